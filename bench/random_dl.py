@@ -1,0 +1,71 @@
+"""Family (b): seeded random difference-logic CNF formulas around the sat/unsat transition.
+
+Instance ``rdl-n<N>-<i>``: N integer variables x0..x{N-1}, M = round(RATIO * N) clauses; each
+clause has 2 or 3 atoms (each width with probability 1/2) of the form ``x - y <= c`` with
+x != y drawn uniformly and c uniform in [CMIN, CMAX]. Everything is drawn from
+``random.Random("rdl-<N>-<i>")`` (string seeds are hashed with SHA-512 by CPython, so the
+instances are the same on every machine and Python 3 version).
+
+RATIO, CMIN, CMAX were calibrated with z3 so that each size has a mix of sat and unsat
+instances (see ``calibrate()``).
+"""
+
+import random
+import re
+
+from bench.formula import Formula
+
+SIZES = (20, 40, 80, 160, 320)
+PER_SIZE = 4
+RATIO = 3.0
+CMIN, CMAX = -8, 4
+
+
+def default_instances(sizes=SIZES, per_size=PER_SIZE):
+    return ["rdl-n%d-%d" % (n, i) for n in sizes for i in range(per_size)]
+
+
+NAME_RE = re.compile(r"^rdl-n(\d+)-(\d+)(?:-r([\d.]+))?$")
+
+
+def generate(name):
+    """``rdl-n<N>-<i>`` (optionally ``-r<ratio>`` to override RATIO, for calibration)."""
+    m = NAME_RE.match(name)
+    if not m:
+        raise ValueError("random instance names look like rdl-n40-3 (got %r)" % name)
+    n, i = int(m.group(1)), int(m.group(2))
+    ratio = float(m.group(3)) if m.group(3) else RATIO
+    seed = "rdl-%d-%d" % (n, i) + ("-r%s" % m.group(3) if m.group(3) else "")
+    rng = random.Random(seed)
+    f = Formula(name)
+    names = ["x%d" % k for k in range(n)]
+    for v in names:
+        f.var(v)
+    n_clauses = int(round(ratio * n))
+    for _ in range(n_clauses):
+        width = rng.choice((2, 3))
+        atoms = []
+        for _ in range(width):
+            x, y = rng.sample(range(n), 2)
+            atoms.append(("diff", names[x], names[y], "<=", rng.randint(CMIN, CMAX)))
+        f.add(*atoms)
+    return f
+
+
+def calibrate(sizes=(20, 40, 80), ratios=(2.0, 2.5, 3.0, 3.5, 4.0), per=8, timeout=20):
+    """Print the z3 sat fraction per (size, ratio); used once to pick RATIO."""
+    import time
+
+    from bench.formula import solve_z3
+
+    for n in sizes:
+        for r in ratios:
+            answers = []
+            t = 0.0
+            for i in range(per):
+                res = solve_z3(generate("rdl-n%d-%d-r%s" % (n, i, r)), timeout, want_model=False)
+                answers.append(res["answer"])
+                t = max(t, res["solve_time"])
+            print("n=%d ratio=%s sat=%d unsat=%d other=%d max_t=%.2fs" % (
+                n, r, answers.count("sat"), answers.count("unsat"),
+                per - answers.count("sat") - answers.count("unsat"), t), flush=True)

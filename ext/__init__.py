@@ -1,0 +1,1 @@
+"""Shared Cython building blocks for the theories (typedefs and helpers)."""

@@ -1,0 +1,55 @@
+"""Build smtsched: the Python package plus every Cython module under theories/ and ext/.
+
+`SMTSCHED_PUREPYTHON=1 pip install .` skips the Cython build; the package then runs on the
+pure-Python reference theories (slow, but the same answers).
+"""
+import os
+import shutil
+
+from setuptools import Extension, setup
+
+PACKAGES = ["smtsched", "smtsched.theories", "smtsched.ext"]
+PACKAGE_DIR = {"smtsched": "smtsched", "smtsched.theories": "theories", "smtsched.ext": "ext"}
+
+
+def mirror_declarations():
+    """Copy the .pxd files where Cython looks for them under their installed module names.
+
+    The sources live in theories/ and ext/ but install as smtsched.theories / smtsched.ext;
+    Cython resolves a module's own .pxd by its qualified name, so it needs a tree shaped like
+    the installed package.
+    """
+    root = os.path.join("build", "pxd")
+    for package, source in PACKAGE_DIR.items():
+        target = os.path.join(root, *package.split("."))
+        os.makedirs(target, exist_ok=True)
+        open(os.path.join(target, "__init__.pxd"), "w").close()
+        for name in os.listdir(source):
+            if name.endswith(".pxd"):
+                shutil.copyfile(os.path.join(source, name), os.path.join(target, name))
+    return root
+
+
+def extensions():
+    if os.environ.get("SMTSCHED_PUREPYTHON") == "1":
+        return []
+    from Cython.Build import cythonize
+
+    modules = [
+        Extension("smtsched.theories.difference", ["theories/difference.pyx"], language="c++"),
+    ]
+    return cythonize(
+        modules,
+        include_path=[mirror_declarations()],
+        language_level=3,
+        compiler_directives={"boundscheck": False, "wraparound": False, "cdivision": True},
+    )
+
+
+setup(
+    packages=PACKAGES,
+    package_dir=PACKAGE_DIR,
+    package_data={"smtsched.theories": ["*.pxd", "*.pyx"], "smtsched.ext": ["*.pxd", "*.pyx"]},
+    ext_modules=extensions(),
+    zip_safe=False,
+)

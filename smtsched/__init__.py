@@ -1,0 +1,25 @@
+"""smtsched: a satisfiability-modulo-theories solver specialised for scheduling.
+
+The z3py-shaped API:
+
+    >>> from smtsched import Solver, Ints, Or, sat
+    >>> x, y = Ints("x y")
+    >>> s = Solver()
+    >>> s.add(x - y >= 3, Or(x <= 5, y > x))
+    >>> s.check() == sat
+    True
+"""
+from .errors import (ArithmeticOverflowError, ModelCheckError, SmtschedError, SortError,
+                     UnsupportedError)
+from .solver import CheckSatResult, Model, Solver, sat, unknown, unsat
+from .terms import (And, Bool, Bools, BoolVal, Distinct, If, Implies, Int, Ints, IntVal, Not, Or,
+                    Real, Reals, RealVal, Term, Xor)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "And", "ArithmeticOverflowError", "Bool", "BoolVal", "Bools", "CheckSatResult", "Distinct",
+    "If", "Implies", "Int", "IntVal", "Ints", "Model", "ModelCheckError", "Not", "Or", "Real",
+    "RealVal", "Reals", "SmtschedError", "Solver", "SortError", "Term", "UnsupportedError", "Xor",
+    "sat", "unknown", "unsat",
+]

@@ -1,0 +1,350 @@
+"""From formulas to CNF plus theory atoms: Tseitin's encoding over difference-logic atoms.
+
+`compile_problem(assertions, assumptions, seed)` returns a `Compiled` problem:
+  * `clauses` over SAT variables 1..num_vars (Tseitin's definitional encoding, so any
+    sub-formula, assumptions included, has a literal);
+  * per arithmetic sort ("Int", "Real") a `DifferenceProblem`: nodes (0 is the origin `zero`)
+    and atoms "x_p - x_q <= c" (or "< c" for Real), each owned by one SAT variable;
+  * the maps back from SAT variables and nodes to the user's variables, for models.
+
+Every arithmetic atom is normalised to one canonical difference constraint, so that
+`x - y <= 3`, `y - x >= -3`, `x + 1 <= y + 4` and the negation `y - x <= -4` (over Int) share one SAT
+variable and the theory sees a single edge pair. Anything that does not normalise raises
+UnsupportedError naming the atom.
+
+`If` on arithmetic terms introduces a fresh node t with the definitions c -> t = a and
+not c -> t = b, which keeps the encoding linear in the size of the input.
+All walks are iterative: deeply nested input cannot hit Python's recursion limit.
+"""
+import math
+import random
+from fractions import Fraction
+
+from .errors import ArithmeticOverflowError, SortError, UnsupportedError
+from .terms import BOOL, INT, REAL, to_smtlib
+
+
+class DifferenceProblem:
+    """The atoms of one difference-logic theory instance (one per arithmetic sort)."""
+
+    def __init__(self, sort):
+        self.sort = sort
+        self.node_of = {None: 0}     # variable key -> node; None is the origin
+        self.node_names = ["zero"]   # for messages
+        self.atoms = []              # (var, p, q, bound, strict): x_p - x_q <= bound (< if strict)
+
+    def node(self, key, name):
+        node = self.node_of.get(key)
+        if node is None:
+            node = self.node_of[key] = len(self.node_names)
+            self.node_names.append(name)
+        return node
+
+    @property
+    def num_nodes(self):
+        return len(self.node_names)
+
+    def scale(self):
+        """(L, M) for Real weights: constants times L are integers; M separates the
+        infinitesimal parts of strict bounds (|delta count| on any path < number of nodes)."""
+        if self.sort == INT:
+            return 1, 1
+        denominators = 1
+        for _, _, _, bound, _ in self.atoms:
+            denominators = math.lcm(denominators, Fraction(bound).denominator)
+        return denominators, 4 * self.num_nodes + 4
+
+    def edge_weights(self, bound, strict):
+        """Integer weights (true edge, false edge) of the atom x_p - x_q <= bound (< if strict)."""
+        if self.sort == INT:
+            return int(bound), -int(bound) - 1
+        scale, separation = self.scale_cache
+        base = int(Fraction(bound) * scale) * separation
+        return (base - 1, -base) if strict else (base, -base - 1)
+
+    def build(self, theory_class):
+        """A theory instance loaded with these atoms."""
+        self.scale_cache = self.scale()
+        theory = theory_class(self.num_nodes)
+        try:
+            for var, p, q, bound, strict in self.atoms:
+                w_true, w_false = self.edge_weights(bound, strict)
+                theory.add_atom(var, q, p, w_true, w_false)
+        except OverflowError as error:
+            raise ArithmeticOverflowError(
+                f"{self.sort} difference constants are too large for exact 64-bit path sums "
+                f"({error})") from None
+        return theory
+
+
+class Compiled:
+    def __init__(self):
+        self.num_vars = 0
+        self.clauses = []
+        self.bool_var = {}            # Bool variable key -> SAT variable
+        self.difference = {INT: DifferenceProblem(INT), REAL: DifferenceProblem(REAL)}
+        self.assumption_literals = []
+
+
+class Compiler:
+    def __init__(self):
+        self.out = Compiled()
+        self.memo = {}          # id(term) -> literal (Bool) or linear form (arithmetic)
+        self.keep_alive = []    # terms whose id() is in memo
+        self.atom_var = {}      # canonical atom -> SAT variable
+        self.true_literal = None
+        self.pending_ites = []  # arithmetic If terms whose definitions are still to be added
+
+    # -------------------------------------------------------------- variables, gates
+    def new_var(self):
+        self.out.num_vars += 1
+        return self.out.num_vars
+
+    def true(self):
+        if self.true_literal is None:
+            self.true_literal = self.new_var()
+            self.out.clauses.append([self.true_literal])
+        return self.true_literal
+
+    def gate_and(self, literals):
+        if not literals:
+            return self.true()
+        if len(literals) == 1:
+            return literals[0]
+        g = self.new_var()
+        for a in literals:
+            self.out.clauses.append([-g, a])
+        self.out.clauses.append([g] + [-a for a in literals])
+        return g
+
+    def gate_or(self, literals):
+        return -self.gate_and([-a for a in literals])
+
+    def gate_xor(self, a, b):
+        g = self.new_var()
+        self.out.clauses += [[-g, a, b], [-g, -a, -b], [g, -a, b], [g, a, -b]]
+        return g
+
+    def gate_ite(self, c, a, b):
+        g = self.new_var()
+        self.out.clauses += [[-g, -c, a], [-g, c, b], [g, -c, -a], [g, c, -b]]
+        return g
+
+    # -------------------------------------------------------------- assertions
+    def assert_formula(self, term):
+        """Add `term` as a top-level fact (flattening top-level And and Or)."""
+        stack = [term]
+        while stack:
+            node = stack.pop()
+            if node.sort != BOOL:
+                raise SortError(f"an assertion must be a formula, got the {node.sort} term {node}")
+            if node.op == "and":
+                stack.extend(reversed(node.args))
+            elif node.op == "or":
+                self.out.clauses.append([self.literal(a) for a in node.args])
+            else:
+                self.out.clauses.append([self.literal(node)])
+            self.define_ites()
+
+    def assume(self, term):
+        if not hasattr(term, "sort") or term.sort != BOOL:
+            raise SortError(f"an assumption must be a formula, got {term!r}")
+        literal = self.literal(term)
+        self.define_ites()
+        self.out.assumption_literals.append(literal)
+
+    # -------------------------------------------------------------- Boolean structure
+    def literal(self, term):
+        """The SAT literal equivalent to the formula `term` (iterative post-order)."""
+        stack = [(term, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if id(node) in self.memo:
+                continue
+            if node.sort != BOOL:
+                raise SortError(f"a formula was expected, got the {node.sort} term {node}")
+            if not expanded and node.op in ("and", "or", "not", "implies", "xor", "ite") or (
+                    not expanded and node.op in ("eq", "distinct") and node.args[0].sort == BOOL):
+                stack.append((node, True))
+                stack.extend((a, False) for a in reversed(node.args)
+                             if a.sort == BOOL and id(a) not in self.memo)
+                continue
+            self.memo[id(node)] = self.make_literal(node)
+            self.keep_alive.append(node)
+        return self.memo[id(term)]
+
+    def make_literal(self, node):
+        op = node.op
+        if op == "var":
+            key = node.key()
+            var = self.out.bool_var.get(key)
+            if var is None:
+                var = self.out.bool_var[key] = self.new_var()
+            return var
+        if op == "const":
+            return self.true() if node.value else -self.true()
+        if op in ("le", "lt", "ge", "gt"):
+            return self.comparison(op, node.args[0], node.args[1], node)
+        args = node.args
+        if args and args[0].sort != BOOL:  # eq / distinct over arithmetic terms
+            if op == "eq":
+                return self.gate_and([self.equality(args[0], b, node) for b in args[1:]])
+            if op == "distinct":
+                return self.gate_and([-self.equality(args[i], args[j], node)
+                                      for i in range(len(args)) for j in range(i + 1, len(args))])
+        lits = [self.memo[id(a)] for a in args]
+        if op == "and":
+            return self.gate_and(lits)
+        if op == "or":
+            return self.gate_or(lits)
+        if op == "not":
+            return -lits[0]
+        if op == "implies":
+            return self.gate_or([-lits[0], lits[1]])
+        if op == "xor":
+            return self.gate_xor(lits[0], lits[1])
+        if op == "ite":
+            return self.gate_ite(*lits)
+        if op == "eq":
+            return self.gate_and([-self.gate_xor(lits[0], b) for b in lits[1:]])
+        if op == "distinct":
+            return self.gate_and([self.gate_xor(lits[i], lits[j])
+                                  for i in range(len(lits)) for j in range(i + 1, len(lits))])
+        raise UnsupportedError(f"unsupported operator in {node}")
+
+    # -------------------------------------------------------------- arithmetic
+    def linear(self, term):
+        """{variable key: coefficient}, constant and sort of an arithmetic term."""
+        coefficients = {}
+        constant = 0
+        stack = [(term, 1)]
+        while stack:
+            node, factor = stack.pop()
+            op = node.op
+            if op == "const":
+                constant += factor * node.value
+            elif op == "var":
+                key = node.key()
+                coefficients[key] = coefficients.get(key, 0) + factor
+                self.out.difference[node.sort].node(key, node.name)
+            elif op == "add":
+                stack += [(node.args[0], factor), (node.args[1], factor)]
+            elif op == "sub":
+                stack += [(node.args[0], factor), (node.args[1], -factor)]
+            elif op == "neg":
+                stack.append((node.args[0], -factor))
+            elif op == "mul":
+                stack.append((node.args[1], factor * node.args[0].value))
+            elif op == "ite":
+                key = ("ite", id(node))
+                if key not in self.out.difference[node.sort].node_of:
+                    self.out.difference[node.sort].node(key, f"(ite {len(self.pending_ites)})")
+                    self.pending_ites.append(node)
+                    self.keep_alive.append(node)
+                coefficients[key] = coefficients.get(key, 0) + factor
+            else:
+                raise UnsupportedError(f"unsupported arithmetic term {node}")
+        return {k: c for k, c in coefficients.items() if c != 0}, constant
+
+    def define_ites(self):
+        """Add c -> t = a and (not c) -> t = b for every arithmetic If met so far."""
+        while self.pending_ites:
+            node = self.pending_ites.pop()
+            condition = self.literal(node.args[0])
+            t = {("ite", id(node)): 1}
+            for branch, guard in ((node.args[1], -condition), (node.args[2], condition)):
+                literal = self.relation("eq", t, 0, branch, node)
+                self.out.clauses.append([guard, literal])
+
+    def equality(self, a, b, node):
+        return self.relation("eq", *self.linear(a), b, node)
+
+    def comparison(self, op, a, b, node):
+        return self.relation(op, *self.linear(a), b, node)
+
+    def relation(self, op, coefficients, constant, rhs, node):
+        """Literal of (coefficients . x + constant) op rhs, for op in le lt ge gt eq."""
+        rhs_coefficients, rhs_constant = self.linear(rhs)
+        total = dict(coefficients)
+        for key, c in rhs_coefficients.items():
+            total[key] = total.get(key, 0) - c
+        total = {k: c for k, c in total.items() if c != 0}
+        constant = constant - rhs_constant
+        sort = node.args[0].sort if node.op != "ite" else node.sort
+        if op in ("ge", "gt"):  # e >= 0  <=>  -e <= 0
+            total = {k: -c for k, c in total.items()}
+            constant = -constant
+            op = "le" if op == "ge" else "lt"
+        if op == "eq":
+            return self.gate_and([self.difference_atom(total, constant, False, sort, node),
+                                  self.difference_atom({k: -c for k, c in total.items()},
+                                                       -constant, False, sort, node)])
+        return self.difference_atom(total, constant, op == "lt", sort, node)
+
+    def difference_atom(self, coefficients, constant, strict, sort, node):
+        """Literal of sum(c_k x_k) + constant <= 0 (< 0 if strict), a difference constraint."""
+        if not coefficients:
+            holds = constant < 0 if strict else constant <= 0
+            return self.true() if holds else -self.true()
+        items = sorted(coefficients.items(), key=lambda kc: kc[1], reverse=True)
+        if len(items) == 1:
+            (key, a), = items
+            positive, negative = (key, None) if a > 0 else (None, key)
+            a = abs(a)
+        elif len(items) == 2 and items[0][1] == -items[1][1]:
+            (positive, a), (negative, _) = items
+        else:
+            raise UnsupportedError(
+                f"{to_smtlib(node)} is not a difference constraint "
+                "(only x - y <= c, x <= c and their variants are supported)")
+        # a * (x_positive - x_negative) + constant <= 0  <=>  x_p - x_n <= -constant / a
+        bound = Fraction(-constant) / a
+        problem = self.out.difference[sort]
+        p = problem.node_of[positive]
+        q = problem.node_of[negative]
+        if sort == INT:
+            bound = (math.ceil(bound) - 1) if strict else math.floor(bound)
+            strict = False
+        negate = p > q  # canonical orientation: lower node first
+        if negate:  # x_p - x_q <= c  <=>  not (x_q - x_p < -c), and the other way round
+            p, q, bound = q, p, -bound
+            if sort == INT:
+                bound -= 1
+            else:
+                strict = not strict
+        key = (sort, p, q, bound, strict)
+        var = self.atom_var.get(key)
+        if var is None:
+            var = self.atom_var[key] = self.new_var()
+            problem.atoms.append((var, p, q, bound, strict))
+        return -var if negate else var
+
+
+def compile_problem(assertions, assumptions=(), seed=0):
+    """Compile formulas into a `Compiled` problem (see the module docstring)."""
+    compiler = Compiler()
+    for term in assertions:
+        compiler.assert_formula(term)
+    for term in assumptions:
+        compiler.assume(term)
+    compiled = compiler.out
+    if seed:
+        permute_variables(compiled, seed)
+    return compiled
+
+
+def permute_variables(compiled, seed):
+    """Renumber the SAT variables with a seeded permutation: the seed changes CaDiCaL's search
+    (its variable order and tie-breaking follow the numbering) but never the answer."""
+    order = list(range(1, compiled.num_vars + 1))
+    random.Random(seed).shuffle(order)
+    new = [0] + order
+
+    def lit(x):
+        return new[x] if x > 0 else -new[-x]
+
+    compiled.clauses = [[lit(x) for x in clause] for clause in compiled.clauses]
+    compiled.bool_var = {k: new[v] for k, v in compiled.bool_var.items()}
+    compiled.assumption_literals = [lit(x) for x in compiled.assumption_literals]
+    for problem in compiled.difference.values():
+        problem.atoms = [(new[v], p, q, b, s) for v, p, q, b, s in problem.atoms]

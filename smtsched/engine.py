@@ -1,0 +1,216 @@
+"""The DPLL(T) engine: CaDiCaL 1.9.5 (through PySAT's IPASIR-UP bridge) plus theory solvers.
+
+`Engine` is the only code that talks to PySAT. It knows nothing about scheduling or terms: it gets
+clauses and theory objects that honour the contract in `smtsched/theory.py`, and multiplexes the
+theories behind one `pysat.engines.Propagator` (`Bridge`):
+
+  * every theory-owned variable is observed before the search, and nothing else;
+  * an assignment goes to the theory that owns the variable; levels and backtracks go to all;
+  * `propagate` collects the theories' implied literals; a theory conflict is handed over as an
+    external clause (each clause exactly once: PySAT keeps asking while one is offered);
+  * reasons are built lazily by the owner theory when CaDiCaL asks (`provide_reason`);
+  * a complete model is confirmed by every theory's `final_check` on a scratch level holding
+    the whole model; the theory values are snapshotted then, because CaDiCaL may backtrack
+    before `solve()` returns;
+  * every lemma (conflict clause or reason) can be logged for certificates (`log_lemmas`);
+  * an exception inside a callback, or the time limit, stops the search: PySAT re-raises the
+    exception from `solve()`, and the engine turns it into `unknown` with the reason, never into
+    an answer (see ../shared/PYSAT-NOTES.md for why a thread cannot do this instead).
+"""
+import time
+from collections import deque
+
+from pysat.engines import Propagator
+from pysat.solvers import Cadical195
+
+SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
+
+
+class _TimeLimit(Exception):
+    """Raised inside a callback to stop CaDiCaL when the wall-clock budget is spent."""
+
+
+class Bridge(Propagator):
+    """The single IPASIR-UP propagator, routing callbacks to the owning theories."""
+
+    # How many propagate() callbacks between two looks at the clock.
+    CLOCK_PERIOD = 64
+
+    def __init__(self, theories, num_vars, deadline=None, log_lemmas=False, check=False):
+        super().__init__()
+        self.theories = theories
+        self.owner = [None] * (num_vars + 1)
+        for theory in theories:
+            for var in theory.observed():
+                if self.owner[var] is not None:
+                    raise ValueError(f"variable {var} is owned by two theories")
+                self.owner[var] = theory
+        self.clauses = deque()
+        self.lemmas = [] if log_lemmas else None
+        self.deadline = deadline
+        self.ticks = 0
+        self.check = check
+        self.snapshot = None
+        self.level = 0
+        self.counters = {"engine_propagated": 0, "engine_reasons": 0, "engine_theory_conflicts": 0,
+                         "engine_final_checks": 0, "engine_final_check_lemmas": 0}
+
+    # IPASIR-UP callbacks ------------------------------------------------------------
+    def on_assignment(self, lit, fixed):
+        self.owner[lit if lit > 0 else -lit].assign(lit, fixed)
+
+    def on_new_level(self):
+        self.level += 1
+        for theory in self.theories:
+            theory.new_level()
+
+    def on_backtrack(self, to):
+        self.level = to
+        for theory in self.theories:
+            theory.backtrack(to)
+
+    def propagate(self):
+        if self.deadline is not None:
+            self.ticks += 1
+            if self.ticks >= self.CLOCK_PERIOD:
+                self.ticks = 0
+                if time.perf_counter() > self.deadline:
+                    raise _TimeLimit()
+        implied = []
+        for theory in self.theories:
+            lits = theory.propagate()
+            if lits is None:
+                self.counters["engine_theory_conflicts"] += 1
+                self.hand_over(theory.conflict())
+                return []
+            if lits:
+                if self.check:
+                    self.check_owned(theory, lits)
+                implied += lits
+        self.counters["engine_propagated"] += len(implied)
+        return implied
+
+    def provide_reason(self, lit):
+        self.counters["engine_reasons"] += 1
+        clause = self.owner[lit if lit > 0 else -lit].explain(lit)
+        if self.lemmas is not None:
+            self.lemmas.append(list(clause))
+        return clause
+
+    def check_model(self, model):
+        # CaDiCaL may complete a model without notifying every observed variable (seen here:
+        # variables of clauses that were already satisfied). So the final check runs on a
+        # scratch level holding the whole model, which is undone afterwards: the theories stay
+        # in step with the solver's own trail.
+        self.counters["engine_final_checks"] += 1
+        owner = self.owner
+        for theory in self.theories:
+            theory.new_level()
+        for lit in model:
+            theory = owner[lit if lit > 0 else -lit]
+            if theory is not None:
+                theory.assign(lit, False)
+        accepted = True
+        for theory in self.theories:
+            if not theory.final_check():
+                self.counters["engine_final_check_lemmas"] += 1
+                self.hand_over(theory.conflict())
+                accepted = False
+                break
+        if accepted:
+            self.snapshot = [theory.potentials() for theory in self.theories]
+        for theory in self.theories:
+            theory.backtrack(self.level)
+        return accepted
+
+    def decide(self):
+        return 0
+
+    def has_clause(self):
+        return bool(self.clauses)
+
+    def add_clause(self):
+        return self.clauses.popleft()
+
+    # helpers -------------------------------------------------------------------------
+    def hand_over(self, clause):
+        if self.lemmas is not None:
+            self.lemmas.append(list(clause))
+        self.clauses.append(clause)
+
+    def check_owned(self, theory, lits):
+        for lit in lits:
+            if self.owner[abs(lit)] is not theory:
+                raise AssertionError(f"theory propagated literal {lit} it does not own")
+
+
+class Outcome:
+    """What one search produced: status, SAT model, theory values, reason, statistics."""
+
+    def __init__(self, status, model=None, values=None, core=None, reason=None, stats=None,
+                 lemmas=None):
+        self.status = status
+        self.model = model
+        self.values = values
+        self.core = core
+        self.reason = reason
+        self.stats = stats or {}
+        self.lemmas = lemmas
+
+
+class Engine:
+    """One DPLL(T) search over `clauses` and `theories` (each built for this search only)."""
+
+    def __init__(self, num_vars, clauses, theories, log_lemmas=False, check=False):
+        self.num_vars = num_vars
+        self.clauses = clauses
+        self.theories = theories
+        self.log_lemmas = log_lemmas
+        self.check = check
+
+    def solve(self, assumptions=(), time_limit=None, max_conflicts=None):
+        """Search; `time_limit` in seconds, `max_conflicts` a CaDiCaL conflict budget."""
+        deadline = None if time_limit is None else time.perf_counter() + time_limit
+        bridge = Bridge(self.theories, self.num_vars, deadline, self.log_lemmas, self.check)
+        sat = Cadical195(bootstrap_with=self.clauses)
+        try:
+            if self.theories:
+                sat.connect_propagator(bridge)
+                for theory in self.theories:
+                    for var in theory.observed():
+                        sat.observe(var)
+            if max_conflicts is not None:
+                sat.conf_budget(max_conflicts)
+            reason = None
+            try:
+                if max_conflicts is not None:
+                    answer = sat.solve_limited(assumptions=list(assumptions))
+                else:
+                    answer = sat.solve(assumptions=list(assumptions))
+            except _TimeLimit:
+                answer, reason = None, "timeout"
+            except Exception as error:  # a theory failed: never guess an answer
+                answer, reason = None, f"internal error in a theory callback: {error!r}"
+            if answer is None and reason is None:
+                reason = "conflict limit reached" if max_conflicts is not None else "unknown"
+            stats = dict(sat.accum_stats())
+            stats.update(bridge.counters)
+            for theory in self.theories:
+                for name, value in theory.statistics().items():
+                    stats[name] = stats.get(name, 0) + value
+            lemmas = bridge.lemmas
+            if answer is True:
+                model = sat.get_model()
+                return Outcome(SAT, model=model, values=bridge.snapshot, stats=stats,
+                               lemmas=lemmas)
+            if answer is False:
+                core = sat.get_core() if assumptions else None
+                return Outcome(UNSAT, core=core or [], stats=stats, lemmas=lemmas)
+            return Outcome(UNKNOWN, reason=reason, stats=stats, lemmas=lemmas)
+        finally:
+            if self.theories:
+                try:
+                    sat.disconnect_propagator()
+                except Exception:  # the solver may already be unusable after an error
+                    pass
+            sat.delete()

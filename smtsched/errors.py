@@ -1,0 +1,24 @@
+"""The exceptions smtsched raises on purpose. Everything else escaping the API is a bug."""
+
+
+class SmtschedError(Exception):
+    """Base class of every error smtsched reports to its users."""
+
+
+class UnsupportedError(SmtschedError):
+    """The input is outside the supported fragment (e.g. not a difference constraint)."""
+
+
+class SortError(SmtschedError, TypeError):
+    """Terms of the wrong sort were combined (e.g. And over an integer term)."""
+
+
+class ModelCheckError(SmtschedError, AssertionError):
+    """Internal error: a model failed the check against the original assertions.
+
+    Never a user error. smtsched raises it instead of returning a model it could not verify.
+    """
+
+
+class ArithmeticOverflowError(SmtschedError, OverflowError):
+    """The constants are too large for the solver's exact 64-bit path arithmetic."""

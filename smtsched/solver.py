@@ -1,0 +1,302 @@
+"""`Solver` and `Model`: the z3py-shaped front door of smtsched.
+
+A `Solver` keeps the user's assertions on a stack of frames (push/pop). Each `check` compiles the
+current assertions and assumptions afresh (smtsched.compile), runs one DPLL(T) search
+(smtsched.engine) and, for `sat`, evaluates every original assertion and assumption under the
+model before returning: a model that fails that check raises ModelCheckError, never reaches the
+user. Rebuilding per check keeps push/pop trivially correct; reusing the SAT solver across checks
+is a later optimisation.
+"""
+import time
+from fractions import Fraction
+
+from . import compile as compiler
+from .engine import SAT, UNKNOWN, UNSAT, Engine
+from .errors import ModelCheckError, SortError
+from .terms import BOOL, INT, REAL, Term, evaluate, to_smtlib, variables
+from .theory import difference_logic_class
+
+
+class CheckSatResult:
+    """sat, unsat or unknown; str() gives the SMT-LIB word."""
+
+    def __init__(self, word):
+        self.word = word
+
+    def __str__(self):
+        return self.word
+
+    __repr__ = __str__
+
+    def __eq__(self, other):
+        if isinstance(other, CheckSatResult):
+            return self.word == other.word
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(self.word)
+
+
+sat = CheckSatResult(SAT)
+unsat = CheckSatResult(UNSAT)
+unknown = CheckSatResult(UNKNOWN)
+_RESULTS = {SAT: sat, UNSAT: unsat, UNKNOWN: unknown}
+
+
+class Model:
+    """Values of the variables of a satisfying assignment: m[x] is int, Fraction or bool."""
+
+    def __init__(self, values):
+        self._values = values  # variable key -> value
+
+    def __getitem__(self, var):
+        if not isinstance(var, Term) or var.op != "var":
+            raise TypeError(f"a model is indexed by variables, got {var!r}; use m.eval(term)")
+        return self._values.get(var.key())
+
+    def __contains__(self, var):
+        return isinstance(var, Term) and var.op == "var" and var.key() in self._values
+
+    def __len__(self):
+        return len(self._values)
+
+    def decls(self):
+        return sorted(self._values, key=lambda key: key[1])
+
+    def eval(self, term, model_completion=True):
+        """The value of `term`; unconstrained variables count as 0 / False."""
+        def lookup(var):
+            value = self._values.get(var.key())
+            if value is None:
+                if not model_completion:
+                    raise KeyError(f"{var.name} has no value in this model")
+                value = False if var.sort == BOOL else 0 if var.sort == INT else Fraction(0)
+            return value
+        if not isinstance(term, Term):
+            return term
+        return evaluate(term, lookup)
+
+    evaluate = eval
+
+    def __repr__(self):
+        items = ", ".join(f"{key[1]} = {self._values[key]}" for key in self.decls())
+        return f"[{items}]"
+
+
+class Solver:
+    """An incremental-looking SMT solver for difference logic with Boolean structure."""
+
+    def __init__(self):
+        self._frames = [[]]
+        self._seed = 0
+        self._timeout = None        # seconds
+        self._max_conflicts = None
+        self._log_lemmas = False
+        self._check_theories = False
+        self._last = None
+        self._last_status = None
+        self._last_compiled = None
+        self._last_assumptions = ()
+        self._stats = {}
+
+    # -- options -----------------------------------------------------------------------
+    def set(self, *args, **options):
+        """Options: timeout (ms), seed, max_conflicts, log_lemmas, check_theories.
+
+        Also accepts z3's positional form s.set("timeout", 1000).
+        """
+        if args:
+            if len(args) % 2:
+                raise TypeError("Solver.set takes name/value pairs or keyword arguments")
+            options.update(zip(args[::2], args[1::2]))
+        for name, value in options.items():
+            name = name.replace(".", "_").replace(":", "")
+            if name == "timeout":
+                self._timeout = None if value is None or value <= 0 else value / 1000.0
+            elif name in ("seed", "random_seed"):
+                self._seed = int(value)
+            elif name == "max_conflicts":
+                self._max_conflicts = None if value is None or value < 0 else int(value)
+            elif name == "log_lemmas":
+                self._log_lemmas = bool(value)
+            elif name == "check_theories":
+                self._check_theories = bool(value)
+            else:
+                raise ValueError(f"unknown option {name!r}: smtsched knows timeout, seed, "
+                                 "max_conflicts, log_lemmas and check_theories")
+
+    # -- assertions --------------------------------------------------------------------
+    def add(self, *formulas):
+        for formula in formulas:
+            if isinstance(formula, (list, tuple)):
+                self.add(*formula)
+                continue
+            if isinstance(formula, bool):
+                from .terms import BoolVal
+                formula = BoolVal(formula)
+            if not isinstance(formula, Term) or formula.sort != BOOL:
+                raise SortError(f"Solver.add expects formulas, got {formula!r}")
+            self._frames[-1].append(formula)
+
+    append = insert = assert_exprs = add
+
+    def assertions(self):
+        return [f for frame in self._frames for f in frame]
+
+    def push(self):
+        self._frames.append([])
+
+    def pop(self, num=1):
+        if num < 0 or num > len(self._frames) - 1:
+            raise ValueError(f"pop({num}) with only {len(self._frames) - 1} push(es) open")
+        del self._frames[len(self._frames) - num:]
+
+    def num_scopes(self):
+        return len(self._frames) - 1
+
+    def reset(self):
+        self._frames = [[]]
+        self._last = self._last_status = None
+
+    # -- solving -----------------------------------------------------------------------
+    def check(self, *assumptions):
+        if len(assumptions) == 1 and isinstance(assumptions[0], (list, tuple)):
+            assumptions = tuple(assumptions[0])
+        for a in assumptions:
+            if not isinstance(a, Term) or a.sort != BOOL:
+                raise SortError(f"check() assumptions must be formulas, got {a!r}")
+        started = time.perf_counter()
+        assertions = self.assertions()
+        compiled = compiler.compile_problem(assertions, assumptions, self._seed)
+        problems = [p for p in compiled.difference.values() if p.atoms]
+        theory_class = difference_logic_class()
+        theories = [p.build(theory_class) for p in problems]
+        engine = Engine(compiled.num_vars, compiled.clauses, theories,
+                        log_lemmas=self._log_lemmas, check=self._check_theories)
+        time_left = None
+        if self._timeout is not None:
+            time_left = max(0.0, self._timeout - (time.perf_counter() - started))
+        outcome = engine.solve(compiled.assumption_literals, time_limit=time_left,
+                               max_conflicts=self._max_conflicts)
+        self._last = outcome
+        self._last_status = outcome.status
+        self._last_compiled = compiled
+        self._last_problems = problems
+        self._last_assumptions = assumptions
+        self._stats = dict(outcome.stats)
+        self._stats["time"] = time.perf_counter() - started
+        if outcome.status == SAT:
+            self._model = self._build_model(compiled, problems, outcome, assertions, assumptions)
+        return _RESULTS[outcome.status]
+
+    def _build_model(self, compiled, problems, outcome, assertions, assumptions):
+        truth = set(lit for lit in outcome.model if lit > 0)
+        values = {}
+        for key, var in compiled.bool_var.items():
+            values[key] = var in truth
+        for problem, potentials in zip(problems, outcome.values):
+            if problem.sort == INT:
+                numbers = potentials
+            else:
+                numbers = real_values(problem, potentials, truth)
+            for key, node in problem.node_of.items():
+                if key is not None and key[0] == "var":
+                    values[key] = numbers[node]
+        # Variables that only occur in atoms the compiler folded away still get a value.
+        for var in variables(list(assertions) + list(assumptions)):
+            if var.key() not in values:
+                values[var.key()] = False if var.sort == BOOL else 0 if var.sort == INT else Fraction(0)
+        model = Model(values)
+        for formula in list(assertions) + list(assumptions):
+            if model.eval(formula) is not True:
+                raise ModelCheckError(
+                    "internal error: the model found does not satisfy the assertion "
+                    f"{to_smtlib(formula)}; please report this input")
+        return model
+
+    def model(self):
+        if self._last_status != SAT:
+            raise SortError("model is not available: the last check() did not answer sat")
+        return self._model
+
+    def unsat_core(self):
+        if self._last_status != UNSAT:
+            raise SortError("unsat_core is not available: the last check() did not answer unsat")
+        core = set(self._last.core or [])
+        return [a for a, lit in zip(self._last_assumptions, self._last_compiled.assumption_literals)
+                if lit in core]
+
+    def reason_unknown(self):
+        if self._last_status == UNKNOWN:
+            return self._last.reason
+        return ""
+
+    def statistics(self):
+        """Counters of the last check (deterministic for the same input and seed) plus time."""
+        return dict(self._stats)
+
+    def lemmas(self):
+        """The theory lemmas of the last check as formulas (requires set(log_lemmas=True))."""
+        if not self._log_lemmas:
+            raise ValueError("lemmas are only kept after s.set(log_lemmas=True)")
+        if self._last is None:
+            return []
+        atom_terms = {}
+        for problem in self._last_problems:
+            names = {node: key for key, node in problem.node_of.items()}
+            make = _variable_maker(problem.sort)
+            for var, p, q, bound, strict in problem.atoms:
+                left = make(names[p]) - make(names[q])
+                constant = bound if problem.sort == INT else Fraction(bound)
+                atom_terms[var] = left < constant if strict else left <= constant
+        from .terms import Not, Or
+        out = []
+        for clause in self._last.lemmas or []:
+            out.append(Or(*[atom_terms[abs(l)] if l > 0 else Not(atom_terms[abs(l)])
+                            for l in clause]))
+        return out
+
+    def sexpr(self):
+        return "\n".join(f"(assert {to_smtlib(f)})" for f in self.assertions())
+
+    def __repr__(self):
+        return "[" + ", ".join(to_smtlib(f) for f in self.assertions()) + "]"
+
+
+def _variable_maker(sort):
+    from .terms import IntVal, RealVal
+
+    def make(key):
+        if key is None:
+            return IntVal(0) if sort == INT else RealVal(0)
+        if key[0] == "var":
+            return Term("var", (), sort, name=key[1])
+        return Term("var", (), sort, name=f"!ite{key[1]}")
+    return make
+
+
+def real_values(problem, potentials, truth):
+    """Exact Fractions from the scaled integer potentials of a Real difference theory.
+
+    A potential is a*M + b with |b| < M/2, standing for (a + b*delta)/L for an infinitesimal
+    delta > 0; pick a concrete delta small enough for every active edge (the construction of
+    Dutertre and de Moura, CAV 2006, for strict bounds), then divide by L.
+    """
+    scale, separation = problem.scale_cache
+
+    def split(value):
+        a = (value + separation // 2) // separation
+        return a, value - a * separation
+
+    parts = [split(p) for p in potentials]
+    delta = Fraction(1)
+    for var, p, q, bound, strict in problem.atoms:
+        w_true, w_false = problem.edge_weights(bound, strict)
+        # true: edge q -> p weight w_true (x_p - x_q <= w); false: p -> q weight w_false
+        source, target, weight = (q, p, w_true) if var in truth else (p, q, w_false)
+        c, s = split(weight)
+        gap = parts[target][0] - parts[source][0] - c          # <= 0 by lexicographic order
+        slope = parts[target][1] - parts[source][1] - s
+        if gap < 0 and slope > 0:
+            delta = min(delta, Fraction(-gap, slope))
+    return [(Fraction(a) + b * delta) / scale for a, b in parts]

@@ -1,0 +1,439 @@
+"""Terms and formulas of the z3py-shaped API: Bool, Int and Real expressions.
+
+A term is an immutable tree: `op` (a string), `args` (sub-terms) and `sort` ("Bool", "Int",
+"Real"); variables carry `name`, constants `value` (bool, int or Fraction). Variables are
+identified by (name, sort), as in z3: `Int("x")` twice is the same variable.
+
+Python operators build terms (`x + 3 <= y`), so `==` builds an equation; dictionaries keyed by
+terms must use `term.key()` or `id(term)`, never the term itself.
+Anything that cannot be a difference-logic term (a product of variables, Int mixed with Real)
+raises UnsupportedError here, naming the term; the remaining shape checks (x + y <= 3) happen in
+`smtsched.compile` when an atom is normalised.
+"""
+from fractions import Fraction
+from numbers import Rational
+
+from .errors import SortError, UnsupportedError
+
+BOOL, INT, REAL = "Bool", "Int", "Real"
+
+
+class Term:
+    __slots__ = ("op", "args", "sort", "name", "value")
+
+    def __init__(self, op, args, sort, name=None, value=None):
+        self.op = op
+        self.args = args
+        self.sort = sort
+        self.name = name
+        self.value = value
+
+    def key(self):
+        """A hashable identity: (name, sort) for variables, else the object's id."""
+        return ("var", self.name, self.sort) if self.op == "var" else id(self)
+
+    def is_bool(self):
+        return self.sort == BOOL
+
+    def sexpr(self):
+        return to_smtlib(self)
+
+    def __repr__(self):
+        return to_smtlib(self)
+
+    __str__ = __repr__
+
+    # Structural truth, as z3 allows `if x == y:` on expressions; other terms have no truth.
+    def __bool__(self):
+        if self.op == "eq" and len(self.args) == 2:
+            return same_term(self.args[0], self.args[1])
+        if self.op == "distinct" and len(self.args) == 2:
+            return not same_term(self.args[0], self.args[1])
+        if self.op == "const" and self.sort == BOOL:
+            return self.value
+        raise SortError(f"the truth of the symbolic formula {self} is not known in Python; "
+                        "add it to a Solver instead")
+
+    __hash__ = object.__hash__
+
+    # Arithmetic.
+    def __add__(self, other):
+        return _arith("add", self, other)
+
+    def __radd__(self, other):
+        return _arith("add", other, self)
+
+    def __sub__(self, other):
+        return _arith("sub", self, other)
+
+    def __rsub__(self, other):
+        return _arith("sub", other, self)
+
+    def __neg__(self):
+        _need_arith(self, "-")
+        return Term("neg", (self,), self.sort)
+
+    def __pos__(self):
+        _need_arith(self, "+")
+        return self
+
+    def __mul__(self, other):
+        return _scale(self, other)
+
+    def __rmul__(self, other):
+        return _scale(self, other)
+
+    def __truediv__(self, other):
+        if isinstance(other, Term):
+            raise UnsupportedError(f"division by a term is not difference logic: ({self} / {other})")
+        if self.sort != REAL:
+            raise UnsupportedError(f"division of the Int term {self}: use a Real term")
+        divisor = _number(other, self)
+        if divisor == 0:
+            raise ZeroDivisionError(f"division of {self} by zero")
+        return _scale(self, Fraction(1) / divisor)
+
+    # Comparisons.
+    def __le__(self, other):
+        return _compare("le", self, other)
+
+    def __lt__(self, other):
+        return _compare("lt", self, other)
+
+    def __ge__(self, other):
+        return _compare("ge", self, other)
+
+    def __gt__(self, other):
+        return _compare("gt", self, other)
+
+    def __eq__(self, other):
+        a, b = _coerce_pair(self, other)
+        return Term("eq", (a, b), BOOL)
+
+    def __ne__(self, other):
+        a, b = _coerce_pair(self, other)
+        return Term("distinct", (a, b), BOOL)
+
+
+def same_term(a, b):
+    """Structural equality of two terms (iterative, so deep terms are fine)."""
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if x is y:
+            continue
+        if (x.op, x.sort, x.name, len(x.args)) != (y.op, y.sort, y.name, len(y.args)):
+            return False
+        if x.op == "const" and (x.value != y.value or type(x.value) is not type(y.value)):
+            return False
+        stack.extend(zip(x.args, y.args))
+    return True
+
+
+# ---------------------------------------------------------------------- constructors
+def _number(value, context=None):
+    """A Python number as an exact Fraction/int; floats by their shortest decimal, as z3 does."""
+    if isinstance(value, bool):
+        raise SortError(f"a Boolean value where a number is expected{_near(context)}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Fraction):
+        return value.numerator if value.denominator == 1 else value
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise UnsupportedError(f"the float {value} is not a number{_near(context)}")
+        return _number(Fraction(repr(value)))
+    if isinstance(value, Rational):
+        return _number(Fraction(value.numerator, value.denominator))
+    raise SortError(f"cannot use {value!r} of type {type(value).__name__} as a term{_near(context)}")
+
+
+def _near(context):
+    return f" (next to {context})" if context is not None else ""
+
+
+def _const(value, sort):
+    return Term("const", (), sort, value=value)
+
+
+def _as_term(value, like=None):
+    """Lift a Python value to a term, taking the sort from `like` for numbers."""
+    if isinstance(value, Term):
+        return value
+    if isinstance(value, bool):
+        return _const(value, BOOL)
+    number = _number(value, like)
+    if like is not None and like.sort == REAL:
+        return _const(Fraction(number), REAL)
+    if isinstance(number, int):
+        return _const(number, INT)
+    if like is not None and like.sort == INT:
+        raise UnsupportedError(f"the non-integer constant {number} next to the Int term {like}")
+    return _const(number, REAL)
+
+
+def _need_arith(term, what):
+    if term.sort == BOOL:
+        raise SortError(f"arithmetic '{what}' applied to the formula {term}")
+
+
+def _coerce_pair(a, b):
+    if not isinstance(a, Term):
+        a = _as_term(a, b)
+    if not isinstance(b, Term):
+        b = _as_term(b, a)
+    if a.sort != b.sort:
+        if BOOL in (a.sort, b.sort):
+            raise SortError(f"cannot combine {a} ({a.sort}) with {b} ({b.sort})")
+        raise UnsupportedError(f"{a} ({a.sort}) and {b} ({b.sort}) mix Int and Real; "
+                               "difference logic keeps the two apart")
+    return a, b
+
+
+def _arith(op, a, b):
+    a, b = _coerce_pair(a, b)
+    _need_arith(a, "+" if op == "add" else "-")
+    return Term(op, (a, b), a.sort)
+
+
+def _scale(term, factor):
+    if isinstance(factor, Term):
+        if factor.op != "const":
+            raise UnsupportedError(f"product of two terms is not difference logic: ({term} * {factor})")
+        factor = factor.value
+    _need_arith(term, "*")
+    factor = _number(factor, term)
+    if term.sort == INT and not isinstance(factor, int):
+        raise UnsupportedError(f"the Int term {term} times the non-integer {factor}")
+    return Term("mul", (_as_term(factor, term), term), term.sort)
+
+
+def _compare(op, a, b):
+    a, b = _coerce_pair(a, b)
+    _need_arith(a, op)
+    return Term(op, (a, b), BOOL)
+
+
+def _bool_args(name, args):
+    if len(args) == 1 and isinstance(args[0], (list, tuple)):
+        args = tuple(args[0])
+    out = []
+    for arg in args:
+        term = _as_term(arg)
+        if term.sort != BOOL:
+            raise SortError(f"{name} expects formulas, got the {term.sort} term {term}")
+        out.append(term)
+    return tuple(out)
+
+
+def Bool(name):
+    return Term("var", (), BOOL, name=str(name))
+
+
+def Int(name):
+    return Term("var", (), INT, name=str(name))
+
+
+def Real(name):
+    return Term("var", (), REAL, name=str(name))
+
+
+def _many(make, names):
+    if isinstance(names, str):
+        names = names.split()
+    return [make(n) for n in names]
+
+
+def Bools(names):
+    return _many(Bool, names)
+
+
+def Ints(names):
+    return _many(Int, names)
+
+
+def Reals(names):
+    return _many(Real, names)
+
+
+def BoolVal(value):
+    return _const(bool(value), BOOL)
+
+
+def IntVal(value):
+    number = _number(value)
+    if not isinstance(number, int):
+        raise SortError(f"IntVal of the non-integer {value}")
+    return _const(number, INT)
+
+
+def RealVal(value):
+    return _const(Fraction(_number(value)), REAL)
+
+
+def And(*args):
+    return Term("and", _bool_args("And", args), BOOL)
+
+
+def Or(*args):
+    return Term("or", _bool_args("Or", args), BOOL)
+
+
+def Not(a):
+    (a,) = _bool_args("Not", (a,))
+    return Term("not", (a,), BOOL)
+
+
+def Implies(a, b):
+    return Term("implies", _bool_args("Implies", (a, b)), BOOL)
+
+
+def Xor(a, b):
+    return Term("xor", _bool_args("Xor", (a, b)), BOOL)
+
+
+def If(condition, then, otherwise):
+    (condition,) = _bool_args("If's condition", (condition,))
+    then, otherwise = _coerce_pair(then, otherwise)
+    return Term("ite", (condition, then, otherwise), then.sort)
+
+
+def Distinct(*args):
+    if len(args) == 1 and isinstance(args[0], (list, tuple)):
+        args = tuple(args[0])
+    if len(args) < 2:
+        raise SortError("Distinct needs at least two terms")
+    terms = [a for a in args if isinstance(a, Term)]
+    like = terms[0] if terms else None
+    lifted = [_as_term(a, like) for a in args]
+    for other in lifted[1:]:
+        _coerce_pair(lifted[0], other)
+    return Term("distinct", tuple(lifted), BOOL)
+
+
+# ---------------------------------------------------------------------- printing
+_SMTLIB_OPS = {"and": "and", "or": "or", "not": "not", "implies": "=>", "xor": "xor", "ite": "ite",
+               "eq": "=", "distinct": "distinct", "le": "<=", "lt": "<", "ge": ">=", "gt": ">",
+               "add": "+", "sub": "-", "neg": "-", "mul": "*"}
+
+
+def quote_symbol(name):
+    """An SMT-LIB symbol for `name`, |quoted| when it is not a simple symbol."""
+    simple = name and not name[0].isdigit() and all(
+        c.isalnum() or c in "~!@$%^&*_-+=<>.?/" for c in name)
+    return name if simple else "|" + name.replace("|", "").replace("\\", "") + "|"
+
+
+def smtlib_number(value, sort):
+    """An SMT-LIB literal: (- 3), 2.0, (/ 1 3)."""
+    if sort == BOOL:
+        return "true" if value else "false"
+    value = Fraction(value)
+    magnitude = abs(value)
+    if sort == INT:
+        text = str(magnitude.numerator)
+    elif magnitude.denominator == 1:
+        text = f"{magnitude.numerator}.0"
+    else:
+        text = f"(/ {magnitude.numerator} {magnitude.denominator})"
+    return f"(- {text})" if value < 0 else text
+
+
+def to_smtlib(term):
+    """The SMT-LIB 2 text of a term (iterative: deep terms do not hit the recursion limit)."""
+    out = []
+    stack = [term]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif item.op == "var":
+            out.append(quote_symbol(item.name))
+        elif item.op == "const":
+            out.append(smtlib_number(item.value, item.sort))
+        else:
+            stack.append(")")
+            for arg in reversed(item.args):
+                stack.append(arg)
+                stack.append(" ")
+            out.append("(" + _SMTLIB_OPS[item.op])
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------- evaluation
+def evaluate(term, lookup):
+    """The value of `term` (bool, int or Fraction) under `lookup(variable) -> value`.
+
+    Iterative post-order with a per-call memo, so shared sub-terms are evaluated once.
+    """
+    memo = {}
+    stack = [(term, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if id(node) in memo:
+            continue
+        if node.op == "var":
+            memo[id(node)] = lookup(node)
+            continue
+        if node.op == "const":
+            memo[id(node)] = node.value
+            continue
+        if not expanded:
+            stack.append((node, True))
+            stack.extend((a, False) for a in node.args if id(a) not in memo)
+            continue
+        values = [memo[id(a)] for a in node.args]
+        memo[id(node)] = _apply(node.op, values)
+    return memo[id(term)]
+
+
+def _apply(op, v):
+    if op == "and":
+        return all(v)
+    if op == "or":
+        return any(v)
+    if op == "not":
+        return not v[0]
+    if op == "implies":
+        return (not v[0]) or v[1]
+    if op == "xor":
+        return v[0] != v[1]
+    if op == "ite":
+        return v[1] if v[0] else v[2]
+    if op == "eq":
+        return all(x == v[0] for x in v[1:])
+    if op == "distinct":
+        return len(set(v)) == len(v)
+    if op == "le":
+        return v[0] <= v[1]
+    if op == "lt":
+        return v[0] < v[1]
+    if op == "ge":
+        return v[0] >= v[1]
+    if op == "gt":
+        return v[0] > v[1]
+    if op == "add":
+        return v[0] + v[1]
+    if op == "sub":
+        return v[0] - v[1]
+    if op == "neg":
+        return -v[0]
+    if op == "mul":
+        return v[0] * v[1]
+    raise ValueError(f"unknown operator {op}")
+
+
+def variables(terms):
+    """The distinct variables occurring in `terms`, in first-occurrence order."""
+    seen = {}
+    visited = set()
+    stack = list(reversed(list(terms)))
+    while stack:
+        node = stack.pop()
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        if node.op == "var":
+            seen.setdefault(node.key(), node)
+        stack.extend(reversed(node.args))
+    return list(seen.values())

@@ -1,0 +1,69 @@
+"""The contract between the DPLL(T) engine and a theory solver, written down once.
+
+The engine (`smtsched.engine`) is the only code that talks to PySAT. A theory owns a set of SAT
+variables (its atoms) and is driven by the engine through the methods below, in the order the
+IPASIR-UP interface of CaDiCaL 1.9.5 calls them (Fazekas, Niemetz, Preiner, Kirchweger, Szeider,
+Biere: "IPASIR-UP: User Propagators for CDCL", SAT 2023). Both implementations of a theory (the
+Cython one and its pure-Python `*_ref.py` twin) honour exactly this contract, and the tests drive
+them side by side through it.
+
+Literals are DIMACS integers: `v` is "atom v is true", `-v` is "atom v is false".
+
+``observed() -> list[int]``
+    The SAT variables the theory owns. The engine observes exactly these, before solving.
+
+``assign(lit, fixed)``
+    An owned literal became true. Called in trail order. `fixed` marks a root-level (permanent)
+    assignment. The solver may notify a literal again when it becomes fixed; that is not a new
+    assignment. The theory may only queue work here: the real work happens in `propagate`.
+
+``new_level()`` / ``backtrack(level)``
+    A decision level was opened / every level above `level` is undone. After `backtrack(l)`
+    the theory is exactly as it was when level `l` was current, except that literals that became
+    fixed stay asserted.
+
+``propagate() -> list[int] | None``
+    Process the queued assignments. Returns the owned, currently unassigned literals that the
+    theory implies (possibly ``[]``), or ``None`` when the assignments are inconsistent; the
+    conflict clause (every literal false now) is then available from ``conflict()``. After a
+    conflict the theory answers ``[]`` until the next ``backtrack``.
+
+``conflict() -> list[int]``
+    The clause explaining the last inconsistency found by `propagate` or `final_check`.
+
+``explain(lit) -> list[int]``
+    The reason for a literal the theory returned from `propagate` and which is still assigned:
+    a clause whose first literal is `lit` and whose other literals were all false when `lit`
+    was propagated (so they are earlier on the trail). Only called by conflict analysis.
+
+``final_check() -> bool``
+    Every owned variable is assigned. True when the theory agrees with the assignment; False
+    when not, with the clause in ``conflict()``. Exact: no floating point anywhere.
+
+``statistics() -> dict[str, int]``
+    Counters with stable names, deterministic for the same input and seed (no timings).
+
+Theories never see terms, files or scheduling vocabulary: the compiler hands them integer
+node indices, integer weights and SAT variables.
+"""
+
+import os
+
+# SMTSCHED_PUREPYTHON=1 selects the pure-Python reference theories (as msgpack's
+# MSGPACK_PUREPYTHON does); otherwise the compiled ones, falling back to the references only if
+# the extension was not built.
+PURE_PYTHON = os.environ.get("SMTSCHED_PUREPYTHON") == "1"
+
+
+def difference_logic_class():
+    """The DifferenceLogic implementation to use: compiled unless pure Python was asked for."""
+    if not PURE_PYTHON:
+        try:
+            from smtsched.theories.difference import DifferenceLogic
+
+            return DifferenceLogic
+        except ImportError:  # pragma: no cover - only on an install without a C compiler
+            pass
+    from smtsched.theories.difference_ref import DifferenceLogic
+
+    return DifferenceLogic

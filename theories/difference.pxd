@@ -1,0 +1,56 @@
+# Difference logic over integers: the typed interface of theories/difference.pyx.
+#
+# The graph has nodes 0..n-1 (node 0 is the origin `zero`); an edge u -> v of weight w stands for
+# x_v - x_u <= w. Every atom (a SAT variable) owns two complementary edges: edge 2a is active when
+# the atom is true, edge 2a+1 when it is false. `dist` is the all-pairs shortest-path matrix of
+# the active edges (row-major, INF where there is no path), kept exact after every activation.
+from libc.stdint cimport int8_t, int32_t, int64_t
+from libcpp.vector cimport vector
+
+
+cdef class DifferenceLogic:
+    cdef int n                          # number of nodes
+    cdef vector[int64_t] dist           # n*n shortest distances over active edges; INF = none
+    cdef vector[int32_t] via            # n*n: the edge through which dist[i, j] last improved
+    # The edge table: two edges per atom (2a: atom true, 2a+1: atom false).
+    cdef vector[int32_t] edge_source
+    cdef vector[int32_t] edge_target
+    cdef vector[int64_t] edge_weight
+    cdef vector[int32_t] atom_var       # atom index -> SAT variable
+    cdef vector[int32_t] var_atom       # SAT variable -> atom index, -1 when not ours
+    # Candidate edges leaving each node (CSR), for theory propagation along a changed row.
+    cdef vector[int32_t] out_start
+    cdef vector[int32_t] out_edges
+    cdef bint frozen                    # atoms are fixed once the search starts
+    cdef int64_t weight_sum             # sum of |w| over atoms: bounds every simple path
+    # Assignment state per atom.
+    cdef vector[int8_t] atom_value      # 0 unassigned, 1 true, -1 false
+    cdef vector[int8_t] atom_fixed      # root-level assignment: survives every backtrack
+    cdef vector[int8_t] atom_implied    # returned by propagate() at a level still open
+    cdef vector[int32_t] reason_start   # per atom: offset of its explanation in reason_edges
+    cdef vector[int32_t] reason_length
+    cdef vector[int32_t] reason_edges   # explanation paths, stored eagerly (see explain())
+    # Trails, truncated on backtrack to the sizes saved when each level opened.
+    cdef vector[int32_t] trail          # activated edges, in assignment order
+    cdef int qhead                      # trail[:qhead] is in the matrix
+    cdef vector[int32_t] cell_index     # undo records for dist/via changes
+    cdef vector[int64_t] cell_distance
+    cdef vector[int32_t] cell_via
+    cdef vector[int32_t] implied_atoms  # atoms with atom_implied set, in order
+    cdef vector[int32_t] level_marks    # 5 sizes per open level (trail, cells, implied, reasons, qhead)
+    # Scratch space for one activation.
+    cdef vector[int32_t] rows
+    cdef vector[int32_t] columns
+    cdef vector[int32_t] column_stamp
+    cdef int32_t stamp
+    cdef vector[int32_t] stack
+    cdef bint inconsistent
+    cdef list conflict_clause
+    # Counters (statistics()).
+    cdef int64_t n_assignments, n_activations, n_redundant, n_propagations, n_conflicts
+    cdef int64_t n_explanations, n_explanation_literals, n_cell_updates, n_final_checks
+
+    cdef void freeze(self) except *
+    cdef bint activate(self, int32_t edge, list implied) except -1
+    cdef int edge_literal(self, int32_t edge)
+    cdef void store_path(self, int32_t source, int32_t target)

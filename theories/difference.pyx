@@ -1,0 +1,397 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# distutils: language = c++
+"""Difference logic (QF_IDL, and QF_RDL after exact scaling) as a DPLL(T) theory, in Cython.
+
+`DifferenceLogic` follows the engine contract written in `smtsched/theory.py`; its pure-Python
+twin is `difference_ref.py` and the tests drive both side by side.
+
+Algorithm: an incrementally maintained all-pairs shortest-path matrix over the active edges, the
+scheme Yices uses for small integer-difference graphs (Dutertre and de Moura, "A Fast
+Linear-Arithmetic Solver for DPLL(T)", CAV 2006, and its IDL Floyd-Warshall solver). Activating
+an edge u -> v of weight w:
+  * is a conflict exactly when dist[v, u] + w < 0 (a negative cycle: the path v ~> u plus the
+    edge); the conflict clause is the cycle's edge literals, the minimal explanation of
+    Cotton and Maler ("Fast and Flexible Difference Constraint Propagation for DPLL(T)",
+    SAT 2006);
+  * otherwise improves dist[i, j] to dist[i, u] + w + dist[v, j] only for the rows i whose path to
+    v improves and the columns j whose path from u improves, so the work is proportional to
+    the cells that change;
+  * gives complete theory propagation for free: an unassigned atom's edge a -> b of weight c is
+    implied as soon as dist[a, b] <= c, and only cells that changed can newly imply an edge.
+`via[i, j]` records the edge through which a cell last improved; the path behind a cell is
+rebuilt by splitting at that edge (older cells on both sides), which gives explanations.
+
+Why eager explanations: a lazy explanation rebuilt from the matrix at conflict-analysis time
+could use edges activated after the literal was propagated (even the literal's own edge),
+which would break the implication order CaDiCaL relies on. The path is small, so it is copied
+to a flat buffer at propagation time and truncated on backtrack.
+
+Why dense: scheduling graphs here have tens to a few thousand nodes (one per start time); the
+O(n^2) matrix buys O(1) propagation tests. Memory is 12 bytes per node pair, so the compiler
+refuses graphs above `MAX_NODES` with a clear message.
+
+Integer safety: every simple path is bounded by the sum of the atoms' largest |weight|; atoms
+whose sum could exceed 2**61 are refused with OverflowError (never wrapped), so INF = 2**62 and
+every sum computed below stays inside int64.
+"""
+from libc.stdint cimport int8_t, int32_t, int64_t
+from libcpp.vector cimport vector
+
+cdef int64_t INF = (<int64_t>1) << 62
+cdef int64_t WEIGHT_LIMIT = (<int64_t>1) << 61
+MAX_NODES = 4096
+# Sizes saved per open level: trail, cell undo records, implied atoms, reason buffer, qhead.
+cdef enum:
+    MARKS = 5
+
+
+cdef inline int64_t magnitude(int64_t x):
+    return -x if x < 0 else x
+
+
+cdef class DifferenceLogic:
+    """The compiled difference-logic theory (see the module docstring and smtsched/theory.py)."""
+
+    def __init__(self, int num_nodes):
+        if num_nodes < 1:
+            raise ValueError("a difference graph needs at least the origin node")
+        if num_nodes > MAX_NODES:
+            raise ValueError(
+                f"difference graph with {num_nodes} nodes exceeds the dense solver's limit of "
+                f"{MAX_NODES} nodes")
+        self.n = num_nodes
+        self.frozen = False
+        self.weight_sum = 0
+        self.qhead = 0
+        self.stamp = 0
+        self.inconsistent = False
+        self.conflict_clause = []
+        self.var_atom.push_back(-1)  # variable 0 does not exist
+        self.n_assignments = self.n_activations = self.n_redundant = 0
+        self.n_propagations = self.n_conflicts = self.n_explanations = 0
+        self.n_explanation_literals = self.n_cell_updates = self.n_final_checks = 0
+
+    # ------------------------------------------------------------------ set-up
+    def add_atom(self, int var, int u, int v, long long w_true, long long w_false):
+        """Own SAT variable `var`: true activates u -> v (w_true), false activates v -> u (w_false).
+
+        Pre: before the first assign(); w_true + w_false < 0 (exactly one edge can hold).
+        """
+        if self.frozen:
+            raise ValueError("atoms must be added before the search starts")
+        if var <= 0:
+            raise ValueError(f"SAT variable must be positive, got {var}")
+        if not (0 <= u < self.n and 0 <= v < self.n) or u == v:
+            raise ValueError(f"bad edge endpoints {u} -> {v} for {self.n} nodes")
+        if w_true + w_false >= 0:
+            raise ValueError(f"edges of variable {var} are not complementary ({w_true}, {w_false})")
+        while <int>self.var_atom.size() <= var:
+            self.var_atom.push_back(-1)
+        if self.var_atom[var] != -1:
+            raise ValueError(f"SAT variable {var} is already an atom")
+        self.weight_sum += max(magnitude(w_true), magnitude(w_false))
+        if self.weight_sum >= WEIGHT_LIMIT:
+            raise OverflowError(
+                "difference constants too large: path lengths could exceed 2**61")
+        cdef int32_t atom = self.atom_var.size()
+        self.var_atom[var] = atom
+        self.atom_var.push_back(var)
+        self.edge_source.push_back(u)
+        self.edge_target.push_back(v)
+        self.edge_weight.push_back(w_true)
+        self.edge_source.push_back(v)
+        self.edge_target.push_back(u)
+        self.edge_weight.push_back(w_false)
+
+    def observed(self):
+        return [self.atom_var[a] for a in range(self.atom_var.size())]
+
+    cdef void freeze(self) except *:
+        """Allocate the matrix and the per-node candidate lists once all atoms are known."""
+        cdef int n = self.n, i, e
+        cdef int num_atoms = self.atom_var.size()
+        cdef int num_edges = 2 * num_atoms
+        self.frozen = True
+        self.dist.assign(<size_t>n * n, INF)
+        self.via.assign(<size_t>n * n, -1)
+        for i in range(n):
+            self.dist[<size_t>i * n + i] = 0
+        self.out_start.assign(n + 1, 0)
+        for e in range(num_edges):
+            self.out_start[self.edge_source[e] + 1] += 1
+        for i in range(n):
+            self.out_start[i + 1] += self.out_start[i]
+        self.out_edges.assign(num_edges, 0)
+        cdef vector[int32_t] fill = self.out_start
+        for e in range(num_edges):
+            i = self.edge_source[e]
+            self.out_edges[fill[i]] = e
+            fill[i] += 1
+        self.atom_value.assign(num_atoms, 0)
+        self.atom_fixed.assign(num_atoms, 0)
+        self.atom_implied.assign(num_atoms, 0)
+        self.reason_start.assign(num_atoms, 0)
+        self.reason_length.assign(num_atoms, 0)
+        self.column_stamp.assign(n, 0)
+
+    # ------------------------------------------------------------------ contract
+    def assign(self, int lit, bint fixed=False):
+        """An owned literal became true; its edge is queued for propagate()."""
+        if not self.frozen:
+            self.freeze()
+        cdef int var = lit if lit > 0 else -lit
+        cdef int32_t atom = self.var_atom[var] if var < <int>self.var_atom.size() else -1
+        if atom < 0:
+            raise ValueError(f"literal {lit} is not owned by this theory")
+        cdef int8_t value = 1 if lit > 0 else -1
+        if self.atom_value[atom] == value:  # re-notified, e.g. when it became fixed
+            if fixed:
+                self.atom_fixed[atom] = 1
+            return
+        if self.atom_value[atom] != 0:
+            raise RuntimeError(f"literal {lit} assigned while its negation is assigned")
+        self.atom_value[atom] = value
+        if fixed:
+            self.atom_fixed[atom] = 1
+        self.n_assignments += 1
+        self.trail.push_back(2 * atom + (0 if value > 0 else 1))
+
+    def new_level(self):
+        if not self.frozen:
+            self.freeze()
+        self.level_marks.push_back(self.trail.size())
+        self.level_marks.push_back(self.cell_index.size())
+        self.level_marks.push_back(self.implied_atoms.size())
+        self.level_marks.push_back(self.reason_edges.size())
+        # Edges queued but not yet in the matrix when the level opens (e.g. fixed edges
+        # re-queued by a backtrack) are activated under this level, so undoing it must queue
+        # them again: remember the queue head too.
+        self.level_marks.push_back(self.qhead)
+
+    def backtrack(self, int level):
+        """Undo every level above `level`; fixed atoms are kept and re-queued (see theory.py)."""
+        if level < 0:
+            raise ValueError("negative level")
+        self.inconsistent = False  # a conflict found at this level is found again if it holds
+        if MARKS * level >= <int>self.level_marks.size():
+            return
+        cdef size_t base = MARKS * level
+        cdef size_t trail_size = self.level_marks[base]
+        cdef size_t cells = self.level_marks[base + 1]
+        cdef size_t implied = self.level_marks[base + 2]
+        cdef size_t reasons = self.level_marks[base + 3]
+        cdef size_t queue_head = self.level_marks[base + 4]
+        self.level_marks.resize(base)
+        cdef vector[int32_t] keep
+        cdef int32_t edge, atom
+        cdef size_t k
+        while self.trail.size() > trail_size:
+            edge = self.trail.back()
+            self.trail.pop_back()
+            atom = edge >> 1
+            if self.atom_fixed[atom]:
+                keep.push_back(edge)
+            else:
+                self.atom_value[atom] = 0
+        while self.cell_index.size() > cells:
+            k = self.cell_index.back()
+            self.dist[k] = self.cell_distance.back()
+            self.via[k] = self.cell_via.back()
+            self.cell_index.pop_back()
+            self.cell_distance.pop_back()
+            self.cell_via.pop_back()
+        while self.implied_atoms.size() > implied:
+            self.atom_implied[self.implied_atoms.back()] = 0
+            self.implied_atoms.pop_back()
+        self.reason_edges.resize(reasons)
+        if <size_t>self.qhead > queue_head:
+            self.qhead = queue_head
+        # Fixed atoms undone above stay true for the solver: activate them again at this level,
+        # in their original order.
+        for k in range(keep.size()):
+            self.trail.push_back(keep[keep.size() - 1 - k])
+
+    def propagate(self):
+        """Activate the queued edges; the newly implied literals, or None on a negative cycle."""
+        if self.inconsistent:
+            return []
+        if not self.frozen:
+            self.freeze()
+        cdef list implied = []
+        while <size_t>self.qhead < self.trail.size():
+            if not self.activate(self.trail[self.qhead], implied):
+                self.inconsistent = True
+                self.n_conflicts += 1
+                return None
+            self.qhead += 1
+        self.n_propagations += len(implied)
+        return implied
+
+    def conflict(self):
+        return list(self.conflict_clause)
+
+    def explain(self, int lit):
+        """The reason clause of a propagated literal: [lit, -(edge literals of its path)...]."""
+        cdef int var = lit if lit > 0 else -lit
+        cdef int32_t atom = self.var_atom[var] if var < <int>self.var_atom.size() else -1
+        if atom < 0 or not self.atom_implied[atom]:
+            raise ValueError(f"literal {lit} was not propagated by this theory")
+        cdef list clause = [lit]
+        cdef int32_t k, edge
+        cdef int32_t start = self.reason_start[atom]
+        for k in range(self.reason_length[atom]):
+            edge = self.reason_edges[start + k]
+            clause.append(-self.edge_literal(edge))
+        self.n_explanations += 1
+        self.n_explanation_literals += len(clause)
+        return clause
+
+    def final_check(self):
+        self.n_final_checks += 1
+        if self.inconsistent:
+            return False
+        return self.propagate() is not None
+
+    def potentials(self):
+        """A solution of the active edges with x[0] == 0 (valid when consistent).
+
+        x_v = min(0, min_i dist[i, v]) is the shortest distance from a virtual source joined to
+        every node by a 0-weight edge, hence feasible; shifting by x_0 puts the origin at 0.
+        """
+        if not self.frozen:
+            self.freeze()
+        cdef int n = self.n, i, j
+        cdef int64_t best, d
+        cdef list values = []
+        for j in range(n):
+            best = 0
+            for i in range(n):
+                d = self.dist[<size_t>i * n + j]
+                if d < best:
+                    best = d
+            values.append(best)
+        origin = values[0]
+        return [value - origin for value in values]
+
+    def statistics(self):
+        return {
+            "dl_assignments": self.n_assignments,
+            "dl_activations": self.n_activations,
+            "dl_redundant_edges": self.n_redundant,
+            "dl_propagations": self.n_propagations,
+            "dl_conflicts": self.n_conflicts,
+            "dl_explanations": self.n_explanations,
+            "dl_explanation_literals": self.n_explanation_literals,
+            "dl_cell_updates": self.n_cell_updates,
+            "dl_final_checks": self.n_final_checks,
+        }
+
+    # ------------------------------------------------------------------ internals
+    cdef inline int edge_literal(self, int32_t edge):
+        cdef int var = self.atom_var[edge >> 1]
+        return var if (edge & 1) == 0 else -var
+
+    cdef bint activate(self, int32_t edge, list implied) except -1:
+        """Insert one edge into the matrix. False (with conflict_clause set) on a negative cycle.
+
+        Post: dist is the exact all-pairs matrix of the active edges; every unassigned, not yet
+        implied atom whose edge became implied is appended to `implied` with its path stored.
+        """
+        cdef int n = self.n
+        cdef int32_t u = self.edge_source[edge], v = self.edge_target[edge]
+        cdef int64_t w = self.edge_weight[edge]
+        cdef int64_t* dist = self.dist.data()
+        cdef int32_t* via = self.via.data()
+        cdef int64_t back = dist[<size_t>v * n + u]
+        cdef size_t k, base
+        self.n_activations += 1
+        if back != INF and back + w < 0:
+            # Negative cycle: the path v ~> u closed by this edge.
+            self.stack.clear()
+            self.store_path(v, u)
+            clause = [-self.edge_literal(edge)]
+            while self.stack.size() > 0:
+                clause.append(-self.edge_literal(self.stack.back()))
+                self.stack.pop_back()
+            self.conflict_clause = clause
+            return False
+        if dist[<size_t>u * n + v] <= w:
+            self.n_redundant += 1
+            return True
+        # Rows whose path to v improves and columns whose path from u improves: only their
+        # crossing cells can change.
+        cdef int i, j, a, b, f, atom
+        cdef int64_t d_iu, d_vj, nd
+        self.rows.clear()
+        self.columns.clear()
+        self.stamp += 1
+        for i in range(n):
+            d_iu = dist[<size_t>i * n + u]
+            if d_iu != INF and d_iu + w < dist[<size_t>i * n + v]:
+                self.rows.push_back(i)
+        for j in range(n):
+            d_vj = dist[<size_t>v * n + j]
+            if d_vj != INF and w + d_vj < dist[<size_t>u * n + j]:
+                self.columns.push_back(j)
+                self.column_stamp[j] = self.stamp
+        cdef int32_t* columns = self.columns.data()
+        cdef int num_columns = self.columns.size()
+        cdef int32_t* out_edges = self.out_edges.data()
+        cdef int32_t* out_start = self.out_start.data()
+        for k in range(self.rows.size()):
+            i = self.rows[k]
+            d_iu = dist[<size_t>i * n + u] + w
+            base = <size_t>i * n
+            for a in range(num_columns):
+                j = columns[a]
+                nd = d_iu + dist[<size_t>v * n + j]
+                if nd < dist[base + j]:
+                    self.cell_index.push_back(base + j)
+                    self.cell_distance.push_back(dist[base + j])
+                    self.cell_via.push_back(via[base + j])
+                    dist[base + j] = nd
+                    via[base + j] = edge
+                    self.n_cell_updates += 1
+            # Theory propagation along row i: candidate edges i -> b with b in a changed column.
+            for b in range(out_start[i], out_start[i + 1]):
+                f = out_edges[b]
+                atom = f >> 1
+                if self.atom_value[atom] != 0 or self.atom_implied[atom]:
+                    continue
+                j = self.edge_target[f]
+                if self.column_stamp[j] == self.stamp and dist[base + j] <= self.edge_weight[f]:
+                    self.atom_implied[atom] = 1
+                    self.implied_atoms.push_back(atom)
+                    self.reason_start[atom] = self.reason_edges.size()
+                    self.stack.clear()
+                    self.store_path(i, j)
+                    self.reason_length[atom] = self.stack.size()
+                    for a in range(self.stack.size()):
+                        self.reason_edges.push_back(self.stack[a])
+                    implied.append(self.edge_literal(f))
+        return True
+
+    cdef void store_path(self, int32_t source, int32_t target):
+        """Collect into self.stack the edges of the shortest path source ~> target.
+
+        Splits each cell at its `via` edge; both halves were last improved before that edge was
+        activated, so the recursion (made iterative here) terminates.
+        """
+        cdef vector[int32_t] pending
+        cdef int n = self.n
+        cdef int32_t a, b, e
+        pending.push_back(source)
+        pending.push_back(target)
+        while pending.size() > 0:
+            b = pending.back()
+            pending.pop_back()
+            a = pending.back()
+            pending.pop_back()
+            if a == b:
+                continue
+            e = self.via[<size_t>a * n + b]
+            self.stack.push_back(e)
+            pending.push_back(a)
+            pending.push_back(self.edge_source[e])
+            pending.push_back(self.edge_target[e])
+            pending.push_back(b)
