@@ -51,8 +51,17 @@ class Bridge(Propagator):
         self.ticks = 0
         self.check = check
         self.snapshot = None
-        self.level = 0
-        self.counters = {"engine_propagated": 0, "engine_reasons": 0, "engine_theory_conflicts": 0,
+        if len(theories) == 1 and not check:
+            # One theory owns every observed variable: bind the per-literal callbacks straight
+            # to it, so no Python frame runs per assignment (PySAT's LinearConstraint binds its
+            # specialised propagate once in the same way).
+            (theory,) = theories
+            self.on_assignment = theory.assign
+            self.on_new_level = theory.new_level
+            self.on_backtrack = theory.backtrack
+            if not log_lemmas:
+                self.provide_reason = theory.explain
+        self.counters = {"engine_propagated": 0, "engine_theory_conflicts": 0,
                          "engine_final_checks": 0, "engine_final_check_lemmas": 0}
 
     # IPASIR-UP callbacks ------------------------------------------------------------
@@ -60,12 +69,10 @@ class Bridge(Propagator):
         self.owner[lit if lit > 0 else -lit].assign(lit, fixed)
 
     def on_new_level(self):
-        self.level += 1
         for theory in self.theories:
             theory.new_level()
 
     def on_backtrack(self, to):
-        self.level = to
         for theory in self.theories:
             theory.backtrack(to)
 
@@ -91,7 +98,6 @@ class Bridge(Propagator):
         return implied
 
     def provide_reason(self, lit):
-        self.counters["engine_reasons"] += 1
         clause = self.owner[lit if lit > 0 else -lit].explain(lit)
         if self.lemmas is not None:
             self.lemmas.append(list(clause))
@@ -104,6 +110,7 @@ class Bridge(Propagator):
         # in step with the solver's own trail.
         self.counters["engine_final_checks"] += 1
         owner = self.owner
+        level = self.theories[0].level()
         for theory in self.theories:
             theory.new_level()
         for lit in model:
@@ -120,7 +127,7 @@ class Bridge(Propagator):
         if accepted:
             self.snapshot = [theory.potentials() for theory in self.theories]
         for theory in self.theories:
-            theory.backtrack(self.level)
+            theory.backtrack(level)
         return accepted
 
     def decide(self):

@@ -22,6 +22,9 @@ Literals are DIMACS integers: `v` is "atom v is true", `-v` is "atom v is false"
     the theory is exactly as it was when level `l` was current, except that literals that became
     fixed stay asserted.
 
+``level() -> int``
+    The number of open decision levels (0 at the root).
+
 ``propagate() -> list[int] | None``
     Process the queued assignments. Returns the owned, currently unassigned literals that the
     theory implies (possibly ``[]``), or ``None`` when the assignments are inconsistent; the

@@ -8,6 +8,12 @@ from libc.stdint cimport int8_t, int32_t, int64_t
 from libcpp.vector cimport vector
 
 
+# One undo record: a matrix row saved before its first change at a level (copy-on-write).
+cdef struct RowRecord:
+    int32_t row
+    int32_t previous_level   # row_saved_level[row] before this save
+
+
 cdef class DifferenceLogic:
     cdef int n                          # number of nodes
     cdef vector[int64_t] dist           # n*n shortest distances over active edges; INF = none
@@ -21,6 +27,8 @@ cdef class DifferenceLogic:
     # Candidate edges leaving each node (CSR), for theory propagation along a changed row.
     cdef vector[int32_t] out_start
     cdef vector[int32_t] out_edges
+    cdef vector[int32_t] out_target     # edge_target / edge_weight in out_edges order
+    cdef vector[int64_t] out_weight
     cdef bint frozen                    # atoms are fixed once the search starts
     cdef int64_t weight_sum             # sum of |w| over atoms: bounds every simple path
     # Assignment state per atom.
@@ -33,14 +41,16 @@ cdef class DifferenceLogic:
     # Trails, truncated on backtrack to the sizes saved when each level opened.
     cdef vector[int32_t] trail          # activated edges, in assignment order
     cdef int qhead                      # trail[:qhead] is in the matrix
-    cdef vector[int32_t] cell_index     # undo records for dist/via changes
-    cdef vector[int64_t] cell_distance
-    cdef vector[int32_t] cell_via
+    cdef vector[RowRecord] row_undo     # rows saved, in save order; contents in the buffers
+    cdef vector[int64_t] saved_dist     # n entries per RowRecord
+    cdef vector[int32_t] saved_via
+    cdef vector[int32_t] row_saved_level  # per row: the open level whose save holds it, or 0
     cdef vector[int32_t] implied_atoms  # atoms with atom_implied set, in order
     cdef vector[int32_t] level_marks    # 5 sizes per open level (trail, cells, implied, reasons, qhead)
     # Scratch space for one activation.
     cdef vector[int32_t] rows
     cdef vector[int32_t] columns
+    cdef vector[int64_t] column_distance  # dist[v, j] for the changed columns j
     cdef vector[int32_t] column_stamp
     cdef int32_t stamp
     cdef vector[int32_t] stack
@@ -53,4 +63,5 @@ cdef class DifferenceLogic:
     cdef void freeze(self) except *
     cdef bint activate(self, int32_t edge, list implied) except -1
     cdef int edge_literal(self, int32_t edge)
+    cdef void save_row(self, int32_t row, int level)
     cdef void store_path(self, int32_t source, int32_t target)

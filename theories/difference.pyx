@@ -35,12 +35,13 @@ whose sum could exceed 2**61 are refused with OverflowError (never wrapped), so 
 every sum computed below stays inside int64.
 """
 from libc.stdint cimport int8_t, int32_t, int64_t
+from libc.string cimport memcpy
 from libcpp.vector cimport vector
 
 cdef int64_t INF = (<int64_t>1) << 62
 cdef int64_t WEIGHT_LIMIT = (<int64_t>1) << 61
 MAX_NODES = 4096
-# Sizes saved per open level: trail, cell undo records, implied atoms, reason buffer, qhead.
+# Sizes saved per open level: trail, saved rows, implied atoms, reason buffer, qhead.
 cdef enum:
     MARKS = 5
 
@@ -122,10 +123,14 @@ cdef class DifferenceLogic:
         for i in range(n):
             self.out_start[i + 1] += self.out_start[i]
         self.out_edges.assign(num_edges, 0)
+        self.out_target.assign(num_edges, 0)
+        self.out_weight.assign(num_edges, 0)
         cdef vector[int32_t] fill = self.out_start
         for e in range(num_edges):
             i = self.edge_source[e]
             self.out_edges[fill[i]] = e
+            self.out_target[fill[i]] = self.edge_target[e]
+            self.out_weight[fill[i]] = self.edge_weight[e]
             fill[i] += 1
         self.atom_value.assign(num_atoms, 0)
         self.atom_fixed.assign(num_atoms, 0)
@@ -133,6 +138,7 @@ cdef class DifferenceLogic:
         self.reason_start.assign(num_atoms, 0)
         self.reason_length.assign(num_atoms, 0)
         self.column_stamp.assign(n, 0)
+        self.row_saved_level.assign(n, 0)
 
     # ------------------------------------------------------------------ contract
     def assign(self, int lit, bint fixed=False):
@@ -156,11 +162,15 @@ cdef class DifferenceLogic:
         self.n_assignments += 1
         self.trail.push_back(2 * atom + (0 if value > 0 else 1))
 
+    def level(self):
+        """The number of open decision levels."""
+        return self.level_marks.size() // MARKS
+
     def new_level(self):
         if not self.frozen:
             self.freeze()
         self.level_marks.push_back(self.trail.size())
-        self.level_marks.push_back(self.cell_index.size())
+        self.level_marks.push_back(self.row_undo.size())
         self.level_marks.push_back(self.implied_atoms.size())
         self.level_marks.push_back(self.reason_edges.size())
         # Edges queued but not yet in the matrix when the level opens (e.g. fixed edges
@@ -193,13 +203,17 @@ cdef class DifferenceLogic:
                 keep.push_back(edge)
             else:
                 self.atom_value[atom] = 0
-        while self.cell_index.size() > cells:
-            k = self.cell_index.back()
-            self.dist[k] = self.cell_distance.back()
-            self.via[k] = self.cell_via.back()
-            self.cell_index.pop_back()
-            self.cell_distance.pop_back()
-            self.cell_via.pop_back()
+        cdef RowRecord record
+        cdef size_t n = self.n
+        while self.row_undo.size() > cells:
+            record = self.row_undo.back()
+            k = self.row_undo.size() - 1
+            memcpy(&self.dist[record.row * n], &self.saved_dist[k * n], n * sizeof(int64_t))
+            memcpy(&self.via[record.row * n], &self.saved_via[k * n], n * sizeof(int32_t))
+            self.row_saved_level[record.row] = record.previous_level
+            self.row_undo.pop_back()
+        self.saved_dist.resize(self.row_undo.size() * n)
+        self.saved_via.resize(self.row_undo.size() * n)
         while self.implied_atoms.size() > implied:
             self.atom_implied[self.implied_atoms.back()] = 0
             self.implied_atoms.pop_back()
@@ -322,8 +336,10 @@ cdef class DifferenceLogic:
         # crossing cells can change.
         cdef int i, j, a, b, f, atom
         cdef int64_t d_iu, d_vj, nd
+        cdef int level = self.level_marks.size() // MARKS
         self.rows.clear()
         self.columns.clear()
+        self.column_distance.clear()
         self.stamp += 1
         for i in range(n):
             d_iu = dist[<size_t>i * n + u]
@@ -333,33 +349,37 @@ cdef class DifferenceLogic:
             d_vj = dist[<size_t>v * n + j]
             if d_vj != INF and w + d_vj < dist[<size_t>u * n + j]:
                 self.columns.push_back(j)
+                self.column_distance.push_back(d_vj)
                 self.column_stamp[j] = self.stamp
         cdef int32_t* columns = self.columns.data()
+        cdef int64_t* column_distance = self.column_distance.data()
         cdef int num_columns = self.columns.size()
         cdef int32_t* out_edges = self.out_edges.data()
         cdef int32_t* out_start = self.out_start.data()
+        cdef int32_t* out_target = self.out_target.data()
+        cdef int64_t* out_weight = self.out_weight.data()
         for k in range(self.rows.size()):
             i = self.rows[k]
             d_iu = dist[<size_t>i * n + u] + w
             base = <size_t>i * n
+            if level > 0 and self.row_saved_level[i] != level:
+                self.save_row(i, level)
             for a in range(num_columns):
                 j = columns[a]
-                nd = d_iu + dist[<size_t>v * n + j]
+                nd = d_iu + column_distance[a]
                 if nd < dist[base + j]:
-                    self.cell_index.push_back(base + j)
-                    self.cell_distance.push_back(dist[base + j])
-                    self.cell_via.push_back(via[base + j])
                     dist[base + j] = nd
                     via[base + j] = edge
                     self.n_cell_updates += 1
-            # Theory propagation along row i: candidate edges i -> b with b in a changed column.
+            # Theory propagation along row i: candidate edges i -> j with j in a changed column.
+            # The cheap, contiguous test (is the edge implied now?) goes first.
             for b in range(out_start[i], out_start[i + 1]):
+                j = out_target[b]
+                if dist[base + j] > out_weight[b] or self.column_stamp[j] != self.stamp:
+                    continue
                 f = out_edges[b]
                 atom = f >> 1
-                if self.atom_value[atom] != 0 or self.atom_implied[atom]:
-                    continue
-                j = self.edge_target[f]
-                if self.column_stamp[j] == self.stamp and dist[base + j] <= self.edge_weight[f]:
+                if self.atom_value[atom] == 0 and not self.atom_implied[atom]:
                     self.atom_implied[atom] = 1
                     self.implied_atoms.push_back(atom)
                     self.reason_start[atom] = self.reason_edges.size()
@@ -370,6 +390,20 @@ cdef class DifferenceLogic:
                         self.reason_edges.push_back(self.stack[a])
                     implied.append(self.edge_literal(f))
         return True
+
+    cdef void save_row(self, int32_t row, int level):
+        """Copy row `row` before its first change at `level`, so backtrack can restore it."""
+        cdef RowRecord record
+        cdef size_t n = self.n
+        cdef size_t k = self.row_undo.size()
+        record.row = row
+        record.previous_level = self.row_saved_level[row]
+        self.row_undo.push_back(record)
+        self.saved_dist.resize((k + 1) * n)
+        self.saved_via.resize((k + 1) * n)
+        memcpy(&self.saved_dist[k * n], &self.dist[row * n], n * sizeof(int64_t))
+        memcpy(&self.saved_via[k * n], &self.via[row * n], n * sizeof(int32_t))
+        self.row_saved_level[row] = level
 
     cdef void store_path(self, int32_t source, int32_t target):
         """Collect into self.stack the edges of the shortest path source ~> target.

@@ -432,6 +432,10 @@ class DifferenceLogic:
         self._trail.append(_Assignment(lit, self._level, bool(fixed)))
         self._statistics["dl_assignments"] += 1
 
+    def level(self) -> int:
+        """The number of open decision levels."""
+        return self._level
+
     def new_level(self) -> None:
         """Open a decision level. Post: the level is one higher."""
         self._started = True
