@@ -19,6 +19,7 @@ SIZES = (20, 40, 80, 160, 320)
 PER_SIZE = 4
 RATIO = 3.0
 CMIN, CMAX = -8, 4
+WINDOW = 0
 
 
 def default_instances(sizes=SIZES, per_size=PER_SIZE):
@@ -46,7 +47,11 @@ def generate(name):
         width = rng.choice((2, 3))
         atoms = []
         for _ in range(width):
-            x, y = rng.sample(range(n), 2)
+            if WINDOW:
+                y = rng.randrange(n)
+                x = (y + rng.choice([d for d in range(-WINDOW, WINDOW + 1) if d])) % n
+            else:
+                x, y = rng.sample(range(n), 2)
             atoms.append(("diff", names[x], names[y], "<=", rng.randint(CMIN, CMAX)))
         f.add(*atoms)
     return f

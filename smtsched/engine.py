@@ -168,7 +168,9 @@ class Outcome:
 class Engine:
     """One DPLL(T) search over `clauses` and `theories` (each built for this search only)."""
 
-    def __init__(self, num_vars, clauses, theories, log_lemmas=False, check=False):
+    def __init__(self, num_vars, clauses, theories, log_lemmas=False, check=False,
+                 sat_options=None):
+        self.sat_options = dict(sat_options or {})
         self.num_vars = num_vars
         self.clauses = clauses
         self.theories = theories
@@ -181,6 +183,8 @@ class Engine:
         bridge = Bridge(self.theories, self.num_vars, deadline, self.log_lemmas, self.check)
         sat = Cadical195(bootstrap_with=self.clauses)
         try:
+            if self.sat_options:
+                sat.configure(self.sat_options)
             if self.theories:
                 sat.connect_propagator(bridge)
                 for theory in self.theories:

@@ -93,6 +93,7 @@ class Solver:
         self._max_conflicts = None
         self._log_lemmas = False
         self._check_theories = False
+        self._sat_options = {}
         self._last = None
         self._last_status = None
         self._last_compiled = None
@@ -101,7 +102,7 @@ class Solver:
 
     # -- options -----------------------------------------------------------------------
     def set(self, *args, **options):
-        """Options: timeout (ms), seed, max_conflicts, log_lemmas, check_theories.
+        """Options: timeout (ms), seed, max_conflicts, log_lemmas, check_theories, cadical.
 
         Also accepts z3's positional form s.set("timeout", 1000).
         """
@@ -121,9 +122,12 @@ class Solver:
                 self._log_lemmas = bool(value)
             elif name == "check_theories":
                 self._check_theories = bool(value)
+            elif name == "cadical":
+                self._sat_options = {str(k): int(v) for k, v in dict(value).items()}
             else:
                 raise ValueError(f"unknown option {name!r}: smtsched knows timeout, seed, "
-                                 "max_conflicts, log_lemmas and check_theories")
+                                 "max_conflicts, log_lemmas, check_theories and cadical (a dict "
+                                 "of CaDiCaL options)")
 
     # -- assertions --------------------------------------------------------------------
     def add(self, *formulas):
@@ -172,7 +176,8 @@ class Solver:
         theory_class = difference_logic_class()
         theories = [p.build(theory_class) for p in problems]
         engine = Engine(compiled.num_vars, compiled.clauses, theories,
-                        log_lemmas=self._log_lemmas, check=self._check_theories)
+                        log_lemmas=self._log_lemmas, check=self._check_theories,
+                        sat_options=dict(self._sat_options, seed=self._seed))
         time_left = None
         if self._timeout is not None:
             time_left = max(0.0, self._timeout - (time.perf_counter() - started))

@@ -24,11 +24,10 @@ cdef class DifferenceLogic:
     cdef vector[int64_t] edge_weight
     cdef vector[int32_t] atom_var       # atom index -> SAT variable
     cdef vector[int32_t] var_atom       # SAT variable -> atom index, -1 when not ours
-    # Candidate edges leaving each node (CSR), for theory propagation along a changed row.
-    cdef vector[int32_t] out_start
-    cdef vector[int32_t] out_edges
-    cdef vector[int32_t] out_target     # edge_target / edge_weight in out_edges order
-    cdef vector[int64_t] out_weight
+    # Candidate edges per matrix cell (CSR over the n*n cells), for theory propagation.
+    cdef vector[int32_t] cell_start
+    cdef vector[int32_t] cell_edges
+    cdef vector[int64_t] cell_weight    # edge_weight in cell_edges order
     cdef bint frozen                    # atoms are fixed once the search starts
     cdef int64_t weight_sum             # sum of |w| over atoms: bounds every simple path
     # Assignment state per atom.
@@ -51,8 +50,6 @@ cdef class DifferenceLogic:
     cdef vector[int32_t] rows
     cdef vector[int32_t] columns
     cdef vector[int64_t] column_distance  # dist[v, j] for the changed columns j
-    cdef vector[int32_t] column_stamp
-    cdef int32_t stamp
     cdef vector[int32_t] stack
     cdef bint inconsistent
     cdef list conflict_clause

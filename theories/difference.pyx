@@ -17,7 +17,7 @@ an edge u -> v of weight w:
     v improves and the columns j whose path from u improves, so the work is proportional to
     the cells that change;
   * gives complete theory propagation for free: an unassigned atom's edge a -> b of weight c is
-    implied as soon as dist[a, b] <= c, and only cells that changed can newly imply an edge.
+    implied as soon as dist[a, b] <= c, and only cells that improved can newly imply an edge.
 `via[i, j]` records the edge through which a cell last improved; the path behind a cell is
 rebuilt by splitting at that edge (older cells on both sides), which gives explanations.
 
@@ -27,8 +27,9 @@ which would break the implication order CaDiCaL relies on. The path is small, so
 to a flat buffer at propagation time and truncated on backtrack.
 
 Why dense: scheduling graphs here have tens to a few thousand nodes (one per start time); the
-O(n^2) matrix buys O(1) propagation tests. Memory is 12 bytes per node pair, so the compiler
-refuses graphs above `MAX_NODES` with a clear message.
+O(n^2) matrix buys O(1) propagation tests: the atoms are indexed by their matrix cell, so an
+improving cell tests exactly the edges lying on it. Memory is 16 bytes per node pair, so graphs
+above `MAX_NODES` nodes are refused with a clear message.
 
 Integer safety: every simple path is bounded by the sum of the atoms' largest |weight|; atoms
 whose sum could exceed 2**61 are refused with OverflowError (never wrapped), so INF = 2**62 and
@@ -40,7 +41,7 @@ from libcpp.vector cimport vector
 
 cdef int64_t INF = (<int64_t>1) << 62
 cdef int64_t WEIGHT_LIMIT = (<int64_t>1) << 61
-MAX_NODES = 4096
+MAX_NODES = 2048
 # Sizes saved per open level: trail, saved rows, implied atoms, reason buffer, qhead.
 cdef enum:
     MARKS = 5
@@ -64,7 +65,6 @@ cdef class DifferenceLogic:
         self.frozen = False
         self.weight_sum = 0
         self.qhead = 0
-        self.stamp = 0
         self.inconsistent = False
         self.conflict_clause = []
         self.var_atom.push_back(-1)  # variable 0 does not exist
@@ -117,27 +117,27 @@ cdef class DifferenceLogic:
         self.via.assign(<size_t>n * n, -1)
         for i in range(n):
             self.dist[<size_t>i * n + i] = 0
-        self.out_start.assign(n + 1, 0)
+        # Candidate edges grouped by matrix cell (CSR): when a cell improves, exactly the
+        # edges on it may have become implied.
+        cdef size_t cells = <size_t>n * n, c
+        self.cell_start.assign(cells + 1, 0)
         for e in range(num_edges):
-            self.out_start[self.edge_source[e] + 1] += 1
-        for i in range(n):
-            self.out_start[i + 1] += self.out_start[i]
-        self.out_edges.assign(num_edges, 0)
-        self.out_target.assign(num_edges, 0)
-        self.out_weight.assign(num_edges, 0)
-        cdef vector[int32_t] fill = self.out_start
+            self.cell_start[<size_t>self.edge_source[e] * n + self.edge_target[e] + 1] += 1
+        for c in range(cells):
+            self.cell_start[c + 1] += self.cell_start[c]
+        self.cell_edges.assign(num_edges, 0)
+        self.cell_weight.assign(num_edges, 0)
+        cdef vector[int32_t] fill = self.cell_start
         for e in range(num_edges):
-            i = self.edge_source[e]
-            self.out_edges[fill[i]] = e
-            self.out_target[fill[i]] = self.edge_target[e]
-            self.out_weight[fill[i]] = self.edge_weight[e]
-            fill[i] += 1
+            c = <size_t>self.edge_source[e] * n + self.edge_target[e]
+            self.cell_edges[fill[c]] = e
+            self.cell_weight[fill[c]] = self.edge_weight[e]
+            fill[c] += 1
         self.atom_value.assign(num_atoms, 0)
         self.atom_fixed.assign(num_atoms, 0)
         self.atom_implied.assign(num_atoms, 0)
         self.reason_start.assign(num_atoms, 0)
         self.reason_length.assign(num_atoms, 0)
-        self.column_stamp.assign(n, 0)
         self.row_saved_level.assign(n, 0)
 
     # ------------------------------------------------------------------ contract
@@ -317,7 +317,7 @@ cdef class DifferenceLogic:
         cdef int64_t* dist = self.dist.data()
         cdef int32_t* via = self.via.data()
         cdef int64_t back = dist[<size_t>v * n + u]
-        cdef size_t k, base
+        cdef size_t k, base, a2
         self.n_activations += 1
         if back != INF and back + w < 0:
             # Negative cycle: the path v ~> u closed by this edge.
@@ -340,7 +340,6 @@ cdef class DifferenceLogic:
         self.rows.clear()
         self.columns.clear()
         self.column_distance.clear()
-        self.stamp += 1
         for i in range(n):
             d_iu = dist[<size_t>i * n + u]
             if d_iu != INF and d_iu + w < dist[<size_t>i * n + v]:
@@ -350,14 +349,12 @@ cdef class DifferenceLogic:
             if d_vj != INF and w + d_vj < dist[<size_t>u * n + j]:
                 self.columns.push_back(j)
                 self.column_distance.push_back(d_vj)
-                self.column_stamp[j] = self.stamp
         cdef int32_t* columns = self.columns.data()
         cdef int64_t* column_distance = self.column_distance.data()
         cdef int num_columns = self.columns.size()
-        cdef int32_t* out_edges = self.out_edges.data()
-        cdef int32_t* out_start = self.out_start.data()
-        cdef int32_t* out_target = self.out_target.data()
-        cdef int64_t* out_weight = self.out_weight.data()
+        cdef int32_t* cell_start = self.cell_start.data()
+        cdef int32_t* cell_edges = self.cell_edges.data()
+        cdef int64_t* cell_weight = self.cell_weight.data()
         for k in range(self.rows.size()):
             i = self.rows[k]
             d_iu = dist[<size_t>i * n + u] + w
@@ -367,27 +364,28 @@ cdef class DifferenceLogic:
             for a in range(num_columns):
                 j = columns[a]
                 nd = d_iu + column_distance[a]
-                if nd < dist[base + j]:
-                    dist[base + j] = nd
-                    via[base + j] = edge
-                    self.n_cell_updates += 1
-            # Theory propagation along row i: candidate edges i -> j with j in a changed column.
-            # The cheap, contiguous test (is the edge implied now?) goes first.
-            for b in range(out_start[i], out_start[i + 1]):
-                j = out_target[b]
-                if dist[base + j] > out_weight[b] or self.column_stamp[j] != self.stamp:
+                if nd >= dist[base + j]:
                     continue
-                f = out_edges[b]
-                atom = f >> 1
-                if self.atom_value[atom] == 0 and not self.atom_implied[atom]:
+                dist[base + j] = nd
+                via[base + j] = edge
+                self.n_cell_updates += 1
+                # Theory propagation: the cell's own candidate edges are now implied when
+                # their weight is at least the new distance.
+                for b in range(cell_start[base + j], cell_start[base + j + 1]):
+                    if nd > cell_weight[b]:
+                        continue
+                    f = cell_edges[b]
+                    atom = f >> 1
+                    if self.atom_value[atom] != 0 or self.atom_implied[atom]:
+                        continue
                     self.atom_implied[atom] = 1
                     self.implied_atoms.push_back(atom)
                     self.reason_start[atom] = self.reason_edges.size()
                     self.stack.clear()
                     self.store_path(i, j)
                     self.reason_length[atom] = self.stack.size()
-                    for a in range(self.stack.size()):
-                        self.reason_edges.push_back(self.stack[a])
+                    for a2 in range(self.stack.size()):
+                        self.reason_edges.push_back(self.stack[a2])
                     implied.append(self.edge_literal(f))
         return True
 
