@@ -12,8 +12,9 @@ Every arithmetic atom is normalised to one canonical difference constraint, so t
 variable and the theory sees a single edge pair. Anything that does not normalise raises
 UnsupportedError naming the atom.
 
-`If` on arithmetic terms introduces a fresh node t with the definitions c -> t = a and
-not c -> t = b, which keeps the encoding linear in the size of the input.
+`If` on arithmetic terms is lifted out of the atom that contains it: `If(c, a, b) <= y` becomes
+`ite(c, a <= y, b <= y)`, so each branch must be a difference constraint (as in z3 and yices'
+ite-lifting); an atom with k If terms makes at most 2**k branch atoms.
 All walks are iterative: deeply nested input cannot hit Python's recursion limit.
 """
 import math
@@ -87,13 +88,16 @@ class Compiled:
 
 
 class Compiler:
+    # An atom with k If terms lifts into 2**k branch atoms; beyond this it is refused.
+    MAX_LIFTED_ITES = 12
+
     def __init__(self):
         self.out = Compiled()
         self.memo = {}          # id(term) -> literal (Bool) or linear form (arithmetic)
         self.keep_alive = []    # terms whose id() is in memo
         self.atom_var = {}      # canonical atom -> SAT variable
         self.true_literal = None
-        self.pending_ites = []  # arithmetic If terms whose definitions are still to be added
+        self.ite_terms = {}     # id -> arithmetic If term met inside an atom
 
     # -------------------------------------------------------------- variables, gates
     def new_var(self):
@@ -144,14 +148,11 @@ class Compiler:
                 self.out.clauses.append([self.literal(a) for a in node.args])
             else:
                 self.out.clauses.append([self.literal(node)])
-            self.define_ites()
 
     def assume(self, term):
         if not hasattr(term, "sort") or term.sort != BOOL:
             raise SortError(f"an assumption must be a formula, got {term!r}")
-        literal = self.literal(term)
-        self.define_ites()
-        self.out.assumption_literals.append(literal)
+        self.out.assumption_literals.append(self.literal(term))
 
     # -------------------------------------------------------------- Boolean structure
     def literal(self, term):
@@ -214,7 +215,10 @@ class Compiler:
 
     # -------------------------------------------------------------- arithmetic
     def linear(self, term):
-        """{variable key: coefficient}, constant and sort of an arithmetic term."""
+        """{key: coefficient} and constant of an arithmetic term.
+
+        Keys are variable keys, or ("ite", id) for an arithmetic If, which `relation` lifts out.
+        """
         coefficients = {}
         constant = 0
         stack = [(term, 1)]
@@ -237,49 +241,60 @@ class Compiler:
                 stack.append((node.args[1], factor * node.args[0].value))
             elif op == "ite":
                 key = ("ite", id(node))
-                if key not in self.out.difference[node.sort].node_of:
-                    self.out.difference[node.sort].node(key, f"(ite {len(self.pending_ites)})")
-                    self.pending_ites.append(node)
-                    self.keep_alive.append(node)
+                self.ite_terms[id(node)] = node
                 coefficients[key] = coefficients.get(key, 0) + factor
             else:
                 raise UnsupportedError(f"unsupported arithmetic term {node}")
         return {k: c for k, c in coefficients.items() if c != 0}, constant
 
-    def define_ites(self):
-        """Add c -> t = a and (not c) -> t = b for every arithmetic If met so far."""
-        while self.pending_ites:
-            node = self.pending_ites.pop()
-            condition = self.literal(node.args[0])
-            t = {("ite", id(node)): 1}
-            for branch, guard in ((node.args[1], -condition), (node.args[2], condition)):
-                literal = self.relation("eq", t, 0, branch, node)
-                self.out.clauses.append([guard, literal])
-
     def equality(self, a, b, node):
-        return self.relation("eq", *self.linear(a), b, node)
+        return self.comparison("eq", a, b, node)
 
     def comparison(self, op, a, b, node):
-        return self.relation(op, *self.linear(a), b, node)
-
-    def relation(self, op, coefficients, constant, rhs, node):
-        """Literal of (coefficients . x + constant) op rhs, for op in le lt ge gt eq."""
-        rhs_coefficients, rhs_constant = self.linear(rhs)
-        total = dict(coefficients)
-        for key, c in rhs_coefficients.items():
+        """Literal of a op b, for op in le lt ge gt eq, over arithmetic terms."""
+        left, left_constant = self.linear(a)
+        right, right_constant = self.linear(b)
+        total = dict(left)
+        for key, c in right.items():
             total[key] = total.get(key, 0) - c
         total = {k: c for k, c in total.items() if c != 0}
-        constant = constant - rhs_constant
-        sort = node.args[0].sort if node.op != "ite" else node.sort
+        return self.relation(op, total, left_constant - right_constant, a.sort, node)
+
+    def relation(self, op, coefficients, constant, sort, node):
+        """Literal of (coefficients . x + constant) op 0.
+
+        An If inside the atom is lifted out: (ite c a b) op 0 becomes ite(c, a op 0, b op 0),
+        so an atom is a difference constraint whenever each branch combination is one.
+        """
+        ites = [key for key in coefficients if key[0] == "ite"]
+        if len(ites) > self.MAX_LIFTED_ITES:
+            raise UnsupportedError(f"{to_smtlib(node)} has more than {self.MAX_LIFTED_ITES} If "
+                                   "terms inside one atom")
+        if ites:
+            key = ites[0]
+            term = self.ite_terms[key[1]]
+            factor = coefficients[key]
+            rest = {k: c for k, c in coefficients.items() if k != key}
+            branches = []
+            for branch in term.args[1:]:
+                branch_coefficients, branch_constant = self.linear(branch)
+                merged = dict(rest)
+                for k, c in branch_coefficients.items():
+                    merged[k] = merged.get(k, 0) + factor * c
+                merged = {k: c for k, c in merged.items() if c != 0}
+                branches.append(self.relation(op, merged, constant + factor * branch_constant,
+                                              sort, node))
+            return self.gate_ite(self.literal(term.args[0]), *branches)
         if op in ("ge", "gt"):  # e >= 0  <=>  -e <= 0
-            total = {k: -c for k, c in total.items()}
+            coefficients = {k: -c for k, c in coefficients.items()}
             constant = -constant
             op = "le" if op == "ge" else "lt"
         if op == "eq":
-            return self.gate_and([self.difference_atom(total, constant, False, sort, node),
-                                  self.difference_atom({k: -c for k, c in total.items()},
-                                                       -constant, False, sort, node)])
-        return self.difference_atom(total, constant, op == "lt", sort, node)
+            return self.gate_and([
+                self.difference_atom(coefficients, constant, False, sort, node),
+                self.difference_atom({k: -c for k, c in coefficients.items()}, -constant, False,
+                                     sort, node)])
+        return self.difference_atom(coefficients, constant, op == "lt", sort, node)
 
     def difference_atom(self, coefficients, constant, strict, sort, node):
         """Literal of sum(c_k x_k) + constant <= 0 (< 0 if strict), a difference constraint."""

@@ -199,7 +199,7 @@ class Solver:
         values = {}
         for key, var in compiled.bool_var.items():
             values[key] = var in truth
-        for problem, potentials in zip(problems, outcome.values):
+        for problem, potentials in zip(problems, outcome.values or []):
             if problem.sort == INT:
                 numbers = potentials
             else:
@@ -274,9 +274,7 @@ def _variable_maker(sort):
     def make(key):
         if key is None:
             return IntVal(0) if sort == INT else RealVal(0)
-        if key[0] == "var":
-            return Term("var", (), sort, name=key[1])
-        return Term("var", (), sort, name=f"!ite{key[1]}")
+        return Term("var", (), sort, name=key[1])
     return make
 
 

@@ -77,10 +77,10 @@ class Pool:
 
 def consts(sort):
     if sort == "Int":
-        return st.integers(-6, 6)
+        return st.integers(-4, 4)
     return st.one_of(
-        st.integers(-6, 6),
-        st.builds(Fraction, st.integers(-12, 12), st.integers(1, 4)),
+        st.integers(-3, 3),
+        st.builds(Fraction, st.integers(-9, 9), st.integers(1, 4)),
     )
 
 
@@ -251,7 +251,8 @@ def pools(draw, sort, exotic=False, min_bools=0):
 @st.composite
 def problems(draw, sort, exotic=False):
     pool = draw(pools(sort, exotic))
-    fs = draw(st.lists(formula(pool, draw(st.integers(0, 3))), min_size=1, max_size=4))
+    n = draw(st.integers(1, 6))
+    fs = [draw(formula(pool, draw(st.integers(0, 3)))) for _ in range(n)]
     return pool, fs
 
 

@@ -210,18 +210,51 @@ def term_vars(term):
 # z3 checks
 
 
+def _has_real(formulas):
+    seen = set()
+    stack = list(formulas)
+    while stack:
+        e = stack.pop()
+        if e.get_id() in seen:
+            continue
+        seen.add(e.get_id())
+        if e.sort() == z3.RealSort():
+            return True
+        stack.extend(e.children())
+    return False
+
+
 def z3_check(formulas, timeout_ms=60000):
+    """z3's answer on the conjunction of `formulas`, never `unknown` short of a timeout.
+
+    z3's default configuration picks its difference-logic solver on these inputs, and that solver
+    is incomplete for some of them (e.g. r1 <= r0 and Distinct(r0, r1, r2, r3 + 1) over Reals
+    answers unknown, "incomplete (theory difference-logic)"), so the oracle asks the solver for
+    the SMT-LIB logic (QF_LRA / QF_LIA) instead, and falls back to auto_config=False.
+    """
+    formulas = list(formulas)
+    logic = "QF_LRA" if _has_real(formulas) else "QF_LIA"
+    reasons = []
+    for make in (lambda: z3.SolverFor(logic), lambda: _no_auto_config()):
+        s = make()
+        s.set("timeout", timeout_ms)
+        s.add(*formulas)
+        r = s.check()
+        if r != z3.unknown:
+            return r
+        reasons.append(s.reason_unknown())
+    raise AssertionError(f"z3 oracle answered unknown ({reasons}) on {formulas}")
+
+
+def _no_auto_config():
     s = z3.Solver()
-    s.set("timeout", timeout_ms)
-    s.add(*formulas)
-    return s.check()
+    s.set("auto_config", False)
+    return s
 
 
 def z3_is_valid(formula, timeout_ms=60000):
     """True iff z3 proves `formula` valid (Not(formula) unsat)."""
-    r = z3_check([z3.Not(formula)], timeout_ms)
-    assert r != z3.unknown, f"z3 could not decide validity of {formula}"
-    return r == z3.unsat
+    return z3_check([z3.Not(formula)], timeout_ms) == z3.unsat
 
 
 def z3_holds_under(formula, assignment):
