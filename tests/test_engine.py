@@ -1,0 +1,169 @@
+"""The DPLL(T) engine's promises: failures become `unknown`, models are checked, lemmas are
+logged only on request, only owned literals are propagated, answers are deterministic."""
+import pytest
+
+import smtsched.solver
+from smtsched import (ArithmeticOverflowError, Distinct, Ints, ModelCheckError, Or, Solver, sat,
+                      unknown, unsat)
+from smtsched.engine import SAT, UNKNOWN, Engine
+from smtsched.theories.difference_ref import DifferenceLogic as ReferenceDifferenceLogic
+from smtsched.theory import PURE_PYTHON, difference_logic_class
+
+
+class FailingTheory:
+    """Owns variable 1 and raises as soon as it has to propagate."""
+
+    def observed(self):
+        return [1]
+
+    def level(self):
+        return 0
+
+    def assign(self, lit, fixed):
+        pass
+
+    def new_level(self):
+        pass
+
+    def backtrack(self, level):
+        pass
+
+    def propagate(self):
+        raise RuntimeError("theory exploded")
+
+    def conflict(self):
+        return []
+
+    def explain(self, lit):
+        return [lit]
+
+    def final_check(self):
+        return True
+
+    def potentials(self):
+        return []
+
+    def statistics(self):
+        return {}
+
+
+class TrespassingTheory(FailingTheory):
+    """Owns variable 1 but propagates variable 2, which belongs to another theory."""
+
+    def propagate(self):
+        return [2]
+
+
+class QuietTheory(FailingTheory):
+    """Owns variable 2 and never has anything to say."""
+
+    def observed(self):
+        return [2]
+
+    def propagate(self):
+        return []
+
+
+def test_exception_inside_a_callback_becomes_unknown_with_reason():
+    outcome = Engine(2, [[1, 2]], [FailingTheory()]).solve()
+    assert outcome.status == UNKNOWN
+    assert "theory exploded" in outcome.reason
+
+
+def test_checked_engine_refuses_literals_the_theory_does_not_own():
+    outcome = Engine(2, [[1, 2]], [TrespassingTheory(), QuietTheory()], check=True).solve()
+    assert outcome.status == UNKNOWN
+
+
+def test_engine_without_theories_is_plain_sat():
+    outcome = Engine(2, [[1, 2], [-1]], []).solve()
+    assert outcome.status == SAT and 2 in outcome.model
+
+
+class LyingTheory(ReferenceDifferenceLogic):
+    """Accepts every assignment and reports all-zero values: a broken theory."""
+
+    def propagate(self):
+        return []
+
+    def final_check(self):
+        return True
+
+    def potentials(self):
+        return [0] * self._num_nodes
+
+
+def test_a_wrong_model_raises_instead_of_being_returned(monkeypatch):
+    monkeypatch.setattr(smtsched.solver, "difference_logic_class", lambda: LyingTheory)
+    x, y = Ints("x y")
+    s = Solver()
+    s.add(x - y >= 1)
+    with pytest.raises(ModelCheckError, match="does not satisfy"):
+        s.check()
+
+
+def test_lemmas_are_kept_only_when_asked():
+    x, y, z = Ints("x y z")
+    s = Solver()
+    s.add(Distinct(x, y, z), x >= 0, y >= 0, z >= 0, x <= 1, y <= 1, z <= 1)
+    s.check()
+    with pytest.raises(ValueError):
+        s.lemmas()
+    s.set(log_lemmas=True)
+    s.check()
+    assert s.check() == unsat
+    assert s.lemmas()  # three values in {0, 1} cannot differ without theory reasoning
+
+
+def test_same_input_and_seed_give_same_answer_and_statistics():
+    def run(seed):
+        x = Ints(" ".join(f"x{i}" for i in range(8)))
+        s = Solver()
+        s.set(seed=seed)
+        for i in range(8):
+            for j in range(i + 1, 8):
+                s.add(Or(x[i] - x[j] >= 2, x[j] - x[i] >= 3))
+            s.add(x[i] >= 0, x[i] <= 18)
+        answer = s.check()
+        stats = s.statistics()
+        stats.pop("time")
+        return answer, stats
+
+    assert run(0) == run(0)
+    assert run(7) == run(7)
+
+
+def test_overflowing_constants_are_reported():
+    x, y = Ints("x y")
+    s = Solver()
+    s.add(x - y <= 2**62, y - x <= 2**62)
+    with pytest.raises(ArithmeticOverflowError):
+        s.check()
+
+
+def test_conflict_budget_gives_unknown_with_reason():
+    x = Ints(" ".join(f"p{i}" for i in range(9)))
+    s = Solver()
+    for i in range(9):
+        s.add(x[i] >= 0, x[i] <= 7)
+        for j in range(i + 1, 9):
+            s.add(x[i] != x[j])
+    s.set(max_conflicts=10)
+    assert s.check() == unknown
+    assert "conflict" in s.reason_unknown()
+
+
+def test_compiled_theory_is_used_unless_pure_python_is_asked_for():
+    if PURE_PYTHON:
+        assert difference_logic_class() is ReferenceDifferenceLogic
+    else:
+        assert difference_logic_class().__module__ == "smtsched.theories.difference"
+
+
+def test_model_satisfies_the_assertions():
+    x, y, z = Ints("x y z")
+    s = Solver()
+    s.add(x - y >= 3, Or(x <= 5, y > x), y >= 0, z == x + 2)
+    assert s.check() == sat
+    m = s.model()
+    assert m[x] - m[y] >= 3 and m[z] == m[x] + 2 and m[y] >= 0
