@@ -6,6 +6,8 @@ get the same steps and must agree on consistency and on the implied literals at 
 Every conflict clause and explanation of the compiled twin is checked to be a theory fact
 (its negation closes a negative cycle) and its potentials are checked against the active edges.
 """
+import itertools
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -51,6 +53,9 @@ def run_both(data, num_nodes, atoms):
         fast.add_atom(var, u, v, w_true, w_false)
         slow.add_atom(var, u, v, w_true, w_false)
     assigned = {}  # var -> (literal, level or None when fixed)
+    order = {}     # var -> when it was (last) assigned
+    clock = itertools.count()
+    propagated = set()
     level = 0
     for _ in range(data.draw(st.integers(1, 25), label="steps")):
         step = data.draw(st.sampled_from(["assign", "assign", "level", "backtrack"]))
@@ -67,6 +72,7 @@ def run_both(data, num_nodes, atoms):
             slow.backtrack(target)
             level = target
             assigned = {k: (l, lv) for k, (l, lv) in assigned.items() if lv is None or lv <= target}
+            propagated &= {l for l, _ in assigned.values()}
             continue
         free = [var for var in atoms if var not in assigned]
         if not free:
@@ -77,6 +83,7 @@ def run_both(data, num_nodes, atoms):
         fast.assign(lit, fixed)
         slow.assign(lit, fixed)
         assigned[var] = (lit, None if fixed else level)
+        order[var] = next(clock)
         implied_fast, implied_slow = fast.propagate(), slow.propagate()
         assert (implied_fast is None) == (implied_slow is None)
         if implied_fast is None:
@@ -87,16 +94,23 @@ def run_both(data, num_nodes, atoms):
             slow.backtrack(target)
             level = target
             assigned = {k: (l, lv) for k, (l, lv) in assigned.items() if lv is None or lv <= target}
+            propagated &= {l for l, _ in assigned.values()}
             continue
         assert sorted(implied_fast) == sorted(implied_slow)
         for implied in implied_fast:
             fast.assign(implied, False)
             slow.assign(implied, False)
             assigned[abs(implied)] = (implied, level)
+            order[abs(implied)] = next(clock)
+            propagated.add(implied)
+        assert fast.propagate() == [] and slow.propagate() == []
+        # Every propagated literal still assigned can be explained, now or steps later, by
+        # literals assigned before it.
+        for implied in sorted(propagated, key=abs):
             reason = fast.explain(implied)
             assert reason[0] == implied
             assert_is_theory_lemma(num_nodes, atoms, reason)
-        assert fast.propagate() == [] and slow.propagate() == []
+            assert all(order[abs(l)] < order[abs(implied)] for l in reason[1:])
         potentials = fast.potentials()
         assert potentials[0] == 0
         for lit, _ in assigned.values():

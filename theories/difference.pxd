@@ -34,9 +34,14 @@ cdef class DifferenceLogic:
     cdef vector[int8_t] atom_value      # 0 unassigned, 1 true, -1 false
     cdef vector[int8_t] atom_fixed      # root-level assignment: survives every backtrack
     cdef vector[int8_t] atom_implied    # returned by propagate() at a level still open
-    cdef vector[int32_t] reason_start   # per atom: offset of its explanation in reason_edges
-    cdef vector[int32_t] reason_length
-    cdef vector[int32_t] reason_edges   # explanation paths, stored eagerly (see explain())
+    cdef vector[int32_t] reason_position  # per implied atom: trail position being activated
+    # Active edges per source node as linked lists over trail positions, newest first.
+    cdef vector[int32_t] adjacency_head   # per node: newest trail position, or -1
+    cdef vector[int32_t] adjacency_next   # per trail position: the next older one, or -1
+    # Scratch space for explain()'s path search.
+    cdef vector[int64_t] label
+    cdef vector[int32_t] predecessor
+    cdef vector[int32_t] touched
     # Trails, truncated on backtrack to the sizes saved when each level opened.
     cdef vector[int32_t] trail          # activated edges, in assignment order
     cdef int qhead                      # trail[:qhead] is in the matrix
@@ -45,7 +50,7 @@ cdef class DifferenceLogic:
     cdef vector[int32_t] saved_via
     cdef vector[int32_t] row_saved_level  # per row: the open level whose save holds it, or 0
     cdef vector[int32_t] implied_atoms  # atoms with atom_implied set, in order
-    cdef vector[int32_t] level_marks    # 5 sizes per open level (trail, cells, implied, reasons, qhead)
+    cdef vector[int32_t] level_marks    # 4 sizes per open level (trail, rows, implied, qhead)
     # Scratch space for one activation.
     cdef vector[int32_t] rows
     cdef vector[int32_t] columns
@@ -60,5 +65,6 @@ cdef class DifferenceLogic:
     cdef void freeze(self) except *
     cdef bint activate(self, int32_t edge, list implied) except -1
     cdef int edge_literal(self, int32_t edge)
+    cdef void search_path(self, int32_t source, int32_t target, int64_t bound, int32_t limit) except *
     cdef void save_row(self, int32_t row, int level)
     cdef void store_path(self, int32_t source, int32_t target)

@@ -21,10 +21,11 @@ an edge u -> v of weight w:
 `via[i, j]` records the edge through which a cell last improved; the path behind a cell is
 rebuilt by splitting at that edge (older cells on both sides), which gives explanations.
 
-Why eager explanations: a lazy explanation rebuilt from the matrix at conflict-analysis time
-could use edges activated after the literal was propagated (even the literal's own edge),
-which would break the implication order CaDiCaL relies on. The path is small, so it is copied
-to a flat buffer at propagation time and truncated on backtrack.
+Why explanations search instead of reading `via`: rebuilt from the matrix at conflict-analysis
+time, a path could use edges activated after the literal was propagated (even the literal's
+own edge), breaking the implication order CaDiCaL relies on. Most propagated literals are never
+explained, so explain() searches lazily, among the edges that were active when the literal was
+propagated only (see explain()); conflicts, explained at once, read the path from `via`.
 
 Why dense: scheduling graphs here have tens to a few thousand nodes (one per start time); the
 O(n^2) matrix buys O(1) propagation tests: the atoms are indexed by their matrix cell, so an
@@ -37,14 +38,16 @@ every sum computed below stays inside int64.
 """
 from libc.stdint cimport int8_t, int32_t, int64_t
 from libc.string cimport memcpy
+from libcpp.pair cimport pair
+from libcpp.queue cimport priority_queue
 from libcpp.vector cimport vector
 
 cdef int64_t INF = (<int64_t>1) << 62
 cdef int64_t WEIGHT_LIMIT = (<int64_t>1) << 61
 MAX_NODES = 2048
-# Sizes saved per open level: trail, saved rows, implied atoms, reason buffer, qhead.
+# Sizes saved per open level: trail, saved rows, implied atoms, qhead.
 cdef enum:
-    MARKS = 5
+    MARKS = 4
 
 
 cdef inline int64_t magnitude(int64_t x):
@@ -136,8 +139,10 @@ cdef class DifferenceLogic:
         self.atom_value.assign(num_atoms, 0)
         self.atom_fixed.assign(num_atoms, 0)
         self.atom_implied.assign(num_atoms, 0)
-        self.reason_start.assign(num_atoms, 0)
-        self.reason_length.assign(num_atoms, 0)
+        self.reason_position.assign(num_atoms, 0)
+        self.adjacency_head.assign(n, -1)
+        self.label.assign(n, INF)
+        self.predecessor.assign(n, -1)
         self.row_saved_level.assign(n, 0)
 
     # ------------------------------------------------------------------ contract
@@ -172,7 +177,6 @@ cdef class DifferenceLogic:
         self.level_marks.push_back(self.trail.size())
         self.level_marks.push_back(self.row_undo.size())
         self.level_marks.push_back(self.implied_atoms.size())
-        self.level_marks.push_back(self.reason_edges.size())
         # Edges queued but not yet in the matrix when the level opens (e.g. fixed edges
         # re-queued by a backtrack) are activated under this level, so undoing it must queue
         # them again: remember the queue head too.
@@ -189,8 +193,7 @@ cdef class DifferenceLogic:
         cdef size_t trail_size = self.level_marks[base]
         cdef size_t cells = self.level_marks[base + 1]
         cdef size_t implied = self.level_marks[base + 2]
-        cdef size_t reasons = self.level_marks[base + 3]
-        cdef size_t queue_head = self.level_marks[base + 4]
+        cdef size_t queue_head = self.level_marks[base + 3]
         self.level_marks.resize(base)
         cdef vector[int32_t] keep
         cdef int32_t edge, atom
@@ -198,6 +201,8 @@ cdef class DifferenceLogic:
         while self.trail.size() > trail_size:
             edge = self.trail.back()
             self.trail.pop_back()
+            if self.trail.size() < <size_t>self.qhead:  # it was in the matrix: unlink it
+                self.adjacency_head[self.edge_source[edge]] = self.adjacency_next[self.trail.size()]
             atom = edge >> 1
             if self.atom_fixed[atom]:
                 keep.push_back(edge)
@@ -217,7 +222,13 @@ cdef class DifferenceLogic:
         while self.implied_atoms.size() > implied:
             self.atom_implied[self.implied_atoms.back()] = 0
             self.implied_atoms.pop_back()
-        self.reason_edges.resize(reasons)
+        # Edges left on the trail above the saved queue head were activated under an undone
+        # level: unlink them (newest first) and queue them again.
+        cdef size_t position = min(<size_t>self.qhead, self.trail.size())
+        while position > queue_head:
+            position -= 1
+            edge = self.trail[position]
+            self.adjacency_head[self.edge_source[edge]] = self.adjacency_next[position]
         if <size_t>self.qhead > queue_head:
             self.qhead = queue_head
         # Fixed atoms undone above stay true for the solver: activate them again at this level,
@@ -232,30 +243,51 @@ cdef class DifferenceLogic:
         if not self.frozen:
             self.freeze()
         cdef list implied = []
+        cdef int32_t edge
         while <size_t>self.qhead < self.trail.size():
-            if not self.activate(self.trail[self.qhead], implied):
+            edge = self.trail[self.qhead]
+            if not self.activate(edge, implied):
                 self.inconsistent = True
                 self.n_conflicts += 1
                 return None
+            # Link the edge into its source's list of active edges (newest first), which
+            # explain() searches.
+            if self.adjacency_next.size() < self.trail.size():
+                self.adjacency_next.resize(self.trail.size())
+            self.adjacency_next[self.qhead] = self.adjacency_head[self.edge_source[edge]]
+            self.adjacency_head[self.edge_source[edge]] = self.qhead
             self.qhead += 1
         self.n_propagations += len(implied)
+        # Sorted by variable, so the solver sees the same order whatever order the matrix
+        # update visited the cells in.
+        implied.sort(key=abs)
         return implied
 
     def conflict(self):
         return list(self.conflict_clause)
 
     def explain(self, int lit):
-        """The reason clause of a propagated literal: [lit, -(edge literals of its path)...]."""
+        """The reason clause of a propagated literal: [lit, -(edge literals of its path)...].
+
+        Built lazily, when conflict analysis asks: a shortest path for the literal's edge
+        through the edges that were in the matrix when it was propagated (trail positions up to
+        the one being activated then), found by A* search with the current distances to the
+        target as the heuristic. Those distances are exact for a superset of the edges, so the
+        heuristic is consistent and every reduced edge cost is >= 0. Later edges, the literal's
+        own among them, can never appear, so the reason respects the trail order.
+        """
         cdef int var = lit if lit > 0 else -lit
         cdef int32_t atom = self.var_atom[var] if var < <int>self.var_atom.size() else -1
         if atom < 0 or not self.atom_implied[atom]:
             raise ValueError(f"literal {lit} was not propagated by this theory")
+        cdef int32_t implied_edge = 2 * atom + (0 if lit > 0 else 1)
+        self.stack.clear()
+        self.search_path(self.edge_source[implied_edge], self.edge_target[implied_edge],
+                         self.edge_weight[implied_edge], self.reason_position[atom])
         cdef list clause = [lit]
-        cdef int32_t k, edge
-        cdef int32_t start = self.reason_start[atom]
-        for k in range(self.reason_length[atom]):
-            edge = self.reason_edges[start + k]
-            clause.append(-self.edge_literal(edge))
+        cdef size_t k
+        for k in range(self.stack.size()):
+            clause.append(-self.edge_literal(self.stack[k]))
         self.n_explanations += 1
         self.n_explanation_literals += len(clause)
         return clause
@@ -317,7 +349,7 @@ cdef class DifferenceLogic:
         cdef int64_t* dist = self.dist.data()
         cdef int32_t* via = self.via.data()
         cdef int64_t back = dist[<size_t>v * n + u]
-        cdef size_t k, base, a2
+        cdef size_t k, base
         self.n_activations += 1
         if back != INF and back + w < 0:
             # Negative cycle: the path v ~> u closed by this edge.
@@ -380,14 +412,60 @@ cdef class DifferenceLogic:
                         continue
                     self.atom_implied[atom] = 1
                     self.implied_atoms.push_back(atom)
-                    self.reason_start[atom] = self.reason_edges.size()
-                    self.stack.clear()
-                    self.store_path(i, j)
-                    self.reason_length[atom] = self.stack.size()
-                    for a2 in range(self.stack.size()):
-                        self.reason_edges.push_back(self.stack[a2])
+                    self.reason_position[atom] = self.qhead
                     implied.append(self.edge_literal(f))
         return True
+
+    cdef void search_path(self, int32_t source, int32_t target, int64_t bound, int32_t limit) except *:
+        """Collect into self.stack the edges of a shortest path source ~> target that uses only
+        active edges at trail positions <= limit (see explain()); its weight must be <= bound.
+        """
+        cdef size_t n = self.n
+        cdef int64_t* dist = self.dist.data()
+        cdef priority_queue[pair[int64_t, int32_t]] frontier  # max-heap on the negated key
+        cdef int64_t key, h_x, h_y, candidate, total = 0
+        cdef int32_t x, y, e, p
+        self.label[source] = 0
+        self.touched.push_back(source)
+        frontier.push(pair[int64_t, int32_t](0, source))
+        while not frontier.empty():
+            key = -frontier.top().first
+            x = frontier.top().second
+            frontier.pop()
+            if key > self.label[x]:
+                continue  # a stale entry
+            if x == target:
+                break
+            h_x = dist[<size_t>x * n + target]
+            p = self.adjacency_head[x]
+            while p > limit:  # lists are newest first: skip edges activated later
+                p = self.adjacency_next[p]
+            while p >= 0:
+                e = self.trail[p]
+                y = self.edge_target[e]
+                h_y = dist[<size_t>y * n + target]
+                if h_y != INF:
+                    candidate = key + self.edge_weight[e] + h_y - h_x
+                    if candidate < self.label[y]:
+                        if self.label[y] == INF:
+                            self.touched.push_back(y)
+                        self.label[y] = candidate
+                        self.predecessor[y] = e
+                        frontier.push(pair[int64_t, int32_t](-candidate, y))
+                p = self.adjacency_next[p]
+        reached = self.label[target] != INF
+        y = target
+        while reached and y != source:
+            e = self.predecessor[y]
+            self.stack.push_back(e)
+            total += self.edge_weight[e]
+            y = self.edge_source[e]
+        for x in self.touched:
+            self.label[x] = INF
+        self.touched.clear()
+        if not reached or total > bound:
+            raise RuntimeError("difference logic: no explanation path within the bound "
+                               f"({source} -> {target}, bound {bound})")
 
     cdef void save_row(self, int32_t row, int level):
         """Copy row `row` before its first change at `level`, so backtrack can restore it."""
