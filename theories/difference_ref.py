@@ -18,9 +18,10 @@ What it models
     constraints and shortest paths).
 
 Why it exists and how it differs from the fast twin
-    The Cython twin (``theories/difference.pyx``) maintains potentials and shortest paths
-    incrementally, checking each new edge for a negative cycle as it arrives (Cotton & Maler,
-    "Fast and Flexible Difference Constraint Propagation for DPLL(T)", SAT 2006). This module
+    The Cython twin (``theories/difference.pyx``) keeps an exact all-pairs shortest-path matrix
+    and updates it incrementally as each edge arrives, detecting negative cycles on insertion
+    (the minimal cycle explanations of Cotton & Maler, "Fast and Flexible Difference Constraint
+    Propagation for DPLL(T)", SAT 2006) and explaining propagations lazily. This module
     deliberately does none of that: every `propagate` and `final_check` recomputes everything
     from scratch over the list of active edges, so that it is simple enough to be obviously
     correct and independent enough to catch the fast twin's mistakes. It is slow on purpose
@@ -47,14 +48,16 @@ Algorithms (all written here, from the textbook definitions)
       active edge; they are shifted so that ``x[0] == 0``.
 
 Contract choices the fast twin must match (where `smtsched.theory` leaves room)
-    * `propagate` returns literals sorted by ``(abs(lit), lit)``; a literal is returned at most
-      once until the level at which it was returned is undone.
+    * `propagate` returns literals sorted by ``(abs(lit), lit)`` (the fast twin sorts by
+      variable too); a literal is returned at most once until the level at which it was
+      returned is undone.
     * A conflict clause negates the literals of a fewest-edges negative cycle, in cycle order
       from the cycle's smallest start node. An atom assigned both ways (an engine inconsistency)
       is reported first, as ``[-first_assigned, -second_assigned]``.
     * Fixed literals stay assigned across every backtrack, whatever level they arrived at.
-    * Explanations are computed eagerly when a literal is returned and kept (a theory lemma
-      stays valid); `explain` of a literal never returned raises KeyError.
+    * Explanations are computed eagerly here when a literal is returned and kept (a theory
+      lemma stays valid; the fast twin searches lazily among the edges active at propagation
+      time); `explain` of a literal never returned raises KeyError.
     * `final_check` with an unassigned owned atom raises RuntimeError (a contract breach).
 
 Self-checks
