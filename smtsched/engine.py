@@ -30,14 +30,22 @@ class _TimeLimit(Exception):
     """Raised inside a callback to stop CaDiCaL when the wall-clock budget is spent."""
 
 
+class _ConflictLimit(Exception):
+    """Raised inside a callback when the theories have used up the conflict budget."""
+
+
 class Bridge(Propagator):
     """The single IPASIR-UP propagator, routing callbacks to the owning theories."""
 
     # How many propagate() callbacks between two looks at the clock.
     CLOCK_PERIOD = 64
 
-    def __init__(self, theories, num_vars, deadline=None, log_lemmas=False, check=False):
+    def __init__(self, theories, num_vars, deadline=None, log_lemmas=False, check=False,
+                 max_theory_conflicts=None):
         super().__init__()
+        # CaDiCaL's conflict budget does not count conflicts found by theories, so the engine
+        # enforces the same budget on those itself.
+        self.max_theory_conflicts = max_theory_conflicts
         self.theories = theories
         self.owner = [None] * (num_vars + 1)
         for theory in theories:
@@ -88,6 +96,9 @@ class Bridge(Propagator):
             lits = theory.propagate()
             if lits is None:
                 self.counters["engine_theory_conflicts"] += 1
+                if (self.max_theory_conflicts is not None
+                        and self.counters["engine_theory_conflicts"] > self.max_theory_conflicts):
+                    raise _ConflictLimit()
                 self.hand_over(theory.conflict())
                 return []
             if lits:
@@ -180,7 +191,8 @@ class Engine:
     def solve(self, assumptions=(), time_limit=None, max_conflicts=None):
         """Search; `time_limit` in seconds, `max_conflicts` a CaDiCaL conflict budget."""
         deadline = None if time_limit is None else time.perf_counter() + time_limit
-        bridge = Bridge(self.theories, self.num_vars, deadline, self.log_lemmas, self.check)
+        bridge = Bridge(self.theories, self.num_vars, deadline, self.log_lemmas, self.check,
+                        max_theory_conflicts=max_conflicts)
         sat = Cadical195(bootstrap_with=self.clauses)
         try:
             if self.sat_options:
@@ -200,6 +212,8 @@ class Engine:
                     answer = sat.solve(assumptions=list(assumptions))
             except _TimeLimit:
                 answer, reason = None, "timeout"
+            except _ConflictLimit:
+                answer, reason = None, "conflict limit reached"
             except Exception as error:  # a theory failed: never guess an answer
                 answer, reason = None, f"internal error in a theory callback: {error!r}"
             if answer is None and reason is None:

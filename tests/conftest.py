@@ -7,13 +7,21 @@ Hypothesis profiles (select with the environment variable HYPOTHESIS_PROFILE; de
 * dev      - random, with the local example database, 20 examples: a quick edit/run loop.
 * thorough - random, 1000 examples: for a long soak (`HYPOTHESIS_PROFILE=thorough pytest`).
 
-Property tests size their example counts *relative to the profile* with `scaled(weight)`
-(weight 1.0 = the profile's max_examples) instead of a fixed `max_examples`, so that choosing a
-profile actually changes how much they run.
+Property tests size their example counts *relative to the profile* with `scaled(weight)` (in
+the test modules; weight 1.0 = the profile's max_examples) instead of a fixed `max_examples`, so
+that choosing a profile actually changes how much they run.
+
+Hang watchdog: a solver stuck inside CaDiCaL holds the GIL, so neither Hypothesis nor a Python
+timer can interrupt it. Every test therefore runs under `faulthandler.dump_traceback_later`
+(SMTSCHED_TEST_TIMEOUT seconds, default 600, 0 disables), which prints the stacks and exits the
+run instead of hanging CI; the input that was being checked at that moment is kept in the file
+named by the `input_log` fixture (shown in the pytest header).
 """
 
+import faulthandler
 import os
 import sys
+import tempfile
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -55,3 +63,72 @@ def z3_strict():
     """The z3 oracle module, with strict SMT-LIB 2 mode checked to be on."""
     z3_oracle.assert_strict_mode()
     return z3_oracle
+
+
+WATCHDOG_SECONDS = float(os.environ.get("SMTSCHED_TEST_TIMEOUT", "600"))
+INPUT_LOG_PATH = os.path.join(tempfile.gettempdir(), f"smtsched-test-input-{os.getpid()}.txt")
+
+
+class InputLog:
+    """Keeps the input under check in a file (overwritten in place, a few microseconds), so a
+    run killed by the watchdog still says what it was solving."""
+
+    def __init__(self, path):
+        self.path = path
+        self._fd = None
+
+    def record(self, text):
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o644)
+        data = text.encode()
+        os.pwrite(self._fd, data, 0)
+        os.ftruncate(self._fd, len(data))
+
+    def discard(self):
+        """End of a run that was not killed: the file is no longer needed."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+            os.unlink(self.path)
+
+
+_INPUT_LOG = InputLog(INPUT_LOG_PATH)
+_WATCHDOG_FILE = None
+
+
+def pytest_configure(config):
+    # Global output capture is suspended while pytest_configure runs, so fd 2 is still the real
+    # stderr here: keep a duplicate for the watchdog (inside a test, fd 2 is a capture file that
+    # would be lost when the watchdog ends the process).
+    global _WATCHDOG_FILE
+    _WATCHDOG_FILE = os.fdopen(os.dup(2), "w")
+
+
+def pytest_unconfigure(config):
+    _INPUT_LOG.discard()
+
+
+def pytest_report_header(config):
+    return (
+        f"hang watchdog: {WATCHDOG_SECONDS:g} s per test (SMTSCHED_TEST_TIMEOUT); "
+        f"input under check kept in {INPUT_LOG_PATH}"
+    )
+
+
+@pytest.fixture
+def input_log():
+    return _INPUT_LOG
+
+
+@pytest.fixture(autouse=True)
+def hang_watchdog():
+    if WATCHDOG_SECONDS <= 0:
+        yield
+        return
+    # faulthandler can only print stacks: the input under check is in INPUT_LOG_PATH
+    out = _WATCHDOG_FILE or sys.__stderr__
+    faulthandler.dump_traceback_later(WATCHDOG_SECONDS, exit=True, file=out)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()

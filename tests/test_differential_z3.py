@@ -251,8 +251,8 @@ def pools(draw, sort, exotic=False, min_bools=0):
 @st.composite
 def problems(draw, sort, exotic=False):
     pool = draw(pools(sort, exotic))
-    n = draw(st.integers(1, 6))
-    fs = [draw(formula(pool, draw(st.integers(0, 3)))) for _ in range(n)]
+    n = draw(st.integers(1, 7))
+    fs = [draw(formula(pool, draw(st.sampled_from([0, 1, 1, 2, 3])))) for _ in range(n)]
     return pool, fs
 
 
@@ -413,12 +413,13 @@ def describe(z_formulas):
 # single check
 
 
-def run_single(pool, fs_ast, add_one_by_one):
+def run_single(pool, fs_ast, add_one_by_one, input_log):
     env = Env(pool)
     s_fs = [env.smt(f) for f in fs_ast]
     z_fs = [env.z3(f) for f in fs_ast]
     context = "assertions:\n" + describe(z_fs)
     note(context)
+    input_log.record(f"add + single check of {fs_ast!r}\nin {pool!r}")
     s = smtsched.Solver()
     if add_one_by_one:
         for f in s_fs:
@@ -434,18 +435,18 @@ def run_single(pool, fs_ast, add_one_by_one):
 
 
 @pytest.mark.parametrize("sort,weight", [("Int", 6.0), ("Real", 5.0)])
-def test_single_check_agrees_with_z3(sort, weight, z3_strict):
+def test_single_check_agrees_with_z3(sort, weight, z3_strict, input_log):
     @settings(max_examples=scaled(weight))
     @given(problems(sort), st.booleans())
     def inner(problem, add_one_by_one):
         pool, fs = problem
-        run_single(pool, fs, add_one_by_one)
+        run_single(pool, fs, add_one_by_one, input_log)
 
     inner()
 
 
 @pytest.mark.parametrize("sort,weight", [("Int", 1.5), ("Real", 1.0)])
-def test_degenerate_difference_shapes_agree_with_z3(sort, weight, z3_strict):
+def test_degenerate_difference_shapes_agree_with_z3(sort, weight, z3_strict, input_log):
     """x - x, 0 * x, k * (compound term), k * If(...), shared variables across the two sides
     of an atom and inside Distinct: all still difference logic."""
 
@@ -453,7 +454,7 @@ def test_degenerate_difference_shapes_agree_with_z3(sort, weight, z3_strict):
     @given(problems(sort, exotic=True), st.booleans())
     def inner(problem, add_one_by_one):
         pool, fs = problem
-        run_single(pool, fs, add_one_by_one)
+        run_single(pool, fs, add_one_by_one, input_log)
 
     inner()
 
@@ -495,8 +496,9 @@ def scripts(draw, sort):
     return pool, cmds
 
 
-def run_script(pool, cmds):
+def run_script(pool, cmds, input_log):
     env = Env(pool)
+    input_log.record(f"script {cmds!r}\nin {pool!r}")
     s = smtsched.Solver()
     frames = [[]]  # per scope: (smtsched formula, z3 formula, ast)
     for step, cmd in enumerate(cmds):
@@ -556,12 +558,12 @@ def run_script(pool, cmds):
 
 
 @pytest.mark.parametrize("sort,weight", [("Int", 2.0), ("Real", 1.5)])
-def test_incremental_script_agrees_with_z3(sort, weight, z3_strict):
+def test_incremental_script_agrees_with_z3(sort, weight, z3_strict, input_log):
     @settings(max_examples=scaled(weight))
     @given(scripts(sort))
     def inner(script):
         pool, cmds = script
-        run_script(pool, cmds)
+        run_script(pool, cmds, input_log)
 
     inner()
 
@@ -574,10 +576,13 @@ def test_incremental_script_agrees_with_z3(sort, weight, z3_strict):
 def clause_sets(draw, sort):
     """Conjunctions of small disjunctions of atoms: many theory conflicts per formula."""
     pool = draw(pools(sort))
-    n = draw(st.integers(3, 10))
+    names = INT_NAMES if sort == "Int" else REAL_NAMES
+    pool = Pool(sort, names[: draw(st.integers(3, 4))], pool.bools)
+    n = draw(st.integers(5, 14))
     fs = []
     for _ in range(n):
-        lits = draw(st.lists(atom(pool, draw(st.integers(0, 1))), min_size=1, max_size=3))
+        size = draw(st.sampled_from([1, 2, 2, 2, 3]))
+        lits = [draw(atom(pool, draw(st.sampled_from([0, 0, 0, 1])))) for _ in range(size)]
         fs.append(("or", lits, False) if len(lits) > 1 else lits[0])
     if draw(st.booleans()):
         fs.append(draw(formula(pool, 2)))
@@ -586,7 +591,7 @@ def clause_sets(draw, sort):
 
 
 @pytest.mark.parametrize("sort,weight", [("Int", 2.0), ("Real", 1.5)])
-def test_theory_lemmas_are_valid(sort, weight, z3_strict):
+def test_theory_lemmas_are_valid(sort, weight, z3_strict, input_log):
     """With log_lemmas=True, every lemma handed to the SAT solver is valid in the theory alone:
     z3 finds Not(lemma) unsat with no assertions."""
 
@@ -599,6 +604,7 @@ def test_theory_lemmas_are_valid(sort, weight, z3_strict):
         s.set(log_lemmas=True)
         s_fs = [env.smt(f) for f in fs_ast]
         z_fs = [env.z3(f) for f in fs_ast]
+        input_log.record(f"lemma run of {fs_ast!r}, assumptions {assumed_ast!r}\nin {pool!r}")
         s.add(*s_fs)
         context = "assertions:\n" + describe(z_fs)
         note(context)
