@@ -53,20 +53,23 @@ node indices, integer weights and SAT variables.
 import os
 
 # SMTSCHED_PUREPYTHON=1 selects the pure-Python reference theories (as msgpack's
-# MSGPACK_PUREPYTHON does); otherwise the compiled ones, falling back to the references only if
-# the extension was not built.
+# MSGPACK_PUREPYTHON does); otherwise the compiled ones, and their absence is an error rather
+# than a silent hundredfold slowdown.
 PURE_PYTHON = os.environ.get("SMTSCHED_PUREPYTHON") == "1"
 
 
 def difference_logic_class():
     """The DifferenceLogic implementation to use: compiled unless pure Python was asked for."""
-    if not PURE_PYTHON:
-        try:
-            from smtsched.theories.difference import DifferenceLogic
+    if PURE_PYTHON:
+        from smtsched.theories.difference_ref import DifferenceLogic
 
-            return DifferenceLogic
-        except ImportError:  # pragma: no cover - only on an install without a C compiler
-            pass
-    from smtsched.theories.difference_ref import DifferenceLogic
-
+        return DifferenceLogic
+    try:
+        from smtsched.theories.difference import DifferenceLogic
+    except ImportError as error:
+        raise ImportError(
+            "smtsched's compiled theories are not importable. If this Python imports smtsched "
+            "from its source checkout (the current directory is the checkout root), run from "
+            "another directory or install with `pip install -e .`; to run without compiled "
+            "code, set SMTSCHED_PUREPYTHON=1.") from error
     return DifferenceLogic

@@ -27,6 +27,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 sys.path.insert(0, os.path.dirname(__file__))
+# `python -m pytest` from the checkout root puts the root on sys.path, where the source folder
+# smtsched/ (without the compiled theories, which install as smtsched.theories) would shadow the
+# installed package: keep the root out.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _ROOT]
 
 import z3_oracle  # noqa: E402  (sets z3's strict mode before any z3 context exists)
 
