@@ -189,7 +189,8 @@ class Engine:
         self.check = check
 
     def solve(self, assumptions=(), time_limit=None, max_conflicts=None):
-        """Search; `time_limit` in seconds, `max_conflicts` a CaDiCaL conflict budget."""
+        """Search; `time_limit` in seconds; `max_conflicts` bounds CaDiCaL's conflicts and,
+        separately, the theories' conflicts."""
         deadline = None if time_limit is None else time.perf_counter() + time_limit
         bridge = Bridge(self.theories, self.num_vars, deadline, self.log_lemmas, self.check,
                         max_theory_conflicts=max_conflicts)
@@ -224,6 +225,9 @@ class Engine:
                 for name, value in theory.statistics().items():
                     stats[name] = stats.get(name, 0) + value
             lemmas = bridge.lemmas
+            if answer is True and self.theories and bridge.snapshot is None:
+                # CaDiCaL answered sat without asking the theories to confirm a model.
+                answer, reason = None, "internal error: the theories never confirmed the model"
             if answer is True:
                 model = sat.get_model()
                 return Outcome(SAT, model=model, values=bridge.snapshot, stats=stats,

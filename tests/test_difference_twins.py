@@ -57,6 +57,16 @@ def run_both(data, num_nodes, atoms):
     clock = itertools.count()
     propagated = set()
     level = 0
+
+    def backtrack_both(target):
+        """Backtrack both twins and the harness's own view of the assignment."""
+        fast.backtrack(target)
+        slow.backtrack(target)
+        for var in [v for v, (_, lv) in assigned.items() if lv is not None and lv > target]:
+            del assigned[var]
+        propagated.intersection_update({l for l, _ in assigned.values()})
+        return target
+
     for _ in range(data.draw(st.integers(1, 25), label="steps")):
         step = data.draw(st.sampled_from(["assign", "assign", "level", "backtrack"]))
         if step == "level":
@@ -68,11 +78,7 @@ def run_both(data, num_nodes, atoms):
             if level == 0:
                 continue
             target = data.draw(st.integers(0, level - 1), label="backtrack to")
-            fast.backtrack(target)
-            slow.backtrack(target)
-            level = target
-            assigned = {k: (l, lv) for k, (l, lv) in assigned.items() if lv is None or lv <= target}
-            propagated &= {l for l, _ in assigned.values()}
+            level = backtrack_both(target)
             continue
         free = [var for var in atoms if var not in assigned]
         if not free:
@@ -90,11 +96,7 @@ def run_both(data, num_nodes, atoms):
             assert_is_theory_lemma(num_nodes, atoms, fast.conflict())
             assert all(assigned.get(abs(l), (None,))[0] == -l for l in fast.conflict())
             target = data.draw(st.integers(0, max(level - 1, 0)), label="backjump to")
-            fast.backtrack(target)
-            slow.backtrack(target)
-            level = target
-            assigned = {k: (l, lv) for k, (l, lv) in assigned.items() if lv is None or lv <= target}
-            propagated &= {l for l, _ in assigned.values()}
+            level = backtrack_both(target)
             continue
         assert sorted(implied_fast) == sorted(implied_slow)
         for implied in implied_fast:
