@@ -136,7 +136,7 @@ class Bridge(Propagator):
                 accepted = False
                 break
         if accepted:
-            self.snapshot = [theory.potentials() for theory in self.theories]
+            self.snapshot = [theory.values() for theory in self.theories]
         for theory in self.theories:
             theory.backtrack(level)
         return accepted

@@ -43,6 +43,10 @@ Literals are DIMACS integers: `v` is "atom v is true", `-v` is "atom v is false"
     Every owned variable is assigned. True when the theory agrees with the assignment; False
     when not, with the clause in ``conflict()``. Exact: no floating point anywhere.
 
+``values() -> list``
+    After `final_check` accepted: the theory's model, which the front end maps back to the
+    user's variables (for difference logic: one integer potential per node, origin at 0).
+
 ``statistics() -> dict[str, int]``
     Counters with stable names, deterministic for the same input and seed (no timings).
 

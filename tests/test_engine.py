@@ -40,7 +40,7 @@ class FailingTheory:
     def final_check(self):
         return True
 
-    def potentials(self):
+    def values(self):
         return []
 
     def statistics(self):

@@ -298,6 +298,10 @@ cdef class DifferenceLogic:
             return False
         return self.propagate() is not None
 
+    def values(self):
+        """The theory's model (contract name): the node potentials."""
+        return self.potentials()
+
     def potentials(self):
         """A solution of the active edges with x[0] == 0 (valid when consistent).
 

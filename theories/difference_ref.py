@@ -601,6 +601,10 @@ class DifferenceLogic:
         self._record_conflict(clause)
         return False
 
+    def values(self) -> List[int]:
+        """The theory's model (contract name): the node potentials."""
+        return self.potentials()
+
     def potentials(self) -> List[int]:
         """Integer node values ``x`` with ``x[0] == 0`` satisfying every active edge.
 
