@@ -13,9 +13,11 @@ theories behind one `pysat.engines.Propagator` (`Bridge`):
     the whole model; the theory values are snapshotted then, because CaDiCaL may backtrack
     before `solve()` returns;
   * every lemma (conflict clause or reason) can be logged for certificates (`log_lemmas`);
-  * an exception inside a callback, or the time limit, stops the search: PySAT re-raises the
-    exception from `solve()`, and the engine turns it into `unknown` with the reason, never into
-    an answer (see ../shared/PYSAT-NOTES.md for why a thread cannot do this instead).
+  * the time limit and the theory-conflict budget stop the search by handing CaDiCaL the empty
+    clause (a thread cannot stop it: the search holds the GIL, see ../shared/PYSAT-NOTES.md);
+    the answer is then `unknown` with the reason;
+  * an exception inside a callback (a bug) is re-raised by PySAT from `solve()` and also turned
+    into `unknown` with the reason, never into an answer.
 """
 import time
 from collections import deque
@@ -24,14 +26,6 @@ from pysat.engines import Propagator
 from pysat.solvers import Cadical195
 
 SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
-
-
-class _TimeLimit(Exception):
-    """Raised inside a callback to stop CaDiCaL when the wall-clock budget is spent."""
-
-
-class _ConflictLimit(Exception):
-    """Raised inside a callback when the theories have used up the conflict budget."""
 
 
 class Bridge(Propagator):
@@ -59,6 +53,7 @@ class Bridge(Propagator):
         self.ticks = 0
         self.check = check
         self.snapshot = None
+        self.stop_reason = None
         if len(theories) == 1 and not check:
             # One theory owns every observed variable: bind the per-literal callbacks straight
             # to it, so no Python frame runs per assignment (PySAT's LinearConstraint binds its
@@ -85,12 +80,15 @@ class Bridge(Propagator):
             theory.backtrack(to)
 
     def propagate(self):
+        if self.stop_reason is not None:
+            return []
         if self.deadline is not None:
             self.ticks += 1
             if self.ticks >= self.CLOCK_PERIOD:
                 self.ticks = 0
                 if time.perf_counter() > self.deadline:
-                    raise _TimeLimit()
+                    self.stop("timeout")
+                    return []
         implied = []
         for theory in self.theories:
             lits = theory.propagate()
@@ -98,7 +96,8 @@ class Bridge(Propagator):
                 self.counters["engine_theory_conflicts"] += 1
                 if (self.max_theory_conflicts is not None
                         and self.counters["engine_theory_conflicts"] > self.max_theory_conflicts):
-                    raise _ConflictLimit()
+                    self.stop("conflict limit reached")
+                    return []
                 self.hand_over(theory.conflict())
                 return []
             if lits:
@@ -149,6 +148,17 @@ class Bridge(Propagator):
 
     def add_clause(self):
         return self.clauses.popleft()
+
+    def stop(self, reason):
+        """End the search now: hand CaDiCaL the empty clause, which makes it return at once.
+
+        Its 'unsat' then means nothing; `stop_reason` says why. (Raising an exception from a
+        callback also ends the search, but CaDiCaL can be left mid-operation: a segmentation
+        fault was seen here when a timeout was raised that way on a large instance.)
+        """
+        self.stop_reason = reason
+        self.clauses.clear()
+        self.clauses.append([])
 
     # helpers -------------------------------------------------------------------------
     def hand_over(self, clause):
@@ -211,12 +221,10 @@ class Engine:
                     answer = sat.solve_limited(assumptions=list(assumptions))
                 else:
                     answer = sat.solve(assumptions=list(assumptions))
-            except _TimeLimit:
-                answer, reason = None, "timeout"
-            except _ConflictLimit:
-                answer, reason = None, "conflict limit reached"
             except Exception as error:  # a theory failed: never guess an answer
                 answer, reason = None, f"internal error in a theory callback: {error!r}"
+            if bridge.stop_reason is not None:
+                answer, reason = None, bridge.stop_reason
             if answer is None and reason is None:
                 reason = "conflict limit reached" if max_conflicts is not None else "unknown"
             stats = dict(sat.accum_stats())
