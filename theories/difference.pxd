@@ -14,6 +14,13 @@ cdef struct RowRecord:
     int32_t previous_level   # row_saved_level[row] before this save
 
 
+# One undo record for a single cell (graphs too large to copy whole rows per level).
+cdef struct CellRecord:
+    int64_t distance
+    int32_t cell
+    int32_t via
+
+
 cdef class DifferenceLogic:
     cdef int n                          # number of nodes
     cdef vector[int64_t] dist           # n*n shortest distances over active edges; INF = none
@@ -45,6 +52,8 @@ cdef class DifferenceLogic:
     # Trails, truncated on backtrack to the sizes saved when each level opened.
     cdef vector[int32_t] trail          # activated edges, in assignment order
     cdef int qhead                      # trail[:qhead] is in the matrix
+    cdef bint copy_rows                 # undo by whole rows (small graphs) or by cells
+    cdef vector[CellRecord] cell_undo   # cells changed, in change order (when not copy_rows)
     cdef vector[RowRecord] row_undo     # rows saved, in save order; contents in the buffers
     cdef vector[int64_t] saved_dist     # n entries per RowRecord
     cdef vector[int32_t] saved_via

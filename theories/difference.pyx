@@ -45,6 +45,8 @@ from libcpp.vector cimport vector
 cdef int64_t INF = (<int64_t>1) << 62
 cdef int64_t WEIGHT_LIMIT = (<int64_t>1) << 61
 MAX_NODES = 2048
+# Above this many nodes, undo logs cells instead of copying rows (see freeze()).
+ROW_COPY_NODES = 256
 # Sizes saved per open level: trail, saved rows, implied atoms, qhead.
 cdef enum:
     MARKS = 4
@@ -144,6 +146,10 @@ cdef class DifferenceLogic:
         self.label.assign(n, INF)
         self.predecessor.assign(n, -1)
         self.row_saved_level.assign(n, 0)
+        # Copy-on-write rows cost n entries per changed row per level: cheap for scheduling
+        # graphs of a few hundred nodes, but on large graphs with deep searches it grows as
+        # levels * n^2 (gigabytes were seen at 640 nodes), so those log single cells instead.
+        self.copy_rows = n <= ROW_COPY_NODES
 
     # ------------------------------------------------------------------ contract
     def assign(self, int lit, bint fixed=False):
@@ -175,7 +181,8 @@ cdef class DifferenceLogic:
         if not self.frozen:
             self.freeze()
         self.level_marks.push_back(self.trail.size())
-        self.level_marks.push_back(self.row_undo.size())
+        self.level_marks.push_back(
+            self.row_undo.size() if self.copy_rows else self.cell_undo.size())
         self.level_marks.push_back(self.implied_atoms.size())
         # Edges queued but not yet in the matrix when the level opens (e.g. fixed edges
         # re-queued by a backtrack) are activated under this level, so undoing it must queue
@@ -210,7 +217,13 @@ cdef class DifferenceLogic:
                 self.atom_value[atom] = 0
         cdef RowRecord record
         cdef size_t n = self.n
-        while self.row_undo.size() > cells:
+        cdef CellRecord cell_record
+        while self.cell_undo.size() > cells and not self.copy_rows:
+            cell_record = self.cell_undo.back()
+            self.dist[cell_record.cell] = cell_record.distance
+            self.via[cell_record.cell] = cell_record.via
+            self.cell_undo.pop_back()
+        while self.row_undo.size() > cells and self.copy_rows:
             record = self.row_undo.back()
             k = self.row_undo.size() - 1
             memcpy(&self.dist[record.row * n], &self.saved_dist[k * n], n * sizeof(int64_t))
@@ -373,6 +386,7 @@ cdef class DifferenceLogic:
         cdef int i, j, a, b, f, atom
         cdef int64_t d_iu, d_vj, nd
         cdef int level = self.level_marks.size() // MARKS
+        cdef CellRecord cell_record
         self.rows.clear()
         self.columns.clear()
         self.column_distance.clear()
@@ -395,13 +409,18 @@ cdef class DifferenceLogic:
             i = self.rows[k]
             d_iu = dist[<size_t>i * n + u] + w
             base = <size_t>i * n
-            if level > 0 and self.row_saved_level[i] != level:
+            if level > 0 and self.copy_rows and self.row_saved_level[i] != level:
                 self.save_row(i, level)
             for a in range(num_columns):
                 j = columns[a]
                 nd = d_iu + column_distance[a]
                 if nd >= dist[base + j]:
                     continue
+                if level > 0 and not self.copy_rows:
+                    cell_record.distance = dist[base + j]
+                    cell_record.cell = base + j
+                    cell_record.via = via[base + j]
+                    self.cell_undo.push_back(cell_record)
                 dist[base + j] = nd
                 via[base + j] = edge
                 self.n_cell_updates += 1
