@@ -1,6 +1,7 @@
 """Example-based tests of the public, z3py-shaped API, one behaviour per test."""
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -484,8 +485,11 @@ def run_pigeonhole(holes, option):
     Runs in a subprocess so that a solver ignoring the limit cannot hang the test-suite."""
     script = PIGEONHOLE.format(holes=holes, option=option)
     try:
+        # Run from tests/: in the checkout root the source folder smtsched/ would shadow the
+        # installed package.
         done = subprocess.run(
-            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+            cwd=os.path.dirname(os.path.abspath(__file__)),
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"check() with {option} still running after 60 s")
