@@ -141,15 +141,17 @@ def solve_smtsched(formula, timeout_s, want_model=True, profile_hook=None):
         s.add(a)
     build = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     if profile_hook is not None:
         r = profile_hook(s.check)
     else:
         r = s.check()
     solve = time.perf_counter() - t0
+    cpu = time.process_time() - c0
 
     answer = str(r)
-    res = {"answer": answer, "solve_time": solve, "build_time": build, "import_time": t_import}
+    res = {"answer": answer, "solve_time": solve, "solve_cpu": cpu, "build_time": build,
+           "import_time": t_import}
     if answer == "unknown":
         try:
             res["reason_unknown"] = str(s.reason_unknown())
@@ -197,11 +199,13 @@ def solve_z3(formula, timeout_s, want_model=True):
     s.add(*asserts)
     build = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     r = s.check()
     solve = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     answer = str(r)
-    res = {"answer": answer, "solve_time": solve, "build_time": build, "import_time": t_import}
+    res = {"answer": answer, "solve_time": solve, "solve_cpu": cpu, "build_time": build,
+           "import_time": t_import}
     if answer == "unknown":
         res["reason_unknown"] = s.reason_unknown()
     res["stats"] = _stats_dict(s.statistics())
@@ -267,6 +271,7 @@ def yices_binary():
 
 def solve_yices(formula, timeout_s, want_model=True, workdir=None):
     import os
+    import resource
     import subprocess
     import tempfile
 
@@ -279,20 +284,27 @@ def solve_yices(formula, timeout_s, want_model=True, workdir=None):
     with os.fdopen(fd, "w") as f:
         f.write(text)
     build = time.perf_counter() - t0
+    def child_cpu():
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return ru.ru_utime + ru.ru_stime
+
     try:
-        t0 = time.perf_counter()
+        c0, t0 = child_cpu(), time.perf_counter()
         try:
             p = subprocess.run([exe, path], capture_output=True, text=True, timeout=timeout_s)
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired:  # subprocess.run kills and reaps yices
             return {"answer": "unknown", "reason_unknown": "timeout", "build_time": build,
-                    "solve_time": time.perf_counter() - t0, "stats": {}}
+                    "solve_time": time.perf_counter() - t0, "solve_cpu": child_cpu() - c0,
+                    "stats": {}}
         solve = time.perf_counter() - t0
+        cpu = child_cpu() - c0
     finally:
         os.unlink(path)
     lines = p.stdout.strip().splitlines()
     answer = lines[0].strip() if lines else ""
     res = {"answer": answer if answer in ("sat", "unsat", "unknown") else "error",
-           "solve_time": solve, "build_time": build, "stats": {"returncode": p.returncode}}
+           "solve_time": solve, "solve_cpu": cpu, "build_time": build,
+           "stats": {"returncode": p.returncode}}
     if res["answer"] == "error":
         res["error"] = ("yices output: %r stderr: %r" % (p.stdout[:500], p.stderr[:500]))
     if answer == "sat" and want_model:

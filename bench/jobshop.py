@@ -145,3 +145,12 @@ def check_schedule(inst, bound, starts):
     if makespan > bound:
         problems.append("makespan %d > bound %d" % (makespan, bound))
     return problems[:10]
+
+
+def trivial_lower_bound(inst):
+    """max(largest machine load, longest job): a makespan bound any schedule obeys."""
+    load = {}
+    for ops in inst.jobs:
+        for m, d in ops:
+            load[m] = load.get(m, 0) + d
+    return max(max(load.values(), default=0), max((sum(d for _, d in ops) for ops in inst.jobs), default=0))

