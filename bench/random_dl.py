@@ -65,8 +65,6 @@ def generate(name):
 
 def calibrate(sizes=SIZES, ratios=(4.5, 5.0, 5.5), per=8, timeout=20):
     """Print the z3 sat fraction per (size, ratio); used once to pick RATIO."""
-    import time
-
     from bench.formula import solve_z3
 
     for n in sizes:

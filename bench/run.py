@@ -15,7 +15,6 @@ import datetime
 import fnmatch
 import json
 import os
-import platform
 import shlex
 import shutil
 import signal
@@ -521,6 +520,12 @@ def write_report(path, meta, rows, solvers, timeout, profile_text, notes):
                  "(limit + %g s grace): %s." % (meta["grace"], ", ".join(
                      "%s on %s%s" % (s, r["instance"], "" if r["bound"] is None else "@%d" % r["bound"])
                      for r, s in killed)))
+    big = [(r, s, r["results"][s]["maxrss_mb"]) for r in rows for s in solvers
+           if r["results"].get(s, {}).get("maxrss_mb", 0) > 500]
+    if big:
+        L.append("")
+        L.append("Runs whose worker process peaked above 500 MB resident: %s." % ", ".join(
+            "%s on %s (%.0f MB)" % (s, _rowname(r), mb) for r, s, mb in big))
     fps = {}
     for r in rows:
         fp = r["results"].get("smtsched", {}).get("smtsched_fingerprint")
@@ -598,6 +603,9 @@ def write_report(path, meta, rows, solvers, timeout, profile_text, notes):
                [r for r in rows if r["family"] == "jobshop" and r["instance"] in jobshop.TEN_BY_TEN]),
               ("family (b), all runs", [r for r in rows if r["family"] == "random"])]
     sizes = sorted({r["size"]["vars"] for r in rows if r["family"] == "random"})
+    if any(n not in random_dl.SIZES for n in sizes) and any(n in random_dl.SIZES for n in sizes):
+        groups.append(("family (b), default sizes only (n in %s)" % ", ".join(map(str, random_dl.SIZES)),
+                       [r for r in rows if r["family"] == "random" and r["size"]["vars"] in random_dl.SIZES]))
     if len(sizes) > 1:
         groups += [("family (b), n = %d" % n, [r for r in rows if r["family"] == "random"
                                               and r["size"]["vars"] == n]) for n in sizes]
