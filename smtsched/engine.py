@@ -64,7 +64,8 @@ class Bridge(Propagator):
             self.on_backtrack = theory.backtrack
             if not log_lemmas:
                 self.provide_reason = theory.explain
-        self.counters = {"engine_propagated": 0, "engine_theory_conflicts": 0,
+        self.counters = {"engine_propagated": 0, "engine_root_implications": 0,
+                         "engine_theory_conflicts": 0,
                          "engine_final_checks": 0, "engine_final_check_lemmas": 0}
 
     # IPASIR-UP callbacks ------------------------------------------------------------
@@ -103,6 +104,17 @@ class Bridge(Propagator):
             if lits:
                 if self.check:
                     self.check_owned(theory, lits)
+                if theory.level() == 0:
+                    # CaDiCaL 1.9.5 assigns a literal propagated at the root without learning
+                    # it as a unit: it stays level-0 yet "active", which breaks its reduce and
+                    # walk passes (assertion `v.level > 0` in protect_reasons with assertions
+                    # on; a segfault in the decision heuristic without). Handing the reason
+                    # over as a clause makes CaDiCaL learn the unit properly. CaDiCaL 3.0's
+                    # external_propagate does the same for root-level propagations.
+                    for lit in lits:
+                        self.hand_over(theory.explain(lit))
+                    self.counters["engine_root_implications"] += len(lits)
+                    continue
                 implied += lits
         self.counters["engine_propagated"] += len(implied)
         return implied

@@ -11,8 +11,9 @@ import time
 from fractions import Fraction
 
 from . import compile as compiler
+from . import isolation
 from .engine import SAT, UNKNOWN, UNSAT, Engine
-from .errors import ModelCheckError, SortError
+from .errors import ArithmeticOverflowError, ModelCheckError, SortError
 from .terms import BOOL, INT, REAL, Term, evaluate, to_smtlib, variables
 from .theory import difference_logic_class
 
@@ -94,16 +95,28 @@ class Solver:
         self._log_lemmas = False
         self._check_theories = False
         self._sat_options = {}
-        self._last = None
+        self._isolate = False
+        self._memory = None          # MB, only with isolate
+        self._clear_result()
+
+    def _clear_result(self):
         self._last_status = None
-        self._last_compiled = None
+        self._last_reason = ""
         self._last_assumptions = ()
+        self._core = []              # indices into _last_assumptions
+        self._model = None
+        self._lemmas = None
         self._stats = {}
 
     # -- options -----------------------------------------------------------------------
     def set(self, *args, **options):
-        """Options: timeout (ms), seed, max_conflicts, log_lemmas, check_theories, cadical.
+        """Options: timeout (ms), seed, max_conflicts, log_lemmas, check_theories, cadical,
+        isolate, memory.
 
+        `isolate=True` runs each check in a child process (see smtsched.isolation): the timeout
+        then holds within a second whatever the search does, `memory` (MB) caps its memory
+        (answer unknown, reason "memout"), Ctrl-C stops it cleanly, and a crash of the search
+        becomes unknown with the reason instead of ending the caller's process.
         Also accepts z3's positional form s.set("timeout", 1000).
         """
         if args:
@@ -124,10 +137,16 @@ class Solver:
                 self._check_theories = bool(value)
             elif name == "cadical":
                 self._sat_options = {str(k): int(v) for k, v in dict(value).items()}
+            elif name == "isolate":
+                if value and not isolation.available():
+                    raise ValueError("isolate needs os.fork, which this platform lacks")
+                self._isolate = bool(value)
+            elif name in ("memory", "memory_max_size"):
+                self._memory = None if value is None or value <= 0 else int(value)
             else:
                 raise ValueError(f"unknown option {name!r}: smtsched knows timeout, seed, "
-                                 "max_conflicts, log_lemmas, check_theories and cadical (a dict "
-                                 "of CaDiCaL options)")
+                                 "max_conflicts, log_lemmas, check_theories, cadical (a dict "
+                                 "of CaDiCaL options), isolate and memory (MB)")
 
     # -- assertions --------------------------------------------------------------------
     def add(self, *formulas):
@@ -160,7 +179,7 @@ class Solver:
 
     def reset(self):
         self._frames = [[]]
-        self._last = self._last_status = None
+        self._clear_result()
 
     # -- solving -----------------------------------------------------------------------
     def check(self, *assumptions):
@@ -169,12 +188,48 @@ class Solver:
         for a in assumptions:
             if not isinstance(a, Term) or a.sort != BOOL:
                 raise SortError(f"check() assumptions must be formulas, got {a!r}")
+        self._clear_result()
+        self._last_assumptions = assumptions
         started = time.perf_counter()
+        if not self._isolate:
+            result = self._search(assumptions)
+        else:
+            if self._memory is not None and self._memory < 1:
+                raise ValueError("memory must be at least 1 MB")
+            kind, *rest = isolation.run(lambda: self._search(assumptions),
+                                        time_limit=self._timeout, memory_mb=self._memory)
+            if kind == "ok":
+                result = rest[0]
+            elif kind == "error":
+                raise rest[0]
+            else:  # timeout, memout, crashed: the child is gone, with whatever it knew
+                result = (UNKNOWN, kind if kind in ("timeout", "memout") else rest[0],
+                          {}, None, [], None)
+        status, reason, stats, values, core, lemmas = result
+        self._last_status = status
+        self._last_reason = reason or ""
+        self._stats = dict(stats)
+        self._stats["time"] = time.perf_counter() - started
+        self._core = core
+        self._lemmas = lemmas
+        if status == SAT:
+            self._model = Model(values)
+        return _RESULTS[status]
+
+    def _search(self, assumptions):
+        """Compile, search and check the model; a plain-data summary (it may cross a pipe):
+        (status, reason, statistics, model values, core as assumption indices, lemmas)."""
         assertions = self.assertions()
+        started = time.perf_counter()
         compiled = compiler.compile_problem(assertions, assumptions, self._seed)
         problems = [p for p in compiled.difference.values() if p.atoms]
-        theory_class = difference_logic_class()
-        theories = [p.build(theory_class) for p in problems]
+        try:
+            theories = [p.build(difference_logic_class()) for p in problems]
+        except ArithmeticOverflowError:
+            # Constants beyond the compiled theory's 64-bit path sums (bignum benchmarks):
+            # the reference theory computes with Python integers, exactly, only slower.
+            from smtsched.theories.difference_ref import DifferenceLogic as Exact
+            theories = [p.build(Exact) for p in problems]
         engine = Engine(compiled.num_vars, compiled.clauses, theories,
                         log_lemmas=self._log_lemmas, check=self._check_theories,
                         sat_options=dict(self._sat_options, seed=self._seed))
@@ -183,16 +238,18 @@ class Solver:
             time_left = max(0.0, self._timeout - (time.perf_counter() - started))
         outcome = engine.solve(compiled.assumption_literals, time_limit=time_left,
                                max_conflicts=self._max_conflicts)
-        self._last = outcome
-        self._last_status = outcome.status
-        self._last_compiled = compiled
-        self._last_problems = problems
-        self._last_assumptions = assumptions
-        self._stats = dict(outcome.stats)
-        self._stats["time"] = time.perf_counter() - started
+        values = None
         if outcome.status == SAT:
-            self._model = self._build_model(compiled, problems, outcome, assertions, assumptions)
-        return _RESULTS[outcome.status]
+            values = self._build_model(compiled, problems, outcome, assertions, assumptions)
+        core = []
+        if outcome.status == UNSAT:
+            failed = set(outcome.core or [])
+            core = [k for k, lit in enumerate(compiled.assumption_literals) if lit in failed]
+        lemmas = None
+        if self._log_lemmas:
+            lemmas = _lemma_formulas(problems, outcome.lemmas or [])
+        reason = outcome.reason if outcome.status == UNKNOWN else ""
+        return outcome.status, reason, outcome.stats, values, core, lemmas
 
     def _build_model(self, compiled, problems, outcome, assertions, assumptions):
         truth = set(lit for lit in outcome.model if lit > 0)
@@ -217,7 +274,7 @@ class Solver:
                 raise ModelCheckError(
                     "internal error: the model found does not satisfy the assertion "
                     f"{to_smtlib(formula)}; please report this input")
-        return model
+        return values
 
     def model(self):
         if self._last_status != SAT:
@@ -227,13 +284,11 @@ class Solver:
     def unsat_core(self):
         if self._last_status != UNSAT:
             raise SortError("unsat_core is not available: the last check() did not answer unsat")
-        core = set(self._last.core or [])
-        return [a for a, lit in zip(self._last_assumptions, self._last_compiled.assumption_literals)
-                if lit in core]
+        return [self._last_assumptions[k] for k in self._core]
 
     def reason_unknown(self):
         if self._last_status == UNKNOWN:
-            return self._last.reason
+            return self._last_reason
         return ""
 
     def statistics(self):
@@ -244,28 +299,34 @@ class Solver:
         """The theory lemmas of the last check as formulas (requires set(log_lemmas=True))."""
         if not self._log_lemmas:
             raise ValueError("lemmas are only kept after s.set(log_lemmas=True)")
-        if self._last is None:
-            return []
-        atom_terms = {}
-        for problem in self._last_problems:
-            names = {node: key for key, node in problem.node_of.items()}
-            make = _variable_maker(problem.sort)
-            for var, p, q, bound, strict in problem.atoms:
-                left = make(names[p]) - make(names[q])
-                constant = bound if problem.sort == INT else Fraction(bound)
-                atom_terms[var] = left < constant if strict else left <= constant
-        from .terms import Not, Or
-        out = []
-        for clause in self._last.lemmas or []:
-            out.append(Or(*[atom_terms[abs(l)] if l > 0 else Not(atom_terms[abs(l)])
-                            for l in clause]))
-        return out
+        return list(self._lemmas or [])
+
+    def to_smtlib(self, logic=None):
+        """The assertions as an SMT-LIB 2.6 script (declarations, asserts, check-sat) that z3
+        and yices read; see smtsched.smtlib.dumps."""
+        from .smtlib.printer import dumps
+        return dumps(self.assertions(), logic=logic)
 
     def sexpr(self):
         return "\n".join(f"(assert {to_smtlib(f)})" for f in self.assertions())
 
     def __repr__(self):
         return "[" + ", ".join(to_smtlib(f) for f in self.assertions()) + "]"
+
+
+def _lemma_formulas(problems, clauses):
+    """Theory lemmas (clauses over atom variables) as formulas over the user's variables."""
+    from .terms import Not, Or
+    atom_terms = {}
+    for problem in problems:
+        names = {node: key for key, node in problem.node_of.items()}
+        make = _variable_maker(problem.sort)
+        for var, p, q, bound, strict in problem.atoms:
+            left = make(names[p]) - make(names[q])
+            constant = bound if problem.sort == INT else Fraction(bound)
+            atom_terms[var] = left < constant if strict else left <= constant
+    return [Or(*[atom_terms[abs(l)] if l > 0 else Not(atom_terms[abs(l)]) for l in clause])
+            for clause in clauses]
 
 
 def _variable_maker(sort):

@@ -1,9 +1,11 @@
 """The DPLL(T) engine's promises: failures become `unknown`, models are checked, lemmas are
 logged only on request, only owned literals are propagated, answers are deterministic."""
+from fractions import Fraction
+
 import pytest
 
 import smtsched.solver
-from smtsched import (ArithmeticOverflowError, Distinct, Ints, ModelCheckError, Or, Solver, sat,
+from smtsched import (Bool, Distinct, Ints, ModelCheckError, Or, Reals, Solver, sat,
                       unknown, unsat)
 from smtsched.engine import SAT, UNKNOWN, Engine
 from smtsched.theories.difference_ref import DifferenceLogic as ReferenceDifferenceLogic
@@ -133,12 +135,43 @@ def test_same_input_and_seed_give_same_answer_and_statistics():
     assert run(7) == run(7)
 
 
-def test_overflowing_constants_are_reported():
-    x, y = Ints("x y")
+def test_constants_beyond_64_bits_are_solved_exactly():
+    # The compiled theory refuses weights whose path sums could overflow; the solver then
+    # falls back to the reference theory, which computes with Python integers.
+    x, y, z = Ints("x y z")
     s = Solver()
-    s.add(x - y <= 2**62, y - x <= 2**62)
-    with pytest.raises(ArithmeticOverflowError):
-        s.check()
+    s.add(x - y <= 2**62, y - x <= 2**62, z - x >= 2**70)
+    assert s.check() == sat
+    m = s.model()
+    assert m[z] - m[x] >= 2**70
+    s.add(y - z >= 2**80, x - y >= -5)
+    assert s.check() == unsat
+
+
+def test_huge_real_denominators_are_solved_exactly():
+    # SMT-COMP'06 check/bignum_rdl1 and bignum_rdl2 (QF_RDL): a cycle whose weights only
+    # cancel to within 1/10^33.
+    x1, x2, x3, x4 = Reals("x1 x2 x3 x4")
+    a, b = Fraction(1, 10**33), Fraction(1, 2 * 10**33 + 11)
+    s = Solver()
+    s.add(x1 - x2 <= a, x2 - x3 <= b, x3 - x4 <= -a, x4 - x1 <= -Fraction(1, 2 * 10**33 + 12))
+    assert s.check() == sat
+    s = Solver()
+    s.add(x1 - x2 < a, x2 - x3 < b, x3 - x4 < -a, x4 - x1 < -Fraction(1, 2 * 10**33 - 12))
+    assert s.check() == unsat
+
+
+def test_root_level_theory_implications_are_learned_as_clauses():
+    # CaDiCaL 1.9.5 mishandles literals an external propagator implies at decision level 0
+    # (they stay level-0 but are never made units; its reduce pass then asserts, and without
+    # assertions the decision heuristic crashed on a 640-node instance). The engine hands
+    # such implications over as reason clauses instead.
+    x, y, z = Ints("x y z")
+    s = Solver()
+    s.add(x - y <= 0, y - z <= 0, Or(z - x <= -1, Bool("p")), Or(x - z <= 5, Bool("q")))
+    assert s.check() == sat
+    assert s.statistics()["engine_root_implications"] >= 1
+    assert s.statistics()["engine_propagated"] == 0
 
 
 def test_conflict_budget_gives_unknown_with_reason():
