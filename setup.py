@@ -8,7 +8,7 @@ import shutil
 
 from setuptools import Extension, setup
 
-PACKAGES = ["smtsched", "smtsched.theories", "smtsched.ext"]
+PACKAGES = ["smtsched", "smtsched.smtlib", "smtsched.theories", "smtsched.ext"]
 PACKAGE_DIR = {"smtsched": "smtsched", "smtsched.theories": "theories", "smtsched.ext": "ext"}
 
 

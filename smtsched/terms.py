@@ -324,8 +324,9 @@ def quote_symbol(name):
     return name if simple else "|" + name.replace("|", "").replace("\\", "") + "|"
 
 
-def smtlib_number(value, sort):
-    """An SMT-LIB literal: (- 3), 2.0, (/ 1 3)."""
+def smtlib_number(value, sort, decimals=False):
+    """An SMT-LIB literal: (- 3), 2.0, (/ 1 3); with `decimals`, (/ 1.0 3.0), which stays a
+    Real in logics that mix Int and Real."""
     if sort == BOOL:
         return "true" if value else "false"
     value = Fraction(value)
@@ -334,6 +335,8 @@ def smtlib_number(value, sort):
         text = str(magnitude.numerator)
     elif magnitude.denominator == 1:
         text = f"{magnitude.numerator}.0"
+    elif decimals:
+        text = f"(/ {magnitude.numerator}.0 {magnitude.denominator}.0)"
     else:
         text = f"(/ {magnitude.numerator} {magnitude.denominator})"
     return f"(- {text})" if value < 0 else text
@@ -350,7 +353,7 @@ def to_smtlib(term):
         elif item.op == "var":
             out.append(quote_symbol(item.name))
         elif item.op == "const":
-            out.append(smtlib_number(item.value, item.sort))
+            out.append(smtlib_number(item.value, item.sort, decimals=True))
         else:
             stack.append(")")
             for arg in reversed(item.args):

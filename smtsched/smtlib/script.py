@@ -1,0 +1,562 @@
+"""Run an SMT-LIB 2.6 script against a `smtsched.Solver`, answering as z3 does.
+
+`Script(out).run(stream)` reads commands one at a time (smtsched.smtlib.lexer/reader), carries
+them out through the public API (Solver, terms) and writes the responses to `out`. A command
+that fails prints ``(error "line L column C: message")`` and the script goes on; `errors`
+counts them so that the command line can exit non-zero.
+"""
+import sys
+import time
+
+from .. import __version__
+from .. import terms as T
+from ..errors import ModelCheckError, SmtschedError
+from ..solver import Solver, sat, unknown, unsat
+from .elaborate import BOOL, INT, REAL, Elaborator, Macro, ScriptError, parse_sort, position
+from .lexer import Lexer
+from .reader import SList, SyntaxProblem, read_commands, to_text
+
+# Logics accepted: their numerals default to Int or Real; every atom must still be a
+# difference constraint (the solver names the first one that is not).
+LOGICS = {"QF_IDL": INT, "QF_RDL": REAL, "QF_LIA": INT, "QF_LRA": REAL, "QF_LIRA": INT,
+          "QF_UFIDL": INT, "ALL": INT, "QF_AX": INT}
+_DIFFERENCE_ONLY = {"QF_LIA", "QF_LRA", "QF_LIRA", "ALL"}
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a check: the script stops after answering unknown."""
+
+
+class Script:
+    """The state of one SMT-LIB session: options, declarations, assertion stack, last answer."""
+
+    def __init__(self, out=None, print_model=False, print_stats=False, seed=None,
+                 deadline=None, memory_mb=None, isolate=False):
+        self.out = out if out is not None else sys.stdout
+        self.print_model = print_model     # --model
+        self.print_stats = print_stats     # --stats
+        self.fixed_seed = seed             # --seed wins over :random-seed
+        self.deadline = deadline           # time.perf_counter() value, whole-run budget
+        self.memory_mb = memory_mb
+        self.isolate = isolate
+        self.errors = 0
+        self.finished = False
+        self.interrupted = False
+        self.reset()
+
+    # -- state -----------------------------------------------------------------------------
+    def reset(self):
+        self.options = {"print-success": False, "produce-models": True,
+                        "produce-unsat-cores": False, "produce-assignments": True,
+                        "random-seed": 0, "timeout": None, "global-declarations": False}
+        self.info = {}
+        self.logic = None
+        self.channel = self.out
+        self.reset_assertions()
+
+    def reset_assertions(self):
+        self.solver = Solver()
+        self.elab = Elaborator()
+        if self.logic is not None:
+            self.elab.numeral_sort = LOGICS[self.logic]
+        self.elab.on_named = self._named
+        self.declared = []          # [(name, Term)] declared constants, for get-model
+        self.scopes = []            # per push: (len(declared), len(named), len(named_asserts),
+        #                             names declared in this scope)
+        self.scope_names = []       # names declared at the current level
+        self.named_asserts = []     # [(name, formula)] top-level named assertions
+        self.last = None            # (result, assumptions [(text, term)], named in check)
+        self.last_reason = None
+        self.pending_named = None
+
+    # -- output ----------------------------------------------------------------------------
+    def say(self, text):
+        self.channel.write(text + "\n")
+        self.channel.flush()
+
+    def error(self, message, line, column):
+        self.errors += 1
+        message = message.replace("\\", "\\\\").replace('"', '""')
+        self.say(f'(error "line {line} column {column}: {message}")')
+
+    def success(self):
+        if self.options["print-success"]:
+            self.say("success")
+
+    # -- main loop -------------------------------------------------------------------------
+    def run(self, stream):
+        """Execute every command of `stream` (binary file or bytes) until (exit) or the end."""
+        for command in read_commands(Lexer(stream)):
+            if isinstance(command, SyntaxProblem):
+                self.error(command.message, command.line, command.column)
+                continue
+            try:
+                self.execute(command)
+            except ScriptError as problem:
+                self.error(problem.message, problem.line, problem.column)
+            except Interrupted:
+                self.finished = self.interrupted = True
+            except RecursionError:
+                self.error("the input nests too deeply", command.line, command.column)
+            except (SmtschedError, ValueError, TypeError, ZeroDivisionError,
+                    OverflowError) as problem:
+                self.error(str(problem), command.line, command.column)
+            if self.finished:
+                break
+        return self.errors
+
+    def execute(self, command):
+        items = command.items
+        if not items or not isinstance(items[0], tuple) or items[0][0] != "sym":
+            raise ScriptError("a command name was expected", command.line, command.column)
+        name = items[0][1]
+        handler = _COMMANDS.get(name)
+        if handler is None:
+            raise ScriptError(f"unknown command '{name}'", command.line, command.column)
+        handler(self, command, items[1:])
+
+    # -- helpers ---------------------------------------------------------------------------
+    def symbol(self, node, what="a symbol"):
+        if not isinstance(node, tuple) or node[0] != "sym":
+            line, column = position(node)
+            raise ScriptError(f"{what} was expected, found {_short(to_text(node))}", line, column)
+        return node[1]
+
+    def arity(self, command, args, low, high=None, usage=""):
+        high = low if high is None else high
+        if not low <= len(args) <= high:
+            name = command.items[0][1]
+            raise ScriptError(f"wrong number of arguments to '{name}'{': ' + usage if usage else ''}",
+                              command.line, command.column)
+
+    def keyword(self, node):
+        if not isinstance(node, tuple) or node[0] != "kw":
+            line, column = position(node)
+            raise ScriptError(f"a keyword was expected, found {_short(to_text(node))}",
+                              line, column)
+        return node[1]
+
+    def _named(self, name, value, node):
+        self.scope_names.append(name)
+
+    def add_declaration(self, name, value, node):
+        self.elab.declare(name, value, node)
+        self.scope_names.append(name)
+
+    # -- commands --------------------------------------------------------------------------
+    def cmd_set_logic(self, command, args):
+        self.arity(command, args, 1, usage="(set-logic LOGIC)")
+        logic = self.symbol(args[0], "a logic name")
+        if self.logic is not None:
+            raise ScriptError("the logic is already set", command.line, command.column)
+        if logic not in LOGICS:
+            line, column = position(args[0])
+            raise ScriptError(f"unsupported logic {logic}: smtsched supports QF_IDL and QF_RDL "
+                              "(and QF_LIA, QF_LRA, ALL when every atom is a difference "
+                              "constraint)", line, column)
+        self.logic = logic
+        self.elab.numeral_sort = LOGICS[logic]
+        self.success()
+
+    def cmd_set_option(self, command, args):
+        self.arity(command, args, 1, 2, "(set-option :name value)")
+        name = self.keyword(args[0])
+        value = args[1] if len(args) > 1 else None
+        if name in ("print-success", "produce-models", "produce-unsat-cores",
+                    "produce-assignments", "global-declarations", "produce-proofs",
+                    "interactive-mode", "produce-unsat-assumptions"):
+            flag = _bool_value(value)
+            if flag is None:
+                line, column = position(value if value is not None else args[0])
+                raise ScriptError(f":{name} takes true or false", line, column)
+            if name in ("produce-proofs",) and flag:
+                self.say("unsupported")
+                return
+            self.options[name] = flag
+        elif name in ("random-seed", "timeout", "verbosity", "reproducible-resource-limit"):
+            if not isinstance(value, tuple) or value[0] != "num":
+                line, column = position(value if value is not None else args[0])
+                raise ScriptError(f":{name} takes a numeral", line, column)
+            self.options[name] = value[1]
+        elif name in ("regular-output-channel", "diagnostic-output-channel"):
+            if not isinstance(value, tuple) or value[0] != "str":
+                line, column = position(value if value is not None else args[0])
+                raise ScriptError(f":{name} takes a string (a file name)", line, column)
+            if name == "regular-output-channel":
+                self.channel = _open_channel(value[1], self.out, command)
+        else:
+            self.say("unsupported")
+            return
+        self.success()
+
+    def cmd_set_info(self, command, args):
+        self.arity(command, args, 1, 2, "(set-info :name value)")
+        name = self.keyword(args[0])
+        self.info[name] = args[1] if len(args) > 1 else None
+        self.success()
+
+    def cmd_get_info(self, command, args):
+        self.arity(command, args, 1, usage="(get-info :name)")
+        name = self.keyword(args[0])
+        if name == "name":
+            self.say('(:name "smtsched")')
+        elif name == "version":
+            self.say(f'(:version "{__version__}")')
+        elif name == "authors":
+            self.say('(:authors "the smtsched developers")')
+        elif name == "error-behavior":
+            self.say("(:error-behavior continued-execution)")
+        elif name == "assertion-stack-levels":
+            self.say(f"(:assertion-stack-levels {len(self.scopes)})")
+        elif name == "reason-unknown":
+            if self.last is None or self.last[0] != unknown:
+                raise ScriptError("the last check-sat did not answer unknown",
+                                  command.line, command.column)
+            self.say(f"(:reason-unknown {_reason_sexpr(self.last_reason)})")
+        elif name == "all-statistics":
+            self.say(self.statistics_text())
+        else:
+            self.say("unsupported")
+
+    def statistics_text(self):
+        stats = self.solver.statistics() if self.last is not None else {}
+        if not stats:
+            return "(:time 0.0)"
+        rows = []
+        for key in sorted(stats):
+            value = stats[key]
+            if isinstance(value, float):
+                value = f"{value:.3f}"
+            rows.append(f":{key.replace('_', '-')} {value}")
+        return "(" + "\n ".join(rows) + ")"
+
+    def cmd_declare_fun(self, command, args):
+        self.arity(command, args, 3, usage="(declare-fun name () Sort)")
+        name = self.symbol(args[0], "a function name")
+        if not isinstance(args[1], SList):
+            line, column = position(args[1])
+            raise ScriptError("the argument sorts of declare-fun are a list", line, column)
+        if args[1].items:
+            raise ScriptError(f"'{name}' has arguments: uninterpreted functions are not supported "
+                              "(difference logic only)", command.line, command.column)
+        self.declare_const(name, parse_sort(args[2]), args[0])
+
+    def cmd_declare_const(self, command, args):
+        self.arity(command, args, 2, usage="(declare-const name Sort)")
+        name = self.symbol(args[0], "a constant name")
+        self.declare_const(name, parse_sort(args[1]), args[0])
+
+    def declare_const(self, name, sort, node):
+        var = {BOOL: T.Bool, INT: T.Int, REAL: T.Real}[sort](name)
+        self.add_declaration(name, var, node)
+        self.declared.append((name, var))
+        self.success()
+
+    def cmd_declare_sort(self, command, args):
+        raise ScriptError("declare-sort is not supported (only Bool, Int and Real)",
+                          command.line, command.column)
+
+    def cmd_define_fun(self, command, args):
+        self.arity(command, args, 4, usage="(define-fun name ((x Sort) ...) Sort term)")
+        name = self.symbol(args[0], "a function name")
+        if not isinstance(args[1], SList):
+            line, column = position(args[1])
+            raise ScriptError("the parameters of define-fun are a list", line, column)
+        result_sort = parse_sort(args[2])
+        params = []
+        names = []
+        for param in args[1].items:
+            if not isinstance(param, SList) or len(param.items) != 2:
+                line, column = position(param)
+                raise ScriptError("a parameter is (name Sort)", line, column)
+            pname = self.symbol(param.items[0], "a parameter name")
+            if pname in names:
+                line, column = position(param)
+                raise ScriptError(f"the parameter '{pname}' is declared twice", line, column)
+            psort = parse_sort(param.items[1])
+            names.append(pname)
+            # a placeholder no user symbol can equal; substituted on every application
+            params.append((T.Term("var", (), psort, name=f"\x00{name}.{pname}"), psort))
+        saved = dict(self.elab.locals)
+        try:
+            self.elab.locals.update(zip(names, (p for p, _ in params)))
+            body = self.elab.term(args[3])
+        finally:
+            self.elab.locals = saved
+        body = self.elab.as_sort(body, result_sort, args[3])
+        if params:
+            self.add_declaration(name, Macro(name, params, result_sort, body), args[0])
+        else:
+            self.add_declaration(name, body, args[0])
+        self.success()
+
+    def cmd_assert(self, command, args):
+        self.arity(command, args, 1, usage="(assert term)")
+        node = args[0]
+        named_before = len(self.elab.named)
+        formula = self.elab.formula(node)
+        top_name = _top_name(node)
+        if top_name is not None and self.options["produce-unsat-cores"]:
+            # kept apart: passed to check-sat as assumptions so the core can name it
+            self.named_asserts.append((top_name, formula))
+        else:
+            self.solver.add(formula)
+        del named_before
+        self.success()
+
+    def cmd_push(self, command, args):
+        self.arity(command, args, 0, 1, "(push n)")
+        count = self.count(args, command)
+        for _ in range(count):
+            self.scopes.append((len(self.declared), len(self.elab.named), len(self.named_asserts),
+                                self.scope_names))
+            self.scope_names = []
+            self.solver.push()
+        self.success()
+
+    def cmd_pop(self, command, args):
+        self.arity(command, args, 0, 1, "(pop n)")
+        count = self.count(args, command)
+        if count > len(self.scopes):
+            raise ScriptError(f"pop {count} with only {len(self.scopes)} push(es) open",
+                              command.line, command.column)
+        for _ in range(count):
+            declared, named, named_asserts, names = self.scopes.pop()
+            if not self.options["global-declarations"]:
+                for name in self.scope_names:
+                    self.elab.globals.pop(name, None)
+                del self.declared[declared:]
+                del self.elab.named[named:]
+                self.scope_names = names
+            else:
+                self.scope_names = names + self.scope_names
+            del self.named_asserts[named_asserts:]
+            self.solver.pop()
+        self.success()
+
+    def count(self, args, command):
+        if not args:
+            return 1
+        if not isinstance(args[0], tuple) or args[0][0] != "num":
+            line, column = position(args[0])
+            raise ScriptError("a numeral was expected", line, column)
+        return args[0][1]
+
+    def cmd_check_sat(self, command, args):
+        self.arity(command, args, 0, usage="(check-sat)")
+        self.check(command, [])
+
+    def cmd_check_sat_assuming(self, command, args):
+        self.arity(command, args, 1, usage="(check-sat-assuming (literal ...))")
+        if not isinstance(args[0], SList):
+            line, column = position(args[0])
+            raise ScriptError("check-sat-assuming takes a list of literals", line, column)
+        assumptions = [(to_text(node), self.elab.formula(node)) for node in args[0].items]
+        self.check(command, assumptions)
+
+    def check(self, command, assumptions):
+        assumptions = list(self.named_asserts) + assumptions
+        solver = self.solver
+        seed = self.fixed_seed if self.fixed_seed is not None else self.options["random-seed"]
+        timeout_ms = self.options["timeout"]
+        if self.deadline is not None:
+            left_ms = max(0, int((self.deadline - time.perf_counter()) * 1000))
+            timeout_ms = left_ms if timeout_ms is None else min(timeout_ms, left_ms)
+        self.last = None
+        if timeout_ms is not None and timeout_ms <= 0:
+            self.last, self.last_reason = (unknown, assumptions), "timeout"
+            self.say("unknown")
+            return
+        solver.set(seed=seed, timeout=timeout_ms or 0)
+        if self.isolate:
+            solver.set(isolate=True, memory=self.memory_mb)
+        try:
+            result = solver.check(*[term for _, term in assumptions])
+        except KeyboardInterrupt:
+            self.last, self.last_reason = (unknown, assumptions), "interrupted"
+            self.say("unknown")
+            raise Interrupted() from None
+        except ModelCheckError as problem:
+            # never a wrong answer: say unknown, and why
+            self.last, self.last_reason = (unknown, assumptions), str(problem)
+            self.say("unknown")
+            self.error(str(problem), command.line, command.column)
+            return
+        self.last = (result, assumptions)
+        self.last_reason = solver.reason_unknown() if result == unknown else None
+        self.say(str(result))
+        if result == sat and self.print_model:
+            self.say(self.model_text())
+        if self.print_stats:
+            self.say(self.statistics_text())
+
+    def need(self, command, result, what):
+        if self.last is None or self.last[0] != result:
+            raise ScriptError(f"{what} is not available: the last check-sat did not answer "
+                              f"{result}", command.line, command.column)
+
+    def model_text(self):
+        model = self.solver.model()
+        rows = []
+        for name, var in self.declared:
+            value = model[var]
+            if value is None:
+                value = False if var.sort == BOOL else 0
+            rows.append(f"  (define-fun {_symbol(name)} () {var.sort} "
+                        f"{T.smtlib_number(value, var.sort)})")
+        return "(\n" + "\n".join(rows) + ("\n" if rows else "") + ")"
+
+    def cmd_get_model(self, command, args):
+        self.arity(command, args, 0, usage="(get-model)")
+        self.need(command, sat, "the model")
+        self.say(self.model_text())
+
+    def cmd_get_value(self, command, args):
+        self.arity(command, args, 1, usage="(get-value (term ...))")
+        if not isinstance(args[0], SList) or not args[0].items:
+            line, column = position(args[0])
+            raise ScriptError("get-value takes a non-empty list of terms", line, column)
+        self.need(command, sat, "a value")
+        model = self.solver.model()
+        pairs = []
+        for node in args[0].items:
+            value = self.elab.term(node)
+            if isinstance(value, T.Term):
+                sort = value.sort
+                value = model.eval(value)
+            else:
+                sort = REAL if not isinstance(value, int) or self.elab.numeral_sort == REAL \
+                    else INT
+            pairs.append(f"({to_text(node)} {T.smtlib_number(value, sort)})")
+        self.say("(" + "\n ".join(pairs) + ")")
+
+    def cmd_get_assignment(self, command, args):
+        self.arity(command, args, 0, usage="(get-assignment)")
+        self.need(command, sat, "the assignment")
+        model = self.solver.model()
+        pairs = [f"({_symbol(name)} {'true' if model.eval(term) else 'false'})"
+                 for name, term in self.elab.named
+                 if isinstance(term, T.Term) and term.sort == BOOL]
+        self.say("(" + " ".join(pairs) + ")")
+
+    def cmd_get_unsat_core(self, command, args):
+        self.arity(command, args, 0, usage="(get-unsat-core)")
+        if not self.options["produce-unsat-cores"]:
+            raise ScriptError("unsat cores are off: use (set-option :produce-unsat-cores true)",
+                              command.line, command.column)
+        self.need(command, unsat, "an unsat core")
+        core = self.solver.unsat_core()
+        chosen = {id(term) for term in core}
+        names = [_symbol(text) if text in dict(self.named_asserts) else text
+                 for text, term in self.last[1] if id(term) in chosen]
+        self.say("(" + " ".join(names) + ")")
+
+    def cmd_get_unsat_assumptions(self, command, args):
+        self.arity(command, args, 0, usage="(get-unsat-assumptions)")
+        self.need(command, unsat, "the unsat assumptions")
+        core = {id(term) for term in self.solver.unsat_core()}
+        named = dict(self.named_asserts)
+        texts = [text for text, term in self.last[1] if id(term) in core and text not in named]
+        self.say("(" + " ".join(texts) + ")")
+
+    def cmd_get_assertions(self, command, args):
+        self.arity(command, args, 0, usage="(get-assertions)")
+        formulas = self.solver.assertions() + [f for _, f in self.named_asserts]
+        self.say("(" + "\n ".join(T.to_smtlib(f) for f in formulas) + ")")
+
+    def cmd_get_option(self, command, args):
+        self.arity(command, args, 1, usage="(get-option :name)")
+        name = self.keyword(args[0])
+        if name not in self.options:
+            self.say("unsupported")
+            return
+        value = self.options[name]
+        self.say("true" if value is True else "false" if value is False else
+                 "0" if value is None else str(value))
+
+    def cmd_reset(self, command, args):
+        self.arity(command, args, 0, usage="(reset)")
+        self.reset()
+        self.success()
+
+    def cmd_reset_assertions(self, command, args):
+        self.arity(command, args, 0, usage="(reset-assertions)")
+        self.reset_assertions()
+        self.success()
+
+    def cmd_echo(self, command, args):
+        self.arity(command, args, 1, usage='(echo "text")')
+        if not isinstance(args[0], tuple) or args[0][0] != "str":
+            line, column = position(args[0])
+            raise ScriptError("echo takes a string", line, column)
+        self.say(args[0][1])
+
+    def cmd_exit(self, command, args):
+        self.finished = True
+        self.success()
+
+
+_COMMANDS = {
+    "set-logic": Script.cmd_set_logic, "set-option": Script.cmd_set_option,
+    "set-info": Script.cmd_set_info, "get-info": Script.cmd_get_info,
+    "get-option": Script.cmd_get_option,
+    "declare-fun": Script.cmd_declare_fun, "declare-const": Script.cmd_declare_const,
+    "declare-sort": Script.cmd_declare_sort, "define-fun": Script.cmd_define_fun,
+    "assert": Script.cmd_assert, "push": Script.cmd_push, "pop": Script.cmd_pop,
+    "check-sat": Script.cmd_check_sat, "check-sat-assuming": Script.cmd_check_sat_assuming,
+    "get-model": Script.cmd_get_model, "get-value": Script.cmd_get_value,
+    "get-assignment": Script.cmd_get_assignment, "get-unsat-core": Script.cmd_get_unsat_core,
+    "get-unsat-assumptions": Script.cmd_get_unsat_assumptions,
+    "get-assertions": Script.cmd_get_assertions,
+    "reset": Script.cmd_reset, "reset-assertions": Script.cmd_reset_assertions,
+    "echo": Script.cmd_echo, "exit": Script.cmd_exit,
+}
+
+
+def _bool_value(node):
+    if isinstance(node, tuple) and node[0] == "sym" and node[1] in ("true", "false"):
+        return node[1] == "true"
+    return None
+
+
+def _top_name(node):
+    """The :named name of an assertion whose outermost term is (! t ... :named n ...)."""
+    if not isinstance(node, SList) or len(node.items) < 4:
+        return None
+    head = node.items[0]
+    if not isinstance(head, tuple) or head[:2] != ("sym", "!"):
+        return None
+    for k in range(2, len(node.items) - 1):
+        key, value = node.items[k], node.items[k + 1]
+        if isinstance(key, tuple) and key[:2] == ("kw", "named") and isinstance(value, tuple):
+            return value[1]
+    return None
+
+
+def _reason_sexpr(reason):
+    if reason in ("timeout", "memout", "incomplete", "interrupted"):
+        return reason
+    if reason and reason.startswith("timeout"):
+        return "timeout"
+    text = (reason or "unknown").replace('"', '""')
+    return f'"{text}"'
+
+
+def _symbol(name):
+    return T.quote_symbol(name)
+
+
+def _short(text, limit=60):
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _open_channel(name, default, command):
+    if name == "stdout":
+        return sys.stdout
+    if name == "stderr":
+        return sys.stderr
+    try:
+        return open(name, "a")
+    except OSError as problem:
+        raise ScriptError(f"cannot open {name}: {problem.strerror}", command.line,
+                          command.column) from None
