@@ -76,6 +76,14 @@ def solve(args):
               file=sys.stderr)
     from .smtlib.script import Script
 
+    # Symbols and strings keep the bytes they were written with, UTF-8 or not (the reader
+    # decodes with surrogate escapes); write them back the same way rather than fail.
+    for channel in (sys.stdout, sys.stderr):
+        try:
+            channel.reconfigure(errors="surrogateescape")
+        except (AttributeError, ValueError):
+            pass
+
     deadline = None if args.timeout is None else started + args.timeout
     # The search runs in a child process: the limits are enforced from outside, Ctrl-C stops
     # it cleanly, and a crash of the search cannot take the session with it.

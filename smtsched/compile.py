@@ -260,14 +260,14 @@ class Compiler:
         total = {k: c for k, c in total.items() if c != 0}
         return self.relation(op, total, left_constant - right_constant, a.sort, node)
 
-    def relation(self, op, coefficients, constant, sort, node):
+    def relation(self, op, coefficients, constant, sort, node, depth=0):
         """Literal of (coefficients . x + constant) op 0.
 
         An If inside the atom is lifted out: (ite c a b) op 0 becomes ite(c, a op 0, b op 0),
         so an atom is a difference constraint whenever each branch combination is one.
         """
         ites = [key for key in coefficients if key[0] == "ite"]
-        if len(ites) > self.MAX_LIFTED_ITES:
+        if len(ites) + depth > self.MAX_LIFTED_ITES:
             raise UnsupportedError(f"{to_smtlib(node)} has more than {self.MAX_LIFTED_ITES} If "
                                    "terms inside one atom")
         if ites:
@@ -283,7 +283,7 @@ class Compiler:
                     merged[k] = merged.get(k, 0) + factor * c
                 merged = {k: c for k, c in merged.items() if c != 0}
                 branches.append(self.relation(op, merged, constant + factor * branch_constant,
-                                              sort, node))
+                                              sort, node, depth + 1))
             return self.gate_ite(self.literal(term.args[0]), *branches)
         if op in ("ge", "gt"):  # e >= 0  <=>  -e <= 0
             coefficients = {k: -c for k, c in coefficients.items()}

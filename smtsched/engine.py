@@ -217,11 +217,13 @@ class Engine:
         bridge = Bridge(self.theories, self.num_vars, deadline, self.log_lemmas, self.check,
                         max_theory_conflicts=max_conflicts)
         sat = Cadical195(bootstrap_with=self.clauses)
+        connected = False
         try:
             if self.sat_options:
                 sat.configure(self.sat_options)
             if self.theories:
                 sat.connect_propagator(bridge)
+                connected = True
                 for theory in self.theories:
                     for var in theory.observed():
                         sat.observe(var)
@@ -257,7 +259,7 @@ class Engine:
                 return Outcome(UNSAT, core=core or [], stats=stats, lemmas=lemmas)
             return Outcome(UNKNOWN, reason=reason, stats=stats, lemmas=lemmas)
         finally:
-            if self.theories:
+            if connected:  # disconnecting an unconnected propagator crashes PySAT
                 try:
                     sat.disconnect_propagator()
                 except Exception:  # the solver may already be unusable after an error

@@ -232,7 +232,7 @@ class Solver:
             theories = [p.build(Exact) for p in problems]
         engine = Engine(compiled.num_vars, compiled.clauses, theories,
                         log_lemmas=self._log_lemmas, check=self._check_theories,
-                        sat_options=dict(self._sat_options, seed=self._seed))
+                        sat_options=dict(self._sat_options, seed=self._seed % (1 << 31)))
         time_left = None
         if self._timeout is not None:
             time_left = max(0.0, self._timeout - (time.perf_counter() - started))

@@ -324,6 +324,35 @@ def quote_symbol(name):
     return name if simple else "|" + name.replace("|", "").replace("\\", "") + "|"
 
 
+def decimal_text(n):
+    """str(n) for a non-negative int of any size (Python refuses str() beyond 4,300 digits)."""
+    try:
+        return str(n)
+    except ValueError:
+        pass
+    # split into 4,000-digit limbs, most significant first
+    limb = 10 ** 4000
+    parts = []
+    while n:
+        n, low = divmod(n, limb)
+        parts.append(low)
+    text = str(parts[-1]) + "".join(str(p).rjust(4000, "0") for p in reversed(parts[:-1]))
+    return text
+
+
+def parse_decimal(text):
+    """int(text) for a string of digits of any length."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    value = 0
+    for start in range(0, len(text), 4000):
+        chunk = text[start:start + 4000]
+        value = value * 10 ** len(chunk) + int(chunk)
+    return value
+
+
 def smtlib_number(value, sort, decimals=False):
     """An SMT-LIB literal: (- 3), 2.0, (/ 1 3); with `decimals`, (/ 1.0 3.0), which stays a
     Real in logics that mix Int and Real."""
@@ -331,14 +360,15 @@ def smtlib_number(value, sort, decimals=False):
         return "true" if value else "false"
     value = Fraction(value)
     magnitude = abs(value)
+    numerator, denominator = decimal_text(magnitude.numerator), decimal_text(magnitude.denominator)
     if sort == INT:
-        text = str(magnitude.numerator)
+        text = numerator
     elif magnitude.denominator == 1:
-        text = f"{magnitude.numerator}.0"
+        text = f"{numerator}.0"
     elif decimals:
-        text = f"(/ {magnitude.numerator}.0 {magnitude.denominator}.0)"
+        text = f"(/ {numerator}.0 {denominator}.0)"
     else:
-        text = f"(/ {magnitude.numerator} {magnitude.denominator})"
+        text = f"(/ {numerator} {denominator})"
     return f"(- {text})" if value < 0 else text
 
 

@@ -755,3 +755,41 @@ def test_unsupported_mixing_int_and_real(shape):
         assert "xint" in str(e) and "rreal" in str(e), str(e)
         return
     expect_unsupported(smtsched.Solver(), f, ["xint", "rreal"])
+
+
+# ----------------------------------------------------------------------------------------------
+# the SMT-LIB front end, on text printed by z3
+
+
+def run_smtlib_text(pool, fs_ast, input_log):
+    """z3 prints the formulas (its own printer: let with a!1 names, (* 2 x), (/ 1.0 3.0), ...);
+    smtsched's SMT-LIB front end must read them and give z3's answer."""
+    import io
+
+    from smtsched.smtlib import run_script
+
+    env = Env(pool)
+    z_fs = [env.z3(f) for f in fs_ast]
+    zs = z3.Solver()
+    zs.add(*z_fs)
+    logic = "QF_RDL" if pool.sort == "Real" else "QF_IDL"
+    text = f"(set-logic {logic})\n{zs.sexpr()}(check-sat)\n"
+    note(text)
+    input_log.record(f"smtlib text of {fs_ast!r}\nin {pool!r}")
+    out = io.StringIO()
+    errors = run_script(text.encode(), out)
+    lines = out.getvalue().splitlines()
+    assert errors == 0, lines
+    theirs = z3_check(z_fs)
+    assert lines[-1] == str(theirs), f"smtsched read z3's text as {lines[-1]}, z3 says {theirs}"
+
+
+@pytest.mark.parametrize("sort,weight", [("Int", 0.5), ("Real", 0.5)])
+def test_smtlib_text_printed_by_z3_agrees_with_z3(sort, weight, z3_strict, input_log):
+    @settings(max_examples=scaled(weight))
+    @given(problems(sort))
+    def inner(problem):
+        pool, fs = problem
+        run_smtlib_text(pool, fs, input_log)
+
+    inner()

@@ -300,3 +300,41 @@ def test_printer_round_trips_through_z3_and_smtsched():
     lines, errors = run(script)
     assert errors == 0 and lines == ["sat"]
     assert dumps([x < 1, x > 2]).startswith("(set-logic QF_LIA)")
+
+
+# Regressions from the malformed-input corpus (tests/test_smtlib_malformed.py).
+
+def test_numerals_beyond_python_str_limit_round_trip():
+    big = "1" + "0" * 4999 + "7"  # str()/int() refuse more than 4,300 digits by default
+    lines, errors = run(f"(declare-const x Int)(declare-const y Int)(assert (= (- x y) {big}))"
+                        "(assert (= y 0))(check-sat)(get-value (x))")
+    assert errors == 0
+    assert lines == ["sat", f"((x {big}))"]
+
+
+def test_seed_beyond_64_bits_is_accepted():
+    lines, errors = run("(set-option :random-seed 9223372036854775808)(declare-const x Int)"
+                        "(assert (< x 1))(check-sat)")
+    assert errors == 0 and lines == ["sat"]
+
+
+def test_huge_push_count_and_runaway_constants_are_errors():
+    lines, errors = run("(push 1000000000000000000000000000000)")
+    assert errors == 1 and "at most" in lines[0]
+    squares = "(let ((a0 99999999999)) " + "".join(
+        f"(let ((a{k} (* a{k - 1} a{k - 1}))) " for k in range(1, 40)) + "(> x a39)" + ")" * 40
+    lines, errors = run(f"(declare-const x Int)(assert {squares})")
+    assert errors == 1 and "more than" in lines[0] and "bits" in lines[0]
+
+
+def test_named_inside_a_macro_body_is_an_error():
+    lines, errors = run("(declare-const x Int)(define-fun f ((a Int)) Bool (! (> a 0) :named pos))"
+                        "(assert (f x))(check-sat)")
+    assert errors == 2  # the definition, then the use of the undefined f
+    assert ":named is not allowed" in lines[0]
+    assert lines[-1] == "sat"
+
+
+def test_application_of_a_list_is_an_error():
+    lines, errors = run("(assert (((and)) true))")
+    assert errors == 1 and "a function symbol was expected" in lines[0]

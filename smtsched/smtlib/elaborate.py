@@ -10,6 +10,7 @@ Numerals are kept as Python numbers while they only meet other numbers (an SMT-L
 an Int in Ints and a Real in Reals); they take the sort of the term they meet, or the logic's
 default sort (`numeral_sort`) when a term must be made of numbers alone, e.g. (ite c 1 2).
 """
+import time
 from fractions import Fraction
 
 from .. import terms as T
@@ -68,10 +69,19 @@ def position(node):
     return node[2], node[3]
 
 
+# Constant folding stops at numbers of this many bits (about 300,000 decimal digits): beyond it,
+# repeated squaring in a few lines of input would run for hours.
+MAX_CONSTANT_BITS = 1 << 20
+# How many work items between two looks at the clock.
+CLOCK_PERIOD = 4096
+
+
 class Elaborator:
     """Symbol tables of a script and the translation of terms."""
 
     def __init__(self):
+        self.deadline = None  # time.perf_counter() value: past it, reading a term stops
+        self.in_macro = False  # reading a define-fun body with parameters
         self.numeral_sort = INT
         self.globals = {}     # name -> Term | number | Macro
         self.locals = {}      # let-bound names while a term is being read
@@ -109,8 +119,15 @@ class Elaborator:
         """The Term or number that `node` denotes."""
         values = []
         work = [(_EVAL, node)]
+        ticks = 0
         try:
             while work:
+                ticks += 1
+                if ticks >= CLOCK_PERIOD:
+                    ticks = 0
+                    if self.deadline is not None and time.perf_counter() > self.deadline:
+                        line, column = position(node)
+                        raise ScriptError("timeout while reading this term", line, column)
                 item = work.pop()
                 kind = item[0]
                 if kind == _EVAL:
@@ -166,7 +183,8 @@ class Elaborator:
         if kind == "num":
             return token[1]
         if kind == "dec":
-            return Fraction(token[1])
+            whole, _, fraction = token[1].partition(".")
+            return Fraction(T.parse_decimal(whole + fraction), 10 ** len(fraction))
         what = {"hex": "bit-vector literal", "bin": "bit-vector literal", "str": "string literal",
                 "kw": "keyword"}.get(kind, kind)
         raise ScriptError(f"unsupported {what} {describe(token)} in a term", token[2], token[3])
@@ -177,8 +195,8 @@ class Elaborator:
             raise ScriptError("empty application '()'", node.line, node.column)
         head = items[0]
         if not isinstance(head, tuple) or head[0] != "sym":
-            if isinstance(head, SList) and head.items and head.items[0][:2] in (
-                    ("sym", "_"), ("sym", "as")):
+            if isinstance(head, SList) and head.items and isinstance(head.items[0], tuple) \
+                    and head.items[0][:2] in (("sym", "_"), ("sym", "as")):
                 raise ScriptError(f"unsupported indexed or qualified identifier {to_text(head)}",
                                   node.line, node.column)
             raise ScriptError(f"a function symbol was expected, found {_short(to_text(head))}",
@@ -235,6 +253,9 @@ class Elaborator:
                 raise ScriptError(f"an attribute (:keyword) was expected, found "
                                   f"{_short(to_text(key))}", line, column)
             if key[1] == "named":
+                if self.in_macro:
+                    raise ScriptError(":named is not allowed in the body of a define-fun with "
+                                      "parameters (the term depends on them)", key[2], key[3])
                 if k + 1 >= len(items) or not isinstance(items[k + 1], tuple) or \
                         items[k + 1][0] != "sym":
                     raise ScriptError(":named needs a symbol", key[2], key[3])
@@ -261,11 +282,15 @@ class Elaborator:
             raise ScriptError(f"'{name}' takes {expected} argument(s), got {len(args)}",
                               node.line, node.column)
         try:
-            return function(self, args)
+            result = function(self, args)
         except ScriptError:
             raise
         except (SmtschedError, ZeroDivisionError, OverflowError, ValueError, TypeError) as error:
             raise ScriptError(_message(error), node.line, node.column) from None
+        if not isinstance(result, T.Term) and _bits(result) > MAX_CONSTANT_BITS:
+            raise ScriptError(f"the constant computed here has more than {MAX_CONSTANT_BITS} bits",
+                              node.line, node.column)
+        return result
 
     def apply_macro(self, macro, args, node):
         if len(args) != len(macro.params):
@@ -297,6 +322,12 @@ class Elaborator:
 
 
 _MISSING = object()
+
+
+def _bits(number):
+    if isinstance(number, Fraction):
+        return max(number.numerator.bit_length(), number.denominator.bit_length())
+    return number.bit_length()
 
 
 def substitute(term, mapping):

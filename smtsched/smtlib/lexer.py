@@ -17,6 +17,8 @@ symbols, and reported as an ``error`` token anywhere else.
 """
 import re
 
+from ..terms import parse_decimal
+
 # SMT-LIB 2.6, section 3.1: simple symbols are non-empty sequences of letters, digits and
 # ~ ! @ $ % ^ & * _ - + = < > . ? / that do not start with a digit.
 _SYMBOL_CHARS = r"A-Za-z0-9~!@$%^&*_\-+=<>.?/"
@@ -106,7 +108,7 @@ class Lexer:
                 elif kind == "sym":
                     yield ("sym", text, number, column)
                 elif kind == "num":
-                    yield ("num", int(text), number, column)
+                    yield ("num", parse_decimal(text), number, column)
                 elif kind == "dec":
                     yield ("dec", text, number, column)
                 elif kind == "kw":

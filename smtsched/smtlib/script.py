@@ -23,6 +23,9 @@ LOGICS = {"QF_IDL": INT, "QF_RDL": REAL, "QF_LIA": INT, "QF_LRA": REAL, "QF_LIRA
 _DIFFERENCE_ONLY = {"QF_LIA", "QF_LRA", "QF_LIRA", "ALL"}
 
 
+MAX_PUSH = 1 << 20
+
+
 class Interrupted(Exception):
     """Ctrl-C during a check: the script stops after answering unknown."""
 
@@ -60,6 +63,7 @@ class Script:
         if self.logic is not None:
             self.elab.numeral_sort = LOGICS[self.logic]
         self.elab.on_named = self._named
+        self.elab.deadline = self.deadline
         self.declared = []          # [(name, Term)] declared constants, for get-model
         self.scopes = []            # per push: (len(declared), len(named), len(named_asserts),
         #                             names declared in this scope)
@@ -76,7 +80,9 @@ class Script:
 
     def error(self, message, line, column):
         self.errors += 1
-        message = message.replace("\\", "\\\\").replace('"', '""')
+        if len(message) > 400:
+            message = message[:400] + "..."
+        message = message.replace('"', '""')  # SMT-LIB strings escape only the quote
         self.say(f'(error "line {line} column {column}: {message}")')
 
     def success(self):
@@ -276,13 +282,17 @@ class Script:
             psort = parse_sort(param.items[1])
             names.append(pname)
             # a placeholder no user symbol can equal; substituted on every application
-            params.append((T.Term("var", (), psort, name=f"\x00{name}.{pname}"), psort))
+            # a placeholder, replaced on every application (by object identity, so its name
+            # only shows in messages)
+            params.append((T.Term("var", (), psort, name=pname), psort))
         saved = dict(self.elab.locals)
         try:
             self.elab.locals.update(zip(names, (p for p, _ in params)))
+            self.elab.in_macro = bool(params)
             body = self.elab.term(args[3])
         finally:
             self.elab.locals = saved
+            self.elab.in_macro = False
         body = self.elab.as_sort(body, result_sort, args[3])
         if params:
             self.add_declaration(name, Macro(name, params, result_sort, body), args[0])
@@ -340,6 +350,10 @@ class Script:
         if not isinstance(args[0], tuple) or args[0][0] != "num":
             line, column = position(args[0])
             raise ScriptError("a numeral was expected", line, column)
+        if args[0][1] > MAX_PUSH:
+            line, column = position(args[0])
+            raise ScriptError(f"at most {MAX_PUSH} levels can be pushed or popped at once",
+                              line, column)
         return args[0][1]
 
     def cmd_check_sat(self, command, args):
