@@ -26,11 +26,23 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"smtsched {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     solve = commands.add_parser(
-        "solve", help="solve an SMT-LIB 2.6 script (QF_IDL, QF_RDL)",
-        description="Run an SMT-LIB 2.6 script and print the answers, as z3 and yices do. "
-                    "Errors are printed as (error \"line L column C: ...\") and the script "
-                    "goes on; the exit code is 1 if any error occurred.")
-    solve.add_argument("file", metavar="FILE", help="the .smt2 script, or - for standard input")
+        "solve", help="solve an SMT-LIB 2.6 script, a job shop or a PSPLIB instance",
+        description="Run an SMT-LIB 2.6 script and print the answers, as z3 and yices do "
+                    "(errors are printed as (error \"line L column C: ...\") and the script "
+                    "goes on; the exit code is 1 if any error occurred). A job-shop file "
+                    "(.txt) or a PSPLIB RCPSP file (.sm) is solved for the smallest makespan: "
+                    "status, makespan, proven lower bound and the schedule are printed.")
+    solve.add_argument("file", metavar="FILE",
+                       help="a .smt2 script (or - for standard input), a job-shop .txt or a "
+                            "PSPLIB .sm file")
+    solve.add_argument("--format", choices=["smtlib", "jobshop", "psplib"],
+                       help="the input format (default: from the extension)")
+    solve.add_argument("--json", action="store_true",
+                       help="scheduling formats: print the result as one JSON object")
+    solve.add_argument("--gantt", metavar="PNG",
+                       help="scheduling formats: draw a Gantt chart (needs matplotlib)")
+    solve.add_argument("--log", action="store_true",
+                       help="scheduling formats: show every improvement on standard error")
     solve.add_argument("--timeout", type=float, metavar="SECONDS",
                        help="wall-clock budget for the whole run; a check-sat that reaches it "
                             "answers unknown (reason: timeout)")
@@ -66,13 +78,20 @@ def solve(args):
     if args.memory is not None and args.memory <= 0:
         return _usage("--memory must be positive")
     started = time.perf_counter()
+    format = args.format
+    if format is None:
+        format = "smtlib" if args.file == "-" or args.file.endswith(".smt2") else None
+        if format is None and os.path.splitext(args.file)[1].lower() in (".sm", ".txt", ".jss"):
+            format = "schedule"
+    if format in ("jobshop", "psplib", "schedule"):
+        return solve_schedule(args, None if format == "schedule" else format, started)
     try:
         stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
     except OSError as problem:
         print(f"smtsched: cannot open {args.file}: {problem.strerror}", file=sys.stderr)
         return EXIT_ERRORS
-    if args.file != "-" and not args.file.endswith(".smt2"):
-        print(f"smtsched: {args.file}: reading it as SMT-LIB 2 (the only format so far)",
+    if format is None:
+        print(f"smtsched: {args.file}: reading it as SMT-LIB 2 (use --format for the others)",
               file=sys.stderr)
     from .smtlib.script import Script
 
@@ -95,17 +114,98 @@ def solve(args):
     except KeyboardInterrupt:
         print("smtsched: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # the reader of our output went away (e.g. `| head`): nothing more to say
-        try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
-        return EXIT_ERRORS
     if script.interrupted:
         print("smtsched: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_ERRORS if script.errors else EXIT_OK
+
+
+def solve_schedule(args, format, started):
+    """Solve a job-shop or PSPLIB file for the smallest makespan, in a child process that
+    streams every improvement back: a timeout, a memory limit or Ctrl-C keeps the best
+    schedule found so far."""
+    import time
+
+    from . import isolation
+    from .sched import FormatError, read_model
+    from .sched.result import FEASIBLE, UNKNOWN, Result
+
+    try:
+        model = read_model(args.file, format)
+    except FormatError as problem:
+        print(f"smtsched: {problem}", file=sys.stderr)
+        return EXIT_ERRORS
+    time_limit = None
+    if args.timeout is not None:
+        time_limit = max(0.0, args.timeout - (time.perf_counter() - started))
+    best = {}
+
+    def keep(snapshot):
+        best.update(snapshot)
+
+    def work(send):
+        def report(result):
+            send({"objective": result.objective, "lower_bound": result.lower_bound,
+                  "starts": result._starts, "present": result._present})
+        return model.solve(time_limit=time_limit, seed=args.seed or 0, on_solution=report,
+                           log=args.log)
+
+    interrupted = False
+    try:
+        outcome = isolation.run(work, time_limit=time_limit, memory_mb=args.memory,
+                                on_message=keep)
+    except KeyboardInterrupt:
+        outcome, interrupted = ("interrupted", "interrupted"), True
+    runtime = time.perf_counter() - started
+    if outcome[0] == "ok":
+        result = outcome[1]
+        result.model = model
+    elif outcome[0] == "error":
+        print(f"smtsched: {outcome[1]}", file=sys.stderr)
+        return EXIT_ERRORS
+    else:  # stopped from outside: what the child had reported is what we have
+        reason = outcome[1]
+        if best.get("starts") is not None:
+            result = Result(model, FEASIBLE, objective=best["objective"],
+                            lower_bound=best["lower_bound"], starts=best["starts"],
+                            present=best["present"], runtime=runtime, reason=reason)
+        else:
+            result = Result(model, UNKNOWN, runtime=runtime, reason=reason)
+    if args.json:
+        print(result.to_json())
+    else:
+        print(schedule_text(model, result))
+    if args.gantt:
+        try:
+            from .plot import gantt
+            gantt(model, result, args.gantt)
+        except ImportError:
+            print("smtsched: --gantt needs matplotlib (pip install matplotlib)", file=sys.stderr)
+            return EXIT_ERRORS
+    if interrupted:
+        print("smtsched: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_OK
+
+
+def schedule_text(model, result):
+    lines = [f"status {result.status}"]
+    if result.objective is not None:
+        lines.append(f"makespan {result.objective}")
+    if result.lower_bound is not None:
+        lines.append(f"lower bound {result.lower_bound}")
+    if result.gap is not None:
+        lines.append(f"gap {100 * result.gap:.2f}%")
+    if result.reason:
+        lines.append(f"reason {result.reason}")
+    lines.append(f"time {result.runtime:.3f} s")
+    if result.starts:
+        lines.append("schedule (task start end):")
+        for task in model.tasks:
+            start = result.start(task)
+            if start is not None:
+                lines.append(f"  {task.name} {start} {start + task.duration}")
+    return "\n".join(lines)
 
 
 def _usage(message):
@@ -120,6 +220,13 @@ def entry_point():
     except KeyboardInterrupt:
         print("smtsched: interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader of our output went away (e.g. `| head`): nothing more to say
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError:
+            pass
+        code = EXIT_ERRORS
     sys.exit(code)
 
 

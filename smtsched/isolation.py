@@ -26,50 +26,77 @@ def available():
     return hasattr(os, "fork")
 
 
-def run(function, time_limit=None, memory_mb=None):
+def run(function, time_limit=None, memory_mb=None, on_message=None):
+    """Run `function()` in a child. With `on_message`, the child's function is called as
+    `function(send)`, and every object it passes to `send` reaches `on_message` in the parent
+    as it arrives (progress that survives a kill)."""
     read_end, write_end = os.pipe()
     _flush_standard_streams()
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read_end)
-        _child(function, write_end, memory_mb)
+        _child(function, write_end, memory_mb, on_message is not None)
     os.close(write_end)
     try:
-        return _parent(pid, read_end, time_limit, memory_mb)
+        return _parent(pid, read_end, time_limit, memory_mb, on_message)
     finally:
         os.close(read_end)
 
 
-def _child(function, write_end, memory_mb):
+def _write_message(write_end, payload):
+    try:
+        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as error:
+        data = pickle.dumps(("error", RuntimeError(f"result not transferable: {error!r}"), ""))
+    view = memoryview(len(data).to_bytes(8, "little") + data)
+    while view:
+        written = os.write(write_end, view)
+        view = view[written:]
+
+
+def _child(function, write_end, memory_mb, streaming):
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl-C
         if memory_mb is not None:
             _limit_address_space(memory_mb)
         try:
-            payload = ("ok", function())
+            if streaming:
+                value = function(lambda message: _write_message(write_end, ("message", message)))
+            else:
+                value = function()
+            payload = ("ok", value)
         except MemoryError:
             payload = ("memout", "the memory limit was reached")
         except BaseException as error:  # report, never re-raise in a forked child
             payload = ("error", error, traceback.format_exc())
-        try:
-            data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as error:
-            data = pickle.dumps(("error", RuntimeError(f"result not transferable: {error!r}"), ""))
-        view = memoryview(data)
-        while view:
-            written = os.write(write_end, view)
-            view = view[written:]
+        _write_message(write_end, payload)
     except BaseException:
         code = 70
     finally:
         os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
 
 
-def _parent(pid, read_end, time_limit, memory_mb):
+def _parent(pid, read_end, time_limit, memory_mb, on_message):
     deadline = None if time_limit is None else time.monotonic() + time_limit + GRACE
-    chunks = []
+    buffer = bytearray()
+    final = None
     verdict = None
+
+    def take_messages():
+        nonlocal final
+        while len(buffer) >= 8:
+            size = int.from_bytes(buffer[:8], "little")
+            if len(buffer) < 8 + size:
+                return
+            payload = pickle.loads(bytes(buffer[8:8 + size]))
+            del buffer[:8 + size]
+            if payload[0] == "message":
+                if on_message is not None:
+                    on_message(payload[1])
+            else:
+                final = payload
+
     try:
         while True:
             wait = POLL
@@ -80,7 +107,8 @@ def _parent(pid, read_end, time_limit, memory_mb):
                 data = os.read(read_end, 1 << 16)
                 if not data:
                     break  # the child closed the pipe: finished (or died)
-                chunks.append(data)
+                buffer += data
+                take_messages()
                 continue
             if deadline is not None and time.monotonic() >= deadline:
                 verdict = ("timeout", "timeout")
@@ -91,16 +119,15 @@ def _parent(pid, read_end, time_limit, memory_mb):
     except KeyboardInterrupt:
         _kill(pid)
         raise
+    except Exception as error:  # an unreadable message
+        _kill(pid)
+        return ("crashed", f"the search process sent an unreadable result ({error!r})")
     if verdict is not None:
         _kill(pid)
         return verdict
     _, status = os.waitpid(pid, 0)
-    if chunks:
-        try:
-            payload = pickle.loads(b"".join(chunks))
-        except Exception as error:
-            return ("crashed", f"the search process sent an unreadable result ({error!r})")
-        return payload
+    if final is not None:
+        return final
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         if memory_mb is not None and number in (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV):

@@ -1,0 +1,59 @@
+"""An independent check of a schedule against its model: plain arithmetic on the model's data,
+sharing no code with the encoding. Every schedule the optimiser reports passes it first."""
+
+
+def violations(model, starts, present=None):
+    """The list of broken constraints (empty when the schedule is valid).
+
+    `starts` and `present` are indexed by task (`present` None: every task present)."""
+    if present is None:
+        present = [True] * len(model.tasks)
+    problems = []
+    for task in model.tasks:
+        if not present[task.index]:
+            if not task.optional:
+                problems.append(f"{task.name} is mandatory but left out")
+            continue
+        s = starts[task.index]
+        if not isinstance(s, int):
+            problems.append(f"{task.name} has no integer start ({s!r})")
+            continue
+        if s < task.release:
+            problems.append(f"{task.name} starts at {s}, before its release {task.release}")
+        if task.deadline is not None and s + task.duration > task.deadline:
+            problems.append(f"{task.name} ends at {s + task.duration}, after its deadline "
+                            f"{task.deadline}")
+        if model.horizon is not None and s + task.duration > model.horizon:
+            problems.append(f"{task.name} ends after the horizon {model.horizon}")
+    for p in model.precedences:
+        a, b = p.before, p.after
+        if not (present[a.index] and present[b.index]):
+            continue
+        gap = starts[b.index] - (starts[a.index] + a.duration)
+        if gap < p.min_lag or (p.max_lag is not None and gap > p.max_lag):
+            problems.append(f"{b.name} starts {gap} after {a.name} ends; allowed "
+                            f"[{p.min_lag}, {p.max_lag if p.max_lag is not None else 'inf'}]")
+    for task, options in model.alternatives:
+        chosen = [o for o in options if present[o.index]]
+        if len(chosen) != 1:
+            problems.append(f"{task.name} has {len(chosen)} alternatives present, not one")
+        for o in chosen:
+            if starts[o.index] != starts[task.index]:
+                problems.append(f"the alternative {o.name} does not start with {task.name}")
+    for resource in model.resources:
+        # the load only rises at a start: check the load at every start time
+        intervals = [(starts[t.index], starts[t.index] + t.duration, d)
+                     for t, d in resource.demands if present[t.index] and t.duration > 0]
+        for at, _, _ in intervals:
+            load = sum(d for s, e, d in intervals if s <= at < e)
+            if load > resource.capacity:
+                problems.append(f"{resource.name} carries {load} > {resource.capacity} at "
+                                f"time {at}")
+                break
+    return problems
+
+
+def makespan(model, starts, present=None):
+    ends = [starts[t.index] + t.duration for t in model.tasks
+            if present is None or present[t.index]]
+    return max(ends, default=0)

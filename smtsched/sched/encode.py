@@ -1,0 +1,134 @@
+"""A scheduling model as difference-logic formulas (the pairwise encoding), through the public
+term API.
+
+- one Int start variable per task, and a makespan variable with end <= makespan for every task;
+- releases, deadlines, precedences with minimum and maximum lags: difference constraints;
+- an optional task has a Bool presence variable that guards everything it takes part in;
+- two tasks of a resource whose demands together exceed its capacity get the disjunction
+  "one ends before the other starts" (for a machine: every pair);
+- a cumulative resource can also be overloaded by three or more tasks that are pairwise
+  compatible. The encoding does not enumerate those sets: `overloads` finds an overloaded
+  instant in a schedule and `cut` turns its tasks into the clause "not all of these run
+  together". Intervals on a line that pairwise overlap share a point (Helly's theorem in one
+  dimension), so "some pair of them is ordered" says exactly that. The optimiser adds such cuts
+  until a schedule has no overload (Ansotegui et al. add precedence variables for the same
+  purpose, SMT-based RCPSP, 2011).
+"""
+from ..terms import And, Bool, Int, Not, Or
+
+
+class Encoding:
+    def __init__(self, model):
+        self.model = model
+        self.start = [Int(f"start {t.name}") for t in model.tasks]
+        self.present = [Bool(f"present {t.name}") if t.optional else None for t in model.tasks]
+        self.makespan = Int("makespan")
+        self.formulas = []
+        self._order = {}
+        self._build()
+
+    # -- pieces ------------------------------------------------------------------------------
+    def end(self, task):
+        return self.start[task.index] + task.duration
+
+    def guard(self, formula, *tasks):
+        """`formula`, required only when every optional task among `tasks` is present."""
+        guards = [Not(self.present[t.index]) for t in tasks if t.optional]
+        return Or(*guards, formula) if guards else formula
+
+    def before(self, a, b):
+        """The literal-like formula "a ends before b starts" (one term per ordered pair)."""
+        key = (a.index, b.index)
+        formula = self._order.get(key)
+        if formula is None:
+            formula = self._order[key] = self.start[b.index] - self.start[a.index] >= a.duration
+        return formula
+
+    def _build(self):
+        model = self.model
+        add = self.formulas.append
+        for task in model.tasks:
+            s = self.start[task.index]
+            add(self.guard(s >= task.release, task))
+            if task.deadline is not None:
+                add(self.guard(s + task.duration <= task.deadline, task))
+            if model.horizon is not None:
+                add(self.guard(s + task.duration <= model.horizon, task))
+            add(self.guard(s + task.duration <= self.makespan, task))
+        for p in model.precedences:
+            gap = self.start[p.after.index] - self.start[p.before.index]
+            add(self.guard(gap >= p.before.duration + p.min_lag, p.before, p.after))
+            if p.max_lag is not None:
+                add(self.guard(gap <= p.before.duration + p.max_lag, p.before, p.after))
+        for task, options in model.alternatives:
+            presences = [self.present[o.index] for o in options]
+            add(Or(*presences))
+            for i in range(len(presences)):
+                for j in range(i + 1, len(presences)):
+                    add(Not(And(presences[i], presences[j])))
+            for option in options:
+                add(self.guard(self.start[option.index] == self.start[task.index], option))
+        for resource in model.resources:
+            pairs = [(t, d) for t, d in resource.demands if t.duration > 0]
+            for i in range(len(pairs)):
+                a, da = pairs[i]
+                for j in range(i + 1, len(pairs)):
+                    b, db = pairs[j]
+                    if da + db > resource.capacity:
+                        add(self.guard(Or(self.before(a, b), self.before(b, a)), a, b))
+
+    # -- reading a model -----------------------------------------------------------------------
+    def schedule(self, smt_model):
+        """(starts, present) of a solver model: lists indexed by task."""
+        starts = [smt_model.eval(s) for s in self.start]
+        present = [True if p is None else bool(smt_model.eval(p)) for p in self.present]
+        return starts, present
+
+    def overloads(self, starts, present):
+        """For each cumulative resource with an overloaded instant in the schedule: a minimal
+        set of tasks running then whose demands exceed the capacity (at most one per resource,
+        at the earliest such instant)."""
+        found = []
+        for resource in self.model.resources:
+            events = []
+            for task, demand in resource.demands:
+                if present[task.index] and task.duration > 0:
+                    s = starts[task.index]
+                    events.append((s, 1, task, demand))
+                    events.append((s + task.duration, 0, task, demand))
+            events.sort(key=lambda e: (e[0], e[1]))  # ends before starts at the same time
+            running = {}
+            load = 0
+            for time, kind, task, demand in events:
+                if kind == 0:
+                    del running[task.index]
+                    load -= demand
+                    continue
+                running[task.index] = (task, demand)
+                load += demand
+                if load > resource.capacity:
+                    found.append(self._minimal(resource, list(running.values())))
+                    break
+        return found
+
+    @staticmethod
+    def _minimal(resource, running):
+        """The fewest tasks (largest demands first) whose demands exceed the capacity."""
+        running.sort(key=lambda td: (-td[1], td[0].index))
+        chosen, total = [], 0
+        for task, demand in running:
+            chosen.append(task)
+            total += demand
+            if total > resource.capacity:
+                break
+        return chosen
+
+    def cut(self, tasks):
+        """Not all of `tasks` run at one instant: some pair of them is ordered (or absent)."""
+        options = []
+        for i in range(len(tasks)):
+            for j in range(i + 1, len(tasks)):
+                options.append(self.before(tasks[i], tasks[j]))
+                options.append(self.before(tasks[j], tasks[i]))
+        options += [Not(self.present[t.index]) for t in tasks if t.optional]
+        return Or(*options)

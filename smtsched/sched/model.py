@@ -1,0 +1,201 @@
+"""The scheduling model a scheduler writes when it calls smtsched as a backend.
+
+    m = Model("demo")
+    a = m.task("a", duration=3)
+    b = m.task("b", duration=2, release=1)
+    m.precedence(a, b)                      # b starts after a ends
+    m.unary([a, b])                         # never at the same time (a machine)
+    m.minimize_makespan()
+    result = m.solve(time_limit=10)
+    result.status, result.objective, result.start(b)
+
+A model is plain data (tasks, precedences, resources, objective); `smtsched.sched.encode`
+turns it into difference-logic formulas and `smtsched.sched.optimize` searches it. Durations,
+releases, deadlines, lags and demands are integers: time is discrete.
+"""
+import numbers
+
+from ..errors import SmtschedError
+
+
+class ModelError(SmtschedError, ValueError):
+    """The model itself is wrong (a negative duration, a task of another model, ...)."""
+
+
+def _integer(value, what, minimum=None):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ModelError(f"{what} must be an integer, got {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ModelError(f"{what} must be at least {minimum}, got {value}")
+    return value
+
+
+class Task:
+    """An activity: it starts at an integer time and runs `duration` units without a break."""
+
+    __slots__ = ("model", "index", "name", "duration", "release", "deadline", "optional")
+
+    def __init__(self, model, index, name, duration, release, deadline, optional):
+        self.model = model
+        self.index = index
+        self.name = name
+        self.duration = duration
+        self.release = release
+        self.deadline = deadline      # latest end, or None
+        self.optional = optional      # may be left out (then it constrains nothing)
+
+    def __repr__(self):
+        return f"Task({self.name!r}, duration={self.duration})"
+
+
+class Precedence:
+    """start(after) - end(before) lies in [min_lag, max_lag] (max_lag None: unbounded)."""
+
+    __slots__ = ("before", "after", "min_lag", "max_lag")
+
+    def __init__(self, before, after, min_lag, max_lag):
+        self.before = before
+        self.after = after
+        self.min_lag = min_lag
+        self.max_lag = max_lag
+
+
+class Resource:
+    """A renewable resource: at every instant the demands of the running tasks sum to at most
+    `capacity`. A unary resource (a machine) has capacity 1 and demand 1 for each task."""
+
+    __slots__ = ("name", "capacity", "demands")
+
+    def __init__(self, name, capacity, demands):
+        self.name = name
+        self.capacity = capacity
+        self.demands = demands        # [(task, demand)], demand >= 1
+
+    @property
+    def unary(self):
+        return self.capacity == 1
+
+    def __repr__(self):
+        return f"Resource({self.name!r}, capacity={self.capacity}, tasks={len(self.demands)})"
+
+
+class Model:
+    """Tasks, precedences with time lags, unary and cumulative resources, an objective."""
+
+    def __init__(self, name="model"):
+        self.name = name
+        self.tasks = []
+        self.precedences = []
+        self.resources = []
+        self.alternatives = []        # (task, [option tasks]): exactly one option is present
+        self.objective = None         # "makespan" or None (feasibility)
+        self.horizon = None           # an upper bound on every end, if known
+        self._names = {}
+
+    # -- building -------------------------------------------------------------------------
+    def task(self, name=None, duration=0, release=0, deadline=None, optional=False):
+        if name is None:
+            name = f"t{len(self.tasks)}"
+        name = str(name)
+        if name in self._names:
+            raise ModelError(f"a task named {name!r} already exists")
+        duration = _integer(duration, f"the duration of {name}", 0)
+        release = _integer(release, f"the release of {name}", 0)
+        if deadline is not None:
+            deadline = _integer(deadline, f"the deadline of {name}")
+            if deadline < release + duration:
+                raise ModelError(f"{name} cannot end by {deadline}: it is released at {release} "
+                                 f"and runs for {duration}")
+        task = Task(self, len(self.tasks), name, duration, release, deadline, bool(optional))
+        self.tasks.append(task)
+        self._names[name] = task
+        return task
+
+    def __getitem__(self, name):
+        return self._names[name]
+
+    def _own(self, task):
+        if not isinstance(task, Task) or task.model is not self:
+            raise ModelError(f"{task!r} is not a task of this model")
+        return task
+
+    def precedence(self, before, after, min_lag=0, max_lag=None):
+        """`after` starts at least `min_lag` (and at most `max_lag`) after `before` ends."""
+        before, after = self._own(before), self._own(after)
+        min_lag = _integer(min_lag, "min_lag")
+        if max_lag is not None:
+            max_lag = _integer(max_lag, "max_lag")
+            if max_lag < min_lag:
+                raise ModelError(f"max_lag {max_lag} is below min_lag {min_lag}")
+        self.precedences.append(Precedence(before, after, min_lag, max_lag))
+
+    def unary(self, tasks, name=None):
+        """A machine: the tasks never overlap."""
+        tasks = [self._own(t) for t in tasks]
+        resource = Resource(name or f"unary{len(self.resources)}", 1, [(t, 1) for t in tasks])
+        self.resources.append(resource)
+        return resource
+
+    def cumulative(self, demands, capacity, name=None):
+        """A renewable resource of `capacity`; `demands` maps tasks to what they use
+        (a dict, or (task, demand) pairs). Tasks demanding 0 are left out."""
+        capacity = _integer(capacity, "the capacity", 0)
+        items = demands.items() if isinstance(demands, dict) else demands
+        pairs = []
+        for task, demand in items:
+            task = self._own(task)
+            demand = _integer(demand, f"the demand of {task.name}", 0)
+            if demand > capacity:
+                if not task.optional:
+                    raise ModelError(f"{task.name} demands {demand} of a resource of capacity "
+                                     f"{capacity}: the model is infeasible")
+            if demand:
+                pairs.append((task, demand))
+        resource = Resource(name or f"cumulative{len(self.resources)}", capacity, pairs)
+        self.resources.append(resource)
+        return resource
+
+    def alternative(self, task, options):
+        """`task` is carried out by exactly one of `options` (optional tasks), which then starts
+        and ends with it."""
+        task = self._own(task)
+        options = [self._own(t) for t in options]
+        for option in options:
+            if not option.optional:
+                raise ModelError(f"the alternative {option.name} must be an optional task")
+        if not options:
+            raise ModelError(f"{task.name} needs at least one alternative")
+        self.alternatives.append((task, options))
+
+    def minimize_makespan(self):
+        self.objective = "makespan"
+
+    def set_horizon(self, horizon):
+        self.horizon = _integer(horizon, "the horizon", 0)
+
+    # -- solving --------------------------------------------------------------------------
+    def solve(self, time_limit=None, seed=0, on_solution=None, log=False, workers=1):
+        """Search; a `Result` (status OPTIMAL, FEASIBLE, INFEASIBLE or UNKNOWN).
+
+        `on_solution(result)` is called at every improving schedule (each checked against
+        this model first) with the objective and the lower bound proven so far; `log=True`
+        prints the same progress to standard error.
+        """
+        from .optimize import solve
+        return solve(self, time_limit=time_limit, seed=seed, on_solution=on_solution, log=log)
+
+    def to_smtlib(self, bound=None):
+        """The model as an SMT-LIB script in the pairwise difference-logic encoding (for z3 and
+        yices); with `bound`, the makespan is asserted to be at most `bound`."""
+        from ..smtlib.printer import dumps
+        from .encode import Encoding
+        encoding = Encoding(self)
+        formulas = list(encoding.formulas)
+        if bound is not None:
+            formulas.append(encoding.makespan <= bound)
+        return dumps(formulas, logic="QF_IDL")
+
+    def __repr__(self):
+        return (f"Model({self.name!r}: {len(self.tasks)} tasks, {len(self.precedences)} "
+                f"precedences, {len(self.resources)} resources)")

@@ -1,0 +1,113 @@
+"""Anytime makespan optimisation with proofs, on top of the public Solver.
+
+1. The lower bound starts at the bound that needs no search (smtsched.sched.bounds).
+2. A first schedule: one check without a bound on the makespan.
+3. Then the interval [lower bound, best - 1] is split: a check under the assumption
+   `makespan <= mid` either finds a better schedule (the upper bound drops to its makespan) or
+   is refuted (the lower bound rises to mid + 1). The last refutation, of best - 1, is the
+   proof of optimality.
+
+Every schedule is checked against the model by `smtsched.sched.check` before it counts. A
+cumulative overload (three or more pairwise compatible tasks at one instant) is removed by a
+cut (see encode.py) and the same check is repeated; cuts are facts of the model and stay.
+A check that runs out of time ends the search with what is proven so far.
+"""
+import sys
+import time
+
+from ..errors import SmtschedError
+from ..solver import Solver, sat, unsat
+from . import bounds, check
+from .encode import Encoding
+from .result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
+
+
+class ScheduleCheckError(SmtschedError, AssertionError):
+    """Internal error: a schedule failed the independent check (never returned)."""
+
+
+def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
+    started = time.perf_counter()
+    deadline = None if time_limit is None else started + time_limit
+    encoding = Encoding(model)
+    solver = Solver()
+    solver.set(seed=seed)
+    solver.add(encoding.formulas)
+    stats = {"checks": 0, "cuts": 0, "solutions": 0, "conflicts": 0}
+    optimise = model.objective == "makespan"
+    lower = bounds.makespan_lower_bound(model) if optimise else None
+    best = None  # (makespan, starts, present)
+
+    def say(text):
+        if log:
+            print(f"[{time.perf_counter() - started:8.2f}s] {text}", file=sys.stderr, flush=True)
+
+    def search(bound):
+        """'sat' (with a checked schedule), 'unsat' or the reason of an unknown."""
+        assumptions = [] if bound is None else [encoding.makespan <= bound]
+        while True:
+            if deadline is not None:
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    return "timeout", None
+                solver.set(timeout=max(1, int(left * 1000)))
+            stats["checks"] += 1
+            answer = solver.check(*assumptions)
+            stats["conflicts"] += solver.statistics().get("conflicts", 0)
+            if answer == unsat:
+                return "unsat", None
+            if answer != sat:
+                return solver.reason_unknown() or "unknown", None
+            starts, present = encoding.schedule(solver.model())
+            overloads = encoding.overloads(starts, present)
+            if overloads:
+                for tasks in overloads:
+                    solver.add(encoding.cut(tasks))
+                    stats["cuts"] += 1
+                continue
+            problems = check.violations(model, starts, present)
+            if problems:
+                raise ScheduleCheckError("internal error: a schedule failed the check against "
+                                         f"the model: {problems[0]}; please report this model")
+            return "sat", (starts, present)
+
+    def result(status, reason=""):
+        stats["runtime"] = time.perf_counter() - started
+        if best is None:
+            return Result(model, status, lower_bound=lower, runtime=stats["runtime"],
+                          stats=stats, reason=reason)
+        objective = best[0] if optimise else None
+        return Result(model, status, objective=objective, lower_bound=lower,
+                      starts=best[1], present=best[2], runtime=stats["runtime"], stats=stats,
+                      reason=reason)
+
+    def improved(starts, present):
+        nonlocal best
+        value = check.makespan(model, starts, present)
+        best = (value, starts, present)
+        stats["solutions"] += 1
+        say(f"schedule with makespan {value}, lower bound {lower}")
+        if on_solution is not None:
+            on_solution(result(FEASIBLE if lower is None or lower < value else OPTIMAL))
+
+    outcome, schedule = search(None)
+    if outcome == "unsat":
+        return result(INFEASIBLE)
+    if outcome != "sat":
+        return result(UNKNOWN, outcome)
+    improved(*schedule)
+    if not optimise:
+        return result(OPTIMAL)
+    while lower < best[0]:
+        # Bisection while the gap is wide; near the end, probe just below the best.
+        mid = (lower + best[0] - 1) // 2 if best[0] - lower > 4 else best[0] - 1
+        outcome, schedule = search(mid)
+        if outcome == "sat":
+            improved(*schedule)
+        elif outcome == "unsat":
+            lower = mid + 1
+            say(f"no schedule with makespan <= {mid}: lower bound {lower}")
+        else:
+            return result(FEASIBLE, outcome)
+    lower = best[0]
+    return result(OPTIMAL)

@@ -1,0 +1,231 @@
+"""The scheduling API (smtsched.sched): models, proven optima, readers, the command line, and
+random small models against z3's optimiser on an independent encoding."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import z3
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smtsched.sched import (FEASIBLE, INFEASIBLE, OPTIMAL, FormatError, Model, ModelError,
+                            read_jobshop, read_model, read_psplib)
+from smtsched.sched.check import violations
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.environ.get("SMTSCHED_DATA") or os.path.join(HERE, "..", "..", "shared", "data")
+needs_data = pytest.mark.skipif(not os.path.isdir(DATA),
+                                reason=f"the shared benchmark data is absent ({DATA})")
+
+
+def test_two_tasks_on_a_machine():
+    m = Model()
+    a, b = m.task("a", 3), m.task("b", 2, release=1)
+    m.unary([a, b])
+    m.minimize_makespan()
+    r = m.solve()
+    assert (r.status, r.objective, r.lower_bound, r.gap) == (OPTIMAL, 5, 5, 0.0)
+    assert sorted([(r.start(a), r.end(a)), (r.start("b"), r.end("b"))])[1][1] == 5
+    assert violations(m, [r.start(a), r.start(b)]) == []
+
+
+def test_lags_releases_and_deadlines():
+    m = Model()
+    a = m.task("a", 4)
+    b = m.task("b", 1, deadline=12)
+    c = m.task("c", 2, release=3)
+    m.precedence(a, b, min_lag=2, max_lag=3)   # b starts 2..3 after a ends
+    m.precedence(c, b, min_lag=0)
+    m.minimize_makespan()
+    r = m.solve()
+    assert r.status == OPTIMAL and r.objective == 7
+    assert r.start(b) - r.end(a) in (2, 3)
+
+
+def test_contradicting_deadline_is_infeasible():
+    m = Model()
+    a, b = m.task("a", 5), m.task("b", 5, deadline=7)
+    m.precedence(a, b)
+    m.minimize_makespan()
+    assert m.solve().status == INFEASIBLE
+
+
+def test_three_pairwise_compatible_tasks_need_a_cut():
+    # capacity 2, three tasks of demand 1: any two may overlap, never all three
+    m = Model()
+    tasks = [m.task(f"t{i}", 4) for i in range(3)]
+    m.cumulative({t: 1 for t in tasks}, capacity=2)
+    m.minimize_makespan()
+    r = m.solve()
+    assert r.status == OPTIMAL and r.objective == 8
+    assert r.stats["cuts"] >= 1
+
+
+def test_alternative_machines():
+    m = Model()
+    job = m.task("job", 5)
+    on_a, on_b = m.task("on_a", 5, optional=True), m.task("on_b", 5, optional=True)
+    other = m.task("other", 5)
+    m.alternative(job, [on_a, on_b])
+    m.unary([on_a, other], name="A")
+    m.unary([on_b], name="B")
+    m.minimize_makespan()
+    r = m.solve()
+    assert r.status == OPTIMAL and r.objective == 5
+    assert r.present(on_b) and not r.present(on_a)
+
+
+def test_model_errors_are_clear():
+    m = Model()
+    with pytest.raises(ModelError, match="duration"):
+        m.task("x", -1)
+    m.task("y", 1)
+    with pytest.raises(ModelError, match="already exists"):
+        m.task("y", 2)
+    with pytest.raises(ModelError, match="capacity"):
+        m.cumulative({m["y"]: 3}, capacity=2)
+
+
+def test_result_json_has_the_documented_keys():
+    m = Model()
+    a = m.task("a", 2)
+    m.minimize_makespan()
+    data = json.loads(m.solve().to_json())
+    assert {"status", "objective", "lower_bound", "gap", "runtime", "starts"} <= set(data)
+    assert data["starts"] == {"a": 0}
+
+
+def test_time_limit_gives_feasible_with_gap_or_optimal():
+    m = Model()
+    tasks = [m.task(f"t{i}", 3 + i % 4) for i in range(14)]
+    m.unary(tasks[:7])
+    m.unary(tasks[7:])
+    for i in range(6):
+        m.precedence(tasks[i], tasks[i + 8])
+    m.minimize_makespan()
+    seen = []
+    r = m.solve(time_limit=5, on_solution=lambda res: seen.append((res.objective,
+                                                                    res.lower_bound)))
+    assert r.status in (OPTIMAL, FEASIBLE)
+    assert seen and all(lb <= obj for obj, lb in seen)
+    assert [obj for obj, _ in seen] == sorted([obj for obj, _ in seen], reverse=True)
+
+
+@needs_data
+def test_ft06_optimum_is_proven():
+    r = read_jobshop(os.path.join(DATA, "jssp", "ft06.txt")).solve(time_limit=60)
+    assert (r.status, r.objective) == (OPTIMAL, 55)
+
+
+@needs_data
+@pytest.mark.parametrize("name", ["j301_1", "j3010_1", "j3011_2", "j3012_1", "j3012_6"])
+def test_j30_optima_are_proven(name):
+    with open(os.path.join(DATA, "rcpsp", "j30", "index.json")) as handle:
+        optimum = json.load(handle)[name]["optimum"]
+    r = read_psplib(os.path.join(DATA, "rcpsp", "j30", f"{name}.sm")).solve(time_limit=60)
+    assert (r.status, r.objective) == (OPTIMAL, optimum)
+
+
+def test_readers_name_the_bad_line(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("2 2\n0 3 1 2\n0 x 1 2\n")
+    with pytest.raises(FormatError, match=r"bad.txt:3: integers expected"):
+        read_jobshop(str(bad))
+    bad.write_text("2 2\n0 3 5 2\n0 1 1 2\n")
+    with pytest.raises(FormatError, match=r"bad.txt:2: machine 5"):
+        read_jobshop(str(bad))
+    with pytest.raises(FormatError, match="unknown file type"):
+        read_model(str(tmp_path / "x.dat"))
+    sm = tmp_path / "bad.sm"
+    sm.write_text("nothing here\n")
+    with pytest.raises(FormatError, match="PRECEDENCE RELATIONS"):
+        read_psplib(str(sm))
+
+
+def test_command_line_on_a_job_shop(tmp_path):
+    path = tmp_path / "tiny.txt"
+    path.write_text("2 2\n0 3 1 2\n1 4 0 1\n")
+    done = subprocess.run([sys.executable, "-m", "smtsched", "solve", "--json", str(path)],
+                          capture_output=True, text=True, cwd=HERE, timeout=60)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["status"] == "OPTIMAL" and data["objective"] == 6
+    assert set(data["starts"]) == {"j0o0", "j0o1", "j1o0", "j1o1"}
+    done = subprocess.run([sys.executable, "-m", "smtsched", "solve", str(path)],
+                          capture_output=True, text=True, cwd=HERE, timeout=60)
+    assert done.stdout.splitlines()[:3] == ["status OPTIMAL", "makespan 6", "lower bound 6"]
+    path.write_text("2 2\n0 3\n")
+    done = subprocess.run([sys.executable, "-m", "smtsched", "solve", str(path)],
+                          capture_output=True, text=True, cwd=HERE, timeout=60)
+    assert done.returncode == 1 and "2 jobs announced" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# ------------------------------------------------------------------ against z3's optimiser
+
+@st.composite
+def small_models(draw):
+    n = draw(st.integers(2, 6))
+    durations = [draw(st.integers(0, 5)) for _ in range(n)]
+    releases = [draw(st.integers(0, 4)) for _ in range(n)]
+    precedences = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1),
+                                          st.integers(0, 3)), max_size=4))
+    precedences = [(a, b, lag) for a, b, lag in precedences if a < b]  # acyclic
+    capacity = draw(st.integers(1, 3))
+    demands = [draw(st.integers(0, capacity)) for _ in range(n)]
+    deadline = draw(st.one_of(st.none(), st.integers(5, 20)))
+    return durations, releases, precedences, capacity, demands, deadline
+
+
+def build(spec):
+    durations, releases, precedences, capacity, demands, deadline = spec
+    m = Model()
+    tasks = [m.task(f"t{i}", d, release=r,
+                    deadline=None if deadline is None or deadline < r + d else deadline)
+             for i, (d, r) in enumerate(zip(durations, releases))]
+    for a, b, lag in precedences:
+        m.precedence(tasks[a], tasks[b], min_lag=lag)
+    m.cumulative({t: dem for t, dem in zip(tasks, demands)}, capacity)
+    m.minimize_makespan()
+    return m
+
+
+def z3_optimum(model):
+    """z3's Optimize on its own encoding: at each task's start, the demands of the tasks
+    running then fit (the load peaks at some start, so this is exact for integer times)."""
+    opt = z3.Optimize()
+    s = [z3.Int(t.name) for t in model.tasks]
+    span = z3.Int("span")
+    for t in model.tasks:
+        opt.add(s[t.index] >= t.release, s[t.index] + t.duration <= span)
+        if t.deadline is not None:
+            opt.add(s[t.index] + t.duration <= t.deadline)
+    for p in model.precedences:
+        opt.add(s[p.after.index] >= s[p.before.index] + p.before.duration + p.min_lag)
+    for resource in model.resources:
+        items = [(t, d) for t, d in resource.demands if t.duration > 0]
+        for t, d in items:
+            load = [z3.If(z3.And(s[u.index] <= s[t.index],
+                                 s[t.index] < s[u.index] + u.duration), e, 0)
+                    for u, e in items if u is not t]
+            opt.add(d + z3.Sum(load + [z3.IntVal(0)]) <= resource.capacity)
+    opt.minimize(span)
+    if opt.check() != z3.sat:
+        return None
+    return opt.model()[span].as_long()
+
+
+@settings(max_examples=60, deadline=None)
+@given(small_models())
+def test_small_models_agree_with_z3_optimize(spec):
+    model = build(spec)
+    ours = model.solve(time_limit=30)
+    theirs = z3_optimum(model)
+    if theirs is None:
+        assert ours.status == INFEASIBLE
+    else:
+        assert ours.status == OPTIMAL and ours.objective == theirs
+        starts = [ours.start(t) for t in model.tasks]
+        assert violations(model, starts) == []
