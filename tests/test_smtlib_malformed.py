@@ -218,7 +218,11 @@ def assert_good_output(case, out, error_count, out_of_time):
         assert error_count == len(parsed.errors), \
             f"{error_count} errors counted, {len(parsed.errors)} printed" + describe(case, out)
     if case.clean:
-        assert not parsed.errors, "a valid script got errors" + describe(case, out)
+        errors = parsed.errors
+        if out_of_time:
+            # past the budget, reading stops with a positioned "timeout" error: a right answer
+            errors = [e for e in errors if "timeout while reading" not in e[2]]
+        assert not errors, "a valid script got errors" + describe(case, out)
     if case.answers is not None:
         answers = parsed.answers
         if out_of_time:
