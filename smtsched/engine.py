@@ -202,8 +202,9 @@ class Engine:
     """One DPLL(T) search over `clauses` and `theories` (each built for this search only)."""
 
     def __init__(self, num_vars, clauses, theories, log_lemmas=False, check=False,
-                 sat_options=None):
+                 sat_options=None, phases=None):
         self.sat_options = dict(sat_options or {})
+        self.phases = phases  # preferred polarities (literals), e.g. from a previous solution
         self.num_vars = num_vars
         self.clauses = clauses
         self.theories = theories
@@ -221,6 +222,8 @@ class Engine:
         try:
             if self.sat_options:
                 sat.configure(self.sat_options)
+            if self.phases:
+                sat.set_phases(self.phases)
             if self.theories:
                 sat.connect_propagator(bridge)
                 connected = True

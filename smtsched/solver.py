@@ -97,6 +97,7 @@ class Solver:
         self._sat_options = {}
         self._isolate = False
         self._memory = None          # MB, only with isolate
+        self._hint = None            # variable key -> value: preferred phases
         self._clear_result()
 
     def _clear_result(self):
@@ -147,6 +148,22 @@ class Solver:
                 raise ValueError(f"unknown option {name!r}: smtsched knows timeout, seed, "
                                  "max_conflicts, log_lemmas, check_theories, cadical (a dict "
                                  "of CaDiCaL options), isolate and memory (MB)")
+
+    def hint(self, values):
+        """Prefer, in the next checks, the truth values that `values` gives to the atoms and
+        Boolean variables: a `Model` from an earlier check (solution-guided search, as in
+        CP-SAT's hints), a dict {variable: value}, or None to forget. The answer never
+        changes; only where the search starts."""
+        if values is None:
+            self._hint = None
+        elif isinstance(values, Model):
+            self._hint = dict(values._values)
+        else:
+            self._hint = {}
+            for var, value in dict(values).items():
+                if not isinstance(var, Term) or var.op != "var":
+                    raise SortError(f"hints are given for variables, got {var!r}")
+                self._hint[var.key()] = value
 
     # -- assertions --------------------------------------------------------------------
     def add(self, *formulas):
@@ -232,7 +249,8 @@ class Solver:
             theories = [p.build(Exact) for p in problems]
         engine = Engine(compiled.num_vars, compiled.clauses, theories,
                         log_lemmas=self._log_lemmas, check=self._check_theories,
-                        sat_options=dict(self._sat_options, seed=self._seed % (1 << 31)))
+                        sat_options=dict(self._sat_options, seed=self._seed % (1 << 31)),
+                        phases=_phases(compiled, problems, self._hint) if self._hint else None)
         time_left = None
         if self._timeout is not None:
             time_left = max(0.0, self._timeout - (time.perf_counter() - started))
@@ -312,6 +330,27 @@ class Solver:
 
     def __repr__(self):
         return "[" + ", ".join(to_smtlib(f) for f in self.assertions()) + "]"
+
+
+def _phases(compiled, problems, hint):
+    """Literals that agree with the hinted values: Boolean variables directly, each difference
+    atom x_p - x_q <= bound (< if strict) evaluated under the hinted values of its nodes."""
+    phases = []
+    for key, var in compiled.bool_var.items():
+        value = hint.get(key)
+        if isinstance(value, bool):
+            phases.append(var if value else -var)
+    for problem in problems:
+        values = {}
+        for key, node in problem.node_of.items():
+            values[node] = 0 if key is None else hint.get(key)
+        for var, p, q, bound, strict in problem.atoms:
+            xp, xq = values.get(p), values.get(q)
+            if xp is None or xq is None or isinstance(xp, bool) or isinstance(xq, bool):
+                continue
+            holds = xp - xq < bound if strict else xp - xq <= bound
+            phases.append(var if holds else -var)
+    return phases
 
 
 def _lemma_formulas(problems, clauses):

@@ -551,3 +551,21 @@ def test_reason_unknown_is_a_string():
     s = Solver()
     s.check()
     assert isinstance(s.reason_unknown(), str)
+
+
+def test_hints_steer_the_search_but_not_the_answer():
+    from smtsched import Bools, Ints, Or, Solver, sat, unsat
+    ps = Bools("p0 p1 p2 p3 p4 p5")
+    x, y = Ints("x y")
+    s = Solver()
+    s.add(Or(*ps), Or(x - y >= 2, y - x >= 2))
+    wanted = {p: (i % 2 == 0) for i, p in enumerate(ps)}
+    wanted.update({x: 0, y: 7})
+    s.hint(wanted)
+    assert s.check() == sat
+    m = s.model()
+    assert [m[p] for p in ps] == [True, False, True, False, True, False]
+    assert m[y] - m[x] >= 2          # the hinted side of the disjunction
+    s.add(x > 100, y > 100, x == y)
+    assert s.check() == unsat       # hints never change an answer
+    s.hint(None)

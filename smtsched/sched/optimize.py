@@ -2,10 +2,12 @@
 
 1. The lower bound starts at the bound that needs no search (smtsched.sched.bounds).
 2. A first schedule: one check without a bound on the makespan.
-3. Then the interval [lower bound, best - 1] is split: a check under the assumption
-   `makespan <= mid` either finds a better schedule (the upper bound drops to its makespan) or
-   is refuted (the lower bound rises to mid + 1). The last refutation, of best - 1, is the
-   proof of optimality.
+3. Then probes below the best: a check under the assumption `makespan <= probe` either finds
+   a better schedule (the upper bound drops to its makespan) or is refuted (the lower bound
+   rises to probe + 1). Probes bisect the gap; a probe that does not finish within a quarter
+   of the time left is retried closer to the best (half the distance), so a hard middle does
+   not eat the whole budget. Each search starts from the last schedule's orderings
+   (solution-guided phases). The last refutation, of best - 1, is the proof of optimality.
 
 Every schedule is checked against the model by `smtsched.sched.check` before it counts. A
 cumulative overload (three or more pairwise compatible tasks at one instant) is removed by a
@@ -42,15 +44,22 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
         if log:
             print(f"[{time.perf_counter() - started:8.2f}s] {text}", file=sys.stderr, flush=True)
 
-    def search(bound):
-        """'sat' (with a checked schedule), 'unsat' or the reason of an unknown."""
+    def search(bound, budget=None):
+        """'sat' (with a checked schedule), 'unsat' or the reason of an unknown; `budget`
+        (seconds) bounds this search below the overall deadline."""
         assumptions = [] if bound is None else [encoding.makespan <= bound]
+        own_deadline = deadline
+        if budget is not None:
+            own_deadline = time.perf_counter() + budget if deadline is None else \
+                min(deadline, time.perf_counter() + budget)
         while True:
-            if deadline is not None:
-                left = deadline - time.perf_counter()
+            if own_deadline is not None:
+                left = own_deadline - time.perf_counter()
                 if left <= 0:
                     return "timeout", None
                 solver.set(timeout=max(1, int(left * 1000)))
+            else:
+                solver.set(timeout=0)
             stats["checks"] += 1
             answer = solver.check(*assumptions)
             stats["conflicts"] += solver.statistics().get("conflicts", 0)
@@ -58,6 +67,8 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
                 return "unsat", None
             if answer != sat:
                 return solver.reason_unknown() or "unknown", None
+            # solution-guided search: the next checks start from this schedule's orderings
+            solver.hint(solver.model())
             starts, present = encoding.schedule(solver.model())
             overloads = encoding.overloads(starts, present)
             if overloads:
@@ -98,15 +109,22 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
     improved(*schedule)
     if not optimise:
         return result(OPTIMAL)
+    fraction = 0.5  # how far into the gap the next probe goes
     while lower < best[0]:
-        # Bisection while the gap is wide; near the end, probe just below the best.
-        mid = (lower + best[0] - 1) // 2 if best[0] - lower > 4 else best[0] - 1
-        outcome, schedule = search(mid)
+        probe = max(lower, best[0] - max(1, int((best[0] - lower) * fraction)))
+        budget = None
+        if probe < best[0] - 1:
+            left = None if deadline is None else deadline - time.perf_counter()
+            budget = 10.0 if left is None else max(1.0, left / 4)
+        outcome, schedule = search(probe, budget)
         if outcome == "sat":
             improved(*schedule)
         elif outcome == "unsat":
-            lower = mid + 1
-            say(f"no schedule with makespan <= {mid}: lower bound {lower}")
+            lower = probe + 1
+            say(f"no schedule with makespan <= {probe}: lower bound {lower}")
+        elif budget is not None and (deadline is None or time.perf_counter() < deadline):
+            fraction /= 2  # too hard that far down: try closer to the best
+            say(f"no answer for makespan <= {probe} within {budget:.1f} s")
         else:
             return result(FEASIBLE, outcome)
     lower = best[0]
