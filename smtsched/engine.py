@@ -47,6 +47,12 @@ class Bridge(Propagator):
                 if self.owner[var] is not None:
                     raise ValueError(f"variable {var} is owned by two theories")
                 self.owner[var] = theory
+        # A theory may propagate literals another theory owns (a scheduling propagator sets
+        # ordering atoms of the difference-logic graph): it says so with
+        # `propagates_foreign = True`, and the engine then remembers who propagated each
+        # variable last, to ask that theory for the reason.
+        self.foreign = any(getattr(t, "propagates_foreign", False) for t in theories)
+        self.reasoner = {}
         self.clauses = deque()
         self.lemmas = [] if log_lemmas else None
         self.deadline = deadline
@@ -104,6 +110,9 @@ class Bridge(Propagator):
             if lits:
                 if self.check:
                     self.check_owned(theory, lits)
+                if self.foreign:
+                    for lit in lits:
+                        self.reasoner[lit if lit > 0 else -lit] = theory
                 if theory.level() == 0:
                     # CaDiCaL 1.9.5 assigns a literal propagated at the root without learning
                     # it as a unit: it stays level-0 yet "active", which breaks its reduce and
@@ -120,7 +129,9 @@ class Bridge(Propagator):
         return implied
 
     def provide_reason(self, lit):
-        clause = self.owner[lit if lit > 0 else -lit].explain(lit)
+        var = lit if lit > 0 else -lit
+        theory = self.reasoner.get(var) if self.foreign else None
+        clause = (theory or self.owner[var]).explain(lit)
         if self.lemmas is not None:
             self.lemmas.append(list(clause))
         return clause
@@ -179,8 +190,10 @@ class Bridge(Propagator):
         self.clauses.append(clause)
 
     def check_owned(self, theory, lits):
+        foreign = getattr(theory, "propagates_foreign", False)
         for lit in lits:
-            if self.owner[abs(lit)] is not theory:
+            owner = self.owner[abs(lit)]
+            if owner is not theory and not (foreign and owner is not None):
                 raise AssertionError(f"theory propagated literal {lit} it does not own")
 
 

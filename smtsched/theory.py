@@ -47,6 +47,11 @@ Literals are DIMACS integers: `v` is "atom v is true", `-v` is "atom v is false"
     After `final_check` accepted: the theory's model, which the front end maps back to the
     user's variables (for difference logic: one integer potential per node, origin at 0).
 
+``distance(u, v)`` / ``path_literals(u, v)`` (difference logic only)
+    Bound queries for theories that reason on the time bounds of the graph: the tightest
+    bound on x_v - x_u implied by the active edges (None when unbounded), and the literals of a
+    shortest path that gives it (its reason). Asked after `propagate`.
+
 ``statistics() -> dict[str, int]``
     Counters with stable names, deterministic for the same input and seed (no timings).
 

@@ -113,6 +113,21 @@ def run_both(data, num_nodes, atoms):
             assert reason[0] == implied
             assert_is_theory_lemma(num_nodes, atoms, reason)
             assert all(order[abs(l)] < order[abs(implied)] for l in reason[1:])
+        # Bound queries (what scheduling theories read): both twins give the same distances,
+        # and each path's literals are true now and sum to exactly that distance.
+        true_now = {l for l, _ in assigned.values()}
+        for u in range(num_nodes):
+            for v in range(num_nodes):
+                d = fast.distance(u, v)
+                assert d == slow.distance(u, v)
+                if d is None or u == v:
+                    continue
+                path = fast.path_literals(u, v)
+                assert set(path) <= true_now
+                edges = [edge_of(atoms, l) for l in path]
+                assert edges[0].source == u and edges[-1].target == v
+                assert sum(e.weight for e in edges) == d
+                assert sum(edge_of(atoms, l).weight for l in slow.path_literals(u, v)) == d
         potentials = fast.potentials()
         assert potentials[0] == 0
         for lit, _ in assigned.values():

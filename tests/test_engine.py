@@ -200,3 +200,88 @@ def test_model_satisfies_the_assertions():
     assert s.check() == sat
     m = s.model()
     assert m[x] - m[y] >= 3 and m[z] == m[x] + 2 and m[y] >= 0
+
+
+class ExcludesTheory:
+    """A toy global theory: the atom x_v - x_u <= w (read from the difference-logic graph as a
+    bound, not as an assignment) excludes the literal `other`, an atom the difference theory
+    owns. It propagates `-other` with the path as reason, and refutes models with both."""
+
+    propagates_foreign = True
+
+    def __init__(self, dl, u, v, w, other):
+        self.dl, self.u, self.v, self.w, self.other = dl, u, v, w, other
+        self.levels = 0
+        self.propagated = 0
+
+    def observed(self):
+        return []
+
+    def level(self):
+        return self.levels
+
+    def assign(self, lit, fixed):
+        raise AssertionError("owns nothing")
+
+    def new_level(self):
+        self.levels += 1
+
+    def backtrack(self, level):
+        self.levels = min(self.levels, level)
+
+    def holds(self):
+        d = self.dl.distance(self.u, self.v)
+        return d is not None and d <= self.w
+
+    def propagate(self):
+        if self.holds():
+            self.propagated += 1
+            return [-self.other]
+        return []
+
+    def explain(self, lit):
+        assert lit == -self.other
+        return [lit] + [-l for l in self.dl.path_literals(self.u, self.v)]
+
+    def final_check(self):
+        return True
+
+    def conflict(self):
+        return []
+
+    def values(self):
+        return []
+
+    def statistics(self):
+        return {"toy_propagated": self.propagated}
+
+
+def test_a_theory_may_propagate_literals_another_theory_owns():
+    from smtsched.compile import compile_problem
+    x, y, z = Ints("x y z")
+    b = y - z <= -4                        # the literal the toy theory may set false
+    # x - y <= 2 forces the toy's bound; with b also required the problem is unsat only
+    # through the toy theory.
+    for must_b, expected in ((False, SAT), (True, "unsat")):
+        formulas = [x - y <= 2, Or(b, z - x >= 1)] + ([b] if must_b else [])
+        compiled = compile_problem(formulas)
+        (problem,) = [p for p in compiled.difference.values() if p.atoms]
+        dl = problem.build(difference_logic_class())
+        nodes = problem.node_of
+        atom_b = next(var for var, p, q, bound, strict in problem.atoms
+                      if {p, q} == {nodes[("var", "y", "Int")], nodes[("var", "z", "Int")]})
+        sign = 1 if compile_literal_is_positive(problem, atom_b, nodes) else -1
+        toy = ExcludesTheory(dl, nodes[("var", "y", "Int")], nodes[("var", "x", "Int")], 2,
+                             sign * atom_b)
+        outcome = Engine(compiled.num_vars, compiled.clauses, [dl, toy], check=True).solve()
+        assert outcome.status == expected
+        if expected == SAT:
+            assert toy.propagated >= 1
+
+
+def compile_literal_is_positive(problem, var, nodes):
+    """Whether atom `var` reads y - z <= c (True) or z - y <= c' (its negation is b)."""
+    for v, p, q, bound, strict in problem.atoms:
+        if v == var:
+            return p == nodes[("var", "y", "Int")]
+    raise AssertionError("no such atom")

@@ -315,6 +315,35 @@ cdef class DifferenceLogic:
         """The theory's model (contract name): the node potentials."""
         return self.potentials()
 
+    # Bound queries, for theories that reason on the time bounds of this graph (a scheduling
+    # propagator reads a task's earliest start as -distance(task, 0)). They see the edges that
+    # propagate() has put into the matrix.
+    def distance(self, int u, int v):
+        """The tightest bound on x_v - x_u implied by the active edges, or None if unbounded."""
+        if not (0 <= u < self.n and 0 <= v < self.n):
+            raise IndexError(f"node out of range: {u}, {v}")
+        cdef int64_t d = self.dist[<size_t>u * self.n + v]
+        return None if d >= INF else d
+
+    def path_literals(self, int u, int v):
+        """The literals (true now) of the active edges of a shortest path u ~> v: the reason of
+        the bound x_v - x_u <= distance(u, v). [] when u == v."""
+        if not (0 <= u < self.n and 0 <= v < self.n):
+            raise IndexError(f"node out of range: {u}, {v}")
+        if u == v:
+            return []
+        cdef int64_t d = self.dist[<size_t>u * self.n + v]
+        if d >= INF:
+            raise ValueError(f"no active path from node {u} to node {v}")
+        self.stack.clear()
+        self.search_path(u, v, d, self.qhead - 1)
+        cdef list out = []
+        cdef size_t k
+        for k in range(self.stack.size()):
+            out.append(self.edge_literal(self.stack[k]))
+        out.reverse()
+        return out
+
     def potentials(self):
         """A solution of the active edges with x[0] == 0 (valid when consistent).
 

@@ -601,6 +601,27 @@ class DifferenceLogic:
         self._record_conflict(clause)
         return False
 
+    def distance(self, u: int, v: int) -> Optional[int]:
+        """The tightest bound on x_v - x_u implied by the active edges, or None.
+
+        The reference reads every assigned edge; the Cython twin reads the edges its last
+        propagate() took in. Right after propagate() (when callers ask) they are the same."""
+        if not (0 <= u < self._num_nodes and 0 <= v < self._num_nodes):
+            raise IndexError(f"node out of range: {u}, {v}")
+        distance, _ = shortest_path_tree(self._num_nodes, self._active_edges(), u)
+        return distance[v]
+
+    def path_literals(self, u: int, v: int) -> List[int]:
+        """The literals of a shortest path u ~> v over the active edges, in path order."""
+        if not (0 <= u < self._num_nodes and 0 <= v < self._num_nodes):
+            raise IndexError(f"node out of range: {u}, {v}")
+        if u == v:
+            return []
+        distance, parent = shortest_path_tree(self._num_nodes, self._active_edges(), u)
+        if distance[v] is None:
+            raise ValueError(f"no active path from node {u} to node {v}")
+        return [edge.literal for edge in tree_path(parent, u, v)]
+
     def values(self) -> List[int]:
         """The theory's model (contract name): the node potentials."""
         return self.potentials()
