@@ -85,6 +85,10 @@ class Compiled:
         self.bool_var = {}            # Bool variable key -> SAT variable
         self.difference = {INT: DifferenceProblem(INT), REAL: DifferenceProblem(REAL)}
         self.assumption_literals = []
+        # Global constraints, for the theories that reason on them: ("disjunctive", tasks,
+        # order) with tasks [(Int node, duration)] and order {(i, j): literal of "task i ends
+        # before task j starts"}.
+        self.globals = []
 
 
 class Compiler:
@@ -144,10 +148,38 @@ class Compiler:
                 raise SortError(f"an assertion must be a formula, got the {node.sort} term {node}")
             if node.op == "and":
                 stack.extend(reversed(node.args))
+            elif node.op == "disjunctive":
+                self.disjunctive(node)
             elif node.op == "or":
                 self.out.clauses.append([self.literal(a) for a in node.args])
             else:
                 self.out.clauses.append([self.literal(node)])
+
+    def disjunctive(self, node):
+        """The pairwise clauses of a Disjunctive constraint, and its record for the theory."""
+        from .terms import expand_disjunctive
+        starts, durations = node.args, node.value
+        problem = self.out.difference[INT]
+        tasks = []
+        for start in starts:
+            coefficients, constant = self.linear(start)
+            if len(coefficients) != 1 or list(coefficients.values()) != [1] or \
+                    next(iter(coefficients))[0] != "var":
+                raise UnsupportedError(f"Disjunctive takes start variables plus constants, "
+                                       f"got {to_smtlib(start)}")
+            key = next(iter(coefficients))
+            if constant:
+                raise UnsupportedError(f"Disjunctive takes plain start variables, got "
+                                       f"{to_smtlib(start)}")
+            tasks.append((problem.node_of[key], durations[len(tasks)]))
+        order = {}
+        for i in range(len(starts)):
+            for j in range(len(starts)):
+                if i != j and durations[i] and durations[j]:
+                    order[(i, j)] = self.literal(starts[j] - starts[i] >= durations[i])
+        for clause in expand_disjunctive(node).args:
+            self.out.clauses.append([self.literal(a) for a in clause.args])
+        self.out.globals.append(("disjunctive", tasks, order))
 
     def assume(self, term):
         if not hasattr(term, "sort") or term.sort != BOOL:
@@ -164,6 +196,9 @@ class Compiler:
                 continue
             if node.sort != BOOL:
                 raise SortError(f"a formula was expected, got the {node.sort} term {node}")
+            if node.op == "disjunctive":
+                raise UnsupportedError("Disjunctive is a global constraint: assert it at the top "
+                                       "level, not inside another formula")
             if not expanded and node.op in ("and", "or", "not", "implies", "xor", "ite") or (
                     not expanded and node.op in ("eq", "distinct") and node.args[0].sort == BOOL):
                 stack.append((node, True))
@@ -363,3 +398,5 @@ def permute_variables(compiled, seed):
     compiled.assumption_literals = [lit(x) for x in compiled.assumption_literals]
     for problem in compiled.difference.values():
         problem.atoms = [(new[v], p, q, b, s) for v, p, q, b, s in problem.atoms]
+    compiled.globals = [(kind, tasks, {k: lit(x) for k, x in order.items()})
+                        for kind, tasks, order in compiled.globals]

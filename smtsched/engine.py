@@ -53,6 +53,17 @@ class Bridge(Propagator):
         # variable last, to ask that theory for the reason.
         self.foreign = any(getattr(t, "propagates_foreign", False) for t in theories)
         self.reasoner = {}
+        if self.foreign:
+            # Who may be asked for a literal's reason must be the theory whose propagation
+            # CaDiCaL actually took: the first one to propagate the variable while it was
+            # unassigned. So the engine follows the assignment itself (value, trail, levels).
+            self.value = [0] * (num_vars + 1)
+            self.fixed = [False] * (num_vars + 1)
+            self.assigned = []       # non-fixed assigned variables, in order
+            self.marks = []          # len(self.assigned) when each level opened
+            self.on_assignment = self.on_assignment_tracked
+            self.on_new_level = self.on_new_level_tracked
+            self.on_backtrack = self.on_backtrack_tracked
         self.clauses = deque()
         self.lemmas = [] if log_lemmas else None
         self.deadline = deadline
@@ -60,6 +71,11 @@ class Bridge(Propagator):
         self.check = check
         self.snapshot = None
         self.stop_reason = None
+        owners = [t for t in theories if t.observed()]
+        if len(owners) == 1 and len(theories) > 1 and not check and not self.foreign:
+            # One theory owns every variable, the others (global constraints) only read it:
+            # assignments go straight to the owner; levels and backtracks (far fewer) to all.
+            self.on_assignment = owners[0].assign
         if len(theories) == 1 and not check:
             # One theory owns every observed variable: bind the per-literal callbacks straight
             # to it, so no Python frame runs per assignment (PySAT's LinearConstraint binds its
@@ -81,6 +97,31 @@ class Bridge(Propagator):
     def on_new_level(self):
         for theory in self.theories:
             theory.new_level()
+
+    def on_assignment_tracked(self, lit, fixed):
+        var = lit if lit > 0 else -lit
+        if fixed:
+            self.fixed[var] = True
+        else:
+            self.assigned.append(var)
+        self.value[var] = 1 if lit > 0 else -1
+        self.owner[var].assign(lit, fixed)
+
+    def on_new_level_tracked(self):
+        self.marks.append(len(self.assigned))
+        for theory in self.theories:
+            theory.new_level()
+
+    def on_backtrack_tracked(self, to):
+        if to < len(self.marks):
+            keep = self.marks[to]
+            del self.marks[to:]
+            for var in self.assigned[keep:]:
+                if not self.fixed[var]:
+                    self.value[var] = 0
+            del self.assigned[keep:]
+        for theory in self.theories:
+            theory.backtrack(to)
 
     def on_backtrack(self, to):
         for theory in self.theories:
@@ -111,8 +152,7 @@ class Bridge(Propagator):
                 if self.check:
                     self.check_owned(theory, lits)
                 if self.foreign:
-                    for lit in lits:
-                        self.reasoner[lit if lit > 0 else -lit] = theory
+                    lits = self.claim(theory, lits, implied)
                 if theory.level() == 0:
                     # CaDiCaL 1.9.5 assigns a literal propagated at the root without learning
                     # it as a unit: it stays level-0 yet "active", which breaks its reduce and
@@ -188,6 +228,23 @@ class Bridge(Propagator):
         if self.lemmas is not None:
             self.lemmas.append(list(clause))
         self.clauses.append(clause)
+
+    def claim(self, theory, lits, earlier):
+        """The literals of `lits` that CaDiCaL should receive from `theory`: those of variables
+        still unassigned and not already offered in this round (true ones are dropped; a false
+        one is kept, CaDiCaL then asks its reason at once). Each kept variable's reason will be
+        asked of `theory`."""
+        offered = {abs(l) for l in earlier}
+        kept = []
+        for lit in lits:
+            var = lit if lit > 0 else -lit
+            current = self.value[var]
+            if var in offered or current == (1 if lit > 0 else -1):
+                continue
+            offered.add(var)
+            self.reasoner[var] = theory
+            kept.append(lit)
+        return kept
 
     def check_owned(self, theory, lits):
         foreign = getattr(theory, "propagates_foreign", False)

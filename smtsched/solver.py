@@ -247,6 +247,7 @@ class Solver:
             # the reference theory computes with Python integers, exactly, only slower.
             from smtsched.theories.difference_ref import DifferenceLogic as Exact
             theories = [p.build(Exact) for p in problems]
+        theories += _global_theories(compiled, problems, theories)
         engine = Engine(compiled.num_vars, compiled.clauses, theories,
                         log_lemmas=self._log_lemmas, check=self._check_theories,
                         sat_options=dict(self._sat_options, seed=self._seed % (1 << 31)),
@@ -330,6 +331,21 @@ class Solver:
 
     def __repr__(self):
         return "[" + ", ".join(to_smtlib(f) for f in self.assertions()) + "]"
+
+
+def _global_theories(compiled, problems, theories):
+    """The theories of the global constraints, each reading the difference-logic graph of its
+    start variables (the Int theory). A constraint over fewer than two tasks needs none."""
+    out = []
+    graph = next((t for p, t in zip(problems, theories) if p.sort == INT), None)
+    for kind, tasks, order in compiled.globals:
+        if kind == "disjunctive" and graph is not None and len(tasks) > 1:
+            # The pure-Python reasoning runs at the root only (see disjunctive_ref.py): there
+            # it finds the machine-load refutations; deeper, the pairwise clauses and the
+            # difference theory carry the search.
+            from smtsched.theories.disjunctive_ref import DisjunctiveLogic
+            out.append(DisjunctiveLogic(graph, tasks, order, every_level=False, edge_finding=False))
+    return out
 
 
 def _phases(compiled, problems, hint):

@@ -311,6 +311,43 @@ def Distinct(*args):
     return Term("distinct", tuple(lifted), BOOL)
 
 
+def Disjunctive(starts, durations):
+    """A global constraint: the tasks (Int start terms, integer durations) never overlap.
+
+    Only as a top-level assertion. It means the pairwise disjunctions "one ends before the other
+    starts" (and prints as them), and it also brings in the disjunctive theory, which reasons
+    on the whole set at once (the load of the machine between its tasks' earliest starts and
+    latest ends)."""
+    starts = list(starts)
+    durations = [_number(d) for d in durations]
+    if len(starts) != len(durations):
+        raise SortError("Disjunctive needs as many durations as starts")
+    for start in starts:
+        if not isinstance(start, Term) or start.sort != INT:
+            raise SortError(f"Disjunctive takes Int start terms, got {start!r}")
+    for d in durations:
+        if not isinstance(d, int) or d < 0:
+            raise SortError(f"Disjunctive durations are non-negative integers, got {d!r}")
+    return Term("disjunctive", tuple(starts), BOOL, value=tuple(durations))
+
+
+def expand_disjunctive(term):
+    """The pairwise meaning of a Disjunctive term: And of (s_j - s_i >= d_i or s_i - s_j >= d_j)."""
+    starts, durations = term.args, term.value
+    parts = []
+    for i in range(len(starts)):
+        for j in range(i + 1, len(starts)):
+            if durations[i] and durations[j]:
+                parts.append(Or(starts[j] - starts[i] >= durations[i],
+                                starts[i] - starts[j] >= durations[j]))
+    return And(*parts)
+
+
+def _no_overlap(starts, durations):
+    spans = sorted((s, s + d) for s, d in zip(starts, durations) if d)
+    return all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
+
+
 # ---------------------------------------------------------------------- printing
 _SMTLIB_OPS = {"and": "and", "or": "or", "not": "not", "implies": "=>", "xor": "xor", "ite": "ite",
                "eq": "=", "distinct": "distinct", "le": "<=", "lt": "<", "ge": ">=", "gt": ">",
@@ -380,6 +417,10 @@ def to_smtlib(term):
         item = stack.pop()
         if isinstance(item, str):
             out.append(item)
+        elif item.op == "disjunctive":
+            stack.append(expand_disjunctive(item))
+        elif item.op in ("and", "or") and not item.args:
+            out.append("true" if item.op == "and" else "false")
         elif item.op == "var":
             out.append(quote_symbol(item.name))
         elif item.op == "const":
@@ -416,7 +457,10 @@ def evaluate(term, lookup):
             stack.extend((a, False) for a in node.args if id(a) not in memo)
             continue
         values = [memo[id(a)] for a in node.args]
-        memo[id(node)] = _apply(node.op, values)
+        if node.op == "disjunctive":
+            memo[id(node)] = _no_overlap(values, node.value)
+        else:
+            memo[id(node)] = _apply(node.op, values)
     return memo[id(term)]
 
 

@@ -1,0 +1,1041 @@
+"""Scheduling optimisation benchmark: smtsched, OR-Tools CP-SAT (1 and 2 workers) and z3's
+optimiser minimise the makespan of the same job-shop and RCPSP instances.
+
+    python -m bench.sched                                      # all four sets, 60 s per run
+    python -m bench.sched --only 'la01,la02,j301_1,j3010_1' --timeout 10 --out /tmp/s.md
+    python -m bench.sched --sets j30,j60 --every 8             # every 8th instance of each set
+    python -m bench.sched --solvers smtsched,cpsat1 --sets la
+    python -m bench.sched --python /other/venv/bin/python      # smtsched of another install
+    python -m bench.sched --rewrite-report bench/RESULTS-sched.json   # re-render, no solving
+    python -m bench.sched --selftest                           # checker and WRONG flagging
+
+Sets: la (la01-la40), orb-abz (orb01-orb10, abz5-abz9) from <data>/jssp/; j30, j60 from
+<data>/rcpsp/. Solvers, each run in its own process, one at a time, killed with its process
+group at T + grace:
+
+- smtsched: `python -m smtsched solve --json --timeout T FILE`, started in a scratch directory
+  (from the checkout root Python would import the source folder without the compiled theory).
+- cpsat1, cpsat2: CP-SAT, the standard model (an interval per task, AddNoOverlap per machine,
+  AddCumulative per RCPSP resource, precedences, minimise the makespan), num_workers 1 / 2,
+  max_time_in_seconds = what is left of T after reading and building.
+- z3: z3.Optimize on the difference-logic encoding (Int starts, precedences, a disjunction per
+  pair of tasks that cannot overlap; for cumulative resources also the task-based
+  decomposition: at each task's start the demands of the tasks running then, plus its own, fit
+  the capacity, with z3.If), minimise the makespan, "timeout" = what is left of T in ms.
+  Proven optimal only if check() returns sat and the objective's lower and upper bounds agree;
+  on a timeout z3 answers unknown, and its best model (if any) counts as a feasible schedule.
+
+The CP-SAT and z3 models are built from this file's own parsers, and the models of the
+selected instances are compared with smtsched's readers (run by --python) before solving.
+Every schedule of every solver is checked here, independently of all solvers: every task
+starts at an integer >= 0, precedences, machine and resource capacities at every start, and
+makespan = the reported objective. WRONG (exit code 3): an invalid schedule, an objective or a
+claimed bound contradicting the known bounds, OPTIMAL with a value other than the known optimum.
+
+Time = from the start of model building to the answer, in the solver's process (smtsched: its
+reported runtime; CP-SAT: build + Solve; z3: build + check); interpreter start-up, imports and
+file reading are excluded (the process wall time is recorded too).
+
+Exit codes: 0 done, 2 data/solver missing or bad usage, 3 a WRONG answer, 130 interrupted.
+"""
+
+import argparse
+import datetime
+import fnmatch
+import hashlib
+import json
+import math
+import os
+import re
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from .data import CHECKOUT, DataMissing, data_dir
+
+SOLVERS = ("smtsched", "cpsat1", "cpsat2", "z3")
+LABEL = {"smtsched": "smtsched", "cpsat1": "CP-SAT 1w", "cpsat2": "CP-SAT 2w", "z3": "z3 Optimize"}
+SETS = ("la", "orb-abz", "j30", "j60")
+SET_TITLE = {"la": "la01-la40", "orb-abz": "ORB + ABZ", "j30": "PSPLIB j30", "j60": "PSPLIB j60"}
+MARK = "SCHED-RESULT "
+
+
+class Fatal(Exception):
+    """Ends the run with a one-line message (exit code 2)."""
+
+
+# --------------------------------------------------------------------------- instances
+#
+# Our own readers, sharing no code with smtsched. An instance is a dict:
+#   tasks: [[name, duration]] in file order; precedences: [[before, after]] (end-to-start, lag 0)
+#   resources: [[name, capacity, [[task, demand]]]] (job shop: one per machine, capacity 1)
+
+def parse_jobshop(path):
+    with open(path) as stream:
+        rows = [l.split() for l in stream if l.strip() and not l.lstrip().startswith("#")]
+    n_jobs, n_machines = int(rows[0][0]), int(rows[0][1])
+    tasks, precedences = [], []
+    machines = [[] for _ in range(n_machines)]
+    for j in range(n_jobs):
+        values = [int(x) for x in rows[1 + j]]
+        if len(values) % 2:
+            raise ValueError("%s: job %d is not a list of (machine, duration) pairs" % (path, j))
+        previous = None
+        for k in range(len(values) // 2):
+            machine, duration = values[2 * k], values[2 * k + 1]
+            name = "j%do%d" % (j, k)
+            tasks.append([name, duration])
+            machines[machine].append([name, 1])
+            if previous is not None:
+                precedences.append([previous, name])
+            previous = name
+    resources = [["m%d" % m, 1, ts] for m, ts in enumerate(machines) if ts]
+    return {"kind": "jobshop", "tasks": tasks, "precedences": precedences, "resources": resources}
+
+
+def parse_psplib(path):
+    with open(path) as stream:
+        lines = stream.read().splitlines()
+
+    def section(title):
+        for k, line in enumerate(lines):
+            if line.strip().upper().startswith(title):
+                out = []
+                for l in lines[k + 1:]:
+                    if l.startswith("*"):
+                        break
+                    if l.strip() and not l.lstrip().startswith("-") and re.match(r"\s*\d", l):
+                        out.append([int(x) for x in l.split()])
+                return out
+        raise ValueError("%s: no %s section" % (path, title))
+
+    prec = section("PRECEDENCE RELATIONS")
+    reqs = section("REQUESTS/DURATIONS")
+    caps = section("RESOURCEAVAILABILITIES")[0]
+    tasks, demands = [], {}
+    for row in reqs:
+        job, duration = row[0], row[2]
+        tasks.append(["job%d" % job, duration])
+        demands["job%d" % job] = row[3:3 + len(caps)]
+    precedences = []
+    for row in prec:
+        if len(row) != 3 + row[2]:
+            raise ValueError("%s: bad precedence line %r" % (path, row))
+        precedences += [["job%d" % row[0], "job%d" % s] for s in row[3:]]
+    resources = []
+    for r, cap in enumerate(caps):
+        resources.append(["R%d" % (r + 1), cap,
+                          [[t, demands[t][r]] for t, _ in tasks if demands[t][r] > 0]])
+    return {"kind": "psplib", "tasks": tasks, "precedences": precedences, "resources": resources}
+
+
+def parse_instance(path):
+    return parse_psplib(path) if path.endswith(".sm") else parse_jobshop(path)
+
+
+def _set_of(name):
+    if re.fullmatch(r"la\d\d", name) and 1 <= int(name[2:]) <= 40:
+        return "la"
+    if re.fullmatch(r"orb\d\d|abz\d", name):
+        return "orb-abz"
+    m = re.fullmatch(r"j(30|60)(\d+)_(\d+)", name)
+    return "j" + m.group(1) if m else None
+
+
+def _sort_key(name):
+    return [int(x) if x.isdigit() else x for x in re.findall(r"\d+|\D+", name)]
+
+
+def list_instances(ddir, sets, only, every):
+    """[{name, set, path, optimum, lower_bound, upper_bound}] in set order; --only filters by
+    name globs, then --every N keeps the 1st, (N+1)-th, ... of what is left in each set."""
+    patterns = [p.strip() for p in (only or "").split(",") if p.strip()]
+    found = []
+    for s in sets:
+        folder = os.path.join(ddir, "jssp") if s in ("la", "orb-abz") else os.path.join(ddir, "rcpsp", s)
+        index_path = os.path.join(folder, "index.json")
+        if not os.path.isfile(index_path):
+            raise DataMissing("%s does not exist: the %s instances are missing from the data "
+                              "directory (see shared/data/README.md)" % (index_path, s))
+        with open(index_path) as stream:
+            index = json.load(stream)
+        names = sorted((n for n in index if _set_of(n) == s), key=_sort_key)
+        if patterns:
+            names = [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+        names = names[::max(1, every)]
+        ext = ".txt" if s in ("la", "orb-abz") else ".sm"
+        for n in names:
+            path = os.path.join(folder, n + ext)
+            if not os.path.isfile(path):
+                raise DataMissing("%s is listed in %s but missing" % (path, index_path))
+            e = index[n]
+            found.append({"name": n, "set": s, "path": path, "optimum": e.get("optimum"),
+                          "lower_bound": e.get("lower_bound"), "upper_bound": e.get("upper_bound")})
+    return found
+
+
+# --------------------------------------------------------------------------- the checker
+
+def violations(inst, starts):
+    """Broken constraints of `starts` ({task name: start}) for `inst` (empty: valid)."""
+    if not isinstance(starts, dict):
+        return ["no schedule"]
+    problems = []
+    dur = dict((t, d) for t, d in inst["tasks"])
+    for t in dur:
+        s = starts.get(t)
+        if isinstance(s, bool) or not isinstance(s, int):
+            problems.append("%s has no integer start (%r)" % (t, s))
+        elif s < 0:
+            problems.append("%s starts at %d < 0" % (t, s))
+    extra = sorted(set(starts) - set(dur))
+    if extra:
+        problems.append("unknown tasks in the schedule: %s" % ", ".join(extra[:5]))
+    if problems:
+        return problems
+    for a, b in inst["precedences"]:
+        if starts[b] < starts[a] + dur[a]:
+            problems.append("%s starts at %d, before %s ends at %d" % (b, starts[b], a, starts[a] + dur[a]))
+    for name, cap, demands in inst["resources"]:
+        spans = [(starts[t], starts[t] + dur[t], q) for t, q in demands if dur[t] > 0]
+        for at, _, _ in spans:  # the load only rises at a start
+            load = sum(q for s, e, q in spans if s <= at < e)
+            if load > cap:
+                problems.append("%s carries %d > %d at time %d" % (name, load, cap, at))
+                break
+    return problems
+
+
+def makespan_of(inst, starts):
+    return max((starts[t] + d for t, d in inst["tasks"]), default=0)
+
+
+def judge(inst, run, timeout):
+    """Fill run["verdict"] (optimal | feasible | none | late | WRONG | killed | crash) and
+    run["problems"] (why WRONG) from the run's status, objective, bound and schedule."""
+    problems = []
+    opt, lb, ub = inst["optimum"], inst["lower_bound"], inst["upper_bound"]
+    status, obj, bound = run.get("status"), run.get("objective"), run.get("bound")
+    starts = run.get("starts")
+    has_schedule = isinstance(starts, dict) and bool(starts)
+    if has_schedule:
+        bad = violations(inst, starts)
+        if bad:
+            problems.append("invalid schedule: " + "; ".join(bad[:3]))
+        else:
+            ms = makespan_of(inst, starts)
+            if obj != ms:
+                problems.append("objective %s but the schedule's makespan is %d" % (obj, ms))
+    elif status in ("OPTIMAL", "FEASIBLE"):
+        problems.append("status %s without a schedule" % status)
+    if obj is not None and lb is not None and obj < lb:
+        problems.append("objective %s below the known lower bound %d" % (obj, lb))
+    if bound is not None and ub is not None and bound > ub:
+        problems.append("claimed lower bound %s above a known schedule's makespan %d" % (bound, ub))
+    if status == "OPTIMAL":
+        if opt is not None and obj != opt:
+            problems.append("OPTIMAL with %s, the known optimum is %d" % (obj, opt))
+        if opt is None and ub is not None and obj is not None and obj > ub:
+            problems.append("OPTIMAL with %s, but a schedule of %d is known" % (obj, ub))
+    if status == "INFEASIBLE":
+        problems.append("INFEASIBLE, but every instance has a schedule")
+    run["problems"] = problems
+    if problems:
+        verdict = "WRONG"
+    elif status == "OPTIMAL":
+        verdict = "optimal" if run.get("time") is not None and run["time"] <= timeout else "late"
+    elif has_schedule:
+        verdict = "feasible"
+    elif run.get("killed"):
+        verdict = "killed"
+    elif run.get("error"):
+        verdict = "crash"
+    else:
+        verdict = "none"
+    run["verdict"] = verdict
+    run["has_schedule"] = has_schedule and not problems
+    return verdict
+
+
+# --------------------------------------------------------------------------- worker (CP-SAT, z3)
+
+def worker_main(argv):
+    """python -m bench.sched --worker SOLVER FILE --timeout T: one solve, one JSON line."""
+    p = argparse.ArgumentParser(prog="python -m bench.sched --worker")
+    p.add_argument("solver", choices=["cpsat1", "cpsat2", "z3"])
+    p.add_argument("file")
+    p.add_argument("--timeout", type=float, required=True)
+    a = p.parse_args(argv)
+    out = {"solver": a.solver}
+    try:
+        t0 = time.perf_counter()
+        inst = parse_instance(a.file)
+        out["parse_time"] = time.perf_counter() - t0
+        if a.solver.startswith("cpsat"):
+            out.update(solve_cpsat(inst, a.timeout, int(a.solver[-1])))
+        else:
+            out.update(solve_z3(inst, a.timeout))
+    except Exception as problem:  # reported, not a traceback in the parent
+        import traceback
+        out["error"] = "%s: %s" % (type(problem).__name__, problem)
+        out["traceback"] = traceback.format_exc()[-2000:]
+    print(MARK + json.dumps(out), flush=True)
+    return 0
+
+
+def solve_cpsat(inst, timeout, workers):
+    from ortools.sat.python import cp_model
+    t0 = time.perf_counter()
+    dur = dict((t, d) for t, d in inst["tasks"])
+    horizon = sum(dur.values())
+    m = cp_model.CpModel()
+    start, end, interval = {}, {}, {}
+    for t, d in inst["tasks"]:
+        start[t] = m.NewIntVar(0, horizon, "s_" + t)
+        end[t] = m.NewIntVar(0, horizon, "e_" + t)
+        interval[t] = m.NewIntervalVar(start[t], d, end[t], "i_" + t)
+    for a, b in inst["precedences"]:
+        m.Add(start[b] >= end[a])
+    for name, cap, demands in inst["resources"]:
+        if inst["kind"] == "jobshop":
+            m.AddNoOverlap([interval[t] for t, _ in demands])
+        else:
+            m.AddCumulative([interval[t] for t, _ in demands], [q for _, q in demands], cap)
+    makespan = m.NewIntVar(0, horizon, "makespan")
+    m.AddMaxEquality(makespan, [end[t] for t in dur])
+    m.Minimize(makespan)
+    solver = cp_model.CpSolver()
+    build = time.perf_counter() - t0
+    solver.parameters.max_time_in_seconds = max(0.01, timeout - build)
+    solver.parameters.num_workers = workers
+    t1 = time.perf_counter()
+    code = solver.Solve(m)
+    solve_time = time.perf_counter() - t1
+    status = solver.StatusName(code)
+    out = {"status": status, "build_time": build, "solve_time": solve_time,
+           "time": build + solve_time, "cpsat_wall": solver.WallTime(),
+           "stats": {"branches": solver.NumBranches(), "conflicts": solver.NumConflicts()}}
+    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        out["objective"] = int(round(solver.ObjectiveValue()))
+        out["bound"] = int(math.ceil(solver.BestObjectiveBound() - 1e-6))
+        out["starts"] = {t: int(solver.Value(start[t])) for t in dur}
+    if status not in ("OPTIMAL", "FEASIBLE", "INFEASIBLE"):
+        out["status"] = "UNKNOWN"
+        out["reason"] = status
+    return out
+
+
+def solve_z3(inst, timeout):
+    import z3
+    t0 = time.perf_counter()
+    dur = dict((t, d) for t, d in inst["tasks"])
+    s = {t: z3.Int(t) for t in dur}
+    makespan = z3.Int("makespan")
+    opt = z3.Optimize()
+    for t, d in dur.items():
+        opt.add(s[t] >= 0, makespan >= s[t] + d)
+    for a, b in inst["precedences"]:
+        opt.add(s[b] >= s[a] + dur[a])
+    disjunctions = sums = 0
+    for name, cap, demands in inst["resources"]:
+        items = [(t, q) for t, q in demands if dur[t] > 0]
+        # a pair that cannot run together is ordered one way or the other
+        for i in range(len(items)):
+            for j in range(i + 1, len(items)):
+                (a, qa), (b, qb) = items[i], items[j]
+                if qa + qb > cap:
+                    opt.add(z3.Or(s[a] + dur[a] <= s[b], s[b] + dur[b] <= s[a]))
+                    disjunctions += 1
+        # task-based decomposition: at each task's start the running tasks fit the capacity
+        # (tasks that cannot run with it are ordered above, so they are left out of its sum)
+        for t, q in items:
+            others = [(u, r) for u, r in items if u != t and q + r <= cap]
+            if q + sum(r for _, r in others) <= cap:
+                continue
+            load = [z3.If(z3.And(s[u] <= s[t], s[t] < s[u] + dur[u]), r, 0) for u, r in others]
+            opt.add(z3.Sum(load) + q <= cap)
+            sums += 1
+    handle = opt.minimize(makespan)
+    build = time.perf_counter() - t0
+    opt.set("timeout", max(1, int((timeout - build) * 1000)))
+    t1 = time.perf_counter()
+    answer = opt.check()
+    solve_time = time.perf_counter() - t1
+
+    def value(expr):
+        return expr.as_long() if z3.is_int_value(expr) else None
+
+    lower, upper = value(handle.lower()), value(handle.upper())
+    out = {"build_time": build, "solve_time": solve_time, "time": build + solve_time,
+           "z3_answer": str(answer), "reason": opt.reason_unknown() if answer != z3.sat else "",
+           "stats": {"disjunctions": disjunctions, "capacity_sums": sums,
+                     "z3_lower": lower, "z3_upper": upper}}
+    model = None
+    try:
+        model = opt.model()
+    except z3.Z3Exception:
+        pass
+    if model is not None and len(model) > 0:
+        starts = {t: value(model.eval(s[t], model_completion=True)) for t in dur}
+        if all(v is not None for v in starts.values()):
+            out["starts"] = starts
+            out["objective"] = value(model.eval(makespan, model_completion=True))
+    if answer == z3.sat and lower is not None and lower == upper and "starts" in out:
+        out["status"], out["bound"] = "OPTIMAL", lower
+    elif answer == z3.unsat:
+        out["status"] = "INFEASIBLE"
+    else:
+        out["status"] = "FEASIBLE" if "starts" in out else "UNKNOWN"
+        out["bound"] = lower
+    return out
+
+
+# --------------------------------------------------------------------------- running
+
+def run_process(argv, limit, cwd):
+    """One solver process in its own session; the group is killed at `limit` seconds."""
+    started = time.perf_counter()
+    try:
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, errors="replace", start_new_session=True)
+    except OSError as problem:
+        return "", "cannot start: %s" % problem, None, False, 0.0
+    killed = False
+    try:
+        try:
+            out, err = proc.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            killed = True
+            _kill_group(proc.pid)
+            out, err = proc.communicate()
+    except KeyboardInterrupt:
+        _kill_group(proc.pid)
+        proc.wait()
+        raise
+    wall = time.perf_counter() - started
+    _kill_group(proc.pid)  # nothing may outlive the run into the next measurement
+    return out, err, proc.returncode, killed, wall
+
+
+def _kill_group(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _tail(text, keep=600):
+    text = text or ""
+    return text if len(text) <= keep else "..." + text[-keep:]
+
+
+def run_one(solver, inst, a, scratch):
+    if solver == "smtsched":
+        argv = [a.python, "-m", "smtsched", "solve", "--json", "--timeout", "%g" % a.timeout,
+                inst["path"]]
+        cwd = scratch
+    else:
+        argv = [sys.executable, "-m", "bench.sched", "--worker", solver, inst["path"],
+                "--timeout", "%g" % a.timeout]
+        cwd = CHECKOUT
+    out, err, rc, killed, wall = run_process(argv, a.timeout + a.grace, cwd)
+    run = {"wall": wall, "rc": rc, "killed": killed}
+    parsed = None
+    for line in (out or "").splitlines():
+        line = line.strip()
+        try:
+            if solver == "smtsched" and line.startswith("{"):
+                parsed = json.loads(line)
+            elif line.startswith(MARK):
+                parsed = json.loads(line[len(MARK):])
+        except ValueError:
+            pass
+    if parsed is None:
+        if not killed:
+            run["error"] = "exit code %s, no result; stderr: %s" % (rc, _tail(err, 400).strip())
+        return run
+    if solver == "smtsched":
+        run.update({"status": parsed.get("status"), "objective": parsed.get("objective"),
+                    "bound": parsed.get("lower_bound"), "time": parsed.get("runtime"),
+                    "starts": parsed.get("starts") or None, "reason": parsed.get("reason", ""),
+                    "stats": parsed.get("stats", {})})
+        if rc not in (0, None):
+            run["error"] = "exit code %s; stderr: %s" % (rc, _tail(err, 400).strip())
+    else:
+        if parsed.get("error"):
+            run["error"] = parsed["error"]
+            run["traceback"] = parsed.get("traceback")
+        for key in ("status", "objective", "bound", "time", "starts", "reason", "stats",
+                    "build_time", "solve_time", "parse_time", "cpsat_wall", "z3_answer"):
+            if key in parsed:
+                run[key] = parsed[key]
+    return run
+
+
+# --------------------------------------------------------------------------- model cross-check
+
+CROSSCHECK = r"""
+import json, sys
+from smtsched.sched import read_jobshop, read_psplib
+out = {}
+for path in sys.argv[1:]:
+    m = read_psplib(path) if path.endswith(".sm") else read_jobshop(path)
+    out[path] = {"tasks": [[t.name, t.duration] for t in m.tasks],
+                 "precedences": [[p.before.name, p.after.name, p.min_lag, p.max_lag]
+                                 for p in m.precedences],
+                 "resources": [[r.capacity, [[t.name, d] for t, d in r.demands]]
+                               for r in m.resources]}
+print(json.dumps(out))
+"""
+
+
+def _canonical(tasks, precedences, resources):
+    dur = dict(tasks)
+    res = []
+    for cap, demands in resources:
+        items = sorted((t, q) for t, q in demands if q > 0 and dur.get(t, 1) > 0)
+        if sum(q for _, q in items) > cap:  # a resource that can never be overloaded is moot
+            res.append((cap, tuple(items)))
+    return (tuple(sorted(dur.items())), tuple(sorted(set(tuple(p) for p in precedences))),
+            tuple(sorted(res)))
+
+
+def crosscheck_models(python, instances, cwd):
+    """Compare our parse of every selected file with smtsched's readers: all solvers must solve
+    the same instance. Returns notes (disagreements, or why the check could not run)."""
+    paths = [i["path"] for i in instances]
+    try:
+        done = subprocess.run([python, "-c", CROSSCHECK] + paths, capture_output=True, text=True,
+                              cwd=cwd, timeout=600)
+        theirs = json.loads(done.stdout.strip().splitlines()[-1])
+    except Exception as problem:
+        return ["model cross-check with smtsched's readers not done (%s)" % (
+            _tail(getattr(locals().get("done"), "stderr", "") or str(problem), 200).strip())], 0
+    notes = []
+    for inst in instances:
+        t = theirs.get(inst["path"])
+        if t is None:
+            notes.append("model cross-check: %s missing from smtsched's readers' output" % inst["name"])
+            continue
+        if any(p[2] != 0 or p[3] is not None for p in t["precedences"]):
+            notes.append("model cross-check: %s: smtsched's reader gives lags other than end-to-start"
+                         % inst["name"])
+        mine = _canonical(inst["model"]["tasks"], inst["model"]["precedences"],
+                          [(c, d) for _, c, d in inst["model"]["resources"]])
+        other = _canonical(t["tasks"], [p[:2] for p in t["precedences"]], t["resources"])
+        if mine != other:
+            what = [k for k, x, y in zip(("tasks", "precedences", "resources"), mine, other) if x != y]
+            notes.append("**model cross-check: %s differs from smtsched's reader (%s)**"
+                         % (inst["name"], ", ".join(what)))
+    return notes, len(instances)
+
+
+# --------------------------------------------------------------------------- machine
+
+def _output(argv, cwd=None):
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=cwd)
+        return (done.stdout or done.stderr).strip()
+    except (OSError, subprocess.SubprocessError) as problem:
+        return "(%s failed: %s)" % (argv[0], problem)
+
+
+PROBE = r"""
+import json, os, sys, smtsched
+info = {"python": sys.version.split()[0], "package": os.path.dirname(smtsched.__file__),
+        "version": getattr(smtsched, "__version__", "?")}
+try:
+    from smtsched.theory import difference_logic_class
+    cls = difference_logic_class()
+    info["theory"] = "%s.%s" % (cls.__module__, cls.__name__)
+    info["theory_file"] = sys.modules[cls.__module__].__file__
+except Exception as problem:
+    info["theory"] = "unknown (%r)" % problem
+print(json.dumps(info))
+"""
+
+
+def machine_info(a, solvers, cwd):
+    lscpu = _output(["lscpu"])
+    keep = ("Model name", "CPU(s)", "Thread(s) per core", "Core(s) per socket", "Hypervisor vendor")
+    info = {"lscpu": "\n".join(l for l in lscpu.splitlines() if l.split(":")[0].strip() in keep),
+            "kernel": _output(["uname", "-srm"]),
+            "harness python": "%s (%s)" % (sys.version.split()[0], sys.executable)}
+    try:
+        with open("/proc/meminfo") as stream:
+            info["memory"] = stream.readline().split(":")[1].strip()
+    except OSError:
+        pass
+    if any(s.startswith("cpsat") for s in solvers):
+        try:
+            import ortools
+            info["ortools"] = ortools.__version__
+        except ImportError:
+            raise Fatal("ortools is not installed in %s; install it or leave cpsat1,cpsat2 out "
+                        "of --solvers" % sys.executable)
+    if "z3" in solvers:
+        try:
+            import z3
+            info["z3"] = z3.get_version_string()
+        except ImportError:
+            raise Fatal("z3-solver is not installed in %s; install it or leave z3 out of "
+                        "--solvers" % sys.executable)
+    if "smtsched" in solvers:
+        try:
+            done = subprocess.run([a.python, "-c", PROBE], capture_output=True, text=True,
+                                  cwd=cwd, timeout=120)
+        except OSError as problem:
+            raise Fatal("cannot run %s: %s" % (a.python, problem))
+        if done.returncode != 0:
+            raise Fatal("%s cannot import smtsched (%s); pass --python of a venv where it is "
+                        "installed, or leave smtsched out of --solvers" % (
+                            a.python, (done.stderr.strip().splitlines() or ["?"])[-1]))
+        si = json.loads(done.stdout.strip().splitlines()[-1])
+        si["interpreter"] = a.python
+        repo = os.path.dirname(si["package"])
+        if os.path.isdir(os.path.join(repo, ".git")):
+            dirty = _output(["git", "-C", repo, "status", "--porcelain", "--", "smtsched"])
+            si["git"] = _output(["git", "-C", repo, "rev-parse", "--short=12", "HEAD"]) + (
+                " + local changes" if dirty else "")
+        si["code_dirs"] = sorted({si["package"], os.path.dirname(si.get("theory_file") or si["package"])})
+        si["fingerprint"] = code_fingerprint(si["code_dirs"])
+        info["smtsched"] = si
+    return info
+
+
+def code_fingerprint(dirs):
+    """A hash of the smtsched code that runs (sources and compiled modules: the package and the
+    folder of its compiled theory), so that a change by someone else during a long run shows
+    up in the report."""
+    digest = hashlib.sha256()
+    for top in dirs:
+        for here, subdirs, files in os.walk(top):
+            subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith((".py", ".so", ".pyx")):
+                    path = os.path.join(here, name)
+                    digest.update(os.path.relpath(path, top).encode())
+                    with open(path, "rb") as stream:
+                        digest.update(stream.read())
+    return digest.hexdigest()[:12]
+
+
+def now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def load_average():
+    try:
+        return " ".join("%.2f" % x for x in os.getloadavg())
+    except OSError:
+        return "?"
+
+
+# --------------------------------------------------------------------------- summaries
+
+def reference(inst):
+    """The value gaps are measured against: the optimum, else the best known makespan."""
+    return inst["optimum"] if inst["optimum"] is not None else inst["upper_bound"]
+
+
+def _t(run):
+    return max(run["time"], 1e-3)
+
+
+def set_summary(rows, solvers):
+    s = {"instances": len(rows), "open": sum(r["optimum"] is None for r in rows), "per": {}}
+    for x in solvers:
+        ran = [r for r in rows if x in r["runs"]]
+        proven = [r for r in ran if r["runs"][x]["verdict"] == "optimal"]
+        gaps = [r["runs"][x]["objective"] / reference(r) - 1 for r in ran
+                if r["runs"][x].get("has_schedule") and reference(r)]
+        s["per"][x] = {
+            "ran": len(ran), "proven": len(proven),
+            "wrong": sum(r["runs"][x]["verdict"] == "WRONG" for r in ran),
+            "no_schedule": sum(not r["runs"][x].get("has_schedule") for r in ran),
+            "mean_gap": statistics.mean(gaps) if gaps else None,
+            "max_gap": max(gaps) if gaps else None,
+            "median_time": statistics.median(_t(r["runs"][x]) for r in proven) if proven else None,
+            "proven_names": [r["name"] for r in proven]}
+    if "cpsat1" in solvers:
+        base = s["per"]["cpsat1"]
+        for x in solvers:
+            p = s["per"][x]
+            p["ratio_medians"] = (p["median_time"] / base["median_time"]
+                                  if p["median_time"] and base["median_time"] else None)
+            both = [r for r in rows if x in r["runs"] and "cpsat1" in r["runs"]
+                    and r["runs"][x]["verdict"] == "optimal" and r["runs"]["cpsat1"]["verdict"] == "optimal"]
+            p["both_n"] = len(both)
+            p["ratio_both"] = (statistics.median(_t(r["runs"][x]) for r in both)
+                               / statistics.median(_t(r["runs"]["cpsat1"]) for r in both)) if both else None
+    if "smtsched" in solvers and "z3" in solvers:
+        s["z3_vs_smtsched"] = z3_speed(rows)
+    return s
+
+
+def z3_speed(rows):
+    both = [r for r in rows if "z3" in r["runs"] and "smtsched" in r["runs"]
+            and r["runs"]["z3"]["verdict"] == "optimal" and r["runs"]["smtsched"]["verdict"] == "optimal"]
+    ratios = [_t(r["runs"]["z3"]) / _t(r["runs"]["smtsched"]) for r in both]
+    return {"n": len(both), "median_ratio": statistics.median(ratios) if ratios else None,
+            "min_ratio": min(ratios) if ratios else None,
+            "z3_only": [r["name"] for r in rows if r["runs"].get("z3", {}).get("verdict") == "optimal"
+                        and r["runs"].get("smtsched", {}).get("verdict") != "optimal"]}
+
+
+# --------------------------------------------------------------------------- report
+
+def _f(x, fmt="%.2f"):
+    return "-" if x is None else fmt % x
+
+
+def _pct(x):
+    return "-" if x is None else "%.2f%%" % (100 * x)
+
+
+def fmt_run(run):
+    if run is None:
+        return "-"
+    v = run["verdict"]
+    t = "" if run.get("time") is None else " %.2fs" % run["time"]
+    if v == "optimal":
+        return "**opt** %s%s" % (run["objective"], t)
+    if v == "WRONG":
+        return "**WRONG** %s%s" % (run.get("objective"), t)
+    if v == "late":
+        return "opt (late) %s%s" % (run["objective"], t)
+    if v == "feasible":
+        return "%s [%s]%s" % (run["objective"], "-" if run.get("bound") is None else run["bound"], t)
+    if v == "killed":
+        return "killed %.0fs" % run["wall"]
+    if v == "crash":
+        return "crash"
+    return "none%s" % t
+
+
+def render(meta, rows, notes):
+    solvers = meta["solvers"]
+    timeout = meta["timeout"]
+    L = ["# smtsched: scheduling optimisation benchmark", ""]
+    wrong = [(r, x) for r in rows for x in solvers if r["runs"].get(x, {}).get("verdict") == "WRONG"]
+    if wrong:
+        L += ["## !!! %d WRONG ANSWER(S) !!!" % len(wrong), ""]
+        L += ["- %s on %s: %s" % (LABEL[x], r["name"], "; ".join(r["runs"][x]["problems"]))
+              for r, x in wrong] + [""]
+    if meta.get("interrupted"):
+        L += ["> **Interrupted** after %d of %d runs; the tables cover the instances finished "
+              "by every solver." % (meta["runs_done"], meta["runs_planned"]), ""]
+    L += ["Generated by `bench/sched.py`. Command (from `%s`):" % meta["cwd"], "",
+          "    " + meta["command"], "",
+          "- date: %s (started), %s (finished)" % (meta["started"], meta.get("finished", "-")),
+          "- load average at start / end: %s / %s (wall-clock times; other work may share the "
+          "machine)" % (meta["load_start"], meta.get("load_end", "-")),
+          "- data: `%s`; sets %s; %d instances%s%s" % (
+              meta["data"], ", ".join(meta["sets"]), len(rows),
+              ", --only " + meta["only"] if meta["only"] else "",
+              ", every %d-th instance of each set" % meta["every"] if meta["every"] > 1 else ""),
+          "- time limit T = %g s per run, the same for every solver; runs one at a time, each in "
+          "its own process group, killed at T + %g s" % (timeout, meta["grace"]),
+          "- time = model building + search inside the solver's process (smtsched: its reported "
+          "`runtime`; CP-SAT: build + Solve; z3: build + check); process start-up, imports and "
+          "file reading excluded (process wall times are in the JSON)",
+          "- proven optimal = OPTIMAL within T with a schedule that passes the independent "
+          "check (z3: check() = sat with equal lower and upper objective bounds); gap = "
+          "objective / optimum - 1 over instances with a valid schedule (open instances: against "
+          "the best known makespan)", ""]
+    m = meta["machine"]
+    L += ["## Machine", "", "```", m["lscpu"], "memory: %s" % m.get("memory", "?"), m["kernel"],
+          "harness python %s" % m["harness python"]]
+    if "ortools" in m:
+        L.append("ortools %s" % m["ortools"])
+    if "z3" in m:
+        L.append("z3 %s" % m["z3"])
+    if "smtsched" in m:
+        si = m["smtsched"]
+        L.append("smtsched %s from %s (python %s: %s), theory %s, code fingerprint %s%s" % (
+            si["version"], si["package"], si["python"], si["interpreter"], si["theory"],
+            si.get("fingerprint", "?"), ", git " + si["git"] if si.get("git") else ""))
+    L += ["```", ""]
+    for note in notes:
+        L += ["> " + note, ""]
+
+    summaries = {}
+    L += ["## Per set", "",
+          "| set | solver | instances | proven optimal | no schedule | mean gap | max gap | "
+          "median time to opt (s) | ratio of medians vs CP-SAT 1w | both proved: n, ratio of medians |",
+          "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for s in meta["sets"]:
+        srows = [r for r in rows if r["set"] == s]
+        if not srows:
+            continue
+        summ = summaries[s] = set_summary(srows, solvers)
+        title = SET_TITLE[s] + (" (%d open)" % summ["open"] if summ["open"] else "")
+        for x in solvers:
+            p = summ["per"][x]
+            L.append("| %s | %s | %d | %d%s | %d | %s | %s | %s | %s | %s |" % (
+                title, LABEL[x], p["ran"], p["proven"],
+                " (**%d WRONG**)" % p["wrong"] if p["wrong"] else "", p["no_schedule"],
+                _pct(p["mean_gap"]), _pct(p["max_gap"]), _f(p["median_time"], "%.3f"),
+                _f(p.get("ratio_medians")),
+                "-" if x == "cpsat1" or "both_n" not in p else
+                "%d, %s" % (p["both_n"], _f(p["ratio_both"]))))
+    L += ["", "Ratios are smtsched (or the row's solver) / CP-SAT 1 worker: below 1 is faster "
+          "than CP-SAT. \"both proved\": medians over the instances this solver and CP-SAT 1w "
+          "both proved optimal.", ""]
+
+    if "smtsched" in solvers:
+        L += ["## Targets", ""]
+        if "cpsat1" in solvers:
+            for s in ("j30", "la"):
+                if s in summaries:
+                    p = summaries[s]["per"]
+                    a, b = p["smtsched"]["proven"], p["cpsat1"]["proven"]
+                    lost = sorted(set(p["cpsat1"]["proven_names"]) - set(p["smtsched"]["proven_names"]),
+                                  key=_sort_key)
+                    L.append("- %s: smtsched proves %d optima, CP-SAT 1 worker %d -> target %s%s" % (
+                        SET_TITLE[s], a, b, "met" if a >= b else "NOT met",
+                        "" if not lost else " (CP-SAT 1w only: %s%s)" % (
+                            ", ".join(lost[:12]), ", ..." if len(lost) > 12 else "")))
+        if "z3" in solvers:
+            for s, summ in summaries.items():
+                z = summ["z3_vs_smtsched"]
+                L.append("- %s: z3 / smtsched time where both proved optimal: %s" % (
+                    SET_TITLE[s], "no instance" if not z["n"] else
+                    "median %.1fx, min %.1fx over %d instances -> %s" % (
+                        z["median_ratio"], z["min_ratio"], z["n"],
+                        "met (>= 10x)" if z["median_ratio"] >= 10 else "NOT met (< 10x)")))
+            z = z3_speed(rows)
+            L.append("- all sets: z3 / smtsched where both proved optimal: %s%s" % (
+                "no instance" if not z["n"] else "median %.1fx, min %.1fx over %d instances -> %s" % (
+                    z["median_ratio"], z["min_ratio"], z["n"],
+                    "met (>= 10x)" if z["median_ratio"] >= 10 else "NOT met (< 10x)"),
+                "" if not z["z3_only"] else "; proved by z3 but not smtsched: %s" % ", ".join(z["z3_only"])))
+        if meta["every"] > 1 or meta["only"]:
+            L.append("- (on the selected subset only, not the full sets)")
+        L.append("")
+
+    L += ["## Per instance", "",
+          "| instance | optimum | " + " | ".join(LABEL[x] for x in solvers) + " |",
+          "| --- | ---: |" + " --- |" * len(solvers)]
+    for r in rows:
+        ref = str(r["optimum"]) if r["optimum"] is not None else "open [%s, %s]" % (
+            r["lower_bound"], r["upper_bound"])
+        L.append("| %s | %s | %s |" % (r["name"], ref, " | ".join(fmt_run(r["runs"].get(x)) for x in solvers)))
+    L += ["", "Cells: **opt** = proven optimal, makespan, time; `value [bound]` = a valid schedule "
+          "of that makespan and the solver's proven lower bound, not proven optimal; none = no "
+          "schedule within T; killed = still running at T + grace (process wall time); late = "
+          "OPTIMAL after T.", ""]
+    odd = [(r, x) for r in rows for x in solvers
+           if r["runs"].get(x, {}).get("verdict") in ("crash", "killed") or r["runs"].get(x, {}).get("error")]
+    if odd:
+        L += ["## Errors, crashes and kills", ""]
+        for r, x in odd:
+            run = r["runs"][x]
+            L.append("- %s on %s: %s (wall %.1f s)" % (LABEL[x], r["name"], (run.get("error") or
+                     "killed at T + grace")[:300].replace("\n", " "), run["wall"]))
+        L.append("")
+    return "\n".join(L) + "\n"
+
+
+# --------------------------------------------------------------------------- main
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="python -m bench.sched", description=__doc__.split("\n\n")[0])
+    p.add_argument("--timeout", type=float, default=60.0, help="limit per run, seconds (60)")
+    p.add_argument("--grace", type=float, default=10.0,
+                   help="seconds past the limit before the process group is killed (10)")
+    p.add_argument("--only", default="", help="comma-separated globs on instance names")
+    p.add_argument("--sets", default=",".join(SETS), help="comma list of %s" % ",".join(SETS))
+    p.add_argument("--every", type=int, default=1, help="every N-th instance of each set (1)")
+    p.add_argument("--solvers", default=",".join(SOLVERS), help="subset of %s" % ",".join(SOLVERS))
+    p.add_argument("--data", help="data directory; default $SMTSCHED_DATA or ../shared/data")
+    p.add_argument("--out", default=os.path.join(CHECKOUT, "bench", "RESULTS-sched.md"),
+                   help="markdown report (bench/RESULTS-sched.md)")
+    p.add_argument("--json", default=None, help="raw results, rewritten after every run "
+                                                "(default: --out with .json)")
+    p.add_argument("--python", default=sys.executable,
+                   help="interpreter that runs smtsched (default: this one)")
+    p.add_argument("--rewrite-report", metavar="JSON", help="re-render --out from a raw results file")
+    p.add_argument("--selftest", action="store_true", help="test the checker and WRONG flagging")
+    a = p.parse_args(argv)
+    a.solvers = [s.strip() for s in a.solvers.split(",") if s.strip()]
+    bad = [s for s in a.solvers if s not in SOLVERS]
+    if bad or not a.solvers:
+        p.error("--solvers: unknown %s (choose from %s)" % (",".join(bad) or "(none)", ",".join(SOLVERS)))
+    a.solvers = [s for s in SOLVERS if s in a.solvers]
+    a.sets = [s.strip() for s in a.sets.split(",") if s.strip()]
+    bad = [s for s in a.sets if s not in SETS]
+    if bad or not a.sets:
+        p.error("--sets: unknown %s (choose from %s)" % (",".join(bad) or "(none)", ",".join(SETS)))
+    a.sets = [s for s in SETS if s in a.sets]
+    if a.timeout <= 0 or a.every < 1:
+        p.error("--timeout must be positive and --every at least 1")
+    if a.json is None:
+        a.json = os.path.splitext(a.out)[0] + ".json"
+    return a
+
+
+def write_json(path, meta, rows, notes, indent=None):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as stream:
+        json.dump({"meta": meta, "rows": rows, "notes": notes}, stream, indent=indent)
+    os.replace(tmp, path)  # a reader never sees half a file
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--worker"]:
+        return worker_main(argv[1:])
+    a = parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        if a.selftest:
+            return selftest()
+        if a.rewrite_report:
+            with open(a.rewrite_report) as stream:
+                saved = json.load(stream)
+            with open(a.out, "w") as stream:
+                stream.write(render(saved["meta"], saved["rows"], saved["notes"]))
+            print("wrote %s" % a.out)
+            return 3 if any(run.get("verdict") == "WRONG" for r in saved["rows"]
+                            for run in r["runs"].values()) else 0
+        return benchmark(a, argv)
+    except (Fatal, DataMissing) as problem:
+        print("bench.sched: %s" % problem, file=sys.stderr)
+        return 2
+
+
+def benchmark(a, argv):
+    ddir = data_dir(a.data)
+    instances = list_instances(ddir, a.sets, a.only, a.every)
+    if not instances:
+        raise Fatal("no instance of sets %s matches --only %r" % (",".join(a.sets), a.only))
+    for inst in instances:
+        inst["model"] = parse_instance(inst["path"])
+    scratch = tempfile.mkdtemp(prefix="bench-sched-")
+    try:
+        meta = {"command": " ".join([sys.executable, "-m", "bench.sched"] + [shlex.quote(x) for x in argv]),
+                "cwd": os.getcwd(), "started": now(), "load_start": load_average(), "data": ddir,
+                "sets": a.sets, "only": a.only, "every": a.every, "timeout": a.timeout,
+                "grace": a.grace, "solvers": a.solvers,
+                "machine": machine_info(a, a.solvers, scratch),
+                "runs_planned": len(instances) * len(a.solvers), "runs_done": 0}
+        notes = []
+        if "smtsched" in a.solvers:
+            cross, n = crosscheck_models(a.python, instances, scratch)
+            notes += cross
+            if n and not cross:
+                notes.append("model cross-check: all %d instances read identically by this "
+                             "harness and by smtsched's readers" % n)
+        for path in (a.out, a.json):
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        rows = [{k: v for k, v in inst.items() if k not in ("model",)} for inst in instances]
+        for row in rows:
+            row["path"] = os.path.relpath(row["path"], ddir)
+            row["runs"] = {}
+        interrupted = False
+        try:
+            n = 0
+            for inst, row in zip(instances, rows):
+                for solver in a.solvers:
+                    run = run_one(solver, inst, a, scratch)
+                    verdict = judge(inst["model"] | {"optimum": inst["optimum"],
+                                                     "lower_bound": inst["lower_bound"],
+                                                     "upper_bound": inst["upper_bound"]},
+                                    run, a.timeout)
+                    row["runs"][solver] = run
+                    n += 1
+                    meta["runs_done"] = n
+                    print("[%d/%d] %-9s %-9s %-8s %6s %s%s" % (
+                        n, meta["runs_planned"], solver, row["name"], verdict,
+                        run.get("objective", "-"), "%.2fs" % run["time"] if run.get("time") is not None
+                        else "wall %.1fs" % run["wall"],
+                        " <<< WRONG: " + "; ".join(run["problems"]) if verdict == "WRONG" else ""),
+                        file=sys.stderr, flush=True)
+                    write_json(a.json, meta, rows, notes)
+        except KeyboardInterrupt:
+            interrupted = True
+            meta["interrupted"] = True
+            rows = [r for r in rows if len(r["runs"]) == len(a.solvers)]
+        meta["finished"], meta["load_end"] = now(), load_average()
+        if "smtsched" in meta["machine"]:
+            si = meta["machine"]["smtsched"]
+            after = code_fingerprint(si["code_dirs"])
+            if after != si["fingerprint"]:
+                notes.append("**the smtsched code changed during the run** (fingerprint %s at the "
+                             "start, %s at the end): the runs are not all of one version"
+                             % (si["fingerprint"], after))
+        write_json(a.json, meta, rows, notes, indent=1)
+        with open(a.out, "w") as stream:
+            stream.write(render(meta, rows, notes))
+        print("wrote %s and %s" % (a.out, a.json), file=sys.stderr)
+        wrong = [(r["name"], x, run["problems"]) for r in rows for x, run in r["runs"].items()
+                 if run["verdict"] == "WRONG"]
+        for name, x, problems in wrong:
+            print("!!! WRONG: %s on %s: %s" % (x, name, "; ".join(problems)), file=sys.stderr)
+        if interrupted:
+            return 130
+        return 3 if wrong else 0
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def selftest():
+    """The checker and the WRONG rules on a tiny job shop and a tiny RCPSP, no solver needed."""
+    js = {"kind": "jobshop", "tasks": [["j0o0", 3], ["j0o1", 2], ["j1o0", 2], ["j1o1", 4]],
+          "precedences": [["j0o0", "j0o1"], ["j1o0", "j1o1"]],
+          "resources": [["m0", 1, [["j0o0", 1], ["j1o1", 1]]], ["m1", 1, [["j0o1", 1], ["j1o0", 1]]]],
+          "optimum": 7, "lower_bound": 7, "upper_bound": 7}
+    good = {"j0o0": 0, "j0o1": 3, "j1o0": 0, "j1o1": 3}
+    checks = []
+
+    def expect(name, run, verdict):
+        got = judge(js if run.pop("_js", True) else rc, run, 10)
+        checks.append((name, got == verdict, got, run.get("problems")))
+
+    expect("valid optimal", {"status": "OPTIMAL", "objective": 7, "starts": dict(good), "time": 1}, "optimal")
+    expect("machine overlap", {"status": "FEASIBLE", "objective": 7, "time": 1,
+                               "starts": dict(good, j1o1=2, j0o0=0)}, "WRONG")
+    expect("precedence", {"status": "FEASIBLE", "objective": 8, "time": 1,
+                          "starts": dict(good, j1o1=1, j0o0=5, j0o1=8)}, "WRONG")
+    expect("objective != makespan", {"status": "FEASIBLE", "objective": 8, "starts": dict(good), "time": 1}, "WRONG")
+    expect("optimal not optimum", {"status": "OPTIMAL", "objective": 9, "time": 1,
+                                   "starts": dict(good, j1o1=5, j0o0=0)}, "WRONG")
+    expect("bound above optimum", {"status": "FEASIBLE", "objective": 7, "bound": 8,
+                                   "starts": dict(good), "time": 1}, "WRONG")
+    expect("missing task", {"status": "FEASIBLE", "objective": 7, "time": 1,
+                            "starts": {"j0o0": 0, "j0o1": 3, "j1o0": 0}}, "WRONG")
+    expect("optimal late", {"status": "OPTIMAL", "objective": 7, "starts": dict(good), "time": 11}, "late")
+    expect("feasible", {"status": "FEASIBLE", "objective": 9, "bound": 5, "time": 10,
+                        "starts": {"j0o0": 0, "j0o1": 3, "j1o0": 0, "j1o1": 5}}, "feasible")
+    expect("killed", {"killed": True, "wall": 20}, "killed")
+    rc = {"kind": "psplib", "tasks": [["job1", 0], ["job2", 2], ["job3", 2], ["job4", 2], ["job5", 0]],
+          "precedences": [["job1", "job2"], ["job1", "job3"], ["job1", "job4"], ["job2", "job5"],
+                          ["job3", "job5"], ["job4", "job5"]],
+          "resources": [["R1", 3, [["job2", 1], ["job3", 1], ["job4", 2]]]],
+          "optimum": 4, "lower_bound": 4, "upper_bound": 4}
+    expect("cumulative ok", {"_js": False, "status": "OPTIMAL", "objective": 4, "time": 1,
+                             "starts": {"job1": 0, "job2": 0, "job3": 2, "job4": 0, "job5": 4}}, "optimal")
+    expect("cumulative overload", {"_js": False, "status": "OPTIMAL", "objective": 4, "time": 1,
+                                   "starts": {"job1": 0, "job2": 0, "job3": 0, "job4": 1, "job5": 4}}, "WRONG")
+    expect("below lower bound", {"_js": False, "status": "FEASIBLE", "objective": 2, "time": 1,
+                                 "starts": {"job1": 0, "job2": 0, "job3": 0, "job4": 0, "job5": 2}}, "WRONG")
+    failed = [c for c in checks if not c[1]]
+    for name, ok, got, problems in checks:
+        print("%-22s %s (%s%s)" % (name, "ok" if ok else "FAILED", got,
+                                   ": " + "; ".join(problems) if problems else ""))
+    print("%d/%d checks passed" % (len(checks) - len(failed), len(checks)))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

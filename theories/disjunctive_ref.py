@@ -1,0 +1,167 @@
+"""The disjunctive (unary-resource) theory, pure-Python reference.
+
+A machine runs its tasks one at a time. The pairwise clauses of the encoding already say that
+of every two tasks, and complete difference-logic propagation already makes every "detectable
+precedence" (Vilim): if task i cannot end before j's latest start, the graph's bounds falsify
+"i before j" and the clause sets "j before i". What pairs cannot see is a *set*:
+
+* **overload** (Vilim, "O(n log n) filtering algorithms for unary resource constraints",
+  CPAIOR 2004): the tasks whose windows lie inside [a, b] need sum(p) time units; if that is
+  more than b - a, no schedule exists under the current bounds. This is the machine-load
+  argument that refutes la26 at makespan 1217, where pairwise reasoning searches for minutes.
+* **edge finding** (Carlier and Pinson; Vilim's formulation): if the set Omega inside [a, b]
+  plus task i (with est_i >= a) does not fit before b, then i ends after all of Omega: every
+  "j before i" for j in Omega is implied.
+
+Bounds come from the difference-logic graph: est_i = -dist(i, 0), lst_i = dist(0, i), where node
+0 is the time origin; the reason of a bound is the literals of the shortest path behind it
+(`path_literals`), so explanations use the existing atoms and no new literals are needed. A
+conflict clause is the negation of those path literals for the tasks of the overloaded set and
+the window's ends (the "naive" explanation; lifting it to weaker bounds is future work).
+
+The theory owns no variables; it reads the graph after the difference theory's propagate, and
+propagates ordering literals that the difference theory owns (`propagates_foreign`).
+"""
+
+
+class DisjunctiveLogic:
+    propagates_foreign = True
+
+    def __init__(self, graph, tasks, order, every_level=True, edge_finding=True):
+        """`graph`: the difference-logic theory holding the start nodes; `tasks`: [(node,
+        duration)]; `order`: {(i, j): literal "task i ends before task j starts"}.
+
+        `every_level=False` reasons only at the root (before the first decision): that finds
+        the machine-load refutations, at a fraction of the cost of this O(n^3) Python code at
+        every search node. Complete models need no check: the pairwise clauses already keep
+        every two tasks apart."""
+        self.every_level = every_level
+        self.edge_finding = edge_finding
+        # only edge finding sets literals (of the difference theory); overload checks only
+        # report conflicts
+        self.propagates_foreign = edge_finding
+        self.graph = graph
+        self.tasks = [(node, duration) for node, duration in tasks]
+        self.order = dict(order)
+        self.levels = 0
+        self.last_window = None
+        self.last_level = -1
+        self.reasons = {}
+        self.conflict_clause = []
+        self.n_conflicts = 0
+        self.n_propagations = 0
+        self.n_checks = 0
+
+    # -- contract ---------------------------------------------------------------------------
+    def observed(self):
+        return []
+
+    def level(self):
+        return self.levels
+
+    def assign(self, lit, fixed):  # pragma: no cover - owns nothing, so never called
+        raise AssertionError("the disjunctive theory owns no variables")
+
+    def new_level(self):
+        self.levels += 1
+
+    def backtrack(self, level):
+        if level < self.levels:
+            self.levels = level
+            self.last_window = None
+            # literals propagated above `level` are unassigned again: forget their reasons,
+            # so they are propagated (and explained) afresh when they hold again
+            self.reasons = {lit: entry for lit, entry in self.reasons.items()
+                            if entry[1] <= level}
+
+    def propagate(self):
+        if self.levels and not self.every_level:
+            return []
+        window = self.bounds()
+        if window is None:
+            return []
+        if window == self.last_window and self.levels == self.last_level:
+            return []  # the same bounds as last time at this level: nothing new to find
+        self.last_window, self.last_level = window, self.levels
+        self.n_checks += 1
+        est, lct = window
+        active = [k for k, (_, p) in enumerate(self.tasks) if p > 0]
+        implied = []
+        # Every candidate window [a, b]: b a latest end, a an earliest start. For each b the
+        # tasks inside it are swept by decreasing est, so omega grows one task at a time:
+        # O(n^2) per check (edge finding adds a pass over the tasks outside omega).
+        for b in sorted({lct[k] for k in active}):
+            inside_b = sorted((k for k in active if lct[k] <= b), key=lambda k: -est[k])
+            omega = []
+            load = 0
+            for position, k in enumerate(inside_b):
+                omega.append(k)
+                load += self.tasks[k][1]
+                a = est[k]
+                if position + 1 < len(inside_b) and est[inside_b[position + 1]] == a:
+                    continue  # take every task with this est before judging the window
+                if load > b - a:
+                    self.conflict_clause = self.explanation(omega, est, lct, a, b)
+                    self.n_conflicts += 1
+                    return None
+                if not self.edge_finding:
+                    continue
+                # edge finding: a task i outside omega, with est_i >= a, that cannot finish
+                # inside [a, b] together with omega ends after all of omega
+                for i in active:
+                    if lct[i] <= b or est[i] < a or load + self.tasks[i][1] <= b - a:
+                        continue
+                    for j in omega:
+                        literal = self.order.get((j, i))
+                        if literal is None or literal in self.reasons:
+                            continue
+                        reason = self.explanation(omega + [i], est, lct, a, b, right_of=i)
+                        if -literal in reason:
+                            continue
+                        self.reasons[literal] = ([literal] + reason, self.levels)
+                        implied.append(literal)
+        self.n_propagations += len(implied)
+        return sorted(set(implied), key=abs)
+
+    def conflict(self):
+        return list(self.conflict_clause)
+
+    def explain(self, lit):
+        return list(self.reasons[lit][0])
+
+    def final_check(self):
+        # a complete model satisfies the pairwise clauses: no two tasks overlap, so no set of
+        # them can be overloaded
+        return True
+
+    def values(self):
+        return []
+
+    def statistics(self):
+        return {"disjunctive_checks": self.n_checks,
+                "disjunctive_conflicts": self.n_conflicts,
+                "disjunctive_propagations": self.n_propagations}
+
+    # -- helpers ----------------------------------------------------------------------------
+    def bounds(self):
+        """(est, lct) per task from the graph; None when some task is unbounded (no window)."""
+        est, lct = [], []
+        for node, duration in self.tasks:
+            back = self.graph.distance(node, 0)     # x_0 - x_i <= back: x_i >= -back
+            ahead = self.graph.distance(0, node)    # x_i - x_0 <= ahead
+            if back is None or ahead is None:
+                return None
+            est.append(-back)
+            lct.append(ahead + duration)
+        return est, lct
+
+    def explanation(self, tasks, est, lct, a, b, right_of=None):
+        """Negated path literals that bound every task of `tasks` into [a, b] (for `right_of`,
+        only its earliest start is needed): all false now, so a valid clause body."""
+        literals = set()
+        for k in tasks:
+            node, _ = self.tasks[k]
+            literals.update(self.graph.path_literals(node, 0))    # est_k >= a
+            if k != right_of:
+                literals.update(self.graph.path_literals(0, node))  # lct_k <= b
+        return sorted((-l for l in literals), key=abs)
