@@ -6,9 +6,12 @@ pure-Python reference theories (slow, but the same answers).
 import os
 import shutil
 
-from setuptools import Extension, setup
+from setuptools import Extension, find_packages, setup
 
-PACKAGES = ["smtsched", "smtsched.smtlib", "smtsched.theories", "smtsched.ext"]
+# Every package under smtsched/ (found, so a new subpackage cannot be left out of the wheel),
+# plus the two that live in theories/ and ext/.
+PACKAGES = (["smtsched"] + ["smtsched." + name for name in find_packages("smtsched")]
+            + ["smtsched.theories", "smtsched.ext"])
 PACKAGE_DIR = {"smtsched": "smtsched", "smtsched.theories": "theories", "smtsched.ext": "ext"}
 
 
