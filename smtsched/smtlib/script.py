@@ -19,8 +19,7 @@ from .reader import SList, SyntaxProblem, read_commands, to_text
 # Logics accepted: their numerals default to Int or Real; every atom must still be a
 # difference constraint (the solver names the first one that is not).
 LOGICS = {"QF_IDL": INT, "QF_RDL": REAL, "QF_LIA": INT, "QF_LRA": REAL, "QF_LIRA": INT,
-          "QF_UFIDL": INT, "ALL": INT, "QF_AX": INT}
-_DIFFERENCE_ONLY = {"QF_LIA", "QF_LRA", "QF_LIRA", "ALL"}
+          "ALL": INT}
 
 
 MAX_PUSH = 1 << 20
@@ -303,7 +302,6 @@ class Script:
     def cmd_assert(self, command, args):
         self.arity(command, args, 1, usage="(assert term)")
         node = args[0]
-        named_before = len(self.elab.named)
         formula = self.elab.formula(node)
         top_name = _top_name(node)
         if top_name is not None and self.options["produce-unsat-cores"]:
@@ -311,7 +309,6 @@ class Script:
             self.named_asserts.append((top_name, formula))
         else:
             self.solver.add(formula)
-        del named_before
         self.success()
 
     def cmd_push(self, command, args):
