@@ -40,9 +40,7 @@ Exit codes: 0 done, 2 data/solver missing or bad usage, 3 a WRONG answer, 130 in
 """
 
 import argparse
-import datetime
 import fnmatch
-import hashlib
 import json
 import math
 import os
@@ -56,6 +54,7 @@ import sys
 import tempfile
 import time
 
+from .common import code_fingerprint, load_average, now, output, run_group, tail
 from .data import CHECKOUT, DataMissing, data_dir
 
 SOLVERS = ("smtsched", "cpsat1", "cpsat2", "z3")
@@ -398,40 +397,9 @@ def solve_z3(inst, timeout):
 # --------------------------------------------------------------------------- running
 
 def run_process(argv, limit, cwd):
-    """One solver process in its own session; the group is killed at `limit` seconds."""
-    started = time.perf_counter()
-    try:
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, errors="replace", start_new_session=True)
-    except OSError as problem:
-        return "", "cannot start: %s" % problem, None, False, 0.0
-    killed = False
-    try:
-        try:
-            out, err = proc.communicate(timeout=limit)
-        except subprocess.TimeoutExpired:
-            killed = True
-            _kill_group(proc.pid)
-            out, err = proc.communicate()
-    except KeyboardInterrupt:
-        _kill_group(proc.pid)
-        proc.wait()
-        raise
-    wall = time.perf_counter() - started
-    _kill_group(proc.pid)  # nothing may outlive the run into the next measurement
-    return out, err, proc.returncode, killed, wall
-
-
-def _kill_group(pid):
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _tail(text, keep=600):
-    text = text or ""
-    return text if len(text) <= keep else "..." + text[-keep:]
+    """One solver process under the hard limit (bench.common.run_group)."""
+    out, err, rc, killed, wall, _ = run_group(argv, limit, cwd)
+    return out, err, rc, killed, wall
 
 
 def run_one(solver, inst, a, scratch):
@@ -457,7 +425,7 @@ def run_one(solver, inst, a, scratch):
             pass
     if parsed is None:
         if not killed:
-            run["error"] = "exit code %s, no result; stderr: %s" % (rc, _tail(err, 400).strip())
+            run["error"] = "exit code %s, no result; stderr: %s" % (rc, tail(err, 400).strip())
         return run
     if solver == "smtsched":
         run.update({"status": parsed.get("status"), "objective": parsed.get("objective"),
@@ -465,7 +433,7 @@ def run_one(solver, inst, a, scratch):
                     "starts": parsed.get("starts") or None, "reason": parsed.get("reason", ""),
                     "stats": parsed.get("stats", {})})
         if rc not in (0, None):
-            run["error"] = "exit code %s; stderr: %s" % (rc, _tail(err, 400).strip())
+            run["error"] = "exit code %s; stderr: %s" % (rc, tail(err, 400).strip())
     else:
         if parsed.get("error"):
             run["error"] = parsed["error"]
@@ -515,7 +483,7 @@ def crosscheck_models(python, instances, cwd):
         theirs = json.loads(done.stdout.strip().splitlines()[-1])
     except Exception as problem:
         return ["model cross-check with smtsched's readers not done (%s)" % (
-            _tail(getattr(locals().get("done"), "stderr", "") or str(problem), 200).strip())], 0
+            tail(getattr(locals().get("done"), "stderr", "") or str(problem), 200).strip())], 0
     notes = []
     for inst in instances:
         t = theirs.get(inst["path"])
@@ -537,14 +505,6 @@ def crosscheck_models(python, instances, cwd):
 
 # --------------------------------------------------------------------------- machine
 
-def _output(argv, cwd=None):
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=cwd)
-        return (done.stdout or done.stderr).strip()
-    except (OSError, subprocess.SubprocessError) as problem:
-        return "(%s failed: %s)" % (argv[0], problem)
-
-
 PROBE = r"""
 import json, os, sys, smtsched
 info = {"python": sys.version.split()[0], "package": os.path.dirname(smtsched.__file__),
@@ -561,10 +521,10 @@ print(json.dumps(info))
 
 
 def machine_info(a, solvers, cwd):
-    lscpu = _output(["lscpu"])
+    lscpu = output(["lscpu"])
     keep = ("Model name", "CPU(s)", "Thread(s) per core", "Core(s) per socket", "Hypervisor vendor")
     info = {"lscpu": "\n".join(l for l in lscpu.splitlines() if l.split(":")[0].strip() in keep),
-            "kernel": _output(["uname", "-srm"]),
+            "kernel": output(["uname", "-srm"]),
             "harness python": "%s (%s)" % (sys.version.split()[0], sys.executable)}
     try:
         with open("/proc/meminfo") as stream:
@@ -599,41 +559,13 @@ def machine_info(a, solvers, cwd):
         si["interpreter"] = a.python
         repo = os.path.dirname(si["package"])
         if os.path.isdir(os.path.join(repo, ".git")):
-            dirty = _output(["git", "-C", repo, "status", "--porcelain", "--", "smtsched"])
-            si["git"] = _output(["git", "-C", repo, "rev-parse", "--short=12", "HEAD"]) + (
+            dirty = output(["git", "-C", repo, "status", "--porcelain", "--", "smtsched"])
+            si["git"] = output(["git", "-C", repo, "rev-parse", "--short=12", "HEAD"]) + (
                 " + local changes" if dirty else "")
         si["code_dirs"] = sorted({si["package"], os.path.dirname(si.get("theory_file") or si["package"])})
         si["fingerprint"] = code_fingerprint(si["code_dirs"])
         info["smtsched"] = si
     return info
-
-
-def code_fingerprint(dirs):
-    """A hash of the smtsched code that runs (sources and compiled modules: the package and the
-    folder of its compiled theory), so that a change by someone else during a long run shows
-    up in the report."""
-    digest = hashlib.sha256()
-    for top in dirs:
-        for here, subdirs, files in os.walk(top):
-            subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith((".py", ".so", ".pyx")):
-                    path = os.path.join(here, name)
-                    digest.update(os.path.relpath(path, top).encode())
-                    with open(path, "rb") as stream:
-                        digest.update(stream.read())
-    return digest.hexdigest()[:12]
-
-
-def now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def load_average():
-    try:
-        return " ".join("%.2f" % x for x in os.getloadavg())
-    except OSError:
-        return "?"
 
 
 # --------------------------------------------------------------------------- summaries

@@ -20,13 +20,10 @@ disagreed on a file without reference, 130 interrupted (partial results are stil
 """
 
 import argparse
-import datetime
 import fnmatch
-import hashlib
 import json
 import os
 import re
-import resource
 import shutil
 import shlex
 import signal
@@ -34,8 +31,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
+from .common import code_fingerprint, load_average, now, output, run_group, tail
 from .data import CHECKOUT, DataMissing, data_dir
 
 SOLVERS = ("smtsched", "z3", "yices")
@@ -84,37 +81,9 @@ def command_builders(args, solvers):
 
 
 def run_process(argv, limit, cwd):
-    """Run one solver process; kill its process group if it is still alive at `limit` seconds.
-
-    The solver gets its own session so that the kill also reaches its children (smtsched
-    searches in a forked child) and never the harness.
-    """
-    usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    try:
-        proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, errors="replace", start_new_session=True)
-    except OSError as problem:
-        return {"answer": None, "wall": 0.0, "cpu": 0.0, "rc": None, "killed": False,
-                "errors": [], "stdout": "", "stderr": "cannot start: %s" % problem}
-    killed = False
-    try:
-        try:
-            out, err = proc.communicate(timeout=limit)
-        except subprocess.TimeoutExpired:
-            killed = True
-            _kill_group(proc.pid)
-            out, err = proc.communicate()
-    except KeyboardInterrupt:
-        _kill_group(proc.pid)
-        proc.wait()
-        raise
-    wall = time.perf_counter() - started
-    # a child that outlived its parent (e.g. a search that ignored the parent's exit) must not
-    # keep running into the next measurement
-    _kill_group(proc.pid)
-    usage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (usage_after.ru_utime - usage_before.ru_utime) + (usage_after.ru_stime - usage_before.ru_stime)
+    """Run one solver process under the hard limit (bench.common.run_group) and read its
+    first answer and its (error ...) lines."""
+    out, err, rc, killed, wall, cpu = run_group(argv, limit, cwd)
     answer = None
     for line in out.splitlines():
         word = line.strip()
@@ -122,19 +91,8 @@ def run_process(argv, limit, cwd):
             answer = "unknown" if word == "timeout" else word
             break
     errors = [l.strip() for l in out.splitlines() if l.lstrip().startswith("(error")]
-    return {"answer": answer, "wall": wall, "cpu": cpu, "rc": proc.returncode, "killed": killed,
-            "errors": errors, "stdout": _tail(out), "stderr": _tail(err)}
-
-
-def _kill_group(pid):
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _tail(text, keep=800):
-    return text if len(text) <= keep else "..." + text[-keep:]
+    return {"answer": answer, "wall": wall, "cpu": cpu, "rc": rc, "killed": killed,
+            "errors": errors, "stdout": tail(out), "stderr": tail(err)}
 
 
 # --------------------------------------------------------------------------- files and status
@@ -288,14 +246,6 @@ def render_startup(startup):
 
 # --------------------------------------------------------------------------- machine
 
-def _output(argv, cwd=None):
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd=cwd)
-        return (done.stdout or done.stderr).strip()
-    except (OSError, subprocess.SubprocessError) as problem:
-        return "(%s failed: %s)" % (argv[0], problem)
-
-
 # Run by the interpreter under test, in the same cwd as the runs: which smtsched it imports and
 # which difference-logic theory that copy uses (the slow reference one means no compiled module).
 PROBE = r"""
@@ -327,32 +277,16 @@ def smtsched_info(python, cwd):
     info["fingerprint"] = code_fingerprint([info["package"], os.path.dirname(info.get("theory_file") or "")])
     repo = os.path.dirname(info["package"])
     if os.path.isdir(os.path.join(repo, ".git")):
-        info["git"] = "%s%s" % (_output(["git", "-C", repo, "rev-parse", "--short=12", "HEAD"]),
-                                " + local changes" if _output(["git", "-C", repo, "status", "--porcelain", "--", "."]) else "")
+        info["git"] = "%s%s" % (output(["git", "-C", repo, "rev-parse", "--short=12", "HEAD"]),
+                                " + local changes" if output(["git", "-C", repo, "status", "--porcelain", "--", "."]) else "")
     return info
 
 
-def code_fingerprint(dirs):
-    """A hash of the smtsched code actually run (sources and compiled modules), so that a change
-    by someone else during a long run shows up."""
-    digest = hashlib.sha256()
-    for top in sorted(set(d for d in dirs if d)):
-        for here, subdirs, files in os.walk(top):
-            subdirs[:] = sorted(d for d in subdirs if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith((".py", ".so", ".pyx")):
-                    path = os.path.join(here, name)
-                    digest.update(os.path.relpath(path, top).encode())
-                    with open(path, "rb") as stream:
-                        digest.update(stream.read())
-    return digest.hexdigest()[:12]
-
-
 def machine_info(builders, python, cwd):
-    lscpu = _output(["lscpu"])
+    lscpu = output(["lscpu"])
     keep = ("Model name", "CPU(s)", "Thread(s) per core", "Core(s) per socket", "Hypervisor vendor")
     info = {"lscpu": "\n".join(l for l in lscpu.splitlines() if l.split(":")[0].strip() in keep),
-            "kernel": _output(["uname", "-srm"]), "harness python": sys.version.split()[0]}
+            "kernel": output(["uname", "-srm"]), "harness python": sys.version.split()[0]}
     try:
         with open("/proc/meminfo") as stream:
             info["memory"] = stream.readline().split(":")[1].strip()
@@ -363,25 +297,12 @@ def machine_info(builders, python, cwd):
         info["smtsched python"] = python
     if "z3" in builders:
         z3 = builders["z3"]("x", 1)[0]
-        info["z3"] = "%s (%s)" % (_output([z3, "--version"]), z3)
+        info["z3"] = "%s (%s)" % (output([z3, "--version"]), z3)
     if "yices" in builders:
         yices = builders["yices"]("x", 1)[0]
-        info["yices"] = "%s (%s)" % ((_output([yices, "--version"]).splitlines() or ["?"])[0], yices)
+        info["yices"] = "%s (%s)" % ((output([yices, "--version"]).splitlines() or ["?"])[0], yices)
     return info
 
-
-def load_average():
-    try:
-        return " ".join("%.2f" % x for x in os.getloadavg())
-    except OSError:
-        return "?"
-
-
-def now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-# --------------------------------------------------------------------------- report
 
 def fmt_ratio(a, b):
     if a is None or b is None:
