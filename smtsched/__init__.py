@@ -12,13 +12,14 @@ The z3py-shaped API:
 from .errors import (ArithmeticOverflowError, ModelCheckError, SmtschedError, SortError,
                      UnsupportedError)
 from .solver import CheckSatResult, Model, Solver, sat, unknown, unsat
-from .terms import (And, Bool, Bools, BoolVal, Disjunctive, Distinct, If, Implies, Int, Ints,
-                    IntVal, Not, Or, Real, Reals, RealVal, Term, Xor)
+from .terms import (And, Bool, Bools, BoolVal, Cumulative, Disjunctive, Distinct, If, Implies,
+                    Int, Ints, IntVal, Not, Or, Real, Reals, RealVal, Term, Xor)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "And", "ArithmeticOverflowError", "Bool", "BoolVal", "Bools", "CheckSatResult", "Disjunctive",
+    "And", "ArithmeticOverflowError", "Bool", "BoolVal", "Bools", "CheckSatResult", "Cumulative",
+    "Disjunctive",
     "Distinct",
     "If", "Implies", "Int", "IntVal", "Ints", "Model", "ModelCheckError", "Not", "Or", "Real",
     "RealVal", "Reals", "SmtschedError", "Solver", "SortError", "Term", "UnsupportedError", "Xor",

@@ -150,17 +150,17 @@ class Compiler:
                 stack.extend(reversed(node.args))
             elif node.op == "disjunctive":
                 self.disjunctive(node)
+            elif node.op == "cumulative":
+                self.cumulative(node)
             elif node.op == "or":
                 self.out.clauses.append([self.literal(a) for a in node.args])
             else:
                 self.out.clauses.append([self.literal(node)])
 
-    def disjunctive(self, node):
-        """The pairwise clauses of a Disjunctive constraint, and its record for the theory."""
-        from .terms import expand_disjunctive
-        starts, durations = node.args, node.value
+    def start_nodes(self, starts):
+        """The difference-graph nodes of plain Int start variables (global constraints)."""
         problem = self.out.difference[INT]
-        tasks = []
+        nodes = []
         for start in starts:
             coefficients, constant = self.linear(start)
             if len(coefficients) != 1 or list(coefficients.values()) != [1] or \
@@ -171,7 +171,14 @@ class Compiler:
             if constant:
                 raise UnsupportedError(f"Disjunctive takes plain start variables, got "
                                        f"{to_smtlib(start)}")
-            tasks.append((problem.node_of[key], durations[len(tasks)]))
+            nodes.append(problem.node_of[key])
+        return nodes
+
+    def disjunctive(self, node):
+        """The pairwise clauses of a Disjunctive constraint, and its record for the theory."""
+        from .terms import expand_disjunctive
+        starts, durations = node.args, node.value
+        tasks = list(zip(self.start_nodes(starts), durations))
         order = {}
         for i in range(len(starts)):
             for j in range(len(starts)):
@@ -180,6 +187,29 @@ class Compiler:
         for clause in expand_disjunctive(node).args:
             self.out.clauses.append([self.literal(a) for a in clause.args])
         self.out.globals.append(("disjunctive", tasks, order))
+
+    def cumulative(self, node):
+        """A Cumulative constraint: ordering atoms for every pair of tasks that use the
+        resource (the theory's clauses are made of them), the disjunction for pairs that can
+        never overlap, and the record for the theory."""
+        starts = node.args
+        durations, demands, capacity = node.value
+        nodes = self.start_nodes(starts)
+        used = [k for k in range(len(starts)) if durations[k] and demands[k]]
+        order = {}
+        for i in used:
+            if demands[i] > capacity:
+                self.out.clauses.append([-self.true()])  # this task alone overloads it
+            for j in used:
+                if i != j:
+                    order[(i, j)] = self.literal(starts[j] - starts[i] >= durations[i])
+        for a in range(len(used)):
+            for b in range(a + 1, len(used)):
+                i, j = used[a], used[b]
+                if demands[i] + demands[j] > capacity:
+                    self.out.clauses.append([order[(i, j)], order[(j, i)]])
+        tasks = [(nodes[k], durations[k], demands[k]) for k in range(len(starts))]
+        self.out.globals.append(("cumulative", tasks, capacity, order))
 
     def assume(self, term):
         if not hasattr(term, "sort") or term.sort != BOOL:
@@ -196,9 +226,9 @@ class Compiler:
                 continue
             if node.sort != BOOL:
                 raise SortError(f"a formula was expected, got the {node.sort} term {node}")
-            if node.op == "disjunctive":
-                raise UnsupportedError("Disjunctive is a global constraint: assert it at the top "
-                                       "level, not inside another formula")
+            if node.op in ("disjunctive", "cumulative"):
+                raise UnsupportedError(f"{node.op.capitalize()} is a global constraint: assert it "
+                                       "at the top level, not inside another formula")
             if not expanded and node.op in ("and", "or", "not", "implies", "xor", "ite") or (
                     not expanded and node.op in ("eq", "distinct") and node.args[0].sort == BOOL):
                 stack.append((node, True))
@@ -398,5 +428,5 @@ def permute_variables(compiled, seed):
     compiled.assumption_literals = [lit(x) for x in compiled.assumption_literals]
     for problem in compiled.difference.values():
         problem.atoms = [(new[v], p, q, b, s) for v, p, q, b, s in problem.atoms]
-    compiled.globals = [(kind, tasks, {k: lit(x) for k, x in order.items()})
-                        for kind, tasks, order in compiled.globals]
+    compiled.globals = [record[:-1] + ({k: lit(x) for k, x in record[-1].items()},)
+                        for record in compiled.globals]

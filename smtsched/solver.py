@@ -338,13 +338,20 @@ def _global_theories(compiled, problems, theories):
     start variables (the Int theory). A constraint over fewer than two tasks needs none."""
     out = []
     graph = next((t for p, t in zip(problems, theories) if p.sort == INT), None)
-    for kind, tasks, order in compiled.globals:
-        if kind == "disjunctive" and graph is not None and len(tasks) > 1:
+    for record in compiled.globals:
+        kind, tasks = record[0], record[1]
+        if graph is None or len(tasks) < 2:
+            continue
+        if kind == "disjunctive":
             # The pure-Python reasoning runs at the root only (see disjunctive_ref.py): there
             # it finds the machine-load refutations; deeper, the pairwise clauses and the
             # difference theory carry the search.
             from smtsched.theories.disjunctive_ref import DisjunctiveLogic
-            out.append(DisjunctiveLogic(graph, tasks, order, every_level=False, edge_finding=False))
+            out.append(DisjunctiveLogic(graph, tasks, record[2], every_level=False,
+                                        edge_finding=False))
+        elif kind == "cumulative":
+            from smtsched.theories.cumulative_ref import CumulativeLogic
+            out.append(CumulativeLogic(graph, tasks, record[2], record[3]))
     return out
 
 

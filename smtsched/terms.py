@@ -343,6 +343,52 @@ def expand_disjunctive(term):
     return And(*parts)
 
 
+def Cumulative(starts, durations, demands, capacity):
+    """A global constraint: at every instant, the demands of the running tasks (Int start
+    terms, integer durations and demands) sum to at most `capacity` (a renewable resource).
+
+    Only as a top-level assertion. The cumulative theory refutes every overloaded schedule by
+    a clause over the tasks' ordering atoms; pairs that can never overlap also get their
+    disjunction. It prints as the task-based decomposition (at each task's start, the demands
+    running then fit), which is linear integer arithmetic rather than difference logic."""
+    starts = list(starts)
+    durations = [_number(d) for d in durations]
+    demands = [_number(r) for r in demands]
+    capacity = _number(capacity)
+    if not (len(starts) == len(durations) == len(demands)):
+        raise SortError("Cumulative needs as many durations and demands as starts")
+    for start in starts:
+        if not isinstance(start, Term) or start.sort != INT:
+            raise SortError(f"Cumulative takes Int start terms, got {start!r}")
+    for value in durations + demands + [capacity]:
+        if not isinstance(value, int) or value < 0:
+            raise SortError(f"Cumulative takes non-negative integers, got {value!r}")
+    return Term("cumulative", tuple(starts), BOOL,
+                value=(tuple(durations), tuple(demands), capacity))
+
+
+def expand_cumulative(term):
+    """The task-based decomposition of a Cumulative term (for printing and for z3)."""
+    starts = term.args
+    durations, demands, capacity = term.value
+    parts = []
+    for i in range(len(starts)):
+        if not (durations[i] and demands[i]):
+            continue
+        load = IntVal(demands[i])
+        for j in range(len(starts)):
+            if j != i and durations[j] and demands[j]:
+                running = And(starts[j] <= starts[i], starts[i] < starts[j] + durations[j])
+                load = load + If(running, IntVal(demands[j]), IntVal(0))
+        parts.append(load <= capacity)
+    return And(*parts)
+
+
+def _fits(starts, durations, demands, capacity):
+    tasks = [(s, s + d, r) for s, d, r in zip(starts, durations, demands) if d and r]
+    return all(sum(r for s, e, r in tasks if s <= at < e) <= capacity for at, _, _ in tasks)
+
+
 def _no_overlap(starts, durations):
     spans = sorted((s, s + d) for s, d in zip(starts, durations) if d)
     return all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))
@@ -419,6 +465,8 @@ def to_smtlib(term):
             out.append(item)
         elif item.op == "disjunctive":
             stack.append(expand_disjunctive(item))
+        elif item.op == "cumulative":
+            stack.append(expand_cumulative(item))
         elif item.op in ("and", "or") and not item.args:
             out.append("true" if item.op == "and" else "false")
         elif item.op == "var":
@@ -459,6 +507,8 @@ def evaluate(term, lookup):
         values = [memo[id(a)] for a in node.args]
         if node.op == "disjunctive":
             memo[id(node)] = _no_overlap(values, node.value)
+        elif node.op == "cumulative":
+            memo[id(node)] = _fits(values, *node.value)
         else:
             memo[id(node)] = _apply(node.op, values)
     return memo[id(term)]

@@ -14,7 +14,7 @@ term API.
   until a schedule has no overload (Ansotegui et al. add precedence variables for the same
   purpose, SMT-based RCPSP, 2011).
 """
-from ..terms import And, Bool, Int, Not, Or
+from ..terms import And, Bool, Cumulative, Int, Not, Or
 
 
 class Encoding:
@@ -69,6 +69,14 @@ class Encoding:
             for option in options:
                 add(self.guard(self.start[option.index] == self.start[task.index], option))
         for resource in model.resources:
+            if not resource.unary and not any(t.optional for t, _ in resource.demands):
+                # the cumulative theory judges every complete schedule inside the search
+                # (and the compiler adds the disjunction of each incompatible pair)
+                tasks = [t for t, _ in resource.demands]
+                add(Cumulative([self.start[t.index] for t in tasks],
+                               [t.duration for t in tasks], [d for _, d in resource.demands],
+                               resource.capacity))
+                continue
             pairs = [(t, d) for t, d in resource.demands if t.duration > 0]
             for i in range(len(pairs)):
                 a, da = pairs[i]

@@ -9,9 +9,10 @@
    not eat the whole budget. Each search starts from the last schedule's orderings
    (solution-guided phases). The last refutation, of best - 1, is the proof of optimality.
 
-Every schedule is checked against the model by `smtsched.sched.check` before it counts. A
-cumulative overload (three or more pairwise compatible tasks at one instant) is removed by a
-cut (see encode.py) and the same check is repeated; cuts are facts of the model and stay.
+Every schedule is checked against the model by `smtsched.sched.check` before it counts.
+Overloads of cumulative resources are refuted inside the search by the cumulative theory; for
+a resource with optional tasks the optimiser cuts them between checks instead (see
+encode.py) and repeats the check; cuts are facts of the model and stay.
 A check that runs out of time ends the search with what is proven so far.
 """
 import sys
@@ -35,7 +36,9 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
     solver = Solver()
     solver.set(seed=seed)
     solver.add(encoding.formulas)
-    stats = {"checks": 0, "cuts": 0, "solutions": 0, "conflicts": 0}
+    # cuts: overloads cut by the optimiser between checks (resources with optional tasks);
+    # theory_cuts: overloads the cumulative theory refuted inside the search
+    stats = {"checks": 0, "cuts": 0, "theory_cuts": 0, "solutions": 0, "conflicts": 0}
     optimise = model.objective == "makespan"
     lower = bounds.makespan_lower_bound(model) if optimise else None
     best = None  # (makespan, starts, present)
@@ -62,7 +65,9 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
                 solver.set(timeout=0)
             stats["checks"] += 1
             answer = solver.check(*assumptions)
-            stats["conflicts"] += solver.statistics().get("conflicts", 0)
+            counters = solver.statistics()
+            stats["conflicts"] += counters.get("conflicts", 0)
+            stats["theory_cuts"] += counters.get("cumulative_conflicts", 0)
             if answer == unsat:
                 return "unsat", None
             if answer != sat:
