@@ -408,14 +408,41 @@ def compile_problem(assertions, assumptions=(), seed=0):
     for term in assumptions:
         compiler.assume(term)
     compiled = compiler.out
-    if seed:
-        permute_variables(compiled, seed)
-    return compiled
+    return permuted(compiled, seed) if seed else compiled
 
 
-def permute_variables(compiled, seed):
-    """Renumber the SAT variables with a seeded permutation: the seed changes CaDiCaL's search
-    (its variable order and tie-breaking follow the numbering) but never the answer."""
+class IncrementalCompiler:
+    """Compiles a growing list of assertions once: a check after more assertions were added
+    compiles only the new ones, and one with the same assertions under other assumptions
+    (an optimiser's probes, an SMT-LIB script's check-sat-assuming) compiles only the
+    assumptions. Atoms and gates of earlier assumptions stay (unconstrained, they change no
+    answer). A list that is not an extension of the last one (after a pop) starts afresh."""
+
+    def __init__(self):
+        self.compiler = None
+        self.done = []
+
+    def compile(self, assertions, assumptions=(), seed=0):
+        if (self.compiler is None or len(self.done) > len(assertions)
+                or any(a is not b for a, b in zip(self.done, assertions))):
+            self.compiler, self.done = Compiler(), []
+        try:
+            for term in assertions[len(self.done):]:
+                self.compiler.assert_formula(term)
+                self.done.append(term)
+            self.compiler.out.assumption_literals = []
+            for term in assumptions:
+                self.compiler.assume(term)
+        except BaseException:
+            self.compiler, self.done = None, []  # a half-compiled formula: start afresh
+            raise
+        return permuted(self.compiler.out, seed) if seed else self.compiler.out
+
+
+def permuted(compiled, seed):
+    """A copy of `compiled` with the SAT variables renumbered by a seeded permutation: the seed
+    changes CaDiCaL's search (its variable order and tie-breaking follow the numbering) but
+    never the answer."""
     order = list(range(1, compiled.num_vars + 1))
     random.Random(seed).shuffle(order)
     new = [0] + order
@@ -423,10 +450,17 @@ def permute_variables(compiled, seed):
     def lit(x):
         return new[x] if x > 0 else -new[-x]
 
-    compiled.clauses = [[lit(x) for x in clause] for clause in compiled.clauses]
-    compiled.bool_var = {k: new[v] for k, v in compiled.bool_var.items()}
-    compiled.assumption_literals = [lit(x) for x in compiled.assumption_literals]
-    for problem in compiled.difference.values():
-        problem.atoms = [(new[v], p, q, b, s) for v, p, q, b, s in problem.atoms]
-    compiled.globals = [record[:-1] + ({k: lit(x) for k, x in record[-1].items()},)
-                        for record in compiled.globals]
+    out = Compiled()
+    out.num_vars = compiled.num_vars
+    out.clauses = [[lit(x) for x in clause] for clause in compiled.clauses]
+    out.bool_var = {k: new[v] for k, v in compiled.bool_var.items()}
+    out.assumption_literals = [lit(x) for x in compiled.assumption_literals]
+    for sort, problem in compiled.difference.items():
+        copy = DifferenceProblem(sort)
+        copy.node_of = problem.node_of
+        copy.node_names = problem.node_names
+        copy.atoms = [(new[v], p, q, b, s) for v, p, q, b, s in problem.atoms]
+        out.difference[sort] = copy
+    out.globals = [record[:-1] + ({k: lit(x) for k, x in record[-1].items()},)
+                   for record in compiled.globals]
+    return out

@@ -98,6 +98,7 @@ class Solver:
         self._isolate = False
         self._memory = None          # MB, only with isolate
         self._hint = None            # variable key -> value: preferred phases
+        self._compiler = compiler.IncrementalCompiler()
         self._clear_result()
 
     def _clear_result(self):
@@ -208,13 +209,20 @@ class Solver:
         self._clear_result()
         self._last_assumptions = assumptions
         started = time.perf_counter()
+        assertions = self.assertions()
         if not self._isolate:
-            result = self._search(assumptions)
+            result = self._search(assertions, assumptions, started)
         else:
             if self._memory is not None and self._memory < 1:
                 raise ValueError("memory must be at least 1 MB")
-            kind, *rest = isolation.run(lambda: self._search(assumptions),
-                                        time_limit=self._timeout, memory_mb=self._memory)
+            time_left = None
+            if self._timeout is not None:
+                time_left = max(0.0, self._timeout - (time.perf_counter() - started))
+            # Compiling happens in the child too, under the limits (a formula can be huge); what
+            # the incremental compiler learns there is lost with the child.
+            kind, *rest = isolation.run(
+                lambda: self._search(assertions, assumptions, started),
+                time_limit=time_left, memory_mb=self._memory)
             if kind == "ok":
                 result = rest[0]
             elif kind == "error":
@@ -233,12 +241,11 @@ class Solver:
             self._model = Model(values)
         return _RESULTS[status]
 
-    def _search(self, assumptions):
-        """Compile, search and check the model; a plain-data summary (it may cross a pipe):
-        (status, reason, statistics, model values, core as assumption indices, lemmas)."""
-        assertions = self.assertions()
-        started = time.perf_counter()
-        compiled = compiler.compile_problem(assertions, assumptions, self._seed)
+    def _search(self, assertions, assumptions, started):
+        """Compile (incrementally), search and check the model; a plain-data summary (it may
+        cross a pipe): (status, reason, statistics, model values, core as assumption indices,
+        lemmas)."""
+        compiled = self._compiler.compile(assertions, assumptions, self._seed)
         problems = [p for p in compiled.difference.values() if p.atoms]
         try:
             theories = [p.build(difference_logic_class()) for p in problems]

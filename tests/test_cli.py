@@ -126,7 +126,7 @@ def test_isolated_api_check_keeps_its_limits_and_answers():
 def test_a_crash_in_the_search_process_becomes_unknown(monkeypatch):
     import smtsched.solver
 
-    def crash(self, assumptions):
+    def crash(self, *args):
         os.kill(os.getpid(), signal.SIGSEGV)
     monkeypatch.setattr(smtsched.solver.Solver, "_search", crash)
     s = Solver()
