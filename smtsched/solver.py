@@ -1,11 +1,11 @@
 """`Solver` and `Model`: the z3py-shaped front door of smtsched.
 
-A `Solver` keeps the user's assertions on a stack of frames (push/pop). Each `check` compiles the
-current assertions and assumptions afresh (smtsched.compile), runs one DPLL(T) search
-(smtsched.engine) and, for `sat`, evaluates every original assertion and assumption under the
-model before returning: a model that fails that check raises ModelCheckError, never reaches the
-user. Rebuilding per check keeps push/pop trivially correct; reusing the SAT solver across checks
-is a later optimisation.
+A `Solver` keeps the user's assertions on a stack of frames (push/pop). Each `check` compiles
+what is new since the last one (smtsched.compile.IncrementalCompiler: added assertions, the
+assumptions; everything after a pop), runs one fresh DPLL(T) search (smtsched.engine) and, for
+`sat`, evaluates every original assertion and assumption under the model before returning: a
+model that fails that check raises ModelCheckError, never reaches the user. A fresh SAT solver
+per check keeps push/pop trivially correct; reusing it across checks is a later optimisation.
 """
 import time
 from fractions import Fraction
