@@ -160,6 +160,17 @@ def test_overflowing_constants_are_refused_not_wrapped():
         theory.add_atom(2, 1, 2, 2**60, -2**60 - 1)
 
 
+def test_weights_near_the_int64_limit_are_refused_not_wrapped():
+    # regression: a running sum of 2**60 plus a weight of 2**63 - 1 wrapped negative and let
+    # the atom in (found by an SMT-LIB (minimize u) probing u <= -(2**63 - 1))
+    theory = compiled.DifferenceLogic(3)
+    theory.add_atom(1, 0, 1, 2**60, -2**60 - 1)
+    with pytest.raises(OverflowError):
+        theory.add_atom(2, 1, 0, -(2**63 - 1), 2**63 - 2)
+    with pytest.raises(OverflowError):
+        compiled.DifferenceLogic(2).add_atom(1, 0, 1, 2**61, -2**61 - 1)
+
+
 def test_fixed_literal_survives_backtrack_and_is_activated_again():
     theory = compiled.DifferenceLogic(3)
     theory.add_atom(1, 0, 1, -5, 4)   # x1 - x0 <= -5

@@ -338,3 +338,29 @@ def test_named_inside_a_macro_body_is_an_error():
 def test_application_of_a_list_is_an_error():
     lines, errors = run("(assert (((and)) true))")
     assert errors == 1 and "a function symbol was expected" in lines[0]
+
+
+def test_minimize_and_maximize_lexicographically_as_z3():
+    text = """(declare-const x Int)(declare-const y Int)(declare-const z Int)
+        (assert (>= (- x y) 3))(assert (>= y 2))(assert (<= z 10))
+        (minimize x)(maximize z)(check-sat)(get-objectives)(get-value (x z))
+        (declare-const u Int)(minimize u)(check-sat)(get-objectives)"""
+    lines, errors = run(text)
+    assert errors == 0
+    assert lines[:4] == ["sat", "(objectives", " (x 5)", " (z 10)"]
+    assert "((x 5)" in lines and " (z 10))" in lines
+    assert lines[-5:] == ["(objectives", " (x 5)", " (z 10)", " (u (* (- 1) oo))", ")"]
+
+
+def test_minimize_a_makespan_matches_the_scheduling_optimiser():
+    from smtsched.sched import Model
+    m = Model()
+    tasks = [m.task(f"t{i}", d) for i, d in enumerate([3, 2, 4, 1, 3])]
+    m.unary(tasks[:3])
+    m.unary(tasks[2:])
+    m.precedence(tasks[0], tasks[3])
+    m.minimize_makespan()
+    script = m.to_smtlib().replace("(check-sat)", "(minimize makespan)(check-sat)(get-objectives)")
+    lines, errors = run(script)
+    assert errors == 0 and lines[0] == "sat"
+    assert lines[2] == f" (makespan {m.solve().objective})"

@@ -89,16 +89,23 @@ cdef class DifferenceLogic:
             raise ValueError(f"SAT variable must be positive, got {var}")
         if not (0 <= u < self.n and 0 <= v < self.n) or u == v:
             raise ValueError(f"bad edge endpoints {u} -> {v} for {self.n} nodes")
+        # Each weight is bounded before anything is added, so that neither the sum below nor
+        # the complementarity test can wrap (a weight near 2**63 once slipped through a
+        # wrapped running sum).
+        if not (-WEIGHT_LIMIT < w_true < WEIGHT_LIMIT and -WEIGHT_LIMIT < w_false < WEIGHT_LIMIT):
+            raise OverflowError(
+                "difference constants too large: path lengths could exceed 2**61")
         if w_true + w_false >= 0:
             raise ValueError(f"edges of variable {var} are not complementary ({w_true}, {w_false})")
         while <int>self.var_atom.size() <= var:
             self.var_atom.push_back(-1)
         if self.var_atom[var] != -1:
             raise ValueError(f"SAT variable {var} is already an atom")
-        self.weight_sum += max(magnitude(w_true), magnitude(w_false))
-        if self.weight_sum >= WEIGHT_LIMIT:
+        cdef int64_t largest = max(magnitude(w_true), magnitude(w_false))
+        if self.weight_sum + largest >= WEIGHT_LIMIT:  # both terms < 2**61: no wrap
             raise OverflowError(
                 "difference constants too large: path lengths could exceed 2**61")
+        self.weight_sum += largest
         cdef int32_t atom = self.atom_var.size()
         self.var_atom[var] = atom
         self.atom_var.push_back(var)

@@ -68,6 +68,7 @@ class Script:
         #                             names declared in this scope)
         self.scope_names = []       # names declared at the current level
         self.named_asserts = []     # [(name, formula)] top-level named assertions
+        self.objectives = []        # (minimize t) / (maximize t), in order (objectives.py)
         self.last = None            # (result, assumptions [(text, term)], named in check)
         self.last_reason = None
         self.pending_named = None
@@ -316,7 +317,7 @@ class Script:
         count = self.count(args, command)
         for _ in range(count):
             self.scopes.append((len(self.declared), len(self.elab.named), len(self.named_asserts),
-                                self.scope_names))
+                                self.scope_names, len(self.objectives)))
             self.scope_names = []
             self.solver.push()
         self.success()
@@ -328,7 +329,8 @@ class Script:
             raise ScriptError(f"pop {count} with only {len(self.scopes)} push(es) open",
                               command.line, command.column)
         for _ in range(count):
-            declared, named, named_asserts, names = self.scopes.pop()
+            declared, named, named_asserts, names, objectives = self.scopes.pop()
+            del self.objectives[objectives:]
             if not self.options["global-declarations"]:
                 for name in self.scope_names:
                     self.elab.globals.pop(name, None)
@@ -393,6 +395,21 @@ class Script:
             self.say("unknown")
             self.error(str(problem), command.line, command.column)
             return
+        if result == sat and self.objectives:
+            from .objectives import optimise
+            deadline = None if timeout_ms is None else time.perf_counter() + timeout_ms / 1000
+            try:
+                outcome = optimise(solver, [term for _, term in assumptions], self.objectives,
+                                   deadline)
+            except KeyboardInterrupt:
+                self.last, self.last_reason = (unknown, assumptions), "interrupted"
+                self.say("unknown")
+                raise Interrupted() from None
+            if outcome != "sat":
+                # not proven optimal: say so rather than hand out a model as the optimum
+                self.last, self.last_reason = (unknown, assumptions), outcome
+                self.say("unknown")
+                return
         self.last = (result, assumptions)
         self.last_reason = solver.reason_unknown() if result == unknown else None
         self.say(str(result))
@@ -416,6 +433,30 @@ class Script:
             rows.append(f"  (define-fun {_symbol(name)} () {var.sort} "
                         f"{T.smtlib_number(value, var.sort)})")
         return "(\n" + "\n".join(rows) + ("\n" if rows else "") + ")"
+
+    def cmd_minimize(self, command, args):
+        self.add_objective(command, args, "min")
+
+    def cmd_maximize(self, command, args):
+        self.add_objective(command, args, "max")
+
+    def add_objective(self, command, args, sense):
+        from .objectives import Objective
+        if not args:
+            raise ScriptError("an objective needs a term", command.line, command.column)
+        term = self.elab.term(args[0])
+        if not isinstance(term, T.Term) or term.sort != INT:
+            line, column = position(args[0])
+            raise ScriptError("objectives are Int terms (Real objectives are not supported yet)",
+                              line, column)
+        self.objectives.append(Objective(term, sense, to_text(args[0])))
+        self.success()
+
+    def cmd_get_objectives(self, command, args):
+        from .objectives import value_text
+        self.need(command, sat, "the objectives")
+        rows = [f" ({o.text} {value_text(o)})" for o in self.objectives if o.value is not None]
+        self.say("(objectives\n" + "".join(row + "\n" for row in rows) + ")")
 
     def cmd_get_model(self, command, args):
         self.arity(command, args, 0, usage="(get-model)")
@@ -519,6 +560,8 @@ _COMMANDS = {
     "get-assignment": Script.cmd_get_assignment, "get-unsat-core": Script.cmd_get_unsat_core,
     "get-unsat-assumptions": Script.cmd_get_unsat_assumptions,
     "get-assertions": Script.cmd_get_assertions,
+    "minimize": Script.cmd_minimize, "maximize": Script.cmd_maximize,
+    "get-objectives": Script.cmd_get_objectives,
     "reset": Script.cmd_reset, "reset-assertions": Script.cmd_reset_assertions,
     "echo": Script.cmd_echo, "exit": Script.cmd_exit,
 }
