@@ -1,7 +1,7 @@
 """A deterministic corpus of malformed (and a few valid) SMT-LIB scripts for the front end.
 
 `corpus()` returns a list of `Case`s generated from the hand-written seed scripts below (and,
-when /work/shared/data/smtlib exists, from the first few KB of some benchmark files) with a
+when ../shared/data/smtlib (or $SMTSCHED_DATA/smtlib) exists, from the first few KB of some benchmark files) with a
 fixed-seed `random.Random`: the same list on every run and every machine (the optional data
 files only add cases).
 
@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 
 RANDOM_SEED = 20240611
 DEEP = 100_000  # nesting depth of the deep cases
-DATA_DIR = os.environ.get("SMTSCHED_SMTLIB_DATA", "/work/shared/data/smtlib")
+DATA_DIR = os.environ.get("SMTSCHED_SMTLIB_DATA") or os.path.join(
+    os.environ.get("SMTSCHED_DATA")
+    or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data"),
+    "smtlib")
 
 
 @dataclass
