@@ -6,6 +6,7 @@ import os
 import resource
 import signal
 import subprocess
+import sys
 import time
 
 
@@ -88,3 +89,36 @@ def load_average():
         return " ".join("%.2f" % x for x in os.getloadavg())
     except OSError:
         return "?"
+
+
+# Run by the interpreter under test, in the same cwd as the runs: which smtsched it imports and
+# which difference-logic theory that copy uses (the slow reference one means no compiled module).
+SMTSCHED_PROBE = r"""
+import json, os, sys, smtsched
+info = {"python": sys.version.split()[0], "package": os.path.dirname(smtsched.__file__),
+        "version": getattr(smtsched, "__version__", "?")}
+try:
+    from smtsched.theory import difference_logic_class
+    cls = difference_logic_class()
+    info["theory"] = "%s.%s" % (cls.__module__, cls.__name__)
+    info["theory_file"] = sys.modules[cls.__module__].__file__
+except Exception as problem:
+    info["theory"] = "unknown (%r)" % problem
+print(json.dumps(info))
+"""
+
+
+def machine_basics():
+    """CPU summary (lscpu), kernel, harness interpreter and memory, for a report's header."""
+    lscpu = output(["lscpu"])
+    keep = ("Model name", "CPU(s)", "Thread(s) per core", "Core(s) per socket",
+            "Hypervisor vendor")
+    info = {"lscpu": "\n".join(l for l in lscpu.splitlines() if l.split(":")[0].strip() in keep),
+            "kernel": output(["uname", "-srm"]),
+            "harness python": "%s (%s)" % (sys.version.split()[0], sys.executable)}
+    try:
+        with open("/proc/meminfo") as stream:
+            info["memory"] = stream.readline().split(":")[1].strip()
+    except OSError:
+        pass
+    return info

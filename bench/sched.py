@@ -54,7 +54,8 @@ import sys
 import tempfile
 import time
 
-from .common import code_fingerprint, load_average, now, output, run_group, tail
+from .common import (SMTSCHED_PROBE, code_fingerprint, load_average, machine_basics, now,
+                     output, run_group, tail)
 from .data import CHECKOUT, DataMissing, data_dir
 
 SOLVERS = ("smtsched", "cpsat1", "cpsat2", "z3")
@@ -505,32 +506,8 @@ def crosscheck_models(python, instances, cwd):
 
 # --------------------------------------------------------------------------- machine
 
-PROBE = r"""
-import json, os, sys, smtsched
-info = {"python": sys.version.split()[0], "package": os.path.dirname(smtsched.__file__),
-        "version": getattr(smtsched, "__version__", "?")}
-try:
-    from smtsched.theory import difference_logic_class
-    cls = difference_logic_class()
-    info["theory"] = "%s.%s" % (cls.__module__, cls.__name__)
-    info["theory_file"] = sys.modules[cls.__module__].__file__
-except Exception as problem:
-    info["theory"] = "unknown (%r)" % problem
-print(json.dumps(info))
-"""
-
-
 def machine_info(a, solvers, cwd):
-    lscpu = output(["lscpu"])
-    keep = ("Model name", "CPU(s)", "Thread(s) per core", "Core(s) per socket", "Hypervisor vendor")
-    info = {"lscpu": "\n".join(l for l in lscpu.splitlines() if l.split(":")[0].strip() in keep),
-            "kernel": output(["uname", "-srm"]),
-            "harness python": "%s (%s)" % (sys.version.split()[0], sys.executable)}
-    try:
-        with open("/proc/meminfo") as stream:
-            info["memory"] = stream.readline().split(":")[1].strip()
-    except OSError:
-        pass
+    info = machine_basics()
     if any(s.startswith("cpsat") for s in solvers):
         try:
             import ortools
@@ -547,8 +524,8 @@ def machine_info(a, solvers, cwd):
                         "--solvers" % sys.executable)
     if "smtsched" in solvers:
         try:
-            done = subprocess.run([a.python, "-c", PROBE], capture_output=True, text=True,
-                                  cwd=cwd, timeout=120)
+            done = subprocess.run([a.python, "-c", SMTSCHED_PROBE], capture_output=True,
+                                  text=True, cwd=cwd, timeout=120)
         except OSError as problem:
             raise Fatal("cannot run %s: %s" % (a.python, problem))
         if done.returncode != 0:

@@ -32,7 +32,8 @@ import subprocess
 import sys
 import tempfile
 
-from .common import code_fingerprint, load_average, now, output, run_group, tail
+from .common import (SMTSCHED_PROBE, code_fingerprint, load_average, machine_basics, now,
+                     output, run_group, tail)
 from .data import CHECKOUT, DataMissing, data_dir
 
 SOLVERS = ("smtsched", "z3", "yices")
@@ -246,27 +247,10 @@ def render_startup(startup):
 
 # --------------------------------------------------------------------------- machine
 
-# Run by the interpreter under test, in the same cwd as the runs: which smtsched it imports and
-# which difference-logic theory that copy uses (the slow reference one means no compiled module).
-PROBE = r"""
-import json, os, sys, smtsched
-info = {"python": sys.version.split()[0], "package": os.path.dirname(smtsched.__file__),
-        "version": getattr(smtsched, "__version__", "?")}
-try:
-    from smtsched.theory import difference_logic_class
-    cls = difference_logic_class()
-    info["theory"] = "%s.%s" % (cls.__module__, cls.__name__)
-    info["theory_file"] = sys.modules[cls.__module__].__file__
-except Exception as problem:
-    info["theory"] = "unknown (%r)" % problem
-print(json.dumps(info))
-"""
-
-
 def smtsched_info(python, cwd):
     try:
-        done = subprocess.run([python, "-c", PROBE], capture_output=True, text=True, cwd=cwd,
-                              timeout=120)
+        done = subprocess.run([python, "-c", SMTSCHED_PROBE], capture_output=True, text=True,
+                              cwd=cwd, timeout=120)
     except OSError as problem:
         raise Fatal("cannot run %s: %s" % (python, problem))
     if done.returncode != 0:
@@ -283,15 +267,7 @@ def smtsched_info(python, cwd):
 
 
 def machine_info(builders, python, cwd):
-    lscpu = output(["lscpu"])
-    keep = ("Model name", "CPU(s)", "Thread(s) per core", "Core(s) per socket", "Hypervisor vendor")
-    info = {"lscpu": "\n".join(l for l in lscpu.splitlines() if l.split(":")[0].strip() in keep),
-            "kernel": output(["uname", "-srm"]), "harness python": sys.version.split()[0]}
-    try:
-        with open("/proc/meminfo") as stream:
-            info["memory"] = stream.readline().split(":")[1].strip()
-    except OSError:
-        pass
+    info = machine_basics()
     if "smtsched" in builders:
         info["smtsched"] = smtsched_info(python, cwd)
         info["smtsched python"] = python

@@ -16,37 +16,21 @@ models, so it owns no variables and propagates nothing.
 """
 
 
-class CumulativeLogic:
-    propagates_foreign = False
+from smtsched.theories.global_ref import GlobalTheory
+
+
+class CumulativeLogic(GlobalTheory):
 
     def __init__(self, graph, tasks, capacity, order):
         """`graph`: the difference-logic theory of the start nodes; `tasks`: [(node, duration,
         demand)]; `order`: {(i, j): literal "task i ends before task j starts"} for every pair
         of tasks that use the resource."""
-        self.graph = graph
+        super().__init__(graph)
         self.tasks = [(node, duration, demand) for node, duration, demand in tasks]
         self.capacity = capacity
         self.order = dict(order)
-        self.levels = 0
-        self.conflict_clause = []
         self.n_checks = 0
         self.n_conflicts = 0
-
-    def observed(self):
-        return []
-
-    def level(self):
-        return self.levels
-
-    def assign(self, lit, fixed):  # pragma: no cover - owns nothing
-        raise AssertionError("the cumulative theory owns no variables")
-
-    def new_level(self):
-        self.levels += 1
-
-    def backtrack(self, level):
-        if level < self.levels:
-            self.levels = level
 
     def propagate(self):
         return []
@@ -91,14 +75,8 @@ class CumulativeLogic:
                 clause += [self.order[(i, j)], self.order[(j, i)]]
         return clause
 
-    def conflict(self):
-        return list(self.conflict_clause)
-
     def explain(self, lit):  # pragma: no cover - propagates nothing
         raise AssertionError("the cumulative theory propagates nothing")
-
-    def values(self):
-        return []
 
     def statistics(self):
         return {"cumulative_checks": self.n_checks, "cumulative_conflicts": self.n_conflicts}

@@ -24,8 +24,10 @@ propagates ordering literals that the difference theory owns (`propagates_foreig
 """
 
 
-class DisjunctiveLogic:
-    propagates_foreign = True
+from smtsched.theories.global_ref import GlobalTheory
+
+
+class DisjunctiveLogic(GlobalTheory):
 
     def __init__(self, graph, tasks, order, every_level=True, edge_finding=True):
         """`graph`: the difference-logic theory holding the start nodes; `tasks`: [(node,
@@ -35,44 +37,27 @@ class DisjunctiveLogic:
         the machine-load refutations, at a fraction of the cost of this O(n^3) Python code at
         every search node. Complete models need no check: the pairwise clauses already keep
         every two tasks apart."""
+        super().__init__(graph)
         self.every_level = every_level
         self.edge_finding = edge_finding
         # only edge finding sets literals (of the difference theory); overload checks only
         # report conflicts
         self.propagates_foreign = edge_finding
-        self.graph = graph
         self.tasks = [(node, duration) for node, duration in tasks]
         self.order = dict(order)
-        self.levels = 0
         self.last_window = None
         self.last_level = -1
         self.reasons = {}
-        self.conflict_clause = []
         self.n_conflicts = 0
         self.n_propagations = 0
         self.n_checks = 0
 
-    # -- contract ---------------------------------------------------------------------------
-    def observed(self):
-        return []
-
-    def level(self):
-        return self.levels
-
-    def assign(self, lit, fixed):  # pragma: no cover - owns nothing, so never called
-        raise AssertionError("the disjunctive theory owns no variables")
-
-    def new_level(self):
-        self.levels += 1
-
-    def backtrack(self, level):
-        if level < self.levels:
-            self.levels = level
-            self.last_window = None
-            # literals propagated above `level` are unassigned again: forget their reasons,
-            # so they are propagated (and explained) afresh when they hold again
-            self.reasons = {lit: entry for lit, entry in self.reasons.items()
-                            if entry[1] <= level}
+    # -- contract (levels, observed, assign: GlobalTheory) ------------------------------------
+    def undone(self, level):
+        self.last_window = None
+        # literals propagated above `level` are unassigned again: forget their reasons, so
+        # they are propagated (and explained) afresh when they hold again
+        self.reasons = {lit: entry for lit, entry in self.reasons.items() if entry[1] <= level}
 
     def propagate(self):
         if self.levels and not self.every_level:
@@ -123,9 +108,6 @@ class DisjunctiveLogic:
         self.n_propagations += len(implied)
         return sorted(set(implied), key=abs)
 
-    def conflict(self):
-        return list(self.conflict_clause)
-
     def explain(self, lit):
         return list(self.reasons[lit][0])
 
@@ -133,9 +115,6 @@ class DisjunctiveLogic:
         # a complete model satisfies the pairwise clauses: no two tasks overlap, so no set of
         # them can be overloaded
         return True
-
-    def values(self):
-        return []
 
     def statistics(self):
         return {"disjunctive_checks": self.n_checks,
