@@ -40,6 +40,8 @@ def extensions():
 
     modules = [
         Extension("smtsched.theories.difference", ["theories/difference.pyx"], language="c++"),
+        Extension("smtsched.theories.disjunctive", ["theories/disjunctive.pyx"], language="c++"),
+        Extension("smtsched.theories.cumulative", ["theories/cumulative.pyx"], language="c++"),
     ]
     return cythonize(
         modules,

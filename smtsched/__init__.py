@@ -13,7 +13,7 @@ from .errors import (ArithmeticOverflowError, ModelCheckError, SmtschedError, So
                      UnsupportedError)
 from .solver import CheckSatResult, Model, Solver, sat, unknown, unsat
 from .terms import (And, Bool, Bools, BoolVal, Cumulative, Disjunctive, Distinct, If, Implies,
-                    Int, Ints, IntVal, Not, Or, Real, Reals, RealVal, Term, Xor)
+                    Int, Ints, IntVal, Not, Or, Real, Reals, RealVal, Term, WeightedCost, Xor)
 
 __version__ = "0.1.0"
 
@@ -22,6 +22,7 @@ __all__ = [
     "Disjunctive",
     "Distinct",
     "If", "Implies", "Int", "IntVal", "Ints", "Model", "ModelCheckError", "Not", "Or", "Real",
-    "RealVal", "Reals", "SmtschedError", "Solver", "SortError", "Term", "UnsupportedError", "Xor",
+    "RealVal", "Reals", "SmtschedError", "Solver", "SortError", "Term", "UnsupportedError",
+    "WeightedCost", "Xor",
     "sat", "unknown", "unsat",
 ]

@@ -152,6 +152,8 @@ class Compiler:
                 self.disjunctive(node)
             elif node.op == "cumulative":
                 self.cumulative(node)
+            elif node.op == "cost":
+                self.cost(node)
             elif node.op == "or":
                 self.out.clauses.append([self.literal(a) for a in node.args])
             else:
@@ -211,6 +213,17 @@ class Compiler:
         tasks = [(nodes[k], durations[k], demands[k]) for k in range(len(starts))]
         self.out.globals.append(("cumulative", tasks, capacity, order))
 
+    def cost(self, node):
+        """A WeightedCost constraint: its record for the cost theory, with the guard's literal
+        (the last entry of a record maps names to literals, so `permuted` renames them)."""
+        durations, weights, bound, dues, guarded = node.value
+        starts = node.args[:-1] if guarded else node.args
+        nodes = self.start_nodes(starts)
+        tasks = [(nodes[k], durations[k], weights[k], None if dues is None else dues[k])
+                 for k in range(len(starts))]
+        literals = {"guard": self.literal(node.args[-1])} if guarded else {}
+        self.out.globals.append(("cost", tasks, bound, literals))
+
     def assume(self, term):
         if not hasattr(term, "sort") or term.sort != BOOL:
             raise SortError(f"an assumption must be a formula, got {term!r}")
@@ -226,8 +239,9 @@ class Compiler:
                 continue
             if node.sort != BOOL:
                 raise SortError(f"a formula was expected, got the {node.sort} term {node}")
-            if node.op in ("disjunctive", "cumulative"):
-                raise UnsupportedError(f"{node.op.capitalize()} is a global constraint: assert it "
+            if node.op in ("disjunctive", "cumulative", "cost"):
+                name = {"cost": "WeightedCost"}.get(node.op, node.op.capitalize())
+                raise UnsupportedError(f"{name} is a global constraint: assert it "
                                        "at the top level, not inside another formula")
             if not expanded and node.op in ("and", "or", "not", "implies", "xor", "ite") or (
                     not expanded and node.op in ("eq", "distinct") and node.args[0].sort == BOOL):

@@ -49,21 +49,12 @@ class Bridge(Propagator):
                 self.owner[var] = theory
         # A theory may propagate literals another theory owns (a scheduling propagator sets
         # ordering atoms of the difference-logic graph): it says so with
-        # `propagates_foreign = True`, and the engine then remembers who propagated each
-        # variable last, to ask that theory for the reason.
-        self.foreign = any(getattr(t, "propagates_foreign", False) for t in theories)
-        self.reasoner = {}
-        if self.foreign:
-            # Who may be asked for a literal's reason must be the theory whose propagation
-            # CaDiCaL actually took: the first one to propagate the variable while it was
-            # unassigned. So the engine follows the assignment itself (value, trail, levels).
-            self.value = [0] * (num_vars + 1)
-            self.fixed = [False] * (num_vars + 1)
-            self.assigned = []       # non-fixed assigned variables, in order
-            self.marks = []          # len(self.assigned) when each level opened
-            self.on_assignment = self.on_assignment_tracked
-            self.on_new_level = self.on_new_level_tracked
-            self.on_backtrack = self.on_backtrack_tracked
+        # `propagates_foreign = True`. The engine does not follow the assignment for it: such a
+        # theory skips literals that are already true itself (it can ask the owner), and when
+        # CaDiCaL asks for a reason, a foreign propagator that still holds a reason for the
+        # variable gives it. If the owner offered the same literal in the same round, either
+        # reason is valid: both theories built theirs from literals assigned before the round.
+        self.foreign = [t for t in theories if getattr(t, "propagates_foreign", False)]
         self.clauses = deque()
         self.lemmas = [] if log_lemmas else None
         self.deadline = deadline
@@ -72,7 +63,7 @@ class Bridge(Propagator):
         self.snapshot = None
         self.stop_reason = None
         owners = [t for t in theories if t.observed()]
-        if len(owners) == 1 and len(theories) > 1 and not check and not self.foreign:
+        if len(owners) == 1 and len(theories) > 1 and not check:
             # One theory owns every variable, the others (global constraints) only read it:
             # assignments go straight to the owner; levels and backtracks (far fewer) to all.
             self.on_assignment = owners[0].assign
@@ -98,31 +89,6 @@ class Bridge(Propagator):
         for theory in self.theories:
             theory.new_level()
 
-    def on_assignment_tracked(self, lit, fixed):
-        var = lit if lit > 0 else -lit
-        if fixed:
-            self.fixed[var] = True
-        else:
-            self.assigned.append(var)
-        self.value[var] = 1 if lit > 0 else -1
-        self.owner[var].assign(lit, fixed)
-
-    def on_new_level_tracked(self):
-        self.marks.append(len(self.assigned))
-        for theory in self.theories:
-            theory.new_level()
-
-    def on_backtrack_tracked(self, to):
-        if to < len(self.marks):
-            keep = self.marks[to]
-            del self.marks[to:]
-            for var in self.assigned[keep:]:
-                if not self.fixed[var]:
-                    self.value[var] = 0
-            del self.assigned[keep:]
-        for theory in self.theories:
-            theory.backtrack(to)
-
     def on_backtrack(self, to):
         for theory in self.theories:
             theory.backtrack(to)
@@ -138,6 +104,10 @@ class Bridge(Propagator):
                     self.stop("timeout")
                     return []
         implied = []
+        # Every theory is asked every time, even when one before it implied literals: PySAT
+        # hands a returned list to CaDiCaL and then answers "nothing more" without calling
+        # back until the next assignment, so a theory skipped now may not be asked again
+        # before the next decision.
         for theory in self.theories:
             lits = theory.propagate()
             if lits is None:
@@ -151,7 +121,7 @@ class Bridge(Propagator):
             if lits:
                 if self.check:
                     self.check_owned(theory, lits)
-                if self.foreign:
+                if theory in self.foreign:
                     lits = self.claim(theory, lits, implied)
                 if theory.level() == 0:
                     # CaDiCaL 1.9.5 assigns a literal propagated at the root without learning
@@ -170,8 +140,12 @@ class Bridge(Propagator):
 
     def provide_reason(self, lit):
         var = lit if lit > 0 else -lit
-        theory = self.reasoner.get(var) if self.foreign else None
-        clause = (theory or self.owner[var]).explain(lit)
+        theory = self.owner[var]
+        for candidate in self.foreign:
+            if candidate.holds_reason(lit):
+                theory = candidate
+                break
+        clause = theory.explain(lit)
         if self.lemmas is not None:
             self.lemmas.append(list(clause))
         return clause
@@ -230,19 +204,19 @@ class Bridge(Propagator):
         self.clauses.append(clause)
 
     def claim(self, theory, lits, earlier):
-        """The literals of `lits` that CaDiCaL should receive from `theory`: those of variables
-        still unassigned and not already offered in this round (true ones are dropped; a false
-        one is kept, CaDiCaL then asks its reason at once). Each kept variable's reason will be
-        asked of `theory`."""
+        """The literals of `lits` that CaDiCaL should receive from a foreign propagator: those
+        of variables not already offered in this round and not already true (a false one is
+        kept: CaDiCaL then asks its reason at once, a conflict)."""
         offered = {abs(l) for l in earlier}
         kept = []
         for lit in lits:
             var = lit if lit > 0 else -lit
-            current = self.value[var]
-            if var in offered or current == (1 if lit > 0 else -1):
+            if var in offered:
+                continue
+            owner = self.owner[var]
+            if owner is not theory and owner is not None and owner.literal_value(lit) == 1:
                 continue
             offered.add(var)
-            self.reasoner[var] = theory
             kept.append(lit)
         return kept
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 from . import compile as compiler
 from . import isolation
 from .engine import SAT, UNKNOWN, UNSAT, Engine
-from .errors import ArithmeticOverflowError, ModelCheckError, SortError
+from .errors import ArithmeticOverflowError, ModelCheckError, SortError, UnsupportedError
 from .terms import BOOL, INT, REAL, Term, evaluate, to_smtlib, variables
 from .theory import difference_logic_class
 
@@ -92,6 +92,7 @@ class Solver:
         self._seed = 0
         self._timeout = None        # seconds
         self._max_conflicts = None
+        self._unsat_core = True   # False: assumptions become root facts, unsat_core() is []
         self._log_lemmas = False
         self._check_theories = False
         self._sat_options = {}
@@ -112,8 +113,11 @@ class Solver:
 
     # -- options -----------------------------------------------------------------------
     def set(self, *args, **options):
-        """Options: timeout (ms), seed, max_conflicts, log_lemmas, check_theories, cadical,
-        isolate, memory.
+        """Options: timeout (ms), seed, max_conflicts, unsat_core, log_lemmas, check_theories,
+        cadical, isolate, memory.
+
+        `unsat_core=False` (default True) gives up cores of assumptions for speed: the
+        assumptions of a check are then root facts of its search (`unsat_core()` is empty).
 
         `isolate=True` runs each check in a child process (see smtsched.isolation): the timeout
         then holds within a second whatever the search does, `memory` (MB) caps its memory
@@ -133,6 +137,8 @@ class Solver:
                 self._seed = int(value)
             elif name == "max_conflicts":
                 self._max_conflicts = None if value is None or value < 0 else int(value)
+            elif name == "unsat_core":
+                self._unsat_core = bool(value)
             elif name == "log_lemmas":
                 self._log_lemmas = bool(value)
             elif name == "check_theories":
@@ -147,7 +153,8 @@ class Solver:
                 self._memory = None if value is None or value <= 0 else int(value)
             else:
                 raise ValueError(f"unknown option {name!r}: smtsched knows timeout, seed, "
-                                 "max_conflicts, log_lemmas, check_theories, cadical (a dict "
+                                 "max_conflicts, unsat_core, log_lemmas, check_theories, "
+                                 "cadical (a dict "
                                  "of CaDiCaL options), isolate and memory (MB)")
 
     def hint(self, values):
@@ -255,14 +262,22 @@ class Solver:
             from smtsched.theories.difference_ref import DifferenceLogic as Exact
             theories = [p.build(Exact) for p in problems]
         theories += _global_theories(compiled, problems, theories)
-        engine = Engine(compiled.num_vars, compiled.clauses, theories,
+        clauses, assumption_literals = compiled.clauses, compiled.assumption_literals
+        if not self._unsat_core and assumption_literals:
+            # No core wanted: the assumptions hold for this search only, and each search is
+            # fresh, so they can be root facts. That saves a decision level per assumption
+            # (and the theories' undo logs for them): what a large-neighbourhood move, with
+            # hundreds of fixed orderings, needs.
+            clauses = clauses + [[lit] for lit in assumption_literals]
+            assumption_literals = []
+        engine = Engine(compiled.num_vars, clauses, theories,
                         log_lemmas=self._log_lemmas, check=self._check_theories,
                         sat_options=dict(self._sat_options, seed=self._seed % (1 << 31)),
                         phases=_phases(compiled, problems, self._hint) if self._hint else None)
         time_left = None
         if self._timeout is not None:
             time_left = max(0.0, self._timeout - (time.perf_counter() - started))
-        outcome = engine.solve(compiled.assumption_literals, time_limit=time_left,
+        outcome = engine.solve(assumption_literals, time_limit=time_left,
                                max_conflicts=self._max_conflicts)
         values = None
         if outcome.status == SAT:
@@ -347,19 +362,42 @@ def _global_theories(compiled, problems, theories):
     graph = next((t for p, t in zip(problems, theories) if p.sort == INT), None)
     for record in compiled.globals:
         kind, tasks = record[0], record[1]
+        if kind == "cost":
+            if graph is None:
+                raise UnsupportedError("WeightedCost needs its start variables bounded from "
+                                       "below by difference constraints (e.g. start >= 0)")
+            from smtsched.theories.cost_ref import CostLogic
+            out.append(CostLogic(graph, tasks, record[2], record[3].get("guard")))
+            continue
         if graph is None or len(tasks) < 2:
             continue
         if kind == "disjunctive":
-            # The pure-Python reasoning runs at the root only (see disjunctive_ref.py): there
-            # it finds the machine-load refutations; deeper, the pairwise clauses and the
-            # difference theory carry the search.
-            from smtsched.theories.disjunctive_ref import DisjunctiveLogic
-            out.append(DisjunctiveLogic(graph, tasks, record[2], every_level=False,
-                                        edge_finding=False))
+            compiled_theory = _compiled_disjunctive(graph)
+            if compiled_theory is not None:
+                # overload checking and edge finding at every search node
+                out.append(compiled_theory(graph, tasks, record[2]))
+            else:
+                # The pure-Python reasoning runs at the root only (see disjunctive_ref.py):
+                # there it finds the machine-load refutations; deeper, the pairwise clauses
+                # and the difference theory carry the search.
+                from smtsched.theories.disjunctive_ref import DisjunctiveLogic
+                out.append(DisjunctiveLogic(graph, tasks, record[2], every_level=False,
+                                            edge_finding=False))
         elif kind == "cumulative":
             from smtsched.theories.cumulative_ref import CumulativeLogic
             out.append(CumulativeLogic(graph, tasks, record[2], record[3]))
     return out
+
+
+def _compiled_disjunctive(graph):
+    """The compiled disjunctive theory class when `graph` is the compiled difference theory
+    (it reads the graph's matrix directly), else None."""
+    try:
+        from smtsched.theories.difference import DifferenceLogic
+        from smtsched.theories.disjunctive import DisjunctiveLogic
+    except ImportError:
+        return None
+    return DisjunctiveLogic if isinstance(graph, DifferenceLogic) else None
 
 
 def _phases(compiled, problems, hint):

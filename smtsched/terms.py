@@ -384,6 +384,72 @@ def expand_cumulative(term):
     return And(*parts)
 
 
+def WeightedCost(starts, durations, weights, bound, dues=None, guard=None):
+    """A global constraint on the end times C_i = start_i + duration_i (Int start terms):
+    sum_i weights[i] * C_i <= bound (weighted completion time) or, with `dues`,
+    sum_i weights[i] * max(0, C_i - dues[i]) <= bound (weighted tardiness). With `guard` (a
+    Bool variable) it is required only when the guard holds, so an optimiser can assume
+    different bounds in turn.
+
+    Only as a top-level assertion. The cost theory bounds every C_i from below by the
+    difference-logic graph (the earliest start) and refutes a bound those lower bounds already
+    exceed; models give every task its earliest start, so the bound holds in them. Weights are
+    non-negative integers. It prints as the linear sum (with ite for tardiness)."""
+    starts = list(starts)
+    durations = [_number(d) for d in durations]
+    weights = [_number(w) for w in weights]
+    bound = _number(bound)
+    if dues is not None:
+        dues = [_number(d) for d in dues]
+    if not (len(starts) == len(durations) == len(weights)) or (
+            dues is not None and len(dues) != len(starts)):
+        raise SortError("WeightedCost needs as many durations, weights (and dues) as starts")
+    for start in starts:
+        if not isinstance(start, Term) or start.sort != INT:
+            raise SortError(f"WeightedCost takes Int start terms, got {start!r}")
+    for value in durations + weights:
+        if not isinstance(value, int) or value < 0:
+            raise SortError(f"WeightedCost takes non-negative integers, got {value!r}")
+    for value in [bound] + (dues or []):
+        if not isinstance(value, int):
+            raise SortError(f"WeightedCost takes integer bounds and dues, got {value!r}")
+    args = tuple(starts)
+    if guard is not None:
+        if not isinstance(guard, Term) or guard.op != "var" or guard.sort != BOOL:
+            raise SortError(f"the guard of WeightedCost is a Bool variable, got {guard!r}")
+        args += (guard,)
+    return Term("cost", args, BOOL, value=(tuple(durations), tuple(weights), bound,
+                                           None if dues is None else tuple(dues),
+                                           guard is not None))
+
+
+def expand_cost(term):
+    """The arithmetic meaning of a WeightedCost term (for printing and for z3)."""
+    durations, weights, bound, dues, guarded = term.value
+    starts = term.args[:-1] if guarded else term.args
+    total = IntVal(0)
+    for k, start in enumerate(starts):
+        if not weights[k]:
+            continue
+        end = start + durations[k]
+        if dues is None:
+            total = total + weights[k] * end
+        else:
+            total = total + If(end > dues[k], weights[k] * (end - dues[k]), IntVal(0))
+    meaning = total <= bound
+    return Implies(term.args[-1], meaning) if guarded else meaning
+
+
+def _cost_holds(values, durations, weights, bound, dues, guarded):
+    if guarded and not values[-1]:
+        return True
+    total = 0
+    for k in range(len(durations)):
+        end = values[k] + durations[k]
+        total += weights[k] * (end if dues is None else max(0, end - dues[k]))
+    return total <= bound
+
+
 def _fits(starts, durations, demands, capacity):
     tasks = [(s, s + d, r) for s, d, r in zip(starts, durations, demands) if d and r]
     return all(sum(r for s, e, r in tasks if s <= at < e) <= capacity for at, _, _ in tasks)
@@ -467,6 +533,8 @@ def to_smtlib(term):
             stack.append(expand_disjunctive(item))
         elif item.op == "cumulative":
             stack.append(expand_cumulative(item))
+        elif item.op == "cost":
+            stack.append(expand_cost(item))
         elif item.op in ("and", "or") and not item.args:
             out.append("true" if item.op == "and" else "false")
         elif item.op == "var":
@@ -509,6 +577,8 @@ def evaluate(term, lookup):
             memo[id(node)] = _no_overlap(values, node.value)
         elif node.op == "cumulative":
             memo[id(node)] = _fits(values, *node.value)
+        elif node.op == "cost":
+            memo[id(node)] = _cost_holds(values, *node.value)
         else:
             memo[id(node)] = _apply(node.op, values)
     return memo[id(term)]

@@ -39,6 +39,13 @@ Literals are DIMACS integers: `v` is "atom v is true", `-v` is "atom v is false"
     a clause whose first literal is `lit` and whose other literals were all false when `lit`
     was propagated (so they are earlier on the trail). Only called by conflict analysis.
 
+``propagates_foreign`` / ``holds_reason(lit) -> bool`` (global theories)
+    A theory that owns no variables may propagate literals the difference theory owns (a
+    scheduling propagator sets ordering atoms): it sets ``propagates_foreign = True``, never
+    returns a literal that is already true (it asks the owner's ``literal_value(lit)``), and
+    answers ``holds_reason(lit)`` while it has a reason for a literal it propagated at a level
+    still open; the engine asks such a theory for that literal's reason first.
+
 ``final_check() -> bool``
     Every owned variable is assigned. True when the theory agrees with the assignment; False
     when not, with the clause in ``conflict()``. Exact: no floating point anywhere.
@@ -47,7 +54,7 @@ Literals are DIMACS integers: `v` is "atom v is true", `-v` is "atom v is false"
     After `final_check` accepted: the theory's model, which the front end maps back to the
     user's variables (for difference logic: one integer potential per node, origin at 0).
 
-``distance(u, v)`` / ``path_literals(u, v)`` (difference logic only)
+``distance(u, v)`` / ``path_literals(u, v)`` / ``literal_value(lit)`` (difference logic only)
     Bound queries for theories that reason on the time bounds of the graph: the tightest
     bound on x_v - x_u implied by the active edges (None when unbounded), and the literals of a
     shortest path that gives it (its reason). Asked after `propagate`.

@@ -239,6 +239,9 @@ class ExcludesTheory:
             return [-self.other]
         return []
 
+    def holds_reason(self, lit):
+        return lit == -self.other and self.holds()
+
     def explain(self, lit):
         assert lit == -self.other
         return [lit] + [-l for l in self.dl.path_literals(self.u, self.v)]

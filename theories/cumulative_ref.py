@@ -1,40 +1,210 @@
-"""The cumulative (renewable resource) theory, pure-Python reference: its final check.
+"""The cumulative (renewable resource) theory, pure-Python reference.
 
-A complete model of the difference theory is a schedule (the node potentials). If some
-instant carries more demand than the capacity, the tasks running then pairwise overlap, and so
-every ordering atom "i ends before j starts" between two of them is false in the model. Some
-pair of them must be ordered in any schedule that fits (intervals on a line that pairwise
-overlap share a point: Helly's theorem in one dimension), so the clause "one of these ordering
-atoms holds" is a valid lemma, and false now: a conflict. The set is the fewest tasks running
-at the overloaded instant whose demands exceed the capacity (largest demands first), which
-keeps the clause short. This is the lazy decomposition of Ansotegui et al. (SMT-based RCPSP,
-2011) moved inside the search: the SAT solver learns the cut without starting over.
+It reasons in two places.
 
-Timetable propagation on compulsory parts with pointwise explanations (Schutt et al.,
-Constraints 2011), during the search, is the next step; this theory only judges complete
-models, so it owns no variables and propagates nothing.
+**During the search** (`propagate`, at every search node), on the time bounds of the tasks read
+from the difference-logic graph (node 0 is the time origin: est_k = -dist(k, 0), lst_k =
+dist(0, k), lct_k = lst_k + p_k). It only detects conflicts: the theory has no bound literals of
+its own to propagate, so `propagate` answers [] or None.
+
+* Timetable consistency (Schutt, Feydy, Stuckey, Wallace: "Explaining the cumulative
+  propagator", Constraints 16(3), 2011). A task whose latest start comes before its earliest
+  end runs for sure during [lst_k, est_k + p_k), its compulsory part. If the compulsory parts
+  stack above the capacity at some instant, no schedule fits the current bounds. The conflict
+  is explained *pointwise*: take the earliest overloaded instant t, the fewest tasks whose
+  compulsory parts cover t with demands above the capacity (largest demands first, ties by task
+  index), and for each of them only what puts it at t: lst_k <= t and est_k >= t + 1 - p_k.
+  Those lifted bounds are weaker than the task's own, which is what makes the explanation
+  general (the same clause refutes every state where those tasks cover t).
+  With `ordering_cuts=True` the same overload is stated instead as the ordering cut of those
+  tasks (the Helly clause of the final check below), once the graph's implied ordering
+  literals are on the trail (see `timetable` for why).
+* An energetic overload check over task windows, the cumulative form of the overload rule of
+  Vilim's unary and cumulative edge finding ("Edge finding filtering algorithm for discrete
+  cumulative resources in O(kn log n)", CP 2009), in the energy vocabulary of Baptiste, Le Pape
+  and Nuijten ("Constraint-Based Scheduling", 2001): for a window [a, b], a an earliest start
+  and b a latest end, the tasks lying wholly inside it need sum(p_k * d_k) resource-time; more
+  than capacity * (b - a) is a conflict, explained by est_k >= a and lct_k <= b for the tasks
+  used (the largest energies first, just enough of them to exceed the window). Optional
+  (`energetic=False` turns it off), so that its cost can be measured against what it prunes.
+
+A check is skipped when the bounds are those of the last check and no backtrack came between.
+
+**On complete models** (`final_check`), which is what makes the theory complete: a model of the
+difference theory is a schedule (the node potentials). If some instant carries more demand than
+the capacity, the tasks running then pairwise overlap, and so every ordering atom "i ends before
+j starts" between two of them is false in the model. Some pair of them must be ordered in any
+schedule that fits (intervals on a line that pairwise overlap share a point: Helly's theorem in
+one dimension), so the clause "one of these ordering atoms holds" is a valid lemma, and false
+now: a conflict. The set is the fewest tasks running at the overloaded instant whose demands
+exceed the capacity (largest demands first), which keeps the clause short. This is the lazy
+decomposition of Ansotegui et al. (SMT-based RCPSP, 2011) moved inside the search: the SAT
+solver learns the cut without starting over.
+
+The theory owns no variables. The compiled twin is theories/cumulative.pyx; both choose the same
+instant, window and task set, so the tests can compare them step by step (`last_tasks`).
 """
 
 
 from smtsched.theories.global_ref import GlobalTheory
 
+# timetable(): an overload whose ordering cut is not false on the trail yet
+DEFERRED = "deferred"
+
 
 class CumulativeLogic(GlobalTheory):
 
-    def __init__(self, graph, tasks, capacity, order):
+    def __init__(self, graph, tasks, capacity, order, energetic=True, ordering_cuts=False):
         """`graph`: the difference-logic theory of the start nodes; `tasks`: [(node, duration,
         demand)]; `order`: {(i, j): literal "task i ends before task j starts"} for every pair
-        of tasks that use the resource."""
+        of tasks that use the resource; `energetic`: run the window energy check too;
+        `ordering_cuts`: state a timetable overload as the ordering cut of its tasks rather
+        than by their pointwise bounds (see `timetable`)."""
         super().__init__(graph)
         self.tasks = [(node, duration, demand) for node, duration, demand in tasks]
         self.capacity = capacity
         self.order = dict(order)
+        self.energetic = energetic
+        self.ordering_cuts = ordering_cuts
+        # tasks that take part: both a duration and a demand
+        self.used = [k for k, (_, p, d) in enumerate(self.tasks) if p and d]
+        self.last_bounds = None     # the bounds of the last search-node check (the cache)
+        self.last_tasks = []        # the task set of the last conflict (for the twin tests)
         self.n_checks = 0
         self.n_conflicts = 0
+        self.n_timetable_checks = 0
+        self.n_timetable_conflicts = 0
+        self.n_energy_conflicts = 0
+        self.n_deferred = 0
 
+    def undone(self, level):
+        self.last_bounds = None
+
+    # -- during the search -----------------------------------------------------------------
     def propagate(self):
-        return []
+        bounds = self.bounds()
+        if bounds is None:
+            return []
+        if bounds == self.last_bounds:
+            # nothing changed since the last check (after a conflict too: the contract asks
+            # for [] until the next backtrack, and a backtrack clears the cache)
+            return []
+        self.last_bounds = bounds
+        self.n_timetable_checks += 1
+        est, lst = bounds
+        clause = self.timetable(est, lst)
+        if clause == DEFERRED:
+            self.n_deferred += 1
+            self.last_bounds = None  # look again at the next call, whatever the bounds
+            return []
+        if clause is not None:
+            self.n_timetable_conflicts += 1
+        elif self.energetic:
+            clause = self.energy(est, lst)
+            if clause is not None:
+                self.n_energy_conflicts += 1
+        if clause is None:
+            return []
+        self.conflict_clause = clause
+        return None
 
+    def bounds(self):
+        """(est, lst), dicts over the used tasks, from the graph; None when one is unbounded."""
+        est, lst = {}, {}
+        for k in self.used:
+            node = self.tasks[k][0]
+            back = self.graph.distance(node, 0)     # x_0 - x_k <= back: x_k >= -back
+            ahead = self.graph.distance(0, node)    # x_k - x_0 <= ahead
+            if back is None or ahead is None:
+                return None
+            est[k] = -back
+            lst[k] = ahead
+        return est, lst
+
+    def timetable(self, est, lst):
+        """The clause of the earliest compulsory-part overload; None if there is none;
+        DEFERRED when its ordering cut (`ordering_cuts`) is not false on the trail yet.
+
+        Tasks whose compulsory parts cover the same instant overlap pairwise, so the graph
+        implies that every ordering atom between two of them is false. Once those literals are
+        on the trail, the ordering cut of the tasks (the final check's Helly clause) is false
+        too, and it is the better lemma: it speaks of the orderings, not of bounds reached
+        through one chain of precedences, so it keeps pruning wherever the tasks would overlap
+        again. The graph returns those literals in the same propagation round in which the
+        bounds that cause the overload change, before the solver has assigned them; the check
+        then waits for the next round (which comes: the solver assigns implied literals
+        before deciding) instead of stating the conflict by bounds."""
+        events = {}  # time -> change of the compulsory load
+        for k in self.used:
+            _, p, d = self.tasks[k]
+            if lst[k] < est[k] + p:
+                events[lst[k]] = events.get(lst[k], 0) + d
+                events[est[k] + p] = events.get(est[k] + p, 0) - d
+        load = 0
+        for t in sorted(events):
+            load += events[t]
+            if load <= self.capacity:
+                continue
+            # the load holds on [t, next event): t is the earliest overloaded instant
+            covering = [k for k in self.used
+                        if lst[k] <= t < est[k] + self.tasks[k][1]]
+            chosen = self.fewest(covering, lambda k: self.tasks[k][2], self.capacity)
+            if self.ordering_cuts:
+                cut = self.cut(chosen)
+                if all(self.graph.literal_value(lit) == -1 for lit in cut):
+                    self.last_tasks = chosen
+                    return cut
+                return DEFERRED
+            self.last_tasks = chosen
+            literals = set()
+            for k in chosen:
+                node, p, _ = self.tasks[k]
+                # a path 0 -> k proves x_k - x_0 <= lst_k <= t; a path k -> 0 proves
+                # x_0 - x_k <= -est_k <= p - 1 - t: together, task k runs at instant t
+                literals.update(self.graph.path_literals(0, node))
+                literals.update(self.graph.path_literals(node, 0))
+            return sorted((-lit for lit in literals), key=abs)
+        return None
+
+    def energy(self, est, lst):
+        """The clause of the first window [a, b] whose inside tasks need more energy than it
+        holds (b by increasing latest end, then a by decreasing earliest start), or None."""
+        lct = {k: lst[k] + self.tasks[k][1] for k in self.used}
+        for b in sorted(set(lct.values())):
+            inside_b = sorted((k for k in self.used if lct[k] <= b), key=lambda k: (-est[k], k))
+            energy = 0
+            for position, k in enumerate(inside_b):
+                energy += self.tasks[k][1] * self.tasks[k][2]
+                a = est[k]
+                if position + 1 < len(inside_b) and est[inside_b[position + 1]] == a:
+                    continue  # take every task with this earliest start before judging
+                room = self.capacity * (b - a)
+                if energy <= room:
+                    continue
+                chosen = self.fewest(inside_b[:position + 1],
+                                     lambda j: self.tasks[j][1] * self.tasks[j][2], room)
+                self.last_tasks = chosen
+                literals = set()
+                for j in chosen:
+                    node = self.tasks[j][0]
+                    literals.update(self.graph.path_literals(node, 0))  # est_j >= a
+                    literals.update(self.graph.path_literals(0, node))  # lct_j <= b
+                return sorted((-lit for lit in literals), key=abs)
+        return None
+
+    @staticmethod
+    def fewest(candidates, size, limit):
+        """The shortest prefix, by decreasing size (ties: smaller index), whose sizes sum
+        above `limit` (the caller knows that all of them together do)."""
+        chosen, total = [], 0
+        for k in sorted(candidates, key=lambda k: (-size(k), k)):
+            chosen.append(k)
+            total += size(k)
+            if total > limit:
+                break
+        return chosen
+
+    # -- on complete models ----------------------------------------------------------------
     def final_check(self):
         self.n_checks += 1
         potentials = self.graph.values()
@@ -56,18 +226,15 @@ class CumulativeLogic(GlobalTheory):
             running[k] = demand
             load += demand
             if load > self.capacity:
-                self.conflict_clause = self.cut(running)
+                chosen = self.fewest(running, running.get, self.capacity)
+                self.last_tasks = chosen
+                self.conflict_clause = self.cut(chosen)
                 self.n_conflicts += 1
                 return False
         return True
 
-    def cut(self, running):
-        chosen, total = [], 0
-        for k, demand in sorted(running.items(), key=lambda kd: (-kd[1], kd[0])):
-            chosen.append(k)
-            total += demand
-            if total > self.capacity:
-                break
+    def cut(self, chosen):
+        """The ordering cut of `chosen`: "some two of them are ordered"."""
         clause = []
         for a in range(len(chosen)):
             for b in range(a + 1, len(chosen)):
@@ -79,4 +246,9 @@ class CumulativeLogic(GlobalTheory):
         raise AssertionError("the cumulative theory propagates nothing")
 
     def statistics(self):
-        return {"cumulative_checks": self.n_checks, "cumulative_conflicts": self.n_conflicts}
+        return {"cumulative_checks": self.n_checks,
+                "cumulative_conflicts": self.n_conflicts,
+                "cumulative_timetable_checks": self.n_timetable_checks,
+                "cumulative_timetable_conflicts": self.n_timetable_conflicts,
+                "cumulative_energy_conflicts": self.n_energy_conflicts,
+                "cumulative_timetable_deferred": self.n_deferred}

@@ -332,6 +332,15 @@ cdef class DifferenceLogic:
         cdef int64_t d = self.dist[<size_t>u * self.n + v]
         return None if d >= INF else d
 
+    def literal_value(self, int lit):
+        """1 if owned literal `lit` is assigned true, -1 if false, 0 if unassigned (for
+        theories that propagate this graph's atoms and must not repeat or contradict it)."""
+        cdef int var = lit if lit > 0 else -lit
+        cdef int32_t atom = self.var_atom[var] if var < <int>self.var_atom.size() else -1
+        if atom < 0:
+            raise ValueError(f"literal {lit} is not owned by this theory")
+        return self.atom_value[atom] if lit > 0 else -self.atom_value[atom]
+
     def path_literals(self, int u, int v):
         """The literals (true now) of the active edges of a shortest path u ~> v: the reason of
         the bound x_v - x_u <= distance(u, v). [] when u == v."""
@@ -354,14 +363,24 @@ cdef class DifferenceLogic:
     def potentials(self):
         """A solution of the active edges with x[0] == 0 (valid when consistent).
 
-        x_v = min(0, min_i dist[i, v]) is the shortest distance from a virtual source joined to
-        every node by a 0-weight edge, hence feasible; shifting by x_0 puts the origin at 0.
+        When every node has a path to the origin, the earliest solution: x_v = -dist[v, 0],
+        the least value x_v can take with x_0 = 0 (for an edge u -> v of weight w,
+        dist[u, 0] <= w + dist[v, 0], so x_v - x_u <= w). A schedule then starts every task as
+        early as its orderings allow, which objectives that grow with the end times (weighted
+        completion, tardiness) rely on. Otherwise x_v = min(0, min_i dist[i, v]): the
+        shortest distance from a virtual source joined to every node by a 0-weight edge, hence
+        feasible; shifting by x_0 puts the origin at 0.
         """
         if not self.frozen:
             self.freeze()
         cdef int n = self.n, i, j
         cdef int64_t best, d
         cdef list values = []
+        for j in range(n):
+            if self.dist[<size_t>j * n] >= INF:
+                break
+        else:
+            return [-self.dist[<size_t>j * n] for j in range(n)]
         for j in range(n):
             best = 0
             for i in range(n):

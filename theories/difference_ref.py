@@ -611,6 +611,13 @@ class DifferenceLogic:
         distance, _ = shortest_path_tree(self._num_nodes, self._active_edges(), u)
         return distance[v]
 
+    def literal_value(self, lit: int) -> int:
+        """1 if owned literal `lit` is assigned true, -1 if false, 0 if unassigned."""
+        if abs(lit) not in self._atoms:
+            raise ValueError(f"literal {lit} is not owned by this theory")
+        first = self._assigned_variables().get(abs(lit))
+        return 0 if first is None else (1 if first == lit else -1)
+
     def path_literals(self, u: int, v: int) -> List[int]:
         """The literals of a shortest path u ~> v over the active edges, in path order."""
         if not (0 <= u < self._num_nodes and 0 <= v < self._num_nodes):
@@ -634,6 +641,13 @@ class DifferenceLogic:
         """
         if self._find_conflict() is not None:
             raise RuntimeError("potentials() needs consistent active edges (final_check() True)")
+        # the earliest solution when every node has a path to the origin (as the compiled
+        # twin): x_v = -dist(v, 0), from a shortest-path tree of the reversed edges
+        reversed_edges = [Edge(e.target, e.source, e.weight, e.literal)
+                          for e in self._active_edges()]
+        to_origin, _ = shortest_path_tree(self._num_nodes, reversed_edges, 0)
+        if all(d is not None for d in to_origin):
+            return [-d if d else 0 for d in to_origin]
         return feasible_potentials(self._num_nodes, self._active_edges())
 
     def statistics(self) -> Dict[str, int]:

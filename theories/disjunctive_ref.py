@@ -100,13 +100,22 @@ class DisjunctiveLogic(GlobalTheory):
                         literal = self.order.get((j, i))
                         if literal is None or literal in self.reasons:
                             continue
-                        reason = self.explanation(omega + [i], est, lct, a, b, right_of=i)
-                        if -literal in reason:
+                        value = self.graph.literal_value(literal)
+                        if value == 1:
                             continue
+                        reason = self.explanation(omega + [i], est, lct, a, b, right_of=i)
+                        if value == -1:  # the window says j before i, the trail says not
+                            self.conflict_clause = [literal] + reason
+                            self.n_conflicts += 1
+                            return None
                         self.reasons[literal] = ([literal] + reason, self.levels)
                         implied.append(literal)
         self.n_propagations += len(implied)
         return sorted(set(implied), key=abs)
+
+    def holds_reason(self, lit):
+        """Whether this theory propagated `lit` at a level still open (see engine.py)."""
+        return lit in self.reasons
 
     def explain(self, lit):
         return list(self.reasons[lit][0])

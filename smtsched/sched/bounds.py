@@ -44,3 +44,14 @@ def makespan_lower_bound(model):
         busy = -(-energy // resource.capacity)
         bound = max(bound, first + busy + after)
     return bound
+
+
+def cost_lower_bound(model):
+    """Weighted completion or tardiness with every task at its earliest end (its head plus its
+    duration): each term only grows with the end time."""
+    head, _ = heads_and_tails(model)
+    total = 0
+    for index, weight in model.weights.items():
+        end = head[index] + model.tasks[index].duration
+        total += weight * (end if model.dues is None else max(0, end - model.dues[index]))
+    return total

@@ -14,7 +14,7 @@ term API.
   until a schedule has no overload (Ansotegui et al. add precedence variables for the same
   purpose, SMT-based RCPSP, 2011).
 """
-from ..terms import And, Bool, Cumulative, Int, Not, Or
+from ..terms import And, Bool, Cumulative, Disjunctive, Int, Not, Or, WeightedCost
 
 
 class Encoding:
@@ -69,6 +69,12 @@ class Encoding:
             for option in options:
                 add(self.guard(self.start[option.index] == self.start[task.index], option))
         for resource in model.resources:
+            if resource.unary and not any(t.optional for t, _ in resource.demands):
+                # the disjunctive theory (overload, edge finding) runs on the machine; the
+                # compiler adds the pairwise clauses
+                tasks = [t for t, _ in resource.demands]
+                add(Disjunctive([self.start[t.index] for t in tasks], [t.duration for t in tasks]))
+                continue
             if not resource.unary and not any(t.optional for t, _ in resource.demands):
                 # the cumulative theory judges every complete schedule inside the search
                 # (and the compiler adds the disjunction of each incompatible pair)
@@ -84,6 +90,15 @@ class Encoding:
                     b, db = pairs[j]
                     if da + db > resource.capacity:
                         add(self.guard(Or(self.before(a, b), self.before(b, a)), a, b))
+
+    def cost_bound(self, bound, guard):
+        """"guard => weighted objective <= bound" (weighted completion or tardiness)."""
+        model = self.model
+        indices = sorted(model.weights)
+        dues = None if model.dues is None else [model.dues[i] for i in indices]
+        return WeightedCost([self.start[i] for i in indices],
+                            [model.tasks[i].duration for i in indices],
+                            [model.weights[i] for i in indices], bound, dues=dues, guard=guard)
 
     # -- reading a model -----------------------------------------------------------------------
     def schedule(self, smt_model):

@@ -89,7 +89,10 @@ class Model:
         self.precedences = []
         self.resources = []
         self.alternatives = []        # (task, [option tasks]): exactly one option is present
-        self.objective = None         # "makespan" or None (feasibility)
+        self.objective = None         # "makespan", "weighted_completion",
+        #                               "weighted_tardiness" or None (feasibility)
+        self.weights = {}             # task index -> weight (weighted objectives)
+        self.dues = None              # task index -> due date (weighted tardiness)
         self.horizon = None           # an upper bound on every end, if known
         self._names = {}
 
@@ -170,6 +173,45 @@ class Model:
 
     def minimize_makespan(self):
         self.objective = "makespan"
+
+    def minimize_weighted_completion(self, weights=None):
+        """Minimise sum of weight * end time; `weights` maps tasks to non-negative integers
+        (a dict, or (task, weight) pairs; default: 1 for every task)."""
+        self._weighted("weighted_completion", weights, None)
+
+    def minimize_weighted_tardiness(self, dues, weights=None):
+        """Minimise sum of weight * max(0, end - due); `dues` maps tasks to due dates (tasks
+        without one are never tardy), `weights` as for minimize_weighted_completion."""
+        self._weighted("weighted_tardiness", weights, dues)
+
+    def _weighted(self, kind, weights, dues):
+        if any(t.optional for t in self.tasks):
+            raise ModelError("weighted objectives with optional tasks are not supported yet")
+        items = (weights.items() if isinstance(weights, dict) else weights) if weights is not None \
+            else [(t, 1) for t in self.tasks]
+        self.weights = {}
+        for task, weight in items:
+            task = self._own(task)
+            self.weights[task.index] = _integer(weight, f"the weight of {task.name}", 0)
+        self.dues = None
+        if dues is not None:
+            self.dues = {}
+            for task, due in (dues.items() if isinstance(dues, dict) else dues):
+                task = self._own(task)
+                self.dues[task.index] = _integer(due, f"the due date of {task.name}")
+            # a task without a due date is never tardy
+            self.weights = {i: w for i, w in self.weights.items() if i in self.dues}
+        self.objective = kind
+
+    def objective_value(self, starts):
+        """The objective of a schedule (starts by task index)."""
+        if self.objective == "makespan":
+            return max((s + t.duration for s, t in zip(starts, self.tasks)), default=0)
+        total = 0
+        for index, weight in self.weights.items():
+            end = starts[index] + self.tasks[index].duration
+            total += weight * (end if self.dues is None else max(0, end - self.dues[index]))
+        return total
 
     def set_horizon(self, horizon):
         self.horizon = _integer(horizon, "the horizon", 0)

@@ -1,8 +1,9 @@
-"""Anytime makespan optimisation with proofs, on top of the public Solver.
+"""Anytime optimisation with proofs (makespan, weighted completion time or weighted
+tardiness), on top of the public Solver.
 
 1. The lower bound starts at the bound that needs no search (smtsched.sched.bounds).
 2. A first schedule: one check without a bound on the makespan.
-3. Then probes below the best: a check under the assumption `makespan <= probe` either finds
+3. Then probes below the best: a check under the assumption `objective <= probe` either finds
    a better schedule (the upper bound drops to its makespan) or is refuted (the lower bound
    rises to probe + 1). Probes bisect the gap; a probe that does not finish within a quarter
    of the time left is retried closer to the best (half the distance), so a hard middle does
@@ -15,12 +16,14 @@ a resource with optional tasks the optimiser cuts them between checks instead (s
 encode.py) and repeats the check; cuts are facts of the model and stay.
 A check that runs out of time ends the search with what is proven so far.
 """
+import random
 import sys
 import time
 
 from ..errors import SmtschedError
 from ..solver import Solver, sat, unsat
-from . import bounds, check
+from ..terms import Bool, Not
+from . import bounds, check, heuristic
 from .encode import Encoding
 from .result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
 
@@ -34,23 +37,47 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
     deadline = None if time_limit is None else started + time_limit
     encoding = Encoding(model)
     solver = Solver()
-    solver.set(seed=seed)
+    solver.set(seed=seed, unsat_core=False)  # probes need no cores: assumptions as facts
     solver.add(encoding.formulas)
     # cuts: overloads cut by the optimiser between checks (resources with optional tasks);
     # theory_cuts: overloads the cumulative theory refuted inside the search
     stats = {"checks": 0, "cuts": 0, "theory_cuts": 0, "solutions": 0, "conflicts": 0}
-    optimise = model.objective == "makespan"
-    lower = bounds.makespan_lower_bound(model) if optimise else None
-    best = None  # (makespan, starts, present)
+    # what the global theories did, summed over the checks
+    theory_counters = ("disjunctive_checks", "disjunctive_conflicts", "disjunctive_propagations",
+                       "cumulative_checks", "cumulative_conflicts",
+                       "cumulative_timetable_conflicts", "cumulative_energy_conflicts")
+    optimise = model.objective is not None
+    makespan = model.objective == "makespan"
+    lower = None
+    if optimise:
+        lower = bounds.makespan_lower_bound(model) if makespan else bounds.cost_lower_bound(model)
+    best = None  # (objective, starts, present)
+    guards = {}  # cost bound -> the Bool guarding "cost <= bound" (weighted objectives)
+
+    def at_most(bound):
+        """The assumption "objective <= bound"."""
+        if makespan:
+            return encoding.makespan <= bound
+        # guards of bounds that will never be asked again (at or above the best, or refuted)
+        # are switched off for good, so the search does not try them
+        for old in [k for k in guards if k >= best[0] or k < lower]:
+            solver.add(Not(guards.pop(old)))
+        if bound not in guards:
+            guards[bound] = Bool(f"cost <= {bound}")
+            solver.add(encoding.cost_bound(bound, guards[bound]))
+        return guards[bound]
 
     def say(text):
         if log:
             print(f"[{time.perf_counter() - started:8.2f}s] {text}", file=sys.stderr, flush=True)
 
-    def search(bound, budget=None):
+    def search(bound, budget=None, fixed=(), max_conflicts=None):
         """'sat' (with a checked schedule), 'unsat' or the reason of an unknown; `budget`
-        (seconds) bounds this search below the overall deadline."""
-        assumptions = [] if bound is None else [encoding.makespan <= bound]
+        (seconds) bounds this search below the overall deadline; `fixed`: more assumptions
+        (orderings kept from the best schedule); `max_conflicts`: a conflict budget."""
+        assumptions = [] if bound is None else [at_most(bound)]
+        assumptions += list(fixed)
+        solver.set(max_conflicts=max_conflicts)
         own_deadline = deadline
         if budget is not None:
             own_deadline = time.perf_counter() + budget if deadline is None else \
@@ -68,6 +95,9 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
             counters = solver.statistics()
             stats["conflicts"] += counters.get("conflicts", 0)
             stats["theory_cuts"] += counters.get("cumulative_conflicts", 0)
+            for key in theory_counters:
+                if key in counters:
+                    stats[key] = stats.get(key, 0) + counters[key]
             if answer == unsat:
                 return "unsat", None
             if answer != sat:
@@ -99,23 +129,59 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
 
     def improved(starts, present):
         nonlocal best
-        value = check.makespan(model, starts, present)
+        value = model.objective_value(starts) if optimise else None
         best = (value, starts, present)
         stats["solutions"] += 1
-        say(f"schedule with makespan {value}, lower bound {lower}")
+        say(f"schedule with {model.objective or 'objective'} {value}, lower bound {lower}")
         if on_solution is not None:
             on_solution(result(FEASIBLE if lower is None or lower < value else OPTIMAL))
 
-    outcome, schedule = search(None)
-    if outcome == "unsat":
-        return result(INFEASIBLE)
-    if outcome != "sat":
-        return result(UNKNOWN, outcome)
-    improved(*schedule)
+    first = heuristic.serial_schedule(model, seed) if optimise else None
+    if first is not None and not check.violations(model, first):
+        # a greedy schedule to start from: the upper bound, and the phases of the first
+        # searches (the search then only has to improve it)
+        present = [True] * len(model.tasks)
+        hint = {encoding.start[t.index]: first[t.index] for t in model.tasks}
+        hint[encoding.makespan] = check.makespan(model, first, present)
+        solver.hint(hint)
+        stats["heuristic"] = model.objective_value(first)
+        improved(first, present)
+    else:
+        outcome, schedule = search(None)
+        if outcome == "unsat":
+            return result(INFEASIBLE)
+        if outcome != "sat":
+            return result(UNKNOWN, outcome)
+        improved(*schedule)
     if not optimise:
         return result(OPTIMAL)
     fraction = 0.5  # how far into the gap the next probe goes
+    neighbourhoods = Neighbourhoods(model, encoding, seed)
     while lower < best[0]:
+        # improve the schedule by large-neighbourhood search, then a probe for the bound
+        if neighbourhoods.pairs:
+            left = None if deadline is None else deadline - time.perf_counter()
+            round_budget = 2.0 if left is None else max(0.2, 0.3 * left)
+            round_end = time.perf_counter() + round_budget
+            failures = 0
+            while lower < best[0] and failures < 30 and time.perf_counter() < round_end:
+                fixed = neighbourhoods.fixed_orders(best[1], best[2])
+                stats["lns_steps"] = stats.get("lns_steps", 0) + 1
+                # improve inside the neighbourhood as long as it allows
+                outcome = "sat"
+                progress = False
+                while outcome == "sat" and lower < best[0] and time.perf_counter() < round_end:
+                    outcome, schedule = search(best[0] - 1, round_end - time.perf_counter(),
+                                               fixed, neighbourhoods.conflicts)
+                    if outcome == "sat":
+                        stats["lns_improvements"] = stats.get("lns_improvements", 0) + 1
+                        improved(*schedule)
+                        progress = True
+                failures = 0 if progress else failures + 1
+                neighbourhoods.adapt(outcome)
+            solver.set(max_conflicts=None)
+            if lower >= best[0]:
+                break
         probe = max(lower, best[0] - max(1, int((best[0] - lower) * fraction)))
         budget = None
         if probe < best[0] - 1:
@@ -126,11 +192,63 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
             improved(*schedule)
         elif outcome == "unsat":
             lower = probe + 1
-            say(f"no schedule with makespan <= {probe}: lower bound {lower}")
+            say(f"no schedule with {model.objective} <= {probe}: lower bound {lower}")
         elif budget is not None and (deadline is None or time.perf_counter() < deadline):
             fraction /= 2  # too hard that far down: try closer to the best
-            say(f"no answer for makespan <= {probe} within {budget:.1f} s")
+            say(f"no answer for {model.objective} <= {probe} within {budget:.1f} s")
         else:
             return result(FEASIBLE, outcome)
     lower = best[0]
     return result(OPTIMAL)
+
+
+class Neighbourhoods:
+    """Large-neighbourhood search moves (Shaw, CP 1998; the relaxation CP-SAT's LNS workers
+    use for scheduling): keep the order of every pair of tasks that share a resource as it is in
+    the best schedule, except for the tasks of a random time window, which the search then
+    re-sequences under "makespan <= best - 1". The orders are assumptions, so every learned
+    clause stays valid. Each move has a conflict budget, so the sequence of moves is the same
+    for the same seed; the window grows when moves are refuted quickly (too small to contain
+    a better schedule) and shrinks when they run out of conflicts."""
+
+    def __init__(self, model, encoding, seed):
+        self.encoding = encoding
+        self.random = random.Random(seed)
+        self.tasks = model.tasks
+        pairs = set()
+        for resource in model.resources:
+            used = [t for t, _ in resource.demands if t.duration > 0]
+            for i in range(len(used)):
+                for j in range(i + 1, len(used)):
+                    a, b = sorted((used[i], used[j]), key=lambda t: t.index)
+                    pairs.add((a.index, b.index))
+        self.pairs = sorted(pairs)
+        self.share = 0.3         # fraction of the tasks set free
+        self.conflicts = 300     # conflict budget of one move
+
+    def fixed_orders(self, starts, present):
+        """The ordering assumptions of one move: every resource pair outside the window that
+        the best schedule orders, in that order."""
+        tasks = self.tasks
+        ends = [starts[t.index] + t.duration for t in tasks]
+        horizon = max(ends) if ends else 0
+        width = max(1, int(horizon * self.share))
+        begin = self.random.randint(-width // 2, max(-width // 2, horizon - width // 2))
+        free = {t.index for t in tasks
+                if starts[t.index] < begin + width and ends[t.index] > begin}
+        fixed = []
+        for i, j in self.pairs:
+            if i in free or j in free or not (present[i] and present[j]):
+                continue
+            a, b = tasks[i], tasks[j]
+            if ends[i] <= starts[j]:
+                fixed.append(self.encoding.before(a, b))
+            elif ends[j] <= starts[i]:
+                fixed.append(self.encoding.before(b, a))
+        return fixed
+
+    def adapt(self, outcome):
+        if outcome == "unsat":
+            self.share = min(0.8, self.share * 1.2)
+        elif outcome != "sat":
+            self.share = max(0.05, self.share / 1.2)

@@ -1,0 +1,242 @@
+"""The compiled cumulative theory (theories/cumulative.pyx) against its pure-Python twin, step
+by step, and its conflict clauses checked by z3.
+
+Each twin sits on its own difference graph (compiled with compiled, reference with reference).
+A small driver plays the engine: it decides ordering and bound literals, lets the graphs
+propagate to a fixpoint, then asks both cumulative theories; they must agree on conflict or not
+and on the task set behind a conflict at every step, and on complete assignments their final
+checks must agree too. Every conflict clause of the compiled twin must be false on the trail
+and implied by the cumulative constraint (z3, on the time-point decomposition: at each task's
+start the demands of the tasks running then fit the capacity).
+"""
+import pytest
+import z3
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smtsched import Bool, Cumulative, Int, Or
+from smtsched.compile import compile_problem
+from smtsched.theories import cumulative_ref, difference_ref
+
+compiled_dl = pytest.importorskip("smtsched.theories.difference",
+                                  reason="the Cython extension is not built (pure-Python install)")
+compiled_cumulative = pytest.importorskip("smtsched.theories.cumulative",
+                                          reason="the Cython extension is not built")
+
+
+@st.composite
+def resources(draw):
+    n = draw(st.integers(2, 6))
+    capacity = draw(st.integers(1, 4))
+    durations = [draw(st.integers(0, 5)) for _ in range(n)]
+    demands = [draw(st.integers(0, capacity)) for _ in range(n)]
+    windows = [(draw(st.integers(0, 5)), draw(st.integers(5, 14))) for _ in range(n)]
+    # extra bound atoms the driver may decide (either polarity), so bounds tighten in the walk
+    cuts = [(draw(st.integers(0, n - 1)), draw(st.integers(0, 12))) for _ in range(n + 2)]
+    return durations, demands, capacity, windows, cuts
+
+
+def build(spec):
+    durations, demands, capacity, windows, cuts = spec
+    starts = [Int(f"s{i}") for i in range(len(durations))]
+    formulas = [Cumulative(starts, durations, demands, capacity)]
+    for s, d, (release, deadline) in zip(starts, durations, windows):
+        formulas += [s >= release, s + d <= deadline]
+    # atoms only (each guarded by a free Bool), so their variables exist for decisions
+    for position, (k, bound) in enumerate(cuts):
+        formulas.append(Or(Bool(f"free{position}"), starts[k] <= bound))
+    compiled = compile_problem(formulas)
+    (problem,) = [p for p in compiled.difference.values() if p.atoms]
+    (record,) = [r for r in compiled.globals if r[0] == "cumulative"]
+    return compiled, problem, record
+
+
+def z3_atom(problem, var):
+    names = {node: key for key, node in problem.node_of.items()}
+    for v, p, q, bound, strict in problem.atoms:
+        if v == var:
+            x = z3.IntVal(0) if names[p] is None else z3.Int(names[p][1])
+            y = z3.IntVal(0) if names[q] is None else z3.Int(names[q][1])
+            return x - y < bound if strict else x - y <= bound
+    raise KeyError(var)
+
+
+def decomposition(durations, demands, capacity):
+    """At the start of every task that uses the resource, the running demands fit."""
+    starts = [z3.Int(f"s{i}") for i in range(len(durations))]
+    used = [k for k in range(len(starts)) if durations[k] and demands[k]]
+    parts = []
+    for i in used:
+        load = z3.Sum([z3.If(z3.And(starts[j] <= starts[i], starts[i] < starts[j] + durations[j]),
+                             demands[j], 0) for j in used])
+        parts.append(load <= capacity)
+    return parts
+
+
+def assert_implied(problem, spec, clause):
+    durations, demands, capacity = spec[:3]
+    lits = [z3_atom(problem, abs(l)) if l > 0 else z3.Not(z3_atom(problem, abs(l))) for l in clause]
+    s = z3.Solver()
+    s.add(*decomposition(durations, demands, capacity))
+    s.add(z3.Not(z3.Or(lits)))
+    assert s.check() == z3.unsat, clause
+
+
+def assert_false_now(graph, clause):
+    assert clause and all(graph.literal_value(l) == -1 for l in clause), clause
+
+
+@settings(max_examples=400, deadline=None)
+@given(resources(), st.booleans(), st.data())
+def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, data):
+    compiled, problem, (_, tasks, capacity, order) = build(spec)
+    fast_graph = problem.build(compiled_dl.DifferenceLogic)
+    slow_graph = problem.build(difference_ref.DifferenceLogic)
+    fast = compiled_cumulative.CumulativeLogic(fast_graph, tasks, capacity, order,
+                                               energetic=energetic)
+    slow = cumulative_ref.CumulativeLogic(slow_graph, tasks, capacity, order, energetic=energetic)
+    variables = [atom[0] for atom in problem.atoms]
+    assigned = {}   # var -> level
+    level = 0
+
+    def assign(lit):
+        assigned[abs(lit)] = level
+        fast_graph.assign(lit, False)
+        slow_graph.assign(lit, False)
+
+    def backtrack(target):
+        nonlocal level
+        for theory in (fast_graph, slow_graph, fast, slow):
+            theory.backtrack(target)
+        for var in [v for v, lv in assigned.items() if lv > target]:
+            del assigned[var]
+        level = target
+
+    for clause in compiled.clauses:  # the windows: root units
+        if len(clause) == 1 and abs(clause[0]) not in assigned:
+            assign(clause[0])
+    for _ in range(data.draw(st.integers(1, 16), label="decisions")):
+        # propagate to a fixpoint: the graphs first, then the cumulative theories
+        conflict = False
+        while True:
+            fast_lits, slow_lits = fast_graph.propagate(), slow_graph.propagate()
+            assert (fast_lits is None) == (slow_lits is None)
+            if fast_lits is None:
+                conflict = True
+                break
+            if fast_lits:
+                assert set(fast_lits) == set(slow_lits)
+                for lit in fast_lits:
+                    assign(lit)
+                continue
+            fast_lits, slow_lits = fast.propagate(), slow.propagate()
+            assert (fast_lits is None) == (slow_lits is None), (fast_lits, slow_lits)
+            if fast_lits is None:
+                assert fast.last_tasks == slow.last_tasks
+                clause = fast.conflict()
+                assert_false_now(fast_graph, clause)
+                assert_false_now(slow_graph, slow.conflict())
+                assert_implied(problem, spec, clause)
+                # the contract: [] until the next backtrack
+                assert fast.propagate() == [] and slow.propagate() == []
+                conflict = True
+            else:
+                assert fast_lits == [] and slow_lits == []
+            break
+        if not conflict and all(v in assigned for v in variables):
+            # a complete assignment: the final checks (on a scratch level, as the engine does)
+            assert fast_graph.final_check() and slow_graph.final_check()
+            for theory in (fast_graph, slow_graph, fast, slow):
+                theory.new_level()
+            fast_ok, slow_ok = fast.final_check(), slow.final_check()
+            assert fast_ok == slow_ok
+            if not fast_ok:
+                assert fast.last_tasks == slow.last_tasks
+                assert fast.conflict() == slow.conflict()
+                assert_false_now(fast_graph, fast.conflict())
+                assert_implied(problem, spec, fast.conflict())
+            for theory in (fast_graph, slow_graph, fast, slow):
+                theory.backtrack(level)
+            return
+        if conflict:
+            if level == 0:
+                return
+            backtrack(data.draw(st.integers(0, level - 1), label="backtrack to"))
+            continue
+        free = [v for v in variables if v not in assigned]
+        var = data.draw(st.sampled_from(free), label="decide")
+        level += 1
+        for theory in (fast_graph, slow_graph, fast, slow):
+            theory.new_level()
+        assign(var if data.draw(st.booleans(), label="polarity") else -var)
+    assert fast.statistics() == slow.statistics()
+
+
+def start_at_the_root(spec, energetic=True):
+    compiled, problem, (_, tasks, capacity, order) = build(spec)
+    graph = problem.build(compiled_dl.DifferenceLogic)
+    fast = compiled_cumulative.CumulativeLogic(graph, tasks, capacity, order, energetic=energetic)
+    slow_graph = problem.build(difference_ref.DifferenceLogic)
+    slow = cumulative_ref.CumulativeLogic(slow_graph, tasks, capacity, order, energetic=energetic)
+    for clause in compiled.clauses:  # the windows: root units
+        if len(clause) == 1:
+            graph.assign(clause[0], True)
+            slow_graph.assign(clause[0], True)
+    assert graph.propagate() is not None and slow_graph.propagate() is not None
+    return problem, graph, fast, slow
+
+
+@pytest.mark.parametrize("energetic", [True, False])
+def test_compulsory_parts_overload_is_refuted_during_the_search(energetic):
+    # three tasks of 4 on capacity 2, each starting in [0, 1]: all three run during [1, 4)
+    spec = ([4, 4, 4], [1, 1, 1], 2, [(0, 5), (0, 5), (0, 5)], [])
+    problem, graph, fast, slow = start_at_the_root(spec, energetic)
+    for theory in (fast, slow):
+        assert theory.propagate() is None
+        assert theory.last_tasks == [0, 1, 2]
+        stats = theory.statistics()
+        assert stats["cumulative_timetable_conflicts"] == 1
+        assert stats["cumulative_energy_conflicts"] == 0
+        assert stats["cumulative_conflicts"] == 0  # not the final check
+    clause = fast.conflict()
+    assert_false_now(graph, clause)
+    assert_implied(problem, spec, clause)
+
+
+def test_the_pointwise_explanation_takes_the_fewest_largest_tasks():
+    # capacity 3; compulsory parts all cover [2, 3): demands 2, 1, 2, 1 -> tasks 0 and 2 suffice
+    spec = ([3, 3, 3, 3], [2, 1, 2, 1], 3, [(0, 5), (0, 5), (0, 5), (0, 5)], [])
+    problem, graph, fast, slow = start_at_the_root(spec)
+    assert fast.propagate() is None and slow.propagate() is None
+    assert fast.last_tasks == slow.last_tasks == [0, 2]
+    clause = fast.conflict()
+    assert_implied(problem, spec, clause)
+    # two bounds (one window atom each) per chosen task; the tasks left out are not in it
+    assert len(clause) == 4
+
+
+def test_window_energy_overload_needs_the_energetic_check():
+    # three tasks of 2 on capacity 1 in [0, 5]: no compulsory part, but 6 > 5 units of energy
+    spec = ([2, 2, 2], [1, 1, 1], 1, [(0, 5), (0, 5), (0, 5)], [])
+    problem, graph, fast, slow = start_at_the_root(spec, energetic=True)
+    for theory in (fast, slow):
+        assert theory.propagate() is None
+        assert theory.statistics()["cumulative_energy_conflicts"] == 1
+    assert fast.last_tasks == slow.last_tasks == [0, 1, 2]
+    assert_false_now(graph, fast.conflict())
+    assert_implied(problem, spec, fast.conflict())
+    problem, graph, fast, slow = start_at_the_root(spec, energetic=False)
+    assert fast.propagate() == [] and slow.propagate() == []
+
+
+def test_unchanged_bounds_are_not_checked_again():
+    spec = ([2, 2], [1, 1], 2, [(0, 9), (0, 9)], [])
+    problem, graph, fast, slow = start_at_the_root(spec)
+    for theory in (fast, slow):
+        assert theory.propagate() == []
+        assert theory.propagate() == []
+        assert theory.statistics()["cumulative_timetable_checks"] == 1
+        theory.new_level()
+        theory.backtrack(0)
+        assert theory.propagate() == []
+        assert theory.statistics()["cumulative_timetable_checks"] == 2

@@ -1,0 +1,302 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# distutils: language = c++
+"""The disjunctive (unary-resource) theory in Cython: the twin of disjunctive_ref.py.
+
+Same contract (smtsched/theory.py) and the same reasoning, run at every search node:
+
+* overload checking (Vilim, CPAIOR 2004): for an earliest start a and a latest end b, the tasks
+  whose windows lie inside [a, b] need more than b - a time units: conflict;
+* edge finding (Carlier and Pinson; Vilim's formulation): a task i with est_i >= a that does not
+  fit into [a, b] together with the set Omega inside it ends after all of Omega, so every
+  ordering literal "j before i", j in Omega, is implied.
+
+It reads est/lct straight from the compiled difference theory's all-pairs matrix
+(est = -dist[task, 0], lct = dist[0, task] + duration): O(1) per task. A machine whose bounds did
+not change since its last check (and no backtrack since) is not checked again.
+
+Explanations are lifted to the window: a task of Omega is explained by a path proving est >= a
+and one proving lct <= b (weaker than its own bounds when a, b are not its own), found by the
+graph's bounded path search among the edges active when the literal was propagated. A
+propagated literal's reason is built lazily, when conflict analysis asks, from the window
+recorded then; conflicts are built at once.
+
+The checks are O(n^2) per window end (n tasks on the machine): Vilim's Theta-tree makes them
+O(n log n), which does not pay below a few dozen tasks per machine (the benchmarks have 5-20).
+"""
+from libc.stdint cimport int8_t, int32_t, int64_t
+from libcpp.algorithm cimport sort
+from libcpp.pair cimport pair
+from libcpp.vector cimport vector
+
+from smtsched.theories.difference cimport DifferenceLogic
+
+cdef int64_t INF = (<int64_t>1) << 62
+
+
+cdef class DisjunctiveLogic:
+    cdef DifferenceLogic graph
+    cdef int n                          # tasks
+    cdef vector[int32_t] node
+    cdef vector[int64_t] duration
+    cdef vector[int32_t] order          # n*n: literal "i ends before j starts", 0 if none
+    cdef readonly bint every_level, edge_finding, propagates_foreign
+    cdef int levels
+    # bounds of this check and of the last one (the cache)
+    cdef vector[int64_t] est, lct, last_est, last_lct
+    cdef bint cache_valid
+    # Reasons of propagated literals: one record per (window, task i); the literals share it.
+    cdef vector[int64_t] record_a, record_b
+    cdef vector[int32_t] record_i, record_limit, record_level, record_start
+    cdef vector[int32_t] record_tasks   # Omega of every record, concatenated
+    cdef dict reason_of                 # variable -> record index
+    cdef vector[int32_t] propagated_vars  # in propagation order, with their levels
+    cdef vector[int32_t] propagated_level
+    cdef list conflict_clause
+    cdef int64_t n_checks, n_conflicts, n_propagations, n_skipped
+
+    def __init__(self, DifferenceLogic graph, tasks, order, every_level=True, edge_finding=True):
+        """Same arguments as disjunctive_ref.DisjunctiveLogic (the graph must be the compiled
+        difference theory)."""
+        self.graph = graph
+        tasks = [(int(node), int(duration)) for node, duration in tasks]
+        self.n = len(tasks)
+        for node, duration in tasks:
+            self.node.push_back(node)
+            self.duration.push_back(duration)
+        self.order.assign(<size_t>self.n * self.n, 0)
+        for (i, j), literal in order.items():
+            self.order[<size_t>i * self.n + j] = literal
+        self.every_level = every_level
+        self.edge_finding = edge_finding
+        self.propagates_foreign = edge_finding
+        self.levels = 0
+        self.est.resize(self.n)
+        self.lct.resize(self.n)
+        self.cache_valid = False
+        self.reason_of = {}
+        self.conflict_clause = []
+        self.n_checks = self.n_conflicts = self.n_propagations = self.n_skipped = 0
+
+    # -- contract -------------------------------------------------------------------------------
+    def observed(self):
+        return []
+
+    def level(self):
+        return self.levels
+
+    def assign(self, lit, fixed):  # pragma: no cover - owns nothing
+        raise AssertionError("DisjunctiveLogic owns no variables")
+
+    def new_level(self):
+        self.levels += 1
+
+    def backtrack(self, int level):
+        if level >= self.levels:
+            return
+        self.levels = level
+        self.cache_valid = False
+        cdef size_t keep = self.propagated_vars.size()
+        while keep > 0 and self.propagated_level[keep - 1] > level:
+            keep -= 1
+            del self.reason_of[self.propagated_vars[keep]]
+        self.propagated_vars.resize(keep)
+        self.propagated_level.resize(keep)
+        keep = self.record_level.size()
+        while keep > 0 and self.record_level[keep - 1] > level:
+            keep -= 1
+        if keep < self.record_level.size():
+            self.record_tasks.resize(self.record_start[keep])
+            self.record_a.resize(keep)
+            self.record_b.resize(keep)
+            self.record_i.resize(keep)
+            self.record_limit.resize(keep)
+            self.record_level.resize(keep)
+            self.record_start.resize(keep)
+
+    def conflict(self):
+        return list(self.conflict_clause)
+
+    def values(self):
+        return []
+
+    def final_check(self):
+        # a complete model satisfies the pairwise clauses: no set of tasks can be overloaded
+        return True
+
+    def statistics(self):
+        return {"disjunctive_checks": self.n_checks,
+                "disjunctive_conflicts": self.n_conflicts,
+                "disjunctive_propagations": self.n_propagations}
+
+    def propagate(self):
+        if self.levels and not self.every_level:
+            return []
+        if not self.read_bounds():
+            return []
+        if self.cache_valid and self.est == self.last_est and self.lct == self.last_lct:
+            self.n_skipped += 1
+            return []
+        self.last_est = self.est
+        self.last_lct = self.lct
+        self.cache_valid = True
+        self.n_checks += 1
+        implied = []
+        if not self.check(implied):
+            self.cache_valid = False
+            self.n_conflicts += 1
+            return None
+        self.n_propagations += len(implied)
+        implied.sort(key=abs)
+        return implied
+
+    def holds_reason(self, int lit):
+        """Whether this theory propagated `lit` at a level still open (see engine.py)."""
+        return (lit if lit > 0 else -lit) in self.reason_of
+
+    def explain(self, int lit):
+        cdef int var = lit if lit > 0 else -lit
+        cdef int record = self.reason_of[var]
+        cdef int32_t begin = self.record_start[record]
+        cdef int32_t end = (self.record_start[record + 1] if record + 1 < <int>self.record_start.size()
+                            else <int32_t>self.record_tasks.size())
+        return [lit] + self.window_reason(begin, end, self.record_i[record], self.record_a[record],
+                                          self.record_b[record], self.record_limit[record])
+
+    # -- the reasoning ---------------------------------------------------------------------------
+    cdef bint read_bounds(self):
+        """est/lct of every task from the matrix; False if some task is unbounded."""
+        cdef int64_t* dist = self.graph.dist.data()
+        cdef size_t width = self.graph.n
+        cdef int k
+        cdef int64_t back, ahead
+        for k in range(self.n):
+            back = dist[<size_t>self.node[k] * width]     # x_0 - x_k <= back
+            ahead = dist[<size_t>self.node[k]]            # x_k - x_0 <= ahead
+            if back >= INF or ahead >= INF:
+                return False
+            self.est[k] = -back
+            self.lct[k] = ahead + self.duration[k]
+        return True
+
+    cdef bint check(self, list implied) except -1:
+        """Overload and edge finding over every window; False on a conflict (clause set)."""
+        cdef int n = self.n, position, position_k, k, i, j, count, record, var
+        cdef int64_t a, b, load
+        cdef vector[pair[int64_t, int32_t]] by_est    # (-est, k): by decreasing est
+        cdef vector[int64_t] ends
+        cdef vector[int32_t] omega
+        cdef int32_t literal, limit = self.graph.qhead - 1
+        cdef int value
+        for k in range(n):
+            if self.duration[k] > 0:
+                by_est.push_back(pair[int64_t, int32_t](-self.est[k], k))
+                ends.push_back(self.lct[k])
+        sort(by_est.begin(), by_est.end())
+        sort(ends.begin(), ends.end())
+        count = by_est.size()
+        for position in range(<int>ends.size()):
+            b = ends[position]
+            if position + 1 < <int>ends.size() and ends[position + 1] == b:
+                continue  # each distinct latest end once
+            omega.clear()
+            load = 0
+            for position_k in range(count):
+                k = by_est[position_k].second
+                if self.lct[k] > b:
+                    continue
+                omega.push_back(k)
+                load += self.duration[k]
+                a = self.est[k]
+                if self.next_inside(by_est, position_k, b, a):
+                    continue  # take every task with this est before judging the window
+                if load > b - a:
+                    self.conflict_clause = self.window_clause(omega, -1, a, b, limit)
+                    return False
+                if not self.edge_finding:
+                    continue
+                for i in range(n):
+                    if (self.duration[i] == 0 or self.lct[i] <= b or self.est[i] < a
+                            or load + self.duration[i] <= b - a):
+                        continue
+                    record = -1
+                    for j in omega:
+                        literal = self.order[<size_t>j * n + i]
+                        if literal == 0:
+                            continue
+                        value = self.value_of(literal)
+                        if value == 1 or (literal if literal > 0 else -literal) in self.reason_of:
+                            continue
+                        if value == -1:  # the window says j before i, the trail says not
+                            self.conflict_clause = [literal] + self.window_clause(omega, i, a, b,
+                                                                                  limit)
+                            return False
+                        if record < 0:
+                            record = self.new_record(omega, i, a, b, limit)
+                        var = literal if literal > 0 else -literal
+                        self.reason_of[var] = record
+                        self.propagated_vars.push_back(var)
+                        self.propagated_level.push_back(self.levels)
+                        implied.append(literal)
+        return True
+
+    cdef inline int value_of(self, int32_t literal):
+        """The graph's value of its own literal: 1 true, -1 false, 0 unassigned."""
+        cdef int32_t atom = self.graph.var_atom[literal if literal > 0 else -literal]
+        cdef int value = self.graph.atom_value[atom]
+        return value if literal > 0 else -value
+
+    cdef bint next_inside(self, vector[pair[int64_t, int32_t]]& by_est, int position, int64_t b,
+                          int64_t a):
+        """Whether a later task in decreasing-est order that lies inside b has this same est."""
+        cdef int k
+        for position in range(position + 1, <int>by_est.size()):
+            if -by_est[position].first != a:
+                return False
+            k = by_est[position].second
+            if self.lct[k] <= b:
+                return True
+        return False
+
+    cdef int new_record(self, vector[int32_t]& omega, int i, int64_t a, int64_t b, int32_t limit):
+        self.record_start.push_back(self.record_tasks.size())
+        for k in omega:
+            self.record_tasks.push_back(k)
+        self.record_a.push_back(a)
+        self.record_b.push_back(b)
+        self.record_i.push_back(i)
+        self.record_limit.push_back(limit)
+        self.record_level.push_back(self.levels)
+        return self.record_level.size() - 1
+
+    cdef list window_clause(self, vector[int32_t]& omega, int i, int64_t a, int64_t b,
+                            int32_t limit):
+        cdef size_t start = self.record_tasks.size()
+        for k in omega:
+            self.record_tasks.push_back(k)
+        clause = self.window_reason(start, self.record_tasks.size(), i, a, b, limit)
+        self.record_tasks.resize(start)
+        return clause
+
+    cdef list window_reason(self, int32_t begin, int32_t end, int i, int64_t a, int64_t b,
+                            int32_t limit):
+        """Negated literals of paths proving est_k >= a and lct_k <= b for the tasks
+        record_tasks[begin:end], and est_i >= a (if i >= 0): all false now."""
+        cdef set literals = set()
+        cdef int32_t position, k
+        for position in range(begin, end):
+            k = self.record_tasks[position]
+            self.path(self.node[k], 0, -a, limit, literals)
+            self.path(0, self.node[k], b - self.duration[k], limit, literals)
+        if i >= 0:
+            self.path(self.node[i], 0, -a, limit, literals)
+        return sorted(literals, key=abs)
+
+    cdef void path(self, int32_t source, int32_t target, int64_t bound, int32_t limit,
+                   set literals) except *:
+        cdef size_t k
+        cdef int32_t edge
+        self.graph.stack.clear()
+        self.graph.search_path(source, target, bound, limit)
+        for k in range(self.graph.stack.size()):
+            edge = self.graph.stack[k]
+            literals.add(-self.graph.edge_literal(edge))
