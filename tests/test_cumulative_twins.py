@@ -86,15 +86,15 @@ def assert_false_now(graph, clause):
     assert clause and all(graph.literal_value(l) == -1 for l in clause), clause
 
 
-@settings(max_examples=400, deadline=None)
-@given(resources(), st.booleans(), st.data())
-def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, data):
+@settings(max_examples=700, deadline=None)
+@given(resources(), st.booleans(), st.booleans(), st.data())
+def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering_cuts, data):
     compiled, problem, (_, tasks, capacity, order) = build(spec)
     fast_graph = problem.build(compiled_dl.DifferenceLogic)
     slow_graph = problem.build(difference_ref.DifferenceLogic)
-    fast = compiled_cumulative.CumulativeLogic(fast_graph, tasks, capacity, order,
-                                               energetic=energetic)
-    slow = cumulative_ref.CumulativeLogic(slow_graph, tasks, capacity, order, energetic=energetic)
+    options = dict(energetic=energetic, ordering_cuts=ordering_cuts)
+    fast = compiled_cumulative.CumulativeLogic(fast_graph, tasks, capacity, order, **options)
+    slow = cumulative_ref.CumulativeLogic(slow_graph, tasks, capacity, order, **options)
     variables = [atom[0] for atom in problem.atoms]
     assigned = {}   # var -> level
     level = 0
@@ -116,7 +116,8 @@ def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, data):
         if len(clause) == 1 and abs(clause[0]) not in assigned:
             assign(clause[0])
     for _ in range(data.draw(st.integers(1, 16), label="decisions")):
-        # propagate to a fixpoint: the graphs first, then the cumulative theories
+        # propagate to a fixpoint in rounds, as the engine does: in each round the graphs,
+        # then the cumulative theories (before the graphs' implied literals are assigned)
         conflict = False
         while True:
             fast_lits, slow_lits = fast_graph.propagate(), slow_graph.propagate()
@@ -124,25 +125,26 @@ def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, data):
             if fast_lits is None:
                 conflict = True
                 break
-            if fast_lits:
-                assert set(fast_lits) == set(slow_lits)
-                for lit in fast_lits:
-                    assign(lit)
-                continue
-            fast_lits, slow_lits = fast.propagate(), slow.propagate()
-            assert (fast_lits is None) == (slow_lits is None), (fast_lits, slow_lits)
-            if fast_lits is None:
+            assert set(fast_lits) == set(slow_lits)
+            fast_found, slow_found = fast.propagate(), slow.propagate()
+            assert (fast_found is None) == (slow_found is None), (fast_found, slow_found)
+            if fast_found is None:
                 assert fast.last_tasks == slow.last_tasks
                 clause = fast.conflict()
                 assert_false_now(fast_graph, clause)
                 assert_false_now(slow_graph, slow.conflict())
+                if ordering_cuts:
+                    assert clause == slow.conflict()
                 assert_implied(problem, spec, clause)
                 # the contract: [] until the next backtrack
                 assert fast.propagate() == [] and slow.propagate() == []
                 conflict = True
-            else:
-                assert fast_lits == [] and slow_lits == []
-            break
+                break
+            assert fast_found == [] and slow_found == []
+            if not fast_lits:
+                break
+            for lit in fast_lits:
+                assign(lit)
         if not conflict and all(v in assigned for v in variables):
             # a complete assignment: the final checks (on a scratch level, as the engine does)
             assert fast_graph.final_check() and slow_graph.final_check()
@@ -172,25 +174,29 @@ def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, data):
     assert fast.statistics() == slow.statistics()
 
 
-def start_at_the_root(spec, energetic=True):
+def start_at_the_root(spec, **options):
+    """Both twins on their graphs, with the window bounds asserted and propagated; the graphs'
+    implied literals are returned, not assigned (as when the engine asks the theories in the
+    same round)."""
     compiled, problem, (_, tasks, capacity, order) = build(spec)
     graph = problem.build(compiled_dl.DifferenceLogic)
-    fast = compiled_cumulative.CumulativeLogic(graph, tasks, capacity, order, energetic=energetic)
+    fast = compiled_cumulative.CumulativeLogic(graph, tasks, capacity, order, **options)
     slow_graph = problem.build(difference_ref.DifferenceLogic)
-    slow = cumulative_ref.CumulativeLogic(slow_graph, tasks, capacity, order, energetic=energetic)
+    slow = cumulative_ref.CumulativeLogic(slow_graph, tasks, capacity, order, **options)
     for clause in compiled.clauses:  # the windows: root units
         if len(clause) == 1:
             graph.assign(clause[0], True)
             slow_graph.assign(clause[0], True)
-    assert graph.propagate() is not None and slow_graph.propagate() is not None
-    return problem, graph, fast, slow
+    implied = graph.propagate()
+    assert implied is not None and set(slow_graph.propagate()) == set(implied)
+    return problem, (graph, slow_graph), fast, slow, implied
 
 
 @pytest.mark.parametrize("energetic", [True, False])
 def test_compulsory_parts_overload_is_refuted_during_the_search(energetic):
     # three tasks of 4 on capacity 2, each starting in [0, 1]: all three run during [1, 4)
     spec = ([4, 4, 4], [1, 1, 1], 2, [(0, 5), (0, 5), (0, 5)], [])
-    problem, graph, fast, slow = start_at_the_root(spec, energetic)
+    problem, (graph, _), fast, slow, _ = start_at_the_root(spec, energetic=energetic)
     for theory in (fast, slow):
         assert theory.propagate() is None
         assert theory.last_tasks == [0, 1, 2]
@@ -206,7 +212,7 @@ def test_compulsory_parts_overload_is_refuted_during_the_search(energetic):
 def test_the_pointwise_explanation_takes_the_fewest_largest_tasks():
     # capacity 3; compulsory parts all cover [2, 3): demands 2, 1, 2, 1 -> tasks 0 and 2 suffice
     spec = ([3, 3, 3, 3], [2, 1, 2, 1], 3, [(0, 5), (0, 5), (0, 5), (0, 5)], [])
-    problem, graph, fast, slow = start_at_the_root(spec)
+    problem, (graph, _), fast, slow, _ = start_at_the_root(spec)
     assert fast.propagate() is None and slow.propagate() is None
     assert fast.last_tasks == slow.last_tasks == [0, 2]
     clause = fast.conflict()
@@ -218,20 +224,20 @@ def test_the_pointwise_explanation_takes_the_fewest_largest_tasks():
 def test_window_energy_overload_needs_the_energetic_check():
     # three tasks of 2 on capacity 1 in [0, 5]: no compulsory part, but 6 > 5 units of energy
     spec = ([2, 2, 2], [1, 1, 1], 1, [(0, 5), (0, 5), (0, 5)], [])
-    problem, graph, fast, slow = start_at_the_root(spec, energetic=True)
+    problem, (graph, _), fast, slow, _ = start_at_the_root(spec, energetic=True)
     for theory in (fast, slow):
         assert theory.propagate() is None
         assert theory.statistics()["cumulative_energy_conflicts"] == 1
     assert fast.last_tasks == slow.last_tasks == [0, 1, 2]
     assert_false_now(graph, fast.conflict())
     assert_implied(problem, spec, fast.conflict())
-    problem, graph, fast, slow = start_at_the_root(spec, energetic=False)
+    problem, (graph, _), fast, slow, _ = start_at_the_root(spec, energetic=False)
     assert fast.propagate() == [] and slow.propagate() == []
 
 
 def test_unchanged_bounds_are_not_checked_again():
     spec = ([2, 2], [1, 1], 2, [(0, 9), (0, 9)], [])
-    problem, graph, fast, slow = start_at_the_root(spec)
+    problem, (graph, _), fast, slow, _ = start_at_the_root(spec)
     for theory in (fast, slow):
         assert theory.propagate() == []
         assert theory.propagate() == []
@@ -240,3 +246,25 @@ def test_unchanged_bounds_are_not_checked_again():
         theory.backtrack(0)
         assert theory.propagate() == []
         assert theory.statistics()["cumulative_timetable_checks"] == 2
+
+
+def test_ordering_cuts_wait_for_the_implied_orderings():
+    # the overload of the first test: the graph implies every ordering literal of the three
+    # tasks false; until they are assigned the cut is not a conflict clause, so the check waits
+    spec = ([4, 4, 4], [1, 1, 1], 2, [(0, 5), (0, 5), (0, 5)], [])
+    problem, graphs, fast, slow, implied = start_at_the_root(spec, ordering_cuts=True)
+    for theory in (fast, slow):
+        assert theory.propagate() == []
+        assert theory.statistics()["cumulative_timetable_deferred"] == 1
+    for graph in graphs:
+        for lit in implied:
+            graph.assign(lit, False)
+        assert graph.propagate() == []
+    for theory, graph in zip((fast, slow), graphs):
+        assert theory.propagate() is None
+        assert theory.last_tasks == [0, 1, 2]
+        assert theory.statistics()["cumulative_timetable_conflicts"] == 1
+        assert len(theory.conflict()) == 6  # the three pairs, both ways
+        assert_false_now(graph, theory.conflict())
+    assert fast.conflict() == slow.conflict()
+    assert_implied(problem, spec, fast.conflict())

@@ -9,7 +9,8 @@ task set), so the two can be compared step by step:
   Stuckey, Wallace: "Explaining the cumulative propagator", Constraints 2011): the earliest
   instant t where the compulsory parts [lst_k, est_k + p_k) overload the capacity, the fewest
   tasks covering t whose demands exceed it (largest first), each explained by lst_k <= t and
-  est_k >= t + 1 - p_k only;
+  est_k >= t + 1 - p_k only; or (option `ordering_cuts`) the same overload stated as the
+  ordering cut of those tasks once the graph's implied ordering literals are on the trail;
 * then (option `energetic`) the window energy check (Baptiste, Le Pape, Nuijten's energetic
   reasoning, on the windows of Vilim's cumulative overload rule): the tasks inside [a, b] need
   more than capacity * (b - a);
@@ -21,7 +22,9 @@ lst_k = dist[0, k]): O(1) per task. A check costs O(n log n) for the timetable p
 O(n^2) for the windows (n used tasks); it is skipped when the bounds did not change since the
 last check and no backtrack came between. Conflict clauses are built at once, from paths found
 by the graph's bounded search among the edges in the matrix now, each required to prove the
-lifted bound (t, or the window's a and b) rather than the task's own.
+lifted bound (t, or the window's a and b) rather than the task's own. The search returns a
+shortest such path, so the literals are those behind the task's own bound whenever that path
+is unique: the lifting chooses which tasks and which bounds appear, not a weaker path.
 """
 from libc.stdint cimport int32_t, int64_t
 from libcpp.algorithm cimport sort
@@ -33,6 +36,13 @@ from smtsched.theories.difference cimport DifferenceLogic
 cdef int64_t INF = (<int64_t>1) << 62
 
 
+# what timetable() found
+cdef enum:
+    NO_OVERLOAD = 0
+    OVERLOAD = 1     # the conflict clause is set
+    DEFERRED = 2     # an overload whose ordering cut is not false on the trail yet
+
+
 cdef class CumulativeLogic:
     cdef DifferenceLogic graph
     cdef int n                          # tasks
@@ -42,11 +52,8 @@ cdef class CumulativeLogic:
     cdef vector[int32_t] used           # tasks with a duration and a demand, by index
     cdef vector[int32_t] order          # n*n: literal "i ends before j starts", 0 if none
     cdef readonly int64_t capacity
-    cdef readonly bint energetic
+    cdef readonly bint energetic, ordering_cuts
     cdef readonly bint propagates_foreign
-    cdef public bint oldest_paths, ordering_cuts
-    cdef public int64_t n_cut_conflicts, n_deferred
-    cdef public bint defer
     cdef int levels
     # bounds of this check and of the last one (the cache), indexed by task
     cdef vector[int64_t] est, lst, last_est, last_lst
@@ -54,9 +61,10 @@ cdef class CumulativeLogic:
     cdef readonly list last_tasks       # the task set of the last conflict (twin tests)
     cdef list conflict_clause
     cdef int64_t n_checks, n_conflicts, n_timetable_checks, n_timetable_conflicts
-    cdef int64_t n_energy_conflicts
+    cdef int64_t n_energy_conflicts, n_deferred
 
-    def __init__(self, DifferenceLogic graph, tasks, capacity, order, energetic=True):
+    def __init__(self, DifferenceLogic graph, tasks, capacity, order, energetic=True,
+                 ordering_cuts=False):
         """Same arguments as cumulative_ref.CumulativeLogic (the graph must be the compiled
         difference theory)."""
         self.graph = graph
@@ -75,11 +83,8 @@ cdef class CumulativeLogic:
             self.order[<size_t>i * self.n + j] = literal
         self.capacity = capacity
         self.energetic = energetic
+        self.ordering_cuts = ordering_cuts
         self.propagates_foreign = False
-        self.oldest_paths = False
-        self.ordering_cuts = False
-        self.n_cut_conflicts = self.n_deferred = 0
-        self.defer = False
         self.levels = 0
         self.est.resize(self.n)
         self.lst.resize(self.n)
@@ -87,7 +92,7 @@ cdef class CumulativeLogic:
         self.last_tasks = []
         self.conflict_clause = []
         self.n_checks = self.n_conflicts = self.n_timetable_checks = 0
-        self.n_timetable_conflicts = self.n_energy_conflicts = 0
+        self.n_timetable_conflicts = self.n_energy_conflicts = self.n_deferred = 0
 
     # -- contract -------------------------------------------------------------------------------
     def observed(self):
@@ -122,7 +127,8 @@ cdef class CumulativeLogic:
                 "cumulative_conflicts": self.n_conflicts,
                 "cumulative_timetable_checks": self.n_timetable_checks,
                 "cumulative_timetable_conflicts": self.n_timetable_conflicts,
-                "cumulative_energy_conflicts": self.n_energy_conflicts}
+                "cumulative_energy_conflicts": self.n_energy_conflicts,
+                "cumulative_timetable_deferred": self.n_deferred}
 
     def propagate(self):
         if not self.read_bounds():
@@ -136,7 +142,12 @@ cdef class CumulativeLogic:
         self.cache_valid = True
         self.n_timetable_checks += 1
         cdef int32_t limit = self.graph.qhead - 1
-        if self.timetable(limit):
+        cdef int found = self.timetable(limit)
+        if found == DEFERRED:
+            self.n_deferred += 1
+            self.cache_valid = False  # look again at the next call, whatever the bounds
+            return []
+        if found == OVERLOAD:
             self.n_timetable_conflicts += 1
             return None
         if self.energetic and self.energy(limit):
@@ -144,7 +155,7 @@ cdef class CumulativeLogic:
             return None
         return []
 
-    # -- search-node reasoning -----------------------------------------------------------------
+    # -- search-node reasoning ---------------------------------------------------------------
     cdef bint read_bounds(self):
         """est/lst of every used task from the matrix; False if one is unbounded."""
         cdef int64_t* dist = self.graph.dist.data()
@@ -160,12 +171,14 @@ cdef class CumulativeLogic:
             self.lst[k] = ahead
         return True
 
-    cdef bint timetable(self, int32_t limit) except -1:
-        """Sets the pointwise clause of the earliest compulsory-part overload; True if any."""
+    cdef int timetable(self, int32_t limit) except -1:
+        """The earliest compulsory-part overload: NO_OVERLOAD, OVERLOAD (the clause is set:
+        pointwise, or the ordering cut with `ordering_cuts`) or DEFERRED (`ordering_cuts`, and
+        the graph's implied ordering literals are not on the trail yet; see the reference)."""
         cdef vector[pair[int64_t, int64_t]] events   # (time, change of the compulsory load)
         cdef vector[pair[int64_t, int32_t]] covering  # (-demand, task)
         cdef int32_t k
-        cdef int64_t t, load = 0, total
+        cdef int64_t t, load = 0, total = 0
         cdef size_t position, count
         for k in self.used:
             if self.lst[k] < self.est[k] + self.duration[k]:
@@ -187,40 +200,27 @@ cdef class CumulativeLogic:
                 if self.lst[k] <= t < self.est[k] + self.duration[k]:
                     covering.push_back(pair[int64_t, int32_t](-self.demand[k], k))
             sort(covering.begin(), covering.end())
-            if self.ordering_cuts:
-                chosen = []
-                total = 0
-                for position in range(covering.size()):
-                    chosen.append(covering[position].second)
-                    total -= covering[position].first
-                    if total > self.capacity:
-                        break
-                if self.all_false(chosen):
-                    self.last_tasks = chosen
-                    self.conflict_clause = self.cut(chosen)
-                    self.n_cut_conflicts += 1
-                    return True
-                if self.defer:
-                    self.n_deferred += 1
-                    self.cache_valid = False
-                    return False
             chosen = []
-            literals = set()
-            total = 0
             for position in range(covering.size()):
-                k = covering[position].second
-                chosen.append(k)
-                # task k runs at t: x_k - x_0 <= t (a path 0 -> k) and
-                # x_0 - x_k <= p_k - 1 - t (a path k -> 0)
-                self.path(0, self.node[k], t, limit, literals)
-                self.path(self.node[k], 0, self.duration[k] - 1 - t, limit, literals)
+                chosen.append(covering[position].second)
                 total -= covering[position].first
                 if total > self.capacity:
                     break
+            if self.ordering_cuts:
+                if not self.cut_is_false(chosen):
+                    return DEFERRED
+                self.conflict_clause = self.cut(chosen)
+            else:
+                literals = set()
+                for k in chosen:
+                    # task k runs at t: x_k - x_0 <= t (a path 0 -> k) and
+                    # x_0 - x_k <= p_k - 1 - t (a path k -> 0)
+                    self.path(0, self.node[k], t, limit, literals)
+                    self.path(self.node[k], 0, self.duration[k] - 1 - t, limit, literals)
+                self.conflict_clause = sorted(literals, key=abs)
             self.last_tasks = chosen
-            self.conflict_clause = sorted(literals, key=abs)
-            return True
-        return False
+            return OVERLOAD
+        return NO_OVERLOAD
 
     cdef bint energy(self, int32_t limit) except -1:
         """Sets the clause of the first window [a, b] (b by increasing latest end, a by
@@ -288,32 +288,22 @@ cdef class CumulativeLogic:
 
     cdef void path(self, int32_t source, int32_t target, int64_t bound, int32_t limit,
                    set literals) except *:
-        """Add the negated literals of a path source ~> target of weight <= bound."""
+        """Add the negated literals of a path source ~> target of weight <= bound, among the
+        edges at trail positions <= limit."""
         cdef size_t k
-        cdef int32_t low, high, middle
-        if self.oldest_paths:
-            # the earliest trail prefix that still holds a path within the bound
-            low, high = -1, limit
-            while high - low > 1:
-                middle = low + (high - low) // 2
-                if self.within(source, target, bound, middle):
-                    high = middle
-                else:
-                    low = middle
-            limit = high
         self.graph.stack.clear()
         self.graph.search_path(source, target, bound, limit)
         for k in range(self.graph.stack.size()):
             literals.add(-self.graph.edge_literal(self.graph.stack[k]))
 
-    cdef bint all_false(self, list chosen):
+    cdef bint cut_is_false(self, list chosen):
+        """Whether every ordering literal between two tasks of `chosen` is false now."""
         cdef int a, b, i, j
         for a in range(len(chosen)):
             for b in range(a + 1, len(chosen)):
                 i, j = chosen[a], chosen[b]
-                if self.value_of(self.order[<size_t>i * self.n + j]) != -1:
-                    return False
-                if self.value_of(self.order[<size_t>j * self.n + i]) != -1:
+                if (self.value_of(self.order[<size_t>i * self.n + j]) != -1
+                        or self.value_of(self.order[<size_t>j * self.n + i]) != -1):
                     return False
         return True
 
@@ -322,14 +312,6 @@ cdef class CumulativeLogic:
         cdef int32_t atom = self.graph.var_atom[literal if literal > 0 else -literal]
         cdef int value = self.graph.atom_value[atom]
         return value if literal > 0 else -value
-
-    cdef bint within(self, int32_t source, int32_t target, int64_t bound, int32_t limit):
-        self.graph.stack.clear()
-        try:
-            self.graph.search_path(source, target, bound, limit)
-        except RuntimeError:
-            return False
-        return True
 
     # -- complete models -----------------------------------------------------------------------
     def final_check(self):

@@ -2,13 +2,19 @@
 tardiness), on top of the public Solver.
 
 1. The lower bound starts at the bound that needs no search (smtsched.sched.bounds).
-2. A first schedule: one check without a bound on the makespan.
+2. A first schedule: a greedy serial schedule (smtsched.sched.heuristic) when the model allows
+   one, else one check without a bound on the objective.
 3. Then probes below the best: a check under the assumption `objective <= probe` either finds
-   a better schedule (the upper bound drops to its makespan) or is refuted (the lower bound
-   rises to probe + 1). Probes bisect the gap; a probe that does not finish within a quarter
+   a better schedule (the upper bound drops to its value) or is refuted (the lower bound
+   rises to probe + 1). Probes bisect the gap; a probe that does not finish within a sixth
    of the time left is retried closer to the best (half the distance), so a hard middle does
    not eat the whole budget. Each search starts from the last schedule's orderings
    (solution-guided phases). The last refutation, of best - 1, is the proof of optimality.
+4. Once a probe has run out of time, a round of large-neighbourhood moves (`Neighbourhoods`)
+   improves the schedule before the next probe.
+
+Weighted objectives are bounded by guarded WeightedCost constraints, one Bool guard per bound
+(assumed like the makespan bound).
 
 Every schedule is checked against the model by `smtsched.sched.check` before it counts.
 Overloads of cumulative resources are refuted inside the search by the cumulative theory; for
@@ -157,14 +163,18 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
         return result(OPTIMAL)
     fraction = 0.5  # how far into the gap the next probe goes
     neighbourhoods = Neighbourhoods(model, encoding, seed)
+    # Large-neighbourhood rounds start once a probe ran out of time: easy models are proven
+    # by the probes alone, without the overhead of the moves.
+    stuck = False
     while lower < best[0]:
         # improve the schedule by large-neighbourhood search, then a probe for the bound
-        if neighbourhoods.pairs:
+        if neighbourhoods.pairs and stuck:
+            stuck = False
             left = None if deadline is None else deadline - time.perf_counter()
             round_budget = 2.0 if left is None else max(0.2, 0.3 * left)
             round_end = time.perf_counter() + round_budget
             failures = 0
-            while lower < best[0] and failures < 30 and time.perf_counter() < round_end:
+            while lower < best[0] and failures < 10 and time.perf_counter() < round_end:
                 fixed = neighbourhoods.fixed_orders(best[1], best[2])
                 stats["lns_steps"] = stats.get("lns_steps", 0) + 1
                 # improve inside the neighbourhood as long as it allows
@@ -186,7 +196,7 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
         budget = None
         if probe < best[0] - 1:
             left = None if deadline is None else deadline - time.perf_counter()
-            budget = 10.0 if left is None else max(1.0, left / 4)
+            budget = 10.0 if left is None else max(1.0, left / 6)
         outcome, schedule = search(probe, budget)
         if outcome == "sat":
             improved(*schedule)
@@ -195,6 +205,7 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
             say(f"no schedule with {model.objective} <= {probe}: lower bound {lower}")
         elif budget is not None and (deadline is None or time.perf_counter() < deadline):
             fraction /= 2  # too hard that far down: try closer to the best
+            stuck = True   # and let neighbourhood moves improve the schedule first
             say(f"no answer for {model.objective} <= {probe} within {budget:.1f} s")
         else:
             return result(FEASIBLE, outcome)
