@@ -770,6 +770,9 @@ def parse_args(argv):
     p.add_argument("--python", default=sys.executable,
                    help="interpreter that runs smtsched (default: this one)")
     p.add_argument("--rewrite-report", metavar="JSON", help="re-render --out from a raw results file")
+    p.add_argument("--resume", metavar="JSON", help="keep the runs of an earlier raw results file "
+                   "(same smtsched code fingerprint and time limit) and run only the missing ones; "
+                   "a long benchmark can so be finished over several sittings")
     p.add_argument("--selftest", action="store_true", help="test the checker and WRONG flagging")
     a = p.parse_args(argv)
     a.solvers = [s.strip() for s in a.solvers.split(",") if s.strip()]
@@ -823,6 +826,33 @@ def main(argv=None):
         return 2
 
 
+def resume_runs(a, meta, rows, notes):
+    """Copy into `rows` the runs of the raw results file `a.resume` that this run would make
+    again: the same instance and solver, the same time limit, and (for smtsched) the same code
+    fingerprint. Anything else is refused, so one report never mixes two versions."""
+    with open(a.resume) as stream:
+        saved = json.load(stream)
+    old = saved["meta"]
+    if old.get("timeout") != a.timeout:
+        raise Fatal("--resume: %s ran with --timeout %s, this run with %s"
+                    % (a.resume, old.get("timeout"), a.timeout))
+    mine = meta["machine"].get("smtsched", {}).get("fingerprint")
+    theirs = old.get("machine", {}).get("smtsched", {}).get("fingerprint")
+    if "smtsched" in a.solvers and mine != theirs:
+        raise Fatal("--resume: %s measured smtsched code %s, this checkout is %s"
+                    % (a.resume, theirs, mine))
+    kept = 0
+    by_name = {row["name"]: row for row in saved["rows"]}
+    for row in rows:
+        for solver, run in by_name.get(row["name"], {}).get("runs", {}).items():
+            if solver in a.solvers:
+                row["runs"][solver] = run
+                kept += 1
+    meta["resumed_from"] = {"file": a.resume, "started": old.get("started"), "runs_kept": kept}
+    meta["started"] = old.get("started", meta["started"])
+    notes.append("resumed: %d runs kept from %s (started %s)" % (kept, a.resume, old.get("started")))
+
+
 def benchmark(a, argv):
     ddir = data_dir(a.data)
     instances = list_instances(ddir, a.sets, a.only, a.every)
@@ -851,11 +881,15 @@ def benchmark(a, argv):
         for row in rows:
             row["path"] = os.path.relpath(row["path"], ddir)
             row["runs"] = {}
+        if a.resume:
+            resume_runs(a, meta, rows, notes)
         interrupted = False
         try:
-            n = 0
+            n = sum(len(row["runs"]) for row in rows)
             for inst, row in zip(instances, rows):
                 for solver in a.solvers:
+                    if solver in row["runs"]:
+                        continue  # kept from the resumed file
                     run = run_one(solver, inst, a, scratch)
                     verdict = judge(inst["model"] | {"optimum": inst["optimum"],
                                                      "lower_bound": inst["lower_bound"],

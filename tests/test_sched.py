@@ -276,13 +276,8 @@ def test_cumulative_serial_schedule_respects_the_capacity():
     assert r.status == OPTIMAL and violations(m, [r.start(t) for t in tasks]) == []
 
 
-def test_neighbourhood_moves_keep_the_best_schedule_feasible():
-    # every ordering a move fixes holds in the schedule it was taken from, so the move's
-    # search space contains that schedule; and moves set some tasks free
-    from smtsched import Solver
-    from smtsched.sched.encode import Encoding
-    from smtsched.sched.heuristic import serial_schedule
-    from smtsched.sched.optimize import Neighbourhoods
+def small_job_shop():
+    """5 jobs of 4 operations on 4 machines (a fixed, deterministic instance)."""
     m = Model()
     jobs = [[m.task(f"j{j}o{o}", 1 + (3 * j + 5 * o) % 7) for o in range(4)] for j in range(5)]
     for job in jobs:
@@ -291,6 +286,17 @@ def test_neighbourhood_moves_keep_the_best_schedule_feasible():
     for o in range(4):
         m.unary([jobs[j][(o + j) % 4] for j in range(5)])
     m.minimize_makespan()
+    return m
+
+
+def test_neighbourhood_moves_keep_the_best_schedule_feasible():
+    # every ordering a move fixes holds in the schedule it was taken from, so the move's
+    # search space contains that schedule; and moves set some tasks free
+    from smtsched import Solver
+    from smtsched.sched.encode import Encoding
+    from smtsched.sched.heuristic import serial_schedule
+    from smtsched.sched.optimize import Neighbourhoods
+    m = small_job_shop()
     starts = serial_schedule(m)
     encoding = Encoding(m)
     moves = Neighbourhoods(m, encoding, seed=1)
@@ -308,14 +314,7 @@ def test_neighbourhood_moves_keep_the_best_schedule_feasible():
 
 
 def test_optimiser_runs_neighbourhood_moves_and_proves_the_optimum():
-    m = Model()
-    jobs = [[m.task(f"j{j}o{o}", 1 + (3 * j + 5 * o) % 7) for o in range(4)] for j in range(5)]
-    for job in jobs:
-        for a, b in zip(job, job[1:]):
-            m.precedence(a, b)
-    for o in range(4):
-        m.unary([jobs[j][(o + j) % 4] for j in range(5)])
-    m.minimize_makespan()
+    m = small_job_shop()
     r = m.solve(time_limit=60)
     assert r.status == OPTIMAL
     assert violations(m, [r.start(t) for t in m.tasks]) == []
@@ -393,3 +392,18 @@ def test_weighted_completion_orders_by_weighted_shortest_processing_time():
     # c (w/p 2), b (1), a (1/3): ends 2, 3, 6 -> 4*2 + 1*3 + 1*6 = 17
     assert (r.status, r.objective) == (OPTIMAL, 17)
     assert r.start("c") == 0 and r.start("b") == 2 and r.start("a") == 3
+
+
+def test_weighted_model_written_as_smtlib_has_the_same_optimum_in_z3():
+    m = Model()
+    jobs = [m.task(f"j{i}", 1 + (5 * i) % 4, release=i % 2) for i in range(5)]
+    m.unary(jobs[:3])
+    m.unary(jobs[2:])
+    m.minimize_weighted_tardiness({t: 2 + i for i, t in enumerate(jobs)},
+                                  {t: 1 + i % 2 for i, t in enumerate(jobs)})
+    r = m.solve(time_limit=30)
+    assert r.status == OPTIMAL and r.objective > 0
+    for bound, expected in ((r.objective, z3.sat), (r.objective - 1, z3.unsat)):
+        z = z3.Solver()
+        z.from_string(m.to_smtlib(bound))
+        assert z.check() == expected

@@ -308,8 +308,14 @@ cdef class CumulativeLogic:
         return True
 
     cdef inline int value_of(self, int32_t literal):
-        """The graph's value of its own literal: 1 true, -1 false, 0 unassigned."""
-        cdef int32_t atom = self.graph.var_atom[literal if literal > 0 else -literal]
+        """The graph's value of an ordering literal: 1 true, -1 false, 0 unassigned. The one
+        ordering literal the graph does not own is the compiler's constant for two tasks on
+        the same start variable ("x - x >= p" with p > 0): false."""
+        cdef int32_t var = literal if literal > 0 else -literal
+        cdef int32_t atom = (self.graph.var_atom[var] if var < <int32_t>self.graph.var_atom.size()
+                             else -1)
+        if atom < 0:
+            return -1
         cdef int value = self.graph.atom_value[atom]
         return value if literal > 0 else -value
 

@@ -151,7 +151,7 @@ class CumulativeLogic(GlobalTheory):
             chosen = self.fewest(covering, lambda k: self.tasks[k][2], self.capacity)
             if self.ordering_cuts:
                 cut = self.cut(chosen)
-                if all(self.graph.literal_value(lit) == -1 for lit in cut):
+                if all(self.is_false(lit) for lit in cut):
                     self.last_tasks = chosen
                     return cut
                 return DEFERRED
@@ -191,6 +191,15 @@ class CumulativeLogic(GlobalTheory):
                     literals.update(self.graph.path_literals(0, node))  # lct_j <= b
                 return sorted((-lit for lit in literals), key=abs)
         return None
+
+    def is_false(self, literal):
+        """Whether an ordering literal is false now. The one ordering literal the graph does
+        not own is the compiler's constant for two tasks on the same start variable
+        ("x - x >= p" with p > 0): false."""
+        try:
+            return self.graph.literal_value(literal) == -1
+        except ValueError:
+            return True
 
     @staticmethod
     def fewest(candidates, size, limit):

@@ -53,6 +53,9 @@ cdef class DisjunctiveLogic:
     cdef vector[int32_t] propagated_level
     cdef list conflict_clause
     cdef int64_t n_checks, n_conflicts, n_propagations, n_skipped
+    cdef vector[pair[int64_t, int32_t]] by_est
+    cdef vector[int64_t] ends
+    cdef vector[int32_t] omega
 
     def __init__(self, DifferenceLogic graph, tasks, order, every_level=True, edge_finding=True):
         """Same arguments as disjunctive_ref.DisjunctiveLogic (the graph must be the compiled
@@ -182,35 +185,35 @@ cdef class DisjunctiveLogic:
         """Overload and edge finding over every window; False on a conflict (clause set)."""
         cdef int n = self.n, position, position_k, k, i, j, count, record, var
         cdef int64_t a, b, load
-        cdef vector[pair[int64_t, int32_t]] by_est    # (-est, k): by decreasing est
-        cdef vector[int64_t] ends
-        cdef vector[int32_t] omega
+        # scratch vectors kept between checks (no allocation per check); self.by_est holds (-est, k)
+        self.by_est.clear()
+        self.ends.clear()
         cdef int32_t literal, limit = self.graph.qhead - 1
         cdef int value
         for k in range(n):
             if self.duration[k] > 0:
-                by_est.push_back(pair[int64_t, int32_t](-self.est[k], k))
-                ends.push_back(self.lct[k])
-        sort(by_est.begin(), by_est.end())
-        sort(ends.begin(), ends.end())
-        count = by_est.size()
-        for position in range(<int>ends.size()):
-            b = ends[position]
-            if position + 1 < <int>ends.size() and ends[position + 1] == b:
+                self.by_est.push_back(pair[int64_t, int32_t](-self.est[k], k))
+                self.ends.push_back(self.lct[k])
+        sort(self.by_est.begin(), self.by_est.end())
+        sort(self.ends.begin(), self.ends.end())
+        count = self.by_est.size()
+        for position in range(<int>self.ends.size()):
+            b = self.ends[position]
+            if position + 1 < <int>self.ends.size() and self.ends[position + 1] == b:
                 continue  # each distinct latest end once
-            omega.clear()
+            self.omega.clear()
             load = 0
             for position_k in range(count):
-                k = by_est[position_k].second
+                k = self.by_est[position_k].second
                 if self.lct[k] > b:
                     continue
-                omega.push_back(k)
+                self.omega.push_back(k)
                 load += self.duration[k]
                 a = self.est[k]
-                if self.next_inside(by_est, position_k, b, a):
+                if self.next_inside(self.by_est, position_k, b, a):
                     continue  # take every task with this est before judging the window
                 if load > b - a:
-                    self.conflict_clause = self.window_clause(omega, -1, a, b, limit)
+                    self.conflict_clause = self.window_clause(self.omega, -1, a, b, limit)
                     return False
                 if not self.edge_finding:
                     continue
@@ -219,7 +222,7 @@ cdef class DisjunctiveLogic:
                             or load + self.duration[i] <= b - a):
                         continue
                     record = -1
-                    for j in omega:
+                    for j in self.omega:
                         literal = self.order[<size_t>j * n + i]
                         if literal == 0:
                             continue
@@ -227,11 +230,11 @@ cdef class DisjunctiveLogic:
                         if value == 1 or (literal if literal > 0 else -literal) in self.reason_of:
                             continue
                         if value == -1:  # the window says j before i, the trail says not
-                            self.conflict_clause = [literal] + self.window_clause(omega, i, a, b,
+                            self.conflict_clause = [literal] + self.window_clause(self.omega, i, a, b,
                                                                                   limit)
                             return False
                         if record < 0:
-                            record = self.new_record(omega, i, a, b, limit)
+                            record = self.new_record(self.omega, i, a, b, limit)
                         var = literal if literal > 0 else -literal
                         self.reason_of[var] = record
                         self.propagated_vars.push_back(var)

@@ -229,14 +229,19 @@ class Model:
 
     def to_smtlib(self, bound=None):
         """The model as an SMT-LIB script in the pairwise difference-logic encoding (for z3 and
-        yices); with `bound`, the makespan is asserted to be at most `bound`."""
+        yices); with `bound`, the objective is asserted to be at most `bound` (the makespan in
+        QF_IDL; a weighted objective as its linear sum, in QF_LIA)."""
         from ..smtlib.printer import dumps
         from .encode import Encoding
         encoding = Encoding(self)
         formulas = list(encoding.formulas)
-        if bound is not None:
+        logic = "QF_IDL"
+        if bound is not None and self.objective in ("weighted_completion", "weighted_tardiness"):
+            formulas.append(encoding.cost_bound(bound, None))   # a linear sum, not DL
+            logic = "QF_LIA"
+        elif bound is not None:
             formulas.append(encoding.makespan <= bound)
-        return dumps(formulas, logic="QF_IDL")
+        return dumps(formulas, logic=logic)
 
     def __repr__(self):
         return (f"Model({self.name!r}: {len(self.tasks)} tasks, {len(self.precedences)} "

@@ -46,7 +46,8 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
     solver.set(seed=seed, unsat_core=False)  # probes need no cores: assumptions as facts
     solver.add(encoding.formulas)
     # cuts: overloads cut by the optimiser between checks (resources with optional tasks);
-    # theory_cuts: overloads the cumulative theory refuted inside the search
+    # theory_cuts: overloads the cumulative theory refuted inside the search (final-check and
+    # timetable cuts)
     stats = {"checks": 0, "cuts": 0, "theory_cuts": 0, "solutions": 0, "conflicts": 0}
     # what the global theories did, summed over the checks
     theory_counters = ("disjunctive_checks", "disjunctive_conflicts", "disjunctive_propagations",
@@ -100,7 +101,8 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
             answer = solver.check(*assumptions)
             counters = solver.statistics()
             stats["conflicts"] += counters.get("conflicts", 0)
-            stats["theory_cuts"] += counters.get("cumulative_conflicts", 0)
+            stats["theory_cuts"] += (counters.get("cumulative_conflicts", 0)
+                                     + counters.get("cumulative_timetable_conflicts", 0))
             for key in theory_counters:
                 if key in counters:
                     stats[key] = stats.get(key, 0) + counters[key]
