@@ -42,6 +42,7 @@ def extensions():
         Extension("smtsched.theories.difference", ["theories/difference.pyx"], language="c++"),
         Extension("smtsched.theories.disjunctive", ["theories/disjunctive.pyx"], language="c++"),
         Extension("smtsched.theories.cumulative", ["theories/cumulative.pyx"], language="c++"),
+        Extension("smtsched.theories.cost", ["theories/cost.pyx"], language="c++"),
     ]
     return cythonize(
         modules,

@@ -366,8 +366,10 @@ def _global_theories(compiled, problems, theories):
             if graph is None:
                 raise UnsupportedError("WeightedCost needs its start variables bounded from "
                                        "below by difference constraints (e.g. start >= 0)")
-            from smtsched.theories.cost_ref import CostLogic
-            out.append(CostLogic(graph, tasks, record[2], record[3].get("guard")))
+            theory_class = _compiled_global(graph, "cost", "CostLogic")
+            if theory_class is None:
+                from smtsched.theories.cost_ref import CostLogic as theory_class
+            out.append(theory_class(graph, tasks, record[2], record[3].get("guard")))
             continue
         if graph is None or len(tasks) < 2:
             continue

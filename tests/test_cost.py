@@ -62,3 +62,77 @@ def test_weighted_cost_only_at_the_top_level():
     with pytest.raises(UnsupportedError, match="WeightedCost"):
         s.add(Not(WeightedCost([a], [1], [1], 3)))
         s.check()
+
+
+# ------------------------------------------------------------------ compiled twin
+
+from smtsched import Or  # noqa: E402
+from smtsched.compile import compile_problem  # noqa: E402
+from smtsched.theories import cost_ref, difference_ref  # noqa: E402
+
+
+@settings(max_examples=150, deadline=None)
+@given(problems(), st.integers(0, 25),
+       st.lists(st.tuples(st.integers(0, 3), st.integers(0, 10)), min_size=1, max_size=6),
+       st.data())
+def test_compiled_cost_theory_agrees_with_its_reference(spec, bound, cuts, data):
+    compiled_dl = pytest.importorskip("smtsched.theories.difference")
+    compiled_cost = pytest.importorskip("smtsched.theories.cost")
+    durations, releases, weights, dues, _ = spec
+    n = len(durations)
+    starts = [Int(f"s{i}") for i in range(n)]
+    formulas = [s >= r for s, r in zip(starts, releases)]
+    formulas.append(WeightedCost(starts, durations, weights, bound, dues=dues))
+    # bound atoms the driver decides (each guarded by a free Bool so it exists unforced)
+    for position, (k, at) in enumerate(cuts):
+        formulas.append(Or(Bool(f"free{position}"), starts[k % n] >= at))
+    compiled = compile_problem(formulas)
+    (problem,) = [p for p in compiled.difference.values() if p.atoms]
+    (record,) = [r for r in compiled.globals if r[0] == "cost"]
+    fast_graph = problem.build(compiled_dl.DifferenceLogic)
+    slow_graph = problem.build(difference_ref.DifferenceLogic)
+    fast = compiled_cost.CostLogic(fast_graph, record[1], record[2])
+    slow = cost_ref.CostLogic(slow_graph, record[1], record[2])
+    assigned = set()
+
+    def assign(lit):
+        assigned.add(abs(lit))
+        fast_graph.assign(lit, False)
+        slow_graph.assign(lit, False)
+
+    for clause in compiled.clauses:
+        if len(clause) == 1 and abs(clause[0]) not in assigned:
+            assign(clause[0])
+    free = [atom[0] for atom in problem.atoms if atom[0] not in assigned]
+    for var in data.draw(st.lists(st.sampled_from(free), unique=True), label="decide") if free else []:
+        if var in assigned:
+            continue  # implied meanwhile
+        for theory in (fast_graph, slow_graph, fast, slow):
+            theory.new_level()
+        assign(var if data.draw(st.booleans(), label="polarity") else -var)
+        fast_lits, slow_lits = fast_graph.propagate(), slow_graph.propagate()
+        assert (fast_lits is None) == (slow_lits is None)
+        if fast_lits is None:
+            return
+        for lit in fast_lits:
+            assign(lit)
+        assert fast_graph.propagate() is not None and slow_graph.propagate() is not None
+        fast_answer, slow_answer = fast.propagate(), slow.propagate()
+        assert (fast_answer is None) == (slow_answer is None)
+        if fast_answer is None:
+            clause = fast.conflict()
+            assert all(abs(l) in assigned for l in clause)
+            # implied by the bound: the negated clause plus the cost constraint is unsat (z3)
+            z = z3.Solver()
+            decls = "".join(f"(declare-fun s{i} () Int)" for i in range(n))
+            z.add(z3.parse_smt2_string(decls + f"(assert {to_smtlib(formulas[n])})")[0])
+            names = {node: key for key, node in problem.node_of.items()}
+            for lit in clause:
+                for v, p, q, b, strict in problem.atoms:
+                    if v == abs(lit):
+                        x = z3.IntVal(0) if names[p] is None else z3.Int(names[p][1])
+                        y = z3.IntVal(0) if names[q] is None else z3.Int(names[q][1])
+                        atom = x - y < b if strict else x - y <= b
+                        z.add(z3.Not(atom) if lit > 0 else atom)
+            assert z.check() == z3.unsat, clause
+            return

@@ -1,0 +1,179 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# distutils: language = c++
+"""The cost theory in Cython: the twin of cost_ref.py (see its docstring for the argument).
+
+sum_i w_i * f_i(C_i) <= K with f_i the identity or max(0, C_i - due_i). The lower bound of each
+end time is read straight from the compiled difference theory's matrix (est_i = -dist[i, 0]),
+so a check is O(n) with no Python objects; a conflict is explained by the graph's bounded path
+search among the edges in the matrix now (a path proving est_i for each task that adds to the
+bound). A check is skipped while the bounds are those of the last check and no backtrack came
+between.
+"""
+from libc.stdint cimport int32_t, int64_t
+from libcpp.vector cimport vector
+
+from smtsched.theories.difference cimport DifferenceLogic
+
+cdef int64_t INF = (<int64_t>1) << 62
+
+
+cdef class CostLogic:
+    cdef DifferenceLogic graph
+    cdef int n
+    cdef vector[int32_t] node
+    cdef vector[int64_t] duration, weight, due
+    cdef vector[char] has_due
+    cdef readonly object bound
+    cdef int64_t limit_bound
+    cdef readonly int guard
+    cdef readonly bint propagates_foreign
+    cdef bint active
+    cdef int active_level               # level at which the guard became true; -1: fixed
+    cdef int levels
+    cdef vector[int64_t] ends, last_ends
+    cdef bint cache_valid
+    cdef list conflict_clause
+    cdef int64_t n_checks, n_conflicts
+
+    def __init__(self, DifferenceLogic graph, tasks, bound, guard=None):
+        """Same arguments as cost_ref.CostLogic (the graph must be the compiled difference
+        theory)."""
+        self.graph = graph
+        for node, duration, weight, due in tasks:
+            if weight <= 0:
+                continue
+            self.node.push_back(node)
+            self.duration.push_back(duration)
+            self.weight.push_back(weight)
+            self.has_due.push_back(due is not None)
+            self.due.push_back(0 if due is None else due)
+        self.n = self.node.size()
+        self.bound = bound
+        self.guard = 0 if guard is None else guard
+        self.propagates_foreign = False
+        self.active = guard is None
+        self.active_level = -1
+        self.levels = 0
+        self.ends.resize(self.n)
+        self.cache_valid = False
+        self.conflict_clause = []
+        self.n_checks = self.n_conflicts = 0
+
+    # -- contract -------------------------------------------------------------------------------
+    def observed(self):
+        return [] if self.guard == 0 else [abs(self.guard)]
+
+    def level(self):
+        return self.levels
+
+    def assign(self, int lit, fixed):
+        if lit == self.guard:
+            if not self.active:
+                self.active = True
+                self.cache_valid = False
+                self.active_level = -1 if fixed else self.levels
+            elif fixed:
+                self.active_level = -1
+
+    def new_level(self):
+        self.levels += 1
+
+    def backtrack(self, int level):
+        if level >= self.levels:
+            return
+        self.levels = level
+        self.cache_valid = False
+        if self.guard != 0 and self.active and self.active_level > level:
+            self.active = False
+            self.active_level = -1
+
+    def conflict(self):
+        return list(self.conflict_clause)
+
+    def values(self):
+        return []
+
+    def explain(self, lit):  # pragma: no cover - propagates nothing
+        raise AssertionError("the cost theory propagates nothing")
+
+    def statistics(self):
+        return {"cost_checks": self.n_checks, "cost_conflicts": self.n_conflicts}
+
+    def propagate(self):
+        if not self.active or not self.read_ends():
+            return []
+        if self.cache_valid and self.ends == self.last_ends:
+            return []
+        self.last_ends = self.ends
+        self.cache_valid = True
+        self.n_checks += 1
+        if self.cost() > self.bound:
+            self.conflict_clause = self.explanation()
+            self.cache_valid = False
+            self.n_conflicts += 1
+            return None
+        return []
+
+    def final_check(self):
+        if not self.active:
+            return True
+        if self.read_ends() and self.cost() > self.bound:
+            self.conflict_clause = self.explanation()
+            self.n_conflicts += 1
+            return False
+        potentials = self.graph.values()
+        total = 0
+        for k in range(self.n):
+            end = potentials[self.node[k]] - potentials[0] + self.duration[k]
+            total += self.weight[k] * (max(0, end - self.due[k]) if self.has_due[k] else end)
+        if total > self.bound:
+            # the model is not the earliest schedule (some start is not bounded from below)
+            raise RuntimeError("the cost bound needs every start variable bounded from below "
+                               "(e.g. start >= 0)")
+        return True
+
+    # -- helpers --------------------------------------------------------------------------------
+    cdef bint read_ends(self):
+        cdef int64_t* dist = self.graph.dist.data()
+        cdef size_t width = self.graph.n
+        cdef int k
+        cdef int64_t back
+        for k in range(self.n):
+            back = dist[<size_t>self.node[k] * width]
+            if back >= INF:
+                return False
+            self.ends[k] = -back + self.duration[k]
+        return True
+
+    cdef object cost(self):
+        """The cost at the earliest ends, as a Python int (weights times times can exceed
+        64 bits in principle; this runs once per check)."""
+        cdef int k
+        cdef object weight, end
+        total = 0
+        for k in range(self.n):
+            weight, end = self.weight[k], self.ends[k]   # Python ints: no 64-bit overflow
+            if self.has_due[k]:
+                if self.ends[k] > self.due[k]:
+                    total += weight * (end - self.due[k])
+            else:
+                total += weight * end
+        return total
+
+    cdef list explanation(self):
+        cdef set literals = set()
+        cdef int k
+        cdef size_t e
+        cdef int32_t limit = self.graph.qhead - 1
+        for k in range(self.n):
+            if self.has_due[k] and self.ends[k] <= self.due[k]:
+                continue  # not tardy at its earliest end: its bound is not needed
+            self.graph.stack.clear()
+            # est_k = ends[k] - duration[k]: x_0 - x_k <= duration[k] - ends[k]
+            self.graph.search_path(self.node[k], 0, self.duration[k] - self.ends[k], limit)
+            for e in range(self.graph.stack.size()):
+                literals.add(-self.graph.edge_literal(self.graph.stack[e]))
+        clause = sorted(literals, key=abs)
+        if self.guard != 0:
+            clause.insert(0, -self.guard)
+        return clause
