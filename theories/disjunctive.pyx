@@ -48,8 +48,11 @@ cdef class DisjunctiveLogic:
     cdef vector[int64_t] record_a, record_b
     cdef vector[int32_t] record_i, record_limit, record_level, record_start
     cdef vector[int32_t] record_tasks   # Omega of every record, concatenated
-    cdef dict reason_of                 # variable -> record index
-    cdef vector[int32_t] propagated_vars  # in propagation order, with their levels
+    # propagated literal -> record index. Keyed by the literal, not its variable: if the
+    # difference theory offered the opposite literal in the same round, CaDiCaL took that one,
+    # and this theory must not be asked for (nor claim) a reason of it.
+    cdef dict reason_of
+    cdef vector[int32_t] propagated_vars  # the propagated literals, in order, with their levels
     cdef vector[int32_t] propagated_level
     cdef list conflict_clause
     cdef int64_t n_checks, n_conflicts, n_propagations, n_skipped
@@ -154,11 +157,10 @@ cdef class DisjunctiveLogic:
 
     def holds_reason(self, int lit):
         """Whether this theory propagated `lit` at a level still open (see engine.py)."""
-        return (lit if lit > 0 else -lit) in self.reason_of
+        return lit in self.reason_of
 
     def explain(self, int lit):
-        cdef int var = lit if lit > 0 else -lit
-        cdef int record = self.reason_of[var]
+        cdef int record = self.reason_of[lit]
         cdef int32_t begin = self.record_start[record]
         cdef int32_t end = (self.record_start[record + 1] if record + 1 < <int>self.record_start.size()
                             else <int32_t>self.record_tasks.size())
@@ -227,17 +229,16 @@ cdef class DisjunctiveLogic:
                         if literal == 0:
                             continue
                         value = self.value_of(literal)
-                        if value == 1 or (literal if literal > 0 else -literal) in self.reason_of:
-                            continue
+                        if value == 1 or (value == 0 and literal in self.reason_of):
+                            continue  # true, or offered already and still pending
                         if value == -1:  # the window says j before i, the trail says not
                             self.conflict_clause = [literal] + self.window_clause(self.omega, i, a, b,
                                                                                   limit)
                             return False
                         if record < 0:
                             record = self.new_record(self.omega, i, a, b, limit)
-                        var = literal if literal > 0 else -literal
-                        self.reason_of[var] = record
-                        self.propagated_vars.push_back(var)
+                        self.reason_of[literal] = record
+                        self.propagated_vars.push_back(literal)
                         self.propagated_level.push_back(self.levels)
                         implied.append(literal)
         return True

@@ -98,11 +98,11 @@ class DisjunctiveLogic(GlobalTheory):
                         continue
                     for j in omega:
                         literal = self.order.get((j, i))
-                        if literal is None or literal in self.reasons:
+                        if literal is None:
                             continue
                         value = self.graph.literal_value(literal)
-                        if value == 1:
-                            continue
+                        if value == 1 or (value == 0 and literal in self.reasons):
+                            continue  # true, or offered already and still pending
                         reason = self.explanation(omega + [i], est, lct, a, b, right_of=i)
                         if value == -1:  # the window says j before i, the trail says not
                             self.conflict_clause = [literal] + reason
