@@ -167,3 +167,59 @@ def test_compiled_disjunctive_finds_the_overload():
     clause = theory.conflict()
     assert_implied(problem, spec[0], clause)
     assert theory.statistics()["disjunctive_conflicts"] == 1
+
+
+@st.composite
+def shops(draw):
+    """Two machines over 3-6 tasks, windows, a few precedences and a common deadline."""
+    n = draw(st.integers(3, 7))
+    durations = [draw(st.integers(1, 5)) for _ in range(n)]
+    releases = [draw(st.integers(0, 4)) for _ in range(n)]
+    machine = [draw(st.sampled_from([0, 0, 0, 1])) for _ in range(n)]
+    precedences = [(i, j) for i, j in draw(st.lists(st.tuples(st.integers(0, n - 1),
+                                                              st.integers(0, n - 1)), max_size=3))
+                   if i < j]
+    # tight, different deadlines (edge finding needs tasks whose windows end after others')
+    load = max(sum(d for d, m in zip(durations, machine) if m == k) for k in (0, 1))
+    deadlines = [draw(st.integers(r + d, max(r + d, load + 5)))
+                 for r, d in zip(releases, durations)]
+    return durations, releases, machine, precedences, deadlines
+
+
+@settings(max_examples=150, deadline=None)
+@given(shops())
+def test_solver_with_the_compiled_theory_agrees_with_z3_and_its_lemmas_hold(spec):
+    # the whole path: compiled difference + disjunctive theories in the engine, foreign
+    # propagation of ordering atoms, reasons asked of whichever theory holds one
+    from smtsched import Solver
+    durations, releases, machine, precedences, deadlines = spec
+    starts = [Int(f"s{i}") for i in range(len(durations))]
+    formulas = []
+    for m in (0, 1):
+        on = [k for k in range(len(starts)) if machine[k] == m]
+        if len(on) > 1:
+            formulas.append(Disjunctive([starts[k] for k in on], [durations[k] for k in on]))
+    for s, d, r, e in zip(starts, durations, releases, deadlines):
+        formulas += [s >= r, s + d <= e]
+    for i, j in precedences:
+        formulas.append(starts[j] - starts[i] >= durations[i])
+    solver = Solver()
+    solver.set(log_lemmas=True)
+    solver.add(formulas)
+    ours = solver.check()
+    z = z3.Solver()
+    decls = "".join(f"(declare-fun s{i} () Int)" for i in range(len(starts)))
+    from smtsched.terms import to_smtlib
+    for f in formulas:
+        z.add(z3.parse_smt2_string(decls + f"(assert {to_smtlib(f)})")[0])
+    assert str(ours) == str(z.check())
+    # every lemma follows from the machines' no-overlap alone
+    no_overlap = z3.Solver()
+    for f in formulas:
+        if f.op == "disjunctive":
+            no_overlap.add(z3.parse_smt2_string(decls + f"(assert {to_smtlib(f)})")[0])
+    for lemma in solver.lemmas():
+        no_overlap.push()
+        no_overlap.add(z3.Not(z3.parse_smt2_string(decls + f"(assert {to_smtlib(lemma)})")[0]))
+        assert no_overlap.check() == z3.unsat, to_smtlib(lemma)
+        no_overlap.pop()
