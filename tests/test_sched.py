@@ -407,3 +407,15 @@ def test_weighted_model_written_as_smtlib_has_the_same_optimum_in_z3():
         z = z3.Solver()
         z.from_string(m.to_smtlib(bound))
         assert z.check() == expected
+
+
+def test_without_a_time_limit_the_same_seed_gives_the_same_search():
+    # every budget counts conflicts then, not seconds
+    def run():
+        m = small_job_shop()
+        r = m.solve(seed=7)
+        stats = {k: v for k, v in r.stats.items() if k != "runtime"}
+        return r.status, r.objective, r.starts, stats
+    first = run()
+    assert first[0] == OPTIMAL
+    assert run() == first

@@ -165,26 +165,35 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
         return result(OPTIMAL)
     fraction = 0.5  # how far into the gap the next probe goes
     neighbourhoods = Neighbourhoods(model, encoding, seed)
-    # Large-neighbourhood rounds start once a probe ran out of time: easy models are proven
+    # Large-neighbourhood rounds start once a probe ran out of budget: easy models are proven
     # by the probes alone, without the overhead of the moves.
     stuck = False
+    # Without a time limit every budget counts conflicts instead of seconds, so the same model
+    # and seed give the same search, answer and statistics.
+    probe_conflicts = 20000
     while lower < best[0]:
         # improve the schedule by large-neighbourhood search, then a probe for the bound
         if neighbourhoods.pairs and stuck:
             stuck = False
-            left = None if deadline is None else deadline - time.perf_counter()
-            round_budget = 2.0 if left is None else max(0.2, 0.3 * left)
-            round_end = time.perf_counter() + round_budget
-            failures = 0
-            while lower < best[0] and failures < 10 and time.perf_counter() < round_end:
+            round_end = None
+            if deadline is not None:
+                round_end = time.perf_counter() + max(0.2, 0.3 * (deadline - time.perf_counter()))
+
+            def in_round():
+                return round_end is None or time.perf_counter() < round_end
+
+            failures, moves = 0, 0
+            while lower < best[0] and failures < 10 and moves < 50 and in_round():
                 fixed = neighbourhoods.fixed_orders(best[1], best[2])
                 stats["lns_steps"] = stats.get("lns_steps", 0) + 1
+                moves += 1
                 # improve inside the neighbourhood as long as it allows
                 outcome = "sat"
                 progress = False
-                while outcome == "sat" and lower < best[0] and time.perf_counter() < round_end:
-                    outcome, schedule = search(best[0] - 1, round_end - time.perf_counter(),
-                                               fixed, neighbourhoods.conflicts)
+                while outcome == "sat" and lower < best[0] and in_round():
+                    left = None if round_end is None else round_end - time.perf_counter()
+                    outcome, schedule = search(best[0] - 1, left, fixed,
+                                               neighbourhoods.conflicts)
                     if outcome == "sat":
                         stats["lns_improvements"] = stats.get("lns_improvements", 0) + 1
                         improved(*schedule)
@@ -195,20 +204,24 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
             if lower >= best[0]:
                 break
         probe = max(lower, best[0] - max(1, int((best[0] - lower) * fraction)))
-        budget = None
+        budget = conflicts = None
         if probe < best[0] - 1:
-            left = None if deadline is None else deadline - time.perf_counter()
-            budget = 10.0 if left is None else max(1.0, left / 6)
-        outcome, schedule = search(probe, budget)
+            if deadline is None:
+                conflicts = probe_conflicts
+            else:
+                budget = max(1.0, (deadline - time.perf_counter()) / 6)
+        outcome, schedule = search(probe, budget, max_conflicts=conflicts)
         if outcome == "sat":
             improved(*schedule)
         elif outcome == "unsat":
             lower = probe + 1
             say(f"no schedule with {model.objective} <= {probe}: lower bound {lower}")
-        elif budget is not None and (deadline is None or time.perf_counter() < deadline):
+        elif (budget is not None and time.perf_counter() < deadline) or conflicts is not None:
             fraction /= 2  # too hard that far down: try closer to the best
             stuck = True   # and let neighbourhood moves improve the schedule first
-            say(f"no answer for {model.objective} <= {probe} within {budget:.1f} s")
+            if conflicts is not None:
+                probe_conflicts *= 2
+            say(f"no answer for {model.objective} <= {probe} within its budget")
         else:
             return result(FEASIBLE, outcome)
     lower = best[0]
