@@ -10,8 +10,9 @@ tardiness), on top of the public Solver.
    of the time left is retried closer to the best (half the distance), so a hard middle does
    not eat the whole budget. Each search starts from the last schedule's orderings
    (solution-guided phases). The last refutation, of best - 1, is the proof of optimality.
-4. Once a probe has run out of time, a round of large-neighbourhood moves (`Neighbourhoods`)
-   improves the schedule before the next probe.
+4. Once a probe has run out of budget, a round of large-neighbourhood moves (`Neighbourhoods`)
+   improves the schedule, and a few probes just above the lower bound (the easiest claims to
+   refute, with a step that doubles after each refutation) raise it, before the next probe.
 
 Weighted objectives are bounded by guarded WeightedCost constraints, one Bool guard per bound
 (assumed like the makespan bound).
@@ -171,6 +172,7 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
     # Without a time limit every budget counts conflicts instead of seconds, so the same model
     # and seed give the same search, answer and statistics.
     probe_conflicts = 20000
+    climb = max(1, (best[0] - lower) // 16)  # the lower-bound climb's first step
     while lower < best[0]:
         # improve the schedule by large-neighbourhood search, then a probe for the bound
         if neighbourhoods.pairs and stuck:
@@ -201,6 +203,28 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
                 failures = 0 if progress else failures + 1
                 neighbourhoods.adapt(outcome)
             solver.set(max_conflicts=None)
+            # Climb the lower bound from below: "objective <= lower + step - 1" is the
+            # easiest claim to refute (the bound-raising worker of portfolio solvers). The
+            # step doubles after a refutation and halves after a probe out of budget.
+            for _ in range(3):
+                if lower >= best[0] - 1:
+                    break
+                low_probe = min(best[0] - 2, lower + climb - 1)
+                if deadline is None:
+                    outcome, schedule = search(low_probe, None, max_conflicts=probe_conflicts // 4)
+                else:
+                    left = deadline - time.perf_counter()
+                    outcome, schedule = search(low_probe, max(0.5, left / 12))
+                if outcome == "unsat":
+                    lower = low_probe + 1
+                    climb *= 2
+                    say(f"no schedule with {model.objective} <= {low_probe}: lower bound {lower}")
+                    continue
+                if outcome == "sat":
+                    improved(*schedule)
+                else:
+                    climb = max(1, climb // 2)
+                break
             if lower >= best[0]:
                 break
         probe = max(lower, best[0] - max(1, int((best[0] - lower) * fraction)))
