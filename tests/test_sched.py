@@ -313,7 +313,7 @@ def test_neighbourhood_moves_keep_the_best_schedule_feasible():
     assert max(sizes) < len(moves.pairs)
 
 
-def test_optimiser_runs_neighbourhood_moves_and_proves_the_optimum():
+def test_optimiser_proves_the_optimum_of_a_small_job_shop_like_z3():
     m = small_job_shop()
     r = m.solve(time_limit=60)
     assert r.status == OPTIMAL
@@ -419,3 +419,4 @@ def test_without_a_time_limit_the_same_seed_gives_the_same_search():
     first = run()
     assert first[0] == OPTIMAL
     assert run() == first
+
