@@ -195,14 +195,13 @@ def build(spec):
     return m
 
 
-def z3_optimum(model):
-    """z3's Optimize on its own encoding: at each task's start, the demands of the tasks
-    running then fit (the load peaks at some start, so this is exact for integer times)."""
-    opt = z3.Optimize()
+def z3_constraints(opt, model):
+    """The model's constraints in z3, written independently of smtsched's encoding: the start
+    variables (by task index). At each task's start, the demands of the tasks running then
+    fit (the load peaks at some start, so this is exact for integer times)."""
     s = [z3.Int(t.name) for t in model.tasks]
-    span = z3.Int("span")
     for t in model.tasks:
-        opt.add(s[t.index] >= t.release, s[t.index] + t.duration <= span)
+        opt.add(s[t.index] >= t.release)
         if t.deadline is not None:
             opt.add(s[t.index] + t.duration <= t.deadline)
     for p in model.precedences:
@@ -214,6 +213,17 @@ def z3_optimum(model):
                                  s[t.index] < s[u.index] + u.duration), e, 0)
                     for u, e in items if u is not t]
             opt.add(d + z3.Sum(load + [z3.IntVal(0)]) <= resource.capacity)
+    return s
+
+
+def z3_optimum(model):
+    """z3's Optimize on its own encoding: at each task's start, the demands of the tasks
+    running then fit (the load peaks at some start, so this is exact for integer times)."""
+    opt = z3.Optimize()
+    s = z3_constraints(opt, model)
+    span = z3.Int("span")
+    for t in model.tasks:
+        opt.add(s[t.index] + t.duration <= span)
     opt.minimize(span)
     if opt.check() != z3.sat:
         return None
@@ -332,20 +342,7 @@ def test_optimiser_proves_the_optimum_of_a_small_job_shop_like_z3():
 def z3_weighted_optimum(model):
     """z3's Optimize on the same constraints as z3_optimum, minimising the weighted sum."""
     opt = z3.Optimize()
-    s = [z3.Int(t.name) for t in model.tasks]
-    for t in model.tasks:
-        opt.add(s[t.index] >= t.release)
-        if t.deadline is not None:
-            opt.add(s[t.index] + t.duration <= t.deadline)
-    for p in model.precedences:
-        opt.add(s[p.after.index] >= s[p.before.index] + p.before.duration + p.min_lag)
-    for resource in model.resources:
-        items = [(t, d) for t, d in resource.demands if t.duration > 0]
-        for t, d in items:
-            load = [z3.If(z3.And(s[u.index] <= s[t.index],
-                                 s[t.index] < s[u.index] + u.duration), e, 0)
-                    for u, e in items if u is not t]
-            opt.add(d + z3.Sum(load + [z3.IntVal(0)]) <= resource.capacity)
+    s = z3_constraints(opt, model)
     terms = []
     for index, weight in model.weights.items():
         end = s[index] + model.tasks[index].duration
