@@ -14,6 +14,8 @@ import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from twin_driver import TwinDriver
+
 from smtsched import Bool, Cumulative, Int, Or
 from smtsched.compile import compile_problem
 from smtsched.theories import cumulative_ref, difference_ref
@@ -96,25 +98,9 @@ def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering
     fast = compiled_cumulative.CumulativeLogic(fast_graph, tasks, capacity, order, **options)
     slow = cumulative_ref.CumulativeLogic(slow_graph, tasks, capacity, order, **options)
     variables = [atom[0] for atom in problem.atoms]
-    assigned = {}   # var -> level
-    level = 0
-
-    def assign(lit):
-        assigned[abs(lit)] = level
-        fast_graph.assign(lit, False)
-        slow_graph.assign(lit, False)
-
-    def backtrack(target):
-        nonlocal level
-        for theory in (fast_graph, slow_graph, fast, slow):
-            theory.backtrack(target)
-        for var in [v for v, lv in assigned.items() if lv > target]:
-            del assigned[var]
-        level = target
-
-    for clause in compiled.clauses:  # the windows: root units
-        if len(clause) == 1 and abs(clause[0]) not in assigned:
-            assign(clause[0])
+    driver = TwinDriver(fast_graph, slow_graph, fast, slow)
+    assigned, assign = driver.assigned, driver.assign
+    driver.assign_root_units(compiled.clauses)  # the windows
     for _ in range(data.draw(st.integers(1, 16), label="decisions")):
         # propagate to a fixpoint in rounds, as the engine does: in each round the graphs,
         # then the cumulative theories (before the graphs' implied literals are assigned)
@@ -160,19 +146,16 @@ def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering
                 assert_false_now(fast_graph, fast.conflict())
                 assert_implied(problem, spec, fast.conflict())
             for theory in (fast_graph, slow_graph, fast, slow):
-                theory.backtrack(level)
+                theory.backtrack(driver.level)
             return
         if conflict:
-            if level == 0:
+            if driver.level == 0:
                 return
-            backtrack(data.draw(st.integers(0, level - 1), label="backtrack to"))
+            driver.backtrack(data.draw(st.integers(0, driver.level - 1), label="backtrack to"))
             continue
         free = [v for v in variables if v not in assigned]
         var = data.draw(st.sampled_from(free), label="decide")
-        level += 1
-        for theory in (fast_graph, slow_graph, fast, slow):
-            theory.new_level()
-        assign(var if data.draw(st.booleans(), label="polarity") else -var)
+        driver.decide(var if data.draw(st.booleans(), label="polarity") else -var)
     assert fast.statistics() == slow.statistics()
 
 

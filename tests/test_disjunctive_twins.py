@@ -13,6 +13,8 @@ import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from twin_driver import TwinDriver
+
 from smtsched import Bool, Disjunctive, Int, Or
 from smtsched.compile import compile_problem
 from smtsched.theories import difference_ref, disjunctive_ref
@@ -79,26 +81,10 @@ def test_compiled_disjunctive_agrees_with_its_reference(spec, data):
     fast = compiled_disjunctive.DisjunctiveLogic(fast_graph, tasks, order)
     slow = disjunctive_ref.DisjunctiveLogic(slow_graph, tasks, order)
     variables = [atom[0] for atom in problem.atoms]
-    assigned = {}   # var -> level
-    level = 0
+    driver = TwinDriver(fast_graph, slow_graph, fast, slow)
+    assigned, assign = driver.assigned, driver.assign
     explained = 0
-
-    def assign(lit):
-        assigned[abs(lit)] = level
-        fast_graph.assign(lit, False)
-        slow_graph.assign(lit, False)
-
-    def backtrack(target):
-        nonlocal level
-        for theory in (fast_graph, slow_graph, fast, slow):
-            theory.backtrack(target)
-        for var in [v for v, lv in assigned.items() if lv > target]:
-            del assigned[var]
-        level = target
-
-    for clause in compiled.clauses:  # the windows: root units
-        if len(clause) == 1 and abs(clause[0]) not in assigned:
-            assign(clause[0])
+    driver.assign_root_units(compiled.clauses)  # the windows
     for _ in range(data.draw(st.integers(1, 12), label="decisions")):
         # propagate to a fixpoint: the graphs first, then the disjunctive theories
         conflict = False
@@ -138,18 +124,15 @@ def test_compiled_disjunctive_agrees_with_its_reference(spec, data):
                     explained += 1
                 assign(lit)
         if conflict:
-            if level == 0:
+            if driver.level == 0:
                 return
-            backtrack(data.draw(st.integers(0, level - 1), label="backtrack to"))
+            driver.backtrack(data.draw(st.integers(0, driver.level - 1), label="backtrack to"))
             continue
         free = [v for v in variables if v not in assigned]
         if not free:
             return
         var = data.draw(st.sampled_from(free), label="decide")
-        level += 1
-        for theory in (fast_graph, slow_graph, fast, slow):
-            theory.new_level()
-        assign(var if data.draw(st.booleans(), label="polarity") else -var)
+        driver.decide(var if data.draw(st.booleans(), label="polarity") else -var)
 
 
 def test_compiled_disjunctive_finds_the_overload():
