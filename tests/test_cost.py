@@ -69,6 +69,7 @@ def test_weighted_cost_only_at_the_top_level():
 from smtsched import Or  # noqa: E402
 from smtsched.compile import compile_problem  # noqa: E402
 from smtsched.theories import cost_ref, difference_ref  # noqa: E402
+from twin_driver import z3_literal  # noqa: E402
 
 
 @settings(max_examples=150, deadline=None)
@@ -126,13 +127,7 @@ def test_compiled_cost_theory_agrees_with_its_reference(spec, bound, cuts, data)
             z = z3.Solver()
             decls = "".join(f"(declare-fun s{i} () Int)" for i in range(n))
             z.add(z3.parse_smt2_string(decls + f"(assert {to_smtlib(formulas[n])})")[0])
-            names = {node: key for key, node in problem.node_of.items()}
             for lit in clause:
-                for v, p, q, b, strict in problem.atoms:
-                    if v == abs(lit):
-                        x = z3.IntVal(0) if names[p] is None else z3.Int(names[p][1])
-                        y = z3.IntVal(0) if names[q] is None else z3.Int(names[q][1])
-                        atom = x - y < b if strict else x - y <= b
-                        z.add(z3.Not(atom) if lit > 0 else atom)
+                z.add(z3.Not(z3_literal(problem, lit)))
             assert z.check() == z3.unsat, clause
             return

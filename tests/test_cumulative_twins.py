@@ -14,7 +14,7 @@ import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from twin_driver import TwinDriver
+from twin_driver import TwinDriver, z3_literal
 
 from smtsched import Bool, Cumulative, Int, Or
 from smtsched.compile import compile_problem
@@ -53,16 +53,6 @@ def build(spec):
     return compiled, problem, record
 
 
-def z3_atom(problem, var):
-    names = {node: key for key, node in problem.node_of.items()}
-    for v, p, q, bound, strict in problem.atoms:
-        if v == var:
-            x = z3.IntVal(0) if names[p] is None else z3.Int(names[p][1])
-            y = z3.IntVal(0) if names[q] is None else z3.Int(names[q][1])
-            return x - y < bound if strict else x - y <= bound
-    raise KeyError(var)
-
-
 def decomposition(durations, demands, capacity):
     """At the start of every task that uses the resource, the running demands fit."""
     starts = [z3.Int(f"s{i}") for i in range(len(durations))]
@@ -77,7 +67,7 @@ def decomposition(durations, demands, capacity):
 
 def assert_implied(problem, spec, clause):
     durations, demands, capacity = spec[:3]
-    lits = [z3_atom(problem, abs(l)) if l > 0 else z3.Not(z3_atom(problem, abs(l))) for l in clause]
+    lits = [z3_literal(problem, l) for l in clause]
     s = z3.Solver()
     s.add(*decomposition(durations, demands, capacity))
     s.add(z3.Not(z3.Or(lits)))

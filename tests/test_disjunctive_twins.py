@@ -13,7 +13,7 @@ import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from twin_driver import TwinDriver
+from twin_driver import TwinDriver, z3_literal
 
 from smtsched import Bool, Disjunctive, Int, Or
 from smtsched.compile import compile_problem
@@ -50,22 +50,12 @@ def build(spec):
     return compiled, problem, record, starts
 
 
-def z3_atom(problem, var):
-    names = {node: key for key, node in problem.node_of.items()}
-    for v, p, q, bound, strict in problem.atoms:
-        if v == var:
-            x = z3.IntVal(0) if names[p] is None else z3.Int(names[p][1])
-            y = z3.IntVal(0) if names[q] is None else z3.Int(names[q][1])
-            return x - y < bound if strict else x - y <= bound
-    raise KeyError(var)
-
-
 def assert_implied(problem, durations, clause):
     starts = [z3.Int(f"s{i}") for i in range(len(durations))]
     no_overlap = [z3.Or(starts[j] - starts[i] >= durations[i], starts[i] - starts[j] >= durations[j])
                   for i in range(len(starts)) for j in range(i + 1, len(starts))
                   if durations[i] and durations[j]]
-    lits = [z3_atom(problem, abs(l)) if l > 0 else z3.Not(z3_atom(problem, abs(l))) for l in clause]
+    lits = [z3_literal(problem, l) for l in clause]
     s = z3.Solver()
     s.add(*no_overlap)
     s.add(z3.Not(z3.Or(lits)))

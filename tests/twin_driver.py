@@ -1,6 +1,25 @@
 """What the step-by-step twin tests of the global theories share: a compiled and a reference
-difference graph, a compiled and a reference global theory on them, and an engine-like view of
-the assignment (which variable was assigned at which level)."""
+difference graph, a compiled and a reference global theory on them, an engine-like view of
+the assignment (which variable was assigned at which level), and the z3 reading of a compiled
+difference atom, to check their clauses."""
+import z3
+
+
+def z3_atom(problem, var):
+    """The difference atom of SAT variable `var` in `problem` as a z3 formula over Int
+    variables named like the user's."""
+    names = {node: key for key, node in problem.node_of.items()}
+    for v, p, q, bound, strict in problem.atoms:
+        if v == var:
+            x = z3.IntVal(0) if names[p] is None else z3.Int(names[p][1])
+            y = z3.IntVal(0) if names[q] is None else z3.Int(names[q][1])
+            return x - y < bound if strict else x - y <= bound
+    raise KeyError(var)
+
+
+def z3_literal(problem, lit):
+    atom = z3_atom(problem, abs(lit))
+    return atom if lit > 0 else z3.Not(atom)
 
 
 class TwinDriver:
