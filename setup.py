@@ -40,6 +40,7 @@ def extensions():
 
     modules = [
         Extension("smtsched.theories.difference", ["theories/difference.pyx"], language="c++"),
+        Extension("smtsched.theories.global_theory", ["theories/global_theory.pyx"], language="c++"),
         Extension("smtsched.theories.disjunctive", ["theories/disjunctive.pyx"], language="c++"),
         Extension("smtsched.theories.cumulative", ["theories/cumulative.pyx"], language="c++"),
         Extension("smtsched.theories.cost", ["theories/cost.pyx"], language="c++"),

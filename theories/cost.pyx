@@ -13,32 +13,28 @@ from libc.stdint cimport int32_t, int64_t
 from libcpp.vector cimport vector
 
 from smtsched.theories.difference cimport DifferenceLogic
+from smtsched.theories.global_theory cimport GlobalTheory
 
 cdef int64_t INF = (<int64_t>1) << 62
 
 
-cdef class CostLogic:
-    cdef DifferenceLogic graph
+cdef class CostLogic(GlobalTheory):
     cdef int n
     cdef vector[int32_t] node
     cdef vector[int64_t] duration, weight, due
     cdef vector[char] has_due
     cdef readonly object bound
-    cdef int64_t limit_bound
     cdef readonly int guard
     cdef readonly bint propagates_foreign
     cdef bint active
     cdef int active_level               # level at which the guard became true; -1: fixed
-    cdef int levels
     cdef vector[int64_t] ends, last_ends
-    cdef bint cache_valid
-    cdef list conflict_clause
     cdef int64_t n_checks, n_conflicts
 
     def __init__(self, DifferenceLogic graph, tasks, bound, guard=None):
         """Same arguments as cost_ref.CostLogic (the graph must be the compiled difference
         theory)."""
-        self.graph = graph
+        GlobalTheory.__init__(self, graph)
         for node, duration, weight, due in tasks:
             if weight <= 0:
                 continue
@@ -53,18 +49,12 @@ cdef class CostLogic:
         self.propagates_foreign = False
         self.active = guard is None
         self.active_level = -1
-        self.levels = 0
         self.ends.resize(self.n)
-        self.cache_valid = False
-        self.conflict_clause = []
         self.n_checks = self.n_conflicts = 0
 
-    # -- contract -------------------------------------------------------------------------------
+    # -- contract (level, new_level, backtrack, conflict, values: GlobalTheory) -----------------
     def observed(self):
         return [] if self.guard == 0 else [abs(self.guard)]
-
-    def level(self):
-        return self.levels
 
     def assign(self, int lit, fixed):
         if lit == self.guard:
@@ -75,23 +65,10 @@ cdef class CostLogic:
             elif fixed:
                 self.active_level = -1
 
-    def new_level(self):
-        self.levels += 1
-
-    def backtrack(self, int level):
-        if level >= self.levels:
-            return
-        self.levels = level
-        self.cache_valid = False
+    cdef void undone(self, int level) except *:
         if self.guard != 0 and self.active and self.active_level > level:
             self.active = False
             self.active_level = -1
-
-    def conflict(self):
-        return list(self.conflict_clause)
-
-    def values(self):
-        return []
 
     def explain(self, lit):  # pragma: no cover - propagates nothing
         raise AssertionError("the cost theory propagates nothing")

@@ -32,6 +32,7 @@ from libcpp.pair cimport pair
 from libcpp.vector cimport vector
 
 from smtsched.theories.difference cimport DifferenceLogic
+from smtsched.theories.global_theory cimport GlobalTheory
 
 cdef int64_t INF = (<int64_t>1) << 62
 
@@ -43,8 +44,7 @@ cdef enum:
     DEFERRED = 2     # an overload whose ordering cut is not false on the trail yet
 
 
-cdef class CumulativeLogic:
-    cdef DifferenceLogic graph
+cdef class CumulativeLogic(GlobalTheory):
     cdef int n                          # tasks
     cdef vector[int32_t] node
     cdef vector[int64_t] duration
@@ -54,12 +54,9 @@ cdef class CumulativeLogic:
     cdef readonly int64_t capacity
     cdef readonly bint energetic, ordering_cuts
     cdef readonly bint propagates_foreign
-    cdef int levels
     # bounds of this check and of the last one (the cache), indexed by task
     cdef vector[int64_t] est, lst, last_est, last_lst
-    cdef bint cache_valid
     cdef readonly list last_tasks       # the task set of the last conflict (twin tests)
-    cdef list conflict_clause
     cdef int64_t n_checks, n_conflicts, n_timetable_checks, n_timetable_conflicts
     cdef int64_t n_energy_conflicts, n_deferred
 
@@ -67,7 +64,7 @@ cdef class CumulativeLogic:
                  ordering_cuts=False):
         """Same arguments as cumulative_ref.CumulativeLogic (the graph must be the compiled
         difference theory)."""
-        self.graph = graph
+        GlobalTheory.__init__(self, graph)
         tasks = [(int(node), int(duration), int(demand)) for node, duration, demand in tasks]
         self.n = len(tasks)
         cdef int k = 0
@@ -85,40 +82,13 @@ cdef class CumulativeLogic:
         self.energetic = energetic
         self.ordering_cuts = ordering_cuts
         self.propagates_foreign = False
-        self.levels = 0
         self.est.resize(self.n)
         self.lst.resize(self.n)
-        self.cache_valid = False
         self.last_tasks = []
-        self.conflict_clause = []
         self.n_checks = self.n_conflicts = self.n_timetable_checks = 0
         self.n_timetable_conflicts = self.n_energy_conflicts = self.n_deferred = 0
 
-    # -- contract -------------------------------------------------------------------------------
-    def observed(self):
-        return []
-
-    def level(self):
-        return self.levels
-
-    def assign(self, lit, fixed):  # pragma: no cover - owns nothing
-        raise AssertionError("CumulativeLogic owns no variables")
-
-    def new_level(self):
-        self.levels += 1
-
-    def backtrack(self, int level):
-        if level >= self.levels:
-            return
-        self.levels = level
-        self.cache_valid = False
-
-    def conflict(self):
-        return list(self.conflict_clause)
-
-    def values(self):
-        return []
-
+    # -- contract (observed, level, new_level, backtrack, conflict, values: GlobalTheory) -----
     def explain(self, lit):  # pragma: no cover - propagates nothing
         raise AssertionError("the cumulative theory propagates nothing")
 

@@ -29,21 +29,19 @@ from libcpp.pair cimport pair
 from libcpp.vector cimport vector
 
 from smtsched.theories.difference cimport DifferenceLogic
+from smtsched.theories.global_theory cimport GlobalTheory
 
 cdef int64_t INF = (<int64_t>1) << 62
 
 
-cdef class DisjunctiveLogic:
-    cdef DifferenceLogic graph
+cdef class DisjunctiveLogic(GlobalTheory):
     cdef int n                          # tasks
     cdef vector[int32_t] node
     cdef vector[int64_t] duration
     cdef vector[int32_t] order          # n*n: literal "i ends before j starts", 0 if none
     cdef readonly bint every_level, edge_finding, propagates_foreign
-    cdef int levels
     # bounds of this check and of the last one (the cache)
     cdef vector[int64_t] est, lct, last_est, last_lct
-    cdef bint cache_valid
     # Reasons of propagated literals: one record per (window, task i); the literals share it.
     cdef vector[int64_t] record_a, record_b
     cdef vector[int32_t] record_i, record_limit, record_level, record_start
@@ -54,7 +52,6 @@ cdef class DisjunctiveLogic:
     cdef dict reason_of
     cdef vector[int32_t] propagated_vars  # the propagated literals, in order, with their levels
     cdef vector[int32_t] propagated_level
-    cdef list conflict_clause
     cdef int64_t n_checks, n_conflicts, n_propagations, n_skipped
     cdef vector[pair[int64_t, int32_t]] by_est
     cdef vector[int64_t] ends
@@ -63,7 +60,7 @@ cdef class DisjunctiveLogic:
     def __init__(self, DifferenceLogic graph, tasks, order, every_level=True, edge_finding=True):
         """Same arguments as disjunctive_ref.DisjunctiveLogic (the graph must be the compiled
         difference theory)."""
-        self.graph = graph
+        GlobalTheory.__init__(self, graph)
         tasks = [(int(node), int(duration)) for node, duration in tasks]
         self.n = len(tasks)
         for node, duration in tasks:
@@ -75,32 +72,14 @@ cdef class DisjunctiveLogic:
         self.every_level = every_level
         self.edge_finding = edge_finding
         self.propagates_foreign = edge_finding
-        self.levels = 0
         self.est.resize(self.n)
         self.lct.resize(self.n)
-        self.cache_valid = False
         self.reason_of = {}
-        self.conflict_clause = []
         self.n_checks = self.n_conflicts = self.n_propagations = self.n_skipped = 0
 
-    # -- contract -------------------------------------------------------------------------------
-    def observed(self):
-        return []
-
-    def level(self):
-        return self.levels
-
-    def assign(self, lit, fixed):  # pragma: no cover - owns nothing
-        raise AssertionError("DisjunctiveLogic owns no variables")
-
-    def new_level(self):
-        self.levels += 1
-
-    def backtrack(self, int level):
-        if level >= self.levels:
-            return
-        self.levels = level
-        self.cache_valid = False
+    # -- contract (observed, level, new_level, conflict, values: GlobalTheory) -----------------
+    cdef void undone(self, int level) except *:
+        # literals propagated above `level` are unassigned again: forget their reasons
         cdef size_t keep = self.propagated_vars.size()
         while keep > 0 and self.propagated_level[keep - 1] > level:
             keep -= 1
@@ -118,12 +97,6 @@ cdef class DisjunctiveLogic:
             self.record_limit.resize(keep)
             self.record_level.resize(keep)
             self.record_start.resize(keep)
-
-    def conflict(self):
-        return list(self.conflict_clause)
-
-    def values(self):
-        return []
 
     def final_check(self):
         # a complete model satisfies the pairwise clauses: no set of tasks can be overloaded
