@@ -15,7 +15,7 @@ from . import isolation
 from .engine import SAT, UNKNOWN, UNSAT, Engine
 from .errors import ArithmeticOverflowError, ModelCheckError, SortError, UnsupportedError
 from .terms import BOOL, INT, REAL, Term, evaluate, to_smtlib, variables
-from .theory import difference_logic_class
+from .theory import difference_logic_class, pseudo_boolean_class
 
 
 class CheckSatResult:
@@ -262,6 +262,8 @@ class Solver:
             from smtsched.theories.difference_ref import DifferenceLogic as Exact
             theories = [p.build(Exact) for p in problems]
         theories += _global_theories(compiled, problems, theories)
+        if compiled.pseudo_boolean:
+            theories.append(_pseudo_boolean_theory(compiled.pseudo_boolean))
         clauses, assumption_literals = compiled.clauses, compiled.assumption_literals
         if not self._unsat_core and assumption_literals:
             # No core wanted: the assumptions hold for this search only, and each search is
@@ -288,7 +290,7 @@ class Solver:
             core = [k for k, lit in enumerate(compiled.assumption_literals) if lit in failed]
         lemmas = None
         if self._log_lemmas:
-            lemmas = _lemma_formulas(problems, outcome.lemmas or [])
+            lemmas = _lemma_formulas(problems, outcome.lemmas or [], compiled.pb_meaning)
         reason = outcome.reason if outcome.status == UNKNOWN else ""
         return outcome.status, reason, outcome.stats, values, core, lemmas
 
@@ -397,6 +399,16 @@ def _global_theories(compiled, problems, theories):
     return out
 
 
+def _pseudo_boolean_theory(constraints):
+    """One theory for every pseudo-Boolean constraint of the problem."""
+    try:
+        return pseudo_boolean_class()(constraints)
+    except OverflowError:
+        # weights beyond the compiled theory's 64-bit sums: the reference is exact
+        from smtsched.theories.pseudo_boolean_ref import PseudoBooleanLogic as Exact
+        return Exact(constraints)
+
+
 def _compiled_global(graph, module, name):
     """The compiled global theory class `name` of smtsched.theories.`module` when `graph` is
     the compiled difference theory (it reads the graph's matrix directly), else None."""
@@ -430,10 +442,11 @@ def _phases(compiled, problems, hint):
     return phases
 
 
-def _lemma_formulas(problems, clauses):
-    """Theory lemmas (clauses over atom variables) as formulas over the user's variables."""
+def _lemma_formulas(problems, clauses, pb_meaning=None):
+    """Theory lemmas (clauses over atom variables and the pseudo-Boolean theory's variables)
+    as formulas over the user's variables."""
     from .terms import Not, Or
-    atom_terms = {}
+    atom_terms = dict(pb_meaning or {})
     for problem in problems:
         names = {node: key for key, node in problem.node_of.items()}
         make = _variable_maker(problem.sort)

@@ -126,6 +126,8 @@ def same_term(a, b):
             return False
         if x.op == "const" and (x.value != y.value or type(x.value) is not type(y.value)):
             return False
+        if x.op != "const" and x.value != y.value:  # weights, durations, bounds
+            return False
         stack.extend(zip(x.args, y.args))
     return True
 
@@ -450,6 +452,137 @@ def _cost_holds(values, durations, weights, bound, dues, guarded):
     return total <= bound
 
 
+# ---------------------------------------------------------------------- pseudo-Boolean
+# The SMT-LIB names (z3's indexed functions) of the kinds, and the API names.
+PB_KINDS = {"pble": "PbLe", "pbge": "PbGe", "pbeq": "PbEq", "at-most": "AtMost",
+            "at-least": "AtLeast"}
+
+
+def _pb_integer(value, what, name):
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise SortError(f"{name} takes integer {what}, got {value!r}")
+    return value
+
+
+def _pseudo_boolean(kind, pairs, k):
+    name = PB_KINDS[kind]
+    if isinstance(pairs, Term):
+        raise SortError(f"{name} takes a list of (formula, weight) pairs, got {pairs!r}")
+    bools, weights = [], []
+    for pair in pairs:
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise SortError(f"{name} takes (formula, weight) pairs, got {pair!r}")
+        (term,) = _bool_args(name, (pair[0],))
+        bools.append(term)
+        weights.append(_pb_integer(pair[1], "weights", name))
+    return Term("pb", tuple(bools), BOOL,
+                value=(kind, tuple(weights), _pb_integer(k, "bounds", name)))
+
+
+def PbLe(pairs, k):
+    """sum of the weights of the true formulas <= k, with `pairs` a list of (Bool formula,
+    integer weight) as in z3.PbLe. Weights may be negative or zero.
+
+    Only as a top-level assertion: the pseudo-Boolean theory propagates it on its own
+    (slack-based, see theories/pseudo_boolean_ref.py). Prints as z3's ((_ pble k w1 .. wn) ..)."""
+    return _pseudo_boolean("pble", pairs, k)
+
+
+def PbGe(pairs, k):
+    """sum of the weights of the true formulas >= k (see PbLe)."""
+    return _pseudo_boolean("pbge", pairs, k)
+
+
+def PbEq(pairs, k):
+    """sum of the weights of the true formulas == k (see PbLe)."""
+    return _pseudo_boolean("pbeq", pairs, k)
+
+
+def _cardinality(kind, args):
+    name = PB_KINDS[kind]
+    if len(args) == 1 and isinstance(args[0], (list, tuple)):
+        args = tuple(args[0])           # z3's AtMost([a, b, 2])
+    elif len(args) == 2 and isinstance(args[0], (list, tuple)):
+        args = tuple(args[0]) + (args[1],)  # AtMost([a, b], 2)
+    if len(args) < 2:
+        raise SortError(f"{name} takes formulas followed by the bound k, as in "
+                        f"{name}(a, b, c, 2)")
+    bools = _bool_args(name, args[:-1])
+    k = _pb_integer(args[-1], "bounds", name)
+    return Term("pb", bools, BOOL, value=(kind, (1,) * len(bools), k))
+
+
+def AtMost(*args):
+    """At most k of the formulas are true, in z3's calling style: AtMost(a, b, c, 2).
+    Only as a top-level assertion (see PbLe)."""
+    return _cardinality("at-most", args)
+
+
+def AtLeast(*args):
+    """At least k of the formulas are true: AtLeast(a, b, c, 2) (see AtMost)."""
+    return _cardinality("at-least", args)
+
+
+def misplaced_pseudo_boolean(formula, assumption=False):
+    """The first pseudo-Boolean term of `formula` that is not a top-level assertion (one
+    reached from the root through `and` only; with `assumption`, any), or None."""
+    seen = set()  # (id, top): a shared term may sit at the top and below it as well
+    stack = [(formula, not assumption)]
+    while stack:
+        node, top = stack.pop()
+        if (id(node), top) in seen:
+            continue
+        seen.add((id(node), top))
+        if node.op == "pb" and not top:
+            return node
+        if node.op == "pb":
+            top = False  # its formulas are nested
+        stack.extend((arg, top and node.op == "and") for arg in reversed(node.args))
+    return None
+
+
+def pb_holds(values, kind, weights, k):
+    """The truth of a pseudo-Boolean term whose formulas have the truth `values`."""
+    total = sum(w for v, w in zip(values, weights) if v)
+    if kind in ("pble", "at-most"):
+        return total <= k
+    if kind in ("pbge", "at-least"):
+        return total >= k
+    return total == k
+
+
+def pb_printable(term):
+    """(head, formulas) for printing a pseudo-Boolean term in z3's syntax, or (bool, ()) when
+    it is constant.
+
+    z3 reads ((_ pble -4 -2 3) a b) only outside its strict SMT-LIB mode (indices are
+    numerals), so negative weights are normalised away: w * a == w + |w| * (not a)."""
+    kind, weights, k = term.value
+    args = term.args
+    if all(w >= 0 for w in weights) and k >= 0 and args:
+        if kind in ("at-most", "at-least"):
+            return f"(_ {kind} {k})", args
+        return f"(_ {kind} {k} {' '.join(str(w) for w in weights)})", args
+    relation = {"at-most": "pble", "at-least": "pbge"}.get(kind, kind)
+    kept, kept_weights = [], []
+    for arg, w in zip(args, weights):
+        if w < 0:
+            k -= w
+            kept.append(Not(arg))
+            kept_weights.append(-w)
+        elif w > 0:
+            kept.append(arg)
+            kept_weights.append(w)
+    total = sum(kept_weights)
+    if relation == "pble" and (k < 0 or total <= k):
+        return k >= 0, ()
+    if relation == "pbge" and (k <= 0 or total < k):
+        return k <= 0, ()
+    if relation == "pbeq" and (k < 0 or total < k or not kept):
+        return k == 0, ()
+    return f"(_ {relation} {k} {' '.join(str(w) for w in kept_weights)})", tuple(kept)
+
+
 def _fits(starts, durations, demands, capacity):
     tasks = [(s, s + d, r) for s, d, r in zip(starts, durations, demands) if d and r]
     return all(sum(r for s, e, r in tasks if s <= at < e) <= capacity for at, _, _ in tasks)
@@ -535,6 +668,16 @@ def to_smtlib(term):
             stack.append(expand_cumulative(item))
         elif item.op == "cost":
             stack.append(expand_cost(item))
+        elif item.op == "pb":
+            head, args = pb_printable(item)
+            if isinstance(head, bool):
+                out.append("true" if head else "false")
+                continue
+            stack.append(")")
+            for arg in reversed(args):
+                stack.append(arg)
+                stack.append(" ")
+            out.append("(" + head)
         elif item.op in ("and", "or") and not item.args:
             out.append("true" if item.op == "and" else "false")
         elif item.op == "var":
@@ -579,6 +722,8 @@ def evaluate(term, lookup):
             memo[id(node)] = _fits(values, *node.value)
         elif node.op == "cost":
             memo[id(node)] = _cost_holds(values, *node.value)
+        elif node.op == "pb":
+            memo[id(node)] = pb_holds(values, *node.value)
         else:
             memo[id(node)] = _apply(node.op, values)
     return memo[id(term)]

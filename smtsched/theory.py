@@ -89,3 +89,16 @@ def difference_logic_class():
             "another directory or install with `pip install -e .`; to run without compiled "
             "code, set SMTSCHED_PUREPYTHON=1.") from error
     return DifferenceLogic
+
+
+def pseudo_boolean_class():
+    """The PseudoBooleanLogic implementation to use: compiled unless pure Python was asked for
+    or it is not built (it came after the others: an older build lacks it and still runs)."""
+    if not PURE_PYTHON:
+        try:
+            from smtsched.theories.pseudo_boolean import PseudoBooleanLogic
+            return PseudoBooleanLogic
+        except ImportError:
+            pass
+    from smtsched.theories.pseudo_boolean_ref import PseudoBooleanLogic
+    return PseudoBooleanLogic

@@ -1,7 +1,10 @@
 """What the step-by-step twin tests of the global theories share: a compiled and a reference
 difference graph, a compiled and a reference global theory on them, an engine-like view of
 the assignment (which variable was assigned at which level), and the z3 reading of a compiled
-difference atom, to check their clauses."""
+difference atom, to check their clauses. `OwnerTwins` drives two implementations of a theory
+that owns its variables (the pseudo-Boolean theory) the same way and compares every answer."""
+import itertools
+
 import z3
 
 
@@ -57,3 +60,75 @@ class TwinDriver:
         for var in [v for v, lv in self.assigned.items() if lv > target]:
             del self.assigned[var]
         self.level = target
+
+
+class OwnerTwins:
+    """Two implementations of a theory that owns its variables, given the same engine steps;
+    every answer (implied literals, conflict clauses, explanations, final checks) must be the
+    same. Keeps the engine's view: per variable its literal, level (None once fixed) and when
+    it was assigned, to check that reasons only use earlier literals."""
+
+    def __init__(self, fast, slow):
+        self.fast, self.slow = fast, slow
+        self.assigned = {}   # var -> (literal, level or None when fixed)
+        self.order = {}      # var -> clock value of its assignment
+        self.clock = itertools.count()
+        self.propagated = {}  # literal -> (clock value, level) when it was returned
+        self.level = 0
+        assert fast.observed() == slow.observed()
+
+    def both(self, method, *args):
+        """Call `method` on both twins; their answers must be equal (exceptions too)."""
+        answers = []
+        for theory in (self.fast, self.slow):
+            try:
+                answers.append(("ok", getattr(theory, method)(*args)))
+            except (ValueError, RuntimeError) as error:
+                answers.append((type(error).__name__, None))
+        assert answers[0] == answers[1], (method, args, answers)
+        kind, value = answers[0]
+        if kind != "ok":
+            raise {"ValueError": ValueError, "RuntimeError": RuntimeError}[kind](method)
+        return value
+
+    def new_level(self):
+        self.both("new_level")
+        self.level += 1
+        assert self.both("level") == self.level
+
+    def assign(self, lit, fixed=False):
+        var = abs(lit)
+        held = self.assigned.get(var)
+        self.both("assign", lit, fixed)
+        if held is None:
+            self.assigned[var] = (lit, None if fixed else self.level)
+            self.order[var] = next(self.clock)
+        elif fixed:
+            self.assigned[var] = (lit, None)
+
+    def propagate(self):
+        """Both twins' propagate: the implied literals, or None with both conflicts equal."""
+        implied = self.both("propagate")
+        if implied is None:
+            assert self.fast.conflict() == self.slow.conflict()
+        else:
+            for lit in implied:
+                self.propagated[lit] = (next(self.clock), self.level)
+        return implied
+
+    def explain(self, lit):
+        return self.both("explain", lit)
+
+    def backtrack(self, target):
+        self.both("backtrack", target)
+        for var in [v for v, (_, lv) in self.assigned.items() if lv is not None and lv > target]:
+            del self.assigned[var]
+            del self.order[var]
+        self.level = min(self.level, target)
+        assert self.both("level") == self.level
+        # a literal's reason lives as long as the level it was returned at
+        self.propagated = {lit: (when, lv) for lit, (when, lv) in self.propagated.items()
+                           if lv <= target}
+
+    def true_literals(self):
+        return {lit for lit, _ in self.assigned.values()}

@@ -281,6 +281,8 @@ cdef class CumulativeLogic(GlobalTheory):
         """The graph's value of an ordering literal: 1 true, -1 false, 0 unassigned. The one
         ordering literal the graph does not own is the compiler's constant for two tasks on
         the same start variable ("x - x >= p" with p > 0): false."""
+        if literal == 0:
+            return 1   # no atom: the compiler left out a pair the precedences already order
         cdef int32_t var = literal if literal > 0 else -literal
         cdef int32_t atom = (self.graph.var_atom[var] if var < <int32_t>self.graph.var_atom.size()
                              else -1)
@@ -342,6 +344,9 @@ cdef class CumulativeLogic(GlobalTheory):
         for a in range(len(chosen)):
             for b in range(a + 1, len(chosen)):
                 i, j = chosen[a], chosen[b]
+                if self.order[<size_t>i * self.n + j] == 0:
+                    # an ordered pair never overlaps, so it is never in a cut
+                    raise RuntimeError("cumulative: a cut over a pair the precedences order")
                 clause.append(self.order[<size_t>i * self.n + j])
                 clause.append(self.order[<size_t>j * self.n + i])
         return clause

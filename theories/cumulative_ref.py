@@ -248,6 +248,9 @@ class CumulativeLogic(GlobalTheory):
         for a in range(len(chosen)):
             for b in range(a + 1, len(chosen)):
                 i, j = chosen[a], chosen[b]
+                if (i, j) not in self.order:
+                    # the compiler leaves out pairs the precedences order: they never overlap
+                    raise RuntimeError("cumulative: a cut over a pair the precedences order")
                 clause += [self.order[(i, j)], self.order[(j, i)]]
         return clause
 

@@ -44,7 +44,7 @@ class Macro:
 
 
 # work-stack item kinds
-_EVAL, _APPLY, _LET, _UNBIND, _NAME = range(5)
+_EVAL, _APPLY, _LET, _UNBIND, _NAME, _PB = range(6)
 
 
 def sort_of(value):
@@ -87,6 +87,9 @@ class Elaborator:
         self.locals = {}      # let-bound names while a term is being read
         self.named = []       # [(name, Term)] of :named terms, in order
         self.on_named = None  # callback(name, value, node) when a :named annotation is read
+        # id -> (pseudo-Boolean term, line, column) of each one read, so that a misplaced one
+        # is reported where it is written (the term is kept: its id stays unique)
+        self.pb_sites = {}
 
     # -- symbols ---------------------------------------------------------------------------
     def declare(self, name, value, node):
@@ -156,6 +159,11 @@ class Elaborator:
                             del self.locals[n]
                         else:
                             self.locals[n] = old
+                elif kind == _PB:
+                    _, node, pb_kind, k, weights, count = item
+                    args = values[len(values) - count:]
+                    del values[len(values) - count:]
+                    values.append(self.pseudo_boolean(node, pb_kind, k, weights, args))
                 else:  # _NAME
                     _, node = item
                     self.annotate(node, values[-1])
@@ -194,6 +202,12 @@ class Elaborator:
         if not items:
             raise ScriptError("empty application '()'", node.line, node.column)
         head = items[0]
+        if isinstance(head, SList) and len(head.items) >= 2 and \
+                isinstance(head.items[0], tuple) and head.items[0][:2] == ("sym", "_") and \
+                isinstance(head.items[1], tuple) and head.items[1][0] == "sym" and \
+                head.items[1][1] in T.PB_KINDS:
+            self.expand_pseudo_boolean(node, head, work)
+            return
         if not isinstance(head, tuple) or head[0] != "sym":
             if isinstance(head, SList) and head.items and isinstance(head.items[0], tuple) \
                     and head.items[0][:2] in (("sym", "_"), ("sym", "as")):
@@ -220,6 +234,55 @@ class Elaborator:
             work.append((_APPLY, node, name, len(items) - 1))
             for k in range(len(items) - 1, 0, -1):
                 work.append((_EVAL, items[k]))
+
+    def expand_pseudo_boolean(self, node, head, work):
+        """z3's pseudo-Boolean functions: ((_ pble k w1 .. wn) b1 .. bn), pbge, pbeq, and
+        ((_ at-most k) b1 .. bn), at-least. z3 writes negative indices as -4 (a symbol to the
+        lexer); they are read too."""
+        kind = head.items[1][1]
+        indices = [_integer_index(token, kind) for token in head.items[2:]]
+        count = len(node.items) - 1
+        if kind in ("at-most", "at-least"):
+            if len(indices) != 1:
+                raise ScriptError(f"(_ {kind} k) takes one index, the bound k; got "
+                                  f"{len(indices)}", head.line, head.column)
+            weights = (1,) * count
+        else:
+            if not indices:
+                raise ScriptError(f"(_ {kind} k w1 ... wn) needs the bound k and one weight "
+                                  "per argument", head.line, head.column)
+            weights = tuple(indices[1:])
+            if len(weights) != count:
+                raise ScriptError(f"(_ {kind} ...) has {len(weights)} weight(s) for {count} "
+                                  "argument(s)", node.line, node.column)
+        if count == 0:
+            raise ScriptError(f"'{kind}' needs at least one argument", node.line, node.column)
+        work.append((_PB, node, kind, indices[0], weights, count))
+        for k in range(len(node.items) - 1, 0, -1):
+            work.append((_EVAL, node.items[k]))
+
+    def pseudo_boolean(self, node, kind, k, weights, args):
+        for arg, arg_node in zip(args, node.items[1:]):
+            if not isinstance(arg, T.Term) or arg.sort != BOOL:
+                line, column = position(arg_node)
+                raise ScriptError(f"'{kind}' takes formulas, got {_sort_name(arg)} "
+                                  f"{_short(to_text(arg_node))}", line, column)
+        if kind == "at-most":
+            term = T.AtMost(*args, k)
+        elif kind == "at-least":
+            term = T.AtLeast(*args, k)
+        else:
+            make = {"pble": T.PbLe, "pbge": T.PbGe, "pbeq": T.PbEq}[kind]
+            term = make(list(zip(args, weights)), k)
+        self.pb_sites[id(term)] = (term, node.line, node.column)
+        return term
+
+    def site(self, term, default):
+        """The line and column where the pseudo-Boolean `term` was read, else `default`'s."""
+        entry = self.pb_sites.get(id(term))
+        if entry is not None and entry[0] is term:
+            return entry[1], entry[2]
+        return position(default)
 
     def expand_let(self, node, work):
         items = node.items
@@ -521,6 +584,19 @@ _BUILTINS = {
 }
 for _name in ("div", "mod", "abs", "to_int", "is_int", "select", "store"):
     _BUILTINS[_name] = ((0, None), _unsupported(_name))
+
+
+def _integer_index(token, kind):
+    """An index of a pseudo-Boolean function: a numeral, or -digits as z3 prints it."""
+    if isinstance(token, tuple):
+        if token[0] == "num":
+            return token[1]
+        if token[0] == "sym" and token[1][:1] == "-" and token[1][1:].isdigit() and \
+                token[1][1:].isascii():
+            return -T.parse_decimal(token[1][1:])
+    line, column = position(token)
+    raise ScriptError(f"the indices of '{kind}' are integers, found {_short(to_text(token))}",
+                      line, column)
 
 
 def _sort_name(value):

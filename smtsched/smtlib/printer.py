@@ -6,16 +6,20 @@ def dumps(formulas, logic=None, check=True):
     """An SMT-LIB script declaring every variable of `formulas` and asserting each of them.
 
     `formulas` is a list of formulas or a Solver (its current assertions). The logic is
-    QF_LIA, QF_LRA or QF_LIRA after the sorts used, unless given (e.g. "QF_IDL").
+    QF_LIA, QF_LRA or QF_LIRA after the sorts used, unless given (e.g. "QF_IDL"); ALL when
+    there are pseudo-Boolean constraints (z3 reads its pble & co. in no QF_ logic but ALL).
     """
     if hasattr(formulas, "assertions"):
         formulas = formulas.assertions()
     formulas = list(formulas)
     variables = T.variables(formulas)
-    sorts = {v.sort for v in variables} | _constant_sorts(formulas)
+    constant_sorts, ops = _constant_sorts(formulas)
+    sorts = {v.sort for v in variables} | constant_sorts
     if logic is None:
         has_int, has_real = T.INT in sorts, T.REAL in sorts
         logic = "QF_LIRA" if has_int and has_real else "QF_LRA" if has_real else "QF_LIA"
+        if "pb" in ops:
+            logic = "ALL"
     lines = [f"(set-logic {logic})"]
     for v in variables:
         lines.append(f"(declare-fun {T.quote_symbol(v.name)} () {v.sort})")
@@ -27,7 +31,9 @@ def dumps(formulas, logic=None, check=True):
 
 
 def _constant_sorts(formulas):
+    """The sorts of the constants in `formulas`, and the operators used."""
     sorts = set()
+    ops = set()
     seen = set()
     stack = list(formulas)
     while stack:
@@ -35,7 +41,8 @@ def _constant_sorts(formulas):
         if id(node) in seen:
             continue
         seen.add(id(node))
+        ops.add(node.op)
         if node.op == "const":
             sorts.add(node.sort)
         stack.extend(node.args)
-    return sorts
+    return sorts, ops

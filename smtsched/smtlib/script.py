@@ -305,7 +305,10 @@ class Script:
         node = args[0]
         formula = self.elab.formula(node)
         top_name = _top_name(node)
-        if top_name is not None and self.options["produce-unsat-cores"]:
+        tracked = top_name is not None and self.options["produce-unsat-cores"]
+        self.top_level_only(formula, node, "a named assertion with :produce-unsat-cores "
+                            "(it is tracked as an assumption)" if tracked else None)
+        if tracked:
             # kept apart: passed to check-sat as assumptions so the core can name it
             self.named_asserts.append((top_name, formula))
         else:
@@ -365,7 +368,22 @@ class Script:
             line, column = position(args[0])
             raise ScriptError("check-sat-assuming takes a list of literals", line, column)
         assumptions = [(to_text(node), self.elab.formula(node)) for node in args[0].items]
+        for node, (_, formula) in zip(args[0].items, assumptions):
+            self.top_level_only(formula, node, "an assumption of check-sat-assuming")
         self.check(command, assumptions)
+
+    def top_level_only(self, formula, node, assumption):
+        """Refuse a pseudo-Boolean constraint anywhere but at the top of an assertion (or of
+        a conjunction there): inside another term, or in `assumption` (a description) when
+        the formula is one. The error is placed where the constraint is written."""
+        misplaced = T.misplaced_pseudo_boolean(formula, assumption is not None)
+        if misplaced is None:
+            return
+        line, column = self.elab.site(misplaced, node)
+        name = misplaced.value[0]
+        where = assumption if assumption is not None else "inside another term"
+        raise ScriptError(f"the pseudo-Boolean constraint '{name}' can only be asserted at the "
+                          f"top level, not {where}", line, column)
 
     def check(self, command, assumptions):
         assumptions = list(self.named_asserts) + assumptions
