@@ -2,6 +2,8 @@
 
     smtsched solve FILE.smt2 [--timeout S] [--memory MB] [--seed N] [--model] [--stats]
     smtsched solve - < FILE.smt2
+    smtsched dnn MODEL.onnx --accelerator SPEC.toml [--memory BYTES]
+                 [--objective latency|peak-memory] [--timeout S] [--json] [--plot PNG] [--log]
 
 Imports are lazy: only what the chosen command needs is loaded, so a trivial script answers in
 about a tenth of a second.
@@ -56,6 +58,35 @@ def build_parser():
                        help="print the model after every sat answer")
     solve.add_argument("--stats", action="store_true",
                        help="print the statistics after every check-sat")
+    dnn = commands.add_parser(
+        "dnn", help="schedule a neural-network graph on an accelerator",
+        description="Schedule the operators of a neural-network graph (ONNX, our JSON DAG, "
+                    "a Moccasin JSON or a GML graph) on the units of an accelerator "
+                    "(a TOML or JSON description, see examples/): the least latency or the "
+                    "least peak memory, under a memory budget if given. Prints the status "
+                    "(OPTIMAL, FEASIBLE with its gap, INFEASIBLE or UNKNOWN), the objective, "
+                    "its proven bound, and the schedule.")
+    dnn.add_argument("graph", metavar="MODEL", help="an .onnx, .json or .gml graph")
+    dnn.add_argument("--accelerator", metavar="SPEC", required=True,
+                     help="the accelerator description (.toml or .json)")
+    dnn.add_argument("--format", choices=["onnx", "json", "moccasin", "gml"],
+                     help="the graph format (default: from the extension and the content)")
+    dnn.add_argument("--objective", choices=["latency", "peak-memory"], default="latency",
+                     help="what to minimise (default: latency)")
+    dnn.add_argument("--memory", metavar="BYTES",
+                     help="budget of live activation memory, e.g. 4000000 or '8 MiB' "
+                          "(default: the accelerator's memory, if it gives one)")
+    dnn.add_argument("--timeout", type=float, metavar="SECONDS",
+                     help="wall-clock budget; the best schedule so far and its gap are kept")
+    dnn.add_argument("--seed", type=int, default=0, metavar="N", help="random seed")
+    dnn.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    dnn.add_argument("--plot", metavar="PNG",
+                     help="draw a Gantt chart per unit and the memory in use over time "
+                          "(needs matplotlib)")
+    dnn.add_argument("--log", action="store_true",
+                     help="show progress (best, bound, gap) on standard error")
+    dnn.add_argument("--mem-limit", type=int, metavar="MB",
+                     help="memory limit of the search process itself")
     return parser
 
 
@@ -67,6 +98,8 @@ def main(argv=None):
         return EXIT_USAGE
     if args.command == "solve":
         return solve(args)
+    if args.command == "dnn":
+        return solve_dnn(args)
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
 
 
@@ -186,6 +219,111 @@ def solve_schedule(args, format, started):
         print("smtsched: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_OK
+
+
+def solve_dnn(args):
+    """Schedule a DNN graph in a child process that streams every improvement back (a
+    timeout, a memory limit or Ctrl-C keeps the best schedule found so far)."""
+    import time
+
+    from . import isolation
+    from .dnn import (AcceleratorError, DnnProblem, DnnProblemError, GraphError,
+                      load_accelerator, load_graph, parse_bytes)
+    from .sched.result import FEASIBLE, UNKNOWN, Result
+
+    started = time.perf_counter()
+    if args.timeout is not None and args.timeout <= 0:
+        return _usage("--timeout must be positive")
+    if args.mem_limit is not None and args.mem_limit <= 0:
+        return _usage("--mem-limit must be positive")
+    try:
+        budget = None if args.memory is None else parse_bytes(args.memory, "--memory")
+        graph = load_graph(args.graph, args.format)
+        accelerator = load_accelerator(args.accelerator)
+        problem = DnnProblem(graph, accelerator, objective=args.objective, memory=budget)
+    except (GraphError, AcceleratorError, DnnProblemError) as problem_error:
+        print(f"smtsched: {problem_error}", file=sys.stderr)
+        return EXIT_ERRORS
+    except OSError as error:
+        print(f"smtsched: cannot read {error.filename}: {error.strerror}", file=sys.stderr)
+        return EXIT_ERRORS
+    time_limit = None
+    if args.timeout is not None:
+        time_limit = max(0.0, args.timeout - (time.perf_counter() - started))
+    best = {}
+
+    def work(send):
+        def report(schedule):
+            result = schedule.result
+            send({"objective": result.objective, "lower_bound": result.lower_bound,
+                  "starts": result._starts, "present": result._present})
+        # only the Result travels back (the parent has the problem)
+        return problem.solve(time_limit=time_limit, seed=args.seed, on_solution=report,
+                             log=args.log).result
+
+    interrupted = False
+    try:
+        outcome = isolation.run(work, time_limit=time_limit, memory_mb=args.mem_limit,
+                                on_message=best.update)
+    except KeyboardInterrupt:
+        outcome, interrupted = ("interrupted", "interrupted"), True
+    runtime = time.perf_counter() - started
+    model = problem.model
+    if outcome[0] == "ok":
+        result = outcome[1]
+        result.model = model
+    elif outcome[0] == "error":
+        print(f"smtsched: {outcome[1]}", file=sys.stderr)
+        return EXIT_ERRORS
+    elif best.get("starts") is not None:
+        result = Result(model, FEASIBLE, objective=best["objective"],
+                        lower_bound=best["lower_bound"], starts=best["starts"],
+                        present=best["present"], runtime=runtime, reason=outcome[1])
+    else:
+        result = Result(model, UNKNOWN, runtime=runtime, reason=outcome[1])
+    from .dnn import DnnSchedule
+    schedule = DnnSchedule(problem, result)
+    if args.json:
+        print(schedule.to_json())
+    else:
+        print(dnn_text(schedule))
+    if args.plot:
+        try:
+            from .plot import dnn_chart
+            dnn_chart(schedule, args.plot)
+        except ImportError:
+            print("smtsched: --plot needs matplotlib (pip install matplotlib)", file=sys.stderr)
+            return EXIT_ERRORS
+    if interrupted:
+        print("smtsched: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_OK
+
+
+def dnn_text(schedule):
+    problem = schedule.problem
+    lines = [f"status {schedule.status}",
+             f"graph {problem.graph.name}: {len(problem.graph.operators)} operators, "
+             f"accelerator {problem.accelerator.name}"]
+    if schedule.objective is not None:
+        lines.append(f"{problem.objective} {schedule.objective}")
+    if schedule.lower_bound is not None:
+        lines.append(f"lower bound {schedule.lower_bound}")
+    if schedule.gap is not None:
+        lines.append(f"gap {100 * schedule.gap:.2f}%")
+    if schedule.latency is not None:
+        lines.append(f"latency {schedule.latency}")
+        budget = problem.memory_budget
+        lines.append(f"peak memory {schedule.peak_memory} bytes"
+                     + ("" if budget is None else f" (budget {budget})"))
+    if schedule.reason:
+        lines.append(f"reason {schedule.reason}")
+    lines.append(f"time {schedule.runtime:.3f} s")
+    if schedule.operations:
+        lines.append("schedule (operator unit start end):")
+        for entry in schedule.operations:
+            lines.append(f"  {entry['op']} {entry['unit'] or '-'} {entry['start']} {entry['end']}")
+    return "\n".join(lines)
 
 
 def schedule_text(model, result):

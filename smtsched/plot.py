@@ -38,3 +38,51 @@ def gantt(model, result, path):
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
+
+
+def dnn_chart(schedule, path):
+    """A DNN schedule: a Gantt chart with one row per unit, and below it the live activation
+    memory over time with the budget as a line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    problem = schedule.problem
+    units = [f"{kind}[{i}]" for kind, count in problem.accelerator.units.items()
+             for i in range(count)]
+    if any(e["unit"] is None for e in schedule.operations):
+        units.append("(no unit)")
+    row = {name: y for y, name in enumerate(units)}
+    height = max(3.0, 0.35 * len(units) + 3)
+    figure, (gantt_axes, memory_axes) = plt.subplots(
+        2, 1, figsize=(11, height), sharex=True, gridspec_kw={"height_ratios": [2, 1]})
+    kinds = sorted({e["kind"] for e in schedule.operations})
+    colour = {kind: f"C{i % 10}" for i, kind in enumerate(kinds)}
+    for entry in schedule.operations:
+        if entry["end"] == entry["start"]:
+            continue
+        y = row[entry["unit"] or "(no unit)"]
+        gantt_axes.barh(y, entry["end"] - entry["start"], left=entry["start"], height=0.6,
+                        edgecolor="black", linewidth=0.3, color=colour[entry["kind"]])
+    gantt_axes.set_yticks(range(len(units)))
+    gantt_axes.set_yticklabels(units)
+    gantt_axes.invert_yaxis()
+    title = f"{problem.graph.name} on {problem.accelerator.name}: {schedule.status}"
+    if schedule.objective is not None:
+        title += f", {problem.objective} {schedule.objective}"
+    if schedule.lower_bound is not None:
+        title += f" (bound {schedule.lower_bound})"
+    gantt_axes.set_title(title)
+    if schedule.profile:
+        times = [t for t, _ in schedule.profile] + [schedule.latency]
+        uses = [u for _, u in schedule.profile] + [schedule.profile[-1][1]]
+        memory_axes.step(times, uses, where="post", label="live activations")
+    if problem.memory_budget is not None:
+        memory_axes.axhline(problem.memory_budget, color="red", linestyle="--", label="budget")
+    memory_axes.set_ylabel("bytes")
+    memory_axes.set_xlabel("time")
+    memory_axes.legend(loc="upper right")
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)

@@ -80,6 +80,22 @@ def test_alternative_machines():
     assert r.present(on_b) and not r.present(on_a)
 
 
+def test_makespan_ignores_the_alternatives_not_chosen():
+    # The input that broke: an absent option keeps whatever start the solver gave it, and the
+    # makespan counted its end (alexnet with a slow fallback unit: 6624600 reported for a
+    # schedule of latency 2478400).
+    m = Model()
+    job = m.task("job", 2)
+    fast = m.task("fast", 2, optional=True)
+    slow = m.task("slow", 50, optional=True)
+    m.alternative(job, [fast, slow])
+    m.minimize_makespan()
+    r = m.solve()
+    assert r.status == OPTIMAL and r.objective == 2
+    assert m.objective_value([0, 0, 7], [True, True, False]) == 2
+    assert m.objective_value([0, 0, 7]) == 57  # everything present: the slow option counts
+
+
 def test_model_errors_are_clear():
     m = Model()
     with pytest.raises(ModelError, match="duration"):

@@ -43,6 +43,41 @@ def makespan_lower_bound(model):
         # the resource delivers at most `capacity` units of work per time unit
         busy = -(-energy // resource.capacity)
         bound = max(bound, first + busy + after)
+        if resource.unary:
+            bound = max(bound, jackson_preemptive_bound(
+                [(head[t.index], t.duration, tail[t.index] - t.duration) for t, _ in tasks]))
+    return bound
+
+
+def jackson_preemptive_bound(jobs):
+    """The one-machine bound of Carlier ("The one-machine sequencing problem", EJOR 1982):
+    jobs (release, duration, delivery time) on one machine, preemption allowed, the job with
+    the longest delivery time always running. The largest completion + delivery of that
+    schedule is the optimum of the preemptive relaxation, so a lower bound on the makespan.
+    It is the machine-load argument with heads and tails for every subset of jobs at once:
+    on operator graphs whose matrix unit is the bottleneck it is the optimum."""
+    import heapq
+    order = sorted(range(len(jobs)), key=lambda k: jobs[k][0])
+    left = [d for _, d, _ in jobs]
+    ready = []  # (-delivery, job)
+    time, bound, k = 0, 0, 0
+    while k < len(order) or ready:
+        if not ready:
+            time = max(time, jobs[order[k]][0])
+        while k < len(order) and jobs[order[k]][0] <= time:
+            job = order[k]
+            heapq.heappush(ready, (-jobs[job][2], job))
+            k += 1
+        _, job = ready[0]
+        # run it until it ends or the next release (which may preempt it)
+        until = time + left[job]
+        if k < len(order):
+            until = min(until, jobs[order[k]][0])
+        left[job] -= until - time
+        time = until
+        if left[job] == 0:
+            heapq.heappop(ready)
+            bound = max(bound, time + jobs[job][2])
     return bound
 
 

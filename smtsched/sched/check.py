@@ -50,7 +50,46 @@ def violations(model, starts, present=None):
                 problems.append(f"{resource.name} carries {load} > {resource.capacity} at "
                                 f"time {at}")
                 break
+    for memory in model.memories:
+        if memory.capacity is None:
+            continue
+        peak, at = _peak(memory, starts)
+        if peak > memory.capacity:
+            problems.append(f"{memory.name} holds {peak} > {memory.capacity} bytes at time {at}")
     return problems
+
+
+def _live_intervals(memory, starts):
+    """[alloc, free) of each buffer; free is None for a buffer kept to the end."""
+    intervals = []
+    for b in memory.buffers:
+        alloc = 0 if b.producer is None else starts[b.producer.index]
+        if b.until_end:
+            free = None
+        else:
+            ends = [starts[t.index] + t.duration for t in b.consumers]
+            if b.producer is not None:
+                ends.append(alloc + b.producer.duration)
+            free = max(ends, default=alloc)
+        intervals.append((alloc, free, b.size))
+    return intervals
+
+
+def _peak(memory, starts):
+    """(the most bytes live at one instant, the first instant holding it). The use only
+    rises when a buffer is allocated, so the allocation instants are the ones to look at."""
+    intervals = _live_intervals(memory, starts)
+    peak, at = 0, 0
+    for instant in sorted({a for a, _, _ in intervals}):
+        use = sum(size for a, f, size in intervals if a <= instant and (f is None or instant < f))
+        if use > peak:
+            peak, at = use, instant
+    return peak, at
+
+
+def peak_memory(model, memory, starts):
+    """The peak use of `memory` in the schedule `starts` (by task index)."""
+    return _peak(memory, starts)[0]
 
 
 def makespan(model, starts, present=None):

@@ -25,7 +25,24 @@ class Encoding:
         self.makespan = Int("makespan")
         self.formulas = []
         self._order = {}
+        # the machines (unary resources without optional tasks) of each task: the start
+        # comparisons of two tasks on one machine are its ordering atoms
+        self.machines = [set() for _ in model.tasks]
+        for number, resource in enumerate(model.resources):
+            if resource.unary and not any(t.optional for t, _ in resource.demands):
+                for t, _ in resource.demands:
+                    self.machines[t.index].add(number)
         self._build()
+        self.memories = []
+        if model.memories:
+            from .memory import MemoryEncoding, longest_paths
+            paths = longest_paths(model)
+            for memory in model.memories:
+                encoded = MemoryEncoding(self, memory, paths)
+                self.memories.append(encoded)
+                self.formulas.extend(encoded.formulas)
+                if memory.capacity is not None:
+                    self.formulas.extend(encoded.bound_formulas(memory.capacity))
 
     # -- pieces ------------------------------------------------------------------------------
     def end(self, task):
@@ -90,6 +107,12 @@ class Encoding:
                     b, db = pairs[j]
                     if da + db > resource.capacity:
                         add(self.guard(Or(self.before(a, b), self.before(b, a)), a, b))
+
+    def same_machine(self, a, b):
+        return a is not b and not self.machines[a.index].isdisjoint(self.machines[b.index])
+
+    def memory_encoding(self, memory):
+        return self.memories[self.model.memories.index(memory)]
 
     def cost_bound(self, bound, guard):
         """"guard => weighted objective <= bound" (weighted completion or tardiness)."""

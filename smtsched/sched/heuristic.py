@@ -45,6 +45,8 @@ def serial_schedule(model, seed=0, draws=4):
                 uses[task.index].append((r, demand))
     generator = random.Random(seed)
     best = None
+    if len(tasks) > 400:
+        draws = 1  # a pass is quadratic in the tasks of a resource: one is enough there
     for draw in range(draws):
         noise = [generator.random() if draw else 0.0 for _ in tasks]
         starts = _one_pass(model, successors, predecessors, tail, uses, noise)

@@ -80,8 +80,43 @@ class Resource:
         return f"Resource({self.name!r}, capacity={self.capacity}, tasks={len(self.demands)})"
 
 
+class Buffer:
+    """Memory that `producer` allocates when it starts and that is freed when the last of
+    `consumers` (and the producer itself) ends; `producer` None: allocated at time 0;
+    `until_end`: never freed (an output kept to the end of the schedule)."""
+
+    __slots__ = ("name", "size", "producer", "consumers", "until_end")
+
+    def __init__(self, name, size, producer, consumers, until_end):
+        self.name = name
+        self.size = size
+        self.producer = producer
+        self.consumers = consumers
+        self.until_end = until_end
+
+    def __repr__(self):
+        return f"Buffer({self.name!r}, size={self.size})"
+
+
+class Memory:
+    """A memory of `capacity` bytes (None: unbounded, e.g. when its peak is the objective).
+    At every instant the buffers that are live then fit in it: a buffer is live from the
+    start of its producer (time 0 without one) until the end of its last consumer."""
+
+    __slots__ = ("name", "capacity", "buffers")
+
+    def __init__(self, name, capacity):
+        self.name = name
+        self.capacity = capacity
+        self.buffers = []
+
+    def __repr__(self):
+        return f"Memory({self.name!r}, capacity={self.capacity}, buffers={len(self.buffers)})"
+
+
 class Model:
-    """Tasks, precedences with time lags, unary and cumulative resources, an objective."""
+    """Tasks, precedences with time lags, unary and cumulative resources, memories with
+    buffers, an objective."""
 
     def __init__(self, name="model"):
         self.name = name
@@ -89,8 +124,10 @@ class Model:
         self.precedences = []
         self.resources = []
         self.alternatives = []        # (task, [option tasks]): exactly one option is present
+        self.memories = []
         self.objective = None         # "makespan", "weighted_completion",
-        #                               "weighted_tardiness" or None (feasibility)
+        #                               "weighted_tardiness", "peak_memory" or None
+        self.objective_memory = None  # the Memory whose peak is minimised
         self.weights = {}             # task index -> weight (weighted objectives)
         self.dues = None              # task index -> due date (weighted tardiness)
         self.horizon = None           # an upper bound on every end, if known
@@ -171,8 +208,42 @@ class Model:
             raise ModelError(f"{task.name} needs at least one alternative")
         self.alternatives.append((task, options))
 
+    def memory(self, capacity=None, name=None):
+        """A memory of `capacity` bytes (None: unbounded); add buffers with `buffer`."""
+        if capacity is not None:
+            capacity = _integer(capacity, "the memory capacity", 0)
+        memory = Memory(name or f"memory{len(self.memories)}", capacity)
+        self.memories.append(memory)
+        return memory
+
+    def buffer(self, memory, size, producer=None, consumers=(), until_end=False, name=None):
+        """`size` bytes of `memory`, live from the start of `producer` (time 0 when None) to
+        the end of the last of `consumers` and the producer (to the end of the schedule when
+        `until_end`)."""
+        if not isinstance(memory, Memory) or memory not in self.memories:
+            raise ModelError(f"{memory!r} is not a memory of this model")
+        name = str(name) if name is not None else f"{memory.name}.b{len(memory.buffers)}"
+        size = _integer(size, f"the size of buffer {name}", 0)
+        if producer is not None:
+            producer = self._own(producer)
+        consumers = tuple(self._own(t) for t in consumers)
+        for task in ((producer,) if producer is not None else ()) + consumers:
+            if task.optional:
+                raise ModelError(f"buffer {name}: optional tasks cannot produce or consume "
+                                 "buffers yet (use the alternative's main task)")
+        buffer = Buffer(name, size, producer, consumers, bool(until_end))
+        memory.buffers.append(buffer)
+        return buffer
+
     def minimize_makespan(self):
         self.objective = "makespan"
+
+    def minimize_peak_memory(self, memory):
+        """Minimise the most bytes of `memory` live at any instant."""
+        if not isinstance(memory, Memory) or memory not in self.memories:
+            raise ModelError(f"{memory!r} is not a memory of this model")
+        self.objective = "peak_memory"
+        self.objective_memory = memory
 
     def minimize_weighted_completion(self, weights=None):
         """Minimise sum of weight * end time; `weights` maps tasks to non-negative integers
@@ -203,10 +274,15 @@ class Model:
             self.weights = {i: w for i, w in self.weights.items() if i in self.dues}
         self.objective = kind
 
-    def objective_value(self, starts):
-        """The objective of a schedule (starts by task index)."""
+    def objective_value(self, starts, present=None):
+        """The objective of a schedule (starts by task index; `present` by task index, None:
+        every task present). Absent optional tasks count for nothing, whatever their start."""
+        if self.objective == "peak_memory":
+            from .check import peak_memory
+            return peak_memory(self, self.objective_memory, starts)
         if self.objective == "makespan":
-            return max((s + t.duration for s, t in zip(starts, self.tasks)), default=0)
+            return max((s + t.duration for s, t in zip(starts, self.tasks)
+                        if present is None or present[t.index]), default=0)
         total = 0
         for index, weight in self.weights.items():
             end = starts[index] + self.tasks[index].duration

@@ -1,5 +1,5 @@
-"""Anytime optimisation with proofs (makespan, weighted completion time or weighted
-tardiness), on top of the public Solver.
+"""Anytime optimisation with proofs (makespan, weighted completion time, weighted tardiness
+or the peak of a memory), on top of the public Solver.
 
 1. The lower bound starts at the bound that needs no search (smtsched.sched.bounds).
 2. A first schedule: a greedy serial schedule (smtsched.sched.heuristic) when the model allows
@@ -14,8 +14,9 @@ tardiness), on top of the public Solver.
    improves the schedule, and a few probes just above the lower bound (the easiest claims to
    refute, with a step that doubles after each refutation) raise it, before the next probe.
 
-Weighted objectives are bounded by guarded WeightedCost constraints, one Bool guard per bound
-(assumed like the makespan bound).
+Weighted objectives are bounded by guarded WeightedCost constraints, the peak of a memory by
+guarded pseudo-Boolean sums over its liveness literals (smtsched.sched.memory): one Bool guard
+per bound, assumed like the makespan bound.
 
 Every schedule is checked against the model by `smtsched.sched.check` before it counts.
 Overloads of cumulative resources are refuted inside the search by the cumulative theory; for
@@ -53,11 +54,16 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
     # what the global theories did, summed over the checks
     theory_counters = ("disjunctive_checks", "disjunctive_conflicts", "disjunctive_propagations",
                        "cumulative_checks", "cumulative_conflicts",
-                       "cumulative_timetable_conflicts", "cumulative_energy_conflicts")
+                       "cumulative_timetable_conflicts", "cumulative_energy_conflicts",
+                       "pb_propagations", "pb_conflicts")
     optimise = model.objective is not None
     makespan = model.objective == "makespan"
     lower = None
-    if optimise:
+    peak = model.objective == "peak_memory"
+    if peak:
+        memory_bound = encoding.memory_encoding(model.objective_memory)
+        lower = memory_bound.lower_bound
+    elif optimise:
         lower = bounds.makespan_lower_bound(model) if makespan else bounds.cost_lower_bound(model)
     best = None  # (objective, starts, present)
     guards = {}  # cost bound -> the Bool guarding "cost <= bound" (weighted objectives)
@@ -71,8 +77,11 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
         for old in [k for k in guards if k >= best[0] or k < lower]:
             solver.add(Not(guards.pop(old)))
         if bound not in guards:
-            guards[bound] = Bool(f"cost <= {bound}")
-            solver.add(encoding.cost_bound(bound, guards[bound]))
+            guards[bound] = Bool(f"{model.objective} <= {bound}")
+            if peak:
+                solver.add(memory_bound.bound_formulas(bound, guards[bound]))
+            else:
+                solver.add(encoding.cost_bound(bound, guards[bound]))
         return guards[bound]
 
     def say(text):
@@ -138,7 +147,7 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
 
     def improved(starts, present):
         nonlocal best
-        value = model.objective_value(starts) if optimise else None
+        value = model.objective_value(starts, present) if optimise else None
         best = (value, starts, present)
         stats["solutions"] += 1
         say(f"schedule with {model.objective or 'objective'} {value}, lower bound {lower}")
@@ -175,7 +184,7 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
     climb = max(1, (best[0] - lower) // 16)  # the lower-bound climb's first step
     while lower < best[0]:
         # improve the schedule by large-neighbourhood search, then a probe for the bound
-        if neighbourhoods.pairs and stuck:
+        if stuck and neighbourhoods.pairs:
             stuck = False
             round_end = None
             if deadline is not None:
@@ -265,16 +274,24 @@ class Neighbourhoods:
         self.encoding = encoding
         self.random = random.Random(seed)
         self.tasks = model.tasks
-        pairs = set()
-        for resource in model.resources:
-            used = [t for t, _ in resource.demands if t.duration > 0]
-            for i in range(len(used)):
-                for j in range(i + 1, len(used)):
-                    a, b = sorted((used[i], used[j]), key=lambda t: t.index)
-                    pairs.add((a.index, b.index))
-        self.pairs = sorted(pairs)
+        self.resources = model.resources
+        self._pairs = None
         self.share = 0.3         # fraction of the tasks set free
         self.conflicts = 300     # conflict budget of one move
+
+    @property
+    def pairs(self):
+        """The pairs of tasks that share a resource, made on first use: n^2 of them on a big
+        resource, and an easy model never needs them."""
+        if self._pairs is None:
+            pairs = set()
+            for resource in self.resources:
+                used = sorted(t.index for t, _ in resource.demands if t.duration > 0)
+                for a in range(len(used)):
+                    for b in range(a + 1, len(used)):
+                        pairs.add((used[a], used[b]))
+            self._pairs = sorted(pairs)
+        return self._pairs
 
     def fixed_orders(self, starts, present):
         """The ordering assumptions of one move: every resource pair outside the window that

@@ -1,0 +1,63 @@
+"""The schedules a compiler would produce without a solver, to compare ours with:
+
+- critical-path list scheduling: operators are taken by the longest chain of latency from
+  them to the end of the graph (Hu's level rule; ties by file order), each put on the unit of
+  its kind that frees up first, as soon as its inputs are ready;
+- the file's order: the same placement, taking the operators in the order the file lists
+  them (what running the ONNX graph node by node does).
+
+Neither looks at memory: their peak memory is what that order happens to need.
+"""
+from .schedule import memory_profile
+
+
+def critical_path_order(problem):
+    graph = problem.graph
+    fastest = {op.name: min(lat for _, lat in problem.accelerator.options(op))
+               for op in graph.operators}
+    tail = {}
+    for op in reversed(graph.operators):
+        tail[op.name] = fastest[op.name] + max((tail[s] for s in graph.successors(op.name)),
+                                               default=0)
+    position = {op.name: i for i, op in enumerate(graph.operators)}
+    return sorted(position, key=lambda name: (-tail[name], position[name]))
+
+
+def list_schedule(problem, order):
+    """{operator: (unit, start, end)} placing the operators by priority `order` (a list of
+    names): each, once its predecessors are placed, on the option and unit that let it end
+    first. Returns (placement, latency, peak memory)."""
+    graph, accelerator = problem.graph, problem.accelerator
+    rank = {name: i for i, name in enumerate(order)}
+    free_at = {kind: [0] * count for kind, count in accelerator.units.items()}
+    waiting = {op.name: len(graph.predecessors(op.name)) for op in graph.operators}
+    ready = sorted((name for name, n in waiting.items() if n == 0), key=rank.get)
+    placement = {}
+    while ready:
+        name = ready.pop(0)
+        op = graph.operator(name)
+        earliest = max((placement[p][2] for p in graph.predecessors(name)), default=0)
+        best = None
+        for kind, latency in accelerator.options(op):
+            if kind is None or latency == 0:
+                choice = (earliest + latency, earliest, kind, None)
+            else:
+                unit = min(range(len(free_at[kind])), key=lambda i: (free_at[kind][i], i))
+                start = max(earliest, free_at[kind][unit])
+                choice = (start + latency, start, kind, unit)
+            if best is None or choice[0] < best[0]:
+                best = choice
+        end, start, kind, unit = best
+        if unit is not None:
+            free_at[kind][unit] = end
+        placement[name] = (None if kind is None else f"{kind}[{unit or 0}]", start, end)
+        for successor in graph.successors(name):
+            waiting[successor] -= 1
+            if waiting[successor] == 0:
+                ready.append(successor)
+        ready.sort(key=rank.get)
+    latency = max((end for _, _, end in placement.values()), default=0)
+    times = {name: (start, end) for name, (_, start, end) in placement.items()}
+    profile = memory_profile(graph, times, latency)
+    peak = max((use for _, use in profile), default=0)
+    return placement, latency, peak

@@ -1,0 +1,298 @@
+"""Neural-network computation graphs: operators, the activation tensors between them, and the
+loaders for every supported file format.
+
+A `Graph` is a DAG of `Operator`s connected by activation `Tensor`s. Parameters (weights,
+initializers, folded constants) are not tensors of the graph: an operator only records how many
+parameter bytes it reads (`weight_bytes`), because parameters live in memory for the whole run
+and do not take part in the scheduling of activation memory.
+
+Formats read by `load_graph` (`format=` or from the extension):
+
+- ``onnx``     (.onnx)  ONNX models, with shape inference and constant folding
+                        (`smtsched.dnn.onnx_import`; needs the optional `onnx` package);
+- ``json``     (.json)  our plain JSON DAG format (`smtsched.dnn.json_format`);
+- ``moccasin`` (.json)  networkx node-link JSON as in the Moccasin / Checkmate data
+                        (`smtsched.dnn.moccasin`); detected automatically for .json files;
+- ``gml``      (.gml)   GML graphs such as the differentiable-scheduler data
+                        (`smtsched.dnn.gml`).
+
+Every problem with an input raises `GraphError`, whose message starts with the file and, where
+the format lets us know it, the line and column.
+"""
+import heapq
+import os
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
+
+from ..errors import SmtschedError
+
+FORMATS = ("onnx", "json", "moccasin", "gml")
+
+
+class GraphError(SmtschedError, ValueError):
+    """A problem with an input graph. `str()` is "source:line:column: message" (the parts that
+    are known); the parts are also kept as attributes."""
+
+    def __init__(self, message, source=None, line=None, column=None):
+        self.reason = message
+        self.source = source
+        self.line = line
+        self.column = column
+        where = "" if source is None else str(source)
+        if line:
+            where += f":{line}"
+            if column:
+                where += f":{column}"
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """An activation tensor: written by one operator (or a graph input) and read by others."""
+    name: str
+    size: int                      # bytes
+    producer: Optional[str]        # operator name; None for a graph input
+    consumers: Tuple[str, ...]     # operator names, in file order
+    is_output: bool = False        # a graph output stays live until the end of the execution
+
+
+@dataclass(frozen=True)
+class Operator:
+    """One operator: reads activation tensors `inputs`, writes `outputs`, and reads
+    `weight_bytes` bytes of parameters."""
+    name: str
+    kind: str
+    work: int
+    inputs: Tuple[str, ...] = ()
+    outputs: Tuple[str, ...] = ()
+    weight_bytes: int = 0
+
+    def __post_init__(self):
+        # accept lists from callers, but keep the dataclass hashable and immutable
+        object.__setattr__(self, "inputs", tuple(self.inputs))
+        object.__setattr__(self, "outputs", tuple(self.outputs))
+
+
+class Graph:
+    """A DAG of operators. Build one with `build_graph` (which derives the tensors' producers and
+    consumers and checks everything), `Graph.from_json`, or `load_graph`.
+
+    `operators` is in a topological order: the file's order when that is one, otherwise the
+    stable topological order (`file_order()` keeps the file's order).
+    """
+
+    def __init__(self, name, operators, tensors, source="<memory>", file_order=None):
+        self.name = name
+        self.operators: List[Operator] = list(operators)
+        self.tensors: Dict[str, Tensor] = dict(tensors)
+        self.source = source
+        self._by_name = {op.name: op for op in self.operators}
+        self._file_order = list(file_order) if file_order is not None else \
+            [op.name for op in self.operators]
+        rank = {name: k for k, name in enumerate(self._file_order)}
+        self._predecessors = {}
+        self._successors = {op.name: [] for op in self.operators}
+        for op in self.operators:
+            producers = {self.tensors[t].producer for t in op.inputs} - {None}
+            self._predecessors[op.name] = sorted(producers, key=rank.__getitem__)
+            for p in producers:
+                self._successors[p].append(op.name)
+        for name in self._successors:
+            self._successors[name].sort(key=rank.__getitem__)
+
+    def __repr__(self):
+        return (f"Graph({self.name!r}, {len(self.operators)} operators, "
+                f"{len(self.tensors)} tensors, source={self.source!r})")
+
+    def operator(self, name) -> Operator:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"no operator named {name!r} in {self.name}") from None
+
+    def predecessors(self, name) -> List[str]:
+        """The operators producing an input of `name`, without duplicates, in file order."""
+        self.operator(name)
+        return list(self._predecessors[name])
+
+    def successors(self, name) -> List[str]:
+        """The operators reading an output of `name`, without duplicates, in file order."""
+        self.operator(name)
+        return list(self._successors[name])
+
+    def file_order(self) -> List[str]:
+        return list(self._file_order)
+
+    def weight_bytes(self) -> int:
+        return sum(op.weight_bytes for op in self.operators)
+
+    def inputs(self) -> List[str]:
+        """Names of the graph-input tensors (no producer)."""
+        return [t.name for t in self.tensors.values() if t.producer is None]
+
+    def outputs(self) -> List[str]:
+        return [t.name for t in self.tensors.values() if t.is_output]
+
+    def to_json(self) -> dict:
+        from .json_format import graph_to_json
+        return graph_to_json(self)
+
+    @classmethod
+    def from_json(cls, data, source="<memory>") -> "Graph":
+        from .json_format import graph_from_json
+        return graph_from_json(data, source=source)
+
+
+def build_graph(name, operators: Iterable[Operator], sizes: Dict[str, int], outputs=(),
+                source="<memory>", order: Optional[List[str]] = None,
+                locate: Optional[Callable[[str], Tuple[Optional[int], Optional[int]]]] = None
+                ) -> Graph:
+    """A checked `Graph` from operators (in file order) and the tensor sizes.
+
+    `sizes` maps every activation tensor to its size in bytes; its order is the order of
+    `Graph.tensors`. `outputs` are the graph outputs. `order`, if given, is a topological order
+    proposed by the file, used when valid. `locate(operator name)` returns the (line, column) of
+    an operator in the file, for the error messages.
+    """
+    operators = list(operators)
+
+    def fail(message, op_name=None):
+        line, column = locate(op_name) if (locate and op_name is not None) else (None, None)
+        raise GraphError(message, source, line, column)
+
+    by_name = {}
+    producer = {}
+    consumers = {t: [] for t in sizes}
+    for op in operators:
+        if op.name in by_name:
+            fail(f"two operators are named {op.name!r}", op.name)
+        by_name[op.name] = op
+        for t in op.outputs:
+            if t not in sizes:
+                fail(f"operator {op.name!r} writes the unknown tensor {t!r}", op.name)
+            if t in producer:
+                fail(f"tensor {t!r} is written by both {producer[t]!r} and {op.name!r}",
+                     op.name)
+            producer[t] = op.name
+        if len(set(op.outputs)) != len(op.outputs):
+            fail(f"operator {op.name!r} lists an output twice", op.name)
+        for t in op.inputs:
+            if t not in sizes:
+                fail(f"operator {op.name!r} reads the unknown tensor {t!r}", op.name)
+        for t in dict.fromkeys(op.inputs):  # a tensor read twice is one consumer
+            consumers[t].append(op.name)
+    for t in outputs:
+        if t not in sizes:
+            raise GraphError(f"the graph output {t!r} is not a tensor", source)
+    outputs = set(outputs)
+
+    file_order = [op.name for op in operators]
+    topo = None
+    if order is not None and _is_topological(order, by_name, producer):
+        topo = list(order)
+    if topo is None:
+        topo = _topological_order(operators, producer, fail)
+    rank = {n: k for k, n in enumerate(file_order)}
+    tensors = {}
+    for t, size in sizes.items():
+        tensors[t] = Tensor(t, size, producer.get(t),
+                            tuple(sorted(consumers[t], key=rank.__getitem__)), t in outputs)
+    return Graph(name, [by_name[n] for n in topo], tensors, source, file_order)
+
+
+def _is_topological(order, by_name, producer):
+    if len(order) != len(by_name) or set(order) != set(by_name):
+        return False
+    done = set()
+    for name in order:
+        for t in by_name[name].inputs:
+            p = producer.get(t)
+            if p is not None and p not in done:
+                return False
+        done.add(name)
+    return True
+
+
+def _topological_order(operators, producer, fail):
+    """Kahn's algorithm, always taking the ready operator that comes first in the file, so the
+    file's order is kept whenever it is already topological (and otherwise disturbed least)."""
+    index = {op.name: k for k, op in enumerate(operators)}
+    waiting = [0] * len(operators)
+    dependents = [[] for _ in operators]
+    for k, op in enumerate(operators):
+        preds = {index[producer[t]] for t in op.inputs if t in producer}
+        waiting[k] = len(preds)
+        for p in preds:
+            dependents[p].append(k)
+    ready = [k for k in range(len(operators)) if waiting[k] == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        k = heapq.heappop(ready)
+        order.append(operators[k].name)
+        for d in dependents[k]:
+            waiting[d] -= 1
+            if waiting[d] == 0:
+                heapq.heappush(ready, d)
+    if len(order) < len(operators):
+        left = [op for k, op in enumerate(operators) if waiting[k] > 0]
+        cycle = _find_cycle(left, producer)
+        fail("the graph has a cycle: " + " -> ".join(repr(n) for n in cycle), cycle[0])
+    return order
+
+
+def _find_cycle(left, producer):
+    """A cycle among operators that Kahn's algorithm could not order (each has a predecessor
+    among them, so walking back from any of them must repeat)."""
+    by_name = {op.name: op for op in left}
+    seen = {}
+    path = []
+    name = left[0].name
+    while name not in seen:
+        seen[name] = len(path)
+        path.append(name)
+        op = by_name[name]
+        name = next(producer[t] for t in op.inputs if producer.get(t) in by_name)
+    cycle = path[seen[name]:]
+    cycle.reverse()  # walked against the edges: report in the direction of the data flow
+    return cycle + [cycle[0]]
+
+
+def detect_format(path, format=None):
+    """The format name for `path`: `format` if given, else from the extension (for .json files
+    the content tells our format from Moccasin's node-link JSON)."""
+    if format is not None:
+        if format not in FORMATS:
+            raise GraphError(f"unknown graph format {format!r} (one of {', '.join(FORMATS)})",
+                             path)
+        return format
+    extension = os.path.splitext(str(path))[1].lower()
+    if extension == ".onnx":
+        return "onnx"
+    if extension == ".gml":
+        return "gml"
+    if extension == ".json":
+        return "json"  # refined to "moccasin" by the JSON reader from the content
+    raise GraphError(f"unknown graph file type {extension or '(no extension)'!r}: "
+                     f"use format= one of {', '.join(FORMATS)}", path)
+
+
+def load_graph(path, format=None, *, dims=None) -> Graph:
+    """Read a graph file. `format`: "onnx", "json", "moccasin" or "gml"; by default from the
+    extension (.onnx, .json - ours or Moccasin's, told apart by the content -, .gml).
+
+    `dims` (ONNX only) binds symbolic dimensions by name, e.g. {"batch": 8}.
+    """
+    path = os.fspath(path)
+    explicit = format
+    format = detect_format(path, format)
+    if dims is not None and format != "onnx":
+        raise GraphError("dims= applies to ONNX models only", path)
+    if format == "onnx":
+        from .onnx_import import load_onnx
+        return load_onnx(path, dims=dims)
+    if format == "gml":
+        from .gml import load_gml
+        return load_gml(path)
+    from .json_format import load_json
+    return load_json(path, expect=explicit)

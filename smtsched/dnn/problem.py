@@ -1,0 +1,229 @@
+"""A neural-network graph on an accelerator, as a scheduling model (smtsched.sched), and the
+schedule read back in the graph's terms.
+
+    problem = DnnProblem(graph, accelerator, objective="latency", memory=8 << 20)
+    schedule = problem.solve(time_limit=60)
+    schedule.status, schedule.latency, schedule.peak_memory, schedule.gap
+
+- every operator is a task; a data dependency (a tensor from one operator to another) is a
+  precedence: the consumer starts once the producer has ended;
+- the units of one kind are one renewable resource of capacity "how many" (a machine when
+  there is one): identical units, so a schedule that never runs more operators of a kind at
+  once than there are units can be put on named units afterwards (interval colouring, done
+  greedily by start time);
+- an operator that more than one kind of unit can run gets one optional task per kind, with
+  that kind's latency, and exactly one is chosen: binding and ordering in one exact search,
+  as in the SDC+SAT formulation of Dai, Liu and Zhang (FPGA 2018);
+- every activation tensor is a buffer of the memory: live from its producer's start (time 0
+  for a graph input) to the end of its last consumer (to the end for a graph output).
+  Weights stay in their own storage and are not counted (the peak-activation-memory measure
+  of SERENITY, Ahn et al. 2020, and OLLA, Steiner et al. 2022).
+
+Objectives: "latency" (the makespan) or "peak-memory"; a memory budget bounds the live bytes
+in both. Single-stream execution is an accelerator with one unit that runs everything.
+"""
+import sys
+import time
+
+from ..sched import Model, check
+from ..sched.model import ModelError
+from ..sched.optimize import ScheduleCheckError
+from ..sched.result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
+from .schedule import DnnSchedule
+from .segments import segment_graphs, segments
+
+OBJECTIVES = ("latency", "peak-memory")
+
+
+class DnnProblemError(ModelError):
+    """The graph, the accelerator and the options do not make a problem we can solve."""
+
+
+class DnnProblem:
+    def __init__(self, graph, accelerator, objective="latency", memory=None):
+        if objective not in OBJECTIVES:
+            raise DnnProblemError(f"unknown objective {objective!r} (expected one of "
+                                  f"{', '.join(OBJECTIVES)})")
+        self.graph = graph
+        self.accelerator = accelerator
+        self.objective = objective
+        self.memory_budget = memory if memory is not None else accelerator.memory
+        if self.memory_budget is not None and self.memory_budget < 0:
+            raise DnnProblemError(f"the memory budget must be positive, got {self.memory_budget}")
+        self.model = Model(graph.name)
+        self.task = {}          # operator name -> its task
+        self.options = {}       # operator name -> [(unit kind or None, latency, task)]
+        self._build()
+
+    def _build(self):
+        graph, accelerator, model = self.graph, self.accelerator, self.model
+        users = {kind: [] for kind in accelerator.units}
+        varying = []
+        for op in graph.operators:
+            options = accelerator.options(op)
+            if len(options) == 1:
+                unit, latency = options[0]
+                task = model.task(op.name, duration=latency)
+                self.options[op.name] = [(unit, latency, task)]
+                if unit is not None:
+                    users[unit].append(task)
+            else:
+                # the main task lasts as long as its fastest option (a valid bound for the
+                # heads and tails); precedences leave from the chosen option, which ends when
+                # the operator really ends
+                task = model.task(op.name, duration=min(lat for _, lat in options))
+                chosen = []
+                for unit, latency in options:
+                    option = model.task(f"{op.name}@{unit}", duration=latency, optional=True)
+                    chosen.append((unit, latency, option))
+                    if unit is not None:
+                        users[unit].append(option)
+                model.alternative(task, [t for _, _, t in chosen])
+                self.options[op.name] = chosen
+                if len({lat for _, lat in options}) > 1:
+                    varying.append(op.name)
+            self.task[op.name] = task
+        for op in graph.operators:
+            after = self.task[op.name]
+            for name in graph.predecessors(op.name):
+                for _, _, before in self._ends(name):
+                    model.precedence(before, after)
+                if len(self.options[name]) > 1:
+                    # implied by the options' precedences, but between mandatory tasks: the
+                    # critical-path bound and the heuristic see the chain
+                    model.precedence(self.task[name], after)
+        for kind, count in accelerator.units.items():
+            tasks = [t for t in users[kind] if t.duration > 0]
+            if not tasks:
+                continue
+            if count == 1:
+                model.unary(tasks, name=kind)
+            elif count < len(tasks):
+                model.cumulative({t: 1 for t in tasks}, count, name=kind)
+        needs_memory = self.objective == "peak-memory" or self.memory_budget is not None
+        if needs_memory and varying:
+            raise DnnProblemError(
+                "a memory budget or the peak-memory objective with operators whose latency "
+                f"depends on the unit chosen ({', '.join(varying[:3])}"
+                f"{', ...' if len(varying) > 3 else ''}) is not supported yet: give them one "
+                "unit kind or equal latencies in the accelerator description")
+        self.memory = None
+        if needs_memory:
+            self.memory = model.memory(self.memory_budget, name="memory")
+            for tensor in graph.tensors.values():
+                producer = None if tensor.producer is None else self.task[tensor.producer]
+                consumers = [self.task[c] for c in tensor.consumers]
+                if producer is None and not consumers and not tensor.is_output:
+                    continue  # an input nobody reads occupies nothing we schedule
+                model.buffer(self.memory, tensor.size, producer, consumers,
+                             until_end=tensor.is_output, name=tensor.name)
+        if self.objective == "latency":
+            model.minimize_makespan()
+        else:
+            model.minimize_peak_memory(self.memory)
+
+    def _ends(self, op_name):
+        """The tasks whose end is the end of operator `op_name`: its options if it has
+        several, else its own task."""
+        options = self.options[op_name]
+        return options if len(options) > 1 else [(None, None, self.task[op_name])]
+
+    def solve(self, time_limit=None, seed=0, on_solution=None, log=False, split=True):
+        """A checked DnnSchedule (status OPTIMAL, FEASIBLE, INFEASIBLE or UNKNOWN).
+
+        With `split` (the default) a graph with cut operators is solved segment by segment
+        (smtsched.dnn.segments): the same optimum, much smaller searches."""
+        parts = segments(self.graph) if split else [None]
+        if len(parts) > 1:
+            return self._solve_segments(parts, time_limit, seed, on_solution, log)
+        callback = None
+        if on_solution is not None:
+            def callback(result):
+                on_solution(DnnSchedule(self, result))
+        result = self.model.solve(time_limit=time_limit, seed=seed, on_solution=callback,
+                                  log=log)
+        return DnnSchedule(self, result)
+
+    def _solve_segments(self, parts, time_limit, seed, on_solution, log):
+        """Each segment solved alone, one after the other, then put end to end; the whole
+        schedule is checked against the whole model. Time is shared in proportion to the
+        operators still to schedule (a segment that finishes early leaves its time to the
+        next ones)."""
+        started = time.perf_counter()
+        deadline = None if time_limit is None else started + time_limit
+        graphs = segment_graphs(self.graph, parts)
+        model = self.model
+        starts = [0] * len(model.tasks)
+        present = [not t.optional for t in model.tasks]
+        stats = {"segments": len(parts)}
+        offset = 0
+        lower = 0
+        statuses = []
+        remaining = len(self.graph.operators)
+        for number, graph in enumerate(graphs):
+            sub = DnnProblem(graph, self.accelerator, self.objective, self.memory_budget)
+            limit = None
+            if deadline is not None:
+                share = len(graph.operators) / remaining
+                limit = max(0.0, (deadline - time.perf_counter()) * share)
+            remaining -= len(graph.operators)
+            if log and len(graph.operators) > 1:
+                print(f"[{time.perf_counter() - started:8.2f}s] segment {number + 1}/"
+                      f"{len(parts)}: {len(graph.operators)} operators", file=sys.stderr,
+                      flush=True)
+            part = sub.model.solve(time_limit=limit, seed=seed, log=log and len(graph.operators) > 1)
+            statuses.append(part.status)
+            for key, value in part.stats.items():
+                if isinstance(value, int) and not isinstance(value, bool):
+                    stats[key] = stats.get(key, 0) + value
+            if part.status == INFEASIBLE:
+                return self._finish(INFEASIBLE, None, None, None, started, stats)
+            if part.starts == {}:
+                return self._finish(UNKNOWN, None, None, None, started, stats,
+                                    reason=f"segment {number + 1}: {part.reason or 'no schedule'}")
+            end = offset
+            for op in graph.operators:
+                main = self.task[op.name]
+                starts[main.index] = part.start(sub.task[op.name]) + offset
+                for (_, latency, mine), (_, _, theirs) in zip(self.options[op.name],
+                                                              sub.options[op.name]):
+                    if mine is main:
+                        end = max(end, starts[main.index] + latency)
+                        continue
+                    present[mine.index] = bool(part.present(theirs))
+                    starts[mine.index] = starts[main.index]
+                    if present[mine.index]:
+                        end = max(end, starts[main.index] + latency)
+            offset = end
+            bound = part.lower_bound if part.lower_bound is not None else 0
+            if self.objective == "latency":
+                lower += bound
+            else:
+                lower = max(lower, bound)
+        problems = check.violations(model, starts, present)
+        if problems:
+            raise ScheduleCheckError("internal error: the segments' schedules put together "
+                                     f"fail the check: {problems[0]}; please report this graph")
+        value = model.objective_value(starts, present)
+        lower = min(lower, value)
+        status = OPTIMAL if value == lower else FEASIBLE
+        if status == FEASIBLE and UNKNOWN in statuses:
+            reason = "a segment's search stopped without a proof"
+        else:
+            reason = ""
+        schedule = self._finish(status, value, lower, (starts, present), started, stats, reason)
+        if on_solution is not None:
+            on_solution(schedule)
+        return schedule
+
+    def _finish(self, status, value, lower, schedule, started, stats, reason=""):
+        runtime = time.perf_counter() - started
+        stats = dict(stats, runtime=runtime)
+        if schedule is None:
+            result = Result(self.model, status, lower_bound=lower, runtime=runtime, stats=stats,
+                            reason=reason)
+        else:
+            result = Result(self.model, status, objective=value, lower_bound=lower,
+                            starts=schedule[0], present=schedule[1], runtime=runtime,
+                            stats=stats, reason=reason)
+        return DnnSchedule(self, result)

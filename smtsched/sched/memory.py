@@ -1,0 +1,184 @@
+"""Memories as pseudo-Boolean constraints over liveness literals (through the public terms).
+
+A buffer is live at instant x when alloc <= x < free, where alloc is its producer's start
+(0 without one) and free the latest end among its producer and consumers. The bytes in use
+only rise when a buffer is allocated, so the peak is reached at some allocation instant:
+checking "live bytes <= capacity" at the start of every producing task (and at 0 for
+buffers without a producer) checks it everywhere. This is the liveness formulation of the
+exact memory-aware schedulers (e.g. the SDC/ILP models of Dai, Liu, Zhang, FPGA 2018, and the
+peak-memory constraints of OLLA, Steiner et al. 2022), with the sum handed to the
+pseudo-Boolean theory instead of a linear-programming relaxation.
+
+For a buffer b and an instant "start of task j":
+    live(b, j)  <=  start(producer) <= start(j)  and  OR over e in ends(b): start(j) < end(e)
+Only this direction is needed: the sums are upper-bounded, so a liveness literal that is true
+when it need not be only costs the search, never correctness; the one that matters (live in
+the schedule => literal true) is what the clauses force.
+
+Most of these conditions are decided by the precedences alone (longest paths through the
+precedence DAG): a tensor whose producer is an ancestor of j and one of whose consumers is a
+descendant of j is live at j whatever the order. Those bytes are a constant of the sum; only
+the undecided pairs get a literal. On the chain-like graphs of neural networks this leaves
+few literals. When two tasks share a machine (a unary resource, positive durations), the
+start comparisons are the machine's ordering atoms, so liveness is stated over the literals
+the disjunctive theory already decides.
+"""
+import numpy as np
+
+from ..terms import BoolVal, Bool, Not, Or, PbLe
+
+_NONE = np.iinfo(np.int64).min // 4
+
+
+def longest_paths(model):
+    """L[a, b]: the least start(b) - start(a) the precedences (minimum lags) imply, or _NONE
+    when no chain leads from a to b. None when the precedences have a cycle."""
+    n = len(model.tasks)
+    preds = [[] for _ in range(n)]
+    succs = [[] for _ in range(n)]
+    for p in model.precedences:
+        a, b = p.before.index, p.after.index
+        preds[b].append((a, p.before.duration + p.min_lag))
+        succs[a].append(b)
+    indegree = [len(x) for x in preds]
+    order = [i for i in range(n) if indegree[i] == 0]
+    for i in order:
+        for j in succs[i]:
+            indegree[j] -= 1
+            if indegree[j] == 0:
+                order.append(j)
+    if len(order) < n:
+        return None
+    L = np.full((n, n), _NONE, dtype=np.int64)
+    for b in order:
+        column = L[:, b]
+        for a, w in preds[b]:
+            through = np.where(L[:, a] > _NONE, L[:, a] + w, _NONE)
+            np.maximum(column, through, out=column)
+            if w > column[a]:
+                column[a] = w
+    return L
+
+
+class MemoryEncoding:
+    """The liveness literals and sums of one memory; `bound_formulas(bound, guard)` states
+    "peak <= bound" (guarded) and `lower_bound` is the peak the precedences alone force."""
+
+    def __init__(self, encoding, memory, paths):
+        self.encoding = encoding
+        self.memory = memory
+        self.formulas = []      # the liveness clauses
+        self.sums = []          # per instant: (constant bytes, [(literal, bytes)])
+        self._build(paths)
+        self.lower_bound = max((fixed for fixed, _ in self.sums), default=0)
+        self.literal_count = sum(len(terms) for _, terms in self.sums)
+
+    # -- the start comparisons ---------------------------------------------------------------
+    def _same_machine(self, a, b):
+        return a.duration > 0 and b.duration > 0 and self.encoding.same_machine(a, b)
+
+    def _born(self, a, j, L):
+        """start(a) <= start(j): True, False or a formula."""
+        if a is j:
+            return True
+        if L is not None:
+            if L[a.index, j.index] > _NONE:
+                return True
+            if L[j.index, a.index] > 0:
+                return False
+        if self._same_machine(a, j):
+            return self.encoding.before(a, j)
+        s = self.encoding.start
+        return s[a.index] - s[j.index] <= 0
+
+    def _before_end(self, j, e, L):
+        """start(j) < end(e): True, False or a formula (j None: the instant 0)."""
+        s = self.encoding.start
+        if j is None:
+            # 0 < start(e) + duration(e); starts are at least their releases (>= 0)
+            return True if e.duration >= 1 or e.release >= 1 else s[e.index] >= 1
+        if e is j:
+            return e.duration > 0
+        if L is not None:
+            if L[j.index, e.index] > _NONE and L[j.index, e.index] + e.duration > 0:
+                return True
+            if L[e.index, j.index] > _NONE and L[e.index, j.index] >= e.duration:
+                return False
+        if self._same_machine(j, e):
+            return self.encoding.before(j, e)
+        return s[j.index] - s[e.index] <= e.duration - 1
+
+    def _build(self, L):
+        memory = self.memory
+        instants = []
+        seen = set()
+        for b in memory.buffers:
+            if b.producer is not None and b.producer.index not in seen:
+                seen.add(b.producer.index)
+                instants.append(b.producer)
+        if any(b.producer is None for b in memory.buffers):
+            instants.append(None)
+        for j in instants:
+            fixed, terms = 0, []
+            for b in memory.buffers:
+                if b.size == 0:
+                    continue
+                if b.producer is None:
+                    born = True
+                elif j is None:
+                    born = self._born_at_zero(b.producer)
+                else:
+                    born = self._born(b.producer, j, L)
+                if born is False:
+                    continue
+                if b.until_end:
+                    alive = [True]
+                else:
+                    ends = list(b.consumers)
+                    if b.producer is not None:
+                        ends.append(b.producer)
+                    alive = [self._before_end(j, e, L) for e in ends]
+                if any(x is True for x in alive):
+                    alive = [True]
+                alive = [x for x in alive if x is not False]
+                if not alive:
+                    continue
+                if born is True and alive == [True]:
+                    fixed += b.size
+                    continue
+                name = "0" if j is None else j.name
+                live = Bool(f"live {memory.name}.{b.name} @ {name}")
+                for condition in alive:
+                    clause = [live]
+                    if born is not True:
+                        clause.append(Not(born))
+                    if condition is not True:
+                        clause.append(Not(condition))
+                    self.formulas.append(Or(*clause))
+                terms.append((live, b.size))
+            self.sums.append((fixed, terms))
+
+    def _born_at_zero(self, producer):
+        """A producer starts at 0 at the earliest (its release bounds it)."""
+        if producer.release > 0:
+            return False
+        return self.encoding.start[producer.index] <= 0
+
+    # -- bounds -----------------------------------------------------------------------------
+    def bound_formulas(self, bound, guard=None):
+        """"live bytes <= bound at every allocation instant" (while `guard`, when given)."""
+        out = []
+        for fixed, terms in self.sums:
+            room = bound - fixed
+            total = sum(size for _, size in terms)
+            if room >= total:
+                continue
+            if room < 0:
+                out.append(BoolVal(False) if guard is None else Not(guard))
+                continue
+            if guard is None:
+                out.append(PbLe(terms, room))
+            else:
+                # guard => sum <= room, as one sum: the guard weighs what would break it
+                out.append(PbLe(terms + [(guard, total - room)], total))
+        return out
