@@ -1,0 +1,1329 @@
+"""DNN scheduling benchmark: smtsched (DnnProblem.solve) against OR-Tools CP-SAT on the same
+problems, with two compiler heuristics as reference points.
+
+    python -m bench.dnn                                    # all instances, 60 s per run
+    python -m bench.dnn --timeout 5 --only 'VGG16*test,bvlc_alexnet' --out /tmp/d.md
+    python -m bench.dnn --problems latency,peak --solvers smtsched,cpsat1,cpsat2
+    python -m bench.dnn --resume bench/RESULTS-dnn.json    # finish an interrupted run
+    python -m bench.dnn --rewrite-report bench/RESULTS-dnn.json   # re-render, no solving
+    python -m bench.dnn --check                            # 3 small instances at 5 s + checker tests
+
+Instances: the nine ONNX models the onnx wheel ships (onnx/backend/test/data/light), the
+Moccasin graphs <data>/dnn/moccasin/*.json and the differentiable-scheduler graphs
+<data>/dnn/diffsched/*.gml. Platforms: examples/npu-small.toml and examples/single-core.toml.
+Problems per instance:
+
+- latency: least latency on npu-small's units, without a memory budget (npu-small's own
+           `memory` is left out here: the memory-constrained latency is the third problem);
+- peak:    least peak activation memory on single-core (a single-stream order);
+- budget:  least latency on npu-small with at most B bytes live, where B is the midpoint
+           between two schedules' peaks computed here: one operator at a time on npu-small in
+           the better of two orders, the file's and a greedy least-memory order (P_seq), and
+           the file-order list schedule on npu-small (P_list): B = floor((P_seq + P_list) / 2).
+           Both are valid npu-small schedules, so B >= the smaller of the two and the problem
+           always has a solution; when P_seq < P_list the budget rules out the file-order
+           list schedule. (The midpoint between a lower bound and P_list can be infeasible:
+           on random_layered_n100 the static bound 20020 and P_list 50590 give 35305, below
+           the least single-stream peak 36790; this benchmark is not about proving
+           infeasibility.) The static lower bound is reported beside B.
+
+Solvers, each in its own process, one run at a time, killed with its process group at
+T + grace:
+- smtsched: bench/dnn_worker.py (DnnProblem(graph, accelerator, objective, memory).solve
+  with time_limit = T minus the build time), run by --python from a scratch directory; every
+  improving schedule is streamed, so a run killed at the hard limit keeps the best schedule it
+  found before T;
+- cpsat1, cpsat2: bench/dnn_cpsat.py, an independent CP-SAT model of the same problem,
+  num_workers 1 / 2, max_time_in_seconds = T minus the build time.
+- heuristics (no time limit, run once per instance and platform by smtsched.dnn.baselines):
+  critical-path list scheduling and the file's order.
+
+The graphs and the accelerators' latencies are read once per instance by smtsched's loaders
+(bench/dnn_worker.py prepare) and exported as plain data; the CP-SAT model, the memory budget,
+the static bounds and the checker below all work from that export, none from smtsched's
+scheduling code. Every schedule (both solvers and both heuristics) is checked here: every
+operator once, integer start >= 0, end - start = the latency of a listed option of its unit
+kind, consumers start at or after their producers end, never more operators of a kind running
+(positive latency) than units, no two on one named unit at once, the peak of live memory
+(our own profile: a tensor is live from its producer's start, 0 for a graph input, to the
+latest end of its producer and consumers, a graph output to the end of the schedule and at
+least one time unit; weights not counted) within the budget, and the reported objective equal
+to the latency / peak recomputed here.
+
+WRONG (exit code 3): an invalid schedule; an objective that is not the schedule's; a claimed
+bound above the value of any valid schedule of the same problem (any solver's or heuristic's);
+OPTIMAL above such a value; INFEASIBLE when a valid schedule exists.
+
+Exit codes: 0 done, 2 data/solver missing or bad usage, 3 a WRONG answer, 130 interrupted.
+"""
+
+import argparse
+import fnmatch
+import json
+import os
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+
+from .common import (SMTSCHED_PROBE, code_fingerprint, load_average, machine_basics, now,
+                     output, run_group, tail)
+from .data import CHECKOUT, DataMissing, data_dir
+
+SOLVERS = ("smtsched", "cpsat1", "cpsat2")
+DEFAULT_SOLVERS = ("smtsched", "cpsat1")
+LABEL = {"smtsched": "smtsched", "cpsat1": "CP-SAT 1w", "cpsat2": "CP-SAT 2w"}
+HEURISTICS = ("critical-path", "file-order")
+H_LABEL = {"critical-path": "critical path", "file-order": "file order"}
+PROBLEMS = ("latency", "peak", "budget")
+# problem -> (platform, objective, title)
+PROBLEM_DEF = {
+    "latency": ("npu-small", "latency", "Latency on npu-small"),
+    "peak": ("single-core", "peak-memory", "Peak memory of a single-stream order (single-core)"),
+    "budget": ("npu-small", "latency", "Latency on npu-small under a memory budget"),
+}
+PLATFORMS = {"npu-small": "npu-small.toml", "single-core": "single-core.toml"}
+SETS = ("onnx", "moccasin", "diffsched")
+SMALL = 200                  # the "<= 200 operators" of the summary
+WORKER = os.path.join(CHECKOUT, "bench", "dnn_worker.py")
+CHECK_INSTANCES = ("bvlc_alexnet", "VGG16_MLSys_256_224x224x3_test",
+                   "vgg_unet_MLSys_32_416x608x3_test")
+
+
+class Fatal(Exception):
+    """Ends the run with a one-line message (exit code 2)."""
+
+
+# --------------------------------------------------------------------------- instances
+
+def onnx_light_dir():
+    try:
+        import onnx
+    except ImportError:
+        return None
+    return os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data", "light")
+
+
+def list_instances(ddir, only, sets=SETS):
+    """[{name, set, path}]: the ONNX light models, then the Moccasin and diffsched graphs."""
+    found = []
+    if "onnx" in sets:
+        light = onnx_light_dir()
+        if light is None or not os.path.isdir(light):
+            raise DataMissing("the onnx package (with its backend test data) is not installed "
+                              "in %s: pip install onnx, or leave the onnx set out" % sys.executable)
+        for f in sorted(os.listdir(light)):
+            if f.endswith(".onnx"):
+                name = f[:-len(".onnx")]
+                found.append({"name": name[len("light_"):] if name.startswith("light_") else name,
+                              "set": "onnx", "path": os.path.join(light, f)})
+    for s, ext in (("moccasin", ".json"), ("diffsched", ".gml")):
+        if s not in sets:
+            continue
+        folder = os.path.join(ddir, "dnn", s)
+        index_path = os.path.join(folder, "index.json")
+        if not os.path.isfile(index_path):
+            raise DataMissing("%s does not exist: the dnn/%s graphs are missing from the data "
+                              "directory (see shared/data/README.md)" % (index_path, s))
+        with open(index_path) as stream:
+            index = json.load(stream)
+        for f in sorted(index):
+            path = os.path.join(folder, f)
+            if not os.path.isfile(path):
+                raise DataMissing("%s is listed in %s but missing" % (path, index_path))
+            stem = f[:-len(ext)]
+            found.append({"name": stem[:-3] if stem.endswith("_nx") else stem, "set": s,
+                          "path": path, "index": index[f]})
+    patterns = [p.strip() for p in (only or "").split(",") if p.strip()]
+    if patterns:
+        found = [i for i in found if any(fnmatch.fnmatchcase(i["name"], p) for p in patterns)]
+    return found
+
+
+def crosscheck_counts(inst, data):
+    """Notes where the loaded graph disagrees with the data's own index.json (node and edge
+    counts, which the index took from networkx): a cheap independent look at the loaders."""
+    idx = inst.get("index")
+    if not idx:
+        return []
+    notes = []
+    n_ops = len(data["operators"])
+    n_edges = sum(len(p) for p in data["predecessors"].values())
+    if idx.get("nodes") is not None and idx["nodes"] != n_ops:
+        notes.append("%s: %d operators loaded, index.json says %d nodes"
+                     % (inst["name"], n_ops, idx["nodes"]))
+    if idx.get("edges") is not None and idx["edges"] != n_edges:
+        notes.append("%s: %d operator-to-operator edges loaded, index.json says %d edges"
+                     % (inst["name"], n_edges, idx["edges"]))
+    return notes
+
+
+# --------------------------------------------------------------------------- problem data
+
+class Instance:
+    """The exported graph and one platform's view of it, in the checker's own structures."""
+
+    def __init__(self, data, platform_name):
+        p = data["platforms"][platform_name]
+        self.ops = [name for name, _, _ in data["operators"]]
+        self.options = {name: [(k, int(lat)) for k, lat in p["options"][name]] for name in self.ops}
+        self.units = dict(p["units"])
+        self.memory = p.get("memory")
+        self.tensors = [(t[0], int(t[1]), t[2], list(t[3]), bool(t[4])) for t in data["tensors"]]
+        self.file_order = list(data["file_order"])
+
+
+def memory_events(inst, times, latency):
+    """{instant: change of live bytes} of a schedule ({op: (start, end)}) under the memory
+    semantics of the benchmark (see the module docstring)."""
+    events = {}
+    for name, size, producer, consumers, is_output in inst.tensors:
+        if size <= 0:
+            continue
+        if producer is None:
+            if not consumers and not is_output:
+                continue
+            alloc, ends = 0, []
+        else:
+            alloc, ends = times[producer][0], [times[producer][1]]
+        ends += [times[c][1] for c in consumers]
+        if is_output:
+            free = max(latency, alloc + 1)
+        else:
+            free = max(ends) if ends else alloc
+        if free > alloc:
+            events[alloc] = events.get(alloc, 0) + size
+            events[free] = events.get(free, 0) - size
+    return events
+
+
+def peak_of(inst, times, latency):
+    use = peak = 0
+    events = memory_events(inst, times, latency)
+    for t in sorted(events):
+        use += events[t]
+        peak = max(peak, use)
+    return peak
+
+
+def check_schedule(inst, schedule):
+    """(problems, latency, peak) of `schedule` {op: [start, end, unit kind, unit name?]}:
+    problems is empty when the schedule is valid (budget and objective are judged apart)."""
+    if not isinstance(schedule, dict):
+        return ["no schedule"], None, None
+    problems = []
+    times = {}
+    for op in inst.ops:
+        entry = schedule.get(op)
+        if not isinstance(entry, (list, tuple)) or len(entry) < 3:
+            problems.append("%s is not scheduled" % op)
+            continue
+        s, e, kind = entry[0], entry[1], entry[2]
+        if any(isinstance(x, bool) or not isinstance(x, int) for x in (s, e)):
+            problems.append("%s has non-integer times %r, %r" % (op, s, e))
+            continue
+        if s < 0:
+            problems.append("%s starts at %d < 0" % (op, s))
+        if (kind, e - s) not in inst.options[op]:
+            problems.append("%s runs %d on %s, not one of its options %s"
+                            % (op, e - s, kind, inst.options[op]))
+        times[op] = (s, e)
+    extra = sorted(set(schedule) - set(inst.ops))
+    if extra:
+        problems.append("unknown operators in the schedule: %s" % ", ".join(map(str, extra[:5])))
+    if problems:
+        return problems[:10], None, None
+    for name, _, producer, consumers, _ in inst.tensors:
+        if producer is None:
+            continue
+        for c in consumers:
+            if times[c][0] < times[producer][1]:
+                problems.append("%s starts at %d before %s (producer of %s) ends at %d"
+                                % (c, times[c][0], producer, name, times[producer][1]))
+    # unit capacity per kind: a sweep in which ends come before starts at the same instant
+    for kind, count in inst.units.items():
+        events = []
+        for op in inst.ops:
+            s, e = times[op]
+            if schedule[op][2] == kind and e > s:
+                events += [(s, 1, op), (e, -1, op)]
+        events.sort(key=lambda x: (x[0], x[1]))
+        running = 0
+        for t, delta, op in events:
+            running += delta
+            if running > count:
+                problems.append("%d operators run on the %d %s unit(s) at time %d (%s among them)"
+                                % (running, count, kind, t, op))
+                break
+    for op in inst.ops:
+        kind = schedule[op][2]
+        if kind is not None and kind not in inst.units:
+            problems.append("%s runs on an unknown unit kind %r" % (op, kind))
+    # named units, when the solver names them: each runs one operator at a time
+    named = {}
+    for op in inst.ops:
+        entry = schedule[op]
+        unit = entry[3] if len(entry) > 3 else None
+        s, e = times[op]
+        if unit is None or e == s:
+            continue
+        kind = entry[2]
+        if not (isinstance(unit, str) and kind is not None and unit.startswith(kind + "[")
+                and unit.endswith("]") and unit[len(kind) + 1:-1].isdigit()
+                and int(unit[len(kind) + 1:-1]) < inst.units.get(kind, 0)):
+            problems.append("%s is on unit %r, not a unit of kind %s" % (op, unit, kind))
+            continue
+        named.setdefault(unit, []).append((s, e, op))
+    for unit, spans in named.items():
+        spans.sort()
+        for (s1, e1, a), (s2, e2, b) in zip(spans, spans[1:]):
+            if s2 < e1:
+                problems.append("%s and %s overlap on %s" % (a, b, unit))
+                break
+    latency = max((e for _, e in times.values()), default=0)
+    return problems[:10], latency, peak_of(inst, times, latency)
+
+
+def static_peak_bound(inst):
+    """A peak every schedule reaches: at the start of an operator that surely takes time, its
+    inputs and outputs are all live; at time 0 every graph input that is read by such an
+    operator (or is an output) is live."""
+    slow = {op for op in inst.ops if min(lat for _, lat in inst.options[op]) > 0}
+    size = {name: sz for name, sz, _, _, _ in inst.tensors}
+    touching = {op: set() for op in inst.ops}
+    at_zero = 0
+    for name, sz, producer, consumers, is_output in inst.tensors:
+        if producer is not None:
+            touching[producer].add(name)
+        for c in consumers:
+            touching[c].add(name)
+        if producer is None and (is_output or any(c in slow for c in consumers)):
+            at_zero += sz
+    best = max((sum(size[t] for t in touching[op]) for op in slow), default=0)
+    return max(best, at_zero)
+
+
+def critical_path_bound(inst):
+    """The longest chain of fastest latencies (a latency every schedule reaches)."""
+    fastest = {op: min(lat for _, lat in inst.options[op]) for op in inst.ops}
+    preds = {op: set() for op in inst.ops}
+    for _, _, producer, consumers, _ in inst.tensors:
+        if producer is not None:
+            for c in consumers:
+                preds[c].add(producer)
+    finish = {}
+    for op in topological(inst):
+        finish[op] = max((finish[p] for p in preds[op]), default=0) + fastest[op]
+    return max(finish.values(), default=0)
+
+
+def topological(inst):
+    """The operators in a topological order that keeps the file's order wherever it can
+    (Kahn's algorithm taking the ready operator that comes first in the file)."""
+    import heapq
+    position = {op: k for k, op in enumerate(inst.file_order)}
+    succ = {op: set() for op in inst.ops}
+    waiting = {op: set() for op in inst.ops}
+    for _, _, producer, consumers, _ in inst.tensors:
+        if producer is not None:
+            for c in consumers:
+                if c != producer:
+                    succ[producer].add(c)
+                    waiting[c].add(producer)
+    ready = [(position.get(op, len(position)), op) for op in inst.ops if not waiting[op]]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        _, op = heapq.heappop(ready)
+        order.append(op)
+        for c in succ[op]:
+            waiting[c].discard(op)
+            if not waiting[c]:
+                heapq.heappush(ready, (position.get(c, len(position)), c))
+    if len(order) != len(inst.ops):
+        raise ValueError("the exported graph has a cycle")
+    return order
+
+
+def least_memory_order(inst):
+    """A topological order built greedily for little live memory: each time, of the operators
+    whose inputs are all ready, the one that adds the fewest bytes net (its outputs minus the
+    tensors it is the last reader of), ties by file position."""
+    position = {op: k for k, op in enumerate(inst.file_order)}
+    preds = {op: set() for op in inst.ops}
+    outputs = {op: 0 for op in inst.ops}
+    reads = {op: [] for op in inst.ops}
+    left = {}
+    for name, size, producer, consumers, is_output in inst.tensors:
+        if producer is not None:
+            outputs[producer] += size
+            for c in consumers:
+                if c != producer:
+                    preds[c].add(producer)
+        for c in set(consumers):
+            reads[c].append(name)
+        # a graph output is never freed: one reader more than it has
+        left[name] = len(set(consumers)) + (1 if is_output else 0)
+    size_of = {name: size for name, size, _, _, _ in inst.tensors}
+    waiting = {op: len(preds[op]) for op in inst.ops}
+    succ = {op: [] for op in inst.ops}
+    for op in inst.ops:
+        for p in preds[op]:
+            succ[p].append(op)
+    ready = {op for op in inst.ops if waiting[op] == 0}
+    order = []
+    while ready:
+        def net(op):
+            freed = sum(size_of[t] for t in reads[op] if left[t] == 1)
+            return (outputs[op] - freed, position.get(op, len(position)))
+        op = min(ready, key=net)
+        ready.remove(op)
+        order.append(op)
+        for t in reads[op]:
+            left[t] -= 1
+        for c in succ[op]:
+            waiting[c] -= 1
+            if waiting[c] == 0:
+                ready.add(c)
+    if len(order) != len(inst.ops):
+        raise ValueError("the exported graph has a cycle")
+    return order
+
+
+def sequential_schedule(inst, order=None):
+    """The operators of `order` (a topological order; default: the file's order, made
+    topological) run one at a time, each on its fastest option: a valid schedule on any
+    platform, whatever the units."""
+    schedule, t = {}, 0
+    for op in order or topological(inst):
+        kind, lat = min(inst.options[op], key=lambda o: o[1])
+        schedule[op] = [t, t + lat, kind, None if kind is None else kind + "[0]"]
+        t += lat
+    return schedule
+
+
+def problem_file(data, pid, budget, path, name):
+    """Write the plain problem bench/dnn_cpsat.py reads."""
+    platform, objective, _ = PROBLEM_DEF[pid]
+    p = data["platforms"][platform]
+    with open(path, "w") as stream:
+        json.dump({"name": name, "problem": pid, "objective": objective, "budget": budget,
+                   "units": p["units"],
+                   "operators": [[op, p["options"][op]] for op, _, _ in data["operators"]],
+                   "tensors": data["tensors"]}, stream)
+
+
+def setup_problems(data):
+    """{pid: {budget, bounds, heuristics}} and the harness's own checks of the heuristics."""
+    out = {}
+    for pid in PROBLEMS:
+        platform, objective, _ = PROBLEM_DEF[pid]
+        inst = Instance(data, platform)
+        info = {"platform": platform, "objective": objective,
+                "static_peak_lb": static_peak_bound(inst),
+                "critical_path_lb": critical_path_bound(inst)}
+        budget = inst.memory
+        if pid == "latency":
+            budget = None  # the units alone (see the module docstring)
+            if inst.memory is not None:
+                info["platform_memory_ignored"] = inst.memory
+        if pid == "budget":
+            peaks = []
+            for order in (topological(inst), least_memory_order(inst)):
+                problems, _, peak = check_schedule(inst, sequential_schedule(inst, order))
+                if problems:
+                    raise ValueError("the harness's sequential schedule is invalid: %s" % problems[:2])
+                peaks.append(peak)
+            p_seq = min(peaks)
+            info["p_seq_file_order"], info["p_seq_least_memory"] = peaks
+            _, _, p_list = check_schedule(inst, _heuristic_schedule(data, platform, "file-order"))
+            if p_list is None:
+                p_list = data["platforms"][platform]["heuristics"]["file-order"]["peak"]
+            budget = (p_seq + p_list) // 2
+            info.update({"p_seq": p_seq, "p_list": p_list,
+                         "budget_rule": "floor((P_seq + P_list) / 2)"})
+            if inst.memory is not None:
+                info["platform_memory_ignored"] = inst.memory
+        info["budget"] = budget
+        info["heuristics"] = {}
+        for h in HEURISTICS:
+            hs = data["platforms"][platform]["heuristics"][h]
+            run = {"schedule": _heuristic_schedule(data, platform, h), "time": hs["time"],
+                   "reported_latency": hs["latency"], "reported_peak": hs["peak"]}
+            judge_heuristic(inst, info, run)
+            run.pop("schedule")
+            info["heuristics"][h] = run
+        out[pid] = info
+    return out
+
+
+def _heuristic_schedule(data, platform, h):
+    return {op: list(v) for op, v in data["platforms"][platform]["heuristics"][h]["schedule"].items()}
+
+
+# --------------------------------------------------------------------------- judging
+
+def value_of(objective, latency, peak):
+    return latency if objective == "latency" else peak
+
+
+def judge_heuristic(inst, info, run):
+    problems, latency, peak = check_schedule(inst, run["schedule"])
+    if not problems:
+        if run.get("reported_latency") != latency:
+            problems.append("reported latency %s, the schedule's is %s"
+                            % (run.get("reported_latency"), latency))
+        if run.get("reported_peak") != peak:
+            problems.append("reported peak %s, the schedule's is %s" % (run.get("reported_peak"), peak))
+    run["problems"] = problems
+    run["latency"], run["peak"] = latency, peak
+    if problems:
+        run["verdict"], run["value"] = "WRONG", None
+    elif info["budget"] is not None and peak > info["budget"]:
+        run["verdict"], run["value"] = "over budget", None
+    else:
+        run["verdict"], run["value"] = "valid", value_of(info["objective"], latency, peak)
+
+
+def judge(inst, info, run, timeout):
+    """Fill run["verdict"] (optimal | late | feasible | infeasible | unknown | WRONG),
+    run["value"], run["gap"], run["problems"] and run["why"] (for unknown)."""
+    problems = []
+    status = run.get("status")
+    schedule = run.get("schedule")
+    run["value"] = run["gap"] = None
+    if schedule:
+        bad, latency, peak = check_schedule(inst, schedule)
+        run["latency"], run["peak"] = latency, peak
+        if bad:
+            problems.append("invalid schedule: " + "; ".join(bad[:3]))
+        else:
+            value = value_of(info["objective"], latency, peak)
+            if run.get("objective") != value:
+                problems.append("objective %s, but the schedule's %s is %s"
+                                % (run.get("objective"), info["objective"], value))
+            for key, mine in (("reported_latency", latency), ("reported_peak", peak)):
+                if run.get(key) is not None and run[key] != mine:
+                    problems.append("reported %s %s, the schedule's is %s"
+                                    % (key.split("_")[1], run[key], mine))
+            if info["budget"] is not None and peak > info["budget"]:
+                problems.append("peak memory %d over the budget %d" % (peak, info["budget"]))
+            lb = info["critical_path_lb"] if info["objective"] == "latency" else info["static_peak_lb"]
+            if value < lb:
+                problems.append("value %d below the static lower bound %d (checker bug?)" % (value, lb))
+            bound = run.get("bound")
+            if bound is not None and bound > value:
+                problems.append("bound %s above its own schedule's value %d" % (bound, value))
+            if not problems:
+                run["value"] = value
+                if status == "OPTIMAL":
+                    run["gap"] = 0.0
+                elif bound is not None:
+                    run["gap"] = 0.0 if value <= 0 else max(0.0, (value - bound) / value)
+    elif status in ("OPTIMAL", "FEASIBLE"):
+        problems.append("status %s without a schedule" % status)
+    if run.get("budget_seen", info["budget"]) != info["budget"]:
+        problems.append("solved with memory budget %s, the problem's is %s"
+                        % (run.get("budget_seen"), info["budget"]))
+    run["problems"] = problems
+    if problems:
+        verdict = "WRONG"
+    elif status == "OPTIMAL" and run["value"] is not None:
+        verdict = "optimal" if run.get("time") is not None and run["time"] <= timeout else "late"
+    elif run["value"] is not None:
+        verdict = "feasible"
+    elif status == "INFEASIBLE":
+        verdict = "infeasible"
+    else:
+        verdict = "unknown"
+        run["why"] = why_unknown(run, timeout)
+    run["verdict"] = verdict
+    return verdict
+
+
+def why_unknown(run, timeout):
+    if run.get("killed"):
+        return "killed at T + grace (%.0f s wall) during %s" % (run["wall"], run.get("stage") or "start-up")
+    if run.get("error"):
+        e = run["error"]
+        if e.startswith("DnnProblemError"):
+            return "unsupported by smtsched: " + e[len("DnnProblemError: "):][:250]
+        if "MemoryError" in e or "out of memory" in e or "bad_alloc" in e:
+            return "out of memory: " + e[:200]
+        return e[:300]
+    if run.get("rc") not in (0, None):
+        return "exit code %s" % run["rc"]
+    return "no schedule within T" + (" (%s)" % run["reason"] if run.get("reason") else "")
+
+
+def cross_judge(info, runs):
+    """WRONG where a solver's bound, OPTIMAL or INFEASIBLE contradicts a valid schedule that
+    any run or heuristic of the same problem produced (upper = the best of those)."""
+    values = [r["value"] for r in list(runs.values()) + list(info["heuristics"].values())
+              if r.get("value") is not None]
+    if info.get("p_seq") is not None and info["budget"] is not None and info["p_seq"] <= info["budget"]:
+        values.append(None)  # the harness's own sequential schedule: feasible, value unused
+    best = min((v for v in values if v is not None), default=None)
+    info["best_value"] = best
+    feasible_known = bool(values)
+    for x, run in runs.items():
+        extra = []
+        if best is not None and run.get("bound") is not None and run["bound"] > best:
+            extra.append("claimed bound %s above a valid schedule's value %s" % (run["bound"], best))
+        if run.get("status") == "OPTIMAL" and run.get("value") is not None and best is not None \
+                and run["value"] > best:
+            extra.append("OPTIMAL with %s, but a valid schedule of %s exists" % (run["value"], best))
+        if run.get("status") == "INFEASIBLE" and feasible_known:
+            extra.append("INFEASIBLE, but a valid schedule exists")
+        if extra:
+            run["problems"] = run.get("problems", []) + extra
+            run["verdict"] = "WRONG"
+
+
+# --------------------------------------------------------------------------- running
+
+def _stage(err):
+    last = None
+    for line in (err or "").splitlines():
+        if line.startswith("STAGE "):
+            last = line[6:].strip()
+    return last
+
+
+def run_smtsched(a, inst_path, pid, info, scratch):
+    platform, objective, _ = PROBLEM_DEF[pid]
+    argv = [a.python, WORKER, "solve", inst_path, "--accelerator", platform_path(platform),
+            "--objective", objective, "--timeout", "%g" % a.timeout, "--seed", "0",
+            "--memory-limit-mb", str(a.memory_limit_mb)]
+    if info["budget"] is not None:
+        argv += ["--memory", str(info["budget"])]
+    else:
+        argv.append("--ignore-platform-memory")
+    out, err, rc, killed, wall, cpu = run_group(argv, a.timeout + a.grace, scratch)
+    run = {"wall": wall, "cpu": cpu, "rc": rc, "killed": killed, "stage": _stage(err)}
+    parsed, best = None, None
+    for line in (out or "").splitlines():
+        try:
+            if line.startswith("DNN-SMTSCHED-BEST "):
+                candidate = json.loads(line[len("DNN-SMTSCHED-BEST "):])
+                if candidate["elapsed"] <= a.timeout:
+                    best = candidate
+            elif line.startswith("DNN-SMTSCHED "):
+                parsed = json.loads(line[len("DNN-SMTSCHED "):])
+        except ValueError:
+            pass
+    if parsed is None:
+        if best is not None:
+            # killed (or crashed) after finding schedules: keep the best one found within T
+            run.update({"status": "FEASIBLE", "objective": best["objective"],
+                        "bound": best["lower_bound"], "time": best["elapsed"],
+                        "schedule": best["schedule"],
+                        "reason": "best schedule streamed before the process was %s" % (
+                            "killed at T + grace" if killed else "lost (exit code %s)" % rc)})
+        if not killed:
+            run["error"] = "exit code %s, no result; stderr: %s" % (rc, tail(err, 400).strip())
+        return run
+    for key in ("status", "objective", "bound", "time", "build_time", "solve_time", "schedule",
+                "reason", "stats", "error", "traceback", "maxrss_mb", "reported_gap"):
+        if key in parsed:
+            run[key] = parsed[key]
+    run["reported_latency"] = parsed.get("latency")
+    run["reported_peak"] = parsed.get("peak_memory")
+    if "memory_budget" in parsed:
+        run["budget_seen"] = parsed["memory_budget"]
+    if rc not in (0, None) and not run.get("error"):
+        run["error"] = "exit code %s; stderr: %s" % (rc, tail(err, 400).strip())
+    return run
+
+
+def run_cpsat(a, model_path, workers):
+    argv = [sys.executable, "-m", "bench.dnn_cpsat", model_path, "--timeout", "%g" % a.timeout,
+            "--workers", str(workers), "--memory-limit-mb", str(a.memory_limit_mb)]
+    out, err, rc, killed, wall, cpu = run_group(argv, a.timeout + a.grace, CHECKOUT)
+    run = {"wall": wall, "cpu": cpu, "rc": rc, "killed": killed, "stage": _stage(err)}
+    parsed = None
+    for line in (out or "").splitlines():
+        if line.startswith("DNN-CPSAT "):
+            try:
+                parsed = json.loads(line[len("DNN-CPSAT "):])
+            except ValueError:
+                pass
+    if parsed is None:
+        if not killed:
+            run["error"] = "exit code %s, no result; stderr: %s" % (rc, tail(err, 400).strip())
+        return run
+    for key in ("status", "objective", "bound", "time", "build_time", "solve_time", "reason",
+                "stats", "error", "traceback", "maxrss_mb", "cpsat_wall"):
+        if key in parsed:
+            run[key] = parsed[key]
+    if parsed.get("schedule"):
+        run["schedule"] = {op: [s, e, k] for op, (s, e, k) in parsed["schedule"].items()}
+    return run
+
+
+def platform_path(name):
+    return os.path.join(CHECKOUT, "examples", PLATFORMS[name])
+
+
+def prepare(a, inst, scratch):
+    """Run the loaders and the heuristics in a child process; (data or None, error)."""
+    out_path = os.path.join(scratch, "prepared-%s.json" % inst["name"])
+    argv = [a.python, WORKER, "prepare", inst["path"], "--out", out_path]
+    for name in PLATFORMS:
+        argv += ["--platform", "%s=%s" % (name, platform_path(name))]
+    out, err, rc, killed, wall, _ = run_group(argv, a.prepare_timeout, scratch)
+    if killed:
+        return None, "loading the graph and running the heuristics took over %g s" % a.prepare_timeout, wall
+    if rc != 0 or not os.path.isfile(out_path):
+        return None, "prepare failed (exit code %s): %s" % (rc, tail(err, 600).strip()), wall
+    with open(out_path) as stream:
+        return json.load(stream), None, wall
+
+
+# --------------------------------------------------------------------------- machine
+
+def machine_info(a, solvers, cwd):
+    info = machine_basics()
+    if any(s.startswith("cpsat") for s in solvers):
+        try:
+            import ortools
+            info["ortools"] = ortools.__version__
+        except ImportError:
+            raise Fatal("ortools is not installed in %s; install it or leave cpsat1,cpsat2 out "
+                        "of --solvers" % sys.executable)
+    try:
+        done = subprocess.run([a.python, "-c", SMTSCHED_PROBE], capture_output=True, text=True,
+                              cwd=cwd, timeout=120)
+    except OSError as problem:
+        raise Fatal("cannot run %s: %s" % (a.python, problem))
+    if done.returncode != 0:
+        raise Fatal("%s cannot import smtsched (%s); pass --python of a venv where it is "
+                    "installed" % (a.python, (done.stderr.strip().splitlines() or ["?"])[-1]))
+    si = json.loads(done.stdout.strip().splitlines()[-1])
+    si["interpreter"] = a.python
+    repo = os.path.dirname(si["package"])
+    if os.path.isdir(os.path.join(repo, ".git")):
+        dirty = output(["git", "-C", repo, "status", "--porcelain", "--", "smtsched"])
+        si["git"] = output(["git", "-C", repo, "rev-parse", "--short=12", "HEAD"]) + (
+            " + local changes" if dirty else "")
+    si["code_dirs"] = sorted({si["package"], os.path.dirname(si.get("theory_file") or si["package"])})
+    si["fingerprint"] = code_fingerprint(si["code_dirs"])
+    info["smtsched"] = si
+    info["platforms"] = {}
+    for name in PLATFORMS:
+        path = platform_path(name)
+        try:
+            with open(path) as stream:
+                info["platforms"][name] = stream.read()
+        except OSError as problem:
+            raise Fatal("the platform description %s cannot be read: %s" % (path, problem))
+    return info
+
+
+# --------------------------------------------------------------------------- report
+
+def _f(x, fmt="%.2f"):
+    return "-" if x is None else fmt % x
+
+
+def _pct(x):
+    return "-" if x is None else "%.1f%%" % (100 * x)
+
+
+def fmt_run(run):
+    if run is None:
+        return "-"
+    v = run["verdict"]
+    t = "" if run.get("time") is None else " %.2fs" % run["time"]
+    if v == "optimal":
+        return "**opt** %s%s" % (run["value"], t)
+    if v == "WRONG":
+        return "**WRONG** %s%s" % (run.get("objective"), t)
+    if v == "late":
+        return "opt (late) %s%s" % (run["value"], t)
+    if v == "feasible":
+        return "%s [%s] %s%s %s%s" % (run["value"], "-" if run.get("bound") is None else run["bound"],
+                                      _pct(run.get("gap")), t, run.get("status", ""),
+                                      " (killed at %.0fs, best of T kept)" % run["wall"]
+                                      if run.get("killed") else "")
+    if v == "infeasible":
+        return "infeasible%s" % t
+    return "unknown: %s" % (run.get("why") or "?")[:90].replace("|", "/").replace("\n", " ")
+
+
+def fmt_heuristic(h):
+    if h is None:
+        return "-"
+    if h["verdict"] == "valid":
+        return str(h["value"])
+    if h["verdict"] == "over budget":
+        return "over budget (peak %s)" % h["peak"]
+    return "**WRONG**"
+
+
+def problem_summary(rows, pid, solvers):
+    items = [r for r in rows if pid in r.get("problems", {})]
+    small = [r for r in items if r["operators"] is not None and r["operators"] <= SMALL]
+    s = {"instances": len(items), "small": len(small), "per": {}}
+    for x in solvers:
+        runs = [r["problems"][pid]["runs"].get(x) for r in items]
+        runs = [run for run in runs if run is not None]
+        s["per"][x] = {
+            "ran": len(runs),
+            "proven_small": sum(1 for r in small
+                                if r["problems"][pid]["runs"].get(x, {}).get("verdict") == "optimal"),
+            "proven": sum(1 for run in runs if run["verdict"] == "optimal"),
+            "schedules": sum(1 for run in runs if run.get("value") is not None),
+            "unknown": sum(1 for run in runs if run["verdict"] == "unknown"),
+            "wrong": sum(1 for run in runs if run["verdict"] == "WRONG")}
+    if "smtsched" in solvers and "cpsat1" in solvers:
+        both = []
+        better = worse = same = 0
+        for r in items:
+            runs = r["problems"][pid]["runs"]
+            a, b = runs.get("smtsched"), runs.get("cpsat1")
+            if not a or not b:
+                continue
+            if a.get("value") is not None and b.get("value") is not None:
+                if a["value"] < b["value"]:
+                    better += 1
+                elif a["value"] > b["value"]:
+                    worse += 1
+                else:
+                    same += 1
+            if a.get("gap") is not None and b.get("gap") is not None:
+                both.append((r["name"], a["gap"], b["gap"]))
+        s["gaps"] = {
+            "n": len(both),
+            "smaller": sum(1 for _, x, y in both if x < y - 1e-12),
+            "equal": sum(1 for _, x, y in both if abs(x - y) <= 1e-12),
+            "larger": sum(1 for _, x, y in both if x > y + 1e-12),
+            "mean_smtsched": statistics.mean(x for _, x, _ in both) if both else None,
+            "mean_cpsat": statistics.mean(y for _, _, y in both) if both else None,
+            "open_n": sum(1 for _, x, y in both if x > 0 or y > 0)}
+        s["values"] = {"better": better, "equal": same, "worse": worse}
+    return s
+
+
+def render(meta, rows, notes):
+    solvers = meta["solvers"]
+    L = ["# smtsched: DNN scheduling benchmark", ""]
+    wrong = [(r, pid, x, run) for r in rows for pid, pr in r.get("problems", {}).items()
+             for x, run in list(pr["runs"].items()) + [("heuristic " + h, v) for h, v in pr["heuristics"].items()]
+             if run.get("verdict") == "WRONG"]
+    if wrong:
+        L += ["## !!! %d WRONG ANSWER(S) !!!" % len(wrong), ""]
+        L += ["- %s, %s, %s: %s" % (r["name"], pid, LABEL.get(x, x), "; ".join(run["problems"])[:500])
+              for r, pid, x, run in wrong] + [""]
+    if meta.get("interrupted"):
+        L += ["> **Interrupted** after %d of %d runs; the tables cover what finished." % (
+            meta["runs_done"], meta["runs_planned"]), ""]
+    L += ["Generated by `bench/dnn.py`. Command (from `%s`):" % meta["cwd"], "",
+          "    " + meta["command"], "",
+          "- date: %s (started), %s (finished)" % (meta["started"], meta.get("finished", "-")),
+          "- load average at start / end: %s / %s (wall-clock times; other work may share the "
+          "machine)" % (meta["load_start"], meta.get("load_end", "-")),
+          "- data: `%s` (Moccasin, diffsched) and `%s` (ONNX); %d instances%s" % (
+              meta["data"], meta["onnx_dir"], len(rows),
+              ", --only " + meta["only"] if meta["only"] else ""),
+          "- time limit T = %g s per run, the same for every solver (model building included); "
+          "runs one at a time, each in its own process group, killed at T + %g s; address-space "
+          "limit %s per solver process" % (meta["timeout"], meta["grace"],
+                                           "%d MB" % meta["memory_limit_mb"] if meta["memory_limit_mb"] else "none"),
+          "- time = model building + search in the solver's process (smtsched: DnnProblem "
+          "construction + `solve()` runtime; CP-SAT: model building + Solve); start-up, imports "
+          "and graph reading excluded",
+          "- every schedule (solvers and heuristics) re-checked by the harness's own checker "
+          "(precedences, options' latencies, units, memory profile, budget, objective); "
+          "gap = (value - proven bound) / value, from each solver's own bound; "
+          "optimal = OPTIMAL within T with a schedule that passes the check",
+          "- budget problem: B = floor((P_seq + P_list) / 2), P_seq = peak of one operator at "
+          "a time on npu-small in the better of the file's order and a greedy least-memory "
+          "order (the harness's own), P_list = peak of the file-order list "
+          "schedule on npu-small (both valid schedules, so B is always feasible); `lb` = the "
+          "static peak bound (inputs and outputs of one operator, or the graph inputs at 0)",
+          "- heuristics (smtsched.dnn.baselines, no time limit): critical-path list scheduling "
+          "and the file's order, placed by the same list scheduler; they ignore memory, so under "
+          "a budget they may be over it", ""]
+    m = meta["machine"]
+    L += ["## Machine", "", "```", m["lscpu"], "memory: %s" % m.get("memory", "?"), m["kernel"],
+          "harness python %s" % m["harness python"]]
+    if "ortools" in m:
+        L.append("ortools %s" % m["ortools"])
+    si = m["smtsched"]
+    L.append("smtsched %s from %s (python %s: %s), theory %s, code fingerprint %s%s" % (
+        si["version"], si["package"], si["python"], si["interpreter"], si["theory"],
+        si.get("fingerprint", "?"), ", git " + si["git"] if si.get("git") else ""))
+    L += ["```", ""]
+    for name, text in m.get("platforms", {}).items():
+        L += ["Platform `%s` (`examples/%s`):" % (name, PLATFORMS[name]), "", "```toml",
+              text.strip(), "```", ""]
+    for note in notes:
+        L += ["> " + note, ""]
+
+    L += ["## Summary", ""]
+    failed = [r for r in rows if r.get("prepare_error")]
+    if failed:
+        L += ["%d graph(s) could not be prepared (loading or the heuristics failed; unknown for "
+              "every solver and not counted below): %s" % (
+                  len(failed), "; ".join("%s: %s" % (r["name"], r["prepare_error"][:120]) for r in failed)), ""]
+    for pid in meta["problems"]:
+        s = problem_summary(rows, pid, solvers)
+        if not s["instances"]:
+            continue
+        L.append("**%s** (%d instances, %d with <= %d operators):" % (
+            PROBLEM_DEF[pid][2], s["instances"], s["small"], SMALL))
+        L.append("")
+        for x in solvers:
+            p = s["per"][x]
+            L.append("- %s: proved optimal within T on %d of the %d instances with <= %d "
+                     "operators (%d of %d in all); a valid schedule on %d; unknown on %d%s" % (
+                         LABEL[x], p["proven_small"], s["small"], SMALL, p["proven"], p["ran"],
+                         p["schedules"], p["unknown"],
+                         "; **%d WRONG**" % p["wrong"] if p["wrong"] else ""))
+        if "gaps" in s:
+            g = s["gaps"]
+            L.append("- where both smtsched and CP-SAT 1w have a gap (%d instances, %d of them "
+                     "not both 0): smtsched's is smaller on %d, equal on %d, larger on %d; mean "
+                     "%s vs %s" % (g["n"], g["open_n"], g["smaller"], g["equal"], g["larger"],
+                                   _pct(g["mean_smtsched"]), _pct(g["mean_cpsat"])))
+            v = s["values"]
+            L.append("- best value found, smtsched vs CP-SAT 1w: better on %d, equal on %d, "
+                     "worse on %d" % (v["better"], v["equal"], v["worse"]))
+        L.append("")
+
+    for pid in meta["problems"]:
+        items = [r for r in rows if pid in r.get("problems", {})]
+        failed = [r for r in rows if r.get("prepare_error")]
+        if not items and not failed:
+            continue
+        budget_col = pid == "budget"
+        L += ["## %s" % PROBLEM_DEF[pid][2], "",
+              "| instance | ops | " + ("budget B (lb, P_seq, P_list) | " if budget_col else "")
+              + " | ".join(H_LABEL[h] for h in HEURISTICS) + " | "
+              + " | ".join(LABEL[x] for x in solvers) + " |",
+              "| --- | ---: | " + ("---: | " if budget_col else "") + "---: | " * len(HEURISTICS)
+              + "--- | " * len(solvers)]
+        for r in rows:
+            if r.get("prepare_error"):
+                L.append("| %s | - | %s%s |" % (r["name"], "- | " if budget_col else "",
+                                                " | ".join(["-"] * len(HEURISTICS) + [
+                                                    "unknown: " + r["prepare_error"][:80].replace("|", "/").replace("\n", " ")]
+                                                    * len(solvers))))
+                continue
+            if pid not in r.get("problems", {}):
+                continue
+            pr = r["problems"][pid]
+            cells = [r["name"], str(r["operators"])]
+            if budget_col:
+                cells.append("%s (%s, %s, %s)" % (pr["budget"], pr["static_peak_lb"], pr.get("p_seq"),
+                                                  pr.get("p_list")))
+            cells += [fmt_heuristic(pr["heuristics"].get(h)) for h in HEURISTICS]
+            cells += [fmt_run(pr["runs"].get(x)) for x in solvers]
+            L.append("| " + " | ".join(cells) + " |")
+        L += ["", "Cells: **opt** value time = proven optimal within T; `value [bound] gap time "
+              "STATUS` = a valid schedule, the solver's proven bound; unknown: why (killed at "
+              "T + grace and in which stage, out of memory, unsupported, no schedule). Values: "
+              "latency in the accelerator's time units, memory in bytes.", ""]
+    odd = [(r, pid, x, run) for r in rows for pid, pr in r.get("problems", {}).items()
+           for x, run in pr["runs"].items() if run.get("error") or run.get("killed")]
+    if odd:
+        L += ["## Errors, crashes and kills", ""]
+        for r, pid, x, run in odd:
+            L.append("- %s on %s (%s): %s (wall %.1f s)" % (
+                LABEL[x], r["name"], pid, (run.get("error") or "killed at T + grace during %s"
+                                           % run.get("stage"))[:300].replace("\n", " "), run["wall"]))
+        L.append("")
+    return "\n".join(L) + "\n"
+
+
+# --------------------------------------------------------------------------- main
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="python -m bench.dnn", description=__doc__.split("\n\n")[0])
+    p.add_argument("--timeout", type=float, default=60.0, help="limit per run, seconds (60)")
+    p.add_argument("--grace", type=float, default=10.0,
+                   help="seconds past the limit before the process group is killed (10)")
+    p.add_argument("--only", default="", help="comma-separated globs on instance names")
+    p.add_argument("--sets", default=",".join(SETS), help="comma list of %s" % ",".join(SETS))
+    p.add_argument("--problems", default=",".join(PROBLEMS), help="comma list of %s" % ",".join(PROBLEMS))
+    p.add_argument("--solvers", default=",".join(DEFAULT_SOLVERS),
+                   help="subset of %s (default %s)" % (",".join(SOLVERS), ",".join(DEFAULT_SOLVERS)))
+    p.add_argument("--data", help="data directory; default $SMTSCHED_DATA or ../shared/data")
+    p.add_argument("--out", default=None, help="markdown report (bench/RESULTS-dnn.md; "
+                                               "--check: a temporary file)")
+    p.add_argument("--json", default=None, help="raw results, rewritten after every run "
+                                                "(default: --out with .json)")
+    p.add_argument("--python", default=sys.executable,
+                   help="interpreter that runs smtsched (default: this one)")
+    p.add_argument("--memory-limit-mb", type=int, default=6144,
+                   help="address-space limit of every solver process, MB (6144; 0: none)")
+    p.add_argument("--prepare-timeout", type=float, default=300.0,
+                   help="limit for loading one graph and running the heuristics, seconds (300)")
+    p.add_argument("--rewrite-report", metavar="JSON", help="re-render --out from a raw results file")
+    p.add_argument("--resume", metavar="JSON", help="keep the runs of an earlier raw results file "
+                   "(same time limit, smtsched code and platforms, same budget) and run only the "
+                   "missing ones")
+    p.add_argument("--check", action="store_true",
+                   help="self-check: 3 small instances at 5 s, then the checker on broken schedules")
+    a = p.parse_args(argv)
+
+    def subset(text, allowed, what):
+        chosen = [s.strip() for s in text.split(",") if s.strip()]
+        bad = [s for s in chosen if s not in allowed]
+        if bad or not chosen:
+            p.error("--%s: unknown %s (choose from %s)" % (what, ",".join(bad) or "(none)", ",".join(allowed)))
+        return [s for s in allowed if s in chosen]
+
+    a.solvers = subset(a.solvers, SOLVERS, "solvers")
+    a.sets = subset(a.sets, SETS, "sets")
+    a.problems = subset(a.problems, PROBLEMS, "problems")
+    if a.check:
+        if "--timeout" not in argv:
+            a.timeout = 5.0
+        if not a.only:
+            a.only = ",".join(CHECK_INSTANCES)
+        if a.out is None:
+            a.out = os.path.join(tempfile.gettempdir(), "smtsched-bench-dnn-check.md")
+    if a.out is None:
+        a.out = os.path.join(CHECKOUT, "bench", "RESULTS-dnn.md")
+    if a.timeout <= 0:
+        p.error("--timeout must be positive")
+    if a.json is None:
+        a.json = os.path.splitext(a.out)[0] + ".json"
+    return a
+
+
+def write_json(path, meta, rows, notes, indent=None):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as stream:
+        json.dump({"meta": meta, "rows": rows, "notes": notes}, stream, indent=indent)
+    os.replace(tmp, path)  # a reader never sees half a file
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    a = parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        if a.rewrite_report:
+            with open(a.rewrite_report) as stream:
+                saved = json.load(stream)
+            with open(a.out, "w") as stream:
+                stream.write(render(saved["meta"], saved["rows"], saved["notes"]))
+            print("wrote %s" % a.out)
+            return 3 if _wrong(saved["rows"]) else 0
+        if a.check:
+            return self_check(a, argv)
+        return benchmark(a, argv)[0]
+    except (Fatal, DataMissing) as problem:
+        print("bench.dnn: %s" % problem, file=sys.stderr)
+        return 2
+
+
+def _wrong(rows):
+    return [(r["name"], pid, x, run["problems"]) for r in rows
+            for pid, pr in r.get("problems", {}).items()
+            for x, run in list(pr["runs"].items()) + list(pr["heuristics"].items())
+            if run.get("verdict") == "WRONG"]
+
+
+def resume_runs(a, meta, notes):
+    """The runs of `a.resume` this run may keep: {(instance, problem, solver): run}, refused
+    (Fatal) when the time limit, the smtsched code or the platforms differ."""
+    with open(a.resume) as stream:
+        saved = json.load(stream)
+    old = saved["meta"]
+    if old.get("timeout") != a.timeout:
+        raise Fatal("--resume: %s ran with --timeout %s, this run with %s"
+                    % (a.resume, old.get("timeout"), a.timeout))
+    mine, theirs = meta["machine"]["smtsched"]["fingerprint"], old["machine"]["smtsched"].get("fingerprint")
+    if "smtsched" in a.solvers and mine != theirs:
+        raise Fatal("--resume: %s measured smtsched code %s, this checkout is %s" % (a.resume, theirs, mine))
+    if old["machine"].get("platforms") != meta["machine"]["platforms"]:
+        raise Fatal("--resume: the platform descriptions changed since %s" % a.resume)
+    kept = {}
+    for row in saved["rows"]:
+        for pid, pr in row.get("problems", {}).items():
+            for x, run in pr["runs"].items():
+                kept[(row["name"], pid, x)] = (pr.get("budget"), run)
+    meta["resumed_from"] = {"file": a.resume, "started": old.get("started")}
+    meta["started"] = old.get("started", meta["started"])
+    notes.append("resumed from %s (started %s)" % (a.resume, old.get("started")))
+    return kept
+
+
+def benchmark(a, argv, on_judged=None):
+    """Run everything; returns (exit code, rows). `on_judged(inst, info, run)` sees every
+    solver run right after the check, schedule included (the self-check breaks them)."""
+    ddir = data_dir(a.data) if any(s != "onnx" for s in a.sets) else None
+    instances = list_instances(ddir, a.only, a.sets)
+    if not instances:
+        raise Fatal("no instance of sets %s matches --only %r" % (",".join(a.sets), a.only))
+    scratch = tempfile.mkdtemp(prefix="bench-dnn-")
+    try:
+        meta = {"command": " ".join([sys.executable, "-m", "bench.dnn"] + [shlex.quote(x) for x in argv]),
+                "cwd": os.getcwd(), "started": now(), "load_start": load_average(), "data": ddir,
+                "onnx_dir": onnx_light_dir(), "sets": a.sets, "only": a.only, "timeout": a.timeout,
+                "grace": a.grace, "solvers": a.solvers, "problems": a.problems,
+                "memory_limit_mb": a.memory_limit_mb,
+                "machine": machine_info(a, a.solvers, scratch),
+                "runs_planned": len(instances) * len(a.problems) * len(a.solvers), "runs_done": 0}
+        notes = []
+        kept = resume_runs(a, meta, notes) if a.resume else {}
+        for path in (a.out, a.json):
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        rows = []
+        interrupted = False
+        n = 0
+        try:
+            for inst in instances:
+                row = {"name": inst["name"], "set": inst["set"], "path": inst["path"],
+                       "operators": None, "problems": {}}
+                rows.append(row)
+                data, error, wall = prepare(a, inst, scratch)
+                row["prepare_wall"] = wall
+                if data is None:
+                    row["prepare_error"] = error
+                    print("[prepare] %-40s FAILED: %s" % (inst["name"], error[:200]), file=sys.stderr, flush=True)
+                    n += len(a.problems) * len(a.solvers)
+                    meta["runs_done"] = n
+                    write_json(a.json, meta, rows, notes)
+                    continue
+                row["operators"], row["tensors"] = len(data["operators"]), len(data["tensors"])
+                row["load_time"] = data["load_time"]
+                disagree = crosscheck_counts(inst, data)
+                notes += ["**loader cross-check**: " + x for x in disagree]
+                if inst.get("index") and not disagree:
+                    meta["loader_agrees"] = meta.get("loader_agrees", 0) + 1
+                try:
+                    infos = setup_problems(data)
+                except Exception as problem:
+                    row["prepare_error"] = "harness set-up failed: %s: %s" % (type(problem).__name__, problem)
+                    n += len(a.problems) * len(a.solvers)
+                    continue
+                for pid in a.problems:
+                    info = dict(infos[pid], runs={})
+                    row["problems"][pid] = info
+                    platform = info["platform"]
+                    cinst = Instance(data, platform)
+                    model_path = os.path.join(scratch, "%s-%s.json" % (inst["name"], pid))
+                    problem_file(data, pid, info["budget"], model_path, inst["name"])
+                    for solver in a.solvers:
+                        old = kept.get((inst["name"], pid, solver))
+                        if old is not None and old[0] == info["budget"]:
+                            run = dict(old[1], kept=True)
+                        else:
+                            if solver == "smtsched":
+                                run = run_smtsched(a, inst["path"], pid, info, scratch)
+                            else:
+                                run = run_cpsat(a, model_path, int(solver[-1]))
+                            judge(cinst, info, run, a.timeout)
+                            if on_judged is not None:
+                                on_judged(cinst, info, run)
+                            run.pop("schedule", None)  # checked; too big for the raw file
+                        info["runs"][solver] = run
+                        n += 1
+                        meta["runs_done"] = n
+                        print("[%d/%d] %-8s %-8s %-34s %-10s %s %s%s" % (
+                            n, meta["runs_planned"], pid, solver, inst["name"][:34], run["verdict"],
+                            run.get("value", "-"),
+                            "%.2fs" % run["time"] if run.get("time") is not None else "wall %.1fs" % run["wall"],
+                            " <<< WRONG: " + "; ".join(run["problems"]) if run["verdict"] == "WRONG" else
+                            (" (%s)" % run["why"] if run["verdict"] == "unknown" else "")
+                            + (" (kept from --resume)" if run.get("kept") else "")),
+                            file=sys.stderr, flush=True)
+                        write_json(a.json, meta, rows, notes)
+                    cross_judge(info, info["runs"])
+                    for x, run in info["runs"].items():
+                        if run["verdict"] == "WRONG":
+                            print("!!! WRONG: %s on %s (%s): %s" % (x, inst["name"], pid, "; ".join(run["problems"])),
+                                  file=sys.stderr, flush=True)
+        except KeyboardInterrupt:
+            interrupted = True
+            meta["interrupted"] = True
+        meta["finished"], meta["load_end"] = now(), load_average()
+        if meta.get("loader_agrees"):
+            notes.append("loader cross-check: %d graphs of the data directory have the node and "
+                         "edge counts of their index.json (taken with networkx) once loaded by "
+                         "smtsched" % meta["loader_agrees"])
+        si = meta["machine"]["smtsched"]
+        after = code_fingerprint(si["code_dirs"])
+        if after != si["fingerprint"]:
+            notes.append("**the smtsched code changed during the run** (fingerprint %s at the "
+                         "start, %s at the end): the runs are not all of one version"
+                         % (si["fingerprint"], after))
+        write_json(a.json, meta, rows, notes, indent=1)
+        with open(a.out, "w") as stream:
+            stream.write(render(meta, rows, notes))
+        print("wrote %s and %s" % (a.out, a.json), file=sys.stderr)
+        wrong = _wrong(rows)
+        for name, pid, x, problems in wrong:
+            print("!!! WRONG: %s on %s (%s): %s" % (x, name, pid, "; ".join(problems)), file=sys.stderr)
+        if interrupted:
+            return 130, rows
+        return (3 if wrong else 0), rows
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- self-check
+
+def _tiny():
+    """A hand-made graph for the checker tests: a -> b -> c, a -> c, and d beside them, on
+    1 npu + 1 dsp; b and d can run on either; memory by hand below."""
+    data = {"operators": [["a", "conv", 1], ["b", "add", 1], ["c", "conv", 1], ["d", "relu", 1]],
+            "file_order": ["a", "b", "c", "d"],
+            "tensors": [["x", 10, None, ["a", "d"], False], ["ta", 100, "a", ["b", "c"], False],
+                        ["tb", 20, "b", ["c"], False], ["y", 5, "c", [], True],
+                        ["td", 1, "d", [], False]],
+            "platforms": {"p": {"units": {"npu": 1, "dsp": 1}, "memory": None,
+                                "options": {"a": [["npu", 2]], "b": [["npu", 3], ["dsp", 5]],
+                                            "c": [["npu", 4]], "d": [["npu", 1], ["dsp", 1]]}}}}
+    return Instance(data, "p")
+
+
+def checker_tests():
+    """[(name, passed, detail)]: the checker on hand-made valid and broken schedules."""
+    inst = _tiny()
+    good = {"a": [0, 2, "npu", "npu[0]"], "b": [2, 7, "dsp", "dsp[0]"],
+            "c": [7, 11, "npu", "npu[0]"], "d": [0, 1, "dsp", "dsp[0]"]}
+    # live: x [0,2), td [0,1), ta [0,11), tb [2,11), y [7,11): 111 at 0, 110 at 1, 120 at 2,
+    # 125 at 7 (the peak)
+    results = []
+
+    def expect(name, schedule, valid, latency=None, peak=None):
+        problems, lat, pk = check_schedule(inst, schedule)
+        ok = (not problems) == valid and (latency is None or lat == latency) and (peak is None or pk == peak)
+        results.append((name, ok, "; ".join(problems) or "valid, latency %s, peak %s" % (lat, pk)))
+
+    expect("valid", good, True, latency=11, peak=125)
+    expect("precedence", dict(good, c=[6, 10, "npu", "npu[0]"]), False)
+    expect("wrong latency", dict(good, b=[2, 6, "dsp", "dsp[0]"]), False)
+    expect("unknown option", dict(good, b=[2, 7, "npu", "npu[0]"]), False)
+    expect("unit overlap", dict(good, d=[1, 2, "npu", None]), False)
+    expect("back to back on one unit", dict(good, d=[1, 2, "dsp", "dsp[0]"], b=[2, 7, "dsp", None],
+                                      a=[0, 2, "npu", "npu[0]"]), True)
+    expect("two on one named unit", {"a": [0, 2, "npu", "npu[0]"], "b": [2, 7, "dsp", "dsp[0]"],
+                                     "c": [7, 11, "npu", "npu[0]"], "d": [3, 4, "dsp", "dsp[0]"]},
+           False)
+    expect("missing operator", {"a": good["a"], "b": good["b"]}, False)
+    expect("negative start", dict(good, d=[-1, 0, "dsp", None]), False)
+    expect("bad unit name", dict(good, a=[0, 2, "npu", "npu[1]"]), False)
+    # b on the npu: c ends at 9; d late on the npu keeps x live to 10: at 9, x + y + td = 16;
+    # at 5 (c starts): x + ta + tb + y = 135
+    expect("b on npu, d last", dict(good, b=[2, 5, "npu", None], c=[5, 9, "npu", None],
+                                    d=[9, 10, "npu", None]), True, latency=10, peak=135)
+    info = {"objective": "latency", "budget": 124, "critical_path_lb": 9, "static_peak_lb": 0}
+    run = {"status": "FEASIBLE", "objective": 11, "bound": 9, "time": 1, "schedule": good}
+    results.append(("over budget -> WRONG", judge(inst, info, run, 10) == "WRONG", "; ".join(run["problems"])))
+    info["budget"] = 125
+    run = {"status": "FEASIBLE", "objective": 10, "bound": 9, "time": 1, "schedule": good}
+    results.append(("objective != latency -> WRONG", judge(inst, info, run, 10) == "WRONG", "; ".join(run["problems"])))
+    run = {"status": "OPTIMAL", "objective": 11, "bound": 11, "time": 1, "schedule": good}
+    v = judge(inst, info, run, 10)
+    cross_judge(dict(info, heuristics={"h": {"value": 9}}), {"x": run})
+    results.append(("OPTIMAL above a known schedule -> WRONG", v == "optimal" and run["verdict"] == "WRONG",
+                    "; ".join(run["problems"])))
+    run = {"status": "OPTIMAL", "objective": 11, "bound": 11, "time": 1, "schedule": good}
+    results.append(("valid optimal", judge(inst, info, run, 10) == "optimal", "; ".join(run["problems"])))
+    run = {"killed": True, "wall": 21, "stage": "build"}
+    results.append(("killed -> unknown", judge(inst, info, run, 10) == "unknown" and "build" in run["why"], run.get("why")))
+    return results
+
+
+def _break(inst, schedule):
+    """A copy of a valid schedule with one consumer moved to start with its producer (keeping
+    its latency): a precedence it must violate. None if no tensor links two timed operators."""
+    for _, _, producer, consumers, _ in inst.tensors:
+        if producer is None:
+            continue
+        p = schedule[producer]
+        if p[1] <= p[0]:
+            continue
+        for c in consumers:
+            if c == producer:
+                continue
+            broken = {op: list(v) for op, v in schedule.items()}
+            lat = broken[c][1] - broken[c][0]
+            broken[c][0], broken[c][1] = p[0], p[0] + lat
+            return broken, c
+    return None, None
+
+
+def self_check(a, argv):
+    """The harness on 3 small instances at 5 s, then its checker on every valid solver
+    schedule broken on purpose, and on hand-made schedules of a tiny graph.
+
+    Exit 1 when the harness itself fails: a checker test fails, a broken schedule is accepted,
+    CP-SAT (our own model) gives no valid schedule or a WRONG answer, or an instance cannot be
+    prepared. Exit 3 when the harness works but smtsched (solver or baselines) gave a WRONG
+    answer: that is the benchmark doing its job, and is reported as such. Else 0."""
+    failures = []
+    for name, ok, detail in checker_tests():
+        print("checker test %-42s %s (%s)" % (name, "ok" if ok else "FAILED", detail), file=sys.stderr)
+        if not ok:
+            failures.append("checker test %s: %s" % (name, detail))
+    kept = []
+
+    def keep(inst, info, run):
+        if run.get("schedule") and run["verdict"] in ("optimal", "feasible", "late"):
+            kept.append((inst, {k: v for k, v in info.items() if k != "runs"}, dict(run)))
+
+    code, rows = benchmark(a, argv, on_judged=keep)
+    if code not in (0, 3):
+        failures.append("the benchmark ended with exit code %d" % code)
+    smtsched_wrong = []
+    for name, pid, x, problems in _wrong(rows):
+        line = "WRONG: %s on %s (%s): %s" % (x, name, pid, "; ".join(problems))
+        (failures if x.startswith("cpsat") else smtsched_wrong).append(line)
+    accepted = {"cpsat": 0, "smtsched": 0}
+    for r in rows:
+        if r.get("prepare_error"):
+            failures.append("%s: %s" % (r["name"], r["prepare_error"]))
+        for pid, pr in r.get("problems", {}).items():
+            for x, run in pr["runs"].items():
+                if run.get("value") is not None:
+                    accepted["cpsat" if x.startswith("cpsat") else x] += 1
+                elif x.startswith("cpsat"):
+                    failures.append("%s (%s): CP-SAT gave no valid schedule (%s)"
+                                    % (r["name"], pid, run.get("why") or run["verdict"]))
+    rejected = 0
+    for inst, info, run in kept:
+        bad, op = _break(inst, run["schedule"])
+        if bad is None:
+            continue
+        verdict = judge(inst, info, dict(run, schedule=bad), a.timeout)
+        if verdict == "WRONG":
+            rejected += 1
+        else:
+            failures.append("a schedule broken at %s was accepted (%s)" % (op, verdict))
+    if not rejected:
+        failures.append("no solver schedule to break")
+    print("self-check: schedules accepted by the checker: %d CP-SAT, %d smtsched; %d valid "
+          "schedules broken on purpose, all rejected: %s"
+          % (accepted["cpsat"], accepted["smtsched"], rejected,
+             "yes" if not any("broken" in f for f in failures) else "NO"), file=sys.stderr)
+    for f in smtsched_wrong:
+        print("SMTSCHED ANSWER " + f, file=sys.stderr)
+    for f in failures:
+        print("SELF-CHECK FAILED: " + f, file=sys.stderr)
+    if failures:
+        print("self-check FAILED (%d)" % len(failures))
+        return 1
+    if smtsched_wrong:
+        print("self-check passed (harness); %d WRONG answer(s) from smtsched" % len(smtsched_wrong))
+        return 3
+    print("self-check passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

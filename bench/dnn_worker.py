@@ -1,0 +1,178 @@
+"""The smtsched side of bench/dnn.py, run as a script in a fresh process (by path, from a
+scratch directory, so that `import smtsched` finds the installed package with its compiled
+theories and never the source folder of the current directory). Nothing here checks anything:
+the harness re-checks every schedule with its own code.
+
+    python bench/dnn_worker.py prepare GRAPH --platform NAME=SPEC.toml ... --out FILE.json
+        Read the graph and the accelerators with smtsched's loaders and write the plain
+        problem data the harness and the CP-SAT model work from (operators, tensors, each
+        platform's units, memory and per-operator options), plus the two heuristics'
+        schedules (smtsched.dnn.baselines) on every platform.
+
+    python bench/dnn_worker.py solve GRAPH --accelerator SPEC.toml --objective latency|peak-memory
+                               [--memory BYTES | --ignore-platform-memory] --timeout T [--seed N] [--memory-limit-mb M]
+        DnnProblem(...).solve(time_limit = T minus the build time): one line
+        "DNN-SMTSCHED {json}" on stdout. Every improving schedule is also printed at once
+        ("DNN-SMTSCHED-BEST {json}" with the time since the build began), so a run that is
+        killed at the hard limit still leaves the best schedule it had found in time.
+        Stages go to stderr ("STAGE load|build|solve"): the harness says where a killed run was.
+"""
+import argparse
+import copy
+import json
+import os
+import resource
+import sys
+import time
+import traceback
+import types
+
+RESULT = "DNN-SMTSCHED "
+BEST = "DNN-SMTSCHED-BEST "
+PREPARED = "DNN-PREPARED "
+
+
+def stage(name):
+    print("STAGE " + name, file=sys.stderr, flush=True)
+
+
+def _limit_memory(mb):
+    if mb and mb > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (mb << 20, mb << 20))
+
+
+def _kind_of(unit):
+    """'npu[1]' -> 'npu' (the baselines name units kind[index]); None stays None."""
+    return None if unit is None else unit.rsplit("[", 1)[0]
+
+
+def prepare(a):
+    from smtsched.dnn.accelerator import load_accelerator
+    from smtsched.dnn.baselines import critical_path_order, list_schedule
+    from smtsched.dnn.graph import load_graph
+
+    t0 = time.perf_counter()
+    graph = load_graph(a.graph)
+    load_time = time.perf_counter() - t0
+    out = {"graph_name": graph.name, "load_time": load_time,
+           "operators": [[op.name, op.kind, op.work] for op in graph.operators],
+           "file_order": graph.file_order(),
+           "predecessors": {op.name: graph.predecessors(op.name) for op in graph.operators},
+           "tensors": [[t.name, t.size, t.producer, list(t.consumers), bool(t.is_output)]
+                       for t in graph.tensors.values()],
+           "platforms": {}}
+    for item in a.platform:
+        name, path = item.split("=", 1)
+        acc = load_accelerator(path)
+        # the baselines read only .graph and .accelerator: a stand-in spares building the
+        # whole scheduling model (slow on the large graphs) just to run them
+        problem = types.SimpleNamespace(graph=graph, accelerator=acc)
+        platform = {"spec": path, "accelerator_name": acc.name, "units": dict(acc.units),
+                    "memory": acc.memory,
+                    "options": {op.name: [[kind, int(lat)] for kind, lat in acc.options(op)]
+                                for op in graph.operators},
+                    "heuristics": {}}
+        for label, order in (("critical-path", lambda: critical_path_order(problem)),
+                             ("file-order", graph.file_order)):
+            t1 = time.perf_counter()
+            placement, latency, peak = list_schedule(problem, order())
+            platform["heuristics"][label] = {
+                "time": time.perf_counter() - t1, "latency": latency, "peak": peak,
+                "schedule": {op: [start, end, _kind_of(unit), unit]
+                             for op, (unit, start, end) in placement.items()}}
+        out["platforms"][name] = platform
+    with open(a.out, "w") as stream:
+        json.dump(out, stream)
+    print(PREPARED + json.dumps({"operators": len(out["operators"]),
+                                 "tensors": len(out["tensors"]), "load_time": load_time}),
+          flush=True)
+    return 0
+
+
+def _schedule_of(dnn_schedule):
+    return {e["op"]: [e["start"], e["end"], e["unit_kind"], e.get("unit")]
+            for e in dnn_schedule.operations}
+
+
+def solve(a):
+    from smtsched.dnn.accelerator import load_accelerator
+    from smtsched.dnn.graph import load_graph
+    from smtsched.dnn.problem import DnnProblem
+
+    out = {"solver": "smtsched"}
+    try:
+        _limit_memory(a.memory_limit_mb)
+        stage("load")
+        graph = load_graph(a.graph)
+        accelerator = load_accelerator(a.accelerator)
+        if a.ignore_platform_memory and a.memory is None:
+            # DnnProblem(memory=None) falls back to the accelerator's memory; a copy without
+            # it is the way to ask for the latency on the units alone
+            accelerator = copy.copy(accelerator)
+            accelerator.memory = None
+        stage("build")
+        t0 = time.perf_counter()
+        problem = DnnProblem(graph, accelerator, objective=a.objective, memory=a.memory)
+        build = time.perf_counter() - t0
+        out["build_time"] = build
+        out["memory_budget"] = problem.memory_budget
+
+        def improved(schedule):
+            if schedule.operations:
+                print(BEST + json.dumps({"elapsed": time.perf_counter() - t0,
+                                         "objective": schedule.objective,
+                                         "lower_bound": schedule.lower_bound,
+                                         "schedule": _schedule_of(schedule)}), flush=True)
+
+        stage("solve")
+        schedule = problem.solve(time_limit=max(0.01, a.timeout - build), seed=a.seed,
+                                 on_solution=improved)
+        out.update({"status": schedule.status, "objective": schedule.objective,
+                    "bound": schedule.lower_bound, "reported_gap": schedule.gap,
+                    "solve_time": schedule.runtime, "time": build + schedule.runtime,
+                    "latency": schedule.latency, "peak_memory": schedule.peak_memory,
+                    "reason": schedule.reason or "",
+                    "stats": {k: v for k, v in (schedule.stats or {}).items()
+                              if isinstance(v, (int, float, str))}})
+        if schedule.operations:
+            out["schedule"] = _schedule_of(schedule)
+    except MemoryError:
+        out["status"] = "UNKNOWN"
+        out["error"] = "out of memory (MemoryError under the %d MB limit)" % a.memory_limit_mb
+    except Exception as problem_error:  # unsupported problems too (DnnProblemError)
+        out["status"] = "UNKNOWN"
+        out["error"] = "%s: %s" % (type(problem_error).__name__, problem_error)
+        out["traceback"] = traceback.format_exc()[-2000:]
+    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(RESULT + json.dumps(out, default=repr), flush=True)
+    return 0
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="bench/dnn_worker.py")
+    sub = p.add_subparsers(dest="mode", required=True)
+    pp = sub.add_parser("prepare")
+    pp.add_argument("graph")
+    pp.add_argument("--platform", action="append", default=[], metavar="NAME=SPEC")
+    pp.add_argument("--out", required=True)
+    ps = sub.add_parser("solve")
+    ps.add_argument("graph")
+    ps.add_argument("--accelerator", required=True)
+    ps.add_argument("--objective", choices=["latency", "peak-memory"], required=True)
+    ps.add_argument("--memory", type=int, default=None)
+    ps.add_argument("--ignore-platform-memory", action="store_true",
+                    help="without --memory: no budget at all, not the accelerator's memory")
+    ps.add_argument("--timeout", type=float, required=True)
+    ps.add_argument("--seed", type=int, default=0)
+    ps.add_argument("--memory-limit-mb", type=int, default=0)
+    a = p.parse_args(argv)
+    if a.mode == "prepare":
+        return prepare(a)
+    return solve(a)
+
+
+if __name__ == "__main__":
+    # run by path: keep this folder (bench/) but never the checkout root on the path
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sys.path[:] = [q for q in sys.path if os.path.abspath(q or os.curdir) != root]
+    sys.exit(main())
