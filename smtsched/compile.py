@@ -343,7 +343,9 @@ class Compiler:
         nodes = self.start_nodes(starts)
         tasks = [(nodes[k], durations[k], weights[k], None if dues is None else dues[k])
                  for k in range(len(starts))]
-        literals = {"guard": self.claim(self.literal(node.args[-1]), "cost")} if guarded else {}
+        # each cost theory owns its guard (a proxy when another one or a theory has it)
+        owner = ("cost", len(self.out.globals))
+        literals = {"guard": self.claim(self.literal(node.args[-1]), owner)} if guarded else {}
         self.out.globals.append(("cost", tasks, bound, literals))
 
     def pseudo_boolean(self, node):

@@ -56,6 +56,21 @@ def test_the_guard_switches_the_bound_on_and_off():
     assert s.check() == sat
 
 
+def test_two_cost_bounds_under_one_guard():
+    # The input that broke: both cost theories claimed the guard's variable ("owned by two
+    # theories"); each now owns its own proxy of it.
+    a, b = Ints("a b")
+    g = Bool("g")
+    s = Solver()
+    s.add(a >= 0, b >= 0, Disjunctive([a, b], [2, 2]),
+          WeightedCost([a, b], [2, 2], [1, 1], 6, guard=g),
+          WeightedCost([a, b], [2, 2], [1, 2], 8, guard=g))   # a first: 2 + 2*4 = 10 > 8
+    assert s.check(g) == sat
+    m = s.model()
+    assert m.eval(b) + 2 <= m.eval(a)   # only b first meets both: 4 + 2*2 = 8
+    assert s.check(g, a <= 0) == unsat
+
+
 def test_weighted_cost_only_at_the_top_level():
     a = Int("a")
     s = Solver()

@@ -259,3 +259,68 @@ def test_small_graphs_reach_z3s_optimum(case):
     assert schedule.status == "OPTIMAL"
     assert schedule.objective == expected
     verify(graph, accelerator, json.loads(schedule.to_json()), budget=budget)
+
+
+# -- segments --------------------------------------------------------------------------------
+def chain_with_branches():
+    """in -> a -> (b | c) -> d -> e, with d reading b and c: a, d and e are cuts."""
+    ops = [Operator("a", "x", 4, ("in",), ("ta",), 0),
+           Operator("b", "x", 3, ("ta",), ("tb",), 0),
+           Operator("c", "x", 5, ("ta",), ("tc",), 0),
+           Operator("d", "x", 2, ("tb", "tc"), ("td",), 0),
+           Operator("e", "x", 1, ("td", "ta"), ("te",), 0)]
+    sizes = {"in": 2, "ta": 7, "tb": 3, "tc": 4, "td": 5, "te": 1}
+    return build_graph("branches", ops, sizes, outputs=["te"])
+
+
+def test_cut_operators_split_the_graph_into_segments():
+    from smtsched.dnn.segments import cut_operators, segment_graphs, segments
+    graph = chain_with_branches()
+    assert cut_operators(graph) == ["a", "d", "e"]
+    parts = segments(graph)
+    assert parts == [["a"], ["b", "c"], ["d"], ["e"]]
+    middle = segment_graphs(graph, parts)[1]
+    # ta is read by b, c (here) and by e (later): an input of the segment that stays live
+    assert middle.tensors["ta"].producer is None and middle.tensors["ta"].is_output
+    assert middle.tensors["tb"].is_output and middle.tensors["tb"].producer == "b"
+    assert "in" not in middle.tensors and "td" not in middle.tensors
+
+
+def test_segments_give_the_same_optimum_as_the_whole_search():
+    graph = chain_with_branches()
+    accelerator = Accelerator.from_dict({
+        "name": "one", "units": {"u": 1},
+        "rules": [{"ops": "*", "units": ["u"], "latency": {"fixed": 1, "per_work": 1}}]})
+    for objective, budget in (("latency", None), ("peak-memory", None), ("latency", 19),
+                              ("latency", 18)):
+        whole = DnnProblem(graph, accelerator, objective, budget).solve(split=False)
+        split = DnnProblem(graph, accelerator, objective, budget).solve()
+        assert whole.status == split.status
+        if budget == 18:  # d needs its inputs, its output and ta (read later): 19 bytes
+            assert split.status == "INFEASIBLE"
+            continue
+        assert split.status == "OPTIMAL" and whole.objective == split.objective
+        assert split.stats["segments"] == 4
+        verify(graph, accelerator, json.loads(split.to_json()), budget=budget)
+
+
+@pytest.mark.parametrize("objective", ["latency", "peak-memory"])
+def test_squeezenet_whole_and_segmented_agree(objective):
+    graph = load_graph(light_model("squeezenet"))
+    spec = "npu-small.toml" if objective == "latency" else "single-core.toml"
+    accelerator = load_accelerator(os.path.join(EXAMPLES, spec))
+    whole = DnnProblem(graph, accelerator, objective).solve(time_limit=60, split=False)
+    split = DnnProblem(graph, accelerator, objective).solve(time_limit=60)
+    assert whole.status == split.status == "OPTIMAL"
+    assert whole.objective == split.objective
+
+
+def test_same_seed_same_schedule_and_statistics():
+    graph = load_graph(light_model("squeezenet"))
+    accelerator = load_accelerator(os.path.join(EXAMPLES, "npu-small.toml"))
+    runs = [DnnProblem(graph, accelerator, "latency", 6400000).solve(seed=3) for _ in range(2)]
+    first, second = (json.loads(r.to_json()) for r in runs)
+    for out in (first, second):
+        out.pop("runtime")
+        out["stats"].pop("runtime", None)
+    assert first == second

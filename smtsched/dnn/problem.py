@@ -157,7 +157,7 @@ class DnnProblem:
         present = [not t.optional for t in model.tasks]
         stats = {"segments": len(parts)}
         offset = 0
-        lower = 0
+        lower = best = 0
         statuses = []
         remaining = len(self.graph.operators)
         for number, graph in enumerate(graphs):
@@ -167,11 +167,13 @@ class DnnProblem:
                 share = len(graph.operators) / remaining
                 limit = max(0.0, (deadline - time.perf_counter()) * share)
             remaining -= len(graph.operators)
-            if log and len(graph.operators) > 1:
+            # a big segment shows its own progress (times counted from its own start)
+            detailed = log and len(graph.operators) >= 20
+            if detailed:
                 print(f"[{time.perf_counter() - started:8.2f}s] segment {number + 1}/"
                       f"{len(parts)}: {len(graph.operators)} operators", file=sys.stderr,
                       flush=True)
-            part = sub.model.solve(time_limit=limit, seed=seed, log=log and len(graph.operators) > 1)
+            part = sub.model.solve(time_limit=limit, seed=seed, log=detailed)
             statuses.append(part.status)
             for key, value in part.stats.items():
                 if isinstance(value, int) and not isinstance(value, bool):
@@ -198,8 +200,14 @@ class DnnProblem:
             bound = part.lower_bound if part.lower_bound is not None else 0
             if self.objective == "latency":
                 lower += bound
+                best = offset
             else:
                 lower = max(lower, bound)
+                best = max(best, part.objective)
+            if log and (len(graph.operators) > 1 or number + 1 == len(parts)):
+                print(f"[{time.perf_counter() - started:8.2f}s] {number + 1}/{len(parts)} "
+                      f"segments: {self.objective} {best} so far, bound {lower}",
+                      file=sys.stderr, flush=True)
         problems = check.violations(model, starts, present)
         if problems:
             raise ScheduleCheckError("internal error: the segments' schedules put together "
