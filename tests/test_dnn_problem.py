@@ -83,8 +83,11 @@ def verify(graph, accelerator, out, budget=None):
 
 
 def run_cli(*args):
+    # from the tests' folder: started at the checkout root, Python would import the source
+    # tree (without its compiled theories) instead of the installed package
     return subprocess.run([sys.executable, "-m", "smtsched", "dnn", *args],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300,
+                          cwd=os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.mark.parametrize("name", ["zfnet512", "bvlc_alexnet", "squeezenet"])
