@@ -61,3 +61,43 @@ def list_schedule(problem, order):
     profile = memory_profile(graph, times, latency)
     peak = max((use for _, use in profile), default=0)
     return placement, latency, peak
+
+
+def least_memory_order(problem):
+    """A single-stream order built greedily for little live memory: of the operators whose
+    inputs are ready, the one after which the fewest bytes stay live, then the one needing the
+    fewest while it runs, then the first in the file (the greedy rule memory-aware schedulers
+    start from, e.g. SERENITY's baseline)."""
+    graph = problem.graph
+    position = {op.name: k for k, op in enumerate(graph.operators)}
+    waiting = {op.name: len(graph.predecessors(op.name)) for op in graph.operators}
+    readers = {t.name: len(set(t.consumers)) for t in graph.tensors.values()}
+    live = sum(t.size for t in graph.tensors.values()
+               if t.producer is None and (t.consumers or t.is_output))
+    ready = {name for name, n in waiting.items() if n == 0}
+    order = []
+    while ready:
+        best = None
+        for name in ready:
+            op = graph.operator(name)
+            made = sum(graph.tensors[t].size for t in op.outputs)
+            during = live + made
+            freed = sum(graph.tensors[t].size for t in set(op.inputs)
+                        if readers[t] == 1 and not graph.tensors[t].is_output)
+            freed += sum(graph.tensors[t].size for t in op.outputs
+                         if not graph.tensors[t].consumers and not graph.tensors[t].is_output)
+            key = (during - freed, during, position[name])
+            if best is None or key < best[0]:
+                best = (key, name)
+        (after, _, _), name = best
+        ready.remove(name)
+        order.append(name)
+        live = after
+        op = graph.operator(name)
+        for t in set(op.inputs):
+            readers[t] -= 1
+        for successor in graph.successors(name):
+            waiting[successor] -= 1
+            if waiting[successor] == 0:
+                ready.add(successor)
+    return order

@@ -25,7 +25,7 @@ in both. Single-stream execution is an accelerator with one unit that runs every
 import sys
 import time
 
-from ..sched import Model, check
+from ..sched import Model, check, heuristic
 from ..sched.model import ModelError
 from ..sched.optimize import ScheduleCheckError
 from ..sched.result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
@@ -141,8 +141,21 @@ class DnnProblem:
             def callback(result):
                 on_solution(DnnSchedule(self, result))
         result = self.model.solve(time_limit=time_limit, seed=seed, on_solution=callback,
-                                  log=log)
+                                  log=log, start_from=self.memory_aware_starts())
         return DnnSchedule(self, result)
+
+    def memory_aware_starts(self):
+        """When memory matters: the list schedule that takes the operators in the greedy
+        least-memory order, as a schedule to start from (the built-in greedy one only looks
+        at time). [] otherwise, or when operators have a choice of units."""
+        if self.memory is None or any(len(o) > 1 for o in self.options.values()):
+            return []
+        from .baselines import least_memory_order, list_schedule
+        placement, _, _ = list_schedule(self, least_memory_order(self))
+        starts = [0] * len(self.model.tasks)
+        for name, (_, start, _) in placement.items():
+            starts[self.task[name].index] = start
+        return [starts]
 
     def _solve_segments(self, parts, time_limit, seed, on_solution, log):
         """Each segment solved alone, one after the other, then put end to end; the whole
@@ -151,8 +164,16 @@ class DnnProblem:
         next ones)."""
         started = time.perf_counter()
         deadline = None if time_limit is None else started + time_limit
-        graphs = segment_graphs(self.graph, parts)
         model = self.model
+        if on_solution is not None:
+            # a greedy schedule of the whole graph first, so that a caller who stops the
+            # search before the last segment is done still has one
+            first = heuristic.serial_schedule(model, seed)
+            if first is not None and not check.violations(model, first):
+                value = model.objective_value(first)
+                on_solution(self._finish(FEASIBLE, value, 0, (first, [True] * len(first)),
+                                         started, {"segments": len(parts)}))
+        graphs = segment_graphs(self.graph, parts)
         starts = [0] * len(model.tasks)
         present = [not t.optional for t in model.tasks]
         stats = {"segments": len(parts)}
@@ -173,7 +194,8 @@ class DnnProblem:
                 print(f"[{time.perf_counter() - started:8.2f}s] segment {number + 1}/"
                       f"{len(parts)}: {len(graph.operators)} operators", file=sys.stderr,
                       flush=True)
-            part = sub.model.solve(time_limit=limit, seed=seed, log=detailed)
+            part = sub.model.solve(time_limit=limit, seed=seed, log=detailed,
+                                   start_from=sub.memory_aware_starts())
             statuses.append(part.status)
             for key, value in part.stats.items():
                 if isinstance(value, int) and not isinstance(value, bool):

@@ -293,15 +293,19 @@ class Model:
         self.horizon = _integer(horizon, "the horizon", 0)
 
     # -- solving --------------------------------------------------------------------------
-    def solve(self, time_limit=None, seed=0, on_solution=None, log=False, workers=1):
+    def solve(self, time_limit=None, seed=0, on_solution=None, log=False, workers=1,
+              start_from=()):
         """Search; a `Result` (status OPTIMAL, FEASIBLE, INFEASIBLE or UNKNOWN).
 
         `on_solution(result)` is called at every improving schedule (each checked against
         this model first) with the objective and the lower bound proven so far; `log=True`
-        prints the same progress to standard error.
+        prints the same progress to standard error. `start_from`: schedules of your own
+        (lists of starts by task index, every task present) to start from; the best valid
+        one competes with the built-in greedy schedule.
         """
         from .optimize import solve
-        return solve(self, time_limit=time_limit, seed=seed, on_solution=on_solution, log=log)
+        return solve(self, time_limit=time_limit, seed=seed, on_solution=on_solution, log=log,
+                     start_from=start_from)
 
     def to_smtlib(self, bound=None):
         """The model as an SMT-LIB script in the pairwise difference-logic encoding (for z3 and

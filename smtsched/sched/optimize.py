@@ -40,9 +40,31 @@ class ScheduleCheckError(SmtschedError, AssertionError):
     """Internal error: a schedule failed the independent check (never returned)."""
 
 
-def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
+def solve(model, time_limit=None, seed=0, on_solution=None, log=False, start_from=()):
     started = time.perf_counter()
     deadline = None if time_limit is None else started + time_limit
+    first = None
+    if model.objective is not None:
+        # the best valid one of the greedy schedule and the caller's
+        candidates = [heuristic.serial_schedule(model, seed)] + [list(s) for s in start_from]
+        for candidate in candidates:
+            if (candidate is not None and len(candidate) == len(model.tasks)
+                    and not check.violations(model, candidate)
+                    and (first is None or model.objective_value(candidate)
+                         < model.objective_value(first))):
+                first = candidate
+    if first is not None and on_solution is not None:
+        # Report the greedy schedule before the encoding is built: on graphs of a thousand
+        # tasks that takes seconds, and a caller stopped meanwhile keeps this schedule. Its
+        # bound is the one that needs no encoding (0 for a peak, until the encoding's).
+        early = 0 if model.objective == "peak_memory" else (
+            bounds.makespan_lower_bound(model) if model.objective == "makespan"
+            else bounds.cost_lower_bound(model))
+        value = model.objective_value(first)
+        on_solution(Result(model, OPTIMAL if value <= early else FEASIBLE, objective=value,
+                           lower_bound=min(early, value), starts=first,
+                           present=[True] * len(model.tasks),
+                           runtime=time.perf_counter() - started))
     encoding = Encoding(model)
     solver = Solver()
     solver.set(seed=seed, unsat_core=False)  # probes need no cores: assumptions as facts
@@ -154,8 +176,7 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False):
         if on_solution is not None:
             on_solution(result(FEASIBLE if lower is None or lower < value else OPTIMAL))
 
-    first = heuristic.serial_schedule(model, seed) if optimise else None
-    if first is not None and not check.violations(model, first):
+    if first is not None:
         # a greedy schedule to start from: the upper bound, and the phases of the first
         # searches (the search then only has to improve it)
         present = [True] * len(model.tasks)
