@@ -157,36 +157,52 @@ def solve_schedule(args, format, started):
     """Solve a job-shop or PSPLIB file for the smallest makespan, in a child process that
     streams every improvement back: a timeout, a memory limit or Ctrl-C keeps the best
     schedule found so far."""
-    import time
-
-    from . import isolation
     from .sched import FormatError, read_model
-    from .sched.result import FEASIBLE, UNKNOWN, Result
 
     try:
         model = read_model(args.file, format)
     except FormatError as problem:
         print(f"smtsched: {problem}", file=sys.stderr)
         return EXIT_ERRORS
-    time_limit = None
-    if args.timeout is not None:
-        time_limit = max(0.0, args.timeout - (time.perf_counter() - started))
-    best = {}
 
-    def keep(snapshot):
-        best.update(snapshot)
+    def solve_model(time_limit, report):
+        return model.solve(time_limit=time_limit, seed=args.seed or 0, on_solution=report,
+                           log=args.log)
+
+    def show(result):
+        print(result.to_json() if args.json else schedule_text(model, result))
+        if args.gantt:
+            from .plot import gantt
+            gantt(model, result, args.gantt)
+
+    return _optimise_in_child(model, solve_model, show, args.timeout, args.memory, started,
+                              "--gantt" if args.gantt else None)
+
+
+def _optimise_in_child(model, solve_model, show, timeout, memory_mb, started, plotting):
+    """Run `solve_model(time_limit, report)` (a Result; `report(result)` at each improvement)
+    in a child process under the limits; after a timeout, a memory limit or Ctrl-C, the best
+    schedule the child reported is the answer. `show(result)` prints it (and plots)."""
+    import time
+
+    from . import isolation
+    from .sched.result import FEASIBLE, UNKNOWN, Result
+
+    time_limit = None
+    if timeout is not None:
+        time_limit = max(0.0, timeout - (time.perf_counter() - started))
+    best = {}
 
     def work(send):
         def report(result):
             send({"objective": result.objective, "lower_bound": result.lower_bound,
                   "starts": result._starts, "present": result._present})
-        return model.solve(time_limit=time_limit, seed=args.seed or 0, on_solution=report,
-                           log=args.log)
+        return solve_model(time_limit, report)
 
     interrupted = False
     try:
-        outcome = isolation.run(work, time_limit=time_limit, memory_mb=args.memory,
-                                on_message=keep)
+        outcome = isolation.run(work, time_limit=time_limit, memory_mb=memory_mb,
+                                on_message=best.update)
     except KeyboardInterrupt:
         outcome, interrupted = ("interrupted", "interrupted"), True
     runtime = time.perf_counter() - started
@@ -196,25 +212,17 @@ def solve_schedule(args, format, started):
     elif outcome[0] == "error":
         print(f"smtsched: {outcome[1]}", file=sys.stderr)
         return EXIT_ERRORS
-    else:  # stopped from outside: what the child had reported is what we have
-        reason = outcome[1]
-        if best.get("starts") is not None:
-            result = Result(model, FEASIBLE, objective=best["objective"],
-                            lower_bound=best["lower_bound"], starts=best["starts"],
-                            present=best["present"], runtime=runtime, reason=reason)
-        else:
-            result = Result(model, UNKNOWN, runtime=runtime, reason=reason)
-    if args.json:
-        print(result.to_json())
+    elif best.get("starts") is not None:  # stopped from outside: what the child reported
+        result = Result(model, FEASIBLE, objective=best["objective"],
+                        lower_bound=best["lower_bound"], starts=best["starts"],
+                        present=best["present"], runtime=runtime, reason=outcome[1])
     else:
-        print(schedule_text(model, result))
-    if args.gantt:
-        try:
-            from .plot import gantt
-            gantt(model, result, args.gantt)
-        except ImportError:
-            print("smtsched: --gantt needs matplotlib (pip install matplotlib)", file=sys.stderr)
-            return EXIT_ERRORS
+        result = Result(model, UNKNOWN, runtime=runtime, reason=outcome[1])
+    try:
+        show(result)
+    except ImportError:
+        print(f"smtsched: {plotting} needs matplotlib (pip install matplotlib)", file=sys.stderr)
+        return EXIT_ERRORS
     if interrupted:
         print("smtsched: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -226,10 +234,8 @@ def solve_dnn(args):
     timeout, a memory limit or Ctrl-C keeps the best schedule found so far)."""
     import time
 
-    from . import isolation
-    from .dnn import (AcceleratorError, DnnProblem, DnnProblemError, GraphError,
+    from .dnn import (AcceleratorError, DnnProblem, DnnProblemError, DnnSchedule, GraphError,
                       load_accelerator, load_graph, parse_bytes)
-    from .sched.result import FEASIBLE, UNKNOWN, Result
 
     started = time.perf_counter()
     if args.timeout is not None and args.timeout <= 0:
@@ -247,57 +253,22 @@ def solve_dnn(args):
     except OSError as error:
         print(f"smtsched: cannot read {error.filename}: {error.strerror}", file=sys.stderr)
         return EXIT_ERRORS
-    time_limit = None
-    if args.timeout is not None:
-        time_limit = max(0.0, args.timeout - (time.perf_counter() - started))
-    best = {}
 
-    def work(send):
-        def report(schedule):
-            result = schedule.result
-            send({"objective": result.objective, "lower_bound": result.lower_bound,
-                  "starts": result._starts, "present": result._present})
+    def solve_model(time_limit, report):
         # only the Result travels back (the parent has the problem)
-        return problem.solve(time_limit=time_limit, seed=args.seed, on_solution=report,
+        return problem.solve(time_limit=time_limit, seed=args.seed,
+                             on_solution=lambda schedule: report(schedule.result),
                              log=args.log).result
 
-    interrupted = False
-    try:
-        outcome = isolation.run(work, time_limit=time_limit, memory_mb=args.mem_limit,
-                                on_message=best.update)
-    except KeyboardInterrupt:
-        outcome, interrupted = ("interrupted", "interrupted"), True
-    runtime = time.perf_counter() - started
-    model = problem.model
-    if outcome[0] == "ok":
-        result = outcome[1]
-        result.model = model
-    elif outcome[0] == "error":
-        print(f"smtsched: {outcome[1]}", file=sys.stderr)
-        return EXIT_ERRORS
-    elif best.get("starts") is not None:
-        result = Result(model, FEASIBLE, objective=best["objective"],
-                        lower_bound=best["lower_bound"], starts=best["starts"],
-                        present=best["present"], runtime=runtime, reason=outcome[1])
-    else:
-        result = Result(model, UNKNOWN, runtime=runtime, reason=outcome[1])
-    from .dnn import DnnSchedule
-    schedule = DnnSchedule(problem, result)
-    if args.json:
-        print(schedule.to_json())
-    else:
-        print(dnn_text(schedule))
-    if args.plot:
-        try:
+    def show(result):
+        schedule = DnnSchedule(problem, result)
+        print(schedule.to_json() if args.json else dnn_text(schedule))
+        if args.plot:
             from .plot import dnn_chart
             dnn_chart(schedule, args.plot)
-        except ImportError:
-            print("smtsched: --plot needs matplotlib (pip install matplotlib)", file=sys.stderr)
-            return EXIT_ERRORS
-    if interrupted:
-        print("smtsched: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return EXIT_OK
+
+    return _optimise_in_child(problem.model, solve_model, show, args.timeout, args.mem_limit,
+                              started, "--plot" if args.plot else None)
 
 
 def dnn_text(schedule):
