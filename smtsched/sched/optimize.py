@@ -24,6 +24,7 @@ a resource with optional tasks the optimiser cuts them between checks instead (s
 encode.py) and repeats the check; cuts are facts of the model and stay.
 A check that runs out of time ends the search with what is proven so far.
 """
+import gc
 import random
 import sys
 import time
@@ -41,6 +42,19 @@ class ScheduleCheckError(SmtschedError, AssertionError):
 
 
 def solve(model, time_limit=None, seed=0, on_solution=None, log=False, start_from=()):
+    # The encoding's terms live as long as the search: keep the cyclic garbage collector from
+    # walking them again and again (19% of the time on a 500-task memory model).
+    frozen = not gc.isenabled() or gc.get_freeze_count() > 0
+    if not frozen:
+        gc.collect()
+    try:
+        return _solve(model, time_limit, seed, on_solution, log, start_from, frozen)
+    finally:
+        if not frozen:
+            gc.unfreeze()
+
+
+def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
     started = time.perf_counter()
     deadline = None if time_limit is None else started + time_limit
     first = None
@@ -66,6 +80,8 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False, start_fro
                            present=[True] * len(model.tasks),
                            runtime=time.perf_counter() - started))
     encoding = Encoding(model)
+    if not frozen:
+        gc.freeze()
     solver = Solver()
     solver.set(seed=seed, unsat_core=False)  # probes need no cores: assumptions as facts
     solver.add(encoding.formulas)
