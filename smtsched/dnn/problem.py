@@ -26,6 +26,7 @@ import sys
 import time
 
 from ..sched import Model, check, heuristic
+from ..sched.memory import quick_lower_bound
 from ..sched.model import ModelError
 from ..sched.optimize import ScheduleCheckError
 from ..sched.result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
@@ -161,24 +162,63 @@ class DnnProblem:
         """Each segment solved alone, one after the other, then put end to end; the whole
         schedule is checked against the whole model. Time is shared in proportion to the
         operators still to schedule (a segment that finishes early leaves its time to the
-        next ones)."""
+        next ones).
+
+        Every improvement of a segment is reported as a whole schedule: the segments done,
+        the segment being solved, and the greedy schedule's pieces for the segments to come
+        (each piece shifted to start where the previous one ends: segments run one after the
+        other, so a piece of a valid schedule stays valid)."""
         started = time.perf_counter()
         deadline = None if time_limit is None else started + time_limit
         model = self.model
-        if on_solution is not None:
-            # a greedy schedule of the whole graph first, so that a caller who stops the
-            # search before the last segment is done still has one
-            first = heuristic.serial_schedule(model, seed)
-            if first is not None and not check.violations(model, first):
-                value = model.objective_value(first)
-                on_solution(self._finish(FEASIBLE, value, 0, (first, [True] * len(first)),
-                                         started, {"segments": len(parts)}))
         graphs = segment_graphs(self.graph, parts)
-        starts = [0] * len(model.tasks)
-        present = [not t.optional for t in model.tasks]
         stats = {"segments": len(parts)}
-        offset = 0
-        lower = best = 0
+        # per segment: (starts and presence by task index relative to the segment's start,
+        # length) of its best schedule so far; and its proven bound
+        pieces = [None] * len(parts)
+        bounds = [0] * len(parts)
+        static = quick_lower_bound(model, self.memory) if self.memory is not None else 0
+        first = heuristic.serial_schedule(model, seed)
+        if first is not None and not check.violations(model, first):
+            for k, graph in enumerate(graphs):
+                pieces[k] = self._piece(graph, first, [True] * len(first))
+
+        def combined():
+            """The whole schedule from the pieces (None while a segment has none)."""
+            if any(piece is None for piece in pieces):
+                return None
+            starts = [0] * len(model.tasks)
+            present = [not t.optional for t in model.tasks]
+            offset = 0
+            for relative, length in pieces:
+                for index, (start, there) in relative.items():
+                    starts[index] = start + offset
+                    present[index] = there
+                offset += length
+            return starts, present
+
+        def lower_bound():
+            if self.objective == "latency":
+                return sum(bounds)
+            return max(bounds + [static])
+
+        last = [None]  # when the last whole schedule was reported
+
+        def report():
+            # checking a whole schedule costs a pass over the model: at most twice a second
+            now = time.perf_counter()
+            if on_solution is None or (last[0] is not None and now - last[0] < 0.5):
+                return
+            schedule = combined()
+            if schedule is None or check.violations(model, *schedule):
+                return
+            last[0] = now
+            value = model.objective_value(*schedule)
+            lower = min(lower_bound(), value)
+            on_solution(self._finish(OPTIMAL if value == lower else FEASIBLE, value, lower,
+                                     schedule, started, stats))
+
+        report()
         statuses = []
         remaining = len(self.graph.operators)
         for number, graph in enumerate(graphs):
@@ -190,12 +230,19 @@ class DnnProblem:
             remaining -= len(graph.operators)
             # a big segment shows its own progress (times counted from its own start)
             detailed = log and len(graph.operators) >= 20
+
+            def improved(result, sub=sub, number=number, graph=graph):
+                pieces[number] = self._piece_of(sub, graph, result)
+                bounds[number] = result.lower_bound or 0
+                report()
+
             if detailed:
                 print(f"[{time.perf_counter() - started:8.2f}s] segment {number + 1}/"
                       f"{len(parts)}: {len(graph.operators)} operators", file=sys.stderr,
                       flush=True)
             part = sub.model.solve(time_limit=limit, seed=seed, log=detailed,
-                                   start_from=sub.memory_aware_starts())
+                                   start_from=sub.memory_aware_starts(),
+                                   on_solution=improved if on_solution is not None else None)
             statuses.append(part.status)
             for key, value in part.stats.items():
                 if isinstance(value, int) and not isinstance(value, bool):
@@ -205,46 +252,57 @@ class DnnProblem:
             if part.starts == {}:
                 return self._finish(UNKNOWN, None, None, None, started, stats,
                                     reason=f"segment {number + 1}: {part.reason or 'no schedule'}")
-            end = offset
-            for op in graph.operators:
-                main = self.task[op.name]
-                starts[main.index] = part.start(sub.task[op.name]) + offset
-                for (_, latency, mine), (_, _, theirs) in zip(self.options[op.name],
-                                                              sub.options[op.name]):
-                    if mine is main:
-                        end = max(end, starts[main.index] + latency)
-                        continue
-                    present[mine.index] = bool(part.present(theirs))
-                    starts[mine.index] = starts[main.index]
-                    if present[mine.index]:
-                        end = max(end, starts[main.index] + latency)
-            offset = end
-            bound = part.lower_bound if part.lower_bound is not None else 0
-            if self.objective == "latency":
-                lower += bound
-                best = offset
-            else:
-                lower = max(lower, bound)
-                best = max(best, part.objective)
+            pieces[number] = self._piece_of(sub, graph, part)
+            bounds[number] = part.lower_bound if part.lower_bound is not None else 0
             if log and (len(graph.operators) > 1 or number + 1 == len(parts)):
+                schedule = combined()
+                value = None if schedule is None else model.objective_value(*schedule)
                 print(f"[{time.perf_counter() - started:8.2f}s] {number + 1}/{len(parts)} "
-                      f"segments: {self.objective} {best} so far, bound {lower}",
+                      f"segments done: {self.objective} {value}, bound {lower_bound()}",
                       file=sys.stderr, flush=True)
-        problems = check.violations(model, starts, present)
+        schedule = combined()
+        problems = check.violations(model, *schedule)
         if problems:
             raise ScheduleCheckError("internal error: the segments' schedules put together "
                                      f"fail the check: {problems[0]}; please report this graph")
-        value = model.objective_value(starts, present)
-        lower = min(lower, value)
+        value = model.objective_value(*schedule)
+        lower = min(lower_bound(), value)
         status = OPTIMAL if value == lower else FEASIBLE
-        if status == FEASIBLE and UNKNOWN in statuses:
-            reason = "a segment's search stopped without a proof"
-        else:
-            reason = ""
-        schedule = self._finish(status, value, lower, (starts, present), started, stats, reason)
+        reason = "a segment's search stopped without a proof" \
+            if status == FEASIBLE and UNKNOWN in statuses else ""
+        result = self._finish(status, value, lower, schedule, started, stats, reason)
         if on_solution is not None:
-            on_solution(schedule)
-        return schedule
+            on_solution(result)
+        return result
+
+    def _piece(self, graph, starts, present):
+        """The part of a whole schedule (by task index of this model) that covers the
+        operators of segment `graph`: relative starts from the segment's first start, and
+        the segment's length."""
+        begin = min(starts[self.task[op.name].index] for op in graph.operators)
+        relative, end = {}, begin
+        for op in graph.operators:
+            main = self.task[op.name]
+            for _, latency, task in self.options[op.name]:
+                there = present[task.index]
+                relative[task.index] = (starts[main.index] - begin, there)
+                if there:
+                    end = max(end, starts[main.index] + latency)
+            relative[main.index] = (starts[main.index] - begin, True)
+        return relative, end - begin
+
+    def _piece_of(self, sub, graph, result):
+        """A segment's own schedule (a Result of the segment's model) as a piece of this one."""
+        starts = [0] * len(self.model.tasks)
+        present = [not t.optional for t in self.model.tasks]
+        for op in graph.operators:
+            main = self.task[op.name]
+            starts[main.index] = result.start(sub.task[op.name])
+            for (_, _, mine), (_, _, theirs) in zip(self.options[op.name], sub.options[op.name]):
+                if mine is not main:
+                    present[mine.index] = bool(result.present(theirs))
+                    starts[mine.index] = starts[main.index]
+        return self._piece(graph, starts, present)
 
     def _finish(self, status, value, lower, schedule, started, stats, reason=""):
         runtime = time.perf_counter() - started

@@ -182,3 +182,20 @@ class MemoryEncoding:
                 # guard => sum <= room, as one sum: the guard weighs what would break it
                 out.append(PbLe(terms + [(guard, total - room)], total))
         return out
+
+
+def quick_lower_bound(model, memory):
+    """A bound on the peak that needs no encoding: at the start of a task that lasts, its own
+    buffers and the buffers it reads from a direct predecessor (or from time 0) are all live."""
+    before = {(p.before.index, p.after.index) for p in model.precedences if p.min_lag >= 0}
+    load = {}
+    for b in memory.buffers:
+        takers = set()
+        if b.producer is not None and (b.producer.duration > 0 or b.until_end):
+            takers.add(b.producer.index)
+        for c in b.consumers:
+            if c.duration > 0 and (b.producer is None or (b.producer.index, c.index) in before):
+                takers.add(c.index)
+        for j in takers:
+            load[j] = load.get(j, 0) + b.size
+    return max(load.values(), default=0)

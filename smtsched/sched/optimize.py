@@ -34,6 +34,7 @@ from ..solver import Solver, sat, unsat
 from ..terms import Bool, Not
 from . import bounds, check, heuristic
 from .encode import Encoding
+from .memory import quick_lower_bound
 from .result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
 
 
@@ -44,7 +45,8 @@ class ScheduleCheckError(SmtschedError, AssertionError):
 def solve(model, time_limit=None, seed=0, on_solution=None, log=False, start_from=()):
     # The encoding's terms live as long as the search: keep the cyclic garbage collector from
     # walking them again and again (19% of the time on a 500-task memory model).
-    frozen = not gc.isenabled() or gc.get_freeze_count() > 0
+    # A full collection first costs ~20 ms: only worth it for big models.
+    frozen = len(model.tasks) < 200 or not gc.isenabled() or gc.get_freeze_count() > 0
     if not frozen:
         gc.collect()
     try:
@@ -70,8 +72,9 @@ def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
     if first is not None and on_solution is not None:
         # Report the greedy schedule before the encoding is built: on graphs of a thousand
         # tasks that takes seconds, and a caller stopped meanwhile keeps this schedule. Its
-        # bound is the one that needs no encoding (0 for a peak, until the encoding's).
-        early = 0 if model.objective == "peak_memory" else (
+        # bound is one that needs no encoding.
+        early = quick_lower_bound(model, model.objective_memory) \
+            if model.objective == "peak_memory" else (
             bounds.makespan_lower_bound(model) if model.objective == "makespan"
             else bounds.cost_lower_bound(model))
         value = model.objective_value(first)
