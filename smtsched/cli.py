@@ -271,17 +271,22 @@ def solve_dnn(args):
                               started, "--plot" if args.plot else None)
 
 
+def _quality(lines, name, answer):
+    """The objective, its proven bound and the gap of `answer` (a Result or a DnnSchedule)."""
+    if answer.objective is not None:
+        lines.append(f"{name} {answer.objective}")
+    if answer.lower_bound is not None:
+        lines.append(f"lower bound {answer.lower_bound}")
+    if answer.gap is not None:
+        lines.append(f"gap {100 * answer.gap:.2f}%")
+
+
 def dnn_text(schedule):
     problem = schedule.problem
     lines = [f"status {schedule.status}",
              f"graph {problem.graph.name}: {len(problem.graph.operators)} operators, "
              f"accelerator {problem.accelerator.name}"]
-    if schedule.objective is not None:
-        lines.append(f"{problem.objective} {schedule.objective}")
-    if schedule.lower_bound is not None:
-        lines.append(f"lower bound {schedule.lower_bound}")
-    if schedule.gap is not None:
-        lines.append(f"gap {100 * schedule.gap:.2f}%")
+    _quality(lines, problem.objective, schedule)
     if schedule.latency is not None:
         lines.append(f"latency {schedule.latency}")
         budget = problem.memory_budget
@@ -299,12 +304,7 @@ def dnn_text(schedule):
 
 def schedule_text(model, result):
     lines = [f"status {result.status}"]
-    if result.objective is not None:
-        lines.append(f"makespan {result.objective}")
-    if result.lower_bound is not None:
-        lines.append(f"lower bound {result.lower_bound}")
-    if result.gap is not None:
-        lines.append(f"gap {100 * result.gap:.2f}%")
+    _quality(lines, "makespan", result)
     if result.reason:
         lines.append(f"reason {result.reason}")
     lines.append(f"time {result.runtime:.3f} s")
