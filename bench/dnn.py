@@ -187,7 +187,8 @@ def memory_events(inst, times, latency):
             alloc, ends = times[producer][0], [times[producer][1]]
         ends += [times[c][1] for c in consumers]
         if is_output:
-            free = max(latency, alloc + 1)
+            # kept to the end: live at every instant up to the latency included
+            free = max(latency, alloc) + 1
         else:
             free = max(ends) if ends else alloc
         if free > alloc:

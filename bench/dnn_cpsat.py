@@ -105,7 +105,8 @@ def build_model(problem):
             ends = ([] if producer is None else [end[producer]]) + [end[c] for c in consumers]
             free = m.NewIntVar(0, horizon + 1, "f|" + name)
             if is_output:
-                m.AddMaxEquality(free, [makespan, alloc + 1])
+                # kept to the end: live at every instant up to the makespan included
+                m.AddMaxEquality(free, [makespan + 1, alloc + 1])
             elif ends:
                 m.AddMaxEquality(free, ends)
             else:

@@ -152,16 +152,21 @@ def test_plot_draws_units_and_memory(tmp_path):
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_several_units_per_operator_without_memory():
-    # matrix operators may fall back to a slow vector unit: binding is part of the search
+def test_several_units_per_operator():
+    # matrix operators may fall back to a slow vector unit: binding is part of the search,
+    # with or without memory
     path = light_model("bvlc_alexnet")
     graph = load_graph(path)
     accelerator = load_accelerator(os.path.join(EXAMPLES, "npu-fallback.toml"))
     schedule = DnnProblem(graph, accelerator).solve(time_limit=60)
     assert schedule.status == "OPTIMAL"
     verify(graph, accelerator, json.loads(schedule.to_json()))
-    with pytest.raises(DnnProblemError, match="not supported yet"):
-        DnnProblem(graph, accelerator, objective="peak-memory")
+    peak = DnnProblem(graph, accelerator, objective="peak-memory").solve(time_limit=60)
+    assert peak.status == "OPTIMAL"
+    verify(graph, accelerator, json.loads(peak.to_json()))
+    budget = DnnProblem(graph, accelerator, memory=peak.objective).solve(time_limit=60)
+    assert budget.status == "OPTIMAL" and budget.objective == schedule.objective
+    verify(graph, accelerator, json.loads(budget.to_json()), budget=peak.objective)
 
 
 # -- optima against Z3 -------------------------------------------------------------------------
@@ -187,10 +192,14 @@ def small_problems(draw):
     outputs = [t for t in produced if t not in read]
     graph = build_graph("random", ops, sizes, outputs)
     units = {"a": draw(st.integers(1, 2)), "b": draw(st.integers(1, 2))}
+    if draw(st.booleans()):
+        first = {"ops": ["a"], "units": ["a"], "latency": {"fixed": 1, "per_work": 1}}
+    else:  # a choice of units, with different latencies
+        first = {"ops": ["a"], "units": ["a", "b"],
+                 "latency": {"a": {"fixed": 1, "per_work": 1}, "b": {"fixed": 0, "per_work": 2}}}
     accelerator = Accelerator.from_dict({
         "name": "two-kinds", "units": units,
-        "rules": [{"ops": ["a"], "units": ["a"], "latency": {"fixed": 1, "per_work": 1}},
-                  {"ops": "*", "units": ["b"], "latency": {"fixed": 0, "per_work": 1}}]})
+        "rules": [first, {"ops": "*", "units": ["b"], "latency": {"fixed": 0, "per_work": 1}}]})
     objective = draw(st.sampled_from(["latency", "peak-memory"]))
     budget = draw(st.one_of(st.none(), st.integers(3, 40)))
     return graph, accelerator, objective, budget
@@ -204,24 +213,30 @@ def z3_optimum(graph, accelerator, objective, budget):
     opt = z3.Optimize()
     ops = graph.operators
     start = {op.name: z3.Int(f"s_{op.name}") for op in ops}
-    latency = {}
-    kind = {}
+    runs = {}   # op -> [(unit kind, latency, "this option is chosen")]
+    end = {}
     for op in ops:
-        (k, d), = accelerator.options(op)
-        kind[op.name], latency[op.name] = k, d
+        options = accelerator.options(op)
+        if len(options) == 1:
+            runs[op.name] = [(options[0][0], options[0][1], z3.BoolVal(True))]
+        else:
+            first = z3.Bool(f"first_{op.name}")
+            runs[op.name] = [(options[0][0], options[0][1], first),
+                             (options[1][0], options[1][1], z3.Not(first))]
+        end[op.name] = start[op.name] + z3.Sum([z3.If(c, d, 0) for _, d, c in runs[op.name]])
         opt.add(start[op.name] >= 0)
-    end = {name: start[name] + latency[name] for name in start}
     for t in graph.tensors.values():
         for c in t.consumers:
             if t.producer is not None:
                 opt.add(start[c] >= end[t.producer])
     for j in ops:
-        if kind[j.name] is None or latency[j.name] == 0:
-            continue
-        running = [z3.If(z3.And(start[o.name] <= start[j.name],
-                                start[j.name] < end[o.name]), 1, 0)
-                   for o in ops if kind[o.name] == kind[j.name] and latency[o.name] > 0]
-        opt.add(z3.Sum(running) <= accelerator.units[kind[j.name]])
+        for k, d, chosen in runs[j.name]:
+            if k is None or d == 0:
+                continue
+            running = [z3.If(z3.And(c, start[o.name] <= start[j.name],
+                                    start[j.name] < end[o.name]), 1, 0)
+                       for o in ops for k2, d2, c in runs[o.name] if k2 == k and d2 > 0]
+            opt.add(z3.Implies(chosen, z3.Sum(running) <= accelerator.units[k]))
     makespan = z3.Int("makespan")
     for name in start:
         opt.add(end[name] <= makespan)

@@ -59,7 +59,6 @@ class DnnProblem:
     def _build(self):
         graph, accelerator, model = self.graph, self.accelerator, self.model
         users = {kind: [] for kind in accelerator.units}
-        varying = []
         for op in graph.operators:
             options = accelerator.options(op)
             if len(options) == 1:
@@ -81,8 +80,6 @@ class DnnProblem:
                         users[unit].append(option)
                 model.alternative(task, [t for _, _, t in chosen])
                 self.options[op.name] = chosen
-                if len({lat for _, lat in options}) > 1:
-                    varying.append(op.name)
             self.task[op.name] = task
         for op in graph.operators:
             after = self.task[op.name]
@@ -102,18 +99,16 @@ class DnnProblem:
             elif count < len(tasks):
                 model.cumulative({t: 1 for t in tasks}, count, name=kind)
         needs_memory = self.objective == "peak-memory" or self.memory_budget is not None
-        if needs_memory and varying:
-            raise DnnProblemError(
-                "a memory budget or the peak-memory objective with operators whose latency "
-                f"depends on the unit chosen ({', '.join(varying[:3])}"
-                f"{', ...' if len(varying) > 3 else ''}) is not supported yet: give them one "
-                "unit kind or equal latencies in the accelerator description")
         self.memory = None
         if needs_memory:
             self.memory = model.memory(self.memory_budget, name="memory")
             for tensor in graph.tensors.values():
                 producer = None if tensor.producer is None else self.task[tensor.producer]
-                consumers = [self.task[c] for c in tensor.consumers]
+                # an operator with a choice of units ends when its chosen option ends: its
+                # options hold what it reads, and what it writes until then
+                consumers = [task for c in tensor.consumers for _, _, task in self._ends(c)]
+                if tensor.producer is not None and len(self.options[tensor.producer]) > 1:
+                    consumers += [task for _, _, task in self.options[tensor.producer]]
                 if producer is None and not consumers and not tensor.is_output:
                     continue  # an input nobody reads occupies nothing we schedule
                 model.buffer(self.memory, tensor.size, producer, consumers,

@@ -100,9 +100,9 @@ def memory_profile(graph, times, latency):
             alloc, end = times[tensor.producer]
             ends = [end]
         ends += [times[c][1] for c in tensor.consumers]
-        free = latency if tensor.is_output else max(ends, default=alloc)
-        if tensor.is_output and free <= alloc:
-            free = alloc + 1   # kept to the end: live at least at its own allocation
+        # an output is kept to the end: live at every instant up to the latency included
+        # (an operator of no duration may still allocate at that instant)
+        free = max(latency, alloc) + 1 if tensor.is_output else max(ends, default=alloc)
         if free <= alloc:
             continue
         events[alloc] = events.get(alloc, 0) + tensor.size

@@ -53,21 +53,23 @@ def violations(model, starts, present=None):
     for memory in model.memories:
         if memory.capacity is None:
             continue
-        peak, at = _peak(memory, starts)
+        peak, at = _peak(memory, starts, present)
         if peak > memory.capacity:
             problems.append(f"{memory.name} holds {peak} > {memory.capacity} bytes at time {at}")
     return problems
 
 
-def _live_intervals(memory, starts):
-    """[alloc, free) of each buffer; free is None for a buffer kept to the end."""
+def _live_intervals(memory, starts, present=None):
+    """[alloc, free) of each buffer; free is None for a buffer kept to the end. Absent
+    consumers hold nothing."""
     intervals = []
     for b in memory.buffers:
         alloc = 0 if b.producer is None else starts[b.producer.index]
         if b.until_end:
             free = None
         else:
-            ends = [starts[t.index] + t.duration for t in b.consumers]
+            ends = [starts[t.index] + t.duration for t in b.consumers
+                    if present is None or present[t.index]]
             if b.producer is not None:
                 ends.append(alloc + b.producer.duration)
             free = max(ends, default=alloc)
@@ -75,10 +77,10 @@ def _live_intervals(memory, starts):
     return intervals
 
 
-def _peak(memory, starts):
+def _peak(memory, starts, present=None):
     """(the most bytes live at one instant, the first instant holding it). The use only
     rises when a buffer is allocated, so the allocation instants are the ones to look at."""
-    intervals = _live_intervals(memory, starts)
+    intervals = _live_intervals(memory, starts, present)
     peak, at = 0, 0
     for instant in sorted({a for a, _, _ in intervals}):
         use = sum(size for a, f, size in intervals if a <= instant and (f is None or instant < f))
@@ -87,9 +89,9 @@ def _peak(memory, starts):
     return peak, at
 
 
-def peak_memory(model, memory, starts):
+def peak_memory(model, memory, starts, present=None):
     """The peak use of `memory` in the schedule `starts` (by task index)."""
-    return _peak(memory, starts)[0]
+    return _peak(memory, starts, present)[0]
 
 
 def makespan(model, starts, present=None):

@@ -25,18 +25,21 @@ the disjunctive theory already decides.
 """
 import numpy as np
 
-from ..terms import BoolVal, Bool, Not, Or, PbLe
+from ..terms import And, BoolVal, Bool, Not, Or, PbLe
 
 _NONE = np.iinfo(np.int64).min // 4
 
 
 def longest_paths(model):
-    """L[a, b]: the least start(b) - start(a) the precedences (minimum lags) imply, or _NONE
-    when no chain leads from a to b. None when the precedences have a cycle."""
+    """L[a, b]: the least start(b) - start(a) the precedences (minimum lags) between
+    mandatory tasks imply, or _NONE when no chain leads from a to b. None when the
+    precedences have a cycle."""
     n = len(model.tasks)
     preds = [[] for _ in range(n)]
     succs = [[] for _ in range(n)]
     for p in model.precedences:
+        if p.before.optional or p.after.optional:
+            continue  # holds only when both are present: no chain to rely on
         a, b = p.before.index, p.after.index
         preds[b].append((a, p.before.duration + p.min_lag))
         succs[a].append(b)
@@ -92,13 +95,24 @@ class MemoryEncoding:
         return s[a.index] - s[j.index] <= 0
 
     def _before_end(self, j, e, L):
-        """start(j) < end(e): True, False or a formula (j None: the instant 0)."""
+        """start(j) < end(e), e present: True, False or a formula (j None: the instant 0)."""
+        if e.optional:
+            # an absent consumer holds nothing: "present and not yet ended"
+            condition = self._mandatory_before_end(j, e, L)
+            present = self.encoding.present[e.index]
+            return False if condition is False else (
+                present if condition is True else And(present, condition))
+        return self._mandatory_before_end(j, e, L)
+
+    def _mandatory_before_end(self, j, e, L):
         s = self.encoding.start
         if j is None:
             # 0 < start(e) + duration(e); starts are at least their releases (>= 0)
             return True if e.duration >= 1 or e.release >= 1 else s[e.index] >= 1
         if e is j:
             return e.duration > 0
+        if e.optional or (j is not None and j.optional):
+            return s[j.index] - s[e.index] <= e.duration - 1
         if L is not None:
             if L[j.index, e.index] > _NONE and L[j.index, e.index] + e.duration > 0:
                 return True

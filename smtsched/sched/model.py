@@ -219,7 +219,7 @@ class Model:
     def buffer(self, memory, size, producer=None, consumers=(), until_end=False, name=None):
         """`size` bytes of `memory`, live from the start of `producer` (time 0 when None) to
         the end of the last of `consumers` and the producer (to the end of the schedule when
-        `until_end`)."""
+        `until_end`). Consumers may be optional tasks: an absent one holds nothing."""
         if not isinstance(memory, Memory) or memory not in self.memories:
             raise ModelError(f"{memory!r} is not a memory of this model")
         name = str(name) if name is not None else f"{memory.name}.b{len(memory.buffers)}"
@@ -227,10 +227,9 @@ class Model:
         if producer is not None:
             producer = self._own(producer)
         consumers = tuple(self._own(t) for t in consumers)
-        for task in ((producer,) if producer is not None else ()) + consumers:
-            if task.optional:
-                raise ModelError(f"buffer {name}: optional tasks cannot produce or consume "
-                                 "buffers yet (use the alternative's main task)")
+        if producer is not None and producer.optional:
+            raise ModelError(f"buffer {name}: an optional task cannot produce a buffer (use "
+                             "the alternative's main task, and its options as consumers)")
         buffer = Buffer(name, size, producer, consumers, bool(until_end))
         memory.buffers.append(buffer)
         return buffer
@@ -279,7 +278,7 @@ class Model:
         every task present). Absent optional tasks count for nothing, whatever their start."""
         if self.objective == "peak_memory":
             from .check import peak_memory
-            return peak_memory(self, self.objective_memory, starts)
+            return peak_memory(self, self.objective_memory, starts, present)
         if self.objective == "makespan":
             return max((s + t.duration for s, t in zip(starts, self.tasks)
                         if present is None or present[t.index]), default=0)
