@@ -342,3 +342,14 @@ def test_same_seed_same_schedule_and_statistics():
         out.pop("runtime")
         out["stats"].pop("runtime", None)
     assert first == second
+
+
+def test_a_tiny_time_limit_still_gives_a_checked_schedule():
+    graph = load_graph(light_model("inception_v1"))
+    accelerator = load_accelerator(os.path.join(EXAMPLES, "npu-small.toml"))
+    schedule = DnnProblem(graph, accelerator).solve(time_limit=0.01)
+    assert schedule.status in ("OPTIMAL", "FEASIBLE")
+    assert schedule.runtime < 5
+    verify(graph, accelerator, json.loads(schedule.to_json()))
+    if schedule.status == "FEASIBLE":
+        assert schedule.reason.startswith("timeout")

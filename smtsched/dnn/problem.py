@@ -26,6 +26,7 @@ import sys
 import time
 
 from ..sched import Model, check, heuristic
+from ..sched import bounds as sched_bounds
 from ..sched.memory import quick_lower_bound
 from ..sched.model import ModelError
 from ..sched.optimize import ScheduleCheckError
@@ -218,6 +219,15 @@ class DnnProblem:
         remaining = len(self.graph.operators)
         for number, graph in enumerate(graphs):
             sub = DnnProblem(graph, self.accelerator, self.objective, self.memory_budget)
+            if deadline is not None and time.perf_counter() >= deadline and \
+                    pieces[number] is not None:
+                # out of time: the greedy piece stands for this segment, with the bound
+                # that needs no search
+                statuses.append(UNKNOWN)
+                remaining -= len(graph.operators)
+                bounds[number] = sched_bounds.makespan_lower_bound(sub.model) \
+                    if self.objective == "latency" else quick_lower_bound(sub.model, sub.memory)
+                continue
             limit = None
             if deadline is not None:
                 share = len(graph.operators) / remaining
@@ -263,7 +273,7 @@ class DnnProblem:
         value = model.objective_value(*schedule)
         lower = min(lower_bound(), value)
         status = OPTIMAL if value == lower else FEASIBLE
-        reason = "a segment's search stopped without a proof" \
+        reason = "timeout: a segment's search stopped without a proof" \
             if status == FEASIBLE and UNKNOWN in statuses else ""
         result = self._finish(status, value, lower, schedule, started, stats, reason)
         if on_solution is not None:
