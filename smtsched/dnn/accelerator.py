@@ -49,27 +49,18 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Dict, List, Optional, Tuple
 
-from ..errors import SmtschedError
+from ..errors import InputError
 from . import _jsontext
 
 NONE = "none"  # the unit name meaning "runs on no unit"
 
 
-class AcceleratorError(SmtschedError, ValueError):
+class AcceleratorError(InputError):
     """A problem with an accelerator description: "source:line:column: key.path: message" (the
     parts that are known)."""
 
     def __init__(self, message, source=None, key=None, line=None, column=None):
-        self.reason = message
-        self.source = source
-        self.key = key
-        self.line = line
-        self.column = column
-        where = "" if source is None else str(source)
-        if line:
-            where += f":{line}" + (f":{column}" if column else "")
-        text = f"{key}: {message}" if key else message
-        super().__init__(f"{where}: {text}" if where else text)
+        super().__init__(message, source, line, column, key)
 
 
 @dataclass(frozen=True)

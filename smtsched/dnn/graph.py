@@ -24,26 +24,17 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from ..errors import SmtschedError
+from ..errors import InputError
 
 FORMATS = ("onnx", "json", "moccasin", "gml")
 
 
-class GraphError(SmtschedError, ValueError):
+class GraphError(InputError):
     """A problem with an input graph. `str()` is "source:line:column: message" (the parts that
     are known); the parts are also kept as attributes."""
 
     def __init__(self, message, source=None, line=None, column=None):
-        self.reason = message
-        self.source = source
-        self.line = line
-        self.column = column
-        where = "" if source is None else str(source)
-        if line:
-            where += f":{line}"
-            if column:
-                where += f":{column}"
-        super().__init__(f"{where}: {message}" if where else message)
+        super().__init__(message, source, line, column)
 
 
 @dataclass(frozen=True)
