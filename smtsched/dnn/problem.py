@@ -148,11 +148,22 @@ class DnnProblem:
         if self.memory is None or any(len(o) > 1 for o in self.options.values()):
             return []
         from .baselines import least_memory_order, list_schedule
-        placement, _, _ = list_schedule(self, least_memory_order(self))
+        order = least_memory_order(self)
+        placement, _, _ = list_schedule(self, order)
         starts = [0] * len(self.model.tasks)
         for name, (_, start, _) in placement.items():
             starts[self.task[name].index] = start
-        return [starts]
+        out = [starts]
+        # One operator at a time, in that order and in the graph's (the file's when it is a
+        # topological order): slow, but the least memory a fixed order allows, so under a
+        # tight budget often the only start at hand.
+        for sequence in (order, [op.name for op in self.graph.operators]):
+            starts, clock = [0] * len(self.model.tasks), 0
+            for name in sequence:
+                starts[self.task[name].index] = clock
+                clock += self.task[name].duration
+            out.append(starts)
+        return out
 
     def _solve_segments(self, parts, time_limit, seed, on_solution, log):
         """Each segment solved alone, one after the other, then put end to end; the whole
