@@ -281,6 +281,17 @@ def _quality(lines, name, answer):
         lines.append(f"gap {100 * answer.gap:.2f}%")
 
 
+def _closing(lines, answer, heading, rows):
+    """The reason (if any), the time, and the schedule rows under `heading`."""
+    if answer.reason:
+        lines.append(f"reason {answer.reason}")
+    lines.append(f"time {answer.runtime:.3f} s")
+    if rows:
+        lines.append(heading)
+        lines.extend(f"  {row}" for row in rows)
+    return "\n".join(lines)
+
+
 def dnn_text(schedule):
     problem = schedule.problem
     lines = [f"status {schedule.status}",
@@ -292,29 +303,19 @@ def dnn_text(schedule):
         budget = problem.memory_budget
         lines.append(f"peak memory {schedule.peak_memory} bytes"
                      + ("" if budget is None else f" (budget {budget})"))
-    if schedule.reason:
-        lines.append(f"reason {schedule.reason}")
-    lines.append(f"time {schedule.runtime:.3f} s")
-    if schedule.operations:
-        lines.append("schedule (operator unit start end):")
-        for entry in schedule.operations:
-            lines.append(f"  {entry['op']} {entry['unit'] or '-'} {entry['start']} {entry['end']}")
-    return "\n".join(lines)
+    rows = [f"{e['op']} {e['unit'] or '-'} {e['start']} {e['end']}" for e in schedule.operations]
+    return _closing(lines, schedule, "schedule (operator unit start end):", rows)
 
 
 def schedule_text(model, result):
     lines = [f"status {result.status}"]
     _quality(lines, "makespan", result)
-    if result.reason:
-        lines.append(f"reason {result.reason}")
-    lines.append(f"time {result.runtime:.3f} s")
-    if result.starts:
-        lines.append("schedule (task start end):")
-        for task in model.tasks:
-            start = result.start(task)
-            if start is not None:
-                lines.append(f"  {task.name} {start} {start + task.duration}")
-    return "\n".join(lines)
+    rows = []
+    for task in model.tasks:
+        start = result.start(task)
+        if start is not None:
+            rows.append(f"{task.name} {start} {start + task.duration}")
+    return _closing(lines, result, "schedule (task start end):", rows)
 
 
 def _usage(message):

@@ -1,6 +1,18 @@
 """Gantt charts of schedules (matplotlib, an optional dependency, imported only here)."""
 
 
+def _label(axes, rows, title, objective, answer):
+    """Row names top to bottom, and a title with the objective and its proven bound."""
+    axes.set_yticks(range(len(rows)))
+    axes.set_yticklabels(rows)
+    axes.invert_yaxis()
+    if answer.objective is not None:
+        title += f", {objective} {answer.objective}"
+    if answer.lower_bound is not None:
+        title += f", bound {answer.lower_bound}"
+    axes.set_title(title)
+
+
 def gantt(model, result, path):
     """One row per resource (tasks on no resource get a row of their own), one bar per task."""
     import matplotlib
@@ -25,16 +37,9 @@ def gantt(model, result, path):
                 continue
             axes.barh(y, task.duration, left=start, height=0.6, edgecolor="black",
                       color=f"C{task.index % 10}")
-    axes.set_yticks(range(len(rows)))
-    axes.set_yticklabels([name for name, _ in rows])
-    axes.invert_yaxis()
+    _label(axes, [name for name, _ in rows], f"{model.name}: {result.status}", "makespan",
+           result)
     axes.set_xlabel("time")
-    title = f"{model.name}: {result.status}"
-    if result.objective is not None:
-        title += f", makespan {result.objective}"
-    if result.lower_bound is not None:
-        title += f", bound {result.lower_bound}"
-    axes.set_title(title)
     figure.tight_layout()
     figure.savefig(path)
     plt.close(figure)
@@ -65,15 +70,9 @@ def dnn_chart(schedule, path):
         y = row[entry["unit"] or "(no unit)"]
         gantt_axes.barh(y, entry["end"] - entry["start"], left=entry["start"], height=0.6,
                         edgecolor="black", linewidth=0.3, color=colour[entry["kind"]])
-    gantt_axes.set_yticks(range(len(units)))
-    gantt_axes.set_yticklabels(units)
-    gantt_axes.invert_yaxis()
-    title = f"{problem.graph.name} on {problem.accelerator.name}: {schedule.status}"
-    if schedule.objective is not None:
-        title += f", {problem.objective} {schedule.objective}"
-    if schedule.lower_bound is not None:
-        title += f" (bound {schedule.lower_bound})"
-    gantt_axes.set_title(title)
+    _label(gantt_axes, units,
+           f"{problem.graph.name} on {problem.accelerator.name}: {schedule.status}",
+           problem.objective, schedule)
     if schedule.profile:
         times = [t for t, _ in schedule.profile] + [schedule.latency]
         uses = [u for _, u in schedule.profile] + [schedule.profile[-1][1]]
