@@ -313,7 +313,7 @@ class Compiler:
         resource (the theory's clauses are made of them), the disjunction for pairs that can
         never overlap, and the record for the theory."""
         starts = node.args
-        durations, demands, capacity = node.value
+        durations, demands, capacity, windows = node.value
         nodes = self.start_nodes(starts)
         used = [k for k in range(len(starts)) if durations[k] and demands[k]]
         # pairs the precedences already order never run together: no atoms for them
@@ -332,6 +332,14 @@ class Compiler:
                     continue
                 if demands[i] + demands[j] > capacity:
                     self.out.clauses.append([order[(i, j)], order[(j, i)]])
+        if windows is not None:
+            # the bound literals "start_k >= v" (atoms x_k - x_0 >= v of the origin's row and
+            # column), keyed ("at least", k, v) beside the ordering literals
+            for k in used:
+                if windows[k] is not None and nodes[k] != 0:
+                    earliest, latest = windows[k]
+                    for v in range(earliest + 1, latest + 1):
+                        order[("at least", k, v)] = self.order_literal(0, nodes[k], v)
         tasks = [(nodes[k], durations[k], demands[k]) for k in range(len(starts))]
         self.out.globals.append(("cumulative", tasks, capacity, order))
 

@@ -345,14 +345,20 @@ def expand_disjunctive(term):
     return And(*parts)
 
 
-def Cumulative(starts, durations, demands, capacity):
+def Cumulative(starts, durations, demands, capacity, windows=None):
     """A global constraint: at every instant, the demands of the running tasks (Int start
     terms, integer durations and demands) sum to at most `capacity` (a renewable resource).
 
     Only as a top-level assertion. The cumulative theory refutes every overloaded schedule by
     a clause over the tasks' ordering atoms; pairs that can never overlap also get their
     disjunction. It prints as the task-based decomposition (at each task's start, the demands
-    running then fit), which is linear integer arithmetic rather than difference logic."""
+    running then fit), which is linear integer arithmetic rather than difference logic.
+
+    `windows` (optional, one (earliest, latest) pair of integers per task, or None for a task)
+    changes no meaning: it asks for the bound literals "start >= v" of every v in
+    (earliest, latest], through which the theory also moves start times (timetable
+    filtering). Give the range the starts can take under the tightest bound the search will
+    be asked for; a start outside it is still allowed, only not moved."""
     starts = list(starts)
     durations = [_number(d) for d in durations]
     demands = [_number(r) for r in demands]
@@ -365,14 +371,20 @@ def Cumulative(starts, durations, demands, capacity):
     for value in durations + demands + [capacity]:
         if not isinstance(value, int) or value < 0:
             raise SortError(f"Cumulative takes non-negative integers, got {value!r}")
+    if windows is not None:
+        windows = tuple(None if w is None else (_number(w[0]), _number(w[1])) for w in windows)
+        if len(windows) != len(starts) or not all(
+                w is None or (isinstance(w[0], int) and isinstance(w[1], int)) for w in windows):
+            raise SortError("Cumulative windows: one (earliest, latest) pair of integers "
+                            "(or None) per start")
     return Term("cumulative", tuple(starts), BOOL,
-                value=(tuple(durations), tuple(demands), capacity))
+                value=(tuple(durations), tuple(demands), capacity, windows))
 
 
 def expand_cumulative(term):
     """The task-based decomposition of a Cumulative term (for printing and for z3)."""
     starts = term.args
-    durations, demands, capacity = term.value
+    durations, demands, capacity, _ = term.value
     parts = []
     for i in range(len(starts)):
         if not (durations[i] and demands[i]):
@@ -583,7 +595,7 @@ def pb_printable(term):
     return f"(_ {relation} {k} {' '.join(str(w) for w in kept_weights)})", tuple(kept)
 
 
-def _fits(starts, durations, demands, capacity):
+def _fits(starts, durations, demands, capacity, windows=None):
     tasks = [(s, s + d, r) for s, d, r in zip(starts, durations, demands) if d and r]
     return all(sum(r for s, e, r in tasks if s <= at < e) <= capacity for at, _, _ in tasks)
 

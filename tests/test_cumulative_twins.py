@@ -11,7 +11,7 @@ start the demands of the tasks running then fit the capacity).
 """
 import pytest
 import z3
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from twin_driver import TwinDriver, z3_literal
@@ -38,10 +38,14 @@ def resources(draw):
     return durations, demands, capacity, windows, cuts
 
 
-def build(spec):
+def build(spec, bound_literals=False):
+    """The compiled problem; `bound_literals`: the Cumulative's windows ask for the literals
+    "start >= v" over each task's window, and the theories filter through them."""
     durations, demands, capacity, windows, cuts = spec
     starts = [Int(f"s{i}") for i in range(len(durations))]
-    formulas = [Cumulative(starts, durations, demands, capacity)]
+    ranges = [(release, deadline - d) for (release, deadline), d in zip(windows, durations)]
+    formulas = [Cumulative(starts, durations, demands, capacity,
+                           windows=ranges if bound_literals else None)]
     for s, d, (release, deadline) in zip(starts, durations, windows):
         formulas += [s >= release, s + d <= deadline]
     # atoms only (each guarded by a free Bool), so their variables exist for decisions
@@ -78,10 +82,19 @@ def assert_false_now(graph, clause):
     assert clause and all(graph.literal_value(l) == -1 for l in clause), clause
 
 
+def assert_valid_reason(graph, problem, spec, lit, clause):
+    """A propagated literal's reason: the literal first, every other literal false now, and
+    the clause implied by the cumulative constraint."""
+    assert clause[0] == lit, (lit, clause)
+    assert all(graph.literal_value(l) == -1 for l in clause[1:]), clause
+    assert_implied(problem, spec, clause)
+
+
 @settings(max_examples=700, deadline=None)
-@given(resources(), st.booleans(), st.booleans(), st.data())
-def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering_cuts, data):
-    compiled, problem, (_, tasks, capacity, order) = build(spec)
+@given(resources(), st.booleans(), st.booleans(), st.booleans(), st.data())
+def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering_cuts, filtering,
+                                                       data):
+    compiled, problem, (_, tasks, capacity, order) = build(spec, bound_literals=filtering)
     fast_graph = problem.build(compiled_dl.DifferenceLogic)
     slow_graph = problem.build(difference_ref.DifferenceLogic)
     options = dict(energetic=energetic, ordering_cuts=ordering_cuts)
@@ -118,10 +131,19 @@ def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering
                 assert fast.propagate() == [] and slow.propagate() == []
                 conflict = True
                 break
-            assert fast_found == [] and slow_found == []
-            if not fast_lits:
+            assert sorted(fast_found) == sorted(slow_found)
+            assert not fast_found or filtering  # moves need the bound literals
+            if fast_found:
+                event("bound literals moved")
+            for lit in fast_found:
+                assert_valid_reason(fast_graph, problem, spec, lit, fast.explain(lit))
+                assert_valid_reason(slow_graph, problem, spec, lit, slow.explain(lit))
+            # the engine's claim: a literal the graph offered in the same round goes once
+            offered = {abs(l) for l in fast_lits}
+            round_lits = fast_lits + [l for l in fast_found if abs(l) not in offered]
+            if not round_lits:
                 break
-            for lit in fast_lits:
+            for lit in round_lits:
                 assign(lit)
         if not conflict and all(v in assigned for v in variables):
             # a complete assignment: the final checks (on a scratch level, as the engine does)
@@ -149,11 +171,11 @@ def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering
     assert fast.statistics() == slow.statistics()
 
 
-def start_at_the_root(spec, **options):
+def start_at_the_root(spec, bound_literals=False, **options):
     """Both twins on their graphs, with the window bounds asserted and propagated; the graphs'
     implied literals are returned, not assigned (as when the engine asks the theories in the
     same round)."""
-    compiled, problem, (_, tasks, capacity, order) = build(spec)
+    compiled, problem, (_, tasks, capacity, order) = build(spec, bound_literals)
     graph = problem.build(compiled_dl.DifferenceLogic)
     fast = compiled_cumulative.CumulativeLogic(graph, tasks, capacity, order, **options)
     slow_graph = problem.build(difference_ref.DifferenceLogic)
@@ -272,3 +294,52 @@ def test_ordering_cuts_with_two_tasks_on_one_start_variable():
     assert fast.last_tasks == slow.last_tasks == [0, 1, 2]
     assert fast.conflict() == slow.conflict()
     assert order[(0, 1)] in fast.conflict() and abs(order[(0, 1)]) not in owned
+
+
+def test_timetable_filtering_moves_a_start_past_a_compulsory_part_in_steps():
+    # capacity 2: task 0 (demand 2, 4 long, starting in [0, 1]) surely runs during [1, 4);
+    # task 1 (demand 1, 2 long, window [0, 8]) cannot run then. From its earliest start 0 it
+    # cannot jump the whole segment in one move: first to 2 (it would cover instant 1), then
+    # to 4 (it would cover instant 3)
+    spec = ([4, 2], [2, 1], 2, [(0, 5), (0, 10)], [])
+    problem, (graph, slow_graph), fast, slow, implied = start_at_the_root(spec, True)
+    _, _, (_, _, _, order) = build(spec, True)
+    for lit in implied:
+        graph.assign(lit, False)
+        slow_graph.assign(lit, False)
+    for step, moved_to in ((1, 2), (2, 4)):
+        lits = fast.propagate()
+        assert lits == slow.propagate() == [order[("at least", 1, moved_to)]], step
+        for theory, g in ((fast, graph), (slow, slow_graph)):
+            assert_valid_reason(g, problem, spec, lits[0], theory.explain(lits[0]))
+        # the reason names task 1's lifted bound and task 0's place, nothing else
+        assert len(fast.explain(lits[0])) == 4
+        for g in (graph, slow_graph):
+            g.assign(lits[0], False)
+            for lit in g.propagate():
+                g.assign(lit, False)
+    assert fast.propagate() == [] and slow.propagate() == []
+    assert fast.statistics()["cumulative_filtered"] == 2
+
+
+def test_timetable_filtering_moves_a_latest_start_down_in_steps():
+    # capacity 2: task 0 (demand 2) runs during [3, 7) for sure; task 1 (demand 1, 2 long,
+    # latest start 6) moves its latest start below it: to 4 (at 6 it would cover 6), to 2 (at 4
+    # it would cover 4), to 1 (at 2 it would cover 3), where it fits before task 0
+    spec = ([4, 2], [2, 1], 2, [(3, 7), (0, 8)], [])
+    problem, (graph, slow_graph), fast, slow, implied = start_at_the_root(spec, True)
+    _, _, (_, _, _, order) = build(spec, True)
+    for lit in implied:
+        graph.assign(lit, False)
+        slow_graph.assign(lit, False)
+    for latest in (4, 2, 1):
+        lits = fast.propagate()
+        # "start_1 <= latest" is the negation of "start_1 >= latest + 1"
+        assert lits == slow.propagate() == [-order[("at least", 1, latest + 1)]], latest
+        for theory, g in ((fast, graph), (slow, slow_graph)):
+            assert_valid_reason(g, problem, spec, lits[0], theory.explain(lits[0]))
+        for g in (graph, slow_graph):
+            g.assign(lits[0], False)
+            for lit in g.propagate():
+                g.assign(lit, False)
+    assert fast.propagate() == [] and slow.propagate() == []

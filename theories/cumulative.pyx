@@ -11,6 +11,9 @@ task set), so the two can be compared step by step:
   tasks covering t whose demands exceed it (largest first), each explained by lst_k <= t and
   est_k >= t + 1 - p_k only; or (option `ordering_cuts`) the same overload stated as the
   ordering cut of those tasks once the graph's implied ordering literals are on the trail;
+* then, when the compiler made bound literals "start_k >= v" (the constraint's windows),
+  timetable filtering through them (see cumulative_ref.py): one move per task and check, each
+  literal's reason kept as a record and built from the graph's paths when CaDiCaL asks;
 * then (option `energetic`) the window energy check (Baptiste, Le Pape, Nuijten's energetic
   reasoning, on the windows of Vilim's cumulative overload rule): the tasks inside [a, b] need
   more than capacity * (b - a);
@@ -26,7 +29,7 @@ lifted bound (t, or the window's a and b) rather than the task's own. The search
 shortest such path, so the literals are those behind the task's own bound whenever that path
 is unique: the lifting chooses which tasks and which bounds appear, not a weaker path.
 """
-from libc.stdint cimport int32_t, int64_t
+from libc.stdint cimport int8_t, int32_t, int64_t
 from libcpp.algorithm cimport sort
 from libcpp.pair cimport pair
 from libcpp.vector cimport vector
@@ -59,6 +62,21 @@ cdef class CumulativeLogic(GlobalTheory):
     cdef readonly list last_tasks       # the task set of the last conflict (twin tests)
     cdef int64_t n_checks, n_conflicts, n_timetable_checks, n_timetable_conflicts
     cdef int64_t n_energy_conflicts, n_deferred
+    # timetable filtering through bound literals (present when the compiler made them)
+    cdef readonly bint filtering
+    cdef vector[int64_t] bound_low      # per task: its literals say start >= bound_low + 1 ...
+    cdef vector[int32_t] bound_start    # ... up to bound_low + bound_count, from bound_start
+    cdef vector[int32_t] bound_count
+    cdef vector[int32_t] bound_lits
+    # the compulsory-part profile of this check: segments [a, b) of load > 0
+    cdef vector[int64_t] segment_a, segment_b, segment_load
+    # one record per propagated literal still assigned: task, instant, side, covering tasks
+    cdef dict reason_of
+    cdef vector[int32_t] record_task, record_start, record_tasks, record_limit, record_level
+    cdef vector[int64_t] record_t
+    cdef vector[int8_t] record_upper
+    cdef vector[int32_t] propagated_vars, propagated_level
+    cdef int64_t n_filtered
 
     def __init__(self, DifferenceLogic graph, tasks, capacity, order, energetic=True,
                  ordering_cuts=False):
@@ -76,12 +94,32 @@ cdef class CumulativeLogic(GlobalTheory):
                 self.used.push_back(k)
             k += 1
         self.order.assign(<size_t>self.n * self.n, 0)
-        for (i, j), literal in order.items():
+        bounds = {}
+        for key, literal in order.items():
+            if len(key) == 3:  # ("at least", k, v): the bound literal start_k >= v
+                bounds.setdefault(key[1], {})[key[2]] = literal
+                continue
+            i, j = key
             self.order[<size_t>i * self.n + j] = literal
+        self.bound_low.assign(self.n, 0)
+        self.bound_start.assign(self.n, 0)
+        self.bound_count.assign(self.n, 0)
+        for k in sorted(bounds):
+            values = sorted(bounds[k])
+            if values != list(range(values[0], values[0] + len(values))):
+                raise ValueError("cumulative: the bound literals of a task must cover a range")
+            self.bound_low[k] = values[0] - 1
+            self.bound_start[k] = self.bound_lits.size()
+            self.bound_count[k] = len(values)
+            for v in values:
+                self.bound_lits.push_back(bounds[k][v])
+        self.filtering = self.bound_lits.size() > 0
+        self.reason_of = {}
+        self.n_filtered = 0
         self.capacity = capacity
         self.energetic = energetic
         self.ordering_cuts = ordering_cuts
-        self.propagates_foreign = False
+        self.propagates_foreign = self.filtering
         self.est.resize(self.n)
         self.lst.resize(self.n)
         self.last_tasks = []
@@ -89,8 +127,40 @@ cdef class CumulativeLogic(GlobalTheory):
         self.n_timetable_conflicts = self.n_energy_conflicts = self.n_deferred = 0
 
     # -- contract (observed, level, new_level, backtrack, conflict, values: GlobalTheory) -----
-    def explain(self, lit):  # pragma: no cover - propagates nothing
-        raise AssertionError("the cumulative theory propagates nothing")
+    cdef void undone(self, int level) except *:
+        # literals propagated above `level` are unassigned again: forget their reasons
+        cdef size_t keep = self.propagated_vars.size()
+        while keep > 0 and self.propagated_level[keep - 1] > level:
+            keep -= 1
+            del self.reason_of[self.propagated_vars[keep]]
+        self.propagated_vars.resize(keep)
+        self.propagated_level.resize(keep)
+        keep = self.record_level.size()
+        while keep > 0 and self.record_level[keep - 1] > level:
+            keep -= 1
+        if keep < self.record_level.size():
+            self.record_tasks.resize(self.record_start[keep])
+            self.record_task.resize(keep)
+            self.record_t.resize(keep)
+            self.record_upper.resize(keep)
+            self.record_limit.resize(keep)
+            self.record_level.resize(keep)
+            self.record_start.resize(keep)
+
+    def holds_reason(self, int lit):
+        """Whether this theory propagated `lit` at a level still open (see engine.py)."""
+        return lit in self.reason_of
+
+    def explain(self, int lit):
+        cdef int record = self.reason_of[lit]
+        cdef int32_t begin = self.record_start[record]
+        cdef int32_t end = (self.record_start[record + 1]
+                            if record + 1 < <int>self.record_start.size()
+                            else <int32_t>self.record_tasks.size())
+        literals = set()
+        self.step_reason(begin, end, self.record_task[record], self.record_t[record],
+                         self.record_upper[record], self.record_limit[record], literals)
+        return [lit] + sorted(literals, key=abs)
 
     def statistics(self):
         return {"cumulative_checks": self.n_checks,
@@ -98,7 +168,8 @@ cdef class CumulativeLogic(GlobalTheory):
                 "cumulative_timetable_checks": self.n_timetable_checks,
                 "cumulative_timetable_conflicts": self.n_timetable_conflicts,
                 "cumulative_energy_conflicts": self.n_energy_conflicts,
-                "cumulative_timetable_deferred": self.n_deferred}
+                "cumulative_timetable_deferred": self.n_deferred,
+                "cumulative_filtered": self.n_filtered}
 
     def propagate(self):
         if not self.read_bounds():
@@ -123,7 +194,17 @@ cdef class CumulativeLogic(GlobalTheory):
         if self.energetic and self.energy(limit):
             self.n_energy_conflicts += 1
             return None
-        return []
+        if not self.filtering:
+            return []
+        implied = []
+        if not self.filter(limit, implied):
+            self.n_timetable_conflicts += 1
+            return None
+        if implied:
+            # one step per task and check: look again once these are on the trail
+            self.cache_valid = False
+            self.n_filtered += len(implied)
+        return implied
 
     # -- search-node reasoning ---------------------------------------------------------------
     cdef bint read_bounds(self):
@@ -191,6 +272,184 @@ cdef class CumulativeLogic(GlobalTheory):
             self.last_tasks = chosen
             return OVERLOAD
         return NO_OVERLOAD
+
+    cdef void profile(self):
+        """The segments [a, b) of the compulsory-part profile whose load is positive."""
+        cdef vector[pair[int64_t, int64_t]] events
+        cdef int32_t k
+        cdef int64_t t, load = 0
+        cdef size_t position = 0, count
+        self.segment_a.clear()
+        self.segment_b.clear()
+        self.segment_load.clear()
+        for k in self.used:
+            if self.lst[k] < self.est[k] + self.duration[k]:
+                events.push_back(pair[int64_t, int64_t](self.lst[k], self.demand[k]))
+                events.push_back(pair[int64_t, int64_t](self.est[k] + self.duration[k],
+                                                        -self.demand[k]))
+        sort(events.begin(), events.end())
+        count = events.size()
+        while position < count:
+            t = events[position].first
+            while position < count and events[position].first == t:
+                load += events[position].second
+                position += 1
+            if self.segment_a.size() > self.segment_b.size():
+                self.segment_b.push_back(t)      # the open segment ends here
+            if load > 0 and position < count:
+                self.segment_a.push_back(t)
+                self.segment_load.push_back(load)
+
+    cdef bint filter(self, int32_t limit, list implied) except -1:
+        """Timetable filtering (Schutt et al. 2011, with their pointwise explanations): a task
+        that would overlap a profile segment where its demand does not fit moves past it,
+        one step per task and check. Lower bounds: to the segment's end b, or (when the task
+        cannot reach it in one move) to est + p, explained at the instant t = new - 1. Upper
+        bounds symmetrically, at t = max(a, lst). A move beyond the other bound is a conflict
+        (False, the clause set)."""
+        cdef int32_t j, s, count = self.segment_a.size()
+        cdef int64_t e, l, p, a, b, load, t, new
+        cdef int32_t found
+        cdef int literal
+        self.profile()
+        count = self.segment_a.size()
+        if count == 0:
+            return True
+        for j in self.used:
+            if self.bound_count[j] == 0:
+                continue
+            e = self.est[j]
+            l = self.lst[j]
+            p = self.duration[j]
+            # earliest start: the last segment j overlaps at e where it does not fit
+            found = -1
+            for s in range(count):
+                a = self.segment_a[s]
+                b = self.segment_b[s]
+                if b <= e:
+                    continue
+                if a >= e + p:
+                    break
+                if self.load_without(j, s) + self.demand[j] > self.capacity:
+                    found = s
+            if found >= 0:
+                b = self.segment_b[found]
+                t = b - 1 if e + p >= b else e + p - 1
+                new = t + 1
+                if not self.move(j, t, False, new, limit, implied):
+                    return False
+                continue
+            # latest start: the first segment j overlaps at l where it does not fit
+            found = -1
+            for s in range(count):
+                a = self.segment_a[s]
+                b = self.segment_b[s]
+                if b <= l:
+                    continue
+                if a >= l + p:
+                    break
+                if self.load_without(j, s) + self.demand[j] > self.capacity:
+                    found = s
+                    break
+            if found >= 0:
+                a = self.segment_a[found]
+                t = a if a > l else l
+                new = t - p
+                if not self.move(j, t, True, new, limit, implied):
+                    return False
+        return True
+
+    cdef inline int64_t load_without(self, int32_t j, int32_t s):
+        """The load of segment s without task j's own compulsory part (which covers a segment
+        wholly or not at all: its ends are profile events)."""
+        cdef int64_t load = self.segment_load[s]
+        if self.lst[j] <= self.segment_a[s] and self.segment_b[s] <= self.est[j] + self.duration[j]:
+            load -= self.demand[j]
+        return load
+
+    cdef bint move(self, int32_t j, int64_t t, bint upper, int64_t new, int32_t limit,
+                   list implied) except -1:
+        """Propagate start_j >= new (upper: start_j <= new), task j being unable to cover
+        instant t; or set the conflict clause if that crosses j's other bound. (After the
+        timetable check found no overload a move never crosses: a crossing task has a
+        compulsory part, which would overload the segment itself. Kept as a safety net.)"""
+        cdef int32_t k, record, index
+        cdef int literal, value
+        cdef int64_t total = self.demand[j]
+        cdef vector[pair[int64_t, int32_t]] covering  # (-demand, task)
+        for k in self.used:
+            if k != j and self.lst[k] <= t < self.est[k] + self.duration[k]:
+                covering.push_back(pair[int64_t, int32_t](-self.demand[k], k))
+        sort(covering.begin(), covering.end())
+        record = self.record_level.size()
+        self.record_start.push_back(self.record_tasks.size())
+        for index in range(<int32_t>covering.size()):
+            self.record_tasks.push_back(covering[index].second)
+            total -= covering[index].first
+            if total > self.capacity:
+                break
+        self.record_task.push_back(j)
+        self.record_t.push_back(t)
+        self.record_upper.push_back(upper)
+        self.record_limit.push_back(limit)
+        self.record_level.push_back(self.levels)
+        crossed = new < self.est[j] if upper else new > self.lst[j]
+        if crossed:
+            literals = set()
+            self.step_reason(self.record_start[record], self.record_tasks.size(), j, t, upper,
+                             limit, literals)
+            if upper:
+                self.path(self.node[j], 0, -(new + 1), limit, literals)   # start_j > new
+            else:
+                self.path(0, self.node[j], new - 1, limit, literals)      # start_j < new
+            self.conflict_clause = sorted(literals, key=abs)
+            self.last_tasks = [j] + [self.record_tasks[index] for index in
+                                     range(self.record_start[record], self.record_tasks.size())]
+            self.drop_record(record)
+            return False
+        # the literal start_j >= new, or the negation of start_j >= new + 1
+        index = new - self.bound_low[j] - 1 + (1 if upper else 0)
+        if index < 0 or index >= self.bound_count[j]:
+            self.drop_record(record)   # outside the literals' range: nothing to say
+            return True
+        literal = self.bound_lits[self.bound_start[j] + index]
+        if upper:
+            literal = -literal
+        value = self.value_of(literal)
+        if value == 1 or (value == 0 and literal in self.reason_of):
+            self.drop_record(record)   # true, or offered already and still pending
+            return True
+        if value == -1:  # pragma: no cover - the bounds say otherwise (crossed above)
+            raise AssertionError("cumulative: a moved bound is false on the trail")
+        self.reason_of[literal] = record
+        self.propagated_vars.push_back(literal)
+        self.propagated_level.push_back(self.levels)
+        implied.append(literal)
+        return True
+
+    cdef void drop_record(self, int32_t record):
+        self.record_tasks.resize(self.record_start[record])
+        self.record_start.resize(record)
+        self.record_task.resize(record)
+        self.record_t.resize(record)
+        self.record_upper.resize(record)
+        self.record_limit.resize(record)
+        self.record_level.resize(record)
+
+    cdef void step_reason(self, int32_t begin, int32_t end, int32_t j, int64_t t, bint upper,
+                          int32_t limit, set literals) except *:
+        """Why task j cannot cover instant t: the tasks record_tasks[begin:end] cover it
+        (lst_k <= t, est_k >= t + 1 - p_k), and j would cover it from its bound on the moving
+        side (est_j >= t + 1 - p_j; upper: lst_j <= t)."""
+        cdef int32_t position, k
+        for position in range(begin, end):
+            k = self.record_tasks[position]
+            self.path(0, self.node[k], t, limit, literals)
+            self.path(self.node[k], 0, self.duration[k] - 1 - t, limit, literals)
+        if upper:
+            self.path(0, self.node[j], t, limit, literals)
+        else:
+            self.path(self.node[j], 0, self.duration[j] - 1 - t, limit, literals)
 
     cdef bint energy(self, int32_t limit) except -1:
         """Sets the clause of the first window [a, b] (b by increasing latest end, a by

@@ -4,8 +4,9 @@ It reasons in two places.
 
 **During the search** (`propagate`, at every search node), on the time bounds of the tasks read
 from the difference-logic graph (node 0 is the time origin: est_k = -dist(k, 0), lst_k =
-dist(0, k), lct_k = lst_k + p_k). It only detects conflicts: the theory has no bound literals of
-its own to propagate, so `propagate` answers [] or None.
+dist(0, k), lct_k = lst_k + p_k). It detects conflicts and, when the compiler made bound
+literals "start_k >= v" for the tasks (the Cumulative constraint's `windows`), moves start times
+through them.
 
 * Timetable consistency (Schutt, Feydy, Stuckey, Wallace: "Explaining the cumulative
   propagator", Constraints 16(3), 2011). A task whose latest start comes before its earliest
@@ -27,6 +28,19 @@ its own to propagate, so `propagate` answers [] or None.
   than capacity * (b - a) is a conflict, explained by est_k >= a and lct_k <= b for the tasks
   used (the largest energies first, just enough of them to exceed the window). Optional
   (`energetic=False` turns it off), so that its cost can be measured against what it prunes.
+* Timetable filtering, with the bound literals (the lazy clause generation of Schutt et al.,
+  whose pointwise explanations these are): the compulsory parts make a profile of segments
+  [a, b) of constant load. A task j that would overlap, from its earliest start e, a segment
+  where its demand does not fit on top of the others' cannot start that early: it moves to the
+  segment's end b when one move gets it there (e + p_j >= b), else to e + p_j; the new bound
+  is t + 1 for the instant t = new - 1 that j would then have to cover. The reason: the fewest
+  tasks covering t whose demands with d_j exceed the capacity (largest first; each by
+  lst_k <= t and est_k >= t + 1 - p_k), and est_j >= t + 1 - p_j. The latest start moves the
+  same way to t - p_j, at t = max(a, lst_j) of the first such segment j overlaps from its
+  latest start, with lst_j <= t in the reason. One move per task and check (the next check
+  continues from the new bound, once it is on the trail): then every reason is made of
+  literals already on the trail. A move past the task's other bound is a conflict. Literals
+  only exist inside each task's window, so a move outside it says nothing.
 
 A check is skipped when the bounds are those of the last check and no backtrack came between.
 
@@ -63,7 +77,17 @@ class CumulativeLogic(GlobalTheory):
         super().__init__(graph)
         self.tasks = [(node, duration, demand) for node, duration, demand in tasks]
         self.capacity = capacity
-        self.order = dict(order)
+        self.order = {}
+        self.bound_literal = {}     # (k, v) -> the literal "start_k >= v"
+        for key, literal in order.items():
+            if len(key) == 3:       # ("at least", k, v)
+                self.bound_literal[(key[1], key[2])] = literal
+            else:
+                self.order[key] = literal
+        self.filtering = bool(self.bound_literal)
+        self.propagates_foreign = self.filtering
+        self.reasons = {}           # propagated literal -> (its clause, level)
+        self.n_filtered = 0
         self.energetic = energetic
         self.ordering_cuts = ordering_cuts
         # tasks that take part: both a duration and a demand
@@ -79,6 +103,8 @@ class CumulativeLogic(GlobalTheory):
 
     def undone(self, level):
         self.last_bounds = None
+        # literals propagated above `level` are unassigned again: forget their reasons
+        self.reasons = {lit: entry for lit, entry in self.reasons.items() if entry[1] <= level}
 
     # -- during the search -----------------------------------------------------------------
     def propagate(self):
@@ -103,10 +129,115 @@ class CumulativeLogic(GlobalTheory):
             clause = self.energy(est, lst)
             if clause is not None:
                 self.n_energy_conflicts += 1
+        if clause is None and self.filtering:
+            implied = []
+            clause = self.filter(est, lst, implied)
+            if clause is not None:
+                self.n_timetable_conflicts += 1
+            elif implied:
+                # one move per task and check: look again once these are on the trail
+                self.last_bounds = None
+                self.n_filtered += len(implied)
+                return implied
         if clause is None:
             return []
         self.conflict_clause = clause
         return None
+
+    def profile(self, est, lst):
+        """[(a, b, load)]: the segments of the compulsory-part profile with a positive load."""
+        events = {}
+        for k in self.used:
+            _, p, d = self.tasks[k]
+            if lst[k] < est[k] + p:
+                events[lst[k]] = events.get(lst[k], 0) + d
+                events[est[k] + p] = events.get(est[k] + p, 0) - d
+        segments, load = [], 0
+        times = sorted(events)
+        for t, following in zip(times, times[1:]):
+            load += events[t]
+            if load > 0:
+                segments.append((t, following, load))
+        return segments
+
+    def filter(self, est, lst, implied):
+        """Timetable filtering (module docstring): appends the moved bounds' literals to
+        `implied`; the conflict clause of a move past the other bound, else None."""
+        segments = self.profile(est, lst)
+        if not segments:
+            return None
+        for j in self.used:
+            if not self.has_literals(j):
+                continue
+            _, p, d = self.tasks[j]
+            e, l = est[j], lst[j]
+
+            def fits(a, b, load):
+                own = d if lst[j] <= a and b <= est[j] + p else 0
+                return load - own + d <= self.capacity
+
+            blocking = [seg for seg in segments if seg[1] > e and seg[0] < e + p
+                        and not fits(*seg)]
+            if blocking:
+                _, b, _ = blocking[-1]
+                t = b - 1 if e + p >= b else e + p - 1
+                clause = self.move(j, t, False, t + 1, est, lst, implied)
+                if clause is not None:
+                    return clause
+                continue
+            blocking = [seg for seg in segments if seg[1] > l and seg[0] < l + p
+                        and not fits(*seg)]
+            if blocking:
+                a, _, _ = blocking[0]
+                t = max(a, l)
+                clause = self.move(j, t, True, t - p, est, lst, implied)
+                if clause is not None:
+                    return clause
+        return None
+
+    def has_literals(self, j):
+        if not hasattr(self, "_with_literals"):
+            self._with_literals = {k for k, _ in self.bound_literal}
+        return j in self._with_literals
+
+    def move(self, j, t, upper, new, est, lst, implied):
+        """start_j >= new (upper: start_j <= new), j being unable to cover instant t: the
+        literal goes to `implied` with its reason, or the clause of a conflict is returned."""
+        node_j, p, d = self.tasks[j]
+        covering = [k for k in self.used
+                    if k != j and lst[k] <= t < est[k] + self.tasks[k][1]]
+        chosen = self.fewest(covering, lambda k: self.tasks[k][2], self.capacity - d)
+        literals = set()
+        for k in chosen:
+            node = self.tasks[k][0]
+            literals.update(self.graph.path_literals(0, node))   # lst_k <= t
+            literals.update(self.graph.path_literals(node, 0))   # est_k >= t + 1 - p_k
+        # j covers t from its bound on the moving side
+        literals.update(self.graph.path_literals(0, node_j) if upper
+                        else self.graph.path_literals(node_j, 0))
+        if (new < est[j]) if upper else (new > lst[j]):
+            # the move crosses the other bound
+            literals.update(self.graph.path_literals(node_j, 0) if upper
+                            else self.graph.path_literals(0, node_j))
+            self.last_tasks = [j] + chosen
+            return sorted((-lit for lit in literals), key=abs)
+        literal = self.bound_literal.get((j, new + 1 if upper else new))
+        if literal is None:
+            return None  # outside the literals' window: nothing to say
+        if upper:
+            literal = -literal
+        value = self.graph.literal_value(literal)
+        if value == 1 or (value == 0 and literal in self.reasons):
+            return None  # true, or offered already and still pending
+        assert value == 0, "cumulative: a moved bound is false on the trail"
+        self.reasons[literal] = ([literal] + sorted((-lit for lit in literals), key=abs),
+                                 self.levels)
+        implied.append(literal)
+        return None
+
+    def holds_reason(self, lit):
+        """Whether this theory propagated `lit` at a level still open (see engine.py)."""
+        return lit in self.reasons
 
     def bounds(self):
         """(est, lst), dicts over the used tasks, from the graph; None when one is unbounded."""
@@ -254,8 +385,8 @@ class CumulativeLogic(GlobalTheory):
                 clause += [self.order[(i, j)], self.order[(j, i)]]
         return clause
 
-    def explain(self, lit):  # pragma: no cover - propagates nothing
-        raise AssertionError("the cumulative theory propagates nothing")
+    def explain(self, lit):
+        return list(self.reasons[lit][0])
 
     def statistics(self):
         return {"cumulative_checks": self.n_checks,
@@ -263,4 +394,5 @@ class CumulativeLogic(GlobalTheory):
                 "cumulative_timetable_checks": self.n_timetable_checks,
                 "cumulative_timetable_conflicts": self.n_timetable_conflicts,
                 "cumulative_energy_conflicts": self.n_energy_conflicts,
-                "cumulative_timetable_deferred": self.n_deferred}
+                "cumulative_timetable_deferred": self.n_deferred,
+                "cumulative_filtered": self.n_filtered}

@@ -18,8 +18,12 @@ from ..terms import And, Bool, Cumulative, Disjunctive, Int, Not, Or, WeightedCo
 
 
 class Encoding:
-    def __init__(self, model):
+    def __init__(self, model, horizon=None):
+        """`horizon`: the largest makespan the search will be asked about, if known. The
+        cumulative resources then get bound literals over each task's window [head, horizon -
+        tail], through which their theory moves start times (timetable filtering)."""
         self.model = model
+        self.horizon = horizon
         self.start = [Int(f"start {t.name}") for t in model.tasks]
         self.present = [Bool(f"present {t.name}") if t.optional else None for t in model.tasks]
         self.makespan = Int("makespan")
@@ -98,7 +102,7 @@ class Encoding:
                 tasks = [t for t, _ in resource.demands]
                 add(Cumulative([self.start[t.index] for t in tasks],
                                [t.duration for t in tasks], [d for _, d in resource.demands],
-                               resource.capacity))
+                               resource.capacity, windows=self._windows(tasks)))
                 continue
             pairs = [(t, d) for t, d in resource.demands if t.duration > 0]
             for i in range(len(pairs)):
@@ -107,6 +111,33 @@ class Encoding:
                     b, db = pairs[j]
                     if da + db > resource.capacity:
                         add(self.guard(Or(self.before(a, b), self.before(b, a)), a, b))
+
+    # One literal per task and instant of its window: fine for PSPLIB-like time scales (tens
+    # to hundreds of instants), not for latencies in the millions. Above this many literals
+    # a resource gets none, and its theory only detects overloads.
+    MAX_BOUND_LITERALS = 50000
+
+    def _windows(self, tasks):
+        """Each task's (head, horizon - tail): where its start can lie under the horizon; None
+        without a horizon or when that would take too many literals."""
+        if self.horizon is None:
+            return None
+        if not hasattr(self, "_heads"):
+            from .bounds import heads_and_tails
+            self._heads = heads_and_tails(self.model)
+        head, tail = self._heads
+        windows = []
+        total = 0
+        for t in tasks:
+            latest = self.horizon - tail[t.index]
+            if t.deadline is not None:
+                latest = min(latest, t.deadline - t.duration)
+            if latest > head[t.index] and t.duration > 0:
+                windows.append((head[t.index], latest))
+                total += latest - head[t.index]
+            else:
+                windows.append(None)
+        return windows if total <= self.MAX_BOUND_LITERALS else None
 
     def same_machine(self, a, b):
         return a is not b and not self.machines[a.index].isdisjoint(self.machines[b.index])

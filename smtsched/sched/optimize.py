@@ -82,7 +82,12 @@ def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
                            lower_bound=min(early, value), starts=first,
                            present=[True] * len(model.tasks),
                            runtime=time.perf_counter() - started))
-    encoding = Encoding(model)
+    # The probes ask about makespans below the first schedule's (or within the horizon)
+    horizon = model.horizon
+    if model.objective == "makespan" and first is not None:
+        below = model.objective_value(first) - 1
+        horizon = below if horizon is None else min(horizon, below)
+    encoding = Encoding(model, horizon)
     if not frozen:
         gc.freeze()
     solver = Solver()
@@ -96,6 +101,7 @@ def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
     theory_counters = ("disjunctive_checks", "disjunctive_conflicts", "disjunctive_propagations",
                        "cumulative_checks", "cumulative_conflicts",
                        "cumulative_timetable_conflicts", "cumulative_energy_conflicts",
+                       "cumulative_filtered",
                        "pb_propagations", "pb_conflicts")
     optimise = model.objective is not None
     makespan = model.objective == "makespan"
