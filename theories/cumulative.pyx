@@ -71,11 +71,9 @@ cdef class CumulativeLogic(GlobalTheory):
     # the compulsory-part profile of this check: segments [a, b) of load > 0
     cdef vector[int64_t] segment_a, segment_b, segment_load
     # one record per propagated literal still assigned: task, instant, side, covering tasks
-    cdef dict reason_of
     cdef vector[int32_t] record_task, record_start, record_tasks, record_limit, record_level
     cdef vector[int64_t] record_t
     cdef vector[int8_t] record_upper
-    cdef vector[int32_t] propagated_vars, propagated_level
     cdef int64_t n_filtered
 
     def __init__(self, DifferenceLogic graph, tasks, capacity, order, energetic=True,
@@ -114,7 +112,6 @@ cdef class CumulativeLogic(GlobalTheory):
             for v in values:
                 self.bound_lits.push_back(bounds[k][v])
         self.filtering = self.bound_lits.size() > 0
-        self.reason_of = {}
         self.n_filtered = 0
         self.capacity = capacity
         self.energetic = energetic
@@ -128,14 +125,8 @@ cdef class CumulativeLogic(GlobalTheory):
 
     # -- contract (observed, level, new_level, backtrack, conflict, values: GlobalTheory) -----
     cdef void undone(self, int level) except *:
-        # literals propagated above `level` are unassigned again: forget their reasons
-        cdef size_t keep = self.propagated_vars.size()
-        while keep > 0 and self.propagated_level[keep - 1] > level:
-            keep -= 1
-            del self.reason_of[self.propagated_vars[keep]]
-        self.propagated_vars.resize(keep)
-        self.propagated_level.resize(keep)
-        keep = self.record_level.size()
+        # the records of levels above `level` (their literals are forgotten already)
+        cdef size_t keep = self.record_level.size()
         while keep > 0 and self.record_level[keep - 1] > level:
             keep -= 1
         if keep < self.record_level.size():
@@ -146,10 +137,6 @@ cdef class CumulativeLogic(GlobalTheory):
             self.record_limit.resize(keep)
             self.record_level.resize(keep)
             self.record_start.resize(keep)
-
-    def holds_reason(self, int lit):
-        """Whether this theory propagated `lit` at a level still open (see engine.py)."""
-        return lit in self.reason_of
 
     def explain(self, int lit):
         cdef int record = self.reason_of[lit]
@@ -416,14 +403,12 @@ cdef class CumulativeLogic(GlobalTheory):
         if upper:
             literal = -literal
         value = self.value_of(literal)
-        if value == 1 or (value == 0 and literal in self.reason_of):
-            self.drop_record(record)   # true, or offered already and still pending
+        if self.offered_already(literal, value):
+            self.drop_record(record)
             return True
         if value == -1:  # pragma: no cover - the bounds say otherwise (crossed above)
             raise AssertionError("cumulative: a moved bound is false on the trail")
-        self.reason_of[literal] = record
-        self.propagated_vars.push_back(literal)
-        self.propagated_level.push_back(self.levels)
+        self.offered(literal, record)
         implied.append(literal)
         return True
 

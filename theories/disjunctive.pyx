@@ -46,12 +46,7 @@ cdef class DisjunctiveLogic(GlobalTheory):
     cdef vector[int64_t] record_a, record_b
     cdef vector[int32_t] record_i, record_limit, record_level, record_start
     cdef vector[int32_t] record_tasks   # Omega of every record, concatenated
-    # propagated literal -> record index. Keyed by the literal, not its variable: if the
-    # difference theory offered the opposite literal in the same round, CaDiCaL took that one,
-    # and this theory must not be asked for (nor claim) a reason of it.
-    cdef dict reason_of
-    cdef vector[int32_t] propagated_vars  # the propagated literals, in order, with their levels
-    cdef vector[int32_t] propagated_level
+    # (reason_of maps a propagated literal to its record index: GlobalTheory)
     cdef int64_t n_checks, n_conflicts, n_propagations, n_skipped
     cdef vector[pair[int64_t, int32_t]] by_est
     cdef vector[int64_t] ends
@@ -74,19 +69,12 @@ cdef class DisjunctiveLogic(GlobalTheory):
         self.propagates_foreign = edge_finding
         self.est.resize(self.n)
         self.lct.resize(self.n)
-        self.reason_of = {}
         self.n_checks = self.n_conflicts = self.n_propagations = self.n_skipped = 0
 
     # -- contract (observed, level, new_level, conflict, values: GlobalTheory) -----------------
     cdef void undone(self, int level) except *:
-        # literals propagated above `level` are unassigned again: forget their reasons
-        cdef size_t keep = self.propagated_vars.size()
-        while keep > 0 and self.propagated_level[keep - 1] > level:
-            keep -= 1
-            del self.reason_of[self.propagated_vars[keep]]
-        self.propagated_vars.resize(keep)
-        self.propagated_level.resize(keep)
-        keep = self.record_level.size()
+        # the records of levels above `level` (their literals are forgotten already)
+        cdef size_t keep = self.record_level.size()
         while keep > 0 and self.record_level[keep - 1] > level:
             keep -= 1
         if keep < self.record_level.size():
@@ -127,10 +115,6 @@ cdef class DisjunctiveLogic(GlobalTheory):
         self.n_propagations += len(implied)
         implied.sort(key=abs)
         return implied
-
-    def holds_reason(self, int lit):
-        """Whether this theory propagated `lit` at a level still open (see engine.py)."""
-        return lit in self.reason_of
 
     def explain(self, int lit):
         cdef int record = self.reason_of[lit]
@@ -202,17 +186,15 @@ cdef class DisjunctiveLogic(GlobalTheory):
                         if literal == 0:
                             continue
                         value = self.value_of(literal)
-                        if value == 1 or (value == 0 and literal in self.reason_of):
-                            continue  # true, or offered already and still pending
+                        if self.offered_already(literal, value):
+                            continue
                         if value == -1:  # the window says j before i, the trail says not
                             self.conflict_clause = [literal] + self.window_clause(self.omega, i, a, b,
                                                                                   limit)
                             return False
                         if record < 0:
                             record = self.new_record(self.omega, i, a, b, limit)
-                        self.reason_of[literal] = record
-                        self.propagated_vars.push_back(literal)
-                        self.propagated_level.push_back(self.levels)
+                        self.offered(literal, record)
                         implied.append(literal)
         return True
 

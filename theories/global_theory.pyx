@@ -14,6 +14,7 @@ cdef class GlobalTheory:
         self.levels = 0
         self.cache_valid = False
         self.conflict_clause = []
+        self.reason_of = {}
 
     def observed(self):
         return []
@@ -32,10 +33,32 @@ cdef class GlobalTheory:
             return
         self.levels = level
         self.cache_valid = False
+        # literals propagated above `level` are unassigned again: forget their reasons
+        cdef size_t keep = self.propagated_vars.size()
+        while keep > 0 and self.propagated_level[keep - 1] > level:
+            keep -= 1
+            del self.reason_of[self.propagated_vars[keep]]
+        self.propagated_vars.resize(keep)
+        self.propagated_level.resize(keep)
         self.undone(level)
 
     cdef void undone(self, int level) except *:
-        """Hook: the levels above `level` were undone."""
+        """Hook: the levels above `level` were undone (their reasons are forgotten already)."""
+
+    cdef void offered(self, int literal, int record) except *:
+        """`literal` goes to the solver now, its reason in `record` (the subclass's)."""
+        self.reason_of[literal] = record
+        self.propagated_vars.push_back(literal)
+        self.propagated_level.push_back(self.levels)
+
+    cdef bint offered_already(self, int literal, int value):
+        """Whether a literal of graph value `value` needs no offer: true already, or offered
+        by this theory and still pending."""
+        return value == 1 or (value == 0 and literal in self.reason_of)
+
+    def holds_reason(self, int lit):
+        """Whether this theory propagated `lit` at a level still open (see engine.py)."""
+        return lit in self.reason_of
 
     def conflict(self):
         return list(self.conflict_clause)
