@@ -55,6 +55,10 @@ class Bridge(Propagator):
         # variable gives it. If the owner offered the same literal in the same round, either
         # reason is valid: both theories built theirs from literals assigned before the round.
         self.foreign = [t for t in theories if getattr(t, "propagates_foreign", False)]
+        # the foreign propagators whose literals the engine filters (`claim`): the compiled
+        # ones skip literals the owner implied already themselves (`offers_fresh`), which
+        # saves building the set of this round's literals at every call
+        self.claiming = [t for t in self.foreign if not getattr(t, "offers_fresh", False)]
         self.clauses = deque()
         self.lemmas = [] if log_lemmas else None
         self.deadline = deadline
@@ -121,7 +125,7 @@ class Bridge(Propagator):
             if lits:
                 if self.check:
                     self.check_owned(theory, lits)
-                if theory in self.foreign:
+                if theory in self.claiming:
                     lits = self.claim(theory, lits, implied)
                 if theory.level() == 0:
                     # CaDiCaL 1.9.5 assigns a literal propagated at the root without learning

@@ -38,6 +38,9 @@ from smtsched.theories.difference cimport DifferenceLogic
 from smtsched.theories.global_theory cimport GlobalTheory
 
 cdef int64_t INF = (<int64_t>1) << 62
+# How many bound literals at_least/at_most look at before searching a path: the graph implies
+# them in order of strength, so one of the first few holds unless the bound is far off.
+cdef int BOUND_SCAN = 8
 
 
 # what timetable() found
@@ -48,6 +51,10 @@ cdef enum:
 
 
 cdef class CumulativeLogic(GlobalTheory):
+    # The engine need not filter what this theory offers (engine.py, `claim`): move() skips
+    # every literal the graph implied, in this round or before.
+    offers_fresh = True
+
     cdef int n                          # tasks
     cdef vector[int32_t] node
     cdef vector[int64_t] duration
@@ -253,8 +260,8 @@ cdef class CumulativeLogic(GlobalTheory):
                 for k in chosen:
                     # task k runs at t: x_k - x_0 <= t (a path 0 -> k) and
                     # x_0 - x_k <= p_k - 1 - t (a path k -> 0)
-                    self.path(0, self.node[k], t, limit, literals)
-                    self.path(self.node[k], 0, self.duration[k] - 1 - t, limit, literals)
+                    self.at_most(k, t, limit, literals)
+                    self.at_least(k, t + 1 - self.duration[k], limit, literals)
                 self.conflict_clause = sorted(literals, key=abs)
             self.last_tasks = chosen
             return OVERLOAD
@@ -403,7 +410,9 @@ cdef class CumulativeLogic(GlobalTheory):
         if upper:
             literal = -literal
         value = self.value_of(literal)
-        if self.offered_already(literal, value):
+        if self.offered_already(literal, value) or (value == 0 and self.implied_by_graph(literal)):
+            # true, offered and pending, or the graph's to offer (if the graph implied the
+            # opposite, the next check finds the conflict once it is assigned)
             self.drop_record(record)
             return True
         if value == -1:  # pragma: no cover - the bounds say otherwise (crossed above)
@@ -429,12 +438,55 @@ cdef class CumulativeLogic(GlobalTheory):
         cdef int32_t position, k
         for position in range(begin, end):
             k = self.record_tasks[position]
-            self.path(0, self.node[k], t, limit, literals)
-            self.path(self.node[k], 0, self.duration[k] - 1 - t, limit, literals)
+            self.at_most(k, t, limit, literals)
+            self.at_least(k, t + 1 - self.duration[k], limit, literals)
         if upper:
-            self.path(0, self.node[j], t, limit, literals)
+            self.at_most(j, t, limit, literals)
         else:
-            self.path(self.node[j], 0, self.duration[j] - 1 - t, limit, literals)
+            self.at_least(j, t + 1 - self.duration[j], limit, literals)
+
+    cdef void at_least(self, int32_t k, int64_t bound, int32_t limit, set literals) except *:
+        """Why start_k >= bound: one bound literal "start_k >= v" (v >= bound) true at a trail
+        position <= limit, else the negated literals of a path k ~> 0."""
+        cdef int64_t index = bound - self.bound_low[k] - 1
+        cdef int64_t stop = min(<int64_t>self.bound_count[k], index + BOUND_SCAN)
+        cdef int literal
+        if index < 0:
+            index = 0
+        while index < stop:
+            literal = self.bound_lits[self.bound_start[k] + index]
+            if self.holds_by(literal, limit):
+                literals.add(-literal)
+                return
+            index += 1
+        self.path(self.node[k], 0, -bound, limit, literals)
+
+    cdef void at_most(self, int32_t k, int64_t bound, int32_t limit, set literals) except *:
+        """Why start_k <= bound: one literal "not start_k >= v + 1" (v <= bound) true at a
+        trail position <= limit, else the negated literals of a path 0 ~> k."""
+        cdef int64_t index = bound - self.bound_low[k]      # the literal start_k >= bound + 1
+        cdef int64_t stop = index - BOUND_SCAN
+        cdef int literal
+        if index >= self.bound_count[k]:
+            index = self.bound_count[k] - 1
+        if stop < -1:
+            stop = -1
+        while index > stop:
+            literal = -self.bound_lits[self.bound_start[k] + index]
+            if self.holds_by(literal, limit):
+                literals.add(-literal)
+                return
+            index -= 1
+        self.path(0, self.node[k], bound, limit, literals)
+
+    cdef inline bint holds_by(self, int literal, int32_t limit):
+        """Whether the graph's literal is true with its edge at a trail position <= limit
+        (in the matrix when the reason was due)."""
+        cdef int32_t atom = self.graph.var_atom[literal if literal > 0 else -literal]
+        cdef int value = self.graph.atom_value[atom]
+        if (value if literal > 0 else -value) != 1:
+            return False
+        return self.graph.atom_position[atom] <= limit
 
     cdef bint energy(self, int32_t limit) except -1:
         """Sets the clause of the first window [a, b] (b by increasing latest end, a by

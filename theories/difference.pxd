@@ -41,6 +41,7 @@ cdef class DifferenceLogic:
     cdef vector[int8_t] atom_value      # 0 unassigned, 1 true, -1 false
     cdef vector[int8_t] atom_fixed      # root-level assignment: survives every backtrack
     cdef vector[int8_t] atom_implied    # returned by propagate() at a level still open
+    cdef vector[int32_t] atom_position  # per assigned atom: its edge's trail position
     cdef vector[int32_t] reason_position  # per implied atom: trail position being activated
     # Active edges per source node as linked lists over trail positions, newest first.
     cdef vector[int32_t] adjacency_head   # per node: newest trail position, or -1

@@ -38,6 +38,7 @@ every sum computed below stays inside int64.
 """
 from libc.stdint cimport int8_t, int32_t, int64_t
 from libc.string cimport memcpy
+from libcpp.algorithm cimport sort
 from libcpp.pair cimport pair
 from libcpp.queue cimport priority_queue
 from libcpp.vector cimport vector
@@ -145,9 +146,27 @@ cdef class DifferenceLogic:
             self.cell_edges[fill[c]] = e
             self.cell_weight[fill[c]] = self.edge_weight[e]
             fill[c] += 1
+        # Each cell's candidates by increasing weight: when the cell improves from d to nd,
+        # the newly implied ones are exactly those of weight in [nd, d) (those of weight >= d
+        # were implied, or assigned, when the cell reached d), found by a binary search. A
+        # cell with a bound literal per instant (the scheduling windows) has a hundred.
+        cdef vector[pair[int64_t, int32_t]] ordered
+        cdef int32_t b, count
+        for c in range(cells):
+            count = self.cell_start[c + 1] - self.cell_start[c]
+            if count < 2:
+                continue
+            ordered.clear()
+            for b in range(self.cell_start[c], self.cell_start[c + 1]):
+                ordered.push_back(pair[int64_t, int32_t](self.cell_weight[b], self.cell_edges[b]))
+            sort(ordered.begin(), ordered.end())
+            for b in range(count):
+                self.cell_weight[self.cell_start[c] + b] = ordered[b].first
+                self.cell_edges[self.cell_start[c] + b] = ordered[b].second
         self.atom_value.assign(num_atoms, 0)
         self.atom_fixed.assign(num_atoms, 0)
         self.atom_implied.assign(num_atoms, 0)
+        self.atom_position.assign(num_atoms, 0)
         self.reason_position.assign(num_atoms, 0)
         self.adjacency_head.assign(n, -1)
         self.label.assign(n, INF)
@@ -178,6 +197,7 @@ cdef class DifferenceLogic:
         if fixed:
             self.atom_fixed[atom] = 1
         self.n_assignments += 1
+        self.atom_position[atom] = self.trail.size()
         self.trail.push_back(2 * atom + (0 if value > 0 else 1))
 
     def level(self):
@@ -439,7 +459,8 @@ cdef class DifferenceLogic:
         # Rows whose path to v improves and columns whose path from u improves: only their
         # crossing cells can change.
         cdef int i, j, a, b, f, atom
-        cdef int64_t d_iu, d_vj, nd
+        cdef int64_t d_iu, d_vj, nd, before
+        cdef int32_t low, high, middle
         cdef int level = self.level_marks.size() // MARKS
         cdef CellRecord cell_record
         self.rows.clear()
@@ -476,14 +497,25 @@ cdef class DifferenceLogic:
                     cell_record.cell = base + j
                     cell_record.via = via[base + j]
                     self.cell_undo.push_back(cell_record)
+                before = dist[base + j]
                 dist[base + j] = nd
                 via[base + j] = edge
                 self.n_cell_updates += 1
-                # Theory propagation: the cell's own candidate edges are now implied when
-                # their weight is at least the new distance.
-                for b in range(cell_start[base + j], cell_start[base + j + 1]):
-                    if nd > cell_weight[b]:
-                        continue
+                # Theory propagation: the cell's own candidate edges of weight in [nd, before)
+                # are now implied (sorted by weight: the first one by binary search)
+                low = cell_start[base + j]
+                high = cell_start[base + j + 1]
+                if low == high:
+                    continue
+                while low < high:
+                    middle = (low + high) >> 1
+                    if cell_weight[middle] < nd:
+                        low = middle + 1
+                    else:
+                        high = middle
+                for b in range(low, cell_start[base + j + 1]):
+                    if cell_weight[b] >= before:
+                        break
                     f = cell_edges[b]
                     atom = f >> 1
                     if self.atom_value[atom] != 0 or self.atom_implied[atom]:

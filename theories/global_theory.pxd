@@ -21,3 +21,4 @@ cdef class GlobalTheory:
     cdef void undone(self, int level) except *
     cdef void offered(self, int literal, int record) except *
     cdef bint offered_already(self, int literal, int value)
+    cdef bint implied_by_graph(self, int literal)

@@ -52,9 +52,14 @@ cdef class GlobalTheory:
         self.propagated_level.push_back(self.levels)
 
     cdef bint offered_already(self, int literal, int value):
-        """Whether a literal of graph value `value` needs no offer: true already, or offered
+        """Whether a graph literal of value `value` needs no offer: true already, or offered
         by this theory and still pending."""
         return value == 1 or (value == 0 and literal in self.reason_of)
+
+    cdef bint implied_by_graph(self, int literal):
+        """Whether the graph implied the variable of `literal` at a level still open (in this
+        round too: the graph is asked first), whatever the polarity."""
+        return self.graph.atom_implied[self.graph.var_atom[literal if literal > 0 else -literal]] != 0
 
     def holds_reason(self, int lit):
         """Whether this theory propagated `lit` at a level still open (see engine.py)."""
