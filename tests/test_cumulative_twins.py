@@ -9,6 +9,8 @@ checks must agree too. Every conflict clause of the compiled twin must be false 
 and implied by the cumulative constraint (z3, on the time-point decomposition: at each task's
 start the demands of the tasks running then fit the capacity).
 """
+import itertools
+
 import pytest
 import z3
 from hypothesis import event, given, settings
@@ -102,8 +104,27 @@ def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering
     slow = cumulative_ref.CumulativeLogic(slow_graph, tasks, capacity, order, **options)
     variables = [atom[0] for atom in problem.atoms]
     driver = TwinDriver(fast_graph, slow_graph, fast, slow)
-    assigned, assign = driver.assigned, driver.assign
+    assigned = driver.assigned
+    clock = itertools.count()
+    when = {}          # var -> when it was last assigned, for the lazy reasons
+    moved = []         # literals the compiled twin propagated
+
+    def assign(lit):
+        driver.assign(lit)
+        when[abs(lit)] = next(clock)
+
+    def check_lazy_reasons():
+        # a reason asked for later (CaDiCaL explains lazily) uses only literals assigned
+        # before the propagated one
+        for lit in moved:
+            if fast.holds_reason(lit):
+                clause = fast.explain(lit)
+                assert all(when[abs(l)] < when[abs(lit)] for l in clause[1:]), (lit, clause)
+                assert all(fast_graph.literal_value(l) == -1 for l in clause[1:]), clause
+
     driver.assign_root_units(compiled.clauses)  # the windows
+    for var in assigned:
+        when[var] = next(clock)
     for _ in range(data.draw(st.integers(1, 16), label="decisions")):
         # propagate to a fixpoint in rounds, as the engine does: in each round the graphs,
         # then the cumulative theories (before the graphs' implied literals are assigned)
@@ -141,10 +162,12 @@ def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering
             # the engine's claim: a literal the graph offered in the same round goes once
             offered = {abs(l) for l in fast_lits}
             round_lits = fast_lits + [l for l in fast_found if abs(l) not in offered]
+            moved += [l for l in fast_found if abs(l) not in offered]
             if not round_lits:
                 break
             for lit in round_lits:
                 assign(lit)
+            check_lazy_reasons()
         if not conflict and all(v in assigned for v in variables):
             # a complete assignment: the final checks (on a scratch level, as the engine does)
             assert fast_graph.final_check() and slow_graph.final_check()
@@ -167,7 +190,9 @@ def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering
             continue
         free = [v for v in variables if v not in assigned]
         var = data.draw(st.sampled_from(free), label="decide")
-        driver.decide(var if data.draw(st.booleans(), label="polarity") else -var)
+        lit = var if data.draw(st.booleans(), label="polarity") else -var
+        driver.decide(lit)
+        when[var] = next(clock)
     assert fast.statistics() == slow.statistics()
 
 
