@@ -530,8 +530,8 @@ cdef class CumulativeLogic(GlobalTheory):
                 for j in range(inside.size()):
                     k = inside[j].second
                     chosen.append(k)
-                    self.path(self.node[k], 0, -a, limit, literals)                 # est >= a
-                    self.path(0, self.node[k], b - self.duration[k], limit, literals)  # lct <= b
+                    self.at_least(k, a, limit, literals)                   # est >= a
+                    self.at_most(k, b - self.duration[k], limit, literals)  # lct <= b
                     total -= inside[j].first
                     if total > room:
                         break
