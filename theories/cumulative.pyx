@@ -301,13 +301,10 @@ cdef class CumulativeLogic(GlobalTheory):
         cannot reach it in one move) to est + p, explained at the instant t = new - 1. Upper
         bounds symmetrically, at t = max(a, lst). A move beyond the other bound is a conflict
         (False, the clause set)."""
-        cdef int32_t j, s, count = self.segment_a.size()
-        cdef int64_t e, l, p, a, b, load, t, new
-        cdef int32_t found
-        cdef int literal
+        cdef int32_t j, found
+        cdef int64_t e, l, p, a, b, t, new
         self.profile()
-        count = self.segment_a.size()
-        if count == 0:
+        if self.segment_a.size() == 0:
             return True
         for j in self.used:
             if self.bound_count[j] == 0:
@@ -316,16 +313,7 @@ cdef class CumulativeLogic(GlobalTheory):
             l = self.lst[j]
             p = self.duration[j]
             # earliest start: the last segment j overlaps at e where it does not fit
-            found = -1
-            for s in range(count):
-                a = self.segment_a[s]
-                b = self.segment_b[s]
-                if b <= e:
-                    continue
-                if a >= e + p:
-                    break
-                if self.load_without(j, s) + self.demand[j] > self.capacity:
-                    found = s
+            found = self.blocking(j, e, True)
             if found >= 0:
                 b = self.segment_b[found]
                 t = b - 1 if e + p >= b else e + p - 1
@@ -334,17 +322,7 @@ cdef class CumulativeLogic(GlobalTheory):
                     return False
                 continue
             # latest start: the first segment j overlaps at l where it does not fit
-            found = -1
-            for s in range(count):
-                a = self.segment_a[s]
-                b = self.segment_b[s]
-                if b <= l:
-                    continue
-                if a >= l + p:
-                    break
-                if self.load_without(j, s) + self.demand[j] > self.capacity:
-                    found = s
-                    break
+            found = self.blocking(j, l, False)
             if found >= 0:
                 a = self.segment_a[found]
                 t = a if a > l else l
@@ -352,6 +330,22 @@ cdef class CumulativeLogic(GlobalTheory):
                 if not self.move(j, t, True, new, limit, implied):
                     return False
         return True
+
+    cdef int32_t blocking(self, int32_t j, int64_t start, bint last):
+        """The first (`last`: the last) profile segment that task j, started at `start`,
+        would overlap where its demand does not fit on top of the others; -1 if none."""
+        cdef int32_t s, found = -1
+        cdef int64_t end = start + self.duration[j]
+        for s in range(<int32_t>self.segment_a.size()):
+            if self.segment_b[s] <= start:
+                continue
+            if self.segment_a[s] >= end:
+                break
+            if self.load_without(j, s) + self.demand[j] > self.capacity:
+                found = s
+                if not last:
+                    break
+        return found
 
     cdef inline int64_t load_without(self, int32_t j, int32_t s):
         """The load of segment s without task j's own compulsory part (which covers a segment
