@@ -410,7 +410,15 @@ cdef class CumulativeLogic(GlobalTheory):
             self.drop_record(record)
             return True
         if value == -1:  # pragma: no cover - the bounds say otherwise (crossed above)
-            raise AssertionError("cumulative: a moved bound is false on the trail")
+            # (the matrix holds every assigned edge when this runs) a conflict all the same
+            literals = set()
+            self.step_reason(self.record_start[record], self.record_tasks.size(), j, t, upper,
+                             limit, literals)
+            self.conflict_clause = [literal] + sorted(literals, key=abs)
+            self.last_tasks = [j] + [self.record_tasks[index] for index in
+                                     range(self.record_start[record], self.record_tasks.size())]
+            self.drop_record(record)
+            return False
         self.offered(literal, record)
         implied.append(literal)
         return True
