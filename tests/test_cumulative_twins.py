@@ -321,50 +321,55 @@ def test_ordering_cuts_with_two_tasks_on_one_start_variable():
     assert order[(0, 1)] in fast.conflict() and abs(order[(0, 1)]) not in owned
 
 
+def walk_moves(spec, expected):
+    """Both twins from the root with bound literals: each check must move exactly the next
+    literal of `expected` (a function of the bound literals' map), with a valid reason; the
+    literal and what the graphs then imply are assigned before the next check. Returns the
+    compiled twin."""
+    problem, (graph, slow_graph), fast, slow, implied = start_at_the_root(spec, True)
+    _, _, (_, _, _, order) = build(spec, True)
+    for lit in implied:
+        graph.assign(lit, False)
+        slow_graph.assign(lit, False)
+    for literal in expected(order):
+        lits = fast.propagate()
+        assert lits == slow.propagate() == [literal], literal
+        for theory, g in ((fast, graph), (slow, slow_graph)):
+            assert_valid_reason(g, problem, spec, literal, theory.explain(literal))
+        for g in (graph, slow_graph):
+            g.assign(literal, False)
+            for lit in g.propagate():
+                g.assign(lit, False)
+    assert fast.propagate() == [] and slow.propagate() == []
+    return fast
+
+
 def test_timetable_filtering_moves_a_start_past_a_compulsory_part_in_steps():
     # capacity 2: task 0 (demand 2, 4 long, starting in [0, 1]) surely runs during [1, 4);
     # task 1 (demand 1, 2 long, window [0, 8]) cannot run then. From its earliest start 0 it
     # cannot jump the whole segment in one move: first to 2 (it would cover instant 1), then
     # to 4 (it would cover instant 3)
     spec = ([4, 2], [2, 1], 2, [(0, 5), (0, 10)], [])
-    problem, (graph, slow_graph), fast, slow, implied = start_at_the_root(spec, True)
-    _, _, (_, _, _, order) = build(spec, True)
-    for lit in implied:
-        graph.assign(lit, False)
-        slow_graph.assign(lit, False)
-    for step, moved_to in ((1, 2), (2, 4)):
-        lits = fast.propagate()
-        assert lits == slow.propagate() == [order[("at least", 1, moved_to)]], step
-        for theory, g in ((fast, graph), (slow, slow_graph)):
-            assert_valid_reason(g, problem, spec, lits[0], theory.explain(lits[0]))
-        # the reason names task 1's lifted bound and task 0's place, nothing else
-        assert len(fast.explain(lits[0])) == 4
-        for g in (graph, slow_graph):
-            g.assign(lits[0], False)
-            for lit in g.propagate():
-                g.assign(lit, False)
-    assert fast.propagate() == [] and slow.propagate() == []
+    fast = walk_moves(spec, lambda order: [order[("at least", 1, 2)], order[("at least", 1, 4)]])
     assert fast.statistics()["cumulative_filtered"] == 2
 
 
 def test_timetable_filtering_moves_a_latest_start_down_in_steps():
     # capacity 2: task 0 (demand 2) runs during [3, 7) for sure; task 1 (demand 1, 2 long,
     # latest start 6) moves its latest start below it: to 4 (at 6 it would cover 6), to 2 (at 4
-    # it would cover 4), to 1 (at 2 it would cover 3), where it fits before task 0
+    # it would cover 4), to 1 (at 2 it would cover 3), where it fits before task 0.
+    # "start_1 <= u" is the negation of "start_1 >= u + 1"
     spec = ([4, 2], [2, 1], 2, [(3, 7), (0, 8)], [])
-    problem, (graph, slow_graph), fast, slow, implied = start_at_the_root(spec, True)
-    _, _, (_, _, _, order) = build(spec, True)
+    walk_moves(spec, lambda order: [-order[("at least", 1, u + 1)] for u in (4, 2, 1)])
+
+
+def test_a_filtering_reason_names_one_bound_literal_per_bound():
+    # task 1's move to 2 (it would cover instant 1) needs three facts: task 0 covers instant 1
+    # (start_0 >= 0 and start_0 <= 1, the atoms of its window: no bound literal holds there,
+    # so the reason falls back to paths) and start_1 >= 0; the clause has the literal too
+    spec = ([4, 2], [2, 1], 2, [(0, 5), (0, 10)], [])
+    problem, (graph, _), fast, _, implied = start_at_the_root(spec, True)
     for lit in implied:
         graph.assign(lit, False)
-        slow_graph.assign(lit, False)
-    for latest in (4, 2, 1):
-        lits = fast.propagate()
-        # "start_1 <= latest" is the negation of "start_1 >= latest + 1"
-        assert lits == slow.propagate() == [-order[("at least", 1, latest + 1)]], latest
-        for theory, g in ((fast, graph), (slow, slow_graph)):
-            assert_valid_reason(g, problem, spec, lits[0], theory.explain(lits[0]))
-        for g in (graph, slow_graph):
-            g.assign(lits[0], False)
-            for lit in g.propagate():
-                g.assign(lit, False)
-    assert fast.propagate() == [] and slow.propagate() == []
+    (lit,) = fast.propagate()
+    assert len(fast.explain(lit)) == 4

@@ -133,17 +133,9 @@ cdef class CumulativeLogic(GlobalTheory):
     # -- contract (observed, level, new_level, backtrack, conflict, values: GlobalTheory) -----
     cdef void undone(self, int level) except *:
         # the records of levels above `level` (their literals are forgotten already)
-        cdef size_t keep = self.record_level.size()
-        while keep > 0 and self.record_level[keep - 1] > level:
-            keep -= 1
+        cdef size_t keep = self.records_kept(self.record_level, level)
         if keep < self.record_level.size():
-            self.record_tasks.resize(self.record_start[keep])
-            self.record_task.resize(keep)
-            self.record_t.resize(keep)
-            self.record_upper.resize(keep)
-            self.record_limit.resize(keep)
-            self.record_level.resize(keep)
-            self.record_start.resize(keep)
+            self.drop_record(keep)
 
     def explain(self, int lit):
         cdef int record = self.reason_of[lit]
@@ -424,6 +416,7 @@ cdef class CumulativeLogic(GlobalTheory):
         return True
 
     cdef void drop_record(self, int32_t record):
+        """Forget record `record` and every later one."""
         self.record_tasks.resize(self.record_start[record])
         self.record_start.resize(record)
         self.record_task.resize(record)

@@ -74,9 +74,7 @@ cdef class DisjunctiveLogic(GlobalTheory):
     # -- contract (observed, level, new_level, conflict, values: GlobalTheory) -----------------
     cdef void undone(self, int level) except *:
         # the records of levels above `level` (their literals are forgotten already)
-        cdef size_t keep = self.record_level.size()
-        while keep > 0 and self.record_level[keep - 1] > level:
-            keep -= 1
+        cdef size_t keep = self.records_kept(self.record_level, level)
         if keep < self.record_level.size():
             self.record_tasks.resize(self.record_start[keep])
             self.record_a.resize(keep)

@@ -22,3 +22,4 @@ cdef class GlobalTheory:
     cdef void offered(self, int literal, int record) except *
     cdef bint offered_already(self, int literal, int value)
     cdef bint implied_by_graph(self, int literal)
+    cdef size_t records_kept(self, vector[int32_t]& record_level, int level)

@@ -4,6 +4,9 @@
 global_ref.py): it reads the difference-logic graph, owns no variables unless it says so,
 follows the decision levels, and forgets its cached check when a level is undone. Subclasses
 add their own undo in `undone`."""
+from libc.stdint cimport int32_t
+from libcpp.vector cimport vector
+
 from smtsched.theories.difference cimport DifferenceLogic
 
 
@@ -60,6 +63,13 @@ cdef class GlobalTheory:
         """Whether the graph implied the variable of `literal` at a level still open (in this
         round too: the graph is asked first), whatever the polarity."""
         return self.graph.atom_implied[self.graph.var_atom[literal if literal > 0 else -literal]] != 0
+
+    cdef size_t records_kept(self, vector[int32_t]& record_level, int level):
+        """How many reason records (levels in order) survive a backtrack to `level`."""
+        cdef size_t keep = record_level.size()
+        while keep > 0 and record_level[keep - 1] > level:
+            keep -= 1
+        return keep
 
     def holds_reason(self, int lit):
         """Whether this theory propagated `lit` at a level still open (see engine.py)."""
