@@ -209,29 +209,19 @@ cdef class CumulativeLogic(GlobalTheory):
         return True
 
     cdef int timetable(self, int32_t limit) except -1:
-        """The earliest compulsory-part overload: NO_OVERLOAD, OVERLOAD (the clause is set:
+        """The earliest compulsory-part overload, on the profile it builds (which filter()
+        then reads): NO_OVERLOAD, OVERLOAD (the clause is set:
         pointwise, or the ordering cut with `ordering_cuts`) or DEFERRED (`ordering_cuts`, and
         the graph's implied ordering literals are not on the trail yet; see the reference)."""
-        cdef vector[pair[int64_t, int64_t]] events   # (time, change of the compulsory load)
         cdef vector[pair[int64_t, int32_t]] covering  # (-demand, task)
         cdef int32_t k
-        cdef int64_t t, load = 0, total = 0
-        cdef size_t position, count
-        for k in self.used:
-            if self.lst[k] < self.est[k] + self.duration[k]:
-                events.push_back(pair[int64_t, int64_t](self.lst[k], self.demand[k]))
-                events.push_back(pair[int64_t, int64_t](self.est[k] + self.duration[k],
-                                                        -self.demand[k]))
-        sort(events.begin(), events.end())
-        count = events.size()
-        position = 0
-        while position < count:
-            t = events[position].first
-            while position < count and events[position].first == t:
-                load += events[position].second
-                position += 1
-            if load <= self.capacity:
+        cdef int64_t t, total = 0
+        cdef size_t position, segment
+        self.profile()
+        for segment in range(self.segment_a.size()):
+            if self.segment_load[segment] <= self.capacity:
                 continue
+            t = self.segment_a[segment]
             # the load holds on [t, next event): t is the earliest overloaded instant
             for k in self.used:
                 if self.lst[k] <= t < self.est[k] + self.duration[k]:
@@ -295,7 +285,7 @@ cdef class CumulativeLogic(GlobalTheory):
         (False, the clause set)."""
         cdef int32_t j, found
         cdef int64_t e, l, p, a, b, t, new
-        self.profile()
+        # the profile timetable() built for these bounds (it found no overload)
         if self.segment_a.size() == 0:
             return True
         for j in self.used:
