@@ -180,3 +180,39 @@ def test_fixed_literal_survives_backtrack_and_is_activated_again():
     assert theory.propagate() == [-2]
     theory.backtrack(0)
     assert theory.propagate() == [-2]  # the fixed edge is back in the matrix
+
+
+def test_tightened_bounds_imply_an_ordering_through_the_origin():
+    # The path between two tasks through the origin is not stored in the matrix (see
+    # difference.pyx): when the bounds x1 >= 5 and x2 <= 3 hold, "x2 - x1 <= -1" follows
+    # from them alone, and must still be propagated, explained and reported as the distance.
+    theory = compiled.DifferenceLogic(3)
+    theory.add_atom(1, 1, 0, -5, 4)   # x0 - x1 <= -5: x1 >= 5
+    theory.add_atom(2, 0, 2, 3, -4)   # x2 - x0 <= 3
+    theory.add_atom(3, 1, 2, -1, 0)   # x2 - x1 <= -1
+    theory.add_atom(4, 2, 1, 1, -2)   # x1 - x2 <= 1: false once x2 - x1 <= -2
+    theory.new_level()
+    theory.assign(1)
+    assert theory.propagate() == []
+    theory.new_level()
+    theory.assign(2)
+    assert theory.propagate() == [3, -4]
+    assert theory.distance(1, 2) == -2
+    assert sorted(theory.explain(3)) == [-2, -1, 3]
+    assert sorted(theory.explain(-4)) == [-4, -2, -1]
+    assert theory.path_literals(1, 2) == [1, 2]
+    theory.backtrack(1)
+    assert theory.distance(1, 2) is None
+
+
+def test_negative_cycle_through_the_origin_is_a_conflict():
+    theory = compiled.DifferenceLogic(3)
+    theory.add_atom(1, 1, 0, -5, 4)   # x1 >= 5
+    theory.add_atom(2, 0, 2, 3, -4)   # x2 <= 3
+    theory.add_atom(3, 2, 1, 1, -2)   # x1 - x2 <= 1
+    theory.new_level()
+    theory.assign(3)
+    theory.assign(1)
+    theory.assign(2)
+    assert theory.propagate() is None
+    assert sorted(theory.conflict(), key=abs) == [-1, -2, -3]

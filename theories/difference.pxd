@@ -2,8 +2,9 @@
 #
 # The graph has nodes 0..n-1 (node 0 is the origin `zero`); an edge u -> v of weight w stands for
 # x_v - x_u <= w. Every atom (a SAT variable) owns two complementary edges: edge 2a is active when
-# the atom is true, edge 2a+1 when it is false. `dist` is the all-pairs shortest-path matrix of
-# the active edges (row-major, INF where there is no path), kept exact after every activation.
+# the atom is true, edge 2a+1 when it is false. `dist` holds, row-major, a path weight per node
+# pair (INF where none) such that the shortest distance is min(dist[i, j], dist[i, 0] +
+# dist[0, j]); its row and column 0 (the bounds) are exact. See difference.pyx.
 from libc.stdint cimport int8_t, int32_t, int64_t
 from libcpp.vector cimport vector
 
@@ -35,6 +36,12 @@ cdef class DifferenceLogic:
     cdef vector[int32_t] cell_start
     cdef vector[int32_t] cell_edges
     cdef vector[int64_t] cell_weight    # edge_weight in cell_edges order
+    # Candidate edges between two nodes other than the origin, by target and by source (CSR):
+    # when a bound of a node tightens, the edges whose origin path shortened (see activate).
+    cdef vector[int32_t] into_start
+    cdef vector[int32_t] into_edges
+    cdef vector[int32_t] out_start
+    cdef vector[int32_t] out_edges
     cdef bint frozen                    # atoms are fixed once the search starts
     cdef int64_t weight_sum             # sum of |w| over atoms: bounds every simple path
     # Assignment state per atom.
@@ -73,8 +80,10 @@ cdef class DifferenceLogic:
     cdef int64_t n_explanations, n_explanation_literals, n_cell_updates, n_final_checks
 
     cdef void freeze(self) except *
+    cdef int64_t shortest(self, int32_t i, int32_t j) nogil
+    cdef void bound_implied(self, int32_t e, list implied) except *
     cdef bint activate(self, int32_t edge, list implied) except -1
     cdef int edge_literal(self, int32_t edge)
     cdef void search_path(self, int32_t source, int32_t target, int64_t bound, int32_t limit) except *
     cdef void save_row(self, int32_t row, int level)
-    cdef void store_path(self, int32_t source, int32_t target)
+    cdef void store_path(self, int32_t source, int32_t target) except *
