@@ -24,7 +24,7 @@ cdef struct CellRecord:
 
 cdef class DifferenceLogic:
     cdef int n                          # number of nodes
-    cdef vector[int64_t] dist           # n*n shortest distances over active edges; INF = none
+    cdef vector[int64_t] dist           # n*n path weights (see above); INF = none
     cdef vector[int32_t] via            # n*n: the edge through which dist[i, j] last improved
     # The edge table: two edges per atom (2a: atom true, 2a+1: atom false).
     cdef vector[int32_t] edge_source
@@ -81,7 +81,8 @@ cdef class DifferenceLogic:
 
     cdef void freeze(self) except *
     cdef int64_t shortest(self, int32_t i, int32_t j) nogil
-    cdef void bound_implied(self, int32_t e, list implied) except *
+    cdef void bound_implied(self, int32_t node, list implied) except *
+    cdef void imply(self, int32_t edge, list implied) except *
     cdef bint activate(self, int32_t edge, list implied) except -1
     cdef int edge_literal(self, int32_t edge)
     cdef void search_path(self, int32_t source, int32_t target, int64_t bound, int32_t limit) except *

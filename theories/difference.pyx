@@ -519,7 +519,7 @@ cdef class DifferenceLogic:
         # only stored parts are combined. Rows whose path to v improves and columns whose path
         # from u improves: only their crossing cells can change. An edge at the origin changes
         # only the bounds: for i, j != 0 the path i ~> 0 -> v ~> j is one through the origin.
-        cdef int i, j, a, b, f, atom
+        cdef int i, j, a, b
         cdef int64_t d_iu, d_vj, nd, before, out_i, bound_j
         cdef int32_t low, high, middle
         cdef int level = self.level_marks.size() // MARKS
@@ -590,14 +590,7 @@ cdef class DifferenceLogic:
                 for b in range(low, cell_start[base + j + 1]):
                     if cell_weight[b] >= before:
                         break
-                    f = cell_edges[b]
-                    atom = f >> 1
-                    if self.atom_value[atom] != 0 or self.atom_implied[atom]:
-                        continue
-                    self.atom_implied[atom] = 1
-                    self.implied_atoms.push_back(atom)
-                    self.reason_position[atom] = self.qhead
-                    implied.append(self.edge_literal(f))
+                    self.imply(cell_edges[b], implied)
         return True
 
     cdef void bound_implied(self, int32_t node, list implied) except *:
@@ -605,41 +598,34 @@ cdef class DifferenceLogic:
         out of -1 - node) that the path through the origin now implies."""
         cdef size_t n = self.n
         cdef int64_t* dist = self.dist.data()
-        cdef int32_t k, end, e, atom, a, b
+        cdef int32_t* edges
+        cdef int32_t k, end, e
         cdef int64_t out, back
         if node >= 0:
+            edges = self.into_edges.data()
             k = self.into_start[node]
             end = self.into_start[node + 1]
-            back = dist[node]
-            while k < end:
-                e = self.into_edges[k]
-                k += 1
-                atom = e >> 1
-                if self.atom_value[atom] != 0 or self.atom_implied[atom]:
-                    continue
-                out = dist[<size_t>self.edge_source[e] * n]
-                if out < INF and out + back <= self.edge_weight[e]:
-                    self.atom_implied[atom] = 1
-                    self.implied_atoms.push_back(atom)
-                    self.reason_position[atom] = self.qhead
-                    implied.append(self.edge_literal(e))
         else:
-            a = -1 - node
-            k = self.out_start[a]
-            end = self.out_start[a + 1]
-            out = dist[<size_t>a * n]
-            while k < end:
-                e = self.out_edges[k]
-                k += 1
-                atom = e >> 1
-                if self.atom_value[atom] != 0 or self.atom_implied[atom]:
-                    continue
-                back = dist[self.edge_target[e]]
-                if back < INF and out + back <= self.edge_weight[e]:
-                    self.atom_implied[atom] = 1
-                    self.implied_atoms.push_back(atom)
-                    self.reason_position[atom] = self.qhead
-                    implied.append(self.edge_literal(e))
+            edges = self.out_edges.data()
+            k = self.out_start[-1 - node]
+            end = self.out_start[-node]
+        while k < end:
+            e = edges[k]
+            k += 1
+            out = dist[<size_t>self.edge_source[e] * n]
+            back = dist[self.edge_target[e]]
+            if out < INF and back < INF and out + back <= self.edge_weight[e]:
+                self.imply(e, implied)
+
+    cdef inline void imply(self, int32_t edge, list implied) except *:
+        """Propagate the atom of an edge found implied, unless assigned or propagated already."""
+        cdef int32_t atom = edge >> 1
+        if self.atom_value[atom] != 0 or self.atom_implied[atom]:
+            return
+        self.atom_implied[atom] = 1
+        self.implied_atoms.push_back(atom)
+        self.reason_position[atom] = self.qhead
+        implied.append(self.edge_literal(edge))
 
     cdef void search_path(self, int32_t source, int32_t target, int64_t bound, int32_t limit) except *:
         """Collect into self.stack the edges of a shortest path source ~> target that uses only
