@@ -20,8 +20,8 @@ task set), so the two can be compared step by step:
 * on complete models, the Helly cut over the ordering atoms of the tasks running at an
   overloaded instant (see cumulative_ref.py): what makes the theory complete.
 
-Bounds come straight from the compiled difference theory's all-pairs matrix (est_k = -dist[k, 0],
-lst_k = dist[0, k]): O(1) per task. A check costs O(n log n) for the timetable profile and
+Bounds come straight from the compiled difference theory's matrix, whose column and row 0 are
+exact (est_k = -dist[k, 0], lst_k = dist[0, k]): O(1) per task. A check costs O(n log n) for the timetable profile and
 O(n^2) for the windows (n used tasks); it is skipped when the bounds did not change since the
 last check and no backtrack came between. Conflict clauses are built at once, from paths found
 by the graph's bounded search among the edges in the matrix now, each required to prove the

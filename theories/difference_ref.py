@@ -18,8 +18,9 @@ What it models
     constraints and shortest paths).
 
 Why it exists and how it differs from the fast twin
-    The Cython twin (``theories/difference.pyx``) keeps an exact all-pairs shortest-path matrix
-    and updates it incrementally as each edge arrives, detecting negative cycles on insertion
+    The Cython twin (``theories/difference.pyx``) keeps an all-pairs shortest-path matrix (exact
+    through the origin's row and column, the other cells only where they beat the path through
+    the origin) and updates it incrementally as each edge arrives, detecting negative cycles on insertion
     (the minimal cycle explanations of Cotton & Maler, "Fast and Flexible Difference Constraint
     Propagation for DPLL(T)", SAT 2006) and explaining propagations lazily. This module
     deliberately does none of that: every `propagate` and `final_check` recomputes everything
