@@ -21,13 +21,14 @@ task set), so the two can be compared step by step:
   overloaded instant (see cumulative_ref.py): what makes the theory complete.
 
 Bounds come straight from the compiled difference theory's matrix, whose column and row 0 are
-exact (est_k = -dist[k, 0], lst_k = dist[0, k]): O(1) per task. A check costs O(n log n) for the timetable profile and
-O(n^2) for the windows (n used tasks); it is skipped when the bounds did not change since the
-last check and no backtrack came between. Conflict clauses are built at once, from paths found
-by the graph's bounded search among the edges in the matrix now, each required to prove the
-lifted bound (t, or the window's a and b) rather than the task's own. The search returns a
-shortest such path, so the literals are those behind the task's own bound whenever that path
-is unique: the lifting chooses which tasks and which bounds appear, not a weaker path.
+exact (est_k = -dist[k, 0], lst_k = dist[0, k]): O(1) per task. A check costs O(n log n) for the
+timetable profile and O(n^2) for the windows (n used tasks); it is skipped when the bounds did
+not change since the last check and no backtrack came between. Conflict clauses are built at
+once, from paths found by the graph's bounded search among the edges in the matrix now, each
+required to prove the lifted bound (t, or the window's a and b) rather than the task's own. The
+search returns a shortest such path, so the literals are those behind the task's own bound
+whenever that path is unique: the lifting chooses which tasks and which bounds appear, not a
+weaker path.
 """
 from libc.stdint cimport int8_t, int32_t, int64_t
 from libcpp.algorithm cimport sort

@@ -20,13 +20,13 @@ What it models
 Why it exists and how it differs from the fast twin
     The Cython twin (``theories/difference.pyx``) keeps an all-pairs shortest-path matrix (exact
     through the origin's row and column, the other cells only where they beat the path through
-    the origin) and updates it incrementally as each edge arrives, detecting negative cycles on insertion
-    (the minimal cycle explanations of Cotton & Maler, "Fast and Flexible Difference Constraint
-    Propagation for DPLL(T)", SAT 2006) and explaining propagations lazily. This module
-    deliberately does none of that: every `propagate` and `final_check` recomputes everything
-    from scratch over the list of active edges, so that it is simple enough to be obviously
-    correct and independent enough to catch the fast twin's mistakes. It is slow on purpose
-    (cubic and worse); use it on small instances only. Exact Python integers throughout.
+    the origin) and updates it incrementally as each edge arrives, detecting negative cycles on
+    insertion (the minimal cycle explanations of Cotton & Maler, "Fast and Flexible Difference
+    Constraint Propagation for DPLL(T)", SAT 2006) and explaining propagations lazily. This
+    module deliberately does none of that: every `propagate` and `final_check` recomputes
+    everything from scratch over the list of active edges, so that it is simple enough to be
+    obviously correct and independent enough to catch the fast twin's mistakes. It is slow on
+    purpose (cubic and worse); use it on small instances only. Exact Python integers throughout.
 
 Algorithms (all written here, from the textbook definitions)
     * Consistency: Bellman-Ford (Bellman 1958; Ford 1956) from a virtual source joined to every

@@ -10,9 +10,9 @@ Same contract (smtsched/theory.py) and the same reasoning, run at every search n
   fit into [a, b] together with the set Omega inside it ends after all of Omega, so every
   ordering literal "j before i", j in Omega, is implied.
 
-It reads est/lct straight from the compiled difference theory's matrix, whose column and
-row 0 are exact (est = -dist[task, 0], lct = dist[0, task] + duration): O(1) per task. A machine whose bounds did
-not change since its last check (and no backtrack since) is not checked again.
+It reads est/lct straight from the compiled difference theory's matrix, whose column and row 0
+are exact (est = -dist[task, 0], lct = dist[0, task] + duration): O(1) per task. A machine whose
+bounds did not change since its last check (and no backtrack since) is not checked again.
 
 Explanations are lifted to the window: a task of Omega is explained by a path proving est >= a
 and one proving lct <= b (weaker than its own bounds when a, b are not its own), found by the
