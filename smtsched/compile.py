@@ -19,6 +19,7 @@ All walks are iterative: deeply nested input cannot hit Python's recursion limit
 """
 import math
 import random
+import time
 from fractions import Fraction
 
 from .errors import ArithmeticOverflowError, SortError, UnsupportedError
@@ -620,6 +621,10 @@ def compile_problem(assertions, assumptions=(), seed=0):
     return permuted(compiled, seed) if seed else compiled
 
 
+class CompileTimeout(Exception):
+    """The time limit passed while the formulas were being compiled (between two of them)."""
+
+
 class IncrementalCompiler:
     """Compiles a growing list of assertions once: a check after more assertions were added
     compiles only the new ones, and one with the same assertions under other assumptions
@@ -627,21 +632,32 @@ class IncrementalCompiler:
     assumptions. Atoms and gates of earlier assumptions stay (unconstrained, they change no
     answer). A list that is not an extension of the last one (after a pop) starts afresh."""
 
+    # the clock is read once per this many assertions: a formula takes microseconds
+    CLOCK_PERIOD = 256
+
     def __init__(self):
         self.compiler = None
         self.done = []
 
-    def compile(self, assertions, assumptions=(), seed=0):
+    def compile(self, assertions, assumptions=(), seed=0, deadline=None):
+        """The compiled problem; CompileTimeout when `deadline` (a time.perf_counter()
+        instant) passes first. The assertions compiled until then are kept: every one is
+        compiled whole or not at all, so the next call goes on from there."""
         if (self.compiler is None or len(self.done) > len(assertions)
                 or any(a is not b for a, b in zip(self.done, assertions))):
             self.compiler, self.done = Compiler(), []
         try:
-            for term in assertions[len(self.done):]:
+            for count, term in enumerate(assertions[len(self.done):]):
+                if (deadline is not None and count % self.CLOCK_PERIOD == 0
+                        and time.perf_counter() > deadline):
+                    raise CompileTimeout
                 self.compiler.assert_formula(term)
                 self.done.append(term)
             self.compiler.out.assumption_literals = []
             for term in assumptions:
                 self.compiler.assume(term)
+        except CompileTimeout:
+            raise
         except BaseException:
             self.compiler, self.done = None, []  # a half-compiled formula: start afresh
             raise

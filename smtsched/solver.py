@@ -252,7 +252,12 @@ class Solver:
         """Compile (incrementally), search and check the model; a plain-data summary (it may
         cross a pipe): (status, reason, statistics, model values, core as assumption indices,
         lemmas)."""
-        compiled = self._compiler.compile(assertions, assumptions, self._seed)
+        deadline = None if self._timeout is None else started + self._timeout
+        try:
+            compiled = self._compiler.compile(assertions, assumptions, self._seed, deadline)
+        except compiler.CompileTimeout:
+            # a huge formula set: what was compiled stays for the next check
+            return UNKNOWN, "timeout", {}, None, [], None
         problems = [p for p in compiled.difference.values() if p.atoms]
         try:
             theories = [p.build(difference_logic_class()) for p in problems]

@@ -17,11 +17,18 @@ term API.
 from ..terms import And, Bool, Cumulative, Disjunctive, Int, Not, Or, WeightedCost
 
 
+class EncodingTimeout(Exception):
+    """The deadline passed while the encoding was being built."""
+
+
 class Encoding:
-    def __init__(self, model, horizon=None):
+    def __init__(self, model, horizon=None, deadline=None):
         """`horizon`: the largest makespan the search will be asked about, if known. The
         cumulative resources then get bound literals over each task's window [head, horizon -
-        tail], through which their theory moves start times (timetable filtering)."""
+        tail], through which their theory moves start times (timetable filtering).
+        `deadline` (a time.perf_counter() instant): EncodingTimeout once it has passed. The
+        memories' liveness literals grow with tasks x buffers, so on a thousand-operator graph
+        building them takes longer than a short time limit."""
         self.model = model
         self.horizon = horizon
         self.start = [Int(f"start {t.name}") for t in model.tasks]
@@ -42,7 +49,7 @@ class Encoding:
             from .memory import MemoryEncoding, longest_paths
             paths = longest_paths(model)
             for memory in model.memories:
-                encoded = MemoryEncoding(self, memory, paths)
+                encoded = MemoryEncoding(self, memory, paths, deadline)
                 self.memories.append(encoded)
                 self.formulas.extend(encoded.formulas)
                 if memory.capacity is not None:

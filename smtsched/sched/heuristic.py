@@ -13,6 +13,7 @@ Only models it cannot break are taken: no maximum lags, deadlines, horizon, opti
 alternatives (those can make the greedy placement infeasible); None otherwise, and the
 optimiser's first search finds the first schedule as before.
 """
+import bisect
 import random
 
 
@@ -77,8 +78,7 @@ def _one_pass(model, successors, predecessors, tail, uses, noise):
     waiting = list(predecessors)
     eligible = {t.index for t in tasks if waiting[t.index] == 0}
     starts = [None] * len(tasks)
-    # per resource: placed intervals (start, end, demand)
-    placed = [[] for _ in model.resources]
+    placed = [_Placed() for _ in model.resources]
     while eligible:
         i = max(eligible, key=lambda k: (tail[k], noise[k], -k))
         eligible.remove(i)
@@ -91,7 +91,7 @@ def _one_pass(model, successors, predecessors, tail, uses, noise):
             at = later
         starts[i] = at
         for r, demand in uses[i]:
-            placed[r].append((at, at + task.duration, demand))
+            placed[r].add(at, task.duration, demand)
         for j, gap in successors[i]:
             earliest[j] = max(earliest[j], at + gap)
             waiting[j] -= 1
@@ -107,7 +107,7 @@ def _conflict_end(placed, uses, at, duration, resources):
         return None
     for r, demand in uses:
         capacity = resources[r].capacity
-        running = [(s, e, d) for s, e, d in placed[r] if s < at + duration and e > at]
+        running = placed[r].running(at, at + duration)
         if not running:
             continue
         # the load only rises at a start: check at `at` and at every start inside the window
@@ -116,3 +116,27 @@ def _conflict_end(placed, uses, at, duration, resources):
             if load > capacity:
                 return min(e for s, e, d in running if s <= point < e)
     return None
+
+
+class _Placed:
+    """The intervals (start, end, demand) placed on one resource, sorted by start, so that
+    those running in a window are found by bisection: a scan of all of them made a pass
+    quadratic (4.5 s on a 949-task graph)."""
+
+    def __init__(self):
+        self.starts = []
+        self.intervals = []
+        self.longest = 0
+
+    def add(self, start, duration, demand):
+        at = bisect.bisect_right(self.starts, start)
+        self.starts.insert(at, start)
+        self.intervals.insert(at, (start, start + duration, demand))
+        self.longest = max(self.longest, duration)
+
+    def running(self, begin, end):
+        """The intervals that overlap [begin, end): only those starting after
+        begin - longest can still run at begin."""
+        low = bisect.bisect_right(self.starts, begin - self.longest)
+        high = bisect.bisect_left(self.starts, end)
+        return [x for x in self.intervals[low:high] if x[1] > begin]

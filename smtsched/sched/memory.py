@@ -23,9 +23,12 @@ few literals. When two tasks share a machine (a unary resource, positive duratio
 start comparisons are the machine's ordering atoms, so liveness is stated over the literals
 the disjunctive theory already decides.
 """
+import time
+
 import numpy as np
 
 from ..terms import And, BoolVal, Bool, Not, Or, PbLe
+from .encode import EncodingTimeout
 
 _NONE = np.iinfo(np.int64).min // 4
 
@@ -67,12 +70,12 @@ class MemoryEncoding:
     """The liveness literals and sums of one memory; `bound_formulas(bound, guard)` states
     "peak <= bound" (guarded) and `lower_bound` is the peak the precedences alone force."""
 
-    def __init__(self, encoding, memory, paths):
+    def __init__(self, encoding, memory, paths, deadline=None):
         self.encoding = encoding
         self.memory = memory
         self.formulas = []      # the liveness clauses
         self.sums = []          # per instant: (constant bytes, [(literal, bytes)])
-        self._build(paths)
+        self._build(paths, deadline)
         self.lower_bound = max((fixed for fixed, _ in self.sums), default=0)
         self.literal_count = sum(len(terms) for _, terms in self.sums)
 
@@ -122,7 +125,8 @@ class MemoryEncoding:
             return self.encoding.before(j, e)
         return s[j.index] - s[e.index] <= e.duration - 1
 
-    def _build(self, L):
+    def _build(self, L, deadline):
+        """EncodingTimeout once `deadline` (a time.perf_counter() instant) has passed."""
         memory = self.memory
         instants = []
         seen = set()
@@ -133,6 +137,8 @@ class MemoryEncoding:
         if any(b.producer is None for b in memory.buffers):
             instants.append(None)
         for j in instants:
+            if deadline is not None and time.perf_counter() > deadline:
+                raise EncodingTimeout
             fixed, terms = 0, []
             for b in memory.buffers:
                 if b.size == 0:

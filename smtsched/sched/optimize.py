@@ -33,7 +33,7 @@ from ..errors import SmtschedError
 from ..solver import Solver, sat, unsat
 from ..terms import Bool, Not
 from . import bounds, check, heuristic
-from .encode import Encoding
+from .encode import Encoding, EncodingTimeout
 from .memory import quick_lower_bound
 from .result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
 
@@ -69,25 +69,39 @@ def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
                     and (first is None or model.objective_value(candidate)
                          < model.objective_value(first))):
                 first = candidate
-    if first is not None and on_solution is not None:
-        # Report the greedy schedule before the encoding is built: on graphs of a thousand
-        # tasks that takes seconds, and a caller stopped meanwhile keeps this schedule. Its
-        # bound is one that needs no encoding.
+
+    def greedy_result():
+        """The greedy schedule as a Result, with a bound that needs no encoding."""
         early = quick_lower_bound(model, model.objective_memory) \
             if model.objective == "peak_memory" else (
             bounds.makespan_lower_bound(model) if model.objective == "makespan"
             else bounds.cost_lower_bound(model))
         value = model.objective_value(first)
-        on_solution(Result(model, OPTIMAL if value <= early else FEASIBLE, objective=value,
-                           lower_bound=min(early, value), starts=first,
-                           present=[True] * len(model.tasks),
-                           runtime=time.perf_counter() - started))
+        return Result(model, OPTIMAL if value <= early else FEASIBLE, objective=value,
+                      lower_bound=min(early, value), starts=first,
+                      present=[True] * len(model.tasks), runtime=time.perf_counter() - started,
+                      stats={"heuristic": value, "runtime": time.perf_counter() - started})
+
+    if first is not None and on_solution is not None:
+        # Report the greedy schedule before the encoding is built: on graphs of a thousand
+        # tasks that takes seconds, and a caller stopped meanwhile keeps this schedule.
+        on_solution(greedy_result())
     # The probes ask about makespans below the first schedule's (or within the horizon)
     horizon = model.horizon
     if model.objective == "makespan" and first is not None:
         below = model.objective_value(first) - 1
         horizon = below if horizon is None else min(horizon, below)
-    encoding = Encoding(model, horizon)
+    try:
+        encoding = Encoding(model, horizon, deadline)
+    except EncodingTimeout:
+        reason = "timeout (while building the encoding)"
+        if first is None:
+            return Result(model, UNKNOWN, runtime=time.perf_counter() - started,
+                          stats={"runtime": time.perf_counter() - started}, reason=reason)
+        result = greedy_result()
+        if result.status != OPTIMAL:
+            result.reason = reason
+        return result
     if not frozen:
         gc.freeze()
     solver = Solver()

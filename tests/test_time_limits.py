@@ -1,0 +1,56 @@
+"""Time limits hold before the search starts too: while the formulas are compiled and while a
+scheduling model's encoding is built (both grow with the model, and on a thousand-operator
+memory model each took longer than a minute)."""
+import random
+
+from smtsched import Int, Solver, sat, unknown
+from smtsched.sched import FEASIBLE, Model, OPTIMAL
+from smtsched.sched.check import violations
+
+
+def test_compiling_stops_at_the_time_limit_and_the_next_check_goes_on_from_there():
+    rng = random.Random(3)
+    hidden = [rng.randrange(100) for _ in range(300)]  # a solution, so the answer is sat
+    pairs = [(rng.randrange(300), rng.randrange(300)) for _ in range(20000)]
+    bounds = [hidden[a] - hidden[b] + rng.randrange(3) for a, b in pairs]
+    xs = [Int(f"x{i}") for i in range(300)]
+    s = Solver()
+    s.add([xs[a] - xs[b] <= c for (a, b), c in zip(pairs, bounds)])
+    s.set(timeout=1)  # ms: far less than compiling 20000 assertions takes
+    assert s.check() == unknown
+    assert s.reason_unknown() == "timeout"
+    compiled_before = len(s._compiler.done)
+    assert 0 < compiled_before < len(pairs)
+    s.set(timeout=0)
+    assert s.check() == sat
+    value = [s.model().eval(x) for x in xs]
+    assert all(value[a] - value[b] <= c for (a, b), c in zip(pairs, bounds))
+
+
+def memory_model(n, seed=1):
+    """A random task graph on 4 units whose tensors each feed three later tasks: far from a
+    chain, so most (tensor, instant) pairs need a liveness literal."""
+    rng = random.Random(seed)
+    m = Model()
+    tasks = [m.task(f"t{i}", 1 + rng.randrange(5)) for i in range(n)]
+    m.cumulative({t: 1 for t in tasks}, 4)
+    memory = m.memory(name="memory")
+    for i in range(n - 1):
+        consumers = [tasks[c] for c in rng.sample(range(i + 1, n), min(3, n - i - 1))]
+        for c in consumers:
+            m.precedence(tasks[i], c)
+        m.buffer(memory, 1 + rng.randrange(100), tasks[i], consumers)
+    m.minimize_peak_memory(memory)
+    return m, tasks
+
+
+def test_a_memory_encoding_too_big_for_the_time_limit_returns_the_greedy_schedule():
+    m, tasks = memory_model(400)
+    r = m.solve(time_limit=0.3)
+    # building this encoding takes seconds; the answer comes at about the limit
+    assert r.runtime < 3
+    assert r.status in (FEASIBLE, OPTIMAL)
+    if r.status == FEASIBLE:
+        assert r.reason == "timeout (while building the encoding)"
+    assert r.lower_bound <= r.objective
+    assert violations(m, [r.start(t) for t in tasks]) == []
