@@ -412,6 +412,9 @@ class Compiler:
     # -------------------------------------------------------------- Boolean structure
     def literal(self, term):
         """The SAT literal equivalent to the formula `term` (iterative post-order)."""
+        known = self.memo.get(id(term))
+        if known is not None:
+            return known
         stack = [(term, False)]
         while stack:
             node, expanded = stack.pop()
@@ -560,25 +563,29 @@ class Compiler:
         if not coefficients:
             holds = constant < 0 if strict else constant <= 0
             return self.true() if holds else -self.true()
-        items = sorted(coefficients.items(), key=lambda kc: kc[1], reverse=True)
+        items = list(coefficients.items())
         if len(items) == 1:
             (key, a), = items
             positive, negative = (key, None) if a > 0 else (None, key)
             a = abs(a)
         elif len(items) == 2 and items[0][1] == -items[1][1]:
-            (positive, a), (negative, _) = items
+            (positive, a), (negative, _) = items if items[0][1] > 0 else items[::-1]
         else:
             raise UnsupportedError(
                 f"{to_smtlib(node)} is not a difference constraint "
                 "(only x - y <= c, x <= c and their variants are supported)")
         # a * (x_positive - x_negative) + constant <= 0  <=>  x_p - x_n <= -constant / a
-        bound = Fraction(-constant) / a
         problem = self.out.difference[sort]
         p = problem.node_of[positive]
         q = problem.node_of[negative]
-        if sort == INT:
-            bound = (math.ceil(bound) - 1) if strict else math.floor(bound)
+        if sort == INT and a == 1 and constant.__class__ is int:
+            bound = -constant - 1 if strict else -constant  # the common case, without Fraction
             strict = False
+        else:
+            bound = Fraction(-constant) / a
+            if sort == INT:
+                bound = (math.ceil(bound) - 1) if strict else math.floor(bound)
+                strict = False
         negate = p > q  # canonical orientation: lower node first
         if negate:  # x_p - x_q <= c  <=>  not (x_q - x_p < -c), and the other way round
             p, q, bound = q, p, -bound

@@ -219,6 +219,11 @@ def _compare(op, a, b):
 def _bool_args(name, args):
     if len(args) == 1 and isinstance(args[0], (list, tuple)):
         args = tuple(args[0])
+    for arg in args:  # the common case, formulas only, without building a new tuple
+        if arg.__class__ is not Term or arg.sort != BOOL:
+            break
+    else:
+        return tuple(args)
     out = []
     for arg in args:
         term = _as_term(arg)

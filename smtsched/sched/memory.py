@@ -75,7 +75,10 @@ class MemoryEncoding:
         self.memory = memory
         self.formulas = []      # the liveness clauses
         self.sums = []          # per instant: (constant bytes, [(literal, bytes)])
+        self._conditions = {}   # (instant, task) -> "the instant is before the task's end"
+        self._negations = {}    # id(condition) -> its negation
         self._build(paths, deadline)
+        self._conditions = self._negations = None
         self.lower_bound = max((fixed for fixed, _ in self.sums), default=0)
         self.literal_count = sum(len(terms) for _, terms in self.sums)
 
@@ -96,6 +99,18 @@ class MemoryEncoding:
             return self.encoding.before(a, j)
         s = self.encoding.start
         return s[a.index] - s[j.index] <= 0
+
+    def _ended_after(self, j, e, L):
+        """`_before_end(j, e)`, one term per pair: a task's end is compared with the same
+        instant for every tensor it reads (three times on average on a thousand-operator
+        graph), and the compiler reuses what it made of a term it has seen."""
+        key = (-1 if j is None else j.index, e.index)
+        condition = self._conditions.get(key)
+        if condition is None:
+            condition = self._conditions[key] = self._before_end(j, e, L)
+            if condition is not True and condition is not False:
+                self._negations[id(condition)] = Not(condition)
+        return condition
 
     def _before_end(self, j, e, L):
         """start(j) < end(e), e present: True, False or a formula (j None: the instant 0)."""
@@ -157,7 +172,7 @@ class MemoryEncoding:
                     ends = list(b.consumers)
                     if b.producer is not None:
                         ends.append(b.producer)
-                    alive = [self._before_end(j, e, L) for e in ends]
+                    alive = [self._ended_after(j, e, L) for e in ends]
                 if any(x is True for x in alive):
                     alive = [True]
                 alive = [x for x in alive if x is not False]
@@ -173,7 +188,7 @@ class MemoryEncoding:
                     if born is not True:
                         clause.append(Not(born))
                     if condition is not True:
-                        clause.append(Not(condition))
+                        clause.append(self._negations[id(condition)])
                     self.formulas.append(Or(*clause))
                 terms.append((live, b.size))
             self.sums.append((fixed, terms))
