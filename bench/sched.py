@@ -656,13 +656,19 @@ def render(meta, rows, notes):
                         "" if not lost else " (CP-SAT 1w only: %s%s)" % (
                             ", ".join(lost[:12]), ", ..." if len(lost) > 12 else "")))
         if "z3" in solvers:
+            # The issue's target: "at least 10x faster than z3's optimiser where both finish",
+            # next to the optima counts on j30 and la01-la40. Those two sets and all the
+            # instances together are judged; the other sets' medians are shown beside them.
             for s, summ in summaries.items():
                 z = summ["z3_vs_smtsched"]
+                judged = s in ("j30", "la")
                 L.append("- %s: z3 / smtsched time where both proved optimal: %s" % (
                     SET_TITLE[s], "no instance" if not z["n"] else
                     "median %.1fx, min %.1fx over %d instances -> %s" % (
                         z["median_ratio"], z["min_ratio"], z["n"],
-                        "met (>= 10x)" if z["median_ratio"] >= 10 else "NOT met (< 10x)")))
+                        ("met (>= 10x)" if z["median_ratio"] >= 10 else "NOT met (< 10x)")
+                        if judged else "%s 10x (not a target set)" % (
+                            ">=" if z["median_ratio"] >= 10 else "below"))))
             z = z3_speed(rows)
             L.append("- all sets: z3 / smtsched where both proved optimal: %s%s" % (
                 "no instance" if not z["n"] else "median %.1fx, min %.1fx over %d instances -> %s" % (
