@@ -281,9 +281,17 @@ class Engine:
             if self.theories:
                 sat.connect_propagator(bridge)
                 connected = True
+                count = 0
                 for theory in self.theories:
                     for var in theory.observed():
                         sat.observe(var)
+                        count += 1
+                        # a million variables take seconds to observe, one call each
+                        if (deadline is not None and count % 4096 == 0
+                                and time.perf_counter() > deadline):
+                            return Outcome(UNKNOWN, reason="timeout")
+            if deadline is not None and time.perf_counter() > deadline:
+                return Outcome(UNKNOWN, reason="timeout")  # loading the clauses took it all
             if max_conflicts is not None:
                 sat.conf_budget(max_conflicts)
             reason = None

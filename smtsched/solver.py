@@ -269,6 +269,8 @@ class Solver:
         theories += _global_theories(compiled, problems, theories)
         if compiled.pseudo_boolean:
             theories.append(_pseudo_boolean_theory(compiled.pseudo_boolean))
+        if deadline is not None and time.perf_counter() > deadline:
+            return UNKNOWN, "timeout", {}, None, [], None  # building the theories took it all
         clauses, assumption_literals = compiled.clauses, compiled.assumption_literals
         if not self._unsat_core and assumption_literals:
             # No core wanted: the assumptions hold for this search only, and each search is

@@ -54,3 +54,16 @@ def test_a_memory_encoding_too_big_for_the_time_limit_returns_the_greedy_schedul
         assert r.reason == "timeout (while building the encoding)"
     assert r.lower_bound <= r.objective
     assert violations(m, [r.start(t) for t in tasks]) == []
+
+
+def test_a_limit_spent_before_the_search_starts_gives_unknown_not_a_late_answer():
+    # 200 assertions compile in one stretch (the clock is read every 256); the limit has
+    # passed when the theories are built, so the search must not start
+    xs = [Int(f"x{i}") for i in range(201)]
+    s = Solver()
+    s.add([xs[i] - xs[i + 1] <= 1 for i in range(200)])
+    s.set(timeout=1)
+    assert s.check() == unknown
+    assert s.reason_unknown() == "timeout"
+    s.set(timeout=0)
+    assert s.check() == sat
