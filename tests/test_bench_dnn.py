@@ -3,13 +3,13 @@ schedules the solvers produce and rejects them once broken on purpose.
 
 Runs `python -m bench.dnn --check` (3 small instances, 5 s per run, about 20 s in all) from the
 checkout root in a subprocess, as the benchmark is run. Exit code 1 is a harness failure; 3
-means the harness worked and smtsched gave a WRONG answer, which is smtsched's to fix and is
-reported by the benchmark itself, so here it only warns.
+means the harness worked and smtsched gave a WRONG answer (an invalid schedule, a bound or
+OPTIMAL above a valid schedule, INFEASIBLE with a schedule at hand): that fails the test too,
+with the answers in the message. A wrong answer is the worst bug; CI must not hide it.
 """
 import os
 import subprocess
 import sys
-import warnings
 
 import pytest
 
@@ -51,11 +51,10 @@ def test_self_check(tmp_path):
         [sys.executable, "-m", "bench.dnn", "--check", "--data", DATA, "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     text = done.stdout + done.stderr
-    assert done.returncode in (0, 3), text[-4000:]
+    wrong = [line for line in text.splitlines() if line.startswith("SMTSCHED ANSWER")]
+    assert done.returncode != 3, "smtsched gave WRONG answers: " + " | ".join(wrong)
+    assert done.returncode == 0, text[-4000:]
+    assert not wrong, wrong
     assert "all rejected: yes" in text, text[-4000:]
     assert "SELF-CHECK FAILED" not in text, text[-4000:]
     assert out.exists() and out.with_suffix(".json").exists()
-    if done.returncode == 3:
-        wrong = [line for line in text.splitlines() if line.startswith("SMTSCHED ANSWER")]
-        warnings.warn("bench.dnn --check: the harness works, but smtsched gave WRONG answers: "
-                      + " | ".join(wrong))
