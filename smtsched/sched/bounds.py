@@ -1,19 +1,79 @@
 """Lower bounds on the makespan that need no search: the longest path through the precedences
-(heads and tails), the load of each machine, the energy of each cumulative resource."""
+(heads and tails), the load of each machine, the energy of each cumulative resource.
+
+Every bound here may decide OPTIMAL (the optimiser stops when a schedule meets it), so each
+one holds in every schedule of the model, for every feature the model API accepts (negative
+and maximum lags, optional tasks, zero durations, releases, deadlines); tests/
+test_static_bounds.py checks them against brute force. Precedences with a positive cycle
+have no schedule at all: `positive_cycle` finds one, and the heads and tails refuse such a
+model (PositiveCycle) rather than return numbers from a relaxation cut off midway."""
+from ..errors import SmtschedError
+
+
+class PositiveCycle(SmtschedError):
+    """The minimum lags between mandatory tasks form a cycle of positive length: no schedule.
+    `tasks`: the tasks of the cycle in order; `length`: its length."""
+
+    def __init__(self, tasks, length):
+        self.tasks = tasks
+        self.length = length
+        names = " -> ".join(t.name for t in tasks + tasks[:1])
+        super().__init__(f"the precedences {names} form a cycle of positive length {length}: "
+                         "each task would have to start after itself")
+
+
+def _mandatory_edges(model):
+    """(a, b, w): start(b) >= start(a) + w in every schedule (a minimum lag between two
+    mandatory tasks; one between optional tasks holds only when both are present)."""
+    return [(p.before.index, p.after.index, p.before.duration + p.min_lag)
+            for p in model.precedences if not (p.before.optional or p.after.optional)]
+
+
+def positive_cycle(model):
+    """PositiveCycle for a positive cycle of minimum lags between mandatory tasks, or None
+    (Bellman-Ford for longest paths: with n tasks, a graph without a positive cycle settles in
+    n - 1 rounds; a task still rising in round n lies on or behind such a cycle, and walking
+    n steps back along the last improvements lands on it)."""
+    n = len(model.tasks)
+    edges = _mandatory_edges(model)
+    head = [0] * n
+    parent = [None] * n  # (previous task, weight) of the last improvement
+    last = None
+    for _ in range(n):
+        last = None
+        for a, b, w in edges:
+            if head[a] + w > head[b]:
+                head[b] = head[a] + w
+                parent[b] = (a, w)
+                last = b
+        if last is None:
+            return None
+    for _ in range(n):
+        last = parent[last][0]
+    cycle, length, at = [], 0, last
+    while True:
+        cycle.append(model.tasks[at])
+        before, w = parent[at]
+        length += w
+        at = before
+        if at == last:
+            break
+    cycle.reverse()
+    return PositiveCycle(cycle, length)
 
 
 def heads_and_tails(model):
     """head[i]: earliest start from releases and minimum lags; tail[i]: the shortest time from
     the start of i to the end of the schedule (its duration plus the longest chain after it).
-    Optional tasks are left out: they may be absent."""
+    Optional tasks are left out: they may be absent. Both hold in every schedule whatever the
+    signs of the lags. PositiveCycle when the lags have a positive cycle (no schedule: the
+    relaxation would never settle, and numbers taken from it midway mean nothing)."""
     n = len(model.tasks)
     head = [t.release for t in model.tasks]
     tail = [t.duration for t in model.tasks]
-    edges = [(p.before.index, p.after.index, p.before.duration + p.min_lag)
-             for p in model.precedences if not (p.before.optional or p.after.optional)]
-    # Bellman-Ford style relaxation: a DAG settles in at most n rounds; a positive cycle
-    # (inconsistent lags) is cut off there, which keeps the bounds valid (only smaller).
-    for _ in range(n):
+    edges = _mandatory_edges(model)
+    # Bellman-Ford style relaxation: without a positive cycle, n - 1 rounds settle it
+    for _ in range(n + 1):
         changed = False
         for a, b, w in edges:
             if head[a] + w > head[b]:
@@ -23,8 +83,8 @@ def heads_and_tails(model):
                 tail[a] = tail[b] + w
                 changed = True
         if not changed:
-            break
-    return head, tail
+            return head, tail
+    raise positive_cycle(model) or AssertionError("internal error: relaxation did not settle")
 
 
 def makespan_lower_bound(model):

@@ -11,9 +11,10 @@ pseudo-Boolean theory instead of a linear-programming relaxation.
 
 For a buffer b and an instant "start of task j":
     live(b, j)  <=  start(producer) <= start(j)  and  OR over e in ends(b): start(j) < end(e)
-Only this direction is needed: the sums are upper-bounded, so a liveness literal that is true
-when it need not be only costs the search, never correctness; the one that matters (live in
-the schedule => literal true) is what the clauses force.
+Only this direction is needed: the sums are upper-bounded, so the clauses force a literal
+true when the buffer is live in the schedule and leave it free otherwise. A pair decided
+statically (a constant of the sum) must therefore be live in EVERY schedule: the static
+decisions below use a chain of precedences only when its length has the right sign.
 
 Most of these conditions are decided by the precedences alone (longest paths through the
 precedence DAG): a tensor whose producer is an ancestor of j and one of whose consumers is a
@@ -91,9 +92,12 @@ class MemoryEncoding:
         if a is j:
             return True
         if L is not None:
-            if L[a.index, j.index] > _NONE:
+            # L[a, j] is a lower bound on start(j) - start(a) when a chain leads from a to j
+            # (_NONE otherwise): it decides the comparison only when its sign does. A chain
+            # with a negative lag lets j start before a (issue 14: p -> j with min_lag -10).
+            if L[a.index, j.index] > _NONE and L[a.index, j.index] >= 0:
                 return True
-            if L[j.index, a.index] > 0:
+            if L[j.index, a.index] > _NONE and L[j.index, a.index] > 0:
                 return False
         if self._same_machine(a, j):
             return self.encoding.before(a, j)
@@ -222,14 +226,21 @@ class MemoryEncoding:
 def quick_lower_bound(model, memory):
     """A bound on the peak that needs no encoding: at the start of a task that lasts, its own
     buffers and the buffers it reads from a direct predecessor (or from time 0) are all live."""
-    before = {(p.before.index, p.after.index) for p in model.precedences if p.min_lag >= 0}
+    # (p, c): start(c) >= start(p) in every schedule, from one precedence of non-negative
+    # length between mandatory tasks (a negative lag lets c start first)
+    before = {(p.before.index, p.after.index) for p in model.precedences
+              if p.before.duration + p.min_lag >= 0
+              and not (p.before.optional or p.after.optional)}
     load = {}
     for b in memory.buffers:
         takers = set()
         if b.producer is not None and (b.producer.duration > 0 or b.until_end):
-            takers.add(b.producer.index)
+            takers.add(b.producer.index)  # producers are mandatory (Model.buffer)
         for c in b.consumers:
-            if c.duration > 0 and (b.producer is None or (b.producer.index, c.index) in before):
+            # an optional consumer may be absent: its start is no instant of the schedule
+            if c.optional or c.duration == 0:
+                continue
+            if b.producer is None or (b.producer.index, c.index) in before:
                 takers.add(c.index)
         for j in takers:
             load[j] = load.get(j, 0) + b.size

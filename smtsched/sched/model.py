@@ -135,6 +135,8 @@ class Model:
 
     # -- building -------------------------------------------------------------------------
     def task(self, name=None, duration=0, release=0, deadline=None, optional=False):
+        if not isinstance(optional, bool):
+            raise ModelError(f"optional must be True or False, got {optional!r}")
         if name is None:
             name = f"t{len(self.tasks)}"
         name = str(name)
@@ -147,7 +149,7 @@ class Model:
             if deadline < release + duration:
                 raise ModelError(f"{name} cannot end by {deadline}: it is released at {release} "
                                  f"and runs for {duration}")
-        task = Task(self, len(self.tasks), name, duration, release, deadline, bool(optional))
+        task = Task(self, len(self.tasks), name, duration, release, deadline, optional)
         self.tasks.append(task)
         self._names[name] = task
         return task
@@ -197,9 +199,13 @@ class Model:
         return resource
 
     def alternative(self, task, options):
-        """`task` is carried out by exactly one of `options` (optional tasks), which then starts
-        and ends with it."""
+        """`task` (a mandatory task) is carried out by exactly one of `options` (optional
+        tasks), which then starts with it; each option keeps its own duration (e.g. the same
+        operator on a faster or slower unit), and `task` keeps its own."""
         task = self._own(task)
+        if task.optional:
+            raise ModelError(f"{task.name} is optional: the task of an alternative must be "
+                             "mandatory (exactly one of its options is always present)")
         options = [self._own(t) for t in options]
         for option in options:
             if not option.optional:
@@ -230,7 +236,9 @@ class Model:
         if producer is not None and producer.optional:
             raise ModelError(f"buffer {name}: an optional task cannot produce a buffer (use "
                              "the alternative's main task, and its options as consumers)")
-        buffer = Buffer(name, size, producer, consumers, bool(until_end))
+        if not isinstance(until_end, bool):
+            raise ModelError(f"until_end must be True or False, got {until_end!r}")
+        buffer = Buffer(name, size, producer, consumers, until_end)
         memory.buffers.append(buffer)
         return buffer
 
@@ -296,15 +304,59 @@ class Model:
               start_from=()):
         """Search; a `Result` (status OPTIMAL, FEASIBLE, INFEASIBLE or UNKNOWN).
 
-        `on_solution(result)` is called at every improving schedule (each checked against
-        this model first) with the objective and the lower bound proven so far; `log=True`
-        prints the same progress to standard error. `start_from`: schedules of your own
-        (lists of starts by task index, every task present) to start from; the best valid
-        one competes with the built-in greedy schedule.
+        `time_limit`: seconds (None: no limit). `seed`: an integer, the same seed gives the
+        same search. `on_solution(result)` is called at every improving schedule (each
+        checked against this model first) with the objective and the lower bound proven so
+        far; `log=True` prints the same progress to standard error. `workers`: 1 (or None);
+        parallel search is not implemented yet. `start_from`: schedules of your own (lists of
+        integer starts by task index, every task present) to start from; the best one that
+        satisfies the model competes with the built-in greedy schedule (the others are left
+        out). Every parameter either works or is refused with a ModelError.
         """
+        start_from = self._solve_parameters(time_limit, seed, on_solution, log, workers,
+                                            start_from)
+        self._check_objective()
         from .optimize import solve
         return solve(self, time_limit=time_limit, seed=seed, on_solution=on_solution, log=log,
                      start_from=start_from)
+
+    def _solve_parameters(self, time_limit, seed, on_solution, log, workers, start_from):
+        """The parameters of `solve` checked (issue 14: none is accepted and ignored); the
+        schedules of `start_from` as lists."""
+        if time_limit is not None:
+            if isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real) \
+                    or not time_limit >= 0 or time_limit == float("inf"):
+                raise ModelError("time_limit must be a finite number of seconds >= 0 (or None "
+                                 f"for no limit), got {time_limit!r}")
+        _integer(seed, "seed")
+        if on_solution is not None and not callable(on_solution):
+            raise ModelError(f"on_solution must be callable (or None), got {on_solution!r}")
+        if not isinstance(log, bool):
+            raise ModelError(f"log must be True or False, got {log!r}")
+        if workers is not None and (isinstance(workers, bool)
+                                    or not isinstance(workers, numbers.Integral) or workers != 1):
+            raise ModelError(f"workers={workers!r}: parallel search is not implemented yet "
+                             "(issue 17); use workers=1")
+        if start_from is None:
+            return []
+        try:
+            schedules = [list(s) for s in start_from]
+        except TypeError:
+            raise ModelError("start_from must be a list of schedules (lists of starts by task "
+                             f"index), got {start_from!r}") from None
+        for number, schedule in enumerate(schedules):
+            if len(schedule) != len(self.tasks):
+                raise ModelError(f"start_from[{number}] has {len(schedule)} starts; the model "
+                                 f"has {len(self.tasks)} tasks")
+            for index, start in enumerate(schedule):
+                schedule[index] = _integer(start, f"start_from[{number}][{index}]")
+        return schedules
+
+    def _check_objective(self):
+        """What the objective setters check, again at solve time: tasks added after them."""
+        if self.objective in ("weighted_completion", "weighted_tardiness") \
+                and any(t.optional for t in self.tasks):
+            raise ModelError("weighted objectives with optional tasks are not supported yet")
 
     def to_smtlib(self, bound=None):
         """The model as an SMT-LIB script in the pairwise difference-logic encoding (for z3 and

@@ -59,6 +59,11 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False, start_fro
 def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
     started = time.perf_counter()
     deadline = None if time_limit is None else started + time_limit
+    cycle = bounds.positive_cycle(model)
+    if cycle is not None:
+        # proven without search; and every bound computed from these lags would be void
+        return Result(model, INFEASIBLE, runtime=time.perf_counter() - started,
+                      stats={"runtime": time.perf_counter() - started}, reason=str(cycle))
     first = None
     if model.objective is not None:
         # the best valid one of the greedy schedule and the caller's
@@ -77,8 +82,9 @@ def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
             bounds.makespan_lower_bound(model) if model.objective == "makespan"
             else bounds.cost_lower_bound(model))
         value = model.objective_value(first)
-        return Result(model, OPTIMAL if value <= early else FEASIBLE, objective=value,
-                      lower_bound=min(early, value), starts=first,
+        # Result calls it OPTIMAL when the bound meets the value, and refuses a bound above a
+        # checked schedule's value (a wrong bound: an internal error, never hidden by a min)
+        return Result(model, FEASIBLE, objective=value, lower_bound=early, starts=first,
                       present=[True] * len(model.tasks), runtime=time.perf_counter() - started,
                       stats={"heuristic": value, "runtime": time.perf_counter() - started})
 
@@ -123,7 +129,8 @@ def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
     peak = model.objective == "peak_memory"
     if peak:
         memory_bound = encoding.memory_encoding(model.objective_memory)
-        lower = memory_bound.lower_bound
+        # both bounds hold: the greedy result may already have reported the quick one
+        lower = max(memory_bound.lower_bound, quick_lower_bound(model, model.objective_memory))
     elif optimise:
         lower = bounds.makespan_lower_bound(model) if makespan else bounds.cost_lower_bound(model)
     best = None  # (objective, starts, present)
@@ -197,23 +204,26 @@ def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
             return "sat", (starts, present)
 
     def result(status, reason=""):
+        """The Result of the search so far; with a schedule, the status follows from the
+        numbers (Result: OPTIMAL exactly when the bound meets the objective)."""
         stats["runtime"] = time.perf_counter() - started
         if best is None:
-            return Result(model, status, lower_bound=lower, runtime=stats["runtime"],
-                          stats=stats, reason=reason)
+            # INFEASIBLE has no bound: a bound on the objective of no schedule means nothing
+            return Result(model, status, lower_bound=None if status == INFEASIBLE else lower,
+                          runtime=stats["runtime"], stats=stats, reason=reason)
         objective = best[0] if optimise else None
         return Result(model, status, objective=objective, lower_bound=lower,
                       starts=best[1], present=best[2], runtime=stats["runtime"], stats=stats,
                       reason=reason)
 
-    def improved(starts, present):
+    def improved(starts, present, report=True):
         nonlocal best
         value = model.objective_value(starts, present) if optimise else None
         best = (value, starts, present)
         stats["solutions"] += 1
         say(f"schedule with {model.objective or 'objective'} {value}, lower bound {lower}")
-        if on_solution is not None:
-            on_solution(result(FEASIBLE if lower is None or lower < value else OPTIMAL))
+        if on_solution is not None and report:
+            on_solution(result(FEASIBLE))
 
     if first is not None:
         # a greedy schedule to start from: the upper bound, and the phases of the first
@@ -223,7 +233,7 @@ def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
         hint[encoding.makespan] = check.makespan(model, first, present)
         solver.hint(hint)
         stats["heuristic"] = model.objective_value(first)
-        improved(first, present)
+        improved(first, present, report=False)  # on_solution has had it (greedy_result)
     else:
         outcome, schedule = search(None)
         if outcome == "unsat":
@@ -317,7 +327,8 @@ def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
             say(f"no answer for {model.objective} <= {probe} within its budget")
         else:
             return result(FEASIBLE, outcome)
-    lower = best[0]
+    # lower >= best: the last refutation (or a bound that needed no search) proves it;
+    # Result refuses a bound above the objective, which would mean a wrong bound
     return result(OPTIMAL)
 
 

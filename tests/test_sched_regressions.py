@@ -1,0 +1,291 @@
+"""Regression tests of the scheduling layer (issue 14): each holds an input that gave a wrong
+answer, a contradicting status or an accepted-and-ignored parameter, with the right answer
+worked out by hand in the comment. Models shrunk by tests/test_fuzz_sched.py land here too."""
+import pytest
+
+from smtsched.sched import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Model, ModelError, Result
+from smtsched.sched.bounds import positive_cycle
+from smtsched.sched.memory import quick_lower_bound
+from smtsched.sched.result import InconsistentResult
+
+
+def valid(model, result):
+    """The result's schedule satisfies the model (smtsched's own checker: the fuzzer has an
+    independent one)."""
+    from smtsched.sched.check import violations
+    starts = [result.start(t) if result.present(t) else 0 for t in model.tasks]
+    present = [bool(result.present(t)) for t in model.tasks]
+    return violations(model, starts, present) == []
+
+
+# ------------------------------------------------------------- item 1: negative lags + memory
+
+def negative_lag_memory_model(capacity=None):
+    """j may start up to 10 before p ends (so before p starts); p's 100 bytes are live from
+    p's start to j's end, j's own 7 bytes while j runs."""
+    m = Model()
+    p = m.task("p", 5)
+    j = m.task("j", 1)
+    m.precedence(p, j, min_lag=-10)
+    mem = m.memory(capacity=capacity, name="mem")
+    m.buffer(mem, 100, p, [j])
+    m.buffer(mem, 7, j, [])
+    return m, mem
+
+
+def test_negative_lag_does_not_make_the_producer_start_first_peak_memory():
+    # p=5, j=0: j's 7 bytes are freed at 1, before p allocates its 100: peak 100 (was
+    # OPTIMAL 107, the memory bound taking the chain p -> j of length -5 as start(p) <= start(j))
+    m, mem = negative_lag_memory_model()
+    m.minimize_peak_memory(mem)
+    r = m.solve()
+    assert (r.status, r.objective, r.lower_bound) == (OPTIMAL, 100, 100)
+    assert valid(m, r)
+
+
+def test_negative_lag_memory_capacity_is_feasible_makespan():
+    # capacity 100: j must end before p starts; j=0, p=1 ends at 6 (was INFEASIBLE)
+    m, _ = negative_lag_memory_model(capacity=100)
+    m.minimize_makespan()
+    r = m.solve()
+    assert (r.status, r.objective) == (OPTIMAL, 6)
+    assert valid(m, r)
+
+
+def test_memory_encoding_bound_does_not_count_a_negative_chain():
+    from smtsched.sched.encode import Encoding
+    m, mem = negative_lag_memory_model()
+    assert Encoding(m).memory_encoding(mem).lower_bound <= 100
+
+
+def test_quick_memory_bound_leaves_out_optional_consumers():
+    # c is optional: when absent, only p's own 10 bytes are ever live (at p's start, b is live
+    # but c is not there to read it); the bound counted c's instant with both buffers: 15
+    m = Model()
+    p = m.task("p", 2)
+    c = m.task("c", 3, optional=True)
+    m.precedence(p, c)
+    mem = m.memory()
+    m.buffer(mem, 10, p, [c])
+    m.buffer(mem, 5, None, [c])
+    m.minimize_peak_memory(mem)
+    assert quick_lower_bound(m, mem) <= 10
+    r = m.solve()
+    assert (r.status, r.objective) == (OPTIMAL, 10) and not r.present(c)
+
+
+def test_quick_memory_bound_needs_a_nonnegative_precedence():
+    # p -> c with min_lag -4 and p lasting 2: c may start 2 before p; the producer-less buffer
+    # read by c then is freed before p allocates. Peak 6 (c at 0 holds 5, then p at 3 holds 6)
+    m = Model()
+    p = m.task("p", 2)
+    c = m.task("c", 1)
+    m.precedence(p, c, min_lag=-4)
+    mem = m.memory()
+    m.buffer(mem, 6, p, [c])
+    m.buffer(mem, 5, None, [c])
+    assert quick_lower_bound(m, mem) <= 6
+    m.minimize_peak_memory(mem)
+    r = m.solve()
+    assert (r.status, r.objective) == (OPTIMAL, 6)
+
+
+# ----------------------------------------------------------- item 3: statuses and their numbers
+
+def test_result_derives_optimal_when_the_bound_meets_the_objective():
+    m = Model()
+    m.task("a", 1)
+    r = Result(m, FEASIBLE, objective=5, lower_bound=5, starts=[0])
+    assert r.status == OPTIMAL and r.gap == 0.0
+
+
+@pytest.mark.parametrize("status, numbers", [
+    (OPTIMAL, dict(objective=5, lower_bound=4, starts=[0])),     # a gap is no proof
+    (OPTIMAL, dict(objective=5, starts=[0])),                    # no bound at all
+    (FEASIBLE, dict(objective=5, lower_bound=6, starts=[0])),    # a bound above a schedule
+    (INFEASIBLE, dict(lower_bound=28)),                          # item 8
+    (INFEASIBLE, dict(objective=3, lower_bound=3, starts=[0])),
+    (UNKNOWN, dict(objective=3, starts=[0])),
+    (OPTIMAL, dict(objective=3, lower_bound=3)),                 # no schedule
+    ("MAYBE", dict()),
+])
+def test_result_refuses_a_status_its_numbers_contradict(status, numbers):
+    m = Model()
+    m.task("a", 1)
+    with pytest.raises(InconsistentResult):
+        Result(m, status, **numbers)
+
+
+def test_result_status_cannot_be_overwritten():
+    m = Model()
+    m.task("a", 1)
+    r = Result(m, FEASIBLE, objective=5, lower_bound=3, starts=[0])
+    with pytest.raises(AttributeError):
+        r.status = OPTIMAL
+    assert r.gap > 0
+
+
+def test_every_reported_solution_has_a_consistent_status():
+    # greedy schedule and improvements: FEASIBLE only with a gap, OPTIMAL with none
+    m = Model()
+    tasks = [m.task(f"t{i}", d, release=r) for i, (d, r) in enumerate(
+        [(3, 0), (2, 1), (4, 0), (1, 5), (2, 2)])]
+    m.unary(tasks[:3])
+    m.unary(tasks[2:])
+    m.precedence(tasks[0], tasks[3], min_lag=-2)
+    m.minimize_weighted_completion({t: i + 1 for i, t in enumerate(tasks)})
+    seen = []
+    r = m.solve(on_solution=seen.append)
+    assert seen and r.status == OPTIMAL
+    for s in seen + [r]:
+        assert (s.status == OPTIMAL) == (s.lower_bound == s.objective)
+        assert s.status in (OPTIMAL, FEASIBLE) and s.lower_bound <= s.objective
+        assert (s.gap == 0) == (s.status == OPTIMAL)
+
+
+def test_greedy_result_whose_bound_meets_it_is_optimal():
+    # a chain: the greedy schedule is the critical path, 6 = the bound
+    m = Model()
+    a, b = m.task("a", 2), m.task("b", 4)
+    m.precedence(a, b)
+    m.minimize_makespan()
+    seen = []
+    r = m.solve(on_solution=seen.append)
+    assert [s.status for s in seen] == [OPTIMAL] and r.status == OPTIMAL
+    assert r.gap == 0.0
+
+
+# ------------------------------------------------------------- item 5: parameters that work
+
+@pytest.mark.parametrize("workers", [0, 2, 8, True, "1", 1.0])
+def test_workers_other_than_one_are_refused(workers):
+    m = Model()
+    m.task("a", 1)
+    with pytest.raises(ModelError, match="parallel search is not implemented"):
+        m.solve(workers=workers)
+
+
+@pytest.mark.parametrize("workers", [1, None])
+def test_one_worker_is_accepted(workers):
+    m = Model()
+    m.task("a", 1)
+    assert m.solve(workers=workers).status == OPTIMAL
+
+
+@pytest.mark.parametrize("parameters, words", [
+    (dict(seed=1.5), "seed"), (dict(seed="3"), "seed"), (dict(seed=None), "seed"),
+    (dict(time_limit=-1), "time_limit"), (dict(time_limit="10"), "time_limit"),
+    (dict(time_limit=float("nan")), "time_limit"), (dict(time_limit=True), "time_limit"),
+    (dict(time_limit=float("inf")), "time_limit"),
+    (dict(on_solution=3), "on_solution"), (dict(log="yes"), "log"),
+    (dict(start_from=[[0]]), "start_from\\[0\\] has 1 starts"),
+    (dict(start_from=[[0, 1.5]]), "start_from\\[0\\]\\[1\\]"),
+    (dict(start_from=5), "start_from"),
+])
+def test_solve_parameters_that_cannot_work_are_refused(parameters, words):
+    m = Model()
+    m.task("a", 1)
+    m.task("b", 1)
+    with pytest.raises(ModelError, match=words):
+        m.solve(**parameters)
+
+
+def test_start_from_is_used():
+    # a schedule of the caller's that beats nothing it cannot: its objective is reported first
+    m = Model()
+    a, b = m.task("a", 2), m.task("b", 2)
+    m.unary([a, b])
+    m.minimize_weighted_completion({a: 1, b: 5})
+    seen = []
+    m.solve(start_from=[[2, 0]], on_solution=seen.append)
+    assert seen[0].objective == 1 * 4 + 5 * 2
+
+
+@pytest.mark.parametrize("build", [
+    lambda m: m.task("x", 1, optional=1),
+    lambda m: m.buffer(m.memory(), 1, None, [], until_end="no"),
+])
+def test_flags_must_be_booleans(build):
+    with pytest.raises(ModelError):
+        build(Model())
+
+
+def test_weighted_objective_refuses_optional_tasks_added_later():
+    m = Model()
+    a = m.task("a", 1)
+    m.minimize_weighted_completion({a: 1})
+    m.task("b", 1, optional=True)
+    with pytest.raises(ModelError, match="optional"):
+        m.solve()
+
+
+def test_alternative_of_an_optional_task_is_refused():
+    m = Model()
+    t = m.task("t", 1, optional=True)
+    o = m.task("o", 1, optional=True)
+    with pytest.raises(ModelError, match="mandatory"):
+        m.alternative(t, [o])
+
+
+# ---------------------------------------------------------- item 8: INFEASIBLE has no number
+
+def positive_cycle_model(objective=True):
+    m = Model()
+    a, b = m.task("a", 3), m.task("b", 4)
+    m.precedence(a, b, min_lag=1)
+    m.precedence(b, a, min_lag=0)
+    if objective:
+        m.minimize_makespan()
+    return m
+
+
+@pytest.mark.parametrize("objective", [True, False])
+def test_positive_cycle_is_infeasible_without_a_bound_and_names_its_tasks(objective):
+    r = positive_cycle_model(objective).solve()
+    assert r.status == INFEASIBLE
+    assert r.lower_bound is None and r.gap is None and r.objective is None
+    assert "a" in r.reason and "b" in r.reason and "cycle" in r.reason
+
+
+def test_heads_and_tails_refuse_a_positive_cycle():
+    from smtsched.sched.bounds import PositiveCycle, heads_and_tails, makespan_lower_bound
+    m = positive_cycle_model()
+    for bound in (heads_and_tails, makespan_lower_bound):
+        with pytest.raises(PositiveCycle):
+            bound(m)
+    cycle = positive_cycle(m)
+    assert sorted(t.name for t in cycle.tasks) == ["a", "b"] and cycle.length == 8
+
+
+def test_positive_cycle_found_behind_a_chain():
+    # c -> a -> b -> a: the cycle is a, b (c only leads into it)
+    m = Model()
+    c, a, b = m.task("c", 1), m.task("a", 2), m.task("b", 2)
+    m.precedence(c, a)
+    m.precedence(a, b, min_lag=-1)
+    m.precedence(b, a, min_lag=-1)
+    cycle = positive_cycle(m)
+    assert sorted(t.name for t in cycle.tasks) == ["a", "b"] and cycle.length == 2
+
+
+def test_zero_length_cycle_is_no_positive_cycle():
+    # start(b) = start(a) + 2 exactly: feasible
+    m = Model()
+    a, b = m.task("a", 2), m.task("b", 1)
+    m.precedence(a, b)
+    m.precedence(b, a, min_lag=-3)
+    assert positive_cycle(m) is None
+    m.minimize_makespan()
+    r = m.solve()
+    assert (r.status, r.objective) == (OPTIMAL, 3)
+
+
+def test_optional_positive_cycle_is_no_proof():
+    # the cycle holds only when both optional tasks are present: leave one out
+    m = Model()
+    a, b = m.task("a", 3, optional=True), m.task("b", 4, optional=True)
+    m.precedence(a, b, min_lag=1)
+    m.precedence(b, a, min_lag=0)
+    m.minimize_makespan()
+    r = m.solve()
+    assert r.status == OPTIMAL and r.objective == 0
