@@ -7,13 +7,14 @@ assumptions; everything after a pop), runs one fresh DPLL(T) search (smtsched.en
 model that fails that check raises ModelCheckError, never reaches the user. A fresh SAT solver
 per check keeps push/pop trivially correct; reusing it across checks is a later optimisation.
 """
+import importlib
 import time
 from fractions import Fraction
 
 from . import compile as compiler
 from . import isolation
 from .engine import SAT, UNKNOWN, UNSAT, Engine
-from .errors import ArithmeticOverflowError, ModelCheckError, SortError, UnsupportedError
+from .errors import ModelCheckError, SortError, UnsupportedError
 from .terms import BOOL, INT, REAL, Term, evaluate, to_smtlib, variables
 from .theory import difference_logic_class, pseudo_boolean_class
 
@@ -99,6 +100,7 @@ class Solver:
         self._isolate = False
         self._memory = None          # MB, only with isolate
         self._hint = None            # variable key -> value: preferred phases
+        self._keep_graph = False     # difference_graph(): for the SMT-LIB optimiser
         self._compiler = compiler.IncrementalCompiler()
         self._clear_result()
 
@@ -110,6 +112,7 @@ class Solver:
         self._model = None
         self._lemmas = None
         self._stats = {}
+        self._graph = None
 
     # -- options -----------------------------------------------------------------------
     def set(self, *args, **options):
@@ -123,6 +126,8 @@ class Solver:
         then holds within a second whatever the search does, `memory` (MB) caps its memory
         (answer unknown, reason "memout"), Ctrl-C stops it cleanly, and a crash of the search
         becomes unknown with the reason instead of ending the caller's process.
+        `difference_graph=True` keeps, after each sat check, the Int difference constraints
+        that the model's truth values select (see `difference_graph`).
         Also accepts z3's positional form s.set("timeout", 1000).
         """
         if args:
@@ -151,11 +156,14 @@ class Solver:
                 self._isolate = bool(value)
             elif name in ("memory", "memory_max_size"):
                 self._memory = None if value is None or value <= 0 else int(value)
+            elif name == "difference_graph":
+                self._keep_graph = bool(value)
             else:
                 raise ValueError(f"unknown option {name!r}: smtsched knows timeout, seed, "
                                  "max_conflicts, unsat_core, log_lemmas, check_theories, "
                                  "cadical (a dict "
-                                 "of CaDiCaL options), isolate and memory (MB)")
+                                 "of CaDiCaL options), isolate, memory (MB) and "
+                                 "difference_graph")
 
     def hint(self, values):
         """Prefer, in the next checks, the truth values that `values` gives to the atoms and
@@ -218,7 +226,12 @@ class Solver:
         started = time.perf_counter()
         assertions = self.assertions()
         if not self._isolate:
-            result = self._search(assertions, assumptions, started)
+            try:
+                result = self._search(assertions, assumptions, started)
+            except MemoryError:
+                # the formula or its search outgrew the memory: say so rather than crash
+                self._compiler = compiler.IncrementalCompiler()
+                result = (UNKNOWN, "memout", {}, None, [], None, None)
         else:
             if self._memory is not None and self._memory < 1:
                 raise ValueError("memory must be at least 1 MB")
@@ -236,8 +249,9 @@ class Solver:
                 raise rest[0]
             else:  # timeout, memout, crashed: the child is gone, with whatever it knew
                 result = (UNKNOWN, kind if kind in ("timeout", "memout") else rest[0],
-                          {}, None, [], None)
-        status, reason, stats, values, core, lemmas = result
+                          {}, None, [], None, None)
+        status, reason, stats, values, core, lemmas, graph = result
+        self._graph = graph
         self._last_status = status
         self._last_reason = reason or ""
         self._stats = dict(stats)
@@ -251,26 +265,34 @@ class Solver:
     def _search(self, assertions, assumptions, started):
         """Compile (incrementally), search and check the model; a plain-data summary (it may
         cross a pipe): (status, reason, statistics, model values, core as assumption indices,
-        lemmas)."""
+        lemmas, difference graph or None)."""
         deadline = None if self._timeout is None else started + self._timeout
         try:
             compiled = self._compiler.compile(assertions, assumptions, self._seed, deadline)
         except compiler.CompileTimeout:
             # a huge formula set: what was compiled stays for the next check
-            return UNKNOWN, "timeout", {}, None, [], None
+            return UNKNOWN, "timeout", {}, None, [], None, None
         problems = [p for p in compiled.difference.values() if p.atoms]
+        theory_class = difference_logic_class()
+        too_large = _node_limit(theory_class, problems)
+        if too_large is not None:
+            # The dense theory refuses it, and the reference theory (cubic) would not finish:
+            # an answer we cannot give is unknown, with the reason, never an exception.
+            return UNKNOWN, too_large, {}, None, [], None, None
         try:
-            theories = [p.build(difference_logic_class()) for p in problems]
-        except ArithmeticOverflowError:
-            # Constants beyond the compiled theory's 64-bit path sums (bignum benchmarks):
-            # the reference theory computes with Python integers, exactly, only slower.
+            theories = [p.build(theory_class) for p in problems]
+            theories += _global_theories(compiled, problems, theories)
+        except OverflowError:
+            # Constants beyond the compiled theories' 64-bit sums (bignum benchmarks): the
+            # reference theories compute with Python integers, exactly, only slower. (The
+            # global theories follow the graph: references over a reference graph.)
             from smtsched.theories.difference_ref import DifferenceLogic as Exact
             theories = [p.build(Exact) for p in problems]
-        theories += _global_theories(compiled, problems, theories)
+            theories += _global_theories(compiled, problems, theories)
         if compiled.pseudo_boolean:
             theories.append(_pseudo_boolean_theory(compiled.pseudo_boolean))
         if deadline is not None and time.perf_counter() > deadline:
-            return UNKNOWN, "timeout", {}, None, [], None  # building the theories took it all
+            return UNKNOWN, "timeout", {}, None, [], None, None  # building them took it all
         clauses, assumption_literals = compiled.clauses, compiled.assumption_literals
         if not self._unsat_core and assumption_literals:
             # No core wanted: the assumptions hold for this search only, and each search is
@@ -288,9 +310,11 @@ class Solver:
             time_left = max(0.0, self._timeout - (time.perf_counter() - started))
         outcome = engine.solve(assumption_literals, time_limit=time_left,
                                max_conflicts=self._max_conflicts)
-        values = None
+        values = graph = None
         if outcome.status == SAT:
             values = self._build_model(compiled, problems, outcome, assertions, assumptions)
+            if self._keep_graph:
+                graph = _active_graph(compiled, problems, outcome)
         core = []
         if outcome.status == UNSAT:
             failed = set(outcome.core or [])
@@ -299,7 +323,7 @@ class Solver:
         if self._log_lemmas:
             lemmas = _lemma_formulas(problems, outcome.lemmas or [], compiled.pb_meaning)
         reason = outcome.reason if outcome.status == UNKNOWN else ""
-        return outcome.status, reason, outcome.stats, values, core, lemmas
+        return outcome.status, reason, outcome.stats, values, core, lemmas, graph
 
     def _build_model(self, compiled, problems, outcome, assertions, assumptions):
         truth = set(lit for lit in outcome.model if lit > 0)
@@ -336,6 +360,19 @@ class Solver:
             raise SortError("unsat_core is not available: the last check() did not answer unsat")
         return [self._last_assumptions[k] for k in self._core]
 
+    def difference_graph(self):
+        """After a sat check with set(difference_graph=True): the Int difference constraints
+        that the model's truth values select, as a `DifferenceGraph`; None otherwise (or when
+        global constraints, whose theories add more than these edges, are present).
+
+        Every integer point of these constraints, with the model's Boolean values, satisfies
+        the compiled clauses: the SAT assignment is the same, and every atom keeps its truth
+        value.
+        """
+        if self._last_status != SAT:
+            return None
+        return self._graph
+
     def reason_unknown(self):
         if self._last_status == UNKNOWN:
             return self._last_reason
@@ -362,6 +399,55 @@ class Solver:
 
     def __repr__(self):
         return "[" + ", ".join(to_smtlib(f) for f in self.assertions()) + "]"
+
+
+class DifferenceGraph:
+    """The Int difference constraints selected by a sat model: `edges` [(u, v, w)], each
+    x_v - x_u <= w over nodes 0..n-1 (node 0 is the origin, value 0); `node_of` maps variable
+    keys to nodes; `potentials` holds the model's node values (they satisfy every edge);
+    `weight_sum` is the sum of |w| + 1 over both edges of every Int atom, selected or not:
+    more than the length of any simple path in the graph of any truth assignment."""
+
+    __slots__ = ("node_of", "edges", "potentials", "weight_sum")
+
+    def __init__(self, node_of, edges, potentials, weight_sum):
+        self.node_of = node_of
+        self.edges = edges
+        self.potentials = potentials
+        self.weight_sum = weight_sum
+
+
+def _active_graph(compiled, problems, outcome):
+    """The DifferenceGraph of a sat outcome, or None when global constraints (whose
+    theories constrain the Ints beyond these edges) are present."""
+    if compiled.globals:
+        return None
+    problem = compiled.difference[INT]
+    potentials = [0] * problem.num_nodes
+    for p, values in zip(problems, outcome.values or []):
+        if p is problem:
+            potentials = list(values)
+    truth = set(lit for lit in outcome.model if lit > 0)
+    edges = []
+    weight_sum = 0
+    for var, p, q, bound, strict in problem.atoms:
+        w_true, w_false = problem.edge_weights(bound, strict)
+        weight_sum += abs(w_true) + abs(w_false) + 2
+        if var in truth:
+            edges.append((q, p, w_true))
+        else:
+            edges.append((p, q, w_false))
+    return DifferenceGraph(dict(problem.node_of), edges, potentials, weight_sum)
+
+
+def _node_limit(theory_class, problems):
+    """The reason a problem has more nodes than the theory class takes, or None."""
+    limit = getattr(importlib.import_module(theory_class.__module__), "MAX_NODES", None)
+    for problem in problems:
+        if limit is not None and problem.num_nodes > limit:
+            return (f"incomplete: the {problem.sort} difference graph has {problem.num_nodes} "
+                    f"nodes (variables and the origin), above the solver's limit of {limit}")
+    return None
 
 
 def _global_theories(compiled, problems, theories):

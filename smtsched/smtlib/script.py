@@ -398,7 +398,8 @@ class Script:
             self.last, self.last_reason = (unknown, assumptions), "timeout"
             self.say("unknown")
             return
-        solver.set(seed=seed, timeout=timeout_ms or 0)
+        # with objectives, the model's difference constraints guide the optimiser
+        solver.set(seed=seed, timeout=timeout_ms or 0, difference_graph=bool(self.objectives))
         if self.isolate:
             solver.set(isolate=True, memory=self.memory_mb)
         try:
@@ -459,14 +460,20 @@ class Script:
         self.add_objective(command, args, "max")
 
     def add_objective(self, command, args, sense):
-        from .objectives import Objective
+        from .objectives import Objective, check_objective
         if not args:
             raise ScriptError("an objective needs a term", command.line, command.column)
         term = self.elab.term(args[0])
+        if isinstance(term, int) and not isinstance(term, bool):
+            term = T.IntVal(term)  # a constant objective: its value is itself
         if not isinstance(term, T.Term) or term.sort != INT:
             line, column = position(args[0])
             raise ScriptError("objectives are Int terms (Real objectives are not supported yet)",
                               line, column)
+        problem = check_objective(term)
+        if problem is not None:
+            line, column = position(args[0])
+            raise ScriptError(problem, line, column)
         self.objectives.append(Objective(term, sense, to_text(args[0])))
         self.success()
 
