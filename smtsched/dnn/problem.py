@@ -22,6 +22,7 @@ schedule read back in the graph's terms.
 Objectives: "latency" (the makespan) or "peak-memory"; a memory budget bounds the live bytes
 in both. Single-stream execution is an accelerator with one unit that runs everything.
 """
+import math
 import sys
 import time
 
@@ -31,7 +32,7 @@ from ..sched.memory import quick_lower_bound
 from ..sched.model import ModelError
 from ..sched.optimize import ScheduleCheckError
 from ..sched.result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
-from .schedule import DnnSchedule
+from .schedule import DnnSchedule, memory_profile
 from .segments import segment_graphs, segments
 
 OBJECTIVES = ("latency", "peak-memory")
@@ -129,17 +130,50 @@ class DnnProblem:
         """A checked DnnSchedule (status OPTIMAL, FEASIBLE, INFEASIBLE or UNKNOWN).
 
         With `split` (the default) a graph with cut operators is solved segment by segment
-        (smtsched.dnn.segments): the same optimum, much smaller searches."""
-        parts = segments(self.graph) if split else [None]
-        if len(parts) > 1:
-            return self._solve_segments(parts, time_limit, seed, on_solution, log)
-        callback = None
-        if on_solution is not None:
-            def callback(result):
-                on_solution(DnnSchedule(self, result))
-        result = self.model.solve(time_limit=time_limit, seed=seed, on_solution=callback,
-                                  log=log, start_from=self.memory_aware_starts())
-        return DnnSchedule(self, result)
+        (smtsched.dnn.segments): the same optimum, much smaller searches. Whenever a greedy
+        schedule exists (a list schedule always does without a memory budget) the answer has
+        a schedule, whatever the time limit: OPTIMAL, or FEASIBLE with the proven bound."""
+        started = time.perf_counter()
+        reason = self.infeasible_reason()
+        if reason:
+            return self._finish(INFEASIBLE, None, None, None, started, {}, reason)
+        return self._solve_segments(self.segments(split), time_limit, seed, on_solution, log,
+                                    started)
+
+    def segments(self, split=True):
+        """The operator names of the segments solved one after the other (one segment without
+        `split`): the cut operators' segments, merged where memory is counted and operators
+        of no duration make a cut unsound (smtsched.dnn.segments)."""
+        if not split:
+            return [[op.name for op in self.graph.operators]]
+        shortest = None
+        if self.memory is not None:
+            shortest = {name: min(latency for _, latency, _ in options)
+                        for name, options in self.options.items()}
+        return segments(self.graph, shortest)
+
+    def infeasible_reason(self):
+        """A simple proof that no schedule fits the memory budget, in words, or "": a tensor
+        larger than the budget that is live at some instant of every schedule (a graph output,
+        or one that an operator taking time writes or reads), or an operator taking time whose
+        inputs and outputs together exceed it (all live while it runs)."""
+        budget = self.memory_budget
+        if self.memory is None or budget is None:
+            return ""
+        timed = {name for name, options in self.options.items()
+                 if min(latency for _, latency, _ in options) > 0}
+        for tensor in self.graph.tensors.values():
+            users = set(tensor.consumers) | ({tensor.producer} - {None})
+            if tensor.size > budget and (tensor.is_output or users & timed):
+                return (f"tensor {tensor.name!r} ({tensor.size} bytes) is larger than the "
+                        f"memory budget ({budget} bytes)")
+        for op in self.graph.operators:
+            if op.name in timed:
+                needed = sum(self.graph.tensors[t].size for t in set(op.inputs) | set(op.outputs))
+                if needed > budget:
+                    return (f"operator {op.name!r} needs its inputs and outputs, {needed} bytes, "
+                            f"at once; the memory budget is {budget} bytes")
+        return ""
 
     def memory_aware_starts(self):
         """When memory matters: the list schedule that takes the operators in the greedy
@@ -147,48 +181,120 @@ class DnnProblem:
         at time). [] otherwise, or when operators have a choice of units."""
         if self.memory is None or any(len(o) > 1 for o in self.options.values()):
             return []
+        return [starts for starts, _ in self._memory_aware()]
+
+    def _memory_aware(self):
+        """(starts, present) of the least-memory order's list schedule and of one operator at a
+        time in that order and in the graph's (the least memory a fixed order allows, so under
+        a tight budget often the only start at hand); each operator on its fastest option."""
         from .baselines import least_memory_order, list_schedule
         order = least_memory_order(self)
-        placement, _, _ = list_schedule(self, order)
-        starts = [0] * len(self.model.tasks)
-        for name, (_, start, _) in placement.items():
-            starts[self.task[name].index] = start
-        out = [starts]
-        # One operator at a time, in that order and in the graph's (the file's when it is a
-        # topological order): slow, but the least memory a fixed order allows, so under a
-        # tight budget often the only start at hand.
+        out = [self._placed(list_schedule(self, order)[0])]
         for sequence in (order, [op.name for op in self.graph.operators]):
-            starts, clock = [0] * len(self.model.tasks), 0
+            clock, times = 0, {}
             for name in sequence:
-                starts[self.task[name].index] = clock
-                clock += self.task[name].duration
-            out.append(starts)
+                unit, latency, _ = min(self.options[name], key=lambda o: o[1])
+                times[name] = (unit, clock, clock + latency)
+                clock += latency
+            out.append(self._placed(times, by_kind=True))
         return out
 
-    def _solve_segments(self, parts, time_limit, seed, on_solution, log):
-        """Each segment solved alone, one after the other, then put end to end; the whole
-        schedule is checked against the whole model. Time is shared in proportion to the
-        operators still to schedule (a segment that finishes early leaves its time to the
-        next ones).
+    def _placed(self, placement, by_kind=False):
+        """(starts, present) by task index of a placement {operator: (unit, start, end)}; the
+        unit is "kind[i]" (or the kind itself with `by_kind`), None for no unit."""
+        starts = [0] * len(self.model.tasks)
+        present = [not t.optional for t in self.model.tasks]
+        for name, (unit, start, end) in placement.items():
+            kind = unit if by_kind or unit is None else unit.split("[")[0]
+            main = self.task[name]
+            starts[main.index] = start
+            options = self.options[name]
+            if len(options) > 1:
+                chosen = next(task for k, latency, task in options
+                              if k == kind and latency == end - start)
+                starts[chosen.index] = start
+                present[chosen.index] = True
+        return starts, present
 
-        Every improvement of a segment is reported as a whole schedule: the segments done,
-        the segment being solved, and the greedy schedule's pieces for the segments to come
-        (each piece shifted to start where the previous one ends: segments run one after the
-        other, so a piece of a valid schedule stays valid)."""
-        started = time.perf_counter()
+    def greedy_schedule(self, seed=0):
+        """The best valid (starts, present) of the schedules built without search (the serial
+        schedule of smtsched.sched.heuristic, list schedules by critical path and by least
+        memory, one operator at a time), or None when none is valid."""
+        from .baselines import critical_path_order, list_schedule
+        candidates = []
+        serial = heuristic.serial_schedule(self.model, seed)
+        if serial is not None:
+            candidates.append((serial, [True] * len(serial)))
+        candidates.append(self._placed(list_schedule(self, critical_path_order(self))[0]))
+        if self.memory is not None:
+            candidates += self._memory_aware()
+        # the objective and the budget by a sweep over the tensors (the whole check is
+        # quadratic in the buffers): the chosen one is checked in full below
+        scored = []
+        for number, (starts, present) in enumerate(candidates):
+            latency, peak = self._measure(starts, present)
+            if self.memory_budget is not None and peak > self.memory_budget:
+                continue
+            scored.append(((latency if self.objective == "latency" else peak, number),
+                           starts, present))
+        for _, starts, present in sorted(scored):
+            if not check.violations(self.model, starts, present):
+                return starts, present
+        return None
+
+    def _measure(self, starts, present):
+        """(latency, peak memory) of a whole schedule of this model."""
+        times = {}
+        for op in self.graph.operators:
+            start = starts[self.task[op.name].index]
+            options = self.options[op.name]
+            latency = options[0][1] if len(options) == 1 else next(
+                lat for _, lat, task in options if present[task.index])
+            times[op.name] = (start, start + latency)
+        latency = max((end for _, end in times.values()), default=0)
+        profile = memory_profile(self.graph, times, latency)
+        return latency, max((use for _, use in profile), default=0)
+
+    def _solve_segments(self, parts, time_limit, seed, on_solution, log, started):
+        """Each segment solved alone, then put end to end; the whole schedule is checked
+        against the whole model.
+
+        The time limit is for the whole run. Every segment starts from its piece of the
+        greedy whole schedule. A first round gives each segment a share of the time left in
+        proportion to its operators (a segment that finishes early leaves its time to the next
+        ones); a second round gives the time still left to the segments not yet proven, each
+        starting from its best piece. A segment whose search runs out keeps its best piece and
+        its proven bound, so the answer is the assembled schedule with the sum (latency) or
+        the largest (peak memory) of the segments' bounds.
+
+        Every improvement is reported as a whole schedule: the best pieces so far put end to
+        end (each piece shifted to start where the previous one ends: segments run one after
+        the other, so a piece of a valid schedule stays valid)."""
         deadline = None if time_limit is None else started + time_limit
         model = self.model
-        graphs = segment_graphs(self.graph, parts)
-        stats = {"segments": len(parts)}
+        single = len(parts) == 1
+        graphs = [self.graph] if single else segment_graphs(self.graph, parts)
+        stats = {"segments": len(parts)} if not single else {}
+        count = len(parts)
         # per segment: (starts and presence by task index relative to the segment's start,
-        # length) of its best schedule so far; and its proven bound
-        pieces = [None] * len(parts)
-        bounds = [0] * len(parts)
-        static = quick_lower_bound(model, self.memory) if self.memory is not None else 0
-        first = heuristic.serial_schedule(model, seed)
-        if first is not None and not check.violations(model, first):
-            for k, graph in enumerate(graphs):
-                pieces[k] = self._piece(graph, first, [True] * len(first))
+        # length) of its best schedule so far, that schedule's objective in the segment's own
+        # model, its proven bound, and whether that bound meets it
+        pieces, values = [None] * count, [None] * count
+        bounds, proven = [0] * count, [False] * count
+        reasons = [""] * count  # why a segment's last search stopped without a proof
+        subs = [self] if single else [None] * count
+        if self.objective == "latency":
+            static = sched_bounds.makespan_lower_bound(model)
+        else:
+            static = quick_lower_bound(model, self.memory)
+        greedy = self.greedy_schedule(seed)
+        for k, graph in enumerate(graphs):
+            if greedy is not None:
+                pieces[k] = self._piece(graph, *greedy)
+                values[k] = self._segment_value(graph, pieces[k])
+            if self.objective == "latency" and not single:
+                bounds[k] = self._segment_bound(graph)
+            proven[k] = values[k] is not None and bounds[k] >= values[k]
 
         def combined():
             """The whole schedule from the pieces (None while a segment has none)."""
@@ -206,90 +312,183 @@ class DnnProblem:
 
         def lower_bound():
             if self.objective == "latency":
-                return sum(bounds)
+                return max(sum(bounds), static)
             return max(bounds + [static])
 
         last = [None]  # when the last whole schedule was reported
 
-        def report():
+        def report(force=False):
             # checking a whole schedule costs a pass over the model: at most twice a second
             now = time.perf_counter()
-            if on_solution is None or (last[0] is not None and now - last[0] < 0.5):
+            if on_solution is None or (not force and last[0] is not None
+                                       and now - last[0] < 0.5):
                 return
             schedule = combined()
             if schedule is None or check.violations(model, *schedule):
                 return
             last[0] = now
             value = model.objective_value(*schedule)
-            lower = min(lower_bound(), value)
-            on_solution(self._finish(OPTIMAL if value == lower else FEASIBLE, value, lower,
-                                     schedule, started, stats))
+            on_solution(self._assembled(value, lower_bound(), schedule, started, stats, ""))
 
-        report()
-        statuses = []
-        remaining = len(self.graph.operators)
-        for number, graph in enumerate(graphs):
-            sub = DnnProblem(graph, self.accelerator, self.objective, self.memory_budget)
-            if deadline is not None and time.perf_counter() >= deadline and \
-                    pieces[number] is not None:
-                # out of time: the greedy piece stands for this segment, with the bound
-                # that needs no search
-                statuses.append(UNKNOWN)
-                remaining -= len(graph.operators)
-                bounds[number] = sched_bounds.makespan_lower_bound(sub.model) \
-                    if self.objective == "latency" else quick_lower_bound(sub.model, sub.memory)
-                continue
-            limit = None
-            if deadline is not None:
-                share = len(graph.operators) / remaining
-                limit = max(0.0, (deadline - time.perf_counter()) * share)
-            remaining -= len(graph.operators)
-            # a big segment shows its own progress (times counted from its own start)
-            detailed = log and len(graph.operators) >= 20
+        def keep(k, sub, graph, result):
+            """Take a segment result's schedule if it beats the segment's best piece, and
+            its proven bound."""
+            if result.status != INFEASIBLE and result.lower_bound is not None:
+                bounds[k] = max(bounds[k], result.lower_bound)
+            if result.starts and (values[k] is None or result.objective < values[k]):
+                pieces[k] = self._piece_of(sub, graph, result)
+                values[k] = result.objective
+            if values[k] is not None and bounds[k] >= values[k]:
+                proven[k] = True
 
-            def improved(result, sub=sub, number=number, graph=graph):
-                pieces[number] = self._piece_of(sub, graph, result)
-                bounds[number] = result.lower_bound or 0
-                report()
+        report(force=True)
+        for round_ in (0, 1):
+            todo = [k for k in range(count) if not proven[k]]
+            if round_ == 1 and (deadline is None or not todo):
+                break
+            if self.objective == "peak-memory":
+                # the peak is the largest segment's: the largest ones first, and none whose
+                # best is already at the proven bound (nothing to gain there)
+                todo.sort(key=lambda k: -values[k] if values[k] is not None else -math.inf)
+            weight = sum(len(parts[k]) for k in todo)
+            for k in todo:
+                graph = graphs[k]
+                if proven[k] or (self.objective == "peak-memory" and values[k] is not None
+                                 and values[k] <= lower_bound()):
+                    weight -= len(parts[k])
+                    continue
+                now = time.perf_counter()
+                if deadline is not None and now >= deadline and pieces[k] is not None:
+                    break  # out of time: the best pieces stand, with their bounds
+                if subs[k] is None:
+                    subs[k] = DnnProblem(graph, self.accelerator, self.objective,
+                                         self.memory_budget)
+                sub = subs[k]
+                limit = None
+                if deadline is not None:
+                    limit = max(0.0, (deadline - time.perf_counter()) * len(parts[k]) / weight)
+                weight -= len(parts[k])
+                # a big segment shows its own progress (times counted from its own start)
+                detailed = log and (single or len(graph.operators) >= 20)
+                start_from = sub.memory_aware_starts()
+                if pieces[k] is not None:
+                    own = self._sub_schedule(sub, graph, pieces[k])
+                    if all(own[1]):
+                        start_from = [own[0]] + start_from
 
-            if detailed:
-                print(f"[{time.perf_counter() - started:8.2f}s] segment {number + 1}/"
-                      f"{len(parts)}: {len(graph.operators)} operators", file=sys.stderr,
-                      flush=True)
-            part = sub.model.solve(time_limit=limit, seed=seed, log=detailed,
-                                   start_from=sub.memory_aware_starts(),
-                                   on_solution=improved if on_solution is not None else None)
-            statuses.append(part.status)
-            for key, value in part.stats.items():
-                if isinstance(value, int) and not isinstance(value, bool):
-                    stats[key] = stats.get(key, 0) + value
-            if part.status == INFEASIBLE:
-                return self._finish(INFEASIBLE, None, None, None, started, stats)
-            if part.starts == {}:
-                return self._finish(UNKNOWN, None, None, None, started, stats,
-                                    reason=f"segment {number + 1}: {part.reason or 'no schedule'}")
-            pieces[number] = self._piece_of(sub, graph, part)
-            bounds[number] = part.lower_bound if part.lower_bound is not None else 0
-            if log and (len(graph.operators) > 1 or number + 1 == len(parts)):
-                schedule = combined()
-                value = None if schedule is None else model.objective_value(*schedule)
-                print(f"[{time.perf_counter() - started:8.2f}s] {number + 1}/{len(parts)} "
-                      f"segments done: {self.objective} {value}, bound {lower_bound()}",
-                      file=sys.stderr, flush=True)
+                def improved(result, sub=sub, k=k, graph=graph):
+                    keep(k, sub, graph, result)
+                    report()
+
+                if detailed and not single:
+                    print(f"[{time.perf_counter() - started:8.2f}s] segment {k + 1}/{count}: "
+                          f"{len(graph.operators)} operators", file=sys.stderr, flush=True)
+                part = sub.model.solve(time_limit=limit, seed=seed, log=detailed,
+                                       start_from=start_from,
+                                       on_solution=improved if on_solution is not None else None)
+                for key, value in part.stats.items():
+                    if isinstance(value, int) and not isinstance(value, bool):
+                        stats[key] = stats.get(key, 0) + value
+                if part.status == INFEASIBLE:
+                    if pieces[k] is not None:
+                        raise ScheduleCheckError(
+                            f"internal error: segment {k + 1} was refuted, but a checked "
+                            "schedule of it exists; please report this graph")
+                    where = "" if single else f"segment {k + 1}: "
+                    return self._finish(INFEASIBLE, None, None, None, started, stats,
+                                        f"{where}{part.reason}" if part.reason else "")
+                keep(k, sub, graph, part)
+                reasons[k] = part.reason
+                if part.status == OPTIMAL:
+                    proven[k] = True
+                if log and not single and (len(graph.operators) > 1 or k + 1 == count):
+                    schedule = combined()
+                    value = None if schedule is None else model.objective_value(*schedule)
+                    print(f"[{time.perf_counter() - started:8.2f}s] segment {k + 1}/{count} "
+                          f"done: {self.objective} {value}, bound {lower_bound()}",
+                          file=sys.stderr, flush=True)
+
         schedule = combined()
+        if schedule is None:
+            missing = [k + 1 for k in range(count) if pieces[k] is None]
+            why = reasons[missing[0] - 1] or "timeout"
+            where = "" if single else f" (segment {missing[0]} of {count})"
+            return self._finish(UNKNOWN, None, None, None, started, stats,
+                                f"{why}{where}, before a first schedule")
         problems = check.violations(model, *schedule)
         if problems:
             raise ScheduleCheckError("internal error: the segments' schedules put together "
                                      f"fail the check: {problems[0]}; please report this graph")
         value = model.objective_value(*schedule)
-        lower = min(lower_bound(), value)
-        status = OPTIMAL if value == lower else FEASIBLE
-        reason = "timeout: a segment's search stopped without a proof" \
-            if status == FEASIBLE and UNKNOWN in statuses else ""
-        result = self._finish(status, value, lower, schedule, started, stats, reason)
+        unproven = [k for k in range(count) if not proven[k]]
+        reason = ""
+        if unproven:
+            why = reasons[unproven[0]] or "timeout"
+            reason = why if single else f"{why} (segment {unproven[0] + 1} of {count})"
+        result = self._assembled(value, lower_bound(), schedule, started, stats, reason)
         if on_solution is not None:
             on_solution(result)
         return result
+
+    def _assembled(self, value, lower, schedule, started, stats, reason):
+        """The result of a checked whole schedule of objective `value` and the proven bound
+        `lower`: OPTIMAL exactly when they meet."""
+        if lower > value:
+            raise ScheduleCheckError(f"internal error: a proven bound {lower} above a checked "
+                                     f"schedule's {self.objective} {value}; please report "
+                                     "this graph")
+        if lower == value:
+            return self._finish(OPTIMAL, value, lower, schedule, started, stats)
+        return self._finish(FEASIBLE, value, lower, schedule, started, stats,
+                            reason or "timeout: a segment's search stopped without a proof")
+
+    def _segment_value(self, graph, piece):
+        """The objective of a piece in its segment's own problem (the segment's graph: its
+        inputs live from its start, what later segments read to its end)."""
+        relative, length = piece
+        if self.objective == "latency":
+            return length
+        times = {}
+        for op in graph.operators:
+            start = relative[self.task[op.name].index][0]
+            latency = next(lat for _, lat, task in self.options[op.name]
+                           if relative[task.index][1])
+            times[op.name] = (start, start + latency)
+        profile = memory_profile(graph, times, length)
+        return max((use for _, use in profile), default=0)
+
+    def _segment_bound(self, graph):
+        """A latency bound of a segment that needs no model: its longest chain, and for each
+        unit kind the work only it can do, shared by its units (fastest latencies)."""
+        head, longest, load = {}, 0, {}
+        for op in graph.operators:  # topological order
+            options = self.options[op.name]
+            fastest = min(latency for _, latency, _ in options)
+            begin = max((head[p] for p in self.graph.predecessors(op.name) if p in head),
+                        default=0)
+            head[op.name] = begin + fastest
+            longest = max(longest, head[op.name])
+            kinds = {unit for unit, _, _ in options}
+            if len(kinds) == 1 and None not in kinds:
+                kind = kinds.pop()
+                load[kind] = load.get(kind, 0) + fastest
+        for kind, total in load.items():
+            count = self.accelerator.units[kind]
+            longest = max(longest, -(-total // count))
+        return longest
+
+    def _sub_schedule(self, sub, graph, piece):
+        """(starts, present) by task index of `sub`'s model of the piece of segment `graph`."""
+        relative, _ = piece
+        starts = [0] * len(sub.model.tasks)
+        present = [not t.optional for t in sub.model.tasks]
+        for op in graph.operators:
+            for (_, _, mine), (_, _, theirs) in zip(self.options[op.name], sub.options[op.name]):
+                start, there = relative[mine.index]
+                starts[theirs.index] = start
+                present[theirs.index] = there
+            starts[sub.task[op.name].index] = relative[self.task[op.name].index][0]
+        return starts, present
 
     def _piece(self, graph, starts, present):
         """The part of a whole schedule (by task index of this model) that covers the
