@@ -107,6 +107,11 @@ class Script:
             except (SmtschedError, ValueError, TypeError, ZeroDivisionError,
                     OverflowError) as problem:
                 self.error(str(problem), command.line, command.column)
+            except MemoryError:
+                self.error("out of memory", command.line, command.column)
+            except Exception as problem:  # a bug: report it as an error, never a traceback
+                self.error(f"internal error ({type(problem).__name__}: {problem}); please "
+                           "report this input", command.line, command.column)
             if self.finished:
                 break
         return self.errors
@@ -424,6 +429,11 @@ class Script:
                 self.last, self.last_reason = (unknown, assumptions), "interrupted"
                 self.say("unknown")
                 raise Interrupted() from None
+            except ModelCheckError as problem:
+                self.last, self.last_reason = (unknown, assumptions), str(problem)
+                self.say("unknown")
+                self.error(str(problem), command.line, command.column)
+                return
             if outcome != "sat":
                 # not proven optimal: say so rather than hand out a model as the optimum
                 self.last, self.last_reason = (unknown, assumptions), outcome
