@@ -163,10 +163,10 @@ def test_j30_optima_that_need_timetable_filtering_are_proven(name):
 def test_readers_name_the_bad_line(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("2 2\n0 3 1 2\n0 x 1 2\n")
-    with pytest.raises(FormatError, match=r"bad.txt:3: integers expected"):
+    with pytest.raises(FormatError, match=r"bad.txt:3:3: an integer was expected"):
         read_jobshop(str(bad))
     bad.write_text("2 2\n0 3 5 2\n0 1 1 2\n")
-    with pytest.raises(FormatError, match=r"bad.txt:2: machine 5"):
+    with pytest.raises(FormatError, match=r"bad.txt:2:5: machine 5"):
         read_jobshop(str(bad))
     with pytest.raises(FormatError, match="unknown file type"):
         read_model(str(tmp_path / "x.dat"))
