@@ -34,7 +34,19 @@ T + grace:
   improving schedule is streamed, so a run killed at the hard limit keeps the best schedule it
   found before T;
 - cpsat1, cpsat2: bench/dnn_cpsat.py, an independent CP-SAT model of the same problem,
-  num_workers 1 / 2, max_time_in_seconds = T minus the build time.
+  num_workers 1 / 2, max_time_in_seconds = T minus the build time; for the single-stream peak
+  a position model (only the order matters there: no raw latencies in the model).
+
+Both solvers start from the same schedule. smtsched's search starts from the best valid of
+its greedy serial schedule (smtsched.sched.heuristic.serial_schedule) and, when memory counts
+and no operator has a choice of units, DnnProblem.memory_aware_starts (the list schedule in
+the greedy least-memory order; one operator at a time in that order and in the graph's);
+with several segments that choice is made per segment, and the whole graph's serial
+schedule stands by. bench/dnn_worker.py starts computes those schedules with smtsched's own
+code, once per instance, outside every solver's clock; the best one that passes this
+harness's checker and budget is CP-SAT's solution hint (every variable: starts, unit
+choices, so the orderings, memory intervals, makespan, peak). Where smtsched has no start
+(a choice of units, or no valid greedy schedule) CP-SAT gets no hint either.
 - heuristics (no time limit, run once per instance and platform by smtsched.dnn.baselines):
   critical-path list scheduling and the file's order.
 
@@ -89,6 +101,16 @@ PLATFORMS = {"npu-small": "npu-small.toml", "single-core": "single-core.toml"}
 SETS = ("onnx", "moccasin", "diffsched")
 SMALL = 200                  # the "<= 200 operators" of the summary
 WORKER = os.path.join(CHECKOUT, "bench", "dnn_worker.py")
+# What the harness gives each solver; a report or a --resume file of another version is not
+# comparable (before "hints-1": CP-SAT started from nothing and used real times for the
+# single-stream peak).
+HARNESS = "hints-1"
+HARNESS_NOTE = (
+    "Harness version %s (issue 14, fair benchmarks): CP-SAT gets the schedule smtsched's "
+    "search starts from as a complete solution hint (AddHint: starts, unit choices, hence "
+    "orderings), and the single-stream peak problem as a position model (only the order "
+    "matters, so no raw latencies). Reports made before this change (without this note) "
+    "gave CP-SAT no hint and a time model for the peak, and are not comparable." % HARNESS)
 CHECK_INSTANCES = ("bvlc_alexnet", "VGG16_MLSys_256_224x224x3_test",
                    "vgg_unet_MLSys_32_416x608x3_test")
 
@@ -402,15 +424,37 @@ def sequential_schedule(inst, order=None):
     return schedule
 
 
-def problem_file(data, pid, budget, path, name):
-    """Write the plain problem bench/dnn_cpsat.py reads."""
+def problem_file(data, pid, budget, path, name, hint=None):
+    """Write the plain problem bench/dnn_cpsat.py reads (`hint`: the starting schedule)."""
     platform, objective, _ = PROBLEM_DEF[pid]
     p = data["platforms"][platform]
     with open(path, "w") as stream:
         json.dump({"name": name, "problem": pid, "objective": objective, "budget": budget,
                    "units": p["units"],
                    "operators": [[op, p["options"][op]] for op, _, _ in data["operators"]],
-                   "tensors": data["tensors"]}, stream)
+                   "tensors": data["tensors"], "hint": hint}, stream)
+
+
+def choose_hint(inst, info, found):
+    """The start both solvers get: of smtsched's starting schedules (`found`, from
+    dnn_worker.py starts), the best one that passes the harness's own checker and budget.
+    Fills info["start"] ({label, value, candidates}); returns the schedule or None."""
+    best, candidates = None, {}
+    for item in found or []:
+        problems, latency, peak = check_schedule(inst, item["schedule"])
+        if problems:
+            candidates[item["label"]] = "invalid: " + "; ".join(problems[:2])
+            continue
+        if info["budget"] is not None and peak > info["budget"]:
+            candidates[item["label"]] = "over budget (peak %d)" % peak
+            continue
+        value = value_of(info["objective"], latency, peak)
+        candidates[item["label"]] = value
+        if best is None or value < best[0]:
+            best = (value, item["label"], item["schedule"])
+    info["start"] = {"label": None if best is None else best[1],
+                     "value": None if best is None else best[0], "candidates": candidates}
+    return None if best is None else best[2]
 
 
 def setup_problems(data):
@@ -653,7 +697,8 @@ def run_cpsat(a, model_path, workers):
             run["error"] = "exit code %s, no result; stderr: %s" % (rc, tail(err, 400).strip())
         return run
     for key in ("status", "objective", "bound", "time", "build_time", "solve_time", "reason",
-                "stats", "error", "traceback", "maxrss_mb", "cpsat_wall"):
+                "stats", "error", "traceback", "maxrss_mb", "cpsat_wall", "model",
+                "hint_value"):
         if key in parsed:
             run[key] = parsed[key]
     if parsed.get("schedule"):
@@ -678,6 +723,27 @@ def prepare(a, inst, scratch):
         return None, "prepare failed (exit code %s): %s" % (rc, tail(err, 600).strip()), wall
     with open(out_path) as stream:
         return json.load(stream), None, wall
+
+
+def starting_schedules(a, inst, infos, scratch):
+    """The schedules smtsched's search starts from on each problem (dnn_worker.py starts, a
+    child process run by --python, outside every solver's clock): ({pid: {"starts": [...],
+    "time": s}}, error or None)."""
+    spec_path = os.path.join(scratch, "starts-%s-in.json" % inst["name"])
+    out_path = os.path.join(scratch, "starts-%s.json" % inst["name"])
+    with open(spec_path, "w") as stream:
+        json.dump({pid: {"accelerator": platform_path(PROBLEM_DEF[pid][0]),
+                         "objective": PROBLEM_DEF[pid][1], "memory": infos[pid]["budget"]}
+                   for pid in a.problems}, stream)
+    argv = [a.python, WORKER, "starts", inst["path"], "--problems", spec_path, "--seed", "0",
+            "--out", out_path]
+    out, err, rc, killed, wall, _ = run_group(argv, a.prepare_timeout, scratch)
+    if killed:
+        return {}, "computing smtsched's starting schedules took over %g s" % a.prepare_timeout
+    if rc != 0 or not os.path.isfile(out_path):
+        return {}, "starts failed (exit code %s): %s" % (rc, tail(err, 600).strip())
+    with open(out_path) as stream:
+        return json.load(stream), None
 
 
 # --------------------------------------------------------------------------- machine
@@ -714,6 +780,14 @@ def _unproven_cell(run, t):
     if v == "infeasible":
         return "infeasible%s" % t
     return "unknown: %s" % (run.get("why") or "?")[:90].replace("|", "/").replace("\n", " ")
+
+
+def fmt_start(start, error=None):
+    if error:
+        return "error: " + error[:60].replace("|", "/").replace("\n", " ")
+    if not start or start.get("value") is None:
+        return "-"
+    return "%s (%s)" % (start["value"], start["label"])
 
 
 def fmt_heuristic(h):
@@ -783,6 +857,12 @@ def render(meta, rows, notes):
     if meta.get("interrupted"):
         L += ["> **Interrupted** after %d of %d runs; the tables cover what finished." % (
             meta["runs_done"], meta["runs_planned"]), ""]
+    if meta.get("harness") == HARNESS:
+        L += ["> " + HARNESS_NOTE, ""]
+    else:
+        L += ["> Made by an older harness (%s): CP-SAT had no solution hint and a time model for "
+              "the single-stream peak; not comparable with reports of harness %s."
+              % (meta.get("harness", "before hints-1"), HARNESS), ""]
     L += report_head("bench/dnn.py", meta)
     L += ["- data: `%s` (Moccasin, diffsched) and `%s` (ONNX); %d instances%s" % (
               meta["data"], meta["onnx_dir"], len(rows),
@@ -803,6 +883,22 @@ def render(meta, rows, notes):
           "order (the harness's own), P_list = peak of the file-order list "
           "schedule on npu-small (both valid schedules, so B is always feasible); `lb` = the "
           "static peak bound (inputs and outputs of one operator, or the graph inputs at 0)",
+          "- what each solver is given: the same problem and the same starting schedule. "
+          "smtsched (`DnnProblem.solve`, segments on) starts each search from the best valid "
+          "of its greedy serial schedule (smtsched.sched.heuristic) and, when memory counts, "
+          "three memory-aware starts (the list schedule in the greedy least-memory order, and "
+          "one operator at a time in that order and in the graph's); with several segments, "
+          "per segment, and the whole graph's serial schedule stands by. "
+          "`bench/dnn_worker.py starts` computes those schedules with smtsched's own code "
+          "(outside every clock); the best of them that passes the harness's checker and budget "
+          "(column `start`, with which one) is CP-SAT's solution hint, every variable hinted "
+          "(starts, unit choices, memory intervals, makespan, peak). No start (`-`): "
+          "smtsched's first search starts from nothing, and CP-SAT gets no hint",
+          "- CP-SAT's model: interval per operator (per option when it has a choice), "
+          "NoOverlap / Cumulative per unit kind, memory intervals in one Cumulative; for the "
+          "single-stream peak a position model instead (AddAllDifferent over positions 0..n-1, "
+          "memory intervals over positions: only the order matters there, so its horizon is n, "
+          "not the latencies; exact for the optimum and the bound, see bench/dnn_cpsat.py)",
           "- heuristics (smtsched.dnn.baselines, no time limit): critical-path list scheduling "
           "and the file's order, placed by the same list scheduler; they ignore memory, so under "
           "a budget they may be over it", ""]
@@ -853,14 +949,14 @@ def render(meta, rows, notes):
         budget_col = pid == "budget"
         L += ["## %s" % PROBLEM_DEF[pid][2], "",
               "| instance | ops | " + ("budget B (lb, P_seq, P_list) | " if budget_col else "")
-              + " | ".join(H_LABEL[h] for h in HEURISTICS) + " | "
+              + " | ".join(H_LABEL[h] for h in HEURISTICS) + " | start | "
               + " | ".join(LABEL[x] for x in solvers) + " |",
               "| --- | ---: | " + ("---: | " if budget_col else "") + "---: | " * len(HEURISTICS)
-              + "--- | " * len(solvers)]
+              + "---: | " + "--- | " * len(solvers)]
         for r in rows:
             if r.get("prepare_error"):
                 L.append("| %s | - | %s%s |" % (r["name"], "- | " if budget_col else "",
-                                                " | ".join(["-"] * len(HEURISTICS) + [
+                                                " | ".join(["-"] * (len(HEURISTICS) + 1) + [
                                                     "unknown: " + r["prepare_error"][:80].replace("|", "/").replace("\n", " ")]
                                                     * len(solvers))))
                 continue
@@ -872,9 +968,14 @@ def render(meta, rows, notes):
                 cells.append("%s (%s, %s, %s)" % (pr["budget"], pr["static_peak_lb"], pr.get("p_seq"),
                                                   pr.get("p_list")))
             cells += [fmt_heuristic(pr["heuristics"].get(h)) for h in HEURISTICS]
+            cells.append(fmt_start(pr.get("start"), r.get("starts_error")))
             cells += [fmt_run(pr["runs"].get(x)) for x in solvers]
             L.append("| " + " | ".join(cells) + " |")
-        L += ["", "Cells: **opt** value time = proven optimal within T; `value [bound] gap time "
+        L += ["", "`start`: the starting schedule both solvers get (see above), its value and "
+              "which of smtsched's starts it is (whole = the whole graph's best start; "
+              "segments = each segment's best start, end to end; whole-serial = the whole "
+              "graph's greedy serial schedule); `-` none. "
+              "Cells: **opt** value time = proven optimal within T; `value [bound] gap time "
               "STATUS` = a valid schedule, the solver's proven bound; unknown: why (killed at "
               "T + grace and in which stage, out of memory, unsupported, no schedule). Values: "
               "latency in the accelerator's time units, memory in bytes.", ""]
@@ -976,6 +1077,9 @@ def resume_runs(a, meta, notes):
     old = saved["meta"]
     if old["machine"].get("platforms") != meta["machine"]["platforms"]:
         raise Fatal("--resume: the platform descriptions changed since %s" % a.resume)
+    if old.get("harness") != HARNESS:
+        raise Fatal("--resume: %s was made by harness version %s, this is %s (what the solvers "
+                    "are given changed)" % (a.resume, old.get("harness", "before hints-1"), HARNESS))
     kept = {}
     for row in saved["rows"]:
         for pid, pr in row.get("problems", {}).items():
@@ -996,7 +1100,7 @@ def benchmark(a, argv, on_judged=None):
         raise Fatal("no instance of sets %s matches --only %r" % (",".join(a.sets), a.only))
     scratch = tempfile.mkdtemp(prefix="bench-dnn-")
     try:
-        meta = {**run_meta("bench.dnn", argv), "data": ddir,
+        meta = {**run_meta("bench.dnn", argv), "data": ddir, "harness": HARNESS,
                 "onnx_dir": onnx_light_dir(), "sets": a.sets, "only": a.only, "timeout": a.timeout,
                 "grace": a.grace, "solvers": a.solvers, "problems": a.problems,
                 "memory_limit_mb": a.memory_limit_mb,
@@ -1035,13 +1139,20 @@ def benchmark(a, argv, on_judged=None):
                     row["prepare_error"] = "harness set-up failed: %s: %s" % (type(problem).__name__, problem)
                     n += len(a.problems) * len(a.solvers)
                     continue
+                found, error = starting_schedules(a, inst, infos, scratch)
+                if error:
+                    row["starts_error"] = error
+                    print("[starts]  %-40s FAILED: %s" % (inst["name"], error[:200]),
+                          file=sys.stderr, flush=True)
                 for pid in a.problems:
                     info = dict(infos[pid], runs={})
                     row["problems"][pid] = info
                     platform = info["platform"]
                     cinst = Instance(data, platform)
+                    hint = choose_hint(cinst, info, found.get(pid, {}).get("starts"))
+                    info["start"]["time"] = found.get(pid, {}).get("time")
                     model_path = os.path.join(scratch, "%s-%s.json" % (inst["name"], pid))
-                    problem_file(data, pid, info["budget"], model_path, inst["name"])
+                    problem_file(data, pid, info["budget"], model_path, inst["name"], hint)
                     for solver in a.solvers:
                         old = kept.get((inst["name"], pid, solver))
                         if old is not None and old[0] == info["budget"]:
@@ -1182,8 +1293,9 @@ def self_check(a, argv):
     schedule broken on purpose, and on hand-made schedules of a tiny graph.
 
     Exit 1 when the harness itself fails: a checker test fails, a broken schedule is accepted,
-    CP-SAT (our own model) gives no valid schedule or a WRONG answer, or an instance cannot be
-    prepared. Exit 3 when the harness works but smtsched (solver or baselines) gave a WRONG
+    CP-SAT (our own model) gives no valid schedule or a WRONG answer, its hint's value differs
+    from the harness's or it ends worse than its hint, no CP-SAT run was hinted, or an
+    instance cannot be prepared. Exit 3 when the harness works but smtsched (solver or baselines) gave a WRONG
     answer: that is the benchmark doing its job, and is reported as such. Else 0."""
     failures = []
     for name, ok, detail in checker_tests():
@@ -1214,6 +1326,22 @@ def self_check(a, argv):
                 elif x.startswith("cpsat"):
                     failures.append("%s (%s): CP-SAT gave no valid schedule (%s)"
                                     % (r["name"], pid, run.get("why") or run["verdict"]))
+    hinted = 0
+    for r in rows:
+        for pid, pr in r.get("problems", {}).items():
+            start = (pr.get("start") or {}).get("value")
+            for x, run in pr["runs"].items():
+                if not x.startswith("cpsat") or start is None:
+                    continue
+                hinted += 1
+                if run.get("hint_value") != start:
+                    failures.append("%s (%s): CP-SAT computed its hint's value as %s, the harness %s"
+                                    % (r["name"], pid, run.get("hint_value"), start))
+                elif run.get("value") is not None and run["value"] > start:
+                    failures.append("%s (%s): CP-SAT ended at %s, worse than its hint %s (hint "
+                                    "not used?)" % (r["name"], pid, run["value"], start))
+    if not hinted:
+        failures.append("no CP-SAT run had a starting schedule as hint")
     rejected = 0
     for inst, info, run in kept:
         bad, op = _break(inst, run["schedule"])
@@ -1226,9 +1354,10 @@ def self_check(a, argv):
             failures.append("a schedule broken at %s was accepted (%s)" % (op, verdict))
     if not rejected:
         failures.append("no solver schedule to break")
-    print("self-check: schedules accepted by the checker: %d CP-SAT, %d smtsched; %d valid "
-          "schedules broken on purpose, all rejected: %s"
-          % (accepted["cpsat"], accepted["smtsched"], rejected,
+    print("self-check: schedules accepted by the checker: %d CP-SAT, %d smtsched; %d CP-SAT "
+          "runs hinted with smtsched's start; %d valid schedules broken on purpose, all "
+          "rejected: %s"
+          % (accepted["cpsat"], accepted["smtsched"], hinted, rejected,
              "yes" if not any("broken" in f for f in failures) else "NO"), file=sys.stderr)
     for f in smtsched_wrong:
         print("SMTSCHED ANSWER " + f, file=sys.stderr)

@@ -16,6 +16,12 @@ the harness re-checks every schedule with its own code.
         ("DNN-SMTSCHED-BEST {json}" with the time since the build began), so a run that is
         killed at the hard limit still leaves the best schedule it had found in time.
         Stages go to stderr ("STAGE load|build|solve"): the harness says where a killed run was.
+
+    python bench/dnn_worker.py starts GRAPH --problems PROBLEMS.json --seed N --out FILE.json
+        The schedules smtsched's search starts from, for each problem of PROBLEMS.json
+        ({id: {"accelerator": SPEC, "objective": ..., "memory": bytes or null}}; null: no
+        budget at all), as whole schedules ({op: [start, end, unit kind, null]}), so that the
+        harness can hand the same start to CP-SAT as a solution hint. See starting_schedules.
 """
 import argparse
 import copy
@@ -86,6 +92,113 @@ def prepare(a):
     print(PREPARED + json.dumps({"operators": len(out["operators"]),
                                  "tensors": len(out["tensors"]), "load_time": load_time}),
           flush=True)
+    return 0
+
+
+def _best_start(model, candidates):
+    """The candidate smtsched.sched.optimize starts from: the first valid one of least
+    objective (a strict improvement replaces it), checked by smtsched's own check."""
+    from smtsched.sched import check
+
+    first = None
+    for candidate in candidates:
+        if (candidate is not None and len(candidate) == len(model.tasks)
+                and not check.violations(model, candidate)
+                and (first is None or model.objective_value(candidate)
+                     < model.objective_value(first))):
+            first = candidate
+    return first
+
+
+def _candidates(problem, seed):
+    """What DnnProblem.solve hands the optimiser of one (segment) model: the greedy serial
+    schedule of smtsched.sched.heuristic and the memory-aware starts of the DNN layer."""
+    from smtsched.sched import heuristic
+
+    return [heuristic.serial_schedule(problem.model, seed)] + problem.memory_aware_starts()
+
+
+def _as_operations(problem, starts, offset=0, begin=0):
+    """{op: [start, end, unit kind, None]} of a start vector of `problem`'s model (the
+    candidates exist only when no operator has a choice of units: one option each)."""
+    out = {}
+    for op in problem.graph.operators:
+        options = problem.options[op.name]
+        if len(options) != 1:
+            return None
+        kind, latency, _ = options[0]
+        s = starts[problem.task[op.name].index] - begin + offset
+        out[op.name] = [s, s + latency, kind, None]
+    return out
+
+
+def starting_schedules(problem, seed):
+    """The whole schedules smtsched's search starts from on `problem` (a DnnProblem), as
+    [(label, {op: [start, end, kind, None]})]. This mirrors, as of this harness,
+    DnnProblem.solve (split=True), _solve_segments and smtsched.sched.optimize._solve:
+
+    - one segment: the optimiser starts from the best valid of [serial_schedule(model)] +
+      memory_aware_starts() ("whole");
+    - several segments: before any search, the whole model's serial schedule is kept as a
+      fallback piece per segment ("whole-serial"), and each segment's own search starts from
+      the best valid of its own candidates; those put end to end are "segments" (only when
+      every segment has one).
+    Keep this in step with smtsched/dnn/problem.py when that changes what it starts from."""
+    from smtsched.dnn.problem import DnnProblem
+    from smtsched.dnn.segments import segment_graphs, segments
+    from smtsched.sched import check, heuristic
+
+    parts = segments(problem.graph)
+    out = []
+    if len(parts) <= 1:
+        first = _best_start(problem.model, _candidates(problem, seed))
+        if first is not None:
+            out.append(("whole", _as_operations(problem, first)))
+        return [(label, ops) for label, ops in out if ops is not None]
+    pieces, offset = {}, 0
+    for graph in segment_graphs(problem.graph, parts):
+        sub = DnnProblem(graph, problem.accelerator, problem.objective, problem.memory_budget)
+        first = _best_start(sub.model, _candidates(sub, seed))
+        if first is None:
+            pieces = None
+            break
+        begin = min(first[sub.task[op.name].index] for op in graph.operators)
+        piece = _as_operations(sub, first, offset, begin)
+        if piece is None:
+            pieces = None
+            break
+        pieces.update(piece)
+        offset = max([offset] + [e for _, e, _, _ in piece.values()])
+    if pieces is not None:
+        out.append(("segments", pieces))  # first: the segments' searches start from it
+    serial = heuristic.serial_schedule(problem.model, seed)
+    if serial is not None and not check.violations(problem.model, serial):
+        out.append(("whole-serial", _as_operations(problem, serial)))
+    return [(label, ops) for label, ops in out if ops is not None]
+
+
+def starts(a):
+    from smtsched.dnn.accelerator import load_accelerator
+    from smtsched.dnn.graph import load_graph
+    from smtsched.dnn.problem import DnnProblem
+
+    with open(a.problems) as stream:
+        wanted = json.load(stream)
+    graph = load_graph(a.graph)
+    out = {}
+    for pid, spec in wanted.items():
+        t0 = time.perf_counter()
+        accelerator = load_accelerator(spec["accelerator"])
+        if spec.get("memory") is None:
+            accelerator = copy.copy(accelerator)
+            accelerator.memory = None  # as solve --ignore-platform-memory
+        problem = DnnProblem(graph, accelerator, objective=spec["objective"],
+                             memory=spec.get("memory"))
+        found = starting_schedules(problem, a.seed)
+        out[pid] = {"starts": [{"label": label, "schedule": ops} for label, ops in found],
+                    "time": time.perf_counter() - t0}
+    with open(a.out, "w") as stream:
+        json.dump(out, stream)
     return 0
 
 
@@ -165,9 +278,16 @@ def main(argv=None):
     ps.add_argument("--timeout", type=float, required=True)
     ps.add_argument("--seed", type=int, default=0)
     ps.add_argument("--memory-limit-mb", type=int, default=0)
+    pt = sub.add_parser("starts")
+    pt.add_argument("graph")
+    pt.add_argument("--problems", required=True)
+    pt.add_argument("--seed", type=int, default=0)
+    pt.add_argument("--out", required=True)
     a = p.parse_args(argv)
     if a.mode == "prepare":
         return prepare(a)
+    if a.mode == "starts":
+        return starts(a)
     return solve(a)
 
 
