@@ -3,7 +3,9 @@
     /work/venv/bin/python -m bench.selftest
 
 Checks the job-shop parser and the independent schedule checker on hand-made schedules, that
-z3 and yices answer ft06 (sat at 55, unsat at 54) with models that pass the checker, that the
+z3, yices and `smtsched solve` (as a process, when smtsched imports) answer ft06 (sat at 55,
+unsat at 54) with models that pass the checker and, for the two processes, their own check
+times read from the statistics, that the
 random family is deterministic, and that bench.run flags wrong answers.
 """
 
@@ -11,7 +13,7 @@ import sys
 
 from bench import jobshop, random_dl
 from bench.data import data_dir
-from bench.formula import check_model, solve_yices, solve_z3, to_smtlib
+from bench.formula import check_model, solve_process, solve_yices, solve_z3, to_smtlib
 
 
 def main():
@@ -39,9 +41,14 @@ def main():
 
     for B, want in ((55, "sat"), (54, "unsat")):
         f = jobshop.encode(inst, B)
-        for name, fn in (("z3", solve_z3), ("yices", solve_yices)):
+        solvers = [("z3", solve_z3), ("yices", solve_yices)]
+        if _smtsched_imports():
+            solvers.append(("smtsched", lambda f, t: solve_process("smtsched", f, t)))
+        for name, fn in solvers:
             r = fn(f, 30)
             assert r["answer"] == want, (name, B, r)
+            if name != "z3":
+                assert r["check_time"] is not None and 0 <= r["check_time"] <= r["process_time"], r
             if want == "sat":
                 assert check_model(f, r["model"]) == [], name
                 assert jobshop.check_schedule(inst, B, r["model"]) == [], name
@@ -64,6 +71,14 @@ def main():
     assert row["wrong"]["z3"]
     print("bench self-test: ok")
     return 0
+
+
+def _smtsched_imports():
+    import subprocess
+    import tempfile
+
+    return subprocess.run([sys.executable, "-c", "import smtsched; smtsched.Solver"],
+                          cwd=tempfile.gettempdir(), capture_output=True).returncode == 0
 
 
 if __name__ == "__main__":

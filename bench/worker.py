@@ -1,12 +1,16 @@
 """Solve one instance with one solver in this (fresh) process and print one JSON line.
 
     python -m bench.worker SOLVER INSTANCE [--bound B] [--timeout S] [--data DIR]
-                           [--no-model] [--cprofile N]
+                           [--no-model] [--cprofile N] [--api]
 
 SOLVER is smtsched, z3 or yices. INSTANCE is a job-shop name (ft10, la03, ...; needs --bound,
 default: the optimum from index.json) or a random difference-logic name (rdl-n40-3).
 The result is printed on stdout as one line ``BENCH-RESULT {json}``; the parent (bench.run)
 enforces the wall-clock limit by killing this process group.
+
+smtsched and yices run as whole processes on the same SMT-LIB file (bench.formula.
+solve_process); z3 through its Python API (check() timed). `--api` (and `--cprofile`) runs
+smtsched through its Python API in this process instead.
 """
 
 import argparse
@@ -27,6 +31,8 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--data", default=None)
     ap.add_argument("--no-model", action="store_true")
+    ap.add_argument("--api", action="store_true",
+                    help="smtsched through its Python API in this process, not `smtsched solve`")
     ap.add_argument("--cprofile", type=int, default=0, metavar="N",
                     help="run under cProfile (build + check) and report the top N by tottime")
     a = ap.parse_args(argv)
@@ -50,7 +56,7 @@ def main(argv=None):
         if a.cprofile:
             out.update(_profiled(a, F, f, want_model))
         else:
-            out.update(F.solve(a.solver, f, a.timeout, want_model))
+            out.update(F.solve(a.solver, f, a.timeout, want_model, api=a.api))
     except BaseException as e:  # report everything, including KeyboardInterrupt/SystemExit
         out["answer"] = "error"
         out["error"] = "%s: %s" % (type(e).__name__, e)
@@ -102,7 +108,7 @@ def _profiled(a, F, f, want_model):
     prof = cProfile.Profile()
     prof.enable()
     try:
-        res = F.solve(a.solver, f, a.timeout, want_model)
+        res = F.solve(a.solver, f, a.timeout, want_model, api=True)
     finally:
         prof.disable()
     buf = io.StringIO()
