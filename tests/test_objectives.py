@@ -168,6 +168,26 @@ def test_a_non_difference_objective_is_refused_where_it_is_written():
 
 # -- lexicographic order, scopes, assumptions ------------------------------------------------
 
+@pytest.mark.parametrize("body, expected", [
+    # z3's values "at infinity": the later objective's optimum once the unbounded one is
+    # past every finite optimum
+    ("(assert (or (<= x 5) (<= y 3)))(assert (<= y 10))(maximize x)(maximize y)",
+     [("x", "oo"), ("y", "3")]),
+    ("(assert (or (>= x 100) (<= y 3)))(assert (<= y 10))(minimize x)(maximize y)",
+     [("x", "(* (- 1) oo)"), ("y", "3")]),
+    ("(assert (<= x 5))(minimize y)(maximize x)", [("y", "(* (- 1) oo)"), ("x", "5")]),
+    # z3: (z (interval (* (- 1) oo) (- 109))): the listing stops before z
+    ("(assert (or (>= (- x z) 100) (<= y 3)))(assert (<= y 10))(maximize x)(maximize y)"
+     "(minimize z)", [("x", "oo"), ("y", "10")]),
+    # z3: ((- y x) (interval (* (- 1) oo) (- 111)))
+    ("(assert (<= (- y x) 3))(assert (<= y 7))(maximize x)(minimize (- y x))", [("x", "oo")]),
+], ids=["max-then-max", "min-then-max", "independent", "third-falls", "falls"])
+def test_objectives_after_an_unbounded_one_take_their_value_at_infinity(body, expected):
+    lines, errors = run("(declare-const x Int)(declare-const y Int)(declare-const z Int)"
+                        + body + "(check-sat)(get-objectives)(get-model)")
+    assert errors == 0 and objectives(lines) == expected
+
+
 def test_objectives_after_an_unbounded_one_get_no_value():
     # z3 gives y a value "at infinity" ((interval 16 oo) here); a finite claim would be wrong
     lines, errors = run("""(declare-const x Int)(declare-const y Int)
@@ -219,3 +239,16 @@ def test_a_timeout_during_optimisation_answers_unknown_not_a_guess():
 def test_optimisation_with_and_without_the_isolated_search(isolate):
     lines, errors = run(ISSUE_TWO, isolate=isolate)
     assert errors == 0 and objectives(lines) == [("x", "10"), ("y", "10")]
+
+
+def test_after_an_unbounded_if_objective_the_next_takes_its_value_at_infinity():
+    # found by tests/test_fuzz_smtlib_cli.py: z3 gives (x0 939325725); smtsched gave no value
+    lines, errors = run("""(set-logic QF_LIA)
+        (declare-const x0 Int)(declare-const x1 Int)(declare-const x2 Int)
+        (declare-const x3 Int)(declare-const x4 Int)(declare-const b0 Bool)(declare-const b1 Bool)
+        (minimize (ite b1 (+ x3 (- x0)) x1))(check-sat)(maximize x0)
+        (assert (ite (>= (- x1 x0) 7) (>= (- x3 x4) 369) (> (+ x1 (- x2)) 471782387809960)))
+        (push 1)(assert (not (>= x0 939325726)))(check-sat-assuming ((not b0)))(get-objectives)""")
+    assert errors == 0
+    assert objectives(lines) == [("(ite b1 (+ x3 (- x0)) x1)", "(* (- 1) oo)"),
+                                 ("x0", "939325725")]

@@ -25,9 +25,16 @@ IJCAR 2012); when that assignment has no path at all, the next probe asks for B 
 few such rounds the search bisects the known range instead, so the number of checks stays
 within a few plus log2(B).
 
-After an unbounded objective, the later ones have no lexicographic optimum (z3 reports values
-"at infinity" for them); they get no value and get-objectives lists only the objectives up to
-the unbounded one.
+After an unbounded objective u_i, a later objective has the value z3 gives it when that value
+is finite: its optimum "at infinity", lim opt_j(k) for k -> oo under u_i >= k. In difference
+logic, once k passes 3W (W: the sum of all |weights|, as above), every truth assignment that
+can still reach u_i >= k bounds u_j either by a constant or by a term that falls with k (a
+shortest path that does or does not use the edge u_i >= k), so opt_j is constant from 3W + 1 on
+exactly when the limit is finite: the optimiser computes opt_j at k1 = 3W + 1 and k2 = 2*k1 (in
+the units of u_i's difference, for each of its If branches) and reports the value when the two
+agree. When they differ (z3 prints an interval there), or the
+objective is unbounded there too, that objective and the later ones get no value: get-objectives
+lists the objectives up to it, never a guess.
 
 Only Int objectives whose every branch is a*(x - y) + c, a*x + c or a constant are accepted
 (`difference_shape`); Real objectives are refused at (minimize) / (maximize).
@@ -241,13 +248,22 @@ def optimise(solver, assumptions, objectives, deadline):
     try:
         fixed = []
         model, graph = solver.model(), solver.difference_graph()
+        infinite = None  # the unbounded objective, maximised
         for objective in objectives:
             u = objective.term if objective.sense == "max" else -objective.term
-            kind, value, model, graph = _maximise(solver, assumptions + fixed, u, model, graph,
-                                                  deadline)
-            if kind == "unbounded":
-                objective.value = "unbounded"
-                break
+            if infinite is None:
+                kind, value, model, graph = _maximise(solver, assumptions + fixed, u, model,
+                                                      graph, deadline)
+                if kind == "unbounded":
+                    objective.value = "unbounded"
+                    infinite = u
+                    continue
+            else:
+                found = _value_at_infinity(solver, assumptions + fixed, infinite, u, model,
+                                           graph, deadline)
+                if found is None:
+                    break
+                value, model, graph = found
             objective.value = value if objective.sense == "max" else -value
             fixed.append(u == value)
     except _Stop as stop:
@@ -331,6 +347,36 @@ def _maximise(solver, base, u, model, graph, deadline):
             upper = probe - 1 if upper is None else min(upper, probe - 1)
             if candidate is not None and candidate != "unbounded" and candidate >= probe:
                 candidate = None
+
+
+def _value_at_infinity(solver, base, u_i, u, model, graph, deadline):
+    """(value, model, graph): the limit of max u under base and u_i >= K as K grows, when it
+    is finite (see the module docstring); None when it is not, or cannot be decided. `model`
+    (and its `graph`) satisfy `base`."""
+    if graph is None:
+        return None
+    if difference_shape(u) is None:
+        # the pieces must include the atoms of u's If conditions: compile them
+        if not _check(solver, base + [u >= model.eval(u)], deadline):
+            raise _Stop("the model of the last check could not be re-checked")
+        graph = solver.difference_graph()
+    # Every branch a*(x - y) + c of u_i reaches K only with +-(x - y) >= (K - c) / |a|,
+    # past 3W + 1 for K = K1 (and further for K2 = 2 K1): magnitude() counts |a| * (3W + 1)
+    # per variable, plus |c|.
+    k1 = magnitude(u_i, 3 * graph.weight_sum + 1)
+    values = []
+    for k in (k1, 2 * k1):
+        far = base + [u_i >= k]
+        if not _check(solver, far, deadline):
+            raise _Stop("an unbounded objective could not be re-checked")
+        kind, value, model, graph = _maximise(solver, far, u, solver.model(),
+                                              solver.difference_graph(), deadline)
+        if kind == "unbounded":
+            return None
+        values.append(value)
+    if values[0] != values[1]:
+        return None  # falls without end as u_i grows
+    return values[1], model, graph
 
 
 def value_text(objective):
