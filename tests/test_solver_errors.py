@@ -113,3 +113,12 @@ def test_hostile_scripts_through_the_command_line_never_end_in_a_traceback(text)
                           capture_output=True, text=True, timeout=120)
     assert "Traceback" not in done.stderr and "Traceback" not in done.stdout
     assert done.returncode in (0, 1), done.stderr
+
+
+def test_get_value_of_a_numeral_beyond_4300_digits_prints_it():
+    # was: (error "... Exceeds the limit (4300 digits) for integer string conversion ...")
+    big = "1" + "0" * 5000
+    out = io.StringIO()
+    errors = Script(out).run(f"(declare-const x Int)(check-sat)(get-value ((+ x {big})))".encode())
+    assert errors == 0
+    assert out.getvalue().splitlines()[1] == f"(((+ x {big}) {big}))"

@@ -96,7 +96,8 @@ def token_text(token):
     if kind == "kw":
         return ":" + value
     if kind == "num":
-        return str(value)
+        from ..terms import decimal_text
+        return decimal_text(value)  # str() refuses numerals beyond 4,300 digits
     if kind == "str":
         return '"' + value.replace('"', '""') + '"'
     return str(value)
