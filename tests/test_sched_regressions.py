@@ -289,3 +289,38 @@ def test_optional_positive_cycle_is_no_proof():
     m.minimize_makespan()
     r = m.solve()
     assert r.status == OPTIMAL and r.objective == 0
+
+
+@pytest.mark.parametrize("build", [
+    lambda m, a, b: m.unary([a, b, a]),
+    lambda m, a, b: m.cumulative([(a, 1), (a, 1)], 2),
+    lambda m, a, b: m.alternative(a, [b, b]),
+])
+def test_a_task_listed_twice_is_refused(build):
+    # m.unary([a, a]) made a task overlap itself (INFEASIBLE), alternative(a, [b, b]) asked
+    # for exactly one of b and b: no clear meaning, so no guess
+    m = Model()
+    a, b = m.task("a", 2), m.task("b", 2, optional=True)
+    with pytest.raises(ModelError, match="twice"):
+        build(m, a, b)
+
+
+def test_a_buffer_larger_than_its_memory_is_named():
+    m = Model()
+    a, b = m.task("a", 2), m.task("b", 1)
+    mem = m.memory(capacity=50, name="sram")
+    m.buffer(mem, 10, a, [b], name="small")
+    m.buffer(mem, 60, None, [b], name="weights")
+    r = m.solve()
+    assert r.status == INFEASIBLE and r.lower_bound is None
+    assert "weights" in r.reason and "sram" in r.reason
+
+
+def test_a_large_buffer_that_is_never_live_is_no_proof():
+    # produced by a zero-duration task and read by nobody: live over [s, s), never
+    m = Model()
+    a = m.task("a", 0)
+    mem = m.memory(capacity=5)
+    m.buffer(mem, 60, a, [])
+    m.buffer(mem, 60, None, [])
+    assert m.solve().status == OPTIMAL

@@ -13,7 +13,8 @@ schedule of the model; these tests compare each with the true minimum of what it
     quick_lower_bound       the peak of a memory, without an encoding
     MemoryEncoding.lower_bound  the peak forced by the precedences (the constant of the sums)
 
-Counts per run (ci profile): 600 + 300 + 500 + 300 + 400 + 200 models.
+Counts per run (ci profile): 600 + 500 + 300 + 300 + 400 + 600 + 400 models, and the
+oversized-buffer claim (INFEASIBLE without search) on the last 400.
 """
 import itertools
 
@@ -197,3 +198,15 @@ def test_memory_encoding_bound_holds_in_every_schedule(spec):
             return
         assert encoding.memory_encoding(memory).lower_bound <= least, f"memory {k}\n" + \
             oracle.describe(spec)
+
+
+@settings(max_examples=400, **SETTINGS)
+@given(memory_specs())
+def test_an_oversized_buffer_means_no_schedule(spec):
+    from smtsched.sched.memory import oversized_buffer
+    spec = small(spec)
+    if spec is None:
+        return
+    model, _ = oracle.build(spec)
+    if oversized_buffer(model) is not None:
+        assert oracle.brute_force(spec)[0] is None, oracle.describe(spec)

@@ -245,3 +245,22 @@ def quick_lower_bound(model, memory):
         for j in takers:
             load[j] = load.get(j, 0) + b.size
     return max(load.values(), default=0)
+
+
+def oversized_buffer(model):
+    """(memory, buffer) for a buffer larger than its memory's capacity that is live in every
+    schedule, or None: a proof of infeasibility simple enough to name (issue 14). A buffer is
+    surely live when it is kept to the end, when its producer lasts, or, without a producer,
+    when a mandatory consumer ends after time 0 (it lasts or is released later)."""
+    for memory in model.memories:
+        if memory.capacity is None:
+            continue
+        for b in memory.buffers:
+            if b.size <= memory.capacity:
+                continue
+            if b.until_end or (b.producer is not None and b.producer.duration > 0):
+                return memory, b
+            if b.producer is None and any(not c.optional and (c.duration > 0 or c.release > 0)
+                                          for c in b.consumers):
+                return memory, b
+    return None

@@ -31,6 +31,17 @@ def _integer(value, what, minimum=None):
     return value
 
 
+def _distinct(tasks, what):
+    """A task listed twice has no clear meaning (a machine task overlapping itself, an
+    alternative that is its own second option): refused rather than guessed."""
+    seen = set()
+    for task in tasks:
+        if task.index in seen:
+            raise ModelError(f"{task.name} appears twice in {what}")
+        seen.add(task.index)
+    return tasks
+
+
 class Task:
     """An activity: it starts at an integer time and runs `duration` units without a break."""
 
@@ -174,7 +185,7 @@ class Model:
 
     def unary(self, tasks, name=None):
         """A machine: the tasks never overlap."""
-        tasks = [self._own(t) for t in tasks]
+        tasks = _distinct([self._own(t) for t in tasks], name or "the machine")
         resource = Resource(name or f"unary{len(self.resources)}", 1, [(t, 1) for t in tasks])
         self.resources.append(resource)
         return resource
@@ -194,6 +205,7 @@ class Model:
                                      f"{capacity}: the model is infeasible")
             if demand:
                 pairs.append((task, demand))
+        _distinct([t for t, _ in pairs], name or "the resource")
         resource = Resource(name or f"cumulative{len(self.resources)}", capacity, pairs)
         self.resources.append(resource)
         return resource
@@ -206,7 +218,7 @@ class Model:
         if task.optional:
             raise ModelError(f"{task.name} is optional: the task of an alternative must be "
                              "mandatory (exactly one of its options is always present)")
-        options = [self._own(t) for t in options]
+        options = _distinct([self._own(t) for t in options], f"the options of {task.name}")
         for option in options:
             if not option.optional:
                 raise ModelError(f"the alternative {option.name} must be an optional task")

@@ -34,7 +34,7 @@ from ..solver import Solver, sat, unsat
 from ..terms import Bool, Not
 from . import bounds, check, heuristic
 from .encode import Encoding, EncodingTimeout
-from .memory import quick_lower_bound
+from .memory import oversized_buffer, quick_lower_bound
 from .result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
 
 
@@ -59,11 +59,18 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False, start_fro
 def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
     started = time.perf_counter()
     deadline = None if time_limit is None else started + time_limit
+    # infeasibility proven without search, with a reason simple enough to say (and every
+    # bound computed from positively cyclic lags would be void)
     cycle = bounds.positive_cycle(model)
-    if cycle is not None:
-        # proven without search; and every bound computed from these lags would be void
+    reason = None if cycle is None else str(cycle)
+    oversized = oversized_buffer(model)
+    if reason is None and oversized is not None:
+        memory, buffer = oversized
+        reason = (f"buffer {buffer.name} ({buffer.size} bytes) does not fit in {memory.name} "
+                  f"(capacity {memory.capacity})")
+    if reason is not None:
         return Result(model, INFEASIBLE, runtime=time.perf_counter() - started,
-                      stats={"runtime": time.perf_counter() - started}, reason=str(cycle))
+                      stats={"runtime": time.perf_counter() - started}, reason=reason)
     first = None
     if model.objective is not None:
         # the best valid one of the greedy schedule and the caller's
