@@ -359,7 +359,7 @@ class DnnProblem:
                     continue
                 now = time.perf_counter()
                 if deadline is not None and now >= deadline and pieces[k] is not None:
-                    break  # out of time: the best pieces stand, with their bounds
+                    continue  # out of time: the best pieces stand, with their bounds
                 if subs[k] is None:
                     subs[k] = DnnProblem(graph, self.accelerator, self.objective,
                                          self.memory_budget)
@@ -394,9 +394,14 @@ class DnnProblem:
                         raise ScheduleCheckError(
                             f"internal error: segment {k + 1} was refuted, but a checked "
                             "schedule of it exists; please report this graph")
-                    where = "" if single else f"segment {k + 1}: "
-                    return self._finish(INFEASIBLE, None, None, None, started, stats,
-                                        f"{where}{part.reason}" if part.reason else "")
+                    # (only a memory budget can leave a DAG without a schedule)
+                    why = part.reason or ("no schedule keeps the live tensors within the "
+                                          f"memory budget ({self.memory_budget} bytes)")
+                    if not single:
+                        names = ", ".join(op.name for op in graph.operators[:5])
+                        more = ", ..." if len(graph.operators) > 5 else ""
+                        why += f" (segment {k + 1} of {count}: {names}{more})"
+                    return self._finish(INFEASIBLE, None, None, None, started, stats, why)
                 keep(k, sub, graph, part)
                 reasons[k] = part.reason
                 if part.status == OPTIMAL:
