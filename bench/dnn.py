@@ -37,16 +37,17 @@ T + grace:
   num_workers 1 / 2, max_time_in_seconds = T minus the build time; for the single-stream peak
   a position model (only the order matters there: no raw latencies in the model).
 
-Both solvers start from the same schedule. smtsched's search starts from the best valid of
-its greedy serial schedule (smtsched.sched.heuristic.serial_schedule) and, when memory counts
-and no operator has a choice of units, DnnProblem.memory_aware_starts (the list schedule in
-the greedy least-memory order; one operator at a time in that order and in the graph's);
-with several segments that choice is made per segment, and the whole graph's serial
-schedule stands by. bench/dnn_worker.py starts computes those schedules with smtsched's own
-code, once per instance, outside every solver's clock; the best one that passes this
-harness's checker and budget is CP-SAT's solution hint (every variable: starts, unit
-choices, so the orderings, memory intervals, makespan, peak). Where smtsched has no start
-(a choice of units, or no valid greedy schedule) CP-SAT gets no hint either.
+Both solvers start from the same schedule. smtsched (DnnProblem.solve, segments on) first
+builds DnnProblem.greedy_schedule, the best valid of the serial schedule
+(smtsched.sched.heuristic), the critical-path and least-memory list schedules and one
+operator at a time (in the least-memory order and in the graph's); then each segment's search
+starts from the best valid of the segment model's serial schedule, its piece of the greedy
+schedule and the segment's memory-aware starts. bench/dnn_worker.py starts computes both with
+smtsched's own code, once per instance, outside every solver's clock: "greedy" and the
+segments' starts end to end ("segments"). The best one that passes this harness's checker and
+budget is CP-SAT's solution hint (every variable: starts, unit choices, so the orderings,
+memory intervals, makespan, peak). Where smtsched has no start (no valid greedy schedule under
+the budget) CP-SAT gets no hint either.
 - heuristics (no time limit, run once per instance and platform by smtsched.dnn.baselines):
   critical-path list scheduling and the file's order.
 
@@ -884,11 +885,11 @@ def render(meta, rows, notes):
           "schedule on npu-small (both valid schedules, so B is always feasible); `lb` = the "
           "static peak bound (inputs and outputs of one operator, or the graph inputs at 0)",
           "- what each solver is given: the same problem and the same starting schedule. "
-          "smtsched (`DnnProblem.solve`, segments on) starts each search from the best valid "
-          "of its greedy serial schedule (smtsched.sched.heuristic) and, when memory counts, "
-          "three memory-aware starts (the list schedule in the greedy least-memory order, and "
-          "one operator at a time in that order and in the graph's); with several segments, "
-          "per segment, and the whole graph's serial schedule stands by. "
+          "smtsched (`DnnProblem.solve`, segments on) first builds its greedy schedule (the "
+          "best valid of the serial schedule of smtsched.sched.heuristic, the critical-path and "
+          "least-memory list schedules, and one operator at a time), then starts each "
+          "segment's search from the best valid of the segment's serial schedule, its piece "
+          "of the greedy one and the segment's memory-aware starts. "
           "`bench/dnn_worker.py starts` computes those schedules with smtsched's own code "
           "(outside every clock); the best of them that passes the harness's checker and budget "
           "(column `start`, with which one) is CP-SAT's solution hint, every variable hinted "
@@ -972,9 +973,9 @@ def render(meta, rows, notes):
             cells += [fmt_run(pr["runs"].get(x)) for x in solvers]
             L.append("| " + " | ".join(cells) + " |")
         L += ["", "`start`: the starting schedule both solvers get (see above), its value and "
-              "which of smtsched's starts it is (whole = the whole graph's best start; "
-              "segments = each segment's best start, end to end; whole-serial = the whole "
-              "graph's greedy serial schedule); `-` none. "
+              "which of smtsched's starts it is ("
+              "segments = the segments' own starts, end to end; greedy = the whole graph's "
+              "greedy schedule); `-` none. "
               "Cells: **opt** value time = proven optimal within T; `value [bound] gap time "
               "STATUS` = a valid schedule, the solver's proven bound; unknown: why (killed at "
               "T + grace and in which stage, out of memory, unsupported, no schedule). Values: "

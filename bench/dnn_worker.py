@@ -110,23 +110,20 @@ def _best_start(model, candidates):
     return first
 
 
-def _candidates(problem, seed):
-    """What DnnProblem.solve hands the optimiser of one (segment) model: the greedy serial
-    schedule of smtsched.sched.heuristic and the memory-aware starts of the DNN layer."""
-    from smtsched.sched import heuristic
-
-    return [heuristic.serial_schedule(problem.model, seed)] + problem.memory_aware_starts()
-
-
-def _as_operations(problem, starts, offset=0, begin=0):
-    """{op: [start, end, unit kind, None]} of a start vector of `problem`'s model (the
-    candidates exist only when no operator has a choice of units: one option each)."""
+def _operations(problem, starts, present=None, offset=0, begin=0):
+    """{op: [start, end, unit kind, None]} of a (starts, present) of `problem`'s model; an
+    operator with a choice of units runs on its present option (None if none is)."""
     out = {}
     for op in problem.graph.operators:
         options = problem.options[op.name]
-        if len(options) != 1:
-            return None
-        kind, latency, _ = options[0]
+        if len(options) == 1:
+            kind, latency, _ = options[0]
+        else:
+            chosen = [(k, lat) for k, lat, task in options
+                      if present is not None and present[task.index]]
+            if len(chosen) != 1:
+                return None
+            kind, latency = chosen[0]
         s = starts[problem.task[op.name].index] - begin + offset
         out[op.name] = [s, s + latency, kind, None]
     return out
@@ -134,36 +131,43 @@ def _as_operations(problem, starts, offset=0, begin=0):
 
 def starting_schedules(problem, seed):
     """The whole schedules smtsched's search starts from on `problem` (a DnnProblem), as
-    [(label, {op: [start, end, kind, None]})]. This mirrors, as of this harness,
-    DnnProblem.solve (split=True), _solve_segments and smtsched.sched.optimize._solve:
+    [(label, {op: [start, end, kind, None]})]. This mirrors, as of commit 95fa10c,
+    DnnProblem.solve / _solve_segments and smtsched.sched.optimize._solve:
 
-    - one segment: the optimiser starts from the best valid of [serial_schedule(model)] +
-      memory_aware_starts() ("whole");
-    - several segments: before any search, the whole model's serial schedule is kept as a
-      fallback piece per segment ("whole-serial"), and each segment's own search starts from
-      the best valid of its own candidates; those put end to end are "segments" (only when
-      every segment has one).
+    - "greedy": DnnProblem.greedy_schedule (the best valid of the serial schedule, the
+      critical-path and least-memory list schedules, one operator at a time): smtsched holds
+      it before any search, and every segment's search starts from its piece;
+    - "segments": per segment (DnnProblem.segments), the start its search takes, the best
+      valid of the segment model's serial schedule, its piece of "greedy" and its
+      memory-aware starts (optimize._solve keeps the first of least objective), end to end;
+      only when every segment has one (start vectors cannot choose among units, so with a
+      choice of units only "greedy" is there).
     Keep this in step with smtsched/dnn/problem.py when that changes what it starts from."""
     from smtsched.dnn.problem import DnnProblem
-    from smtsched.dnn.segments import segment_graphs, segments
-    from smtsched.sched import check, heuristic
+    from smtsched.dnn.segments import segment_graphs
+    from smtsched.sched import heuristic
 
-    parts = segments(problem.graph)
     out = []
-    if len(parts) <= 1:
-        first = _best_start(problem.model, _candidates(problem, seed))
-        if first is not None:
-            out.append(("whole", _as_operations(problem, first)))
-        return [(label, ops) for label, ops in out if ops is not None]
+    greedy = problem.greedy_schedule(seed)
+    whole = None if greedy is None else _operations(problem, *greedy)
+    parts = problem.segments(True)
+    graphs = [problem.graph] if len(parts) == 1 else segment_graphs(problem.graph, parts)
     pieces, offset = {}, 0
-    for graph in segment_graphs(problem.graph, parts):
-        sub = DnnProblem(graph, problem.accelerator, problem.objective, problem.memory_budget)
-        first = _best_start(sub.model, _candidates(sub, seed))
-        if first is None:
-            pieces = None
-            break
-        begin = min(first[sub.task[op.name].index] for op in graph.operators)
-        piece = _as_operations(sub, first, offset, begin)
+    for graph in graphs:
+        sub = problem if len(parts) == 1 else DnnProblem(
+            graph, problem.accelerator, problem.objective, problem.memory_budget)
+        candidates = [heuristic.serial_schedule(sub.model, seed)]
+        if whole is not None and all(len(sub.options[op.name]) == 1 for op in graph.operators):
+            begin = min(whole[op.name][0] for op in graph.operators)
+            own = [0] * len(sub.model.tasks)
+            for op in graph.operators:
+                own[sub.task[op.name].index] = whole[op.name][0] - begin
+            candidates.append(own)
+        first = _best_start(sub.model, candidates + sub.memory_aware_starts())
+        piece = None
+        if first is not None:
+            begin = min(first[sub.task[op.name].index] for op in graph.operators)
+            piece = _operations(sub, first, None, offset, begin)
         if piece is None:
             pieces = None
             break
@@ -171,10 +175,9 @@ def starting_schedules(problem, seed):
         offset = max([offset] + [e for _, e, _, _ in piece.values()])
     if pieces is not None:
         out.append(("segments", pieces))  # first: the segments' searches start from it
-    serial = heuristic.serial_schedule(problem.model, seed)
-    if serial is not None and not check.violations(problem.model, serial):
-        out.append(("whole-serial", _as_operations(problem, serial)))
-    return [(label, ops) for label, ops in out if ops is not None]
+    if whole is not None:
+        out.append(("greedy", whole))
+    return out
 
 
 def starts(a):
