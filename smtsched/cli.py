@@ -103,6 +103,30 @@ def main(argv=None):
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
 
 
+def _safe_output():
+    """Names come from the input files: write any character they hold rather than fail on
+    it (a terminal that is not UTF-8, a name with a lone surrogate)."""
+    for channel in (sys.stdout, sys.stderr):
+        try:
+            channel.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def _read_failure(path, error):
+    """The message for an exception raised while reading `path` that no reader turned into
+    an input error: still the file and what happened, never a traceback."""
+    if isinstance(error, MemoryError):
+        return f"{path}: out of memory while reading it"
+    if isinstance(error, RecursionError):
+        return f"{path}: nested too deeply to read"
+    if isinstance(error, OSError) and error.strerror:
+        return f"cannot read {error.filename or path}: {error.strerror}"
+    # a reader let something through: say so, so that it is reported and fixed
+    return f"{path}: internal error while reading it ({type(error).__name__}: {error}); " \
+           f"please report this"
+
+
 def solve(args):
     import time
 
@@ -157,12 +181,20 @@ def solve_schedule(args, format, started):
     """Solve a job-shop or PSPLIB file for the smallest makespan, in a child process that
     streams every improvement back: a timeout, a memory limit or Ctrl-C keeps the best
     schedule found so far."""
+    from .errors import SmtschedError
     from .sched import FormatError, read_model
 
+    _safe_output()
     try:
         model = read_model(args.file, format)
     except FormatError as problem:
         print(f"smtsched: {problem}", file=sys.stderr)
+        return EXIT_ERRORS
+    except SmtschedError as problem:  # the model refused a value the reader let through
+        print(f"smtsched: {args.file}: {problem}", file=sys.stderr)
+        return EXIT_ERRORS
+    except Exception as error:
+        print(f"smtsched: {_read_failure(args.file, error)}", file=sys.stderr)
         return EXIT_ERRORS
 
     def solve_model(time_limit, report):
@@ -176,10 +208,11 @@ def solve_schedule(args, format, started):
             gantt(model, result, args.gantt)
 
     return _optimise_in_child(model, solve_model, show, args.timeout, args.memory, started,
-                              "--gantt" if args.gantt else None)
+                              "--gantt" if args.gantt else None, args.file)
 
 
-def _optimise_in_child(model, solve_model, show, timeout, memory_mb, started, plotting):
+def _optimise_in_child(model, solve_model, show, timeout, memory_mb, started, plotting,
+                       source):
     """Run `solve_model(time_limit, report)` (a Result; `report(result)` at each improvement)
     in a child process under the limits; after a timeout, a memory limit or Ctrl-C, the best
     schedule the child reported is the answer. `show(result)` prints it (and plots)."""
@@ -210,7 +243,8 @@ def _optimise_in_child(model, solve_model, show, timeout, memory_mb, started, pl
         result = outcome[1]
         result.model = model
     elif outcome[0] == "error":
-        print(f"smtsched: {outcome[1]}", file=sys.stderr)
+        # e.g. numbers too large for the solver's arithmetic: about this input
+        print(f"smtsched: {source}: {outcome[1]}", file=sys.stderr)
         return EXIT_ERRORS
     elif best.get("starts") is not None:  # stopped from outside: what the child reported
         result = Result(model, FEASIBLE, objective=best["objective"],
@@ -236,22 +270,30 @@ def solve_dnn(args):
 
     from .dnn import (AcceleratorError, DnnProblem, DnnProblemError, DnnSchedule, GraphError,
                       load_accelerator, load_graph, parse_bytes)
+    from .errors import SmtschedError
 
     started = time.perf_counter()
     if args.timeout is not None and args.timeout <= 0:
         return _usage("--timeout must be positive")
     if args.mem_limit is not None and args.mem_limit <= 0:
         return _usage("--mem-limit must be positive")
+    _safe_output()
+    reading = args.graph
     try:
         budget = None if args.memory is None else parse_bytes(args.memory, "--memory")
         graph = load_graph(args.graph, args.format)
+        reading = args.accelerator
         accelerator = load_accelerator(args.accelerator)
+        reading = args.graph
         problem = DnnProblem(graph, accelerator, objective=args.objective, memory=budget)
     except (GraphError, AcceleratorError, DnnProblemError) as problem_error:
         print(f"smtsched: {problem_error}", file=sys.stderr)
         return EXIT_ERRORS
-    except OSError as error:
-        print(f"smtsched: cannot read {error.filename}: {error.strerror}", file=sys.stderr)
+    except SmtschedError as problem_error:  # the model refused a value a reader let through
+        print(f"smtsched: {reading}: {problem_error}", file=sys.stderr)
+        return EXIT_ERRORS
+    except Exception as error:
+        print(f"smtsched: {_read_failure(reading, error)}", file=sys.stderr)
         return EXIT_ERRORS
 
     def solve_model(time_limit, report):
@@ -268,7 +310,7 @@ def solve_dnn(args):
             dnn_chart(schedule, args.plot)
 
     return _optimise_in_child(problem.model, solve_model, show, args.timeout, args.mem_limit,
-                              started, "--plot" if args.plot else None)
+                              started, "--plot" if args.plot else None, args.graph)
 
 
 def _quality(lines, name, answer):

@@ -164,8 +164,8 @@ def test_toml_errors(tmp_path):
     assert message.startswith(f"{path}:3:8: invalid TOML: ")
     path = write(tmp_path, "bad.toml", '[units]\ncore = 1\n[[rules]]\nops = "*"\n'
                                        'units = "core"\nlatency = { fixed = -1 }\n')
-    assert error_of(load_accelerator, path) == (f"{path}: rules[0].latency.fixed: expected an "
-                                                f"integer >= 0, found -1")
+    assert error_of(load_accelerator, path) == (f"{path}:6:13: rules[0].latency.fixed: "
+                                                f"expected an integer >= 0, found -1")
 
 
 def test_parse_bytes_names_the_option():

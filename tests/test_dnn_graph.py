@@ -332,7 +332,7 @@ def test_file_level_errors(tmp_path):
     path = write(tmp_path, "broken.json", '{"nodes": [\n  {"name": "a",, }\n]}')
     assert error_of(load_graph, path).startswith(path + ":2:16: invalid JSON")
     path = write(tmp_path, "latin.json", b'{"name": "caf\xe9"}')
-    assert error_of(load_graph, path) == f"{path}:1: the file is not UTF-8 text"
+    assert error_of(load_graph, path) == f"{path}:1:14: the file is not UTF-8 text (byte 0xe9)"
     assert "cannot read" in error_of(load_graph, str(tmp_path / "absent.json"))
     assert "unknown graph file type '.txt'" in error_of(load_graph, str(tmp_path / "g.txt"))
     assert "unknown graph format 'dot'" in error_of(load_graph, path, format="dot")

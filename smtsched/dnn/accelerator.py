@@ -163,7 +163,14 @@ def load_accelerator(path) -> "Accelerator":
             message = message[:m.start()] + message[m.end():]
         fail(f"invalid TOML: {message}", int(m.group(1)) if m else None,
              int(m.group(2)) if m else None)
-    return Accelerator.from_dict(data, path, default_name=name)
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        fail("invalid TOML: nested too deeply", *_toml_too_deep(text))
+    except ValueError:  # int() of a number past Python's 4,300-digit limit
+        m = re.search(r"[0-9a-fA-F_]{%d,}" % _MAX_DIGITS, text)
+        fail("invalid TOML: a number too long to be a plausible value",
+             *(_jsontext.line_column(text, m.start()) if m else (None, None)))
+    return _Reader(path, None, lambda steps: _toml_position(text, steps)).accelerator(
+        data, name)
 
 
 def _toml_module(path, version=sys.version_info):
@@ -195,9 +202,12 @@ def _byte_count(value):
     if isinstance(value, int):
         amount = Fraction(value)
     elif isinstance(value, (Decimal, float)) and Decimal(str(value)).is_finite():
-        amount = Fraction(Decimal(str(value)))
+        amount = _bounded_decimal(Decimal(str(value)), value)
     elif isinstance(value, str) and _MEMORY.match(value):
         m = _MEMORY.match(value)
+        if len(m.group(1)) > _MAX_DIGITS:
+            raise ValueError(f"a number of {len(m.group(1))} digits is not a plausible amount "
+                             f"of memory")
         amount = Fraction(m.group(1)) * _SCALE[(m.group(2) or "B").lower()]
     else:
         raise ValueError(f"expected bytes such as 8388608 or \"8 MiB\", found {_show(value)}")
@@ -206,21 +216,153 @@ def _byte_count(value):
     return int(amount)
 
 
+# longer numbers are refused rather than converted (int() of a longer string is refused by
+# Python, and 10**exponent of a huge exponent would take all the memory)
+_MAX_DIGITS = 4000
+_MAX_EXPONENT = 1000
+
+
+def _bounded_decimal(number, shown):
+    """Fraction(number) for a finite Decimal whose magnitude is within 10**+-_MAX_EXPONENT
+    (zero included); ValueError otherwise, before anything large is computed."""
+    if not number.is_finite():
+        raise ValueError(f"expected a finite number, found {_show(shown)}")
+    if number and not -_MAX_EXPONENT <= number.adjusted() <= _MAX_EXPONENT:
+        raise ValueError(f"{_show(shown)} is out of range (10^-{_MAX_EXPONENT} to "
+                         f"10^{_MAX_EXPONENT})")
+    if len(number.as_tuple().digits) > _MAX_DIGITS:
+        raise ValueError(f"a number of {len(number.as_tuple().digits)} digits is not a "
+                         f"plausible value")
+    return Fraction(number)
+
+
+def _exact(value):
+    """An exact rational from an int, a Decimal, a float (by its shortest decimal writing) or
+    a string ("0.001", "1e-3", "1/1024"); ValueError saying why not."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("expected a finite number")
+        return _bounded_decimal(Decimal(repr(value)), value)
+    if isinstance(value, Decimal):
+        return _bounded_decimal(value, value)
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > _MAX_DIGITS:
+            raise ValueError(f"a number of {len(text)} characters is not a plausible value")
+        if "/" in text:
+            numerator, _, denominator = text.partition("/")
+            if not (re.fullmatch(r"\s*[+-]?\d+\s*", numerator)
+                    and re.fullmatch(r"\s*\d+\s*", denominator)):
+                raise ValueError("expected a fraction of two integers such as \"1/1024\"")
+            return Fraction(int(numerator), int(denominator))  # ZeroDivisionError for /0
+        try:
+            return _bounded_decimal(Decimal(text), value)
+        except ArithmeticError:  # decimal.InvalidOperation: not a number
+            raise ValueError("expected a number") from None
+    raise ValueError("expected a number")
+
+
 _MEMORY = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]i?B|B)?\s*$", re.IGNORECASE)
 _SCALE = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
           "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 
 
-class _Reader:
-    """Checks a parsed description; every failure names the key path."""
+_TOML_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
+_TOML_DOTTED = re.compile(rf"{_TOML_KEY}(?:\s*\.\s*{_TOML_KEY})*")
+_TOML_TABLE = re.compile(rf"^\s*(\[\[?)\s*({_TOML_DOTTED.pattern})\s*\]")
+_TOML_ASSIGN = re.compile(rf"^\s*({_TOML_DOTTED.pattern})\s*=")
 
-    def __init__(self, source, text):
+
+def _toml_keys(dotted):
+    return tuple(k[1:-1] if k[:1] in "\"'" else k for k in re.findall(_TOML_KEY, dotted))
+
+
+def _toml_position(text, steps):
+    """(line, column) of the key at `steps` (e.g. ("rules", 2, "latency", "per_work")) in a
+    TOML text that parsed, or of the closest enclosing key found; (None, None) if none. Reads
+    the usual layout - [table] and [[array]] headers, `a.b = ...` lines, one level of inline
+    table - which is all an error message needs; it never raises."""
+    steps = tuple(steps)
+    best = (None, None, 0)
+    arrays = {}
+    header = ()
+
+    def consider(path, line, column):
+        nonlocal best
+        if len(path) > best[2] and steps[:len(path)] == path:
+            best = (line, column, len(path))
+
+    for number, line in enumerate(text.split("\n"), 1):
+        m = _TOML_TABLE.match(line)
+        if m:
+            keys = _toml_keys(m.group(2))
+            if m.group(1) == "[[":
+                arrays[keys] = arrays.get(keys, -1) + 1
+                header = keys + (arrays[keys],)
+            else:
+                header = keys
+            consider(header, number, m.start(1) + 1)
+            continue
+        m = _TOML_ASSIGN.match(line)
+        if not m:
+            continue
+        path = header + _toml_keys(m.group(1))
+        consider(path, number, m.start(1) + 1)
+        at = m.end()
+        # keys of an inline table on the same line: { fixed = 4, per_work = "1/1024" }
+        for step in steps[len(path):]:
+            if not isinstance(step, str):
+                break
+            found = re.compile(rf"[{{,]\s*({re.escape(step)}|\"{re.escape(step)}\")\s*=").search(
+                line, at)
+            if not found:
+                break
+            path = path + (step,)
+            at = found.end()
+            consider(path, number, found.start(1) + 1)
+    return best[0], best[1]
+
+
+def _toml_too_deep(text, limit=100):
+    """(line, column) of the first bracket or brace nested `limit` deep (strings and comments
+    skipped roughly: this only places an error message)."""
+    depth = 0
+    quote = None
+    for at, character in enumerate(text):
+        if quote:
+            if character == quote:
+                quote = None
+            continue
+        if character in "\"'":
+            quote = character
+        elif character in "[{":
+            depth += 1
+            if depth >= limit:
+                return _jsontext.line_column(text, at)
+        elif character in "]}":
+            depth -= 1
+    return None, None
+
+
+class _Reader:
+    """Checks a parsed description; every failure names the key path and, when the text is
+    known, the line and column."""
+
+    def __init__(self, source, text, locate=None):
         self.source = source
         self.text = text
+        self.locate = locate
+        if locate is None and text is not None:
+            self.locate = lambda steps: _jsontext.position(text, steps)
 
     def fail(self, steps, message):
-        line, column = (_jsontext.position(self.text, steps) if self.text is not None
-                        else (None, None))
+        line, column = self.locate(steps) if self.locate is not None else (None, None)
+        if line is None and self.locate is not None:
+            line, column = 1, 1  # a key missing at the top: the description as a whole
         raise AcceleratorError(message, self.source, _jsontext.keypath(steps) or None,
                                line, column)
 
@@ -334,21 +476,11 @@ class _Reader:
         """An exact non-negative rational from an integer, a decimal (as parsed, or a Python
         float by its shortest decimal writing) or a string such as "0.001" or "1/1024"."""
         try:
-            if isinstance(value, bool):
-                raise ValueError
-            if isinstance(value, float):
-                if not math.isfinite(value):
-                    raise ValueError
-                result = Fraction(repr(value))
-            elif isinstance(value, Decimal):
-                result = Fraction(value)  # raises ValueError on NaN and infinity
-            elif isinstance(value, (int, str)):
-                result = Fraction(value)
-            else:
-                raise ValueError
-        except (ValueError, ZeroDivisionError, OverflowError):
-            self.fail(steps, f"expected a number >= 0 such as 0.001 or \"1/1024\", found "
-                             f"{_show(value)}")
+            result = _exact(value)
+        except (ValueError, ZeroDivisionError, OverflowError) as problem:
+            reason = str(problem) if "range" in str(problem) or "digits" in str(problem) \
+                else f"expected a number >= 0 such as 0.001 or \"1/1024\", found {_show(value)}"
+            self.fail(steps, reason)
         if result < 0:
             self.fail(steps, f"must be >= 0, found {_show(value)}")
         return result

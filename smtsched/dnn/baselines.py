@@ -29,7 +29,9 @@ def list_schedule(problem, order):
     first. Returns (placement, latency, peak memory)."""
     graph, accelerator = problem.graph, problem.accelerator
     rank = {name: i for i, name in enumerate(order)}
-    free_at = {kind: [0] * count for kind, count in accelerator.units.items()}
+    # never more units than operators: a description may announce 10^9 units
+    free_at = {kind: [0] * min(count, len(graph.operators))
+               for kind, count in accelerator.units.items()}
     waiting = {op.name: len(graph.predecessors(op.name)) for op in graph.operators}
     ready = sorted((name for name, n in waiting.items() if n == 0), key=rank.get)
     placement = {}

@@ -23,7 +23,7 @@ import html
 import os
 import re
 
-from .graph import GraphError, Operator, build_graph
+from .graph import GraphError, Operator, build_graph, unprintable
 
 _TOKEN = re.compile(r"""
     (?P<space>[ \t\r\n]+|\#[^\n]*)
@@ -34,6 +34,10 @@ _TOKEN = re.compile(r"""
   | (?P<open>\[)
   | (?P<close>\])
 """, re.VERBOSE)
+
+
+# int() refuses longer decimal strings; a number that long is a corrupt file
+_MAX_DIGITS = 4000
 
 
 class _Item:
@@ -97,12 +101,16 @@ def _tokens(text, source):
     while at < len(text):
         m = _TOKEN.match(text, at)
         if m is None:
-            raise GraphError(f"unexpected character {text[at]!r}", source, line,
-                             at - line_start + 1)
+            problem = ("this string is never closed" if text[at] == '"' else
+                       f"unexpected character {text[at]!r}")
+            raise GraphError(problem, source, line, at - line_start + 1)
         kind = m.lastgroup
         column = at - line_start + 1
         if kind != "space":
             raw = m.group()
+            if kind in ("int", "real") and len(raw) > _MAX_DIGITS:
+                raise GraphError(f"a number of {len(raw)} characters is not a plausible "
+                                 f"value", source, line, column)
             if kind == "int":
                 value = int(raw)
             elif kind == "real":
@@ -139,8 +147,10 @@ def graph_from_gml(text, source="<memory>", name="graph"):
     items = parse_gml(text, source)
     graphs = [item for item in items if item.key == "graph"]
     if len(graphs) != 1:
+        # at the second graph, else at what stands where the graph should be
+        at = graphs[1] if len(graphs) > 1 else (items[0] if items else None)
         raise GraphError(f"expected one 'graph [ ... ]', found {len(graphs)}", source,
-                         *(graphs[1].line, graphs[1].column) if len(graphs) > 1 else ())
+                         *((at.line, at.column) if at is not None else (1, 1)))
     graph = graphs[0]
     if not isinstance(graph.value, list):
         raise GraphError("'graph' must be a list [ ... ]", source, graph.line, graph.column)
@@ -171,6 +181,8 @@ def graph_from_gml(text, source="<memory>", name="graph"):
         label = fields.get("label")
         if label is not None and not isinstance(label.value, str):
             fail_value(label, "a label is a quoted string")
+        if label is not None and unprintable(label.value):
+            fail_value(label, f"a label cannot contain {unprintable(label.value)}")
         op = label.value if label is not None else str(node_id)
         if op in where:
             fail_value(label or fields["id"], f"two nodes are named {op!r}")

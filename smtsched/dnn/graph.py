@@ -154,7 +154,17 @@ def build_graph(name, operators: Iterable[Operator], sizes: Dict[str, int], outp
     by_name = {}
     producer = {}
     consumers = {t: [] for t in sizes}
+    for t, size in sizes.items():
+        _check_name(t, "tensor", fail)
+        if not _is_count(size):
+            fail(f"the size of tensor {t!r} must be an integer >= 0, not {size!r}")
     for op in operators:
+        _check_name(op.name, "operator", fail, op.name)
+        _check_name(op.kind, "operator kind", fail, op.name)
+        for value, what in ((op.work, "work"), (op.weight_bytes, "weight_bytes")):
+            if not _is_count(value):
+                fail(f"the {what} of operator {op.name!r} must be an integer >= 0, not "
+                     f"{value!r}", op.name)
         if op.name in by_name:
             fail(f"two operators are named {op.name!r}", op.name)
         by_name[op.name] = op
@@ -189,6 +199,31 @@ def build_graph(name, operators: Iterable[Operator], sizes: Dict[str, int], outp
         tensors[t] = Tensor(t, size, producer.get(t),
                             tuple(sorted(consumers[t], key=rank.__getitem__)), t in outputs)
     return Graph(name, [by_name[n] for n in topo], tensors, source, file_order)
+
+
+def _is_count(value):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def unprintable(text):
+    """A description of the first character of `text` that cannot appear in a name (a control
+    character, which would break the line-based output, or a lone surrogate, which cannot be
+    written as UTF-8 at all); None if there is none."""
+    for character in text:
+        code = ord(character)
+        if code < 0x20 or 0x7f <= code < 0xa0:
+            return f"the control character {character!r}"
+        if 0xd800 <= code < 0xe000:
+            return f"the lone surrogate \\u{code:04x}"
+    return None
+
+
+def _check_name(name, what, fail, op_name=None):
+    if not isinstance(name, str) or not name:
+        fail(f"the name of a {what} must be a non-empty string, not {name!r}", op_name)
+    bad = unprintable(name)
+    if bad:
+        fail(f"the {what} name {name!r} contains {bad}", op_name)
 
 
 def _is_topological(order, by_name, producer):

@@ -44,7 +44,7 @@ data instead: see `smtsched.dnn.moccasin`.
 import os
 
 from . import _jsontext
-from .graph import GraphError, Operator, build_graph
+from .graph import GraphError, Operator, build_graph, unprintable
 
 
 class Checker:
@@ -86,6 +86,9 @@ class Checker:
     def string(self, value, steps, what=None):
         if not isinstance(value, str) or not value:
             self.fail(steps, f"expected a non-empty string, found {_show(value)}", what)
+        bad = unprintable(value)
+        if bad:
+            self.fail(steps, f"a name cannot contain {bad}", what)
         return value
 
     def count(self, value, steps, what=None):

@@ -61,6 +61,12 @@ _MATMUL = {"Gemm", "MatMul", "MatMulInteger", "QLinearMatMul"}
 _POOL = {"MaxPool", "AveragePool", "LpPool"}
 _READS_ALL = {"GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool", "ArgMax", "ArgMin"}
 _RECURRENT = {"RNN", "GRU", "LSTM"}
+# TensorProto INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, UINT64: data propagation
+# computes the values of such vectors; past this length it is not attempted
+_INTEGER_TYPES = {2, 3, 4, 5, 6, 7, 12, 13}
+_DATA_PROP_LIMIT = 1 << 16
+# the element count is the same on both sides of these
+_SAME_ELEMENTS = {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity"}
 # folded constants with at most this many elements are given to the second shape inference as
 # values (shapes, axes, ...); bigger ones (weights) only by their type
 _SMALL_CONSTANT = 4096
@@ -233,11 +239,43 @@ class _Importer:
         return list(self.graph.input) + list(self.graph.output) + list(self.graph.value_info)
 
     def _infer(self, model):
-        """name -> (element type, shape with None for unknown dimensions, or None)."""
+        """name -> (element type, shape with None for unknown dimensions, or None).
+
+        Plain shape inference first. Data propagation (the values of small shape tensors
+        carried through Shape/Concat/... to a Reshape) runs only if shapes are still unknown:
+        it computes the values of constant integer tensors, a Range(0, 10^12) among them, so it
+        runs under a memory bound and a failure there only leaves those shapes unknown."""
         try:
-            inferred = self.onnx.shape_inference.infer_shapes(model, data_prop=True)
+            inferred = self.onnx.shape_inference.infer_shapes(model)
         except Exception as error:
             self.fail(f"ONNX shape inference failed: {_first_line(error)}")
+        types = self._types(inferred)
+        # a long integer vector (a Range(0, 10^12), say) would be materialised: don't
+        huge_vector = any(elem in _INTEGER_TYPES and shape is not None and len(shape) == 1
+                          and shape[0] is not None and shape[0] > _DATA_PROP_LIMIT
+                          for elem, shape in types.values())
+        if not huge_vector and any(shape is None or None in shape
+                                   for _, shape in types.values()):
+            try:
+                with _memory_bound():
+                    inferred = self.onnx.shape_inference.infer_shapes(model, data_prop=True)
+            except Exception:
+                return types
+            for name, (elem_type, shape) in self._types(inferred).items():
+                old = types.get(name)
+                if old is None or old[1] is None or None in old[1]:
+                    types[name] = (elem_type, shape)
+        return types
+
+    def _why_unknown(self):
+        """The first complaint of strict shape inference (which names the node), or ""."""
+        try:
+            self.onnx.shape_inference.infer_shapes(self.model, strict_mode=True)
+        except Exception as error:
+            return f" (ONNX shape inference: {_first_line(error)})"
+        return ""
+
+    def _types(self, inferred):
         types = {}
         graph = inferred.graph
         for value_info in list(graph.input) + list(graph.value_info) + list(graph.output):
@@ -333,6 +371,11 @@ class _Importer:
             node = self.nodes[self.index[op]]
             inputs = tuple(t for t in self.node_inputs[self.index[op]] if t not in self.constant)
             outputs = tuple(t for t in node.output if t and t in self.read)
+            if node.op_type in _SAME_ELEMENTS and node.input and node.output:
+                before, after = self._shape(node.input[0]), self._shape(node.output[0])
+                if before is not None and after is not None and prod(before) != prod(after):
+                    self.fail(f"node {op!r} ({node.op_type}) turns {prod(before)} elements "
+                              f"{list(before)} into {prod(after)} {list(after)}")
             try:
                 work = self._work(op, node, outputs)
             except (IndexError, TypeError, ValueError, ZeroDivisionError) as error:
@@ -375,7 +418,8 @@ class _Importer:
             entry = self.types.get(t)
             known = "" if entry is None or entry[1] is None else \
                 " [" + ", ".join("?" if d is None else str(d) for d in entry[1]) + "]"
-            self.fail(f"the shape of {what} is unknown{known}")
+            self.fail(f"the shape of {what} is unknown{known}{self._why_unknown()}")
+        _check_dimensions(shape, what, self.fail)
         type_name = self.onnx.TensorProto.DataType.Name(elem_type) \
             if elem_type in self.onnx.TensorProto.DataType.values() else str(elem_type)
         bits = _BITS.get(type_name)
@@ -385,7 +429,15 @@ class _Importer:
 
     def _value(self, t):
         """The value of the constant `t` (a numpy array), computed by the reference evaluator
-        for folded nodes; None if it cannot be computed."""
+        for folded nodes under a memory bound; None if it cannot be computed (also when the
+        chain of constant nodes is too long to follow)."""
+        try:
+            with _memory_bound():
+                return self._compute(t)
+        except (RecursionError, MemoryError):
+            return None
+
+    def _compute(self, t):
         if t in self.values:
             return self.values[t]
         value = None
@@ -397,7 +449,7 @@ class _Importer:
                 value = None
         elif t not in self.sparse:
             k, node = next((k, n) for k, n in enumerate(self.nodes) if t in n.output)
-            arguments = [self._value(i) for i in node.input if i]
+            arguments = [self._compute(i) for i in node.input if i]
             if all(a is not None for a in arguments) and node.domain in ("", "ai.onnx"):
                 try:
                     from onnx.reference import ReferenceEvaluator
@@ -492,8 +544,50 @@ class _Importer:
             value = self._value(t)
             shape = None if value is None else list(value.shape)
         if shape is None:
-            self.fail(f"the shape of {t!r} (read or written by {op!r}) is unknown")
+            self.fail(f"the shape of {t!r} (read or written by {op!r}) is unknown"
+                      f"{self._why_unknown()}")
+        _check_dimensions(shape, f"the tensor {t!r} (read or written by {op!r})", self.fail)
         return shape
+
+
+def _check_dimensions(shape, what, fail):
+    for k, d in enumerate(shape):
+        if d < 0:
+            fail(f"{what} has the negative dimension {d} (dimension {k} of "
+                 f"[{', '.join(map(str, shape))}])")
+
+
+# what evaluating constants may take beyond what the process already has
+_MEMORY_HEADROOM = 1 << 30
+
+
+class _memory_bound:
+    """Within the block, allocations past the current address space plus _MEMORY_HEADROOM
+    fail (MemoryError, or std::bad_alloc in ONNX's C++), so that computing a hostile model's
+    constants cannot take the machine's memory. Linux only; elsewhere it does nothing."""
+
+    def __enter__(self):
+        self.saved = None
+        try:
+            import resource
+            with open("/proc/self/statm") as handle:
+                size = int(handle.read().split()[0]) * resource.getpagesize()
+            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+            limit = size + _MEMORY_HEADROOM
+            if hard != resource.RLIM_INFINITY:
+                limit = min(limit, hard)
+            if soft == resource.RLIM_INFINITY or limit < soft:
+                resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+                self.saved = (soft, hard)
+        except (ImportError, OSError, ValueError):
+            self.saved = None
+        return self
+
+    def __exit__(self, *exc):
+        if self.saved is not None:
+            import resource
+            resource.setrlimit(resource.RLIMIT_AS, self.saved)
+        return False
 
 
 def _dims(value_info):

@@ -43,7 +43,9 @@ class DnnSchedule:
         # Identical units: give each operation the lowest-numbered unit of its kind that is
         # free when it starts. At no instant do more operations of a kind run than there are
         # units, so one is always free (interval graphs are coloured greedily in start order).
-        free_at = {kind: [0] * count for kind, count in problem.accelerator.units.items()}
+        # (never more units than operations: a description may announce 10^9 units)
+        free_at = {kind: [0] * min(count, len(placed))
+                   for kind, count in problem.accelerator.units.items()}
         for entry in sorted(placed, key=lambda e: (e["start"], e["end"], e["op"])):
             kind = entry["unit_kind"]
             if kind is None:
