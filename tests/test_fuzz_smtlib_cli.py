@@ -125,7 +125,11 @@ class ScriptGenerator:
         if depth == 0 or rng.random() < 0.35:
             a = self.atom()
             return f"(not {a})" if rng.random() < 0.2 else a
-        op = rng.choice(["and", "or", "or", "not", "=>", "xor", "ite", "="])
+        op = rng.choice(["and", "or", "or", "not", "=>", "xor", "ite", "=", "let"])
+        if op == "let":
+            # a shared sub-formula, used twice
+            shared = self.formula(depth - 1)
+            return f"(let ((s{depth} {shared})) (or (and s{depth} {self.atom()}) (not s{depth})))"
         if op == "not":
             return f"(not {self.formula(depth - 1)})"
         if op in ("=>", "xor", "="):
@@ -193,6 +197,13 @@ class ScriptGenerator:
             self.emit(f"(declare-const {v} {self.sort})")
         for b in self.bools:
             self.emit(f"(declare-const {b} Bool)")
+        if not self.real and rng.random() < 0.4:
+            # several objectives from the start: lexicographic order, values at infinity
+            for _ in range(rng.randint(1, 3)):
+                sense = rng.choice(["minimize", "maximize"])
+                term = self.objective()
+                self.emit(f"({sense} {term})")
+                self.obj_stack[-1].append((sense, term))
         for _ in range(rng.randint(2, 10)):
             r = rng.random()
             if r < 0.5:
@@ -200,13 +211,17 @@ class ScriptGenerator:
                 self.emit(f"(assert {formula})")
                 self.stack[-1].append(formula)
             elif r < 0.6:
-                self.emit("(push 1)")
-                self.stack.append([])
-                self.obj_stack.append([])
+                levels = rng.choice([1, 1, 1, 2])
+                self.emit(f"(push {levels})")
+                for _ in range(levels):
+                    self.stack.append([])
+                    self.obj_stack.append([])
             elif r < 0.7 and len(self.stack) > 1:
-                self.emit("(pop 1)")
-                self.stack.pop()
-                self.obj_stack.pop()
+                levels = rng.randint(1, len(self.stack) - 1)
+                self.emit(f"(pop {levels})")
+                for _ in range(levels):
+                    self.stack.pop()
+                    self.obj_stack.pop()
             elif r < 0.82 and not self.real:
                 sense = rng.choice(["minimize", "maximize"])
                 term = self.objective()

@@ -489,7 +489,7 @@ class Script:
 
     def cmd_get_objectives(self, command, args):
         from .objectives import value_text
-        self.need(command, sat, "the objectives")
+        self.need(command, sat, "an objective value")
         rows = [f" ({o.text} {value_text(o)})" for o in self.objectives if o.value is not None]
         self.say("(objectives\n" + "".join(row + "\n" for row in rows) + ")")
 
