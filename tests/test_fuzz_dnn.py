@@ -16,7 +16,12 @@ The oracle is an exact z3 model of the documented semantics (README, docs/dnn-fo
 - latency is the largest end (0 without operators).
 
 Every schedule returned is checked here too (units, latencies, dependencies, unit numbers,
-memory, the reported latency and peak)."""
+memory, the reported latency and peak).
+
+CI runs 1,000 cases (SMTSCHED_DNN_FUZZ to change). The soak, up to 7 operators:
+    SMTSCHED_TEST_TIMEOUT=0 SMTSCHED_DNN_SOAK=20000 HYPOTHESIS_PROFILE=dev \
+        pytest -m slow tests/test_fuzz_dnn.py
+"""
 import math
 import os
 from fractions import Fraction

