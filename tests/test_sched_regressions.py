@@ -324,3 +324,20 @@ def test_a_large_buffer_that_is_never_live_is_no_proof():
     m.buffer(mem, 60, a, [])
     m.buffer(mem, 60, None, [])
     assert m.solve().status == OPTIMAL
+
+
+@pytest.mark.parametrize("build", [
+    lambda m, a, b: m.cumulative([a, b], 2),                   # tasks without demands
+    lambda m, a, b: m.cumulative([(a, 1, 2)], 2),
+    lambda m, a, b: m.unary(a),                                # a task, not a list
+    lambda m, a, b: m.buffer(m.memory(), 1, a, b),
+    lambda m, a, b: m.minimize_weighted_completion([a, b]),
+    lambda m, a, b: m.minimize_weighted_tardiness(3),
+    lambda m, a, b: m.to_smtlib(bound=2.5),
+])
+def test_malformed_arguments_are_refused_with_a_model_error(build):
+    # these escaped as TypeError or ValueError from unpacking, or were taken as they came
+    m = Model()
+    a, b = m.task("a", 2), m.task("b", 1)
+    with pytest.raises(ModelError):
+        build(m, a, b)

@@ -31,6 +31,20 @@ def _integer(value, what, minimum=None):
     return value
 
 
+def _pairs(items, what):
+    """The (task, value) pairs of a dict or of an iterable of pairs."""
+    if isinstance(items, dict):
+        return list(items.items())
+    try:
+        pairs = [tuple(pair) for pair in items]
+    except TypeError:
+        raise ModelError(f"{what} must be a dict or (task, value) pairs, got {items!r}") from None
+    for pair in pairs:
+        if len(pair) != 2:
+            raise ModelError(f"{what} must be a dict or (task, value) pairs, got {pair!r}")
+    return pairs
+
+
 def _distinct(tasks, what):
     """A task listed twice has no clear meaning (a machine task overlapping itself, an
     alternative that is its own second option): refused rather than guessed."""
@@ -173,6 +187,14 @@ class Model:
             raise ModelError(f"{task!r} is not a task of this model")
         return task
 
+    def _tasks(self, tasks, what):
+        """A list of this model's tasks from an iterable."""
+        try:
+            tasks = list(tasks)
+        except TypeError:
+            raise ModelError(f"{what} must be a list of tasks, got {tasks!r}") from None
+        return [self._own(t) for t in tasks]
+
     def precedence(self, before, after, min_lag=0, max_lag=None):
         """`after` starts at least `min_lag` (and at most `max_lag`) after `before` ends."""
         before, after = self._own(before), self._own(after)
@@ -185,7 +207,7 @@ class Model:
 
     def unary(self, tasks, name=None):
         """A machine: the tasks never overlap."""
-        tasks = _distinct([self._own(t) for t in tasks], name or "the machine")
+        tasks = _distinct(self._tasks(tasks, "the tasks of a machine"), name or "the machine")
         resource = Resource(name or f"unary{len(self.resources)}", 1, [(t, 1) for t in tasks])
         self.resources.append(resource)
         return resource
@@ -194,9 +216,8 @@ class Model:
         """A renewable resource of `capacity`; `demands` maps tasks to what they use
         (a dict, or (task, demand) pairs). Tasks demanding 0 are left out."""
         capacity = _integer(capacity, "the capacity", 0)
-        items = demands.items() if isinstance(demands, dict) else demands
         pairs = []
-        for task, demand in items:
+        for task, demand in _pairs(demands, "the demands"):
             task = self._own(task)
             demand = _integer(demand, f"the demand of {task.name}", 0)
             if demand > capacity:
@@ -218,7 +239,8 @@ class Model:
         if task.optional:
             raise ModelError(f"{task.name} is optional: the task of an alternative must be "
                              "mandatory (exactly one of its options is always present)")
-        options = _distinct([self._own(t) for t in options], f"the options of {task.name}")
+        options = _distinct(self._tasks(options, f"the options of {task.name}"),
+                            f"the options of {task.name}")
         for option in options:
             if not option.optional:
                 raise ModelError(f"the alternative {option.name} must be an optional task")
@@ -244,7 +266,7 @@ class Model:
         size = _integer(size, f"the size of buffer {name}", 0)
         if producer is not None:
             producer = self._own(producer)
-        consumers = tuple(self._own(t) for t in consumers)
+        consumers = tuple(self._tasks(consumers, f"the consumers of buffer {name}"))
         if producer is not None and producer.optional:
             raise ModelError(f"buffer {name}: an optional task cannot produce a buffer (use "
                              "the alternative's main task, and its options as consumers)")
@@ -277,7 +299,7 @@ class Model:
     def _weighted(self, kind, weights, dues):
         if any(t.optional for t in self.tasks):
             raise ModelError("weighted objectives with optional tasks are not supported yet")
-        items = (weights.items() if isinstance(weights, dict) else weights) if weights is not None \
+        items = _pairs(weights, "the weights") if weights is not None \
             else [(t, 1) for t in self.tasks]
         self.weights = {}
         for task, weight in items:
@@ -286,7 +308,7 @@ class Model:
         self.dues = None
         if dues is not None:
             self.dues = {}
-            for task, due in (dues.items() if isinstance(dues, dict) else dues):
+            for task, due in _pairs(dues, "the due dates"):
                 task = self._own(task)
                 self.dues[task.index] = _integer(due, f"the due date of {task.name}")
             # a task without a due date is never tardy
@@ -376,6 +398,8 @@ class Model:
         QF_IDL; a weighted objective as its linear sum, in QF_LIA)."""
         from ..smtlib.printer import dumps
         from .encode import Encoding
+        if bound is not None:
+            bound = _integer(bound, "the bound")
         encoding = Encoding(self)
         formulas = list(encoding.formulas)
         logic = "QF_IDL"
