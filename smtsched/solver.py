@@ -8,6 +8,7 @@ model that fails that check raises ModelCheckError, never reaches the user. A fr
 per check keeps push/pop trivially correct; reusing it across checks is a later optimisation.
 """
 import importlib
+import numbers
 import time
 from fractions import Fraction
 
@@ -179,6 +180,13 @@ class Solver:
             for var, value in dict(values).items():
                 if not isinstance(var, Term) or var.op != "var":
                     raise SortError(f"hints are given for variables, got {var!r}")
+                wanted = bool if var.sort == BOOL else numbers.Real
+                if not isinstance(value, wanted) or (var.sort != BOOL
+                                                     and isinstance(value, bool)):
+                    # checked here: a bad value would otherwise fail inside check()
+                    kind = "bool" if var.sort == BOOL else "number"
+                    raise SortError(f"the hint for the {var.sort} variable {var.name} must be "
+                                    f"a {kind}, got {value!r}")
                 self._hint[var.key()] = value
 
     # -- assertions --------------------------------------------------------------------

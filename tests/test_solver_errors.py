@@ -122,3 +122,14 @@ def test_get_value_of_a_numeral_beyond_4300_digits_prints_it():
     errors = Script(out).run(f"(declare-const x Int)(check-sat)(get-value ((+ x {big})))".encode())
     assert errors == 0
     assert out.getvalue().splitlines()[1] == f"(((+ x {big}) {big}))"
+
+
+def test_a_hint_of_the_wrong_kind_is_refused_when_given_not_inside_check():
+    from smtsched.errors import SortError
+    x, y = Ints("x y")
+    s = Solver()
+    s.add(x - y <= 3)
+    with pytest.raises(SortError, match="must be a number"):
+        s.hint({x: "7"})
+    s.hint({x: 7, y: 1})
+    assert s.check() == sat
