@@ -185,3 +185,15 @@ def test_moccasin_mobilenet_on_npu_small_names_the_tensor_too_large():
     out = json.loads(done.stdout)
     assert out["status"] == "INFEASIBLE" and out["lower_bound"] is None
     assert "conv1_pad" in out["reason"]
+
+
+def test_a_graph_without_operators_is_scheduled_in_no_time():
+    # _piece took the min() of no starts: a ValueError escaped solve()
+    graph = build_graph("empty", [], {"x": 5, "y": 3}, outputs=["x"])
+    for objective, value in (("latency", 0), ("peak-memory", 5)):
+        for split in (True, False):
+            run = DnnProblem(graph, npu_small(), objective).solve(split=split)
+            assert (run.status, run.objective, run.lower_bound) == ("OPTIMAL", value, value)
+            assert (run.latency, run.peak_memory) == (0, 5)
+    run = DnnProblem(graph, npu_small(), "latency", memory=4).solve()
+    assert run.status == "INFEASIBLE" and "'x'" in run.reason

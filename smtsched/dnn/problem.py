@@ -137,6 +137,17 @@ class DnnProblem:
         reason = self.infeasible_reason()
         if reason:
             return self._finish(INFEASIBLE, None, None, None, started, {}, reason)
+        if not self.graph.operators:
+            # nothing to schedule: latency 0, and the graph inputs that are outputs live
+            profile = memory_profile(self.graph, {}, 0)
+            peak = max((use for _, use in profile), default=0)
+            if self.memory is not None and self.memory_budget is not None \
+                    and peak > self.memory_budget:
+                return self._finish(INFEASIBLE, None, None, None, started, {},
+                                    f"the graph's outputs need {peak} bytes; the memory "
+                                    f"budget is {self.memory_budget} bytes")
+            value = 0 if self.objective == "latency" else peak
+            return self._finish(OPTIMAL, value, value, ([], []), started, {})
         return self._solve_segments(self.segments(split), time_limit, seed, on_solution, log,
                                     started)
 

@@ -2,7 +2,7 @@
 latency, the peak of live activation memory and the memory profile; status, bound and gap."""
 import json
 
-from ..sched.result import OPTIMAL
+from ..sched.result import FEASIBLE, OPTIMAL
 
 
 class DnnSchedule:
@@ -20,7 +20,7 @@ class DnnSchedule:
         self.latency = None
         self.peak_memory = None
         self.profile = []       # [(time, live bytes from then on)] where the use changes
-        if result.starts:
+        if result.status in (OPTIMAL, FEASIBLE):  # a checked schedule (maybe of nothing)
             self._read()
 
     @property
