@@ -188,7 +188,7 @@ def test_moccasin_mobilenet_on_npu_small_names_the_tensor_too_large():
 
 
 def test_a_graph_without_operators_is_scheduled_in_no_time():
-    # _piece took the min() of no starts: a ValueError escaped solve()
+    # the schedule of nothing was not read: latency and peak memory were None
     graph = build_graph("empty", [], {"x": 5, "y": 3}, outputs=["x"])
     for objective, value in (("latency", 0), ("peak-memory", 5)):
         for split in (True, False):
