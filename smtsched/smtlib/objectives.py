@@ -310,6 +310,8 @@ def _maximise(solver, base, u, model, graph, deadline):
     rounds = 0
     step = 1
     while True:
+        if upper is not None and upper < lower:
+            raise _Stop("the probes contradict a checked model")  # never claim either
         if upper is not None and (lower >= upper or candidate == upper):
             # the best value left is `upper`: check that it is reached (and get its model)
             if _check(solver, base + [u == upper], deadline):
