@@ -159,10 +159,15 @@ def load_accelerator(path) -> "Accelerator":
     except toml.TOMLDecodeError as error:
         message = str(error)
         m = re.search(r"\s*\(at line (\d+), column (\d+)\)", message)
+        end = re.search(r"\s*\(at end of document\)", message)
+        line = column = None
         if m:
             message = message[:m.start()] + message[m.end():]
-        fail(f"invalid TOML: {message}", int(m.group(1)) if m else None,
-             int(m.group(2)) if m else None)
+            line, column = int(m.group(1)), int(m.group(2))
+        elif end:
+            message = message[:end.start()] + " (at the end of the file)"
+            line, column = _jsontext.line_column(text, len(text))
+        fail(f"invalid TOML: {message}", line, column)
     except RecursionError:  # tomllib recurses once per nested array or inline table
         fail("invalid TOML: nested too deeply", *_toml_too_deep(text))
     except ValueError:  # int() of a number past Python's 4,300-digit limit

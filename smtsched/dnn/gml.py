@@ -27,8 +27,8 @@ from .graph import GraphError, Operator, build_graph, unprintable
 
 _TOKEN = re.compile(r"""
     (?P<space>[ \t\r\n]+|\#[^\n]*)
-  | (?P<real>[+-]?(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?\d+[eE][+-]?\d+)
-  | (?P<int>[+-]?\d+)
+  | (?P<real>[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?[0-9]+[eE][+-]?[0-9]+)
+  | (?P<int>[+-]?[0-9]+)
   | (?P<string>"[^"]*")
   | (?P<key>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<open>\[)
@@ -137,8 +137,10 @@ def load_gml(path):
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise GraphError("the file is not UTF-8 text", path,
-                         data[:error.start].count(b"\n") + 1) from None
+        before = data[:error.start]
+        raise GraphError(f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})", path,
+                         before.count(b"\n") + 1,
+                         len(before) - (before.rfind(b"\n") + 1) + 1) from None
     return graph_from_gml(text, source=path,
                           name=os.path.splitext(os.path.basename(path))[0])
 

@@ -97,7 +97,7 @@ class _Row:
         for m in _FIELD.finditer(line):
             token = m.group()
             column = m.start() + 1
-            if not re.fullmatch(r"[+-]?\d+", token):
+            if not re.fullmatch(r"[+-]?[0-9]+", token):
                 self.fail(f"an integer was expected, found {_clip(token)!r}", column)
             if len(token) > _MAX_DIGITS:
                 self.fail(f"a number of {len(token)} digits is not a plausible value", column)
@@ -135,7 +135,7 @@ def read_jobshop(path, name=None):
     if len(head) != 2:
         head.fail(f"the first line must be 'jobs machines' (two integers), found "
                   f"{len(head)} numbers", head.column(min(len(head), 2)))
-    jobs = head.at_least(0, 0, "the number of jobs")
+    jobs = head.at_least(0, 1, "the number of jobs")
     machines = head.at_least(1, 1, "the number of machines")
     if len(rows) - 1 < jobs:
         line, column = _end(lines)
@@ -187,6 +187,7 @@ def _psplib_sections(path, lines):
     the counts the preamble announces ({key: (value, line, column)}), and where each section
     starts."""
     sections, starts, announced = {}, {}, {}
+    titled = set()
     current = None
     for k, line in enumerate(lines):
         number = k + 1
@@ -211,8 +212,9 @@ def _psplib_sections(path, lines):
             continue
         if not line.strip():
             continue
-        # the column titles ("jobnr. #modes ...", "R 1 R 2 ...") start with a letter
-        if not sections[current] and line.strip()[0].isalpha():
+        # one line of column titles ("jobnr. #modes ...", "R 1 R 2 ...") may come first
+        if not sections[current] and current not in titled and line.strip()[0].isalpha():
+            titled.add(current)
             continue
         sections[current].append((number, line))
     return sections, starts, announced
