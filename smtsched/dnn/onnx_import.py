@@ -90,8 +90,8 @@ def load_onnx(path, dims=None):
         # weights are only needed by their shapes: external data stays on disk
         model = onnx.load(path, load_external_data=False)
     except Exception as error:  # protobuf raises several unrelated types on garbage
-        raise GraphError(f"not a readable ONNX model ({type(error).__name__}: {error})",
-                         path) from None
+        raise GraphError(f"not a readable ONNX model ({type(error).__name__}: "
+                         f"{_first_line(error)})", path) from None
     return graph_from_onnx(model, source=path, name=os.path.splitext(os.path.basename(path))[0],
                            dims=dims, base_dir=os.path.dirname(os.path.abspath(path)))
 
