@@ -354,6 +354,13 @@ class DnnProblem:
                 proven[k] = True
 
         report(force=True)
+        if deadline is not None:
+            # keep time for the whole check of the assembled schedule at the end (measured
+            # by the first report, else estimated: it is quadratic in the buffers, about
+            # 0.16 us per pair): a caller that stops us at the limit still gets the result
+            buffers = len(self.memory.buffers) if self.memory is not None else 0
+            check_time = last[1] if last[0] is not None else 1.6e-7 * buffers ** 2
+            deadline -= min(time_limit / 4, 1.5 * check_time + 0.1)
         for round_ in (0, 1):
             todo = [k for k in range(count) if not proven[k]]
             if round_ == 1 and (deadline is None or not todo):
