@@ -280,6 +280,9 @@ REGRESSIONS = [
     # 10^9 units: a list of 10^9 free times per unit kind (8 GB), a hang
     ("units.toml", '[units]\ncore = 1000000000\n[[rules]]\nops = "*"\nunits = "core"\n'
                    'latency = 1\n', None),
+    # found when solving, not reading: the message had no place
+    ("norule.toml", '[units]\ncore = 1\n\n[[rules]]\nops = "Conv"\nunits = "core"\nlatency = 1\n',
+     ":4:1: rules: no rule matches the operator kind 'op'"),
     # a value error of the TOML reader had no line: now the key's
     ("fixed.toml", '[units]\ncore = 1\n[[rules]]\nops = "*"\nunits = "core"\n'
                    'latency = { fixed = -1 }\n',

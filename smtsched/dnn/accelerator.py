@@ -98,6 +98,7 @@ class Accelerator:
         self.memory: Optional[int] = memory
         self.rules: List[Rule] = list(rules)
         self.source = source
+        self.rules_position = (None, None)  # (line, column) of the rules in the file
 
     def __repr__(self):
         return (f"Accelerator({self.name!r}, units={self.units}, memory={self.memory}, "
@@ -107,9 +108,10 @@ class Accelerator:
         for rule in self.rules:
             if rule.matches(kind):
                 return rule
+        line, column = self.rules_position
         raise AcceleratorError(f"no rule matches the operator kind {kind!r}: add it to a "
                                f"rule's ops, or add a rule with ops = \"*\"", self.source,
-                               "rules")
+                               "rules", line, column)
 
     def options(self, op) -> List[Tuple[Optional[str], int]]:
         """Where `op` can run: (unit kind, or None for no unit; latency) in the rule's order."""
@@ -308,6 +310,7 @@ def _toml_position(text, steps):
             if m.group(1) == "[[":
                 arrays[keys] = arrays.get(keys, -1) + 1
                 header = keys + (arrays[keys],)
+                consider(keys, number, m.start(1) + 1)  # the array: its first table
             else:
                 header = keys
             consider(header, number, m.start(1) + 1)
@@ -423,9 +426,12 @@ class _Reader:
         rules = data["rules"]
         if not isinstance(rules, list) or not rules:
             self.fail(("rules",), f"expected a non-empty list of rules, found {_show(rules)}")
-        return Accelerator(name, units, memory,
-                           [self.rule(rule, ("rules", k), units) for k, rule in
-                            enumerate(rules)], self.source)
+        accelerator = Accelerator(name, units, memory,
+                                  [self.rule(rule, ("rules", k), units) for k, rule in
+                                   enumerate(rules)], self.source)
+        if self.locate is not None:  # for "no rule matches the kind ...", found when solving
+            accelerator.rules_position = self.locate(("rules",))
+        return accelerator
 
     def memory(self, value):
         try:
