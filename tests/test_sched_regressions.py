@@ -341,3 +341,36 @@ def test_malformed_arguments_are_refused_with_a_model_error(build):
     a, b = m.task("a", 2), m.task("b", 1)
     with pytest.raises(ModelError):
         build(m, a, b)
+
+
+# ------------------------------------------- shrunk by tests/test_fuzz_sched.py (issue 14 item 1)
+# Found by the fuzzer with the memory bound's old rule (a chain of any length orders the
+# starts) put back; both pass since the fix.
+
+def test_fuzz_zero_duration_producer_after_its_reader_is_feasible_at_capacity_0():
+    # t1 starts exactly 1 before t0; t0's buffer is read by t0 and t1, which both end by
+    # t0's start: it is never live, so capacity 0 holds (was INFEASIBLE)
+    m = Model()
+    t0, t1 = m.task("t0", 0), m.task("t1", 0)
+    m.precedence(t0, t1, min_lag=-1, max_lag=-1)
+    mem = m.memory(capacity=0)
+    m.buffer(mem, 1, t0, [t0, t1])
+    m.buffer(mem, 0, t1, [], until_end=True)
+    m.minimize_peak_memory(mem)
+    r = m.solve()
+    assert (r.status, r.objective) == (OPTIMAL, 0)
+
+
+def test_fuzz_output_kept_to_the_end_allocated_after_the_input_is_freed():
+    # t1 (the input's reader) at 0, t0 at 1 (allowed: t1 >= t0 - 1): the input is freed at 1
+    # when t0's kept output is allocated; peak 1 (was OPTIMAL 2)
+    m = Model()
+    t0, t1 = m.task("t0", 0), m.task("t1", 1)
+    m.precedence(t0, t1, min_lag=-1)
+    mem = m.memory()
+    m.buffer(mem, 1, t0, [t1], until_end=True)
+    m.buffer(mem, 0, t1, [], until_end=True)
+    m.buffer(mem, 1, None, [t1])
+    m.minimize_peak_memory(mem)
+    r = m.solve()
+    assert (r.status, r.objective, r.lower_bound) == (OPTIMAL, 1, 1)
