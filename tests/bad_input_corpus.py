@@ -227,6 +227,23 @@ def _generic(rng, text):
     yield "binary", b"\xff" + junk
 
 
+_STRUCTURE = '[]{}",:=.-+0123456789 \t\n#*/\\aeE'
+
+
+def random_edits(rng, text):
+    """Blind edits whose effect is unknown (expect "any"): a span deleted, a span repeated,
+    a few characters replaced by ones that matter to some syntax."""
+    n = len(text)
+    a = rng.randrange(n)
+    b = min(n, a + rng.randrange(1, 60))
+    yield "edit-delete", text[:a] + text[b:]
+    yield "edit-repeat", text[:b] + text[a:b] * rng.randint(1, 3) + text[b:]
+    chars = list(text)
+    for _ in range(rng.randint(1, 4)):
+        chars[rng.randrange(n)] = rng.choice(_STRUCTURE)
+    yield "edit-replace", "".join(chars)
+
+
 def _cut(rng, text, before_last=True):
     """A proper prefix, cut before the last non-blank character when `before_last`."""
     end = len(text.rstrip()) - (1 if before_last else 0)
@@ -256,6 +273,8 @@ def _jobshop_cases(rng, name, text):
 
     for label, data in _generic(rng, text):
         add(label, data)
+    for label, edited in random_edits(rng, text):
+        add(label, edited, "any")
     add("more-jobs", _set_line(lines, head, f"{jobs + rng.randint(1, 5)} {machines}"))
     add("fewer-jobs", _set_line(lines, head, f"{jobs - 1} {machines}"))
     add("no-machines", _set_line(lines, head, f"{jobs} 0"))
@@ -336,6 +355,8 @@ def _psplib_cases(rng, name, text):
 
     for label, data in _generic(rng, text):
         add(label, data)
+    for label, edited in random_edits(rng, text):
+        add(label, edited, "any")
     successors = {int(lines[k].split()[0]): [int(v) for v in lines[k].split()[3:]]
                   for k in prec}
     n = len(prec)
@@ -435,6 +456,8 @@ def _json_graph_cases(rng, name, text):
 
     for label, raw in _generic(rng, text):
         add(label, raw)
+    for label, edited in random_edits(rng, text):
+        add(label, edited, "any")
     add("truncated", _cut(rng, text))
     add("top-array", "[" + text + "]")
     add("top-string", '"graph"')
@@ -587,6 +610,8 @@ def _gml_cases(rng, name, text):
 
     for label, raw in _generic(rng, text):
         add(label, raw)
+    for label, edited in random_edits(rng, text):
+        add(label, edited, "any")
     add("truncated", _cut(rng, text))
     add("undirected", text.replace("directed 1", "directed 0"))
     add("no-directed", text.replace("directed 1", ""))
@@ -641,6 +666,8 @@ def _accel_toml_cases(rng, name, text):
 
     for label, raw in _generic(rng, text):
         add(label, raw)
+    for label, edited in random_edits(rng, text):
+        add(label, edited, "any")
     add("no-units", re.sub(r"\[units\]\n(\w+ = \d+\n)+", "", text))
     add("no-rules", re.sub(r"\[\[rules\]\](.|\n)*", "", text))
     units = re.search(r"^\[units\]\n((?:\w+ = \d+\n)+)", text, re.M)
@@ -705,6 +732,8 @@ def _accel_json_cases(rng, name, text):
 
     for label, raw in _generic(rng, text):
         add(label, raw)
+    for label, edited in random_edits(rng, text):
+        add(label, edited, "any")
     add("truncated", _cut(rng, text))
     add("top-list", [data])
     add("deep", '{"units": ' + "[" * 3000 + "]" * 3000 + "}")

@@ -342,9 +342,9 @@ def test_unreadable_file_is_named(folder):
 # -------------------------------------------------------------------------- the soak
 
 @pytest.mark.slow
-@pytest.mark.parametrize("round_", range(20))
+@pytest.mark.parametrize("round_", range(40))
 def test_soak(round_, folder, input_log):
-    """20 x the CI corpus with other random choices (about 22,000 files): run before a
+    """40 x the CI corpus with other random choices (about 46,000 files): run before a
     release."""
     cases = bad_input_corpus.corpus(with_onnx=HAVE_ONNX,
                                     seed=bad_input_corpus.RANDOM_SEED + 1 + round_)
