@@ -243,8 +243,13 @@ def _optimise_in_child(model, solve_model, show, timeout, memory_mb, started, pl
         result = outcome[1]
         result.model = model
     elif outcome[0] == "error":
-        # e.g. numbers too large for the solver's arithmetic: about this input
-        print(f"smtsched: {source}: {outcome[1]}", file=sys.stderr)
+        from .errors import SmtschedError
+        error = outcome[1]
+        if isinstance(error, SmtschedError):  # e.g. numbers too large for the arithmetic
+            print(f"smtsched: {source}: {error}", file=sys.stderr)
+        else:  # a bug of the solver, not a problem with the input: say so
+            print(f"smtsched: {source}: internal error while solving "
+                  f"({type(error).__name__}: {error}); please report this", file=sys.stderr)
         return EXIT_ERRORS
     elif best.get("starts") is not None:  # stopped from outside: what the child reported
         result = Result(model, FEASIBLE, objective=best["objective"],
