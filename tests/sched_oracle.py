@@ -204,8 +204,8 @@ def describe(spec):
         lines.append(f"mem{k} = m.memory(capacity={cap})")
         for size, producer, consumers, until_end in buffers:
             prod = "None" if producer is None else f"t{producer}"
-            lines.append(f"m.buffer(mem{k}, {size}, {prod}, [{', '.join(f't{c}' for c in consumers)}]"
-                         f", until_end={until_end})")
+            readers = ", ".join(f"t{c}" for c in consumers)
+            lines.append(f"m.buffer(mem{k}, {size}, {prod}, [{readers}], until_end={until_end})")
     if spec["horizon"] is not None:
         lines.append(f"m.set_horizon({spec['horizon']})")
     lines.append(f"# objective {spec['objective']}")

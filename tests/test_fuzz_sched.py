@@ -15,17 +15,19 @@ Counts per run in the ci profile (explicit, not scaled: the issue asks for at le
                                                     10,000
 (plus test_the_two_oracles_agree, 150 models that check the oracles against each other, and
 test_answers_cut_short_by_a_time_limit_are_still_true, 500 models under limits of 0-10 ms)
-The soak, `pytest -m slow tests/test_fuzz_sched.py::test_soak` (SOAK_MODELS, default
-100,000), runs the same checks on random models drawn with a random seed each time.
+About 75 s of CPU for this module and test_static_bounds.py together in the ci profile.
+The soak, `pytest -m slow tests/test_fuzz_sched.py::test_soak -p no:cacheprovider`
+(SOAK_MODELS, default 100,000), runs the same checks on models drawn with a fresh random seed
+each time: about 5 s of CPU per 1,000 models.
 """
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sched_oracle as oracle
-from smtsched.sched import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN
+from smtsched.sched import INFEASIBLE, OPTIMAL, UNKNOWN
 
 # No time limit: the search then counts conflicts, not seconds, so a run is the same on every
 # machine (a hang is caught by the conftest watchdog, with the model in the input log)
@@ -50,8 +52,8 @@ def solve_and_compare(spec, truth, input_log=None):
         assert result.status == INFEASIBLE, context
         assert result.lower_bound is None and result.objective is None, context
     else:
-        assert result.status in (OPTIMAL, FEASIBLE, UNKNOWN), context
-        # without a time limit the search ends with a proof
+        # without a time limit the search ends with a proof (FEASIBLE and UNKNOWN answers,
+        # which check_answer holds to the optimum, come from the time-limited test)
         assert result.status == OPTIMAL, context
         if spec["objective"][0] != "none":
             assert result.objective == truth, context
@@ -208,7 +210,7 @@ def test_soak(input_log):
     proportions 5 : 2.5 : 1.5 : 1, each against its oracle, with a fresh random seed
     (Hypothesis prints the failing example and its seed). Run it with
         pytest -m slow tests/test_fuzz_sched.py::test_soak -p no:cacheprovider
-    (SOAK_MODELS=20000 for a shorter one). About 6 s of CPU per 1,000 models."""
+    (SOAK_MODELS=20000 for a shorter one). About 5 s of CPU per 1,000 models."""
     total = int(os.environ.get("SOAK_MODELS", "100000"))
     routes = [("brute", tiny_specs())] * 10 + [("brute", memory_specs())] * 5 \
         + [("brute", small_specs())] * 3 + [("cp-sat", larger_specs())] * 2
