@@ -252,3 +252,30 @@ def test_after_an_unbounded_if_objective_the_next_takes_its_value_at_infinity():
     assert errors == 0
     assert objectives(lines) == [("(ite b1 (+ x3 (- x0)) x1)", "(* (- 1) oo)"),
                                  ("x0", "939325725")]
+
+
+@pytest.mark.parametrize("body, expected", [
+    # found by tests/test_fuzz_smtlib_cli.py; z3 answers (interval (* (- 1) oo) oo) and
+    # (interval (* (- 1) oo) 848): optimising with z3 under x0 >= K (resp. x2 - x1 >= K) for
+    # K = 10^12 .. 10^40 gives 2 (resp. 0); the second is 655105763 at K = 1000, so the
+    # limit is only reached far out (past 3W)
+    ("""(assert b1)(assert (distinct x1 x2))(assert (not (>= (+ x1 1) x0)))
+        (assert (or (ite (or (= (+ x1 (- 8)) x2) (> (+ x0 (- x2)) 663)
+        (>= (+ x1 (- x0)) 662635453581815)) (or (< x2 (- 112635447773205664725720))
+        (> (- x1 x0) 9) b1) (or b1 (>= (+ x1 9) x0))) (<= (- x2 x1) (- 10))))
+        (assert (= (+ x2 (- x1)) (- 7)))
+        (maximize x0)(maximize (* 2 (- x1 x2)))(minimize (- x0 x1))""",
+     [("x0", "oo"), ("(* 2 (- x1 x2))", "14"), ("(- x0 x1)", "2")]),
+    ("""(assert (=> (<= (+ x0 6) x0) b0))
+        (assert (ite (or (= (= (+ x2 (- x1)) (- 5)) (> x2 86))
+        (not (>= (+ x0 589849471526618) x0))) (= (< (+ x0 (- 1)) x2)
+        (xor (<= (+ x1 (- x0)) (- 655106764)) (<= (- x2 x1) (- 7))))
+        (xor (not (>= x1 x0)) (not (> (+ x1 (- x0)) (- 860))))))
+        (maximize (+ x2 (- x1)))(maximize (- x0 x2))""",
+     [("(+ x2 (- x1))", "oo"), ("(- x0 x2)", "0")]),
+], ids=["after-two", "far-breakpoint"])
+def test_values_at_infinity_that_z3_leaves_as_intervals(body, expected):
+    lines, errors = run("(declare-const x0 Int)(declare-const x1 Int)(declare-const x2 Int)"
+                        "(declare-const b0 Bool)(declare-const b1 Bool)"
+                        + body + "(check-sat)(get-objectives)")
+    assert errors == 0 and objectives(lines) == expected
