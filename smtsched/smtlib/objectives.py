@@ -25,16 +25,17 @@ IJCAR 2012); when that assignment has no path at all, the next probe asks for B 
 few such rounds the search bisects the known range instead, so the number of checks stays
 within a few plus log2(B).
 
-After an unbounded objective u_i, a later objective has the value z3 gives it when that value
-is finite: its optimum "at infinity", lim opt_j(k) for k -> oo under u_i >= k. In difference
-logic, once k passes 3W (W: the sum of all |weights|, as above), every truth assignment that
-can still reach u_i >= k bounds u_j either by a constant or by a term that falls with k (a
-shortest path that does or does not use the edge u_i >= k), so opt_j is constant from 3W + 1 on
-exactly when the limit is finite: the optimiser computes opt_j at k1 = 3W + 1 and k2 = 2*k1 (in
-the units of u_i's difference, for each of its If branches) and reports the value when the two
-agree. When they differ (z3 prints an interval there), or the
-objective is unbounded there too, that objective and the later ones get no value: get-objectives
-lists the objectives up to it, never a guess.
+After an unbounded objective u_i, a later objective u_j gets z3's value "at infinity" when it
+is finite: lim opt_j(k) for k -> oo, opt_j(k) being its optimum under u_i >= k. Past k = 3W
+(W: the sum of all |weights|, as above), every truth assignment that still reaches u_i >= k
+bounds u_j either by a constant (a shortest path that avoids the edge u_i >= k) or by a term
+that falls strictly with k (one that uses it), and each constant beats each falling term. So
+opt_j is constant from there on when some assignment gives a constant, and falls without end
+otherwise: the optimiser computes opt_j at k1 = 3W + 1 and k2 = 2*k1 (in the units of u_i's
+difference, for each of its If branches) and reports the value only when the two agree. When
+they differ, or u_j is unbounded there too, u_j and the later objectives get no value:
+get-objectives lists the objectives before it, never a guess. (z3 prints an interval for such
+objectives, and sometimes also for finite limits that it does not decide.)
 
 Only Int objectives whose every branch is a*(x - y) + c, a*x + c or a constant are accepted
 (`difference_shape`); Real objectives are refused at (minimize) / (maximize).
