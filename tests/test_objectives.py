@@ -215,7 +215,8 @@ def test_get_value_after_optimisation_shows_the_optimal_model():
         (assert (<= (- x y) 3))(assert (<= y 1000000000000000000000000000000))
         (maximize x)(check-sat)(get-value (x y))""")
     assert errors == 0
-    assert lines[1:] == ["((x 1000000000000000000000000000003)", " (y 1000000000000000000000000000000))"]
+    assert lines[1:] == ["((x 1000000000000000000000000000003)",
+                         " (y 1000000000000000000000000000000))"]
 
 
 def test_unsat_with_objectives_answers_unsat():

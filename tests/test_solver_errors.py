@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from smtsched import Int, Ints, Not, Or, Solver, sat, unknown
+from smtsched import Ints, Not, Or, Solver, sat, unknown
 from smtsched.smtlib.script import Script
 from smtsched.terms import Cumulative, Disjunctive
 
