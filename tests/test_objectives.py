@@ -280,3 +280,12 @@ def test_values_at_infinity_that_z3_leaves_as_intervals(body, expected):
                         "(declare-const b0 Bool)(declare-const b1 Bool)"
                         + body + "(check-sat)(get-objectives)")
     assert errors == 0 and objectives(lines) == expected
+
+
+def test_an_objective_whose_if_condition_is_not_difference_logic_is_refused_where_written():
+    # was: an error at check-sat, which then answered nothing
+    lines, errors = run("(declare-const x Int)(declare-const y Int)"
+                        "(maximize (ite (<= (+ x y) 3) x y))(assert (<= x 4))(assert (<= y 4))"
+                        "(check-sat)(get-objectives)")
+    assert errors == 1 and "column 53" in lines[0] and "not a difference constraint" in lines[0]
+    assert lines[1:] == ["sat", "(objectives", ")"]

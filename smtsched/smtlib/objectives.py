@@ -44,6 +44,7 @@ import heapq
 import time
 
 from .. import terms as T
+from ..errors import SmtschedError
 from ..solver import sat, unsat
 
 # Candidate-driven (theory-optimal) rounds before bisection takes every other probe.
@@ -98,6 +99,12 @@ def check_objective(term):
                     "constant, times a constant, or an If of such terms")
         if shape is None:
             stack.extend(_branches(node))
+    try:
+        # the If conditions must be difference logic too: compile a probe once
+        from ..compile import compile_problem
+        compile_problem([term >= 0])
+    except SmtschedError as problem:
+        return f"the objective cannot be optimised: {problem}"
     return None
 
 
