@@ -142,6 +142,55 @@ def specs(draw, min_tasks=2, max_tasks=4, max_duration=3, max_lag=3, max_release
                 resources=resources, memories=memories, horizon=horizon, objective=objective)
 
 
+@st.composite
+def dense_specs(draw, min_tasks=7, max_tasks=11):
+    """Resource-bound models where the optimiser has to search (probes, refutations, the
+    theories' conflicts): 1-3 machines or cumulative resources over most tasks, precedences
+    with lags of either sign, dataflow buffers, and every objective; durations 1-8."""
+    n = draw(st.integers(min_tasks, max_tasks))
+    kind = draw(st.sampled_from(["makespan", "wc", "wt", "peak"]))
+    optional_ok = kind in ("makespan", "peak") and draw(st.booleans())
+    tasks = [(draw(st.integers(1, 8)), draw(st.sampled_from([0, 0, 0, 2, 5])), None,
+              optional_ok and draw(st.integers(0, 4)) == 0) for _ in range(n)]
+    mandatory = [i for i in range(n) if not tasks[i][3]]
+    precedences = []
+    for _ in range(draw(st.integers(0, n))):
+        a, b = sorted(draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=2,
+                                    unique=True)))
+        lo = draw(st.integers(-6, 3))
+        hi = lo + draw(st.integers(0, 8)) if draw(st.integers(0, 3)) == 0 else None
+        precedences.append((a, b, lo, hi))
+    resources = []
+    for _ in range(draw(st.integers(1, 3))):
+        members = sorted(set(draw(st.lists(st.integers(0, n - 1), min_size=3, max_size=n))))
+        if draw(st.booleans()):
+            resources.append((1, [(t, 1) for t in members], True))
+        else:
+            cap = draw(st.integers(2, 4))
+            resources.append((cap, [(t, draw(st.integers(1, cap))) for t in members], False))
+    memories = []
+    if kind == "peak" or draw(st.booleans()):
+        buffers = []
+        for i in mandatory:
+            readers = sorted({b for a, b, _, _ in precedences if a == i})
+            buffers.append((draw(st.integers(1, 9)), i, readers, draw(st.integers(0, 6)) == 0))
+        total = sum(b[0] for b in buffers)
+        cap = None if kind == "peak" or draw(st.booleans()) else \
+            draw(st.integers(total // 3, total))
+        memories.append((cap, buffers))
+    if kind == "peak":
+        objective = ("peak", 0)
+    elif kind == "wc":
+        objective = ("wc", {i: draw(st.integers(0, 4)) for i in range(n)})
+    elif kind == "wt":
+        objective = ("wt", {i: draw(st.integers(0, 25)) for i in range(n)}, None)
+    else:
+        objective = ("makespan",)
+    horizon = draw(st.sampled_from([None, None, sum(t[0] for t in tasks)]))
+    return dict(tasks=tasks, precedences=precedences, alternatives=[], resources=resources,
+                memories=memories, horizon=horizon, objective=objective)
+
+
 def build(spec):
     """The specification as a smtsched Model (and its Task objects by index)."""
     from smtsched.sched import Model

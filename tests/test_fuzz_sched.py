@@ -11,14 +11,15 @@ Counts per run in the ci profile (explicit, not scaled: the issue asks for at le
     test_tiny_memory_models_agree_with_brute_force   2,500   (2-4 tasks, memories, lags)
     test_small_models_agree_with_brute_force         1,500   (4-5 tasks)
     test_larger_models_agree_with_cp_sat             1,000   (4-8 tasks, times to 12)
+    test_resource_bound_models_agree_with_cp_sat       200   (7-11 tasks that need search)
                                                     ------
-                                                    10,000
+                                                    10,200
 (plus test_the_two_oracles_agree, 150 models that check the oracles against each other, and
 test_answers_cut_short_by_a_time_limit_are_still_true, 500 models under limits of 0-10 ms)
-About 75 s of CPU for this module and test_static_bounds.py together in the ci profile.
+About 85 s of CPU for this module and test_static_bounds.py together in the ci profile.
 The soak, `pytest -m slow tests/test_fuzz_sched.py::test_soak -p no:cacheprovider`
 (SOAK_MODELS, default 100,000), runs the same checks on models drawn with a fresh random seed
-each time: about 5 s of CPU per 1,000 models.
+each time: about 6 s of CPU per 1,000 models.
 """
 import os
 
@@ -168,6 +169,12 @@ def test_larger_models_agree_with_cp_sat(input_log, spec):
     run_cp_sat(spec, input_log)
 
 
+@settings(max_examples=200, suppress_health_check=list(HealthCheck))
+@given(oracle.dense_specs())
+def test_resource_bound_models_agree_with_cp_sat(input_log, spec):
+    run_cp_sat(spec, input_log)
+
+
 @settings(max_examples=150, suppress_health_check=list(HealthCheck))
 @given(tiny_specs())
 def test_the_two_oracles_agree(spec):
@@ -206,14 +213,15 @@ def test_answers_cut_short_by_a_time_limit_are_still_true(input_log, spec, time_
 
 @pytest.mark.slow
 def test_soak(input_log):
-    """SOAK_MODELS random models (default 100,000) drawn as in the four tests above, in the
-    proportions 5 : 2.5 : 1.5 : 1, each against its oracle, with a fresh random seed
+    """SOAK_MODELS random models (default 100,000) drawn as in the five tests above, in the
+    proportions 10 : 5 : 3 : 2 : 1, each against its oracle, with a fresh random seed
     (Hypothesis prints the failing example and its seed). Run it with
         pytest -m slow tests/test_fuzz_sched.py::test_soak -p no:cacheprovider
-    (SOAK_MODELS=20000 for a shorter one). About 5 s of CPU per 1,000 models."""
+    (SOAK_MODELS=20000 for a shorter one). About 6 s of CPU per 1,000 models."""
     total = int(os.environ.get("SOAK_MODELS", "100000"))
     routes = [("brute", tiny_specs())] * 10 + [("brute", memory_specs())] * 5 \
-        + [("brute", small_specs())] * 3 + [("cp-sat", larger_specs())] * 2
+        + [("brute", small_specs())] * 3 + [("cp-sat", larger_specs())] * 2 \
+        + [("cp-sat", oracle.dense_specs())]
 
     @settings(max_examples=total, derandomize=False, database=None,
               suppress_health_check=list(HealthCheck))
