@@ -73,9 +73,10 @@ def specs(draw, min_tasks=2, max_tasks=4, max_duration=3, max_lag=3, max_release
             free = [o for o in free if o not in options]
             alternatives.append((main, sorted(options)))
     precedences = []
-    if flags["precedence"]:
+    index = st.integers(0, max(0, n - 1))  # n may be 0: then no task is ever drawn
+    if flags["precedence"] and n:
         for _ in range(draw(st.integers(1, 4))):
-            a, b = draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))
+            a, b = draw(index), draw(index)
             if draw(st.integers(0, 5)):
                 # mostly forward (a cycle or a self-loop, which can be feasible with
                 # negative lags, in one draw out of six)
@@ -86,9 +87,9 @@ def specs(draw, min_tasks=2, max_tasks=4, max_duration=3, max_lag=3, max_release
             hi = lo + draw(st.integers(0, 4)) if draw(st.booleans()) else None
             precedences.append((a, b, lo, hi))
     resources = []
-    if flags["resource"]:
+    if flags["resource"] and n:
         for _ in range(draw(st.integers(1, 2))):
-            members = sorted(set(draw(st.lists(st.integers(0, n - 1), min_size=2, max_size=n))))
+            members = sorted(set(draw(st.lists(index, min_size=1, max_size=n))))
             if draw(st.booleans()):
                 resources.append((1, [(t, 1) for t in members], True))
             else:
@@ -108,15 +109,15 @@ def specs(draw, min_tasks=2, max_tasks=4, max_duration=3, max_lag=3, max_release
                     if draw(st.integers(0, 3)):
                         readers = {b for a, b, _, _ in precedences if a == i and b != i}
                         if draw(st.integers(0, 3)) == 0:
-                            readers.add(draw(st.integers(0, n - 1)))
+                            readers.add(draw(index))
                         buffers.append((draw(sizes), i, sorted(readers),
                                         draw(st.integers(0, 5)) == 0))
-                if draw(st.booleans()):
-                    buffers.append((draw(sizes), None, [draw(st.integers(0, n - 1))], False))
+                if n and draw(st.booleans()):
+                    buffers.append((draw(sizes), None, [draw(index)], False))
             while not buffers or (len(buffers) < 3 and draw(st.booleans())):
                 producer = draw(st.sampled_from(mandatory)) \
                     if mandatory and draw(st.integers(0, 3)) else None
-                consumers = sorted(set(draw(st.lists(st.integers(0, n - 1), max_size=2))))
+                consumers = sorted(set(draw(st.lists(index, max_size=2 if n else 0))))
                 buffers.append((draw(sizes), producer, consumers, draw(st.integers(0, 4)) == 0))
             total = sum(b[0] for b in buffers)
             cap = draw(st.integers(max(0, total - 6), total)) \

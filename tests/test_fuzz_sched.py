@@ -7,7 +7,7 @@ vector of a window proven to hold an optimum (tiny models), and an independent C
 (larger ones).
 
 Counts per run in the ci profile (explicit, not scaled: the issue asks for at least 3,000):
-    test_tiny_models_agree_with_brute_force          5,000   (2-3 tasks)
+    test_tiny_models_agree_with_brute_force          5,000   (0-3 tasks)
     test_tiny_memory_models_agree_with_brute_force   2,500   (2-4 tasks, memories, lags)
     test_small_models_agree_with_brute_force         1,500   (4-5 tasks)
     test_larger_models_agree_with_cp_sat             1,000   (4-8 tasks, times to 12)
@@ -119,7 +119,9 @@ def run_brute_force(spec, input_log):
 
 
 def tiny_specs():
-    return oracle.specs(min_tasks=2, max_tasks=3)
+    # 0 and 1 tasks too: an empty model once crashed the positive-cycle check
+    few, some = oracle.specs(min_tasks=0, max_tasks=1), oracle.specs(min_tasks=2, max_tasks=3)
+    return st.one_of(few, some, some)
 
 
 def memory_specs():

@@ -374,3 +374,22 @@ def test_fuzz_output_kept_to_the_end_allocated_after_the_input_is_freed():
     m.minimize_peak_memory(mem)
     r = m.solve()
     assert (r.status, r.objective, r.lower_bound) == (OPTIMAL, 1, 1)
+
+
+@pytest.mark.parametrize("objective", ["none", "makespan", "weighted_completion", "peak"])
+def test_a_model_without_tasks_is_solved(objective):
+    # the positive-cycle check walked back from no task at all (TypeError), found once the
+    # fuzzer drew models of 0 and 1 tasks; one producer-less buffer kept to the end: peak 5
+    m = Model()
+    mem = m.memory()
+    m.buffer(mem, 5, None, [], until_end=True)
+    if objective == "makespan":
+        m.minimize_makespan()
+    elif objective == "weighted_completion":
+        m.minimize_weighted_completion()
+    elif objective == "peak":
+        m.minimize_peak_memory(mem)
+    r = m.solve()
+    assert r.status == OPTIMAL
+    assert r.objective == {"none": None, "makespan": 0, "weighted_completion": 0,
+                           "peak": 5}[objective]

@@ -48,6 +48,8 @@ def positive_cycle(model):
                 last = b
         if last is None:
             return None
+    if last is None:
+        return None  # no tasks
     for _ in range(n):
         last = parent[last][0]
     cycle, length, at = [], 0, last
