@@ -283,6 +283,9 @@ REGRESSIONS = [
     # found when solving, not reading: the message had no place
     ("norule.toml", '[units]\ncore = 1\n\n[[rules]]\nops = "Conv"\nunits = "core"\nlatency = 1\n',
      ":4:1: rules: no rule matches the operator kind 'op'"),
+    # a NUL byte in a comment (or an ignored attribute) was read as text (the soak)
+    ("nul.gml", "graph [ directed 1 # a\x00 comment\n node [ id 0 ] ]",
+     ":1:23: a NUL byte: this is not a text file"),
     # a value error of the TOML reader had no line: now the key's
     ("fixed.toml", '[units]\ncore = 1\n[[rules]]\nops = "*"\nunits = "core"\n'
                    'latency = { fixed = -1 }\n',

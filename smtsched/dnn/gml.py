@@ -141,6 +141,10 @@ def load_gml(path):
         raise GraphError(f"the file is not UTF-8 text (byte 0x{data[error.start]:02x})", path,
                          before.count(b"\n") + 1,
                          len(before) - (before.rfind(b"\n") + 1) + 1) from None
+    if "\x00" in text:  # even in a comment: a NUL byte means a binary or damaged file
+        at = text.index("\x00")
+        raise GraphError("a NUL byte: this is not a text file", path,
+                         text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1)
     return graph_from_gml(text, source=path,
                           name=os.path.splitext(os.path.basename(path))[0])
 
