@@ -18,7 +18,9 @@ The oracle is an exact z3 model of the documented semantics (README, docs/dnn-fo
 Every schedule returned is checked here too (units, latencies, dependencies, unit numbers,
 memory, the reported latency and peak).
 
-CI runs 1,000 cases (SMTSCHED_DNN_FUZZ to change). The soak, up to 7 operators:
+CI runs 1,500 cases of up to 6 operators and 150 chains of 7 to 10 (SMTSCHED_DNN_FUZZ and
+SMTSCHED_DNN_FUZZ_CHAINS to change). The soak draws both kinds (up to 7 operators, chains
+up to 10):
     SMTSCHED_TEST_TIMEOUT=0 SMTSCHED_DNN_SOAK=20000 HYPOTHESIS_PROFILE=dev \
         pytest -m slow tests/test_fuzz_dnn.py
 """
@@ -39,22 +41,23 @@ PER_WORK = ("0", "1/2", "1", "3/2")
 
 # -- drawing problems ----------------------------------------------------------------------
 @st.composite
-def problems(draw, max_ops=6):
-    n = draw(st.sampled_from([0, 1] + list(range(2, max_ops + 1)) * 4))
+def problems(draw, max_ops=6, min_ops=0, chain=None):
+    n = draw(st.sampled_from(list(range(min_ops, 2)) + list(range(max(min_ops, 2), max_ops + 1))
+                             * 4))
     inputs = [f"in{k}" for k in range(draw(st.integers(0, 2)))]
     sizes = {name: draw(st.integers(0, 6)) for name in inputs}
     available = list(inputs)
     ops, outputs = [], []
     # half the graphs are chain-like (each operator reads its predecessor's output, if any):
     # cut operators, so segments and their boundaries
-    chainy = draw(st.booleans())
+    chainy = draw(st.booleans()) if chain is None else chain
     for i in range(n):
-        reads = draw(st.lists(st.sampled_from(available), max_size=3, unique=True)) \
-            if available else []
+        reads = draw(st.lists(st.sampled_from(available), max_size=1 if chainy else 3,
+                              unique=True)) if available else []
         if chainy and f"t{i - 1}" in sizes and f"t{i - 1}" not in reads:
             reads.append(f"t{i - 1}")
         writes = []
-        if draw(st.integers(0, 4)) > 0:
+        if chainy or draw(st.integers(0, 4)) > 0:
             name = f"t{i}"
             writes.append(name)
             sizes[name] = draw(st.integers(0, 6))
@@ -249,15 +252,23 @@ def run_case(case):
     assert schedule.objective == (latency if objective == "latency" else peak), where
 
 
-@settings(max_examples=int(os.environ.get("SMTSCHED_DNN_FUZZ", "1000")), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=int(os.environ.get("SMTSCHED_DNN_FUZZ", "1500")), deadline=None, suppress_health_check=list(HealthCheck))
 @given(problems())
 def test_dnn_problems_agree_with_an_independent_oracle(case):
+    run_case(case)
+
+
+@settings(max_examples=int(os.environ.get("SMTSCHED_DNN_FUZZ_CHAINS", "150")), deadline=None,
+          suppress_health_check=list(HealthCheck))
+@given(problems(max_ops=10, min_ops=7, chain=True))
+def test_longer_chains_of_segments_agree_with_an_independent_oracle(case):
+    # more segments, so more boundaries (and merges) between them
     run_case(case)
 
 
 @pytest.mark.slow
 @settings(max_examples=int(os.environ.get("SMTSCHED_DNN_SOAK", "20000")), deadline=None,
           suppress_health_check=list(HealthCheck))
-@given(problems(max_ops=7))
+@given(st.one_of(problems(max_ops=7), problems(max_ops=10, min_ops=7, chain=True)))
 def test_dnn_problems_agree_with_an_independent_oracle_soak(case):
     run_case(case)
