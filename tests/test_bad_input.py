@@ -351,7 +351,12 @@ def test_soak(round_, folder, input_log):
     release."""
     cases = bad_input_corpus.corpus(with_onnx=HAVE_ONNX,
                                     seed=bad_input_corpus.RANDOM_SEED + 1 + round_)
+    failures = []
     for case in cases:
         input_log.record(case.name)
         path = write(folder, case)
-        check(case, path, *run_in_process(arguments(case, path, folder)))
+        try:
+            check(case, path, *run_in_process(arguments(case, path, folder)))
+        except AssertionError as failure:  # keep going: one round shows every kind that fails
+            failures.append(f"{case.name}: {str(failure)[:300]}")
+    assert not failures, f"{len(failures)} of {len(cases)} failed:\n" + "\n".join(failures[:20])
