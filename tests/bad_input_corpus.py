@@ -929,6 +929,43 @@ def _onnx_cases(rng, name, model):
         del m.graph.node[k].input[:]
     add("no-inputs", variant(missing_input), names=[node.name] + list(node.output))
 
+    # blind damage of known kind but unknown effect
+    def random_dims(m):
+        infos = list(m.graph.input) + list(m.graph.value_info) + list(m.graph.output)
+        dims = [d for i in infos for d in i.type.tensor_type.shape.dim]
+        for d in rng.sample(dims, min(len(dims), rng.randint(1, 3))):
+            d.dim_value = rng.choice([0, 1, 2, 7, 10**9, 10**15, 2**62])
+    add("random-dims", variant(random_dims), "any")
+
+    def random_attribute(m):
+        n = m.graph.node[rng.randrange(len(m.graph.node))]
+        for a in n.attribute:
+            if a.ints:
+                a.ints[rng.randrange(len(a.ints))] = rng.choice([0, -1, 2**40, 3])
+            elif a.type == a.INT:
+                a.i = rng.choice([0, -1, 2**40, 5])
+        n.attribute.append(helper.make_attribute(rng.choice(["group", "axis", "keepdims"]),
+                                                 rng.choice([0, -7, 2**33])))
+    add("random-attribute", variant(random_attribute), "any")
+
+    def drop_node(m):
+        del m.graph.node[rng.randrange(len(m.graph.node))]
+    add("drop-node", variant(drop_node), "any")
+
+    def swap_inputs(m):
+        n = m.graph.node[rng.randrange(len(m.graph.node))]
+        names = [t for node in m.graph.node for t in node.output] + ["x", "v", "w"]
+        if n.input:
+            n.input[rng.randrange(len(n.input))] = rng.choice(names)
+    add("swap-input", variant(swap_inputs), "any")
+
+    def initializer_dims(m):
+        if m.graph.initializer:
+            t = m.graph.initializer[rng.randrange(len(m.graph.initializer))]
+            if t.dims:
+                t.dims[rng.randrange(len(t.dims))] = rng.choice([0, 3, 10**12])
+    add("initializer-dims", variant(initializer_dims), "any")
+
     def ctrl_name(m):
         m.graph.node[k].name = "bad\nname"
     add("ctrl-name", variant(ctrl_name), names=["bad\\nname"])
