@@ -22,6 +22,7 @@ The oracle is z3 alone: nothing here imports smtsched.
 """
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -318,12 +319,19 @@ def model_holds(script, snapshot, assignment, objective_values):
     lines += [f"(declare-const {b} Bool)" for b in script.bools]
     lines += [f"(assert {a})" for a in assertions + assumptions]
     for name, value in assignment.items():
+        if script.real and name in script.vars:
+            # smtsched prints Reals as (/ 1 3) (what the README promises); spelt with
+            # decimals they stay Reals in z3 whatever the logic
+            value = re.sub(r"(?<![\d.])(\d+)(?![\d.])", r"\1.0", value)
         lines.append(f"(assert (= {name} {value}))")
     for (_, term), value in zip(objectives, objective_values or []):
         if value is not None:
             lines.append(f"(assert (= {term} {value}))")
     solver = z3.Solver()
-    solver.from_string("\n".join(lines))
+    try:
+        solver.from_string("\n".join(lines))
+    except z3.Z3Exception:
+        return False  # z3 cannot read what smtsched printed
     return solver.check() == z3.sat
 
 
