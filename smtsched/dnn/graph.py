@@ -220,7 +220,7 @@ def unprintable(text):
 
 def _check_name(name, what, fail, op_name=None):
     if not isinstance(name, str) or not name:
-        fail(f"the name of a {what} must be a non-empty string, not {name!r}", op_name)
+        fail(f"{what} names must be non-empty strings, not {name!r}", op_name)
     bad = unprintable(name)
     if bad:
         fail(f"the {what} name {name!r} contains {bad}", op_name)
