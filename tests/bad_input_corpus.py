@@ -320,7 +320,7 @@ def jobshop_hostile():
         ("dur-int64-max", f"2 2\n0 {top} 1 {top}\n1 {top} 0 {top}\n", 2 * top),
         ("dur-1e30", f"2 2\n0 {10**30} 1 1\n1 {10**30} 0 1\n", 10**30 + 1),
         ("machines-1e9", "2 1000000000\n0 3 999999999 4\n999999999 2 0 5\n", None),
-        ("zero-jobs", "0 3\n", None),
+        ("zero-jobs", "0 3\n", 0),
         ("zero-durations", "2 2\n0 0 1 0\n1 0 0 0\n", 0),
         ("many-ops", "1 2\n" + " ".join(f"{k % 2} 1" for k in range(2000)) + "\n", 2000),
     ]

@@ -135,7 +135,7 @@ def read_jobshop(path, name=None):
     if len(head) != 2:
         head.fail(f"the first line must be 'jobs machines' (two integers), found "
                   f"{len(head)} numbers", head.column(min(len(head), 2)))
-    jobs = head.at_least(0, 1, "the number of jobs")
+    jobs = head.at_least(0, 0, "the number of jobs")
     machines = head.at_least(1, 1, "the number of machines")
     if len(rows) - 1 < jobs:
         line, column = _end(lines)
