@@ -289,3 +289,23 @@ def test_an_objective_whose_if_condition_is_not_difference_logic_is_refused_wher
                         "(check-sat)(get-objectives)")
     assert errors == 1 and "column 53" in lines[0] and "not a difference constraint" in lines[0]
     assert lines[1:] == ["sat", "(objectives", ")"]
+
+
+def test_the_difference_graph_of_a_model_holds_in_it_and_bounds_every_path():
+    from smtsched import Bool, Ints, Or, sat
+    x, y, z = Ints("x y z")
+    b = Bool("b")
+    s = Solver()
+    s.set(difference_graph=True, seed=3)
+    s.add(Or(x - y <= 4, b), y - z < -2, Or(z >= 10 ** 25, x <= -7), b == (x > y))
+    assert s.check() == sat
+    graph, model = s.difference_graph(), s.model()
+    values = {node: model[var] for var in (x, y, z)
+              for key, node in graph.node_of.items() if key == var.key()}
+    values[0] = 0
+    assert {u for u, _, _ in graph.edges} | {v for _, v, _ in graph.edges} <= set(values)
+    for u, v, w in graph.edges:  # x_v - x_u <= w
+        assert values[v] - values[u] <= w
+    assert graph.weight_sum >= sum(abs(w) for _, _, w in graph.edges)
+    s.set(difference_graph=False)
+    assert s.check() == sat and s.difference_graph() is None
