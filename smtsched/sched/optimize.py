@@ -25,6 +25,7 @@ encode.py) and repeats the check; cuts are facts of the model and stay.
 A check that runs out of time ends the search with what is proven so far.
 """
 import gc
+import itertools
 import random
 import sys
 import time
@@ -142,6 +143,7 @@ def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
         lower = bounds.makespan_lower_bound(model) if makespan else bounds.cost_lower_bound(model)
     best = None  # (objective, starts, present)
     guards = {}  # cost bound -> the Bool guarding "cost <= bound" (weighted objectives)
+    guard_numbers = itertools.count(1)
 
     def at_most(bound):
         """The assumption "objective <= bound"."""
@@ -152,7 +154,9 @@ def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
         for old in [k for k in guards if k >= best[0] or k < lower]:
             solver.add(Not(guards.pop(old)))
         if bound not in guards:
-            guards[bound] = Bool(f"{model.objective} <= {bound}")
+            # a fresh name each time: a guard switched off for good (Not added above) must
+            # never come back as the same variable under a later probe of that bound
+            guards[bound] = Bool(f"{model.objective} <= {bound} #{next(guard_numbers)}")
             if peak:
                 solver.add(memory_bound.bound_formulas(bound, guards[bound]))
             else:
