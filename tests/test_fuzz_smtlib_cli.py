@@ -20,6 +20,7 @@ For every script:
 
 The oracle is z3 alone: nothing here imports smtsched.
 """
+import faulthandler
 import os
 import random
 import re
@@ -452,6 +453,9 @@ def test_random_scripts_through_smtsched_solve_agree_with_z3():
 @needs_z3_binary
 @pytest.mark.slow
 def test_soak_random_scripts_agree_with_z3():
+    # Longer than the conftest watchdog's 600 s; every process here runs under its own
+    # subprocess timeout, so nothing can hang: no watchdog for this test.
+    faulthandler.cancel_dump_traceback_later()
     failures = fuzz(SOAK_SCRIPTS, seed=int(os.environ.get("SMTSCHED_SOAK_SEED", "7")))
     assert not failures, f"{len(failures)} disagreements; the first:\n" + failures[0]
 
