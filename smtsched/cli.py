@@ -219,7 +219,7 @@ def _optimise_in_child(model, solve_model, show, timeout, memory_mb, started, pl
     import time
 
     from . import isolation
-    from .sched.result import FEASIBLE, UNKNOWN, Result
+    from .sched.result import FEASIBLE, OPTIMAL, UNKNOWN, Result
 
     time_limit = None
     if timeout is not None:
@@ -255,6 +255,10 @@ def _optimise_in_child(model, solve_model, show, timeout, memory_mb, started, pl
         result = Result(model, FEASIBLE, objective=best["objective"],
                         lower_bound=best["lower_bound"], starts=best["starts"],
                         present=best["present"], runtime=runtime, reason=outcome[1])
+        if result.status == OPTIMAL:
+            # the child had reported a checked schedule that meets its proven bound (and was
+            # stopped while finishing up): the answer is OPTIMAL, so no reason for a gap
+            result.reason = ""
     else:
         result = Result(model, UNKNOWN, runtime=runtime, reason=outcome[1])
     try:
