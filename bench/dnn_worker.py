@@ -131,12 +131,15 @@ def _operations(problem, starts, present=None, offset=0, begin=0):
 
 def starting_schedules(problem, seed):
     """The whole schedules smtsched's search starts from on `problem` (a DnnProblem), as
-    [(label, {op: [start, end, kind, None]})]. This mirrors, as of commit 95fa10c,
-    DnnProblem.solve / _solve_segments and smtsched.sched.optimize._solve:
+    [(label, {op: [start, end, kind, None]})]. This mirrors DnnProblem.solve /
+    _solve_segments and smtsched.sched.optimize._solve (checked against smtsched/dnn/problem.py
+    as of the commit that added the file-order starts to DnnProblem._memory_aware):
 
     - "greedy": DnnProblem.greedy_schedule (the best valid of the serial schedule, the
-      critical-path and least-memory list schedules, one operator at a time): smtsched holds
-      it before any search, and every segment's search starts from its piece;
+      critical-path, least-memory and file-order list schedules, one operator at a time in
+      the least-memory, graph and file orders): smtsched holds it before any search, and
+      every segment's search starts from its piece (none is searched when it meets the
+      static bound);
     - "segments": per segment (DnnProblem.segments), the start its search takes, the best
       valid of the segment model's serial schedule, its piece of "greedy" and its
       memory-aware starts (optimize._solve keeps the first of least objective), end to end;

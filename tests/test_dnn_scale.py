@@ -252,5 +252,32 @@ def test_one_operator_at_a_time_in_the_file_order_is_a_greedy_start():
     assert greedy is not None
     starts, present = greedy
     assert quadratic_peak(problem.memory, starts, present)[0] <= 225
-    result = problem.solve(time_limit=0)
+    result = problem.solve(time_limit=2)
     assert result.status in (OPTIMAL, FEASIBLE) and result.peak_memory <= 225
+
+
+def test_a_greedy_construction_past_the_limit_answers_unknown_at_once():
+    problem = DnnProblem(independent_graph(3000),
+                         load_accelerator(os.path.join(ROOT, "examples", "single-core.toml")))
+    began = time.perf_counter()
+    result = problem.solve(time_limit=1e-4)
+    assert time.perf_counter() - began < 1.0
+    assert result.status == UNKNOWN and "greedy schedule" in result.result.reason
+
+
+@pytest.mark.skipif(not os.path.isdir(DIFFSCHED),
+                    reason=f"no diffsched graphs at {DIFFSCHED} (see ../shared/data/README)")
+@pytest.mark.parametrize("objective", ["latency", "peak-memory"])
+def test_a_diffsched_graph_returns_at_least_its_greedy_schedule_in_time(objective):
+    """rand_graph_5000_1 (4,713 operators) on npu-small without its 32 MiB (no greedy
+    schedule fits that): the greedy schedule, checked, within the limit."""
+    graph = load_graph(os.path.join(DIFFSCHED, "rand_graph_5000_1.gml"))
+    accelerator = load_accelerator(os.path.join(ROOT, "examples", "npu-small.toml"))
+    problem = DnnProblem(graph, accelerator, objective, memory=1 << 30)
+    greedy = problem.greedy_schedule()
+    value = problem.model.objective_value(*greedy)
+    began = time.perf_counter()
+    result = problem.solve(time_limit=4)
+    assert time.perf_counter() - began < 4.5
+    assert result.status in (OPTIMAL, FEASIBLE)
+    assert result.objective <= value
