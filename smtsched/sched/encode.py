@@ -47,7 +47,7 @@ class Encoding:
         self.memories = []
         if model.memories:
             from .memory import MemoryEncoding, longest_paths
-            paths = longest_paths(model)
+            paths = longest_paths(model, deadline)
             for memory in model.memories:
                 encoded = MemoryEncoding(self, memory, paths, deadline)
                 self.memories.append(encoded)
