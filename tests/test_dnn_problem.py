@@ -345,8 +345,8 @@ def test_same_seed_same_schedule_and_statistics():
 
 
 def test_a_tiny_time_limit_still_gives_a_checked_schedule():
-    # (0.5 s, not 0.01: the greedy schedules that fit the 32 MiB take 20 ms to build, and
-    # past the limit no construction is started any more: UNKNOWN, see test_dnn_scale.py)
+    # (0.5 s, not 0.01: only the memory-aware greedy schedules fit the 32 MiB, 20 ms to
+    # build, and past the limit they are not started: UNKNOWN, see test_dnn_scale.py)
     graph = load_graph(light_model("inception_v1"))
     accelerator = load_accelerator(os.path.join(EXAMPLES, "npu-small.toml"))
     schedule = DnnProblem(graph, accelerator).solve(time_limit=0.5)

@@ -256,13 +256,23 @@ def test_one_operator_at_a_time_in_the_file_order_is_a_greedy_start():
     assert result.status in (OPTIMAL, FEASIBLE) and result.peak_memory <= 225
 
 
-def test_a_greedy_construction_past_the_limit_answers_unknown_at_once():
+def test_without_a_budget_even_no_time_gives_the_greedy_schedule_at_once():
     problem = DnnProblem(independent_graph(3000),
                          load_accelerator(os.path.join(ROOT, "examples", "single-core.toml")))
     began = time.perf_counter()
-    result = problem.solve(time_limit=1e-4)
+    result = problem.solve(time_limit=1e-6)
     assert time.perf_counter() - began < 1.0
-    assert result.status == UNKNOWN and "greedy schedule" in result.result.reason
+    assert result.status == OPTIMAL  # one core: the greedy schedule meets the bound
+
+
+def test_past_the_limit_the_memory_aware_starts_are_not_built_unknown_at_once():
+    """Under a budget only the memory-aware starts fit (file_order_graph): with no time left
+    for them the answer is UNKNOWN and says why, not a late schedule."""
+    accelerator = load_accelerator(os.path.join(ROOT, "examples", "npu-small.toml"))
+    result = DnnProblem(file_order_graph(), accelerator, "latency", memory=225).solve(
+        time_limit=1e-9)
+    assert result.status == UNKNOWN and result.objective is None
+    assert "greedy schedule" in result.result.reason
 
 
 @pytest.mark.skipif(not os.path.isdir(DIFFSCHED),
@@ -278,6 +288,8 @@ def test_a_diffsched_graph_returns_at_least_its_greedy_schedule_in_time(objectiv
     value = problem.model.objective_value(*greedy)
     began = time.perf_counter()
     result = problem.solve(time_limit=4)
-    assert time.perf_counter() - began < 4.5
+    # (3.6 s alone; a second of slack for a loaded machine: the CLI's own kill comes 0.5 s
+    # after the limit, and before this change the run took 60 s whatever the limit)
+    assert time.perf_counter() - began < 5
     assert result.status in (OPTIMAL, FEASIBLE)
     assert result.objective <= value
