@@ -220,8 +220,12 @@ def assert_good_output(case, out, error_count, out_of_time):
     if case.clean:
         errors = parsed.errors
         if out_of_time:
-            # past the budget, reading stops with a positioned "timeout" error: a right answer
-            errors = [e for e in errors if "timeout while reading" not in e[2]]
+            # past the budget, reading stops with a positioned "timeout" error: a right answer,
+            # and what follows it may fail for want of what was not read (a get-model after
+            # the check-sat that never ran: seen once on a loaded machine)
+            first = next((k for k, e in enumerate(errors) if "timeout while reading" in e[2]),
+                         None)
+            errors = errors if first is None else errors[:first]
         assert not errors, "a valid script got errors" + describe(case, out)
     if case.answers is not None:
         answers = parsed.answers
