@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -22,8 +23,10 @@ DATA = os.environ.get("SMTSCHED_DATA") or os.path.join(os.path.dirname(ROOT), "s
 
 
 def smtsched(*args, timeout=120):
+    # outside the checkout root, where the source folder (without the compiled theories)
+    # would shadow the installed package
     return subprocess.run([sys.executable, "-m", "smtsched", *args], capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, cwd=tempfile.gettempdir())
 
 
 def reshape_chain():

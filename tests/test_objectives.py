@@ -93,12 +93,15 @@ def test_a_second_objective_is_optimised_under_the_first_ones_optimum(monkeypatc
     assert counter.calls <= 6
 
 
-def test_the_issue_scripts_run_fast_through_the_command_line():
+def test_the_issue_scripts_run_fast_through_the_command_line(tmp_path):
     # 0.8 s before (64 doubling probes, each a forked check); now a handful of checks.
     for text, expected in ((ISSUE_ONE, " (x 100000000000000000000)"), (ISSUE_TWO, " (y 10)")):
         started = time.perf_counter()
+        # outside the checkout root, where the source folder would shadow the installed
+        # package (a non-editable install, as in CI)
         done = subprocess.run([sys.executable, "-m", "smtsched.cli", "solve", "-"],
-                              input=text, capture_output=True, text=True, timeout=60)
+                              input=text, capture_output=True, text=True, timeout=60,
+                              cwd=tmp_path)
         elapsed = time.perf_counter() - started
         assert done.returncode == 0, done.stderr
         assert expected in done.stdout.splitlines()
