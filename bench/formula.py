@@ -308,6 +308,21 @@ def check_time_of(solver, stdout):
     return times[1] - times[0] if len(times) >= 2 else None
 
 
+def _without_checkout(environ):
+    """`environ` with the checkout root taken off PYTHONPATH."""
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(environ)
+    kept = [p for p in env.get("PYTHONPATH", "").split(os.pathsep)
+            if p and os.path.abspath(p) != root]
+    if kept:
+        env["PYTHONPATH"] = os.pathsep.join(kept)
+    else:
+        env.pop("PYTHONPATH", None)
+    return env
+
+
 def solve_process(solver, formula, timeout_s, want_model=True, workdir=None):
     """smtsched or yices as a whole process (`smtsched solve f.smt2`, `yices-smt2 f.smt2`) on
     the same SMT-LIB file, each with its own timeout option T, killed at T + 5 s.
@@ -334,10 +349,11 @@ def solve_process(solver, formula, timeout_s, want_model=True, workdir=None):
     try:
         c0, t0 = child_cpu(), time.perf_counter()
         try:
-            # from the scratch directory: from the checkout root Python would import the
-            # source folder smtsched/ rather than the installed package
+            # from the scratch directory and without the checkout on PYTHONPATH (bench.run
+            # puts it there for the worker): from the checkout Python would import the source
+            # folder smtsched/ rather than the installed package and its compiled theories
             p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s + 5,
-                               cwd=scratch)
+                               cwd=scratch, env=_without_checkout(os.environ))
         except subprocess.TimeoutExpired:  # subprocess.run kills and reaps the solver
             wall = time.perf_counter() - t0
             return {"answer": "unknown", "reason_unknown": "timeout (killed at T + 5 s)",
