@@ -98,16 +98,9 @@ def prepare(a):
 def _best_start(model, candidates):
     """The candidate smtsched.sched.optimize starts from: the first valid one of least
     objective (a strict improvement replaces it), checked by smtsched's own check."""
-    from smtsched.sched import check
+    from smtsched.sched.optimize import best_start
 
-    first = None
-    for candidate in candidates:
-        if (candidate is not None and len(candidate) == len(model.tasks)
-                and not check.violations(model, candidate)
-                and (first is None or model.objective_value(candidate)
-                     < model.objective_value(first))):
-            first = candidate
-    return first
+    return best_start(model, candidates)
 
 
 def _operations(problem, starts, present=None, offset=0, begin=0):

@@ -57,6 +57,20 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False, start_fro
             gc.unfreeze()
 
 
+def best_start(model, candidates):
+    """The valid schedule of lowest objective among `candidates` (lists of starts by task
+    index, or None), the first of equals; None when none is valid. The optimiser starts from
+    it, and bench.dnn hands the same one to CP-SAT as its hint."""
+    first = None
+    for candidate in candidates:
+        if (candidate is not None and len(candidate) == len(model.tasks)
+                and not check.violations(model, candidate)
+                and (first is None or model.objective_value(candidate)
+                     < model.objective_value(first))):
+            first = candidate
+    return first
+
+
 def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
     started = time.perf_counter()
     deadline = None if time_limit is None else started + time_limit
@@ -76,12 +90,7 @@ def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
     if model.objective is not None:
         # the best valid one of the greedy schedule and the caller's
         candidates = [heuristic.serial_schedule(model, seed)] + [list(s) for s in start_from]
-        for candidate in candidates:
-            if (candidate is not None and len(candidate) == len(model.tasks)
-                    and not check.violations(model, candidate)
-                    and (first is None or model.objective_value(candidate)
-                         < model.objective_value(first))):
-                first = candidate
+        first = best_start(model, candidates)
 
     def greedy_result():
         """The greedy schedule as a Result, with a bound that needs no encoding."""
