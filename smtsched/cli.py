@@ -127,6 +127,20 @@ def _read_failure(path, error):
            f"please report this"
 
 
+def _input_error_line(error, source, located):
+    """The one line for an error met while reading `source` into a model: a `located` error
+    (a reader's, naming its own file, line and column) as it is; another SmtschedError (the
+    model refused a value a reader let through) with the file in front; anything else as
+    `_read_failure` says it."""
+    from .errors import SmtschedError
+
+    if isinstance(error, located):
+        return f"smtsched: {error}"
+    if isinstance(error, SmtschedError):
+        return f"smtsched: {source}: {error}"
+    return f"smtsched: {_read_failure(source, error)}"
+
+
 def solve(args):
     import time
 
@@ -181,20 +195,13 @@ def solve_schedule(args, format, started):
     """Solve a job-shop or PSPLIB file for the smallest makespan, in a child process that
     streams every improvement back: a timeout, a memory limit or Ctrl-C keeps the best
     schedule found so far."""
-    from .errors import SmtschedError
     from .sched import FormatError, read_model
 
     _safe_output()
     try:
         model = read_model(args.file, format)
-    except FormatError as problem:
-        print(f"smtsched: {problem}", file=sys.stderr)
-        return EXIT_ERRORS
-    except SmtschedError as problem:  # the model refused a value the reader let through
-        print(f"smtsched: {args.file}: {problem}", file=sys.stderr)
-        return EXIT_ERRORS
     except Exception as error:
-        print(f"smtsched: {_read_failure(args.file, error)}", file=sys.stderr)
+        print(_input_error_line(error, args.file, FormatError), file=sys.stderr)
         return EXIT_ERRORS
 
     def solve_model(time_limit, report):
@@ -279,7 +286,6 @@ def solve_dnn(args):
 
     from .dnn import (AcceleratorError, DnnProblem, DnnProblemError, DnnSchedule, GraphError,
                       load_accelerator, load_graph, parse_bytes)
-    from .errors import SmtschedError
 
     started = time.perf_counter()
     if args.timeout is not None and args.timeout <= 0:
@@ -295,14 +301,9 @@ def solve_dnn(args):
         accelerator = load_accelerator(args.accelerator)
         reading = args.graph
         problem = DnnProblem(graph, accelerator, objective=args.objective, memory=budget)
-    except (GraphError, AcceleratorError, DnnProblemError) as problem_error:
-        print(f"smtsched: {problem_error}", file=sys.stderr)
-        return EXIT_ERRORS
-    except SmtschedError as problem_error:  # the model refused a value a reader let through
-        print(f"smtsched: {reading}: {problem_error}", file=sys.stderr)
-        return EXIT_ERRORS
     except Exception as error:
-        print(f"smtsched: {_read_failure(reading, error)}", file=sys.stderr)
+        print(_input_error_line(error, reading, (GraphError, AcceleratorError, DnnProblemError)),
+              file=sys.stderr)
         return EXIT_ERRORS
 
     def solve_model(time_limit, report):

@@ -477,37 +477,15 @@ class Compiler:
 
     # -------------------------------------------------------------- arithmetic
     def linear(self, term):
-        """{key: coefficient} and constant of an arithmetic term.
-
-        Keys are variable keys, or ("ite", id) for an arithmetic If, which `relation` lifts out.
-        """
-        coefficients = {}
-        constant = 0
-        stack = [(term, 1)]
-        while stack:
-            node, factor = stack.pop()
-            op = node.op
-            if op == "const":
-                constant += factor * node.value
-            elif op == "var":
-                key = node.key()
-                coefficients[key] = coefficients.get(key, 0) + factor
-                self.out.difference[node.sort].node(key, node.name)
-            elif op == "add":
-                stack += [(node.args[0], factor), (node.args[1], factor)]
-            elif op == "sub":
-                stack += [(node.args[0], factor), (node.args[1], -factor)]
-            elif op == "neg":
-                stack.append((node.args[0], -factor))
-            elif op == "mul":
-                stack.append((node.args[1], factor * node.args[0].value))
-            elif op == "ite":
-                key = ("ite", id(node))
-                self.ite_terms[id(node)] = node
-                coefficients[key] = coefficients.get(key, 0) + factor
+        """{key: coefficient} and constant of an arithmetic term (see `linear_form`); its
+        variables become nodes of their sort's difference graph, in the order met."""
+        coefficients, constant, leaves = linear_form(term)
+        for key, leaf in leaves.items():
+            if leaf.op == "var":
+                self.out.difference[leaf.sort].node(key, leaf.name)
             else:
-                raise UnsupportedError(f"unsupported arithmetic term {node}")
-        return {k: c for k, c in coefficients.items() if c != 0}, constant
+                self.ite_terms[id(leaf)] = leaf
+        return coefficients, constant
 
     def equality(self, a, b, node):
         return self.comparison("eq", a, b, node)
@@ -602,6 +580,43 @@ class Compiler:
             if sort == INT:
                 self.atom_of[var] = (p, q, bound)
         return -var if negate else var
+
+
+def linear_form(term):
+    """({key: coefficient}, constant, leaves) of an arithmetic term: the one linearisation,
+    used by the compiler and by the SMT-LIB objectives. Keys are variable keys, or ("ite", id)
+    for an arithmetic If (which `Compiler.relation` lifts out); `leaves` maps each key to its
+    term, in the order they were met (the compiler numbers graph nodes in that order).
+    UnsupportedError for anything but constants, variables, +, -, negation and constant
+    multiples."""
+    coefficients = {}
+    leaves = {}
+    constant = 0
+    stack = [(term, 1)]
+    while stack:
+        node, factor = stack.pop()
+        op = node.op
+        if op == "const":
+            constant += factor * node.value
+        elif op == "var":
+            key = node.key()
+            coefficients[key] = coefficients.get(key, 0) + factor
+            leaves.setdefault(key, node)
+        elif op == "add":
+            stack += [(node.args[0], factor), (node.args[1], factor)]
+        elif op == "sub":
+            stack += [(node.args[0], factor), (node.args[1], -factor)]
+        elif op == "neg":
+            stack.append((node.args[0], -factor))
+        elif op == "mul":
+            stack.append((node.args[1], factor * node.args[0].value))
+        elif op == "ite":
+            key = ("ite", id(node))
+            coefficients[key] = coefficients.get(key, 0) + factor
+            leaves.setdefault(key, node)
+        else:
+            raise UnsupportedError(f"unsupported arithmetic term {node}")
+    return {k: c for k, c in coefficients.items() if c != 0}, constant, leaves
 
 
 def _global_name(node):

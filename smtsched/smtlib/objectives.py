@@ -44,7 +44,8 @@ import heapq
 import time
 
 from .. import terms as T
-from ..errors import SmtschedError
+from ..compile import linear_form
+from ..errors import SmtschedError, UnsupportedError
 from ..solver import sat, unsat
 
 # Candidate-driven (theory-optimal) rounds before bisection takes every other probe.
@@ -109,30 +110,15 @@ def check_objective(term):
 
 
 def _linear(term):
-    """({key: coefficient}, constant) of an Int term; (None, None) if it contains If."""
-    coefficients = {}
-    constant = 0
-    stack = [(term, 1)]
-    while stack:
-        node, factor = stack.pop()
-        op = node.op
-        if op == "const":
-            constant += factor * node.value
-        elif op == "var":
-            coefficients[node.key()] = coefficients.get(node.key(), 0) + factor
-        elif op == "add":
-            stack += [(node.args[0], factor), (node.args[1], factor)]
-        elif op == "sub":
-            stack += [(node.args[0], factor), (node.args[1], -factor)]
-        elif op == "neg":
-            stack.append((node.args[0], -factor))
-        elif op == "mul":
-            stack.append((node.args[1], factor * node.args[0].value))
-        elif op == "ite":
-            return None, None
-        else:
-            raise ValueError(f"unsupported operator {op}")
-    return {k: c for k, c in coefficients.items() if c != 0}, constant
+    """({key: coefficient}, constant) of an Int term, by the compiler's own linearisation;
+    (None, None) if it contains If; ValueError for what the compiler does not take."""
+    try:
+        coefficients, constant, leaves = linear_form(term)
+    except UnsupportedError as problem:
+        raise ValueError(str(problem)) from None
+    if any(key[0] == "ite" for key in leaves):
+        return None, None
+    return coefficients, constant
 
 
 def _branches(term):
