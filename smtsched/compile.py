@@ -104,6 +104,9 @@ class Compiler:
     def __init__(self):
         self.out = Compiled()
         self.memo = {}          # id(term) -> literal (Bool) or linear form (arithmetic)
+        # a time.perf_counter() instant: a global constraint's n^2 pairs (seconds on a
+        # thousand tasks) stop there with PartialCompileTimeout
+        self.deadline = None
         self.keep_alive = []    # terms whose id() is in memo
         self.atom_var = {}      # canonical atom -> SAT variable
         self.true_literal = None
@@ -192,6 +195,10 @@ class Compiler:
                 self.out.clauses.append([lit])
                 if abs(lit) in self.atom_of:
                     self.root_facts.append(lit)
+
+    def check_deadline(self):
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise PartialCompileTimeout
 
     def start_nodes(self, starts):
         """The difference-graph nodes of plain Int start variables (global constraints)."""
@@ -299,6 +306,7 @@ class Compiler:
         order = {}
         n = len(starts)
         for i in range(n):
+            self.check_deadline()
             for j in range(i + 1, n):
                 if not (durations[i] and durations[j]):
                     continue
@@ -321,6 +329,7 @@ class Compiler:
         settled = self.implied_orders(nodes, durations)
         order = {}
         for i in used:
+            self.check_deadline()
             if demands[i] > capacity:
                 self.out.clauses.append([-self.true()])  # this task alone overloads it
             for j in used:
@@ -647,6 +656,11 @@ class CompileTimeout(Exception):
     """The time limit passed while the formulas were being compiled (between two of them)."""
 
 
+class PartialCompileTimeout(CompileTimeout):
+    """The time limit passed inside one formula (a global constraint's pairs): the compiler
+    holds half of it and is thrown away."""
+
+
 class IncrementalCompiler:
     """Compiles a growing list of assertions once: a check after more assertions were added
     compiles only the new ones, and one with the same assertions under other assumptions
@@ -664,10 +678,13 @@ class IncrementalCompiler:
     def compile(self, assertions, assumptions=(), seed=0, deadline=None):
         """The compiled problem; CompileTimeout when `deadline` (a time.perf_counter()
         instant) passes first. The assertions compiled until then are kept: every one is
-        compiled whole or not at all, so the next call goes on from there."""
+        compiled whole or not at all, so the next call goes on from there; except when the
+        deadline passed inside a global constraint's pairs (PartialCompileTimeout): then the
+        next call starts afresh."""
         if (self.compiler is None or len(self.done) > len(assertions)
                 or any(a is not b for a, b in zip(self.done, assertions))):
             self.compiler, self.done = Compiler(), []
+        self.compiler.deadline = deadline
         try:
             for count, term in enumerate(assertions[len(self.done):]):
                 if (deadline is not None and count % self.CLOCK_PERIOD == 0
@@ -678,6 +695,9 @@ class IncrementalCompiler:
             self.compiler.out.assumption_literals = []
             for term in assumptions:
                 self.compiler.assume(term)
+        except PartialCompileTimeout:
+            self.compiler, self.done = None, []  # half a formula: start afresh next time
+            raise
         except CompileTimeout:
             raise
         except BaseException:

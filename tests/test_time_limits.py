@@ -67,3 +67,44 @@ def test_a_limit_spent_before_the_search_starts_gives_unknown_not_a_late_answer(
     assert s.reason_unknown() == "timeout"
     s.set(timeout=0)
     assert s.check() == sat
+
+
+def test_compiling_one_big_global_constraint_stops_inside_it_at_the_limit():
+    """One Disjunctive over 1,500 tasks is one formula with a million ordering pairs
+    (seconds): the limit stops it inside, not after it, and the half-built compilation is
+    dropped (the next check starts afresh)."""
+    from smtsched import Disjunctive
+
+    n = 1500
+    xs = [Int(f"s{i}") for i in range(n)]
+    s = Solver()
+    s.add(Disjunctive(xs, [1] * n))  # first: the clock is read before it, not inside it
+    s.add([x >= 0 for x in xs])
+    s.set(timeout=200)  # ms
+    assert s.check() == unknown
+    assert s.reason_unknown() == "timeout"
+    assert s._compiler.compiler is None and s._compiler.done == []
+
+
+def test_a_global_constraint_cut_off_by_the_limit_is_compiled_whole_by_the_next_check():
+    from smtsched import Disjunctive
+    from smtsched.compile import IncrementalCompiler, PartialCompileTimeout, compile_problem
+    import time
+
+    n = 300
+    xs = [Int(f"s{i}") for i in range(n)]
+    assertions = [x >= 0 for x in xs] + [Disjunctive(xs, [1] * n)]
+    incremental = IncrementalCompiler()
+    # a deadline that passes while the pairs are built (the outer clock is read at the first
+    # formula only, long before)
+    try:
+        incremental.compile(assertions, deadline=time.perf_counter() + 0.002)
+    except PartialCompileTimeout:
+        assert incremental.compiler is None and incremental.done == []
+    except Exception as other:  # the outer clock may already be past on a loaded machine
+        assert type(other).__name__ == "CompileTimeout"
+    whole = incremental.compile(assertions)
+    fresh = compile_problem(assertions)
+    assert whole.num_vars == fresh.num_vars
+    assert sorted(map(sorted, whole.clauses)) == sorted(map(sorted, fresh.clauses))
+    assert [g[0] for g in whole.globals] == ["disjunctive"]
