@@ -95,14 +95,6 @@ def prepare(a):
     return 0
 
 
-def _best_start(model, candidates):
-    """The candidate smtsched.sched.optimize starts from: the first valid one of least
-    objective (a strict improvement replaces it), checked by smtsched's own check."""
-    from smtsched.sched.optimize import best_start
-
-    return best_start(model, candidates)
-
-
 def _operations(problem, starts, present=None, offset=0, begin=0):
     """{op: [start, end, unit kind, None]} of a (starts, present) of `problem`'s model; an
     operator with a choice of units runs on its present option (None if none is)."""
@@ -142,6 +134,7 @@ def starting_schedules(problem, seed):
     from smtsched.dnn.problem import DnnProblem
     from smtsched.dnn.segments import segment_graphs
     from smtsched.sched import heuristic
+    from smtsched.sched.optimize import best_start
 
     out = []
     greedy = problem.greedy_schedule(seed)
@@ -159,7 +152,7 @@ def starting_schedules(problem, seed):
             for op in graph.operators:
                 own[sub.task[op.name].index] = whole[op.name][0] - begin
             candidates.append(own)
-        first = _best_start(sub.model, candidates + sub.memory_aware_starts())
+        first = best_start(sub.model, candidates + sub.memory_aware_starts())
         piece = None
         if first is not None:
             begin = min(first[sub.task[op.name].index] for op in graph.operators)
