@@ -1,10 +1,12 @@
 """From formulas to CNF plus theory atoms: Tseitin's encoding over difference-logic atoms.
 
-`compile_problem(assertions, assumptions, seed)` returns a `Compiled` problem:
+`compile_problem(assertions, assumptions, seed)` returns a `smtsched.core.CoreProblem`:
   * `clauses` over SAT variables 1..num_vars (Tseitin's definitional encoding, so any
     sub-formula, assumptions included, has a literal);
-  * per arithmetic sort ("Int", "Real") a `DifferenceProblem`: nodes (0 is the origin `zero`)
+  * per arithmetic sort ("Int", "Real") a `DifferenceSpec`: nodes (0 is the origin `zero`)
     and atoms "x_p - x_q <= c" (or "< c" for Real), each owned by one SAT variable;
+  * the global constraints as typed specs (smtsched.core.specs), in the order asserted, and
+    the pseudo-Boolean rows;
   * the maps back from SAT variables and nodes to the user's variables, for models.
 
 Every arithmetic atom is normalised to one canonical difference constraint, so that
@@ -18,83 +20,14 @@ ite-lifting); an atom with k If terms makes at most 2**k branch atoms.
 All walks are iterative: deeply nested input cannot hit Python's recursion limit.
 """
 import math
-import random
 import time
 from fractions import Fraction
 
-from .errors import ArithmeticOverflowError, SortError, UnsupportedError
-from .terms import BOOL, INT, REAL, to_smtlib
-
-
-class DifferenceProblem:
-    """The atoms of one difference-logic theory instance (one per arithmetic sort)."""
-
-    def __init__(self, sort):
-        self.sort = sort
-        self.node_of = {None: 0}     # variable key -> node; None is the origin
-        self.node_names = ["zero"]   # for messages
-        self.atoms = []              # (var, p, q, bound, strict): x_p - x_q <= bound (< if strict)
-
-    def node(self, key, name):
-        node = self.node_of.get(key)
-        if node is None:
-            node = self.node_of[key] = len(self.node_names)
-            self.node_names.append(name)
-        return node
-
-    @property
-    def num_nodes(self):
-        return len(self.node_names)
-
-    def scale(self):
-        """(L, M) for Real weights: constants times L are integers; M separates the
-        infinitesimal parts of strict bounds (|delta count| on any path < number of nodes)."""
-        if self.sort == INT:
-            return 1, 1
-        denominators = 1
-        for _, _, _, bound, _ in self.atoms:
-            denominators = math.lcm(denominators, Fraction(bound).denominator)
-        return denominators, 4 * self.num_nodes + 4
-
-    def edge_weights(self, bound, strict):
-        """Integer weights (true edge, false edge) of the atom x_p - x_q <= bound (< if strict)."""
-        if self.sort == INT:
-            return int(bound), -int(bound) - 1
-        scale, separation = self.scale_cache
-        base = int(Fraction(bound) * scale) * separation
-        return (base - 1, -base) if strict else (base, -base - 1)
-
-    def build(self, theory_class):
-        """A theory instance loaded with these atoms."""
-        self.scale_cache = self.scale()
-        theory = theory_class(self.num_nodes)
-        try:
-            for var, p, q, bound, strict in self.atoms:
-                w_true, w_false = self.edge_weights(bound, strict)
-                theory.add_atom(var, q, p, w_true, w_false)
-        except OverflowError as error:
-            raise ArithmeticOverflowError(
-                f"{self.sort} difference constants are too large for exact 64-bit path sums "
-                f"({error})") from None
-        return theory
-
-
-class Compiled:
-    def __init__(self):
-        self.num_vars = 0
-        self.clauses = []
-        self.bool_var = {}            # Bool variable key -> SAT variable
-        self.difference = {INT: DifferenceProblem(INT), REAL: DifferenceProblem(REAL)}
-        self.assumption_literals = []
-        # Global constraints, for the theories that reason on them: ("disjunctive", tasks,
-        # order) with tasks [(Int node, duration)] and order {(i, j): literal of "task i ends
-        # before task j starts"}.
-        self.globals = []
-        # Pseudo-Boolean constraints (literals, positive weights, bound): sum <= bound, all
-        # for one theory, which owns their variables; and per such variable the formula it
-        # stands for (lemmas are printed with it).
-        self.pseudo_boolean = []
-        self.pb_meaning = {}
+from .core.problem import CoreProblem, DiffAtom
+from .core.specs import (CostSpec, CostTask, CumulativeSpec, DemandTask, DisjunctiveSpec,
+                         PseudoBooleanSpec, Task)
+from .errors import SortError, UnsupportedError
+from .terms import BOOL, INT, to_smtlib
 
 
 class Compiler:
@@ -102,7 +35,7 @@ class Compiler:
     MAX_LIFTED_ITES = 12
 
     def __init__(self):
-        self.out = Compiled()
+        self.out = CoreProblem()
         self.memo = {}          # id(term) -> literal (Bool) or linear form (arithmetic)
         # a time.perf_counter() instant: a global constraint's n^2 pairs (seconds on a
         # thousand tasks) stop there with PartialCompileTimeout
@@ -233,7 +166,7 @@ class Compiler:
         if var is None:
             var = self.atom_var[key] = self.new_var()
             self.owner[var] = "dl"
-            self.out.difference[INT].atoms.append((var, p, q, bound, False))
+            self.out.difference[INT].atoms.append(DiffAtom(var, p, q, bound, False))
             self.atom_of[var] = (p, q, bound)
         return -var if negate else var
 
@@ -301,7 +234,7 @@ class Compiler:
         on a long chain of operators that is most of the n^2 pairs."""
         starts, durations = node.args, node.value
         nodes = self.start_nodes(starts)
-        tasks = list(zip(nodes, durations))
+        tasks = [Task(node, duration) for node, duration in zip(nodes, durations)]
         settled = self.implied_orders(nodes, durations)
         order = {}
         n = len(starts)
@@ -315,7 +248,7 @@ class Compiler:
                 before = order[(i, j)] = self.order_literal(nodes[i], nodes[j], durations[i])
                 after = order[(j, i)] = self.order_literal(nodes[j], nodes[i], durations[j])
                 self.out.clauses.append([before, after])
-        self.out.globals.append(("disjunctive", tasks, order))
+        self.out.globals.append(DisjunctiveSpec(tasks, order))
 
     def cumulative(self, node):
         """A Cumulative constraint: ordering atoms for every pair of tasks that use the
@@ -342,29 +275,30 @@ class Compiler:
                     continue
                 if demands[i] + demands[j] > capacity:
                     self.out.clauses.append([order[(i, j)], order[(j, i)]])
+        bound_literals = {}
         if windows is not None:
             # the bound literals "start_k >= v" (atoms x_k - x_0 >= v of the origin's row and
-            # column), keyed ("at least", k, v) beside the ordering literals
+            # column)
             for k in used:
                 if windows[k] is not None and nodes[k] != 0:
                     earliest, latest = windows[k]
                     for v in range(earliest + 1, latest + 1):
-                        order[("at least", k, v)] = self.order_literal(0, nodes[k], v)
-        tasks = [(nodes[k], durations[k], demands[k]) for k in range(len(starts))]
-        self.out.globals.append(("cumulative", tasks, capacity, order))
+                        bound_literals[(k, v)] = self.order_literal(0, nodes[k], v)
+        tasks = [DemandTask(nodes[k], durations[k], demands[k]) for k in range(len(starts))]
+        self.out.globals.append(CumulativeSpec(tasks, capacity, order, bound_literals))
 
     def cost(self, node):
-        """A WeightedCost constraint: its record for the cost theory, with the guard's literal
-        (the last entry of a record maps names to literals, so `permuted` renames them)."""
+        """A WeightedCost constraint: its record for the cost theory, with the guard's
+        literal."""
         durations, weights, bound, dues, guarded = node.value
         starts = node.args[:-1] if guarded else node.args
         nodes = self.start_nodes(starts)
-        tasks = [(nodes[k], durations[k], weights[k], None if dues is None else dues[k])
+        tasks = [CostTask(nodes[k], durations[k], weights[k], None if dues is None else dues[k])
                  for k in range(len(starts))]
         # each cost theory owns its guard (a proxy when another one or a theory has it)
         owner = ("cost", len(self.out.globals))
-        literals = {"guard": self.claim(self.literal(node.args[-1]), owner)} if guarded else {}
-        self.out.globals.append(("cost", tasks, bound, literals))
+        guard = self.claim(self.literal(node.args[-1]), owner) if guarded else None
+        self.out.globals.append(CostSpec(tasks, bound, guard))
 
     def pseudo_boolean(self, node):
         """A PbLe/PbGe/PbEq/AtMost/AtLeast assertion: one or two constraints sum <= bound over
@@ -408,7 +342,7 @@ class Compiler:
                 owned = [self.claim(lit, "pb") for lit in lits]
                 for lit, mine in zip(lits, owned):
                     self.out.pb_meaning[abs(mine)] = meaning[abs(lit)]
-                self.out.pseudo_boolean.append((owned, list(positive), bound))
+                self.out.pseudo_boolean.append(PseudoBooleanSpec(owned, list(positive), bound))
 
     def assume(self, term):
         if not hasattr(term, "sort") or term.sort != BOOL:
@@ -585,7 +519,7 @@ class Compiler:
         if var is None:
             var = self.atom_var[key] = self.new_var()
             self.owner[var] = "dl"
-            problem.atoms.append((var, p, q, bound, strict))
+            problem.atoms.append(DiffAtom(var, p, q, bound, strict))
             if sort == INT:
                 self.atom_of[var] = (p, q, bound)
         return -var if negate else var
@@ -642,14 +576,14 @@ def _negation(term):
 
 
 def compile_problem(assertions, assumptions=(), seed=0):
-    """Compile formulas into a `Compiled` problem (see the module docstring)."""
+    """Compile formulas into a `CoreProblem` (see the module docstring); a nonzero `seed`
+    renumbers its variables (CoreProblem.permuted)."""
     compiler = Compiler()
     for term in assertions:
         compiler.assert_formula(term)
     for term in assumptions:
         compiler.assume(term)
-    compiled = compiler.out
-    return permuted(compiled, seed) if seed else compiled
+    return compiler.out.permuted(seed)
 
 
 class CompileTimeout(Exception):
@@ -703,34 +637,4 @@ class IncrementalCompiler:
         except BaseException:
             self.compiler, self.done = None, []  # a half-compiled formula: start afresh
             raise
-        return permuted(self.compiler.out, seed) if seed else self.compiler.out
-
-
-def permuted(compiled, seed):
-    """A copy of `compiled` with the SAT variables renumbered by a seeded permutation: the seed
-    changes CaDiCaL's search (its variable order and tie-breaking follow the numbering) but
-    never the answer."""
-    order = list(range(1, compiled.num_vars + 1))
-    random.Random(seed).shuffle(order)
-    new = [0] + order
-
-    def lit(x):
-        return new[x] if x > 0 else -new[-x]
-
-    out = Compiled()
-    out.num_vars = compiled.num_vars
-    out.clauses = [[lit(x) for x in clause] for clause in compiled.clauses]
-    out.bool_var = {k: new[v] for k, v in compiled.bool_var.items()}
-    out.assumption_literals = [lit(x) for x in compiled.assumption_literals]
-    for sort, problem in compiled.difference.items():
-        copy = DifferenceProblem(sort)
-        copy.node_of = problem.node_of
-        copy.node_names = problem.node_names
-        copy.atoms = [(new[v], p, q, b, s) for v, p, q, b, s in problem.atoms]
-        out.difference[sort] = copy
-    out.globals = [record[:-1] + ({k: lit(x) for k, x in record[-1].items()},)
-                   for record in compiled.globals]
-    out.pseudo_boolean = [([lit(x) for x in lits], weights, bound)
-                          for lits, weights, bound in compiled.pseudo_boolean]
-    out.pb_meaning = {new[v]: term for v, term in compiled.pb_meaning.items()}
-    return out
+        return self.compiler.out.permuted(seed)

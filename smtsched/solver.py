@@ -7,17 +7,16 @@ assumptions; everything after a pop), runs one fresh DPLL(T) search (smtsched.en
 model that fails that check raises ModelCheckError, never reaches the user. A fresh SAT solver
 per check keeps push/pop trivially correct; reusing it across checks is a later optimisation.
 """
-import importlib
 import numbers
 import time
 from fractions import Fraction
 
 from . import compile as compiler
 from . import isolation
-from .engine import SAT, UNKNOWN, UNSAT, Engine
-from .errors import ModelCheckError, SortError, UnsupportedError
+from .core.session import Session
+from .engine import SAT, UNKNOWN, UNSAT
+from .errors import ModelCheckError, SortError
 from .terms import BOOL, INT, REAL, Term, evaluate, to_smtlib, variables
-from .theory import difference_logic_class, pseudo_boolean_class
 
 
 class CheckSatResult:
@@ -280,44 +279,21 @@ class Solver:
         except compiler.CompileTimeout:
             # a huge formula set: what was compiled stays for the next check
             return UNKNOWN, "timeout", {}, None, [], None, None
-        problems = [p for p in compiled.difference.values() if p.atoms]
-        theory_class = difference_logic_class()
-        too_large = _node_limit(theory_class, problems)
-        if too_large is not None:
-            # The dense theory refuses it, and the reference theory (cubic) would not finish:
-            # an answer we cannot give is unknown, with the reason, never an exception.
-            return UNKNOWN, too_large, {}, None, [], None, None
-        try:
-            theories = [p.build(theory_class) for p in problems]
-            theories += _global_theories(compiled, problems, theories)
-        except OverflowError:
-            # Constants beyond the compiled theories' 64-bit sums (bignum benchmarks): the
-            # reference theories compute with Python integers, exactly, only slower. (The
-            # global theories follow the graph: references over a reference graph.)
-            from smtsched.theories.difference_ref import DifferenceLogic as Exact
-            theories = [p.build(Exact) for p in problems]
-            theories += _global_theories(compiled, problems, theories)
-        if compiled.pseudo_boolean:
-            theories.append(_pseudo_boolean_theory(compiled.pseudo_boolean))
-        if deadline is not None and time.perf_counter() > deadline:
-            return UNKNOWN, "timeout", {}, None, [], None, None  # building them took it all
-        clauses, assumption_literals = compiled.clauses, compiled.assumption_literals
-        if not self._unsat_core and assumption_literals:
+        if not self._unsat_core:
             # No core wanted: the assumptions hold for this search only, and each search is
-            # fresh, so they can be root facts. That saves a decision level per assumption
-            # (and the theories' undo logs for them): what a large-neighbourhood move, with
-            # hundreds of fixed orderings, needs.
-            clauses = clauses + [[lit] for lit in assumption_literals]
-            assumption_literals = []
-        engine = Engine(compiled.num_vars, clauses, theories,
-                        log_lemmas=self._log_lemmas, check=self._check_theories,
-                        sat_options=dict(self._sat_options, seed=self._seed % (1 << 31)),
-                        phases=_phases(compiled, problems, self._hint) if self._hint else None)
+            # fresh, so they can be root facts (see Session.check).
+            assumption_literals, facts = [], compiled.assumption_literals
+        else:
+            assumption_literals, facts = compiled.assumption_literals, []
+        problems = compiled.active_differences()
+        session = Session(compiled, seed=self._seed, log_lemmas=self._log_lemmas,
+                          check=self._check_theories, sat_options=self._sat_options,
+                          phases=_phases(compiled, problems, self._hint) if self._hint else None)
         time_left = None
         if self._timeout is not None:
             time_left = max(0.0, self._timeout - (time.perf_counter() - started))
-        outcome = engine.solve(assumption_literals, time_limit=time_left,
-                               max_conflicts=self._max_conflicts)
+        outcome = session.check(assumption_literals, time_limit=time_left,
+                                max_conflicts=self._max_conflicts, facts=facts)
         values = graph = None
         if outcome.status == SAT:
             values = self._build_model(compiled, problems, outcome, assertions, assumptions)
@@ -446,84 +422,6 @@ def _active_graph(compiled, problems, outcome):
         else:
             edges.append((p, q, w_false))
     return DifferenceGraph(dict(problem.node_of), edges, potentials, weight_sum)
-
-
-def _node_limit(theory_class, problems):
-    """The reason a problem has more nodes than the theory class takes, or None."""
-    limit = getattr(importlib.import_module(theory_class.__module__), "MAX_NODES", None)
-    for problem in problems:
-        if limit is not None and problem.num_nodes > limit:
-            return (f"incomplete: the {problem.sort} difference graph has {problem.num_nodes} "
-                    f"nodes (variables and the origin), above the solver's limit of {limit}")
-    return None
-
-
-def _global_theories(compiled, problems, theories):
-    """The theories of the global constraints, each reading the difference-logic graph of its
-    start variables (the Int theory). A constraint over fewer than two tasks needs none."""
-    out = []
-    graph = next((t for p, t in zip(problems, theories) if p.sort == INT), None)
-    for record in compiled.globals:
-        kind, tasks = record[0], record[1]
-        if kind == "cost":
-            if graph is None:
-                raise UnsupportedError("WeightedCost needs its start variables bounded from "
-                                       "below by difference constraints (e.g. start >= 0)")
-            theory_class = _compiled_global(graph, "cost", "CostLogic")
-            if theory_class is None:
-                from smtsched.theories.cost_ref import CostLogic as theory_class
-            out.append(theory_class(graph, tasks, record[2], record[3].get("guard")))
-            continue
-        if graph is None or len(tasks) < 2:
-            continue
-        if kind == "disjunctive":
-            compiled_theory = _compiled_global(graph, "disjunctive", "DisjunctiveLogic")
-            if compiled_theory is not None:
-                # overload checking and edge finding at every search node
-                out.append(compiled_theory(graph, tasks, record[2]))
-            else:
-                # The pure-Python reasoning runs at the root only (see disjunctive_ref.py):
-                # there it finds the machine-load refutations; deeper, the pairwise clauses
-                # and the difference theory carry the search.
-                from smtsched.theories.disjunctive_ref import DisjunctiveLogic
-                out.append(DisjunctiveLogic(graph, tasks, record[2], every_level=False,
-                                            edge_finding=False))
-        elif kind == "cumulative":
-            theory_class = _compiled_global(graph, "cumulative", "CumulativeLogic")
-            if theory_class is None:
-                from smtsched.theories.cumulative_ref import CumulativeLogic as theory_class
-            # Measured on PSPLIB j30. Without bound literals, a timetable overload stated as
-            # the ordering cut of its tasks (short clauses over ordering atoms) beats the
-            # pointwise path explanations. With them (the constraint's windows), the
-            # pointwise explanations are made of bound literals and win: 25% less time on
-            # the 18 hardest j30 instances, even on 9 hard j60 ones. The window energy check
-            # does not pay in either case (README, design).
-            bound_literals = any(len(key) == 3 for key in record[3])
-            out.append(theory_class(graph, tasks, record[2], record[3], energetic=False,
-                                    ordering_cuts=not bound_literals))
-    return out
-
-
-def _pseudo_boolean_theory(constraints):
-    """One theory for every pseudo-Boolean constraint of the problem."""
-    try:
-        return pseudo_boolean_class()(constraints)
-    except OverflowError:
-        # weights beyond the compiled theory's 64-bit sums: the reference is exact
-        from smtsched.theories.pseudo_boolean_ref import PseudoBooleanLogic as Exact
-        return Exact(constraints)
-
-
-def _compiled_global(graph, module, name):
-    """The compiled global theory class `name` of smtsched.theories.`module` when `graph` is
-    the compiled difference theory (it reads the graph's matrix directly), else None."""
-    import importlib
-    try:
-        from smtsched.theories.difference import DifferenceLogic
-        theory_class = getattr(importlib.import_module(f"smtsched.theories.{module}"), name)
-    except ImportError:
-        return None
-    return theory_class if isinstance(graph, DifferenceLogic) else None
 
 
 def _phases(compiled, problems, hint):

@@ -41,7 +41,7 @@ def test_pairs_the_precedences_order_get_no_atoms():
         compiler = Compiler()
         for f in facts:
             compiler.assert_formula(f)
-        order = compiler.out.globals[-1][-1]
+        order = compiler.out.globals[-1].order
         # (0,1), (2,3), (4,5) are ordered by the facts: neither direction has an atom
         for i in (0, 2, 4):
             assert (i, i + 1) not in order and (i + 1, i) not in order

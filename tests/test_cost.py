@@ -83,6 +83,7 @@ def test_weighted_cost_only_at_the_top_level():
 
 from smtsched import Or  # noqa: E402
 from smtsched.compile import compile_problem  # noqa: E402
+from smtsched.core import CostSpec  # noqa: E402
 from smtsched.theories import cost_ref, difference_ref  # noqa: E402
 from twin_driver import z3_literal  # noqa: E402
 
@@ -104,7 +105,8 @@ def test_compiled_cost_theory_agrees_with_its_reference(spec, bound, cuts, data)
         formulas.append(Or(Bool(f"free{position}"), starts[k % n] >= at))
     compiled = compile_problem(formulas)
     (problem,) = [p for p in compiled.difference.values() if p.atoms]
-    (record,) = [r for r in compiled.globals if r[0] == "cost"]
+    (spec,) = [r for r in compiled.globals if isinstance(r, CostSpec)]
+    record = ("cost", spec.tasks, spec.bound)
     fast_graph = problem.build(compiled_dl.DifferenceLogic)
     slow_graph = problem.build(difference_ref.DifferenceLogic)
     fast = compiled_cost.CostLogic(fast_graph, record[1], record[2])

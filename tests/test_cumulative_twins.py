@@ -20,6 +20,8 @@ from twin_driver import TwinDriver, z3_literal
 
 from smtsched import Bool, Cumulative, Int, Or
 from smtsched.compile import compile_problem
+from smtsched.core import CumulativeSpec
+from smtsched.core.factory import cumulative_order
 from smtsched.theories import cumulative_ref, difference_ref
 
 compiled_dl = pytest.importorskip("smtsched.theories.difference",
@@ -55,8 +57,8 @@ def build(spec, bound_literals=False):
         formulas.append(Or(Bool(f"free{position}"), starts[k] <= bound))
     compiled = compile_problem(formulas)
     (problem,) = [p for p in compiled.difference.values() if p.atoms]
-    (record,) = [r for r in compiled.globals if r[0] == "cumulative"]
-    return compiled, problem, record
+    (spec,) = [r for r in compiled.globals if isinstance(r, CumulativeSpec)]
+    return compiled, problem, ("cumulative", spec.tasks, spec.capacity, cumulative_order(spec))
 
 
 def decomposition(durations, demands, capacity):
@@ -300,7 +302,8 @@ def test_ordering_cuts_with_two_tasks_on_one_start_variable():
     formulas = [Cumulative([x, x, y], [3, 3, 3], [1, 1, 1], 2), x >= 0, x <= 1, y >= 0, y <= 1]
     compiled = compile_problem(formulas)
     (problem,) = [p for p in compiled.difference.values() if p.atoms]
-    (_, tasks, capacity, order), = compiled.globals
+    (spec,) = compiled.globals
+    tasks, capacity, order = spec.tasks, spec.capacity, cumulative_order(spec)
     graphs = (problem.build(compiled_dl.DifferenceLogic),
               problem.build(difference_ref.DifferenceLogic))
     fast = compiled_cumulative.CumulativeLogic(graphs[0], tasks, capacity, order,

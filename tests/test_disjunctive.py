@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from smtsched import Disjunctive, Int, Ints, Or, Solver, UnsupportedError, sat, unsat
 from smtsched.compile import compile_problem
+from smtsched.core import DisjunctiveSpec
 from smtsched.engine import SAT, UNSAT, Engine
 from smtsched.terms import expand_disjunctive, to_smtlib
 from smtsched.theories.disjunctive_ref import DisjunctiveLogic
@@ -78,9 +79,9 @@ def engine_run(spec):
     (problem,) = problems
     graph = problem.build(difference_logic_class())
     theories = [graph]
-    for kind, tasks, order in compiled.globals:
-        if kind == "disjunctive" and len(tasks) > 1:
-            theories.append(DisjunctiveLogic(graph, tasks, order))
+    for spec in compiled.globals:
+        if isinstance(spec, DisjunctiveSpec) and len(spec.tasks) > 1:
+            theories.append(DisjunctiveLogic(graph, spec.tasks, spec.order))
     outcome = Engine(compiled.num_vars, compiled.clauses, theories, log_lemmas=True,
                      check=True).solve()
     return outcome, problem

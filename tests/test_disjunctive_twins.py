@@ -17,6 +17,7 @@ from twin_driver import TwinDriver, z3_literal
 
 from smtsched import Bool, Disjunctive, Int, Or
 from smtsched.compile import compile_problem
+from smtsched.core import DisjunctiveSpec
 from smtsched.theories import difference_ref, disjunctive_ref
 
 compiled_dl = pytest.importorskip("smtsched.theories.difference",
@@ -46,8 +47,8 @@ def build(spec):
         formulas.append(Or(Bool(f"free{position}"), starts[k] <= bound))
     compiled = compile_problem(formulas)
     (problem,) = [p for p in compiled.difference.values() if p.atoms]
-    (record,) = [r for r in compiled.globals if r[0] == "disjunctive"]
-    return compiled, problem, record, starts
+    (spec,) = [r for r in compiled.globals if isinstance(r, DisjunctiveSpec)]
+    return compiled, problem, ("disjunctive", spec.tasks, spec.order), starts
 
 
 def assert_implied(problem, durations, clause):

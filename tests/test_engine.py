@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-import smtsched.solver
+import smtsched.core.factory
 from smtsched import (Bool, Distinct, Ints, ModelCheckError, Or, Reals, Solver, sat,
                       unknown, unsat)
 from smtsched.engine import SAT, UNKNOWN, Engine
@@ -96,7 +96,7 @@ class LyingTheory(ReferenceDifferenceLogic):
 
 
 def test_a_wrong_model_raises_instead_of_being_returned(monkeypatch):
-    monkeypatch.setattr(smtsched.solver, "difference_logic_class", lambda: LyingTheory)
+    monkeypatch.setattr(smtsched.core.factory, "difference_logic_class", lambda: LyingTheory)
     x, y = Ints("x y")
     s = Solver()
     s.add(x - y >= 1)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from twin_driver import OwnerTwins
 
-import smtsched.solver
+import smtsched.core.factory
 import smtsched.theory
 from smtsched import (And, AtLeast, AtMost, Bool, Bools, If, Int, Ints, Not, Or, PbEq, PbGe,
                       PbLe, Solver, SortError, UnsupportedError, sat, unsat)
@@ -338,7 +338,7 @@ def test_solver_agrees_with_z3(spec, reference, seed):
     s.set(seed=seed)
     s.add(ours)
     if reference:  # the pure-Python twin through the whole solver
-        with mock.patch.object(smtsched.solver, "pseudo_boolean_class",
+        with mock.patch.object(smtsched.core.factory, "pseudo_boolean_class",
                                lambda: ref.PseudoBooleanLogic):
             answer = s.check()
     else:

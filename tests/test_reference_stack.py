@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import smtsched.solver
+import smtsched.core.factory
 from smtsched import Int, Or, Solver, sat
 from smtsched.theories.difference_ref import DifferenceLogic as ReferenceDifferenceLogic
 
@@ -29,7 +29,7 @@ def disjunctive_problem(durations, horizon):
 
 def solve(formulas, reference, monkeypatch):
     if reference:
-        monkeypatch.setattr(smtsched.solver, "difference_logic_class",
+        monkeypatch.setattr(smtsched.core.factory, "difference_logic_class",
                             lambda: ReferenceDifferenceLogic)
     s = Solver()
     s.add(formulas)

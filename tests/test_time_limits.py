@@ -108,4 +108,4 @@ def test_a_global_constraint_cut_off_by_the_limit_is_compiled_whole_by_the_next_
     fresh = compile_problem(assertions)
     assert whole.num_vars == fresh.num_vars
     assert sorted(map(sorted, whole.clauses)) == sorted(map(sorted, fresh.clauses))
-    assert [g[0] for g in whole.globals] == ["disjunctive"]
+    assert [type(g).__name__ for g in whole.globals] == ["DisjunctiveSpec"]

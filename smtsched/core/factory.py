@@ -1,0 +1,161 @@
+"""From a CoreProblem to theory instances: the one place that chooses them (issue 20).
+
+It owns the choice between the compiled (Cython) theories and their pure-Python reference
+twins, the fallbacks (too many nodes for the dense difference theory -> unknown with the
+reason; constants beyond 64-bit sums -> the exact reference theories) and the measured
+defaults of the global theories. The theory modules' own choosers (smtsched.theory:
+difference_logic_class, pseudo_boolean_class: SMTSCHED_PUREPYTHON) are called, not repeated.
+
+The theories come out in one fixed order, which is part of the search (CaDiCaL meets their
+propagations in that order): the difference theories (Int, then Real), the global constraints
+in the order of `core.globals`, then the one pseudo-Boolean theory.
+"""
+import importlib
+
+from ..errors import UnsupportedError
+from ..theory import difference_logic_class, pseudo_boolean_class
+from .problem import INT
+from .specs import CostSpec, CumulativeSpec, DisjunctiveSpec
+
+
+class Theories:
+    """What `build_theories` made. `theories`: the instances, in search order; `differences`:
+    the difference specs with atoms, whose theories are the first entries of `theories` (the
+    engine's `values` follow the same order); `unknown`: None, or the reason no theories could
+    be built (the search must answer unknown with it)."""
+
+    __slots__ = ("theories", "differences", "unknown")
+
+    def __init__(self, theories, differences, unknown=None):
+        self.theories = theories
+        self.differences = differences
+        self.unknown = unknown
+
+
+def build_theories(core, difference_class=None):
+    """The theories of `core` (see the module docstring). `difference_class`: the difference
+    logic implementation to try first (default: smtsched.theory.difference_logic_class())."""
+    differences = core.active_differences()
+    theory_class = difference_class or difference_logic_class()
+    too_large = node_limit(theory_class, differences)
+    if too_large is not None:
+        # The dense theory refuses it, and the reference theory (cubic) would not finish:
+        # an answer we cannot give is unknown, with the reason, never an exception.
+        return Theories([], differences, unknown=too_large)
+    try:
+        theories = [spec.build(theory_class) for spec in differences]
+        theories += global_theories(core, differences, theories)
+    except OverflowError:
+        # Constants beyond the compiled theories' 64-bit sums (bignum benchmarks): the
+        # reference theories compute with Python integers, exactly, only slower. (The
+        # global theories follow the graph: references over a reference graph.)
+        from smtsched.theories.difference_ref import DifferenceLogic as Exact
+        theories = [spec.build(Exact) for spec in differences]
+        theories += global_theories(core, differences, theories)
+    if core.pseudo_boolean:
+        theories.append(pseudo_boolean_theory(core.pseudo_boolean))
+    return Theories(theories, differences)
+
+
+def node_limit(theory_class, differences):
+    """The reason a difference spec has more nodes than the theory class takes, or None."""
+    limit = getattr(importlib.import_module(theory_class.__module__), "MAX_NODES", None)
+    for spec in differences:
+        if limit is not None and spec.num_nodes > limit:
+            return (f"incomplete: the {spec.sort} difference graph has {spec.num_nodes} "
+                    f"nodes (variables and the origin), above the solver's limit of {limit}")
+    return None
+
+
+def global_theories(core, differences, theories):
+    """The theories of the global constraints, each reading the difference-logic graph of its
+    start variables (the Int theory), in the order of `core.globals`. A disjunctive or
+    cumulative constraint over fewer than two tasks needs none."""
+    out = []
+    graph = next((t for spec, t in zip(differences, theories) if spec.sort == INT), None)
+    for spec in core.globals:
+        if isinstance(spec, CostSpec):
+            if graph is None:
+                raise UnsupportedError("WeightedCost needs its start variables bounded from "
+                                       "below by difference constraints (e.g. start >= 0)")
+            out.append(cost_theory(graph, spec))
+        elif graph is None or len(spec.tasks) < 2:
+            continue
+        elif isinstance(spec, DisjunctiveSpec):
+            out.append(disjunctive_theory(graph, spec))
+        elif isinstance(spec, CumulativeSpec):
+            out.append(cumulative_theory(graph, spec))
+        else:
+            raise TypeError(f"no theory for the global constraint {type(spec).__name__}")
+    return out
+
+
+def cost_theory(graph, spec):
+    theory_class = compiled_global(graph, "cost", "CostLogic")
+    if theory_class is None:
+        from smtsched.theories.cost_ref import CostLogic as theory_class
+    return theory_class(graph, spec.tasks, spec.bound, spec.guard)
+
+
+def disjunctive_theory(graph, spec):
+    theory_class = compiled_global(graph, "disjunctive", "DisjunctiveLogic")
+    if theory_class is not None:
+        # overload checking and edge finding at every search node (the options' defaults)
+        return theory_class(graph, spec.tasks, spec.order,
+                            every_level=spec.options.every_level,
+                            edge_finding=spec.options.edge_finding)
+    # The pure-Python reasoning runs at the root only (see disjunctive_ref.py): there it
+    # finds the machine-load refutations; deeper, the pairwise clauses and the difference
+    # theory carry the search.
+    from smtsched.theories.disjunctive_ref import DisjunctiveLogic
+    return DisjunctiveLogic(graph, spec.tasks, spec.order, every_level=False,
+                            edge_finding=False)
+
+
+def cumulative_theory(graph, spec):
+    theory_class = compiled_global(graph, "cumulative", "CumulativeLogic")
+    if theory_class is None:
+        from smtsched.theories.cumulative_ref import CumulativeLogic as theory_class
+    # Measured on PSPLIB j30 (CumulativeOptions.explanation "auto"). Without bound literals,
+    # a timetable overload stated as the ordering cut of its tasks (short clauses over
+    # ordering atoms) beats the pointwise path explanations. With them (the constraint's
+    # windows), the pointwise explanations are made of bound literals and win: 25% less time
+    # on the 18 hardest j30 instances, even on 9 hard j60 ones. The window energy check does
+    # not pay in either case (README, design): energetic is off by default.
+    ordering_cuts = spec.options.ordering_cuts(bool(spec.bound_literals))
+    return theory_class(graph, spec.tasks, spec.capacity, cumulative_order(spec),
+                        energetic=spec.options.energetic, ordering_cuts=ordering_cuts)
+
+
+def cumulative_order(spec):
+    """The `order` argument of the cumulative theories' constructors today: the ordering
+    literals, then the bound literals as ("at least", k, v) keys (the order they are
+    registered in is part of the search)."""
+    if not spec.bound_literals:
+        return spec.order
+    order = dict(spec.order)
+    for (k, v), literal in spec.bound_literals.items():
+        order[("at least", k, v)] = literal
+    return order
+
+
+def pseudo_boolean_theory(specs):
+    """One theory for every pseudo-Boolean row of the problem."""
+    rows = [spec.as_tuple() for spec in specs]
+    try:
+        return pseudo_boolean_class()(rows)
+    except OverflowError:
+        # weights beyond the compiled theory's 64-bit sums: the reference is exact
+        from smtsched.theories.pseudo_boolean_ref import PseudoBooleanLogic as Exact
+        return Exact(rows)
+
+
+def compiled_global(graph, module, name):
+    """The compiled global theory class `name` of smtsched.theories.`module` when `graph` is
+    the compiled difference theory (it reads the graph's matrix directly), else None."""
+    try:
+        from smtsched.theories.difference import DifferenceLogic
+        theory_class = getattr(importlib.import_module(f"smtsched.theories.{module}"), name)
+    except ImportError:
+        return None
+    return theory_class if isinstance(graph, DifferenceLogic) else None
