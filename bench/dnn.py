@@ -70,8 +70,6 @@ OPTIMAL above such a value; INFEASIBLE when a valid schedule exists.
 Exit codes: 0 done, 2 data/solver missing or bad usage, 3 a WRONG answer, 130 interrupted.
 """
 
-import argparse
-import fnmatch
 import json
 import os
 import shutil
@@ -79,12 +77,9 @@ import statistics
 import sys
 import tempfile
 
-from .common import (Fatal, code_change_notes, code_fingerprint, fmt_percent,
-                     interrupt_on_sigterm, load_average, load_resume, machine_basics,
-                     machine_head, now, ortools_version, report_head, rewrite_report, run_cell,
-                     run_group, run_meta, smtsched_info, solver_versions, tail, write_json,
-                     write_results)
-from .data import CHECKOUT, DataMissing, data_dir
+from .harness import CHECKOUT, Fatal, args, machine, process, report, results
+from .harness.args import DataMissing, data_dir
+from .harness.report import fmt_percent, run_cell
 
 SOLVERS = ("smtsched", "cpsat1", "cpsat2")
 DEFAULT_SOLVERS = ("smtsched", "cpsat1")
@@ -156,10 +151,8 @@ def list_instances(ddir, only, sets=SETS):
             stem = f[:-len(ext)]
             found.append({"name": stem[:-3] if stem.endswith("_nx") else stem, "set": s,
                           "path": path, "index": index[f]})
-    patterns = [p.strip() for p in (only or "").split(",") if p.strip()]
-    if patterns:
-        found = [i for i in found if any(fnmatch.fnmatchcase(i["name"], p) for p in patterns)]
-    return found
+    globs = args.patterns(only)
+    return [i for i in found if args.wanted(i["name"], globs)]
 
 
 def crosscheck_counts(inst, data):
@@ -627,83 +620,65 @@ def cross_judge(info, runs):
 
 # --------------------------------------------------------------------------- running
 
-def _stage(err):
-    last = None
-    for line in (err or "").splitlines():
-        if line.startswith("STAGE "):
-            last = line[6:].strip()
-    return last
+def run_solver(a, argv, cwd, mark, keys):
+    """One solver run, a process of its own under the hard limit and the address-space limit
+    (bench.harness.process.run): {wall, cpu, rc, killed, stage} and the `keys` of its marked
+    line; (run, the process's output)."""
+    done = process.run(argv, a.timeout + a.grace, cwd, memory_limit_mb=a.memory_limit_mb,
+                       mark=mark)
+    run = {"wall": done["wall"], "cpu": done["cpu"], "rc": done["rc"], "killed": done["killed"],
+           "stage": process.last_stage(done["stderr"])}
+    parsed = done["result"]
+    if parsed is None:
+        if not done["killed"]:
+            run["error"] = process.failure(done)
+    else:
+        run.update((key, parsed[key]) for key in keys if key in parsed)
+    return run, done
 
 
 def run_smtsched(a, inst_path, pid, info, scratch):
     platform, objective, _ = PROBLEM_DEF[pid]
     argv = [a.python, WORKER, "solve", inst_path, "--accelerator", platform_path(platform),
-            "--objective", objective, "--timeout", "%g" % a.timeout, "--seed", "0",
-            "--memory-limit-mb", str(a.memory_limit_mb)]
+            "--objective", objective, "--timeout", "%g" % a.timeout, "--seed", str(a.seed)]
     if info["budget"] is not None:
         argv += ["--memory", str(info["budget"])]
     else:
         argv.append("--ignore-platform-memory")
-    out, err, rc, killed, wall, cpu = run_group(argv, a.timeout + a.grace, scratch)
-    run = {"wall": wall, "cpu": cpu, "rc": rc, "killed": killed, "stage": _stage(err)}
-    parsed, best = None, None
-    for line in (out or "").splitlines():
-        try:
-            if line.startswith("DNN-SMTSCHED-BEST "):
-                candidate = json.loads(line[len("DNN-SMTSCHED-BEST "):])
-                if candidate["elapsed"] <= a.timeout:
-                    best = candidate
-            elif line.startswith("DNN-SMTSCHED "):
-                parsed = json.loads(line[len("DNN-SMTSCHED "):])
-        except ValueError:
-            pass
+    run, done = run_solver(a, argv, scratch, "DNN-SMTSCHED ", (
+        "status", "objective", "bound", "time", "build_time", "solve_time", "schedule", "reason",
+        "stats", "error", "traceback", "maxrss_mb", "reported_gap"))
+    parsed = done["result"]
     if parsed is None:
-        if best is not None:
+        best = [b for b in process.marked_all(done["stdout"], "DNN-SMTSCHED-BEST ")
+                if b["elapsed"] <= a.timeout]
+        if best:
             # killed (or crashed) after finding schedules: keep the best one found within T
+            best = best[-1]
             run.update({"status": "FEASIBLE", "objective": best["objective"],
                         "bound": best["lower_bound"], "time": best["elapsed"],
                         "schedule": best["schedule"],
                         "reason": "best schedule streamed before the process was %s" % (
-                            "killed at T + grace" if killed else "lost (exit code %s)" % rc)})
-        if not killed:
-            run["error"] = "exit code %s, no result; stderr: %s" % (rc, tail(err, 400).strip())
+                            "killed at T + grace" if done["killed"] else
+                            "lost (exit code %s)" % done["rc"])})
         return run
-    for key in ("status", "objective", "bound", "time", "build_time", "solve_time", "schedule",
-                "reason", "stats", "error", "traceback", "maxrss_mb", "reported_gap"):
-        if key in parsed:
-            run[key] = parsed[key]
     run["reported_latency"] = parsed.get("latency")
     run["reported_peak"] = parsed.get("peak_memory")
     if "memory_budget" in parsed:
         run["budget_seen"] = parsed["memory_budget"]
-    if rc not in (0, None) and not run.get("error"):
-        run["error"] = "exit code %s; stderr: %s" % (rc, tail(err, 400).strip())
+    if done["rc"] not in (0, None) and not run.get("error"):
+        run["error"] = "exit code %s; stderr: %s" % (done["rc"], process.tail(done["stderr"], 400).strip())
     return run
 
 
 def run_cpsat(a, model_path, workers):
     argv = [sys.executable, "-m", "bench.dnn_cpsat", model_path, "--timeout", "%g" % a.timeout,
-            "--workers", str(workers), "--memory-limit-mb", str(a.memory_limit_mb)]
-    out, err, rc, killed, wall, cpu = run_group(argv, a.timeout + a.grace, CHECKOUT)
-    run = {"wall": wall, "cpu": cpu, "rc": rc, "killed": killed, "stage": _stage(err)}
-    parsed = None
-    for line in (out or "").splitlines():
-        if line.startswith("DNN-CPSAT "):
-            try:
-                parsed = json.loads(line[len("DNN-CPSAT "):])
-            except ValueError:
-                pass
-    if parsed is None:
-        if not killed:
-            run["error"] = "exit code %s, no result; stderr: %s" % (rc, tail(err, 400).strip())
-        return run
-    for key in ("status", "objective", "bound", "time", "build_time", "solve_time", "reason",
-                "stats", "error", "traceback", "maxrss_mb", "cpsat_wall", "model",
-                "hint_value"):
-        if key in parsed:
-            run[key] = parsed[key]
-    if parsed.get("schedule"):
-        run["schedule"] = {op: [s, e, k] for op, (s, e, k) in parsed["schedule"].items()}
+            "--workers", str(workers), "--seed", str(a.seed)]
+    run, done = run_solver(a, argv, CHECKOUT, "DNN-CPSAT ", (
+        "status", "objective", "bound", "time", "build_time", "solve_time", "reason", "stats",
+        "error", "traceback", "maxrss_mb", "cpsat_wall", "model", "hint_value"))
+    if (done["result"] or {}).get("schedule"):
+        run["schedule"] = {op: [s, e, k] for op, (s, e, k) in done["result"]["schedule"].items()}
     return run
 
 
@@ -717,13 +692,21 @@ def prepare(a, inst, scratch):
     argv = [a.python, WORKER, "prepare", inst["path"], "--out", out_path]
     for name in PLATFORMS:
         argv += ["--platform", "%s=%s" % (name, platform_path(name))]
-    out, err, rc, killed, wall, _ = run_group(argv, a.prepare_timeout, scratch)
-    if killed:
-        return None, "loading the graph and running the heuristics took over %g s" % a.prepare_timeout, wall
-    if rc != 0 or not os.path.isfile(out_path):
-        return None, "prepare failed (exit code %s): %s" % (rc, tail(err, 600).strip()), wall
+    return _worker_file(a, argv, out_path, scratch, "prepare",
+                        "loading the graph and running the heuristics")
+
+
+def _worker_file(a, argv, out_path, scratch, mode, what):
+    """Run a dnn_worker.py step that writes `out_path` (limit --prepare-timeout, no solver
+    clock): (its JSON or None, error or None, wall seconds)."""
+    done = process.run(argv, a.prepare_timeout, scratch)
+    if done["killed"]:
+        return None, "%s took over %g s" % (what, a.prepare_timeout), done["wall"]
+    if done["rc"] != 0 or not os.path.isfile(out_path):
+        return None, "%s failed (exit code %s): %s" % (
+            mode, done["rc"], process.tail(done["stderr"], 600).strip()), done["wall"]
     with open(out_path) as stream:
-        return json.load(stream), None, wall
+        return json.load(stream), None, done["wall"]
 
 
 def starting_schedules(a, inst, infos, scratch):
@@ -736,24 +719,19 @@ def starting_schedules(a, inst, infos, scratch):
         json.dump({pid: {"accelerator": platform_path(PROBLEM_DEF[pid][0]),
                          "objective": PROBLEM_DEF[pid][1], "memory": infos[pid]["budget"]}
                    for pid in a.problems}, stream)
-    argv = [a.python, WORKER, "starts", inst["path"], "--problems", spec_path, "--seed", "0",
-            "--out", out_path]
-    out, err, rc, killed, wall, _ = run_group(argv, a.prepare_timeout, scratch)
-    if killed:
-        return {}, "computing smtsched's starting schedules took over %g s" % a.prepare_timeout
-    if rc != 0 or not os.path.isfile(out_path):
-        return {}, "starts failed (exit code %s): %s" % (rc, tail(err, 600).strip())
-    with open(out_path) as stream:
-        return json.load(stream), None
+    argv = [a.python, WORKER, "starts", inst["path"], "--problems", spec_path,
+            "--seed", str(a.seed), "--out", out_path]
+    found, error, _ = _worker_file(a, argv, out_path, scratch, "starts",
+                                   "computing smtsched's starting schedules")
+    return found or {}, error
 
 
 # --------------------------------------------------------------------------- machine
 
-def machine_info(a, solvers, cwd):
-    info = machine_basics()
-    if any(s.startswith("cpsat") for s in solvers):
-        info["ortools"] = ortools_version()
-    info["smtsched"] = smtsched_info(a.python, cwd, hint="")  # not optional here
+def machine_info(a, cwd):
+    if any(s.startswith("cpsat") for s in a.solvers):
+        machine.require("ortools", "cpsat1,cpsat2")
+    info = machine.describe(a.python, cwd, hint="")  # smtsched is not optional here
     info["platforms"] = {}
     for name in PLATFORMS:
         path = platform_path(name)
@@ -864,7 +842,7 @@ def render(meta, rows, notes):
         L += ["> Made by an older harness (%s): CP-SAT had no solution hint and a time model for "
               "the single-stream peak; not comparable with reports of harness %s."
               % (meta.get("harness", "before hints-1"), HARNESS), ""]
-    L += report_head("bench/dnn.py", meta)
+    L += report.head("bench/dnn.py", meta)
     L += ["- data: `%s` (Moccasin, diffsched) and `%s` (ONNX); %d instances%s" % (
               meta["data"], meta["onnx_dir"], len(rows),
               ", --only " + meta["only"] if meta["only"] else ""),
@@ -904,12 +882,11 @@ def render(meta, rows, notes):
           "and the file's order, placed by the same list scheduler; they ignore memory, so under "
           "a budget they may be over it", ""]
     m = meta["machine"]
-    L += machine_head(m) + solver_versions(m) + ["```", ""]
+    L += report.machine_section(m)
     for name, text in m.get("platforms", {}).items():
         L += ["Platform `%s` (`examples/%s`):" % (name, PLATFORMS[name]), "", "```toml",
               text.strip(), "```", ""]
-    for note in notes:
-        L += ["> " + note, ""]
+    L += report.notes(notes)
 
     L += ["## Summary", ""]
     failed = [r for r in rows if r.get("prepare_error")]
@@ -995,44 +972,17 @@ def render(meta, rows, notes):
 # --------------------------------------------------------------------------- main
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog="python -m bench.dnn", description=__doc__.split("\n\n")[0])
-    p.add_argument("--timeout", type=float, default=60.0, help="limit per run, seconds (60)")
-    p.add_argument("--grace", type=float, default=10.0,
-                   help="seconds past the limit before the process group is killed (10)")
-    p.add_argument("--only", default="", help="comma-separated globs on instance names")
+    p = args.parser("python -m bench.dnn", __doc__.split("\n\n")[0], None, SOLVERS,
+                    solver_default=DEFAULT_SOLVERS, memory_limit_mb=6144, seed=True)
     p.add_argument("--sets", default=",".join(SETS), help="comma list of %s" % ",".join(SETS))
     p.add_argument("--problems", default=",".join(PROBLEMS), help="comma list of %s" % ",".join(PROBLEMS))
-    p.add_argument("--solvers", default=",".join(DEFAULT_SOLVERS),
-                   help="subset of %s (default %s)" % (",".join(SOLVERS), ",".join(DEFAULT_SOLVERS)))
-    p.add_argument("--data", help="data directory; default $SMTSCHED_DATA or ../shared/data")
-    p.add_argument("--out", default=None, help="markdown report (bench/RESULTS-dnn.md; "
-                                               "--check: a temporary file)")
-    p.add_argument("--json", default=None, help="raw results, rewritten after every run "
-                                                "(default: --out with .json)")
-    p.add_argument("--python", default=sys.executable,
-                   help="interpreter that runs smtsched (default: this one)")
-    p.add_argument("--memory-limit-mb", type=int, default=6144,
-                   help="address-space limit of every solver process, MB (6144; 0: none)")
     p.add_argument("--prepare-timeout", type=float, default=300.0,
                    help="limit for loading one graph and running the heuristics, seconds (300)")
-    p.add_argument("--rewrite-report", metavar="JSON", help="re-render --out from a raw results file")
-    p.add_argument("--resume", metavar="JSON", help="keep the runs of an earlier raw results file "
-                   "(same time limit, smtsched code and platforms, same budget) and run only the "
-                   "missing ones")
     p.add_argument("--check", action="store_true",
                    help="self-check: 3 small instances at 5 s, then the checker on broken schedules")
     a = p.parse_args(argv)
-
-    def subset(text, allowed, what):
-        chosen = [s.strip() for s in text.split(",") if s.strip()]
-        bad = [s for s in chosen if s not in allowed]
-        if bad or not chosen:
-            p.error("--%s: unknown %s (choose from %s)" % (what, ",".join(bad) or "(none)", ",".join(allowed)))
-        return [s for s in allowed if s in chosen]
-
-    a.solvers = subset(a.solvers, SOLVERS, "solvers")
-    a.sets = subset(a.sets, SETS, "sets")
-    a.problems = subset(a.problems, PROBLEMS, "problems")
+    a.sets = args.subset(p, a.sets, SETS, "sets")
+    a.problems = args.subset(p, a.problems, PROBLEMS, "problems")
     if a.check:
         if "--timeout" not in argv:
             a.timeout = 5.0
@@ -1041,27 +991,18 @@ def parse_args(argv):
         if a.out is None:
             a.out = os.path.join(tempfile.gettempdir(), "smtsched-bench-dnn-check.md")
     if a.out is None:
-        a.out = os.path.join(CHECKOUT, "bench", "RESULTS-dnn.md")
-    if a.timeout <= 0:
-        p.error("--timeout must be positive")
-    if a.json is None:
-        a.json = os.path.splitext(a.out)[0] + ".json"
-    return a
+        a.out = args.default_out("RESULTS-dnn.md")
+    return args.finish(p, a, SOLVERS)
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     a = parse_args(argv)
-    interrupt_on_sigterm()
-    try:
-        if a.rewrite_report:
-            return 3 if _wrong(rewrite_report(a, render)) else 0
-        if a.check:
-            return self_check(a, argv)
-        return benchmark(a, argv)[0]
-    except (Fatal, DataMissing) as problem:
-        print("bench.dnn: %s" % problem, file=sys.stderr)
-        return 2
+    if a.rewrite_report:
+        return 3 if _wrong(results.rewrite_report(a, render)) else 0
+    if a.check:
+        return args.guarded("bench.dnn", self_check, a, argv)
+    return args.guarded("bench.dnn", lambda: benchmark(a, argv)[0])
 
 
 def _wrong(rows):
@@ -1074,7 +1015,7 @@ def _wrong(rows):
 def resume_runs(a, meta, notes):
     """The runs of `a.resume` this run may keep: {(instance, problem, solver): run}, refused
     (Fatal) when the time limit, the smtsched code or the platforms differ."""
-    saved = load_resume(a, meta)
+    saved = results.load_resume(a, meta)
     old = saved["meta"]
     if old["machine"].get("platforms") != meta["machine"]["platforms"]:
         raise Fatal("--resume: the platform descriptions changed since %s" % a.resume)
@@ -1101,16 +1042,14 @@ def benchmark(a, argv, on_judged=None):
         raise Fatal("no instance of sets %s matches --only %r" % (",".join(a.sets), a.only))
     scratch = tempfile.mkdtemp(prefix="bench-dnn-")
     try:
-        meta = {**run_meta("bench.dnn", argv), "data": ddir, "harness": HARNESS,
+        meta = {**results.run_meta("bench.dnn", argv), "data": ddir, "harness": HARNESS,
                 "onnx_dir": onnx_light_dir(), "sets": a.sets, "only": a.only, "timeout": a.timeout,
                 "grace": a.grace, "solvers": a.solvers, "problems": a.problems,
-                "memory_limit_mb": a.memory_limit_mb,
-                "machine": machine_info(a, a.solvers, scratch),
+                "memory_limit_mb": a.memory_limit_mb, "seed": a.seed,
+                "machine": machine_info(a, scratch),
                 "runs_planned": len(instances) * len(a.problems) * len(a.solvers), "runs_done": 0}
         notes = []
         kept = resume_runs(a, meta, notes) if a.resume else {}
-        for path in (a.out, a.json):
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         rows = []
         interrupted = False
         n = 0
@@ -1126,7 +1065,7 @@ def benchmark(a, argv, on_judged=None):
                     print("[prepare] %-40s FAILED: %s" % (inst["name"], error[:200]), file=sys.stderr, flush=True)
                     n += len(a.problems) * len(a.solvers)
                     meta["runs_done"] = n
-                    write_json(a.json, {"meta": meta, "rows": rows, "notes": notes})
+                    results.write(a.json, "dnn", meta, rows, notes, indent=None)
                     continue
                 row["operators"], row["tensors"] = len(data["operators"]), len(data["tensors"])
                 row["load_time"] = data["load_time"]
@@ -1178,7 +1117,7 @@ def benchmark(a, argv, on_judged=None):
                             (" (%s)" % run["why"] if run["verdict"] == "unknown" else "")
                             + (" (kept from --resume)" if run.get("kept") else "")),
                             file=sys.stderr, flush=True)
-                        write_json(a.json, {"meta": meta, "rows": rows, "notes": notes})
+                        results.write(a.json, "dnn", meta, rows, notes, indent=None)
                     cross_judge(info, info["runs"])
                     for x, run in info["runs"].items():
                         if run["verdict"] == "WRONG":
@@ -1187,20 +1126,15 @@ def benchmark(a, argv, on_judged=None):
         except KeyboardInterrupt:
             interrupted = True
             meta["interrupted"] = True
-        meta["finished"], meta["load_end"] = now(), load_average()
         if meta.get("loader_agrees"):
             notes.append("loader cross-check: %d graphs of the data directory have the node and "
                          "edge counts of their index.json (taken with networkx) once loaded by "
                          "smtsched" % meta["loader_agrees"])
-        si = meta["machine"]["smtsched"]
-        notes += code_change_notes(si["fingerprint"], code_fingerprint(si["code_dirs"]))
-        write_results(a, render, meta, rows, notes)
+        results.close(a, "dnn", render, meta, rows, notes)
         wrong = _wrong(rows)
         for name, pid, x, problems in wrong:
             print("!!! WRONG: %s on %s (%s): %s" % (x, name, pid, "; ".join(problems)), file=sys.stderr)
-        if interrupted:
-            return 130, rows
-        return (3 if wrong else 0), rows
+        return args.exit_code(interrupted, wrong), rows
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -1228,12 +1162,12 @@ def checker_tests():
             "c": [7, 11, "npu", "npu[0]"], "d": [0, 1, "dsp", "dsp[0]"]}
     # live: x [0,2), td [0,1), ta [0,11), tb [2,11), y [7,11): 111 at 0, 110 at 1, 120 at 2,
     # 125 at 7 (the peak)
-    results = []
+    checks = []
 
     def expect(name, schedule, valid, latency=None, peak=None):
         problems, lat, pk = check_schedule(inst, schedule)
         ok = (not problems) == valid and (latency is None or lat == latency) and (peak is None or pk == peak)
-        results.append((name, ok, "; ".join(problems) or "valid, latency %s, peak %s" % (lat, pk)))
+        checks.append((name, ok, "; ".join(problems) or "valid, latency %s, peak %s" % (lat, pk)))
 
     expect("valid", good, True, latency=11, peak=125)
     expect("precedence", dict(good, c=[6, 10, "npu", "npu[0]"]), False)
@@ -1254,20 +1188,20 @@ def checker_tests():
                                     d=[9, 10, "npu", None]), True, latency=10, peak=135)
     info = {"objective": "latency", "budget": 124, "critical_path_lb": 9, "static_peak_lb": 0}
     run = {"status": "FEASIBLE", "objective": 11, "bound": 9, "time": 1, "schedule": good}
-    results.append(("over budget -> WRONG", judge(inst, info, run, 10) == "WRONG", "; ".join(run["problems"])))
+    checks.append(("over budget -> WRONG", judge(inst, info, run, 10) == "WRONG", "; ".join(run["problems"])))
     info["budget"] = 125
     run = {"status": "FEASIBLE", "objective": 10, "bound": 9, "time": 1, "schedule": good}
-    results.append(("objective != latency -> WRONG", judge(inst, info, run, 10) == "WRONG", "; ".join(run["problems"])))
+    checks.append(("objective != latency -> WRONG", judge(inst, info, run, 10) == "WRONG", "; ".join(run["problems"])))
     run = {"status": "OPTIMAL", "objective": 11, "bound": 11, "time": 1, "schedule": good}
     v = judge(inst, info, run, 10)
     cross_judge(dict(info, heuristics={"h": {"value": 9}}), {"x": run})
-    results.append(("OPTIMAL above a known schedule -> WRONG", v == "optimal" and run["verdict"] == "WRONG",
+    checks.append(("OPTIMAL above a known schedule -> WRONG", v == "optimal" and run["verdict"] == "WRONG",
                     "; ".join(run["problems"])))
     run = {"status": "OPTIMAL", "objective": 11, "bound": 11, "time": 1, "schedule": good}
-    results.append(("valid optimal", judge(inst, info, run, 10) == "optimal", "; ".join(run["problems"])))
+    checks.append(("valid optimal", judge(inst, info, run, 10) == "optimal", "; ".join(run["problems"])))
     run = {"killed": True, "wall": 21, "stage": "build"}
-    results.append(("killed -> unknown", judge(inst, info, run, 10) == "unknown" and "build" in run["why"], run.get("why")))
-    return results
+    checks.append(("killed -> unknown", judge(inst, info, run, 10) == "unknown" and "build" in run["why"], run.get("why")))
+    return checks
 
 
 def _break(inst, schedule):

@@ -2,7 +2,7 @@
 statement alone (it imports nothing from smtsched), so that the two solvers are compared on
 the same problem but not on the same code.
 
-    python -m bench.dnn_cpsat MODEL.json --timeout T [--workers N] [--memory-limit-mb M]
+    python -m bench.dnn_cpsat MODEL.json --timeout T [--workers N] [--seed S] [--memory-limit-mb M]
 
 MODEL.json is the plain problem bench/dnn.py writes for one (graph, platform, problem):
 
@@ -55,10 +55,9 @@ Prints one line "DNN-CPSAT {json}": status, objective, bound, times, and the sch
 import argparse
 import json
 import math
-import resource
 import sys
-import time
-import traceback
+
+from .harness import child
 
 MARK = "DNN-CPSAT "
 
@@ -293,19 +292,18 @@ def read_schedule(problem, solver, h):
     return schedule
 
 
-def solve(problem, timeout, workers, sequence=True):
+def solve(problem, timeout, workers, sequence=True, seed=0):
     from ortools.sat.python import cp_model
 
-    t0 = time.perf_counter()
+    clock = child.Clock()
     m, h = build_model(problem, sequence)
-    build = time.perf_counter() - t0
+    build = clock()
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.01, timeout - build)
     solver.parameters.num_workers = workers
-    solver.parameters.random_seed = 0
-    t1 = time.perf_counter()
+    solver.parameters.random_seed = seed
     code = solver.Solve(m)
-    solve_time = time.perf_counter() - t1
+    solve_time = clock() - build
     status = solver.StatusName(code)
     out = {"status": status, "build_time": build, "solve_time": solve_time,
            "time": build + solve_time, "cpsat_wall": solver.WallTime(),
@@ -331,28 +329,19 @@ def main(argv=None):
     p.add_argument("model")
     p.add_argument("--timeout", type=float, required=True)
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--seed", type=int, default=0)
     p.add_argument("--memory-limit-mb", type=int, default=0,
-                   help="address-space limit of this process (0: none)")
+                   help="address-space limit of this process (0: none; bench.dnn sets it on "
+                        "the process itself)")
     a = p.parse_args(argv)
-    out = {"solver": "cpsat%d" % a.workers}
-    try:
-        if a.memory_limit_mb > 0:
-            limit = a.memory_limit_mb << 20
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    def body(out):
         with open(a.model) as stream:
             problem = json.load(stream)
-        print("STAGE build", file=sys.stderr, flush=True)
-        out.update(solve(problem, a.timeout, a.workers))
-    except MemoryError:
-        out["status"] = "UNKNOWN"
-        out["error"] = "out of memory (MemoryError under the %d MB limit)" % a.memory_limit_mb
-    except Exception as problem:  # reported in the JSON line, not as a traceback in the parent
-        out["status"] = "UNKNOWN"
-        out["error"] = "%s: %s" % (type(problem).__name__, problem)
-        out["traceback"] = traceback.format_exc()[-2000:]
-    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(MARK + json.dumps(out), flush=True)
-    return 0
+        child.stage("build")
+        out.update(solve(problem, a.timeout, a.workers, seed=a.seed))
+
+    return child.run(MARK, body, {"solver": "cpsat%d" % a.workers}, a.memory_limit_mb)
 
 
 if __name__ == "__main__":

@@ -27,24 +27,18 @@ import argparse
 import copy
 import json
 import os
-import resource
 import sys
 import time
-import traceback
 import types
+
+try:  # run by path (bench/ on sys.path), or imported as bench.dnn_worker
+    from harness import child
+except ImportError:
+    from .harness import child
 
 RESULT = "DNN-SMTSCHED "
 BEST = "DNN-SMTSCHED-BEST "
 PREPARED = "DNN-PREPARED "
-
-
-def stage(name):
-    print("STAGE " + name, file=sys.stderr, flush=True)
-
-
-def _limit_memory(mb):
-    if mb and mb > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (mb << 20, mb << 20))
 
 
 def _kind_of(unit):
@@ -55,7 +49,7 @@ def _kind_of(unit):
 def prepare(a):
     from smtsched.dnn.accelerator import load_accelerator
     from smtsched.dnn.baselines import critical_path_order, list_schedule
-    from smtsched.dnn.graph import load_graph
+    from smtsched.dnn import load_graph
 
     t0 = time.perf_counter()
     graph = load_graph(a.graph)
@@ -171,7 +165,7 @@ def starting_schedules(problem, seed):
 
 def starts(a):
     from smtsched.dnn.accelerator import load_accelerator
-    from smtsched.dnn.graph import load_graph
+    from smtsched.dnn import load_graph
     from smtsched.dnn.problem import DnnProblem
 
     with open(a.problems) as stream:
@@ -201,13 +195,11 @@ def _schedule_of(dnn_schedule):
 
 def solve(a):
     from smtsched.dnn.accelerator import load_accelerator
-    from smtsched.dnn.graph import load_graph
+    from smtsched.dnn import load_graph
     from smtsched.dnn.problem import DnnProblem
 
-    out = {"solver": "smtsched"}
-    try:
-        _limit_memory(a.memory_limit_mb)
-        stage("load")
+    def body(out):
+        child.stage("load")
         graph = load_graph(a.graph)
         accelerator = load_accelerator(a.accelerator)
         if a.ignore_platform_memory and a.memory is None:
@@ -215,21 +207,20 @@ def solve(a):
             # it is the way to ask for the latency on the units alone
             accelerator = copy.copy(accelerator)
             accelerator.memory = None
-        stage("build")
-        t0 = time.perf_counter()
+        child.stage("build")
+        clock = child.Clock()
         problem = DnnProblem(graph, accelerator, objective=a.objective, memory=a.memory)
-        build = time.perf_counter() - t0
+        build = clock()
         out["build_time"] = build
         out["memory_budget"] = problem.memory_budget
 
         def improved(schedule):
             if schedule.operations:
-                print(BEST + json.dumps({"elapsed": time.perf_counter() - t0,
-                                         "objective": schedule.objective,
-                                         "lower_bound": schedule.lower_bound,
-                                         "schedule": _schedule_of(schedule)}), flush=True)
+                child.emit(BEST, {"elapsed": clock(), "objective": schedule.objective,
+                                  "lower_bound": schedule.lower_bound,
+                                  "schedule": _schedule_of(schedule)})
 
-        stage("solve")
+        child.stage("solve")
         schedule = problem.solve(time_limit=max(0.01, a.timeout - build), seed=a.seed,
                                  on_solution=improved)
         out.update({"status": schedule.status, "objective": schedule.objective,
@@ -241,16 +232,9 @@ def solve(a):
                               if isinstance(v, (int, float, str))}})
         if schedule.operations:
             out["schedule"] = _schedule_of(schedule)
-    except MemoryError:
-        out["status"] = "UNKNOWN"
-        out["error"] = "out of memory (MemoryError under the %d MB limit)" % a.memory_limit_mb
-    except Exception as problem_error:  # unsupported problems too (DnnProblemError)
-        out["status"] = "UNKNOWN"
-        out["error"] = "%s: %s" % (type(problem_error).__name__, problem_error)
-        out["traceback"] = traceback.format_exc()[-2000:]
-    out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(RESULT + json.dumps(out, default=repr), flush=True)
-    return 0
+
+    # unsupported problems (DnnProblemError) end as an error in the line too
+    return child.run(RESULT, body, {"solver": "smtsched"}, a.memory_limit_mb)
 
 
 def main(argv=None):

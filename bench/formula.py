@@ -308,30 +308,16 @@ def check_time_of(solver, stdout):
     return times[1] - times[0] if len(times) >= 2 else None
 
 
-def _without_checkout(environ):
-    """`environ` with the checkout root taken off PYTHONPATH."""
-    import os
-
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(environ)
-    kept = [p for p in env.get("PYTHONPATH", "").split(os.pathsep)
-            if p and os.path.abspath(p) != root]
-    if kept:
-        env["PYTHONPATH"] = os.pathsep.join(kept)
-    else:
-        env.pop("PYTHONPATH", None)
-    return env
-
-
 def solve_process(solver, formula, timeout_s, want_model=True, workdir=None):
     """smtsched or yices as a whole process (`smtsched solve f.smt2`, `yices-smt2 f.smt2`) on
     the same SMT-LIB file, each with its own timeout option T, killed at T + 5 s.
     solve_time = process_time = the wall time of the whole process (start-up, parsing,
     solving, printing); check_time = the solver's own time for the check (check_time_of)."""
     import os
-    import resource
-    import subprocess
+    import shutil
     import tempfile
+
+    from bench.harness import CHECKOUT, process
 
     t0 = time.perf_counter()
     text = to_smtlib(formula, get_model=want_model, stats=True)
@@ -342,41 +328,32 @@ def solve_process(solver, formula, timeout_s, want_model=True, workdir=None):
     build = time.perf_counter() - t0
     argv = process_command(solver, path, timeout_s)
 
-    def child_cpu():
-        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return ru.ru_utime + ru.ru_stime
-
     try:
-        c0, t0 = child_cpu(), time.perf_counter()
-        try:
-            # from the scratch directory and without the checkout on PYTHONPATH (bench.run
-            # puts it there for the worker): from the checkout Python would import the source
-            # folder smtsched/ rather than the installed package and its compiled theories
-            p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout_s + 5,
-                               cwd=scratch, env=_without_checkout(os.environ))
-        except subprocess.TimeoutExpired:  # subprocess.run kills and reaps the solver
-            wall = time.perf_counter() - t0
-            return {"answer": "unknown", "reason_unknown": "timeout (killed at T + 5 s)",
-                    "build_time": build, "solve_time": wall, "process_time": wall,
-                    "solve_cpu": child_cpu() - c0, "process_cpu": child_cpu() - c0,
-                    "stats": {}}
-        wall = time.perf_counter() - t0
-        cpu = child_cpu() - c0
+        # from the scratch directory and without the checkout on PYTHONPATH (bench.run puts it
+        # there for the worker), killed with its group at T + 5 s (bench.harness.process.run)
+        done = process.run(argv, timeout_s + 5, scratch,
+                           process.without_checkout(os.environ, CHECKOUT))
     finally:
-        import shutil
         shutil.rmtree(scratch, ignore_errors=True)
-    words = [l.strip() for l in p.stdout.splitlines()]
+    wall, cpu = done["wall"], done["cpu"]
+    if done["killed"]:
+        return {"answer": "unknown", "reason_unknown": "timeout (killed at T + 5 s)",
+                "build_time": build, "solve_time": wall, "process_time": wall,
+                "solve_cpu": cpu, "process_cpu": cpu, "stats": {}}
+
+    out = done["stdout"]
+    words = [l.strip() for l in out.splitlines()]
     answer = next((w for w in words if w in ("sat", "unsat", "unknown")), "")
     res = {"answer": answer if answer else "error", "solve_time": wall, "process_time": wall,
            "solve_cpu": cpu, "process_cpu": cpu, "build_time": build,
-           "check_time": check_time_of(solver, p.stdout),
-           "stats": {"returncode": p.returncode}}
+           "check_time": check_time_of(solver, out),
+           "stats": {"returncode": done["rc"]}}
     if res["answer"] == "error":
-        res["error"] = ("%s output: %r stderr: %r" % (solver, p.stdout[:500], p.stderr[-500:]))
+        res["error"] = ("%s output: %r stderr: %r" % (solver, out[:500], done["stderr"][-500:]))
     elif answer == "unknown":
         res["reason_unknown"] = "timeout" if wall >= 0.95 * timeout_s else "unknown"
     if answer == "sat" and want_model:
-        model = _parse_values(p.stdout[p.stdout.index("sat"):])
+        model = _parse_values(out[out.index("sat"):])
         res["model"] = {v: model[v] for v in formula.variables if v in model}
     return res
 

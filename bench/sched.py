@@ -40,24 +40,18 @@ Exit codes: 0 done, 2 data/solver missing or bad usage, 3 a WRONG answer, 130 in
 """
 
 import argparse
-import fnmatch
 import json
 import math
 import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 
-from .common import (Fatal, code_change_notes, code_fingerprint, fmt_number, fmt_percent,
-                     interrupt_on_sigterm, load_average, load_resume, machine_basics,
-                     machine_head, now, ortools_version, report_head, rewrite_report, run_cell,
-                     run_group, run_meta, smtsched_info, solver_versions, tail, write_json,
-                     write_results)
-from .data import CHECKOUT, DataMissing, data_dir
+from .harness import CHECKOUT, Fatal, args, child, machine, process, report, results
+from .harness.args import DataMissing, data_dir
+from .harness.report import fmt_number, fmt_percent, run_cell
 
 SOLVERS = ("smtsched", "cpsat1", "cpsat2", "z3")
 LABEL = {"smtsched": "smtsched", "cpsat1": "CP-SAT 1w", "cpsat2": "CP-SAT 2w", "z3": "z3 Optimize"}
@@ -151,7 +145,7 @@ def _sort_key(name):
 def list_instances(ddir, sets, only, every):
     """[{name, set, path, optimum, lower_bound, upper_bound}] in set order; --only filters by
     name globs, then --every N keeps the 1st, (N+1)-th, ... of what is left in each set."""
-    patterns = [p.strip() for p in (only or "").split(",") if p.strip()]
+    globs = args.patterns(only)
     found = []
     for s in sets:
         folder = os.path.join(ddir, "jssp") if s in ("la", "orb-abz") else os.path.join(ddir, "rcpsp", s)
@@ -162,8 +156,7 @@ def list_instances(ddir, sets, only, every):
         with open(index_path) as stream:
             index = json.load(stream)
         names = sorted((n for n in index if _set_of(n) == s), key=_sort_key)
-        if patterns:
-            names = [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)]
+        names = [n for n in names if args.wanted(n, globs)]
         names = names[::max(1, every)]
         ext = ".txt" if s in ("la", "orb-abz") else ".sm"
         for n in names:
@@ -268,26 +261,22 @@ def worker_main(argv):
     p.add_argument("file")
     p.add_argument("--timeout", type=float, required=True)
     a = p.parse_args(argv)
-    out = {"solver": a.solver}
-    try:
-        t0 = time.perf_counter()
+
+    def body(out):
+        clock = child.Clock()
         inst = parse_instance(a.file)
-        out["parse_time"] = time.perf_counter() - t0
+        out["parse_time"] = clock()
         if a.solver.startswith("cpsat"):
             out.update(solve_cpsat(inst, a.timeout, int(a.solver[-1])))
         else:
             out.update(solve_z3(inst, a.timeout))
-    except Exception as problem:  # reported, not a traceback in the parent
-        import traceback
-        out["error"] = "%s: %s" % (type(problem).__name__, problem)
-        out["traceback"] = traceback.format_exc()[-2000:]
-    print(MARK + json.dumps(out), flush=True)
-    return 0
+
+    return child.run(MARK, body, {"solver": a.solver}, failed=())
 
 
 def solve_cpsat(inst, timeout, workers):
     from ortools.sat.python import cp_model
-    t0 = time.perf_counter()
+    clock = child.Clock()
     dur = dict((t, d) for t, d in inst["tasks"])
     horizon = sum(dur.values())
     m = cp_model.CpModel()
@@ -307,12 +296,11 @@ def solve_cpsat(inst, timeout, workers):
     m.AddMaxEquality(makespan, [end[t] for t in dur])
     m.Minimize(makespan)
     solver = cp_model.CpSolver()
-    build = time.perf_counter() - t0
+    build = clock()
     solver.parameters.max_time_in_seconds = max(0.01, timeout - build)
     solver.parameters.num_workers = workers
-    t1 = time.perf_counter()
     code = solver.Solve(m)
-    solve_time = time.perf_counter() - t1
+    solve_time = clock() - build
     status = solver.StatusName(code)
     out = {"status": status, "build_time": build, "solve_time": solve_time,
            "time": build + solve_time, "cpsat_wall": solver.WallTime(),
@@ -329,7 +317,7 @@ def solve_cpsat(inst, timeout, workers):
 
 def solve_z3(inst, timeout):
     import z3
-    t0 = time.perf_counter()
+    clock = child.Clock()
     dur = dict((t, d) for t, d in inst["tasks"])
     s = {t: z3.Int(t) for t in dur}
     makespan = z3.Int("makespan")
@@ -358,11 +346,10 @@ def solve_z3(inst, timeout):
             opt.add(z3.Sum(load) + q <= cap)
             sums += 1
     handle = opt.minimize(makespan)
-    build = time.perf_counter() - t0
+    build = clock()
     opt.set("timeout", max(1, int((timeout - build) * 1000)))
-    t1 = time.perf_counter()
     answer = opt.check()
-    solve_time = time.perf_counter() - t1
+    solve_time = clock() - build
 
     def value(expr):
         return expr.as_long() if z3.is_int_value(expr) else None
@@ -394,13 +381,9 @@ def solve_z3(inst, timeout):
 
 # --------------------------------------------------------------------------- running
 
-def run_process(argv, limit, cwd):
-    """One solver process under the hard limit (bench.common.run_group)."""
-    out, err, rc, killed, wall, _ = run_group(argv, limit, cwd)
-    return out, err, rc, killed, wall
-
-
 def run_one(solver, inst, a, scratch):
+    """One solver on one instance, a process of its own (bench.harness.process.run). smtsched
+    prints its answer as one JSON line (`smtsched solve --json`), our worker as a marked one."""
     if solver == "smtsched":
         argv = [a.python, "-m", "smtsched", "solve", "--json", "--timeout", "%g" % a.timeout,
                 inst["path"]]
@@ -409,29 +392,22 @@ def run_one(solver, inst, a, scratch):
         argv = [sys.executable, "-m", "bench.sched", "--worker", solver, inst["path"],
                 "--timeout", "%g" % a.timeout]
         cwd = CHECKOUT
-    out, err, rc, killed, wall = run_process(argv, a.timeout + a.grace, cwd)
-    run = {"wall": wall, "rc": rc, "killed": killed}
-    parsed = None
-    for line in (out or "").splitlines():
-        line = line.strip()
-        try:
-            if solver == "smtsched" and line.startswith("{"):
-                parsed = json.loads(line)
-            elif line.startswith(MARK):
-                parsed = json.loads(line[len(MARK):])
-        except ValueError:
-            pass
+    done = process.run(argv, a.timeout + a.grace, cwd, memory_limit_mb=a.memory_limit_mb,
+                       mark="" if solver == "smtsched" else MARK)
+    run = {"wall": done["wall"], "rc": done["rc"], "killed": done["killed"]}
+    parsed = done["result"]
     if parsed is None:
-        if not killed:
-            run["error"] = "exit code %s, no result; stderr: %s" % (rc, tail(err, 400).strip())
+        if not done["killed"]:
+            run["error"] = process.failure(done)
         return run
     if solver == "smtsched":
         run.update({"status": parsed.get("status"), "objective": parsed.get("objective"),
                     "bound": parsed.get("lower_bound"), "time": parsed.get("runtime"),
                     "starts": parsed.get("starts") or None, "reason": parsed.get("reason", ""),
                     "stats": parsed.get("stats", {})})
-        if rc not in (0, None):
-            run["error"] = "exit code %s; stderr: %s" % (rc, tail(err, 400).strip())
+        if done["rc"] not in (0, None):
+            run["error"] = "exit code %s; stderr: %s" % (
+                done["rc"], process.tail(done["stderr"], 400).strip())
     else:
         if parsed.get("error"):
             run["error"] = parsed["error"]
@@ -474,14 +450,12 @@ def _canonical(tasks, precedences, resources):
 def crosscheck_models(python, instances, cwd):
     """Compare our parse of every selected file with smtsched's readers: all solvers must solve
     the same instance. Returns notes (disagreements, or why the check could not run)."""
-    paths = [i["path"] for i in instances]
-    try:
-        done = subprocess.run([python, "-c", CROSSCHECK] + paths, capture_output=True, text=True,
-                              cwd=cwd, timeout=600)
-        theirs = json.loads(done.stdout.strip().splitlines()[-1])
-    except Exception as problem:
+    done = process.run([python, "-c", CROSSCHECK] + [i["path"] for i in instances], 600, cwd,
+                       mark="")
+    theirs = done["result"]
+    if theirs is None:
         return ["model cross-check with smtsched's readers not done (%s)" % (
-            tail(getattr(locals().get("done"), "stderr", "") or str(problem), 200).strip())], 0
+            process.tail(done["stderr"], 200).strip())], 0
     notes = []
     for inst in instances:
         t = theirs.get(inst["path"])
@@ -503,20 +477,12 @@ def crosscheck_models(python, instances, cwd):
 
 # --------------------------------------------------------------------------- machine
 
-def machine_info(a, solvers, cwd):
-    info = machine_basics()
-    if any(s.startswith("cpsat") for s in solvers):
-        info["ortools"] = ortools_version()
-    if "z3" in solvers:
-        try:
-            import z3
-            info["z3"] = z3.get_version_string()
-        except ImportError:
-            raise Fatal("z3-solver is not installed in %s; install it or leave z3 out of "
-                        "--solvers" % sys.executable)
-    if "smtsched" in solvers:
-        info["smtsched"] = smtsched_info(a.python, cwd)
-    return info
+def machine_info(a, cwd):
+    if any(s.startswith("cpsat") for s in a.solvers):
+        machine.require("ortools", "cpsat1,cpsat2")
+    if "z3" in a.solvers:
+        machine.require("z3", "z3")
+    return machine.describe(a.python if "smtsched" in a.solvers else None, cwd)
 
 
 # --------------------------------------------------------------------------- summaries
@@ -600,7 +566,7 @@ def render(meta, rows, notes):
     if meta.get("interrupted"):
         L += ["> **Interrupted** after %d of %d runs; the tables cover the instances finished "
               "by every solver." % (meta["runs_done"], meta["runs_planned"]), ""]
-    L += report_head("bench/sched.py", meta)
+    L += report.head("bench/sched.py", meta)
     L += ["- data: `%s`; sets %s; %d instances%s%s" % (
               meta["data"], ", ".join(meta["sets"]), len(rows),
               ", --only " + meta["only"] if meta["only"] else "",
@@ -614,9 +580,7 @@ def render(meta, rows, notes):
           "check (z3: check() = sat with equal lower and upper objective bounds); gap = "
           "objective / optimum - 1 over instances with a valid schedule (open instances: against "
           "the best known makespan)", ""]
-    L += machine_head(meta["machine"]) + solver_versions(meta["machine"]) + ["```", ""]
-    for note in notes:
-        L += ["> " + note, ""]
+    L += report.machine_section(meta["machine"]) + report.notes(notes)
 
     summaries = {}
     L += ["## Per set", "",
@@ -705,41 +669,15 @@ def render(meta, rows, notes):
 # --------------------------------------------------------------------------- main
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog="python -m bench.sched", description=__doc__.split("\n\n")[0])
-    p.add_argument("--timeout", type=float, default=60.0, help="limit per run, seconds (60)")
-    p.add_argument("--grace", type=float, default=10.0,
-                   help="seconds past the limit before the process group is killed (10)")
-    p.add_argument("--only", default="", help="comma-separated globs on instance names")
+    p = args.parser("python -m bench.sched", __doc__.split("\n\n")[0],
+                    args.default_out("RESULTS-sched.md"), SOLVERS, memory_limit_mb=0)
     p.add_argument("--sets", default=",".join(SETS), help="comma list of %s" % ",".join(SETS))
     p.add_argument("--every", type=int, default=1, help="every N-th instance of each set (1)")
-    p.add_argument("--solvers", default=",".join(SOLVERS), help="subset of %s" % ",".join(SOLVERS))
-    p.add_argument("--data", help="data directory; default $SMTSCHED_DATA or ../shared/data")
-    p.add_argument("--out", default=os.path.join(CHECKOUT, "bench", "RESULTS-sched.md"),
-                   help="markdown report (bench/RESULTS-sched.md)")
-    p.add_argument("--json", default=None, help="raw results, rewritten after every run "
-                                                "(default: --out with .json)")
-    p.add_argument("--python", default=sys.executable,
-                   help="interpreter that runs smtsched (default: this one)")
-    p.add_argument("--rewrite-report", metavar="JSON", help="re-render --out from a raw results file")
-    p.add_argument("--resume", metavar="JSON", help="keep the runs of an earlier raw results file "
-                   "(same smtsched code fingerprint and time limit) and run only the missing ones; "
-                   "a long benchmark can so be finished over several sittings")
     p.add_argument("--selftest", action="store_true", help="test the checker and WRONG flagging")
-    a = p.parse_args(argv)
-    a.solvers = [s.strip() for s in a.solvers.split(",") if s.strip()]
-    bad = [s for s in a.solvers if s not in SOLVERS]
-    if bad or not a.solvers:
-        p.error("--solvers: unknown %s (choose from %s)" % (",".join(bad) or "(none)", ",".join(SOLVERS)))
-    a.solvers = [s for s in SOLVERS if s in a.solvers]
-    a.sets = [s.strip() for s in a.sets.split(",") if s.strip()]
-    bad = [s for s in a.sets if s not in SETS]
-    if bad or not a.sets:
-        p.error("--sets: unknown %s (choose from %s)" % (",".join(bad) or "(none)", ",".join(SETS)))
-    a.sets = [s for s in SETS if s in a.sets]
-    if a.timeout <= 0 or a.every < 1:
-        p.error("--timeout must be positive and --every at least 1")
-    if a.json is None:
-        a.json = os.path.splitext(a.out)[0] + ".json"
+    a = args.finish(p, p.parse_args(argv), SOLVERS)
+    a.sets = args.subset(p, a.sets, SETS, "sets")
+    if a.every < 1:
+        p.error("--every must be at least 1")
     return a
 
 
@@ -748,25 +686,20 @@ def main(argv=None):
     if argv[:1] == ["--worker"]:
         return worker_main(argv[1:])
     a = parse_args(argv)
-    interrupt_on_sigterm()
-    try:
-        if a.selftest:
-            return selftest()
-        if a.rewrite_report:
-            rows = rewrite_report(a, render)
-            return 3 if any(run.get("verdict") == "WRONG" for r in rows
-                            for run in r["runs"].values()) else 0
-        return benchmark(a, argv)
-    except (Fatal, DataMissing) as problem:
-        print("bench.sched: %s" % problem, file=sys.stderr)
-        return 2
+    if a.selftest:
+        return selftest()
+    if a.rewrite_report:
+        rows = results.rewrite_report(a, render)
+        return 3 if any(run.get("verdict") == "WRONG" for r in rows
+                        for run in r["runs"].values()) else 0
+    return args.guarded("bench.sched", benchmark, a, argv)
 
 
 def resume_runs(a, meta, rows, notes):
     """Copy into `rows` the runs of the raw results file `a.resume` that this run would make
     again: the same instance and solver, the same time limit, and (for smtsched) the same code
     fingerprint. Anything else is refused, so one report never mixes two versions."""
-    saved = load_resume(a, meta)
+    saved = results.load_resume(a, meta)
     old = saved["meta"]
     kept = 0
     by_name = {row["name"]: row for row in saved["rows"]}
@@ -789,10 +722,10 @@ def benchmark(a, argv):
         inst["model"] = parse_instance(inst["path"])
     scratch = tempfile.mkdtemp(prefix="bench-sched-")
     try:
-        meta = {**run_meta("bench.sched", argv), "data": ddir,
+        meta = {**results.run_meta("bench.sched", argv), "data": ddir,
                 "sets": a.sets, "only": a.only, "every": a.every, "timeout": a.timeout,
-                "grace": a.grace, "solvers": a.solvers,
-                "machine": machine_info(a, a.solvers, scratch),
+                "grace": a.grace, "solvers": a.solvers, "memory_limit_mb": a.memory_limit_mb,
+                "machine": machine_info(a, scratch),
                 "runs_planned": len(instances) * len(a.solvers), "runs_done": 0}
         notes = []
         if "smtsched" in a.solvers:
@@ -801,8 +734,6 @@ def benchmark(a, argv):
             if n and not cross:
                 notes.append("model cross-check: all %d instances read identically by this "
                              "harness and by smtsched's readers" % n)
-        for path in (a.out, a.json):
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         rows = [{k: v for k, v in inst.items() if k not in ("model",)} for inst in instances]
         for row in rows:
             row["path"] = os.path.relpath(row["path"], ddir)
@@ -830,23 +761,17 @@ def benchmark(a, argv):
                         else "wall %.1fs" % run["wall"],
                         " <<< WRONG: " + "; ".join(run["problems"]) if verdict == "WRONG" else ""),
                         file=sys.stderr, flush=True)
-                    write_json(a.json, {"meta": meta, "rows": rows, "notes": notes})
+                    results.write(a.json, "sched", meta, rows, notes, indent=None)
         except KeyboardInterrupt:
             interrupted = True
             meta["interrupted"] = True
             rows = [r for r in rows if len(r["runs"]) == len(a.solvers)]
-        meta["finished"], meta["load_end"] = now(), load_average()
-        if "smtsched" in meta["machine"]:
-            si = meta["machine"]["smtsched"]
-            notes += code_change_notes(si["fingerprint"], code_fingerprint(si["code_dirs"]))
-        write_results(a, render, meta, rows, notes)
+        results.close(a, "sched", render, meta, rows, notes)
         wrong = [(r["name"], x, run["problems"]) for r in rows for x, run in r["runs"].items()
                  if run["verdict"] == "WRONG"]
         for name, x, problems in wrong:
             print("!!! WRONG: %s on %s: %s" % (x, name, "; ".join(problems)), file=sys.stderr)
-        if interrupted:
-            return 130
-        return 3 if wrong else 0
+        return args.exit_code(interrupted, wrong)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

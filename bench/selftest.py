@@ -12,7 +12,7 @@ random family is deterministic, and that bench.run flags wrong answers.
 import sys
 
 from bench import jobshop, random_dl
-from bench.data import data_dir
+from bench.harness.args import data_dir
 from bench.formula import check_model, solve_process, solve_yices, solve_z3, to_smtlib
 
 

@@ -19,8 +19,6 @@ Exit codes: 0 done, 2 data/solver missing or bad usage, 3 some answer was WRONG 
 disagreed on a file without reference, 130 interrupted (partial results are still written).
 """
 
-import argparse
-import fnmatch
 import json
 import os
 import re
@@ -29,10 +27,8 @@ import statistics
 import sys
 import tempfile
 
-from .common import (Fatal, code_change_notes, code_fingerprint, git_state, interrupt_on_sigterm,
-                     load_average, machine_basics, machine_head, now, output, probe_smtsched,
-                     report_head, run_group, run_meta, tail, write_json)
-from .data import CHECKOUT, DataMissing, data_dir
+from .harness import Fatal, args, machine, process, report, results
+from .harness.args import DataMissing, data_dir
 
 SOLVERS = ("smtsched", "z3", "yices")
 # The job-shop families, where smtsched is meant to be at least as good as z3.
@@ -75,10 +71,11 @@ def command_builders(args, solvers):
     return builders
 
 
-def run_process(argv, limit, cwd):
-    """Run one solver process under the hard limit (bench.common.run_group) and read its
+def run_process(argv, limit, cwd, memory_limit_mb=0):
+    """Run one solver process under the hard limit (bench.harness.process.run) and read its
     first answer and its (error ...) lines."""
-    out, err, rc, killed, wall, cpu = run_group(argv, limit, cwd)
+    done = process.run(argv, limit, cwd, memory_limit_mb=memory_limit_mb)
+    out = done["stdout"]
     answer = None
     for line in out.splitlines():
         word = line.strip()
@@ -86,8 +83,9 @@ def run_process(argv, limit, cwd):
             answer = "unknown" if word == "timeout" else word
             break
     errors = [l.strip() for l in out.splitlines() if l.lstrip().startswith("(error")]
-    return {"answer": answer, "wall": wall, "cpu": cpu, "rc": rc, "killed": killed,
-            "errors": errors, "stdout": tail(out), "stderr": tail(err)}
+    return {"answer": answer, "wall": done["wall"], "cpu": done["cpu"], "rc": done["rc"],
+            "killed": done["killed"], "errors": errors, "stdout": process.tail(out),
+            "stderr": process.tail(done["stderr"])}
 
 
 # --------------------------------------------------------------------------- files and status
@@ -103,10 +101,8 @@ def list_files(root, only):
         for name in sorted(files):
             if name.endswith(".smt2"):
                 found.append(os.path.relpath(os.path.join(here, name), root).replace(os.sep, "/"))
-    if only:
-        patterns = [p.strip() for p in only.split(",") if p.strip()]
-        found = [f for f in found if any(fnmatch.fnmatchcase(f, p) for p in patterns)]
-    return found
+    globs = args.patterns(only)
+    return [f for f in found if args.wanted(f, globs)]
 
 
 def declared_status(path):
@@ -241,27 +237,10 @@ def render_startup(startup):
 
 # --------------------------------------------------------------------------- machine
 
-def smtsched_info(python, cwd):
-    info = probe_smtsched(python, cwd)
-    info["fingerprint"] = code_fingerprint([info["package"], os.path.dirname(info.get("theory_file") or "")])
-    git = git_state(os.path.dirname(info["package"]), ".")
-    if git is not None:
-        info["git"] = git
-    return info
-
-
 def machine_info(builders, python, cwd):
-    info = machine_basics()
-    if "smtsched" in builders:
-        info["smtsched"] = smtsched_info(python, cwd)
-        info["smtsched python"] = python
-    if "z3" in builders:
-        z3 = builders["z3"]("x", 1)[0]
-        info["z3"] = "%s (%s)" % (output([z3, "--version"]), z3)
-    if "yices" in builders:
-        yices = builders["yices"]("x", 1)[0]
-        info["yices"] = "%s (%s)" % ((output([yices, "--version"]).splitlines() or ["?"])[0], yices)
-    return info
+    """The machine, and the smtsched and binaries this run measures."""
+    return machine.describe(python if "smtsched" in builders else None, cwd,
+                            {x: builders[x]("x", 1)[0] for x in ("z3", "yices") if x in builders})
 
 
 def fmt_ratio(a, b):
@@ -336,7 +315,7 @@ def render(meta, rows, solvers, problems, notes, startup):
     if meta.get("interrupted"):
         L += ["> **Interrupted**: %d of %d runs done; the tables cover those only." % (
             meta["runs_done"], meta["runs_planned"]), ""]
-    L += report_head("bench/smtlib.py", meta,
+    L += report.head("bench/smtlib.py", meta,
                      times="times are wall clock; other work may share the machine")
     L += ["- data: `%s` (%d files selected%s)" % (meta["data"], len(rows),
                                                    ", --only " + meta["only"] if meta["only"] else ""),
@@ -349,19 +328,7 @@ def render(meta, rows, solvers, problems, notes, startup):
           "- reference: the file's `:status` if sat/unsat (\"declared\"), else z3's answer from "
           "`smtlib/index.json` (z3 -T:60 when the data were collected), else z3's answer in this "
           "run; a z3-derived reference is labelled as such below", ""]
-    m = meta["machine"]
-    L += machine_head(m)
-    if "smtsched" in m:
-        si = m["smtsched"]
-        L.append("smtsched %s from %s (python %s = %s), theory %s, code fingerprint %s%s" % (
-            si["version"], si["package"], si["python"], m["smtsched python"], si["theory"],
-            si["fingerprint"], ", git " + si["git"] if si.get("git") else ""))
-    for key in ("z3", "yices"):
-        if key in m:
-            L.append(m[key])
-    L += ["```", ""]
-    for note in notes:
-        L += ["> " + note, ""]
+    L += report.machine_section(meta["machine"]) + report.notes(notes)
 
     L += ["## Per family", ""]
     head = ["family", "files", "declared status", "z3 ref only"]
@@ -453,62 +420,38 @@ def target_section(rows, solvers, summaries, timeout, startup):
 # --------------------------------------------------------------------------- main
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog="python -m bench.smtlib", description=__doc__.split("\n\n")[0])
-    p.add_argument("--timeout", type=int, default=60, help="wall-clock limit per run, seconds (60)")
-    p.add_argument("--grace", type=float, default=5.0,
-                   help="seconds past the limit before the process group is killed (5)")
-    p.add_argument("--only", default="", help="comma-separated globs on logic/family/file.smt2")
-    p.add_argument("--solvers", default=",".join(SOLVERS), help="subset of %s" % ",".join(SOLVERS))
-    p.add_argument("--data", help="data directory (holds smtlib/); default $SMTSCHED_DATA or ../shared/data")
-    p.add_argument("--out", default=os.path.join(CHECKOUT, "bench", "RESULTS-smtlib.md"),
-                   help="markdown report (bench/RESULTS-smtlib.md)")
-    p.add_argument("--json", default=None,
-                   help="raw results, rewritten after every run (default: --out with .json)")
-    p.add_argument("--python", default=sys.executable,
-                   help="interpreter that runs smtsched (default: this one)")
+    p = args.parser("python -m bench.smtlib", __doc__.split("\n\n")[0],
+                    args.default_out("RESULTS-smtlib.md"), SOLVERS, timeout=60, timeout_type=int,
+                    grace=5.0, resume=False, memory_limit_mb=0,
+                    only_help="comma-separated globs on logic/family/file.smt2")
     p.add_argument("--z3", help="z3 binary (default: next to this interpreter, else $PATH)")
     p.add_argument("--yices", help="yices-smt2 binary (default: next to this interpreter, else $PATH)")
     p.add_argument("--startup-runs", type=int, default=10, help="runs per solver for start-up (10)")
     p.add_argument("--no-startup", action="store_true", help="skip the start-up measurement")
     p.add_argument("--startup-only", action="store_true",
                    help="only measure start-up; print the table (and write --json if given)")
-    p.add_argument("--rewrite-report", metavar="JSON", help="re-render --out from a raw results file")
     a = p.parse_args(argv)
-    a.solvers = [s.strip() for s in a.solvers.split(",") if s.strip()]
-    bad = [s for s in a.solvers if s not in SOLVERS]
-    if bad or not a.solvers:
-        p.error("--solvers: unknown %s (choose from %s)" % (",".join(bad) or "(none)", ",".join(SOLVERS)))
-    if a.timeout <= 0:
-        p.error("--timeout must be positive")
-    if a.json is None and not a.startup_only:
-        a.json = os.path.splitext(a.out)[0] + ".json"
-    # keep our own order so that tables always read smtsched, z3, yices
-    a.solvers = [s for s in SOLVERS if s in a.solvers]
+    json_given = a.json is not None
+    args.finish(p, a, SOLVERS)
+    if a.startup_only and not json_given:
+        a.json = None
     return a
 
 
 def write_outputs(a, meta, rows, problems, notes, startup):
     if a.json:
-        write_json(a.json, {"meta": meta, "rows": rows, "notes": notes, "startup": startup}, indent=1)
-    with open(a.out, "w") as stream:
-        stream.write(render(meta, rows, meta["solvers"], problems, notes, startup))
+        results.write(a.json, "smtlib", meta, rows, notes, startup=startup)
+    results.write_text(a.out, render(meta, rows, meta["solvers"], problems, notes, startup))
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    a = parse_args(argv)
-    interrupt_on_sigterm()
-    try:
-        return run(a, argv)
-    except (Fatal, DataMissing) as problem:
-        print("bench.smtlib: %s" % problem, file=sys.stderr)
-        return 2
+    return args.guarded("bench.smtlib", run, parse_args(argv), argv)
 
 
 def run(a, argv):
     if a.rewrite_report:
-        with open(a.rewrite_report) as stream:
-            saved = json.load(stream)
+        saved = results.load(a.rewrite_report)
         a.json = None
         problems = judge(saved["rows"], saved["meta"]["timeout"])
         write_outputs(a, saved["meta"], saved["rows"], problems, saved["notes"], saved["startup"])
@@ -520,7 +463,7 @@ def run(a, argv):
         builders = command_builders(a, a.solvers)
         if a.startup_only:
             if "smtsched" in builders:
-                smtsched_info(a.python, scratch)  # fail clearly if smtsched is not importable
+                machine.smtsched_info(a.python, scratch)  # fail clearly if smtsched is not importable
             startup = measure_startup(builders, a.python, a.startup_runs, scratch)
             print("\n".join(render_startup(startup)))
             if a.json:
@@ -546,13 +489,11 @@ def benchmark(a, argv, builders, scratch):
     if index_note:
         notes.append(index_note)
 
-    meta = {**run_meta("bench.smtlib", argv), "data": root,
+    meta = {**results.run_meta("bench.smtlib", argv), "data": root,
             "only": a.only, "timeout": a.timeout, "grace": a.grace, "solvers": a.solvers,
+            "memory_limit_mb": a.memory_limit_mb,
             "machine": machine_info(builders, a.python, scratch),
             "runs_planned": len(rows) * len(builders), "runs_done": 0}
-    for path in (a.out, a.json):
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-
     startup = None
     interrupted = False
     try:
@@ -564,7 +505,7 @@ def benchmark(a, argv, builders, scratch):
         for row in rows:
             for solver in a.solvers:
                 argv_run = builders[solver](os.path.join(root, row["file"]), a.timeout)
-                run = run_process(argv_run, a.timeout + a.grace, scratch)
+                run = run_process(argv_run, a.timeout + a.grace, scratch, a.memory_limit_mb)
                 row["runs"][solver] = run
                 n += 1
                 meta["runs_done"] = n
@@ -573,25 +514,19 @@ def benchmark(a, argv, builders, scratch):
                     n, meta["runs_planned"], solver, row["file"], run["verdict"], run["wall"],
                     " <<< WRONG" if run["verdict"] == "WRONG" else ""), file=sys.stderr, flush=True)
                 if a.json:  # progress survives a crash or a kill of the harness
-                    write_json(a.json, {"meta": meta, "rows": rows, "notes": notes, "startup": startup})
+                    results.write(a.json, "smtlib", meta, rows, notes, indent=None, startup=startup)
     except KeyboardInterrupt:
         interrupted = True
         meta["interrupted"] = True
         # a file interrupted halfway has runs for some solvers only: drop them from the tables
         rows = [r for r in rows if len(r["runs"]) == len(a.solvers)]
 
-    meta["finished"], meta["load_end"] = now(), load_average()
-    if "smtsched" in builders:
-        notes += code_change_notes(meta["machine"]["smtsched"]["fingerprint"],
-                                   smtsched_info(a.python, scratch)["fingerprint"])
     problems = judge(rows, a.timeout)
-    write_outputs(a, meta, rows, problems, notes, startup)
-    print("wrote %s and %s" % (a.out, a.json), file=sys.stderr)
+    results.close(a, "smtlib", lambda m, r, n: render(m, r, a.solvers, problems, n, startup),
+                  meta, rows, notes, startup=startup)
     for p in problems:
         print("!!! " + p, file=sys.stderr)
-    if interrupted:
-        return 130
-    return 3 if problems else 0
+    return args.exit_code(interrupted, problems)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,11 @@ smtsched through its Python API in this process instead.
 """
 
 import argparse
-import json
+import os
 import resource
 import sys
-import time
-import traceback
+
+from bench.harness import child
 
 MARK = "BENCH-RESULT "
 
@@ -37,16 +37,15 @@ def main(argv=None):
                     help="run under cProfile (build + check) and report the top N by tottime")
     a = ap.parse_args(argv)
 
-    out = {"solver": a.solver, "instance": a.instance, "bound": a.bound}
-    try:
+    def body(out):
         from bench import formula as F
-        from bench.data import data_dir
+        from bench.harness.args import data_dir
         from bench.instances import build, family_of
 
         ddir = data_dir(a.data) if family_of(a.instance) == "jobshop" else None
-        t0 = time.perf_counter()
+        clock = child.Clock()
         f, _ = build(a.instance, a.bound, ddir)
-        out["encode_time"] = time.perf_counter() - t0
+        out["encode_time"] = clock()
         out["size"] = f.size()
         want_model = not a.no_model
         if a.solver == "smtsched":
@@ -57,28 +56,20 @@ def main(argv=None):
             out.update(_profiled(a, F, f, want_model))
         else:
             out.update(F.solve(a.solver, f, a.timeout, want_model, api=a.api))
-    except BaseException as e:  # report everything, including KeyboardInterrupt/SystemExit
-        out["answer"] = "error"
-        out["error"] = "%s: %s" % (type(e).__name__, e)
-        out["traceback"] = traceback.format_exc()[-4000:]
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    out["maxrss_mb"] = ru.ru_maxrss / 1024.0
-    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if ch.ru_maxrss:
-        out["child_maxrss_mb"] = ch.ru_maxrss / 1024.0
-    sys.stdout.flush()
-    print(MARK + json.dumps(out, default=repr), flush=True)
-    return 0
+        ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if ch.ru_maxrss:
+            out["child_maxrss_mb"] = ch.ru_maxrss / 1024.0
+
+    return child.run(MARK, body, {"solver": a.solver, "instance": a.instance, "bound": a.bound},
+                     failed=(("answer", "error"),))
 
 
 def smtsched_fingerprint():
     """Short hash of the smtsched code this process runs (package + compiled theories), so a
     report can tell when the code under test changed in the middle of a benchmark run."""
-    import hashlib
-    import os
-
     import smtsched
 
+    from bench.harness.machine import code_fingerprint
     dirs = [os.path.dirname(smtsched.__file__)]
     try:
         import smtsched.theories as th
@@ -86,14 +77,7 @@ def smtsched_fingerprint():
         dirs += list(th.__path__)
     except Exception:
         pass
-    h = hashlib.sha1()
-    for d in dirs:
-        for fn in sorted(os.listdir(d)):
-            if fn.endswith((".py", ".pyx", ".pxd", ".so")):
-                h.update(fn.encode())
-                with open(os.path.join(d, fn), "rb") as f:
-                    h.update(f.read())
-    return h.hexdigest()[:12]
+    return code_fingerprint(dirs)
 
 
 def _profiled(a, F, f, want_model):
