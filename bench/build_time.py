@@ -64,7 +64,7 @@ def _cases(data):
 
     def dnn():
         from smtsched.dnn.accelerator import load_accelerator
-        from smtsched.dnn.graph import load_graph
+        from smtsched.dnn import load_graph
         from smtsched.dnn.problem import DnnProblem
         graph = load_graph(os.path.join(data, "dnn", "diffsched", "rand_graph_1000_1.gml"))
         acc = load_accelerator(os.path.join(HERE, "..", "examples", "single-core.toml"))

@@ -11,9 +11,8 @@ import time
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from smtsched.dnn import Accelerator, DnnProblem, Operator, build_graph
+from smtsched.dnn import Accelerator, DnnProblem, Operator, build_graph, load_graph
 from smtsched.dnn.accelerator import load_accelerator
-from smtsched.dnn.graph import load_graph
 from smtsched.sched import Model, check, heuristic
 from smtsched.sched.result import FEASIBLE, OPTIMAL, UNKNOWN
 

@@ -7,12 +7,13 @@ docs/dnn-formats.md. `DnnProblem` turns both into a scheduling model (latency or
 under a memory budget) and `DnnProblem.solve` returns a checked `DnnSchedule`.
 """
 from .accelerator import Accelerator, AcceleratorError, load_accelerator, parse_bytes
-from .graph import Graph, GraphError, Operator, Tensor, build_graph, load_graph
+from .graph import Graph, GraphError, Operator, Tensor, build_graph
+from .load import graph_from_json, load_graph
 from .problem import OBJECTIVES, DnnProblem, DnnProblemError
 from .schedule import DnnSchedule, memory_profile
 
 __all__ = [
     "Accelerator", "AcceleratorError", "DnnProblem", "DnnProblemError", "DnnSchedule", "Graph",
-    "GraphError", "OBJECTIVES", "Operator", "Tensor", "build_graph", "load_accelerator",
-    "load_graph", "memory_profile", "parse_bytes",
+    "GraphError", "OBJECTIVES", "Operator", "Tensor", "build_graph", "graph_from_json",
+    "load_accelerator", "load_graph", "memory_profile", "parse_bytes",
 ]

@@ -17,12 +17,10 @@ def critical_path_order(problem):
     graph = problem.graph
     fastest = {op.name: min(lat for _, lat in problem.accelerator.options(op))
                for op in graph.operators}
-    tail = {}
-    for op in reversed(graph.operators):
-        tail[op.name] = fastest[op.name] + max((tail[s] for s in graph.successors(op.name)),
-                                               default=0)
+    # the longest chain of latency from the start of each operator to the end of the graph
+    tail = graph.precedences(lag=fastest).longest_to(fastest[op.name] for op in graph.operators)
     position = {op.name: i for i, op in enumerate(graph.operators)}
-    return sorted(position, key=lambda name: (-tail[name], position[name]))
+    return sorted(position, key=lambda name: (-tail[position[name]], position[name]))
 
 
 def list_schedule(problem, order):
@@ -34,12 +32,11 @@ def list_schedule(problem, order):
     # never more units than operators: a description may announce 10^9 units
     free_at = {kind: [0] * min(count, len(graph.operators))
                for kind, count in accelerator.units.items()}
-    waiting = {op.name: len(graph.predecessors(op.name)) for op in graph.operators}
-    ready = [(rank[name], name) for name, n in waiting.items() if n == 0]
-    heapq.heapify(ready)
+    # each operator once its predecessors are placed, the ready one first in `order` (placing
+    # one does not change which are ready: a topological order with that priority)
+    sequence = graph.precedences().topological_order([rank[op.name] for op in graph.operators])
     placement = {}
-    while ready:
-        _, name = heapq.heappop(ready)
+    for name in (graph.operators[k].name for k in sequence):
         op = graph.operator(name)
         earliest = max((placement[p][2] for p in graph.predecessors(name)), default=0)
         best = None
@@ -56,10 +53,6 @@ def list_schedule(problem, order):
         if unit is not None:
             free_at[kind][unit] = end
         placement[name] = (None if kind is None else f"{kind}[{unit or 0}]", start, end)
-        for successor in graph.successors(name):
-            waiting[successor] -= 1
-            if waiting[successor] == 0:
-                heapq.heappush(ready, (rank[successor], successor))
     latency = max((end for _, _, end in placement.values()), default=0)
     times = {name: (start, end) for name, (_, start, end) in placement.items()}
     profile = memory_profile(graph, times, latency)
@@ -77,8 +70,6 @@ def least_memory_order(problem):
     is (made - freed, made, file position); it only changes when one of its inputs is left
     with it as the last reader. A heap with those updates (stale entries skipped) takes
     0.3 s on 9,432 operators, where a scan of the ready set took 25 s."""
-    import heapq
-
     graph = problem.graph
     # ties go to the first in the file's own order (graph.operators is a topological order,
     # which for some formats is not the file's)
@@ -134,15 +125,5 @@ def file_topological_order(graph):
     schedule on random_layered_n1000 on npu-small: 584,199 bytes against 599,799 in the
     least-memory order and 608,619 in graph.operators' order.)"""
     position = {name: k for k, name in enumerate(graph.file_order())}
-    waiting = {op.name: len(graph.predecessors(op.name)) for op in graph.operators}
-    ready = [(position[name], name) for name, n in waiting.items() if n == 0]
-    heapq.heapify(ready)
-    order = []
-    while ready:
-        _, name = heapq.heappop(ready)
-        order.append(name)
-        for successor in graph.successors(name):
-            waiting[successor] -= 1
-            if waiting[successor] == 0:
-                heapq.heappush(ready, (position[successor], successor))
-    return order
+    order = graph.precedences().topological_order([position[op.name] for op in graph.operators])
+    return [graph.operators[k].name for k in order]

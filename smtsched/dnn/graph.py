@@ -1,32 +1,19 @@
-"""Neural-network computation graphs: operators, the activation tensors between them, and the
-loaders for every supported file format.
+"""Neural-network computation graphs: operators and the activation tensors between them.
 
 A `Graph` is a DAG of `Operator`s connected by activation `Tensor`s. Parameters (weights,
 initializers, folded constants) are not tensors of the graph: an operator only records how many
 parameter bytes it reads (`weight_bytes`), because parameters live in memory for the whole run
 and do not take part in the scheduling of activation memory.
 
-Formats read by `load_graph` (`format=` or from the extension):
-
-- ``onnx``     (.onnx)  ONNX models, with shape inference and constant folding
-                        (`smtsched.dnn.onnx_import`; needs the optional `onnx` package);
-- ``json``     (.json)  our plain JSON DAG format (`smtsched.dnn.json_format`);
-- ``moccasin`` (.json)  networkx node-link JSON as in the Moccasin / Checkmate data
-                        (`smtsched.dnn.moccasin`); detected automatically for .json files;
-- ``gml``      (.gml)   GML graphs such as the differentiable-scheduler data
-                        (`smtsched.dnn.gml`).
-
-Every problem with an input raises `GraphError`, whose message starts with the file and, where
-the format lets us know it, the line and column.
+This module holds the data and its checks only; `smtsched.dnn.load` reads the files (one reader
+module per format), and every problem with an input raises `GraphError`, whose message starts
+with the file and, where the format lets us know it, the line and column.
 """
-import heapq
-import os
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from ..errors import InputError
-
-FORMATS = ("onnx", "json", "moccasin", "gml")
+from ..precedence import Precedences
 
 
 class GraphError(InputError):
@@ -66,7 +53,8 @@ class Operator:
 
 class Graph:
     """A DAG of operators. Build one with `build_graph` (which derives the tensors' producers and
-    consumers and checks everything), `Graph.from_json`, or `load_graph`.
+    consumers and checks everything), or read one with `smtsched.dnn.load_graph` or
+    `smtsched.dnn.graph_from_json`.
 
     `operators` is in a topological order: the file's order when that is one, otherwise the
     stable topological order (`file_order()` keeps the file's order).
@@ -125,13 +113,34 @@ class Graph:
         return [t.name for t in self.tensors.values() if t.is_output]
 
     def to_json(self) -> dict:
-        from .json_format import graph_to_json
-        return graph_to_json(self)
+        """Our JSON format's operator form (operators in file order, plus "order" when
+        `operators` differs from it), from which `graph_from_json` rebuilds an equal graph
+        (see `smtsched.dnn.json_format`)."""
+        by_name = self._by_name
+        data = {
+            "name": self.name,
+            "operators": [{"name": op.name, "kind": op.kind, "work": op.work,
+                           "inputs": list(op.inputs), "outputs": list(op.outputs),
+                           "weight_bytes": op.weight_bytes}
+                          for op in (by_name[n] for n in self._file_order)],
+            "tensors": [{"name": t.name, "size": t.size, "is_output": t.is_output}
+                        for t in self.tensors.values()],
+        }
+        order = [op.name for op in self.operators]
+        if order != self._file_order:
+            data["order"] = order
+        return data
 
-    @classmethod
-    def from_json(cls, data, source="<memory>") -> "Graph":
-        from .json_format import graph_from_json
-        return graph_from_json(data, source=source)
+    def precedences(self, lag=None):
+        """The operators as a `Precedences` graph, numbered as in `operators`: an arc from
+        each operator to each reader of its outputs, of length lag[name] (0 without `lag`)."""
+        number = {op.name: k for k, op in enumerate(self.operators)}
+        arcs = Precedences(len(self.operators))
+        for k, op in enumerate(self.operators):
+            w = 0 if lag is None else lag[op.name]
+            for successor in self._successors[op.name]:
+                arcs.add(k, number[successor], w)
+        return arcs
 
 
 def build_graph(name, operators: Iterable[Operator], sizes: Dict[str, int], outputs=(),
@@ -240,85 +249,17 @@ def _is_topological(order, by_name, producer):
 
 
 def _topological_order(operators, producer, fail):
-    """Kahn's algorithm, always taking the ready operator that comes first in the file, so the
-    file's order is kept whenever it is already topological (and otherwise disturbed least)."""
+    """The operators' names in a topological order that keeps the file's order whenever it is
+    already topological (and otherwise disturbs it least: the ready operator that comes first
+    in the file goes first). A cycle is reported through `fail(message, operator name)`."""
     index = {op.name: k for k, op in enumerate(operators)}
-    waiting = [0] * len(operators)
-    dependents = [[] for _ in operators]
+    arcs = Precedences(len(operators))
     for k, op in enumerate(operators):
-        preds = {index[producer[t]] for t in op.inputs if t in producer}
-        waiting[k] = len(preds)
-        for p in preds:
-            dependents[p].append(k)
-    ready = [k for k in range(len(operators)) if waiting[k] == 0]
-    heapq.heapify(ready)
-    order = []
-    while ready:
-        k = heapq.heappop(ready)
-        order.append(operators[k].name)
-        for d in dependents[k]:
-            waiting[d] -= 1
-            if waiting[d] == 0:
-                heapq.heappush(ready, d)
-    if len(order) < len(operators):
-        left = [op for k, op in enumerate(operators) if waiting[k] > 0]
-        cycle = _find_cycle(left, producer)
+        # the producers in the order of the inputs (the cycle found walks back the first)
+        for p in dict.fromkeys(index[producer[t]] for t in op.inputs if t in producer):
+            arcs.add(p, k)
+    order = arcs.topological_order(priority=range(len(operators)))
+    if order is None:
+        cycle = [operators[k].name for k in arcs.cycle()]
         fail("the graph has a cycle: " + " -> ".join(repr(n) for n in cycle), cycle[0])
-    return order
-
-
-def _find_cycle(left, producer):
-    """A cycle among operators that Kahn's algorithm could not order (each has a predecessor
-    among them, so walking back from any of them must repeat)."""
-    by_name = {op.name: op for op in left}
-    seen = {}
-    path = []
-    name = left[0].name
-    while name not in seen:
-        seen[name] = len(path)
-        path.append(name)
-        op = by_name[name]
-        name = next(producer[t] for t in op.inputs if producer.get(t) in by_name)
-    cycle = path[seen[name]:]
-    cycle.reverse()  # walked against the edges: report in the direction of the data flow
-    return cycle + [cycle[0]]
-
-
-def detect_format(path, format=None):
-    """The format name for `path`: `format` if given, else from the extension (for .json files
-    the content tells our format from Moccasin's node-link JSON)."""
-    if format is not None:
-        if format not in FORMATS:
-            raise GraphError(f"unknown graph format {format!r} (one of {', '.join(FORMATS)})",
-                             path)
-        return format
-    extension = os.path.splitext(str(path))[1].lower()
-    if extension == ".onnx":
-        return "onnx"
-    if extension == ".gml":
-        return "gml"
-    if extension == ".json":
-        return "json"  # refined to "moccasin" by the JSON reader from the content
-    raise GraphError(f"unknown graph file type {extension or '(no extension)'!r}: "
-                     f"use format= one of {', '.join(FORMATS)}", path)
-
-
-def load_graph(path, format=None, *, dims=None) -> Graph:
-    """Read a graph file. `format`: "onnx", "json", "moccasin" or "gml"; by default from the
-    extension (.onnx, .json - ours or Moccasin's, told apart by the content -, .gml).
-
-    `dims` (ONNX only) binds symbolic dimensions by name, e.g. {"batch": 8}.
-    """
-    path = os.fspath(path)
-    explicit = format
-    format = detect_format(path, format)
-    if dims is not None and format != "onnx":
-        raise GraphError("dims= applies to ONNX models only", path)
-    if format == "onnx":
-        from .onnx_import import load_onnx
-        return load_onnx(path, dims=dims)
-    if format == "gml":
-        from .gml import load_gml
-        return load_gml(path)
-    from .json_format import load_json
-    return load_json(path, expect=explicit)
+    return [operators[k].name for k in order]

@@ -1,4 +1,4 @@
-"""Our plain JSON format for DNN graphs (what `Graph.to_json` writes and `Graph.from_json`
+"""Our plain JSON format for DNN graphs (what `Graph.to_json` writes and `graph_from_json`
 reads). Two forms are accepted.
 
 Operator form (the one `to_json` writes; it round-trips exactly)::
@@ -265,22 +265,3 @@ def _node_form(data, check, default_name):
     outputs = [node for node in nodes if node not in has_successor]
     return build_graph(name, operators, sizes, outputs, check.source,
                        locate=_locator(check, where))
-
-
-def graph_to_json(graph) -> dict:
-    """The operator form of `graph` (operators in file order, plus "order" when the graph's
-    topological order differs from it), from which `graph_from_json` rebuilds an equal graph."""
-    by_name = {op.name: op for op in graph.operators}
-    data = {
-        "name": graph.name,
-        "operators": [{"name": op.name, "kind": op.kind, "work": op.work,
-                       "inputs": list(op.inputs), "outputs": list(op.outputs),
-                       "weight_bytes": op.weight_bytes}
-                      for op in (by_name[n] for n in graph.file_order())],
-        "tensors": [{"name": t.name, "size": t.size, "is_output": t.is_output}
-                    for t in graph.tensors.values()],
-    }
-    order = [op.name for op in graph.operators]
-    if order != graph.file_order():
-        data["order"] = order
-    return data

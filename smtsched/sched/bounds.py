@@ -8,6 +8,7 @@ test_static_bounds.py checks them against brute force. Precedences with a positi
 have no schedule at all: `positive_cycle` finds one, and the heads and tails refuse such a
 model (PositiveCycle) rather than return numbers from a relaxation cut off midway."""
 from ..errors import SmtschedError
+from ..precedence import Precedences
 
 
 class PositiveCycle(SmtschedError):
@@ -22,46 +23,23 @@ class PositiveCycle(SmtschedError):
                          "each task would have to start after itself")
 
 
-def _mandatory_edges(model):
-    """(a, b, w): start(b) >= start(a) + w in every schedule (a minimum lag between two
-    mandatory tasks; one between optional tasks holds only when both are present)."""
-    return [(p.before.index, p.after.index, p.before.duration + p.min_lag)
-            for p in model.precedences if not (p.before.optional or p.after.optional)]
+def mandatory_precedences(model):
+    """The arcs (a, b, w): start(b) >= start(a) + w that hold in every schedule (a minimum
+    lag between two mandatory tasks; one between optional tasks holds only when both are
+    present), as a `Precedences` graph on the task indices."""
+    return Precedences(len(model.tasks), [
+        (p.before.index, p.after.index, p.before.duration + p.min_lag)
+        for p in model.precedences if not (p.before.optional or p.after.optional)])
 
 
 def positive_cycle(model):
     """PositiveCycle for a positive cycle of minimum lags between mandatory tasks, or None
-    (Bellman-Ford for longest paths: with n tasks, a graph without a positive cycle settles in
-    n - 1 rounds; a task still rising in round n lies on or behind such a cycle, and walking
-    n steps back along the last improvements lands on it)."""
-    n = len(model.tasks)
-    edges = _mandatory_edges(model)
-    head = [0] * n
-    parent = [None] * n  # (previous task, weight) of the last improvement
-    last = None
-    for _ in range(n):
-        last = None
-        for a, b, w in edges:
-            if head[a] + w > head[b]:
-                head[b] = head[a] + w
-                parent[b] = (a, w)
-                last = b
-        if last is None:
-            return None
-    if last is None:
-        return None  # no tasks
-    for _ in range(n):
-        last = parent[last][0]
-    cycle, length, at = [], 0, last
-    while True:
-        cycle.append(model.tasks[at])
-        before, w = parent[at]
-        length += w
-        at = before
-        if at == last:
-            break
-    cycle.reverse()
-    return PositiveCycle(cycle, length)
+    (`Precedences.positive_cycle`: Bellman-Ford for longest paths)."""
+    found = mandatory_precedences(model).positive_cycle()
+    if found is None:
+        return None
+    nodes, length = found
+    return PositiveCycle([model.tasks[i] for i in nodes], length)
 
 
 def heads_and_tails(model):
@@ -70,23 +48,12 @@ def heads_and_tails(model):
     Optional tasks are left out: they may be absent. Both hold in every schedule whatever the
     signs of the lags. PositiveCycle when the lags have a positive cycle (no schedule: the
     relaxation would never settle, and numbers taken from it midway mean nothing)."""
-    n = len(model.tasks)
-    head = [t.release for t in model.tasks]
-    tail = [t.duration for t in model.tasks]
-    edges = _mandatory_edges(model)
-    # Bellman-Ford style relaxation: without a positive cycle, n - 1 rounds settle it
-    for _ in range(n + 1):
-        changed = False
-        for a, b, w in edges:
-            if head[a] + w > head[b]:
-                head[b] = head[a] + w
-                changed = True
-            if tail[b] + w > tail[a]:
-                tail[a] = tail[b] + w
-                changed = True
-        if not changed:
-            return head, tail
-    raise positive_cycle(model) or AssertionError("internal error: relaxation did not settle")
+    arcs = mandatory_precedences(model)
+    head = arcs.longest_from(t.release for t in model.tasks)
+    tail = arcs.longest_to(t.duration for t in model.tasks)
+    if head is None or tail is None:
+        raise positive_cycle(model) or AssertionError("internal error: relaxation did not settle")
+    return head, tail
 
 
 def makespan_lower_bound(model):

@@ -14,11 +14,11 @@ term API.
   until a schedule has no overload (Ansotegui et al. add precedence variables for the same
   purpose, SMT-based RCPSP, 2011).
 """
+# EncodingTimeout: the deadline passed while the encoding was being built. One class with the
+# precedence module's, whose all-pairs longest paths (for the memories) read the same clock;
+# defined there so that memory.py needs nothing from this module
+from ..precedence import DeadlinePassed as EncodingTimeout
 from ..terms import And, Bool, Cumulative, Disjunctive, Int, Not, Or, WeightedCost
-
-
-class EncodingTimeout(Exception):
-    """The deadline passed while the encoding was being built."""
 
 
 class Encoding:

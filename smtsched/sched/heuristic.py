@@ -14,10 +14,11 @@ alternatives (those can make the greedy placement infeasible); None otherwise, a
 optimiser's first search finds the first schedule as before.
 """
 import bisect
-import heapq
 import math
 import random
 import time
+
+from ..precedence import Precedences
 
 
 def applicable(model):
@@ -33,17 +34,12 @@ def serial_schedule(model, seed=0, draws=4, deadline=None):
     if not applicable(model) or not model.tasks:
         return None
     tasks = model.tasks
-    successors = [[] for _ in tasks]
-    predecessors = [0] * len(tasks)
-    for p in model.precedences:
-        successors[p.before.index].append((p.after.index, p.before.duration + p.min_lag))
-        predecessors[p.after.index] += 1
-    order = _topological(tasks, successors, predecessors)
-    if order is None:
+    arcs = Precedences(len(tasks), [(p.before.index, p.after.index, p.before.duration + p.min_lag)
+                                    for p in model.precedences])
+    if arcs.topological_order() is None:
         return None  # a precedence cycle: let the search say infeasible
-    tail = [0] * len(tasks)
-    for i in reversed(order):
-        tail[i] = max([tasks[i].duration] + [gap + tail[j] for j, gap in successors[i]])
+    # the priority: the longest chain of work from the start of a task to the end
+    tail = arcs.longest_to(t.duration for t in tasks)
     uses = [[] for _ in tasks]
     for r, resource in enumerate(model.resources):
         for task, demand in resource.demands:
@@ -57,7 +53,7 @@ def serial_schedule(model, seed=0, draws=4, deadline=None):
         draws = 1
     for draw in range(draws):
         noise = [generator.random() if draw else 0.0 for _ in tasks]
-        starts = _one_pass(model, successors, predecessors, tail, uses, noise, deadline)
+        starts = _one_pass(model, arcs, tail, uses, noise, deadline)
         if starts is not None:
             end = max(s + t.duration for s, t in zip(starts, tasks))
             if best is None or end < best[0]:
@@ -65,37 +61,19 @@ def serial_schedule(model, seed=0, draws=4, deadline=None):
     return None if best is None else best[1]
 
 
-def _topological(tasks, successors, predecessors):
-    waiting = list(predecessors)
-    ready = [t.index for t in tasks if waiting[t.index] == 0]
-    order = []
-    while ready:
-        i = ready.pop()
-        order.append(i)
-        for j, _ in successors[i]:
-            waiting[j] -= 1
-            if waiting[j] == 0:
-                ready.append(j)
-    return order if len(order) == len(tasks) else None
-
-
-def _one_pass(model, successors, predecessors, tail, uses, noise, deadline=None):
+def _one_pass(model, arcs, tail, uses, noise, deadline=None):
     tasks = model.tasks
     earliest = [t.release for t in tasks]
-    waiting = list(predecessors)
-    # the eligible task of the highest (tail, noise, -index) first: a heap, where a scan of
-    # the eligible set made a pass quadratic on wide graphs (3,000 independent tasks)
-    eligible = [(-tail[t.index], -noise[t.index], t.index) for t in tasks
-                if waiting[t.index] == 0]
-    heapq.heapify(eligible)
+    # each task once its predecessors are placed, the eligible one of the highest (tail,
+    # noise, -index) first: placing a task does not change which tasks are eligible, so this
+    # is a topological order with that priority (a heap: a scan of the eligible set made a
+    # pass quadratic on wide graphs, 3,000 independent tasks)
+    order = arcs.topological_order([(-tail[i], -noise[i], i) for i in range(len(tasks))])
     starts = [None] * len(tasks)
     profiles = [_Profile(resource.capacity) for resource in model.resources]
-    placed = 0
-    while eligible:
-        placed += 1
+    for placed, i in enumerate(order, 1):
         if deadline is not None and placed % 256 == 0 and time.perf_counter() > deadline:
             return None
-        i = heapq.heappop(eligible)[2]
         task = tasks[i]
         at = earliest[i]
         if task.duration > 0:
@@ -111,12 +89,9 @@ def _one_pass(model, successors, predecessors, tail, uses, noise, deadline=None)
             for r, demand in uses[i]:
                 profiles[r].add(at, at + task.duration, demand)
         starts[i] = at
-        for j, gap in successors[i]:
+        for j, gap in arcs.successors[i]:
             earliest[j] = max(earliest[j], at + gap)
-            waiting[j] -= 1
-            if waiting[j] == 0:
-                heapq.heappush(eligible, (-tail[j], -noise[j], j))
-    return starts if all(s is not None for s in starts) else None
+    return starts
 
 
 class _Profile:

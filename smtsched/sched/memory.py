@@ -26,12 +26,10 @@ the disjunctive theory already decides.
 """
 import time
 
-import numpy as np
-
+from ..precedence import NONE as _NONE
+from ..precedence import DeadlinePassed as EncodingTimeout
 from ..terms import And, BoolVal, Bool, Not, Or, PbLe
-from .encode import EncodingTimeout
-
-_NONE = np.iinfo(np.int64).min // 4
+from .bounds import mandatory_precedences
 
 
 def longest_paths(model, deadline=None):
@@ -39,35 +37,7 @@ def longest_paths(model, deadline=None):
     mandatory tasks imply, or _NONE when no chain leads from a to b. None when the
     precedences have a cycle. EncodingTimeout once `deadline` (a time.perf_counter()
     instant) has passed: quadratic, 6 s on 9,432 tasks, it overran the DNN time limits."""
-    n = len(model.tasks)
-    preds = [[] for _ in range(n)]
-    succs = [[] for _ in range(n)]
-    for p in model.precedences:
-        if p.before.optional or p.after.optional:
-            continue  # holds only when both are present: no chain to rely on
-        a, b = p.before.index, p.after.index
-        preds[b].append((a, p.before.duration + p.min_lag))
-        succs[a].append(b)
-    indegree = [len(x) for x in preds]
-    order = [i for i in range(n) if indegree[i] == 0]
-    for i in order:
-        for j in succs[i]:
-            indegree[j] -= 1
-            if indegree[j] == 0:
-                order.append(j)
-    if len(order) < n:
-        return None
-    L = np.full((n, n), _NONE, dtype=np.int64)
-    for count, b in enumerate(order):
-        if deadline is not None and count % 64 == 0 and time.perf_counter() > deadline:
-            raise EncodingTimeout
-        column = L[:, b]
-        for a, w in preds[b]:
-            through = np.where(L[:, a] > _NONE, L[:, a] + w, _NONE)
-            np.maximum(column, through, out=column)
-            if w > column[a]:
-                column[a] = w
-    return L
+    return mandatory_precedences(model).longest_paths(deadline=deadline)
 
 
 class MemoryEncoding:
