@@ -138,16 +138,9 @@ def list_instances(ddir, only, sets=SETS):
         if s not in sets:
             continue
         folder = os.path.join(ddir, "dnn", s)
-        index_path = os.path.join(folder, "index.json")
-        if not os.path.isfile(index_path):
-            raise DataMissing("%s does not exist: the dnn/%s graphs are missing from the data "
-                              "directory (see shared/data/README.md)" % (index_path, s))
-        with open(index_path) as stream:
-            index = json.load(stream)
+        index, index_path = args.read_index(folder, "dnn/%s graphs" % s)
         for f in sorted(index):
-            path = os.path.join(folder, f)
-            if not os.path.isfile(path):
-                raise DataMissing("%s is listed in %s but missing" % (path, index_path))
+            path = args.listed_file(folder, f, index_path)
             stem = f[:-len(ext)]
             found.append({"name": stem[:-3] if stem.endswith("_nx") else stem, "set": s,
                           "path": path, "index": index[f]})
@@ -1051,9 +1044,8 @@ def benchmark(a, argv, on_judged=None):
         notes = []
         kept = resume_runs(a, meta, notes) if a.resume else {}
         rows = []
-        interrupted = False
-        n = 0
-        try:
+        progress = results.Progress(a.json, "dnn", meta, rows, notes)
+        with progress:
             for inst in instances:
                 row = {"name": inst["name"], "set": inst["set"], "path": inst["path"],
                        "operators": None, "problems": {}}
@@ -1063,9 +1055,7 @@ def benchmark(a, argv, on_judged=None):
                 if data is None:
                     row["prepare_error"] = error
                     print("[prepare] %-40s FAILED: %s" % (inst["name"], error[:200]), file=sys.stderr, flush=True)
-                    n += len(a.problems) * len(a.solvers)
-                    meta["runs_done"] = n
-                    results.write(a.json, "dnn", meta, rows, notes, indent=None)
+                    progress.ran(count=len(a.problems) * len(a.solvers))
                     continue
                 row["operators"], row["tensors"] = len(data["operators"]), len(data["tensors"])
                 row["load_time"] = data["load_time"]
@@ -1077,7 +1067,7 @@ def benchmark(a, argv, on_judged=None):
                     infos = setup_problems(data)
                 except Exception as problem:
                     row["prepare_error"] = "harness set-up failed: %s: %s" % (type(problem).__name__, problem)
-                    n += len(a.problems) * len(a.solvers)
+                    progress.ran(count=len(a.problems) * len(a.solvers))
                     continue
                 found, error = starting_schedules(a, inst, infos, scratch)
                 if error:
@@ -1107,25 +1097,17 @@ def benchmark(a, argv, on_judged=None):
                                 on_judged(cinst, info, run)
                             run.pop("schedule", None)  # checked; too big for the raw file
                         info["runs"][solver] = run
-                        n += 1
-                        meta["runs_done"] = n
-                        print("[%d/%d] %-8s %-8s %-34s %-10s %s %s%s" % (
-                            n, meta["runs_planned"], pid, solver, inst["name"][:34], run["verdict"],
-                            run.get("value", "-"),
+                        progress.ran("%-8s %-8s %-34s %-10s %s %s%s" % (
+                            pid, solver, inst["name"][:34], run["verdict"], run.get("value", "-"),
                             "%.2fs" % run["time"] if run.get("time") is not None else "wall %.1fs" % run["wall"],
                             " <<< WRONG: " + "; ".join(run["problems"]) if run["verdict"] == "WRONG" else
                             (" (%s)" % run["why"] if run["verdict"] == "unknown" else "")
-                            + (" (kept from --resume)" if run.get("kept") else "")),
-                            file=sys.stderr, flush=True)
-                        results.write(a.json, "dnn", meta, rows, notes, indent=None)
+                            + (" (kept from --resume)" if run.get("kept") else "")))
                     cross_judge(info, info["runs"])
                     for x, run in info["runs"].items():
                         if run["verdict"] == "WRONG":
                             print("!!! WRONG: %s on %s (%s): %s" % (x, inst["name"], pid, "; ".join(run["problems"])),
                                   file=sys.stderr, flush=True)
-        except KeyboardInterrupt:
-            interrupted = True
-            meta["interrupted"] = True
         if meta.get("loader_agrees"):
             notes.append("loader cross-check: %d graphs of the data directory have the node and "
                          "edge counts of their index.json (taken with networkx) once loaded by "
@@ -1134,7 +1116,7 @@ def benchmark(a, argv, on_judged=None):
         wrong = _wrong(rows)
         for name, pid, x, problems in wrong:
             print("!!! WRONG: %s on %s (%s): %s" % (x, name, pid, "; ".join(problems)), file=sys.stderr)
-        return args.exit_code(interrupted, wrong), rows
+        return args.exit_code(progress.interrupted, wrong), rows
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

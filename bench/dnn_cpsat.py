@@ -54,10 +54,9 @@ Prints one line "DNN-CPSAT {json}": status, objective, bound, times, and the sch
 """
 import argparse
 import json
-import math
 import sys
 
-from .harness import child
+from .harness import child, cpsat
 
 MARK = "DNN-CPSAT "
 
@@ -293,34 +292,15 @@ def read_schedule(problem, solver, h):
 
 
 def solve(problem, timeout, workers, sequence=True, seed=0):
-    from ortools.sat.python import cp_model
+    from ortools.sat.python import cp_model  # noqa: F401  (imported before the clock starts)
 
     clock = child.Clock()
     m, h = build_model(problem, sequence)
-    build = clock()
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.01, timeout - build)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    code = solver.Solve(m)
-    solve_time = clock() - build
-    status = solver.StatusName(code)
-    out = {"status": status, "build_time": build, "solve_time": solve_time,
-           "time": build + solve_time, "cpsat_wall": solver.WallTime(),
-           "model": h["model"], "hint_value": h["hint_value"],
-           "stats": {"branches": solver.NumBranches(), "conflicts": solver.NumConflicts(),
-                     "horizon": h["horizon"], "memory_intervals": h["memory_intervals"]}}
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        out["objective"] = int(round(solver.ObjectiveValue()))
-        out["bound"] = int(math.ceil(solver.BestObjectiveBound() - 1e-6))
+    solver, code, out = cpsat.solve(m, clock, timeout, workers, seed)
+    out.update({"model": h["model"], "hint_value": h["hint_value"]})
+    out["stats"].update({"horizon": h["horizon"], "memory_intervals": h["memory_intervals"]})
+    if cpsat.found(code):
         out["schedule"] = read_schedule(problem, solver, h)
-    elif code == cp_model.INFEASIBLE:
-        out["status"] = "INFEASIBLE"
-    else:
-        out["status"] = "UNKNOWN"
-        out["reason"] = status
-        if code == cp_model.MODEL_INVALID:
-            out["reason"] = "MODEL_INVALID: %s" % m.Validate()
     return out
 
 

@@ -127,6 +127,16 @@ def _stats_dict(st):
 
 # --------------------------------------------------------------------------- smtsched
 
+def _timed_check(check, build, t_import):
+    """An API solver's check(), timed alike for smtsched and z3: wall (perf_counter) and CPU
+    (process_time) of the call alone."""
+    c0, t0 = time.process_time(), time.perf_counter()
+    answer = str(check())
+    solve, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {"answer": answer, "solve_time": solve, "solve_cpu": cpu, "build_time": build,
+            "import_time": t_import, "check_time": solve}
+
+
 def solve_smtsched(formula, timeout_s, want_model=True, profile_hook=None):
     t0 = time.perf_counter()
     import smtsched  # noqa: F401  (import time is excluded from both timings)
@@ -141,17 +151,9 @@ def solve_smtsched(formula, timeout_s, want_model=True, profile_hook=None):
         s.add(a)
     build = time.perf_counter() - t0
 
-    c0, t0 = time.process_time(), time.perf_counter()
-    if profile_hook is not None:
-        r = profile_hook(s.check)
-    else:
-        r = s.check()
-    solve = time.perf_counter() - t0
-    cpu = time.process_time() - c0
-
-    answer = str(r)
-    res = {"answer": answer, "solve_time": solve, "solve_cpu": cpu, "build_time": build,
-           "import_time": t_import, "check_time": solve}
+    res = _timed_check(s.check if profile_hook is None else lambda: profile_hook(s.check),
+                       build, t_import)
+    answer = res["answer"]
     if answer == "unknown":
         try:
             res["reason_unknown"] = str(s.reason_unknown())
@@ -199,13 +201,8 @@ def solve_z3(formula, timeout_s, want_model=True):
     s.add(*asserts)
     build = time.perf_counter() - t0
 
-    c0, t0 = time.process_time(), time.perf_counter()
-    r = s.check()
-    solve = time.perf_counter() - t0
-    cpu = time.process_time() - c0
-    answer = str(r)
-    res = {"answer": answer, "solve_time": solve, "solve_cpu": cpu, "build_time": build,
-           "import_time": t_import, "check_time": solve}
+    res = _timed_check(s.check, build, t_import)
+    answer = res["answer"]
     if answer == "unknown":
         res["reason_unknown"] = s.reason_unknown()
     res["stats"] = _stats_dict(s.statistics())

@@ -40,8 +40,6 @@ Exit codes: 0 done, 2 data/solver missing or bad usage, 3 a WRONG answer, 130 in
 """
 
 import argparse
-import json
-import math
 import os
 import re
 import shutil
@@ -49,8 +47,8 @@ import statistics
 import sys
 import tempfile
 
-from .harness import CHECKOUT, Fatal, args, child, machine, process, report, results
-from .harness.args import DataMissing, data_dir
+from .harness import CHECKOUT, Fatal, args, child, cpsat, machine, process, report, results
+from .harness.args import data_dir
 from .harness.report import fmt_number, fmt_percent, run_cell
 
 SOLVERS = ("smtsched", "cpsat1", "cpsat2", "z3")
@@ -149,20 +147,13 @@ def list_instances(ddir, sets, only, every):
     found = []
     for s in sets:
         folder = os.path.join(ddir, "jssp") if s in ("la", "orb-abz") else os.path.join(ddir, "rcpsp", s)
-        index_path = os.path.join(folder, "index.json")
-        if not os.path.isfile(index_path):
-            raise DataMissing("%s does not exist: the %s instances are missing from the data "
-                              "directory (see shared/data/README.md)" % (index_path, s))
-        with open(index_path) as stream:
-            index = json.load(stream)
+        index, index_path = args.read_index(folder, "%s instances" % s)
         names = sorted((n for n in index if _set_of(n) == s), key=_sort_key)
         names = [n for n in names if args.wanted(n, globs)]
         names = names[::max(1, every)]
         ext = ".txt" if s in ("la", "orb-abz") else ".sm"
         for n in names:
-            path = os.path.join(folder, n + ext)
-            if not os.path.isfile(path):
-                raise DataMissing("%s is listed in %s but missing" % (path, index_path))
+            path = args.listed_file(folder, n + ext, index_path)
             e = index[n]
             found.append({"name": n, "set": s, "path": path, "optimum": e.get("optimum"),
                           "lower_bound": e.get("lower_bound"), "upper_bound": e.get("upper_bound")})
@@ -295,23 +286,9 @@ def solve_cpsat(inst, timeout, workers):
     makespan = m.NewIntVar(0, horizon, "makespan")
     m.AddMaxEquality(makespan, [end[t] for t in dur])
     m.Minimize(makespan)
-    solver = cp_model.CpSolver()
-    build = clock()
-    solver.parameters.max_time_in_seconds = max(0.01, timeout - build)
-    solver.parameters.num_workers = workers
-    code = solver.Solve(m)
-    solve_time = clock() - build
-    status = solver.StatusName(code)
-    out = {"status": status, "build_time": build, "solve_time": solve_time,
-           "time": build + solve_time, "cpsat_wall": solver.WallTime(),
-           "stats": {"branches": solver.NumBranches(), "conflicts": solver.NumConflicts()}}
-    if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        out["objective"] = int(round(solver.ObjectiveValue()))
-        out["bound"] = int(math.ceil(solver.BestObjectiveBound() - 1e-6))
+    solver, code, out = cpsat.solve(m, clock, timeout, workers)
+    if cpsat.found(code):
         out["starts"] = {t: int(solver.Value(start[t])) for t in dur}
-    if status not in ("OPTIMAL", "FEASIBLE", "INFEASIBLE"):
-        out["status"] = "UNKNOWN"
-        out["reason"] = status
     return out
 
 
@@ -740,9 +717,9 @@ def benchmark(a, argv):
             row["runs"] = {}
         if a.resume:
             resume_runs(a, meta, rows, notes)
-        interrupted = False
-        try:
-            n = sum(len(row["runs"]) for row in rows)
+        meta["runs_done"] = sum(len(row["runs"]) for row in rows)
+        progress = results.Progress(a.json, "sched", meta, rows, notes)
+        with progress:
             for inst, row in zip(instances, rows):
                 for solver in a.solvers:
                     if solver in row["runs"]:
@@ -753,25 +730,19 @@ def benchmark(a, argv):
                                                      "upper_bound": inst["upper_bound"]},
                                     run, a.timeout)
                     row["runs"][solver] = run
-                    n += 1
-                    meta["runs_done"] = n
-                    print("[%d/%d] %-9s %-9s %-8s %6s %s%s" % (
-                        n, meta["runs_planned"], solver, row["name"], verdict,
-                        run.get("objective", "-"), "%.2fs" % run["time"] if run.get("time") is not None
+                    progress.ran("%-9s %-9s %-8s %6s %s%s" % (
+                        solver, row["name"], verdict, run.get("objective", "-"),
+                        "%.2fs" % run["time"] if run.get("time") is not None
                         else "wall %.1fs" % run["wall"],
-                        " <<< WRONG: " + "; ".join(run["problems"]) if verdict == "WRONG" else ""),
-                        file=sys.stderr, flush=True)
-                    results.write(a.json, "sched", meta, rows, notes, indent=None)
-        except KeyboardInterrupt:
-            interrupted = True
-            meta["interrupted"] = True
+                        " <<< WRONG: " + "; ".join(run["problems"]) if verdict == "WRONG" else ""))
+        if progress.interrupted:
             rows = [r for r in rows if len(r["runs"]) == len(a.solvers)]
         results.close(a, "sched", render, meta, rows, notes)
         wrong = [(r["name"], x, run["problems"]) for r in rows for x, run in r["runs"].items()
                  if run["verdict"] == "WRONG"]
         for name, x, problems in wrong:
             print("!!! WRONG: %s on %s: %s" % (x, name, "; ".join(problems)), file=sys.stderr)
-        return args.exit_code(interrupted, wrong)
+        return args.exit_code(progress.interrupted, wrong)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

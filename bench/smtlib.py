@@ -494,30 +494,23 @@ def benchmark(a, argv, builders, scratch):
             "memory_limit_mb": a.memory_limit_mb,
             "machine": machine_info(builders, a.python, scratch),
             "runs_planned": len(rows) * len(builders), "runs_done": 0}
-    startup = None
-    interrupted = False
-    try:
+    progress = results.Progress(a.json, "smtlib", meta, rows, notes, startup=None)
+    with progress:
         if not a.no_startup:
             print("start-up: %d runs per solver ..." % a.startup_runs, file=sys.stderr)
-            startup = measure_startup(builders, a.python, a.startup_runs, scratch)
-        n = 0
+            progress.extra["startup"] = measure_startup(builders, a.python, a.startup_runs, scratch)
         # file by file, all solvers on the same file back to back: load drift hits them alike
         for row in rows:
             for solver in a.solvers:
                 argv_run = builders[solver](os.path.join(root, row["file"]), a.timeout)
                 run = run_process(argv_run, a.timeout + a.grace, scratch, a.memory_limit_mb)
                 row["runs"][solver] = run
-                n += 1
-                meta["runs_done"] = n
                 run["verdict"] = verdict(run, row["ref"], a.timeout)
-                print("[%d/%d] %-8s %-70s %-7s %6.2fs%s" % (
-                    n, meta["runs_planned"], solver, row["file"], run["verdict"], run["wall"],
-                    " <<< WRONG" if run["verdict"] == "WRONG" else ""), file=sys.stderr, flush=True)
-                if a.json:  # progress survives a crash or a kill of the harness
-                    results.write(a.json, "smtlib", meta, rows, notes, indent=None, startup=startup)
-    except KeyboardInterrupt:
-        interrupted = True
-        meta["interrupted"] = True
+                progress.ran("%-8s %-70s %-7s %6.2fs%s" % (
+                    solver, row["file"], run["verdict"], run["wall"],
+                    " <<< WRONG" if run["verdict"] == "WRONG" else ""))
+    startup = progress.extra["startup"]
+    if progress.interrupted:
         # a file interrupted halfway has runs for some solvers only: drop them from the tables
         rows = [r for r in rows if len(r["runs"]) == len(a.solvers)]
 
@@ -526,7 +519,7 @@ def benchmark(a, argv, builders, scratch):
                   meta, rows, notes, startup=startup)
     for p in problems:
         print("!!! " + p, file=sys.stderr)
-    return args.exit_code(interrupted, problems)
+    return args.exit_code(progress.interrupted, problems)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,26 @@ def data_dir(override=None):
     return d
 
 
+def read_index(folder, what):
+    """The index.json of a data folder ({file or instance: facts}) and its path; DataMissing
+    when it is absent."""
+    import json
+    path = os.path.join(folder, "index.json")
+    if not os.path.isfile(path):
+        raise DataMissing("%s does not exist: the %s are missing from the data directory (see "
+                          "shared/data/README.md)" % (path, what))
+    with open(path) as stream:
+        return json.load(stream), path
+
+
+def listed_file(folder, name, index_path):
+    """The path of a file an index lists; DataMissing when it is not there."""
+    path = os.path.join(folder, name)
+    if not os.path.isfile(path):
+        raise DataMissing("%s is listed in %s but missing" % (path, index_path))
+    return path
+
+
 def default_out(name):
     """A report's default place: bench/results/NAME."""
     return os.path.join(RESULTS, name)

@@ -106,3 +106,40 @@ def load_resume(a, meta):
         raise Fatal("--resume: %s measured smtsched code %s, this checkout is %s"
                     % (a.resume, theirs, mine))
     return saved
+
+
+class Progress:
+    """The runs of one benchmark, one at a time: counts them ("[done/planned] ..." on stderr),
+    rewrites the raw results after each (a crash or a kill of the harness still leaves them),
+    and turns Ctrl-C or SIGTERM into the end of the loop: `interrupted`, and the report is
+    written from what finished.
+
+        progress = results.Progress(a.json, "sched", meta, rows, notes)
+        with progress:
+            for ...:
+                progress.ran("la01 cpsat1 optimal")
+    """
+
+    def __init__(self, path, suite, meta, rows, notes, **extra):
+        self.path, self.suite, self.meta, self.rows, self.notes = path, suite, meta, rows, notes
+        self.extra = extra
+        self.interrupted = False
+        meta.setdefault("runs_done", 0)
+
+    def ran(self, line=None, count=1):
+        self.meta["runs_done"] += count
+        if line is not None:
+            print("[%d/%d] %s" % (self.meta["runs_done"], self.meta["runs_planned"], line),
+                  file=sys.stderr, flush=True)
+        if self.path:
+            write(self.path, self.suite, self.meta, self.rows, self.notes, indent=None,
+                  **self.extra)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is not None and issubclass(kind, KeyboardInterrupt):
+            self.interrupted = self.meta["interrupted"] = True
+            return True
+        return False
