@@ -1,5 +1,5 @@
 """Anytime optimisation with proofs (makespan, weighted completion time, weighted tardiness
-or the peak of a memory), on top of the public Solver.
+or the peak of a memory): the `Optimizer`, on a search backend (smtsched.sched.backend).
 
 1. The lower bound starts at the bound that needs no search (smtsched.sched.bounds).
 2. A first schedule: a greedy serial schedule (smtsched.sched.heuristic) when the model allows
@@ -14,27 +14,26 @@ or the peak of a memory), on top of the public Solver.
    improves the schedule, and a few probes just above the lower bound (the easiest claims to
    refute, with a step that doubles after each refutation) raise it, before the next probe.
 
-Weighted objectives are bounded by guarded WeightedCost constraints, the peak of a memory by
-guarded pseudo-Boolean sums over its liveness literals (smtsched.sched.memory): one Bool guard
-per bound, assumed like the makespan bound.
+Without a time limit every budget counts conflicts instead of seconds, so the same model and
+seed give the same search, answer and statistics.
 
-Every schedule is checked against the model by `smtsched.sched.check` before it counts.
-Overloads of cumulative resources are refuted inside the search by the cumulative theory; for
-a resource with optional tasks the optimiser cuts them between checks instead (see
+Every schedule is checked against the model by `smtsched.sched.check`, once, before it counts
+(the greedy and the caller's schedules in `best_start`, the searched ones in
+`Optimizer.checked`); a schedule that fails is an internal error (ScheduleCheckError), never
+returned. Overloads of cumulative resources are refuted inside the search by the cumulative
+theory; for a resource with optional tasks the optimiser cuts them between checks instead (see
 encode.py) and repeats the check; cuts are facts of the model and stay.
 A check that runs out of time ends the search with what is proven so far.
 """
 import gc
-import itertools
 import random
 import sys
 import time
+from contextlib import contextmanager
 
 from ..errors import SmtschedError
-from ..solver import Solver, sat, unsat
-from ..terms import Bool, Not
 from . import bounds, check, heuristic
-from .encode import Encoding, EncodingTimeout
+from .backend import SAT, UNSAT, BuildTimeout, SolverBackend
 from .memory import oversized_buffer, quick_lower_bound
 from .result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
 
@@ -44,17 +43,7 @@ class ScheduleCheckError(SmtschedError, AssertionError):
 
 
 def solve(model, time_limit=None, seed=0, on_solution=None, log=False, start_from=()):
-    # The encoding's terms live as long as the search: keep the cyclic garbage collector from
-    # walking them again and again (19% of the time on a 500-task memory model).
-    # A full collection first costs ~20 ms: only worth it for big models.
-    frozen = len(model.tasks) < 200 or not gc.isenabled() or gc.get_freeze_count() > 0
-    if not frozen:
-        gc.collect()
-    try:
-        return _solve(model, time_limit, seed, on_solution, log, start_from, frozen)
-    finally:
-        if not frozen:
-            gc.unfreeze()
+    return Optimizer(model, time_limit, seed, on_solution, log, start_from).run()
 
 
 def best_start(model, candidates):
@@ -71,296 +60,400 @@ def best_start(model, candidates):
     return first
 
 
-def _solve(model, time_limit, seed, on_solution, log, start_from, frozen):
-    started = time.perf_counter()
-    deadline = None if time_limit is None else started + time_limit
-    # infeasibility proven without search, with a reason simple enough to say (and every
-    # bound computed from positively cyclic lags would be void)
-    cycle = bounds.positive_cycle(model)
-    reason = None if cycle is None else str(cycle)
-    oversized = oversized_buffer(model)
-    if reason is None and oversized is not None:
-        memory, buffer = oversized
-        reason = (f"buffer {buffer.name} ({buffer.size} bytes) does not fit in {memory.name} "
-                  f"(capacity {memory.capacity})")
-    if reason is not None:
-        return Result(model, INFEASIBLE, runtime=time.perf_counter() - started,
-                      stats={"runtime": time.perf_counter() - started}, reason=reason)
-    first = None
-    if model.objective is not None:
-        # the best valid one of the greedy schedule and the caller's
-        candidates = [heuristic.serial_schedule(model, seed)] + [list(s) for s in start_from]
-        first = best_start(model, candidates)
+class _Collector:
+    """Keeps the cyclic garbage collector off the encoding's objects, which live as long as
+    the search: walking them again and again took 19% of the time on a 500-task memory
+    model. A full collection first costs ~20 ms: only worth it for big models."""
 
-    def greedy_result():
-        """The greedy schedule as a Result, with a bound that needs no encoding."""
-        early = quick_lower_bound(model, model.objective_memory) \
-            if model.objective == "peak_memory" else (
-            bounds.makespan_lower_bound(model) if model.objective == "makespan"
-            else bounds.cost_lower_bound(model))
-        value = model.objective_value(first)
+    def __init__(self, tasks):
+        self.active = tasks >= 200 and gc.isenabled() and gc.get_freeze_count() == 0
+
+    def __enter__(self):
+        if self.active:
+            gc.collect()
+        return self
+
+    def __exit__(self, *exc):
+        if self.active:
+            gc.unfreeze()
+
+    @contextmanager
+    def building(self):
+        """No cyclic collections while the backend is built: they free nothing, and their
+        full passes grew to 5 s each on a 4,713-task memory model (40% of the build, and
+        seconds past the deadline between two of its checks). Frozen before collections
+        resume, else the first young-generation pass walks them all (14 s)."""
+        if not self.active:
+            yield
+            return
+        gc.disable()
+        try:
+            yield
+        finally:
+            gc.freeze()
+            gc.enable()
+
+
+class Optimizer:
+    """One optimisation run of `model` (see the module docstring), in named steps:
+
+    `run` = `static_infeasibility`, `first_schedule` (reported as `greedy_result`),
+    `build_backend`, then `probe_loop`: probes that bisect the gap with `fraction`, and once a
+    probe ran out of budget a `neighbourhood_round` and a `climb` of the lower bound. Every
+    check goes through `search` (one check under a budget, `cut` of overloads until none is
+    left, then `checked`); a better schedule goes through `improved`, the answer through
+    `result`.
+
+    `backend`: how to build the search backend, `backend(model, horizon, deadline, seed)`
+    (smtsched.sched.backend describes the interface); SolverBackend by default."""
+
+    # the conflict budget of a probe below best - 1 without a time limit (doubled after each
+    # probe that runs out of it)
+    PROBE_CONFLICTS = 20000
+
+    def __init__(self, model, time_limit=None, seed=0, on_solution=None, log=False,
+                 start_from=(), backend=SolverBackend):
+        self.model = model
+        self.time_limit = time_limit
+        self.seed = seed
+        self.on_solution = on_solution
+        self.log = log
+        self.start_from = start_from
+        self.make_backend = backend
+        self.backend = None
+        self.started = self.deadline = None
+        self.optimise = model.objective is not None
+        self.first = None      # the starting schedule (greedy or the caller's), if valid
+        self.best = None       # (objective, starts, present)
+        self.lower = None      # the proven lower bound
+        self._static_bound = None
+        self.stats = {}
+
+    # -- the run ---------------------------------------------------------------------------
+    def run(self):
+        with _Collector(len(self.model.tasks)) as collector:
+            self.started = time.perf_counter()
+            if self.time_limit is not None:
+                self.deadline = self.started + self.time_limit
+            reason = self.static_infeasibility()
+            if reason is not None:
+                return Result(self.model, INFEASIBLE, runtime=self.elapsed(),
+                              stats={"runtime": self.elapsed()}, reason=reason)
+            if self.optimise:
+                self.first = self.first_schedule()
+            if self.first is not None and self.on_solution is not None:
+                # Report the greedy schedule before the backend is built: on graphs of a
+                # thousand tasks that takes seconds, and a caller stopped meanwhile keeps it.
+                self.on_solution(self.greedy_result())
+            try:
+                with collector.building():
+                    self.backend = self.build_backend()
+            except BuildTimeout:
+                return self.build_timeout()
+            return self.optimise_from_start()
+
+    def elapsed(self):
+        return time.perf_counter() - self.started
+
+    def say(self, text):
+        if self.log:
+            print(f"[{self.elapsed():8.2f}s] {text}", file=sys.stderr, flush=True)
+
+    # -- the steps before any search -------------------------------------------------------
+    def static_infeasibility(self):
+        """The reason the model is infeasible when that needs no search, simple enough to
+        say (and every bound computed from positively cyclic lags would be void), else None."""
+        model = self.model
+        cycle = bounds.positive_cycle(model)
+        if cycle is not None:
+            return str(cycle)
+        oversized = oversized_buffer(model)
+        if oversized is not None:
+            memory, buffer = oversized
+            return (f"buffer {buffer.name} ({buffer.size} bytes) does not fit in {memory.name} "
+                    f"(capacity {memory.capacity})")
+        return None
+
+    def first_schedule(self):
+        """The best valid one of the greedy schedule and the caller's (None: none)."""
+        candidates = [heuristic.serial_schedule(self.model, self.seed)]
+        return best_start(self.model, candidates + [list(s) for s in self.start_from])
+
+    def static_bound(self):
+        """The lower bound that needs no search (nor a backend)."""
+        if self._static_bound is None:
+            model = self.model
+            if model.objective == "peak_memory":
+                self._static_bound = quick_lower_bound(model, model.objective_memory)
+            elif model.objective == "makespan":
+                self._static_bound = bounds.makespan_lower_bound(model)
+            else:
+                self._static_bound = bounds.cost_lower_bound(model)
+        return self._static_bound
+
+    def greedy_result(self):
+        """The starting schedule as a Result, with the bound that needs no backend."""
+        value = self.model.objective_value(self.first)
         # Result calls it OPTIMAL when the bound meets the value, and refuses a bound above a
         # checked schedule's value (a wrong bound: an internal error, never hidden by a min)
-        return Result(model, FEASIBLE, objective=value, lower_bound=early, starts=first,
-                      present=[True] * len(model.tasks), runtime=time.perf_counter() - started,
-                      stats={"heuristic": value, "runtime": time.perf_counter() - started})
+        return Result(self.model, FEASIBLE, objective=value, lower_bound=self.static_bound(),
+                      starts=self.first, present=[True] * len(self.model.tasks),
+                      runtime=self.elapsed(),
+                      stats={"heuristic": value, "runtime": self.elapsed()})
 
-    if first is not None and on_solution is not None:
-        # Report the greedy schedule before the encoding is built: on graphs of a thousand
-        # tasks that takes seconds, and a caller stopped meanwhile keeps this schedule.
-        on_solution(greedy_result())
-    # The probes ask about makespans below the first schedule's (or within the horizon)
-    horizon = model.horizon
-    if model.objective == "makespan" and first is not None:
-        below = model.objective_value(first) - 1
-        horizon = below if horizon is None else min(horizon, below)
-    try:
-        # no cyclic collections while the terms are made: they free nothing, and their full
-        # passes grew to 5 s each on a 4,713-task memory model (40% of the build, and seconds
-        # past the deadline between two of its checks). Frozen before collections resume
-        # (as below), else the first young-generation pass walks them all (14 s).
-        if not frozen:
-            gc.disable()
-        try:
-            encoding = Encoding(model, horizon, deadline)
-        finally:
-            if not frozen:
-                gc.freeze()
-                gc.enable()
-    except EncodingTimeout:
+    def build_backend(self):
+        """The search backend; the probes ask about makespans below the first schedule's (or
+        within the horizon)."""
+        model = self.model
+        horizon = model.horizon
+        if model.objective == "makespan" and self.first is not None:
+            below = model.objective_value(self.first) - 1
+            horizon = below if horizon is None else min(horizon, below)
+        return self.make_backend(model, horizon, self.deadline, self.seed)
+
+    def build_timeout(self):
+        """The answer when the deadline passed while the backend was built."""
         reason = "timeout (while building the encoding)"
-        if first is None:
-            return Result(model, UNKNOWN, runtime=time.perf_counter() - started,
-                          stats={"runtime": time.perf_counter() - started}, reason=reason)
-        result = greedy_result()
+        if self.first is None:
+            return Result(self.model, UNKNOWN, runtime=self.elapsed(),
+                          stats={"runtime": self.elapsed()}, reason=reason)
+        result = self.greedy_result()
         if result.status != OPTIMAL:
             result.reason = reason
         return result
-    if not frozen:
-        gc.freeze()
-    solver = Solver()
-    solver.set(seed=seed, unsat_core=False)  # probes need no cores: assumptions as facts
-    solver.add(encoding.formulas)
-    # cuts: overloads cut by the optimiser between checks (resources with optional tasks);
-    # theory_cuts: overloads the cumulative theory refuted inside the search (final-check and
-    # timetable cuts)
-    stats = {"checks": 0, "cuts": 0, "theory_cuts": 0, "solutions": 0, "conflicts": 0}
-    # what the global theories did, summed over the checks
-    theory_counters = ("disjunctive_checks", "disjunctive_conflicts", "disjunctive_propagations",
-                       "cumulative_checks", "cumulative_conflicts",
-                       "cumulative_timetable_conflicts", "cumulative_energy_conflicts",
-                       "cumulative_filtered",
-                       "pb_propagations", "pb_conflicts")
-    optimise = model.objective is not None
-    makespan = model.objective == "makespan"
-    lower = None
-    peak = model.objective == "peak_memory"
-    if peak:
-        memory_bound = encoding.memory_encoding(model.objective_memory)
-        # both bounds hold: the greedy result may already have reported the quick one
-        lower = max(memory_bound.lower_bound, quick_lower_bound(model, model.objective_memory))
-    elif optimise:
-        lower = bounds.makespan_lower_bound(model) if makespan else bounds.cost_lower_bound(model)
-    best = None  # (objective, starts, present)
-    guards = {}  # cost bound -> the Bool guarding "cost <= bound" (weighted objectives)
-    guard_numbers = itertools.count(1)
 
-    def at_most(bound):
-        """The assumption "objective <= bound"."""
-        if makespan:
-            return encoding.makespan <= bound
-        # guards of bounds that will never be asked again (at or above the best, or refuted)
-        # are switched off for good, so the search does not try them
-        for old in [k for k in guards if k >= best[0] or k < lower]:
-            solver.add(Not(guards.pop(old)))
-        if bound not in guards:
-            # a fresh name each time: a guard switched off for good (Not added above) must
-            # never come back as the same variable under a later probe of that bound
-            guards[bound] = Bool(f"{model.objective} <= {bound} #{next(guard_numbers)}")
-            if peak:
-                solver.add(memory_bound.bound_formulas(bound, guards[bound]))
+    # -- the search ------------------------------------------------------------------------
+    def optimise_from_start(self):
+        """From the first schedule (or a first search) to the answer."""
+        model = self.model
+        # cuts: overloads cut by the optimiser between checks (resources with optional
+        # tasks); theory_cuts: overloads the cumulative theory refuted inside the search
+        # (final-check and timetable cuts)
+        self.stats = {"checks": 0, "cuts": 0, "theory_cuts": 0, "solutions": 0, "conflicts": 0}
+        if self.optimise:
+            self.lower = self.static_bound()
+            proven = self.backend.lower_bound()
+            if proven is not None:
+                # both hold: the greedy result may already have reported the static one
+                self.lower = max(proven, self.lower)
+        if self.first is not None:
+            # a greedy schedule to start from: the upper bound, and the phases of the first
+            # searches (the search then only has to improve it)
+            present = [True] * len(model.tasks)
+            self.backend.hint(self.first, present)
+            self.stats["heuristic"] = model.objective_value(self.first)
+            self.improved(self.first, present, report=False)  # on_solution has had it
+        else:
+            outcome, schedule = self.search(None)
+            if outcome == UNSAT:
+                return self.result(INFEASIBLE)
+            if outcome != SAT:
+                return self.result(UNKNOWN, outcome)
+            self.improved(*schedule)
+        if not self.optimise:
+            return self.result(OPTIMAL)
+        return self.probe_loop()
+
+    def probe_loop(self):
+        """Probes bisecting the gap until the bound meets the best (or time is up)."""
+        self.fraction = 0.5  # how far into the gap the next probe goes
+        self.neighbourhoods = Neighbourhoods(self.model, self.backend, self.seed)
+        # Large-neighbourhood rounds start once a probe ran out of budget: easy models are
+        # proven by the probes alone, without the overhead of the moves.
+        self.stuck = False
+        self.probe_conflicts = self.PROBE_CONFLICTS
+        self.climb_step = max(1, (self.best[0] - self.lower) // 16)
+        while self.lower < self.best[0]:
+            if self.stuck and self.neighbourhoods.pairs:
+                self.stuck = False
+                self.neighbourhood_round()
+                self.climb()
+                if self.lower >= self.best[0]:
+                    break
+            stopped = self.probe()
+            if stopped is not None:
+                return self.result(FEASIBLE, stopped)
+        # lower >= best: the last refutation (or a bound that needed no search) proves it;
+        # Result refuses a bound above the objective, which would mean a wrong bound
+        return self.result(OPTIMAL)
+
+    def probe(self):
+        """One probe `fraction` of the way into the gap; the reason the run stops, or None."""
+        best, lower = self.best[0], self.lower
+        probe = max(lower, best - max(1, int((best - lower) * self.fraction)))
+        budget = conflicts = None
+        if probe < best - 1:
+            if self.deadline is None:
+                conflicts = self.probe_conflicts
             else:
-                solver.add(encoding.cost_bound(bound, guards[bound]))
-        return guards[bound]
+                budget = max(1.0, (self.deadline - time.perf_counter()) / 6)
+        outcome, schedule = self.search(probe, budget, max_conflicts=conflicts)
+        if outcome == SAT:
+            self.improved(*schedule)
+        elif outcome == UNSAT:
+            self.lower = probe + 1
+            self.say(f"no schedule with {self.model.objective} <= {probe}: lower bound "
+                     f"{self.lower}")
+        elif (budget is not None and time.perf_counter() < self.deadline) \
+                or conflicts is not None:
+            self.fraction /= 2  # too hard that far down: try closer to the best
+            self.stuck = True   # and let neighbourhood moves improve the schedule first
+            if conflicts is not None:
+                self.probe_conflicts *= 2
+            self.say(f"no answer for {self.model.objective} <= {probe} within its budget")
+        else:
+            return outcome
+        return None
 
-    def say(text):
-        if log:
-            print(f"[{time.perf_counter() - started:8.2f}s] {text}", file=sys.stderr, flush=True)
+    def neighbourhood_round(self):
+        """Improve the schedule by large-neighbourhood moves: at most 50 moves, until 10 in a
+        row bring nothing, within 30% of the time left."""
+        round_end = None
+        if self.deadline is not None:
+            round_end = time.perf_counter() + max(0.2, 0.3 * (self.deadline - time.perf_counter()))
 
-    def search(bound, budget=None, fixed=(), max_conflicts=None):
-        """'sat' (with a checked schedule), 'unsat' or the reason of an unknown; `budget`
-        (seconds) bounds this search below the overall deadline; `fixed`: more assumptions
-        (orderings kept from the best schedule); `max_conflicts`: a conflict budget."""
-        assumptions = [] if bound is None else [at_most(bound)]
-        assumptions += list(fixed)
-        solver.set(max_conflicts=max_conflicts)
-        own_deadline = deadline
-        if budget is not None:
-            own_deadline = time.perf_counter() + budget if deadline is None else \
-                min(deadline, time.perf_counter() + budget)
-        while True:
-            if own_deadline is not None:
-                left = own_deadline - time.perf_counter()
-                if left <= 0:
-                    return "timeout", None
-                solver.set(timeout=max(1, int(left * 1000)))
+        def in_round():
+            return round_end is None or time.perf_counter() < round_end
+
+        neighbourhoods, stats = self.neighbourhoods, self.stats
+        failures, moves = 0, 0
+        while self.lower < self.best[0] and failures < 10 and moves < 50 and in_round():
+            fixed = neighbourhoods.fixed_orders(self.best[1], self.best[2])
+            stats["lns_steps"] = stats.get("lns_steps", 0) + 1
+            moves += 1
+            # improve inside the neighbourhood as long as it allows
+            outcome = SAT
+            progress = False
+            while outcome == SAT and self.lower < self.best[0] and in_round():
+                left = None if round_end is None else round_end - time.perf_counter()
+                outcome, schedule = self.search(self.best[0] - 1, left, fixed,
+                                                neighbourhoods.conflicts)
+                if outcome == SAT:
+                    stats["lns_improvements"] = stats.get("lns_improvements", 0) + 1
+                    self.improved(*schedule)
+                    progress = True
+            failures = 0 if progress else failures + 1
+            neighbourhoods.adapt(outcome)
+
+    def climb(self):
+        """Climb the lower bound from below: "objective <= lower + step - 1" is the easiest
+        claim to refute (the bound-raising worker of portfolio solvers). The step doubles
+        after a refutation and halves after a probe out of budget; at most three probes."""
+        for _ in range(3):
+            if self.lower >= self.best[0] - 1:
+                break
+            low_probe = min(self.best[0] - 2, self.lower + self.climb_step - 1)
+            if self.deadline is None:
+                outcome, schedule = self.search(low_probe, None,
+                                                max_conflicts=self.probe_conflicts // 4)
             else:
-                solver.set(timeout=0)
-            stats["checks"] += 1
-            answer = solver.check(*assumptions)
-            counters = solver.statistics()
-            stats["conflicts"] += counters.get("conflicts", 0)
-            stats["theory_cuts"] += (counters.get("cumulative_conflicts", 0)
-                                     + counters.get("cumulative_timetable_conflicts", 0))
-            for key in theory_counters:
-                if key in counters:
-                    stats[key] = stats.get(key, 0) + counters[key]
-            if answer == unsat:
-                return "unsat", None
-            if answer != sat:
-                return solver.reason_unknown() or "unknown", None
-            # solution-guided search: the next checks start from this schedule's orderings
-            solver.hint(solver.model())
-            starts, present = encoding.schedule(solver.model())
-            overloads = encoding.overloads(starts, present)
-            if overloads:
-                for tasks in overloads:
-                    solver.add(encoding.cut(tasks))
-                    stats["cuts"] += 1
+                left = self.deadline - time.perf_counter()
+                outcome, schedule = self.search(low_probe, max(0.5, left / 12))
+            if outcome == UNSAT:
+                self.lower = low_probe + 1
+                self.climb_step *= 2
+                self.say(f"no schedule with {self.model.objective} <= {low_probe}: lower bound "
+                         f"{self.lower}")
                 continue
-            problems = check.violations(model, starts, present)
-            if problems:
-                raise ScheduleCheckError("internal error: a schedule failed the check against "
-                                         f"the model: {problems[0]}; please report this model")
-            return "sat", (starts, present)
+            if outcome == SAT:
+                self.improved(*schedule)
+            else:
+                self.climb_step = max(1, self.climb_step // 2)
+            break
 
-    def result(status, reason=""):
+    # what the global theories did, summed over the checks
+    THEORY_COUNTERS = ("disjunctive_checks", "disjunctive_conflicts",
+                       "disjunctive_propagations", "cumulative_checks", "cumulative_conflicts",
+                       "cumulative_timetable_conflicts", "cumulative_energy_conflicts",
+                       "cumulative_filtered", "pb_propagations", "pb_conflicts")
+
+    def search(self, bound, budget=None, fixed=(), max_conflicts=None):
+        """(SAT, checked (starts, present)), (UNSAT, None) or (the reason of an unknown,
+        None). `bound`: "objective <= bound" (None: no bound); `budget` (seconds) bounds this
+        search below the overall deadline; `fixed`: more assumptions (orderings kept from the
+        best schedule); `max_conflicts`: a conflict budget per check."""
+        assumptions = [] if bound is None else \
+            [self.backend.at_most(bound, self.lower, self.best[0])]
+        assumptions += list(fixed)
+        own_deadline = self.deadline
+        if budget is not None:
+            own_deadline = time.perf_counter() + budget if self.deadline is None else \
+                min(self.deadline, time.perf_counter() + budget)
+        while True:
+            outcome = self.check_once(assumptions, own_deadline, max_conflicts)
+            if outcome != SAT:
+                return outcome, None
+            # solution-guided search: the next checks start from this schedule's orderings
+            self.backend.follow_last()
+            starts, present = self.backend.schedule()
+            if self.cut(starts, present):
+                continue
+            self.checked(starts, present)
+            return SAT, (starts, present)
+
+    def check_once(self, assumptions, own_deadline, max_conflicts):
+        """One check within the time left before `own_deadline` and `max_conflicts`: SAT,
+        UNSAT or the reason of an unknown; its counters are added to the statistics."""
+        timeout = None
+        if own_deadline is not None:
+            timeout = own_deadline - time.perf_counter()
+            if timeout <= 0:
+                return "timeout"
+        stats = self.stats
+        stats["checks"] += 1
+        answer = self.backend.check(assumptions, timeout, max_conflicts)
+        counters = self.backend.statistics()
+        stats["conflicts"] += counters.get("conflicts", 0)
+        stats["theory_cuts"] += (counters.get("cumulative_conflicts", 0)
+                                 + counters.get("cumulative_timetable_conflicts", 0))
+        for key in self.THEORY_COUNTERS:
+            if key in counters:
+                stats[key] = stats.get(key, 0) + counters[key]
+        if answer in (SAT, UNSAT):
+            return answer
+        return self.backend.reason_unknown() or "unknown"
+
+    def cut(self, starts, present):
+        """Cut every overload of the schedule (resources the search does not watch); True
+        when there was one, and the check is to be repeated."""
+        overloads = self.backend.overloads(starts, present)
+        for tasks in overloads:
+            self.backend.cut(tasks)
+            self.stats["cuts"] += 1
+        return bool(overloads)
+
+    def checked(self, starts, present):
+        """The one check of a searched schedule against the model (sched/check.py)."""
+        problems = check.violations(self.model, starts, present)
+        if problems:
+            raise ScheduleCheckError("internal error: a schedule failed the check against "
+                                     f"the model: {problems[0]}; please report this model")
+
+    # -- outcomes --------------------------------------------------------------------------
+    def improved(self, starts, present, report=True):
+        """A better checked schedule: the new upper bound, reported to on_solution."""
+        value = self.model.objective_value(starts, present) if self.optimise else None
+        self.best = (value, starts, present)
+        self.stats["solutions"] += 1
+        self.say(f"schedule with {self.model.objective or 'objective'} {value}, lower bound "
+                 f"{self.lower}")
+        if self.on_solution is not None and report:
+            self.on_solution(self.result(FEASIBLE))
+
+    def result(self, status, reason=""):
         """The Result of the search so far; with a schedule, the status follows from the
         numbers (Result: OPTIMAL exactly when the bound meets the objective)."""
-        stats["runtime"] = time.perf_counter() - started
-        if best is None:
+        self.stats["runtime"] = self.elapsed()
+        runtime = self.stats["runtime"]
+        if self.best is None:
             # INFEASIBLE has no bound: a bound on the objective of no schedule means nothing
-            return Result(model, status, lower_bound=None if status == INFEASIBLE else lower,
-                          runtime=stats["runtime"], stats=stats, reason=reason)
-        objective = best[0] if optimise else None
-        return Result(model, status, objective=objective, lower_bound=lower,
-                      starts=best[1], present=best[2], runtime=stats["runtime"], stats=stats,
-                      reason=reason)
-
-    def improved(starts, present, report=True):
-        nonlocal best
-        value = model.objective_value(starts, present) if optimise else None
-        best = (value, starts, present)
-        stats["solutions"] += 1
-        say(f"schedule with {model.objective or 'objective'} {value}, lower bound {lower}")
-        if on_solution is not None and report:
-            on_solution(result(FEASIBLE))
-
-    if first is not None:
-        # a greedy schedule to start from: the upper bound, and the phases of the first
-        # searches (the search then only has to improve it)
-        present = [True] * len(model.tasks)
-        hint = {encoding.start[t.index]: first[t.index] for t in model.tasks}
-        hint[encoding.makespan] = check.makespan(model, first, present)
-        solver.hint(hint)
-        stats["heuristic"] = model.objective_value(first)
-        improved(first, present, report=False)  # on_solution has had it (greedy_result)
-    else:
-        outcome, schedule = search(None)
-        if outcome == "unsat":
-            return result(INFEASIBLE)
-        if outcome != "sat":
-            return result(UNKNOWN, outcome)
-        improved(*schedule)
-    if not optimise:
-        return result(OPTIMAL)
-    fraction = 0.5  # how far into the gap the next probe goes
-    neighbourhoods = Neighbourhoods(model, encoding, seed)
-    # Large-neighbourhood rounds start once a probe ran out of budget: easy models are proven
-    # by the probes alone, without the overhead of the moves.
-    stuck = False
-    # Without a time limit every budget counts conflicts instead of seconds, so the same model
-    # and seed give the same search, answer and statistics.
-    probe_conflicts = 20000
-    climb = max(1, (best[0] - lower) // 16)  # the lower-bound climb's first step
-    while lower < best[0]:
-        # improve the schedule by large-neighbourhood search, then a probe for the bound
-        if stuck and neighbourhoods.pairs:
-            stuck = False
-            round_end = None
-            if deadline is not None:
-                round_end = time.perf_counter() + max(0.2, 0.3 * (deadline - time.perf_counter()))
-
-            def in_round():
-                return round_end is None or time.perf_counter() < round_end
-
-            failures, moves = 0, 0
-            while lower < best[0] and failures < 10 and moves < 50 and in_round():
-                fixed = neighbourhoods.fixed_orders(best[1], best[2])
-                stats["lns_steps"] = stats.get("lns_steps", 0) + 1
-                moves += 1
-                # improve inside the neighbourhood as long as it allows
-                outcome = "sat"
-                progress = False
-                while outcome == "sat" and lower < best[0] and in_round():
-                    left = None if round_end is None else round_end - time.perf_counter()
-                    outcome, schedule = search(best[0] - 1, left, fixed,
-                                               neighbourhoods.conflicts)
-                    if outcome == "sat":
-                        stats["lns_improvements"] = stats.get("lns_improvements", 0) + 1
-                        improved(*schedule)
-                        progress = True
-                failures = 0 if progress else failures + 1
-                neighbourhoods.adapt(outcome)
-            solver.set(max_conflicts=None)
-            # Climb the lower bound from below: "objective <= lower + step - 1" is the
-            # easiest claim to refute (the bound-raising worker of portfolio solvers). The
-            # step doubles after a refutation and halves after a probe out of budget.
-            for _ in range(3):
-                if lower >= best[0] - 1:
-                    break
-                low_probe = min(best[0] - 2, lower + climb - 1)
-                if deadline is None:
-                    outcome, schedule = search(low_probe, None, max_conflicts=probe_conflicts // 4)
-                else:
-                    left = deadline - time.perf_counter()
-                    outcome, schedule = search(low_probe, max(0.5, left / 12))
-                if outcome == "unsat":
-                    lower = low_probe + 1
-                    climb *= 2
-                    say(f"no schedule with {model.objective} <= {low_probe}: lower bound {lower}")
-                    continue
-                if outcome == "sat":
-                    improved(*schedule)
-                else:
-                    climb = max(1, climb // 2)
-                break
-            if lower >= best[0]:
-                break
-        probe = max(lower, best[0] - max(1, int((best[0] - lower) * fraction)))
-        budget = conflicts = None
-        if probe < best[0] - 1:
-            if deadline is None:
-                conflicts = probe_conflicts
-            else:
-                budget = max(1.0, (deadline - time.perf_counter()) / 6)
-        outcome, schedule = search(probe, budget, max_conflicts=conflicts)
-        if outcome == "sat":
-            improved(*schedule)
-        elif outcome == "unsat":
-            lower = probe + 1
-            say(f"no schedule with {model.objective} <= {probe}: lower bound {lower}")
-        elif (budget is not None and time.perf_counter() < deadline) or conflicts is not None:
-            fraction /= 2  # too hard that far down: try closer to the best
-            stuck = True   # and let neighbourhood moves improve the schedule first
-            if conflicts is not None:
-                probe_conflicts *= 2
-            say(f"no answer for {model.objective} <= {probe} within its budget")
-        else:
-            return result(FEASIBLE, outcome)
-    # lower >= best: the last refutation (or a bound that needed no search) proves it;
-    # Result refuses a bound above the objective, which would mean a wrong bound
-    return result(OPTIMAL)
+            return Result(self.model, status,
+                          lower_bound=None if status == INFEASIBLE else self.lower,
+                          runtime=runtime, stats=self.stats, reason=reason)
+        value, starts, present = self.best
+        return Result(self.model, status, objective=value if self.optimise else None,
+                      lower_bound=self.lower, starts=starts, present=present, runtime=runtime,
+                      stats=self.stats, reason=reason)
 
 
 class Neighbourhoods:
@@ -370,10 +463,13 @@ class Neighbourhoods:
     re-sequences under "makespan <= best - 1". The orders are assumptions, so every learned
     clause stays valid. Each move has a conflict budget, so the sequence of moves is the same
     for the same seed; the window grows when moves are refuted quickly (too small to contain
-    a better schedule) and shrinks when they run out of conflicts."""
+    a better schedule) and shrinks when they run out of conflicts.
 
-    def __init__(self, model, encoding, seed):
-        self.encoding = encoding
+    `orders`: what makes the ordering assumptions, `orders.before(a, b)` (a search backend,
+    or an Encoding)."""
+
+    def __init__(self, model, orders, seed):
+        self.orders = orders
         self.random = random.Random(seed)
         self.tasks = model.tasks
         self.resources = model.resources
@@ -411,9 +507,9 @@ class Neighbourhoods:
                 continue
             a, b = tasks[i], tasks[j]
             if ends[i] <= starts[j]:
-                fixed.append(self.encoding.before(a, b))
+                fixed.append(self.orders.before(a, b))
             elif ends[j] <= starts[i]:
-                fixed.append(self.encoding.before(b, a))
+                fixed.append(self.orders.before(b, a))
         return fixed
 
     def adapt(self, outcome):
