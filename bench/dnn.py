@@ -822,13 +822,9 @@ def render(meta, rows, notes):
     wrong = [(r, pid, x, run) for r in rows for pid, pr in r.get("problems", {}).items()
              for x, run in list(pr["runs"].items()) + [("heuristic " + h, v) for h, v in pr["heuristics"].items()]
              if run.get("verdict") == "WRONG"]
-    if wrong:
-        L += ["## !!! %d WRONG ANSWER(S) !!!" % len(wrong), ""]
-        L += ["- %s, %s, %s: %s" % (r["name"], pid, LABEL.get(x, x), "; ".join(run["problems"])[:500])
-              for r, pid, x, run in wrong] + [""]
-    if meta.get("interrupted"):
-        L += ["> **Interrupted** after %d of %d runs; the tables cover what finished." % (
-            meta["runs_done"], meta["runs_planned"]), ""]
+    L += report.wrong_banner(["%s, %s, %s: %s" % (r["name"], pid, LABEL.get(x, x), "; ".join(run["problems"])[:500])
+                              for r, pid, x, run in wrong])
+    L += report.interrupted(meta, "what finished")
     if meta.get("harness") == HARNESS:
         L += ["> " + HARNESS_NOTE, ""]
     else:
@@ -952,13 +948,10 @@ def render(meta, rows, notes):
               "latency in the accelerator's time units, memory in bytes.", ""]
     odd = [(r, pid, x, run) for r in rows for pid, pr in r.get("problems", {}).items()
            for x, run in pr["runs"].items() if run.get("error") or run.get("killed")]
-    if odd:
-        L += ["## Errors, crashes and kills", ""]
-        for r, pid, x, run in odd:
-            L.append("- %s on %s (%s): %s (wall %.1f s)" % (
-                LABEL[x], r["name"], pid, (run.get("error") or "killed at T + grace during %s"
-                                           % run.get("stage"))[:300].replace("\n", " "), run["wall"]))
-        L.append("")
+    L += report.section("Errors, crashes and kills", ["%s on %s (%s): %s (wall %.1f s)" % (
+        LABEL[x], r["name"], pid, (run.get("error") or "killed at T + grace during %s"
+                                   % run.get("stage"))[:300].replace("\n", " "), run["wall"])
+        for r, pid, x, run in odd])
     return "\n".join(L) + "\n"
 
 
@@ -1020,9 +1013,7 @@ def resume_runs(a, meta, notes):
         for pid, pr in row.get("problems", {}).items():
             for x, run in pr["runs"].items():
                 kept[(row["name"], pid, x)] = (pr.get("budget"), run)
-    meta["resumed_from"] = {"file": a.resume, "started": old.get("started")}
-    meta["started"] = old.get("started", meta["started"])
-    notes.append("resumed from %s (started %s)" % (a.resume, old.get("started")))
+    results.resumed(a, meta, notes, old)
     return kept
 
 

@@ -262,14 +262,8 @@ def _parse_values(text):
 
 
 def yices_binary():
-    import os
-    import shutil
-    import sys
-
-    cand = os.path.join(os.path.dirname(sys.executable), "yices-smt2")
-    if os.path.exists(cand):
-        return cand
-    return shutil.which("yices-smt2")
+    from bench.harness.machine import find_binary
+    return find_binary("yices-smt2")
 
 
 # --------------------------------------------------------------------------- whole processes

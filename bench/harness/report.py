@@ -63,3 +63,23 @@ def run_cell(run, value, other):
     if v == "late":
         return "opt (late) %s%s" % (run[value], t)
     return other(run, t)
+
+
+def section(title, items):
+    """A "## title" section listing `items` ("- item"), or nothing without items."""
+    if not items:
+        return []
+    return ["## " + title, ""] + ["- " + item for item in items] + [""]
+
+
+def wrong_banner(items, what="WRONG ANSWER(S)"):
+    """The top of a report with any wrong answer: impossible to miss."""
+    return section("!!! %d %s !!!" % (len(items), what), items)
+
+
+def interrupted(meta, covers):
+    """The note of a run interrupted by Ctrl-C or SIGTERM (results.Progress)."""
+    if not meta.get("interrupted"):
+        return []
+    return ["> **Interrupted** after %d of %d runs; the tables cover %s." % (
+        meta["runs_done"], meta["runs_planned"], covers), ""]

@@ -108,6 +108,17 @@ def load_resume(a, meta):
     return saved
 
 
+def resumed(a, meta, notes, old, kept=None):
+    """Say in `meta` and `notes` that this run goes on from `a.resume` (whose meta is `old`,
+    `kept` runs taken over): the report keeps the first start."""
+    meta["resumed_from"] = {"file": a.resume, "started": old.get("started")}
+    if kept is not None:
+        meta["resumed_from"]["runs_kept"] = kept
+    meta["started"] = old.get("started", meta["started"])
+    notes.append("resumed%s from %s (started %s)" % (
+        "" if kept is None else ": %d runs kept" % kept, a.resume, old.get("started")))
+
+
 class Progress:
     """The runs of one benchmark, one at a time: counts them ("[done/planned] ..." on stderr),
     rewrites the raw results after each (a crash or a kill of the harness still leaves them),
