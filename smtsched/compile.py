@@ -29,6 +29,8 @@ from .core.specs import (CostSpec, CostTask, CumulativeSpec, DemandTask, Disjunc
 from .errors import SortError, UnsupportedError
 from .terms import BOOL, INT, to_smtlib
 
+_new_tuple = tuple.__new__
+
 
 class Compiler:
     # An atom with k If terms lifts into 2**k branch atoms; beyond this it is refused.
@@ -166,7 +168,8 @@ class Compiler:
         if var is None:
             var = self.atom_var[key] = self.new_var()
             self.owner[var] = "dl"
-            self.out.difference[INT].atoms.append(DiffAtom(var, p, q, bound, False))
+            # tuple.__new__: a third of DiffAtom(...)'s cost, on the n^2 pairs
+            self.out.difference[INT].atoms.append(_new_tuple(DiffAtom, (var, p, q, bound, False)))
             self.atom_of[var] = (p, q, bound)
         return -var if negate else var
 
@@ -180,53 +183,30 @@ class Compiler:
         if len(nodes) < 2 or not self.root_facts:
             return set()
         import numpy as np
-        into = {}
+
+        from .precedence import Precedences
+        lag = {}
         for lit in self.root_facts:
             p, q, bound = self.atom_of[abs(lit)]
             # true: x_p - x_q <= bound, i.e. x_q >= x_p - bound; false: x_p >= x_q + bound + 1
             a, b, c = (p, q, -bound) if lit > 0 else (q, p, bound + 1)
-            if c >= 0 and a != b:
-                into.setdefault(b, {})
-                if into[b].get(a, -1) < c:
-                    into[b][a] = c
-        if not into:
+            if c >= 0 and a != b and lag.get((a, b), -1) < c:
+                lag[(a, b)] = c
+        if not lag:
             return set()
-        vertices = set(into)
-        for sources in into.values():
-            vertices.update(sources)
-        vertices.update(nodes)
-        waiting = {v: len(into.get(v, ())) for v in vertices}
-        out = {}
-        for b, sources in into.items():
-            for a in sources:
-                out.setdefault(a, []).append(b)
-        order = [v for v in vertices if waiting[v] == 0]
-        for v in order:
-            for w in out.get(v, ()):
-                waiting[w] -= 1
-                if waiting[w] == 0:
-                    order.append(w)
-        if len(order) < len(vertices):
+        number = {}  # difference-logic node -> node of the precedence graph
+        for v in [*nodes, *(v for arc in lag for v in arc)]:
+            number.setdefault(v, len(number))
+        graph = Precedences(len(number), [(number[a], number[b], c) for (a, b), c in lag.items()])
+        last = {node: i for i, node in enumerate(nodes)}  # a node listed twice: its last task
+        tasks = [i for i in last.values() if durations[i]]
+        paths = graph.longest_paths([number[nodes[i]] for i in tasks])
+        if paths is None:
             return set()  # a cycle (of zero weight): no pruning
-        none = np.iinfo(np.int64).min // 4
-        k = len(nodes)
-        row = {node: i for i, node in enumerate(nodes)}
-        reach = {}
-        for v in order:
-            column = np.full(k, none, dtype=np.int64)
-            if v in row:
-                column[row[v]] = 0
-            for a, c in into.get(v, {}).items():
-                through = reach[a]
-                np.maximum(column, np.where(through > none, through + c, none), out=column)
-            reach[v] = column
-        implied = set()
-        for j, node in enumerate(nodes):
-            column = reach[node]
-            for i in np.nonzero(column > none)[0].tolist():
-                if i != j and durations[i] and column[i] >= durations[i]:
-                    implied.add((i, j))
-        return implied
+        # paths[s, v] is NONE (far below 0) without a chain, and for v = the node itself
+        ends = paths[:, [number[node] for node in nodes]]
+        long_enough = ends >= np.array([durations[i] for i in tasks], dtype=np.int64)[:, None]
+        return {(tasks[s], j) for s, j in zip(*(x.tolist() for x in np.nonzero(long_enough)))}
 
     def disjunctive(self, node):
         """The pairwise clauses of a Disjunctive constraint, and its record for the theory.
