@@ -2,7 +2,8 @@
 
 A `Solver` keeps the user's assertions on a stack of frames (push/pop). Each `check` compiles
 what is new since the last one (smtsched.compile.IncrementalCompiler: added assertions, the
-assumptions; everything after a pop), runs one fresh DPLL(T) search (smtsched.engine) and, for
+assumptions; everything after a pop) into a core problem (smtsched.core), runs one fresh
+DPLL(T) search on it (smtsched.core.session: the theory factory, then smtsched.engine) and, for
 `sat`, evaluates every original assertion and assumption under the model before returning: a
 model that fails that check raises ModelCheckError, never reaches the user. A fresh SAT solver
 per check keeps push/pop trivially correct; reusing it across checks is a later optimisation.
