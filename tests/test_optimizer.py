@@ -1,0 +1,328 @@
+"""The Optimizer's steps and its backend seam (smtsched.sched.optimize, smtsched.sched.backend).
+
+`BruteForce` is a search backend written here from the interface in backend.py's docstring
+alone: it enumerates start vectors and shares no code with the Encoding or the Solver. The
+Optimizer running on it unchanged shows that the seam carries everything the Optimizer asks,
+and makes the probe sequence a matter of arithmetic that the tests pin by hand.
+"""
+import itertools
+
+import pytest
+
+from smtsched.sched import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Model
+from smtsched.sched import check as check_module
+from smtsched.sched.backend import SAT, UNKNOWN as NO_ANSWER, UNSAT, BuildTimeout, \
+    SearchBackend, SolverBackend
+from smtsched.sched.optimize import Optimizer, ScheduleCheckError
+
+
+class BruteForce(SearchBackend):
+    """Tiny models only (releases, deadlines, precedences, unary resources; makespan or
+    weighted completion): the first start vector in lexicographic order that satisfies the
+    model and the assumptions. Each vector looked at counts as a conflict, so conflict budgets
+    bind as they would in a real search."""
+
+    def __init__(self, model, horizon, deadline, seed):
+        self.model = model
+        self.horizon = max((t.release for t in model.tasks), default=0) + sum(
+            t.duration for t in model.tasks)
+        self.asked = []      # every probe bound, in order
+        self.hints = []
+        self.last = None
+        self.counters = {}
+        self.why = ""
+
+    def value(self, starts):
+        ends = [s + t.duration for s, t in zip(starts, self.model.tasks)]
+        if self.model.objective == "makespan":
+            return max(ends, default=0)
+        return sum(w * ends[i] for i, w in self.model.weights.items())
+
+    def valid(self, starts):
+        tasks = self.model.tasks
+        for t in tasks:
+            s = starts[t.index]
+            if s < t.release or (t.deadline is not None and s + t.duration > t.deadline):
+                return False
+        for p in self.model.precedences:
+            gap = starts[p.after.index] - starts[p.before.index] - p.before.duration
+            if gap < p.min_lag or (p.max_lag is not None and gap > p.max_lag):
+                return False
+        for r in self.model.resources:
+            spans = sorted((starts[t.index], starts[t.index] + t.duration)
+                           for t, _ in r.demands if t.duration > 0)
+            if any(b[0] < a[1] for a, b in zip(spans, spans[1:])):
+                return False
+        return True
+
+    def holds(self, assumption, starts):
+        kind, *what = assumption
+        if kind == "at most":
+            return self.value(starts) <= what[0]
+        a, b = (self.model.tasks[i] for i in what)
+        return starts[a.index] + a.duration <= starts[b.index]
+
+    def at_most(self, bound, lower, upper):
+        assert lower <= bound < upper, "a probe outside the gap"
+        self.asked.append(bound)
+        return ("at most", bound)
+
+    def before(self, a, b):
+        return ("before", a.index, b.index)
+
+    def hint(self, starts, present):
+        self.hints.append(list(starts))
+
+    def follow_last(self):
+        self.hints.append(list(self.last))
+
+    def check(self, assumptions, timeout=None, max_conflicts=None):
+        tried = 0
+        for starts in itertools.product(range(self.horizon + 1), repeat=len(self.model.tasks)):
+            tried += 1
+            if max_conflicts is not None and tried > max_conflicts:
+                self.counters, self.why = {"conflicts": tried - 1}, "out of conflicts"
+                return NO_ANSWER
+            if self.valid(starts) and all(self.holds(a, starts) for a in assumptions):
+                self.counters, self.last = {"conflicts": tried}, list(starts)
+                return SAT
+        self.counters = {"conflicts": tried}
+        return UNSAT
+
+    def reason_unknown(self):
+        return self.why
+
+    def statistics(self):
+        return dict(self.counters)
+
+    def schedule(self):
+        return list(self.last), [True] * len(self.model.tasks)
+
+
+def one_machine_weighted():
+    """Three tasks of 3, 2 and 1 on one machine, weighted completion (weights 1): the greedy
+    order 0, 1, 2 costs 3 + 5 + 6 = 14, the static bound is 1 + 2 + 3 = 6, and the optimum
+    (shortest first) is 1 + 3 + 6 = 10."""
+    m = Model()
+    tasks = [m.task(f"t{i}", d) for i, d in enumerate((3, 2, 1))]
+    m.unary(tasks)
+    m.minimize_weighted_completion()
+    return m
+
+
+FT06 = [  # Fisher and Thompson's 6x6 job shop (optimum 55): (machine, duration) by job
+    [(2, 1), (0, 3), (1, 6), (3, 7), (5, 3), (4, 6)],
+    [(1, 8), (2, 5), (4, 10), (5, 10), (0, 10), (3, 4)],
+    [(2, 5), (3, 4), (5, 8), (0, 9), (1, 1), (4, 7)],
+    [(1, 5), (0, 5), (2, 5), (3, 3), (4, 8), (5, 9)],
+    [(2, 9), (1, 3), (4, 5), (5, 4), (0, 3), (3, 1)],
+    [(1, 3), (3, 3), (5, 9), (0, 10), (4, 4), (2, 1)],
+]
+
+
+def ft06():
+    m = Model("ft06")
+    machines = {}
+    for j, job in enumerate(FT06):
+        previous = None
+        for k, (machine, duration) in enumerate(job):
+            task = m.task(f"j{j}o{k}", duration)
+            machines.setdefault(machine, []).append(task)
+            if previous is not None:
+                m.precedence(previous, task)
+            previous = task
+    for tasks in machines.values():
+        m.unary(tasks)
+    m.minimize_makespan()
+    return m
+
+
+def without_times(stats):
+    return {k: v for k, v in stats.items() if k not in ("runtime", "time")}
+
+
+# -- the probe loop ----------------------------------------------------------------------------
+
+def test_probes_bisect_the_gap_then_refute_best_minus_one():
+    # best 14, bound 6: the first probe goes half way, 14 - 4 = 10, and finds the optimum 10;
+    # then 10 - 2 = 8 (refuted: bound 9), then 9 (refuted: bound 10 meets the best)
+    m = one_machine_weighted()
+    made = []
+
+    def backend(*args):
+        made.append(BruteForce(*args))
+        return made[0]
+    result = Optimizer(m, backend=backend).run()
+    assert (result.status, result.objective, result.lower_bound) == (OPTIMAL, 10, 10)
+    assert made[0].asked == [10, 8, 9]
+    assert result.stats["checks"] == 3 and result.stats["solutions"] == 2
+    assert result.stats["heuristic"] == 14
+    # the first search starts from the greedy schedule, the next ones from the last solution
+    assert made[0].hints[0] == [0, 3, 5]
+
+
+def test_the_default_backend_asks_the_same_probes_and_finds_the_same_optimum():
+    m = one_machine_weighted()
+    brute = Optimizer(m, backend=BruteForce).run()
+    solver = Optimizer(m).run()
+    assert (solver.status, solver.objective) == (brute.status, brute.objective)
+    assert solver.stats["checks"] == brute.stats["checks"]
+
+
+def test_a_probe_out_of_budget_halves_the_fraction_and_starts_neighbourhood_moves():
+    # conflict budgets too small for the brute force: each probe below best - 1 runs out, the
+    # next goes half as far; the moves and the probe at best - 1 still prove the optimum
+    class Tiny(Optimizer):
+        PROBE_CONFLICTS = 3
+    m = one_machine_weighted()
+    optimizer = Tiny(m, backend=BruteForce)
+    result = optimizer.run()
+    assert (result.status, result.objective, result.lower_bound) == (OPTIMAL, 10, 10)
+    assert result.stats["lns_steps"] >= 1
+    assert optimizer.fraction < 0.5
+
+
+# -- the search step: cuts, then the one check -------------------------------------------------
+
+class Overloaded(BruteForce):
+    """Reports the first two schedules it is asked about as overloaded."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.cuts = []
+
+    def overloads(self, starts, present):
+        return [list(self.model.tasks[:2])] if len(self.cuts) < 2 else []
+
+    def cut(self, tasks):
+        self.cuts.append(tasks)
+
+
+def test_overloads_are_cut_and_the_check_repeated_before_the_schedule_is_checked(monkeypatch):
+    calls = []
+    original = check_module.violations
+
+    def counting(model, starts, present=None):
+        calls.append(list(starts))
+        return original(model, starts, present)
+    monkeypatch.setattr(check_module, "violations", counting)
+    m = Model()
+    a, b = m.task("a", 2), m.task("b", 3)
+    m.precedence(a, b)   # no objective: the first search is the whole run
+    made = []
+    result = Optimizer(m, backend=lambda *args: made.append(Overloaded(*args)) or made[0]).run()
+    assert result.status == OPTIMAL
+    assert len(made[0].cuts) == 2
+    assert result.stats["checks"] == 3 and result.stats["cuts"] == 2
+    assert calls == [[0, 2]]  # only the schedule without an overload, once
+
+
+class Liar(BruteForce):
+    """Answers every check with a schedule that breaks the precedence."""
+
+    def check(self, assumptions, timeout=None, max_conflicts=None):
+        self.counters, self.last = {}, [5, 0]
+        return SAT
+
+
+def test_a_schedule_that_fails_the_check_is_never_returned():
+    m = Model()
+    a, b = m.task("a", 2), m.task("b", 3)
+    m.precedence(a, b)
+    with pytest.raises(ScheduleCheckError, match="b starts"):
+        Optimizer(m, backend=Liar).run()
+
+
+def test_each_schedule_is_checked_once(monkeypatch):
+    # the starting candidates once each (best_start), each searched schedule once (checked)
+    calls = []
+    original = check_module.violations
+
+    def counting(model, starts, present=None):
+        calls.append(1)
+        return original(model, starts, present)
+    monkeypatch.setattr(check_module, "violations", counting)
+    m = ft06()
+    mine = [list(range(0, 36 * 11, 11))]  # every task on its own: valid, makespan 396
+    result = m.solve(start_from=mine)
+    assert (result.status, result.objective) == (OPTIMAL, 55)
+    candidates = 1 + len(mine)  # the greedy schedule and the caller's
+    searched = result.stats["solutions"] - 1  # all but the starting one came from a search
+    assert len(calls) == candidates + searched
+
+
+# -- the steps before the search ---------------------------------------------------------------
+
+def no_backend(*args):
+    raise AssertionError("the backend was built")
+
+
+def test_static_infeasibility_answers_without_a_backend():
+    m = Model()
+    a, b = m.task("a", 3), m.task("b", 4)
+    m.precedence(a, b)
+    m.precedence(b, a, min_lag=-5)  # b ends 5 after a ends at least, and a after b: a cycle
+    m.minimize_makespan()
+    result = Optimizer(m, backend=no_backend).run()
+    assert result.status == INFEASIBLE and "a" in result.reason
+
+
+def timed_out(*args):
+    raise BuildTimeout("too slow")
+
+
+def test_a_backend_that_cannot_be_built_in_time_leaves_the_greedy_schedule():
+    m = one_machine_weighted()
+    reported = []
+    result = Optimizer(m, on_solution=reported.append, backend=timed_out).run()
+    assert (result.status, result.objective, result.lower_bound) == (FEASIBLE, 14, 6)
+    assert result.reason == "timeout (while building the encoding)"
+    assert [r.objective for r in reported] == [14]  # reported before the backend was built
+
+
+def test_without_a_starting_schedule_a_build_timeout_is_unknown():
+    m = Model()
+    m.task("a", 1)   # no objective: no greedy schedule is made
+    result = Optimizer(m, backend=timed_out).run()
+    assert result.status == UNKNOWN and "timeout" in result.reason
+
+
+# -- determinism and the Solver backend --------------------------------------------------------
+
+def test_the_same_seed_gives_the_same_search_and_statistics():
+    class Quick(Optimizer):
+        PROBE_CONFLICTS = 5   # out of budget at once on ft06: the moves and the climb run
+    runs = []
+    for _ in range(2):
+        reported = []
+        result = Quick(ft06(), seed=0, on_solution=lambda r: reported.append(
+            (r.objective, r.lower_bound))).run()
+        runs.append((result.status, result.objective, result.starts,
+                     without_times(result.stats), reported))
+    assert runs[0] == runs[1]
+    assert runs[0][:2] == (OPTIMAL, 55)
+    assert runs[0][3]["lns_steps"] > 0
+
+
+def test_a_retired_weighted_bound_is_refuted_and_comes_back_fresh():
+    m = one_machine_weighted()
+    backend = SolverBackend(m, None, None, 0)
+    old = backend.at_most(12, 6, 14)
+    assert backend.check([old]) == SAT
+    # the bound 10 is refuted, so 12 (>= the best 12) will never be asked again: retired
+    assert backend.at_most(11, 11, 12) is not old
+    assert backend.check([old]) == UNSAT
+    again = backend.at_most(12, 6, 14)
+    assert again is not old and backend.check([again]) == SAT
+
+
+def test_the_solver_backend_gives_a_model_schedule_and_its_orderings():
+    m = ft06()
+    backend = SolverBackend(m, None, None, 0)
+    first, second = m.tasks[0], m.tasks[6]   # job 0 and job 1's first operations
+    for a, b in ((first, second), (second, first)):
+        assert backend.check([backend.before(a, b), backend.at_most(70, 0, 100)]) == SAT
+        starts, present = backend.schedule()
+        assert all(present) and starts[a.index] + a.duration <= starts[b.index]
+        assert check_module.makespan(m, starts) <= 70
+    assert backend.check([backend.at_most(54, 0, 100)]) == UNSAT   # the optimum is 55
