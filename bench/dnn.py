@@ -959,7 +959,7 @@ def render(meta, rows, notes):
 
 def parse_args(argv):
     p = args.parser("python -m bench.dnn", __doc__.split("\n\n")[0], None, SOLVERS,
-                    solver_default=DEFAULT_SOLVERS, memory_limit_mb=6144, seed=True)
+                    solver_default=DEFAULT_SOLVERS, memory_limit_mb=6144, seed=0)
     p.add_argument("--sets", default=",".join(SETS), help="comma list of %s" % ",".join(SETS))
     p.add_argument("--problems", default=",".join(PROBLEMS), help="comma list of %s" % ",".join(PROBLEMS))
     p.add_argument("--prepare-timeout", type=float, default=300.0,

@@ -251,6 +251,7 @@ def worker_main(argv):
     p.add_argument("solver", choices=["cpsat1", "cpsat2", "z3"])
     p.add_argument("file")
     p.add_argument("--timeout", type=float, required=True)
+    p.add_argument("--seed", type=int, default=None)
     a = p.parse_args(argv)
 
     def body(out):
@@ -258,14 +259,14 @@ def worker_main(argv):
         inst = parse_instance(a.file)
         out["parse_time"] = clock()
         if a.solver.startswith("cpsat"):
-            out.update(solve_cpsat(inst, a.timeout, int(a.solver[-1])))
+            out.update(solve_cpsat(inst, a.timeout, int(a.solver[-1]), a.seed))
         else:
-            out.update(solve_z3(inst, a.timeout))
+            out.update(solve_z3(inst, a.timeout, a.seed))
 
     return child.run(MARK, body, {"solver": a.solver}, failed=())
 
 
-def solve_cpsat(inst, timeout, workers):
+def solve_cpsat(inst, timeout, workers, seed=None):
     from ortools.sat.python import cp_model
     clock = child.Clock()
     dur = dict((t, d) for t, d in inst["tasks"])
@@ -286,14 +287,17 @@ def solve_cpsat(inst, timeout, workers):
     makespan = m.NewIntVar(0, horizon, "makespan")
     m.AddMaxEquality(makespan, [end[t] for t in dur])
     m.Minimize(makespan)
-    solver, code, out = cpsat.solve(m, clock, timeout, workers)
+    solver, code, out = cpsat.solve(m, clock, timeout, workers, seed)
     if cpsat.found(code):
         out["starts"] = {t: int(solver.Value(start[t])) for t in dur}
     return out
 
 
-def solve_z3(inst, timeout):
+def solve_z3(inst, timeout, seed=None):
     import z3
+    if seed is not None:
+        z3.set_param("smt.random_seed", seed)
+        z3.set_param("sat.random_seed", seed)
     clock = child.Clock()
     dur = dict((t, d) for t, d in inst["tasks"])
     s = {t: z3.Int(t) for t in dur}
@@ -362,13 +366,12 @@ def run_one(solver, inst, a, scratch):
     """One solver on one instance, a process of its own (bench.harness.process.run). smtsched
     prints its answer as one JSON line (`smtsched solve --json`), our worker as a marked one."""
     if solver == "smtsched":
-        argv = [a.python, "-m", "smtsched", "solve", "--json", "--timeout", "%g" % a.timeout,
-                inst["path"]]
+        argv = [a.python, "-m", "smtsched", "solve", "--json", "--timeout", "%g" % a.timeout]
         cwd = scratch
     else:
-        argv = [sys.executable, "-m", "bench.sched", "--worker", solver, inst["path"],
-                "--timeout", "%g" % a.timeout]
+        argv = [sys.executable, "-m", "bench.sched", "--worker", solver, "--timeout", "%g" % a.timeout]
         cwd = CHECKOUT
+    argv += ([] if a.seed is None else ["--seed", str(a.seed)]) + [inst["path"]]
     done = process.run(argv, a.timeout + a.grace, cwd, memory_limit_mb=a.memory_limit_mb,
                        mark="" if solver == "smtsched" else MARK)
     run = {"wall": done["wall"], "rc": done["rc"], "killed": done["killed"]}
@@ -639,7 +642,7 @@ def render(meta, rows, notes):
 
 def parse_args(argv):
     p = args.parser("python -m bench.sched", __doc__.split("\n\n")[0],
-                    args.default_out("RESULTS-sched.md"), SOLVERS, memory_limit_mb=0)
+                    args.default_out("RESULTS-sched.md"), SOLVERS, memory_limit_mb=0, seed=None)
     p.add_argument("--sets", default=",".join(SETS), help="comma list of %s" % ",".join(SETS))
     p.add_argument("--every", type=int, default=1, help="every N-th instance of each set (1)")
     p.add_argument("--selftest", action="store_true", help="test the checker and WRONG flagging")
@@ -692,6 +695,7 @@ def benchmark(a, argv):
         meta = {**results.run_meta("bench.sched", argv), "data": ddir,
                 "sets": a.sets, "only": a.only, "every": a.every, "timeout": a.timeout,
                 "grace": a.grace, "solvers": a.solvers, "memory_limit_mb": a.memory_limit_mb,
+                "seed": a.seed,
                 "machine": machine_info(a, scratch),
                 "runs_planned": len(instances) * len(a.solvers), "runs_done": 0}
         notes = []

@@ -164,7 +164,7 @@ def test_code_fingerprint_changes_with_the_code(tmp_path):
 
 def test_shared_options_check_solvers_and_limits(tmp_path):
     out = str(tmp_path / "R.md")
-    p = args.parser("prog", "d", out, ("smtsched", "z3", "yices"), memory_limit_mb=0, seed=True)
+    p = args.parser("prog", "d", out, ("smtsched", "z3", "yices"), memory_limit_mb=0, seed=0)
     a = args.finish(p, p.parse_args(["--solvers", "yices,smtsched"]), ("smtsched", "z3", "yices"))
     assert a.solvers == ["smtsched", "yices"]  # the suite's order, whatever was typed
     assert a.json == str(tmp_path / "R.json") and a.memory_limit_mb == 0 and a.seed == 0

@@ -64,7 +64,8 @@ def parser(prog, description, out, solvers, timeout=60.0, grace=10.0, timeout_ty
     """An ArgumentParser with the shared options. `out`: the default report (under
     bench/results/, or None for a suite that picks it itself); `solvers`: the suite's solvers;
     `memory_limit_mb`: its default address-space limit (None: no such option); `python`,
-    `resume`, `seed`: whether it takes --python, --resume, --seed."""
+    `resume`: whether it takes --python, --resume; `seed`: False (no --seed), or its default
+    (None: each solver's own)."""
     p = argparse.ArgumentParser(prog=prog, description=description,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--timeout", type=timeout_type, default=timeout,
@@ -91,8 +92,9 @@ def parser(prog, description, out, solvers, timeout=60.0, grace=10.0, timeout_ty
         p.add_argument("--memory-limit-mb", type=int, default=memory_limit_mb,
                        help="address-space limit of every solver process, MB (%d; 0: none)"
                             % memory_limit_mb)
-    if seed:
-        p.add_argument("--seed", type=int, default=0, help="seed every solver gets (0)")
+    if seed is not False:
+        p.add_argument("--seed", type=int, default=seed, help="seed every solver gets (%s)" % (
+            "default: each solver's own" if seed is None else seed))
     return p
 
 
