@@ -7,10 +7,11 @@ There is no --jobs: runs are sequential on purpose (see bench.harness.process).
 """
 import argparse
 import fnmatch
+import json
 import os
 import sys
 
-from . import CHECKOUT, RESULTS
+from . import CHECKOUT, RESULTS, Fatal, process
 
 
 class DataMissing(Exception):
@@ -36,7 +37,6 @@ def data_dir(override=None):
 def read_index(folder, what):
     """The index.json of a data folder ({file or instance: facts}) and its path; DataMissing
     when it is absent."""
-    import json
     path = os.path.join(folder, "index.json")
     if not os.path.isfile(path):
         raise DataMissing("%s does not exist: the %s are missing from the data directory (see "
@@ -133,7 +133,6 @@ def wanted(name, globs):
 def guarded(name, fn, *fn_args):
     """Run a suite's `fn`: SIGTERM ends it like Ctrl-C (the partial results are written), and
     a Fatal or DataMissing ends it with one line on stderr and exit code 2."""
-    from . import Fatal, process
     process.interrupt_on_sigterm()
     try:
         return fn(*fn_args)
