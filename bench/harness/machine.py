@@ -169,11 +169,14 @@ def lines(m):
     for label, text in m.get("binaries", {}).items():
         L.append("%s: %s" % (label, text))
     if "smtsched" in m:
-        si = m["smtsched"]
-        L.append("smtsched %s from %s (python %s: %s), theory %s, code fingerprint %s%s" % (
-            si["version"], si["package"], si["python"], si["interpreter"], si["theory"],
-            si.get("fingerprint", "?"), ", git " + si["git"] if si.get("git") else ""))
+        L.append(_smtsched_line(m["smtsched"], m["smtsched"]["interpreter"]))
     return L
+
+
+def _smtsched_line(si, interpreter):
+    return "smtsched %s from %s (python %s: %s), theory %s, code fingerprint %s%s" % (
+        si["version"], si["package"], si["python"], interpreter, si["theory"],
+        si.get("fingerprint", "?"), ", git " + si["git"] if si.get("git") else "")
 
 
 def _legacy_lines(m):
@@ -187,8 +190,5 @@ def _legacy_lines(m):
             L.append(m[key] if key == "yices" or " " in str(m[key]) else "%s %s" % (key, m[key]))
     if "smtsched" in m:
         si = m["smtsched"]
-        L.append("smtsched %s from %s (python %s: %s), theory %s, code fingerprint %s%s" % (
-            si["version"], si["package"], si["python"],
-            si.get("interpreter") or m.get("smtsched python", "?"), si["theory"],
-            si.get("fingerprint", "?"), ", git " + si["git"] if si.get("git") else ""))
+        L.append(_smtsched_line(si, si.get("interpreter") or m.get("smtsched python", "?")))
     return L
