@@ -33,12 +33,14 @@ class Precedences:
 
     def __init__(self, n, arcs=()):
         self.n = n
-        self.arcs = []
         self.successors = [[] for _ in range(n)]
         self.predecessors = [[] for _ in range(n)]
         self._reached = None  # what Kahn's first-come order reaches, kept until an arc is added
-        for a, b, w in arcs:
-            self.add(a, b, w)
+        self.arcs = list(arcs)
+        successors, predecessors = self.successors, self.predecessors
+        for a, b, w in self.arcs:
+            successors[a].append((b, w))
+            predecessors[b].append((a, w))
 
     def add(self, a, b, w=0):
         self._reached = None
@@ -77,22 +79,22 @@ class Precedences:
         """The nodes, each after all its predecessors, or None when the arcs have a cycle (of
         any length). `priority`: see `_kahn`; with priority = node numbers the order keeps the
         numbering wherever the arcs allow (the stable order of a file's operators)."""
-        if priority is None:
-            if self._reached is None:
-                self._reached = self._kahn(None)
-            order = self._reached
-        else:
-            order = self._kahn(priority)
-        return list(order) if len(order) == self.n else None
+        order = list(self._first_come()) if priority is None else self._kahn(priority)
+        return order if len(order) == self.n else None
+
+    def _first_come(self):
+        if self._reached is None:
+            self._reached = self._kahn(None)
+        return self._reached
 
     def cycle(self):
         """A cycle of arcs, as its nodes in arc order with the first repeated at the end, or
         None. It starts from the least node no topological order reaches and walks back along
         the first predecessor (in arc order) that is not reached either: every such node has
         one, so the walk must repeat a node."""
-        if self.topological_order() is not None:
+        reached = set(self._first_come())
+        if len(reached) == self.n:
             return None
-        reached = set(self._reached)
         node = min(i for i in range(self.n) if i not in reached)
         seen = {}
         path = []
@@ -118,8 +120,8 @@ class Precedences:
         return self._settle(list(end), self.successors, forward=False)
 
     def _settle(self, value, incoming, forward):
-        order = self.topological_order()
-        if order is not None:
+        order = self._first_come()
+        if len(order) == self.n:
             # a DAG: one pass, each node after everything that raises it
             for b in (order if forward else reversed(order)):
                 best = value[b]
@@ -148,7 +150,7 @@ class Precedences:
         Bellman-Ford for longest paths from 0 everywhere: without a positive cycle n - 1
         rounds settle it; a node still rising in round n lies on or behind such a cycle, and
         walking n steps back along the last improvements lands on it."""
-        if self.topological_order() is not None:
+        if len(self._first_come()) == self.n:
             return None
         n = self.n
         head = [0] * n
@@ -185,8 +187,8 @@ class Precedences:
         instant) has passed: quadratic, 6 s on 9,432 tasks."""
         import numpy as np
 
-        order = self.topological_order()
-        if order is None:
+        order = self._first_come()
+        if len(order) < self.n:
             return None
         if sources is None:
             sources = range(self.n)

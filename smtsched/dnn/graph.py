@@ -135,12 +135,10 @@ class Graph:
         """The operators as a `Precedences` graph, numbered as in `operators`: an arc from
         each operator to each reader of its outputs, of length lag[name] (0 without `lag`)."""
         number = {op.name: k for k, op in enumerate(self.operators)}
-        arcs = Precedences(len(self.operators))
-        for k, op in enumerate(self.operators):
-            w = 0 if lag is None else lag[op.name]
-            for successor in self._successors[op.name]:
-                arcs.add(k, number[successor], w)
-        return arcs
+        successors = self._successors
+        return Precedences(len(self.operators), [
+            (k, number[successor], 0 if lag is None else lag[op.name])
+            for k, op in enumerate(self.operators) for successor in successors[op.name]])
 
 
 def build_graph(name, operators: Iterable[Operator], sizes: Dict[str, int], outputs=(),
@@ -253,11 +251,10 @@ def _topological_order(operators, producer, fail):
     already topological (and otherwise disturbs it least: the ready operator that comes first
     in the file goes first). A cycle is reported through `fail(message, operator name)`."""
     index = {op.name: k for k, op in enumerate(operators)}
-    arcs = Precedences(len(operators))
-    for k, op in enumerate(operators):
-        # the producers in the order of the inputs (the cycle found walks back the first)
-        for p in dict.fromkeys(index[producer[t]] for t in op.inputs if t in producer):
-            arcs.add(p, k)
+    # the producers in the order of the inputs (the cycle found walks back the first)
+    arcs = Precedences(len(operators), [
+        (p, k, 0) for k, op in enumerate(operators)
+        for p in dict.fromkeys(index[producer[t]] for t in op.inputs if t in producer)])
     order = arcs.topological_order(priority=range(len(operators)))
     if order is None:
         cycle = [operators[k].name for k in arcs.cycle()]
