@@ -23,7 +23,7 @@ The model:
 - memory: one interval per tensor [alloc, free): alloc = the producer's start (0 for a graph
   input), free = max of the producer's and the consumers' ends (AddMaxEquality); a graph
   output is freed at the makespan, and at least one time unit after its allocation (so an
-  output written at the very end is still counted once, as bench/dnn.py's checker counts
+  output written at the very end is still counted once, as bench/dnn_check.py's checker counts
   it); AddCumulative with demand = size and capacity = the budget, or a peak variable that is
   minimised;
 - objective: the makespan (AddMaxEquality over the ends) or the peak.

@@ -35,7 +35,7 @@ def test_checker_on_hand_made_schedules():
     # the harness module only, no solver: valid and broken schedules of a tiny graph
     sys.path.insert(0, ROOT)
     try:
-        from bench.dnn import checker_tests
+        from bench.dnn_check import checker_tests
     finally:
         # bench/__init__.py takes the root off the path itself (the source folder smtsched/
         # must not shadow the installed package); make sure in any case

@@ -59,3 +59,18 @@ def test_selftest():
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "bench self-test: ok" in done.stdout, \
         (done.stdout + done.stderr)[-4000:]
+
+
+def test_profile_summary_counts_only_what_happens_inside_check(tmp_path):
+    from bench.stacks import summarize_collapsed
+    raw = tmp_path / "stacks.txt"
+    raw.write_text(
+        "main (w.py:1);solve_smtsched (f.py:2);Solver.check (smtsched/solver.py:3);"
+        "propagate (theories/difference.pyx:4) 30\n"
+        "main (w.py:1);solve_smtsched (f.py:2);Solver.check (smtsched/solver.py:3);"
+        "CaDiCaL::solve (libcadical.so) 10\n"
+        "main (w.py:1);solve_smtsched (f.py:2);build (smtsched/terms.py:9) 60\n")
+    text = "\n".join(summarize_collapsed(str(raw)))
+    assert "100 samples in the worker, 100 in solve_smtsched" in text and "40 inside" in text
+    assert "75.0%  Cython difference-logic theory (difference.pyx)" in text
+    assert "25.0%  CaDiCaL (C++)" in text and "terms.py" not in text
