@@ -39,6 +39,16 @@ The interface, for a backend built as `make(model, horizon, deadline, seed)`:
 A backend does not check schedules against the model: the Optimizer does, once, with
 smtsched.sched.check, before a schedule counts (a backend whose engine checks its own models,
 as the Solver does today, checks twice; see the Solver's `_build_model`).
+
+How a backend on sched/lower.py's `Lowering` and a persistent engine session maps onto this:
+construction = `Lowering(model, horizon, deadline)` (its EncodingTimeout becomes BuildTimeout)
+and one session over `lowering.core`; `at_most` = `makespan_bound(bound)`, or the guard of
+`cost_bound(bound)` / `memory_bound(memory, bound)` with `retire(guard)` for the retired
+bounds; `before` = `before(a, b)`; `hint` = the session's phases from `phases(starts,
+present, makespan)`; `follow_last` = phases from the last model; `schedule` =
+`schedule(outcome)`; `overloads` / `cut` = the Lowering's; `lower_bound` =
+`memory(memory).lower_bound` for a peak-memory objective. What each call adds to the core
+(cuts, guard rows, retiring clauses) goes to the session before the next check.
 """
 import abc
 import itertools
