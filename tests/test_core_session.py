@@ -62,15 +62,16 @@ def test_added_clauses_and_variables_hold_for_the_later_checks():
     core, _, ends = machine()
     session = Session(core)
     clauses_before = [list(c) for c in core.clauses]
+    before = core.num_vars
     guard = session.new_var()
-    assert guard == core.num_vars + 1
+    assert guard == before + 1 == session.num_vars
     for lit in ends[6]:
         session.add_clause([-guard, lit])
     assert session.check([guard]).status == UNSAT
     assert session.check().status == SAT
     session.add_clause([guard])
     assert session.check().status == UNSAT
-    assert core.clauses == clauses_before and core.num_vars == guard - 1  # the core is kept
+    assert core.clauses == clauses_before and core.num_vars == guard  # the core numbers
     with pytest.raises(ValueError):
         session.add_clause([guard + 1])
 
@@ -93,6 +94,20 @@ def job_shop(jobs, horizon):
 
 JOBS = [[(0, 1), (2, 4), (1, 4)], [(1, 1), (2, 4), (0, 1)], [(1, 6), (2, 4), (0, 3)],
         [(2, 3), (0, 1), (1, 1)]]
+
+
+def test_the_core_may_grow_between_checks():
+    """A front end extends the core after the session began (a new atom and its clause):
+    the next check searches the core as it is then."""
+    core, nodes, ends = machine()
+    session = Session(core)
+    assert session.check(ends[7]).status == SAT
+    late = core.new_var()
+    core.difference[INT].atoms.append(DiffAtom(late, nodes[0], nodes[1], -10, False))
+    core.clauses.append([late])                   # s0 + 10 <= s1: cannot end by 7
+    assert session.new_var() == late + 1
+    assert session.check(ends[7]).status == UNSAT
+    assert session.check().status == SAT
 
 
 @compiled_only

@@ -32,7 +32,6 @@ class Session:
         self.check_theories = check
         self.sat_options = dict(sat_options or {}, seed=seed % (1 << 31))
         self.phases = phases
-        self.num_vars = core.num_vars   # the core is not changed: added parts stay here
         self.added = []                 # clauses added since the session began
         self.theories = None            # the factory's result of the last check
 
@@ -41,13 +40,20 @@ class Session:
         """The difference specs with atoms: `Outcome.values` of a sat check follow them."""
         return self.core.active_differences()
 
+    @property
+    def num_vars(self):
+        return self.core.num_vars
+
     def new_var(self):
-        """A fresh SAT variable, for the clauses added later (no theory owns it)."""
-        self.num_vars += 1
-        return self.num_vars
+        """A fresh SAT variable, for the clauses added later (no theory owns it). The core
+        numbers it: a front end may go on extending the core (atoms, clauses, specs appended,
+        as sched.lower does between probes) and every check reads the core as it is then, so
+        the two never hand out the same variable."""
+        return self.core.new_var()
 
     def add_clause(self, clause):
-        """A clause over the core's variables and new_var()s, for every later check."""
+        """A clause over the core's variables and new_var()s, for every later check (kept
+        by the session, not added to the core)."""
         clause = [int(lit) for lit in clause]
         if any(lit == 0 or abs(lit) > self.num_vars for lit in clause):
             raise ValueError(f"{clause}: literals must be nonzero and at most {self.num_vars} "
