@@ -105,7 +105,8 @@ class Optimizer:
     `result`.
 
     `backend`: how to build the search backend, `backend(model, horizon, deadline, seed)`
-    (smtsched.sched.backend describes the interface); SolverBackend by default."""
+    (smtsched.sched.backend describes the interface); SolverBackend by default. One `run`
+    per Optimizer."""
 
     # the conflict budget of a probe below best - 1 without a time limit (doubled after each
     # probe that runs out of it)
@@ -128,6 +129,12 @@ class Optimizer:
         self.lower = None      # the proven lower bound
         self._static_bound = None
         self.stats = {}
+        # the probe loop's state
+        self.fraction = 0.5    # how far into the gap the next probe goes
+        self.stuck = False     # a probe ran out of budget: moves and a climb come first
+        self.probe_conflicts = self.PROBE_CONFLICTS
+        self.climb_step = 1    # the lower-bound climb's step
+        self.neighbourhoods = None
 
     # -- the run ---------------------------------------------------------------------------
     def run(self):
@@ -256,12 +263,9 @@ class Optimizer:
 
     def probe_loop(self):
         """Probes bisecting the gap until the bound meets the best (or time is up)."""
-        self.fraction = 0.5  # how far into the gap the next probe goes
+        # Large-neighbourhood rounds start once a probe ran out of budget (`stuck`): easy
+        # models are proven by the probes alone, without the overhead of the moves.
         self.neighbourhoods = Neighbourhoods(self.model, self.backend, self.seed)
-        # Large-neighbourhood rounds start once a probe ran out of budget: easy models are
-        # proven by the probes alone, without the overhead of the moves.
-        self.stuck = False
-        self.probe_conflicts = self.PROBE_CONFLICTS
         self.climb_step = max(1, (self.best[0] - self.lower) // 16)
         while self.lower < self.best[0]:
             if self.stuck and self.neighbourhoods.pairs:
