@@ -1,0 +1,327 @@
+"""A memory's liveness literals and sums, lowered straight to the core problem (no terms).
+
+The formulation is the one of smtsched.sched.memory (read its docstring): a buffer b is live
+at an allocation instant j (the start of a producing task, or 0) when
+
+    live(b, j)  <=  start(producer) <= start(j)  and  OR over e in ends(b): start(j) < end(e)
+
+and the live bytes at every allocation instant are at most the bound. Per instant, per buffer,
+each comparison is decided by the precedences (longest paths), stated by a machine's ordering
+atom when both tasks share a machine, or stated by its own difference atom; the buffers live in
+every schedule add up to a constant, the others get a literal `live` and the clauses
+[live, -born, -ended_after] (an optional consumer holds its buffer only while present: the
+condition is "present and not yet ended", two literals of the clause where the encoding has a
+Tseitin gate).
+
+Here the decisions are made per instant over arrays (numpy): the comparisons with every end
+task at once, then per buffer, then the requests for variables in the encoding's order (the
+live literal, the birth atom, the end atoms, buffer by buffer), so that the SAT variables are
+numbered as the compiler numbers them. Repeated atoms (the same comparison for another buffer
+or instant, a machine's ordering atom) are found in the lowering's atom table.
+"""
+import time
+
+import numpy as np
+
+from ..core.specs import PseudoBooleanSpec
+from .encode import EncodingTimeout
+from .memory import _NONE
+
+# what a comparison is at an instant
+FALSE, TRUE, ATOM, PRESENT, BOTH = 0, 1, 2, 3, 4   # BOTH: present and the atom
+
+
+class MemoryLiveness:
+    """The liveness literals and sums of one memory, in `lowering.core`. `sums`: per
+    allocation instant (instant order) (constant bytes, live variables, their sizes, the sum
+    of the sizes); `instants`: the task index of each instant (-1: time 0); `lower_bound`: the
+    peak the precedences alone force; `literal_count`: the live literals; `bound(bound)`
+    states "peak <= bound"."""
+
+    def __init__(self, lowering, memory, number, paths):
+        self.lowering = lowering
+        self.memory = memory
+        self.number = number
+        self.sums = []
+        self.instants = []
+        self.buffers = []   # per instant: the memory.buffers index of each live variable
+        self._described = set()
+        self._build(paths)
+        self.lower_bound = max((fixed for fixed, _, _, _ in self.sums), default=0)
+        self.literal_count = sum(len(live) for _, live, _, _ in self.sums)
+
+    # -- building ---------------------------------------------------------------------------
+    def _build(self, L):
+        low = self.lowering
+        memory = self.memory
+        seen = set()
+        for b in memory.buffers:
+            if b.producer is not None and b.producer.index not in seen:
+                seen.add(b.producer.index)
+                self.instants.append(b.producer.index)
+        if any(b.producer is None for b in memory.buffers):
+            self.instants.append(-1)
+        valid = [k for k, b in enumerate(memory.buffers) if b.size > 0]
+        buffers = [memory.buffers[k] for k in valid]
+        self._valid = np.array(valid, dtype=np.int64)
+        producer = np.array([-1 if b.producer is None else b.producer.index for b in buffers],
+                            dtype=np.int64)
+        self._size = np.array([b.size for b in buffers], dtype=low.dtype)
+        self._sizes = [b.size for b in buffers]
+        self._until = np.array([b.until_end for b in buffers], dtype=bool)
+        # the ends of each buffer (its consumers, then its producer), flat, buffer by buffer
+        slot_task, slot_buffer = [], []
+        for k, b in enumerate(buffers):
+            ends = [c.index for c in b.consumers]
+            if b.producer is not None:
+                ends.append(b.producer.index)
+            slot_task += ends
+            slot_buffer += [k] * len(ends)
+        slot_task = np.array(slot_task, dtype=np.int64)
+        self._slot_buffer = np.array(slot_buffer, dtype=np.int64)
+        self._ends = np.unique(slot_task)
+        self._slot_end = np.searchsorted(self._ends, slot_task)
+        self._slot_task = slot_task
+        self._producers = np.unique(producer[producer >= 0])
+        self._buffer_producer = np.searchsorted(self._producers, producer)
+        self._producer = producer
+        # the tasks sharing a machine with each task (both lasting): membership per machine
+        self._members = {}
+        for index, numbers in enumerate(low.machines):
+            for number in numbers:
+                self._members.setdefault(number, []).append(index)
+        self._members = {m: np.array(v, dtype=np.int64) for m, v in self._members.items()}
+        present = np.array(low.present, dtype=np.int64)
+        self._present = present
+        for j in self.instants:
+            low._check_clock()
+            self._instant(j, L)
+
+    def _same_machine(self, j):
+        """Booleans by task: shares a machine with task j, both lasting (j itself excluded)."""
+        low = self.lowering
+        mask = np.zeros(len(low.model.tasks), dtype=bool)
+        if low.durations[j] > 0:
+            for number in low.machines[j]:
+                mask[self._members[number]] = True
+            mask &= low.durations > 0
+        mask[j] = False
+        return mask
+
+    def _ended_after(self, j, L):
+        """For every end task e: what "start(j) < end(e)" is (FALSE, TRUE, ATOM, PRESENT or
+        BOTH), and its atom as (p, q, bound) arrays (memory._before_end, all e at once)."""
+        low = self.lowering
+        e = self._ends
+        duration = low.durations[e]
+        mandatory = ~low.optional[e]
+        q = low.nodes[e]
+        if j < 0:
+            # 0 < start(e) + duration(e); starts are at least their releases (>= 0)
+            code = np.where((duration >= 1) | (low.releases[e] >= 1), TRUE, ATOM)
+            p = np.zeros(len(e), dtype=np.int64)            # start(e) >= 1: x_0 - x_e <= -1
+            bound = np.full(len(e), -1, dtype=low.dtype)
+        else:
+            code = np.full(len(e), ATOM)
+            p = np.full(len(e), low.node[j], dtype=np.int64)
+            machine = self._same_machine(j)[e] & mandatory
+            # on a machine: j ends before e starts; else start(j) - start(e) <= duration(e) - 1
+            bound = np.where(machine, -low.durations[j], duration - 1)
+            if L is not None:
+                forward, backward = L[j, e], L[e, j]
+                surely = mandatory & (forward > _NONE) & (forward + duration > 0)
+                never = mandatory & ~surely & (backward > _NONE) & (backward >= duration)
+                code[surely] = TRUE
+                code[never] = FALSE
+            code[e == j] = TRUE if low.durations[j] > 0 else FALSE
+        optional = ~mandatory
+        # an absent consumer holds nothing: "present and not yet ended"
+        code = np.where(optional & (code == TRUE), PRESENT,
+                        np.where(optional & (code == ATOM), BOTH, code))
+        return code, p, q, bound
+
+    def _born(self, j, L):
+        """For every producer a: what "start(a) <= start(j)" is (FALSE, TRUE or ATOM), and
+        its atom (memory._born and _born_at_zero, all producers at once)."""
+        low = self.lowering
+        a = self._producers
+        p = low.nodes[a]
+        if j < 0:
+            # a producer starts at 0 at the earliest (its release bounds it): start(a) <= 0
+            code = np.where(low.releases[a] > 0, FALSE, ATOM)
+            return code, p, np.zeros(len(a), dtype=np.int64), np.zeros(len(a), dtype=low.dtype)
+        code = np.full(len(a), ATOM)
+        machine = self._same_machine(j)[a]
+        bound = np.where(machine, -low.durations[a], 0)   # a ends before j starts, or a <= j
+        if L is not None:
+            forward, backward = L[a, j], L[j, a]
+            surely = (forward > _NONE) & (forward >= 0)
+            code[surely] = TRUE
+            code[~surely & (backward > _NONE) & (backward > 0)] = FALSE
+        code[a == j] = TRUE
+        q = np.full(len(a), low.node[j], dtype=np.int64)
+        return code, p, q, np.asarray(bound, dtype=low.dtype)
+
+    def _instant(self, j, L):
+        low = self.lowering
+        core = low.core
+        end_code, end_p, end_q, end_bound = self._ended_after(j, L)
+        born_code, born_p, born_q, born_bound = self._born(j, L)
+        m = len(self._size)
+        has_producer = self._producer >= 0
+        born = np.full(m, TRUE)
+        born[has_producer] = born_code[self._buffer_producer[has_producer]]
+        slot_code = end_code[self._slot_end] if len(self._slot_end) else \
+            np.zeros(0, dtype=np.int64)
+        slot_buffer = self._slot_buffer
+        surely = self._until | (np.bincount(slot_buffer, weights=slot_code == TRUE,
+                                            minlength=m) > 0)
+        maybe = np.bincount(slot_buffer, weights=slot_code != FALSE, minlength=m) > 0
+        keep = (born != FALSE) & (surely | maybe)
+        fixed_mask = keep & (born == TRUE) & surely
+        live_mask = keep & ~fixed_mask
+        fixed = sum(self._size[fixed_mask].tolist())
+        live_buffers = np.flatnonzero(live_mask)
+        if not len(live_buffers):
+            self.sums.append((fixed, [], [], 0))
+            self.buffers.append([])
+            return
+        count = len(live_buffers)
+        rank = np.full(m, -1, dtype=np.int64)          # buffer -> its place among the live
+        rank[live_buffers] = np.arange(count)
+        has_born = born[live_buffers] == ATOM
+        # the clause slots: the ends of live buffers not surely alive, that can be alive
+        clause_slot = live_mask[slot_buffer] & ~surely[slot_buffer] & (slot_code != FALSE)
+        atom_slot = np.flatnonzero(clause_slot & ((slot_code == ATOM) | (slot_code == BOTH)))
+        # the requests for variables, in the encoding's order: per live buffer its literal,
+        # its birth atom, the atoms of its ends
+        atoms_per = np.bincount(rank[slot_buffer[atom_slot]], minlength=count)
+        size = 1 + has_born + atoms_per
+        offset = np.cumsum(size) - size
+        total = int(size.sum())
+        born_position = offset[has_born] + 1
+        owner = rank[slot_buffer[atom_slot]]
+        within = np.arange(len(atom_slot)) - np.searchsorted(owner, owner)
+        end_position = offset[owner] + 1 + has_born[owner] + within
+        # the distinct atoms: birth atoms by producer, end atoms by end task
+        born_of = self._buffer_producer[live_buffers[has_born]]
+        born_used = np.unique(born_of)
+        end_of = self._slot_end[atom_slot]
+        end_used = np.unique(end_of)
+        p = np.concatenate([born_p[born_used], end_p[end_used]])
+        q = np.concatenate([born_q[born_used], end_q[end_used]])
+        bound = np.concatenate([born_bound[born_used], end_bound[end_used]])
+        flip = p > q
+        keys = list(zip(np.where(flip, q, p).tolist(), np.where(flip, p, q).tolist(),
+                        np.where(flip, -bound - 1, bound).tolist()))
+        sign = np.where(flip, -1, 1)
+        distinct = {}
+        entry_key = np.fromiter((distinct.setdefault(k, len(distinct)) for k in keys),
+                                np.int64, len(keys))
+        unique_keys = list(distinct)
+        variables = np.fromiter(map(low._table.get, unique_keys, [0] * len(unique_keys)),
+                                np.int64, len(unique_keys))
+        born_entry = np.zeros(len(self._producers), dtype=np.int64)
+        born_entry[born_used] = np.arange(len(born_used))
+        end_entry = np.zeros(len(self._ends), dtype=np.int64)
+        end_entry[end_used] = len(born_used) + np.arange(len(end_used))
+        request_entry = np.concatenate([born_entry[born_of], end_entry[end_of]])
+        request_position = np.concatenate([born_position, end_position])
+        request_key = entry_key[request_entry]
+        # numbering: a live literal at each of its requests, an atom at its first one
+        new = np.flatnonzero(variables == 0)
+        creators = offset
+        if len(new):
+            first = np.full(len(unique_keys), total, dtype=np.int64)
+            np.minimum.at(first, request_key, request_position)
+            creators = np.sort(np.concatenate([offset, first[new]]))
+        base = core.num_vars + 1
+        core.num_vars += len(creators)
+        live = base + np.searchsorted(creators, offset)
+        if len(new):
+            numbers = base + np.searchsorted(creators, first[new])
+            variables[new] = numbers
+            placed = np.argsort(numbers)
+            low.register_atoms([unique_keys[k] for k in new[placed].tolist()],
+                               numbers[placed].tolist())
+        entry_literal = sign * variables[entry_key]
+        # the clauses, buffer by buffer: [live, -born] for a buffer surely alive once born,
+        # else [live, -born, -(its end's condition)] per end slot that can hold it
+        born_literal = np.zeros(count, dtype=np.int64)
+        born_literal[has_born] = entry_literal[born_entry[born_of]]
+        slots = np.flatnonzero(clause_slot)
+        alone = live_buffers[surely[live_buffers]]
+        rows_buffer = np.concatenate([rank[alone], rank[slot_buffer[slots]]])
+        rows_slot = np.concatenate([np.full(len(alone), -1, dtype=np.int64), slots])
+        order = np.argsort(rows_buffer, kind="stable")
+        rows_buffer, rows_slot = rows_buffer[order], rows_slot[order]
+        matrix = np.zeros((len(rows_buffer), 4), dtype=np.int64)
+        matrix[:, 0] = live[rows_buffer]
+        matrix[:, 1] = -born_literal[rows_buffer]
+        at = rows_slot >= 0
+        slot = rows_slot[at]
+        code = slot_code[slot]
+        atom_literal = np.zeros(len(slot), dtype=np.int64)
+        stated = (code == ATOM) | (code == BOTH)
+        atom_literal[stated] = entry_literal[end_entry[self._slot_end[slot[stated]]]]
+        presence = self._present[self._slot_task[slot]]
+        matrix[at, 2] = np.where(code == ATOM, -atom_literal, -presence)
+        matrix[at, 3] = np.where(code == BOTH, -atom_literal, 0)
+        flat = matrix.ravel()
+        nonzero = flat != 0
+        literals = flat[nonzero].tolist()
+        ends = np.cumsum(nonzero.reshape(-1, 4).sum(axis=1)).tolist()
+        starts = [0] + ends[:-1]
+        core.clauses.extend(map(literals.__getitem__, map(slice, starts, ends)))
+        self.sums.append((fixed, live.tolist(), self._size[live_buffers].tolist(),
+                          sum(self._size[live_buffers].tolist())))
+        self.buffers.append(self._valid[live_buffers].tolist())
+
+    # -- bounds -----------------------------------------------------------------------------
+    def bound(self, bound, guarded=False):
+        """"live bytes <= bound at every allocation instant", in the core: per instant a
+        pseudo-Boolean row, a clause when the row is one (dropping any literal satisfies it),
+        nothing when it always holds, and [-true] (guarded: [-guard]) when the constant bytes
+        alone exceed it (memory.bound_formulas as compile.pseudo_boolean states it).
+        Guarded: "guard => ..." as one row, the guard weighing what would break it; the guard
+        is a fresh variable (made where the compiler meets it) and returned."""
+        low = self.lowering
+        core = low.core
+        guard = None
+        for number, (fixed, live, sizes, total) in enumerate(self.sums):
+            room = bound - fixed
+            if room >= total:
+                continue
+            if guarded and guard is None:
+                guard = low._new_var()   # where the compiler meets it: its first row
+            if room < 0:
+                core.clauses.append([-guard] if guarded else [-low._true_literal()])
+                continue
+            if guarded:
+                literals = live + [guard]
+                weights = sizes + [total - room]
+                limit = total
+                whole = 2 * total - room
+            else:
+                literals, weights, limit, whole = live, sizes, room, total
+            if whole - min(weights) <= limit:
+                core.clauses.append([-x for x in literals])
+            else:
+                core.pseudo_boolean.append(PseudoBooleanSpec(literals, list(weights), limit))
+                self._describe(number, guard, bound)
+        if guarded and guard is None:
+            guard = low._new_var()
+        return guard
+
+    def _describe(self, number, guard, bound):
+        """What the variables of a row stand for (core.pb_meaning, for printed lemmas):
+        ("live", memory number, buffer index, instant task index or -1), and the guard's
+        ("peak <=", memory number, bound)."""
+        meaning = self.lowering.core.pb_meaning
+        if number not in self._described:
+            self._described.add(number)
+            j = self.instants[number]
+            meaning.update(zip(self.sums[number][1],
+                               (("live", self.number, b, j) for b in self.buffers[number])))
+        if guard is not None:
+            meaning[guard] = ("peak <=", self.number, bound)

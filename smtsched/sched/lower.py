@@ -1,0 +1,630 @@
+"""A scheduling Model lowered to the core problem directly: no Term objects, no string names.
+
+    lowering = Lowering(model, horizon=None, deadline=None)
+    core = lowering.core                    # a smtsched.core.CoreProblem, ready for the factory
+
+One private method per constraint family, called once in order by the constructor (the shape
+of PyJobShop's `solvers/ortools/Constraints.py`, whose `add_constraints` calls
+`_machines_no_overlap`, `_renewable_capacity`, ... in turn): `_tasks` (releases, deadlines,
+the horizon, end <= makespan, presence variables), `_precedences` (minimum and maximum lags),
+`_alternatives`, then per resource `_machine` (a DisjunctiveSpec and its pairwise clauses),
+`_cumulative` (a CumulativeSpec, with bound literals over windows under `horizon`) or
+`_optional_pairs` (guarded pairwise disjunctions, for resources with optional tasks), then the
+memories (smtsched.sched.liveness: liveness literals, their sums, and the capacity rows).
+
+The problem is the one the pairwise encoding (smtsched.sched.encode.Encoding) compiled by
+smtsched.compile gives, family by family, with the same graph nodes (the first task's start is
+node 1, the makespan 2, task k's start k + 2: the order the compiler met them), the same atoms
+in the same canonical orientation (lower node first), the same pairs left out because the
+precedences already order them, the same SAT variables in the same order, and the same clauses
+in the same order, except that the compiler's Tseitin gates are not made: a formula the
+encoding wraps in And/Or under a guard becomes the clauses that gate stood for (tests/
+test_lower.py compares the two problems on benchmarks and random models, and says where and why
+they differ). Without optional tasks or alternatives there are no such gates, and the two
+problems are identical, variable for variable.
+
+After the construction, the methods the optimiser calls (the API of Encoding that optimize.py
+uses, without terms); every one of them appends what it makes to `core` (new variables at the
+end of the numbering, new atoms at the end of `core.difference["Int"].atoms`, new clauses at
+the end of `core.clauses`, new cost specs at the end of `core.globals`, new pseudo-Boolean rows
+at the end of `core.pseudo_boolean`), so a search session that remembers those lengths knows
+what is new:
+
+- `makespan_bound(bound)` -> the literal of "makespan <= bound" (an atom; an assumption).
+- `cost_bound(bound)` -> (guard literal, CostSpec): "guard => weighted cost <= bound".
+- `memory_bound(memory, bound)` -> guard literal: "guard => peak of `memory` <= bound" (its
+  rows, or the clause [-guard] when the bound is below what the precedences force).
+  `retire(guard)` -> the clause [-guard] that switches a guard off for good.
+- `memory(memory)` -> its MemoryLiveness: `lower_bound` (the peak the precedences force),
+  `literal_count`, `sums`.
+- `before(a, b)` -> the literal of "a ends before b starts" (the orderings of a large-
+  neighbourhood move); `same_machine(a, b)`.
+- `overloads(starts, present)` and `cut(tasks)` -> the clause "not all of these run at one
+  instant" (resources with optional tasks, checked between searches).
+- `phases(starts, present=None, makespan=None)` -> the literals a schedule makes true (the
+  solver hint of a starting schedule: every atom whose nodes have values, and the presences).
+- `schedule(outcome)` -> (starts, present) of a sat engine Outcome (its `values[0]` are the
+  Int difference theory's potentials, the factory's order).
+
+Speed: the pairs of a machine or a cumulative resource and the liveness literals of a memory are
+made with numpy over arrays, one dictionary lookup per atom at most (the dictionary maps an
+atom's canonical (p, q, bound) to its variable: atoms repeat across families, e.g. a memory's
+"start(j) < end(e)" on a machine is the machine's ordering atom). The cyclic garbage collector
+is off while the lowering runs: it makes millions of objects and no cycles.
+"""
+import gc
+import time
+from itertools import repeat
+
+import numpy as np
+
+from ..core.problem import INT, CoreProblem, DiffAtom
+from ..core.specs import (CostSpec, CostTask, CumulativeSpec, DemandTask, DisjunctiveSpec,
+                          Task)
+from .encode import EncodingTimeout
+from .liveness import MemoryLiveness
+
+# "no path" in the reach matrices: far below any sum of lags, far above the int64 minimum
+_NONE = np.iinfo(np.int64).min // 4
+# the largest magnitude of a model number that int64 arithmetic takes safely (a sum of two
+# of them, negated, plus one, still fits); beyond it the arrays hold Python integers
+_SMALL = 1 << 60
+
+
+class Lowering:
+    """See the module docstring. `horizon`: the largest makespan the search will be asked about,
+    if known (the cumulative resources then get bound literals over each task's window);
+    `deadline`: a time.perf_counter() instant, EncodingTimeout once it has passed."""
+
+    # One bound literal per task and instant of its window (as Encoding.MAX_BOUND_LITERALS):
+    # above this many, a resource gets none and its theory only detects overloads.
+    MAX_BOUND_LITERALS = 50000
+    # a reach matrix (graph nodes x tasks of the globals) of at most this many entries at once
+    REACH_ENTRIES = 1 << 23
+
+    def __init__(self, model, horizon=None, deadline=None):
+        self.model = model
+        self.horizon = horizon
+        self.deadline = deadline
+        self.core = CoreProblem()
+        self._spec = self.core.difference[INT]
+        self._table = {}          # canonical (p, q, bound) -> SAT variable of the atom
+        self._true = None         # the constant-true variable, made when first needed
+        self._facts = []          # (a, b, c): root facts start(b) >= start(a) + c (nodes)
+        self._reach = None        # (sources, matrix) of the implied orders, per chunk
+        self._heads = None
+        tasks = model.tasks
+        n = len(tasks)
+        big = any(abs(v) >= _SMALL for t in tasks
+                  for v in (t.duration, t.release, t.deadline or 0)) or \
+            (model.horizon or 0) >= _SMALL or (horizon or 0) >= _SMALL
+        self.dtype = object if big else np.int64
+        # graph nodes in the compiler's order of meeting them: start of task 0, makespan, the rest
+        self.node = [0] * n
+        self.makespan_node = None
+        spec = self._spec
+        for t in tasks:
+            self.node[t.index] = spec.node(("start", t.index), f"start {t.name}")
+            if t.index == 0:
+                self.makespan_node = spec.node(("makespan",), "makespan")
+        self.present = [0] * n    # presence variable of an optional task, 0 for a mandatory one
+        # the machines (unary resources without optional tasks) of each task: two tasks on one
+        # machine are compared through the machine's ordering atoms
+        self.machines = [set() for _ in tasks]
+        for number, resource in enumerate(model.resources):
+            if resource.unary and not any(t.optional for t, _ in resource.demands):
+                for t, _ in resource.demands:
+                    self.machines[t.index].add(number)
+        self.durations = np.array([t.duration for t in tasks], dtype=self.dtype)
+        self.releases = np.array([t.release for t in tasks], dtype=self.dtype)
+        self.optional = np.array([t.optional for t in tasks], dtype=bool)
+        self.nodes = np.array(self.node, dtype=np.int64)
+        self.memories = []
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._lower()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _lower(self):
+        """Every family, in the order the pairwise encoding states them (the order of the
+        variables and clauses follows it)."""
+        self._tasks()
+        self._precedences()
+        self._alternatives()
+        for resource in self.model.resources:
+            self._check_clock()
+            optional = any(t.optional for t, _ in resource.demands)
+            if resource.unary and not optional:
+                self._machine(resource)
+            elif not resource.unary and not optional:
+                self._cumulative(resource)
+            else:
+                self._optional_pairs(resource)
+        if self.model.memories:
+            self._memories()
+
+    # -- variables and atoms ----------------------------------------------------------------
+    def _new_var(self):
+        self.core.num_vars += 1
+        return self.core.num_vars
+
+    def _true_literal(self):
+        if self._true is None:
+            self._true = self._new_var()
+            self.core.clauses.append([self._true])
+        return self._true
+
+    def _check_clock(self):
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise EncodingTimeout
+
+    def atom(self, p, q, bound):
+        """The literal of x_p - x_q <= bound over Int graph nodes: one variable per atom in its
+        canonical orientation (lower node first; x_p - x_q <= c is not x_q - x_p <= -c - 1),
+        as the compiler's difference_atom; a constant when p == q."""
+        if p == q:
+            return self._true_literal() if bound >= 0 else -self._true_literal()
+        if p > q:
+            p, q, bound, sign = q, p, -bound - 1, -1
+        else:
+            sign = 1
+        key = (p, q, bound)
+        var = self._table.get(key)
+        if var is None:
+            var = self._table[key] = self._new_var()
+            self._spec.atoms.append(DiffAtom(var, p, q, bound, False))
+        return sign * var
+
+    def atoms(self, p, q, bound):
+        """`atom` over arrays (p != q everywhere): the literals as an int64 array. New atoms
+        get variables in order of first appearance, as one by one."""
+        flip = p > q
+        low = np.where(flip, q, p)
+        high = np.where(flip, p, q)
+        bound = np.where(flip, -bound - 1, bound)
+        keys = list(zip(low.tolist(), high.tolist(), bound.tolist()))
+        var = np.fromiter(map(self._table.get, keys, repeat(0)), np.int64, len(keys))
+        missing = np.flatnonzero(var == 0)
+        if missing.size:
+            var[missing] = self.fresh_atoms([keys[k] for k in missing.tolist()])
+        return np.where(flip, -var, var)
+
+    def fresh_atoms(self, keys):
+        """Variables for canonical atom keys that have none yet (a key may repeat: one variable
+        each, numbered in order of first appearance); their variables, key by key."""
+        unique = dict.fromkeys(keys)
+        first = self.core.num_vars + 1
+        numbers = dict(zip(unique, range(first, first + len(unique))))
+        self.core.num_vars += len(unique)
+        self._table.update(numbers)
+        low, high, bound = zip(*unique)
+        self._spec.atoms.extend(map(tuple.__new__, repeat(DiffAtom),
+                                    zip(numbers.values(), low, high, bound, repeat(False))))
+        return list(map(numbers.__getitem__, keys))
+
+    def register_atoms(self, keys, variables):
+        """Canonical atom keys and the fresh variables numbered for them elsewhere (the
+        liveness requests interleave atoms with live literals), in increasing order."""
+        self._table.update(zip(keys, variables))
+        low, high, bound = zip(*keys)
+        self._spec.atoms.extend(map(tuple.__new__, repeat(DiffAtom),
+                                    zip(variables, low, high, bound, repeat(False))))
+
+    def _assert(self, guard, p, q, bound):
+        """The clause guard + ["x_p - x_q <= bound"]; without a guard it is a root fact,
+        start(q) >= start(p) - bound, which the implied orders of the global constraints
+        follow (the compiler's root_facts)."""
+        literal = self.atom(p, q, bound)
+        if guard:
+            self.core.clauses.append(guard + [literal])
+            return
+        self.core.clauses.append([literal])
+        if p != q:
+            self._facts.append((p, q, -bound))
+
+    # -- the families -----------------------------------------------------------------------
+    def _tasks(self):
+        """Per task: start >= release, end <= deadline and horizon, end <= makespan; an
+        optional task's constraints hold only while it is present."""
+        horizon = self.model.horizon
+        core = self.core
+        for t in self.model.tasks:
+            s = self.node[t.index]
+            guard = []
+            if t.optional:
+                var = self.present[t.index] = self._new_var()
+                core.bool_var[("present", t.index)] = var
+                guard = [-var]
+            self._assert(guard, 0, s, -t.release)
+            if t.deadline is not None:
+                self._assert(guard, s, 0, t.deadline - t.duration)
+            if horizon is not None:
+                self._assert(guard, s, 0, horizon - t.duration)
+            self._assert(guard, s, self._makespan(), -t.duration)
+
+    def _precedences(self):
+        """start(after) - end(before) in [min_lag, max_lag], while both are present."""
+        node, present = self.node, self.present
+        for p in self.model.precedences:
+            a, b = p.before, p.after
+            guard = [-present[x.index] for x in (a, b) if x.optional]
+            self._assert(guard, node[a.index], node[b.index], -(a.duration + p.min_lag))
+            if p.max_lag is not None:
+                self._assert(guard, node[b.index], node[a.index], a.duration + p.max_lag)
+
+    def _alternatives(self):
+        """Exactly one option present, starting with its task. "Not both" is the clause
+        [-p_i, -p_j] and "present => same start" two clauses over the two atoms (the encoding
+        says Not(And(p_i, p_j)) and Or(Not(p), start == start): Tseitin gates here)."""
+        clauses, node, present = self.core.clauses, self.node, self.present
+        for task, options in self.model.alternatives:
+            chosen = [present[o.index] for o in options]
+            clauses.append(list(chosen))
+            for i in range(len(chosen)):
+                for j in range(i + 1, len(chosen)):
+                    clauses.append([-chosen[i], -chosen[j]])
+            for option in options:
+                same = self.atom(node[option.index], node[task.index], 0)
+                other = self.atom(node[task.index], node[option.index], 0)
+                clauses.append([-present[option.index], same])
+                clauses.append([-present[option.index], other])
+
+    def _machine(self, resource):
+        """A machine: its DisjunctiveSpec, and for every pair of lasting tasks not ordered by
+        the precedences already the clause "one ends before the other starts"."""
+        tasks = [t for t, _ in resource.demands]
+        indices = np.array([t.index for t in tasks], dtype=np.int64)
+        nodes = self.nodes[indices]
+        durations = self.durations[indices]
+        lasting = durations > 0
+        settled = self._settled(indices)
+        free = ~(settled | settled.T) & np.outer(lasting, lasting)
+        first, second = np.nonzero(np.triu(free, 1))
+        # before (i, j) then after (j, i), pair by pair: the compiler's order of atoms
+        p = np.stack([nodes[first], nodes[second]], axis=1).ravel()
+        q = np.stack([nodes[second], nodes[first]], axis=1).ravel()
+        bound = -np.stack([durations[first], durations[second]], axis=1).ravel()
+        literals = self.atoms(p, q, bound).reshape(-1, 2)
+        self.core.clauses.extend(literals.tolist())
+        i, j = first.tolist(), second.tolist()
+        keys = [pair for pairs in zip(zip(i, j), zip(j, i)) for pair in pairs]
+        order = dict(zip(keys, literals.ravel().tolist()))
+        specs = [Task(node, duration) for node, duration in
+                 zip(nodes.tolist(), [t.duration for t in tasks])]
+        self.core.globals.append(DisjunctiveSpec(specs, order))
+
+    def _cumulative(self, resource):
+        """A cumulative resource: its CumulativeSpec with an ordering literal for every ordered
+        pair of tasks that use it and are not ordered by the precedences already, the
+        disjunction for pairs that can never overlap, and with a horizon the bound literals
+        "start >= v" over each task's window."""
+        tasks = [t for t, _ in resource.demands]
+        demands = [d for _, d in resource.demands]
+        capacity = resource.capacity
+        indices = np.array([t.index for t in tasks], dtype=np.int64)
+        nodes = self.nodes[indices]
+        durations = self.durations[indices]
+        demand = np.array(demands, dtype=self.dtype)
+        used = (durations > 0) & (demand > 0)
+        for k in np.flatnonzero(used & (demand > capacity)).tolist():
+            self.core.clauses.append([-self._true_literal()])  # alone it overloads it
+        settled = self._settled(indices)
+        free = ~(settled | settled.T) & np.outer(used, used)
+        np.fill_diagonal(free, False)
+        first, second = np.nonzero(free)   # row by row: the compiler's order
+        literals = self.atoms(nodes[first], nodes[second], -durations[first])
+        k = len(tasks)
+        matrix = np.zeros((k, k), dtype=np.int64)
+        matrix[first, second] = literals
+        i, j = first.tolist(), second.tolist()
+        order = dict(zip(zip(i, j), literals.tolist()))
+        clash = np.triu(free & (np.add.outer(demand, demand) > capacity), 1)
+        a, b = np.nonzero(clash)
+        self.core.clauses.extend(np.stack([matrix[a, b], matrix[b, a]], axis=1).tolist())
+        bound_literals = {}
+        windows = self._windows(tasks)
+        if windows is not None:
+            keys, starts, values = [], [], []
+            for k in np.flatnonzero(used).tolist():
+                if windows[k] is not None and self.node[tasks[k].index] != 0:
+                    earliest, latest = windows[k]
+                    for v in range(earliest + 1, latest + 1):
+                        keys.append((k, v))
+                        starts.append(self.node[tasks[k].index])
+                        values.append(v)
+            if keys:
+                literals = self.atoms(np.zeros(len(keys), dtype=np.int64),
+                                      np.array(starts, dtype=np.int64),
+                                      -np.array(values, dtype=self.dtype))
+                bound_literals = dict(zip(keys, literals.tolist()))
+        specs = [DemandTask(node, t.duration, d)
+                 for node, t, d in zip(nodes.tolist(), tasks, demands)]
+        self.core.globals.append(CumulativeSpec(specs, capacity, order, bound_literals))
+
+    def _windows(self, tasks):
+        """Each task's (head, horizon - tail): where its start can lie under the horizon; None
+        without a horizon or when that would take too many literals."""
+        if self.horizon is None:
+            return None
+        if self._heads is None:
+            from .bounds import heads_and_tails
+            self._heads = heads_and_tails(self.model)
+        head, tail = self._heads
+        windows = []
+        total = 0
+        for t in tasks:
+            latest = self.horizon - tail[t.index]
+            if t.deadline is not None:
+                latest = min(latest, t.deadline - t.duration)
+            if latest > head[t.index] and t.duration > 0:
+                windows.append((head[t.index], latest))
+                total += latest - head[t.index]
+            else:
+                windows.append(None)
+        return windows if total <= self.MAX_BOUND_LITERALS else None
+
+    def _optional_pairs(self, resource):
+        """A resource with optional tasks: for two lasting tasks whose demands together exceed
+        the capacity, "one ends before the other starts" while both are present (the encoding
+        guards Or(before, after) with the presences: a Tseitin gate there, one clause here).
+        Sets of three or more are cut between searches (`overloads`, `cut`)."""
+        pairs = [(t, d) for t, d in resource.demands if t.duration > 0]
+        clauses, present = self.core.clauses, self.present
+        for i in range(len(pairs)):
+            self._check_clock()
+            a, da = pairs[i]
+            for j in range(i + 1, len(pairs)):
+                b, db = pairs[j]
+                if da + db > resource.capacity:
+                    guard = [-present[t.index] for t in (a, b) if t.optional]
+                    clauses.append(guard + [self.before(a, b), self.before(b, a)])
+
+    def _memories(self):
+        """Each memory's liveness literals and sums (smtsched.sched.liveness), and the rows of
+        its capacity."""
+        from .memory import longest_paths
+        paths = longest_paths(self.model, self.deadline)
+        for number, memory in enumerate(self.model.memories):
+            lowered = MemoryLiveness(self, memory, number, paths)
+            self.memories.append(lowered)
+            if memory.capacity is not None:
+                lowered.bound(memory.capacity)
+
+    # -- orders the precedences imply ---------------------------------------------------------
+    def _settled(self, indices):
+        """settled[i, j] (k x k booleans over the tasks `indices` of one global constraint):
+        the root facts (releases, deadlines, the makespan, lags) imply "task i ends before
+        task j starts": their longest chain of facts start(b) >= start(a) + c from i's start
+        to j's is at least i's duration. Only facts with c >= 0 are followed, and none when
+        those have a cycle, so a pair found is always implied (the compiler's
+        implied_orders, as a matrix)."""
+        k = len(indices)
+        settled = np.zeros((k, k), dtype=bool)
+        if k < 2 or not self._facts:
+            return settled
+        reach = self._reach_from(indices)
+        if reach is None:
+            return settled
+        chain = reach[self.nodes[indices]].T        # [i, j]: the longest chain from i to j
+        durations = self.durations[indices][:, None]
+        settled = (chain > _NONE) & (chain >= durations) & (durations > 0)
+        np.fill_diagonal(settled, False)
+        return settled
+
+    def _reach_from(self, indices):
+        """rows[v, s]: the longest chain of facts with c >= 0 from the start of task
+        indices[s] to graph node v (_NONE: none; 0 from a start to itself); None when those
+        facts have a cycle. One pass in topological order with a vector per node (numpy),
+        for the tasks of several global constraints at once (la40's fifteen machines in one
+        pass) while the matrix stays under REACH_ENTRIES."""
+        if self._reach is None:
+            self._reach = self._fact_graph()
+        if self._reach is False:
+            return None
+        order, into, columns = self._reach
+        wanted = indices.tolist()
+        if any(i not in columns for i in wanted):
+            n_nodes = self._spec.num_nodes
+            limit = max(len(wanted), self.REACH_ENTRIES // n_nodes)
+            chunk = list(dict.fromkeys(wanted))
+            for resource in self.model.resources:  # the tasks of the globals to come, too
+                if len(chunk) >= limit:
+                    break
+                for t, _ in resource.demands:
+                    if t.index not in columns and len(chunk) < limit:
+                        chunk.append(t.index)
+                chunk = list(dict.fromkeys(chunk))
+            sources = self.nodes[chunk]
+            rows = np.full((n_nodes, len(chunk)), _NONE, dtype=self.dtype)
+            rows[sources, np.arange(len(chunk))] = 0
+            for v in order:
+                row = rows[v]
+                for a, c in into[v]:
+                    through = rows[a]
+                    np.maximum(row, np.where(through > _NONE, through + c, _NONE), out=row)
+            for s, task in enumerate(chunk):
+                columns[task] = (rows, s)
+        blocks = {}
+        for s, task in enumerate(wanted):
+            rows, column = columns[task]
+            blocks.setdefault(id(rows), (rows, []))[1].append((s, column))
+        if len(blocks) == 1:
+            ((rows, pairs),) = blocks.values()
+            return rows[:, [column for _, column in pairs]]
+        out = np.full((self._spec.num_nodes, len(wanted)), _NONE, dtype=self.dtype)
+        for rows, pairs in blocks.values():
+            out[:, [s for s, _ in pairs]] = rows[:, [column for _, column in pairs]]
+        return out
+
+    def _fact_graph(self):
+        """(topological order of the nodes with incoming arcs, incoming arcs per node, the
+        reach columns computed so far) of the root facts with c >= 0 (the greatest c per
+        arc); False when they have a cycle."""
+        n_nodes = self._spec.num_nodes
+        best = {}
+        for a, b, c in self._facts:
+            if c >= 0 and best.get((a, b), -1) < c:
+                best[(a, b)] = c
+        into = [[] for _ in range(n_nodes)]
+        out = [[] for _ in range(n_nodes)]
+        for (a, b), c in best.items():
+            into[b].append((a, c))
+            out[a].append(b)
+        waiting = [len(x) for x in into]
+        order = [v for v in range(n_nodes) if waiting[v] == 0]
+        for v in order:
+            for w in out[v]:
+                waiting[w] -= 1
+                if waiting[w] == 0:
+                    order.append(w)
+        if len(order) < n_nodes:
+            return False
+        return [v for v in order if into[v]], into, {}
+
+    # -- after the construction: the optimiser's requests ---------------------------------------
+    def makespan_bound(self, bound):
+        """The literal of "makespan <= bound"."""
+        return self.atom(self._makespan(), 0, bound)
+
+    def _makespan(self):
+        if self.makespan_node is None:  # no tasks: the compiler meets it in the bound
+            self.makespan_node = self._spec.node(("makespan",), "makespan")
+        return self.makespan_node
+
+    def before(self, a, b):
+        """The literal of "task a ends before task b starts" (start(b) - start(a) >= a's
+        duration)."""
+        return self.atom(self.node[a.index], self.node[b.index], -a.duration)
+
+    def same_machine(self, a, b):
+        return a is not b and not self.machines[a.index].isdisjoint(self.machines[b.index])
+
+    def cost_bound(self, bound, guarded=True):
+        """(guard, spec): the CostSpec "guard => weighted completion (or tardiness) <= bound",
+        appended to the core's globals; its theory owns the fresh guard variable. Unguarded
+        (guard None) with guarded=False."""
+        model = self.model
+        indices = sorted(model.weights)
+        guard = self._new_var() if guarded else None
+        tasks = [CostTask(self.node[i], model.tasks[i].duration, model.weights[i],
+                          None if model.dues is None else model.dues[i]) for i in indices]
+        spec = CostSpec(tasks, bound, guard)
+        self.core.globals.append(spec)
+        return guard, spec
+
+    def memory(self, memory):
+        """The MemoryLiveness of one of the model's memories."""
+        return self.memories[self.model.memories.index(memory)]
+
+    def memory_bound(self, memory, bound):
+        """The guard literal of "peak of `memory` <= bound" (rows or clauses added to the
+        core)."""
+        return self.memory(memory).bound(bound, guarded=True)
+
+    @staticmethod
+    def retire(guard):
+        """The clause that switches a bound's guard off for good."""
+        return [-guard]
+
+    def cut(self, tasks):
+        """The clause "not all of `tasks` run at one instant": some pair of them is ordered
+        (or one of them is absent). Intervals on a line that pairwise overlap share a point
+        (Helly's theorem in one dimension), so this says exactly that."""
+        clause = []
+        for i in range(len(tasks)):
+            for j in range(i + 1, len(tasks)):
+                clause.append(self.before(tasks[i], tasks[j]))
+                clause.append(self.before(tasks[j], tasks[i]))
+        clause += [-self.present[t.index] for t in tasks if t.optional]
+        return clause
+
+    def overloads(self, starts, present):
+        return overloads(self.model, starts, present)
+
+    def phases(self, starts, present=None, makespan=None):
+        """The literals that the schedule `starts` (by task; `present` by task, None: every
+        task present; `makespan`: its value, None: none) makes true: every atom both of whose
+        nodes have a value (the origin's is 0), and the presence variables (the hint of the
+        Solver's _phases, for a starting schedule)."""
+        num_nodes = self._spec.num_nodes
+        values = np.zeros(num_nodes, dtype=object)
+        known = np.zeros(num_nodes, dtype=bool)
+        known[0] = True
+        values[self.nodes] = list(starts)
+        known[self.nodes] = True
+        if makespan is not None:
+            values[self._makespan()] = makespan
+            known[self._makespan()] = True
+        literals = []
+        atoms = self._spec.atoms
+        if atoms:
+            var, p, q, bound, _ = zip(*atoms)
+            var = np.array(var, dtype=np.int64)
+            p = np.array(p, dtype=np.int64)
+            q = np.array(q, dtype=np.int64)
+            bound = np.array(bound, dtype=object)
+            use = known[p] & known[q]
+            holds = (values[p[use]] - values[q[use]] <= bound[use]).astype(bool)
+            literals = np.where(holds, var[use], -var[use]).tolist()
+        for t in self.model.tasks:
+            if t.optional:
+                alive = present is None or bool(present[t.index])
+                literals.append(self.present[t.index] if alive else -self.present[t.index])
+        return literals
+
+    def schedule(self, outcome):
+        """(starts, present) of a sat engine Outcome, lists by task index: the starts from the
+        Int difference theory's potentials (`outcome.values[0]`, the factory's first theory),
+        relative to the origin; the presences from the SAT model (`outcome.model`, literal k
+        at position k - 1 as PySAT gives it)."""
+        potentials = outcome.values[0] if self.model.tasks else [0]
+        origin = potentials[0]
+        starts = [int(potentials[node] - origin) for node in self.node]
+        truth = outcome.model
+        present = []
+        for var in self.present:
+            if not var:
+                present.append(True)
+                continue
+            literal = truth[var - 1] if var <= len(truth) else -var
+            if abs(literal) != var:
+                raise ValueError(f"the SAT model has {literal} at position {var - 1}")
+            present.append(literal > 0)
+        return starts, present
+
+
+def overloads(model, starts, present):
+    """For each resource with an overloaded instant in the schedule: a minimal set of tasks
+    running then whose demands exceed the capacity (at most one per resource, at the earliest
+    such instant; the largest demands first)."""
+    found = []
+    for resource in model.resources:
+        events = []
+        for task, demand in resource.demands:
+            if present[task.index] and task.duration > 0:
+                s = starts[task.index]
+                events.append((s, 1, task.index, task, demand))
+                events.append((s + task.duration, 0, task.index, task, demand))
+        events.sort(key=lambda e: (e[0], e[1]))  # ends before starts at the same instant
+        running = {}
+        load = 0
+        for _, kind, index, task, demand in events:
+            if kind == 0:
+                del running[index]
+                load -= demand
+                continue
+            running[index] = (task, demand)
+            load += demand
+            if load > resource.capacity:
+                chosen, total = [], 0
+                for task, demand in sorted(running.values(), key=lambda td: (-td[1], td[0].index)):
+                    chosen.append(task)
+                    total += demand
+                    if total > resource.capacity:
+                        break
+                found.append(chosen)
+                break
+    return found
