@@ -1,77 +1,117 @@
 """The DPLL(T) engine: CaDiCaL 1.9.5 (through PySAT's IPASIR-UP bridge) plus theory solvers.
 
 `Engine` is the only code that talks to PySAT. It knows nothing about scheduling or terms: it gets
-clauses and theory objects that honour the contract in `smtsched/theory.py`, and multiplexes the
-theories behind one `pysat.engines.Propagator` (`Bridge`):
+clauses and theory objects that honour the contract in `smtsched/theory.py` (class `Theory`),
+and multiplexes the theories behind one `pysat.engines.Propagator` (`Bridge`):
 
   * every theory-owned variable is observed before the search, and nothing else;
   * an assignment goes to the theory that owns the variable; levels and backtracks go to all;
-  * `propagate` collects the theories' implied literals; a theory conflict is handed over as an
-    external clause (each clause exactly once: PySAT keeps asking while one is offered);
-  * reasons are built lazily by the owner theory when CaDiCaL asks (`provide_reason`);
+  * `propagate` collects the theories' implied literals and remembers which theory offered
+    each literal CaDiCaL got (its origin), so a reason is one lookup (PySAT's `BooleanEngine`
+    keeps the same `origin` map); a theory conflict is handed over as an external clause (each
+    clause exactly once: PySAT keeps asking while one is offered);
+  * reasons are built lazily by the origin theory when CaDiCaL asks (`provide_reason`);
   * a complete model is confirmed by every theory's `final_check` on a scratch level holding
     the whole model; the theory values are snapshotted then, because CaDiCaL may backtrack
     before `solve()` returns;
   * every lemma (conflict clause or reason) can be logged for certificates (`log_lemmas`);
-  * the time limit and the theory-conflict budget stop the search by handing CaDiCaL the empty
-    clause (a thread cannot stop it: the search holds the GIL, see ../shared/PYSAT-NOTES.md);
-    the answer is then `unknown` with the reason;
+  * the time limit and the theory-conflict budget stop the search from inside a callback (a
+    thread cannot stop it: the search holds the GIL, see ../shared/PYSAT-NOTES.md): a one-shot
+    engine hands CaDiCaL the empty clause, a persistent one the negation of this search's stop
+    literal (below); the answer is then `unknown` with the reason;
   * an exception inside a callback (a bug) is re-raised by PySAT from `solve()` and also turned
     into `unknown` with the reason, never into an answer.
+
+Persistent engines (`Engine(..., persistent=True)`): one CaDiCaL and one Bridge serve several
+`solve()` calls, for an optimiser's probes. Between two searches:
+
+  * `add_clause(clause)` adds a permanent clause (CaDiCaL keeps external clauses too, so every
+    clause and theory lemma must hold whatever the assumptions: a bound's lemma carries the
+    negation of the bound's activation literal);
+  * `new_var()` gives a fresh SAT variable (an activation literal); `add_atom(theory, u, v,
+    w_true, w_false)` a fresh variable that a difference theory owns from now on, observed at
+    once. Only fresh variables: CaDiCaL 1.9.5 may only observe variables it never eliminated
+    (it asserts "clean" variables in debug builds only), and PySAT has no `freeze`, so a
+    variable used in clauses before cannot safely become a theory atom later;
+  * the theories keep their state: CaDiCaL keeps its trail after `solve()` and tells the
+    theories (`backtrack`) when a later search or clause undoes it; `add_atom` first brings
+    CaDiCaL and the theories to level 0 (PySAT's `propagate([])` backtracks there);
+  * a search with a time limit or a conflict budget gets a fresh stop literal s as one more
+    assumption; stopping hands over the unit [-s]: CaDiCaL then returns at once (its answer,
+    unsat because s failed, means nothing), and the solver stays sound and usable, since -s
+    only retires this search's s. The empty clause would make it unsat for good.
 """
 import time
 from collections import deque
+from itertools import repeat
 
 from pysat.engines import Propagator
 from pysat.solvers import Cadical195
+
+from .theory import Theory
 
 SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
 
 
 class Bridge(Propagator):
-    """The single IPASIR-UP propagator, routing callbacks to the owning theories."""
+    """The single IPASIR-UP propagator, routing callbacks to the theories."""
 
     # How many propagate() callbacks between two looks at the clock.
     CLOCK_PERIOD = 64
 
-    def __init__(self, theories, num_vars, deadline=None, log_lemmas=False, check=False,
-                 max_theory_conflicts=None):
+    def __init__(self, theories, num_vars, log_lemmas=False, check=False):
         super().__init__()
-        # CaDiCaL's conflict budget does not count conflicts found by theories, so the engine
-        # enforces the same budget on those itself.
-        self.max_theory_conflicts = max_theory_conflicts
+        for theory in theories:
+            if not isinstance(theory, Theory):
+                raise TypeError(f"{type(theory).__name__} is not a smtsched.theory.Theory")
         self.theories = theories
         self.owner = [None] * (num_vars + 1)
         for theory in theories:
             for var in theory.observed():
-                if self.owner[var] is not None:
-                    raise ValueError(f"variable {var} is owned by two theories")
-                self.owner[var] = theory
+                self.own(theory, var)
         # A theory may propagate literals another theory owns (a scheduling propagator sets
         # ordering atoms of the difference-logic graph): it says so with
         # `propagates_foreign = True`. The engine does not follow the assignment for it: such a
-        # theory skips literals that are already true itself (it can ask the owner), and when
-        # CaDiCaL asks for a reason, a foreign propagator that still holds a reason for the
-        # variable gives it. If the owner offered the same literal in the same round, either
-        # reason is valid: both theories built theirs from literals assigned before the round.
-        self.foreign = [t for t in theories if getattr(t, "propagates_foreign", False)]
+        # theory skips literals that are already true itself (it can ask the owner).
+        self.foreign = [t for t in theories if t.propagates_foreign]
         # the foreign propagators whose literals the engine filters (`claim`): the compiled
         # ones skip literals the owner implied already themselves (`offers_fresh`), which
         # saves building the set of this round's literals at every call
-        self.claiming = [t for t in self.foreign if not getattr(t, "offers_fresh", False)]
+        self.claiming = [t for t in self.foreign if not t.offers_fresh]
+        # literal -> the theory to ask for its reason (see `propagate`). Keyed by literal: two
+        # theories may offer opposite literals in one round, and CaDiCaL then asks the second
+        # one for the reason of its (false) literal.
+        self.origin = {}
         self.clauses = deque()
-        self.lemmas = [] if log_lemmas else None
-        self.deadline = deadline
-        self.ticks = 0
+        self.log_lemmas = log_lemmas
         self.check = check
-        self.snapshot = None
-        self.stop_reason = None
+        self.bind()
+        self.begin()
+
+    def own(self, theory, var):
+        """`theory` owns SAT variable `var` (grows the table for variables made later)."""
+        if var >= len(self.owner):
+            self.owner.extend([None] * (var + 1 - len(self.owner)))
+        if self.owner[var] is not None:
+            raise ValueError(f"variable {var} is owned by two theories")
+        self.owner[var] = theory
+
+    def bind(self):
+        """Bind the per-literal callbacks straight to a theory where one does all the work
+        (PySAT looks the callbacks up by name at every call, so this also works after
+        connecting: `Engine.add_atom` calls it again)."""
+        for name in ("on_assignment", "on_new_level", "on_backtrack", "provide_reason"):
+            self.__dict__.pop(name, None)
+        self.track_origin = True
+        if self.check:
+            return
+        theories = self.theories
         owners = [t for t in theories if t.observed()]
-        if len(owners) == 1 and len(theories) > 1 and not check:
+        if len(owners) == 1 and len(theories) > 1:
             # One theory owns every variable, the others (global constraints) only read it:
             # assignments go straight to the owner; levels and backtracks (far fewer) to all.
             self.on_assignment = owners[0].assign
-        if len(theories) == 1 and not check:
+        if len(theories) == 1:
             # One theory owns every observed variable: bind the per-literal callbacks straight
             # to it, so no Python frame runs per assignment (PySAT's LinearConstraint binds its
             # specialised propagate once in the same way).
@@ -79,8 +119,21 @@ class Bridge(Propagator):
             self.on_assignment = theory.assign
             self.on_new_level = theory.new_level
             self.on_backtrack = theory.backtrack
-            if not log_lemmas:
+            if not self.log_lemmas:
                 self.provide_reason = theory.explain
+                self.track_origin = False  # every reason comes from that theory
+
+    def begin(self, deadline=None, max_theory_conflicts=None, stop_literal=None):
+        """The state of one search: its limits, stop literal, lemma log and counters."""
+        self.deadline = deadline
+        # CaDiCaL's conflict budget does not count conflicts found by theories, so the engine
+        # enforces the same budget on those itself.
+        self.max_theory_conflicts = max_theory_conflicts
+        self.stop_literal = stop_literal
+        self.ticks = 0
+        self.snapshot = None
+        self.stop_reason = None
+        self.lemmas = [] if self.log_lemmas else None
         self.counters = {"engine_propagated": 0, "engine_root_implications": 0,
                          "engine_theory_conflicts": 0,
                          "engine_final_checks": 0, "engine_final_check_lemmas": 0}
@@ -108,6 +161,7 @@ class Bridge(Propagator):
                     self.stop("timeout")
                     return []
         implied = []
+        offers = []  # (theory, the literals it is the origin candidate of), in theory order
         # Every theory is asked every time, even when one before it implied literals: PySAT
         # hands a returned list to CaDiCaL and then answers "nothing more" without calling
         # back until the next assignment, so a theory skipped now may not be asked again
@@ -118,6 +172,10 @@ class Bridge(Propagator):
                 self.counters["engine_theory_conflicts"] += 1
                 if (self.max_theory_conflicts is not None
                         and self.counters["engine_theory_conflicts"] > self.max_theory_conflicts):
+                    if self.stop_literal is not None:
+                        # a persistent solver keeps the lemma: the theory then need not
+                        # find the conflict again, and it stays in step with CaDiCaL
+                        self.hand_over(theory.conflict())
                     self.stop("conflict limit reached")
                     return []
                 self.hand_over(theory.conflict())
@@ -125,8 +183,9 @@ class Bridge(Propagator):
             if lits:
                 if self.check:
                     self.check_owned(theory, lits)
+                shared = None
                 if theory in self.claiming:
-                    lits = self.claim(theory, lits, implied)
+                    lits, shared = self.claim(theory, lits, implied)
                 if theory.level() == 0:
                     # CaDiCaL 1.9.5 assigns a literal propagated at the root without learning
                     # it as a unit: it stays level-0 yet "active", which breaks its reduce and
@@ -135,7 +194,8 @@ class Bridge(Propagator):
                     # over as a clause makes CaDiCaL learn the unit properly. CaDiCaL 3.0's
                     # external_propagate does the same for root-level propagations.
                     # The unit itself is enough: a root implication follows from the root
-                    # facts of this search, which stay. Building each reason (a path search
+                    # facts, which stay (in a persistent solver too: assumptions are
+                    # decisions, never root facts). Building each reason (a path search
                     # in the difference theory) cost 30% of the time where a neighbourhood
                     # move fixes hundreds of orderings and the root implies thousands of
                     # atoms. With the lemma log on, the reason is kept: every logged lemma
@@ -145,17 +205,40 @@ class Bridge(Propagator):
                     self.counters["engine_root_implications"] += len(lits)
                     continue
                 implied += lits
+                if self.track_origin:
+                    offers.append((theory, lits + shared if shared else lits))
+        if offers:
+            if len(offers) == 1:  # the common round: one theory (the owner) implied
+                theory, lits = offers[0]
+                self.origin.update(zip(lits, repeat(theory)))
+            else:
+                self.record_origins(offers)
         self.counters["engine_propagated"] += len(implied)
         return implied
 
+    def record_origins(self, offers):
+        """Remember, for each literal offered in this round, the theory to ask its reason.
+
+        CaDiCaL takes the first offer of a literal and skips the later ones (true by then).
+        Every theory that offered it in this round built its reason from the literals assigned
+        before the round, so each of those reasons is valid; the first global theory that
+        offered it is asked (its reason, from the bounds, was the rule before the origin map
+        and gives the same searches), else the first other theory (the owner). So the map is
+        updated from the lowest priority up: owners last to first, then the foreign
+        propagators last to first. Entries of undone literals stay: a literal CaDiCaL gets
+        again is offered again, which overwrites its entry, and no theory offers a literal
+        that is true already.
+        """
+        origin = self.origin
+        for theory, lits in reversed(offers):
+            if not theory.propagates_foreign:
+                origin.update(zip(lits, repeat(theory)))
+        for theory, lits in reversed(offers):
+            if theory.propagates_foreign:
+                origin.update(zip(lits, repeat(theory)))
+
     def provide_reason(self, lit):
-        var = lit if lit > 0 else -lit
-        theory = self.owner[var]
-        for candidate in self.foreign:
-            if candidate.holds_reason(lit):
-                theory = candidate
-                break
-        clause = theory.explain(lit)
+        clause = self.origin[lit].explain(lit)
         if self.lemmas is not None:
             self.lemmas.append(list(clause))
         return clause
@@ -170,8 +253,10 @@ class Bridge(Propagator):
         level = self.theories[0].level()
         for theory in self.theories:
             theory.new_level()
+        size = len(owner)
         for lit in model:
-            theory = owner[lit if lit > 0 else -lit]
+            var = lit if lit > 0 else -lit
+            theory = owner[var] if var < size else None
             if theory is not None:
                 theory.assign(lit, False)
         accepted = True
@@ -197,15 +282,21 @@ class Bridge(Propagator):
         return self.clauses.popleft()
 
     def stop(self, reason):
-        """End the search now: hand CaDiCaL the empty clause, which makes it return at once.
+        """End the search now; `stop_reason` says why, and CaDiCaL's answer means nothing.
 
-        Its 'unsat' then means nothing; `stop_reason` says why. (Raising an exception from a
-        callback also ends the search, but CaDiCaL can be left mid-operation: a segmentation
-        fault was seen here when a timeout was raised that way on a large instance.)
+        A one-shot search hands CaDiCaL the empty clause, which makes it return at once. A
+        persistent one hands over [-s] for its stop literal s (an assumption), first in the
+        queue: CaDiCaL learns the unit and returns, as s failed; the clauses queued stay
+        (valid lemmas). (Raising an exception from a callback also ends the search, but
+        CaDiCaL can be left mid-operation: a segmentation fault was seen here when a timeout
+        was raised that way on a large instance.)
         """
         self.stop_reason = reason
-        self.clauses.clear()
-        self.clauses.append([])
+        if self.stop_literal is None:
+            self.clauses.clear()
+            self.clauses.append([])
+        else:
+            self.clauses.appendleft([-self.stop_literal])
 
     # helpers -------------------------------------------------------------------------
     def hand_over(self, clause):
@@ -216,24 +307,30 @@ class Bridge(Propagator):
     def claim(self, theory, lits, earlier):
         """The literals of `lits` that CaDiCaL should receive from a foreign propagator: those
         of variables not already offered in this round and not already true (a false one is
-        kept: CaDiCaL then asks its reason at once, a conflict)."""
-        offered = {abs(l) for l in earlier}
+        kept: CaDiCaL then asks its reason at once, a conflict); and those offered already in
+        this round, by an earlier theory (the shared ones: this theory is asked their reason,
+        see `record_origins`)."""
+        offered = set(earlier)
         kept = []
+        shared = []
         for lit in lits:
-            var = lit if lit > 0 else -lit
-            if var in offered:
+            if lit in offered:
+                shared.append(lit)
                 continue
-            owner = self.owner[var]
+            if -lit in offered:
+                continue
+            owner = self.owner[lit if lit > 0 else -lit]
             if owner is not theory and owner is not None and owner.literal_value(lit) == 1:
                 continue
-            offered.add(var)
+            offered.add(lit)
             kept.append(lit)
-        return kept
+        return kept, shared
 
     def check_owned(self, theory, lits):
-        foreign = getattr(theory, "propagates_foreign", False)
+        foreign = theory.propagates_foreign
         for lit in lits:
-            owner = self.owner[abs(lit)]
+            var = abs(lit)
+            owner = self.owner[var] if var < len(self.owner) else None
             if owner is not theory and not (foreign and owner is not None):
                 raise AssertionError(f"theory propagated literal {lit} it does not own")
 
@@ -253,10 +350,16 @@ class Outcome:
 
 
 class Engine:
-    """One DPLL(T) search over `clauses` and `theories` (each built for this search only)."""
+    """DPLL(T) search over `clauses` and `theories`.
+
+    One-shot (the default): one `solve()`, on a CaDiCaL made for it and deleted after; the
+    theories are built for this search only. Persistent (`persistent=True`): every `solve()`
+    uses the same CaDiCaL and theories, with clauses and atoms added between them (see the
+    module docstring); `close()` (or a `with` block) frees the solver.
+    """
 
     def __init__(self, num_vars, clauses, theories, log_lemmas=False, check=False,
-                 sat_options=None, phases=None):
+                 sat_options=None, phases=None, persistent=False):
         self.sat_options = dict(sat_options or {})
         self.phases = phases  # preferred polarities (literals), e.g. from a previous solution
         self.num_vars = num_vars
@@ -264,69 +367,208 @@ class Engine:
         self.theories = theories
         self.log_lemmas = log_lemmas
         self.check = check
+        self.persistent = persistent
+        self.sat = None
+        self.bridge = None
+        self.unobserved = deque()   # (theory, var) still to observe, in order
+        self.solves = 0
+        self.broken = None          # why a persistent engine cannot search any more
+        self.closed = False
+        self.baseline = {}          # the cumulative counters when the last search ended
 
+    # -- persistent sessions ---------------------------------------------------------------
+    def new_var(self):
+        """A fresh SAT variable, never used before (e.g. an activation literal)."""
+        self.num_vars += 1
+        return self.num_vars
+
+    def add_clause(self, clause):
+        """Add a permanent clause (persistent engines, between searches)."""
+        self._between_searches()
+        clause = [int(lit) for lit in clause]
+        if any(lit == 0 or abs(lit) > self.num_vars for lit in clause):
+            raise ValueError(f"{clause}: literals must be nonzero and at most {self.num_vars} "
+                             "in absolute value (new_var() makes variables)")
+        self._start()
+        self.sat.add_clause(clause)
+
+    def add_atom(self, theory, u, v, w_true, w_false):
+        """A fresh SAT variable that difference theory `theory` owns from now on, true for
+        x_v - x_u <= w_true and false for x_u - x_v <= w_false; observed at once (persistent
+        engines, between searches). The atom is permanent. Returns the variable."""
+        self._between_searches()
+        if not any(t is theory for t in self.theories):
+            raise ValueError("the theory is not one of this engine's")
+        self._start()
+        self._to_root()
+        var = self.new_var()
+        theory.add_atom(var, u, v, w_true, w_false)
+        self.bridge.own(theory, var)
+        self.bridge.bind()  # the theory may have owned nothing before
+        self.unobserved.append(var)
+        self._observe()
+        return var
+
+    def set_phases(self, literals):
+        """Preferred polarities for the next searches (e.g. the last solution's)."""
+        self.phases = list(literals)
+        if self.sat is not None:
+            self.sat.set_phases(self.phases)
+
+    def close(self):
+        """Free CaDiCaL (a persistent engine searches no more)."""
+        self.closed = True
+        self._release()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- searching -------------------------------------------------------------------------
     def solve(self, assumptions=(), time_limit=None, max_conflicts=None):
         """Search; `time_limit` in seconds; `max_conflicts` bounds CaDiCaL's conflicts and,
-        separately, the theories' conflicts."""
+        separately, the theories' conflicts. The statistics are this search's own."""
         deadline = None if time_limit is None else time.perf_counter() + time_limit
-        bridge = Bridge(self.theories, self.num_vars, deadline, self.log_lemmas, self.check,
-                        max_theory_conflicts=max_conflicts)
-        sat = Cadical195(bootstrap_with=self.clauses)
-        connected = False
+        if self.closed:
+            raise RuntimeError("this engine was closed")
+        if not self.persistent and self.solves:
+            raise RuntimeError("a one-shot engine searches once: make a new one (with new "
+                               "theories) or pass persistent=True")
+        self.solves += 1
+        if self.broken is not None:
+            return Outcome(UNKNOWN, reason=self.broken)
         try:
-            if self.sat_options:
-                sat.configure(self.sat_options)
-            if self.phases:
-                sat.set_phases(self.phases)
-            if self.theories:
-                sat.connect_propagator(bridge)
-                connected = True
-                count = 0
-                for theory in self.theories:
-                    for var in theory.observed():
-                        sat.observe(var)
-                        count += 1
-                        # a million variables take seconds to observe, one call each
-                        if (deadline is not None and count % 4096 == 0
-                                and time.perf_counter() > deadline):
-                            return Outcome(UNKNOWN, reason="timeout")
-            if deadline is not None and time.perf_counter() > deadline:
-                return Outcome(UNKNOWN, reason="timeout")  # loading the clauses took it all
-            if max_conflicts is not None:
-                sat.conf_budget(max_conflicts)
-            reason = None
-            try:
-                if max_conflicts is not None:
-                    answer = sat.solve_limited(assumptions=list(assumptions))
-                else:
-                    answer = sat.solve(assumptions=list(assumptions))
-            except Exception as error:  # a theory failed: never guess an answer
-                answer, reason = None, f"internal error in a theory callback: {error!r}"
-            if bridge.stop_reason is not None:
-                answer, reason = None, bridge.stop_reason
-            if answer is None and reason is None:
-                reason = "conflict limit reached" if max_conflicts is not None else "unknown"
-            stats = dict(sat.accum_stats())
-            stats.update(bridge.counters)
-            for theory in self.theories:
-                for name, value in theory.statistics().items():
-                    stats[name] = stats.get(name, 0) + value
-            lemmas = bridge.lemmas
-            if answer is True and self.theories and bridge.snapshot is None:
-                # CaDiCaL answered sat without asking the theories to confirm a model.
-                answer, reason = None, "internal error: the theories never confirmed the model"
-            if answer is True:
-                model = sat.get_model()
-                return Outcome(SAT, model=model, values=bridge.snapshot, stats=stats,
-                               lemmas=lemmas)
-            if answer is False:
-                core = sat.get_core() if assumptions else None
-                return Outcome(UNSAT, core=core or [], stats=stats, lemmas=lemmas)
-            return Outcome(UNKNOWN, reason=reason, stats=stats, lemmas=lemmas)
+            return self._solve(list(assumptions), deadline, max_conflicts)
         finally:
-            if connected:  # disconnecting an unconnected propagator crashes PySAT
-                try:
-                    sat.disconnect_propagator()
-                except Exception:  # the solver may already be unusable after an error
-                    pass
-            sat.delete()
+            if not self.persistent:
+                self._release()
+
+    def _solve(self, assumptions, deadline, max_conflicts):
+        self._start()
+        bridge, sat = self.bridge, self.sat
+        if not self._observe(deadline):
+            return Outcome(UNKNOWN, reason="timeout")
+        if deadline is not None and time.perf_counter() > deadline:
+            return Outcome(UNKNOWN, reason="timeout")  # loading the clauses took it all
+        stop_literal = None
+        if self.persistent and self.theories and (deadline is not None
+                                                  or max_conflicts is not None):
+            stop_literal = self.new_var()
+            assumptions = assumptions + [stop_literal]
+        bridge.begin(deadline, max_conflicts, stop_literal)
+        if max_conflicts is not None:
+            sat.conf_budget(max_conflicts)
+        reason = None
+        try:
+            if max_conflicts is not None:
+                answer = sat.solve_limited(assumptions=assumptions)
+            else:
+                answer = sat.solve(assumptions=assumptions)
+        except Exception as error:  # a theory failed: never guess an answer
+            answer, reason = None, f"internal error in a theory callback: {error!r}"
+            if self.persistent:
+                # CaDiCaL may be left mid-operation: this engine searches no more
+                self.broken = f"an earlier search failed: {reason}"
+        stop_reason = bridge.stop_reason
+        # between searches no limit holds (clauses added then may call back)
+        bridge.deadline = bridge.max_theory_conflicts = None
+        bridge.stop_reason = None
+        if stop_reason is not None:
+            answer, reason = None, stop_reason
+        if answer is None and reason is None:
+            reason = "conflict limit reached" if max_conflicts is not None else "unknown"
+        stats = self._statistics(sat, bridge)
+        lemmas = bridge.lemmas
+        if answer is True and self.theories and bridge.snapshot is None:
+            # CaDiCaL answered sat without asking the theories to confirm a model.
+            answer, reason = None, "internal error: the theories never confirmed the model"
+        if answer is True:
+            return Outcome(SAT, model=sat.get_model(), values=bridge.snapshot, stats=stats,
+                           lemmas=lemmas)
+        if answer is False:
+            core = sat.get_core() if assumptions else None
+            if core and stop_literal is not None:
+                core = [lit for lit in core if lit != stop_literal]
+            return Outcome(UNSAT, core=core or [], stats=stats, lemmas=lemmas)
+        return Outcome(UNKNOWN, reason=reason, stats=stats, lemmas=lemmas)
+
+    # -- internals -------------------------------------------------------------------------
+    def _start(self):
+        """Make CaDiCaL and the Bridge, connected, on first need."""
+        if self.sat is not None:
+            return
+        self.bridge = Bridge(self.theories, self.num_vars, self.log_lemmas, self.check)
+        self.sat = Cadical195(bootstrap_with=self.clauses)
+        if self.sat_options:
+            self.sat.configure(self.sat_options)
+        if self.phases:
+            self.sat.set_phases(self.phases)
+        if self.theories:
+            self.sat.connect_propagator(self.bridge)
+            self.unobserved.extend(var for theory in self.theories for var in theory.observed())
+
+    def _observe(self, deadline=None):
+        """Observe the variables not observed yet; False if `deadline` passed first (the rest
+        wait for the next search: no search ran, so none of them was eliminated)."""
+        count = 0
+        sat, unobserved = self.sat, self.unobserved
+        while unobserved:
+            sat.observe(unobserved.popleft())
+            count += 1
+            # a million variables take seconds to observe, one call each
+            if deadline is not None and count % 4096 == 0 and time.perf_counter() > deadline:
+                return False
+        return True
+
+    def _between_searches(self):
+        if not self.persistent:
+            raise RuntimeError("clauses and atoms are added between searches of a persistent "
+                               "engine (persistent=True)")
+        if self.closed:
+            raise RuntimeError("this engine was closed")
+
+    def _to_root(self):
+        """Bring CaDiCaL and the theories back to level 0 (CaDiCaL keeps its trail after a
+        search; PySAT's propagate() with no assumptions backtracks it to the root)."""
+        if any(theory.level() for theory in self.theories):
+            consistent, _ = self.sat.propagate(assumptions=[])
+            if any(theory.level() for theory in self.theories):
+                if consistent:
+                    raise RuntimeError("the theories did not follow CaDiCaL back to level 0")
+                # A clause added since the search contradicts the root: CaDiCaL is unsat for
+                # good and never calls back again (seen: no backtrack notification), so the
+                # theories go to level 0 by themselves.
+                for theory in self.theories:
+                    theory.backtrack(0)
+
+    def _statistics(self, sat, bridge):
+        """This search's statistics: CaDiCaL's, the Bridge's and the theories' counters.
+        CaDiCaL's and the theories' add up over the searches of a persistent engine, so a
+        later search reports what grew since the one before (a count that is not a counter,
+        such as pb_constraints, is reported by the first search only)."""
+        totals = dict(sat.accum_stats())
+        theories = {}
+        for theory in bridge.theories:
+            for name, value in theory.statistics().items():
+                theories[name] = theories.get(name, 0) + value
+        totals.update(theories)
+        baseline, self.baseline = self.baseline, dict(totals)
+        stats = {name: value - baseline.get(name, 0) for name, value in totals.items()
+                 if name not in theories}
+        stats.update(bridge.counters)
+        for name, value in theories.items():
+            stats[name] = value - baseline.get(name, 0)
+        return stats
+
+    def _release(self):
+        sat, self.sat = self.sat, None
+        if sat is None:
+            return
+        if self.theories:  # disconnecting an unconnected propagator crashes PySAT
+            try:
+                sat.disconnect_propagator()
+            except Exception:  # the solver may already be unusable after an error
+                pass
+        sat.delete()

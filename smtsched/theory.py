@@ -39,12 +39,14 @@ Literals are DIMACS integers: `v` is "atom v is true", `-v` is "atom v is false"
     a clause whose first literal is `lit` and whose other literals were all false when `lit`
     was propagated (so they are earlier on the trail). Only called by conflict analysis.
 
-``propagates_foreign`` / ``holds_reason(lit) -> bool`` (global theories)
+``propagates_foreign`` / ``offers_fresh`` (global theories)
     A theory that owns no variables may propagate literals the difference theory owns (a
-    scheduling propagator sets ordering atoms): it sets ``propagates_foreign = True``, never
-    returns a literal that is already true (it asks the owner's ``literal_value(lit)``), and
-    answers ``holds_reason(lit)`` while it has a reason for a literal it propagated at a level
-    still open; the engine asks such a theory for that literal's reason first.
+    scheduling propagator sets ordering atoms): it sets ``propagates_foreign = True`` and
+    never returns a literal that is already true (it asks the owner's ``literal_value(lit)``).
+    The engine hands CaDiCaL only the first offer of a variable in one round (`claim`), unless
+    the theory says ``offers_fresh = True``: it then skips itself every literal the owner
+    implied, in this round or before. Either way the engine remembers which theory offered
+    each literal CaDiCaL got (its origin) and asks that theory, and only it, for the reason.
 
 ``final_check() -> bool``
     Every owned variable is assigned. True when the theory agrees with the assignment; False
@@ -57,16 +59,111 @@ Literals are DIMACS integers: `v` is "atom v is true", `-v` is "atom v is false"
 ``distance(u, v)`` / ``path_literals(u, v)`` / ``literal_value(lit)`` (difference logic only)
     Bound queries for theories that reason on the time bounds of the graph: the tightest
     bound on x_v - x_u implied by the active edges (None when unbounded), and the literals of a
-    shortest path that gives it (its reason). Asked after `propagate`.
+    shortest path that gives it (its reason). Asked after `propagate`. `literal_value`: 1 / -1
+    / 0 for an owned literal that is true / false / unassigned.
+
+``add_atom(var, u, v, w_true, w_false)`` (difference logic only)
+    Own the fresh SAT variable `var` (true: x_v - x_u <= w_true; false: x_u - x_v <= w_false).
+    Before the search, or between two searches of a persistent engine at level 0, where the
+    atom is permanent (z3's rule for atoms made at the base scope, `theory_diff_logic.h`); an
+    atom the level-0 edges already imply comes out of the next `propagate`.
 
 ``statistics() -> dict[str, int]``
     Counters with stable names, deterministic for the same input and seed (no timings).
+
+Between two searches of one persistent engine the theory keeps its state: CaDiCaL 1.9.5
+keeps its trail after `solve()` and backtracks (`backtrack`) when the next search starts or
+when a clause is added, so a theory must not assume level 0 at the start of a search.
+
+In code the contract is `Theory` below: the required methods are abstract, the optional parts
+are declared with their defaults. The reference twins (`theories/*_ref.py`) subclass it. A
+compiled theory is a cdef class, which cannot derive from a Python class (Cython's
+`cdef_classes` tutorial), so it carries the defaults itself and registers with
+`Theory.register` (the pattern of aio-libs/multidict's `_abc.py` and frozenlist); the test
+tests/test_theory_contract.py checks that each one has every name of `CONTRACT`.
 
 Theories never see terms, files or scheduling vocabulary: the compiler hands them integer
 node indices, integer weights and SAT variables.
 """
 
+import abc
 import os
+
+class Theory(abc.ABC):
+    """The engine<->theory contract (see the module docstring for each method's meaning)."""
+
+    #: the theory may return literals that another theory owns (foreign literals)
+    propagates_foreign = False
+    #: a foreign propagator that never offers a literal the owner implied already (in this
+    #: round or before), so the engine need not filter its offers
+    offers_fresh = False
+
+    @abc.abstractmethod
+    def observed(self):
+        """The SAT variables the theory owns."""
+
+    @abc.abstractmethod
+    def assign(self, lit, fixed):
+        """Owned literal `lit` became true (`fixed`: at the root, for good)."""
+
+    @abc.abstractmethod
+    def new_level(self):
+        """A decision level was opened."""
+
+    @abc.abstractmethod
+    def backtrack(self, level):
+        """Every level above `level` is undone."""
+
+    @abc.abstractmethod
+    def level(self):
+        """The number of open decision levels."""
+
+    @abc.abstractmethod
+    def propagate(self):
+        """The implied literals ([] if none), or None on a conflict (see `conflict`)."""
+
+    @abc.abstractmethod
+    def conflict(self):
+        """The clause of the last conflict (every literal false now)."""
+
+    @abc.abstractmethod
+    def explain(self, lit):
+        """The reason clause of a literal this theory returned from `propagate`."""
+
+    @abc.abstractmethod
+    def final_check(self):
+        """Whether the complete assignment is consistent (else a clause in `conflict`)."""
+
+    @abc.abstractmethod
+    def values(self):
+        """The theory's model, after `final_check` accepted."""
+
+    def statistics(self):
+        """Counters with stable names, deterministic for the same input and seed."""
+        return {}
+
+    def literal_value(self, lit):
+        """1 / -1 / 0: owned literal `lit` is true / false / unassigned (difference logic)."""
+        raise NotImplementedError(f"{type(self).__name__} answers no literal values")
+
+    def distance(self, u, v):
+        """The tightest bound on x_v - x_u, or None (difference logic)."""
+        raise NotImplementedError(f"{type(self).__name__} has no graph distances")
+
+    def path_literals(self, u, v):
+        """The true literals of a shortest path u ~> v (difference logic)."""
+        raise NotImplementedError(f"{type(self).__name__} has no graph paths")
+
+    def add_atom(self, var, u, v, w_true, w_false):
+        """Own fresh variable `var` as a difference atom (difference logic)."""
+        raise NotImplementedError(f"{type(self).__name__} takes no difference atoms")
+
+
+#: every name of the contract, required and optional: each theory class has all of them
+CONTRACT = ("observed", "assign", "new_level", "backtrack", "level", "propagate", "conflict",
+            "explain", "final_check", "values", "statistics", "propagates_foreign",
+            "offers_fresh", "literal_value", "distance", "path_literals", "add_atom")
+
 
 # SMTSCHED_PUREPYTHON=1 selects the pure-Python reference theories (as msgpack's
 # MSGPACK_PUREPYTHON does); otherwise the compiled ones, and their absence is an error rather

@@ -1,8 +1,8 @@
 """The compiled difference-logic theory against its pure-Python twin, operation by operation.
 
 Hypothesis draws a small graph of atoms and a sequence of engine-like steps (open a level,
-assign a literal, maybe as fixed, propagate, assign what was implied, backtrack); both twins
-get the same steps and must agree on consistency and on the implied literals at every step.
+assign a literal, maybe as fixed, propagate, assign what was implied, backtrack, add an atom at
+level 0 as a persistent engine does between searches); both twins get the same steps and must agree on consistency and on the implied literals at every step.
 Every conflict clause and explanation of the compiled twin is checked to be a theory fact
 (its negation closes a negative cycle) and its potentials are checked against the active edges.
 """
@@ -68,7 +68,22 @@ def run_both(data, num_nodes, atoms):
         return target
 
     for _ in range(data.draw(st.integers(1, 25), label="steps")):
-        step = data.draw(st.sampled_from(["assign", "assign", "level", "backtrack"]))
+        step = data.draw(st.sampled_from(["assign", "assign", "level", "backtrack", "atom"]))
+        if step == "atom":
+            if level > 0:
+                with pytest.raises(ValueError):
+                    fast.add_atom(len(atoms) + 1, 0, 1, 0, -1)
+                with pytest.raises(ValueError):
+                    slow.add_atom(len(atoms) + 1, 0, 1, 0, -1)
+                continue
+            var = len(atoms) + 1
+            u = data.draw(st.integers(0, num_nodes - 1), label="new atom from")
+            v = data.draw(st.integers(0, num_nodes - 1).filter(lambda x: x != u), label="to")
+            w_true = data.draw(st.integers(-6, 6), label="weight")
+            atoms[var] = (u, v, w_true, -w_true - 1)
+            fast.add_atom(var, *atoms[var])
+            slow.add_atom(var, *atoms[var])
+            assert fast.observed() == slow.observed() == list(atoms)
         if step == "level":
             fast.new_level()
             slow.new_level()
@@ -80,16 +95,17 @@ def run_both(data, num_nodes, atoms):
             target = data.draw(st.integers(0, level - 1), label="backtrack to")
             level = backtrack_both(target)
             continue
-        free = [var for var in atoms if var not in assigned]
-        if not free:
-            continue
-        var = data.draw(st.sampled_from(free), label="variable")
-        lit = var if data.draw(st.booleans(), label="sign") else -var
-        fixed = data.draw(st.booleans(), label="fixed")
-        fast.assign(lit, fixed)
-        slow.assign(lit, fixed)
-        assigned[var] = (lit, None if fixed else level)
-        order[var] = next(clock)
+        if step == "assign":
+            free = [var for var in atoms if var not in assigned]
+            if not free:
+                continue
+            var = data.draw(st.sampled_from(free), label="variable")
+            lit = var if data.draw(st.booleans(), label="sign") else -var
+            fixed = data.draw(st.booleans(), label="fixed")
+            fast.assign(lit, fixed)
+            slow.assign(lit, fixed)
+            assigned[var] = (lit, None if fixed else level)
+            order[var] = next(clock)
         implied_fast, implied_slow = fast.propagate(), slow.propagate()
         assert (implied_fast is None) == (implied_slow is None)
         if implied_fast is None:
@@ -216,3 +232,27 @@ def test_negative_cycle_through_the_origin_is_a_conflict():
     theory.assign(2)
     assert theory.propagate() is None
     assert sorted(theory.conflict(), key=abs) == [-1, -2, -3]
+
+
+@pytest.mark.parametrize("make", [compiled.DifferenceLogic, difference_ref.DifferenceLogic])
+def test_atom_added_between_searches_comes_out_of_the_next_propagate(make):
+    # x1 - x0 <= 1 and x2 - x1 <= 1 fixed at the root; a search went deeper and came back;
+    # the new atom x2 - x0 <= 3 is implied by the root edges (no cell improves for it any
+    # more), so the next propagate returns it, with the root edges as its reason
+    theory = make(3)
+    theory.add_atom(1, 0, 1, 1, -2)
+    theory.add_atom(2, 1, 2, 1, -2)
+    theory.assign(1, True)
+    theory.assign(2, True)
+    assert theory.propagate() == []
+    theory.new_level()
+    theory.backtrack(0)
+    theory.add_atom(3, 0, 2, 3, -4)
+    theory.add_atom(4, 2, 1, 5, -6)   # x1 - x2 <= 5: not implied (x2 - x1 <= 1 is all we know)
+    assert theory.observed() == [1, 2, 3, 4]
+    assert theory.propagate() == [3]
+    assert sorted(theory.explain(3)[1:]) == [-2, -1]
+    assert theory.propagate() == []
+    theory.new_level()
+    theory.assign(-4, False)          # x2 - x1 <= -6: consistent with the root edges
+    assert theory.propagate() is not None

@@ -9,10 +9,10 @@ from smtsched import (Bool, Distinct, Ints, ModelCheckError, Or, Reals, Solver, 
                       unknown, unsat)
 from smtsched.engine import SAT, UNKNOWN, Engine
 from smtsched.theories.difference_ref import DifferenceLogic as ReferenceDifferenceLogic
-from smtsched.theory import PURE_PYTHON, difference_logic_class
+from smtsched.theory import PURE_PYTHON, Theory, difference_logic_class
 
 
-class FailingTheory:
+class FailingTheory(Theory):
     """Owns variable 1 and raises as soon as it has to propagate."""
 
     def observed(self):
@@ -202,7 +202,7 @@ def test_model_satisfies_the_assertions():
     assert m[x] - m[y] >= 3 and m[z] == m[x] + 2 and m[y] >= 0
 
 
-class ExcludesTheory:
+class ExcludesTheory(Theory):
     """A toy global theory: the atom x_v - x_u <= w (read from the difference-logic graph as a
     bound, not as an assignment) excludes the literal `other`, an atom the difference theory
     owns. It propagates `-other` with the path as reason, and refutes models with both."""
@@ -238,9 +238,6 @@ class ExcludesTheory:
             self.propagated += 1
             return [-self.other]
         return []
-
-    def holds_reason(self, lit):
-        return lit == -self.other and self.holds()
 
     def explain(self, lit):
         assert lit == -self.other

@@ -25,7 +25,6 @@ cdef class CostLogic(GlobalTheory):
     cdef vector[char] has_due
     cdef readonly object bound
     cdef readonly int guard
-    cdef readonly bint propagates_foreign
     cdef bint active
     cdef int active_level               # level at which the guard became true; -1: fixed
     cdef vector[int64_t] ends, last_ends

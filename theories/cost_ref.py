@@ -44,7 +44,7 @@ class CostLogic(GlobalTheory):
             elif fixed:
                 self.active_level = None
 
-    def undone(self, level):
+    def _undone(self, level):
         if self.guard is not None and self.active_level is not None and self.active_level > level:
             self.active = False
             self.active_level = None
@@ -53,11 +53,11 @@ class CostLogic(GlobalTheory):
         if not self.active:
             return []
         self.n_checks += 1
-        bounds = self.earliest_ends()
+        bounds = self._earliest_ends()
         if bounds is None:
             return []
-        if self.cost(bounds) > self.bound:
-            self.conflict_clause = self.explanation(bounds)
+        if self._cost(bounds) > self.bound:
+            self.conflict_clause = self._explanation(bounds)
             self.n_conflicts += 1
             return None
         return []
@@ -65,15 +65,15 @@ class CostLogic(GlobalTheory):
     def final_check(self):
         if not self.active:
             return True
-        bounds = self.earliest_ends()
-        if bounds is not None and self.cost(bounds) > self.bound:
-            self.conflict_clause = self.explanation(bounds)
+        bounds = self._earliest_ends()
+        if bounds is not None and self._cost(bounds) > self.bound:
+            self.conflict_clause = self._explanation(bounds)
             self.n_conflicts += 1
             return False
         potentials = self.graph.values()
         ends = [potentials[node] - potentials[0] + duration
                 for node, duration, _, _ in self.tasks]
-        if self.cost(ends) > self.bound:
+        if self._cost(ends) > self.bound:
             # the model is not the earliest schedule (some start is not bounded from below):
             # no clause can refute it, and accepting it would break the bound
             raise RuntimeError("the cost bound needs every start variable bounded from below "
@@ -87,7 +87,7 @@ class CostLogic(GlobalTheory):
         return {"cost_checks": self.n_checks, "cost_conflicts": self.n_conflicts}
 
     # -- helpers --------------------------------------------------------------------------------
-    def earliest_ends(self):
+    def _earliest_ends(self):
         ends = []
         for node, duration, _, _ in self.tasks:
             back = self.graph.distance(node, 0)
@@ -96,13 +96,13 @@ class CostLogic(GlobalTheory):
             ends.append(-back + duration)
         return ends
 
-    def cost(self, ends):
+    def _cost(self, ends):
         total = 0
         for (_, _, weight, due), end in zip(self.tasks, ends):
             total += weight * (end if due is None else max(0, end - due))
         return total
 
-    def explanation(self, ends):
+    def _explanation(self, ends):
         literals = set()
         for (node, _, _, due), end in zip(self.tasks, ends):
             if due is not None and end <= due:

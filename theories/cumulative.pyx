@@ -64,7 +64,6 @@ cdef class CumulativeLogic(GlobalTheory):
     cdef vector[int32_t] order          # n*n: literal "i ends before j starts", 0 if none
     cdef readonly int64_t capacity
     cdef readonly bint energetic, ordering_cuts
-    cdef readonly bint propagates_foreign
     # bounds of this check and of the last one (the cache), indexed by task
     cdef vector[int64_t] est, lst, last_est, last_lst
     cdef readonly list last_tasks       # the task set of the last conflict (twin tests)

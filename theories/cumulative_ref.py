@@ -19,7 +19,7 @@ through them.
   general (the same clause refutes every state where those tasks cover t).
   With `ordering_cuts=True` the same overload is stated instead as the ordering cut of those
   tasks (the Helly clause of the final check below), once the graph's implied ordering
-  literals are on the trail (see `timetable` for why).
+  literals are on the trail (see `_timetable` for why).
 * An energetic overload check over task windows, the cumulative form of the overload rule of
   Vilim's unary and cumulative edge finding ("Edge finding filtering algorithm for discrete
   cumulative resources in O(kn log n)", CP 2009), in the energy vocabulary of Baptiste, Le Pape
@@ -62,7 +62,7 @@ instant, window and task set, so the tests can compare them step by step (`last_
 
 from smtsched.theories.global_ref import GlobalTheory
 
-# timetable(): an overload whose ordering cut is not false on the trail yet
+# _timetable(): an overload whose ordering cut is not false on the trail yet
 DEFERRED = "deferred"
 
 
@@ -73,7 +73,7 @@ class CumulativeLogic(GlobalTheory):
         demand)]; `order`: {(i, j): literal "task i ends before task j starts"} for every pair
         of tasks that use the resource; `energetic`: run the window energy check too;
         `ordering_cuts`: state a timetable overload as the ordering cut of its tasks rather
-        than by their pointwise bounds (see `timetable`)."""
+        than by their pointwise bounds (see `_timetable`)."""
         super().__init__(graph)
         self.tasks = [(node, duration, demand) for node, duration, demand in tasks]
         self.capacity = capacity
@@ -101,14 +101,14 @@ class CumulativeLogic(GlobalTheory):
         self.n_energy_conflicts = 0
         self.n_deferred = 0
 
-    def undone(self, level):
+    def _undone(self, level):
         self.last_bounds = None
         # literals propagated above `level` are unassigned again: forget their reasons
         self.reasons = {lit: entry for lit, entry in self.reasons.items() if entry[1] <= level}
 
     # -- during the search -----------------------------------------------------------------
     def propagate(self):
-        bounds = self.bounds()
+        bounds = self._bounds()
         if bounds is None:
             return []
         if bounds == self.last_bounds:
@@ -118,7 +118,7 @@ class CumulativeLogic(GlobalTheory):
         self.last_bounds = bounds
         self.n_timetable_checks += 1
         est, lst = bounds
-        clause = self.timetable(est, lst)
+        clause = self._timetable(est, lst)
         if clause == DEFERRED:
             self.n_deferred += 1
             self.last_bounds = None  # look again at the next call, whatever the bounds
@@ -126,12 +126,12 @@ class CumulativeLogic(GlobalTheory):
         if clause is not None:
             self.n_timetable_conflicts += 1
         elif self.energetic:
-            clause = self.energy(est, lst)
+            clause = self._energy(est, lst)
             if clause is not None:
                 self.n_energy_conflicts += 1
         if clause is None and self.filtering:
             implied = []
-            clause = self.filter(est, lst, implied)
+            clause = self._filter(est, lst, implied)
             if clause is not None:
                 self.n_timetable_conflicts += 1
             elif implied:
@@ -144,7 +144,7 @@ class CumulativeLogic(GlobalTheory):
         self.conflict_clause = clause
         return None
 
-    def profile(self, est, lst):
+    def _profile(self, est, lst):
         """[(a, b, load)]: the segments of the compulsory-part profile with a positive load."""
         events = {}
         for k in self.used:
@@ -160,14 +160,14 @@ class CumulativeLogic(GlobalTheory):
                 segments.append((t, following, load))
         return segments
 
-    def filter(self, est, lst, implied):
+    def _filter(self, est, lst, implied):
         """Timetable filtering (module docstring): appends the moved bounds' literals to
         `implied`; the conflict clause of a move past the other bound, else None."""
-        segments = self.profile(est, lst)
+        segments = self._profile(est, lst)
         if not segments:
             return None
         for j in self.used:
-            if not self.has_literals(j):
+            if not self._has_literals(j):
                 continue
             _, p, d = self.tasks[j]
             e, l = est[j], lst[j]
@@ -181,7 +181,7 @@ class CumulativeLogic(GlobalTheory):
             if blocking:
                 _, b, _ = blocking[-1]
                 t = b - 1 if e + p >= b else e + p - 1
-                clause = self.move(j, t, False, t + 1, est, lst, implied)
+                clause = self._move(j, t, False, t + 1, est, lst, implied)
                 if clause is not None:
                     return clause
                 continue
@@ -190,23 +190,23 @@ class CumulativeLogic(GlobalTheory):
             if blocking:
                 a, _, _ = blocking[0]
                 t = max(a, l)
-                clause = self.move(j, t, True, t - p, est, lst, implied)
+                clause = self._move(j, t, True, t - p, est, lst, implied)
                 if clause is not None:
                     return clause
         return None
 
-    def has_literals(self, j):
+    def _has_literals(self, j):
         if not hasattr(self, "_with_literals"):
             self._with_literals = {k for k, _ in self.bound_literal}
         return j in self._with_literals
 
-    def move(self, j, t, upper, new, est, lst, implied):
+    def _move(self, j, t, upper, new, est, lst, implied):
         """start_j >= new (upper: start_j <= new), j being unable to cover instant t: the
         literal goes to `implied` with its reason, or the clause of a conflict is returned."""
         node_j, p, d = self.tasks[j]
         covering = [k for k in self.used
                     if k != j and lst[k] <= t < est[k] + self.tasks[k][1]]
-        chosen = self.fewest(covering, lambda k: self.tasks[k][2], self.capacity - d)
+        chosen = self._fewest(covering, lambda k: self.tasks[k][2], self.capacity - d)
         literals = set()
         for k in chosen:
             node = self.tasks[k][0]
@@ -237,11 +237,7 @@ class CumulativeLogic(GlobalTheory):
         implied.append(literal)
         return None
 
-    def holds_reason(self, lit):
-        """Whether this theory propagated `lit` at a level still open (see engine.py)."""
-        return lit in self.reasons
-
-    def bounds(self):
+    def _bounds(self):
         """(est, lst), dicts over the used tasks, from the graph; None when one is unbounded."""
         est, lst = {}, {}
         for k in self.used:
@@ -254,7 +250,7 @@ class CumulativeLogic(GlobalTheory):
             lst[k] = ahead
         return est, lst
 
-    def timetable(self, est, lst):
+    def _timetable(self, est, lst):
         """The clause of the earliest compulsory-part overload; None if there is none;
         DEFERRED when its ordering cut (`ordering_cuts`) is not false on the trail yet.
 
@@ -281,10 +277,10 @@ class CumulativeLogic(GlobalTheory):
             # the load holds on [t, next event): t is the earliest overloaded instant
             covering = [k for k in self.used
                         if lst[k] <= t < est[k] + self.tasks[k][1]]
-            chosen = self.fewest(covering, lambda k: self.tasks[k][2], self.capacity)
+            chosen = self._fewest(covering, lambda k: self.tasks[k][2], self.capacity)
             if self.ordering_cuts:
-                cut = self.cut(chosen)
-                if all(self.is_false(lit) for lit in cut):
+                cut = self._cut(chosen)
+                if all(self._is_false(lit) for lit in cut):
                     self.last_tasks = chosen
                     return cut
                 return DEFERRED
@@ -299,7 +295,7 @@ class CumulativeLogic(GlobalTheory):
             return sorted((-lit for lit in literals), key=abs)
         return None
 
-    def energy(self, est, lst):
+    def _energy(self, est, lst):
         """The clause of the first window [a, b] whose inside tasks need more energy than it
         holds (b by increasing latest end, then a by decreasing earliest start), or None."""
         lct = {k: lst[k] + self.tasks[k][1] for k in self.used}
@@ -314,7 +310,7 @@ class CumulativeLogic(GlobalTheory):
                 room = self.capacity * (b - a)
                 if energy <= room:
                     continue
-                chosen = self.fewest(inside_b[:position + 1],
+                chosen = self._fewest(inside_b[:position + 1],
                                      lambda j: self.tasks[j][1] * self.tasks[j][2], room)
                 self.last_tasks = chosen
                 literals = set()
@@ -325,7 +321,7 @@ class CumulativeLogic(GlobalTheory):
                 return sorted((-lit for lit in literals), key=abs)
         return None
 
-    def is_false(self, literal):
+    def _is_false(self, literal):
         """Whether an ordering literal is false now. The one ordering literal the graph does
         not own is the compiler's constant for two tasks on the same start variable
         ("x - x >= p" with p > 0): false."""
@@ -335,7 +331,7 @@ class CumulativeLogic(GlobalTheory):
             return True
 
     @staticmethod
-    def fewest(candidates, size, limit):
+    def _fewest(candidates, size, limit):
         """The shortest prefix, by decreasing size (ties: smaller index), whose sizes sum
         above `limit` (the caller knows that all of them together do)."""
         chosen, total = [], 0
@@ -368,14 +364,14 @@ class CumulativeLogic(GlobalTheory):
             running[k] = demand
             load += demand
             if load > self.capacity:
-                chosen = self.fewest(running, running.get, self.capacity)
+                chosen = self._fewest(running, running.get, self.capacity)
                 self.last_tasks = chosen
-                self.conflict_clause = self.cut(chosen)
+                self.conflict_clause = self._cut(chosen)
                 self.n_conflicts += 1
                 return False
         return True
 
-    def cut(self, chosen):
+    def _cut(self, chosen):
         """The ordering cut of `chosen`: "some two of them are ordered"."""
         clause = []
         for a in range(len(chosen)):

@@ -42,7 +42,8 @@ cdef class DifferenceLogic:
     cdef vector[int32_t] into_edges
     cdef vector[int32_t] out_start
     cdef vector[int32_t] out_edges
-    cdef bint frozen                    # atoms are fixed once the search starts
+    cdef bint frozen                    # the index below covers every atom added
+    cdef list pending                   # literals implied when atoms came in at level 0
     cdef int64_t weight_sum             # sum of |w| over atoms: bounds every simple path
     # Assignment state per atom.
     cdef vector[int8_t] atom_value      # 0 unassigned, 1 true, -1 false

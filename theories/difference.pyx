@@ -53,6 +53,8 @@ from libcpp.pair cimport pair
 from libcpp.queue cimport priority_queue
 from libcpp.vector cimport vector
 
+from smtsched.theory import Theory
+
 cdef int64_t INF = (<int64_t>1) << 62
 cdef int64_t WEIGHT_LIMIT = (<int64_t>1) << 61
 MAX_NODES = 2048
@@ -69,6 +71,10 @@ cdef inline int64_t magnitude(int64_t x):
 
 cdef class DifferenceLogic:
     """The compiled difference-logic theory (see the module docstring and smtsched/theory.py)."""
+    # The contract's flags (smtsched/theory.py; a cdef class cannot derive from the Python
+    # class Theory: it is registered with it at the end of the module).
+    propagates_foreign = False
+    offers_fresh = False
 
     def __init__(self, int num_nodes):
         if num_nodes < 1:
@@ -83,6 +89,7 @@ cdef class DifferenceLogic:
         self.qhead = 0
         self.inconsistent = False
         self.conflict_clause = []
+        self.pending = []
         self.var_atom.push_back(-1)  # variable 0 does not exist
         self.n_assignments = self.n_activations = self.n_redundant = 0
         self.n_propagations = self.n_conflicts = self.n_explanations = 0
@@ -92,10 +99,13 @@ cdef class DifferenceLogic:
     def add_atom(self, int var, int u, int v, long long w_true, long long w_false):
         """Own SAT variable `var`: true activates u -> v (w_true), false activates v -> u (w_false).
 
-        Pre: before the first assign(); w_true + w_false < 0 (exactly one edge can hold).
+        Pre: at level 0 (before the search, or between two searches of a persistent engine:
+        the atom is then permanent, as z3 keeps atoms made at its base scope);
+        w_true + w_false < 0 (exactly one edge can hold). The index is rebuilt by the next
+        call that needs it (freeze), once for all the atoms added meanwhile.
         """
-        if self.frozen:
-            raise ValueError("atoms must be added before the search starts")
+        if self.level_marks.size() > 0:
+            raise ValueError("atoms can only be added at level 0")
         if var <= 0:
             raise ValueError(f"SAT variable must be positive, got {var}")
         if not (0 <= u < self.n and 0 <= v < self.n) or u == v:
@@ -126,20 +136,30 @@ cdef class DifferenceLogic:
         self.edge_source.push_back(v)
         self.edge_target.push_back(u)
         self.edge_weight.push_back(w_false)
+        self.frozen = False
 
     def observed(self):
         return [self.atom_var[a] for a in range(self.atom_var.size())]
 
     cdef void freeze(self) except *:
-        """Allocate the matrix and the per-node candidate lists once all atoms are known."""
+        """Build the per-cell and per-node candidate lists of every atom added so far; the
+        first time, allocate the matrix too.
+
+        Atoms added later (at level 0) get their edges into the index; the matrix stays, and
+        a new atom whose edge the level-0 edges already imply goes to `pending`, which the
+        next propagate() returns (no cell will improve for it any more).
+        """
         cdef int n = self.n, i, e
         cdef int num_atoms = self.atom_var.size()
         cdef int num_edges = 2 * num_atoms
+        cdef int known = self.atom_value.size()  # atoms the index covered so far
+        cdef bint first = self.dist.size() == 0
         self.frozen = True
-        self.dist.assign(<size_t>n * n, INF)
-        self.via.assign(<size_t>n * n, -1)
-        for i in range(n):
-            self.dist[<size_t>i * n + i] = 0
+        if first:
+            self.dist.assign(<size_t>n * n, INF)
+            self.via.assign(<size_t>n * n, -1)
+            for i in range(n):
+                self.dist[<size_t>i * n + i] = 0
         # Candidate edges grouped by matrix cell (CSR): when a cell improves, exactly the
         # edges on it may have become implied.
         cdef size_t cells = <size_t>n * n, c
@@ -194,19 +214,31 @@ cdef class DifferenceLogic:
             for b in range(count):
                 self.cell_weight[self.cell_start[c] + b] = ordered[b].first
                 self.cell_edges[self.cell_start[c] + b] = ordered[b].second
-        self.atom_value.assign(num_atoms, 0)
-        self.atom_fixed.assign(num_atoms, 0)
-        self.atom_implied.assign(num_atoms, 0)
-        self.atom_position.assign(num_atoms, 0)
-        self.reason_position.assign(num_atoms, 0)
-        self.adjacency_head.assign(n, -1)
-        self.label.assign(n, INF)
-        self.predecessor.assign(n, -1)
-        self.row_saved_level.assign(n, 0)
-        # Copy-on-write rows cost n entries per changed row per level: cheap for scheduling
-        # graphs of a few hundred nodes, but on large graphs with deep searches it grows as
-        # levels * n^2 (gigabytes were seen at 640 nodes), so those log single cells instead.
-        self.copy_rows = n <= ROW_COPY_NODES
+        self.atom_value.resize(num_atoms, 0)
+        self.atom_fixed.resize(num_atoms, 0)
+        self.atom_implied.resize(num_atoms, 0)
+        self.atom_position.resize(num_atoms, 0)
+        self.reason_position.resize(num_atoms, 0)
+        if first:
+            self.adjacency_head.assign(n, -1)
+            self.label.assign(n, INF)
+            self.predecessor.assign(n, -1)
+            self.row_saved_level.assign(n, 0)
+            # Copy-on-write rows cost n entries per changed row per level: cheap for
+            # scheduling graphs of a few hundred nodes, but on large graphs with deep searches
+            # it grows as levels * n^2 (gigabytes were seen at 640 nodes), so those log
+            # single cells instead.
+            self.copy_rows = n <= ROW_COPY_NODES
+            return
+        # Atoms added between searches: implied by the edges in the matrix (all at level 0,
+        # as add_atom asks), their reason is among those (trail positions < qhead).
+        cdef int32_t atom, edge
+        for atom in range(known, num_atoms):
+            for edge in (2 * atom, 2 * atom + 1):
+                if self.shortest(self.edge_source[edge], self.edge_target[edge]) \
+                        <= self.edge_weight[edge]:
+                    self.imply(edge, self.pending)
+                    self.reason_position[atom] = self.qhead - 1
 
     # ------------------------------------------------------------------ contract
     def assign(self, int lit, bint fixed=False):
@@ -315,6 +347,13 @@ cdef class DifferenceLogic:
             self.freeze()
         cdef list implied = []
         cdef int32_t edge
+        cdef int lit
+        if self.pending:
+            # implied when their atoms came in (freeze); still unassigned ones go out now
+            for lit in self.pending:
+                if self.atom_value[self.var_atom[lit if lit > 0 else -lit]] == 0:
+                    implied.append(lit)
+            self.pending = []
         while <size_t>self.qhead < self.trail.size():
             edge = self.trail[self.qhead]
             if not self.activate(edge, implied):
@@ -349,7 +388,7 @@ cdef class DifferenceLogic:
         """
         cdef int var = lit if lit > 0 else -lit
         cdef int32_t atom = self.var_atom[var] if var < <int>self.var_atom.size() else -1
-        if atom < 0 or not self.atom_implied[atom]:
+        if atom < 0 or atom >= <int32_t>self.atom_implied.size() or not self.atom_implied[atom]:
             raise ValueError(f"literal {lit} was not propagated by this theory")
         cdef int32_t implied_edge = 2 * atom + (0 if lit > 0 else 1)
         self.stack.clear()
@@ -388,6 +427,8 @@ cdef class DifferenceLogic:
     def literal_value(self, int lit):
         """1 if owned literal `lit` is assigned true, -1 if false, 0 if unassigned (for
         theories that propagate this graph's atoms and must not repeat or contradict it)."""
+        if not self.frozen:  # the values of atoms added since are not allocated yet
+            self.freeze()
         cdef int var = lit if lit > 0 else -lit
         cdef int32_t atom = self.var_atom[var] if var < <int>self.var_atom.size() else -1
         if atom < 0:
@@ -725,3 +766,6 @@ cdef class DifferenceLogic:
             pending.push_back(self.edge_source[e])
             pending.push_back(self.edge_target[e])
             pending.push_back(b)
+
+
+Theory.register(DifferenceLogic)

@@ -74,6 +74,8 @@ from __future__ import annotations
 import operator
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
+from smtsched.theory import Theory
+
 __all__ = [
     "DifferenceLogic",
     "Edge",
@@ -319,7 +321,7 @@ class _Assignment:
         self.fixed = fixed
 
 
-class DifferenceLogic:
+class DifferenceLogic(Theory):
     """Integer difference logic, recomputed from scratch at every check (the reference twin).
 
     State, all plain Python containers:
@@ -346,7 +348,6 @@ class DifferenceLogic:
         self._variables: List[int] = []
         self._trail: List[_Assignment] = []
         self._level = 0
-        self._started = False
         self._returned: Dict[int, int] = {}
         self._explanations: Dict[int, List[int]] = {}
         self._conflict: List[int] = []
@@ -366,13 +367,15 @@ class DifferenceLogic:
     def add_atom(self, var: int, u: int, v: int, w_true: int, w_false: int) -> None:
         """Declare that SAT variable `var` selects ``u -> v`` (w_true) or ``v -> u`` (w_false).
 
-        Pre: called before the first `assign`. Raises ValueError when ``var <= 0``, `var` was
-        already added, a node is out of range, ``u == v``, or ``w_true + w_false >= 0`` (the two
-        edges would not be complementary: both could hold). RuntimeError after `assign`.
-        Post: `var` is owned and appended to `observed`.
+        Pre: at level 0 (before the search, or between two searches of a persistent engine,
+        where the atom is permanent). Raises ValueError when ``var <= 0``, `var` was already
+        added, a node is out of range, ``u == v``, or ``w_true + w_false >= 0`` (the two edges
+        would not be complementary: both could hold), or above level 0.
+        Post: `var` is owned and appended to `observed`; when the level-0 edges imply one of
+        its edges, the next `propagate` returns it (it recomputes everything anyway).
         """
-        if self._started:
-            raise RuntimeError("add_atom must be called before the first assign()")
+        if self._level > 0:
+            raise ValueError("atoms can only be added at level 0")
         var, u, v = operator.index(var), operator.index(u), operator.index(v)
         w_true, w_false = operator.index(w_true), operator.index(w_false)
         if var <= 0:
@@ -428,7 +431,6 @@ class DifferenceLogic:
         lit = operator.index(lit)
         if lit == 0 or abs(lit) not in self._atoms:
             raise ValueError(f"literal {lit} is not owned by this theory")
-        self._started = True
         for entry in self._trail:
             if entry.literal == lit:
                 entry.fixed = entry.fixed or bool(fixed)
@@ -442,7 +444,6 @@ class DifferenceLogic:
 
     def new_level(self) -> None:
         """Open a decision level. Post: the level is one higher."""
-        self._started = True
         self._level += 1
 
     def backtrack(self, level: int) -> None:
@@ -509,7 +510,6 @@ class DifferenceLogic:
             with the current level, and its explanation ``[L] + [-m for m on the path]`` is
             computed now, from the edges active now.
         """
-        self._started = True
         if self._in_conflict:
             return []
         clause = self._find_conflict()
@@ -590,7 +590,6 @@ class DifferenceLogic:
         Post: True when the active edges have no negative cycle; otherwise False, with the
         conflict clause in `conflict` and the conflict state entered (as in `propagate`).
         """
-        self._started = True
         self._statistics["dl_final_checks"] += 1
         assigned = self._assigned_variables()
         missing = [variable for variable in self._variables if variable not in assigned]

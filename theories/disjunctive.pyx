@@ -39,7 +39,7 @@ cdef class DisjunctiveLogic(GlobalTheory):
     cdef vector[int32_t] node
     cdef vector[int64_t] duration
     cdef vector[int32_t] order          # n*n: literal "i ends before j starts", 0 if none
-    cdef readonly bint every_level, edge_finding, propagates_foreign
+    cdef readonly bint every_level, edge_finding
     # bounds of this check and of the last one (the cache)
     cdef vector[int64_t] est, lct, last_est, last_lct
     # Reasons of propagated literals: one record per (window, task i); the literals share it.

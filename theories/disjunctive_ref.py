@@ -53,7 +53,7 @@ class DisjunctiveLogic(GlobalTheory):
         self.n_checks = 0
 
     # -- contract (levels, observed, assign: GlobalTheory) ------------------------------------
-    def undone(self, level):
+    def _undone(self, level):
         self.last_window = None
         # literals propagated above `level` are unassigned again: forget their reasons, so
         # they are propagated (and explained) afresh when they hold again
@@ -62,7 +62,7 @@ class DisjunctiveLogic(GlobalTheory):
     def propagate(self):
         if self.levels and not self.every_level:
             return []
-        window = self.bounds()
+        window = self._bounds()
         if window is None:
             return []
         if window == self.last_window and self.levels == self.last_level:
@@ -86,7 +86,7 @@ class DisjunctiveLogic(GlobalTheory):
                 if position + 1 < len(inside_b) and est[inside_b[position + 1]] == a:
                     continue  # take every task with this est before judging the window
                 if load > b - a:
-                    self.conflict_clause = self.explanation(omega, est, lct, a, b)
+                    self.conflict_clause = self._explanation(omega, est, lct, a, b)
                     self.n_conflicts += 1
                     return None
                 if not self.edge_finding:
@@ -103,7 +103,7 @@ class DisjunctiveLogic(GlobalTheory):
                         value = self.graph.literal_value(literal)
                         if value == 1 or (value == 0 and literal in self.reasons):
                             continue  # true, or offered already and still pending
-                        reason = self.explanation(omega + [i], est, lct, a, b, right_of=i)
+                        reason = self._explanation(omega + [i], est, lct, a, b, right_of=i)
                         if value == -1:  # the window says j before i, the trail says not
                             self.conflict_clause = [literal] + reason
                             self.n_conflicts += 1
@@ -112,10 +112,6 @@ class DisjunctiveLogic(GlobalTheory):
                         implied.append(literal)
         self.n_propagations += len(implied)
         return sorted(set(implied), key=abs)
-
-    def holds_reason(self, lit):
-        """Whether this theory propagated `lit` at a level still open (see engine.py)."""
-        return lit in self.reasons
 
     def explain(self, lit):
         return list(self.reasons[lit][0])
@@ -131,7 +127,7 @@ class DisjunctiveLogic(GlobalTheory):
                 "disjunctive_propagations": self.n_propagations}
 
     # -- helpers ----------------------------------------------------------------------------
-    def bounds(self):
+    def _bounds(self):
         """(est, lct) per task from the graph; None when some task is unbounded (no window)."""
         est, lct = [], []
         for node, duration in self.tasks:
@@ -143,7 +139,7 @@ class DisjunctiveLogic(GlobalTheory):
             lct.append(ahead + duration)
         return est, lct
 
-    def explanation(self, tasks, est, lct, a, b, right_of=None):
+    def _explanation(self, tasks, est, lct, a, b, right_of=None):
         """Negated path literals that bound every task of `tasks` into [a, b] (for `right_of`,
         only its earliest start is needed): all false now, so a valid clause body."""
         literals = set()

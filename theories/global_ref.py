@@ -1,12 +1,11 @@
 """What every global-constraint theory shares (reference implementations): it owns no SAT
 variables, reads the difference-logic graph, and only follows the decision levels."""
+from smtsched.theory import Theory
 
 
-class GlobalTheory:
+class GlobalTheory(Theory):
     """Level bookkeeping and the parts of the engine contract that an owner of no variables
     answers trivially (see smtsched/theory.py)."""
-
-    propagates_foreign = False
 
     def __init__(self, graph):
         self.graph = graph
@@ -28,9 +27,9 @@ class GlobalTheory:
     def backtrack(self, level):
         if level < self.levels:
             self.levels = level
-            self.undone(level)
+            self._undone(level)
 
-    def undone(self, level):
+    def _undone(self, level):
         """Hook: the levels above `level` were undone."""
 
     def conflict(self):

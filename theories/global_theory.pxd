@@ -10,6 +10,7 @@ cdef class GlobalTheory:
     cdef int levels
     cdef bint cache_valid               # the last check's bounds are still the graph's
     cdef list conflict_clause
+    cdef readonly bint propagates_foreign  # the contract's flag (smtsched/theory.py)
     # Literals this theory propagated (of variables another theory owns), with the record of
     # their reason. Keyed by the literal, not its variable: if the difference theory offered
     # the opposite literal in the same round, CaDiCaL took that one, and this theory must not

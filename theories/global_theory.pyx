@@ -7,13 +7,19 @@ add their own undo in `undone`."""
 from libc.stdint cimport int32_t
 from libcpp.vector cimport vector
 
+from smtsched.theory import Theory
 from smtsched.theories.difference cimport DifferenceLogic
 
 
 cdef class GlobalTheory:
+    # The contract's optional parts with their defaults (smtsched/theory.py): a cdef class
+    # cannot derive from the Python class Theory, so they are repeated here and the class is
+    # registered with it below.
+    offers_fresh = False
 
     def __init__(self, DifferenceLogic graph):
         self.graph = graph
+        self.propagates_foreign = False
         self.levels = 0
         self.cache_valid = False
         self.conflict_clause = []
@@ -71,12 +77,26 @@ cdef class GlobalTheory:
             keep -= 1
         return keep
 
-    def holds_reason(self, int lit):
-        """Whether this theory propagated `lit` at a level still open (see engine.py)."""
-        return lit in self.reason_of
-
     def conflict(self):
         return list(self.conflict_clause)
 
     def values(self):
         return []
+
+    def statistics(self):
+        return {}
+
+    def literal_value(self, lit):
+        raise NotImplementedError(f"{type(self).__name__} answers no literal values")
+
+    def distance(self, u, v):
+        raise NotImplementedError(f"{type(self).__name__} has no graph distances")
+
+    def path_literals(self, u, v):
+        raise NotImplementedError(f"{type(self).__name__} has no graph paths")
+
+    def add_atom(self, var, u, v, w_true, w_false):
+        raise NotImplementedError(f"{type(self).__name__} takes no difference atoms")
+
+
+Theory.register(GlobalTheory)  # and so its subclasses

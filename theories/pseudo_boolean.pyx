@@ -19,6 +19,7 @@ from libcpp.algorithm cimport sort
 from libcpp.pair cimport pair
 from libcpp.vector cimport vector
 
+from smtsched.theory import Theory
 from smtsched.theories.pseudo_boolean_ref import normalise
 
 cdef int64_t WEIGHT_LIMIT = (<int64_t>1) << 62
@@ -34,6 +35,11 @@ cdef inline size_t slot(int lit):
 
 cdef class PseudoBooleanLogic:
     """The compiled pseudo-Boolean theory (see the module docstring and smtsched/theory.py)."""
+    # The contract's optional parts with their defaults (a cdef class cannot derive from the
+    # Python class Theory: it is registered with it at the end of the module).
+    propagates_foreign = False
+    offers_fresh = False
+
     cdef int max_var
     cdef list variables                 # owned variables, first-occurrence order
     # Constraints: literals first[c] .. first[c + 1] - 1 of `lits`/`weights`, heaviest first.
@@ -353,3 +359,18 @@ cdef class PseudoBooleanLogic:
                 "pb_explanations": self.n_explanations,
                 "pb_explanation_literals": self.n_explanation_literals,
                 "pb_final_checks": self.n_final_checks}
+
+    def literal_value(self, lit):
+        raise NotImplementedError("PseudoBooleanLogic answers no literal values")
+
+    def distance(self, u, v):
+        raise NotImplementedError("PseudoBooleanLogic has no graph distances")
+
+    def path_literals(self, u, v):
+        raise NotImplementedError("PseudoBooleanLogic has no graph paths")
+
+    def add_atom(self, var, u, v, w_true, w_false):
+        raise NotImplementedError("PseudoBooleanLogic takes no difference atoms")
+
+
+Theory.register(PseudoBooleanLogic)

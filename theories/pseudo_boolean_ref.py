@@ -45,6 +45,8 @@ Contract choices the compiled twin matches exactly (clauses, order, statistics)
       raises RuntimeError (the engine broke the contract).
 """
 
+from smtsched.theory import Theory
+
 __all__ = ["PseudoBooleanLogic", "normalise"]
 
 
@@ -108,7 +110,7 @@ def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-class PseudoBooleanLogic:
+class PseudoBooleanLogic(Theory):
     """All the pseudo-Boolean constraints of a problem (see the module docstring)."""
 
     def __init__(self, constraints):

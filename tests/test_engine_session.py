@@ -1,0 +1,341 @@
+"""A persistent engine (Engine(..., persistent=True)): one CaDiCaL and one set of theories for
+several searches, with clauses and difference atoms added between them.
+
+The promises pinned here: each search answers as a fresh engine and a brute-force oracle do
+(written below, sharing nothing with smtsched); a search stopped by its time limit or conflict
+budget leaves the solver usable and sound (the stop is the unit [-s] of a per-search stop
+literal, never the empty clause); clauses and atoms added between searches count; the
+statistics of a search are its own."""
+import itertools
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smtsched.engine import SAT, UNKNOWN, UNSAT, Bridge, Engine
+from smtsched.theories import difference_ref
+from smtsched.theory import Theory
+
+try:
+    from smtsched.theories import difference as difference_compiled
+except ImportError:  # a pure-Python install
+    difference_compiled = None
+
+TWINS = [difference_ref.DifferenceLogic]
+if difference_compiled is not None:
+    TWINS.append(difference_compiled.DifferenceLogic)
+twin_ids = [f"{cls.__module__.rsplit('.', 1)[1]}" for cls in TWINS]
+
+
+# -- the oracle: brute force over the Boolean assignments, Bellman-Ford per assignment ------
+def consistent(num_nodes, edges):
+    """Whether the difference constraints x_v - x_u <= w of `edges` (u, v, w) have an integer
+    solution: no negative cycle (Bellman-Ford from a virtual source)."""
+    distance = [0] * num_nodes
+    for _ in range(num_nodes + 1):
+        changed = False
+        for u, v, w in edges:
+            if distance[u] + w < distance[v]:
+                distance[v] = distance[u] + w
+                changed = True
+        if not changed:
+            return True
+    return False
+
+
+def edges_of(atoms, truth):
+    """The active edges: atom var true -> (u, v, w_true), false -> (v, u, w_false)."""
+    return [(u, v, wt) if truth[var] else (v, u, wf) for var, (u, v, wt, wf) in atoms.items()]
+
+
+def oracle(num_nodes, variables, atoms, clauses):
+    """sat / unsat of the clauses over `variables`, atoms read as difference constraints."""
+    for bits in itertools.product((False, True), repeat=len(variables)):
+        truth = dict(zip(variables, bits))
+        if all(any(truth[abs(l)] == (l > 0) for l in clause) for clause in clauses):
+            if consistent(num_nodes, edges_of(atoms, truth)):
+                return SAT
+    return UNSAT
+
+
+def check_model(outcome, num_nodes, atoms, clauses, assumptions):
+    truth = {abs(l): l > 0 for l in outcome.model}
+    for clause in clauses + [[a] for a in assumptions]:
+        assert any(truth.get(abs(l), False) == (l > 0) for l in clause), clause
+    (potentials,) = outcome.values
+    assert potentials[0] == 0
+    for u, v, w in edges_of(atoms, truth):
+        assert potentials[v] - potentials[u] <= w
+
+
+# -- random problems ----------------------------------------------------------------------
+def random_atom(draw, num_nodes):
+    u = draw(st.integers(0, num_nodes - 1))
+    v = draw(st.integers(0, num_nodes - 1).filter(lambda x: x != u))
+    w = draw(st.integers(-4, 4))
+    return (u, v, w, -w - 1)
+
+
+def random_clause(draw, variables):
+    chosen = draw(st.lists(st.sampled_from(variables), min_size=1, max_size=3, unique=True))
+    return [v if draw(st.booleans()) else -v for v in chosen]
+
+
+class Problem:
+    """A small random problem: atoms, Boolean variables, clauses, as the engine and the
+    oracle see it (both learn what is added between searches; the engine's own stop
+    literals are not the problem's variables)."""
+
+    def __init__(self, data, cls):
+        draw = data.draw
+        self.cls = cls
+        self.num_nodes = draw(st.integers(2, 4), label="nodes")
+        self.atoms = {}
+        self.variables = list(range(1, draw(st.integers(2, 6), label="variables") + 1))
+        for var in self.variables:
+            if draw(st.booleans(), label="atom?") or var == 1:
+                self.atoms[var] = random_atom(draw, self.num_nodes)
+        self.clauses = [random_clause(draw, self.variables)
+                        for _ in range(draw(st.integers(0, 6), label="clauses"))]
+
+    def theory(self):
+        theory = self.cls(self.num_nodes)
+        for var, atom in self.atoms.items():
+            theory.add_atom(var, *atom)
+        return theory
+
+    def fresh_answer(self, assumptions):
+        """What a fresh one-shot engine answers."""
+        outcome = Engine(max(self.variables), list(self.clauses),
+                         [self.theory()]).solve(assumptions)
+        return outcome.status
+
+    def expected(self, clauses):
+        return oracle(self.num_nodes, self.variables, self.atoms, clauses)
+
+
+@settings(max_examples=60, deadline=None)
+@pytest.mark.parametrize("cls", TWINS, ids=twin_ids)
+@given(data=st.data())
+def test_searches_of_a_persistent_engine_answer_as_fresh_engines_and_the_oracle(cls, data):
+    problem = Problem(data, cls)
+    theory = problem.theory()
+    engine = Engine(len(problem.variables), list(problem.clauses), [theory], persistent=True)
+    with engine:
+        for _ in range(data.draw(st.integers(1, 6), label="steps")):
+            step = data.draw(st.sampled_from(["solve", "solve", "clause", "atom", "budget"]),
+                             label="step")
+            if step == "clause":
+                clause = random_clause(data.draw, problem.variables)
+                engine.add_clause(clause)
+                problem.clauses.append(clause)
+                continue
+            if step == "atom" and len(problem.variables) < 9:
+                atom = random_atom(data.draw, problem.num_nodes)
+                var = engine.add_atom(theory, *atom)
+                assert var > max(problem.variables)
+                problem.variables.append(var)
+                problem.atoms[var] = atom
+                continue
+            chosen = data.draw(st.lists(st.sampled_from(problem.variables), max_size=3,
+                                        unique=True), label="assumed")
+            assumptions = [v if data.draw(st.booleans()) else -v for v in chosen]
+            budget = 0 if step == "budget" else None
+            outcome = engine.solve(assumptions, max_conflicts=budget)
+            if outcome.status == UNKNOWN:
+                assert budget is not None and "conflict" in outcome.reason
+                continue
+            expected = problem.expected(problem.clauses + [[a] for a in assumptions])
+            assert outcome.status == expected
+            assert problem.fresh_answer(assumptions) == expected
+            if outcome.status == SAT:
+                check_model(outcome, problem.num_nodes, problem.atoms, problem.clauses,
+                            assumptions)
+            else:
+                assert set(outcome.core) <= set(assumptions)
+                assert problem.expected(problem.clauses + [[a] for a in outcome.core]) == UNSAT
+        # whatever happened before, the last search answers (no budget)
+        outcome = engine.solve()
+        assert outcome.status == problem.expected(problem.clauses)
+
+
+# -- stops ----------------------------------------------------------------------------------
+def pigeons(theory_cls, holes):
+    """holes + 1 pigeons in `holes` holes as difference logic: pigeon p's position x_p in
+    1..holes (bounds asserted as units), pairwise different; unsat, found only after
+    theory conflicts. Returns (num_vars, clauses, theory)."""
+    n = holes + 1
+    theory = theory_cls(n + 1)
+    clauses = []
+    var = 0
+
+    def atom(u, v, w):
+        nonlocal var
+        var += 1
+        theory.add_atom(var, u, v, w, -w - 1)
+        return var
+
+    for p in range(1, n + 1):
+        clauses.append([atom(0, p, holes)])        # x_p - x_0 <= holes
+        clauses.append([atom(p, 0, -1)])           # x_0 - x_p <= -1
+    for p, q in itertools.combinations(range(1, n + 1), 2):
+        clauses.append([atom(p, q, -1), atom(q, p, -1)])   # x_q <= x_p - 1 or x_p <= x_q - 1
+    return var, clauses, theory
+
+
+@pytest.mark.parametrize("cls", TWINS, ids=twin_ids)
+def test_a_conflict_budget_stop_leaves_the_solver_usable_and_sound(cls):
+    num_vars, clauses, theory = pigeons(cls, 4)
+    with Engine(num_vars, clauses, [theory], persistent=True) as engine:
+        stopped = engine.solve(max_conflicts=0)
+        assert stopped.status == UNKNOWN and "conflict" in stopped.reason
+        # the stop literal was retired, not the problem: still unsat for the right reason,
+        # and sat once a pigeon may leave (its upper bound, under an assumption, relaxed by
+        # a new atom that replaces it)
+        assert engine.solve().status == UNSAT
+    num_vars, clauses, theory = pigeons(cls, 4)
+    relaxed = [c for c in clauses if c != [1]]    # pigeon 1's upper bound, by assumption
+    with Engine(num_vars, relaxed, [theory], persistent=True) as engine:
+        assert engine.solve([1], max_conflicts=0).status == UNKNOWN
+        assert engine.solve([1]).status == UNSAT
+        assert engine.solve([1], max_conflicts=0).status in (UNKNOWN, UNSAT)
+        outcome = engine.solve([-1])
+        assert outcome.status == SAT and -1 in outcome.model
+
+
+class Sleepy(Theory):
+    """Wraps a theory; its first propagate in a search sleeps past any short time limit."""
+
+    def __init__(self, inner, nap):
+        self.inner, self.nap, self.napped = inner, nap, False
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def observed(self):
+        return self.inner.observed()
+
+    def assign(self, lit, fixed):
+        self.inner.assign(lit, fixed)
+
+    def new_level(self):
+        self.inner.new_level()
+
+    def backtrack(self, level):
+        self.inner.backtrack(level)
+
+    def level(self):
+        return self.inner.level()
+
+    def propagate(self):
+        if not self.napped:
+            self.napped = True
+            time.sleep(self.nap)
+        return self.inner.propagate()
+
+    def conflict(self):
+        return self.inner.conflict()
+
+    def explain(self, lit):
+        return self.inner.explain(lit)
+
+    def final_check(self):
+        return self.inner.final_check()
+
+    def values(self):
+        return self.inner.values()
+
+    def statistics(self):
+        return self.inner.statistics()
+
+
+@pytest.mark.parametrize("cls", TWINS, ids=twin_ids)
+def test_a_timeout_stop_leaves_the_solver_usable_and_sound(cls, monkeypatch):
+    monkeypatch.setattr(Bridge, "CLOCK_PERIOD", 1)  # look at the clock at every callback
+    num_vars, clauses, inner = pigeons(cls, 3)
+    theory = Sleepy(inner, nap=0.2)
+    relaxed = [c for c in clauses if c != [1]]
+    with Engine(num_vars, relaxed, [theory], persistent=True) as engine:
+        stopped = engine.solve([1], time_limit=0.1)
+        assert stopped.status == UNKNOWN and stopped.reason == "timeout"
+        theory.napped = False
+        stopped = engine.solve([-1], time_limit=0.1)
+        assert stopped.status == UNKNOWN and stopped.reason == "timeout"
+        assert engine.solve([1]).status == UNSAT
+        outcome = engine.solve([-1], time_limit=60)
+        assert outcome.status == SAT
+
+
+# -- what is added between searches counts --------------------------------------------------
+@pytest.mark.parametrize("cls", TWINS, ids=twin_ids)
+def test_clauses_and_atoms_added_between_searches_count(cls):
+    # x1 - x0 <= 5 (var 1), x2 - x1 <= 5 (var 2): the chain, free for now
+    theory = cls(3)
+    theory.add_atom(1, 0, 1, 5, -6)
+    theory.add_atom(2, 1, 2, 5, -6)
+    with Engine(2, [[1, 2]], [theory], persistent=True) as engine:
+        first = engine.solve([1, 2])
+        assert first.status == SAT
+        # a new atom while CaDiCaL still holds the last model (level > 0): x2 - x0 <= 10 is
+        # implied by the two root facts added below, x2 - x0 <= 9 is not
+        engine.add_clause([1])
+        engine.add_clause([2])
+        implied = engine.add_atom(theory, 0, 2, 10, -11)
+        tighter = engine.add_atom(theory, 0, 2, 9, -10)
+        assert (implied, tighter) == (3, 4)
+        assert engine.solve([-implied]).status == UNSAT
+        outcome = engine.solve([-tighter])
+        assert outcome.status == SAT
+        x = outcome.values[0]
+        assert x[2] - x[0] >= 10 and x[2] - x[1] <= 5 and x[1] - x[0] <= 5
+        # an activation literal: a guarded bound x1 - x0 >= 3, on only while assumed
+        guard = engine.new_var()
+        at_least = engine.add_atom(theory, 1, 0, -3, 2)   # x0 - x1 <= -3
+        engine.add_clause([-guard, at_least])
+        outcome = engine.solve([guard])
+        assert outcome.status == SAT and outcome.values[0][1] >= 3
+        assert engine.solve([guard, -tighter]).status == SAT
+        engine.add_clause([-guard])                       # retired for good
+        assert engine.solve([guard]).status == UNSAT
+        assert engine.solve([-at_least]).status == SAT
+
+
+def test_the_statistics_of_a_search_are_its_own():
+    num_vars, clauses, theory = pigeons(difference_ref.DifferenceLogic, 3)
+    with Engine(num_vars, clauses, [theory], persistent=True) as engine:
+        first = engine.solve()
+        second = engine.solve()
+    num_vars, clauses, theory = pigeons(difference_ref.DifferenceLogic, 3)
+    fresh = Engine(num_vars, clauses, [theory]).solve()
+    assert first.stats == fresh.stats
+    assert first.status == second.status == UNSAT
+    # the second search finds the empty clause learned by the first: no new work
+    assert second.stats["dl_conflicts"] == 0 and second.stats["conflicts"] == 0
+
+
+def test_a_one_shot_engine_searches_once_and_takes_nothing_between():
+    theory = difference_ref.DifferenceLogic(2)
+    theory.add_atom(1, 0, 1, 0, -1)
+    engine = Engine(1, [], [theory])
+    assert engine.solve().status == SAT
+    with pytest.raises(RuntimeError):
+        engine.solve()
+    with pytest.raises(RuntimeError):
+        engine.add_clause([1])
+    with pytest.raises(RuntimeError):
+        engine.add_atom(theory, 0, 1, 1, -2)
+
+
+def test_atoms_are_fresh_variables_and_clauses_stay_within_them():
+    theory = difference_ref.DifferenceLogic(2)
+    theory.add_atom(1, 0, 1, 0, -1)
+    with Engine(2, [[1, 2]], [theory], persistent=True) as engine:
+        with pytest.raises(ValueError):
+            engine.add_clause([1, 3])     # variable 3 does not exist yet
+        assert engine.new_var() == 3
+        engine.add_clause([1, 3])
+        assert engine.add_atom(theory, 1, 0, 0, -1) == 4
+        with pytest.raises(ValueError):
+            engine.add_atom(difference_ref.DifferenceLogic(2), 0, 1, 0, -1)  # not its theory
+        assert engine.solve([-1, 4]).status == SAT
