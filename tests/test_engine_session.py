@@ -339,3 +339,128 @@ def test_atoms_are_fresh_variables_and_clauses_stay_within_them():
         with pytest.raises(ValueError):
             engine.add_atom(difference_ref.DifferenceLogic(2), 0, 1, 0, -1)  # not its theory
         assert engine.solve([-1, 4]).status == SAT
+
+
+# -- an optimiser's probes on a job shop: difference logic + disjunctive (foreign) theory ----
+def best_makespan(jobs):
+    """The optimum of a tiny job shop by brute force: every order of every machine, the
+    longest path of the precedence graph (None: a cycle)."""
+    tasks = [(j, k, m, d) for j, job in enumerate(jobs) for k, (m, d) in enumerate(job)]
+    machines = sorted({m for _, _, m, _ in tasks})
+    on = {m: [t for t, task in enumerate(tasks) if task[2] == m] for m in machines}
+    best = None
+    for orders in itertools.product(*(itertools.permutations(on[m]) for m in machines)):
+        successors = {t: [] for t in range(len(tasks))}
+        for t, (j, k, _, _) in enumerate(tasks):
+            if k + 1 < len(jobs[j]):
+                successors[t].append(t + 1)
+        for order in orders:
+            for a, b in zip(order, order[1:]):
+                successors[a].append(b)
+        start = [0] * len(tasks)
+        indegree = [0] * len(tasks)
+        for t in successors:
+            for u in successors[t]:
+                indegree[u] += 1
+        ready = [t for t in successors if indegree[t] == 0]
+        done = 0
+        while ready:
+            t = ready.pop()
+            done += 1
+            for u in successors[t]:
+                start[u] = max(start[u], start[t] + tasks[t][3])
+                indegree[u] -= 1
+                if indegree[u] == 0:
+                    ready.append(u)
+        if done == len(tasks):
+            span = max(start[t] + tasks[t][3] for t in range(len(tasks)))
+            best = span if best is None else min(best, span)
+    return best
+
+
+class JobShop:
+    """The classical disjunctive encoding (Adams-Balas-Zawack's disjunctive graph as SAT):
+    node t + 1 per task, ordering atoms per machine pair, a guarded bound per probe."""
+
+    def __init__(self, jobs, dl_class, disjunctive_class):
+        self.jobs = jobs
+        self.tasks = [(m, d) for job in jobs for m, d in job]
+        self.dl = dl_class(len(self.tasks) + 1)
+        self.clauses = []
+        self.num_vars = 0
+        self.atoms = []
+        t = 0
+        for job in jobs:
+            for k, (_, d) in enumerate(job):
+                self.clauses.append([self.atom(t + 1, 0, 0)])      # start >= 0: x0 - x_t <= 0
+                if k + 1 < len(job):
+                    self.clauses.append([self.atom(t + 2, t + 1, -d)])  # s_t + d <= s_next
+                t += 1
+        self.machines = []
+        for m in sorted({m for m, _ in self.tasks}):
+            on = [t for t, (mm, _) in enumerate(self.tasks) if mm == m]
+            order = {}
+            for a, b in itertools.permutations(range(len(on)), 2):
+                # "a ends before b starts": x_a - x_b <= -d_a
+                order[(a, b)] = self.atom(on[b] + 1, on[a] + 1, -self.tasks[on[a]][1])
+            for a, b in itertools.combinations(range(len(on)), 2):
+                self.clauses.append([order[(a, b)], order[(b, a)]])
+            self.machines.append(disjunctive_class(
+                self.dl, [(t + 1, self.tasks[t][1]) for t in on], order))
+
+    def atom(self, u, v, w):
+        """A fixed-up-front atom x_v - x_u <= w."""
+        self.num_vars += 1
+        self.dl.add_atom(self.num_vars, u, v, w, -w - 1)
+        return self.num_vars
+
+    def bound_atoms(self, add_atom, bound):
+        """The atoms "task t ends by `bound`", made by `add_atom(u, v, w)`."""
+        return [add_atom(0, t + 1, bound - d) for t, (_, d) in enumerate(self.tasks)]
+
+
+@st.composite
+def job_shops(draw):
+    machines = draw(st.integers(2, 3))
+    jobs = []
+    for _ in range(draw(st.integers(2, 3))):
+        route = draw(st.permutations(range(machines)))
+        jobs.append([(m, draw(st.integers(1, 4))) for m in route])
+    return jobs
+
+
+def theory_pairs():
+    from smtsched.theories import disjunctive_ref
+    pairs = [(difference_ref.DifferenceLogic, disjunctive_ref.DisjunctiveLogic)]
+    if difference_compiled is not None:
+        from smtsched.theories import disjunctive
+        pairs.append((difference_compiled.DifferenceLogic, disjunctive.DisjunctiveLogic))
+    return pairs
+
+
+@settings(max_examples=25, deadline=None)
+@pytest.mark.parametrize("classes", theory_pairs(), ids=twin_ids)
+@given(jobs=job_shops(), data=st.data())
+def test_probes_of_one_persistent_search_find_the_optimum_of_a_job_shop(classes, jobs, data):
+    optimum = best_makespan(jobs)
+    shop = JobShop(jobs, *classes)
+    theories = [shop.dl] + shop.machines
+    horizon = sum(d for _, d in shop.tasks)
+    with Engine(shop.num_vars, shop.clauses, theories, persistent=True) as engine:
+        probes = data.draw(st.lists(st.integers(optimum - 3, horizon), min_size=1, max_size=6),
+                           label="probes")
+        for bound in probes + [optimum, optimum - 1]:
+            # a fresh activation literal guards this probe's bound atoms
+            guard = engine.new_var()
+            for atom in shop.bound_atoms(lambda u, v, w: engine.add_atom(shop.dl, u, v, w,
+                                                                         -w - 1), bound):
+                engine.add_clause([-guard, atom])
+            outcome = engine.solve([guard], max_conflicts=data.draw(
+                st.sampled_from([None, None, 1]), label="budget"))
+            if outcome.status == UNKNOWN:
+                continue
+            assert outcome.status == (SAT if bound >= optimum else UNSAT), (bound, optimum)
+            if outcome.status == SAT:
+                starts = outcome.values[0]
+                assert max(starts[t + 1] + d for t, (_, d) in enumerate(shop.tasks)) <= bound
+            engine.add_clause([-guard])  # retired: the next probe has its own
