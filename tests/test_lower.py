@@ -275,8 +275,15 @@ def solve(core, assumptions, max_conflicts=None):
 def compare(model, horizon=None, bounds=(), identical=None):
     """Both roads for `model`: the canonical dumps are equal; identical problems when the old
     road made no gate (or when `identical` says so). Returns (old core, old assumptions,
-    lowering, new assumptions)."""
-    old, old_assumptions = old_road(model, horizon, bounds)
+    lowering, new assumptions), or None when the old road refuses the model (windows under a
+    horizon need heads and tails, which a positive cycle has not: the optimiser answers such
+    a model before it builds anything), which the new road must refuse alike."""
+    try:
+        old, old_assumptions = old_road(model, horizon, bounds)
+    except Exception as error:  # noqa: BLE001  (the same refusal below)
+        with pytest.raises(type(error)):
+            new_road(model, horizon, bounds)
+        return None
     lowering, new_assumptions, guards = new_road(model, horizon, bounds)
     new = lowering.core
     old_dump, gates = dump(old, old_namer(old, model))
@@ -459,7 +466,10 @@ def test_random_models_lower_to_the_same_problem(input_log, spec, data):
     model, _ = sched_oracle.build(spec)
     bounds = _bounds(spec, data.draw)
     horizon = data.draw(st.sampled_from([None, max(bounds, default=None)]))
-    old, old_assumptions, lowering, new_assumptions = compare(model, horizon, bounds)
+    compared = compare(model, horizon, bounds)
+    if compared is None:
+        return
+    old, old_assumptions, lowering, new_assumptions = compared
     same = old.num_vars == lowering.core.num_vars and old.clauses == lowering.core.clauses
     agree(old, [], lowering.core, [], same)
     for k in range(len(bounds)):

@@ -19,7 +19,7 @@ live literal, the birth atom, the end atoms, buffer by buffer), so that the SAT 
 numbered as the compiler numbers them. Repeated atoms (the same comparison for another buffer
 or instant, a machine's ordering atom) are found in the lowering's atom table.
 """
-import time
+from itertools import repeat
 
 import numpy as np
 
@@ -108,14 +108,32 @@ class MemoryLiveness:
         mask[j] = False
         return mask
 
+    def _machine_literals(self, j, others, machine, forward):
+        """The ordering literals of the machines (Lowering.machine_orders) for the tasks
+        `others` where `machine`: "j ends before o starts" (forward) or "o ends before j
+        starts"; 0 elsewhere and for pairs the precedences order (no literal there)."""
+        low = self.lowering
+        out = np.zeros(len(others), dtype=np.int64)
+        for number in low.machines[j]:
+            place, matrix = low.machine_orders[number]
+            at = place[others]
+            fill = machine & (at >= 0) & (out == 0)
+            if forward:
+                out[fill] = matrix[place[j], at[fill]]
+            else:
+                out[fill] = matrix[at[fill], place[j]]
+        return out
+
     def _ended_after(self, j, L):
         """For every end task e: what "start(j) < end(e)" is (FALSE, TRUE, ATOM, PRESENT or
-        BOTH), and its atom as (p, q, bound) arrays (memory._before_end, all e at once)."""
+        BOTH), its atom as (p, q, bound) arrays, and its literal where a machine's ordering
+        literal states it (else 0) (memory._before_end, all e at once)."""
         low = self.lowering
         e = self._ends
         duration = low.durations[e]
         mandatory = ~low.optional[e]
         q = low.nodes[e]
+        known = np.zeros(len(e), dtype=np.int64)
         if j < 0:
             # 0 < start(e) + duration(e); starts are at least their releases (>= 0)
             code = np.where((duration >= 1) | (low.releases[e] >= 1), TRUE, ATOM)
@@ -127,6 +145,7 @@ class MemoryLiveness:
             machine = self._same_machine(j)[e] & mandatory
             # on a machine: j ends before e starts; else start(j) - start(e) <= duration(e) - 1
             bound = np.where(machine, -low.durations[j], duration - 1)
+            known = self._machine_literals(j, e, machine, True)
             if L is not None:
                 forward, backward = L[j, e], L[e, j]
                 surely = mandatory & (forward > _NONE) & (forward + duration > 0)
@@ -138,21 +157,24 @@ class MemoryLiveness:
         # an absent consumer holds nothing: "present and not yet ended"
         code = np.where(optional & (code == TRUE), PRESENT,
                         np.where(optional & (code == ATOM), BOTH, code))
-        return code, p, q, bound
+        return code, p, q, bound, known
 
     def _born(self, j, L):
-        """For every producer a: what "start(a) <= start(j)" is (FALSE, TRUE or ATOM), and
-        its atom (memory._born and _born_at_zero, all producers at once)."""
+        """For every producer a: what "start(a) <= start(j)" is (FALSE, TRUE or ATOM), its
+        atom, and its machine literal or 0 (memory._born and _born_at_zero, all producers at
+        once)."""
         low = self.lowering
         a = self._producers
         p = low.nodes[a]
         if j < 0:
             # a producer starts at 0 at the earliest (its release bounds it): start(a) <= 0
             code = np.where(low.releases[a] > 0, FALSE, ATOM)
-            return code, p, np.zeros(len(a), dtype=np.int64), np.zeros(len(a), dtype=low.dtype)
+            return code, p, np.zeros(len(a), dtype=np.int64), \
+                np.zeros(len(a), dtype=low.dtype), np.zeros(len(a), dtype=np.int64)
         code = np.full(len(a), ATOM)
         machine = self._same_machine(j)[a]
         bound = np.where(machine, -low.durations[a], 0)   # a ends before j starts, or a <= j
+        known = self._machine_literals(j, a, machine, False)
         if L is not None:
             forward, backward = L[a, j], L[j, a]
             surely = (forward > _NONE) & (forward >= 0)
@@ -160,13 +182,13 @@ class MemoryLiveness:
             code[~surely & (backward > _NONE) & (backward > 0)] = FALSE
         code[a == j] = TRUE
         q = np.full(len(a), low.node[j], dtype=np.int64)
-        return code, p, q, np.asarray(bound, dtype=low.dtype)
+        return code, p, q, np.asarray(bound, dtype=low.dtype), known
 
     def _instant(self, j, L):
         low = self.lowering
         core = low.core
-        end_code, end_p, end_q, end_bound = self._ended_after(j, L)
-        born_code, born_p, born_q, born_bound = self._born(j, L)
+        end_code, end_p, end_q, end_bound, end_known = self._ended_after(j, L)
+        born_code, born_p, born_q, born_bound, born_known = self._born(j, L)
         m = len(self._size)
         has_producer = self._producer >= 0
         born = np.full(m, TRUE)
@@ -211,16 +233,34 @@ class MemoryLiveness:
         p = np.concatenate([born_p[born_used], end_p[end_used]])
         q = np.concatenate([born_q[born_used], end_q[end_used]])
         bound = np.concatenate([born_bound[born_used], end_bound[end_used]])
+        known = np.concatenate([born_known[born_used], end_known[end_used]])
         flip = p > q
-        keys = list(zip(np.where(flip, q, p).tolist(), np.where(flip, p, q).tolist(),
-                        np.where(flip, -bound - 1, bound).tolist()))
+        p, q, bound = np.where(flip, q, p), np.where(flip, p, q), np.where(flip, -bound - 1, bound)
         sign = np.where(flip, -1, 1)
-        distinct = {}
-        entry_key = np.fromiter((distinct.setdefault(k, len(distinct)) for k in keys),
-                                np.int64, len(keys))
-        unique_keys = list(distinct)
-        variables = np.fromiter(map(low._table.get, unique_keys, [0] * len(unique_keys)),
-                                np.int64, len(unique_keys))
+        # the birth atoms are distinct (one producer each), so are the end atoms (one end task
+        # each); a birth atom and an end atom are the same atom only for a producer that is an
+        # end task too, on the same pair of nodes with the same bound
+        entry_key = np.arange(len(p))
+        split = len(born_used)
+        _, at_born, at_end = np.intersect1d(self._producers[born_used], self._ends[end_used],
+                                            assume_unique=True, return_indices=True)
+        at_end = at_end + split
+        same = (p[at_born] == p[at_end]) & (q[at_born] == q[at_end]) & \
+            (bound[at_born] == bound[at_end])
+        kept = np.ones(len(p), dtype=bool)
+        if same.any():
+            kept[at_end[same]] = False
+            entry_key[at_end[same]] = at_born[same]
+            entry_key = (np.cumsum(kept) - 1)[entry_key]
+        unique = np.flatnonzero(kept)
+        # a machine's ordering literal is its atom's variable; the others are looked up
+        variables = np.abs(known[unique])
+        ask = np.flatnonzero(variables == 0)
+        if len(ask):
+            at = unique[ask]
+            keys = list(zip(p[at].tolist(), q[at].tolist(), bound[at].tolist()))
+            variables[ask] = np.fromiter(map(low._table.get, keys, repeat(0)), np.int64,
+                                         len(keys))
         born_entry = np.zeros(len(self._producers), dtype=np.int64)
         born_entry[born_used] = np.arange(len(born_used))
         end_entry = np.zeros(len(self._ends), dtype=np.int64)
@@ -232,7 +272,7 @@ class MemoryLiveness:
         new = np.flatnonzero(variables == 0)
         creators = offset
         if len(new):
-            first = np.full(len(unique_keys), total, dtype=np.int64)
+            first = np.full(len(unique), total, dtype=np.int64)
             np.minimum.at(first, request_key, request_position)
             creators = np.sort(np.concatenate([offset, first[new]]))
         base = core.num_vars + 1
@@ -242,7 +282,8 @@ class MemoryLiveness:
             numbers = base + np.searchsorted(creators, first[new])
             variables[new] = numbers
             placed = np.argsort(numbers)
-            low.register_atoms([unique_keys[k] for k in new[placed].tolist()],
+            at = unique[new[placed]]
+            low.register_atoms(list(zip(p[at].tolist(), q[at].tolist(), bound[at].tolist())),
                                numbers[placed].tolist())
         entry_literal = sign * variables[entry_key]
         # the clauses, buffer by buffer: [live, -born] for a buffer surely alive once born,
@@ -267,12 +308,19 @@ class MemoryLiveness:
         presence = self._present[self._slot_task[slot]]
         matrix[at, 2] = np.where(code == ATOM, -atom_literal, -presence)
         matrix[at, 3] = np.where(code == BOTH, -atom_literal, 0)
-        flat = matrix.ravel()
-        nonzero = flat != 0
-        literals = flat[nonzero].tolist()
-        ends = np.cumsum(nonzero.reshape(-1, 4).sum(axis=1)).tolist()
-        starts = [0] + ends[:-1]
-        core.clauses.extend(map(literals.__getitem__, map(slice, starts, ends)))
+        # each row's literals first, in order, then its zeros; as lists cut to their lengths
+        # (one tolist of the whole matrix: a list per clause made in C)
+        filled = matrix != 0
+        width = int(filled.sum(axis=1).max())
+        if not filled[:, :width].all():
+            matrix = np.take_along_axis(matrix, np.argsort(~filled, axis=1, kind="stable"),
+                                        axis=1)
+        rows = matrix[:, :width].tolist()
+        lengths = filled.sum(axis=1)
+        short = np.flatnonzero(lengths < width)
+        for k, length in zip(short.tolist(), lengths[short].tolist()):
+            del rows[k][length:]
+        core.clauses.extend(rows)
         self.sums.append((fixed, live.tolist(), self._size[live_buffers].tolist(),
                           sum(self._size[live_buffers].tolist())))
         self.buffers.append(self._valid[live_buffers].tolist())

@@ -83,6 +83,16 @@ class Lowering:
     REACH_ENTRIES = 1 << 23
 
     def __init__(self, model, horizon=None, deadline=None):
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._setup(model, horizon, deadline)
+            self._lower()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _setup(self, model, horizon, deadline):
         self.model = model
         self.horizon = horizon
         self.deadline = deadline
@@ -91,7 +101,7 @@ class Lowering:
         self._table = {}          # canonical (p, q, bound) -> SAT variable of the atom
         self._true = None         # the constant-true variable, made when first needed
         self._facts = []          # (a, b, c): root facts start(b) >= start(a) + c (nodes)
-        self._reach = None        # (sources, matrix) of the implied orders, per chunk
+        self._reach = None        # the fact graph and reach rows (_fact_graph)
         self._heads = None
         tasks = model.tasks
         n = len(tasks)
@@ -120,13 +130,9 @@ class Lowering:
         self.optional = np.array([t.optional for t in tasks], dtype=bool)
         self.nodes = np.array(self.node, dtype=np.int64)
         self.memories = []
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            self._lower()
-        finally:
-            if collecting:
-                gc.enable()
+        # per machine, for the memories: (place of each task in it or -1, the ordering
+        # literals by place [i, j], 0 where the precedences order the pair)
+        self.machine_orders = {}
 
     def _lower(self):
         """Every family, in the order the pairwise encoding states them (the order of the
@@ -134,11 +140,11 @@ class Lowering:
         self._tasks()
         self._precedences()
         self._alternatives()
-        for resource in self.model.resources:
+        for number, resource in enumerate(self.model.resources):
             self._check_clock()
             optional = any(t.optional for t, _ in resource.demands)
             if resource.unary and not optional:
-                self._machine(resource)
+                self._machine(resource, number)
             elif not resource.unary and not optional:
                 self._cumulative(resource)
             else:
@@ -178,18 +184,35 @@ class Lowering:
             self._spec.atoms.append(DiffAtom(var, p, q, bound, False))
         return sign * var
 
-    def atoms(self, p, q, bound):
+    def atoms(self, p, q, bound, distinct=False):
         """`atom` over arrays (p != q everywhere): the literals as an int64 array. New atoms
-        get variables in order of first appearance, as one by one."""
+        get variables in order of first appearance, as one by one. `distinct`: the caller
+        knows that no two entries are the same atom (the pairs of one constraint), which
+        saves finding repeats."""
         flip = p > q
-        low = np.where(flip, q, p)
-        high = np.where(flip, p, q)
-        bound = np.where(flip, -bound - 1, bound)
-        keys = list(zip(low.tolist(), high.tolist(), bound.tolist()))
+        low = np.where(flip, q, p).tolist()
+        high = np.where(flip, p, q).tolist()
+        bound = np.where(flip, -bound - 1, bound).tolist()
+        keys = list(zip(low, high, bound))
         var = np.fromiter(map(self._table.get, keys, repeat(0)), np.int64, len(keys))
         missing = np.flatnonzero(var == 0)
-        if missing.size:
+        if not distinct and missing.size:
             var[missing] = self.fresh_atoms([keys[k] for k in missing.tolist()])
+        elif missing.size:
+            # one fresh variable each, in order
+            first = self.core.num_vars + 1
+            numbers = range(first, first + missing.size)
+            self.core.num_vars += missing.size
+            var[missing] = np.arange(first, first + missing.size)
+            if missing.size < len(keys):
+                chosen = missing.tolist()
+                keys = [keys[k] for k in chosen]
+                low = [low[k] for k in chosen]
+                high = [high[k] for k in chosen]
+                bound = [bound[k] for k in chosen]
+            self._table.update(zip(keys, numbers))
+            self._spec.atoms.extend(map(tuple.__new__, repeat(DiffAtom),
+                                        zip(numbers, low, high, bound, repeat(False))))
         return np.where(flip, -var, var)
 
     def fresh_atoms(self, keys):
@@ -198,11 +221,8 @@ class Lowering:
         unique = dict.fromkeys(keys)
         first = self.core.num_vars + 1
         numbers = dict(zip(unique, range(first, first + len(unique))))
+        self.register_atoms(list(numbers), numbers.values())
         self.core.num_vars += len(unique)
-        self._table.update(numbers)
-        low, high, bound = zip(*unique)
-        self._spec.atoms.extend(map(tuple.__new__, repeat(DiffAtom),
-                                    zip(numbers.values(), low, high, bound, repeat(False))))
         return list(map(numbers.__getitem__, keys))
 
     def register_atoms(self, keys, variables):
@@ -212,6 +232,25 @@ class Lowering:
         low, high, bound = zip(*keys)
         self._spec.atoms.extend(map(tuple.__new__, repeat(DiffAtom),
                                     zip(variables, low, high, bound, repeat(False))))
+
+    def _assert_all(self, p, q, bound, guards=None):
+        """`_assert` for lists (p != q everywhere; `guards`: a guard list per entry, None:
+        none), with one batch of atoms."""
+        if not p:
+            return
+        literals = self.atoms(np.array(p, dtype=np.int64), np.array(q, dtype=np.int64),
+                              np.array(bound, dtype=self.dtype)).tolist()
+        clauses = self.core.clauses
+        if guards is None or not any(guards):
+            clauses.extend([literal] for literal in literals)
+            self._facts += zip(p, q, [-b for b in bound])
+            return
+        for a, b, c, guard, literal in zip(p, q, bound, guards, literals):
+            if guard:
+                clauses.append(guard + [literal])
+            else:
+                clauses.append([literal])
+                self._facts.append((a, b, -c))
 
     def _assert(self, guard, p, q, bound):
         """The clause guard + ["x_p - x_q <= bound"]; without a guard it is a root fact,
@@ -229,9 +268,26 @@ class Lowering:
     def _tasks(self):
         """Per task: start >= release, end <= deadline and horizon, end <= makespan; an
         optional task's constraints hold only while it is present."""
+        tasks = self.model.tasks
+        if not tasks:
+            return
         horizon = self.model.horizon
+        makespan = self._makespan()
+        if not any(t.optional for t in tasks):
+            # all root facts: one batch of atoms, in the encoding's order
+            p, q, bound = [], [], []
+            for t in tasks:
+                s = self.node[t.index]
+                p.append(0), q.append(s), bound.append(-t.release)
+                if t.deadline is not None:
+                    p.append(s), q.append(0), bound.append(t.deadline - t.duration)
+                if horizon is not None:
+                    p.append(s), q.append(0), bound.append(horizon - t.duration)
+                p.append(s), q.append(makespan), bound.append(-t.duration)
+            self._assert_all(p, q, bound)
+            return
         core = self.core
-        for t in self.model.tasks:
+        for t in tasks:
             s = self.node[t.index]
             guard = []
             if t.optional:
@@ -243,17 +299,31 @@ class Lowering:
                 self._assert(guard, s, 0, t.deadline - t.duration)
             if horizon is not None:
                 self._assert(guard, s, 0, horizon - t.duration)
-            self._assert(guard, s, self._makespan(), -t.duration)
+            self._assert(guard, s, makespan, -t.duration)
 
     def _precedences(self):
         """start(after) - end(before) in [min_lag, max_lag], while both are present."""
         node, present = self.node, self.present
-        for p in self.model.precedences:
+        precedences = self.model.precedences
+        if any(p.before is p.after for p in precedences):
+            # a task after itself: constants, one by one
+            for p in precedences:
+                a, b = p.before, p.after
+                guard = [-present[x.index] for x in (a, b) if x.optional]
+                self._assert(guard, node[a.index], node[b.index], -(a.duration + p.min_lag))
+                if p.max_lag is not None:
+                    self._assert(guard, node[b.index], node[a.index], a.duration + p.max_lag)
+            return
+        first, second, bound, guards = [], [], [], []
+        for p in precedences:
             a, b = p.before, p.after
             guard = [-present[x.index] for x in (a, b) if x.optional]
-            self._assert(guard, node[a.index], node[b.index], -(a.duration + p.min_lag))
+            first.append(node[a.index]), second.append(node[b.index])
+            bound.append(-(a.duration + p.min_lag)), guards.append(guard)
             if p.max_lag is not None:
-                self._assert(guard, node[b.index], node[a.index], a.duration + p.max_lag)
+                first.append(node[b.index]), second.append(node[a.index])
+                bound.append(a.duration + p.max_lag), guards.append(guard)
+        self._assert_all(first, second, bound, guards)
 
     def _alternatives(self):
         """Exactly one option present, starting with its task. "Not both" is the clause
@@ -272,7 +342,7 @@ class Lowering:
                 clauses.append([-present[option.index], same])
                 clauses.append([-present[option.index], other])
 
-    def _machine(self, resource):
+    def _machine(self, resource, number):
         """A machine: its DisjunctiveSpec, and for every pair of lasting tasks not ordered by
         the precedences already the clause "one ends before the other starts"."""
         tasks = [t for t, _ in resource.demands]
@@ -287,8 +357,15 @@ class Lowering:
         p = np.stack([nodes[first], nodes[second]], axis=1).ravel()
         q = np.stack([nodes[second], nodes[first]], axis=1).ravel()
         bound = -np.stack([durations[first], durations[second]], axis=1).ravel()
-        literals = self.atoms(p, q, bound).reshape(-1, 2)
+        literals = self.atoms(p, q, bound, distinct=True).reshape(-1, 2)
         self.core.clauses.extend(literals.tolist())
+        if self.model.memories:
+            place = np.full(len(self.node), -1, dtype=np.int64)
+            place[indices] = np.arange(len(indices))
+            matrix = np.zeros((len(indices), len(indices)), dtype=np.int64)
+            matrix[first, second] = literals[:, 0]
+            matrix[second, first] = literals[:, 1]
+            self.machine_orders[number] = (place, matrix)
         i, j = first.tolist(), second.tolist()
         keys = [pair for pairs in zip(zip(i, j), zip(j, i)) for pair in pairs]
         order = dict(zip(keys, literals.ravel().tolist()))
@@ -315,7 +392,7 @@ class Lowering:
         free = ~(settled | settled.T) & np.outer(used, used)
         np.fill_diagonal(free, False)
         first, second = np.nonzero(free)   # row by row: the compiler's order
-        literals = self.atoms(nodes[first], nodes[second], -durations[first])
+        literals = self.atoms(nodes[first], nodes[second], -durations[first], distinct=True)
         k = len(tasks)
         matrix = np.zeros((k, k), dtype=np.int64)
         matrix[first, second] = literals
@@ -338,7 +415,7 @@ class Lowering:
             if keys:
                 literals = self.atoms(np.zeros(len(keys), dtype=np.int64),
                                       np.array(starts, dtype=np.int64),
-                                      -np.array(values, dtype=self.dtype))
+                                      -np.array(values, dtype=self.dtype), distinct=True)
                 bound_literals = dict(zip(keys, literals.tolist()))
         specs = [DemandTask(node, t.duration, d)
                  for node, t, d in zip(nodes.tolist(), tasks, demands)]
@@ -405,9 +482,13 @@ class Lowering:
         settled = np.zeros((k, k), dtype=bool)
         if k < 2 or not self._facts:
             return settled
-        reach = self._reach_from(indices)
-        if reach is None:
+        if self._reach is None:
+            self._reach = self._fact_graph()
+        if self._reach is False:
             return settled
+        if len(np.unique(self._piece[self.nodes[indices]])) == k:
+            return settled   # no two of them joined by arcs at all
+        reach = self._reach_from(indices)
         chain = reach[self.nodes[indices]].T        # [i, j]: the longest chain from i to j
         durations = self.durations[indices][:, None]
         settled = (chain > _NONE) & (chain >= durations) & (durations > 0)
@@ -416,53 +497,44 @@ class Lowering:
 
     def _reach_from(self, indices):
         """rows[v, s]: the longest chain of facts with c >= 0 from the start of task
-        indices[s] to graph node v (_NONE: none; 0 from a start to itself); None when those
-        facts have a cycle. One pass in topological order with a vector per node (numpy),
+        indices[s] to graph node v (_NONE: none; 0 from a start to itself). One pass in topological order with a vector per node (numpy),
         for the tasks of several global constraints at once (la40's fifteen machines in one
         pass) while the matrix stays under REACH_ENTRIES."""
-        if self._reach is None:
-            self._reach = self._fact_graph()
-        if self._reach is False:
-            return None
-        order, into, columns = self._reach
-        wanted = indices.tolist()
-        if any(i not in columns for i in wanted):
+        order, into, blocks, block_of, column_of = self._reach
+        if (block_of[indices] < 0).any():
             n_nodes = self._spec.num_nodes
-            limit = max(len(wanted), self.REACH_ENTRIES // n_nodes)
-            chunk = list(dict.fromkeys(wanted))
+            limit = max(len(indices), self.REACH_ENTRIES // n_nodes)
+            chunk = list(dict.fromkeys(indices.tolist()))
             for resource in self.model.resources:  # the tasks of the globals to come, too
                 if len(chunk) >= limit:
                     break
-                for t, _ in resource.demands:
-                    if t.index not in columns and len(chunk) < limit:
-                        chunk.append(t.index)
-                chunk = list(dict.fromkeys(chunk))
-            sources = self.nodes[chunk]
+                more = [t.index for t, _ in resource.demands if block_of[t.index] < 0]
+                chunk = list(dict.fromkeys(chunk + more))[:limit]
+            chunk = np.array(chunk, dtype=np.int64)
             rows = np.full((n_nodes, len(chunk)), _NONE, dtype=self.dtype)
-            rows[sources, np.arange(len(chunk))] = 0
+            rows[self.nodes[chunk], np.arange(len(chunk))] = 0
             for v in order:
                 row = rows[v]
                 for a, c in into[v]:
                     through = rows[a]
                     np.maximum(row, np.where(through > _NONE, through + c, _NONE), out=row)
-            for s, task in enumerate(chunk):
-                columns[task] = (rows, s)
-        blocks = {}
-        for s, task in enumerate(wanted):
-            rows, column = columns[task]
-            blocks.setdefault(id(rows), (rows, []))[1].append((s, column))
-        if len(blocks) == 1:
-            ((rows, pairs),) = blocks.values()
-            return rows[:, [column for _, column in pairs]]
-        out = np.full((self._spec.num_nodes, len(wanted)), _NONE, dtype=self.dtype)
-        for rows, pairs in blocks.values():
-            out[:, [s for s, _ in pairs]] = rows[:, [column for _, column in pairs]]
+            block_of[chunk] = len(blocks)
+            column_of[chunk] = np.arange(len(chunk))
+            blocks.append(rows)
+        which = block_of[indices]
+        if (which == which[0]).all():
+            return blocks[which[0]][:, column_of[indices]]
+        out = np.empty((self._spec.num_nodes, len(indices)), dtype=self.dtype)
+        for s, (block, column) in enumerate(zip(which.tolist(), column_of[indices].tolist())):
+            out[:, s] = blocks[block][:, column]
         return out
 
     def _fact_graph(self):
-        """(topological order of the nodes with incoming arcs, incoming arcs per node, the
-        reach columns computed so far) of the root facts with c >= 0 (the greatest c per
-        arc); False when they have a cycle."""
+        """The root facts with c >= 0 as a graph (the greatest c per arc): (topological order
+        of the nodes whose rows the pass computes, incoming arcs per node, and the blocks of
+        reach rows with where each task's column is); False when they have a cycle. A node
+        without arcs from a task's start (the origin when nothing leads into it) keeps no
+        chain, and the makespan leads nowhere: their arcs are left out of the pass."""
         n_nodes = self._spec.num_nodes
         best = {}
         for a, b, c in self._facts:
@@ -482,7 +554,32 @@ class Lowering:
                     order.append(w)
         if len(order) < n_nodes:
             return False
-        return [v for v in order if into[v]], into, {}
+        # the nodes a chain from a task's start reaches, and of those the ones that matter:
+        # a task's start, or a node with arcs onwards
+        reached = [False] * n_nodes
+        for node in self.node:
+            reached[node] = True
+        for v in order:
+            if not reached[v]:
+                reached[v] = any(reached[a] for a, _ in into[v])
+        starts = set(self.node)
+        passes = [v for v in order if into[v] and reached[v] and (v in starts or out[v])]
+        into = [[(a, c) for a, c in arcs if reached[a]] for arcs in into]
+        # the connected pieces of those arcs: no chain joins starts in different pieces (the
+        # jobs of a job shop: then no pass at all)
+        piece = list(range(n_nodes))
+
+        def find(v):
+            while piece[v] != v:
+                piece[v] = piece[piece[v]]
+                v = piece[v]
+            return v
+        for b in passes:
+            for a, _ in into[b]:
+                piece[find(a)] = find(b)
+        self._piece = np.array([find(v) for v in range(n_nodes)], dtype=np.int64)
+        n = len(self.node)
+        return passes, into, [], np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64)
 
     # -- after the construction: the optimiser's requests ---------------------------------------
     def makespan_bound(self, bound):
