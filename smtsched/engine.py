@@ -65,10 +65,16 @@ class Bridge(Propagator):
             if not isinstance(theory, Theory):
                 raise TypeError(f"{type(theory).__name__} is not a smtsched.theory.Theory")
         self.theories = theories
-        self.owner = [None] * (num_vars + 1)
+        self.owner = owner = [None] * (num_vars + 1)
+        self.owners = []  # the theories that own variables
         for theory in theories:
-            for var in theory.observed():
-                self.own(theory, var)
+            owned = theory.observed()
+            if owned:
+                self.owners.append(theory)
+            for var in owned:
+                if owner[var] is not None:
+                    raise ValueError(f"variable {var} is owned by two theories")
+                owner[var] = theory
         # A theory may propagate literals another theory owns (a scheduling propagator sets
         # ordering atoms of the difference-logic graph): it says so with
         # `propagates_foreign = True`. The engine does not follow the assignment for it: such a
@@ -89,24 +95,28 @@ class Bridge(Propagator):
         self.begin()
 
     def own(self, theory, var):
-        """`theory` owns SAT variable `var` (grows the table for variables made later)."""
+        """`theory` owns SAT variable `var` (grows the table for variables made later).
+        True when the theory owned nothing before (the callbacks must be bound anew)."""
         if var >= len(self.owner):
             self.owner.extend([None] * (var + 1 - len(self.owner)))
         if self.owner[var] is not None:
             raise ValueError(f"variable {var} is owned by two theories")
         self.owner[var] = theory
+        if any(t is theory for t in self.owners):
+            return False
+        self.owners.append(theory)
+        return True
 
     def bind(self):
         """Bind the per-literal callbacks straight to a theory where one does all the work
         (PySAT looks the callbacks up by name at every call, so this also works after
-        connecting: `Engine.add_atom` calls it again)."""
+        connecting: `Engine.add_atom` calls it again when a theory becomes an owner)."""
         for name in ("on_assignment", "on_new_level", "on_backtrack", "provide_reason"):
             self.__dict__.pop(name, None)
         self.track_origin = True
         if self.check:
             return
-        theories = self.theories
-        owners = [t for t in theories if t.observed()]
+        theories, owners = self.theories, self.owners
         if len(owners) == 1 and len(theories) > 1:
             # One theory owns every variable, the others (global constraints) only read it:
             # assignments go straight to the owner; levels and backtracks (far fewer) to all.
@@ -403,8 +413,8 @@ class Engine:
         self._to_root()
         var = self.new_var()
         theory.add_atom(var, u, v, w_true, w_false)
-        self.bridge.own(theory, var)
-        self.bridge.bind()  # the theory may have owned nothing before
+        if self.bridge.own(theory, var):
+            self.bridge.bind()  # the theory owned nothing before
         self.unobserved.append(var)
         self._observe()
         return var

@@ -10,7 +10,8 @@ them side by side through it.
 Literals are DIMACS integers: `v` is "atom v is true", `-v` is "atom v is false".
 
 ``observed() -> list[int]``
-    The SAT variables the theory owns. The engine observes exactly these, before solving.
+    The SAT variables the theory owns. The engine observes exactly these, before solving
+    (and each atom added later, at once).
 
 ``assign(lit, fixed)``
     An owned literal became true. Called in trail order. `fixed` marks a root-level (permanent)
@@ -45,8 +46,11 @@ Literals are DIMACS integers: `v` is "atom v is true", `-v` is "atom v is false"
     never returns a literal that is already true (it asks the owner's ``literal_value(lit)``).
     The engine hands CaDiCaL only the first offer of a variable in one round (`claim`), unless
     the theory says ``offers_fresh = True``: it then skips itself every literal the owner
-    implied, in this round or before. Either way the engine remembers which theory offered
-    each literal CaDiCaL got (its origin) and asks that theory, and only it, for the reason.
+    implied, in this round or before. Either way the engine remembers, for each literal
+    CaDiCaL got, one theory that offered it in that round (its origin: the first foreign
+    propagator that did, else the owner) and asks that theory, and only it, for the reason.
+    So a theory explains every literal it returned while the level it returned it at is
+    open, even one the engine did not pass on because an earlier theory offered it too.
 
 ``final_check() -> bool``
     Every owned variable is assigned. True when the theory agrees with the assignment; False
