@@ -28,6 +28,11 @@ if difference_compiled is not None:
 twin_ids = [f"{cls.__module__.rsplit('.', 1)[1]}" for cls in TWINS]
 
 
+def scaled(weight):
+    """max_examples as a multiple of the active profile's baseline (tests/conftest.py)."""
+    return max(1, int(settings.default.max_examples * weight))
+
+
 # -- the oracle: brute force over the Boolean assignments, Bellman-Ford per assignment ------
 def consistent(num_nodes, edges):
     """Whether the difference constraints x_v - x_u <= w of `edges` (u, v, w) have an integer
@@ -115,7 +120,7 @@ class Problem:
         return oracle(self.num_nodes, self.variables, self.atoms, clauses)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=scaled(3), deadline=None)
 @pytest.mark.parametrize("cls", TWINS, ids=twin_ids)
 @given(data=st.data())
 def test_searches_of_a_persistent_engine_answer_as_fresh_engines_and_the_oracle(cls, data):
@@ -438,7 +443,7 @@ def theory_pairs():
     return pairs
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=scaled(1), deadline=None)
 @pytest.mark.parametrize("classes", theory_pairs(), ids=twin_ids)
 @given(jobs=job_shops(), data=st.data())
 def test_probes_of_one_persistent_search_find_the_optimum_of_a_job_shop(classes, jobs, data):
