@@ -6,9 +6,10 @@ and multiplexes the theories behind one `pysat.engines.Propagator` (`Bridge`):
 
   * every theory-owned variable is observed before the search, and nothing else;
   * an assignment goes to the theory that owns the variable; levels and backtracks go to all;
-  * `propagate` collects the theories' implied literals and remembers which theory offered
-    each literal CaDiCaL got (its origin), so a reason is one lookup (PySAT's `BooleanEngine`
-    keeps the same `origin` map); a theory conflict is handed over as an external clause (each
+  * `propagate` collects the theories' implied literals and remembers, for each literal
+    CaDiCaL got, the theory that offered it (its origin; `record_origins` says which when two
+    did), so a reason is one lookup (PySAT's `BooleanEngine` keeps the same `origin` map, as
+    smtsched's `holds_reason` question to every global theory did before); a theory conflict is handed over as an external clause (each
     clause exactly once: PySAT keeps asking while one is offered);
   * reasons are built lazily by the origin theory when CaDiCaL asks (`provide_reason`);
   * a complete model is confirmed by every theory's `final_check` on a scratch level holding
@@ -28,18 +29,24 @@ Persistent engines (`Engine(..., persistent=True)`): one CaDiCaL and one Bridge 
   * `add_clause(clause)` adds a permanent clause (CaDiCaL keeps external clauses too, so every
     clause and theory lemma must hold whatever the assumptions: a bound's lemma carries the
     negation of the bound's activation literal);
-  * `new_var()` gives a fresh SAT variable (an activation literal); `add_atom(theory, u, v,
-    w_true, w_false)` a fresh variable that a difference theory owns from now on, observed at
-    once. Only fresh variables: CaDiCaL 1.9.5 may only observe variables it never eliminated
-    (it asserts "clean" variables in debug builds only), and PySAT has no `freeze`, so a
-    variable used in clauses before cannot safely become a theory atom later;
-  * the theories keep their state: CaDiCaL keeps its trail after `solve()` and tells the
-    theories (`backtrack`) when a later search or clause undoes it; `add_atom` first brings
-    CaDiCaL and the theories to level 0 (PySAT's `propagate([])` backtracks there);
+  * `new_var()` gives a fresh SAT variable (an activation literal: CaDiCaL may eliminate it
+    while it is not assumed, and restores its clauses when it is assumed or used again);
+    `add_atom(theory, u, v, w_true, w_false)` a fresh variable that a difference theory owns
+    from now on, observed at once. Only fresh variables: CaDiCaL 1.9.5 may only observe
+    variables it never eliminated (it asserts "clean" variables in debug builds only), and
+    PySAT has no `freeze`, so a variable used in clauses before cannot safely become a
+    theory atom later;
+  * the theories keep their state: CaDiCaL keeps its trail after `solve()` (seen here: a
+    later `solve()` without assumptions may only re-check that model; with assumptions it
+    backtracks to level 0 first; adding a clause may backtrack too) and tells the theories
+    (`backtrack`) whenever it undoes levels; `add_atom` first brings CaDiCaL and the
+    theories to level 0 (PySAT's `propagate([])` backtracks there);
   * a search with a time limit or a conflict budget gets a fresh stop literal s as one more
     assumption; stopping hands over the unit [-s]: CaDiCaL then returns at once (its answer,
     unsat because s failed, means nothing), and the solver stays sound and usable, since -s
-    only retires this search's s. The empty clause would make it unsat for good.
+    only retires this search's s. The empty clause would make it unsat for good;
+  * `Outcome.stats` are each search's own (CaDiCaL's and the theories' counters less those
+    at the end of the search before).
 """
 import time
 from collections import deque
