@@ -27,6 +27,13 @@ from ..core.specs import PseudoBooleanSpec
 from .encode import EncodingTimeout
 from .memory import _NONE
 
+def _used(values, size):
+    """The distinct values (integers in [0, size)), in increasing order."""
+    mark = np.zeros(size, dtype=bool)
+    mark[values] = True
+    return np.flatnonzero(mark)
+
+
 # what a comparison is at an instant
 FALSE, TRUE, ATOM, PRESENT, BOTH = 0, 1, 2, 3, 4   # BOTH: present and the atom
 
@@ -227,9 +234,9 @@ class MemoryLiveness:
         end_position = offset[owner] + 1 + has_born[owner] + within
         # the distinct atoms: birth atoms by producer, end atoms by end task
         born_of = self._buffer_producer[live_buffers[has_born]]
-        born_used = np.unique(born_of)
+        born_used = _used(born_of, len(self._producers))
         end_of = self._slot_end[atom_slot]
-        end_used = np.unique(end_of)
+        end_used = _used(end_of, len(self._ends))
         p = np.concatenate([born_p[born_used], end_p[end_used]])
         q = np.concatenate([born_q[born_used], end_q[end_used]])
         bound = np.concatenate([born_bound[born_used], end_bound[end_used]])
@@ -253,14 +260,17 @@ class MemoryLiveness:
             entry_key[at_end[same]] = at_born[same]
             entry_key = (np.cumsum(kept) - 1)[entry_key]
         unique = np.flatnonzero(kept)
-        # a machine's ordering literal is its atom's variable; the others are looked up
+        # a machine's ordering literal is its atom's variable; the others are looked up (in
+        # the dictionary, then in the pair stores of the machines and cumulative resources)
         variables = np.abs(known[unique])
         ask = np.flatnonzero(variables == 0)
         if len(ask):
             at = unique[ask]
             keys = list(zip(p[at].tolist(), q[at].tolist(), bound[at].tolist()))
-            variables[ask] = np.fromiter(map(low._table.get, keys, repeat(0)), np.int64,
-                                         len(keys))
+            found = np.fromiter(map(low._table.get, keys, repeat(0)), np.int64, len(keys))
+            stored = np.flatnonzero(found == 0)
+            found[stored] = low.stored(p[at[stored]], q[at[stored]], bound[at[stored]])
+            variables[ask] = found
         born_entry = np.zeros(len(self._producers), dtype=np.int64)
         born_entry[born_used] = np.arange(len(born_used))
         end_entry = np.zeros(len(self._ends), dtype=np.int64)

@@ -99,6 +99,7 @@ class Lowering:
         self.core = CoreProblem()
         self._spec = self.core.difference[INT]
         self._table = {}          # canonical (p, q, bound) -> SAT variable of the atom
+        self._table_pairs = set()  # p << 32 | q of the atoms in _table: who needs a lookup
         self._true = None         # the constant-true variable, made when first needed
         self._facts = []          # (a, b, c): root facts start(b) >= start(a) + c (nodes)
         self._reach = None        # the fact graph and reach rows (_fact_graph)
@@ -130,9 +131,14 @@ class Lowering:
         self.optional = np.array([t.optional for t in tasks], dtype=bool)
         self.nodes = np.array(self.node, dtype=np.int64)
         self.memories = []
-        # per machine, for the memories: (place of each task in it or -1, the ordering
-        # literals by place [i, j], 0 where the precedences order the pair)
+        # pair stores (_add_store): (place of each task in it or -1, the ordering literals by
+        # place [i, j], 0 where the precedences order the pair); per machine number its store
+        self._stores = []
+        self._stores_of = [[] for _ in tasks]
+        self._in_store = np.zeros(n, dtype=bool)
         self.machine_orders = {}
+        self._task_of_node = np.full(spec.num_nodes, -1, dtype=np.int64)
+        self._task_of_node[self.nodes] = np.arange(n)
 
     def _lower(self):
         """Every family, in the order the pairwise encoding states them (the order of the
@@ -178,25 +184,42 @@ class Lowering:
         else:
             sign = 1
         key = (p, q, bound)
-        var = self._table.get(key)
-        if var is None:
+        var = self._table.get(key) or self._stored(p, q, bound)
+        if not var:
             var = self._table[key] = self._new_var()
+            self._table_pairs.add(p << 32 | q)
             self._spec.atoms.append(DiffAtom(var, p, q, bound, False))
         return sign * var
 
-    def atoms(self, p, q, bound, distinct=False):
+    def atoms(self, p, q, bound, distinct=False, store=False):
         """`atom` over arrays (p != q everywhere): the literals as an int64 array. New atoms
         get variables in order of first appearance, as one by one. `distinct`: the caller
         knows that no two entries are the same atom (the pairs of one constraint), which
-        saves finding repeats."""
+        saves finding repeats. `store`: the caller keeps the new atoms in a pair store
+        (`_add_store`) instead of the dictionary."""
         flip = p > q
-        low = np.where(flip, q, p).tolist()
-        high = np.where(flip, p, q).tolist()
-        bound = np.where(flip, -bound - 1, bound).tolist()
-        keys = list(zip(low, high, bound))
-        var = np.fromiter(map(self._table.get, keys, repeat(0)), np.int64, len(keys))
+        low = np.where(flip, q, p)
+        high = np.where(flip, p, q)
+        bound = np.where(flip, -bound - 1, bound)
+        keys = None
+        var = np.zeros(len(low), dtype=np.int64)
+        if len(low) <= 4096:
+            ask = np.arange(len(low))
+        else:
+            # only atoms on a pair of nodes that carries one in the dictionary can be there
+            ask = np.flatnonzero(np.isin((low << 32) | high,
+                                         np.fromiter(self._table_pairs, np.int64,
+                                                     len(self._table_pairs))))
+        if ask.size:
+            asked = list(zip(low[ask].tolist(), high[ask].tolist(), bound[ask].tolist()))
+            var[ask] = np.fromiter(map(self._table.get, asked, repeat(0)), np.int64, ask.size)
+        if self._stores:
+            missing = np.flatnonzero(var == 0)
+            var[missing] = self.stored(low[missing], high[missing], bound[missing])
         missing = np.flatnonzero(var == 0)
         if not distinct and missing.size:
+            if keys is None:
+                keys = list(zip(low.tolist(), high.tolist(), bound.tolist()))
             var[missing] = self.fresh_atoms([keys[k] for k in missing.tolist()])
         elif missing.size:
             # one fresh variable each, in order
@@ -204,16 +227,80 @@ class Lowering:
             numbers = range(first, first + missing.size)
             self.core.num_vars += missing.size
             var[missing] = np.arange(first, first + missing.size)
-            if missing.size < len(keys):
-                chosen = missing.tolist()
-                keys = [keys[k] for k in chosen]
-                low = [low[k] for k in chosen]
-                high = [high[k] for k in chosen]
-                bound = [bound[k] for k in chosen]
-            self._table.update(zip(keys, numbers))
+            if missing.size < len(low):
+                low, high, bound = low[missing], high[missing], bound[missing]
+            low, high, bound = low.tolist(), high.tolist(), bound.tolist()
+            if not store:
+                self._table.update(zip(zip(low, high, bound), numbers))
+                self._table_pairs.update(p << 32 | q for p, q in zip(low, high))
             self._spec.atoms.extend(map(tuple.__new__, repeat(DiffAtom),
                                         zip(numbers, low, high, bound, repeat(False))))
         return np.where(flip, -var, var)
+
+    # -- pair stores: the ordering literals of a machine or a cumulative resource, by task --
+    def _add_store(self, indices, first, second, before, after=None):
+        """Keep the ordering literals of a constraint as a matrix: [i, j] (places of its tasks
+        `indices`) holds the literal of "task i ends before task j starts" (`before` for the
+        pairs (first, second), `after` for (second, first)). Its atoms are found there, not in
+        the dictionary: hundreds of thousands of keys it need not hold."""
+        place = np.full(len(self.node), -1, dtype=np.int64)
+        place[indices] = np.arange(len(indices))
+        matrix = np.zeros((len(indices), len(indices)), dtype=np.int64)
+        matrix[first, second] = before
+        if after is not None:
+            matrix[second, first] = after
+        store = (place, matrix)
+        self._stores.append(store)
+        self._in_store[indices] = True
+        for i in indices.tolist():
+            self._stores_of[i].append(store)
+        return store
+
+    def _stored(self, p, q, bound):
+        """The variable of the canonical atom (p, q, bound) in a pair store, or 0: with i, j
+        the tasks of nodes p < q, the store's [i, j] literal is (p, q, -duration(i)) and its
+        [j, i] literal is (q, p, -duration(j)), that is not (p, q, duration(j) - 1)."""
+        if not self._stores:
+            return 0
+        i, j = self._task_of_node[p], self._task_of_node[q]
+        if i < 0 or j < 0:
+            return 0
+        for place, matrix in self._stores_of[i]:
+            if place[j] < 0:
+                continue
+            forward = int(matrix[place[i], place[j]])
+            if forward and bound == -self.model.tasks[i].duration:
+                return forward
+            backward = int(matrix[place[j], place[i]])
+            if backward and bound == self.model.tasks[j].duration - 1:
+                return -backward
+        return 0
+
+    def stored(self, low, high, bound):
+        """`_stored` over arrays of canonical atoms: their variables, 0 where none."""
+        var = np.zeros(len(low), dtype=np.int64)
+        if not len(low):
+            return var
+        i, j = self._task_of_node[low], self._task_of_node[high]
+        tasks = (i >= 0) & (j >= 0)
+        i, j = np.where(tasks, i, 0), np.where(tasks, j, 0)
+        tasks &= self._in_store[i] & self._in_store[j]
+        if not tasks.any():
+            return var
+        for place, matrix in self._stores:
+            at_i, at_j = place[i], place[j]
+            both = np.flatnonzero(tasks & (at_i >= 0) & (at_j >= 0) & (var == 0))
+            if not both.size:
+                continue
+            at_i, at_j = at_i[both], at_j[both]
+            forward = matrix[at_i, at_j]
+            backward = matrix[at_j, at_i]
+            wanted = bound[both]
+            var[both] = np.where((forward != 0) & (wanted == -self.durations[i[both]]), forward,
+                                 np.where((backward != 0)
+                                          & (wanted == self.durations[j[both]] - 1),
+                                          -backward, 0))
+        return var
 
     def fresh_atoms(self, keys):
         """Variables for canonical atom keys that have none yet (a key may repeat: one variable
@@ -230,6 +317,7 @@ class Lowering:
         liveness requests interleave atoms with live literals), in increasing order."""
         self._table.update(zip(keys, variables))
         low, high, bound = zip(*keys)
+        self._table_pairs.update(p << 32 | q for p, q in zip(low, high))
         self._spec.atoms.extend(map(tuple.__new__, repeat(DiffAtom),
                                     zip(variables, low, high, bound, repeat(False))))
 
@@ -357,18 +445,13 @@ class Lowering:
         p = np.stack([nodes[first], nodes[second]], axis=1).ravel()
         q = np.stack([nodes[second], nodes[first]], axis=1).ravel()
         bound = -np.stack([durations[first], durations[second]], axis=1).ravel()
-        literals = self.atoms(p, q, bound, distinct=True).reshape(-1, 2)
+        literals = self.atoms(p, q, bound, distinct=True, store=True).reshape(-1, 2)
         self.core.clauses.extend(literals.tolist())
-        if self.model.memories:
-            place = np.full(len(self.node), -1, dtype=np.int64)
-            place[indices] = np.arange(len(indices))
-            matrix = np.zeros((len(indices), len(indices)), dtype=np.int64)
-            matrix[first, second] = literals[:, 0]
-            matrix[second, first] = literals[:, 1]
-            self.machine_orders[number] = (place, matrix)
-        i, j = first.tolist(), second.tolist()
-        keys = [pair for pairs in zip(zip(i, j), zip(j, i)) for pair in pairs]
-        order = dict(zip(keys, literals.ravel().tolist()))
+        self.machine_orders[number] = self._add_store(indices, first, second, literals[:, 0],
+                                                      literals[:, 1])
+        order = dict(zip(zip(np.stack([first, second], axis=1).ravel().tolist(),
+                              np.stack([second, first], axis=1).ravel().tolist()),
+                          literals.ravel().tolist()))
         specs = [Task(node, duration) for node, duration in
                  zip(nodes.tolist(), [t.duration for t in tasks])]
         self.core.globals.append(DisjunctiveSpec(specs, order))
@@ -392,10 +475,9 @@ class Lowering:
         free = ~(settled | settled.T) & np.outer(used, used)
         np.fill_diagonal(free, False)
         first, second = np.nonzero(free)   # row by row: the compiler's order
-        literals = self.atoms(nodes[first], nodes[second], -durations[first], distinct=True)
-        k = len(tasks)
-        matrix = np.zeros((k, k), dtype=np.int64)
-        matrix[first, second] = literals
+        literals = self.atoms(nodes[first], nodes[second], -durations[first], distinct=True,
+                              store=True)
+        _, matrix = self._add_store(indices, first, second, literals)
         i, j = first.tolist(), second.tolist()
         order = dict(zip(zip(i, j), literals.tolist()))
         clash = np.triu(free & (np.add.outer(demand, demand) > capacity), 1)
