@@ -256,3 +256,17 @@ def test_atom_added_between_searches_comes_out_of_the_next_propagate(make):
     theory.new_level()
     theory.assign(-4, False)          # x2 - x1 <= -6: consistent with the root edges
     assert theory.propagate() is not None
+
+
+@pytest.mark.parametrize("make", [compiled.DifferenceLogic, difference_ref.DifferenceLogic])
+def test_literal_values_of_atoms_not_yet_indexed_are_unassigned(make):
+    # the compiled twin allocates its per-atom values when it indexes the atoms (freeze):
+    # asked before that (before the search, or right after an atom came in between two
+    # searches), it read past its arrays (a segmentation fault was seen)
+    theory = make(3)
+    theory.add_atom(1, 0, 1, 1, -2)
+    assert theory.literal_value(1) == 0 and theory.literal_value(-1) == 0
+    theory.assign(-1, True)
+    assert theory.propagate() == []
+    theory.add_atom(2, 1, 2, 1, -2)
+    assert theory.literal_value(2) == 0 and theory.literal_value(-1) == 1
