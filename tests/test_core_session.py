@@ -207,3 +207,61 @@ def test_weighted_cost_without_a_graph_is_refused():
     core.globals.append(CostSpec([CostTask(1, 1, 1, None)], 3))
     with pytest.raises(UnsupportedError, match="WeightedCost"):
         build_theories(core)
+
+
+# -- persistent sessions: one engine for every check -----------------------------------------
+def probe(session, nodes, durations, horizon):
+    """An optimiser's probe: "every task ends by `horizon`" behind a fresh activation literal
+    (new atoms, clauses guarded by it); returns the literal."""
+    active = session.new_var()
+    for node, duration in zip(nodes, durations):
+        end = session.add_atom(node, 0, horizon - duration)
+        session.add_clause([-active, end])
+    return active
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_probes_for_the_makespan_answer_as_the_work_says(persistent):
+    durations = (3, 4, 2)
+    core, nodes, _ = machine(durations=durations, horizons=())
+    with Session(core, persistent=persistent) as session:
+        answers = {}
+        for horizon in (12, 9, 8, 10, 6):
+            active = probe(session, nodes, durations, horizon)
+            outcome = session.check([active], time_limit=30, max_conflicts=10 ** 6)
+            answers[horizon] = outcome.status
+            if outcome.status == SAT:
+                starts = [outcome.values[0][n] for n in nodes]
+                assert max(s + d for s, d in zip(starts, durations)) <= horizon
+                spans = sorted(zip(starts, durations))
+                assert all(a + d <= b for (a, d), (b, _) in zip(spans, spans[1:]))
+            else:
+                assert outcome.core == [active]
+            session.add_clause([-active])             # retired, as an optimiser does
+        assert answers == {12: SAT, 9: SAT, 8: UNSAT, 10: SAT, 6: UNSAT}
+        assert session.check().status == SAT
+
+
+def test_a_persistent_session_takes_what_the_front_end_appends_and_numbers_past_it():
+    core, nodes, ends = machine()
+    with Session(core, persistent=True) as session:
+        assert session.check(ends[7], time_limit=30).status == SAT  # a stop literal is made
+        engine = session.engine
+        assert core.num_vars >= engine.num_vars  # the core numbers past the engine's literals
+        # the front end numbers a variable and appends clauses: the next check has them
+        extra = core.new_var()
+        core.clauses += [[-extra, -ends[7][0]], [extra]]
+        assert session.check(ends[7]).status == UNSAT
+        assert session.engine is engine and session.check().status == SAT
+        # an atom appended behind the session's back cannot join the running theory
+        core.difference[INT].atoms.append(DiffAtom(core.new_var(), nodes[0], 0, 3, False))
+        with pytest.raises(ValueError, match="add_atom"):
+            session.check()
+
+
+def test_facts_of_a_persistent_session_are_left_out_of_the_core():
+    core, _, ends = machine()
+    with Session(core, persistent=True) as session:
+        outcome = session.check(ends[6][:1], facts=ends[6][1:])
+        assert outcome.status == UNSAT and set(outcome.core) <= set(ends[6][:1])
+        assert session.check(ends[7]).status == SAT  # the facts held for that check only
