@@ -469,3 +469,20 @@ def test_probes_of_one_persistent_search_find_the_optimum_of_a_job_shop(classes,
                 starts = outcome.values[0]
                 assert max(starts[t + 1] + d for t, (_, d) in enumerate(shop.tasks)) <= bound
             engine.add_clause([-guard])  # retired: the next probe has its own
+
+
+@pytest.mark.parametrize("cls", TWINS, ids=twin_ids)
+def test_an_atom_after_a_clause_that_made_the_problem_unsat_at_the_root(cls):
+    # found by the fuzz test: after a search (CaDiCaL keeps its trail, the theory is above
+    # level 0) the clause [1] contradicts the root unit [-1]; CaDiCaL is then unsat for
+    # good and sends no backtrack any more, so add_atom brings the theory to level 0 itself
+    theory = cls(2)
+    theory.add_atom(1, 0, 1, 0, -1)
+    with Engine(2, [[-1], [2, -2]], [theory], persistent=True) as engine:
+        assert engine.solve([2]).status == SAT
+        assert theory.level() > 0
+        engine.add_clause([1])
+        engine.add_atom(theory, 1, 0, 3, -4)
+        assert theory.level() == 0
+        assert engine.solve().status == UNSAT
+        assert engine.solve([2]).status == UNSAT
