@@ -493,3 +493,144 @@ def test_random_models_lowered_reach_the_brute_force_optimum(input_log, spec):
         assert truth is None   # the optimiser answers these without a search
         return
     assert optimum(Lowering(model), spec) == truth
+
+
+# ------------------------------------------------------------------------- the optimiser's API
+
+def _job_shop():
+    m = Model("small job shop")
+    jobs = [[(0, 3), (1, 2), (2, 2)], [(0, 2), (2, 1), (1, 4)], [(1, 4), (2, 3), (0, 1)]]
+    machines = [[] for _ in range(3)]
+    tasks = []
+    for j, ops in enumerate(jobs):
+        previous = None
+        for k, (machine, duration) in enumerate(ops):
+            t = m.task(f"j{j}o{k}", duration)
+            machines[machine].append(t)
+            tasks.append(t)
+            if previous is not None:
+                m.precedence(previous, t)
+            previous = t
+    for ts in machines:
+        m.unary(ts)
+    m.minimize_makespan()
+    return m, tasks
+
+
+def test_before_is_the_machine_ordering_literal():
+    """`before(a, b)` on a machine is the very literal of the machine's spec (no new atom);
+    for two tasks of a job it is the precedence's atom, a unit clause; for two tasks that
+    share nothing, a new atom, the same one when asked again."""
+    m, tasks = _job_shop()
+    lowering = Lowering(m)
+    spec = lowering.core.globals[0]
+    machine = [t for t, _ in m.resources[0].demands]
+    atoms = len(lowering.core.difference[INT].atoms)
+    for (i, j), literal in spec.order.items():
+        assert lowering.before(machine[i], machine[j]) == literal
+    assert len(lowering.core.difference[INT].atoms) == atoms
+    assert [lowering.before(tasks[0], tasks[1])] in lowering.core.clauses
+    assert len(lowering.core.difference[INT].atoms) == atoms
+    literal = lowering.before(tasks[0], tasks[4])      # j0o0 (machine 0), j1o1 (machine 2)
+    assert abs(literal) == lowering.core.num_vars
+    assert lowering.before(tasks[0], tasks[4]) == literal
+
+
+def test_phases_of_a_valid_schedule_satisfy_every_clause():
+    """The literals `phases` gives for a valid schedule make every clause of a job shop
+    (all over atoms) true, and the makespan bound at its makespan."""
+    from smtsched.sched import heuristic
+    m, tasks = _job_shop()
+    starts = heuristic.serial_schedule(m, 0)
+    makespan = m.objective_value(starts)
+    lowering = Lowering(m)
+    bound = lowering.makespan_bound(makespan)
+    below = lowering.makespan_bound(makespan - 1)
+    phases = set(lowering.phases(starts, makespan=makespan))
+    assert bound in phases and -below in phases
+    for clause in lowering.core.clauses:
+        assert any(lit in phases for lit in clause), clause
+    # without the makespan's value the atoms on its node get no phase
+    assert abs(bound) not in {abs(lit) for lit in lowering.phases(starts)}
+
+
+def test_schedule_reads_starts_and_presences_of_a_search():
+    m = Model()
+    a = m.task("a", 2, release=3)
+    b = m.task("b", 1, optional=True)
+    c = m.task("c", 1, optional=True)
+    m.alternative(a, [b, c])
+    m.precedence(a, c, min_lag=4)
+    m.unary([b, c])
+    lowering = Lowering(m)
+    outcome = solve(lowering.core, [lowering.makespan_bound(5)])
+    assert outcome.status == "sat"
+    starts, present = lowering.schedule(outcome)
+    assert present[0] and present[1] != present[2]
+    assert starts[0] >= 3 and starts[0] + 2 <= 5
+    assert present[1] and starts[1] == starts[0]   # c cannot fit before 5 after a's lag
+
+
+def test_cut_forbids_the_overload_it_was_made_for():
+    """A resource with optional tasks carries pairwise clauses only: three tasks of demand 1
+    on capacity 2 overlap until the cut of `overloads` forbids it."""
+    m = Model()
+    tasks = [m.task(f"t{i}", 2, optional=i == 0) for i in range(3)]
+    m.cumulative({t: 1 for t in tasks}, 2)
+    m.alternative(m.task("main", 2), [tasks[0]])
+    lowering = Lowering(m)
+    assumptions = [lowering.makespan_bound(2)]
+    outcome = solve(lowering.core, assumptions)
+    assert outcome.status == "sat"
+    starts, present = lowering.schedule(outcome)
+    overloads = lowering.overloads(starts, present)
+    assert [sorted(t.index for t in ts) for ts in overloads] == [[0, 1, 2]]
+    lowering.core.clauses.append(lowering.cut(overloads[0]))
+    assert solve(lowering.core, assumptions).status == "unsat"
+    assert solve(lowering.core, [lowering.makespan_bound(4)]).status == "sat"
+
+
+def test_retired_guards_switch_their_bound_off():
+    m = Model()
+    a, b = m.task("a", 2), m.task("b", 3)
+    m.unary([a, b])
+    m.minimize_weighted_completion()
+    lowering = Lowering(m)
+    guard, spec = lowering.cost_bound(6)       # a then b: 2 + 5 = 7 > 6
+    assert spec.guard == guard and lowering.core.globals[-1] is spec
+    assert solve(lowering.core, [guard]).status == "unsat"
+    lowering.core.clauses.append(lowering.retire(guard))
+    assert solve(lowering.core, []).status == "sat"
+    assert solve(lowering.core, [guard]).status == "unsat"
+    _, unguarded = lowering.cost_bound(7, guarded=False)
+    assert unguarded.guard is None and solve(lowering.core, []).status == "sat"
+
+
+def test_a_passed_deadline_stops_the_lowering():
+    from smtsched.sched.encode import EncodingTimeout
+    m, _ = _job_shop()
+    with pytest.raises(EncodingTimeout):
+        Lowering(m, deadline=time.perf_counter() - 1)
+
+
+def _big_model(big):
+    m = Model()
+    a, b, c = m.task("a", big), m.task("b", big + 1, release=big), m.task("c", 3)
+    m.precedence(a, c, min_lag=big)
+    m.unary([a, b, c])
+    m.set_horizon(4 * big)
+    m.minimize_makespan()
+    return m    # optimum 2 * big + 4: a, b, c in that order
+
+
+def test_numbers_near_64_bits_lower_exactly():
+    """Numbers of 2**60 and more: Python integers in the arrays (object dtype), the same
+    problem as the compiler's; at 2**62 the compiler's int64 arithmetic overflows and the
+    lowering still gives the exact problem (solved by the exact reference theories)."""
+    big = 2 ** 60
+    compare(_big_model(big), None, (2 * big + 3, 2 * big + 4), identical=True)
+    big = 2 ** 62
+    lowering = Lowering(_big_model(big))
+    assert lowering.dtype is object
+    assert solve(lowering.core, [lowering.makespan_bound(2 * big + 4)]).status == "sat"
+    assert solve(lowering.core, [lowering.makespan_bound(2 * big + 3)]).status == "unsat"
