@@ -197,6 +197,11 @@ class Compiler:
         number = {}  # difference-logic node -> node of the precedence graph
         for v in [*nodes, *(v for arc in lag for v in arc)]:
             number.setdefault(v, len(number))
+        if (max(lag.values()) * len(number) >= 1 << 60
+                or max(abs(d) for d in durations) >= 1 << 62):
+            # constants beyond the int64 path sums of precedence.longest_paths (bignum
+            # inputs, which the exact reference theories solve): no pruning
+            return set()
         graph = Precedences(len(number), [(number[a], number[b], c) for (a, b), c in lag.items()])
         last = {node: i for i, node in enumerate(nodes)}  # a node listed twice: its last task
         tasks = [i for i in last.values() if durations[i]]

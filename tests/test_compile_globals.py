@@ -62,3 +62,16 @@ def test_pruned_machines_still_forbid_every_overlap():
                 assert (values[i] + durations[i] <= values[j]
                         or values[j] + durations[j] <= values[i])
         assert s.check(*[x <= sum(durations) - d - 1 for x, d in zip(starts, durations)]) == unsat
+
+
+def test_precedences_with_constants_beyond_64_bits_prune_nothing_and_raise_nothing():
+    """Regression (b4be7c5): the pruning's int64 path sums overflowed on a duration of
+    10**20 (OverflowError out of Solver.check); such constants now skip the pruning."""
+    for durations, lag in (([10 ** 20, 1, 2], 0), ([3, 1, 2], 10 ** 19)):
+        xs = [Int(f"x{k}") for k in range(3)]
+        compiler = Compiler()
+        for formula in [x >= 0 for x in xs] + [xs[1] >= xs[0] + lag,
+                                               Disjunctive(xs, durations)]:
+            compiler.assert_formula(formula)
+        order = compiler.out.globals[-1].order
+        assert (0, 1) in order and (1, 0) in order  # not pruned
