@@ -36,6 +36,9 @@ Persistent engines (`Engine(..., persistent=True)`): one CaDiCaL and one Bridge 
     variables it never eliminated (it asserts "clean" variables in debug builds only), and
     PySAT has no `freeze`, so a variable used in clauses before cannot safely become a
     theory atom later;
+  * `add_theory(theory)` lets a theory join (last in the order, at level 0, owning only
+    fresh variables: e.g. a cost bound behind a fresh guard for the probes that assume it),
+    `remove_theory(theory)` takes one out (its counters stay in the totals);
   * the theories keep their state: CaDiCaL keeps its trail after `solve()` (seen here: a
     later `solve()` without assumptions may only re-check that model; with assumptions it
     backtracks to level 0 first; adding a clause may backtrack too) and tells the theories
@@ -101,6 +104,22 @@ class Bridge(Propagator):
         self.bind()
         self.begin()
 
+    def join(self, theory):
+        """`theory` (already in `theories`, at level 0 like the others) takes part from now
+        on; the variables it owns are fresh (see Engine.add_theory)."""
+        for var in theory.observed():
+            self.own(theory, var)
+        self.foreign = [t for t in self.theories if t.propagates_foreign]
+        self.claiming = [t for t in self.foreign if not t.offers_fresh]
+        self.bind()
+
+    def leave(self, theory):
+        """`theory` (taken out of `theories`) takes part no more. It stays the owner of its
+        variables: CaDiCaL may notify them again, and it ignores them."""
+        self.foreign = [t for t in self.theories if t.propagates_foreign]
+        self.claiming = [t for t in self.foreign if not t.offers_fresh]
+        self.bind()
+
     def own(self, theory, var):
         """`theory` owns SAT variable `var` (grows the table for variables made later).
         True when the theory owned nothing before (the callbacks must be bound anew)."""
@@ -128,7 +147,7 @@ class Bridge(Propagator):
             # One theory owns every variable, the others (global constraints) only read it:
             # assignments go straight to the owner; levels and backtracks (far fewer) to all.
             self.on_assignment = owners[0].assign
-        if len(theories) == 1:
+        if len(theories) == 1 and all(owner is theories[0] for owner in owners):
             # One theory owns every observed variable: bind the per-literal callbacks straight
             # to it, so no Python frame runs per assignment (PySAT's LinearConstraint binds its
             # specialised propagate once in the same way).
@@ -381,17 +400,20 @@ class Engine:
         self.phases = phases  # preferred polarities (literals), e.g. from a previous solution
         self.num_vars = num_vars
         self.clauses = clauses
-        self.theories = theories
+        self.theories = list(theories)  # grows and shrinks with add_theory / remove_theory
         self.log_lemmas = log_lemmas
         self.check = check
         self.persistent = persistent
         self.sat = None
         self.bridge = None
-        self.unobserved = deque()   # (theory, var) still to observe, in order
+        self.unobserved = deque()   # the variables still to observe, in order
         self.solves = 0
         self.broken = None          # why a persistent engine cannot search any more
         self.closed = False
         self.baseline = {}          # the cumulative counters when the last search ended
+        self.retired = {}           # the final counters of the theories removed
+        self.fresh_from = num_vars + 1  # variables from here on ...
+        self.exposed = set()        # ... that a clause, an assumption or a theory used
 
     # -- persistent sessions ---------------------------------------------------------------
     def new_var(self):
@@ -407,6 +429,7 @@ class Engine:
             raise ValueError(f"{clause}: literals must be nonzero and at most {self.num_vars} "
                              "in absolute value (new_var() makes variables)")
         self._start()
+        self._expose(clause)
         self.sat.add_clause(clause)
 
     def add_atom(self, theory, u, v, w_true, w_false):
@@ -422,9 +445,56 @@ class Engine:
         theory.add_atom(var, u, v, w_true, w_false)
         if self.bridge.own(theory, var):
             self.bridge.bind()  # the theory owned nothing before
+        self.exposed.add(var)
         self.unobserved.append(var)
         self._observe()
         return var
+
+    def add_theory(self, theory):
+        """`theory` joins the search from the next one on (persistent engines, between
+        searches), last in the theory order: e.g. a global theory that holds for some probes
+        only, behind a fresh guard literal it owns (a cost bound: CostLogic(graph, tasks,
+        bound, guard), switched on by assuming the guard and retired by the unit [-guard]).
+        It starts at level 0, where the engine brings the others first. The variables it
+        owns must be fresh: made by new_var() and in no clause or assumption yet (CaDiCaL
+        may only observe variables it never eliminated); they are observed at once."""
+        self._between_searches()
+        if not isinstance(theory, Theory):
+            raise TypeError(f"{type(theory).__name__} is not a smtsched.theory.Theory")
+        if any(t is theory for t in self.theories):
+            raise ValueError("the theory takes part already")
+        owned = list(theory.observed())
+        for var in owned:
+            if not self.fresh_from <= var <= self.num_vars or var in self.exposed:
+                raise ValueError(f"variable {var} is not fresh: a theory joining a running "
+                                 "search may only own variables from new_var() that no clause "
+                                 "or assumption used yet")
+        if theory.level() != 0:
+            raise ValueError("a theory joins at level 0")
+        self._start()
+        self._to_root()
+        self.theories.append(theory)  # the Bridge's list too
+        self.bridge.join(theory)
+        self.exposed.update(owned)    # observed now: never again for another theory
+        self.unobserved.extend(owned)
+        self._observe()
+
+    def remove_theory(self, theory):
+        """`theory` takes part no more (persistent engines, between searches), e.g. a probe's
+        cost bound once its guard is retired. Its counters stay in the statistics' totals;
+        it stays the owner of its variables (CaDiCaL may notify them again: it ignores
+        them). The values of later searches leave it out."""
+        self._between_searches()
+        index = next((k for k, t in enumerate(self.theories) if t is theory), None)
+        if index is None:
+            raise ValueError("the theory does not take part")
+        if self.sat is not None:
+            self._to_root()
+        for name, value in theory.statistics().items():
+            self.retired[name] = self.retired.get(name, 0) + value
+        del self.theories[index]  # the Bridge's list too
+        if self.bridge is not None:
+            self.bridge.leave(theory)
 
     def set_phases(self, literals):
         """Preferred polarities for the next searches (e.g. the last solution's)."""
@@ -474,6 +544,8 @@ class Engine:
                                                   or max_conflicts is not None):
             stop_literal = self.new_var()
             assumptions = assumptions + [stop_literal]
+        if self.persistent:
+            self._expose(assumptions)
         bridge.begin(deadline, max_conflicts, stop_literal)
         if max_conflicts is not None:
             sat.conf_budget(max_conflicts)
@@ -539,6 +611,11 @@ class Engine:
                 return False
         return True
 
+    def _expose(self, literals):
+        """Note the variables past the first ones that CaDiCaL now sees (see add_theory)."""
+        fresh_from = self.fresh_from
+        self.exposed.update(abs(lit) for lit in literals if abs(lit) >= fresh_from)
+
     def _between_searches(self):
         if not self.persistent:
             raise RuntimeError("clauses and atoms are added between searches of a persistent "
@@ -566,7 +643,7 @@ class Engine:
         later search reports what grew since the one before (a count that is not a counter,
         such as pb_constraints, is reported by the first search only)."""
         totals = dict(sat.accum_stats())
-        theories = {}
+        theories = dict(self.retired)
         for theory in bridge.theories:
             for name, value in theory.statistics().items():
                 theories[name] = theories.get(name, 0) + value

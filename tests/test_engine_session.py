@@ -486,3 +486,84 @@ def test_an_atom_after_a_clause_that_made_the_problem_unsat_at_the_root(cls):
         assert theory.level() == 0
         assert engine.solve().status == UNSAT
         assert engine.solve([2]).status == UNSAT
+
+
+# -- a global theory per probe: cost bounds joining and leaving the search ------------------
+def cost_pairs():
+    from smtsched.theories import cost_ref
+    pairs = [(difference_ref.DifferenceLogic, cost_ref.CostLogic)]
+    if difference_compiled is not None:
+        from smtsched.theories import cost
+        pairs.append((difference_compiled.DifferenceLogic, cost.CostLogic))
+    return pairs
+
+
+def best_weighted_completion(tasks):
+    """min over the orders of one machine of sum w * end (no idle time), by brute force."""
+    best = None
+    for order in itertools.permutations(range(len(tasks))):
+        time_now = total = 0
+        for t in order:
+            time_now += tasks[t][0]
+            total += tasks[t][1] * time_now
+        best = total if best is None else min(best, total)
+    return best
+
+
+@settings(max_examples=scaled(1), deadline=None)
+@pytest.mark.parametrize("classes", cost_pairs(), ids=twin_ids)
+@given(tasks=st.lists(st.tuples(st.integers(1, 4), st.integers(0, 3)), min_size=2, max_size=4),
+       data=st.data())
+def test_cost_bounds_join_and_leave_one_persistent_search(classes, tasks, data):
+    dl_class, cost_class = classes
+    optimum = best_weighted_completion(tasks)
+    n = len(tasks)
+    dl = dl_class(n + 1)
+    clauses, var = [], 0
+    for t in range(n):
+        var += 1
+        dl.add_atom(var, t + 1, 0, 0, -1)             # start_t >= 0
+        clauses.append([var])
+    for a, b in itertools.combinations(range(n), 2):
+        var += 1
+        dl.add_atom(var, b + 1, a + 1, -tasks[a][0], tasks[a][0] - 1)   # a before b
+        var += 1
+        dl.add_atom(var, a + 1, b + 1, -tasks[b][0], tasks[b][0] - 1)   # b before a
+        clauses.append([var - 1, var])
+    with Engine(var, clauses, [dl], persistent=True) as engine:
+        probes = data.draw(st.lists(st.integers(max(0, optimum - 3), optimum + 6), min_size=1,
+                                    max_size=5), label="probes") + [optimum, optimum - 1]
+        for bound in probes:
+            guard = engine.new_var()
+            cost = cost_class(dl, [(t + 1, d, w, None) for t, (d, w) in enumerate(tasks)],
+                              bound, guard=guard)
+            engine.add_theory(cost)
+            outcome = engine.solve([guard])
+            assert outcome.status == (SAT if bound >= optimum else UNSAT), (bound, optimum)
+            if outcome.status == SAT:
+                x = outcome.values[0]
+                assert sum(w * (x[t + 1] + d) for t, (d, w) in enumerate(tasks)) <= bound
+            engine.add_clause([-guard])
+            if data.draw(st.booleans(), label="remove"):
+                engine.remove_theory(cost)
+        assert engine.solve().status == SAT
+        with pytest.raises(ValueError):  # an atom's variable is no fresh guard
+            engine.add_theory(cost_class(dl, [(1, 1, 1, None)], 0, guard=1))
+
+
+def test_statistics_keep_the_counters_of_removed_theories():
+    from smtsched.theories import cost_ref
+    dl = difference_ref.DifferenceLogic(2)
+    dl.add_atom(1, 1, 0, 0, -1)                      # start >= 0
+    dl.add_atom(2, 0, 1, 0, -1)                      # start <= 0
+    with Engine(2, [[1]], [dl], persistent=True) as engine:
+        guard = engine.new_var()
+        cost = cost_ref.CostLogic(dl, [(1, 2, 1, None)], 1, guard=guard)
+        engine.add_theory(cost)
+        assert engine.solve([guard]).status == UNSAT   # the end is 2 > 1
+        checks = cost.statistics()["cost_checks"]
+        assert checks >= 1
+        engine.remove_theory(cost)
+        second = engine.solve([2])
+        assert second.status == SAT and second.stats["cost_checks"] == 0
+        assert len(second.values) == 1                   # the removed theory has no values
