@@ -74,7 +74,6 @@ class MemoryLiveness:
         producer = np.array([-1 if b.producer is None else b.producer.index for b in buffers],
                             dtype=np.int64)
         self._size = np.array([b.size for b in buffers], dtype=low.dtype)
-        self._sizes = [b.size for b in buffers]
         self._until = np.array([b.until_end for b in buffers], dtype=bool)
         # the ends of each buffer (its consumers, then its producer), flat, buffer by buffer
         slot_task, slot_buffer = [], []
@@ -192,8 +191,9 @@ class MemoryLiveness:
         return code, p, q, np.asarray(bound, dtype=low.dtype), known
 
     def _instant(self, j, L):
-        low = self.lowering
-        core = low.core
+        """The sum at instant j (a task index, -1: time 0): per buffer, born and alive decided
+        or stated; the bytes of buffers live in every schedule, a live literal and clauses
+        for the others."""
         end_code, end_p, end_q, end_bound, end_known = self._ended_after(j, L)
         born_code, born_p, born_q, born_bound, born_known = self._born(j, L)
         m = len(self._size)
@@ -215,15 +215,30 @@ class MemoryLiveness:
             self.sums.append((fixed, [], [], 0))
             self.buffers.append([])
             return
-        count = len(live_buffers)
-        rank = np.full(m, -1, dtype=np.int64)          # buffer -> its place among the live
-        rank[live_buffers] = np.arange(count)
         has_born = born[live_buffers] == ATOM
         # the clause slots: the ends of live buffers not surely alive, that can be alive
         clause_slot = live_mask[slot_buffer] & ~surely[slot_buffer] & (slot_code != FALSE)
         atom_slot = np.flatnonzero(clause_slot & ((slot_code == ATOM) | (slot_code == BOTH)))
-        # the requests for variables, in the encoding's order: per live buffer its literal,
-        # its birth atom, the atoms of its ends
+        rank = np.full(m, -1, dtype=np.int64)          # buffer -> its place among the live
+        rank[live_buffers] = np.arange(len(live_buffers))
+        live, born_literal, end_literal = self._variables(
+            live_buffers, has_born, atom_slot, rank,
+            (born_p, born_q, born_bound, born_known), (end_p, end_q, end_bound, end_known))
+        self._clauses(live_buffers, surely, clause_slot, slot_code, rank, live, born_literal,
+                      end_literal)
+        sizes = self._size[live_buffers].tolist()
+        self.sums.append((fixed, live.tolist(), sizes, sum(sizes)))
+        self.buffers.append(self._valid[live_buffers].tolist())
+
+    def _variables(self, live_buffers, has_born, atom_slot, rank, born_atoms, end_atoms):
+        """The variables of one instant, numbered in the encoding's order of requests: per
+        live buffer its live literal, its birth atom, the atoms of its ends (a new atom at its
+        first request). (live literals by live buffer, birth literals by live buffer (0: none),
+        end literals by end task)."""
+        low = self.lowering
+        core = low.core
+        count = len(live_buffers)
+        slot_buffer = self._slot_buffer
         atoms_per = np.bincount(rank[slot_buffer[atom_slot]], minlength=count)
         size = 1 + has_born + atoms_per
         offset = np.cumsum(size) - size
@@ -237,10 +252,8 @@ class MemoryLiveness:
         born_used = _used(born_of, len(self._producers))
         end_of = self._slot_end[atom_slot]
         end_used = _used(end_of, len(self._ends))
-        p = np.concatenate([born_p[born_used], end_p[end_used]])
-        q = np.concatenate([born_q[born_used], end_q[end_used]])
-        bound = np.concatenate([born_bound[born_used], end_bound[end_used]])
-        known = np.concatenate([born_known[born_used], end_known[end_used]])
+        p, q, bound, known = (np.concatenate([b[born_used], e[end_used]])
+                              for b, e in zip(born_atoms, end_atoms))
         flip = p > q
         p, q, bound = np.where(flip, q, p), np.where(flip, p, q), np.where(flip, -bound - 1, bound)
         sign = np.where(flip, -1, 1)
@@ -272,12 +285,11 @@ class MemoryLiveness:
             found[stored] = low.stored(p[at[stored]], q[at[stored]], bound[at[stored]])
             variables[ask] = found
         born_entry = np.zeros(len(self._producers), dtype=np.int64)
-        born_entry[born_used] = np.arange(len(born_used))
+        born_entry[born_used] = np.arange(split)
         end_entry = np.zeros(len(self._ends), dtype=np.int64)
-        end_entry[end_used] = len(born_used) + np.arange(len(end_used))
-        request_entry = np.concatenate([born_entry[born_of], end_entry[end_of]])
+        end_entry[end_used] = split + np.arange(len(end_used))
+        request_key = entry_key[np.concatenate([born_entry[born_of], end_entry[end_of]])]
         request_position = np.concatenate([born_position, end_position])
-        request_key = entry_key[request_entry]
         # numbering: a live literal at each of its requests, an atom at its first one
         new = np.flatnonzero(variables == 0)
         creators = offset
@@ -296,10 +308,19 @@ class MemoryLiveness:
             low.register_atoms(list(zip(p[at].tolist(), q[at].tolist(), bound[at].tolist())),
                                numbers[placed].tolist())
         entry_literal = sign * variables[entry_key]
-        # the clauses, buffer by buffer: [live, -born] for a buffer surely alive once born,
-        # else [live, -born, -(its end's condition)] per end slot that can hold it
         born_literal = np.zeros(count, dtype=np.int64)
         born_literal[has_born] = entry_literal[born_entry[born_of]]
+        end_literal = np.zeros(len(self._ends), dtype=np.int64)
+        end_literal[end_used] = entry_literal[end_entry[end_used]]
+        return live, born_literal, end_literal
+
+    def _clauses(self, live_buffers, surely, clause_slot, slot_code, rank, live, born_literal,
+                 end_literal):
+        """The clauses of one instant, buffer by buffer: [live, -born] for a buffer surely
+        alive once born, else [live, -born, -(its end's condition)] per end slot that can hold
+        it (-born left out when the birth is certain; an optional end's condition is two
+        literals, -present and -atom, or -present alone)."""
+        slot_buffer = self._slot_buffer
         slots = np.flatnonzero(clause_slot)
         alone = live_buffers[surely[live_buffers]]
         rows_buffer = np.concatenate([rank[alone], rank[slot_buffer[slots]]])
@@ -312,9 +333,7 @@ class MemoryLiveness:
         at = rows_slot >= 0
         slot = rows_slot[at]
         code = slot_code[slot]
-        atom_literal = np.zeros(len(slot), dtype=np.int64)
-        stated = (code == ATOM) | (code == BOTH)
-        atom_literal[stated] = entry_literal[end_entry[self._slot_end[slot[stated]]]]
+        atom_literal = end_literal[self._slot_end[slot]]
         presence = self._present[self._slot_task[slot]]
         matrix[at, 2] = np.where(code == ATOM, -atom_literal, -presence)
         matrix[at, 3] = np.where(code == BOTH, -atom_literal, 0)
@@ -330,10 +349,7 @@ class MemoryLiveness:
         short = np.flatnonzero(lengths < width)
         for k, length in zip(short.tolist(), lengths[short].tolist()):
             del rows[k][length:]
-        core.clauses.extend(rows)
-        self.sums.append((fixed, live.tolist(), self._size[live_buffers].tolist(),
-                          sum(self._size[live_buffers].tolist())))
-        self.buffers.append(self._valid[live_buffers].tolist())
+        self.lowering.core.clauses.extend(rows)
 
     # -- bounds -----------------------------------------------------------------------------
     def bound(self, bound, guarded=False):

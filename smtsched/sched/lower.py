@@ -46,11 +46,29 @@ what is new:
 - `schedule(outcome)` -> (starts, present) of a sat engine Outcome (its `values[0]` are the
   Int difference theory's potentials, the factory's order).
 
+For the optimiser (the seam of smtsched.sched.backend.SearchBackend, with a search session over
+`core` that adds clauses and variables between searches):
+
+    lower_bound()             memory(model.objective_memory).lower_bound (peak memory) or None
+    at_most(bound, ...)       makespan_bound(bound); cost_bound(bound)[0]; memory_bound(memory,
+                              bound); a guard never asked again: add retire(guard) as a clause
+    before(a, b)              before(a, b)
+    hint(starts, present)     phases(starts, present, makespan=check.makespan(model, starts,
+                              present)) as the engine's phases
+    follow_last()             the last sat outcome's `model` literals as the phases
+    schedule()                schedule(outcome)
+    overloads(...), cut(...)  overloads(starts, present); cut(tasks) is the clause to add
+Encoding stays for Model.to_smtlib (the formulas printed for z3 and yices); its `overloads` is
+the module function `overloads` here, which it may call.
+
 Speed: the pairs of a machine or a cumulative resource and the liveness literals of a memory are
-made with numpy over arrays, one dictionary lookup per atom at most (the dictionary maps an
-atom's canonical (p, q, bound) to its variable: atoms repeat across families, e.g. a memory's
-"start(j) < end(e)" on a machine is the machine's ordering atom). The cyclic garbage collector
-is off while the lowering runs: it makes millions of objects and no cycles.
+made with numpy over arrays. An atom is made once: the ordering literals of a machine or a
+cumulative resource are kept as a matrix by task (a pair store), the other atoms in a
+dictionary from their canonical (p, q, bound) to their variable, and a new atom is looked up in
+both (atoms repeat across families: a precedence is a machine's ordering atom, a memory's
+"start(j) < end(e)" on a machine is one too, on a cumulative resource it is the negation of
+one). The cyclic garbage collector is off while the lowering runs: it makes millions of objects
+and no cycles.
 """
 import gc
 import time
@@ -106,9 +124,13 @@ class Lowering:
         self._heads = None
         tasks = model.tasks
         n = len(tasks)
-        big = any(abs(v) >= _SMALL for t in tasks
-                  for v in (t.duration, t.release, t.deadline or 0)) or \
-            (model.horizon or 0) >= _SMALL or (horizon or 0) >= _SMALL
+        numbers = [t.duration for t in tasks] + [t.release for t in tasks] + \
+            [t.deadline or 0 for t in tasks] + [model.horizon or 0, horizon or 0] + \
+            [p.min_lag for p in model.precedences] + \
+            [p.max_lag or 0 for p in model.precedences] + \
+            [r.capacity for r in model.resources] + \
+            [d for r in model.resources for _, d in r.demands]
+        big = max(map(abs, numbers), default=0) >= _SMALL
         self.dtype = object if big else np.int64
         # graph nodes in the compiler's order of meeting them: start of task 0, makespan, the rest
         self.node = [0] * n
@@ -593,7 +615,7 @@ class Lowering:
                 more = [t.index for t, _ in resource.demands if block_of[t.index] < 0]
                 chunk = list(dict.fromkeys(chunk + more))[:limit]
             chunk = np.array(chunk, dtype=np.int64)
-            rows = np.full((n_nodes, len(chunk)), _NONE, dtype=self.dtype)
+            rows = np.full((n_nodes, len(chunk)), _NONE, dtype=self._reach_dtype)
             rows[self.nodes[chunk], np.arange(len(chunk))] = 0
             for v in order:
                 row = rows[v]
@@ -622,6 +644,8 @@ class Lowering:
         for a, b, c in self._facts:
             if c >= 0 and best.get((a, b), -1) < c:
                 best[(a, b)] = c
+        # a chain is at most the sum of the arcs: int64 while that fits, else Python integers
+        self._reach_dtype = object if sum(best.values()) >= 1 << 61 else self.dtype
         into = [[] for _ in range(n_nodes)]
         out = [[] for _ in range(n_nodes)]
         for (a, b), c in best.items():
