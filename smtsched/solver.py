@@ -376,7 +376,7 @@ class Solver:
     def to_smtlib(self, logic=None):
         """The assertions as an SMT-LIB 2.6 script (declarations, asserts, check-sat) that z3
         and yices read; see smtsched.smtlib.dumps."""
-        from .smtlib.printer import dumps
+        from .printer import dumps
         return dumps(self.assertions(), logic=logic)
 
     def sexpr(self):

@@ -396,7 +396,7 @@ class Model:
         """The model as an SMT-LIB script in the pairwise difference-logic encoding (for z3 and
         yices); with `bound`, the objective is asserted to be at most `bound` (the makespan in
         QF_IDL; a weighted objective as its linear sum, in QF_LIA)."""
-        from ..smtlib.printer import dumps
+        from ..printer import dumps
         from .encode import Encoding
         if bound is not None:
             bound = _integer(bound, "the bound")

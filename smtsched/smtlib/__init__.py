@@ -10,7 +10,7 @@ and the printer that writes a Solver's assertions as a script z3 and yices read.
     'sat\\n'
 """
 from .elaborate import ScriptError
-from .printer import dumps
+from ..printer import dumps
 from .script import Script
 
 

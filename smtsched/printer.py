@@ -1,5 +1,5 @@
 """Write formulas as an SMT-LIB 2.6 script that z3 and yices read (benchmarks, bug reports)."""
-from .. import terms as T
+from . import terms as T
 
 
 def dumps(formulas, logic=None, check=True):
