@@ -31,6 +31,11 @@ inside its clause, g splits its clause into one per a_i):
 - an optional consumer of a buffer: the condition And(present, start(j) < end(e)) is a gate;
   lowered: its two literals in the liveness clause.
 
+One more difference, not a gate: with constants near 2**60 compile.implied_orders gives up the
+pruning of pairs the precedences order (its int64 path sums could overflow), and the lowering,
+summing in Python integers, prunes exactly: fewer atoms, the same answers
+(test_numbers_near_64_bits_lower_exactly).
+
 So the canonical dumps are equal, and without those families the problems are identical. The
 variable numbers shift after a gate (the old road numbered it), which changes CaDiCaL's search
 but not the answers: for every model the tests also solve both problems (through the factory and
@@ -657,3 +662,22 @@ def test_long_chains_of_large_lags_are_summed_exactly():
     assert lowering._reach_dtype is object
     # t0 -> t19 is implied (19 lags): no atoms for it; "free" is paired with both
     assert sorted(lowering.core.globals[0].order) == [(0, 2), (1, 2), (2, 0), (2, 1)]
+
+
+@needs_data
+def test_phases_are_the_solvers_hint_of_the_same_schedule():
+    """On la01 with the greedy schedule: the same literals as the Solver's hint {start:
+    value, makespan: value} gives on the compiled encoding (identical problems)."""
+    from smtsched.sched import heuristic
+    from smtsched.solver import _phases
+    from smtsched.terms import INT as TERM_INT
+    model = read_model(_path("jssp", "la01.txt"))
+    starts = heuristic.serial_schedule(model, 0)
+    makespan = model.objective_value(starts)
+    encoding = Encoding(model, makespan - 1)
+    old = compile_problem(encoding.formulas)
+    hint = {("var", f"start {t.name}", TERM_INT): starts[t.index] for t in model.tasks}
+    hint[("var", "makespan", TERM_INT)] = makespan
+    lowering = Lowering(model, makespan - 1)
+    assert sorted(_phases(old, old.active_differences(), hint)) == \
+        sorted(lowering.phases(starts, makespan=makespan))

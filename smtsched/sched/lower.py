@@ -21,7 +21,9 @@ in the same order, except that the compiler's Tseitin gates are not made: a form
 encoding wraps in And/Or under a guard becomes the clauses that gate stood for (tests/
 test_lower.py compares the two problems on benchmarks and random models, and says where and why
 they differ). Without optional tasks or alternatives there are no such gates, and the two
-problems are identical, variable for variable.
+problems are identical, variable for variable (one more difference: with constants near 2**60
+the compiler gives up pruning the pairs the precedences order, to keep its int64 sums; the
+lowering sums in Python integers then and prunes exactly).
 
 After the construction, the methods the optimiser calls (the API of Encoding that optimize.py
 uses, without terms); every one of them appends what it makes to `core` (new variables at the
@@ -42,7 +44,8 @@ what is new:
 - `overloads(starts, present)` and `cut(tasks)` -> the clause "not all of these run at one
   instant" (resources with optional tasks, checked between searches).
 - `phases(starts, present=None, makespan=None)` -> the literals a schedule makes true (the
-  solver hint of a starting schedule: every atom whose nodes have values, and the presences).
+  solver hint of a starting schedule: every atom whose nodes have values; the presences when
+  given).
 - `schedule(outcome)` -> (starts, present) of a sat engine Outcome (its `values[0]` are the
   Int difference theory's potentials, the factory's order).
 
@@ -53,8 +56,8 @@ For the optimiser (the seam of smtsched.sched.backend.SearchBackend, with a sear
     at_most(bound, ...)       makespan_bound(bound); cost_bound(bound)[0]; memory_bound(memory,
                               bound); a guard never asked again: add retire(guard) as a clause
     before(a, b)              before(a, b)
-    hint(starts, present)     phases(starts, present, makespan=check.makespan(model, starts,
-                              present)) as the engine's phases
+    hint(starts, present)     phases(starts, makespan=check.makespan(model, starts, present))
+                              as the engine's phases (the Solver hints no presences)
     follow_last()             the last sat outcome's `model` literals as the phases
     schedule()                schedule(outcome)
     overloads(...), cut(...)  overloads(starts, present); cut(tasks) is the clause to add
@@ -748,10 +751,10 @@ class Lowering:
         return overloads(self.model, starts, present)
 
     def phases(self, starts, present=None, makespan=None):
-        """The literals that the schedule `starts` (by task; `present` by task, None: every
-        task present; `makespan`: its value, None: none) makes true: every atom both of whose
-        nodes have a value (the origin's is 0), and the presence variables (the hint of the
-        Solver's _phases, for a starting schedule)."""
+        """The literals that the schedule `starts` (by task) makes true: every atom both of
+        whose nodes have a value (the origin's is 0; the makespan's is `makespan`, None: no
+        value), and with `present` (by task) the presence variables; the hint the Solver makes
+        of {start: value, makespan: value} (solver._phases), for a starting schedule."""
         num_nodes = self._spec.num_nodes
         values = np.zeros(num_nodes, dtype=object)
         known = np.zeros(num_nodes, dtype=bool)
@@ -772,10 +775,11 @@ class Lowering:
             use = known[p] & known[q]
             holds = (values[p[use]] - values[q[use]] <= bound[use]).astype(bool)
             literals = np.where(holds, var[use], -var[use]).tolist()
-        for t in self.model.tasks:
-            if t.optional:
-                alive = present is None or bool(present[t.index])
-                literals.append(self.present[t.index] if alive else -self.present[t.index])
+        if present is not None:
+            for t in self.model.tasks:
+                if t.optional:
+                    var = self.present[t.index]
+                    literals.append(var if present[t.index] else -var)
         return literals
 
     def schedule(self, outcome):
