@@ -409,6 +409,7 @@ class Engine:
         self.unobserved = deque()   # the variables still to observe, in order
         self.solves = 0
         self.broken = None          # why a persistent engine cannot search any more
+        self.refuted = False        # the clauses are unsat at the root: no search any more
         self.closed = False
         self.baseline = {}          # the cumulative counters when the last search ended
         self.retired = {}           # the final counters of the theories removed
@@ -447,7 +448,8 @@ class Engine:
             self.bridge.bind()  # the theory owned nothing before
         self.exposed.add(var)
         self.unobserved.append(var)
-        self._observe()
+        if not self.refuted:
+            self._observe()
         return var
 
     def add_theory(self, theory):
@@ -477,7 +479,8 @@ class Engine:
         self.bridge.join(theory)
         self.exposed.update(owned)    # observed now: never again for another theory
         self.unobserved.extend(owned)
-        self._observe()
+        if not self.refuted:
+            self._observe()
 
     def remove_theory(self, theory):
         """`theory` takes part no more (persistent engines, between searches), e.g. a probe's
@@ -488,6 +491,8 @@ class Engine:
         index = next((k for k, t in enumerate(self.theories) if t is theory), None)
         if index is None:
             raise ValueError("the theory does not take part")
+        if len(self.theories) == 1:
+            raise ValueError("the last theory stays (the propagator stays connected)")
         if self.sat is not None:
             self._to_root()
         for name, value in theory.statistics().items():
@@ -526,6 +531,8 @@ class Engine:
         self.solves += 1
         if self.broken is not None:
             return Outcome(UNKNOWN, reason=self.broken)
+        if self.refuted:
+            return Outcome(UNSAT, core=[], stats={})  # whatever the assumptions
         try:
             return self._solve(list(assumptions), deadline, max_conflicts)
         finally:
@@ -627,13 +634,18 @@ class Engine:
         """Bring CaDiCaL and the theories back to level 0 (CaDiCaL keeps its trail after a
         search; PySAT's propagate() with no assumptions backtracks it to the root)."""
         if any(theory.level() for theory in self.theories):
+            if self.refuted:
+                return
             consistent, _ = self.sat.propagate(assumptions=[])
             if any(theory.level() for theory in self.theories):
                 if consistent:
                     raise RuntimeError("the theories did not follow CaDiCaL back to level 0")
                 # A clause added since the search contradicts the root: CaDiCaL is unsat for
-                # good and never calls back again (seen: no backtrack notification), so the
-                # theories go to level 0 by themselves.
+                # good and sends no backtrack (seen), so the theories go to level 0 by
+                # themselves. CaDiCaL, still at its old level, would later send backtracks
+                # they cannot follow (seen: to a level above 0 in the next search), so it is
+                # never asked again: every later search answers unsat at once.
+                self.refuted = True
                 for theory in self.theories:
                     theory.backtrack(0)
 

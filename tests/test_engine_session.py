@@ -486,6 +486,24 @@ def test_an_atom_after_a_clause_that_made_the_problem_unsat_at_the_root(cls):
         assert theory.level() == 0
         assert engine.solve().status == UNSAT
         assert engine.solve([2]).status == UNSAT
+        engine.add_atom(theory, 0, 1, 2, -3)
+        assert engine.solve([3, -1]).status == UNSAT
+
+
+@pytest.mark.parametrize("cls", TWINS, ids=twin_ids)
+def test_searches_after_the_root_was_refuted_between_searches_answer_unsat(cls):
+    # found by the fuzz test (thorough profile): the atom's variable 3 is assumed, after
+    # [-3] contradicted the root unit [3] and an atom was added; CaDiCaL, left at its old
+    # level, sent the theory a backtrack to a level above 0 in the next search
+    theory = cls(2)
+    theory.add_atom(1, 1, 0, 0, -1)
+    theory.add_atom(4, 1, 0, 1, -2)
+    with Engine(4, [[3], [-1], [-1]], [theory], persistent=True) as engine:
+        assert engine.solve().status == SAT
+        engine.add_clause([-3])
+        engine.add_atom(theory, 0, 1, 0, -1)
+        outcome = engine.solve([3, -1, -2])
+        assert outcome.status == UNSAT and outcome.core == []
 
 
 # -- a global theory per probe: cost bounds joining and leaving the search ------------------
