@@ -707,3 +707,15 @@ def test_phases_are_the_solvers_hint_of_the_same_schedule():
     lowering = Lowering(model, makespan - 1)
     assert sorted(_phases(old, old.active_differences(), hint)) == \
         sorted(lowering.phases(starts, makespan=makespan))
+
+
+@needs_data
+def test_pairs_made_in_small_blocks_give_the_same_problem(monkeypatch):
+    """The pairs of a machine or a cumulative resource are made in blocks of rows (the clock
+    read between): blocks of a few pairs give the very problem of one block."""
+    for parts, horizon in ((("jssp", "la01.txt"), None), (("rcpsp", "j30", "j301_1.sm"), 50)):
+        model = read_model(_path(*parts))
+        whole = Lowering(model, horizon).core
+        monkeypatch.setattr(Lowering, "PAIRS_PER_BLOCK", 3)
+        assert_identical(whole, Lowering(model, horizon).core)
+        monkeypatch.undo()

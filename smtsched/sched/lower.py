@@ -263,17 +263,13 @@ class Lowering:
         return np.where(flip, -var, var)
 
     # -- pair stores: the ordering literals of a machine or a cumulative resource, by task --
-    def _add_store(self, indices, first, second, before, after=None):
+    def _add_store(self, indices, matrix):
         """Keep the ordering literals of a constraint as a matrix: [i, j] (places of its tasks
-        `indices`) holds the literal of "task i ends before task j starts" (`before` for the
-        pairs (first, second), `after` for (second, first)). Its atoms are found there, not in
-        the dictionary: hundreds of thousands of keys it need not hold."""
+        `indices`) holds the literal of "task i ends before task j starts", 0 where the
+        precedences order the pair. Its atoms are found there, not in the dictionary:
+        hundreds of thousands of keys it need not hold."""
         place = np.full(len(self.node), -1, dtype=np.int64)
         place[indices] = np.arange(len(indices))
-        matrix = np.zeros((len(indices), len(indices)), dtype=np.int64)
-        matrix[first, second] = before
-        if after is not None:
-            matrix[second, first] = after
         store = (place, matrix)
         self._stores.append(store)
         self._in_store[indices] = True
@@ -455,6 +451,28 @@ class Lowering:
                 clauses.append([-present[option.index], same])
                 clauses.append([-present[option.index], other])
 
+    # the pairs of a global constraint are made this many at a time, the clock read between
+    # (a single-core model of 4,713 operators has 11 million pairs)
+    PAIRS_PER_BLOCK = 1 << 18
+
+    def _pair_blocks(self, mask):
+        """(first, second) arrays of the True entries of the square boolean `mask`, row by row
+        (the compiler's order), in blocks of whole rows of about PAIRS_PER_BLOCK pairs; the
+        clock is read before each block."""
+        per_row = mask.sum(axis=1)
+        row, k = 0, len(mask)
+        while row < k:
+            self._check_clock()
+            end = row + 1 + int(np.searchsorted(np.cumsum(per_row[row + 1:]),
+                                                self.PAIRS_PER_BLOCK - per_row[row]))
+            first, second = np.nonzero(mask[row:end])
+            yield first + row, second
+            row = end
+
+    def _store_matrix(self, k):
+        """An empty k x k literal matrix of a pair store: int32 while literals fit."""
+        return np.zeros((k, k), dtype=np.int32 if self.core.num_vars < 1 << 30 else np.int64)
+
     def _machine(self, resource, number):
         """A machine: its DisjunctiveSpec, and for every pair of lasting tasks not ordered by
         the precedences already the clause "one ends before the other starts"."""
@@ -464,19 +482,23 @@ class Lowering:
         durations = self.durations[indices]
         lasting = durations > 0
         settled = self._settled(indices)
-        free = ~(settled | settled.T) & np.outer(lasting, lasting)
-        first, second = np.nonzero(np.triu(free, 1))
-        # before (i, j) then after (j, i), pair by pair: the compiler's order of atoms
-        p = np.stack([nodes[first], nodes[second]], axis=1).ravel()
-        q = np.stack([nodes[second], nodes[first]], axis=1).ravel()
-        bound = -np.stack([durations[first], durations[second]], axis=1).ravel()
-        literals = self.atoms(p, q, bound, distinct=True, store=True).reshape(-1, 2)
-        self.core.clauses.extend(literals.tolist())
-        self.machine_orders[number] = self._add_store(indices, first, second, literals[:, 0],
-                                                      literals[:, 1])
-        order = dict(zip(zip(np.stack([first, second], axis=1).ravel().tolist(),
-                              np.stack([second, first], axis=1).ravel().tolist()),
-                          literals.ravel().tolist()))
+        free = np.triu(~(settled | settled.T) & np.outer(lasting, lasting), 1)
+        del settled
+        matrix = self._store_matrix(len(tasks))
+        order = {}
+        for first, second in self._pair_blocks(free):
+            # before (i, j) then after (j, i), pair by pair: the compiler's order of atoms
+            p = np.stack([nodes[first], nodes[second]], axis=1).ravel()
+            q = np.stack([nodes[second], nodes[first]], axis=1).ravel()
+            bound = -np.stack([durations[first], durations[second]], axis=1).ravel()
+            literals = self.atoms(p, q, bound, distinct=True, store=True)
+            self.core.clauses.extend(literals.reshape(-1, 2).tolist())
+            matrix[first, second] = literals[0::2]
+            matrix[second, first] = literals[1::2]
+            order.update(zip(zip(np.stack([first, second], axis=1).ravel().tolist(),
+                                 np.stack([second, first], axis=1).ravel().tolist()),
+                             literals.tolist()))
+        self.machine_orders[number] = self._add_store(indices, matrix)
         specs = [Task(node, duration) for node, duration in
                  zip(nodes.tolist(), [t.duration for t in tasks])]
         self.core.globals.append(DisjunctiveSpec(specs, order))
@@ -498,13 +520,16 @@ class Lowering:
             self.core.clauses.append([-self._true_literal()])  # alone it overloads it
         settled = self._settled(indices)
         free = ~(settled | settled.T) & np.outer(used, used)
+        del settled
         np.fill_diagonal(free, False)
-        first, second = np.nonzero(free)   # row by row: the compiler's order
-        literals = self.atoms(nodes[first], nodes[second], -durations[first], distinct=True,
-                              store=True)
-        _, matrix = self._add_store(indices, first, second, literals)
-        i, j = first.tolist(), second.tolist()
-        order = dict(zip(zip(i, j), literals.tolist()))
+        matrix = self._store_matrix(len(tasks))
+        order = {}
+        for first, second in self._pair_blocks(free):
+            literals = self.atoms(nodes[first], nodes[second], -durations[first],
+                                  distinct=True, store=True)
+            matrix[first, second] = literals
+            order.update(zip(zip(first.tolist(), second.tolist()), literals.tolist()))
+        self._add_store(indices, matrix)
         clash = np.triu(free & (np.add.outer(demand, demand) > capacity), 1)
         a, b = np.nonzero(clash)
         self.core.clauses.extend(np.stack([matrix[a, b], matrix[b, a]], axis=1).tolist())
