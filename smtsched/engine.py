@@ -475,8 +475,15 @@ class Engine:
             raise ValueError("a theory joins at level 0")
         self._start()
         self._to_root()
+        unconnected = not self.theories   # started without theories: no propagator yet
         self.theories.append(theory)  # the Bridge's list too
         self.bridge.join(theory)
+        if unconnected:
+            # CaDiCaL may still hold the last model's trail; with the propagator connected
+            # it must be at level 0 like the theory (seen: connecting restarts it from level
+            # 0 anyway; propagate([]) makes sure)
+            self.sat.propagate(assumptions=[])
+            self.sat.connect_propagator(self.bridge)
         self.exposed.update(owned)    # observed now: never again for another theory
         self.unobserved.extend(owned)
         if not self.refuted:

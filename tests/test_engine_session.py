@@ -585,3 +585,20 @@ def test_statistics_keep_the_counters_of_removed_theories():
         second = engine.solve([2])
         assert second.status == SAT and second.stats["cost_checks"] == 0
         assert len(second.values) == 1                   # the removed theory has no values
+
+
+@pytest.mark.parametrize("cls", TWINS, ids=twin_ids)
+def test_a_first_theory_joins_an_engine_that_began_without_theories(cls):
+    # a pure SAT search first (no propagator connected), then a difference theory joins
+    # with fresh atoms: x1 - x0 <= 2 (var 3) and x0 - x1 <= -3 (var 4) contradict each other
+    with Engine(2, [[1, 2]], [], persistent=True) as engine:
+        assert engine.solve([1]).status == SAT
+        theory = cls(2)
+        a, b = engine.new_var(), engine.new_var()
+        theory.add_atom(a, 0, 1, 2, -3)
+        theory.add_atom(b, 1, 0, -3, 2)
+        engine.add_theory(theory)
+        assert engine.solve([a]).status == SAT
+        assert engine.solve([a, b]).status == UNSAT
+        outcome = engine.solve([b, 2])
+        assert outcome.status == SAT and outcome.values[0][1] - outcome.values[0][0] >= 3
