@@ -253,8 +253,16 @@ def test_a_persistent_session_takes_what_the_front_end_appends_and_numbers_past_
         core.clauses += [[-extra, -ends[7][0]], [extra]]
         assert session.check(ends[7]).status == UNSAT
         assert session.engine is engine and session.check().status == SAT
-        # an atom appended behind the session's back cannot join the running theory
-        core.difference[INT].atoms.append(DiffAtom(core.new_var(), nodes[0], 0, 3, False))
+        # an atom appended with a variable the engine has not numbered joins the running
+        # theory with it (as sched.lower appends a probe's bound) ...
+        late = core.new_var()
+        core.difference[INT].atoms.append(DiffAtom(late, nodes[1], 0, 3, False))  # s1 <= 3
+        assert session.check([late]).status == SAT
+        assert session.engine is engine and session.check([late, -ends[7][1]]).status == UNSAT
+        outcome = session.check([-late])
+        assert outcome.status == SAT and outcome.values[0][nodes[1]] - outcome.values[0][0] > 3
+        # ... one whose variable the engine numbered already (a stop literal) cannot
+        core.difference[INT].atoms.append(DiffAtom(engine.num_vars, nodes[0], 0, 2, False))
         with pytest.raises(ValueError, match="add_atom"):
             session.check()
 
@@ -265,3 +273,53 @@ def test_facts_of_a_persistent_session_are_left_out_of_the_core():
         outcome = session.check(ends[6][:1], facts=ends[6][1:])
         assert outcome.status == UNSAT and set(outcome.core) <= set(ends[6][:1])
         assert session.check(ends[7]).status == SAT  # the facts held for that check only
+
+
+def test_a_cost_bound_appended_between_checks_joins_the_search_and_leaves_it():
+    """A weighted-completion bound behind a fresh guard, appended to the core as sched.lower's
+    cost_bound does: it holds while the guard is assumed; `leave` takes its theory out."""
+    durations = (3, 4)
+    core, nodes, _ = machine(durations=durations, horizons=())
+    with Session(core, persistent=True) as session:
+        assert session.check().status == SAT
+        engine = session.engine
+        # the optimum of 1*C0 + 2*C1 on one machine: task 1 first, 4 * 2 + 7 * 1 = 15
+        answers = {}
+        for bound in (20, 15, 14):
+            guard = core.new_var()
+            spec = CostSpec([CostTask(n, d, w, None) for n, d, w in zip(nodes, durations, (1, 2))],
+                            bound, guard)
+            core.globals.append(spec)
+            outcome = session.check([guard])
+            answers[bound] = outcome.status
+            if outcome.status == SAT:
+                starts = [outcome.values[0][n] - outcome.values[0][0] for n in nodes]
+                assert sum(w * (s + d) for s, d, w in zip(starts, durations, (1, 2))) <= bound
+            session.add_clause([-guard])
+            assert session.leave(spec) and not session.leave(spec)
+        assert answers == {20: SAT, 15: SAT, 14: UNSAT}
+        assert session.engine is engine and len(engine.theories) == 2  # difference, machine
+        assert session.check().status == SAT
+
+
+def test_pseudo_boolean_rows_appended_between_checks_read_copies_of_seen_literals():
+    """Rows over literals the engine has seen already join as a theory of their own over fresh
+    copies (l -> l'); the guard, fresh, stays itself. Retired, the copies are fixed."""
+    core = CoreProblem()
+    x = [core.new_var() for _ in range(3)]
+    core.clauses += [[x[0], x[1]], [x[1], x[2]], [x[0], x[2]]]   # at least two are true
+    with Session(core, persistent=True) as session:
+        assert session.check([x[0], x[1], x[2]]).status == SAT
+        guard = core.new_var()
+        row = PseudoBooleanSpec(x + [guard], [1, 1, 1, 2], 3)   # guard => at most one of x
+        core.pseudo_boolean.append(row)
+        assert session.check([guard]).status == UNSAT
+        outcome = session.check([guard, x[1]])
+        assert outcome.status == UNSAT
+        assert session.check([-guard, x[0], x[1], x[2]]).status == SAT
+        (copies,) = session.copies.values()
+        assert len(copies) == 3 and min(copies) > guard      # fresh, past the guard
+        session.add_clause([-guard])
+        assert session.leave(row)
+        outcome = session.check([x[0], x[1], x[2]])
+        assert outcome.status == SAT and all(outcome.model[c - 1] > 0 for c in copies)

@@ -74,20 +74,27 @@ def global_theories(core, differences, theories):
     out = []
     graph = next((t for spec, t in zip(differences, theories) if spec.sort == INT), None)
     for spec in core.globals:
-        if isinstance(spec, CostSpec):
-            if graph is None:
-                raise UnsupportedError("WeightedCost needs its start variables bounded from "
-                                       "below by difference constraints (e.g. start >= 0)")
-            out.append(cost_theory(graph, spec))
-        elif graph is None or len(spec.tasks) < 2:
-            continue
-        elif isinstance(spec, DisjunctiveSpec):
-            out.append(disjunctive_theory(graph, spec))
-        elif isinstance(spec, CumulativeSpec):
-            out.append(cumulative_theory(graph, spec))
-        else:
-            raise TypeError(f"no theory for the global constraint {type(spec).__name__}")
+        theory = global_theory(graph, spec)
+        if theory is not None:
+            out.append(theory)
     return out
+
+
+def global_theory(graph, spec):
+    """The theory of one global constraint over the Int difference theory `graph` (None:
+    there is none), or None when it needs none."""
+    if isinstance(spec, CostSpec):
+        if graph is None:
+            raise UnsupportedError("WeightedCost needs its start variables bounded from "
+                                   "below by difference constraints (e.g. start >= 0)")
+        return cost_theory(graph, spec)
+    if graph is None or len(spec.tasks) < 2:
+        return None
+    if isinstance(spec, DisjunctiveSpec):
+        return disjunctive_theory(graph, spec)
+    if isinstance(spec, CumulativeSpec):
+        return cumulative_theory(graph, spec)
+    raise TypeError(f"no theory for the global constraint {type(spec).__name__}")
 
 
 def cost_theory(graph, spec):

@@ -17,8 +17,17 @@ Two modes:
   CaDiCaL may only observe variables it never eliminated, so an atom is never a variable
   used before). Because clauses are permanent there, a bound that holds for one probe only
   must be an assumption (an activation literal), and a clause that depends on it must carry
-  its negation (see smtsched.engine). New global constraints cannot join a running engine.
-  Call `close()` (or use a `with` block) to free CaDiCaL.
+  its negation (see smtsched.engine). What a front end appends to the core itself joins the
+  running engine too (sched.lower does, between an optimiser's probes): atoms whose
+  variables are new to the engine (numbered since it last looked, in increasing order: the
+  difference theory takes them with those variables), global constraints (a theory of their
+  own, `Engine.add_theory`: a cost bound behind a fresh guard) and pseudo-Boolean rows (one
+  theory for the rows appended together; a literal the engine has seen already is replaced
+  by a fresh copy it implies, l -> l', since a joining theory may own fresh variables only,
+  and the rows are "weights of true literals <= bound", so the copies only overcount).
+  `leave(spec)` takes such a theory out again (its bound retired; its copies are then fixed
+  true). Call `close()` (or use a
+  `with` block) to free CaDiCaL.
 
 In both modes the core numbers the variables (`new_var`, `add_atom`), so a front end and the
 session never hand out the same variable twice.
@@ -26,7 +35,7 @@ session never hand out the same variable twice.
 import time
 
 from ..engine import UNKNOWN, Engine, Outcome
-from .factory import build_theories
+from .factory import build_theories, global_theory, pseudo_boolean_theory
 from .problem import INT, DiffAtom
 
 
@@ -49,6 +58,8 @@ class Session:
         self.theories = None            # the factory's result (of the last check, if fresh)
         self.engine = None              # the persistent engine, from the first check on
         self.seen = None                # persistent: what of the core the engine has
+        self.joined = {}                # id(spec) -> the theory it joined the engine as
+        self.copies = {}                # id(theory) -> the literal copies its rows read
 
     @property
     def differences(self):
@@ -62,7 +73,7 @@ class Session:
     def new_var(self):
         """A fresh SAT variable, for the clauses added later (no theory owns it)."""
         if self.engine is not None:
-            self._sync_numbering()
+            self._hand_over()
             self.core.num_vars = self.engine.new_var()
             return self.core.num_vars
         return self.core.new_var()
@@ -184,24 +195,104 @@ class Session:
             outcome.core = [lit for lit in outcome.core if lit not in dropped]
         return outcome
 
+    def leave(self, spec):
+        """Take the theory of `spec` (a global constraint or pseudo-Boolean row that joined
+        the running engine) out of the search; True when it had joined (a spec of the first
+        build stays: its guard's retiring clause switches it off, as it does the engine's
+        only theory)."""
+        theory = self.joined.pop(id(spec), None)
+        if theory is None:
+            return False
+        for key in [k for k, t in self.joined.items() if t is theory]:
+            del self.joined[key]    # the other rows of the same theory
+        if len(self.engine.theories) > 1:   # the last one stays: the propagator stays on
+            self.engine.remove_theory(theory)
+        # Its copies of literals are fixed true (l -> l' still holds): else CaDiCaL decides
+        # them on and on, each time a notification for a theory no longer searching.
+        for copy in self.copies.pop(id(theory), ()):
+            self.engine.add_clause([copy])
+        return True
+
     def _hand_over(self):
         """Give the persistent engine what was added to the core and the session since it
-        last looked: clauses; refuse what it cannot take (atoms appended to the core
-        directly, new global constraints or pseudo-Boolean rows)."""
-        core, seen = self.core, self.seen
+        last looked: new atoms, global constraints and pseudo-Boolean rows (see the module
+        docstring), then clauses."""
+        core, seen, engine = self.core, self.seen, self.engine
         for sort, spec in core.difference.items():
             if len(spec.atoms) != seen["atoms"][sort]:
-                raise ValueError("atoms were appended to the core after the persistent "
-                                 "engine was built: add them with Session.add_atom")
-        if len(core.globals) != seen["globals"] or len(core.pseudo_boolean) != seen["pb"]:
-            raise ValueError("global constraints or pseudo-Boolean rows cannot join a "
-                             "persistent engine: start a new session")
+                self._adopt_atoms(spec, spec.atoms[seen["atoms"][sort]:])
+                seen["atoms"][sort] = len(spec.atoms)
         self._sync_numbering()
+        if len(core.globals) != seen["globals"]:
+            graph = self._theory_of(INT)
+            for spec in core.globals[seen["globals"]:]:
+                theory = global_theory(graph, spec)
+                if theory is not None:
+                    engine.add_theory(theory)
+                    self.joined[id(spec)] = theory
+            seen["globals"] = len(core.globals)
+        if len(core.pseudo_boolean) != seen["pb"]:
+            self._adopt_rows(core.pseudo_boolean[seen["pb"]:])
+            seen["pb"] = len(core.pseudo_boolean)
         for clause in core.clauses[seen["clauses"]:]:
-            self.engine.add_clause(clause)
+            engine.add_clause(clause)
         for clause in self.added[seen["added"]:]:
-            self.engine.add_clause(clause)
+            engine.add_clause(clause)
         seen["clauses"], seen["added"] = len(core.clauses), len(self.added)
+
+    def _theory_of(self, sort):
+        spec = self.core.difference[sort]
+        return next((t for s, t in zip(self.theories.differences, self.theories.theories)
+                     if s is spec), None)
+
+    def _adopt_atoms(self, spec, atoms):
+        """Atoms a front end appended to the core: the running difference theory takes each
+        with its own variable, which must be one the engine has not numbered yet."""
+        theory = self._theory_of(spec.sort)
+        if theory is None:
+            raise ValueError(f"the running engine has no {spec.sort} difference theory: a "
+                             "persistent session takes new atoms only where it had some")
+        engine = self.engine
+        for var, p, q, bound, strict in atoms:
+            if var <= engine.num_vars:
+                raise ValueError(f"atom variable {var} was appended to the core after the "
+                                 "engine numbered it: add atoms with Session.add_atom")
+            if spec.sort != INT:
+                scale = spec.scale_cache[0]
+                if (bound * scale) != int(bound * scale):
+                    raise ValueError(f"{bound}: a Real bound with a new denominator changes "
+                                     "the scale of the running theory")
+            while engine.num_vars < var - 1:
+                engine.new_var()
+            w_true, w_false = spec.edge_weights(bound, strict)
+            made = engine.add_atom(theory, q, p, w_true, w_false)
+            assert made == var, (made, var)
+
+    def _adopt_rows(self, rows):
+        """Pseudo-Boolean rows appended to the core: one theory of their own, over fresh
+        copies of the literals the engine has seen (each implied by its original)."""
+        engine = self.engine
+        copies = {}
+        mapped = []
+        for row in rows:
+            literals = []
+            for lit in row.literals:
+                var = abs(lit)
+                if engine.fresh_from <= var <= engine.num_vars and var not in engine.exposed:
+                    literals.append(lit)
+                    continue
+                if lit not in copies:
+                    copies[lit] = engine.new_var()
+                literals.append(copies[lit])
+            mapped.append(type(row)(literals, row.weights, row.bound))
+        theory = pseudo_boolean_theory(mapped)
+        engine.add_theory(theory)
+        for row in rows:
+            self.joined[id(row)] = theory
+        self.copies[id(theory)] = list(copies.values())
+        self.core.num_vars = max(self.core.num_vars, engine.num_vars)
+        for lit, copy in copies.items():
+            engine.add_clause([-lit, copy])
 
     def _sync_numbering(self):
         """The engine's counter reaches the core's (variables the front end numbered since)."""
