@@ -712,10 +712,16 @@ def test_phases_are_the_solvers_hint_of_the_same_schedule():
 @needs_data
 def test_pairs_made_in_small_blocks_give_the_same_problem(monkeypatch):
     """The pairs of a machine or a cumulative resource are made in blocks of rows (the clock
-    read between): blocks of a few pairs give the very problem of one block."""
-    for parts, horizon in ((("jssp", "la01.txt"), None), (("rcpsp", "j30", "j301_1.sm"), 50)):
-        model = read_model(_path(*parts))
+    read between), the chains of the precedences in blocks of tasks: blocks of a few pairs,
+    of a few tasks, give the very problem of one block."""
+    for parts, horizon in ((("jssp", "la01.txt"), None), (("rcpsp", "j30", "j301_1.sm"), 50),
+                           (N100, None)):
+        if parts is N100:
+            model = _dnn(N100, "single-core.toml", "peak-memory")
+        else:
+            model = read_model(_path(*parts))
         whole = Lowering(model, horizon).core
         monkeypatch.setattr(Lowering, "PAIRS_PER_BLOCK", 3)
+        monkeypatch.setattr(Lowering, "REACH_ENTRIES", 7 * len(model.tasks))
         assert_identical(whole, Lowering(model, horizon).core)
         monkeypatch.undo()

@@ -452,8 +452,8 @@ class Lowering:
                 clauses.append([-present[option.index], other])
 
     # the pairs of a global constraint are made this many at a time, the clock read between
-    # (a single-core model of 4,713 operators has 11 million pairs)
-    PAIRS_PER_BLOCK = 1 << 18
+    # (a single-core model of 4,713 operators has 11 million pairs; 0.1 s a block)
+    PAIRS_PER_BLOCK = 1 << 16
 
     def _pair_blocks(self, mask):
         """(first, second) arrays of the True entries of the square boolean `mask`, row by row
@@ -620,18 +620,20 @@ class Lowering:
             return settled
         if len(np.unique(self._piece[self.nodes[indices]])) == k:
             return settled   # no two of them joined by arcs at all
-        reach = self._reach_from(indices)
-        chain = reach[self.nodes[indices]].T        # [i, j]: the longest chain from i to j
-        durations = self.durations[indices][:, None]
-        settled = (chain > _NONE) & (chain >= durations) & (durations > 0)
+        chain = self._reach_from(indices)        # [j, i]: the longest chain from i to j
+        durations = self.durations[indices][None, :]
+        # "i ends before j starts" at [j, i] (row-major work), returned transposed; a chain of
+        # at least a positive duration is no _NONE
+        settled = (chain >= durations) & (durations > 0)
         np.fill_diagonal(settled, False)
-        return settled
+        return settled.T
 
     def _reach_from(self, indices):
-        """rows[v, s]: the longest chain of facts with c >= 0 from the start of task
-        indices[s] to graph node v (_NONE: none; 0 from a start to itself). One pass in topological order with a vector per node (numpy),
-        for the tasks of several global constraints at once (la40's fifteen machines in one
-        pass) while the matrix stays under REACH_ENTRIES."""
+        """chain[t, s]: the longest chain of facts with c >= 0 from the start of task
+        indices[s] to the start of task indices[t] (_NONE: none; 0 from a start to itself).
+        The rows of every graph node come from one pass in topological order with a vector
+        per node (numpy), for the tasks of several global constraints at once (la40's fifteen
+        machines in one pass) while the matrix stays under REACH_ENTRIES."""
         order, into, blocks, block_of, column_of = self._reach
         if (block_of[indices] < 0).any():
             n_nodes = self._spec.num_nodes
@@ -645,7 +647,9 @@ class Lowering:
             chunk = np.array(chunk, dtype=np.int64)
             rows = np.full((n_nodes, len(chunk)), _NONE, dtype=self._reach_dtype)
             rows[self.nodes[chunk], np.arange(len(chunk))] = 0
-            for v in order:
+            for count, v in enumerate(order):
+                if count % 64 == 0:
+                    self._check_clock()
                 row = rows[v]
                 for a, c in into[v]:
                     through = rows[a]
@@ -654,12 +658,15 @@ class Lowering:
             column_of[chunk] = np.arange(len(chunk))
             blocks.append(rows)
         which = block_of[indices]
+        columns = column_of[indices]
+        targets = self.nodes[indices][:, None]
         if (which == which[0]).all():
-            return blocks[which[0]][:, column_of[indices]]
-        out = np.empty((self._spec.num_nodes, len(indices)), dtype=self.dtype)
-        for s, (block, column) in enumerate(zip(which.tolist(), column_of[indices].tolist())):
-            out[:, s] = blocks[block][:, column]
-        return out
+            return blocks[which[0]][targets, columns[None, :]]
+        chain = np.empty((len(indices), len(indices)), dtype=self._reach_dtype)
+        for block in np.unique(which).tolist():
+            mine = np.flatnonzero(which == block)
+            chain[:, mine] = blocks[block][targets, columns[mine][None, :]]
+        return chain
 
     def _fact_graph(self):
         """The root facts with c >= 0 as a graph (the greatest c per arc): (topological order
