@@ -24,8 +24,7 @@ from itertools import repeat
 import numpy as np
 
 from ..core.specs import PseudoBooleanSpec
-from .encode import EncodingTimeout
-from .memory import _NONE
+from ..precedence import NONE as _NONE
 
 def _used(values, size):
     """The distinct values (integers in [0, size)), in increasing order."""

@@ -82,11 +82,10 @@ import numpy as np
 from ..core.problem import INT, CoreProblem, DiffAtom
 from ..core.specs import (CostSpec, CostTask, CumulativeSpec, DemandTask, DisjunctiveSpec,
                           Task)
+from ..precedence import NONE as _NONE   # "no path": far below any sum, far above int64's least
 from .encode import EncodingTimeout
 from .liveness import MemoryLiveness
 
-# "no path" in the reach matrices: far below any sum of lags, far above the int64 minimum
-_NONE = np.iinfo(np.int64).min // 4
 # the largest magnitude of a model number that int64 arithmetic takes safely (a sum of two
 # of them, negated, plus one, still fits); beyond it the arrays hold Python integers
 _SMALL = 1 << 60
