@@ -471,6 +471,12 @@ def test_random_models_lower_to_the_same_problem(input_log, spec, data):
     """Models drawn from everything the Model API accepts (tests/sched_oracle.py): the same
     problem (canonical dump; identical without gates), the same answers under a few bounds
     and without one."""
+    compare_random(input_log, spec, data, unbounded=True)
+
+
+def compare_random(input_log, spec, data, unbounded=False, max_conflicts=None):
+    """Both roads for a random specification under a few drawn bounds (and a drawn horizon):
+    the same problem, the same answers (without a bound too when `unbounded`)."""
     input_log.record(sched_oracle.describe(spec))
     model, _ = sched_oracle.build(spec)
     bounds = _bounds(spec, data.draw)
@@ -480,9 +486,11 @@ def test_random_models_lower_to_the_same_problem(input_log, spec, data):
         return
     old, old_assumptions, lowering, new_assumptions = compared
     same = old.num_vars == lowering.core.num_vars and old.clauses == lowering.core.clauses
-    agree(old, [], lowering.core, [], same)
+    if unbounded:
+        agree(old, [], lowering.core, [], same, max_conflicts)
     for k in range(len(bounds)):
-        agree(old, [old_assumptions[k]], lowering.core, [new_assumptions[k]], same)
+        agree(old, [old_assumptions[k]], lowering.core, [new_assumptions[k]], same,
+              max_conflicts)
 
 
 @settings(max_examples=200, suppress_health_check=list(HealthCheck))
@@ -493,18 +501,7 @@ def test_random_models_lower_to_the_same_problem(input_log, spec, data):
 def test_larger_random_models_lower_to_the_same_problem(input_log, spec, data):
     """Larger models (8-16 tasks: more buffers per instant, resources sharing tasks, optional
     consumers): the same problem, and the same answer of a search cut at 100 conflicts."""
-    input_log.record(sched_oracle.describe(spec))
-    model, _ = sched_oracle.build(spec)
-    bounds = _bounds(spec, data.draw)
-    horizon = data.draw(st.sampled_from([None, max(bounds, default=None)]))
-    compared = compare(model, horizon, bounds)
-    if compared is None:
-        return
-    old, old_assumptions, lowering, new_assumptions = compared
-    same = old.num_vars == lowering.core.num_vars and old.clauses == lowering.core.clauses
-    for k in range(len(bounds)):
-        agree(old, [old_assumptions[k]], lowering.core, [new_assumptions[k]], same,
-              max_conflicts=100)
+    compare_random(input_log, spec, data, max_conflicts=100)
 
 
 @settings(max_examples=300, suppress_health_check=list(HealthCheck))

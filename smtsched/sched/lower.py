@@ -83,6 +83,7 @@ from ..core.problem import INT, CoreProblem, DiffAtom
 from ..core.specs import (CostSpec, CostTask, CumulativeSpec, DemandTask, DisjunctiveSpec,
                           Task)
 from ..precedence import NONE as _NONE   # "no path": far below any sum, far above int64's least
+from ..precedence import Precedences
 from .encode import EncodingTimeout
 from .liveness import MemoryLiveness
 
@@ -184,8 +185,7 @@ class Lowering:
 
     # -- variables and atoms ----------------------------------------------------------------
     def _new_var(self):
-        self.core.num_vars += 1
-        return self.core.num_vars
+        return self.core.new_var()
 
     def _true_literal(self):
         if self._true is None:
@@ -553,26 +553,13 @@ class Lowering:
         self.core.globals.append(CumulativeSpec(specs, capacity, order, bound_literals))
 
     def _windows(self, tasks):
-        """Each task's (head, horizon - tail): where its start can lie under the horizon; None
-        without a horizon or when that would take too many literals."""
+        """Each task's window under the horizon (`windows`), the heads and tails made once."""
         if self.horizon is None:
             return None
         if self._heads is None:
             from .bounds import heads_and_tails
             self._heads = heads_and_tails(self.model)
-        head, tail = self._heads
-        windows = []
-        total = 0
-        for t in tasks:
-            latest = self.horizon - tail[t.index]
-            if t.deadline is not None:
-                latest = min(latest, t.deadline - t.duration)
-            if latest > head[t.index] and t.duration > 0:
-                windows.append((head[t.index], latest))
-                total += latest - head[t.index]
-            else:
-                windows.append(None)
-        return windows if total <= self.MAX_BOUND_LITERALS else None
+        return windows(tasks, self.horizon, self._heads, self.MAX_BOUND_LITERALS)
 
     def _optional_pairs(self, resource):
         """A resource with optional tasks: for two lasting tasks whose demands together exceed
@@ -680,20 +667,11 @@ class Lowering:
                 best[(a, b)] = c
         # a chain is at most the sum of the arcs: int64 while that fits, else Python integers
         self._reach_dtype = object if sum(best.values()) >= 1 << 61 else self.dtype
-        into = [[] for _ in range(n_nodes)]
-        out = [[] for _ in range(n_nodes)]
-        for (a, b), c in best.items():
-            into[b].append((a, c))
-            out[a].append(b)
-        waiting = [len(x) for x in into]
-        order = [v for v in range(n_nodes) if waiting[v] == 0]
-        for v in order:
-            for w in out[v]:
-                waiting[w] -= 1
-                if waiting[w] == 0:
-                    order.append(w)
-        if len(order) < n_nodes:
+        graph = Precedences(n_nodes, [(a, b, c) for (a, b), c in best.items()])
+        order = graph.topological_order()
+        if order is None:
             return False
+        into, out = graph.predecessors, graph.successors
         # the nodes a chain from a task's start reaches, and of those the ones that matter:
         # a task's start, or a node with arcs onwards
         reached = [False] * n_nodes
@@ -832,6 +810,25 @@ class Lowering:
                 raise ValueError(f"the SAT model has {literal} at position {var - 1}")
             present.append(literal > 0)
         return starts, present
+
+
+def windows(tasks, horizon, heads_and_tails, most):
+    """Each task's (head, horizon - tail, or its deadline's latest start if earlier): where
+    its start can lie under the horizon (None for a task without room or duration); None for
+    all when that would take more than `most` bound literals."""
+    head, tail = heads_and_tails
+    out = []
+    total = 0
+    for t in tasks:
+        latest = horizon - tail[t.index]
+        if t.deadline is not None:
+            latest = min(latest, t.deadline - t.duration)
+        if latest > head[t.index] and t.duration > 0:
+            out.append((head[t.index], latest))
+            total += latest - head[t.index]
+        else:
+            out.append(None)
+    return out if total <= most else None
 
 
 def overloads(model, starts, present):
