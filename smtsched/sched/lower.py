@@ -121,6 +121,9 @@ class Lowering:
         self._spec = self.core.difference[INT]
         self._table = {}          # canonical (p, q, bound) -> SAT variable of the atom
         self._table_pairs = set()  # p << 32 | q of the atoms in _table: who needs a lookup
+        # every atom once, as (variables, p, q, bounds) blocks or single (var, p, q, bound)
+        # entries: the arrays of `phases`, without reading the DiffAtoms back
+        self._atom_parts = []
         self._true = None         # the constant-true variable, made when first needed
         self._facts = []          # (a, b, c): root facts start(b) >= start(a) + c (nodes)
         self._reach = None        # the fact graph and reach rows (_fact_graph)
@@ -213,6 +216,7 @@ class Lowering:
             var = self._table[key] = self._new_var()
             self._table_pairs.add(p << 32 | q)
             self._spec.atoms.append(DiffAtom(var, p, q, bound, False))
+            self._atom_parts.append((var, p, q, bound))
         return sign * var
 
     def atoms(self, p, q, bound, distinct=False, store=False):
@@ -253,6 +257,7 @@ class Lowering:
             var[missing] = np.arange(first, first + missing.size)
             if missing.size < len(low):
                 low, high, bound = low[missing], high[missing], bound[missing]
+            self._atom_parts.append((var[missing], low, high, bound))
             low, high, bound = low.tolist(), high.tolist(), bound.tolist()
             if not store:
                 self._table.update(zip(zip(low, high, bound), numbers))
@@ -338,6 +343,8 @@ class Lowering:
         self._table.update(zip(keys, variables))
         low, high, bound = zip(*keys)
         self._table_pairs.update(p << 32 | q for p, q in zip(low, high))
+        variables = list(variables)
+        self._atom_parts.append((variables, low, high, bound))
         self._spec.atoms.extend(map(tuple.__new__, repeat(DiffAtom),
                                     zip(variables, low, high, bound, repeat(False))))
 
@@ -765,7 +772,10 @@ class Lowering:
         value), and with `present` (by task) the presence variables; the hint the Solver makes
         of {start: value, makespan: value} (solver._phases), for a starting schedule."""
         num_nodes = self._spec.num_nodes
-        values = np.zeros(num_nodes, dtype=object)
+        var, p, q, bound = self._atom_arrays()
+        small = bound.dtype != object and \
+            max(map(abs, list(starts) + [makespan or 0]), default=0) < _SMALL
+        values = np.zeros(num_nodes, dtype=np.int64 if small else object)
         known = np.zeros(num_nodes, dtype=bool)
         known[0] = True
         values[self.nodes] = list(starts)
@@ -774,13 +784,7 @@ class Lowering:
             values[self._makespan()] = makespan
             known[self._makespan()] = True
         literals = []
-        atoms = self._spec.atoms
-        if atoms:
-            var, p, q, bound, _ = zip(*atoms)
-            var = np.array(var, dtype=np.int64)
-            p = np.array(p, dtype=np.int64)
-            q = np.array(q, dtype=np.int64)
-            bound = np.array(bound, dtype=object)
+        if len(var):
             use = known[p] & known[q]
             holds = (values[p[use]] - values[q[use]] <= bound[use]).astype(bool)
             literals = np.where(holds, var[use], -var[use]).tolist()
@@ -790,6 +794,23 @@ class Lowering:
                     var = self.present[t.index]
                     literals.append(var if present[t.index] else -var)
         return literals
+
+    def _atom_arrays(self):
+        """(variables, p, q, bounds) of every atom so far, as arrays (one block, cached)."""
+        singles = [part for part in self._atom_parts if not hasattr(part[0], "__len__")]
+        blocks = [part for part in self._atom_parts if hasattr(part[0], "__len__")]
+        if singles:
+            blocks.append(tuple(zip(*singles)))
+        if not blocks:
+            return (np.zeros(0, dtype=np.int64),) * 3 + (np.zeros(0, dtype=object),)
+        columns = [np.concatenate([np.asarray(block[k], dtype=np.int64) for block in blocks])
+                   for k in range(3)]
+        bounds = [np.asarray(block[3]) for block in blocks]
+        if any(b.dtype == object for b in bounds):
+            bounds = [b.astype(object) for b in bounds]
+        columns.append(np.concatenate(bounds))
+        self._atom_parts = [tuple(columns)]
+        return tuple(columns)
 
     def schedule(self, outcome):
         """(starts, present) of a sat engine Outcome, lists by task index: the starts from the
