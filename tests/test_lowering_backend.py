@@ -200,20 +200,47 @@ def test_models_that_need_search_get_the_same_answers_on_both_backends(spec):
     same_answers(oracle.build, spec)
 
 
-def test_a_peak_memory_objective_gets_the_same_optimum_on_both_backends():
-    """A chain of producers and consumers on one machine whose order decides the peak: the
-    memory bounds are pseudo-Boolean rows joining the running engine."""
+def producers_and_consumers(capacity=None):
+    """Three buffers (10, 17, 24 bytes), each made by one task and used by a later one, all
+    on one machine: the order decides the peak (24 at best: each buffer used before the next
+    is made)."""
+    m = Model()
+    tasks = [m.task(f"t{i}", 1 + i % 2) for i in range(6)]
+    m.unary(tasks)
+    memory = m.memory(capacity=capacity, name="ram")
+    for i in range(3):
+        m.precedence(tasks[i], tasks[i + 3])
+        m.buffer(memory, 10 + 7 * i, producer=tasks[i], consumers=[tasks[i + 3]])
+    m.minimize_peak_memory(memory)
+    return m, memory
+
+
+@pytest.mark.parametrize("capacity", [None, 45])
+def test_a_peak_memory_objective_gets_the_same_optimum_on_both_backends(capacity):
     results = []
     for backend in (SolverBackend, LoweringBackend):
-        m = Model()
-        tasks = [m.task(f"t{i}", 1 + i % 2) for i in range(6)]
-        m.unary(tasks)
-        memory = m.memory(name="ram")
-        for i in range(3):
-            m.precedence(tasks[i], tasks[i + 3])
-            m.buffer(memory, 10 + 7 * i, producer=tasks[i], consumers=[tasks[i + 3]])
-        m.minimize_peak_memory(memory)
+        m, _ = producers_and_consumers(capacity)
         results.append(Optimizer(m, backend=backend).run())
     assert [(r.status, r.objective) for r in results][0] == \
         [(r.status, r.objective) for r in results][1]
-    assert results[1].status == OPTIMAL
+    assert results[1].status == OPTIMAL and results[1].objective == 24
+
+
+def test_every_peak_bound_is_exact_in_any_order():
+    """The bits of a bound's slack (LoweringBackend._peak_rows): "peak <= b" is satisfiable
+    exactly when b reaches the optimum, for bounds asked in any order on one engine, and a
+    schedule found under it peaks at b at most."""
+    m, memory = producers_and_consumers()
+    optimum = Optimizer(m, backend=SolverBackend).run().objective
+    backend = LoweringBackend(m, None, None, 0)
+    try:
+        top = backend.top
+        for bound in (30, 60, 24, 0, 23, top, top + 5, 41, 10, 25, 1, 24):
+            answer = backend.check([backend.at_most(bound, 0, top + 10)])
+            assert answer == (SAT if bound >= optimum else UNSAT), bound
+            if answer == SAT:
+                starts, present = backend.schedule()
+                assert m.objective_value(starts, present) <= bound
+        assert len(backend.session.engine.theories) == 3   # no theory per bound
+    finally:
+        backend.close()

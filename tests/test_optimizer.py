@@ -267,6 +267,19 @@ def test_static_infeasibility_answers_without_a_backend():
     assert result.status == INFEASIBLE and "a" in result.reason
 
 
+def test_a_starting_schedule_at_the_static_bound_is_optimal_without_a_backend():
+    # a chain on one machine: the greedy schedule's makespan is the critical path
+    m = Model()
+    tasks = [m.task(f"t{i}", d) for i, d in enumerate((3, 2, 4))]
+    m.unary(tasks)
+    m.precedence(tasks[0], tasks[1])
+    m.precedence(tasks[1], tasks[2])
+    m.minimize_makespan()
+    result = Optimizer(m, backend=no_backend).run()
+    assert (result.status, result.objective, result.lower_bound) == (OPTIMAL, 9, 9)
+    assert result.stats["checks"] == 0 and result.stats["heuristic"] == 9
+
+
 def timed_out(*args):
     raise BuildTimeout("too slow")
 

@@ -9,8 +9,9 @@ theories, which keep what they learned from probe to probe.
 What a probe adds reaches the running engine through the session (it hands over what was
 appended to the core before the next check): a makespan bound or an ordering of a
 neighbourhood move is a new difference atom, assumed; a weighted-cost bound is a cost theory
-behind a fresh guard (it joins the engine); a memory bound is pseudo-Boolean rows behind a
-fresh guard (a theory of their own, over copies of the live literals); a cut is a clause.
+behind a fresh guard (it joins the engine); a bound on the peak of a memory is a fresh guard
+that fixes the bits of the bound's slack in rows made once for every bound (`_peak_rows`);
+a cut is a clause.
 A bound that will never be asked again (below the proven lower bound, or at or above the best
 schedule) has its guard switched off for good by the unit [-guard], and its theory leaves the
 search (it would be asked at every propagation round for nothing).
@@ -19,6 +20,7 @@ Lives apart from backend.py so that the seam module stays free of the lowering (
 its arrays) and each backend stays a small module of its own.
 """
 from ..core.session import Session
+from ..core.specs import PseudoBooleanSpec
 from ..engine import SAT as ENGINE_SAT, UNSAT as ENGINE_UNSAT
 from . import check
 from .backend import SAT, UNKNOWN, UNSAT, BuildTimeout, SearchBackend
@@ -39,6 +41,7 @@ class LoweringBackend(SearchBackend):
         self.memory = None
         if model.objective == "peak_memory":
             self.memory = self.lowering.memory(model.objective_memory)
+            self._peak_rows()
         # weighted objectives and the peak of a memory: bound -> (guard, the specs behind it)
         self.guards = {}
         self.outcome = None
@@ -53,6 +56,40 @@ class LoweringBackend(SearchBackend):
         except Exception:   # interpreter shutdown: nothing left to free
             pass
 
+    def _peak_rows(self):
+        """"peak <= bound" for every bound at once, in rows made before the first check: per
+        allocation instant j of the objective's memory,
+
+            sum of size * live + sum over k of 2^k * y_k  <=  top - fixed(j)
+
+        with `top` the largest peak any schedule can have (every buffer live) and bits y_k
+        of the slack top - bound: assuming the bits of one bound's slack makes each row
+        "fixed(j) + live bytes <= bound", exactly the bound's rows. A probe is then a fresh
+        guard g and the binary clauses g -> y_k (bit set) or g -> -y_k: the pseudo-Boolean
+        theory is built once, with the capacity rows, and what it learns about the bits
+        holds for every bound (a bound's own rows, appended per probe, would need a theory
+        each, over copies of the live literals: 3 s a probe on a 949-task graph)."""
+        sums = self.memory.sums
+        self.top = max((fixed + total for fixed, _, _, total in sums), default=0)
+        core = self.lowering.core
+        self.bits = [core.new_var() for _ in range(max(1, self.top.bit_length()))]
+        weights = [1 << k for k in range(len(self.bits))]
+        for fixed, live, sizes, _ in sums:
+            core.pseudo_boolean.append(PseudoBooleanSpec(list(live) + self.bits,
+                                                         list(sizes) + weights,
+                                                         self.top - fixed))
+
+    def _peak_guard(self, bound):
+        """The guard of "peak <= bound": it fixes every bit of the slack top - bound."""
+        guard = self.lowering.core.new_var()
+        if bound < 0:
+            self.session.add_clause([-guard])
+            return guard
+        slack = max(0, self.top - bound)   # a bound above top holds in every schedule
+        for k, bit in enumerate(self.bits):
+            self.session.add_clause([-guard, bit if slack >> k & 1 else -bit])
+        return guard
+
     def lower_bound(self):
         return None if self.memory is None else self.memory.lower_bound
 
@@ -61,21 +98,15 @@ class LoweringBackend(SearchBackend):
         if self.model.objective == "makespan":
             return lowering.makespan_bound(bound)
         for old in [k for k in self.guards if k >= upper or k < lower]:
-            guard, specs = self.guards.pop(old)
+            guard, spec = self.guards.pop(old)
             self.session.add_clause(lowering.retire(guard))
-            for spec in specs:
-                if self.session.leave(spec):
-                    break   # the rows of one bound are one theory
+            if spec is not None:
+                self.session.leave(spec)
         if bound not in self.guards:
-            core = lowering.core
             if self.memory is not None:
-                rows = len(core.pseudo_boolean)
-                guard = lowering.memory_bound(self.model.objective_memory, bound)
-                specs = core.pseudo_boolean[rows:]
+                self.guards[bound] = (self._peak_guard(bound), None)
             else:
-                guard, spec = lowering.cost_bound(bound)
-                specs = [spec]
-            self.guards[bound] = (guard, specs)
+                self.guards[bound] = lowering.cost_bound(bound)
         return self.guards[bound][0]
 
     def before(self, a, b):
@@ -83,7 +114,11 @@ class LoweringBackend(SearchBackend):
 
     def hint(self, starts, present):
         makespan = check.makespan(self.model, starts, present)
-        self.session.set_phases(self.lowering.phases(starts, present, makespan))
+        phases = self.lowering.phases(starts, present, makespan)
+        if self.memory is not None:
+            # a buffer is not live unless its clauses say so
+            phases += [-live for _, lives, _, _ in self.memory.sums for live in lives]
+        self.session.set_phases(phases)
 
     def follow_last(self):
         if self.outcome is not None and self.outcome.model is not None:
