@@ -1,11 +1,11 @@
 """The seam between the scheduling optimiser (smtsched.sched.optimize.Optimizer) and the search
 engine under it: everything the Optimizer asks of an engine goes through one `SearchBackend`.
 
-Today's backend, `SolverBackend`, is the pairwise encoding (smtsched.sched.encode.Encoding)
-on the public `Solver`. A later one (the direct lowering of sched/lower.py on a persistent
-engine session: one CaDiCaL and one set of theories for every probe, see
-docs/one-core-plan.md) implements the same methods, and the Optimizer runs on it unchanged:
-`Optimizer(..., backend=ThatBackend)`.
+Two backends implement it. The default, `LoweringBackend` (smtsched.sched.lowered), is the
+direct lowering of sched/lower.py on one persistent engine session: one CaDiCaL and one set
+of theories for every probe (docs/one-core-plan.md). `SolverBackend` (here) is the pairwise
+encoding (smtsched.sched.encode.Encoding) on the public `Solver`, a fresh engine per check;
+it gives the same answers and stays for comparison: `Optimizer(..., backend=SolverBackend)`.
 
 The interface, for a backend built as `make(model, horizon, deadline, seed)`:
 
@@ -40,7 +40,8 @@ A backend does not check schedules against the model: the Optimizer does, once, 
 smtsched.sched.check, before a schedule counts (a backend whose engine checks its own models,
 as the Solver does today, checks twice; see the Solver's `_build_model`).
 
-How a backend on sched/lower.py's `Lowering` and a persistent engine session maps onto this:
+How a backend on sched/lower.py's `Lowering` and a persistent engine session maps onto this
+(LoweringBackend follows it, except for the peak of a memory: see smtsched.sched.lowered):
 construction = `Lowering(model, horizon, deadline)` (its EncodingTimeout becomes BuildTimeout)
 and one session over `lowering.core`; `at_most` = `makespan_bound(bound)`, or the guard of
 `cost_bound(bound)` / `memory_bound(memory, bound)` with `retire(guard)` for the retired
