@@ -323,3 +323,16 @@ def test_pseudo_boolean_rows_appended_between_checks_read_copies_of_seen_literal
         assert session.leave(row)
         outcome = session.check([x[0], x[1], x[2]])
         assert outcome.status == SAT and all(outcome.model[c - 1] > 0 for c in copies)
+
+
+def test_atoms_appended_after_a_check_that_timed_out_while_building_are_searched():
+    """A persistent session whose first check ran out of time while building the theories
+    (no engine yet) builds them again: an atom appended meanwhile is owned by the difference
+    theory, not left a free SAT variable (which made "s0 <= -1" satisfiable)."""
+    core, nodes, _ = machine(horizons=())
+    with Session(core, persistent=True) as session:
+        assert session.check(time_limit=0).status == UNKNOWN
+        impossible = core.new_var()
+        core.difference[INT].atoms.append(DiffAtom(impossible, nodes[0], 0, -1, False))
+        assert session.check([impossible]).status == UNSAT
+        assert session.check().status == SAT

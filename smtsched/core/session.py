@@ -172,7 +172,10 @@ class Session:
                 return Outcome(UNKNOWN, reason=self.theories.unknown)
             time_left = _time_left(started, time_limit)
             if time_left is not None and time_left < 0:
-                return Outcome(UNKNOWN, reason="timeout")  # building them took it all
+                # building them took it all; they hold the core as it is now, and the front
+                # end may append atoms before the next check: built again then
+                self.theories = None
+                return Outcome(UNKNOWN, reason="timeout")
             core = self.core
             self.engine = Engine(core.num_vars, core.clauses + self.added,
                                  self.theories.theories, log_lemmas=self.log_lemmas,
