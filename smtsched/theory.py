@@ -82,9 +82,10 @@ when a clause is added, so a theory must not assume level 0 at the start of a se
 In code the contract is `Theory` below: the required methods are abstract, the optional parts
 are declared with their defaults. The reference twins (`theories/*_ref.py`) subclass it. A
 compiled theory is a cdef class, which cannot derive from a Python class (Cython's
-`cdef_classes` tutorial), so it carries the defaults itself and registers with
-`Theory.register` (the pattern of aio-libs/multidict's `_abc.py` and frozenlist); the test
-tests/test_theory_contract.py checks that each one has every name of `CONTRACT`.
+`cdef_classes` tutorial), so it derives from the cdef class `CompiledTheory` (ext/contract.pyx),
+which holds the same defaults and is registered with `Theory.register` (the pattern of
+aio-libs/multidict's `_abc.py` and frozenlist); the test tests/test_theory_contract.py checks
+that each one has every name of `CONTRACT`, tests/test_ext.py that the defaults agree.
 
 Theories never see terms, files or scheduling vocabulary: the compiler hands them integer
 node indices, integer weights and SAT variables.

@@ -21,7 +21,6 @@ from twin_driver import TwinDriver, z3_literal
 from smtsched import Bool, Cumulative, Int, Or
 from smtsched.compile import compile_problem
 from smtsched.core import CumulativeSpec
-from smtsched.core.factory import cumulative_order
 from smtsched.theories import cumulative_ref, difference_ref
 
 compiled_dl = pytest.importorskip("smtsched.theories.difference",
@@ -58,7 +57,8 @@ def build(spec, bound_literals=False):
     compiled = compile_problem(formulas)
     (problem,) = [p for p in compiled.difference.values() if p.atoms]
     (spec,) = [r for r in compiled.globals if isinstance(r, CumulativeSpec)]
-    return compiled, problem, ("cumulative", spec.tasks, spec.capacity, cumulative_order(spec))
+    # the fields the factory passes to the theories' constructors (core.factory)
+    return compiled, problem, (spec.tasks, spec.capacity, spec.order, spec.bound_literals)
 
 
 def decomposition(durations, demands, capacity):
@@ -98,10 +98,10 @@ def assert_valid_reason(graph, problem, spec, lit, clause):
 @given(resources(), st.booleans(), st.booleans(), st.booleans(), st.data())
 def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering_cuts, filtering,
                                                        data):
-    compiled, problem, (_, tasks, capacity, order) = build(spec, bound_literals=filtering)
+    compiled, problem, (tasks, capacity, order, bounds) = build(spec, bound_literals=filtering)
     fast_graph = problem.build(compiled_dl.DifferenceLogic)
     slow_graph = problem.build(difference_ref.DifferenceLogic)
-    options = dict(energetic=energetic, ordering_cuts=ordering_cuts)
+    options = dict(bound_literals=bounds, energetic=energetic, ordering_cuts=ordering_cuts)
     fast = compiled_cumulative.CumulativeLogic(fast_graph, tasks, capacity, order, **options)
     slow = cumulative_ref.CumulativeLogic(slow_graph, tasks, capacity, order, **options)
     variables = [atom[0] for atom in problem.atoms]
@@ -205,7 +205,8 @@ def start_at_the_root(spec, bound_literals=False, **options):
     """Both twins on their graphs, with the window bounds asserted and propagated; the graphs'
     implied literals are returned, not assigned (as when the engine asks the theories in the
     same round)."""
-    compiled, problem, (_, tasks, capacity, order) = build(spec, bound_literals)
+    compiled, problem, (tasks, capacity, order, bounds) = build(spec, bound_literals)
+    options["bound_literals"] = bounds
     graph = problem.build(compiled_dl.DifferenceLogic)
     fast = compiled_cumulative.CumulativeLogic(graph, tasks, capacity, order, **options)
     slow_graph = problem.build(difference_ref.DifferenceLogic)
@@ -306,7 +307,7 @@ def test_ordering_cuts_with_two_tasks_on_one_start_variable():
     compiled = compile_problem(formulas)
     (problem,) = [p for p in compiled.difference.values() if p.atoms]
     (spec,) = compiled.globals
-    tasks, capacity, order = spec.tasks, spec.capacity, cumulative_order(spec)
+    tasks, capacity, order = spec.tasks, spec.capacity, spec.order
     graphs = (problem.build(compiled_dl.DifferenceLogic),
               problem.build(difference_ref.DifferenceLogic))
     fast = compiled_cumulative.CumulativeLogic(graphs[0], tasks, capacity, order,
@@ -333,11 +334,11 @@ def walk_moves(spec, expected):
     literal and what the graphs then imply are assigned before the next check. Returns the
     compiled twin."""
     problem, (graph, slow_graph), fast, slow, implied = start_at_the_root(spec, True)
-    _, _, (_, _, _, order) = build(spec, True)
+    _, _, (_, _, _, bounds) = build(spec, True)
     for lit in implied:
         graph.assign(lit, False)
         slow_graph.assign(lit, False)
-    for literal in expected(order):
+    for literal in expected(bounds):
         lits = fast.propagate()
         assert lits == slow.propagate() == [literal], literal
         for theory, g in ((fast, graph), (slow, slow_graph)):
@@ -356,7 +357,7 @@ def test_timetable_filtering_moves_a_start_past_a_compulsory_part_in_steps():
     # cannot jump the whole segment in one move: first to 2 (it would cover instant 1), then
     # to 4 (it would cover instant 3)
     spec = ([4, 2], [2, 1], 2, [(0, 5), (0, 10)], [])
-    fast = walk_moves(spec, lambda order: [order[("at least", 1, 2)], order[("at least", 1, 4)]])
+    fast = walk_moves(spec, lambda bounds: [bounds[(1, 2)], bounds[(1, 4)]])
     assert fast.statistics()["cumulative_filtered"] == 2
 
 
@@ -366,7 +367,7 @@ def test_timetable_filtering_moves_a_latest_start_down_in_steps():
     # it would cover 4), to 1 (at 2 it would cover 3), where it fits before task 0.
     # "start_1 <= u" is the negation of "start_1 >= u + 1"
     spec = ([4, 2], [2, 1], 2, [(3, 7), (0, 8)], [])
-    walk_moves(spec, lambda order: [-order[("at least", 1, u + 1)] for u in (4, 2, 1)])
+    walk_moves(spec, lambda bounds: [-bounds[(1, u + 1)] for u in (4, 2, 1)])
 
 
 def test_a_filtering_reason_names_one_bound_literal_per_bound():

@@ -12,10 +12,9 @@ between.
 from libc.stdint cimport int32_t, int64_t
 from libcpp.vector cimport vector
 
+from smtsched.ext.bounds cimport read_earliest
 from smtsched.theories.difference cimport DifferenceLogic
 from smtsched.theories.global_theory cimport GlobalTheory
-
-cdef int64_t INF = (<int64_t>1) << 62
 
 
 cdef class CostLogic(GlobalTheory):
@@ -110,15 +109,14 @@ cdef class CostLogic(GlobalTheory):
 
     # -- helpers --------------------------------------------------------------------------------
     cdef bint read_ends(self):
-        cdef int64_t* dist = self.graph.dist.data()
+        cdef const int64_t* dist = self.graph.dist.data()
         cdef size_t width = self.graph.n
         cdef int k
-        cdef int64_t back
+        cdef int64_t est
         for k in range(self.n):
-            back = dist[<size_t>self.node[k] * width]
-            if back >= INF:
+            if not read_earliest(dist, width, self.node[k], &est):
                 return False
-            self.ends[k] = -back + self.duration[k]
+            self.ends[k] = est + self.duration[k]
         return True
 
     cdef object cost(self):
@@ -139,16 +137,12 @@ cdef class CostLogic(GlobalTheory):
     cdef list explanation(self):
         cdef set literals = set()
         cdef int k
-        cdef size_t e
         cdef int32_t limit = self.graph.qhead - 1
         for k in range(self.n):
             if self.has_due[k] and self.ends[k] <= self.due[k]:
                 continue  # not tardy at its earliest end: its bound is not needed
-            self.graph.stack.clear()
             # est_k = ends[k] - duration[k]: x_0 - x_k <= duration[k] - ends[k]
-            self.graph.search_path(self.node[k], 0, self.duration[k] - self.ends[k], limit)
-            for e in range(self.graph.stack.size()):
-                literals.add(-self.graph.edge_literal(self.graph.stack[e]))
+            self.path_reason(self.node[k], 0, self.duration[k] - self.ends[k], limit, literals)
         clause = sorted(literals, key=abs)
         if self.guard != 0:
             clause.insert(0, -self.guard)

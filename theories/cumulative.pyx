@@ -35,10 +35,10 @@ from libcpp.algorithm cimport sort
 from libcpp.pair cimport pair
 from libcpp.vector cimport vector
 
+from smtsched.ext.bounds cimport read_window
 from smtsched.theories.difference cimport DifferenceLogic
 from smtsched.theories.global_theory cimport GlobalTheory
 
-cdef int64_t INF = (<int64_t>1) << 62
 # How many bound literals at_least/at_most look at before searching a path: the graph implies
 # them in order of strength, so one of the first few holds unless the bound is far off.
 cdef int BOUND_SCAN = 8
@@ -83,8 +83,8 @@ cdef class CumulativeLogic(GlobalTheory):
     cdef vector[int8_t] record_upper
     cdef int64_t n_filtered
 
-    def __init__(self, DifferenceLogic graph, tasks, capacity, order, energetic=True,
-                 ordering_cuts=False):
+    def __init__(self, DifferenceLogic graph, tasks, capacity, order, bound_literals=None,
+                 energetic=True, ordering_cuts=False):
         """Same arguments as cumulative_ref.CumulativeLogic (the graph must be the compiled
         difference theory)."""
         GlobalTheory.__init__(self, graph)
@@ -99,13 +99,11 @@ cdef class CumulativeLogic(GlobalTheory):
                 self.used.push_back(k)
             k += 1
         self.order.assign(<size_t>self.n * self.n, 0)
-        bounds = {}
-        for key, literal in order.items():
-            if len(key) == 3:  # ("at least", k, v): the bound literal start_k >= v
-                bounds.setdefault(key[1], {})[key[2]] = literal
-                continue
-            i, j = key
+        for (i, j), literal in order.items():
             self.order[<size_t>i * self.n + j] = literal
+        bounds = {}
+        for (k, v), literal in (bound_literals or {}).items():   # start_k >= v
+            bounds.setdefault(k, {})[v] = literal
         self.bound_low.assign(self.n, 0)
         self.bound_start.assign(self.n, 0)
         self.bound_count.assign(self.n, 0)
@@ -195,17 +193,12 @@ cdef class CumulativeLogic(GlobalTheory):
     # -- search-node reasoning ---------------------------------------------------------------
     cdef bint read_bounds(self):
         """est/lst of every used task from the matrix; False if one is unbounded."""
-        cdef int64_t* dist = self.graph.dist.data()
+        cdef const int64_t* dist = self.graph.dist.data()
         cdef size_t width = self.graph.n
         cdef int32_t k
-        cdef int64_t back, ahead
         for k in self.used:
-            back = dist[<size_t>self.node[k] * width]     # x_0 - x_k <= back
-            ahead = dist[<size_t>self.node[k]]            # x_k - x_0 <= ahead
-            if back >= INF or ahead >= INF:
+            if not read_window(dist, width, self.node[k], &self.est[k], &self.lst[k]):
                 return False
-            self.est[k] = -back
-            self.lst[k] = ahead
         return True
 
     cdef int timetable(self, int32_t limit) except -1:
@@ -369,9 +362,9 @@ cdef class CumulativeLogic(GlobalTheory):
             self.step_reason(self.record_start[record], self.record_tasks.size(), j, t, upper,
                              limit, literals)
             if upper:
-                self.path(self.node[j], 0, -(new + 1), limit, literals)   # start_j > new
+                self.path_reason(self.node[j], 0, -(new + 1), limit, literals)  # start_j > new
             else:
-                self.path(0, self.node[j], new - 1, limit, literals)      # start_j < new
+                self.path_reason(0, self.node[j], new - 1, limit, literals)     # start_j < new
             self.conflict_clause = sorted(literals, key=abs)
             self.last_tasks = [j] + [self.record_tasks[index] for index in
                                      range(self.record_start[record], self.record_tasks.size())]
@@ -385,7 +378,7 @@ cdef class CumulativeLogic(GlobalTheory):
         literal = self.bound_lits[self.bound_start[j] + index]
         if upper:
             literal = -literal
-        value = self.value_of(literal)
+        value = self.graph_value(literal)
         if self.offered_already(literal, value) or (value == 0 and self.implied_by_graph(literal)):
             # true, offered and pending, or the graph's to offer (if the graph implied the
             # opposite, the next check finds the conflict once it is assigned)
@@ -444,7 +437,7 @@ cdef class CumulativeLogic(GlobalTheory):
                 literals.add(-literal)
                 return
             index += 1
-        self.path(self.node[k], 0, -bound, limit, literals)
+        self.path_reason(self.node[k], 0, -bound, limit, literals)
 
     cdef void at_most(self, int32_t k, int64_t bound, int32_t limit, set literals) except *:
         """Why start_k <= bound: one literal "not start_k >= v + 1" (v <= bound) true at a
@@ -462,7 +455,7 @@ cdef class CumulativeLogic(GlobalTheory):
                 literals.add(-literal)
                 return
             index -= 1
-        self.path(0, self.node[k], bound, limit, literals)
+        self.path_reason(0, self.node[k], bound, limit, literals)
 
     cdef inline bint holds_by(self, int literal, int32_t limit):
         """Whether the graph's literal is true with its edge at a trail position <= limit
@@ -537,40 +530,16 @@ cdef class CumulativeLogic(GlobalTheory):
                 return True
         return False
 
-    cdef void path(self, int32_t source, int32_t target, int64_t bound, int32_t limit,
-                   set literals) except *:
-        """Add the negated literals of a path source ~> target of weight <= bound, among the
-        edges at trail positions <= limit."""
-        cdef size_t k
-        self.graph.stack.clear()
-        self.graph.search_path(source, target, bound, limit)
-        for k in range(self.graph.stack.size()):
-            literals.add(-self.graph.edge_literal(self.graph.stack[k]))
-
     cdef bint cut_is_false(self, list chosen):
         """Whether every ordering literal between two tasks of `chosen` is false now."""
         cdef int a, b, i, j
         for a in range(len(chosen)):
             for b in range(a + 1, len(chosen)):
                 i, j = chosen[a], chosen[b]
-                if (self.value_of(self.order[<size_t>i * self.n + j]) != -1
-                        or self.value_of(self.order[<size_t>j * self.n + i]) != -1):
+                if (self.graph_value(self.order[<size_t>i * self.n + j]) != -1
+                        or self.graph_value(self.order[<size_t>j * self.n + i]) != -1):
                     return False
         return True
-
-    cdef inline int value_of(self, int32_t literal):
-        """The graph's value of an ordering literal: 1 true, -1 false, 0 unassigned. The one
-        ordering literal the graph does not own is the compiler's constant for two tasks on
-        the same start variable ("x - x >= p" with p > 0): false."""
-        if literal == 0:
-            return 1   # no atom: the compiler left out a pair the precedences already order
-        cdef int32_t var = literal if literal > 0 else -literal
-        cdef int32_t atom = (self.graph.var_atom[var] if var < <int32_t>self.graph.var_atom.size()
-                             else -1)
-        if atom < 0:
-            return -1
-        cdef int value = self.graph.atom_value[atom]
-        return value if literal > 0 else -value
 
     # -- complete models -----------------------------------------------------------------------
     def final_check(self):

@@ -68,22 +68,20 @@ DEFERRED = "deferred"
 
 class CumulativeLogic(GlobalTheory):
 
-    def __init__(self, graph, tasks, capacity, order, energetic=True, ordering_cuts=False):
+    def __init__(self, graph, tasks, capacity, order, bound_literals=None, energetic=True,
+                 ordering_cuts=False):
         """`graph`: the difference-logic theory of the start nodes; `tasks`: [(node, duration,
         demand)]; `order`: {(i, j): literal "task i ends before task j starts"} for every pair
-        of tasks that use the resource; `energetic`: run the window energy check too;
-        `ordering_cuts`: state a timetable overload as the ordering cut of its tasks rather
-        than by their pointwise bounds (see `_timetable`)."""
+        of tasks that use the resource; `bound_literals`: {(k, v): literal "start_k >= v"}
+        over each task's window, or None (no filtering); `energetic`: run the window energy
+        check too; `ordering_cuts`: state a timetable overload as the ordering cut of its
+        tasks rather than by their pointwise bounds (see `_timetable`). The fields of a
+        core.specs.CumulativeSpec, passed by the factory."""
         super().__init__(graph)
         self.tasks = [(node, duration, demand) for node, duration, demand in tasks]
         self.capacity = capacity
-        self.order = {}
-        self.bound_literal = {}     # (k, v) -> the literal "start_k >= v"
-        for key, literal in order.items():
-            if len(key) == 3:       # ("at least", k, v)
-                self.bound_literal[(key[1], key[2])] = literal
-            else:
-                self.order[key] = literal
+        self.order = {(i, j): literal for (i, j), literal in order.items()}
+        self.bound_literal = dict(bound_literals or {})   # (k, v) -> the literal "start_k >= v"
         self.filtering = bool(self.bound_literal)
         self.propagates_foreign = self.filtering
         self.reasons = {}           # propagated literal -> (its clause, level)

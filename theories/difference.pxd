@@ -8,6 +8,9 @@
 from libc.stdint cimport int8_t, int32_t, int64_t
 from libcpp.vector cimport vector
 
+from smtsched.ext.contract cimport CompiledTheory
+from smtsched.ext.scope cimport Scope
+
 
 # One undo record: a matrix row saved before its first change at a level (copy-on-write).
 cdef struct RowRecord:
@@ -22,7 +25,7 @@ cdef struct CellRecord:
     int32_t via
 
 
-cdef class DifferenceLogic:
+cdef class DifferenceLogic(CompiledTheory):
     cdef int n                          # number of nodes
     cdef vector[int64_t] dist           # n*n path weights (see above); INF = none
     cdef vector[int32_t] via            # n*n: the edge through which dist[i, j] last improved
@@ -68,7 +71,7 @@ cdef class DifferenceLogic:
     cdef vector[int32_t] saved_via
     cdef vector[int32_t] row_saved_level  # per row: the open level whose save holds it, or 0
     cdef vector[int32_t] implied_atoms  # atoms with atom_implied set, in order
-    cdef vector[int32_t] level_marks    # 4 sizes per open level (trail, rows, implied, qhead)
+    cdef vector[Scope] scopes           # per open level: trail, rows or cells, implied, qhead
     # Scratch space for one activation.
     cdef vector[int32_t] rows
     cdef vector[int32_t] columns

@@ -53,16 +53,14 @@ from libcpp.pair cimport pair
 from libcpp.queue cimport priority_queue
 from libcpp.vector cimport vector
 
-from smtsched.theory import Theory
+from smtsched.ext.bounds cimport INF
+from smtsched.ext.csr cimport counts_to_starts
+from smtsched.ext.scope cimport Scope, clear_marks
 
-cdef int64_t INF = (<int64_t>1) << 62
 cdef int64_t WEIGHT_LIMIT = (<int64_t>1) << 61
 MAX_NODES = 2048
 # Above this many nodes, undo logs cells instead of copying rows (see freeze()).
 ROW_COPY_NODES = 256
-# Sizes saved per open level: trail, saved rows, implied atoms, qhead.
-cdef enum:
-    MARKS = 4
 
 
 cdef inline int64_t magnitude(int64_t x):
@@ -71,10 +69,8 @@ cdef inline int64_t magnitude(int64_t x):
 
 cdef class DifferenceLogic:
     """The compiled difference-logic theory (see the module docstring and smtsched/theory.py)."""
-    # The contract's flags (smtsched/theory.py; a cdef class cannot derive from the Python
-    # class Theory: it is registered with it at the end of the module).
-    propagates_foreign = False
-    offers_fresh = False
+    # The contract's optional parts not answered here (propagates_foreign, offers_fresh):
+    # CompiledTheory's defaults (ext/contract.pyx), registered with smtsched.theory.Theory.
 
     def __init__(self, int num_nodes):
         if num_nodes < 1:
@@ -104,7 +100,7 @@ cdef class DifferenceLogic:
         w_true + w_false < 0 (exactly one edge can hold). The index is rebuilt by the next
         call that needs it (freeze), once for all the atoms added meanwhile.
         """
-        if self.level_marks.size() > 0:
+        if self.scopes.size() > 0:
             raise ValueError("atoms can only be added at level 0")
         if var <= 0:
             raise ValueError(f"SAT variable must be positive, got {var}")
@@ -166,8 +162,7 @@ cdef class DifferenceLogic:
         self.cell_start.assign(cells + 1, 0)
         for e in range(num_edges):
             self.cell_start[<size_t>self.edge_source[e] * n + self.edge_target[e] + 1] += 1
-        for c in range(cells):
-            self.cell_start[c + 1] += self.cell_start[c]
+        counts_to_starts(self.cell_start)
         self.cell_edges.assign(num_edges, 0)
         self.cell_weight.assign(num_edges, 0)
         cdef vector[int32_t] fill = self.cell_start
@@ -185,9 +180,8 @@ cdef class DifferenceLogic:
             if self.edge_source[e] != 0 and self.edge_target[e] != 0:
                 self.into_start[self.edge_target[e] + 1] += 1
                 self.out_start[self.edge_source[e] + 1] += 1
-        for i in range(n):
-            self.into_start[i + 1] += self.into_start[i]
-            self.out_start[i + 1] += self.out_start[i]
+        counts_to_starts(self.into_start)
+        counts_to_starts(self.out_start)
         self.into_edges.assign(self.into_start[n], 0)
         self.out_edges.assign(self.out_start[n], 0)
         cdef vector[int32_t] into_fill = self.into_start, out_fill = self.out_start
@@ -265,33 +259,34 @@ cdef class DifferenceLogic:
 
     def level(self):
         """The number of open decision levels."""
-        return self.level_marks.size() // MARKS
+        return self.scopes.size()
 
     def new_level(self):
         if not self.frozen:
             self.freeze()
-        self.level_marks.push_back(self.trail.size())
-        self.level_marks.push_back(
-            self.row_undo.size() if self.copy_rows else self.cell_undo.size())
-        self.level_marks.push_back(self.implied_atoms.size())
+        cdef Scope scope
+        scope.trail = self.trail.size()
+        scope.undo = self.row_undo.size() if self.copy_rows else self.cell_undo.size()
+        scope.implied = self.implied_atoms.size()
         # Edges queued but not yet in the matrix when the level opens (e.g. fixed edges
         # re-queued by a backtrack) are activated under this level, so undoing it must queue
         # them again: remember the queue head too.
-        self.level_marks.push_back(self.qhead)
+        scope.queue = self.qhead
+        self.scopes.push_back(scope)
 
     def backtrack(self, int level):
         """Undo every level above `level`; fixed atoms are kept and re-queued (see theory.py)."""
         if level < 0:
             raise ValueError("negative level")
         self.inconsistent = False  # a conflict found at this level is found again if it holds
-        if MARKS * level >= <int>self.level_marks.size():
+        if level >= <int>self.scopes.size():
             return
-        cdef size_t base = MARKS * level
-        cdef size_t trail_size = self.level_marks[base]
-        cdef size_t cells = self.level_marks[base + 1]
-        cdef size_t implied = self.level_marks[base + 2]
-        cdef size_t queue_head = self.level_marks[base + 3]
-        self.level_marks.resize(base)
+        cdef Scope scope = self.scopes[level]
+        cdef size_t trail_size = scope.trail
+        cdef size_t cells = scope.undo
+        cdef size_t implied = scope.implied
+        cdef size_t queue_head = scope.queue
+        self.scopes.resize(level)
         cdef vector[int32_t] keep
         cdef int32_t edge, atom
         cdef size_t k
@@ -322,9 +317,7 @@ cdef class DifferenceLogic:
             self.row_undo.pop_back()
         self.saved_dist.resize(self.row_undo.size() * n)
         self.saved_via.resize(self.row_undo.size() * n)
-        while self.implied_atoms.size() > implied:
-            self.atom_implied[self.implied_atoms.back()] = 0
-            self.implied_atoms.pop_back()
+        clear_marks(self.atom_implied.data(), self.implied_atoms, implied)
         # Edges left on the trail above the saved queue head were activated under an undone
         # level: unlink them (newest first) and queue them again.
         cdef size_t position = min(<size_t>self.qhead, self.trail.size())
@@ -563,7 +556,7 @@ cdef class DifferenceLogic:
         cdef int i, j, a, b
         cdef int64_t d_iu, d_vj, nd, before, out_i, bound_j
         cdef int32_t low, high, middle
-        cdef int level = self.level_marks.size() // MARKS
+        cdef int level = self.scopes.size()
         cdef CellRecord cell_record
         self.rows.clear()
         self.columns.clear()
@@ -767,5 +760,3 @@ cdef class DifferenceLogic:
             pending.push_back(self.edge_target[e])
             pending.push_back(b)
 
-
-Theory.register(DifferenceLogic)

@@ -28,10 +28,9 @@ from libcpp.algorithm cimport sort
 from libcpp.pair cimport pair
 from libcpp.vector cimport vector
 
+from smtsched.ext.bounds cimport read_window
 from smtsched.theories.difference cimport DifferenceLogic
 from smtsched.theories.global_theory cimport GlobalTheory
-
-cdef int64_t INF = (<int64_t>1) << 62
 
 
 cdef class DisjunctiveLogic(GlobalTheory):
@@ -125,17 +124,15 @@ cdef class DisjunctiveLogic(GlobalTheory):
     # -- the reasoning ---------------------------------------------------------------------------
     cdef bint read_bounds(self):
         """est/lct of every task from the matrix; False if some task is unbounded."""
-        cdef int64_t* dist = self.graph.dist.data()
+        cdef const int64_t* dist = self.graph.dist.data()
         cdef size_t width = self.graph.n
         cdef int k
-        cdef int64_t back, ahead
+        cdef int64_t est, lst
         for k in range(self.n):
-            back = dist[<size_t>self.node[k] * width]     # x_0 - x_k <= back
-            ahead = dist[<size_t>self.node[k]]            # x_k - x_0 <= ahead
-            if back >= INF or ahead >= INF:
+            if not read_window(dist, width, self.node[k], &est, &lst):
                 return False
-            self.est[k] = -back
-            self.lct[k] = ahead + self.duration[k]
+            self.est[k] = est
+            self.lct[k] = lst + self.duration[k]
         return True
 
     cdef bint check(self, list implied) except -1:
@@ -183,7 +180,7 @@ cdef class DisjunctiveLogic(GlobalTheory):
                         literal = self.order[<size_t>j * n + i]
                         if literal == 0:
                             continue
-                        value = self.value_of(literal)
+                        value = self.graph_value(literal)
                         if self.offered_already(literal, value):
                             continue
                         if value == -1:  # the window says j before i, the trail says not
@@ -195,12 +192,6 @@ cdef class DisjunctiveLogic(GlobalTheory):
                         self.offered(literal, record)
                         implied.append(literal)
         return True
-
-    cdef inline int value_of(self, int32_t literal):
-        """The graph's value of its own literal: 1 true, -1 false, 0 unassigned."""
-        cdef int32_t atom = self.graph.var_atom[literal if literal > 0 else -literal]
-        cdef int value = self.graph.atom_value[atom]
-        return value if literal > 0 else -value
 
     cdef bint next_inside(self, vector[pair[int64_t, int32_t]]& by_est, int position, int64_t b,
                           int64_t a):
@@ -252,17 +243,15 @@ cdef class DisjunctiveLogic(GlobalTheory):
     cdef void path(self, int32_t source, int32_t target, int64_t bound, int32_t limit,
                    set literals, bint now) except *:
         cdef size_t k
-        cdef int32_t edge
+        if not (now and limit == self.graph.qhead - 1):
+            self.path_reason(source, target, bound, limit, literals)   # GlobalTheory's
+            return
+        # A conflict is explained before any later edge exists, so the current shortest
+        # path (read from the matrix's `via` cells, linear in its length) is a valid
+        # reason, if less lifted than a path searched up to the window's bound. The
+        # search cost 45% of the time on the DNN graphs (many conflicts, ~60 tasks per
+        # window, an A* per task and side).
         self.graph.stack.clear()
-        if now and limit == self.graph.qhead - 1:
-            # A conflict is explained before any later edge exists, so the current shortest
-            # path (read from the matrix's `via` cells, linear in its length) is a valid
-            # reason, if less lifted than a path searched up to the window's bound. The
-            # search cost 45% of the time on the DNN graphs (many conflicts, ~60 tasks per
-            # window, an A* per task and side).
-            self.graph.store_path(source, target)
-        else:
-            self.graph.search_path(source, target, bound, limit)
+        self.graph.store_path(source, target)
         for k in range(self.graph.stack.size()):
-            edge = self.graph.stack[k]
-            literals.add(-self.graph.edge_literal(edge))
+            literals.add(-self.graph.edge_literal(self.graph.stack[k]))

@@ -4,18 +4,17 @@
 global_ref.py): it reads the difference-logic graph, owns no variables unless it says so,
 follows the decision levels, and forgets its cached check when a level is undone. Subclasses
 add their own undo in `undone`."""
-from libc.stdint cimport int32_t
+from libc.stdint cimport int32_t, int64_t
 from libcpp.vector cimport vector
 
-from smtsched.theory import Theory
+from smtsched.ext.contract cimport CompiledTheory
 from smtsched.theories.difference cimport DifferenceLogic
 
 
-cdef class GlobalTheory:
-    # The contract's optional parts with their defaults (smtsched/theory.py): a cdef class
-    # cannot derive from the Python class Theory, so they are repeated here and the class is
-    # registered with it below.
-    offers_fresh = False
+cdef class GlobalTheory(CompiledTheory):
+    # The contract's optional parts (offers_fresh, statistics, literal_value, distance,
+    # path_literals, add_atom): CompiledTheory's defaults (ext/contract.pyx), registered with
+    # smtsched.theory.Theory. propagates_foreign is decided per instance (readonly attribute).
 
     def __init__(self, DifferenceLogic graph):
         self.graph = graph
@@ -77,26 +76,20 @@ cdef class GlobalTheory:
             keep -= 1
         return keep
 
+    cdef void path_reason(self, int32_t source, int32_t target, int64_t bound, int32_t limit,
+                          set literals) except *:
+        """Add to `literals` the negated literals of a path source ~> target of weight <=
+        bound among the graph's edges at trail positions <= limit (the edges in the matrix
+        when the reason was due): why a bound read from the matrix holds. The path explanation
+        the disjunctive, cumulative and cost theories share."""
+        cdef size_t k
+        self.graph.stack.clear()
+        self.graph.search_path(source, target, bound, limit)
+        for k in range(self.graph.stack.size()):
+            literals.add(-self.graph.edge_literal(self.graph.stack[k]))
+
     def conflict(self):
         return list(self.conflict_clause)
 
     def values(self):
         return []
-
-    def statistics(self):
-        return {}
-
-    def literal_value(self, lit):
-        raise NotImplementedError(f"{type(self).__name__} answers no literal values")
-
-    def distance(self, u, v):
-        raise NotImplementedError(f"{type(self).__name__} has no graph distances")
-
-    def path_literals(self, u, v):
-        raise NotImplementedError(f"{type(self).__name__} has no graph paths")
-
-    def add_atom(self, var, u, v, w_true, w_false):
-        raise NotImplementedError(f"{type(self).__name__} takes no difference atoms")
-
-
-Theory.register(GlobalTheory)  # and so its subclasses

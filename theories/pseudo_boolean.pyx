@@ -19,13 +19,12 @@ from libcpp.algorithm cimport sort
 from libcpp.pair cimport pair
 from libcpp.vector cimport vector
 
-from smtsched.theory import Theory
+from smtsched.ext.contract cimport CompiledTheory
+from smtsched.ext.csr cimport counts_to_starts
+from smtsched.ext.scope cimport Scope, clear_marks
 from smtsched.theories.pseudo_boolean_ref import normalise
 
 cdef int64_t WEIGHT_LIMIT = (<int64_t>1) << 62
-# Sizes saved per open level: trail, implied variables, queue head.
-cdef enum:
-    MARKS = 3
 
 
 cdef inline size_t slot(int lit):
@@ -33,12 +32,11 @@ cdef inline size_t slot(int lit):
     return 2 * <size_t>(lit if lit > 0 else -lit) + (1 if lit < 0 else 0)
 
 
-cdef class PseudoBooleanLogic:
-    """The compiled pseudo-Boolean theory (see the module docstring and smtsched/theory.py)."""
-    # The contract's optional parts with their defaults (a cdef class cannot derive from the
-    # Python class Theory: it is registered with it at the end of the module).
-    propagates_foreign = False
-    offers_fresh = False
+cdef class PseudoBooleanLogic(CompiledTheory):
+    """The compiled pseudo-Boolean theory (see the module docstring and smtsched/theory.py).
+    The contract's optional parts it does not answer (propagates_foreign, offers_fresh,
+    literal_value, distance, path_literals, add_atom) are CompiledTheory's defaults
+    (ext/contract.pyx)."""
 
     cdef int max_var
     cdef list variables                 # owned variables, first-occurrence order
@@ -68,7 +66,7 @@ cdef class PseudoBooleanLogic:
     cdef vector[int32_t] trail          # assigned literals in notification order
     cdef int qhead                      # trail[:qhead] is counted in `total`
     cdef vector[int32_t] implied_vars
-    cdef vector[int32_t] marks
+    cdef vector[Scope] scopes           # per open level: trail, implied variables, qhead
     # Scratch.
     cdef vector[int32_t] touched
     cdef vector[int8_t] touched_flag
@@ -104,8 +102,7 @@ cdef class PseudoBooleanLogic:
         self.occ_first.resize(2 * num_vars + 1, 0)
         for i in range(self.lits.size()):
             self.occ_first[slot(self.lits[i]) + 1] += 1
-        for s in range(2 * num_vars):
-            self.occ_first[s + 1] += self.occ_first[s]
+        counts_to_starts(self.occ_first)
         cdef vector[int32_t] fill = self.occ_first
         self.occ_constraint.resize(self.lits.size())
         self.occ_weight.resize(self.lits.size())
@@ -160,24 +157,27 @@ cdef class PseudoBooleanLogic:
         self.n_assignments += 1
 
     def level(self):
-        return self.marks.size() // MARKS
+        return self.scopes.size()
 
     def new_level(self):
-        self.marks.push_back(self.trail.size())
-        self.marks.push_back(self.implied_vars.size())
-        self.marks.push_back(self.qhead)
+        cdef Scope scope
+        scope.trail = self.trail.size()
+        scope.undo = 0
+        scope.implied = self.implied_vars.size()
+        scope.queue = self.qhead
+        self.scopes.push_back(scope)
 
     def backtrack(self, int level):
         if level < 0:
             raise ValueError("negative level")
         self.inconsistent = False
-        if MARKS * <size_t>level >= self.marks.size():
+        if <size_t>level >= self.scopes.size():
             return
-        cdef size_t base = MARKS * <size_t>level
-        cdef size_t trail_size = self.marks[base]
-        cdef size_t implied_count = self.marks[base + 1]
-        cdef int queue_head = self.marks[base + 2]
-        self.marks.resize(base)
+        cdef Scope scope = self.scopes[level]
+        cdef size_t trail_size = scope.trail
+        cdef size_t implied_count = scope.implied
+        cdef int queue_head = scope.queue
+        self.scopes.resize(level)
         while self.qhead > queue_head:
             self.qhead -= 1
             self.uncount(self.trail[self.qhead])
@@ -196,9 +196,7 @@ cdef class PseudoBooleanLogic:
             lit = self.keep[self.keep.size() - 1 - k]
             self.position[lit if lit > 0 else -lit] = self.trail.size()
             self.trail.push_back(lit)
-        while self.implied_vars.size() > implied_count:
-            self.implied_lit[self.implied_vars.back()] = 0
-            self.implied_vars.pop_back()
+        clear_marks(self.implied_lit.data(), self.implied_vars, implied_count)
 
     cdef inline void uncount(self, int lit):
         cdef size_t s = slot(lit), i
@@ -359,18 +357,3 @@ cdef class PseudoBooleanLogic:
                 "pb_explanations": self.n_explanations,
                 "pb_explanation_literals": self.n_explanation_literals,
                 "pb_final_checks": self.n_final_checks}
-
-    def literal_value(self, lit):
-        raise NotImplementedError("PseudoBooleanLogic answers no literal values")
-
-    def distance(self, u, v):
-        raise NotImplementedError("PseudoBooleanLogic has no graph distances")
-
-    def path_literals(self, u, v):
-        raise NotImplementedError("PseudoBooleanLogic has no graph paths")
-
-    def add_atom(self, var, u, v, w_true, w_false):
-        raise NotImplementedError("PseudoBooleanLogic takes no difference atoms")
-
-
-Theory.register(PseudoBooleanLogic)

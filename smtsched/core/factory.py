@@ -97,25 +97,28 @@ def global_theory(graph, spec):
     raise TypeError(f"no theory for the global constraint {type(spec).__name__}")
 
 
+# The global theories' constructors (compiled and reference twins alike) take a spec's
+# fields by keyword: the theories see integers, literals and flags, never the spec classes.
+
 def cost_theory(graph, spec):
     theory_class = compiled_global(graph, "cost", "CostLogic")
     if theory_class is None:
         from smtsched.theories.cost_ref import CostLogic as theory_class
-    return theory_class(graph, spec.tasks, spec.bound, spec.guard)
+    return theory_class(graph, tasks=spec.tasks, bound=spec.bound, guard=spec.guard)
 
 
 def disjunctive_theory(graph, spec):
     theory_class = compiled_global(graph, "disjunctive", "DisjunctiveLogic")
     if theory_class is not None:
         # overload checking and edge finding at every search node (the options' defaults)
-        return theory_class(graph, spec.tasks, spec.order,
+        return theory_class(graph, tasks=spec.tasks, order=spec.order,
                             every_level=spec.options.every_level,
                             edge_finding=spec.options.edge_finding)
     # The pure-Python reasoning runs at the root only (see disjunctive_ref.py): there it
     # finds the machine-load refutations; deeper, the pairwise clauses and the difference
     # theory carry the search.
     from smtsched.theories.disjunctive_ref import DisjunctiveLogic
-    return DisjunctiveLogic(graph, spec.tasks, spec.order, every_level=False,
+    return DisjunctiveLogic(graph, tasks=spec.tasks, order=spec.order, every_level=False,
                             edge_finding=False)
 
 
@@ -130,20 +133,9 @@ def cumulative_theory(graph, spec):
     # on the 18 hardest j30 instances, even on 9 hard j60 ones. The window energy check does
     # not pay in either case (README, design): energetic is off by default.
     ordering_cuts = spec.options.ordering_cuts(bool(spec.bound_literals))
-    return theory_class(graph, spec.tasks, spec.capacity, cumulative_order(spec),
-                        energetic=spec.options.energetic, ordering_cuts=ordering_cuts)
-
-
-def cumulative_order(spec):
-    """The `order` argument of the cumulative theories' constructors today: the ordering
-    literals, then the bound literals as ("at least", k, v) keys (the order they are
-    registered in is part of the search)."""
-    if not spec.bound_literals:
-        return spec.order
-    order = dict(spec.order)
-    for (k, v), literal in spec.bound_literals.items():
-        order[("at least", k, v)] = literal
-    return order
+    return theory_class(graph, tasks=spec.tasks, capacity=spec.capacity, order=spec.order,
+                        bound_literals=spec.bound_literals, energetic=spec.options.energetic,
+                        ordering_cuts=ordering_cuts)
 
 
 def pseudo_boolean_theory(specs):
