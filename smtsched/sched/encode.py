@@ -19,6 +19,7 @@ term API.
 # defined there so that memory.py needs nothing from this module
 from ..precedence import DeadlinePassed as EncodingTimeout
 from ..terms import And, Bool, Cumulative, Disjunctive, Int, Not, Or, WeightedCost
+from . import lower
 
 
 class Encoding:
@@ -119,32 +120,15 @@ class Encoding:
                     if da + db > resource.capacity:
                         add(self.guard(Or(self.before(a, b), self.before(b, a)), a, b))
 
-    # One literal per task and instant of its window: fine for PSPLIB-like time scales (tens
-    # to hundreds of instants), not for latencies in the millions. Above this many literals
-    # a resource gets none, and its theory only detects overloads.
-    MAX_BOUND_LITERALS = 50000
-
     def _windows(self, tasks):
         """Each task's (head, horizon - tail): where its start can lie under the horizon; None
-        without a horizon or when that would take too many literals."""
+        without a horizon or when that would take too many literals (the lowering's rule)."""
         if self.horizon is None:
             return None
         if not hasattr(self, "_heads"):
             from .bounds import heads_and_tails
             self._heads = heads_and_tails(self.model)
-        head, tail = self._heads
-        windows = []
-        total = 0
-        for t in tasks:
-            latest = self.horizon - tail[t.index]
-            if t.deadline is not None:
-                latest = min(latest, t.deadline - t.duration)
-            if latest > head[t.index] and t.duration > 0:
-                windows.append((head[t.index], latest))
-                total += latest - head[t.index]
-            else:
-                windows.append(None)
-        return windows if total <= self.MAX_BOUND_LITERALS else None
+        return lower.windows(tasks, self.horizon, self._heads, lower.Lowering.MAX_BOUND_LITERALS)
 
     def same_machine(self, a, b):
         return a is not b and not self.machines[a.index].isdisjoint(self.machines[b.index])
@@ -170,42 +154,8 @@ class Encoding:
 
     def overloads(self, starts, present):
         """For each cumulative resource with an overloaded instant in the schedule: a minimal
-        set of tasks running then whose demands exceed the capacity (at most one per resource,
-        at the earliest such instant)."""
-        found = []
-        for resource in self.model.resources:
-            events = []
-            for task, demand in resource.demands:
-                if present[task.index] and task.duration > 0:
-                    s = starts[task.index]
-                    events.append((s, 1, task, demand))
-                    events.append((s + task.duration, 0, task, demand))
-            events.sort(key=lambda e: (e[0], e[1]))  # ends before starts at the same time
-            running = {}
-            load = 0
-            for time, kind, task, demand in events:
-                if kind == 0:
-                    del running[task.index]
-                    load -= demand
-                    continue
-                running[task.index] = (task, demand)
-                load += demand
-                if load > resource.capacity:
-                    found.append(self._minimal(resource, list(running.values())))
-                    break
-        return found
-
-    @staticmethod
-    def _minimal(resource, running):
-        """The fewest tasks (largest demands first) whose demands exceed the capacity."""
-        running.sort(key=lambda td: (-td[1], td[0].index))
-        chosen, total = [], 0
-        for task, demand in running:
-            chosen.append(task)
-            total += demand
-            if total > resource.capacity:
-                break
-        return chosen
+        set of tasks running then whose demands exceed the capacity (sched.lower.overloads)."""
+        return lower.overloads(self.model, starts, present)
 
     def cut(self, tasks):
         """Not all of `tasks` run at one instant: some pair of them is ordered (or absent)."""

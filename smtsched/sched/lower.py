@@ -84,7 +84,7 @@ from ..core.specs import (CostSpec, CostTask, CumulativeSpec, DemandTask, Disjun
                           Task)
 from ..precedence import NONE as _NONE   # "no path": far below any sum, far above int64's least
 from ..precedence import Precedences
-from .encode import EncodingTimeout
+from ..precedence import DeadlinePassed as EncodingTimeout
 from .liveness import MemoryLiveness
 
 # the largest magnitude of a model number that int64 arithmetic takes safely (a sum of two
@@ -97,7 +97,7 @@ class Lowering:
     if known (the cumulative resources then get bound literals over each task's window);
     `deadline`: a time.perf_counter() instant, EncodingTimeout once it has passed."""
 
-    # One bound literal per task and instant of its window (as Encoding.MAX_BOUND_LITERALS):
+    # One bound literal per task and instant of its window (Encoding reads it too):
     # above this many, a resource gets none and its theory only detects overloads.
     MAX_BOUND_LITERALS = 50000
     # a reach matrix (graph nodes x tasks of the globals) of at most this many entries at once
