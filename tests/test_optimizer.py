@@ -339,3 +339,64 @@ def test_the_solver_backend_gives_a_model_schedule_and_its_orderings():
         assert all(present) and starts[a.index] + a.duration <= starts[b.index]
         assert check_module.makespan(m, starts) <= 70
     assert backend.check([backend.at_most(54, 0, 100)]) == UNSAT   # the optimum is 55
+
+
+# -- neighbourhood moves -------------------------------------------------------------------------
+
+class Orders:
+    """`before` as the pair of task indices."""
+
+    @staticmethod
+    def before(a, b):
+        return (a.index, b.index)
+
+
+def cumulative_model():
+    """Pairs of tasks side by side on a resource of capacity 2 (the greedy schedule runs
+    0 and 1, then 2 and 3, ...: each task is followed directly by two), and a machine for
+    three of them."""
+    m = Model()
+    tasks = [m.task(f"t{i}", d) for i, d in enumerate((2, 2, 3, 3, 1, 1, 2, 2))]
+    m.cumulative([(t, 1) for t in tasks], 2)
+    m.unary([tasks[0], tasks[3], tasks[7]])
+    m.minimize_makespan()
+    return m
+
+
+@pytest.mark.parametrize("make", [ft06, cumulative_model])
+def test_a_moves_orders_imply_every_order_of_the_schedule_outside_its_window(make):
+    """The transitive reduction of a move's fixed orders (Neighbourhoods.fixed_orders): each
+    kept order holds in the schedule, and closing them under "i before k, k before j" on one
+    resource gives back every order between two tasks of a resource outside the window."""
+    from smtsched.sched import heuristic
+    from smtsched.sched.optimize import Neighbourhoods
+    m = make()
+    starts = heuristic.serial_schedule(m, 0)
+    ends = [s + t.duration for s, t in zip(starts, m.tasks)]
+    present = [True] * len(m.tasks)
+    horizon = max(ends)
+    reduced_somewhere = False
+    for begin in range(-horizon // 4, horizon, max(1, horizon // 7)):
+        moves = Neighbourhoods(m, Orders, seed=0)
+        moves.random = type("Fixed", (), {"randint": staticmethod(lambda a, b: begin)})()
+        width = max(1, int(horizon * moves.share))
+        free = {t.index for t in m.tasks if starts[t.index] < begin + width
+                and ends[t.index] > begin}
+        fixed = moves.fixed_orders(starts, present)
+        assert len(set(fixed)) == len(fixed)
+        every = set()
+        closure = set(fixed)
+        for resource in m.resources:
+            used = [t.index for t, _ in resource.demands if t.duration > 0
+                    and t.index not in free]
+            every |= {(i, j) for i in used for j in used if ends[i] <= starts[j]}
+            assert all(ends[i] <= starts[j] for i, j in fixed)
+            grown = True
+            while grown:
+                mine = {(i, j) for i, j in closure if i in used and j in used}
+                more = {(i, j) for i, k in mine for k2, j in mine if k == k2} - closure
+                closure |= more
+                grown = bool(more)
+        assert closure == every, begin
+        reduced_somewhere |= len(fixed) < len(every)
+    assert reduced_somewhere

@@ -25,6 +25,7 @@ theory; for a resource with optional tasks the optimiser cuts them between check
 encode.py) and repeats the check; cuts are facts of the model and stay.
 A check that runs out of time ends the search with what is proven so far.
 """
+import bisect
 import gc
 import random
 import sys
@@ -497,6 +498,7 @@ class Neighbourhoods:
         self.tasks = model.tasks
         self.resources = model.resources
         self._pairs = None
+        self._resource_tasks = None   # per resource, its lasting tasks
         self.share = 0.3         # fraction of the tasks set free
         self.conflicts = 300     # conflict budget of one move
 
@@ -515,8 +517,13 @@ class Neighbourhoods:
         return self._pairs
 
     def fixed_orders(self, starts, present):
-        """The ordering assumptions of one move: every resource pair outside the window that
-        the best schedule orders, in that order."""
+        """The ordering assumptions of one move: the orders the best schedule makes between
+        the tasks of a resource outside the window, transitively reduced. "i ends before j
+        starts" is left out when some task k of the resource, also kept, runs between them
+        (i ends before k starts, k ends before j starts): the difference logic then implies
+        it from the two kept orders (start(j) - start(i) >= d(i) + d(k)), so the move's
+        search space is the same as with every pair, and far fewer assumptions (a chain per
+        machine: n - 1 instead of n^2 / 2, each a decision level of CaDiCaL)."""
         tasks = self.tasks
         ends = [starts[t.index] + t.duration for t in tasks]
         horizon = max(ends) if ends else 0
@@ -524,15 +531,30 @@ class Neighbourhoods:
         begin = self.random.randint(-width // 2, max(-width // 2, horizon - width // 2))
         free = {t.index for t in tasks
                 if starts[t.index] < begin + width and ends[t.index] > begin}
-        fixed = []
-        for i, j in self.pairs:
-            if i in free or j in free or not (present[i] and present[j]):
-                continue
-            a, b = tasks[i], tasks[j]
-            if ends[i] <= starts[j]:
-                fixed.append(self.orders.before(a, b))
-            elif ends[j] <= starts[i]:
-                fixed.append(self.orders.before(b, a))
+        if self._resource_tasks is None:
+            self._resource_tasks = [sorted(t.index for t, _ in r.demands if t.duration > 0)
+                                    for r in self.resources]
+        fixed, made = [], set()
+        for used in self._resource_tasks:
+            kept = sorted((i for i in used if i not in free and present[i]),
+                          key=lambda i: (starts[i], i))
+            kept_starts = [starts[i] for i in kept]
+            # earliest[k]: the earliest end among kept[k:], the tasks starting latest
+            earliest = [0] * len(kept) + [None]
+            for k in range(len(kept) - 1, -1, -1):
+                end, later = ends[kept[k]], earliest[k + 1]
+                earliest[k] = end if later is None or end < later else later
+            for i in kept:
+                # the tasks starting once i ended; of them, those starting before any of
+                # them ended (the others follow one that follows i)
+                first = bisect.bisect_left(kept_starts, ends[i])
+                if first == len(kept):
+                    continue
+                last = bisect.bisect_left(kept_starts, earliest[first], first)
+                for j in kept[first:last]:
+                    if (i, j) not in made:
+                        made.add((i, j))
+                        fixed.append(self.orders.before(tasks[i], tasks[j]))
         return fixed
 
     def adapt(self, outcome):
