@@ -13,8 +13,8 @@ behind a fresh guard (it joins the engine); a bound on the peak of a memory is a
 that fixes the bits of the bound's slack in rows made once for every bound (`_peak_rows`);
 a cut is a clause.
 A bound that will never be asked again (below the proven lower bound, or at or above the best
-schedule) has its guard switched off for good by the unit [-guard], and its theory leaves the
-search (it would be asked at every propagation round for nothing).
+schedule) has its guard switched off for good by the unit [-guard], and a cost bound's theory
+leaves the search (it would be asked at every propagation round for nothing).
 
 Lives apart from backend.py so that the seam module stays free of the lowering (numpy and
 its arrays) and each backend stays a small module of its own.
@@ -42,7 +42,7 @@ class LoweringBackend(SearchBackend):
         if model.objective == "peak_memory":
             self.memory = self.lowering.memory(model.objective_memory)
             self._peak_rows()
-        # weighted objectives and the peak of a memory: bound -> (guard, the specs behind it)
+        # weighted objectives and the peak of a memory: bound -> (guard, its CostSpec or None)
         self.guards = {}
         self.outcome = None
 
