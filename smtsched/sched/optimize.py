@@ -288,7 +288,7 @@ class Optimizer:
         self.neighbourhoods = Neighbourhoods(self.model, self.backend, self.seed)
         self.climb_step = max(1, (self.best[0] - self.lower) // 16)
         while self.lower < self.best[0]:
-            if self.stuck and self.neighbourhoods.pairs:
+            if self.stuck and self.neighbourhoods.has_pairs:
                 self.stuck = False
                 self.neighbourhood_round()
                 self.climb()
@@ -501,6 +501,12 @@ class Neighbourhoods:
         self._resource_tasks = None   # per resource, its lasting tasks
         self.share = 0.3         # fraction of the tasks set free
         self.conflicts = 300     # conflict budget of one move
+
+    @property
+    def has_pairs(self):
+        """Some resource has two lasting tasks (a move has orders to keep), without making
+        the pairs (a million tuples on a thousand tasks that share one core)."""
+        return any(sum(1 for t, _ in r.demands if t.duration > 0) > 1 for r in self.resources)
 
     @property
     def pairs(self):
