@@ -8,9 +8,9 @@ and multiplexes the theories behind one `pysat.engines.Propagator` (`Bridge`):
   * an assignment goes to the theory that owns the variable; levels and backtracks go to all;
   * `propagate` collects the theories' implied literals and remembers, for each literal
     CaDiCaL got, the theory that offered it (its origin; `record_origins` says which when two
-    did), so a reason is one lookup (PySAT's `BooleanEngine` keeps the same `origin` map, as
-    smtsched's `holds_reason` question to every global theory did before); a theory conflict is handed over as an external clause (each
-    clause exactly once: PySAT keeps asking while one is offered);
+    did), so a reason is one lookup (PySAT's `BooleanEngine` keeps the same `origin` map);
+    a theory conflict is handed over as an external clause (each clause exactly once: PySAT
+    keeps asking while one is offered);
   * reasons are built lazily by the origin theory when CaDiCaL asks (`provide_reason`);
   * a complete model is confirmed by every theory's `final_check` on a scratch level holding
     the whole model; the theory values are snapshotted then, because CaDiCaL may backtrack
