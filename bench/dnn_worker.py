@@ -111,7 +111,7 @@ def _operations(problem, starts, present=None, offset=0, begin=0):
 def starting_schedules(problem, seed):
     """The whole schedules smtsched's search starts from on `problem` (a DnnProblem), as
     [(label, {op: [start, end, kind, None]})]. This mirrors DnnProblem.solve /
-    _solve_segments and smtsched.sched.optimize._solve (checked against smtsched/dnn/problem.py
+    _solve_segments and smtsched.sched.optimize.Optimizer (checked against smtsched/dnn/problem.py
     as of the commit that added the file-order starts to DnnProblem._memory_aware):
 
     - "greedy": DnnProblem.greedy_schedule (the best valid of the serial schedule, the
@@ -121,7 +121,7 @@ def starting_schedules(problem, seed):
       static bound);
     - "segments": per segment (DnnProblem.segments), the start its search takes, the best
       valid of the segment model's serial schedule, its piece of "greedy" and its
-      memory-aware starts (optimize._solve keeps the first of least objective), end to end;
+      memory-aware starts (the Optimizer keeps the first of least objective), end to end;
       only when every segment has one (start vectors cannot choose among units, so with a
       choice of units only "greedy" is there).
     Keep this in step with smtsched/dnn/problem.py when that changes what it starts from."""
