@@ -184,7 +184,7 @@ class Compiler:
             return set()
         import numpy as np
 
-        from .precedence import Precedences
+        from .precedence import DeadlinePassed, Precedences
         lag = {}
         for lit in self.root_facts:
             p, q, bound = self.atom_of[abs(lit)]
@@ -205,7 +205,10 @@ class Compiler:
         graph = Precedences(len(number), [(number[a], number[b], c) for (a, b), c in lag.items()])
         last = {node: i for i, node in enumerate(nodes)}  # a node listed twice: its last task
         tasks = [i for i in last.values() if durations[i]]
-        paths = graph.longest_paths([number[nodes[i]] for i in tasks])
+        try:  # quadratic (seconds on thousands of tasks): under the compile's deadline
+            paths = graph.longest_paths([number[nodes[i]] for i in tasks], self.deadline)
+        except DeadlinePassed:
+            raise PartialCompileTimeout from None
         if paths is None:
             return set()  # a cycle (of zero weight): no pruning
         # paths[s, v] is NONE (far below 0) without a chain, and for v = the node itself

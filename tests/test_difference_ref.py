@@ -385,23 +385,6 @@ def test_add_atom_above_level_zero_is_refused():
     assert theory.observed() == [1]
 
 
-def test_atom_added_at_level_zero_after_the_search_began_is_propagated():
-    # between two searches of a persistent engine: x1 - x0 <= 1 and x2 - x1 <= 1 hold at the
-    # root; the new atom x2 - x0 <= 3 is implied by them, its opposite x0 - x2 <= -4 is not
-    theory = DifferenceLogic(3)
-    theory.add_atom(1, 0, 1, 1, -2)
-    theory.add_atom(2, 1, 2, 1, -2)
-    theory.assign(1, True)
-    theory.assign(2, True)
-    assert theory.propagate() == []
-    theory.new_level()
-    theory.backtrack(0)
-    theory.add_atom(3, 0, 2, 3, -4)
-    assert theory.observed() == [1, 2, 3]
-    assert theory.propagate() == [3]
-    assert theory.explain(3) == [3, -1, -2]
-
-
 def test_assign_rejects_unowned_literal():
     theory = make_theory(3, CHAIN_ATOMS)
     with pytest.raises(ValueError):

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import sched_oracle as oracle
+from sched_models import ft06
 from smtsched import engine as engine_module
 from smtsched.sched import FEASIBLE, INFEASIBLE, OPTIMAL, Model
 from smtsched.sched import check as check_module
@@ -21,40 +22,9 @@ from smtsched.sched.lowered import LoweringBackend
 from smtsched.sched.optimize import Optimizer
 
 
-
 def scaled(weight):
     """max_examples as a multiple of the active profile's baseline (tests/conftest.py)."""
     return max(1, int(settings.default.max_examples * weight))
-
-
-FT06 = [  # Fisher and Thompson's 6x6 job shop (optimum 55): (machine, duration) by job
-    [(2, 1), (0, 3), (1, 6), (3, 7), (5, 3), (4, 6)],
-    [(1, 8), (2, 5), (4, 10), (5, 10), (0, 10), (3, 4)],
-    [(2, 5), (3, 4), (5, 8), (0, 9), (1, 1), (4, 7)],
-    [(1, 5), (0, 5), (2, 5), (3, 3), (4, 8), (5, 9)],
-    [(2, 9), (1, 3), (4, 5), (5, 4), (0, 3), (3, 1)],
-    [(1, 3), (3, 3), (5, 9), (0, 10), (4, 4), (2, 1)],
-]
-
-
-def ft06(weighted=False):
-    m = Model("ft06")
-    machines = {}
-    for j, job in enumerate(FT06):
-        previous = None
-        for k, (machine, duration) in enumerate(job):
-            task = m.task(f"j{j}o{k}", duration)
-            machines.setdefault(machine, []).append(task)
-            if previous is not None:
-                m.precedence(previous, task)
-            previous = task
-    for tasks in machines.values():
-        m.unary(tasks)
-    if weighted:
-        m.minimize_weighted_completion({t: 1 + t.index % 3 for t in m.tasks})
-    else:
-        m.minimize_makespan()
-    return m
 
 
 def one_machine_weighted():

@@ -14,6 +14,7 @@ from smtsched.sched import check as check_module
 from smtsched.sched.backend import SAT, UNKNOWN as NO_ANSWER, UNSAT, BuildTimeout, \
     SearchBackend, SolverBackend
 from smtsched.sched.optimize import Optimizer, ScheduleCheckError
+from sched_models import ft06
 
 
 class BruteForce(SearchBackend):
@@ -107,33 +108,6 @@ def one_machine_weighted():
     tasks = [m.task(f"t{i}", d) for i, d in enumerate((3, 2, 1))]
     m.unary(tasks)
     m.minimize_weighted_completion()
-    return m
-
-
-FT06 = [  # Fisher and Thompson's 6x6 job shop (optimum 55): (machine, duration) by job
-    [(2, 1), (0, 3), (1, 6), (3, 7), (5, 3), (4, 6)],
-    [(1, 8), (2, 5), (4, 10), (5, 10), (0, 10), (3, 4)],
-    [(2, 5), (3, 4), (5, 8), (0, 9), (1, 1), (4, 7)],
-    [(1, 5), (0, 5), (2, 5), (3, 3), (4, 8), (5, 9)],
-    [(2, 9), (1, 3), (4, 5), (5, 4), (0, 3), (3, 1)],
-    [(1, 3), (3, 3), (5, 9), (0, 10), (4, 4), (2, 1)],
-]
-
-
-def ft06():
-    m = Model("ft06")
-    machines = {}
-    for j, job in enumerate(FT06):
-        previous = None
-        for k, (machine, duration) in enumerate(job):
-            task = m.task(f"j{j}o{k}", duration)
-            machines.setdefault(machine, []).append(task)
-            if previous is not None:
-                m.precedence(previous, task)
-            previous = task
-    for tasks in machines.values():
-        m.unary(tasks)
-    m.minimize_makespan()
     return m
 
 

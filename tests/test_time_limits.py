@@ -109,3 +109,38 @@ def test_a_global_constraint_cut_off_by_the_limit_is_compiled_whole_by_the_next_
     assert whole.num_vars == fresh.num_vars
     assert sorted(map(sorted, whole.clauses)) == sorted(map(sorted, fresh.clauses))
     assert [type(g).__name__ for g in whole.globals] == ["DisjunctiveSpec"]
+
+
+def test_the_implied_orders_pass_of_a_global_constraint_reads_the_compile_deadline(monkeypatch):
+    """The longest paths behind the pairs the precedences order (quadratic: seconds on
+    thousands of tasks) run under the compiler's deadline; past it the constraint is cut off
+    (PartialCompileTimeout), not finished late."""
+    import time
+
+    import pytest
+
+    from smtsched import Disjunctive
+    from smtsched import precedence
+    from smtsched.compile import IncrementalCompiler, PartialCompileTimeout
+
+    given = []
+    original = precedence.Precedences.longest_paths
+
+    def spy(self, sources=None, deadline=None):
+        given.append(deadline)
+        return original(self, sources, deadline)
+
+    monkeypatch.setattr(precedence.Precedences, "longest_paths", spy)
+    xs = [Int(f"s{i}") for i in range(4)]
+    chain = [xs[i + 1] - xs[i] >= 1 for i in range(3)]  # precedences: some pairs are ordered
+    deadline = time.perf_counter() + 60
+    IncrementalCompiler().compile(chain + [Disjunctive(xs, [1] * 4)], deadline=deadline)
+    assert given == [deadline]
+
+    def late(self, sources=None, deadline=None):
+        raise precedence.DeadlinePassed
+
+    monkeypatch.setattr(precedence.Precedences, "longest_paths", late)
+    with pytest.raises(PartialCompileTimeout):
+        IncrementalCompiler().compile(chain + [Disjunctive(xs, [1] * 4)],
+                                      deadline=time.perf_counter() + 60)

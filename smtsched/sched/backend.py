@@ -42,7 +42,7 @@ as the Solver does today, checks twice; see the Solver's `_build_model`).
 
 How a backend on sched/lower.py's `Lowering` and a persistent engine session maps onto this
 (LoweringBackend follows it, except for the peak of a memory: see smtsched.sched.lowered):
-construction = `Lowering(model, horizon, deadline)` (its EncodingTimeout becomes BuildTimeout)
+construction = `Lowering(model, horizon, deadline)` (its deadline exception is BuildTimeout)
 and one session over `lowering.core`; `at_most` = `makespan_bound(bound)`, or the guard of
 `cost_bound(bound)` / `memory_bound(memory, bound)` with `retire(guard)` for the retired
 bounds; `before` = `before(a, b)`; `hint` = the session's phases from `phases(starts,
@@ -54,16 +54,14 @@ present, makespan)`; `follow_last` = phases from the last model; `schedule` =
 import abc
 import itertools
 
+# BuildTimeout: the one "deadline passed" of every build step (lowering, encoding, memory)
+from ..precedence import DeadlinePassed as BuildTimeout  # noqa: F401 (part of the seam)
 from ..solver import Solver, sat, unsat
 from ..terms import Bool, Not
 from . import check
-from .encode import Encoding, EncodingTimeout
+from .encode import Encoding
 
 SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
-
-
-class BuildTimeout(Exception):
-    """The deadline passed while a backend was being built."""
 
 
 class SearchBackend(abc.ABC):
@@ -107,6 +105,10 @@ class SearchBackend(abc.ABC):
     def overloads(self, starts, present):
         return []
 
+    def close(self):
+        """Free what the backend holds (a persistent engine's CaDiCaL) now rather than at
+        garbage collection; nothing by default."""
+
     def cut(self, tasks):
         raise NotImplementedError("this backend has no overloads to cut")
 
@@ -115,10 +117,7 @@ class SolverBackend(SearchBackend):
     """The pairwise encoding (Encoding) on the public Solver, probes as assumptions."""
 
     def __init__(self, model, horizon=None, deadline=None, seed=0):
-        try:
-            self.encoding = Encoding(model, horizon, deadline)
-        except EncodingTimeout as stop:
-            raise BuildTimeout(str(stop)) from None
+        self.encoding = Encoding(model, horizon, deadline)
         self.model = model
         self.solver = Solver()
         # probes need no cores: the assumptions become facts of their search

@@ -16,15 +16,13 @@ A bound that will never be asked again (below the proven lower bound, or at or a
 schedule) has its guard switched off for good by the unit [-guard], and a cost bound's theory
 leaves the search (it would be asked at every propagation round for nothing).
 
-Lives apart from backend.py so that the seam module stays free of the lowering (numpy and
-its arrays) and each backend stays a small module of its own.
+Lives apart from backend.py so that each backend is a small module of its own.
 """
 from ..core.session import Session
 from ..core.specs import PseudoBooleanSpec
 from ..engine import SAT as ENGINE_SAT, UNSAT as ENGINE_UNSAT
 from . import check
-from .backend import SAT, UNKNOWN, UNSAT, BuildTimeout, SearchBackend
-from .encode import EncodingTimeout
+from .backend import SAT, UNKNOWN, UNSAT, SearchBackend
 from .lower import Lowering
 
 
@@ -32,10 +30,8 @@ class LoweringBackend(SearchBackend):
     """The Lowering on one persistent Session (see the module docstring)."""
 
     def __init__(self, model, horizon=None, deadline=None, seed=0):
-        try:
-            self.lowering = Lowering(model, horizon, deadline)
-        except EncodingTimeout as stop:
-            raise BuildTimeout(str(stop)) from None
+        # DeadlinePassed (the seam's BuildTimeout) once `deadline` has passed
+        self.lowering = Lowering(model, horizon, deadline)
         self.model = model
         self.session = Session(self.lowering.core, seed=seed, persistent=True)
         self.memory = None

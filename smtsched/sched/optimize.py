@@ -168,9 +168,8 @@ class Optimizer:
             try:
                 return self.optimise_from_start()
             finally:
-                close = getattr(self.backend, "close", None)
-                if close is not None:
-                    close()   # a persistent engine's CaDiCaL, freed now rather than later
+                if self.backend is not None:  # none when the start met the static bound
+                    self.backend.close()
 
     def elapsed(self):
         return time.perf_counter() - self.started
