@@ -9,10 +9,12 @@ __all__ = ["check", "Verdict", "Encoding", "readers"]
 from .encoding import Encoding
 
 
-def check(directory, input=None):
-    """Check the certificate in `directory`; see verify.check."""
+def check(directory, input=None, engine=None):
+    """Check the certificate in `directory` (or each numbered sub-folder's); see verify.check.
+
+    Returns a Verdict: `ok`, `status` ("verified", "rejected", "incomplete"), `reason`."""
     from .verify import check as _check
-    return _check(directory, input)
+    return _check(directory, input, engine)
 
 
 def __getattr__(name):

@@ -1,0 +1,439 @@
+"""`check(directory, input=None) -> Verdict`: the checker's steps, in the order of
+docs/certificates.md.
+
+1. manifest.json, the input (found next to the certificate or given), its SHA-256, and the
+   checker's own reading of it (a reader from `readers`, by the manifest's input format);
+2. atoms.txt mapped onto the reader's encoding G by meaning;
+3. problem.cnf: every clause RUP from G plus the definitions, or a Boolean consequence of
+   them (a bounded MiniSat-class solve), or an `input` lemma with a valid witness;
+4. constraints.json: each follows from a constraint of the input;
+5. lemmas.jsonl: each rule against its witness (rules.py), retirements by purity;
+6. the claim (assumptions, schedule);
+7. proof.drup by forward RUP (rup.py) to a final conflict.
+
+The first failure rejects; lemmas without a checkable rule make the certificate incomplete,
+which is never "verified".
+"""
+
+import hashlib
+import importlib
+import json
+import os
+
+from . import rules
+from .encoding import Encoding
+from .files import (Rejected, read_atoms, read_cnf, read_constraints, read_lemmas,
+                    read_manifest, proof_steps)
+from .rup import PropagateChecker, replay
+
+__all__ = ["check", "Verdict", "readers", "DEFAULT_ENGINE"]
+
+# Readers by the manifest's input.format: a callable `read(path, query) -> Encoding`, or
+# "module:function" in this package, imported on first use (tests may register their own).
+readers = {
+    "smtlib": ".smtlib:read_smtlib",
+    "jobshop": ".sched:read_jobshop",
+    "psplib": ".sched:read_psplib",
+    "model": ".sched:read_model",
+}
+
+DEFAULT_ENGINE = "propagate"
+
+# Conflicts a Boolean-consequence check of one problem.cnf clause may spend.
+CONSEQUENCE_BUDGET = 10000
+
+
+class Verdict:
+    """`status` is "verified", "rejected" or "incomplete"; `ok` only for verified.
+
+    `reason` is the first reason for rejecting (or what is incomplete); `incomplete` lists
+    the lemmas.jsonl lines without a checkable witness; `parts` holds the verdicts of the
+    numbered sub-folders when the folder held several certificates."""
+
+    def __init__(self, status, reason=None, incomplete=(), parts=()):
+        self.status, self.reason = status, reason
+        self.incomplete = list(incomplete)
+        self.parts = list(parts)
+
+    @property
+    def ok(self):
+        return self.status == "verified"
+
+    def __str__(self):
+        return "verified" if self.ok else self.reason
+
+    def __repr__(self):
+        return f"Verdict({self.status!r}, {self.reason!r})"
+
+
+def check(directory, input=None, engine=None):
+    """Check the certificate in `directory`, or each numbered sub-folder's certificate."""
+    directory = os.fspath(directory)
+    if os.path.isfile(os.path.join(directory, "manifest.json")):
+        return check_one(directory, input, engine)
+    subs = certificates(directory)
+    if not subs:
+        return Verdict("rejected", f"{directory}: no manifest.json and no numbered "
+                                   "certificate folders")
+    parts = [(name, check_one(os.path.join(directory, name), input, engine)) for name in subs]
+    bad = [(n, v) for n, v in parts if not v.ok]
+    if not bad:
+        return Verdict("verified", parts=parts)
+    rejected = [(n, v) for n, v in bad if v.status == "rejected"]
+    name, first = (rejected or bad)[0]
+    return Verdict(first.status, f"{name}: {first.reason}",
+                   [f"{n}:{line}" for n, v in parts for line in v.incomplete], parts)
+
+
+def certificates(directory):
+    """The numbered sub-folders holding a manifest.json, in numeric order."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    return sorted((n for n in names if n.isdigit()
+                   and os.path.isfile(os.path.join(directory, n, "manifest.json"))), key=int)
+
+
+def check_one(directory, input=None, engine=None):
+    try:
+        incomplete = _Check(directory, input, engine or DEFAULT_ENGINE).run()
+    except Rejected as e:
+        return Verdict("rejected", str(e))
+    if incomplete:
+        return Verdict("incomplete", "no checkable witness: " + ", ".join(incomplete),
+                       incomplete)
+    return Verdict("verified")
+
+
+def _reader(fmt):
+    reader = readers.get(fmt)
+    if reader is None:
+        raise Rejected(f"unsupported input format {fmt!r}")
+    if isinstance(reader, str):
+        module, _, name = reader.partition(":")
+        try:
+            mod = importlib.import_module(module, __package__)
+        except ImportError:
+            raise Rejected(f"unsupported input format {fmt!r} (no reader installed)") from None
+        reader = getattr(mod, name, None)
+        if reader is None:
+            raise Rejected(f"unsupported input format {fmt!r} (no reader {name})")
+    return reader
+
+
+def _sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _sign(lit, mapped):
+    return mapped if lit > 0 else -mapped
+
+
+class _Check:
+    def __init__(self, directory, input, engine):
+        self.dir, self.input, self.engine = directory, input, engine
+        self.incomplete = []
+
+    def path(self, key):
+        return os.path.join(self.dir, self.manifest["files"][key])
+
+    def run(self):
+        self.manifest = read_manifest(os.path.join(self.dir, "manifest.json"))
+        for key, name in self.manifest["files"].items():
+            if not os.path.isfile(os.path.join(self.dir, name)):
+                raise Rejected(f"manifest.json: files.{key}: {name} is missing")
+        self.read_input()
+        self.map_atoms()
+        cnf = read_cnf(self.path("cnf"), self.max_var)
+        self.check_constraints()
+        lemmas = read_lemmas(self.path("lemmas"), self.max_var)
+        assumptions = self.manifest.get("assumptions", [])
+        for a in assumptions:
+            if abs(a) > self.max_var:
+                raise Rejected(f"manifest.json: assumption {a} beyond the {self.max_var} "
+                               "variables of atoms.txt")
+        input_lemmas = self.check_lemmas(lemmas, cnf, assumptions)
+        self.g = PropagateChecker(self.enc.clauses)
+        try:
+            self.check_cnf(cnf, input_lemmas)
+            final = self.check_claim(assumptions, lemmas)
+        finally:
+            self.g.close()
+        formula = [c for _, c in cnf] + [rec["clause"] for _, rec in lemmas] \
+            + [[a] for a in assumptions]
+        reason = replay(formula, proof_steps(self.path("proof"), self.max_var),
+                        self.engine, final=final)
+        if reason:
+            raise Rejected(reason)
+        return self.incomplete
+
+    # -- 1. the input ---------------------------------------------------------------------------
+
+    def read_input(self):
+        spec = self.manifest["input"]
+        want = spec["sha256"].lower()
+        if self.input is not None:
+            candidates = [os.fspath(self.input)]
+        else:
+            name = spec["file"]
+            base = os.path.basename(name)
+            candidates = [os.path.join(self.dir, name), os.path.join(self.dir, base),
+                          os.path.join(os.path.dirname(os.path.abspath(self.dir)), base), name]
+        found = [p for p in dict.fromkeys(candidates) if os.path.isfile(p)]
+        if not found:
+            raise Rejected(f"input {spec['file']} not found (give it with --input)")
+        match = [p for p in found if _sha256(p) == want]
+        if not match:
+            raise Rejected(f"input {found[0]}: SHA-256 differs from the manifest's "
+                           "(a certificate for another input?)")
+        reader = _reader(spec["format"])
+        try:
+            enc = reader(match[0], self.manifest.get("query", {}))
+        except Rejected:
+            raise
+        except Exception as e:  # a checker reports, it does not crash
+            raise Rejected(f"input {match[0]}: cannot read it: {e}") from None
+        if not isinstance(enc, Encoding):
+            raise Rejected(f"input reader for {spec['format']!r} returned no Encoding")
+        self.enc = enc
+
+    # -- 2. atoms.txt -----------------------------------------------------------------------------
+
+    def map_atoms(self):
+        enc = self.enc
+        lines = read_atoms(os.path.join(self.dir, self.manifest["files"]["atoms"]))
+        self.max_var = max((e.var for e in lines), default=0)
+        self.lit = {}  # certificate variable -> G literal
+        self.retirable = set()  # guard and fresh variables
+        self.meaning_line = {}
+        for e in lines:
+            where = f"atoms.txt line {e.line}"
+            if e.kind == "atom":
+                for name in (e.x, e.y):
+                    if name is not None and enc.sorts.get(name) != e.sort:
+                        raise Rejected(f"{where}: {json.dumps(name)} is not an {e.sort} "
+                                       "variable of the input")
+                g = enc.atom(e.sort, e.x, e.y, e.c, e.strict)
+            elif e.kind == "bool":
+                if e.name not in enc.booleans:
+                    raise Rejected(f"{where}: {json.dumps(e.name)} is not a Boolean of the "
+                                   "input")
+                g = enc.booleans[e.name]
+            elif e.kind in ("guard", "fresh"):
+                g = enc.fresh()
+                self.retirable.add(e.var)
+            else:
+                g = enc.gate(e.kind, [_sign(l, self.lit[abs(l)]) for l in e.lits])
+                # A definition gives its arguments both polarities: setting a retired
+                # variable false would change the gate, so it is no longer retirable.
+                self.retirable.difference_update(abs(l) for l in e.lits)
+            self.lit[e.var] = g
+        # A variable without a line has no meaning: a fresh variable of G.
+        for v in range(1, self.max_var + 1):
+            if v not in self.lit:
+                self.lit[v] = enc.fresh()
+
+    def g_lit(self, lit):
+        return _sign(lit, self.lit[abs(lit)])
+
+    # -- 3. problem.cnf ---------------------------------------------------------------------------
+
+    def check_cnf(self, cnf, input_lemmas):
+        for line, clause in cnf:
+            mapped = [self.g_lit(l) for l in clause]
+            if self.g.is_rup(mapped) or self.g.consequence(mapped, CONSEQUENCE_BUDGET):
+                continue
+            if frozenset(clause) in input_lemmas:
+                continue
+            raise Rejected(f"problem.cnf line {line}: clause {' '.join(map(str, clause))} "
+                           "does not follow from the input")
+
+    # -- 4. constraints.json ---------------------------------------------------------------------
+
+    def check_constraints(self):
+        data = read_constraints(self.path("constraints"))
+        inputs = []
+        for c in self.enc.constraints:
+            try:
+                inputs.append(_constraint(c, None))
+            except ValueError:
+                inputs.append(None)  # a kind the rules do not use
+        self.constraints = []
+        for k, c in enumerate(data):
+            where = f"constraints.json constraint {k}"
+            if c.get("kind") not in ("disjunctive", "cumulative"):
+                # Kinds without a rule yet (cost, pseudo_boolean): no lemma may use them.
+                self.constraints.append(None)
+                continue
+            try:
+                con = _constraint(c, self.enc.sorts)
+            except ValueError as e:
+                raise Rejected(f"{where}: {e}") from None
+            if not any(i is not None and _follows(con, i) for i in inputs):
+                raise Rejected(f"{where} ({c.get('name')!r}) does not follow from a "
+                               "constraint of the input")
+            self.constraints.append(con)
+
+    # -- 5. lemmas.jsonl --------------------------------------------------------------------------
+
+    def check_lemmas(self, lemmas, cnf, assumptions):
+        positive = {l for _, c in cnf for l in c if l > 0}
+        positive.update(l for _, rec in lemmas for l in rec["clause"] if l > 0)
+        positive.update(a for a in assumptions if a > 0)
+        input_lemmas = set()
+        for line, rec in lemmas:
+            where = f"lemmas.jsonl line {line}"
+            rule, clause = rec.get("rule"), rec["clause"]
+            if rule is None or rule in rules.PENDING:
+                self.incomplete.append(f"lemmas.jsonl line {line}")
+            elif rule == "retire":
+                if len(clause) != 1 or clause[0] > 0 or -clause[0] not in self.retirable:
+                    raise Rejected(f"{where}: retire needs the unit -g of a guard or fresh "
+                                   "variable g")
+                if -clause[0] in positive:
+                    raise Rejected(f"{where}: retire: variable {-clause[0]} occurs "
+                                   "positively elsewhere")
+            else:
+                con = None
+                if rule in ("energy", "clique") or rec.get("constraint") is not None:
+                    idx = rec.get("constraint")
+                    if not isinstance(idx, int) or isinstance(idx, bool) \
+                            or not 0 <= idx < len(self.constraints):
+                        raise Rejected(f"{where}: constraint {idx!r} is not an index into "
+                                       "constraints.json")
+                    con = self.constraints[idx]
+                    if con is None and rule != "cycle":
+                        raise Rejected(f"{where}: constraint {idx} is no disjunctive or "
+                                       "cumulative constraint")
+                premises = [self.enc.meaning(-self.g_lit(l)) for l in clause]
+                try:
+                    rules.check_rule(rule, premises, rec["witness"], con)
+                except rules.RuleError as e:
+                    raise Rejected(f"{where}: {e}") from None
+            if rec.get("kind") == "input":
+                input_lemmas.add(frozenset(clause))
+        return input_lemmas
+
+    # -- 6. the claim -----------------------------------------------------------------------------
+
+    def check_claim(self, assumptions, lemmas):
+        """Check what the refutation is about; returns whether it must end in a conflict."""
+        claim, enc = self.manifest["claim"], self.enc
+        bound = None
+        if claim["kind"] == "optimal":
+            v = claim["value"]
+            obj = enc.objective
+            if not obj or obj.get("name") != claim["objective"] or enc.check_schedule is None:
+                raise Rejected(f"manifest.json: the input has no objective "
+                               f"{claim['objective']!r}")
+            self.check_schedule(v)
+            var = obj.get("variable", obj["name"])
+            for a in assumptions:
+                d = enc.meaning(self.g_lit(a))
+                if d is not None and d.sort == "Int" and d.x == var and d.y is None \
+                        and d.c >= v - 1:
+                    bound = a
+                    break
+        for a in assumptions:
+            if a == bound:
+                continue
+            g = self.g_lit(a)
+            if enc.assumption_atoms is not None and g in enc.assumption_atoms:
+                continue
+            if self.g.is_rup([g]):
+                continue  # implied by the input anyway
+            raise Rejected(f"manifest.json: assumption {a} is not an assumption of the query")
+        if claim["kind"] == "optimal" and bound is None:
+            # No bound assumption: a bound lemma, the unit "objective >= w + 1", must prove it.
+            for line, rec in lemmas:
+                c = rec["clause"]
+                d = enc.meaning(self.g_lit(c[0])) if len(c) == 1 else None
+                if d is not None and d.sort == "Int" and d.x is None and d.y == var \
+                        and -d.c >= claim["value"]:
+                    return False
+            raise Rejected("manifest.json: optimal claim without an assumption or a lemma "
+                           f"bounding {claim['objective']} below by {claim['value']}")
+        return True
+
+    def check_schedule(self, value):
+        path = os.path.join(self.dir, self.manifest["files"].get("schedule", "schedule.json"))
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+        except OSError:
+            raise Rejected("optimal claim without schedule.json") from None
+        except ValueError as e:
+            raise Rejected(f"schedule.json: not JSON: {e}") from None
+        starts = data.get("starts", data) if isinstance(data, dict) else None
+        if not isinstance(starts, dict) or not all(
+                isinstance(s, int) and not isinstance(s, bool) for s in starts.values()):
+            raise Rejected("schedule.json: needs starts: an object of integers")
+        try:
+            got = self.enc.check_schedule(dict(starts))
+        except ValueError as e:
+            raise Rejected(f"schedule.json: {e}") from None
+        if got != value:
+            raise Rejected(f"schedule.json has objective {got}, the claim says {value}")
+        if isinstance(data, dict) and "objective" in data and data["objective"] != value:
+            raise Rejected(f"schedule.json says objective {data['objective']}, the claim "
+                           f"says {value}")
+
+
+def _constraint(c, sorts):
+    """A rules.Constraint from a constraints.json-shaped dict (ValueError when malformed)."""
+    kind = c.get("kind")
+    if kind not in ("disjunctive", "cumulative"):
+        raise ValueError(f"kind {kind!r} is not disjunctive or cumulative")
+    tasks = c.get("tasks")
+    if not isinstance(tasks, list):
+        raise ValueError("tasks must be a list")
+
+    def number(x, what):
+        if not isinstance(x, int) or isinstance(x, bool) or x < 0:
+            raise ValueError(f"{what} {x!r} is not a non-negative integer")
+        return x
+
+    out = []
+    for k, t in enumerate(tasks):
+        if not isinstance(t, dict) or not isinstance(t.get("start"), str):
+            raise ValueError(f"task {k} needs a start name")
+        if sorts is not None and sorts.get(t["start"]) != "Int":
+            raise ValueError(f"task {k}: {json.dumps(t['start'])} is not an Int variable of "
+                             "the input")
+        p = number(t.get("duration"), f"task {k} duration")
+        if kind == "disjunctive":
+            if t.get("demand", 1) != 1:
+                raise ValueError(f"task {k}: a disjunctive demand is 1")
+            d = 1
+        else:
+            d = number(t.get("demand"), f"task {k} demand")
+        out.append(rules.Task(t["start"], p, d))
+    if kind == "disjunctive":
+        if c.get("capacity", 1) != 1:
+            raise ValueError("a disjunctive capacity is 1")
+        cap = 1
+    else:
+        cap = number(c.get("capacity"), "capacity")
+    return rules.Constraint(kind, cap, out)
+
+
+def _follows(cert, given):
+    """cert is implied by given: a capacity no smaller, and its tasks matched one to one with
+    tasks of given of the same start, no longer duration and no larger demand."""
+    if cert.capacity < given.capacity:
+        return False
+    used = set()
+    for t in cert.tasks:
+        for k, g in enumerate(given.tasks):
+            if k not in used and g.start == t.start and t.duration <= g.duration \
+                    and t.demand <= g.demand:
+                used.add(k)
+                break
+        else:
+            return False
+    return True
