@@ -33,9 +33,8 @@ STUB = "stub-test"
 #  "assuming": [lit...] or absent}; a lit is ["Int"|"Real", x, y, c] (x - y <= c; x, y names
 #  or null), a Boolean name, or ["not", lit].
 
-def stub_reader(path, query):
-    with open(path, encoding="utf-8") as f:
-        spec = json.load(f)
+def stub_reader(text, query):
+    spec = json.loads(text)
     enc = Encoding()
     for name, sort in spec.get("sorts", {}).items():
         enc.declare(name, sort)

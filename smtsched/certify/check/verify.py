@@ -28,10 +28,12 @@ from .rup import PropagateChecker, replay
 
 __all__ = ["check", "Verdict", "readers", "DEFAULT_ENGINE"]
 
-# Readers by the manifest's input.format: a callable `read(path, query) -> Encoding`, or
-# "module:function" in this package, imported on first use (tests may register their own).
+# Readers by the manifest's input.format: a callable `read(text, query) -> Encoding` (the
+# input file's text, the manifest's query), or "module:function" in this package, imported on
+# first use (tests may register their own). A reader raises ValueError for an input it
+# cannot read or check; the checker rejects with that message.
 readers = {
-    "smtlib": ".smtlib:read_smtlib",
+    "smtlib": ".smtlib:read",
     "jobshop": ".sched:read_jobshop",
     "psplib": ".sched:read_psplib",
     "model": ".sched:read_model",
@@ -193,7 +195,9 @@ class _Check:
                            "(a certificate for another input?)")
         reader = _reader(spec["format"])
         try:
-            enc = reader(match[0], self.manifest.get("query", {}))
+            with open(match[0], encoding="utf-8") as f:
+                text = f.read()
+            enc = reader(text, self.manifest.get("query", {}))
         except Rejected:
             raise
         except Exception as e:  # a checker reports, it does not crash
