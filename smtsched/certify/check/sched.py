@@ -1,0 +1,500 @@
+"""The checker's own readers of the scheduling inputs: job shop, PSPLIB and model.json.
+
+Each reader parses the file itself (this package imports nothing else of smtsched: an error in
+smtsched's readers cannot hide here) and returns the checker's encoding G of it
+(docs/certificates.md, "Checking problem.cnf"):
+
+- an Int variable "start T" per task T and "makespan";
+- the unit atom of each precedence and lag: s_before - s_after <= -(p_before + min_lag), and
+  s_after - s_before <= p_before + max_lag;
+- s >= release (so s >= 0), s + p <= deadline and s + p <= horizon when given, and
+  s - makespan <= -p for every task (zero durations too); makespan >= 0 (the makespan of no
+  task is 0);
+- per resource a constraint in constraints.json's shape (capacity 1 with unit demands:
+  "disjunctive", else "cumulative") and, for every pair of its tasks with positive durations
+  whose demands together exceed the capacity (on a machine: every pair), the clause
+  (i before j) or (j before i), with the atoms s_i - s_j <= -p_i and s_j - s_i <= -p_j;
+- `check_schedule(starts)`: the makespan of a schedule that keeps every constraint above
+  (starts: a dict by task name, or by start variable name), else ValueError with the reason.
+
+The file formats are those of smtsched/sched/formats.py's docstring (job shop: "jobs machines",
+then one line of (machine, duration) pairs per job, tasks "j{j}o{k}", machines "m{i}"; PSPLIB
+.sm single-mode RCPSP, tasks "job{n}", resources "R{r}") and docs/certificates.md,
+"model.json". Anything malformed is a `SchedInputError` (a ValueError) naming the line;
+a model feature this checker cannot check is "unsupported by the checker: <feature>".
+"""
+import json
+import re
+
+from .encoding import Encoding
+
+__all__ = ["SchedInputError", "read_jobshop", "read_psplib", "read_model"]
+
+MAKESPAN = "makespan"
+_MAX_DIGITS = 4000   # a longer number is a corrupt file (and int() refuses past 4300 digits)
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+class SchedInputError(ValueError):
+    """A scheduling input the checker cannot read (or cannot check)."""
+
+
+def _unsupported(feature):
+    return SchedInputError(f"unsupported by the checker: {feature}")
+
+
+class _Problem:
+    """What a scheduling input says, as plain lists (the checker's reading)."""
+
+    def __init__(self):
+        self.tasks = {}          # name -> [duration, release, deadline or None], in file order
+        self.precedences = []    # (before, after, min_lag, max_lag or None)
+        self.resources = []      # (name, capacity, [(task, demand)])
+        self.horizon = None
+        self.objective = MAKESPAN
+
+    def task(self, name, duration, release=0, deadline=None, where=""):
+        if name in self.tasks:
+            raise SchedInputError(f"{where}the task {name!r} appears twice")
+        self.tasks[name] = (duration, release, deadline)
+
+
+# -- plain text -------------------------------------------------------------------------------
+
+def _lines(text):
+    """The lines of the input (split at \\n only, like an editor numbers them)."""
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = bytes(text[:error.start]).count(b"\n") + 1
+            raise SchedInputError(f"line {line}: the file is not UTF-8 text") from None
+    if not isinstance(text, str):
+        raise SchedInputError(f"the input must be text, got {type(text).__name__}")
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
+def _integers(number, line):
+    """The integers of a line, each with its column; SchedInputError for anything else."""
+    values = []
+    for m in re.finditer(r"\S+", line):
+        token = m.group()
+        if not _INTEGER.fullmatch(token):
+            raise SchedInputError(f"line {number}, column {m.start() + 1}: an integer was "
+                                  f"expected, found {token[:40]!r}")
+        if len(token) > _MAX_DIGITS:
+            raise SchedInputError(f"line {number}, column {m.start() + 1}: a number of "
+                                  f"{len(token)} digits")
+        values.append(int(token))
+    return values
+
+
+def _at_least(value, minimum, what, number):
+    if value < minimum:
+        raise SchedInputError(f"line {number}: {what} must be at least {minimum}, found "
+                              f"{value}")
+    return value
+
+
+def _no_query(query):
+    if query not in (None, {}):
+        raise SchedInputError(f"a scheduling input has one question: the query must be {{}}, "
+                              f"got {query!r}")
+
+
+# -- job shop ---------------------------------------------------------------------------------
+
+def read_jobshop(text, query=None):
+    """G of a job-shop file: "jobs machines", then one line per job of (machine, duration)
+    pairs in processing order; '#' lines and blank lines are skipped."""
+    _no_query(query)
+    rows = [(number, _integers(number, line)) for number, line in enumerate(_lines(text), 1)
+            if line.strip() and not line.lstrip().startswith("#")]
+    if not rows:
+        raise SchedInputError("line 1: empty file: expected the line 'jobs machines'")
+    number, head = rows[0]
+    if len(head) != 2:
+        raise SchedInputError(f"line {number}: the first line must be 'jobs machines', found "
+                              f"{len(head)} numbers")
+    jobs = _at_least(head[0], 0, "the number of jobs", number)
+    machines = _at_least(head[1], 1, "the number of machines", number)
+    if len(rows) - 1 != jobs:
+        raise SchedInputError(f"line {number}: {jobs} jobs announced, {len(rows) - 1} job "
+                              f"lines found")
+    problem = _Problem()
+    on_machine = {}
+    for j, (number, row) in enumerate(rows[1:]):
+        if len(row) % 2:
+            raise SchedInputError(f"line {number}: a job is a list of (machine, duration) "
+                                  f"pairs: the last machine has no duration")
+        previous = None
+        for k in range(len(row) // 2):
+            machine, duration = row[2 * k], row[2 * k + 1]
+            if not 0 <= machine < machines:
+                raise SchedInputError(f"line {number}: machine {machine} is not in "
+                                      f"0..{machines - 1}")
+            _at_least(duration, 0, "a duration", number)
+            name = f"j{j}o{k}"
+            problem.task(name, duration)
+            on_machine.setdefault(machine, []).append((name, 1))
+            if previous is not None:
+                problem.precedences.append((previous, name, 0, None))
+            previous = name
+    for machine in sorted(on_machine):
+        if len(on_machine[machine]) > 1:   # a machine of one task constrains nothing
+            problem.resources.append((f"m{machine}", 1, on_machine[machine]))
+    return _encode(problem)
+
+
+# -- PSPLIB -----------------------------------------------------------------------------------
+
+_SECTION = re.compile(r"\s*(PRECEDENCE RELATIONS|REQUESTS/DURATIONS|RESOURCEAVAILABILITIES)",
+                      re.IGNORECASE | re.ASCII)
+_ANNOUNCED = (
+    ("jobs", re.compile(r"\s*jobs\s*\(incl\. supersource/sink\s*\)\s*:\s*(\S+)",
+                        re.IGNORECASE | re.ASCII)),
+    ("renewable", re.compile(r"\s*-\s*renewable\s*:\s*(\S+)", re.IGNORECASE | re.ASCII)),
+    ("nonrenewable", re.compile(r"\s*-\s*nonrenewable\s*:\s*(\S+)", re.IGNORECASE | re.ASCII)),
+    ("doubly constrained", re.compile(r"\s*-\s*doubly constrained\s*:\s*(\S+)",
+                                      re.IGNORECASE | re.ASCII)),
+)
+
+
+def _sections(lines):
+    """({section: [(line number, integers)]}, {announced count: (value, line number)}).
+    A line of stars ends a section, a line of dashes is skipped, the first line of a section
+    may be its column titles (it starts with a letter)."""
+    sections, announced = {}, {}
+    current = None
+    for number, line in enumerate(lines, 1):
+        stripped = line.strip()
+        m = _SECTION.match(line)
+        if m:
+            current = m.group(1).upper()
+            if current in sections:
+                raise SchedInputError(f"line {number}: a second {current} section")
+            sections[current] = []
+            continue
+        if stripped and set(stripped) == {"*"}:
+            current = None
+            continue
+        if stripped and set(stripped) == {"-"}:
+            continue
+        if current is None:
+            for key, pattern in _ANNOUNCED:
+                found = pattern.match(line)
+                if found:
+                    if key in announced:
+                        raise SchedInputError(f"line {number}: the number of {key} is "
+                                              f"announced twice")
+                    values = _integers(number, found.group(1))
+                    announced[key] = (_at_least(values[0], 0, f"the number of {key}", number),
+                                      number)
+            continue
+        if not stripped:
+            continue
+        if not sections[current] and ("titled", current) not in announced \
+                and stripped[0].isascii() and stripped[0].isalpha():
+            announced["titled", current] = True
+            continue
+        sections[current].append((number, _integers(number, line)))
+    return sections, announced
+
+
+def read_psplib(text, query=None):
+    """G of a PSPLIB single-mode RCPSP file (.sm): jobs "job<n>" with their durations,
+    precedences and demands, renewable resources "R<r>" with their capacities."""
+    _no_query(query)
+    lines = _lines(text)
+    sections, announced = _sections(lines)
+    for needed in ("PRECEDENCE RELATIONS", "REQUESTS/DURATIONS", "RESOURCEAVAILABILITIES"):
+        if needed not in sections:
+            raise SchedInputError(f"line {len(lines)}: no {needed} section")
+    for key in ("nonrenewable", "doubly constrained"):
+        if announced.get(key, (0,))[0]:
+            raise _unsupported(f"{key} resources (line {announced[key][1]})")
+    availability = sections["RESOURCEAVAILABILITIES"]
+    if len(availability) != 1:
+        where = availability[1][0] if availability else len(lines)
+        raise SchedInputError(f"line {where}: one line of resource capacities expected, "
+                              f"found {len(availability)}")
+    number, capacities = availability[0]
+    for r, capacity in enumerate(capacities):
+        _at_least(capacity, 0, f"the capacity of R{r + 1}", number)
+    if "renewable" in announced and announced["renewable"][0] != len(capacities):
+        raise SchedInputError(f"line {number}: {announced['renewable'][0]} renewable "
+                              f"resources announced, {len(capacities)} capacities given")
+
+    problem = _Problem()
+    demands = {}   # job -> its demands
+    for number, row in sections["REQUESTS/DURATIONS"]:
+        if len(row) != 3 + len(capacities):
+            raise SchedInputError(f"line {number}: expected job, mode, duration and "
+                                  f"{len(capacities)} demands, found {len(row)} numbers")
+        job, mode, duration = row[:3]
+        if job in demands:
+            raise SchedInputError(f"line {number}: job {job} appears twice")
+        if mode != 1:
+            raise _unsupported(f"mode {mode} on line {number} (single mode only)")
+        _at_least(duration, 0, "a duration", number)
+        for r, demand in enumerate(row[3:]):
+            _at_least(demand, 0, f"the demand for R{r + 1}", number)
+            if demand > capacities[r]:
+                raise SchedInputError(f"line {number}: job {job} demands {demand} of R{r + 1}, "
+                                      f"whose capacity is {capacities[r]}")
+        problem.task(f"job{job}", duration, where=f"line {number}: ")
+        demands[job] = row[3:]
+    if not demands:
+        raise SchedInputError("no jobs in REQUESTS/DURATIONS")
+    if "jobs" in announced and announced["jobs"][0] != len(demands):
+        raise SchedInputError(f"line {announced['jobs'][1]}: {announced['jobs'][0]} jobs "
+                              f"announced, {len(demands)} in REQUESTS/DURATIONS")
+    listed = set()
+    for number, row in sections["PRECEDENCE RELATIONS"]:
+        if len(row) < 3:
+            raise SchedInputError(f"line {number}: expected job, modes, number of successors "
+                                  f"and the successors")
+        job, modes, count = row[:3]
+        if job not in demands:
+            raise SchedInputError(f"line {number}: job {job} is not in REQUESTS/DURATIONS")
+        if job in listed:
+            raise SchedInputError(f"line {number}: job {job} has a second precedence line")
+        listed.add(job)
+        if modes != 1:
+            raise _unsupported(f"{modes} modes on line {number} (single mode only)")
+        if count != len(row) - 3:
+            raise SchedInputError(f"line {number}: {count} successors announced, "
+                                  f"{len(row) - 3} listed")
+        if len(set(row[3:])) != len(row) - 3:
+            raise SchedInputError(f"line {number}: a successor is listed twice")
+        for successor in row[3:]:
+            if successor not in demands:
+                raise SchedInputError(f"line {number}: unknown successor {successor}")
+            problem.precedences.append((f"job{job}", f"job{successor}", 0, None))
+    missing = [job for job in demands if job not in listed]
+    if missing:
+        raise SchedInputError(f"job {missing[0]} has no line in PRECEDENCE RELATIONS")
+    for r, capacity in enumerate(capacities):
+        problem.resources.append((f"R{r + 1}", capacity,
+                                  [(f"job{job}", d[r]) for job, d in demands.items() if d[r]]))
+    return _encode(problem)
+
+
+# -- model.json -------------------------------------------------------------------------------
+
+_MODEL_KEYS = {"format", "version", "name", "tasks", "precedences", "resources",
+               "alternatives", "memories", "objective", "objective_memory", "weights", "dues",
+               "horizon"}
+
+
+def _json_object(pairs):
+    data = {}
+    for key, value in pairs:
+        if key in data:
+            raise SchedInputError(f"model.json: the key {key!r} appears twice in one object")
+        data[key] = value
+    return data
+
+
+def _json_constant(name):
+    raise SchedInputError(f"model.json: {name} is not a number of this format")
+
+
+def _field(obj, key, kind, what, default=...):
+    """obj[key], checked: kind "int", "int?" (or null), "str", "bool", "list"."""
+    if not isinstance(obj, dict):
+        raise SchedInputError(f"model.json: {what} must be a JSON object, got {obj!r:.60}")
+    if key not in obj:
+        if default is ...:
+            raise SchedInputError(f"model.json: {what} has no {key!r}")
+        return default
+    value = obj[key]
+    if kind.endswith("?") and value is None:
+        return None
+    expected = {"int": int, "str": str, "bool": bool, "list": list}[kind.rstrip("?")]
+    if type(value) is not expected:   # True is no integer here
+        raise SchedInputError(f"model.json: {key!r} of {what} must be {kind.rstrip('?')}, "
+                              f"got {value!r:.60}")
+    return value
+
+
+def _keys(obj, allowed, what):
+    extra = sorted(set(obj) - set(allowed))
+    if extra:
+        raise SchedInputError(f"model.json: {what} has unknown keys {extra}")
+
+
+def read_model(text, query=None):
+    """G of a model written by smtsched.sched.model_json.dumps (docs/certificates.md,
+    "model.json"): mandatory tasks with releases and deadlines, precedences with lags,
+    unary and cumulative resources, a horizon, the makespan objective (or none)."""
+    _no_query(query)
+    if isinstance(text, (bytes, bytearray)):
+        text = "\n".join(_lines(text))
+    if not isinstance(text, str):
+        raise SchedInputError(f"the input must be text, got {type(text).__name__}")
+    try:
+        data = json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant)
+    except SchedInputError:
+        raise
+    except (ValueError, RecursionError) as error:
+        raise SchedInputError(f"model.json is not JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise SchedInputError("model.json must hold one JSON object")
+    if data.get("format") != "smtsched-model" or data.get("version") != 1:
+        raise SchedInputError(f"model.json: format {data.get('format')!r} version "
+                              f"{data.get('version')!r}, expected 'smtsched-model' version 1")
+    _keys(data, _MODEL_KEYS, "the model")
+    _field(data, "name", "str", "the model", "")
+    for feature in ("alternatives", "memories"):
+        if _field(data, feature, "list", "the model", []):
+            raise _unsupported(feature)
+    for feature in ("objective_memory", "weights", "dues"):
+        if feature in data:
+            raise _unsupported(feature)
+    objective = _field(data, "objective", "str?", "the model", None)
+    if objective not in (None, MAKESPAN):
+        raise _unsupported(f"the objective {objective}")
+
+    problem = _Problem()
+    problem.objective = objective
+    for k, item in enumerate(_field(data, "tasks", "list", "the model")):
+        what = f"task {k}"
+        _field(item, "name", "str", what)
+        _keys(item, ("name", "duration", "release", "deadline", "optional"), what)
+        if _field(item, "optional", "bool", what, False):
+            raise _unsupported(f"optional tasks ({item['name']!r})")
+        duration = _field(item, "duration", "int", what)
+        release = _field(item, "release", "int", what, 0)
+        if duration < 0 or release < 0:
+            raise SchedInputError(f"model.json: {what} has a negative duration or release")
+        problem.task(item["name"], duration, release,
+                     _field(item, "deadline", "int?", what, None), where="model.json: ")
+    tasks = problem.tasks
+
+    def task_name(name, what):
+        if not isinstance(name, str) or name not in tasks:
+            raise SchedInputError(f"model.json: {what} names no task: {name!r:.60}")
+        return name
+
+    for k, item in enumerate(_field(data, "precedences", "list", "the model", [])):
+        what = f"precedence {k}"
+        _keys(item, ("before", "after", "min_lag", "max_lag"), what)
+        min_lag = _field(item, "min_lag", "int", what, 0)
+        max_lag = _field(item, "max_lag", "int?", what, None)
+        problem.precedences.append((task_name(_field(item, "before", "str", what), what),
+                                    task_name(_field(item, "after", "str", what), what),
+                                    min_lag, max_lag))
+    for k, item in enumerate(_field(data, "resources", "list", "the model", [])):
+        what = f"resource {k}"
+        _keys(item, ("name", "capacity", "demands"), what)
+        name = _field(item, "name", "str", what)
+        capacity = _field(item, "capacity", "int", what)
+        if capacity < 0:
+            raise SchedInputError(f"model.json: {name} has a negative capacity")
+        demands = []
+        for pair in _field(item, "demands", "list", what):
+            if not (isinstance(pair, list) and len(pair) == 2 and type(pair[1]) is int
+                    and pair[1] >= 1):
+                raise SchedInputError(f"model.json: a demand of {name} must be [task, "
+                                      f"integer >= 1], got {pair!r:.60}")
+            demands.append((task_name(pair[0], f"a demand of {name}"), pair[1]))
+        if len({t for t, _ in demands}) != len(demands):
+            raise SchedInputError(f"model.json: a task appears twice in {name}")
+        problem.resources.append((name, capacity, demands))
+    problem.horizon = _field(data, "horizon", "int?", "the model", None)
+    return _encode(problem)
+
+
+# -- the encoding G and the schedule check ----------------------------------------------------
+
+def _start(name):
+    return f"start {name}"
+
+
+def _encode(problem):
+    g = Encoding()
+    g.declare(MAKESPAN, "Int")
+    for name in problem.tasks:
+        g.declare(_start(name), "Int")
+
+    def unit(x, y, c):   # x - y <= c always holds
+        g.add([g.atom("Int", x, y, c)])
+
+    unit(None, MAKESPAN, 0)
+    for name, (duration, release, deadline) in problem.tasks.items():
+        s = _start(name)
+        unit(None, s, -release)
+        for latest in (deadline, problem.horizon):
+            if latest is not None:
+                unit(s, None, latest - duration)
+        unit(s, MAKESPAN, -duration)
+    for before, after, min_lag, max_lag in problem.precedences:
+        p = problem.tasks[before][0]
+        unit(_start(before), _start(after), -(p + min_lag))
+        if max_lag is not None:
+            unit(_start(after), _start(before), p + max_lag)
+    for name, capacity, demands in problem.resources:
+        unary = capacity == 1 and all(d == 1 for _, d in demands)
+        g.constraints.append({
+            "kind": "disjunctive" if unary else "cumulative", "name": name,
+            "capacity": capacity,
+            "tasks": [{"start": _start(t), "duration": problem.tasks[t][0], "demand": d}
+                      for t, d in demands]})
+        running = [(t, d) for t, d in demands if problem.tasks[t][0] > 0]
+        for i, (a, da) in enumerate(running):
+            for b, db in running[i + 1:]:
+                if da + db > capacity:
+                    g.add([g.atom("Int", _start(a), _start(b), -problem.tasks[a][0]),
+                           g.atom("Int", _start(b), _start(a), -problem.tasks[b][0])])
+    if problem.objective == MAKESPAN:
+        g.objective = {"name": MAKESPAN, "variable": MAKESPAN}
+    g.check_schedule = lambda starts: _check_schedule(problem, starts)
+    return g
+
+
+def _check_schedule(problem, starts):
+    """The makespan of `starts` (task name -> start, or start variable name -> start) when it
+    keeps every constraint of the problem; ValueError naming the first broken one."""
+    if not isinstance(starts, dict):
+        raise ValueError(f"a schedule is a dict of starts, got {type(starts).__name__}")
+    names = set(problem.tasks)
+    if set(starts) != names:
+        # the start variables' names are all longer than the task names, so the two key
+        # sets cannot both match
+        if set(starts) == {_start(n) for n in names}:
+            starts = {n: starts[_start(n)] for n in names}
+        else:
+            missing = sorted(names - set(starts))[:3]
+            extra = sorted(set(starts) - names)[:3]
+            raise ValueError(f"the schedule's tasks are not the input's (missing {missing}, "
+                             f"unknown {extra})")
+    tasks = problem.tasks
+    for name, (duration, release, deadline) in tasks.items():
+        s = starts[name]
+        if type(s) is not int:
+            raise ValueError(f"{name} has no integer start ({s!r:.40})")
+        if s < release or s < 0:
+            raise ValueError(f"{name} starts at {s}, before its release {release}")
+        for latest, what in ((deadline, "deadline"), (problem.horizon, "horizon")):
+            if latest is not None and s + duration > latest:
+                raise ValueError(f"{name} ends at {s + duration}, after its {what} {latest}")
+    for before, after, min_lag, max_lag in problem.precedences:
+        gap = starts[after] - starts[before] - tasks[before][0]
+        if gap < min_lag or (max_lag is not None and gap > max_lag):
+            raise ValueError(f"{after} starts {gap} after {before} ends; the input allows "
+                             f"[{min_lag}, {'inf' if max_lag is None else max_lag}]")
+    for name, capacity, demands in problem.resources:
+        # a sweep over the ends (-d) and starts (+d) of the tasks, [start, end) each; at one
+        # instant the ends come first, so a running sum between two events of one instant is
+        # at most the load just before the instant or the load at it: checking every running
+        # sum checks the load at every instant
+        events = sorted([(starts[t], 1, d) for t, d in demands if tasks[t][0] > 0]
+                        + [(starts[t] + tasks[t][0], 0, -d) for t, d in demands
+                           if tasks[t][0] > 0])
+        load = 0
+        for instant, _, change in events:
+            load += change
+            if load > capacity:
+                raise ValueError(f"{name} carries {load} > {capacity} at time {instant}")
+    return max((starts[n] + d for n, (d, _, _) in tasks.items()), default=0)
