@@ -64,6 +64,7 @@ class Compiler:
         if self.true_literal is None:
             self.true_literal = self.new_var()
             self.out.clauses.append([self.true_literal])
+            self.out.gates[self.true_literal] = ("and", ())
         return self.true_literal
 
     def gate_and(self, literals):
@@ -75,6 +76,7 @@ class Compiler:
         for a in literals:
             self.out.clauses.append([-g, a])
         self.out.clauses.append([g] + [-a for a in literals])
+        self.out.gates[g] = ("and", tuple(literals))
         return g
 
     def gate_or(self, literals):
@@ -83,11 +85,13 @@ class Compiler:
     def gate_xor(self, a, b):
         g = self.new_var()
         self.out.clauses += [[-g, a, b], [-g, -a, -b], [g, -a, b], [g, a, -b]]
+        self.out.gates[g] = ("xor", (a, b))
         return g
 
     def gate_ite(self, c, a, b):
         g = self.new_var()
         self.out.clauses += [[-g, -c, a], [-g, c, b], [g, -c, -a], [g, c, -b]]
+        self.out.gates[g] = ("ite", (c, a, b))
         return g
 
     def claim(self, lit, theory):
@@ -103,6 +107,7 @@ class Compiler:
             proxy = self.proxies[(var, theory)] = self.new_var()
             self.owner[proxy] = theory
             self.out.clauses += [[-proxy, var], [proxy, -var]]
+            self.out.gates[proxy] = ("and", (var,))  # proxy <-> var
         return proxy if lit > 0 else -proxy
 
     # -------------------------------------------------------------- assertions

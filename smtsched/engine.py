@@ -15,7 +15,8 @@ and multiplexes the theories behind one `pysat.engines.Propagator` (`Bridge`):
   * a complete model is confirmed by every theory's `final_check` on a scratch level holding
     the whole model; the theory values are snapshotted then, because CaDiCaL may backtrack
     before `solve()` returns;
-  * every lemma (conflict clause or reason) can be logged for certificates (`log_lemmas`);
+  * every lemma (conflict clause or reason) of a search can be logged (`log_lemmas`), and
+    every clause CaDiCaL receives can go to a proof sink with CaDiCaL's clausal proof (below);
   * the time limit and the theory-conflict budget stop the search from inside a callback (a
     thread cannot stop it: the search holds the GIL, see ../shared/PYSAT-NOTES.md): a one-shot
     engine hands CaDiCaL the empty clause, a persistent one the negation of this search's stop
@@ -50,11 +51,50 @@ Persistent engines (`Engine(..., persistent=True)`): one CaDiCaL and one Bridge 
     only retires this search's s. The empty clause would make it unsat for good;
   * `Outcome.stats` are each search's own (CaDiCaL's and the theories' counters less those
     at the end of the search before).
+
+Proof mode (`Engine(..., proof=sink)`, for certificates; smtsched.certify.emit makes one). The
+engine knows nothing about certificates: it tells `sink` everything CaDiCaL is given, through
+these methods, and nothing changes without a sink:
+
+  * `sink.start(num_vars, clauses)`: once, from the constructor: the bootstrap clauses (the
+    list itself, not a copy: the sink must not change it);
+  * `sink.clause(clause, kind, source)`: every clause CaDiCaL receives beyond the bootstrap,
+    exactly once, when the engine hands it over (a fresh list). `kind` is "conflict" (a
+    theory conflict), "reason" (a lazily built reason), "root" (a root implication: in proof
+    mode its reason clause, never the bare unit), "final" (a final-check lemma), "retire"
+    (the unit [-s] that stops a persistent search), "stop" (the empty clause that stops a
+    one-shot search: its answer is unknown, nothing to certify), or whatever the caller of
+    `add_clause(clause, kind, source)` says ("input" by default). `source` is the theory
+    object that made the clause (its position in `engine.theories` changes as theories join
+    and leave; the object does not), None for the stop clauses, or the caller's `source`;
+  * `sink.atom(var, theory, u, v, w_true, w_false)`: `add_atom` made variable `var` (true:
+    x_v - x_u <= w_true, false: x_u - x_v <= w_false, in the theory's integer weights);
+  * `sink.fresh(var, why)`: `new_var(why)` made `var` ("stop" for a search's stop literal,
+    "new_var" when the caller gave no reason);
+  * `sink.search(assumptions)`: a search starts under these assumptions (a list, without
+    the search's stop literal; an unsat answer is a refutation of them);
+  * `sink.proof(file, binary)`: CaDiCaL's proof lines written since the last call, to be read
+    from `file` (a binary file object, positioned at them) to its end during the call. Called
+    at the end of every `solve()` and before CaDiCaL is deleted (a one-shot engine deletes it
+    in `solve()`), so the sink's copy is always whole when `solve()` returns. The proof is
+    text DRUP (`binary` False; CaDiCaL's `binary=0` option), or CaDiCaL's binary DRAT
+    encoding when `binary` is True. The log is append-only for the engine's whole life:
+    CaDiCaL keeps every clause across the searches of a persistent engine, and a later
+    search's proof may use any of them.
+
+CaDiCaL 1.9.5 counts every clause it receives (external propagator clauses, `add_clause`) as
+an *original* clause and leaves it out of its DRUP proof, which holds its derived clauses and
+deletions only (of external clauses too): the proof refutes the bootstrap clauses plus the
+clauses the sink got (plus the search's assumptions: 1.9.5 writes no final step for an unsat
+answer under assumptions; the assumptions then propagate to a conflict, checked here on
+random difference-logic problems, see tests/test_certify_emit.py).
 """
+import tempfile
 import time
 from collections import deque
 from itertools import repeat
 
+from pysat import solvers as pysat_solvers
 from pysat.engines import Propagator
 from pysat.solvers import Cadical195
 
@@ -69,7 +109,7 @@ class Bridge(Propagator):
     # How many propagate() callbacks between two looks at the clock.
     CLOCK_PERIOD = 64
 
-    def __init__(self, theories, num_vars, log_lemmas=False, check=False):
+    def __init__(self, theories, num_vars, log_lemmas=False, check=False, sink=None):
         super().__init__()
         for theory in theories:
             if not isinstance(theory, Theory):
@@ -100,6 +140,9 @@ class Bridge(Propagator):
         self.origin = {}
         self.clauses = deque()
         self.log_lemmas = log_lemmas
+        self.sink = sink  # the proof sink (see the module docstring), for the engine's life
+        # every reason CaDiCaL gets, root implications included, goes through a log
+        self.logging = log_lemmas or sink is not None
         self.check = check
         self.bind()
         self.begin()
@@ -155,7 +198,7 @@ class Bridge(Propagator):
             self.on_assignment = theory.assign
             self.on_new_level = theory.new_level
             self.on_backtrack = theory.backtrack
-            if not self.log_lemmas:
+            if not self.logging:
                 self.provide_reason = theory.explain
                 self.track_origin = False  # every reason comes from that theory
 
@@ -211,10 +254,10 @@ class Bridge(Propagator):
                     if self.stop_literal is not None:
                         # a persistent solver keeps the lemma: the theory then need not
                         # find the conflict again, and it stays in step with CaDiCaL
-                        self.hand_over(theory.conflict())
+                        self.hand_over(theory.conflict(), "conflict", theory)
                     self.stop("conflict limit reached")
                     return []
-                self.hand_over(theory.conflict())
+                self.hand_over(theory.conflict(), "conflict", theory)
                 return []
             if lits:
                 if self.check:
@@ -234,10 +277,13 @@ class Bridge(Propagator):
                     # decisions, never root facts). Building each reason (a path search
                     # in the difference theory) cost 30% of the time where a neighbourhood
                     # move fixes hundreds of orderings and the root implies thousands of
-                    # atoms. With the lemma log on, the reason is kept: every logged lemma
-                    # must be valid in the theory alone.
-                    for lit in lits:
-                        self.hand_over(theory.explain(lit) if self.lemmas is not None else [lit])
+                    # atoms. With a lemma log or a proof sink, the reason is kept: every
+                    # logged lemma must be valid in the theory alone.
+                    if self.logging:
+                        for lit in lits:
+                            self.hand_over(theory.explain(lit), "root", theory)
+                    else:
+                        self.clauses.extend([lit] for lit in lits)
                     self.counters["engine_root_implications"] += len(lits)
                     continue
                 implied += lits
@@ -274,9 +320,12 @@ class Bridge(Propagator):
                 origin.update(zip(lits, repeat(theory)))
 
     def provide_reason(self, lit):
-        clause = self.origin[lit].explain(lit)
+        theory = self.origin[lit]
+        clause = theory.explain(lit)
         if self.lemmas is not None:
             self.lemmas.append(list(clause))
+        if self.sink is not None:
+            self.sink.clause(list(clause), "reason", theory)
         return clause
 
     def check_model(self, model):
@@ -299,7 +348,7 @@ class Bridge(Propagator):
         for theory in self.theories:
             if not theory.final_check():
                 self.counters["engine_final_check_lemmas"] += 1
-                self.hand_over(theory.conflict())
+                self.hand_over(theory.conflict(), "final", theory)
                 accepted = False
                 break
         if accepted:
@@ -331,13 +380,20 @@ class Bridge(Propagator):
         if self.stop_literal is None:
             self.clauses.clear()
             self.clauses.append([])
+            if self.sink is not None:
+                self.sink.clause([], "stop", None)
         else:
             self.clauses.appendleft([-self.stop_literal])
+            if self.sink is not None:
+                self.sink.clause([-self.stop_literal], "retire", None)
 
     # helpers -------------------------------------------------------------------------
-    def hand_over(self, clause):
+    def hand_over(self, clause, kind, theory):
+        """Queue `clause` for CaDiCaL; `kind` and `theory` (its maker) go to the proof sink."""
         if self.lemmas is not None:
             self.lemmas.append(list(clause))
+        if self.sink is not None:
+            self.sink.clause(list(clause), kind, theory)
         self.clauses.append(clause)
 
     def claim(self, theory, lits, earlier):
@@ -392,10 +448,11 @@ class Engine:
     theories are built for this search only. Persistent (`persistent=True`): every `solve()`
     uses the same CaDiCaL and theories, with clauses and atoms added between them (see the
     module docstring); `close()` (or a `with` block) frees the solver.
+    `proof`: a proof sink (see the module docstring), None for none.
     """
 
     def __init__(self, num_vars, clauses, theories, log_lemmas=False, check=False,
-                 sat_options=None, phases=None, persistent=False):
+                 sat_options=None, phases=None, persistent=False, proof=None):
         self.sat_options = dict(sat_options or {})
         self.phases = phases  # preferred polarities (literals), e.g. from a previous solution
         self.num_vars = num_vars
@@ -415,15 +472,23 @@ class Engine:
         self.retired = {}           # the final counters of the theories removed
         self.fresh_from = num_vars + 1  # variables from here on ...
         self.exposed = set()        # ... that a clause, an assumption or a theory used
+        self.proof = proof
+        self.proof_shipped = 0      # the bytes of CaDiCaL's proof file the sink has
+        if proof is not None:
+            proof.start(num_vars, clauses)
 
     # -- persistent sessions ---------------------------------------------------------------
-    def new_var(self):
-        """A fresh SAT variable, never used before (e.g. an activation literal)."""
+    def new_var(self, why=None):
+        """A fresh SAT variable, never used before (e.g. an activation literal); `why` says
+        what it is for, to the proof sink."""
         self.num_vars += 1
+        if self.proof is not None:
+            self.proof.fresh(self.num_vars, why or "new_var")
         return self.num_vars
 
-    def add_clause(self, clause):
-        """Add a permanent clause (persistent engines, between searches)."""
+    def add_clause(self, clause, kind="input", source=None):
+        """Add a permanent clause (persistent engines, between searches). `kind` and `source`
+        say where it comes from, to the proof sink (see the module docstring)."""
         self._between_searches()
         clause = [int(lit) for lit in clause]
         if any(lit == 0 or abs(lit) > self.num_vars for lit in clause):
@@ -431,6 +496,8 @@ class Engine:
                              "in absolute value (new_var() makes variables)")
         self._start()
         self._expose(clause)
+        if self.proof is not None:
+            self.proof.clause(list(clause), kind, source)
         self.sat.add_clause(clause)
 
     def add_atom(self, theory, u, v, w_true, w_false):
@@ -442,8 +509,11 @@ class Engine:
             raise ValueError("the theory is not one of this engine's")
         self._start()
         self._to_root()
-        var = self.new_var()
+        self.num_vars += 1
+        var = self.num_vars
         theory.add_atom(var, u, v, w_true, w_false)
+        if self.proof is not None:
+            self.proof.atom(var, theory, u, v, w_true, w_false)
         if self.bridge.own(theory, var):
             self.bridge.bind()  # the theory owned nothing before
         self.exposed.add(var)
@@ -538,11 +608,15 @@ class Engine:
         self.solves += 1
         if self.broken is not None:
             return Outcome(UNKNOWN, reason=self.broken)
+        if self.proof is not None:
+            self.proof.search([int(lit) for lit in assumptions])
         if self.refuted:
             return Outcome(UNSAT, core=[], stats={})  # whatever the assumptions
         try:
             return self._solve(list(assumptions), deadline, max_conflicts)
         finally:
+            if self.proof is not None:
+                self._ship_proof()
             if not self.persistent:
                 self._release()
 
@@ -556,7 +630,7 @@ class Engine:
         stop_literal = None
         if self.persistent and self.theories and (deadline is not None
                                                   or max_conflicts is not None):
-            stop_literal = self.new_var()
+            stop_literal = self.new_var("stop")
             assumptions = assumptions + [stop_literal]
         if self.persistent:
             self._expose(assumptions)
@@ -602,8 +676,12 @@ class Engine:
         """Make CaDiCaL and the Bridge, connected, on first need."""
         if self.sat is not None:
             return
-        self.bridge = Bridge(self.theories, self.num_vars, self.log_lemmas, self.check)
-        self.sat = Cadical195(bootstrap_with=self.clauses)
+        self.bridge = Bridge(self.theories, self.num_vars, self.log_lemmas, self.check,
+                             self.proof)
+        if self.proof is None:
+            self.sat = Cadical195(bootstrap_with=self.clauses)
+        else:
+            self.sat = _tracing_cadical(self.clauses)
         if self.sat_options:
             self.sat.configure(self.sat_options)
         if self.phases:
@@ -675,7 +753,22 @@ class Engine:
             stats[name] = value - baseline.get(name, 0)
         return stats
 
+    def _ship_proof(self):
+        """Hand the proof sink CaDiCaL's proof lines written since the last time."""
+        sat = self.sat
+        if sat is None or sat.prfile is None:
+            return
+        pysat_solvers.pysolvers.flushpr(sat.prfp)
+        proof_file = sat.prfile
+        end = proof_file.seek(0, 2)
+        if end > self.proof_shipped:
+            proof_file.seek(self.proof_shipped)
+            self.proof.proof(proof_file, False)
+            self.proof_shipped = end
+
     def _release(self):
+        if self.proof is not None:
+            self._ship_proof()
         sat, self.sat = self.sat, None
         if sat is None:
             return
@@ -685,3 +778,21 @@ class Engine:
             except Exception:  # the solver may already be unusable after an error
                 pass
         sat.delete()
+
+
+def _tracing_cadical(clauses):
+    """A Cadical195 writing text DRUP to a temporary file (`prfile`), loaded with `clauses`.
+
+    PySAT's `with_proof=True` starts CaDiCaL's tracer before any option can be set, so the
+    proof comes out in binary DRAT, which Python then decodes byte by byte (slow on the
+    millions of lines of a hard job shop). CaDiCaL reads its `binary` option when the tracer
+    starts, so this does what `Cadical195.new(with_proof=True)` does (the same attributes, so
+    `delete()` closes the file as usual; `get_proof()`, which decodes binary, does not apply)
+    with `binary=0` set first. PySAT internals (`prfile`, `prfp`, `pysolvers`) of 1.9.dev24."""
+    sat = Cadical195()
+    sat.configure({"binary": 0})
+    sat.prfile = tempfile.TemporaryFile()
+    sat.prfp = pysat_solvers.pysolvers.cadical195_tracepr(sat.cadical, sat.prfile)
+    for clause in clauses:
+        sat.add_clause(clause)
+    return sat

@@ -21,14 +21,17 @@ from .specs import CostSpec, CumulativeSpec, DisjunctiveSpec
 class Theories:
     """What `build_theories` made. `theories`: the instances, in search order; `differences`:
     the difference specs with atoms, whose theories are the first entries of `theories` (the
-    engine's `values` follow the same order); `unknown`: None, or the reason no theories could
-    be built (the search must answer unknown with it)."""
+    engine's `values` follow the same order); `specs`: what each theory enforces, in the same
+    order (its DifferenceSpec, its global constraint's spec, or the list of PseudoBooleanSpec
+    rows of the pseudo-Boolean theory), for certificates; `unknown`: None, or the reason no
+    theories could be built (the search must answer unknown with it)."""
 
-    __slots__ = ("theories", "differences", "unknown")
+    __slots__ = ("theories", "differences", "specs", "unknown")
 
-    def __init__(self, theories, differences, unknown=None):
+    def __init__(self, theories, differences, unknown=None, specs=None):
         self.theories = theories
         self.differences = differences
+        self.specs = specs if specs is not None else []
         self.unknown = unknown
 
 
@@ -42,19 +45,22 @@ def build_theories(core, difference_class=None):
         # The dense theory refuses it, and the reference theory (cubic) would not finish:
         # an answer we cannot give is unknown, with the reason, never an exception.
         return Theories([], differences, unknown=too_large)
+    specs = list(differences)
     try:
         theories = [spec.build(theory_class) for spec in differences]
-        theories += global_theories(core, differences, theories)
+        theories += global_theories(core, differences, theories, specs)
     except OverflowError:
         # Constants beyond the compiled theories' 64-bit sums (bignum benchmarks): the
         # reference theories compute with Python integers, exactly, only slower. (The
         # global theories follow the graph: references over a reference graph.)
         from smtsched.theories.difference_ref import DifferenceLogic as Exact
         theories = [spec.build(Exact) for spec in differences]
-        theories += global_theories(core, differences, theories)
+        del specs[len(differences):]
+        theories += global_theories(core, differences, theories, specs)
     if core.pseudo_boolean:
         theories.append(pseudo_boolean_theory(core.pseudo_boolean))
-    return Theories(theories, differences)
+        specs.append(list(core.pseudo_boolean))
+    return Theories(theories, differences, specs=specs)
 
 
 def node_limit(theory_class, differences):
@@ -67,16 +73,19 @@ def node_limit(theory_class, differences):
     return None
 
 
-def global_theories(core, differences, theories):
+def global_theories(core, differences, theories, specs=None):
     """The theories of the global constraints, each reading the difference-logic graph of its
     start variables (the Int theory), in the order of `core.globals`. A disjunctive or
-    cumulative constraint over fewer than two tasks needs none."""
+    cumulative constraint over fewer than two tasks needs none. `specs`, when given, gets the
+    spec of each theory appended."""
     out = []
     graph = next((t for spec, t in zip(differences, theories) if spec.sort == INT), None)
     for spec in core.globals:
         theory = global_theory(graph, spec)
         if theory is not None:
             out.append(theory)
+            if specs is not None:
+                specs.append(spec)
     return out
 
 

@@ -8,7 +8,8 @@
     order, same seed -> same statistics)
   + the pseudo-Boolean rows, all for one theory
   + the maps back to the front end's names (Bool keys, the formulas of pseudo-Boolean
-    variables), for models and printed lemmas.
+    variables), for models and printed lemmas, and the meaning of the Tseitin gates (`gates`),
+    for certificates.
 
 No terms, files or scheduling vocabulary: integers and records of integers (the node names
 are kept for messages only).
@@ -112,6 +113,10 @@ class CoreProblem:
         self.assumption_literals = []
         self.bool_var = {}            # a front end's Bool key -> SAT variable
         self.pb_meaning = {}          # SAT variable -> what it stands for (printed lemmas)
+        # SAT variable -> (op, literals) of a Tseitin definition, in the order made (each uses
+        # only variables defined before it): "and" (no literals: true; one: a proxy's
+        # equivalence), "xor", "ite" (condition, then, else); for certificates (atoms.txt)
+        self.gates = {}
 
     def new_var(self):
         self.num_vars += 1
@@ -133,6 +138,8 @@ class CoreProblem:
         out.assumption_literals = [f(x) for x in self.assumption_literals]
         out.bool_var = {key: f(var) for key, var in self.bool_var.items()}
         out.pb_meaning = {f(var): meaning for var, meaning in self.pb_meaning.items()}
+        out.gates = {f(var): (op, tuple(f(x) for x in lits))
+                     for var, (op, lits) in self.gates.items()}
         return out
 
     def permuted(self, seed):

@@ -31,6 +31,17 @@ Two modes:
 
 In both modes the core numbers the variables (`new_var`, `add_atom`), so a front end and the
 session never hand out the same variable twice.
+
+Certificates (`proof=`, e.g. a smtsched.certify.emit.Certificate): every engine gets it as its
+proof sink (smtsched.engine: a fresh session's engine calls its `start` at each check, so it
+holds the last check's log). The session also tells it which spec each theory enforces
+(`sources(theories, specs)` for a build, `source(theory, spec)` for a theory that joins) and
+where the clauses it adds come from: `add_clause(clause, kind, source)` ("input" by default:
+a clause of the Boolean abstraction; "cut", "retire", "bound" ... a lemma, with the spec it
+follows from as `source`), the clauses of the core handed to a running engine with kind
+"core", the pseudo-Boolean copies' clauses with kind "copy". In proof mode a fresh session's
+`facts` are assumptions of the search (not root units): the certificate must refute them, and
+the input alone implies none of them.
 """
 import time
 
@@ -43,10 +54,11 @@ class Session:
     """Checks of one core problem. `seed`: CaDiCaL's seed (the front end renumbers the core
     with the same seed, CoreProblem.permuted); `log_lemmas`, `check`, `sat_options` (CaDiCaL
     options), `phases` (preferred literals): as for smtsched.engine.Engine; `persistent`: one
-    engine for every check (see the module docstring)."""
+    engine for every check (see the module docstring); `proof`: the certificates' proof sink
+    (see the module docstring)."""
 
     def __init__(self, core, seed=0, log_lemmas=False, check=False, sat_options=None,
-                 phases=None, persistent=False):
+                 phases=None, persistent=False, proof=None):
         self.core = core
         self.seed = seed
         self.log_lemmas = log_lemmas
@@ -55,6 +67,8 @@ class Session:
         self.phases = phases
         self.persistent = persistent
         self.added = []                 # clauses added with add_clause, in order
+        self.added_from = []            # (kind, source) of each, for the proof sink
+        self.proof = proof
         self.theories = None            # the factory's result (of the last check, if fresh)
         self.engine = None              # the persistent engine, from the first check on
         self.seen = None                # persistent: what of the core the engine has
@@ -78,14 +92,16 @@ class Session:
             return self.core.num_vars
         return self.core.new_var()
 
-    def add_clause(self, clause):
+    def add_clause(self, clause, kind="input", source=None):
         """A clause over the core's variables, for every later check (kept by the session,
-        not added to the core)."""
+        not added to the core). `kind`, `source`: where it comes from, for certificates (see
+        the module docstring)."""
         clause = [int(lit) for lit in clause]
         if any(lit == 0 or abs(lit) > self.num_vars for lit in clause):
             raise ValueError(f"{clause}: literals must be nonzero and at most {self.num_vars} "
                              "in absolute value (new_var() makes variables)")
         self.added.append(clause)
+        self.added_from.append((kind, source))
 
     def add_atom(self, p, q, bound, strict=False, sort=INT):
         """The variable of a new difference atom x_p - x_q <= bound (< if strict) over nodes
@@ -155,13 +171,32 @@ class Session:
         if time_left is not None and time_left < 0:
             return Outcome(UNKNOWN, reason="timeout")  # building them took it all
         clauses = self.core.clauses
+        if self.proof is not None:
+            # facts are assumptions of the refutation: the input implies none of them
+            dropped = set(facts) - set(assumptions)
+            assumptions, facts = list(assumptions) + list(facts), []
         if self.added or facts:
             clauses = clauses + self.added + [[lit] for lit in facts]
         engine = Engine(self.num_vars, clauses, built.theories, log_lemmas=self.log_lemmas,
                         check=self.check_theories, sat_options=self.sat_options,
-                        phases=self.phases)
-        return engine.solve(list(assumptions), time_limit=time_left,
-                            max_conflicts=max_conflicts)
+                        phases=self.phases, proof=self.proof)
+        if self.proof is None:
+            return engine.solve(list(assumptions), time_limit=time_left,
+                                max_conflicts=max_conflicts)
+        self._tell_proof(built.theories, built.specs)
+        outcome = engine.solve(assumptions, time_limit=time_left, max_conflicts=max_conflicts)
+        if dropped and outcome.core:
+            outcome.core = [lit for lit in outcome.core if lit not in dropped]
+        return outcome
+
+    def _tell_proof(self, theories, specs):
+        """The proof sink of a new engine learns what its theories enforce and where the
+        session's clauses in its bootstrap come from."""
+        sources = getattr(self.proof, "sources", None)
+        if sources is not None:
+            sources(theories, specs)
+        for clause, (kind, source) in zip(self.added, self.added_from):
+            self.proof.clause(list(clause), kind, source)
 
     # -- persistent mode -------------------------------------------------------------------
     def _check_persistent(self, assumptions, facts, started, time_limit, max_conflicts):
@@ -180,7 +215,9 @@ class Session:
             self.engine = Engine(core.num_vars, core.clauses + self.added,
                                  self.theories.theories, log_lemmas=self.log_lemmas,
                                  check=self.check_theories, sat_options=self.sat_options,
-                                 phases=self.phases, persistent=True)
+                                 phases=self.phases, persistent=True, proof=self.proof)
+            if self.proof is not None:
+                self._tell_proof(self.theories.theories, self.theories.specs)
             self.seen = {"clauses": len(core.clauses), "added": len(self.added),
                          "atoms": {sort: len(spec.atoms)
                                    for sort, spec in core.difference.items()},
@@ -213,7 +250,7 @@ class Session:
         # Its copies of literals are fixed true (l -> l' still holds): else CaDiCaL decides
         # them on and on, each time a notification for a theory no longer searching.
         for copy in self.copies.pop(id(theory), ()):
-            self.engine.add_clause([copy])
+            self.engine.add_clause([copy], "copy")
         return True
 
     def _hand_over(self):
@@ -233,14 +270,16 @@ class Session:
                 if theory is not None:
                     engine.add_theory(theory)
                     self.joined[id(spec)] = theory
+                    self._tell_source(theory, spec)
             seen["globals"] = len(core.globals)
         if len(core.pseudo_boolean) != seen["pb"]:
             self._adopt_rows(core.pseudo_boolean[seen["pb"]:])
             seen["pb"] = len(core.pseudo_boolean)
         for clause in core.clauses[seen["clauses"]:]:
-            engine.add_clause(clause)
-        for clause in self.added[seen["added"]:]:
-            engine.add_clause(clause)
+            engine.add_clause(clause, "core")
+        for clause, (kind, source) in zip(self.added[seen["added"]:],
+                                          self.added_from[seen["added"]:]):
+            engine.add_clause(clause, kind, source)
         seen["clauses"], seen["added"] = len(core.clauses), len(self.added)
 
     def _theory_of(self, sort):
@@ -285,17 +324,24 @@ class Session:
                     literals.append(lit)
                     continue
                 if lit not in copies:
-                    copies[lit] = engine.new_var()
+                    copies[lit] = engine.new_var("copy")
                 literals.append(copies[lit])
             mapped.append(type(row)(literals, row.weights, row.bound))
         theory = pseudo_boolean_theory(mapped)
         engine.add_theory(theory)
+        self._tell_source(theory, mapped)
         for row in rows:
             self.joined[id(row)] = theory
         self.copies[id(theory)] = list(copies.values())
         self.core.num_vars = max(self.core.num_vars, engine.num_vars)
         for lit, copy in copies.items():
-            engine.add_clause([-lit, copy])
+            engine.add_clause([-lit, copy], "copy")
+
+    def _tell_source(self, theory, spec):
+        """The proof sink learns the spec of a theory that joined the running engine."""
+        source = getattr(self.proof, "source", None)
+        if source is not None:
+            source(theory, spec)
 
     def _sync_numbering(self):
         """The engine's counter reaches the core's (variables the front end numbered since)."""

@@ -1,0 +1,485 @@
+"""The emitting side of certificates (docs/certificates.md): a proof sink for the engine that
+writes the certificate folder.
+
+    cert = Certificate(core)                  # the CoreProblem the front end made
+    session = Session(core, proof=cert)       # every engine of the session logs into cert
+    outcome = session.check(assumptions)
+    if outcome.status == "unsat":
+        cert.write("cert/1", claim={"kind": "unsat"},
+                   input={"file": "problem.smt2", "format": "smtlib"}, query={"check_sat": 1})
+
+A `Certificate` is the engine's proof sink (smtsched.engine, "Proof mode"): it keeps, for the
+engine's whole life, every clause CaDiCaL received beyond its bootstrap clauses with its kind
+and maker, the variables the engine made, the assumptions of the last search and a copy of
+CaDiCaL's text DRUP proof. `start` (a new engine: a fresh session makes one per check) forgets
+the last engine's log. The session tells it what each theory enforces (`sources`, `source`),
+so that a lemma record can name its constraint.
+
+`write` makes the folder: problem.cnf (the core's clauses, plus clauses added with kind
+"input"), atoms.txt (the meaning of every variable, by node and variable NAMES: the core's
+atoms, Bool variables, Tseitin gates; anything else `fresh <why>`), constraints.json (the
+core's global constraints, then its pseudo-Boolean rows), lemmas.jsonl (every other clause
+CaDiCaL received, with the rule and witness that smtsched.certify.witness finds, or none:
+the certificate is then incomplete), proof.drup, and manifest.json last. Lemma records are
+computed once and reused by later writes (a persistent engine's certificates share them).
+
+Nothing here is trusted: the checker (smtsched.certify.check) re-derives everything from the
+input.
+"""
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from fractions import Fraction
+
+from ..core.problem import INT, DifferenceSpec
+from ..core.specs import CostSpec, CumulativeSpec, DisjunctiveSpec, PseudoBooleanSpec
+
+__all__ = ["Certificate", "write", "decode_binary_proof"]
+
+FORMAT, VERSION = "smtsched-certificate", 1
+FILES = {"cnf": "problem.cnf", "atoms": "atoms.txt", "constraints": "constraints.json",
+         "lemmas": "lemmas.jsonl", "proof": "proof.drup"}
+# kinds of clauses that belong to problem.cnf, not to lemmas.jsonl: "input" (a clause of the
+# Boolean abstraction a caller added), "core" (a clause of the core handed to a running
+# engine: problem.cnf holds the core's clauses already)
+CNF_KINDS = ("input", "core")
+
+
+class Certificate:
+    """The proof sink of the engines of one session, and the certificate writer (see the
+    module docstring). `core`: the CoreProblem the engines search (None: problem.cnf is the
+    engine's bootstrap clauses, and atoms.txt knows only the atoms the engine made)."""
+
+    def __init__(self, core=None):
+        self.core = core
+        self.theory_specs = {}   # id(theory) -> (theory, spec): the theory is kept alive
+        self._proof_file = None
+        self._reset(0, [])
+
+    def _reset(self, num_vars, clauses):
+        if self._proof_file is not None:
+            self._proof_file.close()
+        self.bootstrap = clauses
+        self.num_vars = num_vars
+        self.records = []        # (clause, kind, source), in the order CaDiCaL got them
+        self.written = []        # (lemma line or None: in problem.cnf, has a rule) of each
+                                 # record, computed by the first write that needs it
+        self.atoms = {}          # var -> (theory, u, v, w_true, w_false) made by add_atom
+        self.fresh_vars = {}     # var -> why
+        self.assumptions = []    # of the last search
+        self.stopped = False     # a one-shot search was stopped: nothing to certify
+        self._proof_file = tempfile.TemporaryFile()
+        self._decoder = None
+
+    # -- the engine's proof sink (smtsched.engine, "Proof mode") ---------------------------
+    def start(self, num_vars, clauses):
+        self._reset(num_vars, clauses)
+
+    def clause(self, clause, kind, source):
+        if kind == "stop":
+            self.stopped = True
+        self.records.append((clause, kind, source))
+
+    def atom(self, var, theory, u, v, w_true, w_false):
+        self.atoms[var] = (theory, u, v, w_true, w_false)
+
+    def fresh(self, var, why):
+        self.fresh_vars[var] = why
+
+    def search(self, assumptions):
+        self.assumptions = list(assumptions)
+
+    def proof(self, file, binary):
+        if binary:
+            if self._decoder is None:
+                self._decoder = _BinaryDecoder(self._proof_file)
+            self._decoder.feed_file(file)
+        else:
+            shutil.copyfileobj(file, self._proof_file, 1 << 20)
+
+    # -- from the session ------------------------------------------------------------------
+    def sources(self, theories, specs):
+        """The theories of a new build and what each enforces (factory.Theories.specs)."""
+        self.theory_specs = {id(t): (t, spec) for t, spec in zip(theories, specs)}
+
+    def source(self, theory, spec):
+        """A theory that joined the running engine, and what it enforces."""
+        self.theory_specs[id(theory)] = (theory, spec)
+
+    # -- writing ---------------------------------------------------------------------------
+    def write(self, folder, claim=None, assumptions=None, input=None, query=None):
+        """Write the certificate of the last search's unsat answer into `folder` (made if
+        needed; files in it are replaced). `claim`: the manifest's claim (default unsat);
+        `assumptions`: the literals the refutation assumes (default: every assumption of the
+        last search; an unsat core of them is enough); `input`: {"file", "format"} and
+        optionally "sha256" (else computed from the file, relative to the working directory
+        or to `folder`); `query`: the manifest's query ({} by default). Returns the manifest
+        (a dict). RuntimeError when the last search was stopped (its answer was unknown)."""
+        if self.stopped:
+            raise RuntimeError("the search was stopped (its answer was unknown): no "
+                               "certificate")
+        os.makedirs(folder, exist_ok=True)
+        assumptions = list(self.assumptions if assumptions is None else assumptions)
+        meanings = _Meanings(self)
+        with open(os.path.join(folder, FILES["atoms"]), "w", encoding="utf-8") as out:
+            num_vars = meanings.write_atoms(out, self._max_var(assumptions))
+        with open(os.path.join(folder, FILES["cnf"]), "w", encoding="utf-8") as out:
+            self._write_cnf(out, num_vars)
+        constraints = _Constraints(self.core)
+        with open(os.path.join(folder, FILES["constraints"]), "w", encoding="utf-8") as out:
+            json.dump(constraints.records, out, indent=1)
+            out.write("\n")
+        with open(os.path.join(folder, FILES["lemmas"]), "w", encoding="utf-8") as out:
+            incomplete = self._write_lemmas(out, meanings, constraints)
+        with open(os.path.join(folder, FILES["proof"]), "wb") as out:
+            self._proof_file.flush()
+            self._proof_file.seek(0)
+            shutil.copyfileobj(self._proof_file, out, 1 << 20)
+            self._proof_file.seek(0, 2)
+        manifest = {"format": FORMAT, "version": VERSION,
+                    "input": _input_record(input, folder),
+                    "query": dict(query or {}),
+                    "claim": dict(claim or {"kind": "unsat"}),
+                    "assumptions": assumptions,
+                    "files": dict(FILES),
+                    "solver": _versions(),
+                    "complete": not incomplete, "incomplete": incomplete}
+        with open(os.path.join(folder, "manifest.json"), "w", encoding="utf-8") as out:
+            json.dump(manifest, out, indent=1)
+            out.write("\n")
+        return manifest
+
+    def _max_var(self, assumptions):
+        top = self.num_vars
+        if self.core is not None:
+            top = max(top, self.core.num_vars)
+        top = max([top, *self.atoms, *self.fresh_vars])
+        for clause, _, _ in self.records:
+            for lit in clause:
+                top = max(top, abs(lit))
+        return max([top, *(abs(lit) for lit in assumptions)])
+
+    def _cnf_clauses(self):
+        if self.core is not None:
+            yield from self.core.clauses
+            kinds = ("input",)
+        else:
+            yield from self.bootstrap
+            kinds = CNF_KINDS
+        for clause, kind, _ in self.records:
+            if kind in kinds:
+                yield clause
+
+    def _write_cnf(self, out, num_vars):
+        count = sum(1 for _ in self._cnf_clauses())
+        out.write(f"p cnf {num_vars} {count}\n")
+        for clause in self._cnf_clauses():
+            out.write(" ".join(map(str, clause)))
+            out.write(" 0\n" if clause else "0\n")
+
+    def _write_lemmas(self, out, meanings, constraints):
+        """The lemma lines (computed for the records not seen by an earlier write); returns
+        the line numbers (1-based) of the lemmas without a rule."""
+        find = _witness_finder()
+        incomplete = []
+        line = 0
+        for index, (clause, kind, source) in enumerate(self.records):
+            if index == len(self.written):
+                self.written.append(self._lemma_line(clause, kind, source, meanings,
+                                                     constraints, find))
+            text, complete = self.written[index]
+            if text is None:
+                continue
+            line += 1
+            if not complete:
+                incomplete.append(line)
+            out.write(text)
+            out.write("\n")
+        return incomplete
+
+    def _lemma_line(self, clause, kind, source, meanings, constraints, find):
+        if kind in CNF_KINDS:   # in problem.cnf (see _cnf_clauses)
+            return None, True
+        record = {"clause": clause, "kind": kind}
+        spec = self._spec_of(source)
+        theory = _theory_name(spec)
+        if theory is not None:
+            record["theory"] = theory
+        index = constraints.index(spec)
+        if index is not None:
+            record["constraint"] = index
+        rule = witness = None
+        if kind == "retire":
+            rule = "retire"
+        elif find is not None and clause:
+            constraint = spec if isinstance(spec, (DisjunctiveSpec, CumulativeSpec)) else None
+            found = find(clause, meanings.atom_of, constraint)
+            if found is not None:
+                rule, witness = found
+        record["rule"] = rule
+        if witness is not None:
+            record["witness"] = witness
+        return json.dumps(record), rule is not None
+
+    def _spec_of(self, source):
+        """The spec behind a clause's source: a theory's (as the session told), or the
+        source itself when it is a spec."""
+        if source is None:
+            return None
+        known = self.theory_specs.get(id(source))
+        if known is not None and known[0] is source:
+            return known[1]
+        if isinstance(source, (DifferenceSpec, DisjunctiveSpec, CumulativeSpec, CostSpec,
+                               PseudoBooleanSpec, list)):
+            return source
+        return None
+
+
+def write(certificate, folder, **options):
+    """`certificate.write(folder, **options)` (see Certificate.write)."""
+    return certificate.write(folder, **options)
+
+
+def _witness_finder():
+    """smtsched.certify.witness.find, or None while it does not exist."""
+    try:
+        from .witness import find
+    except ImportError:
+        return None
+    return find
+
+
+def _theory_name(spec):
+    if isinstance(spec, DifferenceSpec):
+        return "difference"
+    if isinstance(spec, DisjunctiveSpec):
+        return "disjunctive"
+    if isinstance(spec, CumulativeSpec):
+        return "cumulative"
+    if isinstance(spec, CostSpec):
+        return "cost"
+    if isinstance(spec, (PseudoBooleanSpec, list)):
+        return "pseudo_boolean"
+    return None
+
+
+class _Meanings:
+    """What each variable means: the core's atoms, Bool variables and gates, the engine's
+    atoms and fresh variables."""
+
+    def __init__(self, cert):
+        self.cert = cert
+        core = cert.core
+        self.atoms = {}   # var -> (spec, p, q, bound, strict)
+        self.bools = {}
+        self.gates = {}
+        if core is not None:
+            for spec in core.difference.values():
+                for var, p, q, bound, strict in spec.atoms:
+                    self.atoms[var] = (spec, p, q, bound, strict)
+            for key, var in core.bool_var.items():
+                self.bools[var] = _bool_name(key)
+            self.gates = getattr(core, "gates", {})
+        for var, (theory, u, v, w_true, _) in cert.atoms.items():
+            if var in self.atoms:
+                continue
+            spec = cert._spec_of(theory)
+            if isinstance(spec, DifferenceSpec):
+                decoded = _decode_weight(spec, w_true)
+                if decoded is not None:
+                    self.atoms[var] = (spec, v, u, *decoded)
+
+    def atom_of(self, var):
+        atom = self.atoms.get(var)
+        if atom is None:
+            return None
+        spec, p, q, bound, strict = atom
+        return spec.sort, p, q, bound, strict
+
+    def write_atoms(self, out, top):
+        """atoms.txt for variables 1..top (at least): first every variable that is not a
+        definition, by number, then the definitions in the order they were made (each uses
+        only variables on earlier lines). Returns the number of variables."""
+        gates = self.gates
+        top = max([top, *gates]) if gates else top
+        out.write("# smtsched certificate: the meaning of every variable (docs/certificates.md)\n")
+        fresh = self.cert.fresh_vars
+        for var in range(1, top + 1):
+            if var in gates:
+                continue
+            atom = self.atoms.get(var)
+            if atom is not None:
+                spec, p, q, bound, strict = atom
+                out.write(f"{var} atom {spec.sort} {_node(spec, p)} {_node(spec, q)} "
+                          f"{'<' if strict else '<='} {_number(bound)}\n")
+            elif var in self.bools:
+                out.write(f"{var} bool {json.dumps(self.bools[var])}\n")
+            else:
+                out.write(f"{var} fresh {_word(fresh.get(var, 'unnamed'))}\n")
+        for var, (op, lits) in gates.items():
+            out.write(f"{var} {op}{''.join(f' {lit}' for lit in lits)}\n")
+        return top
+
+
+def _bool_name(key):
+    if isinstance(key, tuple) and len(key) == 3 and key[0] == "var":
+        return str(key[1])
+    return str(key)
+
+
+def _node(spec, node):
+    return "null" if node == 0 else json.dumps(spec.node_names[node])
+
+
+def _number(value):
+    value = Fraction(value)
+    return str(value.numerator) if value.denominator == 1 else \
+        f"{value.numerator}/{value.denominator}"
+
+
+def _word(why):
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in str(why)) or "unnamed"
+
+
+def _decode_weight(spec, w_true):
+    """(bound, strict) of an atom the engine made with the integer weight `w_true` of the
+    spec's theory (DifferenceSpec.edge_weights backwards), or None."""
+    if spec.sort == INT:
+        return int(w_true), False
+    scale = getattr(spec, "scale_cache", None)
+    if scale is None:
+        return None
+    denominators, separation = scale
+    strict = w_true % separation != 0
+    base = (w_true + 1) // separation if strict else w_true // separation
+    if base * separation - (1 if strict else 0) != w_true:
+        return None
+    return Fraction(base, denominators), strict
+
+
+class _Constraints:
+    """constraints.json: the core's global constraints in order, then its pseudo-Boolean
+    rows; `index(spec)` is a spec's position (None for one not listed)."""
+
+    def __init__(self, core):
+        self.records = []
+        self.position = {}
+        if core is None:
+            return
+        names = core.difference[INT].node_names
+        for spec in core.globals:
+            self.position[id(spec)] = len(self.records)
+            self.records.append(_constraint_record(spec, names, len(self.records)))
+        for spec in core.pseudo_boolean:
+            self.position[id(spec)] = len(self.records)
+            self.records.append({"kind": "pseudo_boolean", "name": f"pb{len(self.records)}",
+                                 "literals": list(spec.literals), "weights": list(spec.weights),
+                                 "bound": spec.bound,
+                                 "note": "no checker rule yet (slack is to come)"})
+
+    def index(self, spec):
+        return None if spec is None else self.position.get(id(spec))
+
+
+def _constraint_record(spec, names, index):
+    def start(node):
+        return None if node == 0 else names[node]
+    if isinstance(spec, DisjunctiveSpec):
+        return {"kind": "disjunctive", "name": f"disjunctive{index}",
+                "tasks": [{"start": start(t.node), "duration": t.duration} for t in spec.tasks]}
+    if isinstance(spec, CumulativeSpec):
+        return {"kind": "cumulative", "name": f"cumulative{index}", "capacity": spec.capacity,
+                "tasks": [{"start": start(t.node), "duration": t.duration, "demand": t.demand}
+                          for t in spec.tasks]}
+    if isinstance(spec, CostSpec):
+        return {"kind": "cost", "name": f"cost{index}", "bound": spec.bound,
+                "guard": spec.guard,
+                "tasks": [{"start": start(t.node), "duration": t.duration, "weight": t.weight,
+                           "due": t.due} for t in spec.tasks],
+                "note": "no checker rule yet (cost is to come)"}
+    return {"kind": type(spec).__name__, "name": f"constraint{index}",
+            "note": "no checker rule"}
+
+
+def _input_record(given, folder):
+    if given is None:
+        return None
+    record = dict(given)
+    if "sha256" not in record:
+        path = record.get("file")
+        if path is not None and not os.path.isabs(path) and not os.path.exists(path):
+            path = os.path.join(folder, path)
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+        record["sha256"] = digest.hexdigest()
+    return record
+
+
+def _versions():
+    from .. import __version__
+    try:
+        import pysat
+        pysat_version = pysat.__version__
+    except (ImportError, AttributeError):
+        pysat_version = None
+    return {"smtsched": __version__, "cadical": "1.9.5", "pysat": pysat_version}
+
+
+# -- CaDiCaL's binary DRAT to text DRUP --------------------------------------------------------
+
+class _BinaryDecoder:
+    """Streams CaDiCaL's binary proof encoding ('a' or 'd', then each literal as the 7-bit
+    little-endian varint of 2*var + sign, then a 0 byte) into text DRUP lines, chunk by chunk
+    (a clause may straddle two chunks)."""
+
+    def __init__(self, out):
+        self.out = out          # a binary file
+        self.line = None        # the clause being read: its tokens so far, None between
+        self.value = 0
+        self.shift = 0
+
+    def feed_file(self, file, chunk_size=1 << 20):
+        while True:
+            chunk = file.read(chunk_size)
+            if not chunk:
+                return
+            self.feed(chunk)
+
+    def feed(self, data):
+        lines = []
+        line, value, shift = self.line, self.value, self.shift
+        for byte in data:
+            if line is None:
+                if byte == 0x61:
+                    line = []
+                elif byte == 0x64:
+                    line = ["d"]
+                else:
+                    raise ValueError(f"binary proof: a clause starts with byte {byte}, "
+                                     "not 'a' or 'd'")
+            elif byte == 0:
+                line.append("0")
+                lines.append(" ".join(line))
+                line = None
+            else:
+                value |= (byte & 0x7F) << shift
+                if byte & 0x80:
+                    shift += 7
+                else:
+                    line.append(str(-(value >> 1) if value & 1 else value >> 1))
+                    value = shift = 0
+        self.line, self.value, self.shift = line, value, shift
+        if lines:
+            self.out.write(("\n".join(lines) + "\n").encode())
+
+
+def decode_binary_proof(data):
+    """The text DRUP lines of CaDiCaL's binary proof `data` (bytes), for tests and tools."""
+    import io
+    out = io.BytesIO()
+    _BinaryDecoder(out).feed(data)
+    return out.getvalue().decode().splitlines()
