@@ -226,6 +226,17 @@ def test_a_machine_of_one_task_is_no_constraint_as_in_smtsched(tmp_path):
     assert [c["name"] for c in g.constraints] == ["m0"]
 
 
+def test_a_lone_carriage_return_is_white_space_as_in_smtsched(tmp_path):
+    """Lines break at \\n only (smtsched's reader); bytes keep a lone \\r, which text read
+    with universal newlines would turn into a line break: another job."""
+    data = b"1 2\r\n0 1\r1 2\r\n"
+    path = tmp_path / "cr.txt"
+    path.write_bytes(data)
+    g = checker.read_jobshop(data, {})
+    agrees_with_model(g, formats.read_model(str(path)))
+    assert len(g.sorts) == 3   # j0o0, j0o1 and the makespan
+
+
 def test_the_makespan_of_no_task_is_zero_and_never_negative():
     g = checker.read_jobshop("0 1\n", {})
     assert g.check_schedule({}) == 0

@@ -61,17 +61,23 @@ class _Problem:
 
 # -- plain text -------------------------------------------------------------------------------
 
-def _lines(text):
-    """The lines of the input (split at \\n only, like an editor numbers them)."""
+def _text(text):
+    """The input as a str (bytes are decoded as UTF-8)."""
     if isinstance(text, (bytes, bytearray)):
         try:
-            text = bytes(text).decode("utf-8")
+            return bytes(text).decode("utf-8")
         except UnicodeDecodeError as error:
             line = bytes(text[:error.start]).count(b"\n") + 1
             raise SchedInputError(f"line {line}: the file is not UTF-8 text") from None
     if not isinstance(text, str):
         raise SchedInputError(f"the input must be text, got {type(text).__name__}")
-    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    return text
+
+
+def _lines(text):
+    """The lines of the input, split at \\n only as smtsched's reader does (a \\r elsewhere
+    is white space: pass bytes, or text read with newline="", to keep it so)."""
+    return [line[:-1] if line.endswith("\r") else line for line in _text(text).split("\n")]
 
 
 def _integers(number, line):
@@ -329,12 +335,8 @@ def read_model(text, query=None):
     "model.json"): mandatory tasks with releases and deadlines, precedences with lags,
     unary and cumulative resources, a horizon, the makespan objective (or none)."""
     _no_query(query)
-    if isinstance(text, (bytes, bytearray)):
-        text = "\n".join(_lines(text))
-    if not isinstance(text, str):
-        raise SchedInputError(f"the input must be text, got {type(text).__name__}")
     try:
-        data = json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant)
+        data = json.loads(_text(text), object_pairs_hook=_json_object, parse_constant=_json_constant)
     except SchedInputError:
         raise
     except (ValueError, RecursionError) as error:
