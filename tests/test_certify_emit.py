@@ -433,3 +433,40 @@ def test_binary_proof_decodes_like_pysat_in_any_chunking():
         for start in range(0, len(data), size):
             decoder.feed(data[start:start + size])
         assert out.getvalue().decode().splitlines() == expected
+
+
+# -- global constraints ------------------------------------------------------------------------
+
+def test_global_constraints_are_listed_and_named_by_their_lemmas(tmp_path):
+    from smtsched import Cumulative, Disjunctive, WeightedCost
+    s = Ints("s0 s1 s2 s3")
+    g = Bools("g")[0]
+    formulas = [v >= 0 for v in s] + [v + 3 <= 8 for v in s[:3]] + [s[3] <= 9]
+    formulas += [Disjunctive(s[:3], [3, 3, 3]),
+                 Cumulative(s, [2, 2, 2, 2], [1, 1, 1, 2], 2),
+                 WeightedCost(s[:2], [3, 3], [1, 1], 100, guard=g)]
+    core = compile_problem(formulas)
+    outcome, manifest, _ = certify(core, tmp_path)
+    assert outcome.status == "unsat"   # three tasks of length 3 in [0, 8]
+    constraints = json.loads((tmp_path / "constraints.json").read_text())
+    assert [c["kind"] for c in constraints] == ["disjunctive", "cumulative", "cost"]
+    assert constraints[0]["tasks"] == [{"start": f"s{k}", "duration": 3} for k in range(3)]
+    assert constraints[1]["capacity"] == 2 and constraints[1]["tasks"][3] == \
+        {"start": "s3", "duration": 2, "demand": 2}
+    _, _, _, lemmas, _ = read_folder(tmp_path)
+    for record in lemmas:
+        if record.get("theory") in ("disjunctive", "cumulative"):
+            assert constraints[record["constraint"]]["kind"] == record["theory"]
+    assert re.search(r'\n\d+ bool "g"\n', (tmp_path / "atoms.txt").read_text())
+    assert rup_refutes(tmp_path) is None
+
+
+def test_a_cost_guard_without_another_meaning_is_a_guard_line(tmp_path):
+    from smtsched.core import CostSpec, CostTask
+    core = compile_problem(triangle())
+    guard = core.new_var()
+    core.globals.append(CostSpec([CostTask(1, 2, 1, None)], 40, guard))
+    cert = Certificate(core)
+    assert Session(core, proof=cert).check([]).status == "unsat"
+    cert.write(str(tmp_path), input=FAKE_INPUT)
+    assert f"\n{guard} guard cost 0 <= 40\n" in (tmp_path / "atoms.txt").read_text()

@@ -275,7 +275,11 @@ class _Meanings:
         self.atoms = {}   # var -> (spec, p, q, bound, strict)
         self.bools = {}
         self.gates = {}
+        self.guards = {}  # var -> (constraint index, bound): g -> cost <= bound
         if core is not None:
+            for index, spec in enumerate(core.globals):
+                if isinstance(spec, CostSpec) and spec.guard is not None and spec.guard > 0:
+                    self.guards[spec.guard] = (index, spec.bound)
             for spec in core.difference.values():
                 for var, p, q, bound, strict in spec.atoms:
                     self.atoms[var] = (spec, p, q, bound, strict)
@@ -316,6 +320,9 @@ class _Meanings:
                           f"{'<' if strict else '<='} {_number(bound)}\n")
             elif var in self.bools:
                 out.write(f"{var} bool {json.dumps(self.bools[var])}\n")
+            elif var in self.guards:
+                index, bound = self.guards[var]
+                out.write(f"{var} guard cost {index} <= {bound}\n")
             else:
                 out.write(f"{var} fresh {_word(fresh.get(var, 'unnamed'))}\n")
         for var, (op, lits) in gates.items():
