@@ -2,6 +2,8 @@
 
     smtsched solve FILE.smt2 [--timeout S] [--memory MB] [--seed N] [--model] [--stats]
     smtsched solve - < FILE.smt2
+    smtsched solve FILE --proof DIR          (a certificate per unsat answer: DIR/1, DIR/2 ...)
+    smtsched check-proof DIR [--input FILE]  ("verified", exit 0; else the reason, exit 1)
     smtsched dnn MODEL.onnx --accelerator SPEC.toml [--memory BYTES]
                  [--objective latency|peak-memory] [--timeout S] [--json] [--plot PNG] [--log]
 
@@ -58,6 +60,11 @@ def build_parser():
                        help="print the model after every sat answer")
     solve.add_argument("--stats", action="store_true",
                        help="print the statistics after every check-sat")
+    solve.add_argument("--proof", metavar="DIR",
+                       help="write a certificate for every unsat answer (SMT-LIB: DIR/K for "
+                            "the K-th check-sat; scheduling formats: DIR, for an OPTIMAL or "
+                            "INFEASIBLE answer); `smtsched check-proof DIR` checks it "
+                            "(docs/certificates.md)")
     dnn = commands.add_parser(
         "dnn", help="schedule a neural-network graph on an accelerator",
         description="Schedule the operators of a neural-network graph (ONNX, our JSON DAG, "
@@ -87,6 +94,14 @@ def build_parser():
                      help="show progress (best, bound, gap) on standard error")
     dnn.add_argument("--mem-limit", type=int, metavar="MB",
                      help="memory limit of the search process itself")
+    check = commands.add_parser(
+        "check-proof", help="check a certificate written by --proof",
+        description="Check the certificate(s) in DIR (one, or numbered sub-folders) with a "
+                    "checker that shares no code with the solver: prints 'verified' or the "
+                    "first reason for rejecting, exit code 0 or 1 (docs/certificates.md).")
+    check.add_argument("directory", metavar="DIR", help="the certificate folder")
+    check.add_argument("--input", metavar="FILE",
+                       help="the input file (default: the one the manifest names)")
     return parser
 
 
@@ -100,6 +115,10 @@ def main(argv=None):
         return solve(args)
     if args.command == "dnn":
         return solve_dnn(args)
+    if args.command == "check-proof":
+        from .certify.check.cli import main as check_main
+        argv = [args.directory] + (["--input", args.input] if args.input else [])
+        return check_main(argv)
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
 
 
@@ -175,10 +194,15 @@ def solve(args):
             pass
 
     deadline = None if args.timeout is None else started + args.timeout
+    proof = None
+    if args.proof is not None:
+        proof, stream = _proof_input(args, stream)
+        if proof is None:
+            return EXIT_ERRORS
     # The search runs in a child process: the limits are enforced from outside, Ctrl-C stops
     # it cleanly, and a crash of the search cannot take the session with it.
     script = Script(sys.stdout, print_model=args.model, print_stats=args.stats, seed=args.seed,
-                    deadline=deadline, memory_mb=args.memory, isolate=True)
+                    deadline=deadline, memory_mb=args.memory, isolate=True, proof=proof)
     try:
         with stream:
             script.run(stream)
@@ -189,6 +213,32 @@ def solve(args):
         print("smtsched: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_ERRORS if script.errors else EXIT_OK
+
+
+def _proof_input(args, stream):
+    """For --proof on an SMT-LIB script: (the input's record for the certificates, the stream
+    to run). The script is read whole first, so that the certificates name exactly the bytes
+    that were solved (standard input is saved as DIR/input.smt2). (None, None) after an error
+    message."""
+    import hashlib
+    import io
+
+    with stream:
+        data = stream.read()
+    try:
+        os.makedirs(args.proof, exist_ok=True)
+        path = args.file
+        if path == "-":
+            path = os.path.join(args.proof, "input.smt2")
+            with open(path, "wb") as saved:
+                saved.write(data)
+    except OSError as problem:
+        print(f"smtsched: cannot write the certificates to {args.proof}: {problem.strerror}",
+              file=sys.stderr)
+        return None, None
+    record = {"directory": args.proof, "file": os.path.abspath(path),
+              "sha256": hashlib.sha256(data).hexdigest(), "format": "smtlib"}
+    return record, io.BytesIO(data)
 
 
 def solve_schedule(args, format, started):

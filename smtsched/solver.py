@@ -9,6 +9,7 @@ model that fails that check raises ModelCheckError, never reaches the user. A fr
 per check keeps push/pop trivially correct; reusing it across checks is a later optimisation.
 """
 import numbers
+import os
 import time
 from fractions import Fraction
 
@@ -102,6 +103,8 @@ class Solver:
         self._memory = None          # MB, only with isolate
         self._hint = None            # variable key -> value: preferred phases
         self._keep_graph = False     # difference_graph(): for the SMT-LIB optimiser
+        self._proof = None           # folder for the certificate of an unsat answer
+        self._proof_input = None     # the input the certificate names (else input.smt2)
         self._compiler = compiler.IncrementalCompiler()
         self._clear_result()
 
@@ -118,7 +121,13 @@ class Solver:
     # -- options -----------------------------------------------------------------------
     def set(self, *args, **options):
         """Options: timeout (ms), seed, max_conflicts, unsat_core, log_lemmas, check_theories,
-        cadical, isolate, memory.
+        cadical, isolate, memory, difference_graph, proof.
+
+        `proof=DIR` writes, for every check that answers unsat, a certificate into DIR
+        (docs/certificates.md): the assertions and assumptions as DIR/input.smt2, the Boolean
+        abstraction, the theory lemmas with their witnesses and CaDiCaL's proof;
+        `smtsched.certify.check(DIR)` or `smtsched check-proof DIR` confirms it. A later
+        unsat check replaces it. `proof=None` stops writing them.
 
         `unsat_core=False` (default True) gives up cores of assumptions for speed: the
         assumptions of a check are then root facts of its search (`unsat_core()` is empty).
@@ -159,12 +168,16 @@ class Solver:
                 self._memory = None if value is None or value <= 0 else int(value)
             elif name == "difference_graph":
                 self._keep_graph = bool(value)
+            elif name == "proof":
+                self._proof = None if value is None else os.fspath(value)
+            elif name == "proof_input":
+                self._proof_input = None if value is None else dict(value)
             else:
                 raise ValueError(f"unknown option {name!r}: smtsched knows timeout, seed, "
                                  "max_conflicts, unsat_core, log_lemmas, check_theories, "
                                  "cadical (a dict "
-                                 "of CaDiCaL options), isolate, memory (MB) and "
-                                 "difference_graph")
+                                 "of CaDiCaL options), isolate, memory (MB), "
+                                 "difference_graph and proof (a folder)")
 
     def hint(self, values):
         """Prefer, in the next checks, the truth values that `values` gives to the atoms and
@@ -282,14 +295,20 @@ class Solver:
             return UNKNOWN, "timeout", {}, None, [], None, None
         if not self._unsat_core:
             # No core wanted: the assumptions hold for this search only, and each search is
-            # fresh, so they can be root facts (see Session.check).
+            # fresh, so they can be root facts (see Session.check; in proof mode the session
+            # keeps them assumptions, which the certificate refutes).
             assumption_literals, facts = [], compiled.assumption_literals
         else:
             assumption_literals, facts = compiled.assumption_literals, []
         problems = compiled.active_differences()
+        certificate = None
+        if self._proof is not None:
+            from .certify.emit import Certificate
+            certificate = Certificate(compiled)
         session = Session(compiled, seed=self._seed, log_lemmas=self._log_lemmas,
                           check=self._check_theories, sat_options=self._sat_options,
-                          phases=_phases(compiled, problems, self._hint) if self._hint else None)
+                          phases=_phases(compiled, problems, self._hint) if self._hint else None,
+                          proof=certificate)
         time_left = None
         if self._timeout is not None:
             time_left = max(0.0, self._timeout - (time.perf_counter() - started))
@@ -304,11 +323,32 @@ class Solver:
         if outcome.status == UNSAT:
             failed = set(outcome.core or [])
             core = [k for k, lit in enumerate(compiled.assumption_literals) if lit in failed]
+            if certificate is not None:
+                self._write_certificate(certificate, assertions, assumptions)
         lemmas = None
         if self._log_lemmas:
             lemmas = _lemma_formulas(problems, outcome.lemmas or [], compiled.pb_meaning)
         reason = outcome.reason if outcome.status == UNKNOWN else ""
         return outcome.status, reason, outcome.stats, values, core, lemmas, graph
+
+    def _write_certificate(self, certificate, assertions, assumptions):
+        """The certificate of this unsat answer, into the `proof` folder. Its input is the
+        script that `proof_input` names (the SMT-LIB front end's file and check-sat), else
+        the assertions and assumptions printed as DIR/input.smt2 (the assumptions asserted:
+        the claim is that all of them together are unsat)."""
+        folder = self._proof
+        given = self._proof_input
+        if given is None:
+            from .printer import dumps
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, "input.smt2"), "w", encoding="utf-8",
+                      errors="surrogateescape") as out:
+                out.write(dumps(list(assertions) + list(assumptions)))
+            given = {"file": "input.smt2", "format": "smtlib", "query": {"check_sat": 1}}
+        given = dict(given)
+        query = given.pop("query", {})
+        given.pop("directory", None)
+        certificate.write(folder, claim={"kind": "unsat"}, input=given, query=query)
 
     def _build_model(self, compiled, problems, outcome, assertions, assumptions):
         truth = set(lit for lit in outcome.model if lit > 0)

@@ -5,6 +5,7 @@ them out through the public API (Solver, terms) and writes the responses to `out
 that fails prints ``(error "line L column C: message")`` and the script goes on; `errors`
 counts them so that the command line can exit non-zero.
 """
+import os
 import sys
 import time
 
@@ -33,7 +34,7 @@ class Script:
     """The state of one SMT-LIB session: options, declarations, assertion stack, last answer."""
 
     def __init__(self, out=None, print_model=False, print_stats=False, seed=None,
-                 deadline=None, memory_mb=None, isolate=False):
+                 deadline=None, memory_mb=None, isolate=False, proof=None):
         self.out = out if out is not None else sys.stdout
         self.print_model = print_model     # --model
         self.print_stats = print_stats     # --stats
@@ -41,6 +42,11 @@ class Script:
         self.deadline = deadline           # time.perf_counter() value, whole-run budget
         self.memory_mb = memory_mb
         self.isolate = isolate
+        # --proof: {"directory", "file", "sha256", "format"}; the K-th check-sat command of
+        # the script (counted from its first line, resets included, as the checker counts)
+        # writes its certificate into directory/K when it answers unsat
+        self.proof = proof
+        self.check_sats = 0
         self.errors = 0
         self.finished = False
         self.interrupted = False
@@ -364,10 +370,12 @@ class Script:
         return args[0][1]
 
     def cmd_check_sat(self, command, args):
+        self.check_sats += 1   # every check-sat command counts, even one with an error
         self.arity(command, args, 0, usage="(check-sat)")
         self.check(command, [])
 
     def cmd_check_sat_assuming(self, command, args):
+        self.check_sats += 1
         self.arity(command, args, 1, usage="(check-sat-assuming (literal ...))")
         if not isinstance(args[0], SList):
             line, column = position(args[0])
@@ -407,6 +415,9 @@ class Script:
         solver.set(seed=seed, timeout=timeout_ms or 0, difference_graph=bool(self.objectives))
         if self.isolate:
             solver.set(isolate=True, memory=self.memory_mb)
+        if self.proof is not None:
+            solver.set(proof=os.path.join(self.proof["directory"], str(self.check_sats)),
+                       proof_input=dict(self.proof, query={"check_sat": self.check_sats}))
         try:
             result = solver.check(*[term for _, term in assumptions])
         except KeyboardInterrupt:

@@ -1,0 +1,112 @@
+"""`smtsched solve --proof DIR`, `smtsched check-proof DIR` and `Solver.set(proof=DIR)`:
+certificates are written for the unsat answers only, one folder per check-sat, and the checker
+confirms the honest ones and rejects tampered ones (issue 15)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from smtsched import Bool, Int, Not, Or, Solver, unsat
+from smtsched.certify import check
+
+SCRIPT = """(set-logic QF_IDL)
+(declare-fun x () Int)
+(declare-fun y () Int)
+(declare-fun z () Int)
+(declare-fun p () Bool)
+(assert (or p (< x y)))
+(assert (=> p (< y x)))
+(assert (< y z))
+(assert (< z x))
+(check-sat)
+(push 1)
+(assert (< x y))
+(check-sat)
+(pop 1)
+(check-sat-assuming ((not p)))
+"""
+
+
+def run(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "smtsched", *args], input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_solve_writes_a_certificate_per_unsat_check_sat_and_check_proof_verifies(tmp_path):
+    path = tmp_path / "t.smt2"
+    path.write_text(SCRIPT)
+    cert = tmp_path / "cert"
+    solved = run("solve", str(path), "--proof", str(cert))
+    assert solved.stdout.split() == ["sat", "unsat", "unsat"], solved.stderr
+    # the 2nd and the 3rd check-sat answered unsat: their folders, and no other
+    assert sorted(os.listdir(cert)) == ["2", "3"]
+    manifest = json.loads((cert / "3" / "manifest.json").read_text())
+    assert manifest["query"] == {"check_sat": 3}
+    assert manifest["claim"] == {"kind": "unsat"}
+    checked = run("check-proof", str(cert))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.count("verified") == 2
+
+
+def test_a_certificate_with_a_dropped_lemma_is_rejected_with_exit_code_1(tmp_path):
+    path = tmp_path / "t.smt2"
+    path.write_text(SCRIPT)
+    cert = tmp_path / "cert"
+    run("solve", str(path), "--proof", str(cert))
+    lemmas = cert / "3" / "lemmas.jsonl"
+    lines = lemmas.read_text().splitlines(keepends=True)
+    assert lines, "the refutation needs the theory"
+    lemmas.write_text("".join(lines[1:]))
+    checked = run("check-proof", str(cert / "3"))
+    assert checked.returncode == 1
+    assert "verified" not in checked.stdout
+
+
+def test_a_certificate_for_another_input_is_rejected(tmp_path):
+    path = tmp_path / "t.smt2"
+    path.write_text(SCRIPT)
+    cert = tmp_path / "cert"
+    run("solve", str(path), "--proof", str(cert))
+    path.write_text(SCRIPT.replace("(< z x)", "(<= z x)"))
+    checked = run("check-proof", str(cert / "3"))
+    assert checked.returncode == 1
+    assert "sha" in checked.stdout.lower() or "input" in checked.stdout.lower()
+
+
+def test_standard_input_is_saved_beside_the_certificates(tmp_path):
+    cert = tmp_path / "cert"
+    solved = run("solve", "-", "--proof", str(cert), stdin=SCRIPT)
+    assert solved.stdout.split() == ["sat", "unsat", "unsat"], solved.stderr
+    assert (cert / "input.smt2").read_text() == SCRIPT
+    assert check(str(cert / "2")).ok
+
+
+def test_solver_proof_option_certifies_the_assertions_and_assumptions(tmp_path):
+    x, y, z = Int("x"), Int("y"), Int("z")
+    p = Bool("p")
+    s = Solver()
+    s.add(Or(p, x < y), Or(Not(p), y < x), y < z, z < x)
+    s.set(proof=str(tmp_path / "c"))
+    assert s.check(Not(p)) == unsat
+    verdict = check(str(tmp_path / "c"))
+    assert verdict.ok, str(verdict)
+    # the printed input asserts the assumption: without it the claim is wrong, and the
+    # checker must notice
+    shutil.copytree(tmp_path / "c", tmp_path / "d")
+    text = (tmp_path / "d" / "input.smt2").read_text()
+    (tmp_path / "d" / "input.smt2").write_text(text.replace("(assert (not p))\n", ""))
+    assert not check(str(tmp_path / "d")).ok
+
+
+@pytest.mark.parametrize("bad", ["missing", "empty"])
+def test_check_proof_on_a_folder_without_a_certificate_says_so(tmp_path, bad):
+    folder = tmp_path / "none"
+    if bad == "empty":
+        folder.mkdir()
+    checked = run("check-proof", str(folder))
+    assert checked.returncode == 1
+    assert "Traceback" not in checked.stderr
+    assert checked.stdout.strip() or checked.stderr.strip()
