@@ -1,0 +1,584 @@
+"""The witness finder of the emitting side: for a theory lemma, the rule and the witness that
+docs/certificates.md ("The rules") defines, found from the lemma's own literals only.
+
+    find(clause, atom_of, constraint=None) -> (rule, witness) | None
+
+The theories do not say why they made a lemma, so the finder re-derives it from the premises
+(the negations of the clause's literals), the way Pumpkin's checker re-derives a labelled
+inference (ConSol-Lab/Pumpkin, pumpkin-checker `inferences/time_table.rs`), and then names
+the premises or the window and tasks that make the argument, in the witness shape the checker
+reads. Every witness is checked here again, in exact arithmetic, before it is returned: a
+lemma without one is left incomplete rather than given a wrong witness.
+
+The rules tried, simplest first (what the theories' explanations are, see theories/*_ref.py):
+
+* `cycle`: a negative cycle of the premises' own edges (Bellman-Ford on the few nodes they
+  touch). Every difference-logic lemma (conflicts, reasons, root implications), and any global
+  lemma that happens to be one.
+* `clique` on the direct edges between tasks: the ordering cuts (the cumulative final check,
+  `ordering_cuts` timetable conflicts, Lowering.cut): each premise says "j starts before i
+  ends" for a pair of the set.
+* `energy` with the bounds of the premises plus their completions (the doc's est/lst by
+  shortest paths): the timetable at the first instant t where compulsory parts overload the
+  capacity (window [t, t + 1]: pointwise conflicts and timetable filtering reasons); the
+  overload sweep of windows [est, lct] with the tasks inside (disjunctive overload, edge
+  finding through the completion of the negated ordering literal, the cumulative energy
+  check); then, as a last resort, every window of the energetic reasoning.
+* `clique` on shortest paths between the tasks (a set that overlaps through chains of
+  premises; among others the negative cycles that need exactly one completion, see
+  `_completed_cycle_pair`).
+
+Weights: Int weights are integers. A Real weight c with strictness is turned into one integer
+c * L * M - strict (L: the lcm of the denominators, M: one more than the number of edges), which
+orders simple cycles exactly as the doc's c - epsilon does; every cycle found is then summed
+again exactly (Fractions and a strict count) before it is accepted.
+"""
+from collections import deque
+from fractions import Fraction
+from math import lcm
+
+from ..core.specs import CumulativeSpec, DisjunctiveSpec
+
+__all__ = ["find"]
+
+INT = "Int"
+
+# How many candidate tasks an exact clique search looks at (a lemma has a few dozen at most).
+_CLIQUE_LIMIT = 40
+
+
+def find(clause, atom_of, constraint=None):
+    """(rule, witness) for the lemma `clause` (DIMACS literals), or None.
+
+    `atom_of(var)`: (sort, p, q, bound, strict) meaning x_p - x_q <= bound (< if strict), or
+    None for a variable that is not a difference atom. `constraint`: None (difference logic),
+    else the DisjunctiveSpec or CumulativeSpec whose theory made the lemma."""
+    premises = _premises(clause, atom_of)
+    info = None if constraint is None else _Constraint.of(constraint)
+    edges = premises.get(INT, ())
+    if info is not None:
+        # the global rules first: their bounds search finds a negative cycle on its way (and
+        # then the cycle rule below names it), while looking for a cycle first would cost a
+        # Bellman-Ford over every global lemma, most of which have none
+        found = _direct_clique(info, edges) or _energy(info, info.complete(edges))
+        if found is not None:
+            return found
+    for sort, sorted_edges in premises.items():
+        cycle = _cycle(sort, sorted_edges)
+        if cycle is not None:
+            return "cycle", {"cycle": cycle}
+    if info is not None:
+        return _clique(info, edges, paths=True)
+    return None
+
+
+# -- premises --------------------------------------------------------------------------------
+
+def _premises(clause, atom_of):
+    """{sort: [(u, v, weight, strict, index)]}: premise `index` (the negation of clause[index])
+    is the edge u -> v meaning x_v - x_u <= weight (< if strict)."""
+    out = {}
+    for index, lit in enumerate(clause):
+        atom = atom_of(lit if lit > 0 else -lit)
+        if atom is None:
+            continue
+        sort, p, q, bound, strict = atom
+        if sort == INT:
+            if strict:  # x < b over Int is x <= b - 1 (the doc writes no strict Int atoms)
+                bound, strict = bound - 1, False
+            bound = int(bound)
+            if lit < 0:   # the atom holds: x_p - x_q <= bound
+                edge = (q, p, bound, False, index)
+            else:         # it fails: x_q - x_p <= -bound - 1
+                edge = (p, q, -bound - 1, False, index)
+        elif lit < 0:
+            edge = (q, p, Fraction(bound), bool(strict), index)
+        else:             # fails: x_q - x_p < -bound (<= -bound when the atom was strict)
+            edge = (p, q, -Fraction(bound), not strict, index)
+        out.setdefault(sort, []).append(edge)
+    return out
+
+
+# -- negative cycles -------------------------------------------------------------------------
+
+def _cycle(sort, edges, exact=True):
+    """The premise indices of a negative cycle among `edges`, in cycle order, or None. With
+    exact=False any negative cycle of the compressed graph (weights already integers)."""
+    if len(edges) < 1:
+        return None
+    nodes = {}
+    compact = []
+    if sort == INT:
+        for u, v, w, _, index in edges:
+            compact.append((nodes.setdefault(u, len(nodes)), nodes.setdefault(v, len(nodes)),
+                            w, index))
+    else:
+        scale = 1
+        for _, _, w, _, _ in edges:
+            scale = lcm(scale, w.denominator)
+        separation = len(edges) + 1
+        for u, v, w, strict, index in edges:
+            weight = int(w * scale) * separation - (1 if strict else 0)
+            compact.append((nodes.setdefault(u, len(nodes)), nodes.setdefault(v, len(nodes)),
+                            weight, index))
+    positions = _negative_cycle(len(nodes), compact)
+    if positions is None:
+        return None
+    if not exact:
+        return positions
+    total, strict = 0, False
+    for position in positions:
+        _, _, w, s, _ = edges[position]
+        total += w
+        strict = strict or s
+    if total < 0 or (total == 0 and strict):
+        return [edges[position][4] for position in positions]
+    return None  # pragma: no cover - the integer weights order cycles as the exact ones do
+
+
+def _negative_cycle(n, edges):
+    """Positions in `edges` ((u, v, w, _) on nodes 0..n-1) of a negative cycle, in cycle
+    order, or None.
+
+    A difference lemma's premises are one cycle (a conflict) or a path closed by the negated
+    implied literal (a reason): every node has one outgoing edge, and walking them finds the
+    cycle in linear time. Other graphs go to a queue-based Bellman-Ford (SPFA) from a virtual
+    source at distance 0 to every node, which looks for a cycle in the parent graph (any
+    cycle there is negative) whenever some path has n edges or more."""
+    first = [-1] * n
+    functional = True
+    for position, edge in enumerate(edges):
+        u = edge[0]
+        if first[u] >= 0:
+            functional = False
+            break
+        first[u] = position
+    if functional:
+        return _functional_cycle(n, first, edges)
+    out = [[] for _ in range(n)]
+    for position, (u, v, w, _) in enumerate(edges):
+        out[u].append((v, w, position))
+    dist = [0] * n
+    parent = [-1] * n
+    length = [0] * n
+    queued = [True] * n
+    queue = deque(range(n))
+    budget = n * len(edges) + n   # Bellman-Ford's bound on useful relaxations
+    while queue:
+        u = queue.popleft()
+        queued[u] = False
+        du = dist[u]
+        for v, w, position in out[u]:
+            d = du + w
+            if d < dist[v]:
+                dist[v] = d
+                parent[v] = position
+                length[v] = length[u] + 1
+                budget -= 1
+                if length[v] >= n or budget < 0:
+                    found = _parent_cycle(n, parent, edges)
+                    if found is not None:
+                        return found
+                    length[v] = 0
+                    if budget < -n * len(edges):   # pragma: no cover - cannot happen
+                        return None
+                if not queued[v]:
+                    queued[v] = True
+                    queue.append(v)
+    return None
+
+
+def _functional_cycle(n, first, edges):
+    """A negative cycle of a graph with at most one edge out of each node (`first[u]`)."""
+    mark = [0] * n
+    for start in range(n):
+        if mark[start] or first[start] < 0:
+            continue
+        stamp = start + 1
+        v = start
+        while v >= 0 and not mark[v]:
+            mark[v] = stamp
+            position = first[v]
+            v = edges[position][1] if position >= 0 else -1
+        if v >= 0 and mark[v] == stamp:
+            cycle = []
+            total = 0
+            x = v
+            while True:
+                position = first[x]
+                cycle.append(position)
+                total += edges[position][2]
+                x = edges[position][1]
+                if x == v:
+                    break
+            if total < 0:
+                return cycle
+    return None
+
+
+def _parent_cycle(n, parent, edges):
+    mark = [0] * n
+    for start in range(n):
+        if mark[start]:
+            continue
+        stamp = start + 1
+        v = start
+        while v >= 0 and not mark[v]:
+            mark[v] = stamp
+            position = parent[v]
+            v = edges[position][0] if position >= 0 else -1
+        if v >= 0 and mark[v] == stamp:
+            cycle = []
+            x = v
+            while True:
+                position = parent[x]
+                cycle.append(position)
+                x = edges[position][0]
+                if x == v:
+                    break
+            cycle.reverse()
+            total = 0
+            for position in cycle:
+                total += edges[position][2]
+            if total < 0:
+                return cycle
+    return None
+
+
+# -- the constraint ----------------------------------------------------------------------------
+
+class _Constraint:
+    """A disjunctive or cumulative constraint as the rules see it: tasks (node, p, d) and the
+    capacity (a disjunctive one has capacity 1 and demands 1), tasks by node."""
+
+    _cache = {}
+
+    __slots__ = ("spec", "tasks", "capacity", "at_node")
+
+    @classmethod
+    def of(cls, spec):
+        entry = cls._cache.get(id(spec))
+        if entry is not None and entry.spec is spec:
+            return entry
+        if isinstance(spec, DisjunctiveSpec):
+            rows = [(int(t.node), int(t.duration), 1) for t in spec.tasks]
+            capacity = 1
+        elif isinstance(spec, CumulativeSpec):
+            rows = [(int(t.node), int(t.duration), int(t.demand)) for t in spec.tasks]
+            capacity = spec.capacity
+        else:
+            return None  # a cost or pseudo-Boolean constraint: rules still to come
+        entry = cls()
+        entry.spec = spec
+        entry.tasks = rows
+        entry.capacity = int(capacity)
+        entry.at_node = {}
+        for k, (node, p, d) in enumerate(rows):
+            entry.at_node.setdefault(node, []).append(k)
+        if len(cls._cache) > 256:
+            cls._cache.clear()
+        cls._cache[id(spec)] = entry
+        return entry
+
+    def apart(self, i, j):
+        """Whether tasks i and j cannot run at the same time (the doc's completion pairs)."""
+        _, p_i, d_i = self.tasks[i]
+        _, p_j, d_j = self.tasks[j]
+        return i != j and p_i > 0 and p_j > 0 and d_i + d_j > self.capacity
+
+    def complete(self, edges):
+        """The Int premise edges with their completions: an edge x_i - x_j <= w with w < p_j
+        between tasks i, j that cannot overlap also gives x_i - x_j <= -p_i, an edge on the
+        same two nodes in the same direction; the stronger weight is kept (the index stays the
+        premise's, for the clique fallback). Returns [(u, v, w, False, index)]."""
+        at_node = self.at_node
+        tasks = self.tasks
+        out = []
+        for edge in edges:
+            u, v, w, _, index = edge
+            best = w
+            to_tasks = at_node.get(v)
+            from_tasks = at_node.get(u) if to_tasks else None
+            if from_tasks:
+                for j in from_tasks:
+                    if w >= tasks[j][1]:
+                        continue
+                    for i in to_tasks:
+                        if self.apart(i, j) and -tasks[i][1] < best:
+                            best = -tasks[i][1]
+            out.append((u, v, best, False, index) if best != w else edge)
+        return out
+
+
+# -- clique --------------------------------------------------------------------------------------
+
+def _direct_clique(info, edges):
+    """The ordering cuts' `clique`: direct premise edges "j starts before i ends" both ways
+    between the tasks of each pair (a quick test first: some pair has both)."""
+    at_node = info.at_node
+    pairs = set()
+    both = False
+    for u, v, _, _, _ in edges:
+        if u != v and u in at_node and v in at_node:
+            pairs.add((u, v))
+            if (v, u) in pairs:
+                both = True
+    if not both and not any(len(at_node[u]) > 1 for u, _ in pairs):
+        return None
+    return _clique(info, edges, paths=False)
+
+
+def _clique(info, edges, paths):
+    """A `clique` witness: tasks that pairwise start before the other ends, by the premises
+    (direct edges only, or shortest paths), with demands above the capacity."""
+    tasks = info.tasks
+    at_node = info.at_node
+    # starts_before[i]: {j: x_j - x_i <= p_i - 1 is given}
+    relevant = set()
+    for u, v, _, _, _ in edges:
+        if u in at_node:
+            relevant.add(u)
+        if v in at_node:
+            relevant.add(v)
+    if not relevant:
+        return None
+    if paths:
+        distance = _distances(relevant, edges)
+    else:
+        distance = {}
+        for u, v, w, _, _ in edges:
+            if u in at_node and v in at_node and u != v:
+                key = (u, v)
+                if key not in distance or w < distance[key]:
+                    distance[key] = w
+    candidates = [k for node in relevant for k in at_node[node]
+                  if tasks[k][1] > 0 and tasks[k][2] > 0]
+    if sum(tasks[k][2] for k in candidates) <= info.capacity:
+        return None
+
+    def overlap(i, j):
+        node_i, p_i, _ = tasks[i]
+        node_j, p_j, _ = tasks[j]
+        if node_i == node_j:
+            return True
+        d_ij = distance.get((node_i, node_j))
+        d_ji = distance.get((node_j, node_i))
+        return d_ij is not None and d_ji is not None and d_ij <= p_i - 1 and d_ji <= p_j - 1
+
+    neighbours = {k: set() for k in candidates}
+    for a in range(len(candidates)):
+        i = candidates[a]
+        for b in range(a + 1, len(candidates)):
+            j = candidates[b]
+            if overlap(i, j):
+                neighbours[i].add(j)
+                neighbours[j].add(i)
+    candidates = [k for k in candidates if neighbours[k]]
+    capacity = info.capacity
+    demand = {k: tasks[k][2] for k in candidates}
+    candidates.sort(key=lambda k: (-demand[k], k))
+    # greedy from every start (the cut's own set is usually the whole candidate list)
+    for start in candidates:
+        chosen = [start]
+        total = demand[start]
+        for k in candidates:
+            if k != start and all(k in neighbours[c] for c in chosen):
+                chosen.append(k)
+                total += demand[k]
+                if total > capacity:
+                    return "clique", {"tasks": sorted(chosen)}
+    if len(candidates) > _CLIQUE_LIMIT:
+        return None
+    best = _heaviest_clique(candidates, neighbours, demand, capacity)
+    if best is None:
+        return None
+    return "clique", {"tasks": sorted(best)}
+
+
+def _heaviest_clique(candidates, neighbours, demand, capacity):
+    """A clique of total demand above `capacity` (branch and bound over small sets), or None."""
+    def grow(chosen, total, rest):
+        if total > capacity:
+            return chosen
+        if total + sum(demand[k] for k in rest) <= capacity:
+            return None
+        for position, k in enumerate(rest):
+            found = grow(chosen + [k], total + demand[k],
+                         [j for j in rest[position + 1:] if j in neighbours[k]])
+            if found is not None:
+                return found
+        return None
+    return grow([], 0, candidates)
+
+
+def _distances(sources, edges):
+    """{(s, v): shortest distance} from every node of `sources` (Bellman-Ford, Int edges)."""
+    out = {}
+    adjacency = edges
+    for s in sources:
+        dist = {s: 0}
+        for _ in range(len(edges) + 1):
+            changed = False
+            for u, v, w, _, _ in adjacency:
+                du = dist.get(u)
+                if du is None:
+                    continue
+                d = du + w
+                dv = dist.get(v)
+                if dv is None or d < dv:
+                    dist[v] = d
+                    changed = True
+            if not changed:
+                break
+        else:
+            return {}  # a negative cycle reachable from s: no shortest paths
+        for v, d in dist.items():
+            out[(s, v)] = d
+    return out
+
+
+# -- energy ----------------------------------------------------------------------------------
+
+def _bounds(edges):
+    """(ahead, back): shortest distances from the origin and to it in the graph `edges`
+    ({node: distance}, reachable nodes only), or None when a negative cycle is on the way."""
+    index = {0: 0}
+    out = [[]]
+    into = [[]]
+    for u, v, w, _, _ in edges:
+        a = index.get(u)
+        if a is None:
+            a = index[u] = len(out)
+            out.append([])
+            into.append([])
+        b = index.get(v)
+        if b is None:
+            b = index[v] = len(out)
+            out.append([])
+            into.append([])
+        out[a].append((b, w))
+        into[b].append((a, w))
+    n = len(out)
+    ahead = _shortest(out, n)
+    if ahead is None:
+        return None
+    back = _shortest(into, n)
+    if back is None:
+        return None
+    return ({node: ahead[k] for node, k in index.items() if ahead[k] is not None},
+            {node: back[k] for node, k in index.items() if back[k] is not None})
+
+
+def _shortest(adjacency, n):
+    """Distances from node 0 (None: unreachable) by SPFA, or None on a negative cycle (a
+    path of n edges: its relaxations strictly decreased each repeated node)."""
+    dist = [None] * n
+    dist[0] = 0
+    length = [0] * n
+    queued = [False] * n
+    queued[0] = True
+    queue = deque([0])
+    while queue:
+        u = queue.popleft()
+        queued[u] = False
+        du = dist[u]
+        for v, w in adjacency[u]:
+            d = du + w
+            dv = dist[v]
+            if dv is None or d < dv:
+                dist[v] = d
+                length[v] = length[u] + 1
+                if length[v] >= n:
+                    return None
+                if not queued[v]:
+                    queued[v] = True
+                    queue.append(v)
+    return dist
+
+
+def _energy(info, completed):
+    """An `energy` witness from the bounds of the completed premise graph, or None."""
+    if not completed:
+        return None
+    bounds = _bounds(completed)
+    if bounds is None:
+        # the completed graph is inconsistent: the doc counts that as valid for the global
+        # rules, but say it with a witness that does not lean on it (the clique of a pair)
+        return None
+    ahead, back = bounds     # x_v - x_0 <= ahead[v] (lst), x_0 - x_v <= back[v] (est = -back)
+    rows = []   # (k, est, lst, p, d) of the tasks with both bounds finite
+    tasks = info.tasks
+    for node, ks in info.at_node.items():
+        if node in ahead and node in back:
+            for k in ks:
+                _, p, d = tasks[k]
+                if p > 0 and d > 0:
+                    rows.append((k, -back[node], ahead[node], p, d))
+    if not rows:
+        return None
+    capacity = info.capacity
+    return (_timetable(rows, capacity) or _overload(rows, capacity)
+            or _energetic(rows, capacity))
+
+
+def _witness(rows, capacity, a, b):
+    """The energy witness of window [a, b] over `rows` if it overloads, else None (the doc's
+    formula, recomputed: only tasks with a positive least energy inside are named)."""
+    if b <= a:
+        return None
+    width = b - a
+    total = 0
+    named = []
+    for k, est, lst, p, d in rows:
+        inside = min(width, p, est + p - a, b - lst)
+        if inside > 0:
+            total += d * inside
+            named.append(k)
+    if total > capacity * width:
+        return "energy", {"window": [a, b], "tasks": sorted(named)}
+    return None
+
+
+def _timetable(rows, capacity):
+    """Window [t, t + 1] at the first instant t where compulsory parts [lst, est + p) stack
+    above the capacity."""
+    events = {}
+    for _, est, lst, p, d in rows:
+        if lst < est + p:
+            events[lst] = events.get(lst, 0) + d
+            events[est + p] = events.get(est + p, 0) - d
+    load = 0
+    for t in sorted(events):
+        load += events[t]
+        if load > capacity:
+            return _witness(rows, capacity, t, t + 1)
+    return None
+
+
+def _overload(rows, capacity):
+    """Windows [a, b] with a an est and b an lct, and the tasks wholly inside (Vilim's sweep:
+    for each b, tasks by decreasing est)."""
+    for b in sorted({lst + p for _, _, lst, p, _ in rows}):
+        inside = sorted((r for r in rows if r[2] + r[3] <= b), key=lambda r: -r[1])
+        energy = 0
+        for position, (_, est, _, p, d) in enumerate(inside):
+            energy += p * d
+            if position + 1 < len(inside) and inside[position + 1][1] == est:
+                continue
+            if energy > capacity * (b - est):
+                return _witness(rows, capacity, est, b)
+    return None
+
+
+def _energetic(rows, capacity):
+    """Every window of the energetic reasoning: a from the ests and lsts, b from the ects and
+    lcts (the points where the least energy inside changes slope)."""
+    starts = sorted({r[1] for r in rows} | {r[2] for r in rows})
+    ends = sorted({r[1] + r[3] for r in rows} | {r[2] + r[3] for r in rows})
+    for a in starts:
+        for b in ends:
+            if b > a:
+                found = _witness(rows, capacity, a, b)
+                if found is not None:
+                    return found
+    return None
