@@ -36,6 +36,12 @@ The interface, for a backend built as `make(model, horizon, deadline, seed)`:
   `overloads` gives sets of tasks that run together beyond a capacity, `cut` adds the fact
   "not all of these run at one instant" for every later check.
 
+Certificates (`Model.solve(proof=DIR)`): a backend whose `supports_proof` is True is also built
+as `make(model, horizon, deadline, seed, proof=True)` and then has a `certificate` (a
+smtsched.certify.emit.Certificate) that logs every check it runs, for the Optimizer to write
+after an UNSAT check. LoweringBackend does; SolverBackend (a fresh engine per check) does not,
+and the Optimizer refuses `proof` with it.
+
 A backend does not check schedules against the model: the Optimizer does, once, with
 smtsched.sched.check, before a schedule counts (a backend whose engine checks its own models,
 as the Solver does today, checks twice; see the Solver's `_build_model`).
@@ -66,6 +72,9 @@ SAT, UNSAT, UNKNOWN = "sat", "unsat", "unknown"
 
 class SearchBackend(abc.ABC):
     """What the Optimizer asks of a search engine (see the module docstring)."""
+
+    supports_proof = False   # built with proof=True, it has a `certificate`
+    certificate = None
 
     def lower_bound(self):
         return None

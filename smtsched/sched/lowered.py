@@ -16,10 +16,18 @@ A bound that will never be asked again (below the proven lower bound, or at or a
 schedule) has its guard switched off for good by the unit [-guard], and a cost bound's theory
 leaves the search (it would be asked at every propagation round for nothing).
 
+Certificates (`proof=True`): the session gets a smtsched.certify.emit.Certificate over the
+lowering's core as its proof sink before the first check, so it logs the persistent engine's
+whole life (every probe's lemmas, the cuts, the retired guards and stops) and CaDiCaL's proof
+of it; `certificate` is that sink (None without proof). Every clause added here says what it
+is to the sink: a cut is kind "cut" with the resource's spec as its source (a clique lemma),
+a retiring unit kind "retire", the bits a peak guard fixes kind "guard" (no checker rule: such
+a certificate is incomplete; the checker refuses memories anyway).
+
 Lives apart from backend.py so that each backend is a small module of its own.
 """
 from ..core.session import Session
-from ..core.specs import PseudoBooleanSpec
+from ..core.specs import CumulativeSpec, DisjunctiveSpec, PseudoBooleanSpec
 from ..engine import SAT as ENGINE_SAT, UNSAT as ENGINE_UNSAT
 from . import check
 from .backend import SAT, UNKNOWN, UNSAT, SearchBackend
@@ -29,11 +37,18 @@ from .lower import Lowering
 class LoweringBackend(SearchBackend):
     """The Lowering on one persistent Session (see the module docstring)."""
 
-    def __init__(self, model, horizon=None, deadline=None, seed=0):
+    supports_proof = True
+
+    def __init__(self, model, horizon=None, deadline=None, seed=0, proof=False):
         # DeadlinePassed (the seam's BuildTimeout) once `deadline` has passed
         self.lowering = Lowering(model, horizon, deadline)
         self.model = model
-        self.session = Session(self.lowering.core, seed=seed, persistent=True)
+        self.certificate = None
+        if proof:
+            from ..certify.emit import Certificate
+            self.certificate = Certificate(self.lowering.core)
+        self.session = Session(self.lowering.core, seed=seed, persistent=True,
+                               proof=self.certificate)
         self.memory = None
         if model.objective == "peak_memory":
             self.memory = self.lowering.memory(model.objective_memory)
@@ -79,11 +94,11 @@ class LoweringBackend(SearchBackend):
         """The guard of "peak <= bound": it fixes every bit of the slack top - bound."""
         guard = self.lowering.core.new_var()
         if bound < 0:
-            self.session.add_clause([-guard])
+            self.session.add_clause([-guard], "retire")
             return guard
         slack = max(0, self.top - bound)   # a bound above top holds in every schedule
         for k, bit in enumerate(self.bits):
-            self.session.add_clause([-guard, bit if slack >> k & 1 else -bit])
+            self.session.add_clause([-guard, bit if slack >> k & 1 else -bit], "guard")
         return guard
 
     def lower_bound(self):
@@ -95,7 +110,7 @@ class LoweringBackend(SearchBackend):
             return lowering.makespan_bound(bound)
         for old in [k for k in self.guards if k >= upper or k < lower]:
             guard, spec = self.guards.pop(old)
-            self.session.add_clause(lowering.retire(guard))
+            self.session.add_clause(lowering.retire(guard), "retire")
             if spec is not None:
                 self.session.leave(spec)
         if bound not in self.guards:
@@ -139,4 +154,17 @@ class LoweringBackend(SearchBackend):
         return self.lowering.overloads(starts, present)
 
     def cut(self, tasks):
-        self.session.add_clause(self.lowering.cut(tasks))
+        self.session.add_clause(self.lowering.cut(tasks), "cut", self._resource_spec(tasks))
+
+    def _resource_spec(self, tasks):
+        """The global constraint (a core spec) over every one of `tasks`, for a cut's
+        certificate record (its clique witness); None when there is none (a resource with
+        optional tasks has none: its pairs are clauses) or no certificate is made."""
+        if self.certificate is None:
+            return None
+        nodes = {self.lowering.node[t.index] for t in tasks}
+        for spec in self.lowering.core.globals:
+            if isinstance(spec, (DisjunctiveSpec, CumulativeSpec)) \
+                    and nodes <= {task.node for task in spec.tasks}:
+                return spec
+        return None

@@ -335,7 +335,7 @@ class Model:
 
     # -- solving --------------------------------------------------------------------------
     def solve(self, time_limit=None, seed=0, on_solution=None, log=False, workers=1,
-              start_from=()):
+              start_from=(), proof=None, proof_input=None):
         """Search; a `Result` (status OPTIMAL, FEASIBLE, INFEASIBLE or UNKNOWN).
 
         `time_limit`: seconds (None: no limit). `seed`: an integer, the same seed gives the
@@ -345,14 +345,42 @@ class Model:
         parallel search is not implemented yet. `start_from`: schedules of your own (lists of
         integer starts by task index, every task present) to start from; the best one that
         satisfies the model competes with the built-in greedy schedule (the others are left
-        out). Every parameter either works or is refused with a ModelError.
+        out). `proof`: a folder; an OPTIMAL or INFEASIBLE answer then writes its certificate
+        there (docs/certificates.md), with this model as DIR/model.json, and
+        `result.certificate` is the folder (None, with `result.certificate_note` saying why,
+        when none could be written: the answer was FEASIBLE or UNKNOWN, the checker has no
+        rules for the model's features, or the refutation did not finish in time).
+        `proof_input`: the file the model was read from, {"file": path, "format": "jobshop"
+        or "psplib"}, to name in the certificate instead of model.json (the command line's).
+        Every parameter either works or is refused with a ModelError.
         """
         start_from = self._solve_parameters(time_limit, seed, on_solution, log, workers,
                                             start_from)
         self._check_objective()
+        certification = self._certification(proof, proof_input)
         from .optimize import solve
         return solve(self, time_limit=time_limit, seed=seed, on_solution=on_solution, log=log,
-                     start_from=start_from)
+                     start_from=start_from, proof=certification)
+
+    def _certification(self, proof, proof_input):
+        """The certificate request of `solve` (None: none asked for)."""
+        import os
+        if proof is None:
+            if proof_input is not None:
+                raise ModelError("proof_input names the input of a certificate: give the "
+                                 "certificate's folder as proof= too")
+            return None
+        if not isinstance(proof, (str, os.PathLike)):
+            raise ModelError(f"proof must be a folder (a path), got {proof!r}")
+        if proof_input is not None:
+            if not isinstance(proof_input, dict) or not isinstance(proof_input.get("file"),
+                                                                   (str, os.PathLike)) \
+                    or proof_input.get("format") not in ("jobshop", "psplib", "model"):
+                raise ModelError("proof_input must be {'file': path, 'format': 'jobshop', "
+                                 f"'psplib' or 'model'}}, got {proof_input!r}")
+            proof_input = dict(proof_input, file=os.path.abspath(os.fspath(proof_input["file"])))
+        from .proof import Certification
+        return Certification(self, proof, proof_input)
 
     def _solve_parameters(self, time_limit, seed, on_solution, log, workers, start_from):
         """The parameters of `solve` checked (issue 14: none is accepted and ignored); the

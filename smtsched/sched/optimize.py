@@ -24,6 +24,16 @@ returned. Overloads of cumulative resources are refuted inside the search by the
 theory; for a resource with optional tasks the optimiser cuts them between checks instead (see
 encode.py) and repeats the check; cuts are facts of the model and stay.
 A check that runs out of time ends the search with what is proven so far.
+
+Certificates (`proof`, a smtsched.sched.proof.Certification): the backend is built with a
+proof sink (one persistent engine logs every probe), and an OPTIMAL answer of value v is backed
+by the refutation of "objective <= v - 1" (`certify`). When the run decided OPTIMAL without
+one (a static bound met by a schedule, a backend's bound, the last refutation at another
+probe), one more search under that bound must refute it within the time left; INFEASIBLE
+decided without a search (positive cycles) is refuted by a search without a bound. When that
+search does not finish, the answer stands and no certificate is written (`Result.certificate`
+None, `Result.certificate_note` says why). Only UNSAT checks are certified: a stopped search
+answers unknown.
 """
 import bisect
 import gc
@@ -37,6 +47,7 @@ from . import bounds, check, heuristic
 from .backend import SAT, UNSAT, BuildTimeout
 from .lowered import LoweringBackend
 from .memory import oversized_buffer, quick_lower_bound
+from .model import ModelError
 from .result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
 
 
@@ -44,8 +55,10 @@ class ScheduleCheckError(SmtschedError, AssertionError):
     """Internal error: a schedule failed the independent check (never returned)."""
 
 
-def solve(model, time_limit=None, seed=0, on_solution=None, log=False, start_from=()):
-    return Optimizer(model, time_limit, seed, on_solution, log, start_from).run()
+def solve(model, time_limit=None, seed=0, on_solution=None, log=False, start_from=(),
+          proof=None):
+    return Optimizer(model, time_limit, seed, on_solution, log, start_from,
+                     proof=proof).run()
 
 
 def best_start(model, candidates):
@@ -113,6 +126,9 @@ class Optimizer:
     (smtsched.sched.backend describes the interface): by default LoweringBackend (the direct
     lowering on one persistent engine, smtsched.sched.lowered); SolverBackend (the pairwise
     encoding on the Solver, a fresh engine per check) gives the same answers, for comparison.
+    `proof`: a smtsched.sched.proof.Certification (None: no certificate), for a backend that
+    supports proofs (LoweringBackend; SolverBackend is refused).
+
     One `run` per Optimizer."""
 
     # the conflict budget of a probe below best - 1 without a time limit (doubled after each
@@ -120,8 +136,16 @@ class Optimizer:
     PROBE_CONFLICTS = 20000
 
     def __init__(self, model, time_limit=None, seed=0, on_solution=None, log=False,
-                 start_from=(), backend=LoweringBackend):
+                 start_from=(), backend=LoweringBackend, proof=None):
+        if proof is not None and not getattr(backend, "supports_proof", False):
+            raise ModelError(f"{getattr(backend, '__name__', backend)} writes no certificates: "
+                             "use the default backend (LoweringBackend) with proof=")
         self.model = model
+        self.proof = proof
+        self.certifying = False   # proof asked for and the checker can read the model
+        # bound (None: no bound) -> its assumption literal, for every refuted check without
+        # other assumptions: the refutations a certificate can name
+        self.refuted = {}
         self.time_limit = time_limit
         self.seed = seed
         self.on_solution = on_solution
@@ -149,27 +173,36 @@ class Optimizer:
             self.started = time.perf_counter()
             if self.time_limit is not None:
                 self.deadline = self.started + self.time_limit
-            reason = self.static_infeasibility()
-            if reason is not None:
-                return Result(self.model, INFEASIBLE, runtime=self.elapsed(),
-                              stats={"runtime": self.elapsed()}, reason=reason)
-            if self.optimise:
-                self.first = self.first_schedule()
-            if self.first is not None and self.on_solution is not None:
-                # Report the greedy schedule before the backend is built: on graphs of a
-                # thousand tasks that takes seconds, and a caller stopped meanwhile keeps it.
-                self.on_solution(self.greedy_result())
-            if not self.start_is_optimal():
-                try:
-                    with collector.building():
-                        self.backend = self.build_backend()
-                except BuildTimeout:
-                    return self.build_timeout()
+            if self.proof is not None:
+                self.certifying = self.proof.prepare()
             try:
-                return self.optimise_from_start()
+                result = self.answer(collector)
+                if self.proof is not None:
+                    self.certify(result, collector)
+                return result
             finally:
                 if self.backend is not None:  # none when the start met the static bound
                     self.backend.close()
+
+    def answer(self, collector):
+        """The Result of the run (without its certificate)."""
+        reason = self.static_infeasibility()
+        if reason is not None:
+            return Result(self.model, INFEASIBLE, runtime=self.elapsed(),
+                          stats={"runtime": self.elapsed()}, reason=reason)
+        if self.optimise:
+            self.first = self.first_schedule()
+        if self.first is not None and self.on_solution is not None:
+            # Report the greedy schedule before the backend is built: on graphs of a
+            # thousand tasks that takes seconds, and a caller stopped meanwhile keeps it.
+            self.on_solution(self.greedy_result())
+        if not self.start_is_optimal():
+            try:
+                with collector.building():
+                    self.backend = self.build_backend()
+            except BuildTimeout:
+                return self.build_timeout()
+        return self.optimise_from_start()
 
     def elapsed(self):
         return time.perf_counter() - self.started
@@ -223,7 +256,7 @@ class Optimizer:
     def start_is_optimal(self):
         """The starting schedule meets the bound that needs no search: no backend is built
         (the lowering would be most of the run on such models)."""
-        return (self.first is not None and self.optimise
+        return (self.first is not None and self.optimise and not self.certifying
                 and self.model.objective_value(self.first) <= self.static_bound())
 
     def build_backend(self):
@@ -234,6 +267,8 @@ class Optimizer:
         if model.objective == "makespan" and self.first is not None:
             below = model.objective_value(self.first) - 1
             horizon = below if horizon is None else min(horizon, below)
+        if self.certifying:
+            return self.make_backend(model, horizon, self.deadline, self.seed, proof=True)
         return self.make_backend(model, horizon, self.deadline, self.seed)
 
     def build_timeout(self):
@@ -254,7 +289,7 @@ class Optimizer:
         # cuts: overloads cut by the optimiser between checks (resources with optional
         # tasks); theory_cuts: overloads the cumulative theory refuted inside the search
         # (final-check and timetable cuts)
-        self.stats = {"checks": 0, "cuts": 0, "theory_cuts": 0, "solutions": 0, "conflicts": 0}
+        self.stats = self.fresh_stats()
         if self.optimise:
             self.lower = self.static_bound()
             proven = None if self.backend is None else self.backend.lower_bound()
@@ -279,6 +314,10 @@ class Optimizer:
         if not self.optimise:
             return self.result(OPTIMAL)
         return self.probe_loop()
+
+    @staticmethod
+    def fresh_stats():
+        return {"checks": 0, "cuts": 0, "theory_cuts": 0, "solutions": 0, "conflicts": 0}
 
     def probe_loop(self):
         """Probes bisecting the gap until the bound meets the best (or time is up)."""
@@ -404,6 +443,8 @@ class Optimizer:
                 min(self.deadline, time.perf_counter() + budget)
         while True:
             outcome = self.check_once(assumptions, own_deadline, max_conflicts)
+            if outcome == UNSAT and not fixed:
+                self.refuted[bound] = None if bound is None else assumptions[0]
             if outcome != SAT:
                 return outcome, None
             # solution-guided search: the next checks start from this schedule's orderings
@@ -477,6 +518,75 @@ class Optimizer:
         return Result(self.model, status, objective=value if self.optimise else None,
                       lower_bound=self.lower, starts=starts, present=present, runtime=runtime,
                       stats=self.stats, reason=reason)
+
+
+    # -- the certificate -------------------------------------------------------------------
+    def certify(self, result, collector):
+        """Write the certificate of `result` (OPTIMAL or INFEASIBLE) when it can be backed by
+        a refutation (see the module docstring); `result.certificate` is then the folder,
+        else None with `result.certificate_note` saying why."""
+        proof = self.proof
+        began = time.perf_counter()
+        claim = assumptions = None
+        if not self.certifying:
+            pass   # proof.note says why
+        elif result.status == INFEASIBLE:
+            claim = {"kind": "infeasible"}
+            assumptions = self.refutation(None, collector)
+        elif result.status == OPTIMAL and not self.optimise:
+            proof.note = ("no certificate: a model without an objective is answered by its "
+                          "checked schedule (there is nothing to refute)")
+        elif result.status == OPTIMAL:
+            value = result.objective
+            claim = {"kind": "optimal", "objective": self.model.objective, "value": value}
+            assumptions = self.refutation(value - 1, collector)
+        else:
+            proof.note = f"no certificate: the answer is {result.status}, not proven"
+        if assumptions is not None:
+            proof.write(self.backend.certificate, claim, assumptions, result)
+        result.certificate = proof.written
+        result.certificate_note = proof.note
+        if proof.written is not None:
+            result.stats["certificate_seconds"] = round(time.perf_counter() - began, 6)
+            result.runtime = self.elapsed()
+            result.stats["runtime"] = result.runtime
+            self.say(f"certificate written to {proof.written}")
+        else:
+            self.say(proof.note)
+
+    def refutation(self, bound, collector):
+        """The assumptions of a refutation of "objective <= bound" (bound None: of the model
+        itself), from the checks so far or else one more check within the time left; None
+        when there is none (`proof.note` then says why)."""
+        if bound in self.refuted:
+            return [] if bound is None else [self.refuted[bound]]
+        proof = self.proof
+        what = "the model" if bound is None else f"{self.model.objective} <= {bound}"
+        if self.backend is None:   # decided before any backend was built
+            try:
+                with collector.building():
+                    self.backend = self.build_backend()
+            except BuildTimeout:
+                proof.note = ("no certificate: the deadline passed while building the "
+                              f"encoding for the refutation of {what}")
+                return None
+        if not self.stats:
+            self.stats = self.fresh_stats()
+        self.say(f"proof: refuting {what}")
+        outcome, schedule = self.search(bound)
+        if outcome == UNSAT:
+            return [] if bound is None else [self.refuted[bound]]
+        if outcome == SAT:
+            # a checked schedule the answer said could not exist: a wrong bound (or static
+            # infeasibility), never hidden
+            raise ScheduleCheckError(
+                f"internal error: a schedule with {self.model.objective or 'no objective'} "
+                f"{self.model.objective_value(*schedule) if self.optimise else ''} exists, "
+                f"which the answer excluded ({what} was to be refuted); please report this "
+                "model")
+        proof.note = (f"no certificate: the refutation of {what} did not finish ({outcome}); "
+                      "the answer stands")
+        return None
 
 
 class Neighbourhoods:

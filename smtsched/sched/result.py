@@ -21,7 +21,11 @@ class Result:
     unknown); INFEASIBLE with no schedule, objective or bound; UNKNOWN without a schedule
     (a lower bound may be known). A FEASIBLE whose bound meets its objective is OPTIMAL: the
     bound is the proof. Any other contradiction is an internal error, raised here so that no
-    such Result ever reaches a caller. `status`, `objective` and `lower_bound` are read-only."""
+    such Result ever reaches a caller. `status`, `objective` and `lower_bound` are read-only.
+
+    With `solve(proof=DIR)`: `certificate` is DIR once a certificate of the answer was written
+    there (docs/certificates.md; `smtsched.certify.check(DIR)` checks it), else None, and
+    `certificate_note` says why none was written ("" when one was, or none was asked for)."""
 
     def __init__(self, model, status, objective=None, lower_bound=None, starts=None,
                  present=None, runtime=0.0, stats=None, reason=""):
@@ -33,6 +37,8 @@ class Result:
         self.runtime = runtime
         self.stats = dict(stats or {})
         self.reason = reason
+        self.certificate = None
+        self.certificate_note = ""
 
     status = property(lambda self: self._status)
     objective = property(lambda self: self._objective)
@@ -80,10 +86,14 @@ class Result:
                 if self._present is None or self._present[t.index]}
 
     def as_dict(self):
-        return {"status": self.status, "objective": self.objective,
+        data = {"status": self.status, "objective": self.objective,
                 "lower_bound": self.lower_bound, "gap": self.gap,
                 "runtime": round(self.runtime, 6), "starts": self.starts,
                 "reason": self.reason, "stats": self.stats}
+        if self.certificate is not None or self.certificate_note:   # a proof was asked for
+            data["certificate"] = self.certificate
+            data["certificate_note"] = self.certificate_note
+        return data
 
     def to_json(self, **options):
         return json.dumps(self.as_dict(), **options)
