@@ -367,7 +367,8 @@ def test_benchmark_refutations_check_by_rup(tmp_path, monkeypatch, name):
     original = Session.__init__
 
     def with_certificate(session, core, *args, **options):
-        options["proof"] = Certificate(core)
+        if options.get("proof") is None:   # (the test suite may certify every answer itself)
+            options["proof"] = Certificate(core)
         made.append(options["proof"])
         original(session, core, *args, **options)
     monkeypatch.setattr(Session, "__init__", with_certificate)

@@ -17,7 +17,10 @@ so that a lemma record can name its constraint.
 
 `write` makes the folder: problem.cnf (the core's clauses, plus clauses added with kind
 "input"), atoms.txt (the meaning of every variable, by node and variable NAMES: the core's
-atoms, Bool variables, Tseitin gates; anything else `fresh <why>`), constraints.json (the
+atoms, Bool variables, Tseitin gates (a compiler's proxy variable is `and` of the one literal
+it stands for), the guards of guarded cost constraints; anything else `fresh <why>`, with the
+engine's reason: "stop", "copy", "new_var", or "unnamed" for a core variable of unknown
+meaning; Real bounds are written p/q), constraints.json (the
 core's global constraints, then its pseudo-Boolean rows), lemmas.jsonl (every other clause
 CaDiCaL received, with the rule and witness that smtsched.certify.witness finds, or none:
 the certificate is then incomplete), proof.drup, and manifest.json last. Lemma records are
