@@ -471,3 +471,21 @@ def test_a_cost_guard_without_another_meaning_is_a_guard_line(tmp_path):
     assert Session(core, proof=cert).check([]).status == "unsat"
     cert.write(str(tmp_path), input=FAKE_INPUT)
     assert f"\n{guard} guard cost 0 <= 40\n" in (tmp_path / "atoms.txt").read_text()
+
+
+def test_a_given_lemma_and_a_schedule_are_written_as_given(tmp_path):
+    core = compile_problem(triangle())
+    cert = Certificate(core)
+    assert Session(core, proof=cert).check([]).status == "unsat"
+    cert.lemma([-3], "bound", "critical_path", {"chain": ["a", "b"]})
+    cert.lemma([5], "bound")
+    manifest = cert.write(str(tmp_path), claim={"kind": "optimal", "objective": "makespan",
+                                                "value": 7},
+                          input=FAKE_INPUT, schedule={"starts": {"a": 0}, "objective": 7})
+    _, _, _, lemmas, _ = read_folder(tmp_path)
+    assert lemmas[-2:] == [{"clause": [-3], "kind": "bound", "rule": "critical_path",
+                            "witness": {"chain": ["a", "b"]}},
+                           {"clause": [5], "kind": "bound", "rule": None}]
+    assert manifest["incomplete"] == [len(lemmas)] and not manifest["complete"]
+    assert manifest["files"]["schedule"] == "schedule.json"
+    assert json.loads((tmp_path / "schedule.json").read_text())["objective"] == 7

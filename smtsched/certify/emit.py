@@ -35,6 +35,7 @@ import os
 import shutil
 import tempfile
 from fractions import Fraction
+from typing import NamedTuple
 
 from ..core.problem import INT, DifferenceSpec
 from ..core.specs import CostSpec, CumulativeSpec, DisjunctiveSpec, PseudoBooleanSpec
@@ -111,15 +112,25 @@ class Certificate:
         """A theory that joined the running engine, and what it enforces."""
         self.theory_specs[id(theory)] = (theory, spec)
 
+    # -- from the front end ----------------------------------------------------------------
+    def lemma(self, clause, kind, rule=None, witness=None, theory=None, constraint=None):
+        """A lemma the certificate needs although the engine did not hand it to CaDiCaL, with
+        the record's fields as given (no witness search): e.g. a static lower bound, the unit
+        -(objective <= v - 1) with kind "bound", for an OPTIMAL claim without a refutation.
+        `constraint`: an index into constraints.json. Kept until the next engine starts."""
+        self.records.append((list(clause), kind, _Given(rule, witness, theory, constraint)))
+
     # -- writing ---------------------------------------------------------------------------
-    def write(self, folder, claim=None, assumptions=None, input=None, query=None):
+    def write(self, folder, claim=None, assumptions=None, input=None, query=None,
+              schedule=None):
         """Write the certificate of the last search's unsat answer into `folder` (made if
         needed; files in it are replaced). `claim`: the manifest's claim (default unsat);
         `assumptions`: the literals the refutation assumes (default: every assumption of the
         last search; an unsat core of them is enough); `input`: {"file", "format"} and
         optionally "sha256" (else computed from the file, relative to the working directory
-        or to `folder`); `query`: the manifest's query ({} by default). Returns the manifest
-        (a dict). RuntimeError when the last search was stopped (its answer was unknown)."""
+        or to `folder`); `query`: the manifest's query ({} by default); `schedule`: for an
+        OPTIMAL claim, the object written as schedule.json ({"starts": {task: start},
+        "objective": v}). Returns the manifest (a dict). RuntimeError when the last search was stopped (its answer was unknown)."""
         if self.stopped:
             raise RuntimeError("the search was stopped (its answer was unknown): no "
                                "certificate")
@@ -141,12 +152,18 @@ class Certificate:
             self._proof_file.seek(0)
             shutil.copyfileobj(self._proof_file, out, 1 << 20)
             self._proof_file.seek(0, 2)
+        files = dict(FILES)
+        if schedule is not None:
+            files["schedule"] = "schedule.json"
+            with open(os.path.join(folder, files["schedule"]), "w", encoding="utf-8") as out:
+                json.dump(schedule, out)
+                out.write("\n")
         manifest = {"format": FORMAT, "version": VERSION,
                     "input": _input_record(input, folder),
                     "query": dict(query or {}),
                     "claim": dict(claim or {"kind": "unsat"}),
                     "assumptions": assumptions,
-                    "files": dict(FILES),
+                    "files": files,
                     "solver": _versions(),
                     "complete": not incomplete, "incomplete": incomplete}
         with open(os.path.join(folder, "manifest.json"), "w", encoding="utf-8") as out:
@@ -206,6 +223,10 @@ class Certificate:
         if kind in CNF_KINDS:   # in problem.cnf (see _cnf_clauses)
             return None, True
         record = {"clause": clause, "kind": kind}
+        if isinstance(source, _Given):
+            record.update((k, v) for k, v in source._asdict().items() if v is not None)
+            record["rule"] = source.rule
+            return json.dumps(record), source.rule is not None
         spec = self._spec_of(source)
         theory = _theory_name(spec)
         if theory is not None:
@@ -238,6 +259,14 @@ class Certificate:
                                PseudoBooleanSpec, list)):
             return source
         return None
+
+
+class _Given(NamedTuple):
+    """The fields of a lemma record given by the front end (Certificate.lemma)."""
+    rule: "str | None"
+    witness: "dict | None"
+    theory: "str | None"
+    constraint: "int | None"
 
 
 def write(certificate, folder, **options):
