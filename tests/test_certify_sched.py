@@ -10,6 +10,7 @@ satisfies G (G follows from the input), and on machines alone G's clauses are al
 import json
 import os
 import random
+import tempfile
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -74,8 +75,12 @@ def units(g):
     for clause in g.clauses:
         if len(clause) == 1:
             d = g.meaning(clause[0])
-            if d.x is not None and d.y is not None and "makespan" not in (d.x, d.y):
+            if d is None:   # x - x <= c: a precedence of a task on itself, a constant
+                out.append(("constant", clause[0]))
+            elif d.x is not None and d.y is not None and "makespan" not in (d.x, d.y):
                 out.append((d.x, d.y, d.c))
+    if out.count(("constant", g.true())):
+        out.remove(("constant", g.true()))   # the unit that defines the constant
     return out
 
 
@@ -86,10 +91,14 @@ def has_unit(g, x, y, c):
 def agrees_with_model(g, model):
     """G has the model's tasks, precedences and resources, one for one."""
     assert set(g.sorts) == {"makespan"} | {f"start {t.name}" for t in model.tasks}
-    assert len(units(g)) == len(model.precedences)
+    maximum = [p for p in model.precedences if p.max_lag is not None]
+    assert len(units(g)) == len(model.precedences) + len(maximum)
     for p in model.precedences:
         assert has_unit(g, f"start {p.before.name}", f"start {p.after.name}",
                         -(p.before.duration + p.min_lag))
+    for p in maximum:
+        assert has_unit(g, f"start {p.after.name}", f"start {p.before.name}",
+                        p.before.duration + p.max_lag)
     assert [c["name"] for c in g.constraints] == [r.name for r in model.resources]
     for c, r in zip(g.constraints, model.resources):
         assert c["capacity"] == r.capacity
@@ -100,6 +109,9 @@ def agrees_with_model(g, model):
     for t in model.tasks:
         assert has_unit(g, f"start {t.name}", "makespan", -t.duration)
         assert has_unit(g, None, f"start {t.name}", -t.release)
+        for latest in (t.deadline, model.horizon):
+            if latest is not None:
+                assert has_unit(g, f"start {t.name}", None, latest - t.duration)
     pairs = sum(1 for clause in g.clauses if len(clause) == 2)
     expected = 0
     for r in model.resources:
@@ -366,8 +378,10 @@ def test_a_query_is_refused_for_a_scheduling_input():
 
 @settings(max_examples=scaled(1.0))
 @given(st.sampled_from(["jobshop", "psplib"]), st.integers(0, 10 ** 9))
-def test_mutated_files_give_an_encoding_or_a_reader_error(kind, seed):
-    """Deleted, repeated and replaced characters and lines: never any other exception."""
+def test_mutated_files_read_as_smtsched_reads_them_or_give_a_reader_error(kind, seed):
+    """Deleted, repeated and replaced characters and lines: never any other exception, and
+    every file smtsched reads the checker reads too, to the same tasks, precedences and
+    resources (a file only the checker reads, such as a precedence cycle, is allowed)."""
     rng = random.Random(seed)
     text = "3 3\n0 2 1 3 2 1\n1 1 0 4 2 2\n2 3 1 1 0 2\n" if kind == "jobshop" \
         else PSPLIB_SMALL
@@ -384,11 +398,23 @@ def test_mutated_files_give_an_encoding_or_a_reader_error(kind, seed):
         else:
             text = text[:at] + rng.choice(["", "99999999999", "-1", "\x00", "ß", "\r"]) \
                 + text[at + 1:]
+    data = text.encode("utf-8")
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "mutated" + (".txt" if kind == "jobshop" else ".sm"))
+        with open(path, "wb") as handle:
+            handle.write(data)
+        try:
+            model = formats.read_model(path)
+        except formats.FormatError:
+            model = None
     read = checker.read_jobshop if kind == "jobshop" else checker.read_psplib
     try:
-        read(text, {})
+        g = read(data, {})
     except SchedInputError:
-        pass
+        assert model is None, "smtsched reads a file the checker refuses"
+        return
+    if model is not None:
+        agrees_with_model(g, model)
 
 
 # -- model.json ----------------------------------------------------------------------------------
@@ -560,6 +586,7 @@ def test_read_model_judges_schedules_as_the_oracle_does(spec, seed):
     spec = supported(spec)
     model, _ = sched_oracle.build(spec)
     g = checker.read_model(model_json.dumps(model), {})
+    agrees_with_model(g, model)
     assert g.objective == (None if spec["objective"][0] == "none"
                            else {"name": "makespan", "variable": "makespan"})
     rng = random.Random(seed)

@@ -155,14 +155,14 @@ def read_jobshop(text, query=None):
 # -- PSPLIB -----------------------------------------------------------------------------------
 
 _SECTION = re.compile(r"\s*(PRECEDENCE RELATIONS|REQUESTS/DURATIONS|RESOURCEAVAILABILITIES)",
-                      re.IGNORECASE | re.ASCII)
+                      re.IGNORECASE)
 _ANNOUNCED = (
     ("jobs", re.compile(r"\s*jobs\s*\(incl\. supersource/sink\s*\)\s*:\s*(\S+)",
-                        re.IGNORECASE | re.ASCII)),
-    ("renewable", re.compile(r"\s*-\s*renewable\s*:\s*(\S+)", re.IGNORECASE | re.ASCII)),
-    ("nonrenewable", re.compile(r"\s*-\s*nonrenewable\s*:\s*(\S+)", re.IGNORECASE | re.ASCII)),
+                        re.IGNORECASE)),
+    ("renewable", re.compile(r"\s*-\s*renewable\s*:\s*(\S+)", re.IGNORECASE)),
+    ("nonrenewable", re.compile(r"\s*-\s*nonrenewable\s*:\s*(\S+)", re.IGNORECASE)),
     ("doubly constrained", re.compile(r"\s*-\s*doubly constrained\s*:\s*(\S+)",
-                                      re.IGNORECASE | re.ASCII)),
+                                      re.IGNORECASE)),
 )
 
 
@@ -170,7 +170,7 @@ def _sections(lines):
     """({section: [(line number, integers)]}, {announced count: (value, line number)}).
     A line of stars ends a section, a line of dashes is skipped, the first line of a section
     may be its column titles (it starts with a letter)."""
-    sections, announced = {}, {}
+    sections, announced, titled = {}, {}, set()
     current = None
     for number, line in enumerate(lines, 1):
         stripped = line.strip()
@@ -189,19 +189,16 @@ def _sections(lines):
         if current is None:
             for key, pattern in _ANNOUNCED:
                 found = pattern.match(line)
-                if found:
-                    if key in announced:
-                        raise SchedInputError(f"line {number}: the number of {key} is "
-                                              f"announced twice")
+                if found and key not in announced:   # the first one counts (as in smtsched)
                     values = _integers(number, found.group(1))
                     announced[key] = (_at_least(values[0], 0, f"the number of {key}", number),
                                       number)
             continue
         if not stripped:
             continue
-        if not sections[current] and ("titled", current) not in announced \
-                and stripped[0].isascii() and stripped[0].isalpha():
-            announced["titled", current] = True
+        if not sections[current] and current not in titled \
+                and stripped[0].isalpha():
+            titled.add(current)
             continue
         sections[current].append((number, _integers(number, line)))
     return sections, announced
