@@ -253,26 +253,40 @@ def solve_schedule(args, format, started):
     except Exception as error:
         print(_input_error_line(error, args.file, FormatError), file=sys.stderr)
         return EXIT_ERRORS
+    proof_input = None
+    if args.proof is not None:
+        # the certificate names the file read (the checker reads it again with its own reader)
+        if format is None:
+            format = "psplib" if os.path.splitext(args.file)[1].lower() == ".sm" else "jobshop"
+        proof_input = {"file": os.path.abspath(args.file), "format": format}
 
     def solve_model(time_limit, report):
         return model.solve(time_limit=time_limit, seed=args.seed or 0, on_solution=report,
-                           log=args.log)
+                           log=args.log, proof=args.proof, proof_input=proof_input)
 
     def show(result):
         print(result.to_json() if args.json else schedule_text(model, result))
+        if args.proof is not None and not args.json:
+            # on standard error: the answer's text on standard output keeps its shape
+            print(f"smtsched: certificate written to {result.certificate}"
+                  if result.certificate is not None else
+                  f"smtsched: {result.certificate_note or 'no certificate'}", file=sys.stderr)
         if args.gantt:
             from .plot import gantt
             gantt(model, result, args.gantt)
 
     return _optimise_in_child(model, solve_model, show, args.timeout, args.memory, started,
-                              "--gantt" if args.gantt else None, args.file)
+                              "--gantt" if args.gantt else None, args.file,
+                              proof=args.proof is not None)
 
 
 def _optimise_in_child(model, solve_model, show, timeout, memory_mb, started, plotting,
-                       source):
+                       source, proof=False):
     """Run `solve_model(time_limit, report)` (a Result; `report(result)` at each improvement)
     in a child process under the limits; after a timeout, a memory limit or Ctrl-C, the best
-    schedule the child reported is the answer. `show(result)` prints it (and plots)."""
+    schedule the child reported is the answer. `show(result)` prints it (and plots).
+    `proof`: a certificate was asked for; a child stopped from outside wrote none (its folder
+    has no manifest.json: the child writes that last), and the Result says so."""
     import time
 
     from . import isolation
@@ -318,6 +332,8 @@ def _optimise_in_child(model, solve_model, show, timeout, memory_mb, started, pl
             result.reason = ""
     else:
         result = Result(model, UNKNOWN, runtime=runtime, reason=outcome[1])
+    if proof and outcome[0] != "ok":
+        result.certificate_note = f"no certificate: the search was stopped ({outcome[1]})"
     try:
         show(result)
     except ImportError:

@@ -536,6 +536,9 @@ class Optimizer:
         elif result.status == OPTIMAL and not self.optimise:
             proof.note = ("no certificate: a model without an objective is answered by its "
                           "checked schedule (there is nothing to refute)")
+        elif result.status == OPTIMAL and not self.model.tasks:
+            # (the lowering of no task has no makespan >= 0 to refute a bound with)
+            proof.note = "no certificate: a model without tasks has nothing to refute"
         elif result.status == OPTIMAL:
             value = result.objective
             claim = {"kind": "optimal", "objective": self.model.objective, "value": value}
@@ -544,6 +547,7 @@ class Optimizer:
             proof.note = f"no certificate: the answer is {result.status}, not proven"
         if assumptions is not None:
             proof.write(self.backend.certificate, claim, assumptions, result)
+        result.stats.update(self.stats)   # with the refuting search's counters, if one ran
         result.certificate = proof.written
         result.certificate_note = proof.note
         if proof.written is not None:
