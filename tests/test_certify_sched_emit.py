@@ -240,6 +240,22 @@ def test_a_feasible_answer_writes_no_certificate_and_clears_an_old_one(tmp_path)
     assert not os.path.exists(tmp_path / "manifest.json")   # the old one is gone
 
 
+def test_an_optimal_answer_whose_refutation_finds_no_time_stays_optimal_without_certificate(
+        tmp_path):
+    """time_limit=0: the greedy schedule meets the critical path (OPTIMAL), and the deadline
+    has passed before the refutation's encoding is built."""
+    m = Model("chain and machine")
+    a, b, c = m.task("a", 3), m.task("b", 2), m.task("c", 1)
+    m.precedence(a, b)
+    m.unary([a, c])
+    m.minimize_makespan()
+    result = m.solve(proof=str(tmp_path), time_limit=0)
+    assert (result.status, result.objective) == (OPTIMAL, 5)
+    assert result.certificate is None
+    assert "refutation of makespan <= 4" in result.certificate_note
+    assert not os.path.exists(tmp_path / "manifest.json")
+
+
 def test_the_solver_backend_refuses_proof(tmp_path):
     model = ft06()
     with pytest.raises(ModelError, match="writes no certificates"):

@@ -9,13 +9,12 @@ optional tasks, alternatives, memories or weighted objectives, and a certificate
 check is not written (`enabled` is then False and `note` says why; the search runs without a
 proof sink, as fast as without proof).
 
-`write(certificate, claim, assumptions, result)` writes schedule.json (for an optimal claim)
-and then the certificate itself (smtsched.certify.emit.Certificate.write: manifest.json last,
-so a folder without one is no certificate). The Optimizer decides which refutation backs the
+`write(certificate, claim, assumptions, result)` writes the certificate, with schedule.json for
+an optimal claim (smtsched.certify.emit.Certificate.write: manifest.json last, so a folder
+without one is no certificate). The Optimizer decides which refutation backs the
 claim (smtsched.sched.optimize.Optimizer.certify); nothing here is trusted by the checker.
 """
 import hashlib
-import json
 import os
 
 MODEL_FILE = "model.json"
@@ -74,15 +73,12 @@ class Certification:
         """Write the certificate of `claim` (a manifest claim) refuted under `assumptions`
         (literals of the certificate's problem.cnf), with `result`'s schedule for an optimal
         claim. True when written; else `note` says why."""
+        schedule = None
+        if claim["kind"] == "optimal":
+            schedule = {"starts": result.starts, "objective": claim["value"]}
         try:
-            if claim["kind"] == "optimal":
-                with open(os.path.join(self.folder, SCHEDULE_FILE), "w",
-                          encoding="utf-8") as out:
-                    json.dump({"starts": result.starts, "objective": claim["value"]}, out,
-                              indent=1, ensure_ascii=True)
-                    out.write("\n")
             certificate.write(self.folder, claim=claim, assumptions=list(assumptions),
-                              input=self.input, query={})
+                              input=self.input, query={}, schedule=schedule)
         except RuntimeError as error:   # a stopped search: its answer was unknown
             self.note = f"no certificate: {error}"
             return False
