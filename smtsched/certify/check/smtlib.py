@@ -1,0 +1,1202 @@
+"""The certificate checker's own SMT-LIB reader: a script and a query -> the Encoding G.
+
+`read(text, {"check_sat": k})` replays the script's assertion stack up to its k-th `check-sat`
+or `check-sat-assuming` command (1-based) and returns the `Encoding` of the assertions live
+there (docs/certificates.md, "Checking problem.cnf"): the Tseitin encoding of every asserted
+formula over canonical difference atoms, each assertion as unit clauses (a top-level `and`
+split into units, a top-level `or` as one clause). `encoding.assumption_atoms` holds the
+literals the query assumes: the `check-sat-assuming` literals, after those of the top-level
+`(! f :named n)` assertions when `:produce-unsat-cores` is on (smtsched tracks those as
+assumptions); None for a plain `check-sat` without them. Tracked assertions are also asserted
+as units: they are assertions.
+
+Independence is the point: this module shares no code with smtsched's reader
+(smtsched/smtlib/, terms, compile), so a bug there is not repeated here. It imports only the
+standard library and `.encoding`.
+
+What is read (the fragment of docs/reference.md, SMT-LIB 2.6): commands set-logic, set-info,
+set-option (`:produce-unsat-cores`, `:global-declarations` are honoured), declare-fun and
+declare-const of Bool, Int and Real constants, define-fun (with parameters: macro expansion,
+the body's free symbols bound where the macro was defined), push, pop, assert, check-sat,
+check-sat-assuming, reset, reset-assertions, exit; get-*, echo, minimize, maximize are ignored
+(they change no assertion). Terms: let (parallel, shadowing), `!` (`:named` declares the name),
+true, false, not, and, or, =>, xor, = and distinct (Bool and arithmetic), ite (Bool, and on
+arithmetic terms: lifted out of the atom as a case split, `(<= (ite c x y) z)` is
+`ite(c, x <= z, y <= z)`), chained <=, <, >=, >, +, -, * by constants, / by constants,
+to_real of constants, numerals, decimals, and z3's pseudo-Boolean functions
+`((_ pble k w1 .. wn) b1 .. bn)`, pbge, pbeq, `(_ at-most k)`, `(_ at-least k)`, encoded
+exactly as a BDD of ite gates (Een and Sorensson, "Translating Pseudo-Boolean Constraints into
+SAT", JSAT 2006, section 5) while that stays small.
+
+Every comparison normalises to a difference constraint: the linear form sum a_i x_i + k <op> 0
+must have no variable (a constant, folded to true or false), one, or two with opposite
+coefficients; it is divided through by the coefficient (over Int with floor, `<` becoming
+`<= ceil - 1`; over Real exactly, strictness kept). Int and Real never mix. Anything else
+raises `Unsupported` ("unsupported by the checker: ..."); a malformed script raises
+`ReadError`. Both are ValueErrors carrying the line and column. The checker is strict: any
+error before the query stops the reading (smtsched would report it and go on without the
+command), so a verified certificate never rests on a command the two readers disagree on.
+"""
+
+import re
+from bisect import bisect_right
+from fractions import Fraction
+from math import ceil, floor
+
+from .encoding import Encoding
+
+__all__ = ["read", "ReadError", "Unsupported"]
+
+
+class ReadError(ValueError):
+    """A problem with the script, at a line and column (1-based; None when unknown)."""
+
+    def __init__(self, message, line=None, column=None):
+        self.message = message
+        self.line = line
+        self.column = column
+        where = f"line {line} column {column}: " if line is not None else ""
+        super().__init__(where + message)
+
+
+class Unsupported(ReadError):
+    """Valid SMT-LIB that the checker does not read (outside difference logic, or too big)."""
+
+    def __init__(self, what, line=None, column=None):
+        super().__init__(f"unsupported by the checker: {what}", line, column)
+
+
+# ------------------------------------------------------------------------------ tokens
+# SMT-LIB 2.6, section 3.1. A simple symbol is letters, digits and ~ ! @ $ % ^ & * _ - + = < >
+# . ? / not starting with a digit; a quoted symbol |...| holds anything but | and \ (and |x|
+# is the symbol x); a string doubles its quotes. The scanner cuts the text into candidate
+# tokens with one findall (whitespace falls between them; a stray character is a token of its
+# own), and `_classify` decides what each distinct spelling is, once: symbols repeat a lot.
+_SYM = r"A-Za-z0-9~!@$%^&*_\-+=<>.?/"
+_SCAN = re.compile(r';[^\n]*|[()]|[^\s()|";]+|\|[^|\\]*\||"(?:[^"]|"")*"|\S', re.ASCII)
+_SIMPLE = re.compile(r"[A-Za-z~!@$%^&*_\-+=<>.?/][" + _SYM + r"]*")
+_KEYWORD = re.compile(r":[" + _SYM + r"]+")
+_NUMERAL = re.compile(r"[0-9]+")
+_DECIMAL = re.compile(r"([0-9]+)\.([0-9]+)")
+_BITS = re.compile(r"#x[0-9A-Fa-f]+|#b[01]+")
+
+SYM, NUM, DEC, KW, STR, BV = "sym", "num", "dec", "kw", "str", "bv"
+_COMMENT = ("comment", None)
+
+
+class SList(list):
+    """A parenthesised list; `pos` is the index of its "(" among the scanned tokens."""
+
+    __slots__ = ("pos",)
+
+
+def _classify(token):
+    """(kind, value) of one scanned token, _COMMENT, or (None, message) when it is none."""
+    first = token[0]
+    if first == ";":
+        return _COMMENT
+    if first == "|":
+        if len(token) > 1 and token[-1] == "|":
+            return SYM, token[1:-1]
+        return None, "an unterminated quoted symbol (or one holding a backslash)"
+    if first == '"':
+        if len(token) > 1 and token[-1] == '"':
+            return STR, token[1:-1].replace('""', '"')
+        return None, "an unterminated string"
+    if _SIMPLE.fullmatch(token):
+        return SYM, token
+    if _NUMERAL.fullmatch(token):
+        return NUM, int(token)
+    m = _DECIMAL.fullmatch(token)
+    if m:
+        return DEC, Fraction(int(m.group(1) + m.group(2)), 10 ** len(m.group(2)))
+    if _KEYWORD.fullmatch(token):
+        return KW, token[1:]
+    if _BITS.fullmatch(token):
+        return BV, token
+    return None, f"{token[:40]!r} is not an SMT-LIB token"
+
+
+class _Text:
+    """The script, with token index -> (line, column) for messages (rescanned on demand)."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def where(self, index):
+        if index is None:
+            return None, None
+        for i, m in enumerate(_SCAN.finditer(self.text)):
+            if i == index:
+                offset = m.start()
+                break
+        else:
+            offset = len(self.text)
+        line = self.text.count("\n", 0, offset)
+        column = offset - (self.text.rfind("\n", 0, offset) + 1)
+        return line + 1, column + 1
+
+
+def _commands(text, source):
+    """The top-level s-expressions of `text`, one at a time (lists nest without recursion).
+
+    An atom is a tuple (kind, value, token index); a list is an SList."""
+    stack = []
+    current = None
+    known = {}
+    for i, token in enumerate(_SCAN.findall(text)):
+        if token == "(":
+            new = SList()
+            new.pos = i
+            if current is not None:
+                current.append(new)
+                stack.append(current)
+            current = new
+        elif token == ")":
+            if current is None:
+                raise ReadError("unexpected ')'", *source.where(i))
+            if stack:
+                current = stack.pop()
+            else:
+                yield current
+                current = None
+        else:
+            kind = known.get(token)
+            if kind is None:
+                kind = known[token] = _classify(token)
+            if kind is _COMMENT:
+                continue
+            if kind[0] is None:
+                raise ReadError(kind[1], *source.where(i))
+            if current is None:
+                raise ReadError(f"a command is a parenthesised list, found {token[:40]}",
+                                *source.where(i))
+            current.append((kind[0], kind[1], i))
+    if current is not None:
+        raise ReadError("unbalanced '(': the script ends inside this list",
+                        *source.where((stack[0] if stack else current).pos))
+
+
+def _pos(node):
+    return node.pos if isinstance(node, SList) else node[2]
+
+
+def _show(node, limit=60):
+    """Short SMT-LIB text of a node, for messages (iterative)."""
+    out = []
+    work = [node]
+    while work and len(out) < limit:
+        item = work.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, SList):
+            work.append(")")
+            for k in range(len(item) - 1, -1, -1):
+                work.append(item[k])
+                if k:
+                    work.append(" ")
+            out.append("(")
+        else:
+            kind, value = item[0], item[1]
+            if kind == KW:
+                out.append(":" + value)
+            elif kind == STR:
+                out.append('"' + value.replace('"', '""') + '"')
+            elif kind == SYM and not _SIMPLE.fullmatch(value):
+                out.append("|" + value + "|")
+            else:
+                out.append(str(value))
+    text = "".join(out)
+    return text if not work and len(text) <= limit else text[:limit] + "..."
+
+
+# ------------------------------------------------------------------------------ values
+# A Bool term is a literal of the Encoding (an int). An arithmetic term is a Lin (a linear
+# form) or an Ite (an arithmetic if-then-else over two arithmetic terms), kept apart from the
+# ints by type.
+
+class Lin:
+    """sum coeffs[name] * name + const, of sort "Int", "Real" or None (numerals alone)."""
+
+    __slots__ = ("sort", "coeffs", "const")
+
+    def __init__(self, sort, coeffs, const):
+        self.sort = sort
+        self.coeffs = coeffs      # name -> non-zero int or Fraction; never mutated once made
+        self.const = const
+
+
+class Ite:
+    """ite(cond, then, other) on arithmetic terms; `cond` a literal."""
+
+    __slots__ = ("cond", "then", "other", "sort")
+
+    def __init__(self, cond, then, other, sort):
+        self.cond, self.then, self.other, self.sort = cond, then, other, sort
+
+
+class Macro:
+    """A define-fun with parameters: its body, expanded at each application."""
+
+    __slots__ = ("name", "params", "sort", "body", "serial")
+
+    def __init__(self, name, params, sort, body, serial):
+        self.name, self.params, self.sort, self.body = name, params, sort, body
+        self.serial = serial      # globals declared after this serial are not visible inside
+
+
+# How many leaves the arithmetic ite lifting may make for one term (a sum of n ites has 2^n).
+MAX_LEAVES = 1 << 16
+# How many BDD nodes one pseudo-Boolean constraint may take.
+MAX_BDD_NODES = 1 << 18
+# Constant folding stops at numbers this many bits long ((* 10^100000 ...) nests fast).
+MAX_BITS = 1 << 20
+
+_SORTS = ("Bool", "Int", "Real")
+_RESERVED = frozenset(("let", "!", "_", "as", "forall", "exists", "match", "par", "true",
+                       "false"))
+_PB = ("pble", "pbge", "pbeq", "at-most", "at-least")
+
+# work items of the evaluator
+_APPLY, _LET, _UNBIND, _NAMED, _MACRO, _RESTORE, _PBAPPLY = range(7)
+
+
+class _Reader:
+    def __init__(self, text):
+        self.source = _Text(text)
+        self.enc = Encoding()
+        self.T = self.enc.true()
+        self.F = -self.T
+        self.global_decls = False
+        self.tracking = False       # :produce-unsat-cores
+        self.ever = {}              # name -> sort of every Int/Real declaration ever
+        self.serial = 0
+        self.gates = {}             # literal -> ("and" | "or", literals) of the gates made here
+        self.clear()
+
+    def clear(self):
+        """reset-assertions: no assertions, no declarations (global-declarations or not)."""
+        self.globals = {}           # name -> (serial, value | Macro)
+        self.levels = [[]]          # per level: [assertion literal]
+        self.tracked = [[]]         # per level: [literal of a tracked named assertion]
+        self.names = [[]]           # per level: names declared there
+        self.locals = {}
+        self.limit = None           # serial limit while expanding a macro body
+
+    def fail(self, message, node, unsupported=False):
+        line, column = self.source.where(_pos(node) if node is not None else None)
+        raise (Unsupported if unsupported else ReadError)(message, line, column)
+
+    # -- commands ----------------------------------------------------------------------------
+    def run(self, text, k):
+        count = 0
+        for command in _commands(text, self.source):
+            if not command or command[0][0] != SYM:
+                self.fail("a command name was expected", command)
+            name = command[0][1]
+            args = command[1:]
+            if name in ("check-sat", "check-sat-assuming"):
+                count += 1
+                if count == k:
+                    return self.query(name, args, command)
+                if name == "check-sat-assuming":  # its terms may declare :named names
+                    self.assumptions(args, command)
+                continue
+            handler = _COMMANDS.get(name)
+            if handler is None:
+                if name.startswith("get-") or name in _IGNORED:
+                    continue
+                self.fail(f"the command '{name}'", command, unsupported=True)
+            handler(self, args, command)
+            if name == "exit":
+                break
+        raise ReadError(f"the script has {count} check-sat command(s), not {k}")
+
+    def query(self, name, args, command):
+        enc = self.enc
+        assumed = [lit for level in self.tracked for lit in level]
+        if name == "check-sat-assuming":
+            assumed += self.assumptions(args, command)
+        elif args:
+            self.fail("check-sat takes no arguments", command)
+        for level in self.levels:
+            for lit in level:
+                self.assert_literal(lit)
+        enc.assumption_atoms = assumed if assumed or name == "check-sat-assuming" else None
+        return enc
+
+    def assumptions(self, args, command):
+        if len(args) != 1 or not isinstance(args[0], SList):
+            self.fail("check-sat-assuming takes one list of literals", command)
+        return [self.formula(node) for node in args[0]]
+
+    def assert_literal(self, lit):
+        """Add the clauses saying `lit` holds: units through and-gates, one clause for an or."""
+        enc = self.enc
+        work = [lit]
+        while work:
+            lit = work.pop()
+            gate = self.gates.get(lit)
+            if gate is not None and gate[0] == "and":
+                work.extend(gate[1])
+            elif gate is not None and gate[0] == "or":
+                enc.add(gate[1])
+            else:
+                enc.add([lit])
+
+    def cmd_set_option(self, args, command):
+        if len(args) == 2 and args[0][0] == KW and args[0][1] in (
+                "produce-unsat-cores", "global-declarations"):
+            value = args[1]
+            if value[0] != SYM or value[1] not in ("true", "false"):
+                self.fail(f":{args[0][1]} takes true or false", value)
+            flag = value[1] == "true"
+            if args[0][1] == "global-declarations":
+                self.global_decls = flag
+            else:
+                self.tracking = flag
+
+    def cmd_declare_fun(self, args, command):
+        if len(args) != 3 or not isinstance(args[1], SList):
+            self.fail("declare-fun is (declare-fun name () Sort)", command)
+        if args[1]:
+            self.fail("declare-fun with arguments (uninterpreted functions)", command,
+                      unsupported=True)
+        self.declare_constant(args[0], args[2])
+
+    def cmd_declare_const(self, args, command):
+        if len(args) != 2:
+            self.fail("declare-const is (declare-const name Sort)", command)
+        self.declare_constant(args[0], args[1])
+
+    def declare_constant(self, name_node, sort_node):
+        name = self.symbol(name_node)
+        sort = self.sort(sort_node)
+        if sort != "Bool" and self.ever.setdefault(name, sort) != sort:
+            # Encoding.atom names variables by symbol only: an Int popped and declared
+            # again as a Real (or after a reset) would share its atoms.
+            self.fail(f"'{name}' declared again with another sort", name_node,
+                      unsupported=True)
+        if sort == "Bool":
+            value = self.enc.boolean(name)
+        else:
+            self.enc.declare(name, sort)
+            value = Lin(sort, {name: 1}, 0)
+        self.define(name, value, name_node)
+
+    def cmd_define_fun(self, args, command):
+        if len(args) != 4 or not isinstance(args[1], SList):
+            self.fail("define-fun is (define-fun name ((x Sort) ...) Sort term)", command)
+        name = self.symbol(args[0])
+        params = []
+        for param in args[1]:
+            if not isinstance(param, SList) or len(param) != 2:
+                self.fail("a parameter is (name Sort)", param)
+            pname = self.symbol(param[0])
+            if any(pname == p for p, _ in params):
+                self.fail(f"the parameter '{pname}' is declared twice", param)
+            params.append((pname, self.sort(param[1])))
+        sort = self.sort(args[2])
+        if params:
+            self.define(name, Macro(name, params, sort, args[3], self.serial), args[0])
+        else:
+            value = self.term(args[3])
+            self.check_sort(value, sort, args[3])
+            self.define(name, value, args[0])
+
+    def cmd_define_sort(self, args, command):
+        # smtsched has no define-sort (it reports an unknown command)
+        self.fail("define-sort", command, unsupported=True)
+
+    def cmd_assert(self, args, command):
+        if len(args) != 1:
+            self.fail("assert takes one term", command)
+        lit = self.formula(args[0])
+        node = args[0]
+        if self.tracking and isinstance(node, SList) and node and node[0][:2] == (SYM, "!") \
+                and any(a[:2] == (KW, "named") for a in node[2:] if not isinstance(a, SList)):
+            self.tracked[-1].append(lit)
+        self.levels[-1].append(lit)
+
+    def cmd_push(self, args, command):
+        for _ in range(self.count(args, command)):
+            self.levels.append([])
+            self.tracked.append([])
+            self.names.append([])
+
+    def cmd_pop(self, args, command):
+        n = self.count(args, command)
+        if n >= len(self.levels):
+            self.fail(f"pop {n} with only {len(self.levels) - 1} push(es) open", command)
+        for _ in range(n):
+            self.levels.pop()
+            self.tracked.pop()
+            names = self.names.pop()
+            if self.global_decls:
+                self.names[-1].extend(names)
+            else:
+                for name in names:
+                    del self.globals[name]
+
+    def count(self, args, command):
+        if not args:
+            return 1
+        if len(args) != 1 or args[0][0] != NUM:
+            self.fail("push and pop take a numeral", command)
+        return args[0][1]
+
+    def cmd_reset(self, args, command):
+        self.global_decls = False
+        self.tracking = False
+        self.clear()
+
+    def cmd_reset_assertions(self, args, command):
+        self.clear()
+
+    def cmd_ignore(self, args, command):
+        pass
+
+    # -- symbols and sorts -------------------------------------------------------------------
+    def symbol(self, node):
+        if isinstance(node, SList) or node[0] != SYM:
+            self.fail(f"a symbol was expected, found {_show(node)}", node)
+        return node[1]
+
+    def sort(self, node):
+        if isinstance(node, SList) or node[0] != SYM or node[1] not in _SORTS:
+            self.fail(f"the sort {_show(node)} (the checker knows Bool, Int and Real)", node,
+                      unsupported=True)
+        return node[1]
+
+    def define(self, name, value, node):
+        if name in self.globals or name in _BUILTINS or name in _RESERVED:
+            self.fail(f"the symbol '{name}' is already declared", node)
+        self.serial += 1
+        self.globals[name] = (self.serial, value)
+        self.names[-1].append(name)
+
+    def check_sort(self, value, sort, node):
+        actual = _sort_of(value)
+        if actual == sort or (actual is None and sort != "Bool"):
+            return
+        self.fail(f"{_show(node)} is {_sort_name(actual)}, {sort} expected", node)
+
+    # -- terms -------------------------------------------------------------------------------
+    def formula(self, node):
+        value = self.term(node)
+        if type(value) is not int:
+            self.fail(f"a formula was expected, found the {_sort_name(value.sort)} term "
+                      f"{_show(node)}", node)
+        return value
+
+    def term(self, node):
+        """The value of a term: an explicit work stack, no Python recursion.
+
+        The stack holds nodes to evaluate (an SList, or an atom tuple whose first field is
+        its kind, a string) and control items (tuples whose first field is an int)."""
+        values = []
+        push = values.append
+        work = [node]
+        pop = work.pop
+        globals_ = self.globals
+        while work:
+            item = pop()
+            if type(item) is SList:
+                self.expand(item, work)
+                continue
+            kind = item[0]
+            if kind == SYM:  # the common case inline: a let-bound or declared constant
+                value = self.locals.get(item[1], _MISSING)
+                if value is _MISSING:
+                    entry = globals_.get(item[1])
+                    if entry is not None and self.limit is None and \
+                            type(entry[1]) is not Macro:
+                        value = entry[1]
+                    else:
+                        value = self.atom_token(item)
+                push(value)
+            elif type(kind) is str:
+                push(self.atom_token(item))
+            elif kind == _APPLY:
+                _, function, node, n = item
+                if n:
+                    args = values[-n:]
+                    del values[-n:]
+                else:
+                    args = []
+                push(function(self, args, node))
+            elif kind == _LET:
+                _, names, body = item
+                n = len(names)
+                bound = values[-n:]
+                del values[-n:]
+                saved = [(name, self.locals.get(name, _MISSING)) for name in names]
+                self.locals.update(zip(names, bound))
+                work.append((_UNBIND, saved))
+                work.append(body)
+            elif kind == _UNBIND:
+                for name, old in item[1]:
+                    if old is _MISSING:
+                        del self.locals[name]
+                    else:
+                        self.locals[name] = old
+            elif kind == _MACRO:
+                _, macro, node = item
+                n = len(macro.params)
+                if n:
+                    args = values[-n:]
+                    del values[-n:]
+                else:
+                    args = []
+                for (pname, sort), arg, arg_node in zip(macro.params, args, node[1:]):
+                    self.check_sort(arg, sort, arg_node)
+                work.append((_RESTORE, self.locals, self.limit, macro, node))
+                self.locals = {pname: arg for (pname, _), arg in zip(macro.params, args)}
+                self.limit = macro.serial
+                work.append(macro.body)
+            elif kind == _RESTORE:
+                _, self.locals, self.limit, macro, node = item
+                self.check_sort(values[-1], macro.sort, node)
+            elif kind == _NAMED:
+                self.annotate(item[1], values[-1])
+            else:  # _PBAPPLY
+                _, head, node = item
+                n = len(node) - 1
+                args = values[-n:]
+                del values[-n:]
+                push(self.pseudo_boolean(head, args, node))
+        return values[0]
+
+    def atom_token(self, token):
+        kind, value = token[0], token[1]
+        if kind == SYM:
+            found = self.locals.get(value, _MISSING)
+            if found is not _MISSING:
+                return found
+            if value == "true":
+                return self.T
+            if value == "false":
+                return self.F
+            entry = self.globals.get(value)
+            if entry is None or (self.limit is not None and entry[0] > self.limit):
+                if value in _BUILTINS:
+                    self.fail(f"the operator '{value}' needs arguments", token)
+                self.fail(f"unknown constant '{value}'", token)
+            if isinstance(entry[1], Macro):
+                self.fail(f"the function '{value}' needs {len(entry[1].params)} argument(s)",
+                          token)
+            return entry[1]
+        if kind == NUM:
+            return Lin(None, {}, value)
+        if kind == DEC:
+            return Lin("Real", {}, value)
+        if kind == BV:
+            self.fail(f"the bit-vector literal {value}", token, unsupported=True)
+        self.fail(f"{_show(token)} is not a term", token)
+
+    def expand(self, node, work):
+        if not node:
+            self.fail("empty application '()'", node)
+        head = node[0]
+        if type(head) is SList:
+            if len(head) >= 2 and head[0][:2] == (SYM, "_") and type(head[1]) is not SList \
+                    and head[1][0] == SYM and head[1][1] in _PB:
+                work.append((_PBAPPLY, head, node))
+                work.extend(node[:0:-1])
+                return
+            self.fail(f"the indexed or qualified function {_show(head)}", node,
+                      unsupported=True)
+        if head[0] != SYM:
+            self.fail(f"a function symbol was expected, found {_show(head)}", node)
+        name = head[1]
+        function = _BUILTINS.get(name)
+        if function is not None:
+            # built-in names cannot be declared, so nothing shadows them as functions
+            work.append((_APPLY, function, node, len(node) - 1))
+            work.extend(node[:0:-1])
+            return
+        if name == "let":
+            if len(node) != 3 or type(node[1]) is not SList or not node[1]:
+                self.fail("let is (let ((x term) ...) body)", node)
+            names = []
+            for binding in node[1]:
+                if type(binding) is not SList or len(binding) != 2 or \
+                        type(binding[0]) is SList or binding[0][0] != SYM:
+                    self.fail("a let binding is (symbol term)", binding)
+                if binding[0][1] in names:
+                    self.fail(f"'{binding[0][1]}' is bound twice in one let", binding)
+                names.append(binding[0][1])
+            work.append((_LET, names, node[2]))
+            work.extend(binding[1] for binding in reversed(node[1]))
+            return
+        if name == "!":
+            if len(node) < 2:
+                self.fail("'!' needs a term and attributes", node)
+            work.append((_NAMED, node))
+            work.append(node[1])
+            return
+        if name in self.locals:
+            self.fail(f"'{name}' is a let-bound constant, not a function", head)
+        entry = self.globals.get(name)
+        if entry is not None and self.limit is not None and entry[0] > self.limit:
+            entry = None  # declared after the macro whose body is being expanded
+        if entry is not None and type(entry[1]) is Macro:
+            macro = entry[1]
+            if len(node) - 1 != len(macro.params):
+                self.fail(f"'{name}' takes {len(macro.params)} argument(s), got "
+                          f"{len(node) - 1}", node)
+            work.append((_MACRO, macro, node))
+            work.extend(node[:0:-1])
+        elif name in ("forall", "exists", "match", "lambda", "as"):
+            self.fail(f"'{name}'", node, unsupported=True)
+        elif name in _OTHER_THEORIES:
+            self.fail(f"the function '{name}' (not difference logic)", node, unsupported=True)
+        elif entry is not None or name in ("true", "false"):
+            self.fail(f"'{name}' is a constant, not a function", head)
+        else:
+            self.fail(f"unknown function '{name}'", head)
+
+    def annotate(self, node, value):
+        k = 2
+        while k < len(node):
+            key = node[k]
+            if isinstance(key, SList) or key[0] != KW:
+                self.fail(f"an attribute (:keyword) was expected, found {_show(key)}", key)
+            has_value = k + 1 < len(node) and (isinstance(node[k + 1], SList)
+                                               or node[k + 1][0] != KW)
+            if key[1] == "named":
+                if not has_value or isinstance(node[k + 1], SList) or node[k + 1][0] != SYM:
+                    self.fail(":named needs a symbol", key)
+                if self.limit is not None:
+                    self.fail(":named in the body of a define-fun with parameters", key)
+                self.define(node[k + 1][1], value, node[k + 1])
+            k += 2 if has_value else 1
+
+    # -- Boolean connectives, folding constants ----------------------------------------------
+    def conj(self, lits, op="and"):
+        """and (or with op="or") of literals, constants folded, duplicates dropped."""
+        if len(lits) == 1:
+            return lits[0]
+        unit, zero = (self.T, self.F) if op == "and" else (self.F, self.T)
+        seen = set()
+        out = []
+        for lit in lits:
+            if lit == zero or -lit in seen:
+                return zero
+            if lit == unit or lit in seen:
+                continue
+            seen.add(lit)
+            out.append(lit)
+        if not out:
+            return unit
+        if len(out) == 1:
+            return out[0]
+        result = self.enc.gate(op, out)
+        self.gates[result] = (op, out)
+        self.gates[-result] = ("and" if op == "or" else "or", [-lit for lit in out])
+        return result
+
+    def xor(self, a, b):
+        if a == self.F:
+            return b
+        if b == self.F:
+            return a
+        if a == self.T:
+            return -b
+        if b == self.T:
+            return -a
+        if a == b:
+            return self.F
+        if a == -b:
+            return self.T
+        return self.enc.gate("xor", [a, b])
+
+    def ite(self, c, t, e):
+        if c == self.T or t == e:
+            return t
+        if c == self.F:
+            return e
+        if t == self.T and e == self.F:
+            return c
+        if t == self.F and e == self.T:
+            return -c
+        return self.enc.gate("ite", [c, t, e])
+
+    # -- arithmetic --------------------------------------------------------------------------
+    def leaves(self, value, fn, node):
+        """`value` with every linear leaf l replaced by fn(l) (an arithmetic term)."""
+        if isinstance(value, Lin):
+            return fn(value)
+        return self.fold(value, fn, node, make=self.make_ite)
+
+    def make_ite(self, c, t, e):
+        if c == self.T or t is e:
+            return t
+        if c == self.F:
+            return e
+        sort = t.sort if t.sort is not None else e.sort
+        if t.sort is not None and e.sort is not None and t.sort != e.sort:
+            raise _Mixed()
+        return Ite(c, t, e, sort)
+
+    def fold(self, value, fn, node, make):
+        """Post-order walk of an Ite tree: fn at the leaves, make(c, then, else) above."""
+        done = {}
+        work = [value]
+        leaves = 0
+        while work:
+            v = work[-1]
+            key = id(v)
+            if key in done:
+                work.pop()
+                continue
+            if isinstance(v, Lin):
+                leaves += 1
+                if leaves > MAX_LEAVES:
+                    self.fail(f"an arithmetic ite with more than {MAX_LEAVES} cases "
+                              f"in {_show(node)}", node, unsupported=True)
+                done[key] = fn(v)
+                work.pop()
+                continue
+            t, e = done.get(id(v.then), _MISSING), done.get(id(v.other), _MISSING)
+            if t is _MISSING or e is _MISSING:
+                if t is _MISSING:
+                    work.append(v.then)
+                if e is _MISSING:
+                    work.append(v.other)
+                continue
+            done[key] = make(v.cond, t, e)
+            work.pop()
+        return done[id(value)]
+
+    def combine(self, a, b, fn, node):
+        """fn(leaf of a, leaf of b) over both Ite trees."""
+        if isinstance(a, Lin) and isinstance(b, Lin):
+            return fn(a, b)
+        return self.leaves(a, lambda la: self.leaves(b, lambda lb: fn(la, lb), node), node)
+
+    def compare(self, a, b, strict, node):
+        """The literal of a <= b (a < b when strict), ites lifted into ite gates."""
+        if isinstance(a, Lin) and isinstance(b, Lin):
+            return self.difference(a, b, strict, node)
+        diff = self.combine(a, b, lambda la, lb: _sub(la, lb, node, self), node)
+        zero = Lin(None, {}, 0)
+        return self.fold(diff, lambda leaf: self.difference(leaf, zero, strict, node), node,
+                         make=self.ite)
+
+    def difference(self, a, b, strict, node):
+        """The literal of the linear a - b <= 0 (< 0 when strict): a difference atom."""
+        coeffs = dict(a.coeffs)
+        for name, c in b.coeffs.items():
+            c = coeffs.get(name, 0) - c
+            if c:
+                coeffs[name] = c
+            else:
+                del coeffs[name]
+        k = a.const - b.const
+        if not coeffs:
+            return self.T if (k < 0 if strict else k <= 0) else self.F
+        sort = a.sort or b.sort  # one sort: the caller joined them
+        (x, a_x), (y, a_y) = (list(coeffs.items()) + [(None, 0)])[:2]
+        if len(coeffs) > 2 or (y is not None and a_x != -a_y):
+            self.fail(f"{_show(node)} is not a difference constraint", node,
+                      unsupported=True)
+        if a_x < 0:  # a (x - y) with a < 0 is |a| (y - x)
+            x, y, a_x = y, x, -a_x
+        # a_x (x - y) + k <op> 0  <=>  x - y <op> -k / a_x
+        if a_x == 1 and type(k) is int:
+            c = -k
+        else:
+            c = Fraction(-k) / a_x
+            if c.denominator == 1:
+                c = c.numerator
+        if sort == "Int":
+            if type(c) is not int:
+                c = ceil(c) - 1 if strict else floor(c)
+            elif strict:
+                c -= 1
+            return self.enc.atom("Int", x, y, c)
+        return self.enc.atom("Real", x, y, c, strict)
+
+    def equal(self, a, b, node):
+        return self.conj([self.compare(a, b, False, node), self.compare(b, a, False, node)])
+
+    # -- pseudo-Boolean ----------------------------------------------------------------------
+    def pseudo_boolean(self, head, args, node):
+        kind = head[1][1]
+        indices = [self.pb_index(token, kind) for token in head[2:]]
+        for arg, arg_node in zip(args, node[1:]):
+            if type(arg) is not int:
+                self.fail(f"'{kind}' takes formulas, found {_show(arg_node)}", arg_node)
+        if not args:
+            self.fail(f"'{kind}' needs arguments", node)
+        if kind in ("at-most", "at-least"):
+            if len(indices) != 1:
+                self.fail(f"(_ {kind} k) takes one index", head)
+            bound, weights = indices[0], [1] * len(args)
+        else:
+            if len(indices) != len(args) + 1:
+                self.fail(f"(_ {kind} k w1 ... wn) needs the bound and one weight per "
+                          f"argument", node)
+            bound, weights = indices[0], indices[1:]
+        if kind in ("pble", "at-most", "pbeq"):
+            upper = self.bdd_at_most(args, weights, bound, node)
+            if kind != "pbeq":
+                return upper
+        lower = self.bdd_at_most(args, [-w for w in weights], -bound, node)
+        return lower if kind != "pbeq" else self.conj([upper, lower])
+
+    def pb_index(self, token, kind):
+        if not isinstance(token, SList):
+            if token[0] == NUM:
+                return token[1]
+            # z3 writes negative indices as the symbol -4
+            if token[0] == SYM and re.fullmatch(r"-[0-9]+", token[1]):
+                return int(token[1])
+        self.fail(f"the indices of '{kind}' are integers, found {_show(token)}", token)
+
+    def bdd_at_most(self, lits, weights, bound, node):
+        """The literal of sum w_i * lit_i <= bound: an ordered BDD on the literals, one ite
+        gate per node, memoised on (position, remaining bound)."""
+        n = len(lits)
+        low = [0] * (n + 1)   # least sum of the weights from i on
+        high = [0] * (n + 1)  # greatest
+        for i in range(n - 1, -1, -1):
+            low[i] = low[i + 1] + min(0, weights[i])
+            high[i] = high[i + 1] + max(0, weights[i])
+        memo = {}
+
+        def decided(i, rest):
+            if high[i] <= rest:
+                return self.T
+            if low[i] > rest:
+                return self.F
+            return memo.get((i, rest))
+
+        work = [(0, bound)]
+        while work:
+            i, rest = work[-1]
+            if decided(i, rest) is not None:
+                work.pop()
+                continue
+            on, off = (i + 1, rest - weights[i]), (i + 1, rest)
+            t, e = decided(*on), decided(*off)
+            if t is None or e is None:
+                if t is None:
+                    work.append(on)
+                if e is None:
+                    work.append(off)
+                continue
+            if len(memo) >= MAX_BDD_NODES:
+                self.fail(f"a pseudo-Boolean constraint whose BDD has more than "
+                          f"{MAX_BDD_NODES} nodes", node, unsupported=True)
+            memo[(i, rest)] = self.ite(lits[i], t, e)
+            work.pop()
+        return decided(0, bound)
+
+
+_MISSING = object()
+
+
+class _Mixed(Exception):
+    """Int and Real met in one term (reported with the place by the caller)."""
+
+
+_IGNORED = frozenset(("set-logic", "set-info", "echo", "minimize", "maximize"))
+
+
+def _sort_of(value):
+    return "Bool" if type(value) is int else value.sort
+
+
+def _sort_name(sort):
+    return {"Bool": "a Bool", "Int": "an Int", "Real": "a Real", None: "a numeral"}[sort]
+
+
+def _join(s, t):
+    if s is None:
+        return t
+    if t is None or s == t:
+        return s
+    raise _Mixed()
+
+
+def _check_bits(number, node, reader):
+    if isinstance(number, Fraction):
+        bits = max(number.numerator.bit_length(), number.denominator.bit_length())
+    else:
+        bits = number.bit_length()
+    if bits > MAX_BITS:
+        reader.fail(f"a constant of more than {MAX_BITS} bits", node, unsupported=True)
+
+
+def _add(a, b, node, reader):
+    try:
+        sort = _join(a.sort, b.sort)
+    except _Mixed:
+        reader.fail(f"Int and Real mixed in {_show(node)}", node, unsupported=True)
+    coeffs = dict(a.coeffs)
+    for name, c in b.coeffs.items():
+        s = coeffs.get(name, 0) + c
+        if s:
+            coeffs[name] = s
+        else:
+            del coeffs[name]
+    return Lin(sort, coeffs, a.const + b.const)
+
+
+def _scale(a, factor):
+    if factor == 0:
+        return Lin(a.sort, {}, 0)
+    return Lin(a.sort, {name: c * factor for name, c in a.coeffs.items()}, a.const * factor)
+
+
+def _sub(a, b, node, reader):
+    try:
+        sort = _join(a.sort, b.sort)
+    except _Mixed:
+        reader.fail(f"Int and Real mixed in {_show(node)}", node, unsupported=True)
+    coeffs = dict(a.coeffs)
+    for name, c in b.coeffs.items():
+        c = coeffs.get(name, 0) - c
+        if c:
+            coeffs[name] = c
+        else:
+            del coeffs[name]
+    return Lin(sort, coeffs, a.const - b.const)
+
+
+# ------------------------------------------------------------------------------ builtins
+def _bools(reader, args, node, name):
+    for arg, arg_node in zip(args, node[1:]):
+        if type(arg) is not int:
+            reader.fail(f"'{name}' takes formulas, found {_show(arg_node)}", arg_node)
+    return args
+
+
+def _ariths(reader, args, node, name):
+    for arg, arg_node in zip(args, node[1:]):
+        if type(arg) is int:
+            reader.fail(f"'{name}' takes numbers, found the formula {_show(arg_node)}",
+                        arg_node)
+    sort = None
+    try:
+        for arg in args:
+            sort = _join(sort, arg.sort)
+    except _Mixed:
+        reader.fail(f"Int and Real mixed in {_show(node)}", node, unsupported=True)
+    return args
+
+
+def _arity(reader, args, node, low, high=None):
+    if len(args) < low or (high is not None and len(args) > high):
+        want = str(low) if low == high else f"at least {low}" if high is None else \
+            f"{low} to {high}"
+        reader.fail(f"'{node[0][1]}' takes {want} argument(s), got {len(args)}", node)
+
+
+def b_and(reader, args, node):
+    return reader.conj(_bools(reader, args, node, "and"))
+
+
+def b_or(reader, args, node):
+    return reader.conj(_bools(reader, args, node, "or"), "or")
+
+
+def b_not(reader, args, node):
+    _arity(reader, args, node, 1, 1)
+    return -_bools(reader, args, node, "not")[0]
+
+
+def b_implies(reader, args, node):
+    # right-associative: (=> a b c) is (=> a (=> b c)), i.e. (or (not a) (not b) c)
+    _arity(reader, args, node, 2)
+    _bools(reader, args, node, "=>")
+    return reader.conj([-a for a in args[:-1]] + [args[-1]], "or")
+
+
+def b_xor(reader, args, node):
+    # left-associative
+    _arity(reader, args, node, 2)
+    _bools(reader, args, node, "xor")
+    result = args[0]
+    for a in args[1:]:
+        result = reader.xor(result, a)
+    return result
+
+
+def _all_bool_or_arith(reader, args, node, name):
+    kinds = {type(a) is int for a in args}
+    if len(kinds) > 1:
+        reader.fail(f"'{name}' over formulas and numbers in {_show(node)}", node)
+    return kinds.pop()
+
+
+def b_eq(reader, args, node):
+    _arity(reader, args, node, 2)
+    if _all_bool_or_arith(reader, args, node, "="):
+        return reader.conj([-reader.xor(a, b) for a, b in zip(args, args[1:])])
+    _ariths(reader, args, node, "=")
+    return reader.conj([reader.equal(a, b, node) for a, b in zip(args, args[1:])])
+
+
+def b_distinct(reader, args, node):
+    _arity(reader, args, node, 2)
+    pairs = [(args[i], args[j]) for i in range(len(args)) for j in range(i + 1, len(args))]
+    if _all_bool_or_arith(reader, args, node, "distinct"):
+        return reader.conj([reader.xor(a, b) for a, b in pairs])
+    _ariths(reader, args, node, "distinct")
+    return reader.conj([-reader.equal(a, b, node) for a, b in pairs])
+
+
+def b_ite(reader, args, node):
+    _arity(reader, args, node, 3, 3)
+    c, t, e = args
+    _bools(reader, [c], node, "ite")
+    if type(t) is int and type(e) is int:
+        return reader.ite(c, t, e)
+    if type(t) is int or type(e) is int:
+        reader.fail(f"the branches of {_show(node)} are a formula and a number", node)
+    try:
+        return reader.make_ite(c, t, e)
+    except _Mixed:
+        reader.fail(f"Int and Real mixed in {_show(node)}", node, unsupported=True)
+
+
+def _comparison(flip, strict):
+    def apply(reader, args, node):
+        _arity(reader, args, node, 2)
+        _ariths(reader, args, node, node[0][1])
+        lits = []
+        for a, b in zip(args, args[1:]):
+            lits.append(reader.compare(b, a, strict, node) if flip else
+                        reader.compare(a, b, strict, node))
+        return reader.conj(lits)
+    return apply
+
+
+def _lifted(reader, a, b, node, fn):
+    try:
+        return reader.combine(a, b, fn, node)
+    except _Mixed:
+        reader.fail(f"Int and Real mixed in {_show(node)}", node, unsupported=True)
+
+
+def a_add(reader, args, node):
+    _arity(reader, args, node, 1)
+    _ariths(reader, args, node, "+")
+    if len(args) == 2 and type(args[0]) is Lin and type(args[1]) is Lin:
+        return _add(args[0], args[1], node, reader)
+    result = args[0]
+    for a in args[1:]:
+        result = _lifted(reader, result, a, node, lambda x, y: _add(x, y, node, reader))
+    return result
+
+
+def a_sub(reader, args, node):
+    _arity(reader, args, node, 1)
+    _ariths(reader, args, node, "-")
+    if len(args) == 1:
+        return reader.leaves(args[0], lambda x: _scale(x, -1), node)
+    if len(args) == 2 and type(args[0]) is Lin and type(args[1]) is Lin:
+        return _sub(args[0], args[1], node, reader)
+    result = args[0]
+    for a in args[1:]:
+        result = _lifted(reader, result, a, node, lambda x, y: _sub(x, y, node, reader))
+    return result
+
+
+def _constant(value):
+    """The number a term stands for, or None when it has a variable (or an ite)."""
+    if isinstance(value, Lin) and not value.coeffs:
+        return value.const
+    return None
+
+
+def a_mul(reader, args, node):
+    _arity(reader, args, node, 1)
+    _ariths(reader, args, node, "*")
+    factor = 1
+    sort = None
+    term = None
+    for arg in args:
+        c = _constant(arg)
+        sort = _join(sort, arg.sort)
+        if c is None:
+            if term is not None:
+                reader.fail(f"{_show(node)} multiplies two variables (not difference logic)",
+                            node, unsupported=True)
+            term = arg
+        else:
+            factor *= c
+            _check_bits(factor, node, reader)
+    if term is None:
+        return Lin(sort, {}, factor)
+    return reader.leaves(term, lambda x: _scale(x, factor), node)
+
+
+def a_div(reader, args, node):
+    _arity(reader, args, node, 2)
+    _ariths(reader, args, node, "/")
+    result = args[0]
+    if result.sort == "Int":
+        reader.fail(f"'/' on the Int term {_show(node[1])} ('/' is Real division)", node)
+    for arg, arg_node in zip(args[1:], node[2:]):
+        c = _constant(arg)
+        if c is None:
+            reader.fail(f"division by the term {_show(arg_node)} (not difference logic)",
+                        node, unsupported=True)
+        if arg.sort == "Int":
+            reader.fail(f"'/' by the Int term {_show(arg_node)}", node)
+        if c == 0:
+            reader.fail("division by zero", node, unsupported=True)
+        inverse = 1 / Fraction(c)
+        result = reader.leaves(result, lambda x: _scale(x, inverse), node)
+        _check_bits(inverse, node, reader)
+    return reader.leaves(result, lambda x: Lin("Real", x.coeffs, x.const), node)
+
+
+def a_to_real(reader, args, node):
+    _arity(reader, args, node, 1, 1)
+    (a,) = _ariths(reader, args, node, "to_real")
+    if a.sort == "Real":
+        return a
+    c = _constant(a)
+    if c is None:
+        # smtsched refuses it too: difference logic keeps Int and Real variables apart
+        reader.fail(f"{_show(node)} on an Int variable", node, unsupported=True)
+    return Lin("Real", {}, c)
+
+
+_BUILTINS = {
+    "and": b_and, "or": b_or, "not": b_not, "=>": b_implies, "xor": b_xor, "=": b_eq,
+    "distinct": b_distinct, "ite": b_ite,
+    "<=": _comparison(False, False), "<": _comparison(False, True),
+    ">=": _comparison(True, False), ">": _comparison(True, True),
+    "+": a_add, "-": a_sub, "*": a_mul, "/": a_div, "to_real": a_to_real,
+}
+_OTHER_THEORIES = frozenset(("div", "mod", "abs", "to_int", "is_int", "select", "store"))
+
+_COMMANDS = {
+    "set-option": _Reader.cmd_set_option, "declare-fun": _Reader.cmd_declare_fun,
+    "declare-const": _Reader.cmd_declare_const, "define-fun": _Reader.cmd_define_fun,
+    "define-sort": _Reader.cmd_define_sort, "assert": _Reader.cmd_assert,
+    "push": _Reader.cmd_push, "pop": _Reader.cmd_pop, "reset": _Reader.cmd_reset,
+    "reset-assertions": _Reader.cmd_reset_assertions, "exit": _Reader.cmd_ignore,
+}
+
+
+def read(text, query):
+    """The Encoding G of the assertions live at the query's check-sat (module docstring).
+
+    `text` is the whole script (str, or bytes in UTF-8); `query` is {"check_sat": k}, k >= 1.
+    Raises ReadError (or its subclass Unsupported) with the line and column of the problem."""
+    if isinstance(text, (bytes, bytearray)):
+        try:
+            text = bytes(text).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ReadError(f"the script is not UTF-8 ({error})") from None
+    k = query.get("check_sat") if isinstance(query, dict) else None
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ReadError(f"the query must be {{\"check_sat\": k}} with k >= 1, got {query!r}")
+    return _Reader(text).run(text, k)
