@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from smtsched import Bool, Cumulative, Disjunctive, Int, Or, Real
 from smtsched.certify.witness import find
 from smtsched.compile import compile_problem
-from smtsched.core import CumulativeSpec, DisjunctiveSpec, Task
+from smtsched.core import CumulativeSpec, DemandTask, DisjunctiveSpec, Task
 from smtsched.engine import Engine
 from smtsched.sched import Model
 from smtsched.sched.formats import read_model
@@ -332,6 +332,21 @@ def test_validator_rejects_wrong_witnesses():
     assert not v.check("clique", {"tasks": [0, 1]})
 
 
+def test_a_failed_strict_real_atom_gives_a_non_strict_edge():
+    """not (x1 - x2 < 0) is x2 - x1 <= 0: with x1 - x2 <= 0 that is x1 = x2, consistent;
+    with x1 - x2 < 0 it is a zero cycle with a strict edge, a contradiction."""
+    atoms = {1: ("Real", 1, 2, 0, True), 2: ("Real", 1, 2, 0, False),
+             3: ("Real", 1, 2, Fraction(1, 3), True), 4: ("Real", 2, 1, Fraction(-1, 3), False)}
+    assert find([1, -2], atoms.get) is None
+    assert find([1, -1], atoms.get) == ("cycle", {"cycle": [0, 1]})
+    # x1 - x2 < 1/3 and x2 - x1 <= -1/3: zero with a strict edge
+    assert find([-3, -4], atoms.get) == ("cycle", {"cycle": [0, 1]})
+    # not (x1 - x2 < 1/3) and not (x2 - x1 <= -1/3): x2 - x1 <= -1/3, x1 - x2 < 1/3: the same
+    assert find([3, 4], atoms.get) == ("cycle", {"cycle": [0, 1]})
+    # x1 - x2 < 1/3 twice (held, and not (x2 - x1 <= -1/3)): one direction, no cycle
+    assert find([-3, 4], atoms.get) is None
+
+
 def test_find_answers_none_without_an_argument():
     atoms = {1: ("Int", 1, 2, -3, False), 2: ("Int", 2, 1, 4, False)}
     assert find([-1, -2], atoms.get) is None          # x1 - x2 <= -3, x2 - x1 <= 4: consistent
@@ -340,6 +355,58 @@ def test_find_answers_none_without_an_argument():
     atoms = {5: ("Int", 1, 0, 2, False), 6: ("Int", 0, 1, 0, False),
              7: ("Int", 2, 0, 3, False), 8: ("Int", 0, 2, 0, False)}
     assert find([-5, -6, -7, -8], atoms.get, spec) is None   # 3 + 4 fit in [0, 7]
+
+
+def test_edge_finding_reason_is_an_energy_witness_through_the_completion():
+    """A (p = 1) starts in [0, 5], B (p = 4) in [0, 2]: both lie in [0, 6]. I (p = 2) starts
+    at 0 or later and cannot fit in with them: edge finding sets "A before I". Its reason's
+    premises are the bounds and "not (A before I)", whose completion "I before A" ends I by
+    lst_A = 5: I's least energy in [0, 6] is 2, 1 + 4 + 2 > 6. (I before A alone is
+    possible: the pair is no clique.)"""
+    spec = DisjunctiveSpec([Task(1, 1), Task(2, 4), Task(3, 2)], {})
+    atoms = {1: ("Int", 1, 0, 5, False), 2: ("Int", 0, 1, 0, False),    # x_A <= 5, x_A >= 0
+             3: ("Int", 2, 0, 2, False), 4: ("Int", 0, 2, 0, False),    # x_B <= 2, x_B >= 0
+             5: ("Int", 0, 3, 0, False),                                # x_I >= 0
+             6: ("Int", 1, 3, -1, False)}                               # A before I
+    clause = [6, -1, -2, -3, -4, -5]
+    rule, witness = find(clause, atoms.get, spec)
+    assert (rule, witness) == ("energy", {"window": [0, 6], "tasks": [0, 1, 2]})
+    assert Validator(clause, atoms, spec).check(rule, witness)
+    # without the ordering literal nothing is overloaded: A and B alone fit into [0, 6]
+    assert find(clause[1:], atoms.get, spec) is None
+    # x_I - x_A <= 1 = p_A lets I start as A ends (A before I stays possible): no completion
+    atoms[7] = ("Int", 3, 1, 1, False)
+    assert find([-7] + clause[1:], atoms.get, spec) is None
+
+
+def test_a_pair_that_overlaps_through_a_chain_of_premises_is_a_clique():
+    """x1 - x2 <= 2 directly, x2 - x1 <= 2 through node 3: tasks of duration 3 on nodes 1
+    and 2 overlap (each starts before the other ends); no origin, so no energy bound."""
+    spec = DisjunctiveSpec([Task(1, 3), Task(2, 3)], {})
+    atoms = {1: ("Int", 1, 2, 2, False), 2: ("Int", 2, 3, 1, False),
+             3: ("Int", 3, 1, 1, False)}
+    clause = [-1, -2, -3]
+    assert find(clause, atoms.get, None) is None        # no cycle: the weights sum to 4
+    rule, witness = find(clause, atoms.get, spec)
+    assert (rule, witness) == ("clique", {"tasks": [0, 1]})
+    assert Validator(clause, atoms, spec).check(rule, witness)
+    # a longer chain (x2 - x1 <= 3) lets task 2 start as task 1 ends: they may not overlap
+    atoms[3] = ("Int", 3, 1, 2, False)
+    assert find(clause, atoms.get, spec) is None
+
+
+def test_cumulative_cut_needs_demands_above_the_capacity():
+    """Three pairwise overlapping tasks of demand 1: a clique on capacity 2, none on 3."""
+    tasks = [DemandTask(1, 2, 1), DemandTask(2, 2, 1), DemandTask(3, 2, 1)]
+    atoms = {}
+    clause = []
+    for var, (a, b) in enumerate([(1, 2), (2, 1), (1, 3), (3, 1), (2, 3), (3, 2)], start=1):
+        atoms[var] = ("Int", a, b, -2, False)   # "a ends before b starts"
+        clause.append(var)                      # the cut: some pair is ordered
+    found = find(clause, atoms.get, CumulativeSpec(tasks, 2, {}))
+    assert found == ("clique", {"tasks": [0, 1, 2]})
+    assert Validator(clause, atoms, CumulativeSpec(tasks, 2, {})).check(*found)
+    assert find(clause, atoms.get, CumulativeSpec(tasks, 3, {})) is None
 
 
 # -- random instances -----------------------------------------------------------------------------
@@ -449,32 +516,42 @@ def test_every_difference_lemma_has_a_cycle_over_int_and_real(twin, spec):
 @st.composite
 def shops(draw):
     """A random scheduling Model: chains of tasks (jobs, some with maximum lags), machines and
-    cumulative resources, releases; a makespan bound near the machines' load; options."""
-    jobs = draw(st.integers(2, 4))
+    a cumulative resource, releases; a makespan bound near a simple lower bound (where the
+    search has work to do); with or without bound literals and ordering cuts."""
+    jobs = draw(st.integers(2, 5))
     stages = draw(st.integers(2, 4))
     machines = draw(st.integers(1, 3))
     model = Model("random")
     tasks = []
+    chains = []
     for j in range(jobs):
         previous = None
+        chain = 0
         for k in range(stages):
-            task = model.task(f"j{j}o{k}", draw(st.integers(0, 6)), draw(st.integers(0, 3)))
+            release = draw(st.integers(0, 3))
+            task = model.task(f"j{j}o{k}", draw(st.integers(0, 6)), release)
             tasks.append((task, draw(st.integers(0, machines - 1))))
             if previous is not None:
                 lag = draw(st.integers(0, 2))
                 max_lag = draw(st.one_of(st.none(), st.integers(lag, lag + 6)))
                 model.precedence(previous, task, lag, max_lag)
+                chain += lag
+            chain = max(chain, release) + task.duration
             previous = task
+        chains.append(chain)
+    loads = []
     for m in range(machines):
         on = [t for t, machine in tasks if machine == m]
         if len(on) >= 2:
             model.unary(on)
+        loads.append(sum(t.duration for t in on))
     capacity = draw(st.integers(1, 4))
     demands = {t: draw(st.integers(0, capacity)) for t, _ in tasks}
     model.cumulative(demands, capacity)
+    energy = sum(t.duration * demands[t] for t, _ in tasks)
     model.minimize_makespan()
-    load = sum(t.duration for t, _ in tasks)
-    bound = draw(st.integers(load // 3, load + 3))
+    lower = max(chains + loads + [-(-energy // capacity)])
+    bound = lower + draw(st.integers(0, 4))
     horizon = bound if draw(st.booleans()) else None   # bound literals over the windows
     ordering_cuts = draw(st.booleans())
     return model, bound, horizon, ordering_cuts

@@ -10,23 +10,27 @@ the premises or the window and tasks that make the argument, in the witness shap
 reads. Every witness is checked here again, in exact arithmetic, before it is returned: a
 lemma without one is left incomplete rather than given a wrong witness.
 
-The rules tried, simplest first (what the theories' explanations are, see theories/*_ref.py):
+What the theories' explanations are (theories/*_ref.py and *.pyx), and the rule each gets:
 
-* `cycle`: a negative cycle of the premises' own edges (Bellman-Ford on the few nodes they
-  touch). Every difference-logic lemma (conflicts, reasons, root implications), and any global
-  lemma that happens to be one.
-* `clique` on the direct edges between tasks: the ordering cuts (the cumulative final check,
-  `ordering_cuts` timetable conflicts, Lowering.cut): each premise says "j starts before i
-  ends" for a pair of the set.
-* `energy` with the bounds of the premises plus their completions (the doc's est/lst by
+* `cycle`: a negative cycle of the premises' own edges. Every difference-logic lemma
+  (conflicts, reasons, root implications); also the rare global reason whose premises are
+  inconsistent without the constraint (an edge-finding order the bounds already imply).
+* `clique`, on the direct premise edges between tasks: the ordering cuts (the cumulative
+  final check, timetable conflicts with `ordering_cuts`, the optimiser's Lowering.cut); each
+  premise says "j starts before i ends" for a pair of the set.
+* `energy`, with the bounds of the premises plus their completions (the doc's est/lst by
   shortest paths): the timetable at the first instant t where compulsory parts overload the
-  capacity (window [t, t + 1]: pointwise conflicts and timetable filtering reasons); the
-  overload sweep of windows [est, lct] with the tasks inside (disjunctive overload, edge
-  finding through the completion of the negated ordering literal, the cumulative energy
-  check); then, as a last resort, every window of the energetic reasoning.
-* `clique` on shortest paths between the tasks (a set that overlaps through chains of
-  premises; among others the negative cycles that need exactly one completion, see
-  `_completed_cycle_pair`).
+  capacity (window [t, t + 1]: pointwise conflicts, timetable filtering reasons); the overload
+  sweep of windows [est, lct] with the tasks inside (disjunctive overload, edge finding through
+  the completion of the negated ordering literal, the cumulative energy check); as a last
+  resort, every window of the energetic reasoning.
+* `clique`, on shortest paths of premises: tasks that overlap through chains of premises; among
+  them the lemmas whose completed graph has a negative cycle through one completion (the pair
+  of that completion overlaps both ways).
+
+For a global lemma the energy and clique rules are tried before the cycle: their bounds search
+meets a negative cycle on its way (then the cycle rule names it), while a cycle search first
+would cost a Bellman-Ford on every global lemma, most of which have none.
 
 Weights: Int weights are integers. A Real weight c with strictness is turned into one integer
 c * L * M - strict (L: the lcm of the denominators, M: one more than the number of edges), which
@@ -101,9 +105,8 @@ def _premises(clause, atom_of):
 
 # -- negative cycles -------------------------------------------------------------------------
 
-def _cycle(sort, edges, exact=True):
-    """The premise indices of a negative cycle among `edges`, in cycle order, or None. With
-    exact=False any negative cycle of the compressed graph (weights already integers)."""
+def _cycle(sort, edges):
+    """The premise indices of a negative cycle among `edges`, in cycle order, or None."""
     if len(edges) < 1:
         return None
     nodes = {}
@@ -124,8 +127,6 @@ def _cycle(sort, edges, exact=True):
     positions = _negative_cycle(len(nodes), compact)
     if positions is None:
         return None
-    if not exact:
-        return positions
     total, strict = 0, False
     for position in positions:
         _, _, w, s, _ = edges[position]
