@@ -196,6 +196,23 @@ def test_statically_infeasible_cycle_is_refuted_by_a_search(tmp_path):
     verified(tmp_path)
 
 
+def test_statically_infeasible_cycle_with_a_horizon_and_a_cumulative_resource(tmp_path):
+    """Regression (random fuzz, seed 314): the refutation's lowering of a positively cyclic
+    model with a horizon asked for heads and tails (the cumulative windows), which raised
+    PositiveCycle out of solve(proof=...)."""
+    m = Model("cycle, horizon")
+    a, b, c = m.task("a", 2), m.task("b", 3), m.task("c", 1)
+    m.precedence(a, b, min_lag=-1)
+    m.precedence(b, a, min_lag=-1)
+    m.cumulative({a: 1, b: 1, c: 2}, 2)
+    m.set_horizon(20)
+    m.minimize_makespan()
+    result = m.solve(proof=str(tmp_path))
+    assert result.status == INFEASIBLE and result.reason
+    assert result.certificate == str(tmp_path), result.certificate_note
+    verified(tmp_path)
+
+
 def test_infeasible_model_without_objective_is_certified_its_schedule_is_not(tmp_path):
     m = Model("no objective")
     tasks = [m.task(f"t{i}", 2, deadline=5) for i in range(3)]

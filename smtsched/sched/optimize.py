@@ -569,10 +569,20 @@ class Optimizer:
         if self.backend is None:   # decided before any backend was built
             try:
                 with collector.building():
-                    self.backend = self.build_backend()
+                    if bound is None:
+                        # no horizon for the lowering: its windows need heads and tails,
+                        # which positively cyclic precedences (static infeasibility) lack
+                        self.backend = self.make_backend(self.model, None, self.deadline,
+                                                         self.seed, proof=True)
+                    else:
+                        self.backend = self.build_backend()
             except BuildTimeout:
                 proof.note = ("no certificate: the deadline passed while building the "
                               f"encoding for the refutation of {what}")
+                return None
+            except bounds.PositiveCycle as cycle:
+                proof.note = (f"no certificate: the encoding for the refutation of {what} "
+                              f"needs acyclic precedences ({cycle})")
                 return None
         if not self.stats:
             self.stats = self.fresh_stats()
