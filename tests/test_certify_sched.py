@@ -7,6 +7,7 @@ smtsched finds, against the schedule checker of tests/sched_oracle.py (which sha
 with smtsched) on random models, and evaluate G's clauses on schedules: every valid schedule
 satisfies G (G follows from the input), and on machines alone G's clauses are also enough.
 """
+import hashlib
 import json
 import os
 import random
@@ -624,3 +625,88 @@ def test_the_model_reader_refuses_a_weighted_objective_and_reads_a_horizon():
     m.minimize_weighted_completion({a: 2})
     with pytest.raises(SchedInputError, match="unsupported by the checker: weights"):
         checker.read_model(model_json.dumps(m), {})
+
+
+# -- end to end: a hand-written certificate on each scheduling format, through the checker ------
+
+TWO_JOBS = "2 1\n0 3\n0 4\n"   # two operations of 3 and 4 on one machine: the optimum is 7
+
+
+def two_jobs_model_json():
+    m = Model("two")
+    a, b = m.task("j0o0", 3), m.task("j1o0", 4)
+    m.unary([a, b], name="m0")
+    m.minimize_makespan()
+    return model_json.dumps(m)
+
+
+# G's atoms under the certificate's numbers, makespan <= 6 as the bound assumption (8), and the
+# two orders refuted by a cycle each: s0 -> 0 -> makespan -> s1 -> s0 weighs 0 + 6 - 4 - 3
+TWO_ATOMS = ['1 atom Int null "makespan" <= 0', '2 atom Int null "start j0o0" <= 0',
+             '3 atom Int null "start j1o0" <= 0', '4 atom Int "start j0o0" "makespan" <= -3',
+             '5 atom Int "start j1o0" "makespan" <= -4',
+             '6 atom Int "start j0o0" "start j1o0" <= -3',
+             '7 atom Int "start j1o0" "start j0o0" <= -4', '8 atom Int "makespan" null <= 6']
+TWO_CNF = [[1], [2], [3], [4], [5], [6, 7]]
+TWO_LEMMAS = [{"clause": [-6, -5, -8, -2], "kind": "conflict", "theory": "difference",
+               "rule": "cycle", "witness": {"cycle": [3, 2, 1, 0]}},
+              {"clause": [-7, -4, -8, -3], "kind": "conflict", "theory": "difference",
+               "rule": "cycle", "witness": {"cycle": [3, 2, 1, 0]}}]
+
+
+def two_jobs_certificate(folder, fmt, text, value=7, starts=None, cnf=TWO_CNF):
+    os.makedirs(folder)
+    name = "input.json" if fmt == "model" else "input.txt"
+    with open(os.path.join(folder, name), "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    manifest = {"format": "smtsched-certificate", "version": 1,
+                "input": {"file": name, "format": fmt,
+                          "sha256": hashlib.sha256(text.encode()).hexdigest()},
+                "query": {}, "claim": {"kind": "optimal", "objective": "makespan",
+                                       "value": value},
+                "assumptions": [8],
+                "files": {"cnf": "problem.cnf", "atoms": "atoms.txt",
+                          "constraints": "constraints.json", "lemmas": "lemmas.jsonl",
+                          "proof": "proof.drup", "schedule": "schedule.json"},
+                "complete": True, "incomplete": []}
+    contents = {
+        "manifest.json": json.dumps(manifest),
+        "atoms.txt": "".join(a + "\n" for a in TWO_ATOMS),
+        "problem.cnf": f"p cnf 8 {len(cnf)}\n" + "".join(
+            " ".join(map(str, c + [0])) + "\n" for c in cnf),
+        "constraints.json": json.dumps([{"kind": "disjunctive", "name": "m0", "tasks": [
+            {"start": "start j0o0", "duration": 3}, {"start": "start j1o0", "duration": 4}]}]),
+        "lemmas.jsonl": "".join(json.dumps(r) + "\n" for r in TWO_LEMMAS),
+        "proof.drup": "0\n",
+        "schedule.json": json.dumps({"starts": starts or {"j0o0": 0, "j1o0": 3},
+                                     "objective": value}),
+    }
+    for file, body in contents.items():
+        with open(os.path.join(folder, file), "w", encoding="utf-8") as f:
+            f.write(body)
+    return folder
+
+
+@pytest.mark.parametrize("fmt, text", [("jobshop", TWO_JOBS), ("model", None)])
+def test_an_optimal_certificate_on_a_scheduling_input_verifies_and_tampering_is_caught(
+        tmp_path, fmt, text):
+    from smtsched.certify.check.verify import check
+    text = text or two_jobs_model_json()
+    assert check(two_jobs_certificate(str(tmp_path / "ok"), fmt, text)).ok
+    # a schedule that is not the claimed optimum, or breaks the machine
+    assert not check(two_jobs_certificate(str(tmp_path / "value"), fmt, text, value=6)).ok
+    clash = check(two_jobs_certificate(str(tmp_path / "clash"), fmt, text,
+                                       starts={"j0o0": 0, "j1o0": 2}))
+    assert not clash.ok and "carries" in clash.reason
+    # another input (the second operation shorter): its G has no unit s1 - makespan <= -4,
+    # and its machine no task of duration 4
+    other = text.replace("0 4", "0 2") if fmt == "jobshop" else \
+        text.replace('"duration":4', '"duration":2')
+    assert other != text
+    verdict = check(two_jobs_certificate(str(tmp_path / "other"), fmt, other))
+    assert not verdict.ok and ("problem.cnf" in verdict.reason
+                               or "constraints.json" in verdict.reason), verdict.reason
+    # a clause G does not have: the machine's pair clause dropped to one order
+    verdict = check(two_jobs_certificate(str(tmp_path / "order"), fmt, text,
+                                         cnf=TWO_CNF[:-1] + [[6]]))
+    assert not verdict.ok and "problem.cnf" in verdict.reason, verdict.reason
