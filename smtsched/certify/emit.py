@@ -68,6 +68,7 @@ class Certificate:
         self.bootstrap = clauses
         self.num_vars = num_vars
         self.records = []        # (clause, kind, source), in the order CaDiCaL got them
+        self._records_top = 0, 0  # the largest variable of the first n records, n
         self.written = []        # (lemma line or None: in problem.cnf, has a rule) of each
                                  # record, computed by the first write that needs it
         self.atoms = {}          # var -> (theory, u, v, w_true, w_false) made by add_atom
@@ -176,10 +177,13 @@ class Certificate:
         if self.core is not None:
             top = max(top, self.core.num_vars)
         top = max([top, *self.atoms, *self.fresh_vars])
-        for clause, _, _ in self.records:
-            for lit in clause:
-                top = max(top, abs(lit))
-        return max([top, *(abs(lit) for lit in assumptions)])
+        # the records' largest variable, from where the last write stopped
+        seen, count = self._records_top
+        for clause, _, _ in self.records[count:]:
+            if clause:
+                seen = max(seen, max(clause), -min(clause))
+        self._records_top = seen, len(self.records)
+        return max([top, seen, *(abs(lit) for lit in assumptions)])
 
     def _cnf_clauses(self):
         if self.core is not None:
@@ -326,13 +330,10 @@ class _Meanings:
                 decoded = _decode_weight(spec, w_true)
                 if decoded is not None:
                     self.atoms[var] = (spec, v, u, *decoded)
-
-    def atom_of(self, var):
-        atom = self.atoms.get(var)
-        if atom is None:
-            return None
-        spec, p, q, bound, strict = atom
-        return spec.sort, p, q, bound, strict
+        self.atom_tuples = {var: (spec.sort, p, q, bound, strict)
+                            for var, (spec, p, q, bound, strict) in self.atoms.items()}
+        # atom_of(var): (sort, p, q, bound, strict) of an atom, None for another variable
+        self.atom_of = self.atom_tuples.get
 
     def write_atoms(self, out, top):
         """atoms.txt for variables 1..top (at least): first every variable that is not a
