@@ -47,7 +47,7 @@ class _Problem:
     """What a scheduling input says, as plain lists (the checker's reading)."""
 
     def __init__(self):
-        self.tasks = {}          # name -> [duration, release, deadline or None], in file order
+        self.tasks = {}          # name -> (duration, release, deadline or None), in order
         self.precedences = []    # (before, after, min_lag, max_lag or None)
         self.resources = []      # (name, capacity, [(task, demand)])
         self.horizon = None
@@ -77,11 +77,11 @@ def _text(text):
 def _lines(text):
     """The lines of the input, split at \\n only as smtsched's reader does (a \\r elsewhere
     is white space: pass bytes, or text read with newline="", to keep it so)."""
-    return [line[:-1] if line.endswith("\r") else line for line in _text(text).split("\n")]
+    return [line.rstrip("\r") for line in _text(text).split("\n")]
 
 
 def _integers(number, line):
-    """The integers of a line, each with its column; SchedInputError for anything else."""
+    """The integers of a line; SchedInputError (with the column) for anything else."""
     values = []
     for m in re.finditer(r"\S+", line):
         token = m.group()
@@ -332,8 +332,9 @@ def read_model(text, query=None):
     "model.json"): mandatory tasks with releases and deadlines, precedences with lags,
     unary and cumulative resources, a horizon, the makespan objective (or none)."""
     _no_query(query)
+    text = _text(text)
     try:
-        data = json.loads(_text(text), object_pairs_hook=_json_object, parse_constant=_json_constant)
+        data = json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant)
     except SchedInputError:
         raise
     except (ValueError, RecursionError) as error:
