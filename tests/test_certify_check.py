@@ -778,3 +778,112 @@ def test_checker_imports_nothing_from_smtsched_outside_its_package():
     source = "\n".join(open(os.path.join(root, n), encoding="utf-8").read()
                        for n in os.listdir(root) if n.endswith(".py"))
     assert "Cadical" not in source  # PySAT's CaDiCaL classes: the engine under check
+
+
+# -- the rules against brute force ----------------------------------------------------------------
+#
+# Random premises over three tasks whose starts are boxed in by bound premises (so a brute
+# force over the box is exact), a random resource constraint and random witnesses: whenever a
+# rule accepts, no start assignment in the box meets the premises and the constraint. The
+# oracle shares no code with the checker.
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from smtsched.certify.check.encoding import Difference  # noqa: E402
+from smtsched.certify.check.rules import Constraint, RuleError, Task, check_rule  # noqa: E402
+
+NAMES = ["s0", "s1", "s2"]
+
+
+def scaled(weight):
+    """max_examples as a multiple of the active profile's baseline (tests/conftest.py)."""
+    return max(1, int(settings.default.max_examples * weight))
+
+
+@st.composite
+def rule_cases(draw):
+    boxes = [(draw(st.integers(0, 4)), draw(st.integers(0, 4))) for _ in NAMES]
+    premises = []
+    for name, (lo, width) in zip(NAMES, boxes):
+        premises.append(Difference("Int", None, name, -lo))          # s >= lo
+        premises.append(Difference("Int", name, None, lo + width))   # s <= lo + width
+    for _ in range(draw(st.integers(0, 4))):
+        x, y = draw(st.sampled_from([(a, b) for a in NAMES for b in NAMES if a != b]))
+        premises.append(Difference("Int", x, y, draw(st.integers(-5, 5))))
+    # A closed chain of edges y -> x over the starts and the origin, for the cycle rule.
+    nodes = draw(st.lists(st.sampled_from(NAMES + [None]), min_size=2, max_size=4, unique=True))
+    chain = []
+    for k, y in enumerate(nodes):
+        chain.append(len(premises))
+        premises.append(Difference("Int", nodes[(k + 1) % len(nodes)], y,
+                                   draw(st.integers(-4, 4))))
+    # Some bound premises are dropped again from the clause a rule sees (weaker premises),
+    # while the brute force keeps the box: a rule may use only what it is given, so it must
+    # still be right.
+    shown = [d if draw(st.integers(0, 5)) else None for d in premises]
+    kind = draw(st.sampled_from(["disjunctive", "cumulative"]))
+    tasks = [Task(n, draw(st.integers(0, 4)),
+                  1 if kind == "disjunctive" else draw(st.integers(0, 3))) for n in NAMES]
+    capacity = 1 if kind == "disjunctive" else draw(st.integers(1, 4))
+    con = Constraint(kind, capacity, tasks)
+    rule = draw(st.sampled_from(["cycle", "energy", "clique"]))
+    if rule == "cycle":
+        if draw(st.booleans()):
+            turn = draw(st.integers(0, len(chain) - 1))
+            idx = chain[turn:] + chain[:turn]
+        else:
+            idx = draw(st.lists(st.integers(0, len(premises) - 1), min_size=1, max_size=4,
+                                unique=True))
+        witness = {"cycle": idx}
+    elif rule == "energy":
+        a = draw(st.integers(-1, 8))
+        witness = {"window": [a, a + draw(st.integers(1, 8))],
+                   "tasks": draw(st.lists(st.integers(0, 2), min_size=1, max_size=3,
+                                          unique=True))}
+    else:
+        witness = {"tasks": draw(st.lists(st.integers(0, 2), min_size=1, max_size=3,
+                                          unique=True))}
+    return premises, shown, con, rule, witness
+
+
+def brute_force_solution(premises, con):
+    """A start assignment meeting the premises and the constraint, or None."""
+    lo = {d.y: -d.c for d in premises if d.x is None}
+    hi = {d.x: d.c for d in premises if d.y is None}
+    import itertools
+    for values in itertools.product(*[range(lo[n], hi[n] + 1) for n in NAMES]):
+        s = dict(zip(NAMES, values))
+        s[None] = 0
+        if not all(s[d.x] - s[d.y] <= d.c for d in premises):
+            continue
+        ok = True
+        for t in range(-1, 20):
+            load = sum(k.demand for k in con.tasks if s[k.start] <= t < s[k.start] + k.duration)
+            if load > con.capacity:
+                ok = False
+                break
+        if ok:
+            return s
+    return None
+
+
+@settings(max_examples=scaled(3.0))
+@given(rule_cases())
+def test_rules_accept_only_lemmas_without_a_solution(case):
+    premises, shown, con, rule, witness = case
+    try:
+        check_rule(rule, shown, witness, con if rule != "cycle" else None)
+    except RuleError:
+        return
+    solution = brute_force_solution(premises, con)
+    assert solution is None, (rule, witness, solution)
+
+
+def test_rules_brute_force_cases_accept_sometimes():
+    # The property above must not pass by rejecting everything: a fixed energy overload.
+    premises = [Difference("Int", None, "s0", 0), Difference("Int", "s0", None, 1),
+                Difference("Int", None, "s1", 0), Difference("Int", "s1", None, 1)]
+    con = Constraint("disjunctive", 1, [Task("s0", 2, 1), Task("s1", 2, 1), Task("s2", 1, 1)])
+    check_rule("energy", premises, {"window": [0, 3], "tasks": [0, 1]}, con)
+    assert brute_force_solution(premises + [Difference("Int", None, "s2", 0),
+                                            Difference("Int", "s2", None, 0)], con) is None
