@@ -384,6 +384,23 @@ def test_named_inside_a_macro_body_is_an_error():
         encode("(define-fun f ((u Bool)) Bool (! u :named n))(assert (f true))(check-sat)")
 
 
+def test_a_let_bound_name_in_function_position_is_an_error():
+    # z3 refuses it too; the builtin '<' must not be applied behind the variable's back
+    with pytest.raises(ReadError, match="let-bound constant, not a function"):
+        encode(INT + "(assert (let ((< false)) (< x 1)))(check-sat)")
+
+
+def test_a_let_bound_true_shadows_the_constant_as_in_z3():
+    assert not g_sat(encode("(assert (let ((true false)) true))(check-sat)"))
+
+
+def test_arithmetic_ite_case_explosion_is_unsupported():
+    bools = "".join(f"(declare-fun c{i} () Bool)" for i in range(20))
+    total = " ".join(f"(ite c{i} 1 0)" for i in range(20))
+    with pytest.raises(Unsupported, match="cases"):
+        encode(bools + INT + f"(assert (< (+ x {total}) y))(check-sat)")
+
+
 def test_deep_nesting_needs_no_recursion():
     depth = 100_000
     script = BOOL + "(assert " + "(not " * depth + "p" + ")" * depth + ")(check-sat)"
@@ -439,6 +456,14 @@ def test_pseudo_boolean_constraints_allow_exactly_their_models(weights, k, kind)
                 "at-least": total >= k, "pbeq": total == k}[kind]:
             want.add(values)
     assert _pb_models(enc, names) == want
+
+
+def test_top_level_pseudo_boolean_constraints_are_listed_with_g_literals():
+    enc = encode(BOOL + "(assert (and ((_ pble 2 1 2 1) p q r) (or p q)))"
+                 "(assert (or ((_ at-most 1) p q) r))(check-sat)")
+    p, q, r = (enc.booleans[n] for n in "pqr")
+    assert enc.constraints == [{"kind": "pseudo_boolean", "relation": "<=", "bound": 2,
+                                "terms": [[p, 1], [q, 2], [r, 1]]}]
 
 
 def test_pseudo_boolean_negative_index_as_z3_writes_it():

@@ -26,7 +26,11 @@ arithmetic terms: lifted out of the atom as a case split, `(<= (ite c x y) z)` i
 to_real of constants, numerals, decimals, and z3's pseudo-Boolean functions
 `((_ pble k w1 .. wn) b1 .. bn)`, pbge, pbeq, `(_ at-most k)`, `(_ at-least k)`, encoded
 exactly as a BDD of ite gates (Een and Sorensson, "Translating Pseudo-Boolean Constraints into
-SAT", JSAT 2006, section 5) while that stays small.
+SAT", JSAT 2006, section 5) while that stays small. A pseudo-Boolean constraint that holds at the
+top level (an assertion, or a conjunct of one) is also listed in `encoding.constraints` as
+`{"kind": "pseudo_boolean", "relation": "<=" | ">=" | "=", "bound": k, "terms": [[literal,
+weight], ...]}` with G's literals, for a future `slack` rule (docs/certificates.md); the
+checker's current rules ignore that kind.
 
 Every comparison normalises to a difference constraint: the linear form sum a_i x_i + k <op> 0
 must have no variable (a constant, folded to true or false), one, or two with opposite
@@ -246,7 +250,7 @@ class Macro:
 
 
 # How many leaves the arithmetic ite lifting may make for one term (a sum of n ites has 2^n).
-MAX_LEAVES = 1 << 16
+MAX_LEAVES = 1 << 12
 # How many BDD nodes one pseudo-Boolean constraint may take.
 MAX_BDD_NODES = 1 << 18
 # Constant folding stops at numbers this many bits long ((* 10^100000 ...) nests fast).
@@ -272,6 +276,7 @@ class _Reader:
         self.ever = {}              # name -> sort of every Int/Real declaration ever
         self.serial = 0
         self.gates = {}             # literal -> ("and" | "or", literals) of the gates made here
+        self.pb = {}                # literal -> its pseudo-Boolean constraint (module doc)
         self.clear()
 
     def clear(self):
@@ -336,6 +341,8 @@ class _Reader:
         work = [lit]
         while work:
             lit = work.pop()
+            if lit in self.pb:
+                enc.constraints.append(self.pb[lit])
             gate = self.gates.get(lit)
             if gate is not None and gate[0] == "and":
                 work.extend(gate[1])
@@ -609,6 +616,9 @@ class _Reader:
         if head[0] != SYM:
             self.fail(f"a function symbol was expected, found {_show(head)}", node)
         name = head[1]
+        if name in self.locals:
+            # a variable is no function (z3 refuses it too); never fall back on the builtin
+            self.fail(f"'{name}' is a let-bound constant, not a function", head)
         function = _BUILTINS.get(name)
         if function is not None:
             # built-in names cannot be declared, so nothing shadows them as functions
@@ -635,8 +645,6 @@ class _Reader:
             work.append((_NAMED, node))
             work.append(node[1])
             return
-        if name in self.locals:
-            self.fail(f"'{name}' is a let-bound constant, not a function", head)
         entry = self.globals.get(name)
         if entry is not None and self.limit is not None and entry[0] > self.limit:
             entry = None  # declared after the macro whose body is being expanded
@@ -773,6 +781,9 @@ class _Reader:
         """fn(leaf of a, leaf of b) over both Ite trees."""
         if isinstance(a, Lin) and isinstance(b, Lin):
             return fn(a, b)
+        if _count_leaves(a) * _count_leaves(b) > MAX_LEAVES:
+            self.fail(f"an arithmetic ite with more than {MAX_LEAVES} cases in {_show(node)}",
+                      node, unsupported=True)
         return self.leaves(a, lambda la: self.leaves(b, lambda lb: fn(la, lb), node), node)
 
     def compare(self, a, b, strict, node):
@@ -840,11 +851,17 @@ class _Reader:
                           f"argument", node)
             bound, weights = indices[0], indices[1:]
         if kind in ("pble", "at-most", "pbeq"):
-            upper = self.bdd_at_most(args, weights, bound, node)
-            if kind != "pbeq":
-                return upper
-        lower = self.bdd_at_most(args, [-w for w in weights], -bound, node)
-        return lower if kind != "pbeq" else self.conj([upper, lower])
+            result = upper = self.bdd_at_most(args, weights, bound, node)
+        if kind != "pble" and kind != "at-most":
+            result = lower = self.bdd_at_most(args, [-w for w in weights], -bound, node)
+        if kind == "pbeq":
+            result = self.conj([upper, lower])
+        if result != self.T and result != self.F:
+            relation = "<=" if kind in ("pble", "at-most") else "=" if kind == "pbeq" else ">="
+            self.pb.setdefault(result, {
+                "kind": "pseudo_boolean", "relation": relation, "bound": bound,
+                "terms": [[lit, w] for lit, w in zip(args, weights)]})
+        return result
 
     def pb_index(self, token, kind):
         if not isinstance(token, SList):
@@ -903,6 +920,24 @@ class _Mixed(Exception):
 
 
 _IGNORED = frozenset(("set-logic", "set-info", "echo", "minimize", "maximize"))
+
+
+def _count_leaves(value):
+    """How many distinct linear leaves an arithmetic term has."""
+    seen = set()
+    work = [value]
+    count = 0
+    while work:
+        v = work.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        if type(v) is Lin:
+            count += 1
+        else:
+            work.append(v.then)
+            work.append(v.other)
+    return count
 
 
 def _sort_of(value):
