@@ -395,6 +395,26 @@ def test_a_pair_that_overlaps_through_a_chain_of_premises_is_a_clique():
     assert find(clause, atoms.get, spec) is None
 
 
+def test_a_cycle_through_two_completions_is_valid_by_the_completed_graph():
+    """Four tasks of duration 2 on one machine: s1 - s2 <= 1 excludes "2 before 1", so 1
+    ends before 2 starts; in the same way s3 - s4 <= 1, s4 - s1 <= 1 and s2 - s3 <= 1 order
+    3 before 4, 4 before 1 and 2 before 3: a negative cycle through four completions. No pair
+    overlaps and there is no origin: only the doc's "a negative cycle of the completed graph
+    is valid" applies."""
+    spec = DisjunctiveSpec([Task(1, 2), Task(2, 2), Task(3, 2), Task(4, 2)], {})
+    atoms = {1: ("Int", 1, 2, 1, False), 2: ("Int", 3, 4, 1, False),
+             3: ("Int", 4, 1, 1, False), 4: ("Int", 2, 3, 1, False)}
+    clause = [-1, -2, -3, -4]
+    assert find(clause, atoms.get, None) is None         # premises alone: weight 4
+    rule, witness = find(clause, atoms.get, spec)
+    assert rule == "energy" and witness["tasks"] == [0, 1, 2, 3]
+    validator = Validator(clause, atoms, spec)
+    assert validator.check(rule, witness) and validator.completed_cycle
+    # with s2 - s3 <= 9 (no completion) the order 3, 4, 1, 2 fits: no witness
+    atoms[4] = ("Int", 2, 3, 9, False)
+    assert find(clause, atoms.get, spec) is None
+
+
 def test_cumulative_cut_needs_demands_above_the_capacity():
     """Three pairwise overlapping tasks of demand 1: a clique on capacity 2, none on 3."""
     tasks = [DemandTask(1, 2, 1), DemandTask(2, 2, 1), DemandTask(3, 2, 1)]
