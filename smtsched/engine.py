@@ -59,7 +59,9 @@ these methods, and nothing changes without a sink:
   * `sink.start(num_vars, clauses)`: once, from the constructor: the bootstrap clauses (the
     list itself, not a copy: the sink must not change it);
   * `sink.clause(clause, kind, source)`: every clause CaDiCaL receives beyond the bootstrap,
-    exactly once, when the engine hands it over (a fresh list). `kind` is "conflict" (a
+    exactly once, when the engine hands it over (a fresh list; a clause still queued when
+    CaDiCaL ends the search may never be taken, so the log may hold a few more, all valid
+    lemmas). `kind` is "conflict" (a
     theory conflict), "reason" (a lazily built reason), "root" (a root implication: in proof
     mode its reason clause, never the bare unit), "final" (a final-check lemma), "retire"
     (the unit [-s] that stops a persistent search), "stop" (the empty clause that stops a
@@ -76,9 +78,10 @@ these methods, and nothing changes without a sink:
   * `sink.proof(file, binary)`: CaDiCaL's proof lines written since the last call, to be read
     from `file` (a binary file object, positioned at them) to its end during the call. Called
     at the end of every `solve()` and before CaDiCaL is deleted (a one-shot engine deletes it
-    in `solve()`), so the sink's copy is always whole when `solve()` returns. The proof is
-    text DRUP (`binary` False; CaDiCaL's `binary=0` option), or CaDiCaL's binary DRAT
-    encoding when `binary` is True. The log is append-only for the engine's whole life:
+    in `solve()`), so the sink's copy is always whole when `solve()` returns. This engine
+    writes text DRUP (`binary` False: CaDiCaL's `binary=0` option, see `_tracing_cadical`);
+    `binary` True would mean CaDiCaL's binary encoding (smtsched.certify.emit decodes it
+    too). The log is append-only for the engine's whole life:
     CaDiCaL keeps every clause across the searches of a persistent engine, and a later
     search's proof may use any of them.
 
