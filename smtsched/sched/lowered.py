@@ -55,6 +55,7 @@ class LoweringBackend(SearchBackend):
             self._peak_rows()
         # weighted objectives and the peak of a memory: bound -> (guard, its CostSpec or None)
         self.guards = {}
+        self.retired = set()   # guards switched off for good: no assumption of a certificate
         self.outcome = None
 
     def close(self):
@@ -95,6 +96,7 @@ class LoweringBackend(SearchBackend):
         guard = self.lowering.core.new_var()
         if bound < 0:
             self.session.add_clause([-guard], "retire")
+            self.retired.add(guard)
             return guard
         slack = max(0, self.top - bound)   # a bound above top holds in every schedule
         for k, bit in enumerate(self.bits):
@@ -111,6 +113,7 @@ class LoweringBackend(SearchBackend):
         for old in [k for k in self.guards if k >= upper or k < lower]:
             guard, spec = self.guards.pop(old)
             self.session.add_clause(lowering.retire(guard), "retire")
+            self.retired.add(guard)
             if spec is not None:
                 self.session.leave(spec)
         if bound not in self.guards:

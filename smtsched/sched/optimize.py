@@ -562,8 +562,11 @@ class Optimizer:
         """The assumptions of a refutation of "objective <= bound" (bound None: of the model
         itself), from the checks so far or else one more check within the time left; None
         when there is none (`proof.note` then says why)."""
-        if bound in self.refuted:
-            return [] if bound is None else [self.refuted[bound]]
+        literal = self.refuted.get(bound)
+        if bound in self.refuted and literal not in getattr(self.backend, "retired", ()):
+            return [] if bound is None else [literal]
+        # (a guard retired since its refutation is no assumption a certificate can name: the
+        # retiring unit refutes it by itself; at_most makes a fresh one)
         proof = self.proof
         what = "the model" if bound is None else f"{self.model.objective} <= {bound}"
         if self.backend is None:   # decided before any backend was built
