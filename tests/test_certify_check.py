@@ -704,6 +704,22 @@ def test_malformed_atoms_line_names_its_line(tmp_path):
                     "unknown comparison")
 
 
+def test_garbage_files_are_rejected_not_crashed_on(tmp_path):
+    folder = cycle_cert(tmp_path)
+    with open(os.path.join(folder, "atoms.txt"), "wb") as f:
+        f.write(b"1 atom Int \xff\xfe\n")
+    assert_rejected(check(folder), "cannot read")
+    folder = cycle_cert(tmp_path, name="c2")
+    edit(folder, "lemmas.jsonl", lambda t: t + "{not json\n")
+    assert_rejected(check(folder), "lemmas.jsonl line 2", "not JSON")
+    folder = cycle_cert(tmp_path, name="c3")
+    edit(folder, "lemmas.jsonl", lambda t: t.replace("[-1, -2, -3]", "[-1, -2, 1e400]"))
+    assert_rejected(check(folder), "lemmas.jsonl line 1")
+    folder = cycle_cert(tmp_path, name="c4")
+    edit(folder, "atoms.txt", lambda t: t.replace("<= 1", "<= " + "9" * 5000))
+    assert_rejected(check(folder), "atoms.txt line 3")
+
+
 def test_numbered_folders_are_checked_each(tmp_path):
     cycle_cert(tmp_path, name="1")
     split_cert(tmp_path, name="2", proof="0\n")

@@ -4,10 +4,11 @@ docs/certificates.md.
 1. manifest.json, the input (found next to the certificate or given), its SHA-256, and the
    checker's own reading of it (a reader from `readers`, by the manifest's input format);
 2. atoms.txt mapped onto the reader's encoding G by meaning;
-3. problem.cnf: every clause RUP from G plus the definitions, or a Boolean consequence of
-   them (a bounded MiniSat-class solve), or an `input` lemma with a valid witness;
-4. constraints.json: each follows from a constraint of the input;
-5. lemmas.jsonl: each rule against its witness (rules.py), retirements by purity;
+3. constraints.json: each follows from a constraint of the input;
+4. lemmas.jsonl: each rule against its witness (rules.py), retirements by purity;
+5. problem.cnf: every clause RUP from G plus the definitions, or a Boolean consequence of
+   them (a bounded MiniSat-class solve), or an `input` lemma with a valid witness (so the
+   lemmas come first);
 6. the claim (assumptions, schedule);
 7. proof.drup by forward RUP (rup.py) to a final conflict.
 
@@ -102,6 +103,10 @@ def check_one(directory, input=None, engine=None):
         incomplete = _Check(directory, input, engine or DEFAULT_ENGINE).run()
     except Rejected as e:
         return Verdict("rejected", str(e))
+    except (OSError, UnicodeDecodeError) as e:
+        return Verdict("rejected", f"cannot read the certificate: {e}")
+    except RecursionError:
+        return Verdict("rejected", "the certificate nests too deeply to check")
     if incomplete:
         return Verdict("incomplete", "no checkable witness: " + ", ".join(incomplete),
                        incomplete)
