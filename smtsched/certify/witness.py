@@ -365,7 +365,6 @@ def _clique(info, edges, paths):
     (direct edges only, or shortest paths), with demands above the capacity."""
     tasks = info.tasks
     at_node = info.at_node
-    # starts_before[i]: {j: x_j - x_i <= p_i - 1 is given}
     relevant = set()
     for u, v, _, _, _ in edges:
         if u in at_node:
