@@ -519,7 +519,6 @@ class Optimizer:
                       lower_bound=self.lower, starts=starts, present=present, runtime=runtime,
                       stats=self.stats, reason=reason)
 
-
     # -- the certificate -------------------------------------------------------------------
     def certify(self, result, collector):
         """Write the certificate of `result` (OPTIMAL or INFEASIBLE) when it can be backed by
