@@ -309,6 +309,23 @@ def test_stopped_searches_of_the_persistent_session_are_retired_and_the_certific
     backend.close()
 
 
+class StarvedOptimizer(Optimizer):
+    PROBE_CONFLICTS = 2   # probes below best - 1 run out of conflicts: stops, LNS moves
+
+
+def test_an_optimisation_with_stopped_probes_and_moves_is_certified(tmp_path):
+    """The Optimizer's own run: probes stopped by their budget (retire records), rounds of
+    neighbourhood moves (refuted under ordering assumptions, which certify nothing) and the
+    final refutation, all in one persistent engine's log."""
+    model = random_job_shop(random.Random(16), 7, 6, longest=99)
+    optimizer = StarvedOptimizer(model, seed=16, proof=Certification(model, str(tmp_path)))
+    result = optimizer.run()
+    assert result.status == OPTIMAL and result.certificate == str(tmp_path)
+    assert result.stats["lns_steps"] > 0
+    assert "retire" in lemma_kinds(tmp_path)
+    verified(tmp_path)
+
+
 def cut_certificate(folder):
     """An infeasible cumulative model refuted only thanks to an ordering cut (the cut makes
     the refutation a root conflict): its certificate, with the cut as a clique lemma."""
