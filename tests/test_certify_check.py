@@ -903,3 +903,31 @@ def test_rules_brute_force_cases_accept_sometimes():
     check_rule("energy", premises, {"window": [0, 3], "tasks": [0, 1]}, con)
     assert brute_force_solution(premises + [Difference("Int", None, "s2", 0),
                                             Difference("Int", "s2", None, 0)], con) is None
+
+
+@settings(max_examples=scaled(2.0))
+@given(st.integers(1, 6).flatmap(lambda n: st.lists(
+    st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.integers(-6, 9)),
+    max_size=14)))
+def test_premise_graph_matches_floyd_warshall(edges):
+    from smtsched.certify.check.rules import _Graph
+    names = [None] + NAMES + ["s3", "s4"]
+    premises = [Difference("Int", names[v], names[u], w) for u, v, w in edges]  # u -> v
+    graph = _Graph(premises, None)
+    nodes = sorted({u for u, _, _ in edges} | {v for _, v, _ in edges})
+    inf = float("inf")
+    dist = {(a, b): (0 if a == b else inf) for a in nodes for b in nodes}
+    for u, v, w in edges:
+        dist[u, v] = min(dist[u, v], w)
+    for k in nodes:
+        for a in nodes:
+            for b in nodes:
+                if dist[a, k] + dist[k, b] < dist[a, b]:
+                    dist[a, b] = dist[a, k] + dist[k, b]
+    negative = any(dist[a, a] < 0 for a in nodes)
+    assert graph.negative_cycle() == negative
+    if not negative:
+        for a in nodes:
+            got = graph.distances(names[a])
+            for b in nodes:
+                assert got.get(names[b], inf) == dist[a, b]

@@ -12,6 +12,7 @@ Global rules (energy, clique) work on the Int premises only: ignoring a premise 
 what the rule may conclude, so it is sound, and keeps every weight an integer.
 """
 
+from collections import deque
 from fractions import Fraction
 
 __all__ = ["RuleError", "Task", "Constraint", "check_rule", "RULES", "PENDING"]
@@ -124,32 +125,49 @@ class _Graph:
                         added.append((tj.start, ti.start, -ti.duration))
         self.edges.extend(added)
 
-    def negative_cycle(self):
-        dist = dict.fromkeys(self.nodes, 0)
-        for _ in range(len(self.nodes) + 1):
-            changed = False
-            for u, v, w in self.edges:
-                if dist[u] + w < dist[v]:
-                    dist[v] = dist[u] + w
-                    changed = True
-            if not changed:
-                return False
+    def _adjacency(self, reverse):
+        adj = {}
+        for u, v, w in self.edges:
+            if reverse:
+                u, v = v, u
+            adj.setdefault(u, []).append((v, w))
+        return adj
+
+    def _relax(self, dist, adj):
+        """Queue-based Bellman-Ford (FIFO label correcting) from the nodes in `dist`.
+
+        In FIFO order a node enters the queue at most once per Bellman-Ford round, and
+        without a negative cycle n nodes settle within n - 1 rounds after the first; so a
+        node queued more than n + 1 times (one spare) proves a reachable negative cycle, and
+        the function returns False. Counting queue entries, not improvements, matters: a
+        node may improve several times in one round."""
+        queue = deque(dist)
+        queued = set(dist)
+        entries = dict.fromkeys(dist, 1)
+        limit = len(self.nodes | set(dist)) + 1
+        while queue:
+            u = queue.popleft()
+            queued.discard(u)
+            du = dist[u]
+            for v, w in adj.get(u, ()):
+                if du + w < dist.get(v, INF):
+                    dist[v] = du + w
+                    if v not in queued:
+                        entries[v] = entries.get(v, 0) + 1
+                        if entries[v] > limit:
+                            return False
+                        queued.add(v)
+                        queue.append(v)
         return True
+
+    def negative_cycle(self):
+        # Every node starts at 0, as from a virtual source with 0-weight edges to all.
+        return not self._relax(dict.fromkeys(self.nodes, 0), self._adjacency(False))
 
     def distances(self, source, reverse=False):
         """Shortest path weights from source (to source when reverse); no negative cycles."""
         dist = {source: 0}
-        for _ in range(len(self.nodes)):
-            changed = False
-            for u, v, w in self.edges:
-                if reverse:
-                    u, v = v, u
-                du = dist.get(u)
-                if du is not None and du + w < dist.get(v, INF):
-                    dist[v] = du + w
-                    changed = True
-            if not changed:
-                break
+        self._relax(dist, self._adjacency(reverse))
         return dist
 
 
