@@ -229,6 +229,15 @@ def test_malformed_scripts_are_errors_with_their_place(script, what, line, colum
     assert isinstance(info.value, ValueError)
 
 
+def test_place_counts_comments_strings_and_quoted_symbols_spanning_lines():
+    script = ('; a comment with (parens and "quotes\n(set-info :source |two\nlines ( |)\n'
+              '(echo "a ""quoted"" string\n(")\n(declare-fun |x y| () Int)\n'
+              '(assert (< |x y| z)) ; z is unknown\n(check-sat)')
+    with pytest.raises(ReadError, match="unknown constant 'z'") as info:
+        encode(script)
+    assert (info.value.line, info.value.column) == (7, 18)
+
+
 def test_missing_check_sat_is_an_error():
     with pytest.raises(ReadError, match="1 check-sat"):
         read("(check-sat)(exit)(check-sat)", {"check_sat": 2})
@@ -311,7 +320,9 @@ def test_script_as_bytes():
 # ------------------------------------------------------------------------------ terms
 SAME_MEANING = [
     # Boolean connectives
-    BOOL + "(assert (=> p q r))(assert (xor p q r))(check-sat)",
+    BOOL + "(assert (=> p q r))(check-sat)",
+    BOOL + "(assert (not (=> p q r)))(check-sat)",
+    BOOL + "(assert (xor p q r))(check-sat)",
     BOOL + "(assert (= p q r))(assert (distinct p r))(check-sat)",
     BOOL + "(assert (distinct p q r))(check-sat)",
     BOOL + "(assert (ite p q (not r)))(assert (or (and p) (or q)))(check-sat)",
@@ -574,14 +585,18 @@ def formula(draw, depth=2):
     return (op, *draw(st.lists(sub, min_size=low, max_size=3 if low else 2)))
 
 
-def render_script(trees, for_z3):
+def render_script(trees, for_z3, negated=False):
+    if negated:  # one assertion: the negation of the conjunction
+        trees = [("not", ("and", *trees) if len(trees) > 1 else trees[0])]
     return DECLS + "".join(f"(assert {render(t, for_z3)})" for t in trees) + "(check-sat)"
 
 
-@given(st.lists(formula(), min_size=1, max_size=3))
+@given(st.lists(formula(), min_size=1, max_size=3), st.booleans())
 @settings(max_examples=scaled(2))
-def test_differential_random_formulas_mean_what_z3_reads(trees):
-    script, for_z3 = render_script(trees, False), render_script(trees, True)
+def test_differential_random_formulas_mean_what_z3_reads(trees, negated):
+    # negated: the same formulas as one negated assertion, so that both polarities of every
+    # construct meet the two checks of assert_same_meaning
+    script, for_z3 = render_script(trees, False, negated), render_script(trees, True, negated)
     note(script)
     assert_same_meaning(script, for_z3)
 
@@ -602,7 +617,9 @@ needs_data = pytest.mark.skipif(not FILES, reason=f"the shared benchmark data is
 
 
 def _check_sats(text):
-    return len(re.findall(r"\(\s*check-sat(?:-assuming)?[\s)]", text))
+    from smtsched.certify.check.smtlib import _commands, _Text
+    return sum(1 for command in _commands(text, _Text(text))
+               if command and command[0][1] in ("check-sat", "check-sat-assuming"))
 
 
 @needs_data
