@@ -238,6 +238,41 @@ def test_place_counts_comments_strings_and_quoted_symbols_spanning_lines():
     assert (info.value.line, info.value.column) == (7, 18)
 
 
+MALFORMED = [
+    "(())", "(set-option :produce-unsat-cores ())", "(push ())",
+    "(pop (1))", "(push 10000000000)", "(assert ())", "(assert (()))", "(declare-fun)",
+    "(declare-fun x)", "(declare-fun x () ())", "(define-fun f)", "(define-fun f (x) Int 1)",
+    "(define-fun f ((x Int)) Bool (< x))(assert (f 1))", "(assert ((_ pble) p))", "(assert ((_ at-most) p))",
+    "(assert ((_ pble 1 2) p q))", "(assert ((_ pble x 2) p))", "(assert ((_ foo 1) p))",
+    "(assert (! p :named))", "(assert (! p :named (q)))", "(assert (let () p))",
+    "(assert (let ((x)) p))", "(assert (let (x) p))", "(check-sat-assuming p)", "(assert (ite p))",
+    "(assert (not))", "(assert (=> p))", "(assert (-))", "(assert (< 1))", "(assert (/ 1 0))",
+    "(assert (< (/ 1 0) 1))", "(assert (= p 1))", "(assert (ite p 1 q))", "(assert #x0F)",
+    "(assert \"s\")", "(assert :kw)", "(assert 1.5)", "(assert (p q))", "(check-sat 1)",
+    "(assert (distinct p))", "(declare-const p Bool)",
+]
+
+
+@pytest.mark.parametrize("command", MALFORMED)
+def test_malformed_commands_raise_read_errors_only(command):
+    with pytest.raises(ReadError):
+        encode(BOOL + command + "(check-sat)")
+
+
+@given(st.lists(st.sampled_from(["(", ")", "(", ")", "assert", "p", "x", "1", "2.5", "-",
+                                 "<", "and", "ite", "let", "!", ":named", "_", "pble",
+                                 "push", "pop", "check-sat", "define-fun", "Int", "Bool",
+                                 "(check-sat)", "(push)", "(pop)", "(assert", "|a b|"]),
+                max_size=30))
+@settings(max_examples=scaled(1))
+def test_random_token_soup_is_read_or_refused_never_crashes(tokens):
+    text = INT + BOOL + " ".join(tokens) + "(check-sat)"
+    try:
+        encode(text)
+    except ReadError:
+        pass
+
+
 def test_missing_check_sat_is_an_error():
     with pytest.raises(ReadError, match="1 check-sat"):
         read("(check-sat)(exit)(check-sat)", {"check_sat": 2})

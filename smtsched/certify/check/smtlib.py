@@ -181,6 +181,12 @@ def _commands(text, source):
                         *source.where((stack[0] if stack else current).pos))
 
 
+def _is(node, kind, value=_COMMENT):
+    """Whether `node` is an atom of this kind (and value, when given)."""
+    return type(node) is not SList and node[0] == kind and (value is _COMMENT or
+                                                             node[1] == value)
+
+
 def _pos(node):
     return node.pos if isinstance(node, SList) else node[2]
 
@@ -255,6 +261,8 @@ MAX_LEAVES = 1 << 12
 MAX_BDD_NODES = 1 << 18
 # Constant folding stops at numbers this many bits long ((* 10^100000 ...) nests fast).
 MAX_BITS = 1 << 20
+# The most levels one push or pop may take (smtsched refuses more too).
+MAX_LEVELS = 1 << 20
 
 _SORTS = ("Bool", "Int", "Real")
 _RESERVED = frozenset(("let", "!", "_", "as", "forall", "exists", "match", "par", "true",
@@ -296,7 +304,7 @@ class _Reader:
     def run(self, text, k):
         count = 0
         for command in _commands(text, self.source):
-            if not command or command[0][0] != SYM:
+            if not command or not _is(command[0], SYM):
                 self.fail("a command name was expected", command)
             name = command[0][1]
             args = command[1:]
@@ -352,10 +360,10 @@ class _Reader:
                 enc.add([lit])
 
     def cmd_set_option(self, args, command):
-        if len(args) == 2 and args[0][0] == KW and args[0][1] in (
+        if len(args) == 2 and _is(args[0], KW) and args[0][1] in (
                 "produce-unsat-cores", "global-declarations"):
             value = args[1]
-            if value[0] != SYM or value[1] not in ("true", "false"):
+            if not _is(value, SYM) or value[1] not in ("true", "false"):
                 self.fail(f":{args[0][1]} takes true or false", value)
             flag = value[1] == "true"
             if args[0][1] == "global-declarations":
@@ -420,8 +428,8 @@ class _Reader:
             self.fail("assert takes one term", command)
         lit = self.formula(args[0])
         node = args[0]
-        if self.tracking and isinstance(node, SList) and node and node[0][:2] == (SYM, "!") \
-                and any(a[:2] == (KW, "named") for a in node[2:] if not isinstance(a, SList)):
+        if self.tracking and isinstance(node, SList) and node and _is(node[0], SYM, "!") \
+                and any(_is(a, KW, "named") for a in node[2:]):
             self.tracked[-1].append(lit)
         self.levels[-1].append(lit)
 
@@ -448,8 +456,11 @@ class _Reader:
     def count(self, args, command):
         if not args:
             return 1
-        if len(args) != 1 or args[0][0] != NUM:
+        if len(args) != 1 or not _is(args[0], NUM):
             self.fail("push and pop take a numeral", command)
+        if args[0][1] > MAX_LEVELS:
+            self.fail(f"push or pop of more than {MAX_LEVELS} levels", command,
+                      unsupported=True)
         return args[0][1]
 
     def cmd_reset(self, args, command):
@@ -606,8 +617,8 @@ class _Reader:
             self.fail("empty application '()'", node)
         head = node[0]
         if type(head) is SList:
-            if len(head) >= 2 and head[0][:2] == (SYM, "_") and type(head[1]) is not SList \
-                    and head[1][0] == SYM and head[1][1] in _PB:
+            if len(head) >= 2 and _is(head[0], SYM, "_") and _is(head[1], SYM) \
+                    and head[1][1] in _PB:
                 work.append((_PBAPPLY, head, node))
                 work.extend(node[:0:-1])
                 return
