@@ -12,6 +12,7 @@ import json
 import os
 import random
 import re
+from fractions import Fraction
 from collections import Counter
 
 import pytest
@@ -489,3 +490,28 @@ def test_a_given_lemma_and_a_schedule_are_written_as_given(tmp_path):
     assert manifest["incomplete"] == [len(lemmas)] and not manifest["complete"]
     assert manifest["files"]["schedule"] == "schedule.json"
     assert json.loads((tmp_path / "schedule.json").read_text())["objective"] == 7
+
+
+def test_atoms_the_engine_adds_are_written_with_their_meaning(tmp_path):
+    """An atom made by Engine.add_atom alone (not in the core) is read back from its weights."""
+    x, y = Ints("x y")
+    r, s = Real("r"), Real("s")
+    core = compile_problem([x - y >= 0, r - s <= 1.5, r - s >= 0.25])
+    cert = Certificate(core)
+    built = build_theories(core)
+    cert.sources(built.theories, built.specs)
+    int_spec, real_spec = built.specs[:2]
+    with Engine(core.num_vars, core.clauses, built.theories, proof=cert,
+                persistent=True) as engine:
+        assert engine.solve().status == "sat"
+        nx, ny = int_spec.node_of[x.key()], int_spec.node_of[y.key()]
+        int_var = engine.add_atom(built.theories[0], ny, nx, *int_spec.edge_weights(-7, False))
+        nr, ns = real_spec.node_of[r.key()], real_spec.node_of[s.key()]
+        real_var = engine.add_atom(built.theories[1], ns, nr,
+                                   *real_spec.edge_weights(Fraction(3, 4), True))
+        assert engine.solve([int_var]).status == "unsat"
+        cert.write(str(tmp_path), input=FAKE_INPUT)
+    atoms = (tmp_path / "atoms.txt").read_text()
+    assert f'\n{int_var} atom Int "x" "y" <= -7\n' in atoms
+    assert f'\n{real_var} atom Real "r" "s" < 3/4\n' in atoms
+    assert rup_refutes(tmp_path) is None
