@@ -22,7 +22,7 @@ from smtsched.certify import check
 from smtsched.sched import INFEASIBLE, OPTIMAL, Model, ModelError, read_model
 from smtsched.sched.backend import SolverBackend
 from smtsched.sched.lowered import LoweringBackend
-from smtsched.sched.optimize import Optimizer
+from smtsched.sched.optimize import Optimizer, ProofUnsupported
 from smtsched.sched.proof import Certification
 from smtsched.sched.result import Result
 
@@ -275,7 +275,7 @@ def test_an_optimal_answer_whose_refutation_finds_no_time_stays_optimal_without_
 
 def test_the_solver_backend_refuses_proof(tmp_path):
     model = ft06()
-    with pytest.raises(ModelError, match="writes no certificates"):
+    with pytest.raises(ProofUnsupported, match="writes no certificates"):
         Optimizer(model, backend=SolverBackend, proof=Certification(model, str(tmp_path)))
     with pytest.raises(ModelError, match="proof must be a folder"):
         model.solve(proof=3)

@@ -47,12 +47,15 @@ from . import bounds, check, heuristic
 from .backend import SAT, UNSAT, BuildTimeout
 from .lowered import LoweringBackend
 from .memory import oversized_buffer, quick_lower_bound
-from .model import ModelError
 from .result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
 
 
 class ScheduleCheckError(SmtschedError, AssertionError):
     """Internal error: a schedule failed the independent check (never returned)."""
+
+
+class ProofUnsupported(SmtschedError, ValueError):
+    """A certificate asked of a backend that cannot log one (SolverBackend)."""
 
 
 def solve(model, time_limit=None, seed=0, on_solution=None, log=False, start_from=(),
@@ -138,8 +141,9 @@ class Optimizer:
     def __init__(self, model, time_limit=None, seed=0, on_solution=None, log=False,
                  start_from=(), backend=LoweringBackend, proof=None):
         if proof is not None and not getattr(backend, "supports_proof", False):
-            raise ModelError(f"{getattr(backend, '__name__', backend)} writes no certificates: "
-                             "use the default backend (LoweringBackend) with proof=")
+            raise ProofUnsupported(f"{getattr(backend, '__name__', backend)} writes no "
+                                   "certificates: use the default backend (LoweringBackend) "
+                                   "with proof=")
         self.model = model
         self.proof = proof
         self.certifying = False   # proof asked for and the checker can read the model

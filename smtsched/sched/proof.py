@@ -3,10 +3,10 @@ DIR`): what the Optimizer needs to write it (docs/certificates.md).
 
 `Certification(model, folder, input=None)` is made before the search. `prepare()` clears the
 folder's old manifest and schedule, writes the model as DIR/model.json when no input file is
-given (smtsched.sched.model_json: the checker reads it with its own reader), and asks the
-checker's own reader whether it can read the input at all: the checker has no rules for
-optional tasks, alternatives, memories or weighted objectives, and a certificate it cannot
-check is not written (`enabled` is then False and `note` says why; the search runs without a
+given (model_json's writer half, smtsched.sched.model_dump: the checker reads it with its own
+reader), and asks the checker's own reader whether it can read the input at all: the checker
+has no rules for optional tasks, alternatives, memories or weighted objectives, and a
+certificate it cannot check is not written (`enabled` is then False and `note` says why; the search runs without a
 proof sink, as fast as without proof).
 
 `write(certificate, claim, assumptions, result)` writes the certificate, with schedule.json for
@@ -45,7 +45,7 @@ class Certification:
                 if os.path.exists(path):
                     os.remove(path)
             if self.input is None:
-                from .model_json import dumps
+                from .model_dump import dumps   # (model_json's reader imports .model)
                 data = dumps(self.model).encode("utf-8")
                 with open(os.path.join(self.folder, MODEL_FILE), "wb") as out:
                     out.write(data)
