@@ -426,12 +426,16 @@ def _clique(info, edges, paths):
     return "clique", {"tasks": sorted(best)}
 
 
-def _heaviest_clique(candidates, neighbours, demand, capacity):
-    """A clique of total demand above `capacity` (branch and bound over small sets), or None."""
+def _heaviest_clique(candidates, neighbours, demand, capacity, budget=20000):
+    """A clique of total demand above `capacity` (branch and bound over small sets), or None
+    (also when `budget` search nodes did not settle it: no witness rather than a stall)."""
+    left = [budget]
+
     def grow(chosen, total, rest):
         if total > capacity:
             return chosen
-        if total + sum(demand[k] for k in rest) <= capacity:
+        left[0] -= 1
+        if left[0] < 0 or total + sum(demand[k] for k in rest) <= capacity:
             return None
         for position, k in enumerate(rest):
             found = grow(chosen + [k], total + demand[k],
