@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from fractions import Fraction
 from typing import NamedTuple
@@ -460,7 +461,9 @@ def _input_record(given, folder):
 
 
 def _versions():
-    from .. import __version__
+    # the package is loaded already (this module is inside it); importing it here would
+    # make an import circle (smtsched -> solver -> certify.emit -> smtsched)
+    __version__ = getattr(sys.modules.get("smtsched"), "__version__", None)
     try:
         import pysat
         pysat_version = pysat.__version__
