@@ -40,10 +40,15 @@ raises `Unsupported` ("unsupported by the checker: ..."); a malformed script rai
 `ReadError`. Both are ValueErrors carrying the line and column. The checker is strict: any
 error before the query stops the reading (smtsched would report it and go on without the
 command), so a verified certificate never rests on a command the two readers disagree on.
+
+Terms are encoded as they are read (gates are hash-consed by the Encoding), but an assertion
+becomes clauses only at the query, and only while its level is live: an assertion popped
+before the query leaves nothing in G but definitions (gates, atoms), which constrain nothing.
+Arithmetic ite lifting is refused beyond MAX_LEAVES cases per term, a pseudo-Boolean BDD beyond
+MAX_BDD_NODES nodes (both `Unsupported`).
 """
 
 import re
-from bisect import bisect_right
 from fractions import Fraction
 from math import ceil, floor
 
@@ -487,7 +492,8 @@ class _Reader:
         return node[1]
 
     def define(self, name, value, node):
-        if name in self.globals or name in _BUILTINS or name in _RESERVED:
+        if name in self.globals or name in _BUILTINS or name in _RESERVED or \
+                name in _OTHER_THEORIES:
             self.fail(f"the symbol '{name}' is already declared", node)
         self.serial += 1
         self.globals[name] = (self.serial, value)
@@ -1014,22 +1020,20 @@ def _sub(a, b, node, reader):
 
 # ------------------------------------------------------------------------------ builtins
 def _bools(reader, args, node, name):
-    for arg, arg_node in zip(args, node[1:]):
+    for k, arg in enumerate(args):
         if type(arg) is not int:
-            reader.fail(f"'{name}' takes formulas, found {_show(arg_node)}", arg_node)
+            reader.fail(f"'{name}' takes formulas, found {_show(node[k + 1])}", node[k + 1])
     return args
 
 
 def _ariths(reader, args, node, name):
-    for arg, arg_node in zip(args, node[1:]):
+    sorts = set()
+    for k, arg in enumerate(args):
         if type(arg) is int:
-            reader.fail(f"'{name}' takes numbers, found the formula {_show(arg_node)}",
-                        arg_node)
-    sort = None
-    try:
-        for arg in args:
-            sort = _join(sort, arg.sort)
-    except _Mixed:
+            reader.fail(f"'{name}' takes numbers, found the formula {_show(node[k + 1])}",
+                        node[k + 1])
+        sorts.add(arg.sort)
+    if len(sorts) > 1 and len(sorts - {None}) > 1:
         reader.fail(f"Int and Real mixed in {_show(node)}", node, unsupported=True)
     return args
 
