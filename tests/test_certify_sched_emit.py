@@ -14,8 +14,11 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sched_models import ft06
 from smtsched.certify import check
@@ -28,6 +31,11 @@ from smtsched.sched.result import Result
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.environ.get("SMTSCHED_DATA") or os.path.join(HERE, "..", "..", "shared", "data")
+
+
+def scaled(weight):
+    """max_examples as a multiple of the active profile's baseline (tests/conftest.py)."""
+    return max(1, int(settings.default.max_examples * weight))
 
 
 def data(*parts):
@@ -125,6 +133,54 @@ def test_random_projects_with_lags_give_verified_certificates(tmp_path, seed):
     assert result.certificate == str(tmp_path), result.certificate_note
     assert manifest(tmp_path)["claim"]["kind"] == result.status.lower()
     verified(tmp_path)
+
+
+@st.composite
+def projects(draw):
+    """Small models of every feature the checker reads: zero durations, releases, deadlines,
+    lags both ways (positive cycles too), machines, cumulative resources, a horizon."""
+    m = Model("drawn")
+    n = draw(st.integers(1, 7))
+    tasks = []
+    for i in range(n):
+        duration = draw(st.integers(0, 6))
+        release = draw(st.sampled_from([0, 0, 1, 3]))
+        deadline = draw(st.one_of(st.none(), st.integers(0, 14).map(
+            lambda slack, r=release, d=duration: r + d + slack)))
+        tasks.append(m.task(f"t{i}", duration, release=release, deadline=deadline))
+    index = st.integers(0, n - 1)
+    for _ in range(draw(st.integers(0, 2 * n))):
+        a, b = draw(index), draw(index)
+        if a != b:
+            lag = draw(st.integers(-3, 3))
+            top = draw(st.one_of(st.none(), st.integers(lag, lag + 6)))
+            m.precedence(tasks[a], tasks[b], min_lag=lag, max_lag=top)
+    for _ in range(draw(st.integers(0, 2))):
+        used = draw(st.sets(index, min_size=1, max_size=n))
+        m.unary([tasks[i] for i in sorted(used)])
+    for _ in range(draw(st.integers(0, 2))):
+        capacity = draw(st.integers(1, 3))
+        used = draw(st.sets(index, min_size=1, max_size=n))
+        m.cumulative({tasks[i]: draw(st.integers(1, capacity)) for i in sorted(used)},
+                     capacity)
+    m.minimize_makespan()
+    if draw(st.booleans()):
+        m.set_horizon(draw(st.integers(0, 30)))
+    return m
+
+
+@settings(max_examples=scaled(0.6))
+@given(model=projects())
+def test_drawn_models_give_certificates_the_checker_verifies(model):
+    folder = tempfile.mkdtemp(prefix="h6-drawn-")
+    try:
+        result = model.solve(proof=folder)
+        assert result.status in (OPTIMAL, INFEASIBLE)
+        assert result.certificate == folder, result.certificate_note
+        assert manifest(folder)["claim"]["kind"] == result.status.lower()
+        verified(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_psplib_j30_certificate_names_the_file_read_and_verifies(tmp_path):
