@@ -329,6 +329,19 @@ def test_an_optimal_answer_whose_refutation_finds_no_time_stays_optimal_without_
     assert not os.path.exists(tmp_path / "manifest.json")
 
 
+def test_unwritable_folder_or_unreadable_input_is_said_not_raised(tmp_path):
+    m = Model("one")
+    m.task("a", 1)
+    m.minimize_makespan()
+    (tmp_path / "a file").write_text("")
+    result = m.solve(proof=str(tmp_path / "a file" / "cert"))
+    assert result.status == OPTIMAL and result.certificate is None
+    assert "cannot write the certificate" in result.certificate_note
+    result = m.solve(proof=str(tmp_path / "cert"),
+                     proof_input={"file": str(tmp_path / "none.txt"), "format": "jobshop"})
+    assert result.certificate is None and "cannot read the input" in result.certificate_note
+
+
 def test_the_solver_backend_refuses_proof(tmp_path):
     model = ft06()
     with pytest.raises(ProofUnsupported, match="writes no certificates"):

@@ -38,6 +38,7 @@ class Certification:
     def prepare(self):
         """Before the search: the folder, the input record, and whether the checker can read
         the input (else `enabled` is False, with the reason in `note`)."""
+        data = None   # the input's bytes
         try:
             os.makedirs(self.folder, exist_ok=True)
             for stale in ("manifest.json", SCHEDULE_FILE):   # an earlier run's
@@ -51,14 +52,17 @@ class Certification:
                     out.write(data)
                 self.input = {"file": MODEL_FILE, "format": "model",
                               "sha256": hashlib.sha256(data).hexdigest()}
-            else:
-                path = self.input["file"]
-                with open(path, "rb") as handle:
-                    data = handle.read()
-                self.input.setdefault("sha256", hashlib.sha256(data).hexdigest())
         except OSError as error:
             return self.refuse(f"cannot write the certificate into {self.folder}: "
                                f"{error.strerror or error}")
+        if data is None:   # the caller's file
+            try:
+                with open(self.input["file"], "rb") as handle:
+                    data = handle.read()
+            except OSError as error:
+                return self.refuse(f"cannot read the input {self.input['file']}: "
+                                   f"{error.strerror or error}")
+            self.input.setdefault("sha256", hashlib.sha256(data).hexdigest())
         problem = checker_cannot_read(data, self.input["format"])
         if problem is not None:
             return self.refuse(f"the checker cannot check this model ({problem})")
