@@ -375,6 +375,11 @@ SAME_MEANING = [
     INT + BOOL + "(assert (= (+ (ite p 1 0) (ite q 1 0)) 2))(assert (not q))(check-sat)",
     INT + BOOL + "(assert (= (- (ite p x 3)) (- 7)))(assert (< x 7))(check-sat)",
     INT + BOOL + "(assert (<= (* 3 (ite p x (- y 1))) (* 3 z)))(check-sat)",
+    # ites whose branches differ by constants: sums over literals, strict and not
+    INT + BOOL + "(assert (< (ite p 1 0) 1))(assert (or p q))(check-sat)",
+    INT + BOOL + "(assert (< (+ x (ite p 2 0) (ite q 1 0)) (+ y 2)))(assert (= x y))(check-sat)",
+    INT + BOOL + "(assert (> (- (ite p (+ x 3) (ite q x (- x 1))) y) 1))(assert (< (- x y) 0))"
+                 "(check-sat)",
     # let (parallel, shadowing), :named, define-fun
     BOOL + "(assert (let ((p q) (q p)) (and p (not q))))(assert (not p))(check-sat)",
     BOOL + "(assert (let ((p (not p))) (let ((p (not p))) p)))(assert (not p))(check-sat)",
@@ -409,6 +414,8 @@ REAL_SAME_MEANING = [
      REAL + "(assert (< (* (/ 2.0 3.0) a) (* (/ 2.0 3.0) c)))(assert (<= (/ a 2.0) 3.0))"
             "(check-sat)"),
     (REAL + "(assert (< a b))(assert (< b c))(assert (<= c a))(check-sat)", None),
+    (REAL + BOOL + "(assert (< (+ a (ite p 1.5 0.5)) (+ b 1.5)))(assert (= a b))(check-sat)",
+     None),
     (REAL + BOOL + "(assert (= (ite p a 0.5) (ite q b c)))(assert (not (= a b)))(check-sat)",
      None),
 ]
@@ -443,9 +450,20 @@ def test_a_let_bound_true_shadows_the_constant_as_in_z3():
 
 def test_arithmetic_ite_case_explosion_is_unsupported():
     bools = "".join(f"(declare-fun c{i} () Bool)" for i in range(20))
-    total = " ".join(f"(ite c{i} 1 0)" for i in range(20))
+    total = " ".join(f"(ite c{i} x 0)" for i in range(20))
     with pytest.raises(Unsupported, match="cases"):
-        encode(bools + INT + f"(assert (< (+ x {total}) y))(check-sat)")
+        encode(bools + INT + f"(assert (< (+ {total}) y))(check-sat)")
+
+
+def test_a_sum_of_ites_with_constant_branches_is_a_pseudo_boolean_sum():
+    # 2^20 cases if lifted; as a sum over literals its BDD is small
+    bools = "".join(f"(declare-fun c{i} () Bool)" for i in range(20))
+    total = " ".join(f"(ite c{i} (+ x 2) x)" for i in range(20))
+    script = bools + INT + f"(assert (<= (+ {total}) (+ (* 20 x) 3)))(assert c0)(assert c1)" \
+        "(check-sat)"
+    enc = assert_same_meaning(script)
+    assert enc.num_vars < 400
+    assert not g_sat(encode(script.replace("(check-sat)", "(assert c2)(check-sat)")))
 
 
 def test_deep_nesting_needs_no_recursion():

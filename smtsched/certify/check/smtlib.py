@@ -230,19 +230,38 @@ def _show(node, limit=60):
 # form) or an Ite (an arithmetic if-then-else over two arithmetic terms), kept apart from the
 # ints by type.
 
+_NO_PB = {}  # shared empty pseudo-Boolean part (never mutated)
+
+
+def _merge(a, b, sign):
+    """a + sign * b for dicts of non-zero numbers (zeros dropped)."""
+    out = dict(a)
+    for key, c in b.items():
+        c = out.get(key, 0) + sign * c
+        if c:
+            out[key] = c
+        else:
+            out.pop(key, None)
+    return out
+
+
 class Lin:
-    """sum coeffs[name] * name + const, of sort "Int", "Real" or None (numerals alone)."""
+    """sum coeffs[name] * name + const + sum pb[lit] * [lit], of sort "Int", "Real" or None
+    (numerals alone). [lit] is 1 when the literal holds, else 0: an ite whose branches differ
+    by a constant, (ite c (+ x 2) x) = x + 2 [c], as in a cumulative constraint's printed
+    meaning, stays linear in the literals and compares as a pseudo-Boolean sum."""
 
-    __slots__ = ("sort", "coeffs", "const")
+    __slots__ = ("sort", "coeffs", "const", "pb")
 
-    def __init__(self, sort, coeffs, const):
+    def __init__(self, sort, coeffs, const, pb=_NO_PB):
         self.sort = sort
         self.coeffs = coeffs      # name -> non-zero int or Fraction; never mutated once made
         self.const = const
+        self.pb = pb              # literal -> non-zero weight; never mutated once made
 
 
 class Ite:
-    """ite(cond, then, other) on arithmetic terms; `cond` a literal."""
+    """ite(cond, then, other) on arithmetic terms whose variables differ; `cond` a literal."""
 
     __slots__ = ("cond", "then", "other", "sort")
 
@@ -716,10 +735,16 @@ class _Reader:
             return unit
         if len(out) == 1:
             return out[0]
-        result = self.enc.gate(op, out)
-        self.gates[result] = (op, out)
-        self.gates[-result] = ("and" if op == "or" else "or", [-lit for lit in out])
-        return result
+        # An or is the negation of an and of the negations: one gate kind, as smtsched's
+        # compiler makes them, so that the Encoding's hash-consing finds the same gate for
+        # the same formula (the checker maps check-sat-assuming literals through it).
+        negs = [-lit for lit in out]
+        if op == "or":
+            out, negs = negs, out
+        result = self.enc.gate("and", out)
+        self.gates[result] = ("and", out)
+        self.gates[-result] = ("or", negs)
+        return result if op == "and" else -result
 
     def xor(self, a, b):
         if a == self.F:
@@ -813,18 +838,27 @@ class _Reader:
                          make=self.ite)
 
     def difference(self, a, b, strict, node):
-        """The literal of the linear a - b <= 0 (< 0 when strict): a difference atom."""
-        coeffs = dict(a.coeffs)
-        for name, c in b.coeffs.items():
-            c = coeffs.get(name, 0) - c
-            if c:
-                coeffs[name] = c
-            else:
-                del coeffs[name]
+        """The literal of the linear a - b <= 0 (< 0 when strict): a difference atom, or a
+        BDD over the pseudo-Boolean part's literals with difference atoms at its leaves."""
+        coeffs = _merge(a.coeffs, b.coeffs, -1)
         k = a.const - b.const
+        sort = a.sort or b.sort  # one sort: the caller joined them
+        if not a.pb and not b.pb:
+            return self.linear_atom(sort, coeffs, k, strict, node)
+        pb = _merge(a.pb, b.pb, -1)
+        result = self.pb_atom(sort, coeffs, k, pb, strict, node)
+        if not coeffs and not strict and result != self.T and result != self.F and \
+                type(k) is int and all(type(w) is int for w in pb.values()):
+            # sum w [lit] <= -k: listed in Encoding.constraints when asserted at the top
+            self.pb.setdefault(result, {"kind": "pseudo_boolean", "relation": "<=",
+                                        "bound": -k,
+                                        "terms": [[lit, w] for lit, w in pb.items()]})
+        return result
+
+    def linear_atom(self, sort, coeffs, k, strict, node):
+        """The literal of sum coeffs[x] x + k <= 0 (< 0 when strict)."""
         if not coeffs:
             return self.T if (k < 0 if strict else k <= 0) else self.F
-        sort = a.sort or b.sort  # one sort: the caller joined them
         (x, a_x), (y, a_y) = (list(coeffs.items()) + [(None, 0)])[:2]
         if len(coeffs) > 2 or (y is not None and a_x != -a_y):
             self.fail(f"{_show(node)} is not a difference constraint", node,
@@ -845,6 +879,57 @@ class _Reader:
                 c -= 1
             return self.enc.atom("Int", x, y, c)
         return self.enc.atom("Real", x, y, c, strict)
+
+    def pb_atom(self, sort, coeffs, k, pb, strict, node):
+        """The literal of sum coeffs[x] x + k + sum pb[l] [l] <= 0 (< 0 when strict): an
+        ordered BDD on the literals, one ite gate per node, memoised on (position, sum so
+        far); its leaves are the difference atoms (or constants) for each reachable sum."""
+        if len(coeffs) > 2:
+            self.fail(f"{_show(node)} is not a difference constraint", node,
+                      unsupported=True)
+        lits = list(pb)
+        weights = [pb[lit] for lit in lits]
+        n = len(lits)
+        low = [0] * (n + 1)   # least sum of the weights from i on
+        high = [0] * (n + 1)  # greatest
+        for i in range(n - 1, -1, -1):
+            low[i] = low[i + 1] + min(0, weights[i])
+            high[i] = high[i + 1] + max(0, weights[i])
+        memo = {}
+
+        def holds(total):
+            return total < 0 if strict else total <= 0
+
+        def decided(i, r):
+            if not coeffs:
+                if holds(k + r + high[i]):
+                    return self.T
+                if not holds(k + r + low[i]):
+                    return self.F
+            elif i == n:
+                return self.linear_atom(sort, coeffs, k + r, strict, node)
+            return memo.get((i, r))
+
+        work = [(0, 0)]
+        while work:
+            i, r = work[-1]
+            if decided(i, r) is not None:
+                work.pop()
+                continue
+            on, off = (i + 1, r + weights[i]), (i + 1, r)
+            t, e = decided(*on), decided(*off)
+            if t is None or e is None:
+                if t is None:
+                    work.append(on)
+                if e is None:
+                    work.append(off)
+                continue
+            if len(memo) >= MAX_BDD_NODES:
+                self.fail(f"a pseudo-Boolean sum whose BDD has more than {MAX_BDD_NODES} "
+                          f"nodes in {_show(node)}", node, unsupported=True)
+            memo[(i, r)] = self.ite(lits[i], t, e)
+            work.pop()
+        return decided(0, 0)
 
     def equal(self, a, b, node):
         return self.conj([self.compare(a, b, False, node), self.compare(b, a, False, node)])
@@ -867,10 +952,15 @@ class _Reader:
                 self.fail(f"(_ {kind} k w1 ... wn) needs the bound and one weight per "
                           f"argument", node)
             bound, weights = indices[0], indices[1:]
-        if kind in ("pble", "at-most", "pbeq"):
-            result = upper = self.bdd_at_most(args, weights, bound, node)
-        if kind != "pble" and kind != "at-most":
-            result = lower = self.bdd_at_most(args, [-w for w in weights], -bound, node)
+        total = {}
+        for lit, w in zip(args, weights):
+            total[lit] = total.get(lit, 0) + w
+        total = {lit: w for lit, w in total.items() if w}
+        if kind in ("pble", "at-most", "pbeq"):   # sum - bound <= 0
+            result = upper = self.pb_atom(None, {}, -bound, total, False, node)
+        if kind != "pble" and kind != "at-most":  # bound - sum <= 0
+            result = lower = self.pb_atom(None, {}, bound,
+                                          {lit: -w for lit, w in total.items()}, False, node)
         if kind == "pbeq":
             result = self.conj([upper, lower])
         if result != self.T and result != self.F:
@@ -888,45 +978,6 @@ class _Reader:
             if token[0] == SYM and re.fullmatch(r"-[0-9]+", token[1]):
                 return int(token[1])
         self.fail(f"the indices of '{kind}' are integers, found {_show(token)}", token)
-
-    def bdd_at_most(self, lits, weights, bound, node):
-        """The literal of sum w_i * lit_i <= bound: an ordered BDD on the literals, one ite
-        gate per node, memoised on (position, remaining bound)."""
-        n = len(lits)
-        low = [0] * (n + 1)   # least sum of the weights from i on
-        high = [0] * (n + 1)  # greatest
-        for i in range(n - 1, -1, -1):
-            low[i] = low[i + 1] + min(0, weights[i])
-            high[i] = high[i + 1] + max(0, weights[i])
-        memo = {}
-
-        def decided(i, rest):
-            if high[i] <= rest:
-                return self.T
-            if low[i] > rest:
-                return self.F
-            return memo.get((i, rest))
-
-        work = [(0, bound)]
-        while work:
-            i, rest = work[-1]
-            if decided(i, rest) is not None:
-                work.pop()
-                continue
-            on, off = (i + 1, rest - weights[i]), (i + 1, rest)
-            t, e = decided(*on), decided(*off)
-            if t is None or e is None:
-                if t is None:
-                    work.append(on)
-                if e is None:
-                    work.append(off)
-                continue
-            if len(memo) >= MAX_BDD_NODES:
-                self.fail(f"a pseudo-Boolean constraint whose BDD has more than "
-                          f"{MAX_BDD_NODES} nodes", node, unsupported=True)
-            memo[(i, rest)] = self.ite(lits[i], t, e)
-            work.pop()
-        return decided(0, bound)
 
 
 _MISSING = object()
@@ -987,20 +1038,15 @@ def _add(a, b, node, reader):
         sort = _join(a.sort, b.sort)
     except _Mixed:
         reader.fail(f"Int and Real mixed in {_show(node)}", node, unsupported=True)
-    coeffs = dict(a.coeffs)
-    for name, c in b.coeffs.items():
-        s = coeffs.get(name, 0) + c
-        if s:
-            coeffs[name] = s
-        else:
-            del coeffs[name]
-    return Lin(sort, coeffs, a.const + b.const)
+    return Lin(sort, _merge(a.coeffs, b.coeffs, 1), a.const + b.const,
+               _merge(a.pb, b.pb, 1) if b.pb else a.pb)
 
 
 def _scale(a, factor):
     if factor == 0:
         return Lin(a.sort, {}, 0)
-    return Lin(a.sort, {name: c * factor for name, c in a.coeffs.items()}, a.const * factor)
+    return Lin(a.sort, {name: c * factor for name, c in a.coeffs.items()}, a.const * factor,
+               {lit: w * factor for lit, w in a.pb.items()} if a.pb else _NO_PB)
 
 
 def _sub(a, b, node, reader):
@@ -1008,14 +1054,8 @@ def _sub(a, b, node, reader):
         sort = _join(a.sort, b.sort)
     except _Mixed:
         reader.fail(f"Int and Real mixed in {_show(node)}", node, unsupported=True)
-    coeffs = dict(a.coeffs)
-    for name, c in b.coeffs.items():
-        c = coeffs.get(name, 0) - c
-        if c:
-            coeffs[name] = c
-        else:
-            del coeffs[name]
-    return Lin(sort, coeffs, a.const - b.const)
+    return Lin(sort, _merge(a.coeffs, b.coeffs, -1), a.const - b.const,
+               _merge(a.pb, b.pb, -1) if b.pb else a.pb)
 
 
 # ------------------------------------------------------------------------------ builtins
@@ -1059,10 +1099,14 @@ def b_not(reader, args, node):
 
 
 def b_implies(reader, args, node):
-    # right-associative: (=> a b c) is (=> a (=> b c)), i.e. (or (not a) (not b) c)
+    # right-associative: (=> a b c) is (=> a (=> b c)); kept nested, as smtsched's compiler
+    # makes it, so that a check-sat-assuming literal finds the same gate
     _arity(reader, args, node, 2)
     _bools(reader, args, node, "=>")
-    return reader.conj([-a for a in args[:-1]] + [args[-1]], "or")
+    result = args[-1]
+    for a in reversed(args[:-1]):
+        result = reader.conj([-a, result], "or")
+    return result
 
 
 def b_xor(reader, args, node):
@@ -1108,6 +1152,18 @@ def b_ite(reader, args, node):
     if type(t) is int or type(e) is int:
         reader.fail(f"the branches of {_show(node)} are a formula and a number", node)
     try:
+        if type(t) is Lin and type(e) is Lin and t.coeffs == e.coeffs and \
+                c != reader.T and c != reader.F:
+            # same variables: ite(c, t, e) = e + [c] (t - e), and (t - e) is a constant plus
+            # literals d, with [c][d] = [c and d]
+            sort = _join(t.sort, e.sort)
+            pb = dict(e.pb)
+            delta = {c: t.const - e.const}
+            for d, w in _merge(t.pb, e.pb, -1).items():
+                both = reader.conj([c, d])
+                delta[both] = delta.get(both, 0) + w
+            pb = _merge(pb, delta, 1)
+            return Lin(sort, e.coeffs, e.const, pb)
         return reader.make_ite(c, t, e)
     except _Mixed:
         reader.fail(f"Int and Real mixed in {_show(node)}", node, unsupported=True)
@@ -1158,7 +1214,7 @@ def a_sub(reader, args, node):
 
 def _constant(value):
     """The number a term stands for, or None when it has a variable (or an ite)."""
-    if isinstance(value, Lin) and not value.coeffs:
+    if isinstance(value, Lin) and not value.coeffs and not value.pb:
         return value.const
     return None
 
@@ -1203,7 +1259,7 @@ def a_div(reader, args, node):
         inverse = 1 / Fraction(c)
         result = reader.leaves(result, lambda x: _scale(x, inverse), node)
         _check_bits(inverse, node, reader)
-    return reader.leaves(result, lambda x: Lin("Real", x.coeffs, x.const), node)
+    return reader.leaves(result, lambda x: Lin("Real", x.coeffs, x.const, x.pb), node)
 
 
 def a_to_real(reader, args, node):
@@ -1211,11 +1267,10 @@ def a_to_real(reader, args, node):
     (a,) = _ariths(reader, args, node, "to_real")
     if a.sort == "Real":
         return a
-    c = _constant(a)
-    if c is None:
-        # smtsched refuses it too: difference logic keeps Int and Real variables apart
-        reader.fail(f"{_show(node)} on an Int variable", node, unsupported=True)
-    return Lin("Real", {}, c)
+    if isinstance(a, Lin) and not a.coeffs:
+        return Lin("Real", {}, a.const, a.pb)
+    # smtsched refuses it too: difference logic keeps Int and Real variables apart
+    reader.fail(f"{_show(node)} on an Int variable", node, unsupported=True)
 
 
 _BUILTINS = {
