@@ -9,10 +9,13 @@ how big certificates are, and Pumpkin's proof logging beside it.
 Suites (instances from --data, as shared/data/README.md describes them):
 
 - jobshop-decisions: ft10, abz5, la01-la20 at the optimum minus one (the optimum from
-  jssp/index.json), an unsat decision: each is written as SMT-LIB by smtsched's own printer,
-  `read_model(F).to_smtlib(bound=optimum - 1)` (the pairwise difference-logic encoding plus
-  `makespan <= optimum - 1`), and solved by the SMT-LIB front end, `smtsched solve F.smt2
-  [--proof DIR]`. The expected answer is unsat.
+  jssp/index.json), an unsat decision. --decisions smtlib (the default): each is written as
+  SMT-LIB by smtsched's own printer, `read_model(F).to_smtlib(bound=optimum - 1)` (the
+  pairwise difference-logic encoding plus `makespan <= optimum - 1`, as bench.run's decision
+  problems), and solved by the SMT-LIB front end, `smtsched solve F.smt2 [--proof DIR]`;
+  expected unsat. --decisions model: `read_model(F)` with `set_horizon(optimum - 1)`,
+  `Model.solve(proof=DIR)` (the certificate's input is the model, DIR/model.json); expected
+  INFEASIBLE.
 - j30: the 480 PSPLIB j30 instances (rcpsp/j30), `read_model(F)` + `Model.solve(proof=DIR,
   proof_input=F)`; expected OPTIMAL with the optimum of rcpsp/j30/index.json.
 - la: la01-la40 (jssp), the same way; expected OPTIMAL with the optimum of jssp/index.json.
@@ -24,7 +27,8 @@ Suites (instances from --data, as shared/data/README.md describes them):
 
 Per instance, each a fresh process (bench/certify_worker.py, run by --python from a scratch
 directory, killed with its process group at T + grace): a solve without proof, a solve with
-proof (back to back, --repeat times each, alternating; the minimum time of each counts), then
+proof (back to back; --repeat times each, alternating, for instances solved in under
+--repeat-below seconds; the minimum time of each counts), then
 `smtsched.certify.check(DIR)` on the certificate of the last proof run (limit --check-timeout).
 Times are measured inside the child around the call (bench.harness.child.Clock): the SMT-LIB
 front end's `solve` command (parsing included), `Model.solve` (reading excluded), Pumpkin's
@@ -138,6 +142,8 @@ def solve_once(a, inst, proof, cwd):
         python = None
     else:
         rest = ["sched", inst["path"], inst["format"], "--timeout", "%g" % a.timeout]
+        if inst.get("horizon") is not None:
+            rest += ["--horizon", str(inst["horizon"])]
         python = None
     if proof:
         rest += ["--proof", proof]
@@ -234,6 +240,11 @@ def judge(inst, run, timeout):
         if "sat" in answers:
             problems.append("answered %s, the reference is unsat" % " ".join(answers))
         ok = bool(answers) and all(x == "unsat" for x in answers)
+    elif inst["expected"] == "infeasible":
+        if status not in ("INFEASIBLE", "UNKNOWN", None):
+            problems.append("answered %s (objective %s): the makespan %s is below the optimum %s"
+                            % (status, run.get("objective"), run.get("objective"), inst["optimum"]))
+        ok = status == "INFEASIBLE"
     else:
         st = str(status or "").upper()
         if st in ("INFEASIBLE", "UNSATISFIABLE"):
@@ -289,7 +300,10 @@ def measure(a, inst, row, work, cwd):
         os.makedirs(os.path.dirname(folder), exist_ok=True)
         proofs.append(solve_once(a, inst, folder, cwd))
         judge(inst, proofs[-1], a.timeout)
+        if plain[0]["verdict"] != "solved" or (plain[0].get("time") or 0) >= a.repeat_below:
+            break   # repeats are for short runs, where noise is a large part of the time
     row["runs"]["plain"], row["runs"]["proof"] = best(plain), best(proofs)
+    row["repeats"] = len(plain)
     if inst["suite"] == "pumpkin":
         row["size"] = {"bytes": os.path.getsize(folder), "drup_lines": _count_lines(folder)} \
             if os.path.isfile(folder) else None
@@ -319,7 +333,9 @@ def prepare(a, items, work, cwd):
     for inst in items:
         if inst["format"] in ("jobshop", "psplib"):
             inst["model"] = sched_suite.parse_instance(inst["path"])
-        if inst["suite"] == "jobshop-decisions":
+        if inst["suite"] == "jobshop-decisions" and a.decisions == "model":
+            inst["horizon"], inst["expected"] = inst["optimum"] - 1, "infeasible"
+        elif inst["suite"] == "jobshop-decisions":
             out = os.path.join(work, "inputs", "%s-at-%d.smt2" % (inst["name"], inst["optimum"] - 1))
             done = worker(a, "decision", inst["path"], inst["optimum"] - 1, out, limit=120, cwd=cwd)
             if done["result"] is None or done["result"].get("error") or not os.path.isfile(out):
@@ -472,16 +488,21 @@ def render(meta, rows, notes):
                                            ", --only " + meta["only"] if meta.get("only") else "",
                                            ", --limit %d" % meta["limit"] if meta.get("limit") else ""),
           "- time limit T = %g s per solve, %g s per check (killed at the limit + %g s); every "
-          "run a fresh process, one at a time; --repeat %d (the fastest of the repeats counts, "
-          "a failed repeat counts as a failure)" % (meta["timeout"], meta["check_timeout"],
-                                                   meta["grace"], meta["repeat"]),
+          "run a fresh process, one at a time; --repeat %d for the instances solved without proof "
+          "in under %g s (the fastest of the repeats counts, a failed repeat counts as a "
+          "failure)" % (meta["timeout"], meta["check_timeout"], meta["grace"], meta["repeat"],
+                        meta.get("repeat_below", math.inf)),
           "- time = inside the process, around the call: the SMT-LIB front end's `solve` "
           "command (`smtsched solve F [--proof DIR]`, parsing and its forked search included), "
           "`Model.solve(...)` (reading the file excluded), Pumpkin's build + optimise, "
           "`smtsched.certify.check(DIR)`; imports before the clock. Ratios count times under "
           "1 ms as 1 ms",
-          "- job-shop decisions: `read_model(F).to_smtlib(bound=optimum - 1)` written as "
-          "SMT-LIB and solved by the SMT-LIB front end (the optimum from jssp/index.json)",
+          "- job-shop decisions (the optimum from jssp/index.json): " + (
+              "`read_model(F)` with `set_horizon(optimum - 1)`, `Model.solve(proof=DIR)`, "
+              "expected INFEASIBLE (the certificate's input is the model as model.json)"
+              if meta.get("decisions") == "model" else
+              "`read_model(F).to_smtlib(bound=optimum - 1)` written as SMT-LIB (pairwise "
+              "difference logic) and solved by the SMT-LIB front end, expected unsat"),
           "- overhead = time with proof / time without, on the instances both solved; "
           "check ratio = check time / time with proof, on the verified certificates; size = "
           "the certificate's files (not the input), summed over its folders", ""]
@@ -521,7 +542,7 @@ def render(meta, rows, notes):
                      "%s / %s" % (fmt_int(z["drup_lines_median"]), fmt_int(z["drup_lines_max"])),
                      "%s / %s" % (fmt_int(z["lemmas_median"]), fmt_int(z["lemmas_max"]))])
     L += report.table(head, body, "lrrllllllll") + [""]
-    L += ["\"solved\": the expected answer (unsat, OPTIMAL at the known optimum) within T. "
+    L += ["\"solved\": the expected answer (unsat, INFEASIBLE, OPTIMAL at the known optimum) within T. "
           "\"certified\" and \"verified\" are shares of the instances solved with proof. For "
           "Pumpkin the size is its DRCP proof log and the lines are its lines; it is not "
           "checked here.", ""]
@@ -615,7 +636,7 @@ def per_instance(suite, rows):
         z = r.get("size") or {}
         expected = r["expected"]
         if r.get("bound") is not None:
-            expected = "unsat at %d" % r["bound"]
+            expected = "%s at %d" % (r["expected"], r["bound"])
         elif r.get("optimum") is not None:
             expected = "%s %d" % (expected, r["optimum"])
         body.append([r["name"], expected,
@@ -637,8 +658,14 @@ def parse_args(argv):
     p.add_argument("--repeat", type=int, default=1,
                    help="solves per instance with and without proof, alternating; the fastest "
                         "counts (1)")
+    p.add_argument("--repeat-below", type=float, default=1.0,
+                   help="repeat only instances whose first solve without proof took less than "
+                        "this many seconds (1)")
     p.add_argument("--check-timeout", type=float, default=None,
                    help="limit per certificate check, seconds (default 5 x --timeout)")
+    p.add_argument("--decisions", choices=("smtlib", "model"), default="smtlib",
+                   help="job-shop decisions as SMT-LIB files through the SMT-LIB front end "
+                        "(default) or as models with a horizon through Model.solve")
     p.add_argument("--keep", metavar="DIR",
                    help="keep the certificates and generated inputs in DIR (default: a scratch "
                         "folder, removed)")
@@ -681,7 +708,8 @@ def benchmark(a, argv):
     os.makedirs(work, exist_ok=True)
     try:
         meta = {**results.run_meta("bench.certify", argv), "data": ddir, "suites": a.suites,
-                "only": a.only, "limit": a.limit, "repeat": a.repeat, "timeout": a.timeout,
+                "only": a.only, "limit": a.limit, "repeat": a.repeat,
+                "repeat_below": a.repeat_below, "decisions": a.decisions, "timeout": a.timeout,
                 "check_timeout": a.check_timeout, "grace": a.grace,
                 "memory_limit_mb": a.memory_limit_mb,
                 "machine": machine.describe(a.python, scratch, hint=""),
@@ -701,6 +729,7 @@ def benchmark(a, argv):
                     row["ref_from"] = inst["ref_from"]
                 if inst["suite"] == "jobshop-decisions":
                     row["bound"] = inst["optimum"] - 1
+                    row["expected"] = inst["expected"]
                 measure(a, inst, row, work, scratch)
                 rows.append(row)
                 c = row["runs"].get("check")
@@ -709,7 +738,7 @@ def benchmark(a, argv):
                     row["runs"]["proof"]["verdict"],
                     "overhead %s" % report.fmt_number(overhead(row)),
                     "" if c is None else " check %s %s" % (c["status"], report.fmt_number(c.get("time"), "%.2fs"))),
-                    count=2 * a.repeat + (c is not None))
+                    count=2 * row["repeats"] + (c is not None))
         results.close(a, "certify", render, meta, rows, notes)
         bad = [(r["suite"], r["name"], k, run.get("problems") or run.get("reason"))
                for r in rows for k, run in r["runs"].items()

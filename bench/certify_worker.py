@@ -9,9 +9,11 @@ folder of the current directory (as bench/dnn_worker.py).
         smtsched.cli.main(["solve", "--timeout", T, FILE] (+ ["--proof", DIR])), in this
         process: exactly `smtsched solve FILE --proof DIR`. The answers go to stdout as the
         CLI prints them; `time` is the call, from argument parsing to its return.
-    python bench/certify_worker.py sched FILE jobshop|psplib --timeout T [--proof DIR]
+    python bench/certify_worker.py sched FILE jobshop|psplib --timeout T [--proof DIR] [--horizon H]
         read_model(FILE), then Model.solve(time_limit=T, proof=DIR, proof_input={FILE}):
-        `time` is the solve call only (reading is `read_time`).
+        `time` is the solve call only (reading is `read_time`). With --horizon H the model gets
+        set_horizon(H) (every task ends by H: the decision "makespan <= H") and the certificate
+        names no file: its input is the model itself, written as DIR/model.json.
     python bench/certify_worker.py check DIR
         smtsched.certify.check(DIR): `time` is the call; verdict status and reason.
     python bench/certify_worker.py pumpkin INSTANCE.json --timeout T [--proof FILE]
@@ -19,8 +21,11 @@ folder of the current directory (as bench/dnn_worker.py).
         reader): an integer start per task in [0, sum of durations], s_a + d_a <= s_b per
         precedence (BinaryLessThanEqual), one Cumulative per resource over the tasks with a
         positive duration and demand, makespan = Maximum of the ends; minimise it with the
-        LinearSatUnsat optimiser (timeout = T minus the build). With --proof, Model(proof=FILE)
-        (its DRCP proof log). `time` is the build plus optimise.
+        LinearSatUnsat optimiser (timeout = T minus the build). With --proof, Model(proof=FILE):
+        pumpkin-solver 0.5.0 then writes its DRCP log during the search (atomic constraints
+        `a`, labelled inferences `i`, nogoods `n`, the conclusion `c`, i.e. a proof with its
+        inference hints; checking it needs Pumpkin's own checker, which is not run here).
+        `time` is the build, optimise and dropping the solver (which finishes the log).
 
 Every timed part is measured with harness.child.Clock (time.perf_counter), imports done first.
 """
@@ -74,9 +79,13 @@ def sched(a, out):
             "smtsched.certify.emit")
     clock = child.Clock()
     model = read_model(a.file, a.format)
+    if a.horizon is not None:
+        model.set_horizon(a.horizon)
     out["read_time"] = clock()
     options = {}
-    if a.proof:
+    if a.proof and a.horizon is not None:
+        options = {"proof": a.proof}   # the file lacks the horizon: model.json is the input
+    elif a.proof:
         options = {"proof": a.proof, "proof_input": {"file": os.path.abspath(a.file),
                                                      "format": a.format}}
     child.stage("solve")
@@ -133,13 +142,16 @@ def pumpkin(a, out):
     result = model.optimise(makespan, optimiser=po.Optimiser.LinearSatUnsat,
                             direction=po.Direction.Minimise,
                             timeout=max(0.001, a.timeout - clock()))
-    out["time"] = clock()
     out["status"] = type(result).__name__   # Optimal, Satisfiable, Unsatisfiable, Unknown
+    solution = None
     if out["status"] in ("Optimal", "Satisfiable"):
         solution = result._0   # the pyo3 tuple variant's field: the best solution
         out["objective"] = solution.int_value(makespan)
         out["starts"] = {n: solution.int_value(v) for n, v in start.items()}
-    del model   # the proof log is finished when the solver is dropped
+    # the proof log is finished and flushed when the solver is dropped: inside the clock,
+    # with or without a proof alike
+    del result, solution, model
+    out["time"] = clock()
 
 
 def main(argv=None):
@@ -156,6 +168,8 @@ def main(argv=None):
             s.add_argument("format", choices=["jobshop", "psplib"])
         s.add_argument("--timeout", type=float, required=True)
         s.add_argument("--proof", default=None)
+        if name == "sched":
+            s.add_argument("--horizon", type=int, default=None)
     s = sub.add_parser("check")
     s.add_argument("dir")
     a = p.parse_args(argv)

@@ -69,6 +69,34 @@ def test_summary_counts_rejected_missing_and_wrong_certificates():
     assert "**no certificate**: why" in text
 
 
+def test_judge_flags_answers_that_contradict_the_reference():
+    certify = _bench_certify()
+    machine = {"tasks": [["a", 3], ["b", 2]], "precedences": [["a", "b"]],
+               "resources": [["m0", 1, [["a", 1], ["b", 1]]]]}
+    optimal = {"expected": "optimal", "optimum": 5, "model": machine}
+    good = {"a": 0, "b": 3}
+
+    def verdict(inst, **run):
+        return certify.judge(inst, dict({"killed": False, "time": 1.0}, **run), 10)
+
+    assert verdict(optimal, status="OPTIMAL", objective=5, lower_bound=5, starts=good) == "solved"
+    assert verdict(optimal, status="OPTIMAL", objective=6, lower_bound=6,
+                   starts={"a": 0, "b": 4}) == "WRONG"       # not the known optimum
+    assert verdict(optimal, status="FEASIBLE", objective=5, starts={"a": 0, "b": 2}) == "WRONG"
+    assert verdict(optimal, status="INFEASIBLE") == "WRONG"
+    assert verdict(optimal, status="Optimal", objective=5, starts=good) == "solved"   # Pumpkin
+    assert verdict(optimal, status="OPTIMAL", objective=5, lower_bound=5, starts=good,
+                   time=11.0) == "late"
+    assert verdict(optimal, status="UNKNOWN") == "unsolved"
+    unsat = {"expected": "unsat", "optimum": None}
+    assert verdict(unsat, answers=["unsat"], status="unsat") == "solved"
+    assert verdict(unsat, answers=["sat"], status="sat") == "WRONG"
+    assert verdict(unsat, answers=[], status=None) == "unsolved"
+    infeasible = {"expected": "infeasible", "optimum": 5, "model": machine}
+    assert verdict(infeasible, status="INFEASIBLE") == "solved"
+    assert verdict(infeasible, status="FEASIBLE", objective=4, starts=good) == "WRONG"
+
+
 def test_percentile_is_nearest_rank_and_times_under_a_millisecond_are_floored():
     certify = _bench_certify()
     assert certify.percentile([5, 1, 4, 2, 3], 90) == 5
@@ -92,6 +120,7 @@ def test_smoke_run_of_every_suite_verifies_every_certificate(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "bench.certify", "--suite", suites, "--data", DATA,
          "--only", "la01,j301_1," + SMALL_SMTLIB, "--limit", "1", "--timeout", "10",
+         "--repeat", "2",
          "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=300)
     text = done.stdout + done.stderr
     assert done.returncode != 3, "WRONG answer or rejected certificate: " + text[-3000:]
@@ -107,6 +136,8 @@ def test_smoke_run_of_every_suite_verifies_every_certificate(tmp_path):
             continue
         assert row["runs"]["check"]["status"] == "verified", row
         assert row["size"]["bytes"] > 0 and row["size"]["drup_lines"] > 0, row
+        if row["runs"]["plain"]["time"] < 1.0:   # every run here is short: all repeated
+            assert len(row["runs"]["plain"]["times"]) == 2, row
     decision = next(r for r in rows if r["suite"] == "jobshop-decisions")
     assert decision["bound"] == 665   # la01's optimum 666, minus one
     report = out.read_text()
