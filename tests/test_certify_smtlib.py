@@ -20,7 +20,7 @@ from fractions import Fraction
 
 import pytest
 import z3
-from hypothesis import given, note, settings
+from hypothesis import event, given, note, settings
 from hypothesis import strategies as st
 
 from smtsched.certify.check.smtlib import ReadError, Unsupported, read
@@ -738,3 +738,119 @@ def test_data_file_encoding_has_the_declared_status(name):
     if result == z3.unknown:
         pytest.skip(f"z3 did not decide the encoding of {name} within 20 s")
     assert (result == z3.sat) == (status == "sat")
+
+
+# ------------------------------------------------------------------------------ global constraints
+# smtsched's Disjunctive and Cumulative print as their meanings; the reader recognises those in
+# G's facts so that the checker can take the constraints a certificate lists. Printing uses
+# smtsched (the thing whose output must be recognised); the oracle for soundness is z3.
+
+def _printed(constraint_terms, extra=()):
+    from smtsched.printer import dumps
+    return dumps(list(constraint_terms) + list(extra))
+
+
+@st.composite
+def task_sets(draw, lo=1):
+    n = draw(st.integers(2, 5))
+    durations = draw(st.lists(st.integers(lo, 4), min_size=n, max_size=n))
+    demands = draw(st.lists(st.integers(1, 3), min_size=n, max_size=n))
+    return durations, demands
+
+
+@given(task_sets(), st.integers(0, 12))
+@settings(max_examples=scaled(0.3))
+def test_printed_cumulative_is_recognised_with_its_tasks(tasks, slack):
+    import smtsched
+    durations, demands = tasks
+    capacity = max(demands) + slack   # every task fits alone: no fact folds to false
+    starts = smtsched.Ints(" ".join(f"s{i}" for i in range(len(durations))))
+    enc = encode(_printed([smtsched.Cumulative(starts, durations, demands, capacity)]))
+    found = [(c["capacity"], c["tasks"]) for c in enc.constraints if c["kind"] == "cumulative"]
+    assert (capacity, [{"start": f"s{i}", "duration": p, "demand": d}
+                       for i, (p, d) in enumerate(zip(durations, demands))]) in found
+
+
+@given(task_sets())
+@settings(max_examples=scaled(0.2))
+def test_printed_disjunctive_is_recognised_with_its_tasks(tasks):
+    import smtsched
+    durations, _ = tasks
+    starts = smtsched.Ints(" ".join(f"s{i}" for i in range(len(durations))))
+    enc = encode(_printed([smtsched.Disjunctive(starts, durations)]))
+    assert [c for c in enc.constraints if c["kind"] == "disjunctive"] == [
+        {"kind": "disjunctive", "name": "input disjunctive 0", "capacity": 1,
+         "tasks": [{"start": f"s{i}", "duration": p, "demand": 1}
+                   for i, p in enumerate(durations)]}]
+
+
+def _violation(constraint):
+    """SMT-LIB: some instant overloads the constraint (at the start of a running task)."""
+    tasks = [t for t in constraint["tasks"] if t["duration"] > 0 and t["demand"] > 0]
+    cases = []
+    for i in tasks:
+        load = [str(i["demand"])]
+        for j in tasks:
+            if j is not i:
+                load.append(f"(ite (and (<= {sym(j['start'])} {sym(i['start'])}) "
+                            f"(< {sym(i['start'])} (+ {sym(j['start'])} {j['duration']}))) "
+                            f"{j['demand']} 0)")
+        cases.append(f"(> (+ {' '.join(load)}) {constraint['capacity']})")
+    return f"(assert (or false {' '.join(cases)}))"
+
+
+@st.composite
+def near_miss_facts(draw):
+    """Facts shaped like the printed meanings, with random changes: missing terms, other
+    weights, bounds, gaps and offsets, so that what is recognised must be argued for."""
+    n = draw(st.integers(2, 4))
+    names = [f"s{i}" for i in range(n)]
+    facts = []
+    for i in range(n):
+        if draw(st.integers(0, 4)) == 0:
+            continue
+        terms = []
+        for j in range(n):
+            if j == i or draw(st.integers(0, 6)) == 0:
+                continue
+            c1 = draw(st.sampled_from([0, 0, 0, 1, -1]))
+            q = draw(st.integers(0, 4))
+            w = draw(st.integers(-2, 3))
+            terms.append(f"(ite (and (<= (- {names[j]} {names[i]}) {_const(c1, 'Int', True)}) "
+                         f"(< (- {names[i]} {names[j]}) {q})) {_const(w, 'Int', True)} 0)")
+        if terms:
+            own = draw(st.integers(0, 3))
+            facts.append(f"(<= (+ {own} {' '.join(terms)}) {draw(st.integers(0, 6))})")
+    for i in range(n):
+        for j in range(i + 1, n):
+            if draw(st.booleans()):
+                a, b = draw(st.integers(-1, 4)), draw(st.integers(-1, 4))
+                facts.append(f"(or (>= (- {names[j]} {names[i]}) {_const(a, 'Int', True)}) "
+                             f"(>= (- {names[i]} {names[j]}) {_const(b, 'Int', True)}))")
+    return "".join(f"(declare-fun {v} () Int)" for v in names) + \
+        "".join(f"(assert {f})" for f in facts) + "(check-sat)"
+
+
+@given(near_miss_facts())
+@settings(max_examples=scaled(1))
+def test_recognised_global_constraints_follow_from_the_facts(script):
+    note(script)
+    enc = encode(script)
+    for constraint in enc.constraints:
+        if constraint["kind"] in ("disjunctive", "cumulative"):
+            event(f"recognised {constraint['kind']}")
+            note(constraint)
+            assert not z3_sat(g_text(enc) + _violation(constraint)), constraint
+
+
+def test_a_load_fact_with_a_negative_weight_is_no_cumulative():
+    # (a negative weight lets one running task excuse another: no load bound follows)
+    def fact(i, j, k, wj, wk):
+        return (f"(assert (<= (+ 1 (ite (and (<= {j} {i}) (< {i} (+ {j} 2))) {wj} 0) "
+                f"(ite (and (<= {k} {i}) (< {i} (+ {k} 2))) {wk} 0)) 2))")
+    decls = "(declare-fun a () Int)(declare-fun b () Int)(declare-fun c () Int)"
+    good = decls + fact("a", "b", "c", 1, 1) + fact("b", "a", "c", 1, 1) + \
+        fact("c", "a", "b", 1, 1) + "(check-sat)"
+    assert any(c["kind"] == "cumulative" for c in encode(good).constraints)
+    bad = good.replace(fact("a", "b", "c", 1, 1), fact("a", "b", "c", 1, "(- 1)"))
+    assert not any(c["kind"] == "cumulative" for c in encode(bad).constraints)

@@ -50,6 +50,7 @@ MAX_BDD_NODES nodes (both `Unsupported`).
 
 import re
 from fractions import Fraction
+from itertools import islice, product
 from math import ceil, floor
 
 from .encoding import Encoding
@@ -308,7 +309,8 @@ class _Reader:
         self.ever = {}              # name -> sort of every Int/Real declaration ever
         self.serial = 0
         self.gates = {}             # literal -> ("and" | "or", literals) of the gates made here
-        self.pb = {}                # literal -> its pseudo-Boolean constraint (module doc)
+        self.pb = {}                # literal -> the pseudo-Boolean facts it stands for
+        self.valid_pb = []          # pseudo-Boolean constraints that always hold
         self.clear()
 
     def clear(self):
@@ -356,10 +358,14 @@ class _Reader:
             assumed += self.assumptions(args, command)
         elif args:
             self.fail("check-sat takes no arguments", command)
+        asserted = []
         for level in self.levels:
             for lit in level:
-                self.assert_literal(lit)
+                self.assert_literal(lit, asserted)
         enc.assumption_atoms = assumed if assumed or name == "check-sat-assuming" else None
+        enc.constraints += _disjunctive_cliques(enc, asserted)
+        enc.constraints += _cumulative_groups(enc, self.gates,
+                                              enc.constraints + self.valid_pb)
         return enc
 
     def assumptions(self, args, command):
@@ -367,21 +373,23 @@ class _Reader:
             self.fail("check-sat-assuming takes one list of literals", command)
         return [self.formula(node) for node in args[0]]
 
-    def assert_literal(self, lit):
-        """Add the clauses saying `lit` holds: units through and-gates, one clause for an or."""
+    def assert_literal(self, lit, asserted):
+        """Add the clauses saying `lit` holds: units through and-gates, one clause for an or.
+        Each clause is also appended to `asserted` (facts, unlike the gates' clauses)."""
         enc = self.enc
         work = [lit]
         while work:
             lit = work.pop()
-            if lit in self.pb:
-                enc.constraints.append(self.pb[lit])
+            for record in self.pb.get(lit, ()):
+                if record not in enc.constraints:
+                    enc.constraints.append(record)
             gate = self.gates.get(lit)
             if gate is not None and gate[0] == "and":
                 work.extend(gate[1])
-            elif gate is not None and gate[0] == "or":
-                enc.add(gate[1])
-            else:
-                enc.add([lit])
+                continue
+            clause = list(gate[1]) if gate is not None else [lit]
+            enc.add(clause)
+            asserted.append(clause)
 
     def cmd_set_option(self, args, command):
         if len(args) == 2 and _is(args[0], KW) and args[0][1] in (
@@ -847,12 +855,16 @@ class _Reader:
             return self.linear_atom(sort, coeffs, k, strict, node)
         pb = _merge(a.pb, b.pb, -1)
         result = self.pb_atom(sort, coeffs, k, pb, strict, node)
-        if not coeffs and not strict and result != self.T and result != self.F and \
-                type(k) is int and all(type(w) is int for w in pb.values()):
-            # sum w [lit] <= -k: listed in Encoding.constraints when asserted at the top
-            self.pb.setdefault(result, {"kind": "pseudo_boolean", "relation": "<=",
-                                        "bound": -k,
-                                        "terms": [[lit, w] for lit, w in pb.items()]})
+        if not coeffs and not strict and result != self.F and type(k) is int and \
+                all(type(w) is int for w in pb.values()):
+            # sum w [lit] <= -k: listed in Encoding.constraints when asserted at the top;
+            # one that always holds is a fact wherever it is written
+            record = {"kind": "pseudo_boolean", "relation": "<=", "bound": -k,
+                      "terms": [[lit, w] for lit, w in pb.items()]}
+            if result == self.T:
+                self.valid_pb.append(record)
+            else:  # the literal may stand for several facts (hash-consed gates)
+                self.pb.setdefault(result, []).append(record)
         return result
 
     def linear_atom(self, sort, coeffs, k, strict, node):
@@ -965,7 +977,7 @@ class _Reader:
             result = self.conj([upper, lower])
         if result != self.T and result != self.F:
             relation = "<=" if kind in ("pble", "at-most") else "=" if kind == "pbeq" else ">="
-            self.pb.setdefault(result, {
+            self.pb.setdefault(result, []).append({
                 "kind": "pseudo_boolean", "relation": relation, "bound": bound,
                 "terms": [[lit, w] for lit, w in zip(args, weights)]})
         return result
@@ -1289,6 +1301,159 @@ _COMMANDS = {
     "push": _Reader.cmd_push, "pop": _Reader.cmd_pop, "reset": _Reader.cmd_reset,
     "reset-assertions": _Reader.cmd_reset_assertions, "exit": _Reader.cmd_ignore,
 }
+
+
+# ------------------------------------------------------------------------------ global constraints
+# smtsched's Disjunctive and Cumulative print as their meanings (smtsched.terms): pairwise
+# disjunctions, and a load bound at each task's start. The checker's rules take a constraint of
+# constraints.json only when it follows from one the reader found in the input, so the reader
+# recognises those meanings in G's asserted facts. Each recognised constraint is implied by the
+# facts it was read from (the argument is given with each), whatever text produced them.
+
+MAX_CLIQUE_STEPS = 200_000  # Bron-Kerbosch calls before the disjunctive search gives up
+MAX_CHOICES = 16  # readings of one cumulative group tried
+
+
+def _disjunctive_cliques(enc, asserted):
+    """Disjunctive constraints implied by asserted clauses (x - y >= a) or (y - x >= b) over Int
+    pairs: within a set of starts where every pair has such a clause, each start v with the
+    least gap it gets (its duration) runs apart from every other, so the set is a disjunctive
+    constraint with those durations (a shorter duration is weaker)."""
+    gap = {}  # (first, second) -> least "second - first >= gap" over the pair's clauses
+    for clause in asserted:
+        if len(clause) != 2:
+            continue
+        m1, m2 = enc.meaning(clause[0]), enc.meaning(clause[1])
+        if m1 is None or m2 is None or m1.sort != "Int" or m2.sort != "Int" or \
+                None in (m1.x, m1.y) or (m1.x, m1.y) != (m2.y, m2.x):
+            continue
+        # m1: x - y <= c1, i.e. y - x >= -c1: x first, then y at least -c1 later
+        a, b = -m1.c, -m2.c
+        if a <= 0 or b <= 0:
+            continue
+        x, y = m1.x, m1.y
+        key = (x, y) if x < y else (y, x)
+        if key in gap:
+            continue  # one clause per pair is enough
+        gap[key] = {x: a, y: b}
+    if not gap:
+        return []
+    neighbours = {}
+    for x, y in gap:
+        neighbours.setdefault(x, set()).add(y)
+        neighbours.setdefault(y, set()).add(x)
+    cliques = []
+    steps = [0]
+
+    def expand(r, p, x):
+        # Bron and Kerbosch (1973) with Tomita's pivot: maximal cliques of the pair graph
+        steps[0] += 1
+        if steps[0] > MAX_CLIQUE_STEPS:
+            raise _GiveUp()
+        if not p and not x:
+            if len(r) >= 2:
+                cliques.append(r)
+            return
+        pivot = max(p | x, key=lambda v: len(neighbours[v] & p))
+        for v in list(p - neighbours[pivot]):
+            expand(r + [v], p & neighbours[v], x & neighbours[v])
+            p = p - {v}
+            x = x | {v}
+
+    try:
+        expand([], set(neighbours), set())
+    except _GiveUp:
+        return []
+    out = []
+    for clique in cliques:
+        clique = sorted(clique)
+        tasks = []
+        for v in clique:
+            duration = min(gap[(v, u) if v < u else (u, v)][v] for u in clique if u != v)
+            tasks.append({"start": v, "duration": duration, "demand": 1})
+        out.append({"kind": "disjunctive", "name": f"input disjunctive {len(out)}",
+                    "capacity": 1, "tasks": tasks})
+    return out
+
+
+class _GiveUp(Exception):
+    pass
+
+
+def _running_condition(enc, gates, lit, anchor):
+    """(other start, duration p) when `lit` is and(s - anchor <= c1, anchor - s <= c2) with
+    c1 >= 0 and p = c2 + 1 (so "s <= anchor < s + p" implies it), else None."""
+    gate = gates.get(lit)
+    if gate is None or gate[0] != "and" or len(gate[1]) != 2:
+        return None
+    m1, m2 = enc.meaning(gate[1][0]), enc.meaning(gate[1][1])
+    if m1 is None or m2 is None or m1.sort != "Int" or m2.sort != "Int":
+        return None
+    for before, within in ((m1, m2), (m2, m1)):
+        s = before.x
+        if before.y == anchor and within.x == anchor and within.y == s and s is not None \
+                and s != anchor and before.c >= 0:
+            return s, within.c + 1
+    return None
+
+
+def _cumulative_groups(enc, gates, constraints):
+    """Cumulative constraints implied by asserted pseudo-Boolean facts of the form
+    sum_j w_j [s_j <= s_i < s_j + p_j] <= B_i, one anchored at each start s_i of a set T and
+    summing over all of T's other starts, with weights w_j >= 0 (the printed meaning of
+    Cumulative, where B_i is the capacity less the demand of i). With d_j the least weight of
+    j, p_j its least duration and C the largest d_i + B_i, T is a cumulative constraint of
+    capacity C: were the tasks running at some instant over C, the one of them that started
+    last has every other running at its own start, whose fact then bounds their load by
+    B_i, so d_i plus it by C."""
+    readings = {}  # frozenset T -> {anchor: (B, {other: (weight, duration)})}
+    for record in constraints:
+        if record.get("kind") != "pseudo_boolean" or record.get("relation") != "<=" or \
+                any(w < 0 for _, w in record["terms"]):
+            continue
+        terms = record["terms"]
+        anchors = None
+        for lit, _ in terms:
+            gate = gates.get(lit)
+            names = set()
+            if gate is not None and gate[0] == "and":
+                for child in gate[1]:
+                    m = enc.meaning(child)
+                    if m is not None:
+                        names.update(n for n in (m.x, m.y) if n is not None)
+            anchors = names if anchors is None else anchors & names
+        for anchor in sorted(anchors or ()):
+            others = {}
+            for lit, w in terms:
+                parsed = _running_condition(enc, gates, lit, anchor)
+                if parsed is None or parsed[0] in others:
+                    break
+                others[parsed[0]] = (w, parsed[1])
+            else:
+                group = frozenset(others) | {anchor}
+                found = readings.setdefault(group, {}).setdefault(anchor, [])
+                if (record["bound"], others) not in found:
+                    found.append((record["bound"], others))
+    out = []
+    for group, by_anchor in readings.items():
+        if len(group) < 2 or set(by_anchor) != group:
+            continue
+        names = sorted(group)
+        # Any one fact per start gives a constraint; a symmetric condition (s = s' when a
+        # duration is 1) reads with either start as the anchor, so a few choices are kept.
+        for choice in islice(product(*(by_anchor[v] for v in names)), MAX_CHOICES):
+            facts = dict(zip(names, choice))
+            demand = {v: min(facts[i][1][v][0] for i in names if i != v) for v in names}
+            duration = {v: max(0, min(facts[i][1][v][1] for i in names if i != v))
+                        for v in names}
+            capacity = max(demand[i] + facts[i][0] for i in names)
+            tasks = [{"start": v, "duration": duration[v], "demand": demand[v]} for v in names]
+            if capacity < 0 or any(c["tasks"] == tasks and c["capacity"] == capacity
+                                   for c in out):
+                continue
+            out.append({"kind": "cumulative", "name": f"input cumulative {len(out)}",
+                        "capacity": capacity, "tasks": tasks})
+    return out
 
 
 def read(text, query):
