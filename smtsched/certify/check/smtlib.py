@@ -30,7 +30,16 @@ SAT", JSAT 2006, section 5) while that stays small. A pseudo-Boolean constraint 
 top level (an assertion, or a conjunct of one) is also listed in `encoding.constraints` as
 `{"kind": "pseudo_boolean", "relation": "<=" | ">=" | "=", "bound": k, "terms": [[literal,
 weight], ...]}` with G's literals, for a future `slack` rule (docs/certificates.md); the
-checker's current rules ignore that kind.
+checker's current rules ignore that kind. So is a comparison that reduces to a sum over
+literals (`(<= (+ 2 (ite c 2 0) (ite d 1 0)) 3)`: an ite whose branches differ by a constant
+stays linear in its condition, and the comparison is a BDD with difference atoms or constants
+at its leaves).
+
+smtsched's Disjunctive and Cumulative print as their meanings (pairwise disjunctions; a load
+bound at each task's start). The reader recognises those shapes in the asserted facts of G and
+lists the constraints they imply in `encoding.constraints` (constraints.json's shape), so that
+the checker can accept the global constraints a certificate of a Solver-API problem names; see
+`_disjunctive_cliques` and `_cumulative_groups` for why each one follows from its facts.
 
 Every comparison normalises to a difference constraint: the linear form sum a_i x_i + k <op> 0
 must have no variable (a constant, folded to true or false), one, or two with opposite
