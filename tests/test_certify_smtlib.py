@@ -854,3 +854,31 @@ def test_a_load_fact_with_a_negative_weight_is_no_cumulative():
     assert any(c["kind"] == "cumulative" for c in encode(good).constraints)
     bad = good.replace(fact("a", "b", "c", 1, 1), fact("a", "b", "c", 1, "(- 1)"))
     assert not any(c["kind"] == "cumulative" for c in encode(bad).constraints)
+
+
+# ------------------------------------------------------------------------------ end to end
+ASSUMED = ["(or p q)", "(=> p q r)", "(and p (and q r))", "(ite p q r)", "(xor p q r)",
+           "(< (ite p x y) z)", "(distinct x y z)", "(= p q r)"]
+
+
+def test_check_sat_assuming_formulas_of_a_certificate_are_found_by_the_reader(tmp_path):
+    # smtsched certifies each unsat check-sat-assuming; the checker maps the manifest's
+    # assumptions through atoms.txt onto G's hash-consed gates, where this reader's encoding
+    # of the same formula must be (or that honest certificate is rejected)
+    import hashlib
+    import io
+    from smtsched.certify.check import check
+    from smtsched.smtlib.script import Script
+    script = INT + BOOL + "".join(f"(push 1)(assert (not {f}))(check-sat-assuming ({f}))(pop 1)"
+                                  for f in ASSUMED)
+    data = script.encode()
+    path = tmp_path / "input.smt2"
+    path.write_bytes(data)
+    record = {"directory": str(tmp_path / "certs"), "file": str(path),
+              "sha256": hashlib.sha256(data).hexdigest(), "format": "smtlib"}
+    out = io.StringIO()
+    Script(out, proof=record).run(data)
+    assert out.getvalue().split() == ["unsat"] * len(ASSUMED)
+    for k, formula in enumerate(ASSUMED, 1):
+        verdict = check(str(tmp_path / "certs" / str(k)))
+        assert verdict.ok, (formula, str(verdict))
