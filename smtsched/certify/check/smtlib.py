@@ -1371,7 +1371,7 @@ def _disjunctive_cliques(enc, asserted):
 
     try:
         expand([], set(neighbours), set())
-    except _GiveUp:
+    except (_GiveUp, RecursionError):  # recursion as deep as the largest clique
         return []
     out = []
     for clique in cliques:
