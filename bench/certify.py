@@ -166,8 +166,11 @@ def solve_once(a, inst, proof, cwd):
         run["answers"] = answers
         run["status"] = answers[0] if len(set(answers)) == 1 else ",".join(answers) or None
         if proof:
-            run["certificate"] = bool(certificate_parts(proof))
             run["certificates"] = len(certificate_parts(proof))
+            run["certificate"] = run["certificates"] > 0
+            said = [l.strip() for l in done["stderr"].splitlines() if "certificate" in l]
+            if said and not run["certificate"]:
+                run["certificate_note"] = said[-1][:300]   # the front end says why not
     return run
 
 
@@ -412,7 +415,9 @@ def suite_summary(rows):
     s["check_n"], s["check_median"], s["check_p90"] = len(cr), median(cr), percentile(cr, 90)
     s["check_time_median"] = median([r["runs"]["check"]["time"] for r in answered
                                      if r["runs"].get("check", {}).get("time") is not None])
-    sized = [r["size"] for r in rows if r.get("size")]
+    # sizes of answers only: a run stopped at the limit leaves a partial proof log (Pumpkin)
+    sized = [r["size"] for r in rows if r.get("size")
+             and r["runs"].get("proof", {}).get("verdict") == "solved"]
     for key in ("bytes", "drup_lines", "lemmas"):
         values = [z[key] for z in sized if key in z]
         s[key + "_median"], s[key + "_max"] = median(values), max(values) if values else None
@@ -668,7 +673,8 @@ def parse_args(argv):
                         "(default) or as models with a horizon through Model.solve")
     p.add_argument("--keep", metavar="DIR",
                    help="keep the certificates and generated inputs in DIR (default: a scratch "
-                        "folder, removed)")
+                        "folder, each certificate removed once measured); mind the disk: a "
+                        "certificate or a Pumpkin log can take tens of MB")
     a = args.finish(p, p.parse_args(argv), ("smtsched",))
     a.suites = args.subset(p, a.suite, SUITES, "suite")
     if a.limit < 0 or a.repeat < 1:
