@@ -831,16 +831,32 @@ def near_miss_facts(draw):
         "".join(f"(assert {f})" for f in facts) + "(check-sat)"
 
 
+def _overlap(a, b):
+    sa, sb = sym(a["start"]), sym(b["start"])
+    return f"(assert (and (< {sa} (+ {sb} {b['duration']})) (< {sb} (+ {sa} {a['duration']}))))"
+
+
 @given(near_miss_facts())
 @settings(max_examples=scaled(1))
 def test_recognised_global_constraints_follow_from_the_facts(script):
     note(script)
     enc = encode(script)
+    facts = script.replace("(check-sat)", "")
     for constraint in enc.constraints:
         if constraint["kind"] in ("disjunctive", "cumulative"):
             event(f"recognised {constraint['kind']}")
             note(constraint)
+            # z3 on the script itself, not on G (G holds clauses derived from the constraint)
+            assert not z3_sat(facts + _violation(constraint)), constraint
             assert not z3_sat(g_text(enc) + _violation(constraint)), constraint
+        if constraint["kind"] == "cumulative":
+            tasks = [t for t in constraint["tasks"] if t["duration"] > 0]
+            for k, a in enumerate(tasks):
+                for b in tasks[k + 1:]:
+                    if a["demand"] + b["demand"] > constraint["capacity"]:
+                        event("derived a no-overlap clause")
+                        assert not z3_sat(facts + _overlap(a, b)), (a, b)
+    assert_same_meaning(script)
 
 
 def test_a_load_fact_with_a_negative_weight_is_no_cumulative():

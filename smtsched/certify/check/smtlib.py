@@ -373,8 +373,10 @@ class _Reader:
                 self.assert_literal(lit, asserted)
         enc.assumption_atoms = assumed if assumed or name == "check-sat-assuming" else None
         enc.constraints += _disjunctive_cliques(enc, asserted)
-        enc.constraints += _cumulative_groups(enc, self.gates,
-                                              enc.constraints + self.valid_pb)
+        cumulative = _cumulative_groups(enc, self.gates, enc.constraints + self.valid_pb)
+        enc.constraints += cumulative
+        for clause in _cannot_overlap(enc, cumulative):
+            enc.add(clause)
         return enc
 
     def assumptions(self, args, command):
@@ -1463,6 +1465,25 @@ def _cumulative_groups(enc, gates, constraints):
             out.append({"kind": "cumulative", "name": f"input cumulative {len(out)}",
                         "capacity": capacity, "tasks": tasks})
     return out
+
+
+def _cannot_overlap(enc, cumulative):
+    """For two tasks of a recognised cumulative constraint that last and whose demands
+    together exceed its capacity, the clause "one ends before the other starts": were both
+    running at the later start, the load there would exceed the capacity. smtsched's compiler
+    adds the same clauses to problem.cnf; G gets them from the constraint, which its facts
+    imply, so they are consequences of the input."""
+    clauses = set()
+    for constraint in cumulative:
+        tasks = [t for t in constraint["tasks"] if t["duration"] > 0]
+        for k, a in enumerate(tasks):
+            for b in tasks[k + 1:]:
+                if a["demand"] + b["demand"] > constraint["capacity"]:
+                    # a ends before b starts: a - b <= -p_a; or b before a: b - a <= -p_b
+                    clause = (enc.atom("Int", a["start"], b["start"], -a["duration"]),
+                              enc.atom("Int", b["start"], a["start"], -b["duration"]))
+                    clauses.add(clause)
+    return [list(c) for c in sorted(clauses)]
 
 
 def read(text, query):
