@@ -39,7 +39,10 @@ smtsched's Disjunctive and Cumulative print as their meanings (pairwise disjunct
 bound at each task's start). The reader recognises those shapes in the asserted facts of G and
 lists the constraints they imply in `encoding.constraints` (constraints.json's shape), so that
 the checker can accept the global constraints a certificate of a Solver-API problem names; see
-`_disjunctive_cliques` and `_cumulative_groups` for why each one follows from its facts.
+`_disjunctive_cliques` and `_cumulative_groups` for why each one follows from its facts. A
+recognised cumulative constraint also adds to G the clause "one ends before the other starts"
+for each two of its tasks that cannot run together (`_cannot_overlap`), as smtsched's compiler
+does in problem.cnf.
 
 Every comparison normalises to a difference constraint: the linear form sum a_i x_i + k <op> 0
 must have no variable (a constant, folded to true or false), one, or two with opposite
