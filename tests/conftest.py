@@ -11,6 +11,9 @@ Property tests size their example counts *relative to the profile* with `scaled(
 the test modules; weight 1.0 = the profile's max_examples) instead of a fixed `max_examples`, so
 that choosing a profile actually changes how much they run.
 
+Certificates: every unsat answer of smtsched.Solver is certified and checked by the independent
+checker (tests/certified.py; SMTSCHED_CERTIFY_ALL=0 turns it off); the summary counts them.
+
 Hang watchdog: a solver stuck inside CaDiCaL holds the GIL, so neither Hypothesis nor a Python
 timer can interrupt it. Every test therefore runs under `faulthandler.dump_traceback_later`
 (SMTSCHED_TEST_TIMEOUT seconds, default 600, 0 disables), which prints the stacks and exits the
@@ -34,6 +37,7 @@ _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _ROOT]
 
 import z3_oracle  # noqa: E402  (sets z3's strict mode before any z3 context exists)
+import certified  # noqa: E402
 
 _slow_ok = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 
@@ -102,6 +106,10 @@ _WATCHDOG_FILE = None
 
 
 def pytest_configure(config):
+    # every unsat answer of smtsched.Solver in the suite is certified and checked (issue 15;
+    # tests/certified.py)
+    if certified.enabled():
+        certified.install()
     # Global output capture is suspended while pytest_configure runs, so fd 2 is still the real
     # stderr here: keep a duplicate for the watchdog (inside a test, fd 2 is a capture file that
     # would be lost when the watchdog ends the process).
@@ -111,6 +119,11 @@ def pytest_configure(config):
 
 def pytest_unconfigure(config):
     _INPUT_LOG.discard()
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in certified.summary():
+        terminalreporter.write_line(line)
 
 
 def pytest_report_header(config):
@@ -123,6 +136,14 @@ def pytest_report_header(config):
 @pytest.fixture
 def input_log():
     return _INPUT_LOG
+
+
+@pytest.fixture(autouse=True)
+def certify_unless_marked(request):
+    """A test marked `uncertified` runs its Solver checks without proof mode."""
+    certified.suspended = request.node.get_closest_marker("uncertified") is not None
+    yield
+    certified.suspended = False
 
 
 @pytest.fixture(autouse=True)

@@ -110,3 +110,49 @@ def test_check_proof_on_a_folder_without_a_certificate_says_so(tmp_path, bad):
     assert checked.returncode == 1
     assert "Traceback" not in checked.stderr
     assert checked.stdout.strip() or checked.stderr.strip()
+
+
+def test_atoms_of_earlier_assumptions_do_not_spoil_a_later_certificate(tmp_path):
+    # found by the differential tests: the incremental compiler keeps the atoms of an
+    # earlier check's assumptions; the certificate of the later unsat check names them, and the input
+    # printed then has no x0, x1 (the checker takes them as fresh variables)
+    x0, x1 = Int("x0"), Int("x1")
+    p0 = Bool("p0")
+    s = Solver()
+    s.check(x1 - x0 <= 0)
+    s.set(proof=str(tmp_path / "c"))
+    assert s.check(p0, Not(p0)) == unsat
+    atoms = (tmp_path / "c" / "atoms.txt").read_text()
+    assert '"x0"' in atoms and '"x1"' in atoms
+    assert "x0" not in (tmp_path / "c" / "input.smt2").read_text()
+    verdict = check(str(tmp_path / "c"))
+    assert verdict.ok, str(verdict)
+
+
+def test_a_disjunctive_constraint_printed_pair_by_pair_is_derived_by_the_checker(tmp_path):
+    # the printed input states Disjunctive pair by pair (for z3); the certificate names the
+    # constraint its theory enforced, which the checker derives from the pairs (found with
+    # the SolverBackend of the scheduling optimiser)
+    from smtsched import Disjunctive
+    s1, s2, s3 = Int("s1"), Int("s2"), Int("s3")
+    s = Solver()
+    s.add(Disjunctive([s1, s2, s3], [3, 4, 2]), s1 >= 0, s2 >= 0, s3 >= 0,
+          s1 + 3 <= 8, s2 + 4 <= 8, s3 + 2 <= 8)
+    s.set(proof=str(tmp_path / "c"))
+    assert s.check() == unsat
+    assert "disjunctive" in (tmp_path / "c" / "constraints.json").read_text()
+    verdict = check(str(tmp_path / "c"))
+    assert verdict.ok, str(verdict)
+    # one pair less in the input (the manifest's SHA-256 updated to match): the constraint
+    # does not follow any more
+    import hashlib
+    path = tmp_path / "c" / "input.smt2"
+    text = path.read_text()
+    pair = "(or (>= (- s3 s2) 4) (>= (- s2 s3) 2))"
+    assert pair in text
+    path.write_text(text.replace(pair, "true"))
+    manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
+    manifest["input"]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (tmp_path / "c" / "manifest.json").write_text(json.dumps(manifest))
+    verdict = check(str(tmp_path / "c"))
+    assert verdict.status == "rejected" and "constraints.json" in verdict.reason, str(verdict)

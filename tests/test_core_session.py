@@ -111,6 +111,7 @@ def test_the_core_may_grow_between_checks():
 
 
 @compiled_only
+@pytest.mark.uncertified   # compares the Solver's search with the engine's, without proof
 def test_same_core_and_seed_same_search_as_the_engine_on_theories_in_core_order():
     """The session's search is the engine's on the graph, then one theory per global in the
     core's order (built here by hand, not by the factory), with CaDiCaL's seed; and the

@@ -157,15 +157,24 @@ class _Check:
         self.read_input()
         self.map_atoms()
         cnf = read_cnf(self.path("cnf"), self.max_var)
-        self.check_constraints()
+        self.g = PropagateChecker(self.enc.clauses)
+        self.g_vars = self.enc.num_vars   # the variables self.g knows
+        try:
+            self.check_constraints()
+        except BaseException:
+            self.g.close()
+            raise
         lemmas = read_lemmas(self.path("lemmas"), self.max_var)
         assumptions = self.manifest.get("assumptions", [])
-        for a in assumptions:
-            if abs(a) > self.max_var:
-                raise Rejected(f"manifest.json: assumption {a} beyond the {self.max_var} "
-                               "variables of atoms.txt")
-        input_lemmas = self.check_lemmas(lemmas, cnf, assumptions)
-        self.g = PropagateChecker(self.enc.clauses)
+        try:
+            for a in assumptions:
+                if abs(a) > self.max_var:
+                    raise Rejected(f"manifest.json: assumption {a} beyond the {self.max_var} "
+                                   "variables of atoms.txt")
+            input_lemmas = self.check_lemmas(lemmas, cnf, assumptions)
+        except BaseException:
+            self.g.close()
+            raise
         try:
             self.check_cnf(cnf, input_lemmas)
             final = self.check_claim(assumptions, lemmas)
@@ -200,7 +209,10 @@ class _Check:
                            "(a certificate for another input?)")
         reader = _reader(spec["format"])
         try:
-            with open(match[0], encoding="utf-8") as f:
+            # the text as the solver read it: undecodable bytes kept (smtsched's readers
+            # decode with surrogate escapes) and line ends untouched (a lone CR is white
+            # space to the scheduling readers, not a line break)
+            with open(match[0], encoding="utf-8", errors="surrogateescape", newline="") as f:
                 text = f.read()
             enc = reader(text, self.manifest.get("query", {}))
         except Rejected:
@@ -222,17 +234,24 @@ class _Check:
         self.meaning_line = {}
         for e in lines:
             where = f"atoms.txt line {e.line}"
+            # A name the input does not have is a fresh variable (e.g. of an assertion an
+            # incremental solver had before a pop): the input constrains it in no way, so
+            # any model of the input extends to it, and every lemma about it is checked by
+            # its rule as any other. A name the input has must keep its sort.
             if e.kind == "atom":
                 for name in (e.x, e.y):
-                    if name is not None and enc.sorts.get(name) != e.sort:
+                    if name is None:
+                        continue
+                    if name in enc.booleans or enc.sorts.get(name, e.sort) != e.sort:
                         raise Rejected(f"{where}: {json.dumps(name)} is not an {e.sort} "
                                        "variable of the input")
+                    enc.declare(name, e.sort)
                 g = enc.atom(e.sort, e.x, e.y, e.c, e.strict)
             elif e.kind == "bool":
-                if e.name not in enc.booleans:
+                if e.name in enc.sorts:
                     raise Rejected(f"{where}: {json.dumps(e.name)} is not a Boolean of the "
                                    "input")
-                g = enc.booleans[e.name]
+                g = enc.boolean(e.name)
             elif e.kind in ("guard", "fresh"):
                 g = enc.fresh()
                 self.retirable.add(e.var)
@@ -283,10 +302,29 @@ class _Check:
                 con = _constraint(c, self.enc.sorts)
             except ValueError as e:
                 raise Rejected(f"{where}: {e}") from None
-            if not any(i is not None and _follows(con, i) for i in inputs):
+            if not any(i is not None and _follows(con, i) for i in inputs) \
+                    and not self.pairwise(con):
                 raise Rejected(f"{where} ({c.get('name')!r}) does not follow from a "
                                "constraint of the input")
             self.constraints.append(con)
+
+    def pairwise(self, con):
+        """Whether the input orders every two tasks of `con` that last (for each pair the
+        clause "i ends before j starts or j ends before i starts" is RUP from G) and no
+        demand exceeds the capacity: then at most one task runs at any instant, so the
+        constraint holds. (A model printed for z3 states a machine pair by pair.)"""
+        if any(t.demand > con.capacity for t in con.tasks):
+            return False
+        lasting = [t for t in con.tasks if t.duration > 0]
+        for k, a in enumerate(lasting):
+            for b in lasting[k + 1:]:
+                before = self.enc.atom("Int", a.start, b.start, -a.duration)
+                after = self.enc.atom("Int", b.start, a.start, -b.duration)
+                if max(abs(before), abs(after)) > self.g_vars:
+                    return False   # an atom the input never mentions
+                if not self.g.is_rup([before, after]):
+                    return False
+        return True
 
     # -- 5. lemmas.jsonl --------------------------------------------------------------------------
 
