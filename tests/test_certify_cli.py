@@ -156,3 +156,37 @@ def test_a_disjunctive_constraint_printed_pair_by_pair_is_derived_by_the_checker
     (tmp_path / "c" / "manifest.json").write_text(json.dumps(manifest))
     verdict = check(str(tmp_path / "c"))
     assert verdict.status == "rejected" and "constraints.json" in verdict.reason, str(verdict)
+
+
+@pytest.mark.parametrize("script", [
+    "(declare-const p Bool)(declare-const q Bool)(declare-const r Bool)"
+    "(assert (not (=> p q r)))(check-sat-assuming ((=> p q r)))",
+    "(declare-const p1 Bool)(declare-const r1 Real)"
+    "(check-sat-assuming ((and false (< r1 (- 4))) p1))",
+])
+def test_assumed_formulas_folded_otherwise_than_the_checker_reads_them_verify(tmp_path,
+                                                                             script):
+    # found by the checker's SMT-LIB differential: smtsched's gates for an assumed formula
+    # are not the checker's, so the manifest's assumption literal is not the query's; it is
+    # implied by the query's assumptions, which is enough
+    path = tmp_path / "t.smt2"
+    path.write_text(script + "\n")
+    solved = run("solve", str(path), "--proof", str(tmp_path / "c"))
+    assert solved.stdout.split() == ["unsat"], solved.stderr
+    checked = run("check-proof", str(tmp_path / "c"))
+    assert checked.returncode == 0, checked.stdout
+
+
+def test_cumulative_tasks_that_never_load_the_resource_do_not_spoil_the_certificate(
+        tmp_path):
+    # found by the checker's SMT-LIB reader tests: a task of duration 0 or demand 0 is in
+    # constraints.json but not in the printed meaning, which omits it
+    from smtsched import Cumulative
+    a, b, c, z = Int("a"), Int("b"), Int("c"), Int("z")
+    s = Solver()
+    s.add(Cumulative([a, b, c, z], [3, 3, 0, 2], [2, 2, 5, 0], 3),
+          a >= 0, b >= 0, a + 3 <= 5, b + 3 <= 5, c >= 0, z >= 0)
+    s.set(proof=str(tmp_path / "c"))
+    assert s.check() == unsat
+    verdict = check(str(tmp_path / "c"))
+    assert verdict.ok, str(verdict)
