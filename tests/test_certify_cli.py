@@ -190,3 +190,17 @@ def test_cumulative_tasks_that_never_load_the_resource_do_not_spoil_the_certific
     assert s.check() == unsat
     verdict = check(str(tmp_path / "c"))
     assert verdict.ok, str(verdict)
+
+
+def test_a_cumulative_constraint_whose_tasks_never_load_it_follows_from_nothing(tmp_path):
+    # found by the suite's certification of every unsat answer (tests/test_disjunctive.py):
+    # every demand 0, so the printed meaning is `true`; the constraint holds anyway
+    from smtsched import Cumulative
+    s0, s1 = Int("s0"), Int("s1")
+    s = Solver()
+    s.add(Cumulative([s0, s1], [1, 3], [0, 0], 1), s0 >= 0, s0 + 1 <= 5, s1 >= 3,
+          s1 + 3 <= 5)
+    s.set(proof=str(tmp_path / "c"))
+    assert s.check() == unsat
+    verdict = check(str(tmp_path / "c"))
+    assert verdict.ok, str(verdict)

@@ -194,6 +194,7 @@ def test_psplib_j30_certificate_names_the_file_read_and_verifies(tmp_path):
     verified(tmp_path)
 
 
+@pytest.mark.uncertified   # compares with a run without proof
 def test_greedy_schedule_meeting_the_static_bound_is_refuted_by_one_more_search(tmp_path):
     """The greedy schedule meets the critical path: without proof no search runs at all (no
     backend is built); with proof one search must refute makespan <= 4."""
@@ -209,6 +210,7 @@ def test_greedy_schedule_meeting_the_static_bound_is_refuted_by_one_more_search(
     verified(tmp_path)
 
 
+@pytest.mark.uncertified   # compares with a run without proof
 def test_search_meeting_the_static_bound_is_refuted_by_one_more_search(tmp_path):
     """la05's optimum is its static lower bound, met by a searched schedule: no refutation
     backs it; with proof one more search refutes makespan <= 592."""

@@ -45,3 +45,4 @@ def test_readme_examples_make_claims():
     """The examples this test runs promise something checkable (so the test can fail)."""
     claims = [c for b in _blocks() for c in _claims(b)]
     assert "OPTIMAL 9 9 0.0 5" in claims and "sat" in claims and "unsat" in claims
+    assert "verified" in claims

@@ -194,6 +194,7 @@ class Lowering:
         if self._true is None:
             self._true = self._new_var()
             self.core.clauses.append([self._true])
+            self.core.gates[self._true] = ("and", ())   # its meaning, for certificates
         return self._true
 
     def _check_clock(self):

@@ -39,6 +39,7 @@ class Result:
         self.reason = reason
         self.certificate = None
         self.certificate_note = ""
+        self.certificate_time = None   # seconds spent writing the certificate (in runtime)
 
     status = property(lambda self: self._status)
     objective = property(lambda self: self._objective)

@@ -309,13 +309,14 @@ class _Check:
             self.constraints.append(con)
 
     def pairwise(self, con):
-        """Whether the input orders every two tasks of `con` that last (for each pair the
+        """Whether the input orders every two tasks of `con` that load it (for each pair the
         clause "i ends before j starts or j ends before i starts" is RUP from G) and no
         demand exceeds the capacity: then at most one task runs at any instant, so the
         constraint holds. (A model printed for z3 states a machine pair by pair.)"""
-        if any(t.demand > con.capacity for t in con.tasks):
+        # a task without load (duration or demand 0) never uses the resource
+        lasting = [t for t in con.tasks if t.duration > 0 and t.demand > 0]
+        if any(t.demand > con.capacity for t in lasting):
             return False
-        lasting = [t for t in con.tasks if t.duration > 0]
         for k, a in enumerate(lasting):
             for b in lasting[k + 1:]:
                 before = self.enc.atom("Int", a.start, b.start, -a.duration)
