@@ -496,3 +496,19 @@ def test_cli_solve_la01_with_proof_then_check_proof(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     checked = run("check-proof", str(folder))
     assert checked.returncode == 1 and "SHA-256" in checked.stdout + checked.stderr
+
+
+def test_asking_whether_the_checker_reads_the_input_builds_no_encoding(tmp_path, monkeypatch):
+    # found by tests/test_bad_input.py (a 2,000-operation job): the front end ran the
+    # checker's whole reader, whose G has a clause per pair of tasks of a machine (8 s of
+    # a 0.3 s solve); it only needs to know whether the reader refuses the input
+    from smtsched.certify.check import sched as checker
+
+    def no_encoding(problem):
+        raise AssertionError("the front end built the checker's encoding")
+    monkeypatch.setattr(checker, "_encode", no_encoding)
+    m = ft06()
+    result = m.solve(proof=str(tmp_path))
+    assert result.status == OPTIMAL and result.certificate == str(tmp_path)
+    monkeypatch.undo()
+    assert check(str(tmp_path)).ok

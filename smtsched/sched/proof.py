@@ -106,7 +106,7 @@ def checker_cannot_read(data, format):
     if reader is None:
         return f"no checker reader for the format {format!r}"
     try:
-        reader(data.decode("utf-8"), {})
+        reader(data.decode("utf-8"), {}, parse_only=True)
     except UnicodeDecodeError:
         return "the input is not UTF-8 text"
     except ValueError as error:

@@ -110,7 +110,7 @@ def _no_query(query):
 
 # -- job shop ---------------------------------------------------------------------------------
 
-def read_jobshop(text, query=None):
+def read_jobshop(text, query=None, parse_only=False):
     """G of a job-shop file: "jobs machines", then one line per job of (machine, duration)
     pairs in processing order; '#' lines and blank lines are skipped."""
     _no_query(query)
@@ -149,7 +149,7 @@ def read_jobshop(text, query=None):
     for machine in sorted(on_machine):
         if len(on_machine[machine]) > 1:   # a machine of one task constrains nothing
             problem.resources.append((f"m{machine}", 1, on_machine[machine]))
-    return _encode(problem)
+    return None if parse_only else _encode(problem)
 
 
 # -- PSPLIB -----------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ def _sections(lines):
     return sections, announced
 
 
-def read_psplib(text, query=None):
+def read_psplib(text, query=None, parse_only=False):
     """G of a PSPLIB single-mode RCPSP file (.sm): jobs "job<n>" with their durations,
     precedences and demands, renewable resources "R<r>" with their capacities."""
     _no_query(query)
@@ -280,7 +280,7 @@ def read_psplib(text, query=None):
     for r, capacity in enumerate(capacities):
         problem.resources.append((f"R{r + 1}", capacity,
                                   [(f"job{job}", d[r]) for job, d in demands.items() if d[r]]))
-    return _encode(problem)
+    return None if parse_only else _encode(problem)
 
 
 # -- model.json -------------------------------------------------------------------------------
@@ -327,7 +327,7 @@ def _keys(obj, allowed, what):
         raise SchedInputError(f"model.json: {what} has unknown keys {extra}")
 
 
-def read_model(text, query=None):
+def read_model(text, query=None, parse_only=False):
     """G of a model written by smtsched.sched.model_json.dumps (docs/certificates.md,
     "model.json"): mandatory tasks with releases and deadlines, precedences with lags,
     unary and cumulative resources, a horizon, the makespan objective (or none)."""
@@ -403,13 +403,18 @@ def read_model(text, query=None):
             raise SchedInputError(f"model.json: a task appears twice in {name}")
         problem.resources.append((name, capacity, demands))
     problem.horizon = _field(data, "horizon", "int?", "the model", None)
-    return _encode(problem)
+    return None if parse_only else _encode(problem)
 
 
 # -- the encoding G and the schedule check ----------------------------------------------------
 
 def _start(name):
     return f"start {name}"
+
+
+# `parse_only=True`: read and refuse as usual, but build no G (None): the front end asks
+# whether a certificate of this input can be checked before it searches, and G (a clause per
+# pair of tasks of a machine) is quadratic.
 
 
 def _encode(problem):
