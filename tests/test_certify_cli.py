@@ -31,8 +31,11 @@ SCRIPT = """(set-logic QF_IDL)
 
 
 def run(*args, stdin=None):
+    # from the tests folder: in the checkout root, `-m smtsched` would import the source
+    # folder, which has no compiled theories when the package is installed (not editable)
     return subprocess.run([sys.executable, "-m", "smtsched", *args], input=stdin,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120,
+                          cwd=os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_solve_writes_a_certificate_per_unsat_check_sat_and_check_proof_verifies(tmp_path):

@@ -470,8 +470,10 @@ def test_a_schedule_with_a_worse_makespan_is_rejected(tmp_path):
 # -- the command line -------------------------------------------------------------------------
 
 def run(*args):
+    # from the tests folder: in the checkout root, `-m smtsched` would import the source
+    # folder, which has no compiled theories when the package is installed (not editable)
     return subprocess.run([sys.executable, "-m", "smtsched", *args], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, cwd=os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_cli_solve_la01_with_proof_then_check_proof(tmp_path):
