@@ -324,7 +324,7 @@ class Solver:
             failed = set(outcome.core or [])
             core = [k for k, lit in enumerate(compiled.assumption_literals) if lit in failed]
             if certificate is not None:
-                self._write_certificate(certificate, assertions, assumptions)
+                self._certify(certificate, assertions, assumptions)
         lemmas = None
         if self._log_lemmas:
             lemmas = _lemma_formulas(problems, outcome.lemmas or [], compiled.pb_meaning)
@@ -349,6 +349,16 @@ class Solver:
         query = given.pop("query", {})
         given.pop("directory", None)
         certificate.write(folder, claim={"kind": "unsat"}, input=given, query=query)
+
+    def _certify(self, certificate, assertions, assumptions):
+        """Write the certificate; a folder that cannot be written costs the certificate, not
+        the answer (a warning says why)."""
+        try:
+            self._write_certificate(certificate, assertions, assumptions)
+        except OSError as error:
+            import warnings
+            warnings.warn(f"smtsched: no certificate written into {self._proof}: "
+                          f"{error.strerror or error}", RuntimeWarning, stacklevel=4)
 
     def _build_model(self, compiled, problems, outcome, assertions, assumptions):
         truth = set(lit for lit in outcome.model if lit > 0)

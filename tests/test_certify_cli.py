@@ -207,3 +207,25 @@ def test_a_cumulative_constraint_whose_tasks_never_load_it_follows_from_nothing(
     assert s.check() == unsat
     verdict = check(str(tmp_path / "c"))
     assert verdict.ok, str(verdict)
+
+
+def test_an_optimising_script_writes_no_certificate_for_its_probes(tmp_path):
+    # the optimiser's probes refute bounds the script does not state: their certificates
+    # would name a check-sat that answered sat
+    path = tmp_path / "t.smt2"
+    path.write_text("(declare-fun x () Int)(assert (>= x 3))(minimize x)(check-sat)"
+                    "(get-objectives)\n")
+    solved = run("solve", str(path), "--proof", str(tmp_path / "c"))
+    assert solved.stdout.split()[0] == "sat", solved.stdout + solved.stderr
+    assert not (tmp_path / "c" / "1").exists()
+
+
+def test_an_unwritable_proof_folder_costs_the_certificate_not_the_answer(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    p = Bool("p")
+    s = Solver()
+    s.add(p, Not(p))
+    s.set(proof=str(blocker / "c"))
+    with pytest.warns(RuntimeWarning, match="no certificate"):
+        assert s.check() == unsat

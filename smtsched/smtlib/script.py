@@ -431,6 +431,9 @@ class Script:
             self.error(str(problem), command.line, command.column)
             return
         if result == sat and self.objectives:
+            # the optimiser's probes refute bounds the script does not state: no certificates
+            # (the answer is sat; OPTIMAL certificates of objectives are still to come)
+            solver.set(proof=None, proof_input=None)
             from .objectives import optimise
             deadline = None if timeout_ms is None else time.perf_counter() + timeout_ms / 1000
             try:
