@@ -355,10 +355,11 @@ class Solver:
         the answer (a warning says why)."""
         try:
             self._write_certificate(certificate, assertions, assumptions)
-        except OSError as error:
+        except (OSError, ValueError, MemoryError) as error:
             import warnings
-            warnings.warn(f"smtsched: no certificate written into {self._proof}: "
-                          f"{error.strerror or error}", RuntimeWarning, stacklevel=4)
+            reason = getattr(error, "strerror", None) or error
+            warnings.warn(f"smtsched: no certificate written into {self._proof}: {reason}",
+                          RuntimeWarning, stacklevel=4)
 
     def _build_model(self, compiled, problems, outcome, assertions, assumptions):
         truth = set(lit for lit in outcome.model if lit > 0)

@@ -376,8 +376,24 @@ def _node(spec, node):
 
 def _number(value):
     value = Fraction(value)
-    return str(value.numerator) if value.denominator == 1 else \
-        f"{value.numerator}/{value.denominator}"
+    return _decimal(value.numerator) if value.denominator == 1 else \
+        f"{_decimal(value.numerator)}/{_decimal(value.denominator)}"
+
+
+def _decimal(n):
+    """str(n) for an integer of any length (str() refuses past 4,300 digits, CPython's guard
+    against quadratic conversion; an input may hold such constants)."""
+    try:
+        return str(n)
+    except ValueError:
+        pass
+    sign, n = ("-", -n) if n < 0 else ("", n)
+    chunks = []
+    while n:
+        n, low = divmod(n, 10 ** 4000)
+        chunks.append(low)
+    text = str(chunks.pop())
+    return sign + text + "".join(str(c).rjust(4000, "0") for c in reversed(chunks))
 
 
 def _word(why):

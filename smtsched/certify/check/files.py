@@ -8,6 +8,8 @@ import json
 import re
 from fractions import Fraction
 
+from .numbers import decimal_int
+
 __all__ = ["Rejected", "AtomLine", "read_manifest", "read_atoms", "read_cnf", "read_lemmas",
            "read_constraints", "proof_steps", "parse_number"]
 
@@ -107,7 +109,20 @@ def parse_number(tok):
     """An integer, a fraction p/q or a decimal, exactly (int when integral)."""
     if not re.fullmatch(r"[+-]?\d+(/\d+|\.\d+)?", tok):
         raise ValueError(f"{tok} is not a number")
-    q = Fraction(tok)
+    # exactly, whatever the length (Fraction(text) refuses more than 4,300 digits)
+    sign = -1 if tok[0] == "-" else 1
+    body = tok.lstrip("+-")
+    if "/" in body:
+        p, q = body.split("/")
+        if decimal_int(q) == 0:
+            raise ValueError(f"{tok} divides by zero")
+        q = Fraction(decimal_int(p), decimal_int(q))
+    elif "." in body:
+        whole, decimals = body.split(".")
+        q = Fraction(decimal_int(whole + decimals), 10 ** len(decimals))
+    else:
+        q = Fraction(decimal_int(body))
+    q *= sign
     return q.numerator if q.denominator == 1 else q
 
 

@@ -44,6 +44,15 @@ class Constraint:
         self.kind, self.capacity, self.tasks = kind, capacity, tasks
 
 
+def _show(x):
+    """A number for a message: in full unless it is huge (str() refuses more than 4,300
+    digits, and nobody reads them)."""
+    num = Fraction(x)
+    if max(abs(num.numerator), num.denominator).bit_length() < 200:
+        return str(x)
+    return f"{'-' if num < 0 else ''}(a number of about {int(abs(num.numerator).bit_length() * 0.30103)} digits)"
+
+
 def _is_int(x):
     return isinstance(x, int) and not isinstance(x, bool)
 
@@ -85,7 +94,8 @@ def cycle(premises, witness, constraint):
     strict = any(d.strict for d in edges)
     if total < 0 or (total == 0 and strict):
         return
-    raise RuleError(f"cycle weight {total}{' (strict)' if strict else ''} is not negative")
+    raise RuleError(f"cycle weight {_show(total)}{' (strict)' if strict else ''} is not "
+                    "negative")
 
 
 # -- the premises' graph, with completions --------------------------------------------------------
@@ -187,7 +197,7 @@ def energy(premises, witness, constraint):
         raise RuleError("energy: window must be [a, b] with integers")
     a, b = window
     if b <= a:
-        raise RuleError(f"energy: window [{a}, {b}] is empty")
+        raise RuleError(f"energy: window [{_show(a)}, {_show(b)}] is empty")
     tasks = _indices(witness.get("tasks"), len(con.tasks), "energy tasks")
     graph = _Graph(premises, con)
     if graph.negative_cycle():
@@ -204,8 +214,8 @@ def energy(premises, witness, constraint):
         total += t.demand * max(0, least)
     if total > con.capacity * (b - a):
         return
-    raise RuleError(f"energy: least energy {total} in [{a}, {b}] does not exceed "
-                    f"{con.capacity} * {b - a}")
+    raise RuleError(f"energy: least energy {_show(total)} in [{_show(a)}, {_show(b)}] does "
+                    f"not exceed {_show(con.capacity)} * {_show(b - a)}")
 
 
 # -- clique ---------------------------------------------------------------------------------------
@@ -221,7 +231,8 @@ def clique(premises, witness, constraint):
             raise RuleError(f"clique: task {k} has no positive duration")
     demand = sum(con.tasks[k].demand for k in tasks)
     if demand <= con.capacity:
-        raise RuleError(f"clique: demand {demand} does not exceed capacity {con.capacity}")
+        raise RuleError(f"clique: demand {_show(demand)} does not exceed capacity "
+                        f"{_show(con.capacity)}")
     graph = _Graph(premises, con)
     if graph.negative_cycle():
         return

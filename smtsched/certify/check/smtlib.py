@@ -66,6 +66,7 @@ from itertools import islice, product
 from math import ceil, floor
 
 from .encoding import Encoding
+from .numbers import decimal_int
 
 __all__ = ["read", "ReadError", "Unsupported"]
 
@@ -128,10 +129,10 @@ def _classify(token):
     if _SIMPLE.fullmatch(token):
         return SYM, token
     if _NUMERAL.fullmatch(token):
-        return NUM, int(token)
+        return NUM, decimal_int(token)
     m = _DECIMAL.fullmatch(token)
     if m:
-        return DEC, Fraction(int(m.group(1) + m.group(2)), 10 ** len(m.group(2)))
+        return DEC, Fraction(decimal_int(m.group(1) + m.group(2)), 10 ** len(m.group(2)))
     if _KEYWORD.fullmatch(token):
         return KW, token[1:]
     if _BITS.fullmatch(token):
@@ -1002,7 +1003,7 @@ class _Reader:
                 return token[1]
             # z3 writes negative indices as the symbol -4
             if token[0] == SYM and re.fullmatch(r"-[0-9]+", token[1]):
-                return int(token[1])
+                return decimal_int(token[1])
         self.fail(f"the indices of '{kind}' are integers, found {_show(token)}", token)
 
 
