@@ -11,12 +11,12 @@ FT06 = [  # Fisher and Thompson's 6x6 job shop (optimum 55): (machine, duration)
 ]
 
 
-def ft06(weighted=False):
-    """ft06 as a Model: jobs as chains, machines as unary resources; the makespan, or with
-    `weighted` the weighted completion time (weights 1-3 by task index)."""
-    m = Model("ft06")
+def job_shop(name, jobs):
+    """A job shop as a Model: `jobs` lists (machine, duration) by job; jobs are chains (task
+    j{j}o{k}, as smtsched's reader names them), machines unary resources; no objective."""
+    m = Model(name)
     machines = {}
-    for j, job in enumerate(FT06):
+    for j, job in enumerate(jobs):
         previous = None
         for k, (machine, duration) in enumerate(job):
             task = m.task(f"j{j}o{k}", duration)
@@ -26,6 +26,13 @@ def ft06(weighted=False):
             previous = task
     for tasks in machines.values():
         m.unary(tasks)
+    return m
+
+
+def ft06(weighted=False):
+    """ft06 as a Model: the makespan, or with `weighted` the weighted completion time
+    (weights 1-3 by task index)."""
+    m = job_shop("ft06", FT06)
     if weighted:
         m.minimize_weighted_completion({t: 1 + t.index % 3 for t in m.tasks})
     else:

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sched_models import ft06
+from sched_models import ft06, job_shop
 from smtsched.certify import check
 from smtsched.sched import INFEASIBLE, OPTIMAL, Model, ModelError, read_model
 from smtsched.sched.backend import SolverBackend
@@ -79,18 +79,10 @@ def test_ft06_optimal_certificate_names_model_json_and_verifies(tmp_path):
 
 
 def random_job_shop(rng, jobs, machines, longest=9):
-    m = Model(f"js{jobs}x{machines}")
-    on = {}
-    for j in range(jobs):
-        previous = None
-        for k, machine in enumerate(rng.sample(range(machines), machines)):
-            task = m.task(f"j{j}o{k}", rng.randint(1, longest))
-            on.setdefault(machine, []).append(task)
-            if previous is not None:
-                m.precedence(previous, task)
-            previous = task
-    for tasks in on.values():
-        m.unary(tasks)
+    m = job_shop(f"js{jobs}x{machines}",
+                 [[(machine, rng.randint(1, longest))
+                   for machine in rng.sample(range(machines), machines)]
+                  for _ in range(jobs)])
     m.minimize_makespan()
     return m
 
