@@ -274,6 +274,14 @@ class _Given(NamedTuple):
     constraint: "int | None"
 
 
+def given(rule, witness=None, theory=None, constraint=None):
+    """The `source` of a clause added through a session (`Session.add_clause(clause, kind,
+    source)`) whose record the front end states itself, witness included: the clause reaches
+    CaDiCaL, and its lemma line has these fields (no witness search). E.g. a static bound
+    (smtsched.sched.bound_proof)."""
+    return _Given(rule, witness, theory, constraint)
+
+
 def write(certificate, folder, **options):
     """`certificate.write(folder, **options)` (see Certificate.write)."""
     return certificate.write(folder, **options)

@@ -83,6 +83,11 @@ class SearchBackend(abc.ABC):
     def at_most(self, bound, lower, upper):
         """The assumption "objective <= bound"."""
 
+    def bound_lemma(self, value):
+        """Certificates: state a static bound "objective >= value" as a lemma of the search
+        (see smtsched.sched.lowered); False when the backend cannot (the default)."""
+        return False
+
     @abc.abstractmethod
     def before(self, a, b):
         """The assumption "a ends before b starts"."""

@@ -156,6 +156,22 @@ class LoweringBackend(SearchBackend):
     def overloads(self, starts, present):
         return self.lowering.overloads(starts, present)
 
+    def bound_lemma(self, value):
+        """State the static bound "makespan >= value" as a lemma (smtsched.sched.bound_proof)
+        when one reaches `value`: the clause goes to the search and, with its witness, to the
+        certificate. True when it was added. Certificates only (the search needs no help: it
+        refutes such bounds by itself, but maybe not within the time left)."""
+        if self.certificate is None:
+            return False
+        from ..certify.emit import given
+        from .bound_proof import makespan_lemma
+        found = makespan_lemma(self.model, self.lowering, value)
+        if found is None:
+            return False
+        clause, rule, witness, constraint = found
+        self.session.add_clause(clause, "bound", given(rule, witness, constraint=constraint))
+        return True
+
     def cut(self, tasks):
         self.session.add_clause(self.lowering.cut(tasks), "cut", self._resource_spec(tasks))
 

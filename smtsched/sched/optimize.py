@@ -545,6 +545,11 @@ class Optimizer:
         elif result.status == OPTIMAL:
             value = result.objective
             claim = {"kind": "optimal", "objective": self.model.objective, "value": value}
+            if value - 1 not in self.refuted and self.backend is not None \
+                    and value <= self.static_bound():
+                # the static bound that decided the answer, as a lemma with its arithmetic:
+                # the refutation below is then immediate
+                self.backend.bound_lemma(value)
             assumptions = self.refutation(value - 1, collector)
         else:
             proof.note = f"no certificate: the answer is {result.status}, not proven"
