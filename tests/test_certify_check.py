@@ -92,7 +92,7 @@ def stub_format(monkeypatch):
     monkeypatch.setitem(verify.readers, STUB, stub_reader)
 
 
-def write_certificate(folder, problem, atoms, cnf, lemmas=(), proof="", claim=None,
+def write_certificate(folder, problem, atoms, cnf, lemmas=(), proof="0\n", claim=None,
                       assumptions=(), constraints=(), schedule=None, num_vars=None,
                       input_name="input.json"):
     """A certificate folder for the stub input `problem` (written next to it)."""
@@ -173,8 +173,11 @@ def test_cycle_certificate_verifies(tmp_path):
     assert verdict.ok and str(verdict) == "verified", verdict
 
 
-def test_final_conflict_without_an_empty_clause_line_verifies(tmp_path):
-    assert check(cycle_cert(tmp_path, proof="")).ok
+def test_final_conflict_without_an_empty_clause_line_is_rejected_as_truncated(tmp_path):
+    # The loaded clauses conflict by propagation, but the proof must say so: the end rule
+    # (a proof cut after its last line would verify otherwise)
+    assert_rejected(check(cycle_cert(tmp_path, proof="")), "truncated", "no empty clause")
+    assert_rejected(check(cycle_cert(tmp_path, proof="c the end\nd 1 0\n")), "truncated")
 
 
 def test_cycle_witness_in_another_order_of_the_same_cycle_verifies(tmp_path):
@@ -235,9 +238,9 @@ def test_real_cycle_with_a_strict_edge_of_weight_zero_is_valid(tmp_path):
     lemma = {"clause": [-1, -2], "kind": "conflict", "rule": "cycle",
              "witness": {"cycle": [0, 1]}}
     folder = write_certificate(str(tmp_path / "c"), problem=problem, atoms=atoms, cnf=[],
-                               lemmas=[lemma], proof="")
+                               lemmas=[lemma])
     # The lemma is accepted; the input is satisfiable, so no final conflict.
-    assert_rejected(check(folder), "ends without a conflict")
+    assert_rejected(check(folder), "proof.drup line 1", "not RUP")
     edit_lemma(folder, 0, lambda r: r.update(clause=[-1, 2]))
     assert_rejected(check(folder), "lemmas.jsonl line 1")
 
@@ -294,7 +297,10 @@ def test_truncated_proof_is_rejected(tmp_path, engine):
     assert_rejected(check(split_cert(tmp_path, proof="0\n"), engine=engine),
                     "proof.drup line 1", "not RUP")
     assert_rejected(check(split_cert(tmp_path, proof=""), engine=engine),
-                    "without a conflict")
+                    "truncated: no empty clause at the end")
+    # cut after a line: every line RUP, no empty clause
+    assert_rejected(check(split_cert(tmp_path, proof="1 0\nd 1 3 0\n"), engine=engine),
+                    "truncated")
     assert_rejected(check(split_cert(tmp_path, proof="1 0\n-2"), engine=engine),
                     "not ended by 0")
 
@@ -377,7 +383,7 @@ BOOL_LEMMAS = [{"clause": [-3, -4], "kind": "conflict", "rule": "cycle",
 
 def bool_cert(tmp_path, **kw):
     args = dict(problem=BOOL_INPUT, atoms=BOOL_ATOMS, cnf=BOOL_CNF, lemmas=BOOL_LEMMAS,
-                assumptions=[-1], proof="")
+                assumptions=[-1])
     args.update(kw)
     return write_certificate(str(tmp_path / "cert"), **args)
 
@@ -387,7 +393,8 @@ def test_refutation_under_the_query_assumption_verifies(tmp_path):
 
 
 def test_refutation_needs_its_assumption(tmp_path):
-    assert_rejected(check(bool_cert(tmp_path, assumptions=[])), "without a conflict")
+    assert_rejected(check(bool_cert(tmp_path, assumptions=[])), "proof.drup line 1",
+                    "not RUP")
 
 
 def test_assumption_outside_the_query_is_rejected(tmp_path):
@@ -402,7 +409,8 @@ def test_assumption_implied_by_the_input_is_accepted(tmp_path):
 def test_definition_clauses_are_needed_in_problem_cnf(tmp_path):
     # The gate's definition is in G, not in the refuted clause set: without (-5 | a | b) in
     # problem.cnf the proof has nothing to go on.
-    assert_rejected(check(bool_cert(tmp_path, cnf=BOOL_CNF[1:])), "without a conflict")
+    assert_rejected(check(bool_cert(tmp_path, cnf=BOOL_CNF[1:])), "proof.drup line 1",
+                    "not RUP")
 
 
 def test_undeclared_boolean_is_fresh_so_clauses_about_it_do_not_follow(tmp_path):
@@ -619,7 +627,7 @@ def test_cumulative_clique_of_three_verifies(tmp_path):
                           extra=[[spec_of(a)] for a in atoms])
     folder = write_certificate(str(tmp_path / "c"), problem=problem, atoms=atoms,
                                cnf=[[k] for k in range(1, 7)], lemmas=[lemma],
-                               constraints=problem["constraints"], proof="")
+                               constraints=problem["constraints"])
     assert check(folder).ok
     # Two of them fit under capacity 5 ... and a clique of two is not enough.
     edit_lemma(folder, 0, lambda r: r["witness"].update(tasks=[0, 1]))
@@ -641,7 +649,7 @@ def optimal_cert(tmp_path, value=5, schedule=None, atoms=OPT_ATOMS, assumptions=
                           extra=[[spec_of(a)] for a in OPT_ATOMS[:4]])
     return write_certificate(
         str(tmp_path / "cert"), problem=problem, atoms=list(atoms), cnf=[[1], [2], [3], [4]],
-        lemmas=[OPT_LEMMA], constraints=problem["constraints"], proof="",
+        lemmas=[OPT_LEMMA], constraints=problem["constraints"],
         claim={"kind": "optimal", "objective": "makespan", "value": value},
         assumptions=list(assumptions),
         schedule=schedule or {"starts": {"start a": 0, "start b": 3}, "objective": value})

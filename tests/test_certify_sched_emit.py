@@ -427,6 +427,47 @@ def test_a_removed_cut_lemma_is_rejected(tmp_path):
     assert verdict.status == "rejected", verdict
 
 
+# a 4x3 job shop (optimum 24) whose whole proof could be cut away before the end rule: the
+# lemmas and the assumption unit alone propagate to a conflict (as la02's certificate did)
+SMALL_SHOP = [[(0, 2), (2, 8), (1, 8)], [(1, 2), (2, 8), (0, 1)], [(1, 8), (2, 5), (0, 4)],
+              [(2, 1), (0, 1), (1, 1)]]
+
+
+@pytest.mark.parametrize("name", ["small", "ft06"])
+def test_a_truncated_proof_is_rejected(tmp_path, name):
+    if name == "small":
+        m = job_shop("small", SMALL_SHOP)
+        m.minimize_makespan()
+    else:
+        m = ft06()
+    assert m.solve(proof=str(tmp_path)).certificate == str(tmp_path)
+    verified(tmp_path)
+    path = tmp_path / "proof.drup"
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    # the emitter ends the proof with the empty clause (CaDiCaL writes none under assumptions)
+    assert lines[-1] == "0\n"
+    cuts = {"the empty clause dropped": "".join(lines[:-1]),
+            "cut after the first line": "".join(lines[:1]),
+            "nothing left": "",
+            "cut before the last clause's 0": "".join(lines[:-2]) + lines[-2].rstrip()[:-2]}
+    for what, cut in cuts.items():
+        path.write_text(cut, encoding="utf-8")
+        verdict = check(str(tmp_path))
+        assert verdict.status == "rejected", what
+        assert "truncated" in verdict.reason, (what, verdict.reason)
+    path.write_text(text, encoding="utf-8")
+    verified(tmp_path)
+    # lemmas.jsonl cut inside a line is no JSON; cut after a line, the proof loses lemmas it
+    # needs (a lemma it does not need is harmless: the refutation stands without it)
+    lemmas = tmp_path / "lemmas.jsonl"
+    body = lemmas.read_text(encoding="utf-8")
+    lemmas.write_text(body[:-5], encoding="utf-8")
+    assert check(str(tmp_path)).status == "rejected"
+    lemmas.write_text("", encoding="utf-8")
+    assert check(str(tmp_path)).status == "rejected"
+
+
 def test_a_changed_duration_in_the_input_is_rejected(tmp_path):
     folder = tmp_path / "cert"
     ft06().solve(proof=str(folder))

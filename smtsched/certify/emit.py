@@ -149,11 +149,14 @@ class Certificate:
             out.write("\n")
         with open(os.path.join(folder, FILES["lemmas"]), "w", encoding="utf-8") as out:
             incomplete = self._write_lemmas(out, meanings, constraints)
+        claim = dict(claim or {"kind": "unsat"})
         with open(os.path.join(folder, FILES["proof"]), "wb") as out:
             self._proof_file.flush()
             self._proof_file.seek(0)
             shutil.copyfileobj(self._proof_file, out, 1 << 20)
             self._proof_file.seek(0, 2)
+            if _needs_refutation(claim, assumptions):
+                _end_with_empty_clause(self._proof_file, out)
         files = dict(FILES)
         if schedule is not None:
             files["schedule"] = "schedule.json"
@@ -163,7 +166,7 @@ class Certificate:
         manifest = {"format": FORMAT, "version": VERSION,
                     "input": _input_record(input, folder),
                     "query": dict(query or {}),
-                    "claim": dict(claim or {"kind": "unsat"}),
+                    "claim": claim,
                     "assumptions": assumptions,
                     "files": files,
                     "solver": _versions(),
@@ -264,6 +267,31 @@ class Certificate:
                                PseudoBooleanSpec, list)):
             return source
         return None
+
+
+def _needs_refutation(claim, assumptions):
+    """Whether the checker requires the proof to refute: every claim but an optimal one
+    without assumptions (backed by a `bound` lemma; docs/certificates.md, "Claims")."""
+    return not (claim.get("kind") == "optimal" and not assumptions)
+
+
+def _end_with_empty_clause(log, out):
+    """Append the empty clause to the proof copy `out` unless CaDiCaL's log `log` (a binary
+    file, positioned at its end) ends with it. CaDiCaL 1.9.5 writes no final step for an
+    unsat answer under assumptions; the checker requires one (the end rule of
+    docs/certificates.md, "Checking the proof"), so that a proof cut after any line is
+    rejected. The empty clause is RUP once the assumption units are loaded, as the checker
+    loads them. Only the copy gets it: a persistent engine's log goes on."""
+    size = log.tell()
+    log.seek(max(0, size - 64))
+    tail = log.read()
+    log.seek(0, 2)
+    lines = tail.split(b"\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if lines and lines[-1].strip() == b"0" and (len(lines) > 1 or size <= 64):
+        return   # (a whole line "0": the empty clause, not the end of a longer line)
+    out.write(b"0\n" if not tail or tail.endswith(b"\n") else b"\n0\n")
 
 
 class _Given(NamedTuple):

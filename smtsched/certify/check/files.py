@@ -311,10 +311,30 @@ def read_lemmas(path, max_var):
 
 # -- proof.drup -------------------------------------------------------------------------------
 
-def proof_steps(path, max_var):
+TRUNCATED = "proof.drup: truncated: no empty clause at the end"
+
+
+def proof_steps(path, max_var, need_empty=False):
     """Yield (line, deleted, lits) for each clause of a text DRUP file, streaming.
 
-    One clause per line is the common layout (CaDiCaL's); a clause may also span lines."""
+    One clause per line is the common layout (CaDiCaL's); a clause may also span lines.
+    `need_empty`: the proof must add the empty clause (docs/certificates.md, "Checking the
+    proof": the emitter ends every refutation with it); a file that ends without one is
+    rejected when it is read to its end. The check is here, in the reader, so that every RUP
+    engine gets it: an engine stops at the empty clause, or reads on to the end of the
+    file and meets the Rejected. Without it, a proof cut after any line would verify
+    whenever the loaded clauses alone propagate to a conflict (the assumption units and the
+    lemmas often do: CaDiCaL 1.9.5 writes no final step under assumptions)."""
+    empty = False
+    for step in _proof_steps(path, max_var):
+        if not step[1] and not step[2]:
+            empty = True
+        yield step
+    if need_empty and not empty:
+        raise Rejected(TRUNCATED)
+
+
+def _proof_steps(path, max_var):
     current, start, deleting = [], None, False
     with open(path, encoding="utf-8") as f:
         for no, raw in enumerate(f, 1):

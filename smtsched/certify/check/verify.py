@@ -10,7 +10,8 @@ docs/certificates.md.
    them (a bounded MiniSat-class solve), or an `input` lemma with a valid witness (so the
    lemmas come first);
 6. the claim (assumptions, schedule);
-7. proof.drup by forward RUP (rup.py) to a final conflict.
+7. proof.drup by forward RUP (rup.py) up to its empty clause (files.proof_steps rejects a
+   proof without one: a truncated proof).
 
 The first failure rejects; lemmas without a checkable rule make the certificate incomplete,
 which is never "verified".
@@ -182,7 +183,10 @@ class _Check:
             self.g.close()
         formula = [c for _, c in cnf] + [rec["clause"] for _, rec in lemmas] \
             + [[a] for a in assumptions]
-        reason = replay(formula, proof_steps(self.path("proof"), self.max_var),
+        # A refutation must add the empty clause (the end rule): proof_steps rejects a
+        # proof that ends without it, so a proof cut after any line is rejected too.
+        reason = replay(formula, proof_steps(self.path("proof"), self.max_var,
+                                             need_empty=final),
                         self.engine, final=final)
         if reason:
             raise Rejected(reason)
