@@ -113,13 +113,21 @@ def agrees_with_model(g, model):
         for latest in (t.deadline, model.horizon):
             if latest is not None:
                 assert has_unit(g, f"start {t.name}", None, latest - t.duration)
-    pairs = sum(1 for clause in g.clauses if len(clause) == 2)
-    expected = 0
+    # the pair clauses come once a certificate names one of their atoms (finish): name them
+    # all, one atom of each clashing pair
+    assert not any(len(clause) == 2 for clause in g.clauses)
+    expected = set()   # a pair clashing on two resources has one clause
     for r in model.resources:
         running = [(t, d) for t, d in r.demands if t.duration > 0]
-        expected += sum(1 for i in range(len(running)) for j in range(i)
-                        if running[i][1] + running[j][1] > r.capacity)
-    assert pairs == expected
+        for i in range(len(running)):
+            for j in range(i):
+                if running[i][1] + running[j][1] > r.capacity:
+                    (a, _), (b, _) = running[i], running[j]
+                    g.atom("Int", f"start {b.name}", f"start {a.name}", -b.duration)
+                    expected.add(frozenset((a.index, b.index)))
+    g.finish()
+    pairs = sum(1 for clause in g.clauses if len(clause) == 2)
+    assert pairs == len(expected)
 
 
 # -- the real files ------------------------------------------------------------------------------
@@ -311,8 +319,28 @@ def test_psplib_overload_and_the_pair_clause_of_incompatible_demands():
     assert g.constraints == [{"kind": "cumulative", "name": "R1", "capacity": 4, "tasks": [
         {"start": "start job2", "duration": 3, "demand": 3},
         {"start": "start job3", "duration": 2, "demand": 2}]}]
-    assert [g.atom("Int", "start job2", "start job3", -3),
-            g.atom("Int", "start job3", "start job2", -2)] in g.clauses
+    pair = [g.atom("Int", "start job2", "start job3", -3),
+            g.atom("Int", "start job3", "start job2", -2)]
+    assert pair not in g.clauses   # until the certificate names one of its atoms
+    g.finish()
+    assert pair in g.clauses
+
+
+def test_pair_clauses_only_for_pairs_whose_atoms_the_certificate_names():
+    # a job of 2,000 unit operations on two machines: a million clashing pairs; G gets the
+    # clause of a pair only when an atom of it is named (either one, in either orientation)
+    g = checker.read_jobshop("1 2\n" + " ".join(f"{k % 2} 1" for k in range(2000)) + "\n", {})
+    assert not [c for c in g.clauses if len(c) == 2]
+    named = g.atom("Int", "start j0o4", "start j0o0", -1)     # j0o4 before j0o0, machine 0
+    negated = -g.atom("Int", "start j0o3", "start j0o1", 0)    # not (o3 - o1 <= 0): o1 first
+    g.atom("Int", "start j0o0", "start j0o1", -1)   # different machines: no clause
+    g.atom("Int", "start j0o0", "start j0o2", -2)   # not an ordering atom: no clause
+    g.finish()
+    pairs = [set(c) for c in g.clauses if len(c) == 2]
+    assert len(pairs) == 2
+    assert {g.atom("Int", "start j0o0", "start j0o4", -1), named} in pairs
+    assert negated == g.atom("Int", "start j0o1", "start j0o3", -1)
+    assert {negated, g.atom("Int", "start j0o3", "start j0o1", -1)} in pairs
 
 
 # -- malformed files -------------------------------------------------------------------------------

@@ -446,16 +446,55 @@ def _encode(problem):
             "capacity": capacity,
             "tasks": [{"start": _start(t), "duration": problem.tasks[t][0], "demand": d}
                       for t, d in demands]})
-        running = [(t, d) for t, d in demands if problem.tasks[t][0] > 0]
-        for i, (a, da) in enumerate(running):
-            for b, db in running[i + 1:]:
-                if da + db > capacity:
-                    g.add([g.atom("Int", _start(a), _start(b), -problem.tasks[a][0]),
-                           g.atom("Int", _start(b), _start(a), -problem.tasks[b][0])])
+    g.finish = lambda: _pair_clauses(g, problem)
     if problem.objective == MAKESPAN:
         g.objective = {"name": MAKESPAN, "variable": MAKESPAN}
     g.check_schedule = lambda starts: _check_schedule(problem, starts)
     return g
+
+
+# The pair clauses, lazily. The input says "i before j or j before i" for every pair of lasting
+# tasks of a resource whose demands together exceed the capacity: quadratic in the tasks (a job
+# of 2,000 operations on two machines has two million pairs; building them took 10 s of a
+# check). G holds only the pair clauses one of whose two atoms the certificate names: the
+# checker calls `finish()` once atoms.txt is mapped, and before it builds anything on G.
+# Sound: every clause of G is still a consequence of the input, and fewer clauses only make G
+# weaker (a clause that follows from a subset follows from the whole). Complete for what a
+# certificate can use: a pair clause none of whose atoms atoms.txt names has its atoms in no
+# clause of problem.cnf, the lemmas, the proof or the assumptions; in G it shares them at most
+# with units (precedences, which then satisfy it or make it the unit of the other, unnamed
+# atom), so it can neither propagate nor be falsified by anything the checker asks about.
+
+
+def _pair_clauses(g, problem):
+    """Add to G the pair clause of every clashing pair of a resource one of whose two
+    ordering atoms s_i - s_j <= -p_i, s_j - s_i <= -p_j has a variable in G (by meaning)."""
+    by_start = {_start(name): name for name in problem.tasks}
+    # per task: (resource number, demand) of each resource it loads with a positive duration
+    loads = {}
+    for number, (_, capacity, demands) in enumerate(problem.resources):
+        for t, d in demands:
+            if problem.tasks[t][0] > 0:
+                loads.setdefault(t, {})[number] = d
+    done = set()
+    for var in range(1, g.num_vars + 1):
+        d = g.meaning(var)
+        if d is None or d.sort != "Int":
+            continue
+        for meaning in (d, d.negation()):
+            a, b = by_start.get(meaning.x), by_start.get(meaning.y)
+            if a is None or b is None or meaning.c != -problem.tasks[a][0]:
+                continue   # not "a ends before b starts"
+            pair = (a, b) if a < b else (b, a)
+            if pair in done:
+                continue
+            on_a, on_b = loads.get(a, {}), loads.get(b, {})
+            for number in on_a.keys() & on_b.keys():
+                if on_a[number] + on_b[number] > problem.resources[number][1]:
+                    done.add(pair)
+                    g.add([g.atom("Int", _start(a), _start(b), -problem.tasks[a][0]),
+                           g.atom("Int", _start(b), _start(a), -problem.tasks[b][0])])
+                    break
 
 
 def _check_schedule(problem, starts):

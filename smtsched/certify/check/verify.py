@@ -26,6 +26,7 @@ from . import rules
 from .encoding import Encoding
 from .files import (Rejected, read_atoms, read_cnf, read_constraints, read_lemmas,
                     read_manifest, proof_steps)
+from .numbers import decimal_int
 from .rup import PropagateChecker, replay
 
 __all__ = ["check", "Verdict", "readers", "DEFAULT_ENGINE"]
@@ -157,6 +158,11 @@ class _Check:
                 raise Rejected(f"manifest.json: files.{key}: {name} is missing")
         self.read_input()
         self.map_atoms()
+        # A reader may leave clauses of G until atoms.txt is mapped (the scheduling readers'
+        # pair clauses: only those over an atom the certificate names, sched._pair_clauses)
+        finish = getattr(self.enc, "finish", None)
+        if finish is not None:
+            finish()
         cnf = read_cnf(self.path("cnf"), self.max_var)
         self.g = PropagateChecker(self.enc.clauses)
         self.g_vars = self.enc.num_vars   # the variables self.g knows
@@ -236,6 +242,8 @@ class _Check:
         self.lit = {}  # certificate variable -> G literal
         self.retirable = set()  # guard and fresh variables
         self.meaning_line = {}
+        self.guard_lines = {}   # guard variable -> its words ("cost", K, "<=", B)
+        self.cost_guards = {}   # guard variable -> (cost record index, bound), once checked
         for e in lines:
             where = f"atoms.txt line {e.line}"
             # A name the input does not have is a fresh variable (e.g. of an assertion an
@@ -259,6 +267,8 @@ class _Check:
             elif e.kind in ("guard", "fresh"):
                 g = enc.fresh()
                 self.retirable.add(e.var)
+                if e.kind == "guard":   # checked against constraints.json's cost records
+                    self.guard_lines[e.var] = e.args
             else:
                 g = enc.gate(e.kind, [_sign(l, self.lit[abs(l)]) for l in e.lits])
                 # A definition gives its arguments both polarities: setting a retired
@@ -296,10 +306,18 @@ class _Check:
             except ValueError:
                 inputs.append(None)  # a kind the rules do not use
         self.constraints = []
+        self._fixed_cache = {}   # G literal -> True / False when G fixes it (pb_row)
         for k, c in enumerate(data):
             where = f"constraints.json constraint {k}"
+            if c.get("kind") in ("pseudo_boolean", "cost"):
+                try:
+                    self.constraints.append(self.pb_row(c) if c["kind"] == "pseudo_boolean"
+                                            else self.cost_constraint(c, k))
+                except ValueError as e:
+                    raise Rejected(f"{where} ({c.get('name')!r}): {e}") from None
+                continue
             if c.get("kind") not in ("disjunctive", "cumulative"):
-                # Kinds without a rule yet (cost, pseudo_boolean): no lemma may use them.
+                # Kinds without a rule: no lemma may use them.
                 self.constraints.append(None)
                 continue
             try:
@@ -311,6 +329,73 @@ class _Check:
                 raise Rejected(f"{where} ({c.get('name')!r}) does not follow from a "
                                "constraint of the input")
             self.constraints.append(con)
+
+    def pb_row(self, c):
+        """The slack.Row (over G literals) of a pseudo_boolean record that follows from a
+        row the reader found in the input (slack.follows); ValueError otherwise."""
+        from . import slack
+        literals, weights, bound = slack.parse_row(c, self.max_var)
+        row = slack.Row([self.g_lit(l) for l in literals], weights, bound)
+        known = self.g_vars
+        cache = self._fixed_cache
+
+        def fixed(lit):
+            if lit not in cache:
+                if abs(lit) > known:
+                    cache[lit] = None   # a variable G never constrains
+                else:
+                    cache[lit] = True if self.g.is_rup([lit]) else \
+                        False if self.g.is_rup([-lit]) else None
+            return cache[lit]
+
+        def implies(a, b):
+            return max(abs(a), abs(b)) <= known and self.g.is_rup([-a, b])
+
+        for given in self.enc.constraints:
+            if given.get("kind") != "pseudo_boolean":
+                continue
+            for candidate in slack.input_rows(given):
+                if slack.follows(row, candidate, fixed, implies):
+                    return row
+        raise ValueError("does not follow from a pseudo-Boolean constraint of the input")
+
+    def cost_constraint(self, c, index):
+        """The cost.CostConstraint of a cost record: its guard must be the variable of an
+        atoms.txt line `guard cost INDEX <= BOUND` with this record's index and bound (a
+        guard has no meaning in G, so "g -> cost <= bound" keeps satisfiability: g can be
+        false), and it must follow from a cost constraint of the input (cost.follows) with no
+        bound (an objective: only guarded records follow) or a bound no larger."""
+        from . import cost
+        tasks, bound = cost.parse_cost(c, self.enc.sorts)
+        if bound is None:
+            raise ValueError("a cost record needs a bound")
+        guard = c.get("guard")
+        if guard is not None:
+            args = self.guard_lines.get(guard) if isinstance(guard, int) else None
+            if not (isinstance(args, tuple) and len(args) == 4
+                    and args[:3] == ("cost", str(index), "<=")
+                    and _decimal_or_none(args[3]) == bound):
+                raise ValueError(f"guard {guard!r} is not an atoms.txt line 'guard cost "
+                                 f"{index} <= {bound}'")
+            if guard in self.cost_guards:
+                raise ValueError(f"guard {guard} guards constraint {self.cost_guards[guard][0]}"
+                                 " too")
+            self.cost_guards[guard] = (index, bound)
+        for given in self.enc.constraints:
+            if given.get("kind") != "cost":
+                continue
+            try:
+                given_tasks, given_bound = cost.parse_cost(given)
+            except ValueError:
+                continue
+            if given_bound is None and guard is None:
+                continue   # an objective bounds nothing by itself
+            if given_bound is not None and bound < given_bound:
+                continue
+            if cost.follows(tasks, given_tasks):
+                return cost.CostConstraint(tasks, bound,
+                                           None if guard is None else self.g_lit(guard))
+        raise ValueError("does not follow from a cost constraint or objective of the input")
 
     def pairwise(self, con):
         """Whether the input orders every two tasks of `con` that load it (for each pair the
@@ -352,19 +437,20 @@ class _Check:
                                    "positively elsewhere")
             else:
                 con = None
-                if rule in ("energy", "clique") or rec.get("constraint") is not None:
+                if rule in _NEEDS or rec.get("constraint") is not None:
                     idx = rec.get("constraint")
                     if not isinstance(idx, int) or isinstance(idx, bool) \
                             or not 0 <= idx < len(self.constraints):
                         raise Rejected(f"{where}: constraint {idx!r} is not an index into "
                                        "constraints.json")
                     con = self.constraints[idx]
-                    if con is None and rule != "cycle":
-                        raise Rejected(f"{where}: constraint {idx} is no disjunctive or "
-                                       "cumulative constraint")
-                premises = [self.enc.meaning(-self.g_lit(l)) for l in clause]
+                    if rule in _NEEDS and not isinstance(con, _NEEDS[rule][0]):
+                        raise Rejected(f"{where}: constraint {idx} is no {_NEEDS[rule][1]} "
+                                       "constraint")
+                literals = [-self.g_lit(l) for l in clause]
+                premises = [self.enc.meaning(p) for p in literals]
                 try:
-                    rules.check_rule(rule, premises, rec["witness"], con)
+                    rules.check_rule(rule, premises, rec["witness"], con, literals)
                 except rules.RuleError as e:
                     raise Rejected(f"{where}: {e}") from None
             if rec.get("kind") == "input":
@@ -442,6 +528,25 @@ class _Check:
         if isinstance(data, dict) and "objective" in data and data["objective"] != value:
             raise Rejected(f"schedule.json says objective {data['objective']}, the claim "
                            f"says {value}")
+
+
+def _decimal_or_none(text):
+    try:
+        return decimal_int(text)
+    except ValueError:
+        return None
+
+
+def _rule_constraints():
+    from .cost import CostConstraint
+    from .slack import Row
+    return {"energy": (rules.Constraint, "disjunctive or cumulative"),
+            "clique": (rules.Constraint, "disjunctive or cumulative"),
+            "slack": (Row, "pseudo_boolean"), "cost": (CostConstraint, "cost")}
+
+
+# rule -> (the class of constraint it reads, what to call it)
+_NEEDS = _rule_constraints()
 
 
 def _constraint(c, sorts):
