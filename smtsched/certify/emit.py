@@ -40,6 +40,7 @@ from typing import NamedTuple
 
 from ..core.problem import INT, DifferenceSpec
 from ..core.specs import CostSpec, CumulativeSpec, DisjunctiveSpec, PseudoBooleanSpec
+from .witness_linear import row_of
 
 __all__ = ["Certificate", "write", "decode_binary_proof"]
 
@@ -239,14 +240,17 @@ class Certificate:
         theory = _theory_name(spec)
         if theory is not None:
             record["theory"] = theory
+        if isinstance(spec, list):   # the pseudo-Boolean theory's rows: the lemma's own
+            spec = row_of(clause, spec)
         index = constraints.index(spec)
         if index is not None:
             record["constraint"] = index
         rule = witness = None
         if kind == "retire":
             rule = "retire"
-        elif find is not None and clause:
-            constraint = spec if isinstance(spec, (DisjunctiveSpec, CumulativeSpec)) else None
+        elif find is not None and (clause or isinstance(spec, (CostSpec, PseudoBooleanSpec))):
+            constraint = spec if isinstance(spec, (DisjunctiveSpec, CumulativeSpec)) or (
+                index is not None and isinstance(spec, (CostSpec, PseudoBooleanSpec))) else None
             found = find(clause, meanings.atom_of, constraint)
             if found is not None:
                 rule, witness = found
@@ -469,8 +473,7 @@ class _Constraints:
             self.position[id(spec)] = len(self.records)
             self.records.append({"kind": "pseudo_boolean", "name": f"pb{len(self.records)}",
                                  "literals": list(spec.literals), "weights": list(spec.weights),
-                                 "bound": spec.bound,
-                                 "note": "no checker rule yet (slack is to come)"})
+                                 "bound": spec.bound})
 
     def index(self, spec):
         return None if spec is None else self.position.get(id(spec))
@@ -490,8 +493,7 @@ def _constraint_record(spec, names, index):
         return {"kind": "cost", "name": f"cost{index}", "bound": spec.bound,
                 "guard": spec.guard,
                 "tasks": [{"start": start(t.node), "duration": t.duration, "weight": t.weight,
-                           "due": t.due} for t in spec.tasks],
-                "note": "no checker rule yet (cost is to come)"}
+                           "due": t.due} for t in spec.tasks]}
     return {"kind": type(spec).__name__, "name": f"constraint{index}",
             "note": "no checker rule"}
 

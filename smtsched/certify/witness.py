@@ -41,7 +41,8 @@ from collections import deque
 from fractions import Fraction
 from math import lcm
 
-from ..core.specs import CumulativeSpec, DisjunctiveSpec
+from ..core.specs import CostSpec, CumulativeSpec, DisjunctiveSpec, PseudoBooleanSpec
+from . import witness_linear
 
 __all__ = ["find"]
 
@@ -57,6 +58,8 @@ def find(clause, atom_of, constraint=None):
     `atom_of(var)`: (sort, p, q, bound, strict) meaning x_p - x_q <= bound (< if strict), or
     None for a variable that is not a difference atom. `constraint`: None (difference logic),
     else the DisjunctiveSpec or CumulativeSpec whose theory made the lemma."""
+    if isinstance(constraint, (CostSpec, PseudoBooleanSpec)):   # slack and cost
+        return witness_linear.find(clause, atom_of, constraint)
     premises = _premises(clause, atom_of)
     info = None if constraint is None else _Constraint.of(constraint)
     edges = premises.get(INT, ())

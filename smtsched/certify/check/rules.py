@@ -21,7 +21,7 @@ INF = float("inf")
 
 # Rules the doc names but this checker does not implement yet: such a lemma makes the
 # certificate incomplete (never verified), as a lemma without a rule does.
-PENDING = ("slack", "cost", "bound")
+PENDING = ("bound",)
 
 
 class RuleError(Exception):
@@ -252,8 +252,16 @@ def clique(premises, witness, constraint):
 RULES = {"cycle": cycle, "energy": energy, "clique": clique}
 
 
-def check_rule(rule, premises, witness, constraint):
-    """Raise RuleError unless `rule` with `witness` proves the lemma of these premises."""
+def check_rule(rule, premises, witness, constraint, literals=()):
+    """Raise RuleError unless `rule` with `witness` proves the lemma of these premises.
+    `literals`: the premises as G literals (the rules over literals read them: `slack`, and
+    `cost` for its guard)."""
+    if rule == "slack":   # pseudo-Boolean rows: slack.py
+        from .slack import slack
+        return slack(literals, witness, constraint)
+    if rule == "cost":    # weighted completion and tardiness: cost.py
+        from .cost import cost
+        return cost(premises, witness, constraint, literals)
     fn = RULES.get(rule)
     if fn is None:
         raise RuleError(f"unknown rule {rule!r}")
