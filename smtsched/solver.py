@@ -105,6 +105,7 @@ class Solver:
         self._keep_graph = False     # difference_graph(): for the SMT-LIB optimiser
         self._proof = None           # folder for the certificate of an unsat answer
         self._proof_input = None     # the input the certificate names (else input.smt2)
+        self._proof_claim = None     # {"claim", "values"}: the certificate's claim (else unsat)
         self._compiler = compiler.IncrementalCompiler()
         self._clear_result()
 
@@ -172,6 +173,10 @@ class Solver:
                 self._proof = None if value is None else os.fspath(value)
             elif name == "proof_input":
                 self._proof_input = None if value is None else dict(value)
+            elif name == "proof_claim":
+                # the SMT-LIB optimiser's refutation of a better objective value: an OPTIMAL
+                # claim with its model (smtsched.smtlib.script), instead of unsat
+                self._proof_claim = None if value is None else dict(value)
             else:
                 raise ValueError(f"unknown option {name!r}: smtsched knows timeout, seed, "
                                  "max_conflicts, unsat_core, log_lemmas, check_theories, "
@@ -348,7 +353,9 @@ class Solver:
         given = dict(given)
         query = given.pop("query", {})
         given.pop("directory", None)
-        certificate.write(folder, claim={"kind": "unsat"}, input=given, query=query)
+        claim = self._proof_claim or {}
+        certificate.write(folder, claim=claim.get("claim", {"kind": "unsat"}), input=given,
+                          query=query, values=claim.get("values"))
 
     def _certify(self, certificate, assertions, assumptions):
         """Write the certificate; a folder that cannot be written costs the certificate, not

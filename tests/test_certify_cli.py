@@ -211,13 +211,17 @@ def test_a_cumulative_constraint_whose_tasks_never_load_it_follows_from_nothing(
 
 def test_an_optimising_script_writes_no_certificate_for_its_probes(tmp_path):
     # the optimiser's probes refute bounds the script does not state: their certificates
-    # would name a check-sat that answered sat
+    # would name a check-sat that answered sat; the one certificate is the OPTIMAL claim
+    # (tests/test_certify_optimize_smtlib.py)
     path = tmp_path / "t.smt2"
     path.write_text("(declare-fun x () Int)(assert (>= x 3))(minimize x)(check-sat)"
                     "(get-objectives)\n")
     solved = run("solve", str(path), "--proof", str(tmp_path / "c"))
     assert solved.stdout.split()[0] == "sat", solved.stdout + solved.stderr
-    assert not (tmp_path / "c" / "1").exists()
+    made = json.loads((tmp_path / "c" / "1" / "manifest.json").read_text())
+    assert made["claim"] == {"kind": "optimal", "objective": "x", "sense": "minimize",
+                             "value": 3}
+    assert check(str(tmp_path / "c")).ok
 
 
 def test_an_unwritable_proof_folder_costs_the_certificate_not_the_answer(tmp_path):

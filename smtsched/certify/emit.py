@@ -125,7 +125,7 @@ class Certificate:
 
     # -- writing ---------------------------------------------------------------------------
     def write(self, folder, claim=None, assumptions=None, input=None, query=None,
-              schedule=None):
+              schedule=None, values=None):
         """Write the certificate of the last search's unsat answer into `folder` (made if
         needed; files in it are replaced). `claim`: the manifest's claim (default unsat);
         `assumptions`: the literals the refutation assumes (default: every assumption of the
@@ -133,7 +133,9 @@ class Certificate:
         optionally "sha256" (else computed from the file, relative to the working directory
         or to `folder`); `query`: the manifest's query ({} by default); `schedule`: for an
         OPTIMAL claim, the object written as schedule.json ({"starts": {task: start},
-        "objective": v}). Returns the manifest (a dict). RuntimeError when the last search was stopped (its answer was unknown)."""
+        "objective": v}); `values`: for an OPTIMAL claim about an SMT-LIB script, the
+        object written as values.json ({"values": {name: value}, "objective": v}, the
+        model). Returns the manifest (a dict). RuntimeError when the last search was stopped (its answer was unknown)."""
         if self.stopped:
             raise RuntimeError("the search was stopped (its answer was unknown): no "
                                "certificate")
@@ -163,6 +165,11 @@ class Certificate:
             files["schedule"] = "schedule.json"
             with open(os.path.join(folder, files["schedule"]), "w", encoding="utf-8") as out:
                 json.dump(schedule, out)
+                out.write("\n")
+        if values is not None:
+            files["values"] = "values.json"
+            with open(os.path.join(folder, files["values"]), "w", encoding="utf-8") as out:
+                json.dump(values, out)
                 out.write("\n")
         manifest = {"format": FORMAT, "version": VERSION,
                     "input": _input_record(input, folder),

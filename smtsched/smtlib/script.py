@@ -47,6 +47,7 @@ class Script:
         # writes its certificate into directory/K when it answers unsat
         self.proof = proof
         self.check_sats = 0
+        self.proof_notes = []       # what --proof did with optimising check-sats (stderr)
         self.errors = 0
         self.finished = False
         self.interrupted = False
@@ -77,6 +78,8 @@ class Script:
         self.objectives = []        # (minimize t) / (maximize t), in order (objectives.py)
         self.last = None            # (result, assumptions [(text, term)], named in check)
         self.last_reason = None
+        self.optimum_model = None   # the optimum's model, when a certificate's refutation
+        #                             came after it (the solver's last answer is then unsat)
         self.pending_named = None
 
     # -- output ----------------------------------------------------------------------------
@@ -407,6 +410,7 @@ class Script:
             left_ms = max(0, int((self.deadline - time.perf_counter()) * 1000))
             timeout_ms = left_ms if timeout_ms is None else min(timeout_ms, left_ms)
         self.last = None
+        self.optimum_model = None
         if timeout_ms is not None and timeout_ms <= 0:
             self.last, self.last_reason = (unknown, assumptions), "timeout"
             self.say("unknown")
@@ -453,6 +457,19 @@ class Script:
                 self.last, self.last_reason = (unknown, assumptions), outcome
                 self.say("unknown")
                 return
+            if self.proof is not None:
+                try:
+                    self.certify_optimum(solver, [term for _, term in assumptions], deadline)
+                except KeyboardInterrupt:
+                    self.last, self.last_reason = (unknown, assumptions), "interrupted"
+                    self.say("unknown")
+                    raise Interrupted() from None
+                except ModelCheckError as problem:
+                    # a model better than the optimum: never answer with it
+                    self.last, self.last_reason = (unknown, assumptions), str(problem)
+                    self.say("unknown")
+                    self.error(str(problem), command.line, command.column)
+                    return
         self.last = (result, assumptions)
         self.last_reason = solver.reason_unknown() if result == unknown else None
         self.say(str(result))
@@ -461,13 +478,89 @@ class Script:
         if self.print_stats:
             self.say(self.statistics_text())
 
+    def certify_optimum(self, solver, base, deadline):
+        """The certificate of an optimising check-sat (docs/certificates.md, "Claims"): the
+        optimum v of the first objective, backed by its model (values.json) and one more
+        search that refutes a better value (t <= v - 1 for minimize, t >= v + 1 for
+        maximize) under the check's assumptions, written as DIR/K with an OPTIMAL claim.
+        The optimiser's own probes are no certificate: they ran under other assumptions
+        (the earlier objectives' optima, bounds the search chose). Nothing is written when
+        the optimum is unbounded or the refutation does not finish; stderr says why."""
+        k = self.check_sats
+        folder = os.path.join(self.proof["directory"], str(k))
+        objective = self.objectives[0]
+        what = f"check-sat {k}"
+        try:   # an earlier run's certificate must not stand for this one
+            os.remove(os.path.join(folder, "manifest.json"))
+        except OSError:
+            pass
+        if objective.value == "unbounded":
+            self.proof_note(f"no certificate for {what}: the objective {objective.text} is "
+                            "unbounded (only a finite optimum is certified)")
+            return
+        model = solver.model()
+        sense = "maximize" if objective.sense == "max" else "minimize"
+        value = objective.value
+        better = objective.term >= value + 1 if sense == "maximize" else \
+            objective.term <= value - 1
+        values = {}
+        for name, var in self.declared:
+            got = model.eval(var, model_completion=True)
+            values[name] = bool(got) if var.sort == BOOL else _exact_text(got)
+        claim = {"kind": "optimal", "objective": objective.text, "sense": sense,
+                 "value": value}
+        solver.set(proof=folder, proof_input=dict(self.proof, query={"check_sat": k}),
+                   proof_claim={"claim": claim,
+                                "values": {"values": values, "objective": value}},
+                   difference_graph=False)
+        if deadline is not None:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                self.proof_note(f"no certificate for {what}: no time left to refute "
+                                f"{_short(str(better))}")
+                solver.set(proof=None, proof_input=None, proof_claim=None)
+                return
+            solver.set(timeout=max(1, int(left * 1000)))
+        try:
+            answer = solver.check(*base, better)
+        finally:
+            solver.set(proof=None, proof_input=None, proof_claim=None)
+        self.optimum_model = model
+        if answer == sat:
+            raise ModelCheckError(
+                f"internal error: a model with {objective.text} = "
+                f"{solver.model().eval(objective.term)} beats the optimum {value} the "
+                "optimiser found; please report this input")
+        if answer != unsat:
+            self.proof_note(f"no certificate for {what}: the refutation of a better value "
+                            f"did not finish ({solver.reason_unknown() or 'unknown'})")
+            return
+        if not os.path.isfile(os.path.join(folder, "manifest.json")):
+            return   # the solver warned why it could not write it
+        rest = ""
+        if len(self.objectives) > 1:
+            rest = (f" (the first of {len(self.objectives)} objectives: the later ones' "
+                    "optima are not certified)")
+        self.proof_note(f"certificate of the optimum {objective.text} = "
+                        f"{T.smtlib_number(value, INT)} written to {folder}{rest}")
+
+    def proof_note(self, text):
+        """What --proof did with an optimising check-sat: on standard error (standard output
+        keeps the SMT-LIB responses)."""
+        self.proof_notes.append(text)
+        print(f"smtsched: {text}", file=sys.stderr, flush=True)
+
+    def model(self):
+        """The model of the last sat answer (the optimum's, after a certificate's refutation)."""
+        return self.optimum_model if self.optimum_model is not None else self.solver.model()
+
     def need(self, command, result, what):
         if self.last is None or self.last[0] != result:
             raise ScriptError(f"{what} is not available: the last check-sat did not answer "
                               f"{result}", command.line, command.column)
 
     def model_text(self):
-        model = self.solver.model()
+        model = self.model()
         rows = []
         for name, var in self.declared:
             value = model[var]
@@ -518,7 +611,7 @@ class Script:
             line, column = position(args[0])
             raise ScriptError("get-value takes a non-empty list of terms", line, column)
         self.need(command, sat, "a value")
-        model = self.solver.model()
+        model = self.model()
         pairs = []
         for node in args[0].items:
             value = self.elab.term(node)
@@ -534,7 +627,7 @@ class Script:
     def cmd_get_assignment(self, command, args):
         self.arity(command, args, 0, usage="(get-assignment)")
         self.need(command, sat, "the assignment")
-        model = self.solver.model()
+        model = self.model()
         pairs = [f"({_symbol(name)} {'true' if model.eval(term) else 'false'})"
                  for name, term in self.elab.named
                  if isinstance(term, T.Term) and term.sort == BOOL]
@@ -643,6 +736,14 @@ def _reason_sexpr(reason):
         return "timeout"
     text = (reason or "unknown").replace('"', '""')
     return f'"{text}"'
+
+
+def _exact_text(value):
+    """A number of values.json: an integer or p/q as text, exactly (any length)."""
+    from fractions import Fraction
+
+    from ..certify.emit import _number
+    return _number(Fraction(value))
 
 
 def _symbol(name):

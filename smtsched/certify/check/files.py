@@ -11,7 +11,7 @@ from fractions import Fraction
 from .numbers import decimal_int
 
 __all__ = ["Rejected", "AtomLine", "read_manifest", "read_atoms", "read_cnf", "read_lemmas",
-           "read_constraints", "proof_steps", "parse_number"]
+           "read_constraints", "read_values", "proof_steps", "parse_number"]
 
 FORMAT = "smtsched-certificate"
 VERSION = 1
@@ -307,6 +307,39 @@ def read_lemmas(path, max_var):
             rec["witness"] = witness
             out.append((no, rec))
     return out
+
+
+# -- values.json ------------------------------------------------------------------------------
+
+def read_values(path):
+    """values.json, the model of an OPTIMAL claim about an SMT-LIB script:
+    `{"values": {name: value}, "objective": v}` -> ({name: bool | int | Fraction}, v or None).
+    A Bool's value is true or false; a number is a string (an integer, p/q or a decimal: any
+    length, exactly) or a JSON integer."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except OSError as e:
+        raise Rejected(f"values.json: cannot read: {e.strerror or e}") from None
+    except ValueError as e:
+        raise Rejected(f"values.json: not JSON: {e}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
+        raise Rejected("values.json: needs values: an object of the script's constants")
+    out = {}
+    for name, value in data["values"].items():
+        if isinstance(value, bool) or _is_int(value):
+            out[name] = value
+        elif isinstance(value, str):
+            try:
+                out[name] = parse_number(value)
+            except ValueError as e:
+                raise Rejected(f"values.json: {json.dumps(name)}: {e}") from None
+        else:
+            raise Rejected(f"values.json: {json.dumps(name)}: {value!r} is no Bool or number")
+    stated = data.get("objective")
+    if stated is not None and not _is_int(stated):
+        raise Rejected("values.json: objective must be an integer")
+    return out, stated
 
 
 # -- proof.drup -------------------------------------------------------------------------------

@@ -332,6 +332,7 @@ class _Reader:
         self.levels = [[]]          # per level: [assertion literal]
         self.tracked = [[]]         # per level: [literal of a tracked named assertion]
         self.names = [[]]           # per level: names declared there
+        self.objectives = [[]]      # per level: _Objective of (minimize t) / (maximize t)
         self.locals = {}
         self.limit = None           # serial limit while expanding a macro body
 
@@ -381,6 +382,10 @@ class _Reader:
         enc.constraints += cumulative
         for clause in _cannot_overlap(enc, cumulative):
             enc.add(clause)
+        objectives = [o for level in self.objectives for o in level]
+        # the query's G ends here: the model check evaluates these clauses only (the
+        # checker adds atoms.txt's definitions and the bound's gates later)
+        enc.optimum = _Optimum(self, objectives, assumed) if objectives else None
         return enc
 
     def assumptions(self, args, command):
@@ -485,6 +490,7 @@ class _Reader:
             self.levels.append([])
             self.tracked.append([])
             self.names.append([])
+            self.objectives.append([])
 
     def cmd_pop(self, args, command):
         n = self.count(args, command)
@@ -493,6 +499,7 @@ class _Reader:
         for _ in range(n):
             self.levels.pop()
             self.tracked.pop()
+            self.objectives.pop()
             names = self.names.pop()
             if self.global_decls:
                 self.names[-1].extend(names)
@@ -520,6 +527,28 @@ class _Reader:
 
     def cmd_ignore(self, args, command):
         pass
+
+    def cmd_objective(self, args, command):
+        """(minimize t) / (maximize t): the term is read here, where its symbols are in
+        scope (as smtsched elaborates it). Only an OPTIMAL claim reads the objectives, so a
+        term the checker cannot read is kept as its error instead of stopping the reading
+        (the script's unsat certificates never depend on it)."""
+        sense = command[0][1]
+        locals_, limit = self.locals, self.limit
+        try:
+            if len(args) != 1:
+                self.fail(f"{sense} takes one term", command)
+            value = self.term(args[0])
+            if type(value) is int or value.sort == "Real":
+                self.fail(f"the objective {_show(args[0])} is not an Int term (smtsched "
+                          "optimises Int terms only)", args[0], unsupported=True)
+            self.objectives[-1].append(_Objective(sense, args[0] if args else command,
+                                                  value, None))
+        except Exception as error:  # ReadError, or a term too deep to read
+            self.objectives[-1].append(_Objective(sense, command, None,
+                                                  str(error) or type(error).__name__))
+        finally:
+            self.locals, self.limit = locals_, limit
 
     # -- symbols and sorts -------------------------------------------------------------------
     def symbol(self, node):
@@ -1010,11 +1039,193 @@ class _Reader:
 _MISSING = object()
 
 
+# ------------------------------------------------------------------------------ optimisation
+# An OPTIMAL claim about an optimising script (docs/certificates.md, "Claims"): the objective
+# is the first (minimize t) / (maximize t) live at the query; `_Optimum` checks that the claim
+# names it, evaluates a model (values.json) on the query's G, and encodes the bound that the
+# refutation must exclude ("t <= v - 1" for minimize, "t >= v + 1" for maximize).
+
+class _Objective:
+    __slots__ = ("sense", "node", "value", "error")
+
+    def __init__(self, sense, node, value, error):
+        self.sense = sense    # "minimize" or "maximize"
+        self.node = node      # the term as written
+        self.value = value    # Lin or Ite, None when it could not be read
+        self.error = error    # why it could not be read
+
+
+def _token_list(node):
+    """The (kind, value) tokens of a node, parentheses as ("(", None) and (")", None)."""
+    out = []
+    work = [node]
+    while work:
+        item = work.pop()
+        if isinstance(item, str):
+            out.append((item, None))
+        elif isinstance(item, SList):
+            out.append(("(", None))
+            work.append(")")
+            work.extend(reversed(item))
+        else:
+            out.append((item[0], item[1]))
+    return out
+
+
+def _text_tokens(text):
+    """The tokens of an SMT-LIB text, as _token_list gives them; None when it does not scan."""
+    out = []
+    for token in _SCAN.findall(text):
+        if token in ("(", ")"):
+            out.append((token, None))
+            continue
+        kind = _classify(token)
+        if kind is _COMMENT:
+            continue
+        if kind[0] is None:
+            return None
+        out.append(kind)
+    return out
+
+
+class _Optimum:
+    """The objectives live at the query, for an OPTIMAL claim (see above)."""
+
+    def __init__(self, reader, objectives, assumed):
+        self.reader = reader
+        self.objectives = objectives
+        self.assumed = list(assumed)      # G literals the query assumes
+        enc = reader.enc
+        self.num_vars = enc.num_vars      # the query's G: variables and clauses
+        self.num_clauses = len(enc.clauses)
+
+    def objective(self, claim):
+        """The objective the claim is about (the first one); Unsupported or ReadError when
+        the claim does not name it or it cannot be read."""
+        first = self.objectives[0]
+        if first.value is None:
+            raise Unsupported(f"the objective: {first.error}")
+        if claim.get("sense") != first.sense:
+            raise ReadError(f"the claim's sense {claim.get('sense')!r} is not the script's "
+                            f"first objective's, {first.sense!r}")
+        text = claim.get("objective")
+        if not isinstance(text, str) or _text_tokens(text) != _token_list(first.node):
+            raise ReadError(f"the claim's objective {text!r} is not the script's first "
+                            f"objective, {_show(first.node, 200)}")
+        return first
+
+    def bound(self, objective, value):
+        """The G literal of "the objective is better than value": t <= value - 1 for
+        minimize, t >= value + 1 for maximize (new atoms and gates go into G)."""
+        reader = self.reader
+        node = objective.node
+        if objective.sense == "minimize":
+            return reader.compare(objective.value, Lin(None, {}, value - 1), False, node)
+        return reader.compare(Lin(None, {}, value + 1), objective.value, False, node)
+
+    def evaluate(self, objective, values):
+        """The objective's value under `values` ({name: bool | int | Fraction}), after
+        checking that they satisfy every clause of the query's G and its assumptions (the
+        checker's own reading of the script: the assertions live at the query, as Tseitin
+        clauses over difference atoms). ValueError with the reason otherwise."""
+        truth = self.assignment(values)
+        for k in range(self.num_clauses):
+            clause = self.reader.enc.clauses[k]
+            if not any(truth[abs(lit)] == (lit > 0) for lit in clause):
+                raise ValueError("the values break the script's assertions (clause "
+                                 f"{k + 1} of the checker's encoding: "
+                                 f"{self.describe(clause)})")
+        for lit in self.assumed:
+            if truth[abs(lit)] != (lit > 0):
+                raise ValueError("the values break an assumption of the check-sat")
+        return _value_of(objective.value, values, truth)
+
+    def assignment(self, values):
+        """Every variable of the query's G: Booleans and atoms from `values`, then the
+        gates from their Tseitin clauses (each gate is made after its arguments, and its
+        clauses fix it once they are known): a pass over the clauses while one fixes a
+        variable."""
+        enc = self.reader.enc
+        sorts = enc.sorts
+        booleans = enc.booleans
+        for name, value in values.items():
+            if name in booleans:
+                if type(value) is not bool:
+                    raise ValueError(f"{_json_name(name)} is a Bool, its value {value!r} is not")
+            elif name in sorts:
+                if type(value) is bool or not isinstance(value, (int, Fraction)) or (
+                        sorts[name] == "Int" and not isinstance(value, int)):
+                    raise ValueError(f"{_json_name(name)} is {_sort_name(sorts[name])} "
+                                     f"constant, its value {value} is not")
+            else:
+                raise ValueError(f"{_json_name(name)} is no constant of the script")
+        truth = [None] * (self.num_vars + 1)
+        for name, var in booleans.items():
+            if var <= self.num_vars:
+                truth[var] = bool(values.get(name, False))
+        for var in range(1, self.num_vars + 1):
+            d = enc.meaning(var)
+            if d is not None:
+                diff = values.get(d.x, 0) if d.x is not None else 0
+                diff -= values.get(d.y, 0) if d.y is not None else 0
+                truth[var] = diff < d.c if d.strict else diff <= d.c
+        clauses = enc.clauses[:self.num_clauses]
+        changed = True
+        while changed:
+            changed = False
+            for clause in clauses:
+                open_ = None
+                for lit in clause:
+                    t = truth[abs(lit)]
+                    if t is None:
+                        if open_ is not None:
+                            break   # two unknown: nothing to conclude yet
+                        open_ = lit
+                    elif t == (lit > 0):
+                        break       # satisfied
+                else:
+                    if open_ is not None:
+                        truth[abs(open_)] = open_ > 0
+                        changed = True
+        missing = [v for v in range(1, self.num_vars + 1) if truth[v] is None]
+        if missing:
+            raise ValueError(f"the values leave variable {missing[0]} of the checker's "
+                             "encoding undetermined")
+        return truth
+
+    def describe(self, clause):
+        enc = self.reader.enc
+        names = {var: name for name, var in enc.booleans.items()}
+        parts = []
+        for lit in clause[:4]:
+            d = enc.meaning(lit)
+            parts.append(repr(d) if d is not None else
+                         ("" if lit > 0 else "not ") + names.get(abs(lit), f"gate {abs(lit)}"))
+        return " or ".join(parts) + (" ..." if len(clause) > 4 else "")
+
+
+def _json_name(name):
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _value_of(value, values, truth):
+    """The number an arithmetic term (Lin or Ite) stands for."""
+    while type(value) is Ite:
+        value = value.then if truth[abs(value.cond)] == (value.cond > 0) else value.other
+    total = value.const
+    for name, c in value.coeffs.items():
+        total += c * values.get(name, 0)
+    for lit, w in value.pb.items():
+        if truth[abs(lit)] == (lit > 0):
+            total += w
+    return total
+
+
 class _Mixed(Exception):
     """Int and Real met in one term (reported with the place by the caller)."""
 
 
-_IGNORED = frozenset(("set-logic", "set-info", "echo", "minimize", "maximize"))
+_IGNORED = frozenset(("set-logic", "set-info", "echo"))
 
 
 def _count_leaves(value):
@@ -1315,6 +1526,7 @@ _COMMANDS = {
     "define-sort": _Reader.cmd_define_sort, "assert": _Reader.cmd_assert,
     "push": _Reader.cmd_push, "pop": _Reader.cmd_pop, "reset": _Reader.cmd_reset,
     "reset-assertions": _Reader.cmd_reset_assertions, "exit": _Reader.cmd_ignore,
+    "minimize": _Reader.cmd_objective, "maximize": _Reader.cmd_objective,
 }
 
 

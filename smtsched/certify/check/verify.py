@@ -25,7 +25,7 @@ import os
 from . import rules
 from .encoding import Encoding
 from .files import (Rejected, read_atoms, read_cnf, read_constraints, read_lemmas,
-                    read_manifest, proof_steps)
+                    read_manifest, read_values, proof_steps)
 from .numbers import decimal_int
 from .rup import PropagateChecker, replay
 
@@ -465,6 +465,8 @@ class _Check:
         bound = None
         if claim["kind"] == "optimal":
             v = claim["value"]
+        if claim["kind"] == "optimal" and getattr(enc, "optimum", None) is not None:
+            return self.check_script_optimum(claim, assumptions)
             obj = enc.objective
             if not obj or obj.get("name") != claim["objective"] or enc.check_schedule is None:
                 raise Rejected(f"manifest.json: the input has no objective "
@@ -519,6 +521,49 @@ class _Check:
         if not isinstance(starts, dict) or not all(
                 isinstance(s, int) and not isinstance(s, bool) for s in starts.values()):
             raise Rejected("schedule.json: needs starts: an object of integers")
+    def check_script_optimum(self, claim, assumptions):
+        """An OPTIMAL claim about an optimising SMT-LIB script (docs/certificates.md,
+        "Claims"): the claim names the script's first objective; values.json is a model of
+        the query (the checker's own evaluation) with that objective's value; and every
+        assumption of the refutation follows from the query's assumptions and the bound
+        "objective better than the value" (t <= v - 1 for minimize, t >= v + 1 for
+        maximize), so the refutation excludes every better model. Needs the refutation."""
+        enc, opt, value = self.enc, self.enc.optimum, claim["value"]
+        try:
+            objective = opt.objective(claim)
+        except ValueError as e:
+            raise Rejected(f"manifest.json: {e}") from None
+        name = self.manifest["files"].get("values")
+        if name is None:
+            raise Rejected("optimal claim without values.json (the model)")
+        values, stated = read_values(os.path.join(self.dir, name))
+        try:
+            got = opt.evaluate(objective, values)
+        except ValueError as e:
+            raise Rejected(f"values.json: {e}") from None
+        if got != value:
+            raise Rejected(f"values.json gives the objective {got}, the claim says {value}")
+        if stated is not None and stated != value:
+            raise Rejected(f"values.json says objective {stated}, the claim says {value}")
+        known = len(enc.clauses)
+        try:
+            bound = opt.bound(objective, value)
+        except ValueError as e:   # the reader's ReadError: e.g. too many ite cases
+            raise Rejected(f"the bound of the claim: {e}") from None
+        for clause in enc.clauses[known:]:   # the bound's new gates
+            self.g.add(clause)
+        given = list(enc.assumption_atoms or []) + [bound]
+        for a in assumptions:
+            g = self.g_lit(a)
+            if g in given or self.g.is_rup([g]):
+                continue
+            implied = [g] + [-x for x in given]
+            if self.g.is_rup(implied) or self.g.consequence(implied, CONSEQUENCE_BUDGET):
+                continue
+            raise Rejected(f"manifest.json: assumption {a} follows neither from the query "
+                           "nor from the bound the claim refutes")
+        return True
+
         try:
             got = self.enc.check_schedule(dict(starts))
         except ValueError as e:
