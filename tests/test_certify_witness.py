@@ -18,10 +18,11 @@ import os
 from fractions import Fraction
 
 import pytest
+from global_strategies import machine_formulas, machines, resource_formulas, resources
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smtsched import Bool, Cumulative, Disjunctive, Int, Or, Real
+from smtsched import Bool, Int, Or, Real
 from smtsched.certify.witness import find
 from smtsched.compile import compile_problem
 from smtsched.core import CumulativeSpec, DemandTask, DisjunctiveSpec, Task
@@ -429,51 +430,14 @@ def test_cumulative_cut_needs_demands_above_the_capacity():
 
 # -- random instances -----------------------------------------------------------------------------
 
-@st.composite
-def machines(draw):
-    n = draw(st.integers(2, 6))
-    durations = [draw(st.integers(0, 5)) for _ in range(n)]
-    windows = [(draw(st.integers(0, 6)), draw(st.integers(4, 16))) for _ in range(n)]
-    precedences = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
-                                max_size=3))
-    return durations, windows, [(i, j) for i, j in precedences if i != j]
-
-
 def machine_core(spec):
-    durations, windows, precedences = spec
-    starts = [Int(f"s{i}") for i in range(len(durations))]
-    fs = [Disjunctive(starts, durations)]
-    for s, d, (release, deadline) in zip(starts, durations, windows):
-        fs += [s >= release, s + d <= deadline]
-    for i, j in precedences:
-        fs.append(starts[j] - starts[i] >= durations[i])
-    return compile_problem(fs)
-
-
-@st.composite
-def resources(draw):
-    n = draw(st.integers(2, 6))
-    capacity = draw(st.integers(1, 4))
-    durations = [draw(st.integers(0, 5)) for _ in range(n)]
-    demands = [draw(st.integers(0, capacity)) for _ in range(n)]
-    windows = [(draw(st.integers(0, 5)), draw(st.integers(5, 14))) for _ in range(n)]
-    cuts = [(draw(st.integers(0, n - 1)), draw(st.integers(0, 12))) for _ in range(n + 2)]
-    options = draw(st.sampled_from([(False, False), (True, False), (False, True),
-                                    (True, True)]))
-    return durations, demands, capacity, windows, cuts, options
+    return compile_problem(machine_formulas(spec))
 
 
 def resource_core(spec):
     durations, demands, capacity, windows, cuts, (bound_literals, _) = spec
-    starts = [Int(f"s{i}") for i in range(len(durations))]
-    ranges = [(release, deadline - d) for (release, deadline), d in zip(windows, durations)]
-    fs = [Cumulative(starts, durations, demands, capacity,
-                     windows=ranges if bound_literals else None)]
-    for s, d, (release, deadline) in zip(starts, durations, windows):
-        fs += [s >= release, s + d <= deadline]
-    for position, (k, bound) in enumerate(cuts):
-        fs.append(Or(Bool(f"free{position}"), starts[k] <= bound))
-    return compile_problem(fs)
+    return compile_problem(resource_formulas(durations, demands, capacity, windows, cuts,
+                                             bound_literals))
 
 
 @st.composite
@@ -510,14 +474,14 @@ def run_random(core, twin, **options):
 
 @pytest.mark.parametrize("twin", TWINS)
 @settings(max_examples=60)
-@given(spec=machines())
+@given(spec=machines(max_tasks=6))
 def test_every_disjunctive_lemma_has_a_valid_witness(twin, spec):
     run_random(machine_core(spec), twin)
 
 
 @pytest.mark.parametrize("twin", TWINS)
 @settings(max_examples=60)
-@given(spec=resources())
+@given(spec=resources(max_release=5, cuts=True, options=True))
 def test_every_cumulative_lemma_has_a_valid_witness(twin, spec):
     ordering_cuts, energetic = spec[-1][1], True
     run_random(resource_core(spec), twin, ordering_cuts=ordering_cuts, energetic=energetic)

@@ -16,9 +16,10 @@ import z3
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from global_strategies import resource_formulas, resources
 from twin_driver import TwinDriver, z3_literal
 
-from smtsched import Bool, Cumulative, Int, Or
+from smtsched import Cumulative, Int
 from smtsched.compile import compile_problem
 from smtsched.core import CumulativeSpec
 from smtsched.theories import cumulative_ref, difference_ref
@@ -29,31 +30,11 @@ compiled_cumulative = pytest.importorskip("smtsched.theories.cumulative",
                                           reason="the Cython extension is not built")
 
 
-@st.composite
-def resources(draw):
-    n = draw(st.integers(2, 6))
-    capacity = draw(st.integers(1, 4))
-    durations = [draw(st.integers(0, 5)) for _ in range(n)]
-    demands = [draw(st.integers(0, capacity)) for _ in range(n)]
-    windows = [(draw(st.integers(0, 5)), draw(st.integers(5, 14))) for _ in range(n)]
-    # extra bound atoms the driver may decide (either polarity), so bounds tighten in the walk
-    cuts = [(draw(st.integers(0, n - 1)), draw(st.integers(0, 12))) for _ in range(n + 2)]
-    return durations, demands, capacity, windows, cuts
-
-
 def build(spec, bound_literals=False):
     """The compiled problem; `bound_literals`: the Cumulative's windows ask for the literals
-    "start >= v" over each task's window, and the theories filter through them."""
-    durations, demands, capacity, windows, cuts = spec
-    starts = [Int(f"s{i}") for i in range(len(durations))]
-    ranges = [(release, deadline - d) for (release, deadline), d in zip(windows, durations)]
-    formulas = [Cumulative(starts, durations, demands, capacity,
-                           windows=ranges if bound_literals else None)]
-    for s, d, (release, deadline) in zip(starts, durations, windows):
-        formulas += [s >= release, s + d <= deadline]
-    # atoms only (each guarded by a free Bool), so their variables exist for decisions
-    for position, (k, bound) in enumerate(cuts):
-        formulas.append(Or(Bool(f"free{position}"), starts[k] <= bound))
+    "start >= v" over each task's window, and the theories filter through them. The cuts are
+    atoms only (each guarded by a free Bool), so their variables exist for decisions."""
+    formulas = resource_formulas(*spec, bound_literals=bound_literals)
     compiled = compile_problem(formulas)
     (problem,) = [p for p in compiled.difference.values() if p.atoms]
     (spec,) = [r for r in compiled.globals if isinstance(r, CumulativeSpec)]

@@ -5,8 +5,8 @@ import os
 
 import pytest
 import z3
+from global_strategies import machine_formulas, machines, resources
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from smtsched import Disjunctive, Int, Ints, Or, Solver, UnsupportedError, sat, unsat
 from smtsched.compile import compile_problem
@@ -44,27 +44,6 @@ def test_disjunctive_only_at_the_top_level_and_prints_pairwise():
     assert to_smtlib(d) == to_smtlib(expand_disjunctive(d))
 
 
-@st.composite
-def machines(draw):
-    n = draw(st.integers(2, 5))
-    durations = [draw(st.integers(0, 5)) for _ in range(n)]
-    windows = [(draw(st.integers(0, 6)), draw(st.integers(4, 16))) for _ in range(n)]
-    precedences = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
-                                max_size=3))
-    return durations, windows, [(i, j) for i, j in precedences if i != j]
-
-
-def formulas_of(spec):
-    durations, windows, precedences = spec
-    starts = [Int(f"s{i}") for i in range(len(durations))]
-    fs = [Disjunctive(starts, durations)]
-    for s, d, (release, deadline) in zip(starts, durations, windows):
-        fs += [s >= release, s + d <= deadline]
-    for i, j in precedences:
-        fs.append(starts[j] - starts[i] >= durations[i])
-    return fs
-
-
 def z3_formula(f):
     """A smtsched formula as z3 terms (through the SMT-LIB text: Disjunctive prints pairwise)."""
     variables = {f"s{i}" for i in range(6)}
@@ -74,7 +53,7 @@ def z3_formula(f):
 
 def engine_run(spec):
     """Solve with the theory at every level (edge finding on), logging every lemma."""
-    compiled = compile_problem(formulas_of(spec))
+    compiled = compile_problem(machine_formulas(spec))
     problems = [p for p in compiled.difference.values() if p.atoms]
     (problem,) = problems
     graph = problem.build(difference_logic_class())
@@ -98,11 +77,11 @@ def atom_formula(problem, var):
 
 
 @settings(max_examples=150, deadline=None)
-@given(machines())
+@given(machines(max_tasks=5))
 def test_theory_agrees_with_pairwise_and_its_lemmas_hold(spec):
     outcome, problem = engine_run(spec)
     z = z3.Solver()
-    for f in formulas_of(spec):
+    for f in machine_formulas(spec):
         z.add(z3_formula(f))
     expected = z.check()
     assert (outcome.status == SAT) == (expected == z3.sat)
@@ -147,18 +126,8 @@ from smtsched import Cumulative  # noqa: E402
 from smtsched.terms import expand_cumulative  # noqa: E402
 
 
-@st.composite
-def resources(draw):
-    n = draw(st.integers(2, 6))
-    capacity = draw(st.integers(1, 4))
-    durations = [draw(st.integers(0, 5)) for _ in range(n)]
-    demands = [draw(st.integers(0, capacity)) for _ in range(n)]
-    windows = [(draw(st.integers(0, 4)), draw(st.integers(5, 14))) for _ in range(n)]
-    return durations, demands, capacity, windows
-
-
 @settings(max_examples=150, deadline=None)
-@given(resources())
+@given(resources(max_release=4, cuts=False))
 def test_cumulative_agrees_with_z3_on_the_decomposition(spec):
     durations, demands, capacity, windows = spec
     starts = [Int(f"s{i}") for i in range(len(durations))]
