@@ -550,14 +550,10 @@ def test_malformed_model_json_is_an_error_for_the_checker_and_for_loads(text, me
 def unsupported_features(spec):
     """The words the checker may name for the features of the spec it cannot check."""
     found = set()
-    if any(t[3] for t in spec["tasks"]):
-        found.add("optional")
-    if spec["alternatives"]:
-        found.add("alternatives")
     if spec["memories"]:
         found.add("memories")
-    if spec["objective"][0] not in ("none", "makespan"):
-        found |= {"objective_memory", "weights", "dues", "the objective"}
+    if spec["objective"][0] == "peak":
+        found |= {"objective_memory", "the objective"}
     return found
 
 
@@ -580,8 +576,14 @@ def random_schedules(spec, starts, rng, count):
 
 
 def supported(spec):
-    """The spec without what the checker cannot check: every task mandatory (demands cut to
-    the capacity), no alternatives or memories, the makespan or no objective."""
+    """The spec without what the checker cannot check (memories, the peak objective)."""
+    objective = ("makespan",) if spec["objective"][0] == "peak" else spec["objective"]
+    return dict(spec, memories=[], objective=objective)
+
+
+def mandatory_only(spec):
+    """The spec with every task mandatory (demands cut to the capacity), no alternatives,
+    the makespan or no objective: the models whose G is the scheduling formats' one."""
     tasks = [(d, r, dl, False) for d, r, dl, _ in spec["tasks"]]
     resources = [(cap, [(t, min(d, cap)) for t, d in demands], unary)
                  for cap, demands, unary in spec["resources"]]
@@ -612,7 +614,7 @@ def test_read_model_judges_schedules_as_the_oracle_does(spec, seed):
     """model_json.dumps and the checker's read_model agree: on the models it supports the
     checker accepts exactly the schedules that tests/sched_oracle.py accepts, with the oracle's
     makespan, and G holds on each of them (on machines alone: exactly on them)."""
-    spec = supported(spec)
+    spec = mandatory_only(spec)
     model, _ = sched_oracle.build(spec)
     g = checker.read_model(model_json.dumps(model), {})
     agrees_with_model(g, model)
@@ -641,7 +643,7 @@ def test_read_model_judges_schedules_as_the_oracle_does(spec, seed):
             assert satisfied(g, values)
 
 
-def test_the_model_reader_refuses_a_weighted_objective_and_reads_a_horizon():
+def test_the_model_reader_reads_a_weighted_objective_and_a_horizon():
     m = Model()
     a = m.task("a", 3)
     m.set_horizon(5)
@@ -651,8 +653,16 @@ def test_the_model_reader_refuses_a_weighted_objective_and_reads_a_horizon():
     with pytest.raises(ValueError, match="horizon 5"):
         g.check_schedule({"a": 3})
     m.minimize_weighted_completion({a: 2})
-    with pytest.raises(SchedInputError, match="unsupported by the checker: weights"):
-        checker.read_model(model_json.dumps(m), {})
+    g = checker.read_model(model_json.dumps(m), {})
+    assert g.objective == {"name": "weighted_completion", "variable": None, "constraint": 0}
+    assert g.constraints == [{"kind": "cost", "name": "weighted_completion", "tasks": [
+        {"start": "start a", "duration": 3, "weight": 2, "due": None}]}]
+    assert g.check_schedule({"a": 1}) == 8
+    m.minimize_weighted_tardiness({a: 2}, {a: 5})
+    g = checker.read_model(model_json.dumps(m), {})
+    assert g.constraints[0]["tasks"][0]["due"] == 2
+    assert g.check_schedule({"a": 1}) == 10
+    assert g.check_schedule({"a": 0}) == 5
 
 
 # -- end to end: a hand-written certificate on each scheduling format, through the checker ------

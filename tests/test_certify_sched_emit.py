@@ -279,20 +279,17 @@ def test_infeasible_model_without_objective_is_certified_its_schedule_is_not(tmp
 
 # -- nothing written, and why -----------------------------------------------------------------
 
-@pytest.mark.parametrize("feature", ["optional", "weighted"])
-def test_models_the_checker_cannot_check_get_no_certificate_and_a_note(tmp_path, feature):
-    m = Model(feature)
+def test_models_the_checker_cannot_check_get_no_certificate_and_a_note(tmp_path):
+    m = Model("memory")
     tasks = [m.task(f"t{i}", i + 1) for i in range(3)]
     m.unary(tasks)
-    if feature == "optional":
-        m.task("o", 1, optional=True)
-        m.minimize_makespan()
-    else:
-        m.minimize_weighted_completion()
+    memory = m.memory(capacity=10)
+    m.buffer(memory, 4, tasks[0], [tasks[1]])
+    m.minimize_makespan()
     result = m.solve(proof=str(tmp_path))
     assert result.status == OPTIMAL
     assert result.certificate is None
-    assert "unsupported by the checker" in result.certificate_note
+    assert "unsupported by the checker: memories" in result.certificate_note
     assert not os.path.exists(tmp_path / "manifest.json")
     assert result.as_dict()["certificate_note"] == result.certificate_note
 

@@ -368,7 +368,7 @@ class _Meanings:
                 for var, p, q, bound, strict in spec.atoms:
                     self.atoms[var] = (spec, p, q, bound, strict)
             for key, var in core.bool_var.items():
-                self.bools[var] = _bool_name(key)
+                self.bools[var] = _bool_name(key, core)
             self.gates = getattr(core, "gates", {})
         for var, (theory, u, v, w_true, _) in cert.atoms.items():
             if var in self.atoms:
@@ -411,9 +411,16 @@ class _Meanings:
         return top
 
 
-def _bool_name(key):
+def _bool_name(key, core=None):
     if isinstance(key, tuple) and len(key) == 3 and key[0] == "var":
         return str(key[1])
+    if isinstance(key, tuple) and len(key) == 2 and key[0] == "present" and core is not None:
+        # the presence of optional task k (sched.lower): "present T", T the task's name, as
+        # the checker's model reader names it (its start node is named "start T")
+        spec = core.difference[INT]
+        node = spec.node_of.get(("start", key[1]))
+        if node is not None and spec.node_names[node].startswith("start "):
+            return "present " + spec.node_names[node][len("start "):]
     return str(key)
 
 
@@ -476,6 +483,17 @@ class _Constraints:
         for spec in core.globals:
             self.position[id(spec)] = len(self.records)
             self.records.append(_constraint_record(spec, names, len(self.records)))
+        # the resources with optional tasks (sched.lower._optional_pairs: their pairs are
+        # guarded clauses and no theory watches them; their cuts name them): each task's
+        # presence Boolean, by name, with the task
+        for spec, presences in getattr(core, "optional_globals", ()):
+            self.position[id(spec)] = len(self.records)
+            record = _constraint_record(spec, names, len(self.records))
+            for task, var in zip(record["tasks"], presences):
+                if var:
+                    key = next((k for k, v in core.bool_var.items() if v == var), None)
+                    task["present"] = _bool_name(key, core)
+            self.records.append(record)
         for spec in core.pseudo_boolean:
             self.position[id(spec)] = len(self.records)
             self.records.append({"kind": "pseudo_boolean", "name": f"pb{len(self.records)}",

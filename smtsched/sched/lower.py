@@ -576,6 +576,20 @@ class Lowering:
         Sets of three or more are cut between searches (`overloads`, `cut`)."""
         pairs = [(t, d) for t, d in resource.demands if t.duration > 0]
         clauses, present = self.core.clauses, self.present
+        # what the resource enforces, for certificates only (no theory gets it: not in
+        # core.globals): its spec and each task's presence variable (0: mandatory), for
+        # constraints.json and the cuts' clique witnesses (emit._Constraints, lowered.cut)
+        nodes = [self.node[t.index] for t, _ in resource.demands]
+        if resource.unary and all(d == 1 for _, d in resource.demands):
+            spec = DisjunctiveSpec([Task(n, t.duration) for n, (t, _) in
+                                    zip(nodes, resource.demands)], {})
+        else:
+            spec = CumulativeSpec([DemandTask(n, t.duration, d) for n, (t, d) in
+                                   zip(nodes, resource.demands)], resource.capacity, {})
+        if not hasattr(self.core, "optional_globals"):
+            self.core.optional_globals = []
+        self.core.optional_globals.append((spec, [present[t.index] for t, _ in
+                                                  resource.demands]))
         for i in range(len(pairs)):
             self._check_clock()
             a, da = pairs[i]

@@ -46,7 +46,14 @@ class LoweringBackend(SearchBackend):
         self.certificate = None
         if proof:
             from ..certify.emit import Certificate
-            self.certificate = Certificate(self.lowering.core)
+            core = self.lowering.core
+            if model.tasks and all(t.optional for t in model.tasks):
+                # makespan >= 0 (the makespan of no present task is 0): with a mandatory
+                # task the lowering's facts imply it, here nothing does, and a certificate
+                # of an OPTIMAL 0 refutes "makespan <= -1" (a clause of problem.cnf, in the
+                # checker's encoding too)
+                core.clauses.append([self.lowering.atom(0, self.lowering._makespan(), 0)])
+            self.certificate = Certificate(core)
         self.session = Session(self.lowering.core, seed=seed, persistent=True,
                                proof=self.certificate)
         self.memory = None
@@ -56,6 +63,7 @@ class LoweringBackend(SearchBackend):
         # weighted objectives and the peak of a memory: bound -> (guard, its CostSpec or None)
         self.guards = {}
         self.retired = set()   # guards switched off for good: no assumption of a certificate
+        self.cost_lemma_for = None   # bound_lemma(value) of a weighted cost, until at_most
         self.outcome = None
 
     def close(self):
@@ -121,6 +129,10 @@ class LoweringBackend(SearchBackend):
                 self.guards[bound] = (self._peak_guard(bound), None)
             else:
                 self.guards[bound] = lowering.cost_bound(bound)
+                if self.cost_lemma_for == bound + 1:
+                    from .bound_proof import cost_lemma
+                    self._add_bound(cost_lemma(self.model, lowering, *self.guards[bound],
+                                               bound + 1))
         return self.guards[bound][0]
 
     def before(self, a, b):
@@ -161,18 +173,31 @@ class LoweringBackend(SearchBackend):
         when one reaches `value`: the clause goes to the search and, with its witness, to the
         certificate. True when it was added. Certificates only (the search needs no help: it
         refutes such bounds by itself, but maybe not within the time left)."""
-        if self.certificate is None:
+        if self.certificate is None or self.memory is not None:
             return False
-        from ..certify.emit import given
+        if self.model.objective != "makespan":
+            # a weighted cost: the lemma names the guard of "cost <= value - 1", which
+            # at_most makes when the refutation asks for it
+            self.cost_lemma_for = value
+            return True
         from .bound_proof import makespan_lemma
-        found = makespan_lemma(self.model, self.lowering, value)
+        return self._add_bound(makespan_lemma(self.model, self.lowering, value))
+
+    def _add_bound(self, found):
         if found is None:
             return False
+        from ..certify.emit import given
         clause, rule, witness, constraint = found
         self.session.add_clause(clause, "bound", given(rule, witness, constraint=constraint))
         return True
 
     def cut(self, tasks):
+        if len(tasks) == 1:
+            # an optional task that alone overloads its resource: the unit "it is absent"
+            # follows from the model itself (a certificate's problem.cnf clause; the
+            # checker's encoding states it), no ordering argument
+            self.session.add_clause(self.lowering.cut(tasks), "input")
+            return
         self.session.add_clause(self.lowering.cut(tasks), "cut", self._resource_spec(tasks))
 
     def _resource_spec(self, tasks):
@@ -182,7 +207,9 @@ class LoweringBackend(SearchBackend):
         if self.certificate is None:
             return None
         nodes = {self.lowering.node[t.index] for t in tasks}
-        for spec in self.lowering.core.globals:
+        core = self.lowering.core
+        optional = [spec for spec, _ in getattr(core, "optional_globals", ())]
+        for spec in core.globals + optional:
             if isinstance(spec, (DisjunctiveSpec, CumulativeSpec)) \
                     and nodes <= {task.node for task in spec.tasks}:
                 return spec

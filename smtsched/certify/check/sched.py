@@ -31,6 +31,7 @@ from .encoding import Encoding
 __all__ = ["SchedInputError", "read_jobshop", "read_psplib", "read_model"]
 
 MAKESPAN = "makespan"
+WEIGHTED = ("weighted_completion", "weighted_tardiness")
 _MAX_DIGITS = 4000   # a longer number is a corrupt file (and int() refuses past 4300 digits)
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
@@ -52,6 +53,10 @@ class _Problem:
         self.resources = []      # (name, capacity, [(task, demand)])
         self.horizon = None
         self.objective = MAKESPAN
+        self.optional = set()    # names of the optional tasks
+        self.alternatives = []   # (task, [options])
+        self.weights = {}        # task -> weight (weighted objectives)
+        self.dues = None         # task -> due (weighted tardiness), None: completion
 
     def task(self, name, duration, release=0, deadline=None, where=""):
         if name in self.tasks:
@@ -346,14 +351,12 @@ def read_model(text, query=None, parse_only=False):
                               f"{data.get('version')!r}, expected 'smtsched-model' version 1")
     _keys(data, _MODEL_KEYS, "the model")
     _field(data, "name", "str", "the model", "")
-    for feature in ("alternatives", "memories"):
-        if _field(data, feature, "list", "the model", []):
-            raise _unsupported(feature)
-    for feature in ("objective_memory", "weights", "dues"):
-        if feature in data:
-            raise _unsupported(feature)
+    if _field(data, "memories", "list", "the model", []):
+        raise _unsupported("memories")
+    if "objective_memory" in data:
+        raise _unsupported("objective_memory")
     objective = _field(data, "objective", "str?", "the model", None)
-    if objective not in (None, MAKESPAN):
+    if objective not in (None, MAKESPAN) + WEIGHTED:
         raise _unsupported(f"the objective {objective}")
 
     problem = _Problem()
@@ -362,14 +365,14 @@ def read_model(text, query=None, parse_only=False):
         what = f"task {k}"
         _field(item, "name", "str", what)
         _keys(item, ("name", "duration", "release", "deadline", "optional"), what)
-        if _field(item, "optional", "bool", what, False):
-            raise _unsupported(f"optional tasks ({item['name']!r})")
         duration = _field(item, "duration", "int", what)
         release = _field(item, "release", "int", what, 0)
         if duration < 0 or release < 0:
             raise SchedInputError(f"model.json: {what} has a negative duration or release")
         problem.task(item["name"], duration, release,
                      _field(item, "deadline", "int?", what, None), where="model.json: ")
+        if _field(item, "optional", "bool", what, False):
+            problem.optional.add(item["name"])
     tasks = problem.tasks
 
     def task_name(name, what):
@@ -402,8 +405,54 @@ def read_model(text, query=None, parse_only=False):
         if len({t for t, _ in demands}) != len(demands):
             raise SchedInputError(f"model.json: a task appears twice in {name}")
         problem.resources.append((name, capacity, demands))
+    for k, item in enumerate(_field(data, "alternatives", "list", "the model", [])):
+        what = f"alternative {k}"
+        _keys(item, ("task", "options"), what)
+        task = task_name(_field(item, "task", "str", what), what)
+        options = [task_name(o, what) for o in _field(item, "options", "list", what)]
+        # smtsched's Model refuses these; a model.json could still say them
+        if task in problem.optional or not options or len(set(options)) != len(options) \
+                or any(o not in problem.optional for o in options):
+            raise SchedInputError(f"model.json: {what}: a mandatory task and distinct "
+                                  "optional options")
+        problem.alternatives.append((task, options))
+    _weighted_objective(data, problem, task_name)
     problem.horizon = _field(data, "horizon", "int?", "the model", None)
     return None if parse_only else _encode(problem)
+
+
+def _weighted_objective(data, problem, task_name):
+    """The weights and dues of a weighted objective, as smtsched.sched.model reads them:
+    cost = sum over the weighted tasks of weight * end (completion), or of
+    weight * max(0, end - due) (tardiness; without dues at all, completion)."""
+    def pairs(key, minimum):
+        out = {}
+        for pair in _field(data, key, "list", "the model"):
+            if not (isinstance(pair, list) and len(pair) == 2 and type(pair[1]) is int
+                    and (minimum is None or pair[1] >= minimum)):
+                raise SchedInputError(f"model.json: a {key[:-1]} must be [task, integer"
+                                      f"{'' if minimum is None else f' >= {minimum}'}], "
+                                      f"got {pair!r:.60}")
+            name = task_name(pair[0], f"a {key[:-1]}")
+            if name in out:
+                raise SchedInputError(f"model.json: {name} has two {key}")
+            out[name] = pair[1]
+        return out
+
+    if problem.objective not in WEIGHTED:
+        if "weights" in data or "dues" in data:
+            raise SchedInputError("model.json: weights or dues without a weighted objective")
+        return
+    if problem.optional:
+        raise _unsupported("a weighted objective with optional tasks")
+    problem.weights = pairs("weights", 0)
+    if data.get("dues") is not None:
+        if problem.objective != "weighted_tardiness":
+            raise SchedInputError("model.json: dues with the weighted_completion objective")
+        problem.dues = pairs("dues", None)
+        missing = sorted(set(problem.weights) - set(problem.dues))
+        if missing:
+            raise SchedInputError(f"model.json: {missing[0]!r} has a weight but no due date")
 
 
 # -- the encoding G and the schedule check ----------------------------------------------------
@@ -417,38 +466,75 @@ def _start(name):
 # pair of tasks of a machine) is quadratic.
 
 
+def _present(name):
+    return f"present {name}"
+
+
 def _encode(problem):
     g = Encoding()
     g.declare(MAKESPAN, "Int")
     for name in problem.tasks:
         g.declare(_start(name), "Int")
+    # an optional task's presence: the Boolean "present T"; its constraints hold while it is
+    # there (smtsched.sched.model: left out, it constrains nothing)
+    guards = {name: [-g.boolean(_present(name))] for name in problem.tasks
+              if name in problem.optional}
 
-    def unit(x, y, c):   # x - y <= c always holds
-        g.add([g.atom("Int", x, y, c)])
+    def unit(x, y, c, guard=()):   # x - y <= c always holds (while the guard's tasks are in)
+        g.add(list(guard) + [g.atom("Int", x, y, c)])
 
     unit(None, MAKESPAN, 0)
     for name, (duration, release, deadline) in problem.tasks.items():
         s = _start(name)
-        unit(None, s, -release)
+        guard = guards.get(name, ())
+        unit(None, s, -release, guard)
         for latest in (deadline, problem.horizon):
             if latest is not None:
-                unit(s, None, latest - duration)
-        unit(s, MAKESPAN, -duration)
+                unit(s, None, latest - duration, guard)
+        unit(s, MAKESPAN, -duration, guard)
     for before, after, min_lag, max_lag in problem.precedences:
         p = problem.tasks[before][0]
-        unit(_start(before), _start(after), -(p + min_lag))
+        guard = guards.get(before, []) + (guards.get(after, []) if after != before else [])
+        unit(_start(before), _start(after), -(p + min_lag), guard)
         if max_lag is not None:
-            unit(_start(after), _start(before), p + max_lag)
+            unit(_start(after), _start(before), p + max_lag, guard)
+    for task, options in problem.alternatives:
+        # exactly one option is present, and it starts with the task
+        present = [g.boolean(_present(o)) for o in options]
+        g.add(present)
+        for i in range(len(present)):
+            for j in range(i + 1, len(present)):
+                g.add([-present[i], -present[j]])
+        for o, p in zip(options, present):
+            unit(_start(o), _start(task), 0, [-p])
+            unit(_start(task), _start(o), 0, [-p])
     for name, capacity, demands in problem.resources:
+        for t, d in demands:
+            if d > capacity and problem.tasks[t][0] > 0:
+                # it alone overloads the resource: it is never there (a mandatory one: no
+                # schedule at all)
+                g.add(guards.get(t, [-g.true()]))
         unary = capacity == 1 and all(d == 1 for _, d in demands)
         g.constraints.append({
             "kind": "disjunctive" if unary else "cumulative", "name": name,
             "capacity": capacity,
-            "tasks": [{"start": _start(t), "duration": problem.tasks[t][0], "demand": d}
+            "tasks": [dict({"start": _start(t), "duration": problem.tasks[t][0], "demand": d},
+                           **({"present": _present(t)} if t in problem.optional else {}))
                       for t, d in demands]})
-    g.finish = lambda: _pair_clauses(g, problem)
     if problem.objective == MAKESPAN:
         g.objective = {"name": MAKESPAN, "variable": MAKESPAN}
+    elif problem.objective in WEIGHTED:
+        # the objective as a cost constraint without a bound (docs/certificates.md, "cost"):
+        # a guarded cost record of the certificate follows from it
+        dues = problem.dues
+        g.constraints.append({
+            "kind": "cost", "name": problem.objective,
+            "tasks": [{"start": _start(t), "duration": problem.tasks[t][0], "weight": w,
+                       "due": None if dues is None else dues[t]}
+                      for t, w in problem.weights.items()]})
+        g.objective = {"name": problem.objective, "variable": None,
+                       "constraint": len(g.constraints) - 1}
+    g.finish = lambda: _pair_clauses(g, problem, guards)
     g.check_schedule = lambda starts: _check_schedule(problem, starts)
     return g
 
@@ -466,7 +552,7 @@ def _encode(problem):
 # atom), so it can neither propagate nor be falsified by anything the checker asks about.
 
 
-def _pair_clauses(g, problem):
+def _pair_clauses(g, problem, guards):
     """Add to G the pair clause of every clashing pair of a resource one of whose two
     ordering atoms s_i - s_j <= -p_i, s_j - s_i <= -p_j has a variable in G (by meaning)."""
     by_start = {_start(name): name for name in problem.tasks}
@@ -492,29 +578,36 @@ def _pair_clauses(g, problem):
             for number in on_a.keys() & on_b.keys():
                 if on_a[number] + on_b[number] > problem.resources[number][1]:
                     done.add(pair)
-                    g.add([g.atom("Int", _start(a), _start(b), -problem.tasks[a][0]),
-                           g.atom("Int", _start(b), _start(a), -problem.tasks[b][0])])
+                    g.add(guards.get(a, []) + guards.get(b, [])
+                          + [g.atom("Int", _start(a), _start(b), -problem.tasks[a][0]),
+                             g.atom("Int", _start(b), _start(a), -problem.tasks[b][0])])
                     break
 
 
 def _check_schedule(problem, starts):
-    """The makespan of `starts` (task name -> start, or start variable name -> start) when it
-    keeps every constraint of the problem; ValueError naming the first broken one."""
+    """The objective of `starts` (task name -> start, or start variable name -> start; an
+    optional task without a start is absent) when it keeps every constraint of the problem:
+    the makespan (of the present tasks), the weighted cost, or the makespan for a model
+    without objective; ValueError naming the first broken one."""
     if not isinstance(starts, dict):
         raise ValueError(f"a schedule is a dict of starts, got {type(starts).__name__}")
     names = set(problem.tasks)
-    if set(starts) != names:
+    if not set(starts) <= names:
         # the start variables' names are all longer than the task names, so the two key
         # sets cannot both match
-        if set(starts) == {_start(n) for n in names}:
-            starts = {n: starts[_start(n)] for n in names}
+        by_variable = {_start(n): n for n in names}
+        if set(starts) <= set(by_variable):
+            starts = {by_variable[k]: v for k, v in starts.items()}
         else:
-            missing = sorted(names - set(starts))[:3]
             extra = sorted(set(starts) - names)[:3]
-            raise ValueError(f"the schedule's tasks are not the input's (missing {missing}, "
-                             f"unknown {extra})")
+            raise ValueError(f"the schedule names tasks the input does not have ({extra})")
+    missing = sorted(names - set(starts) - problem.optional)[:3]
+    if missing:
+        raise ValueError(f"the schedule's tasks are not the input's (missing {missing})")
+    present = set(starts)
     tasks = problem.tasks
-    for name, (duration, release, deadline) in tasks.items():
+    for name in present:
+        duration, release, deadline = tasks[name]
         s = starts[name]
         if type(s) is not int:
             raise ValueError(f"{name} has no integer start ({s!r:.40})")
@@ -524,21 +617,37 @@ def _check_schedule(problem, starts):
             if latest is not None and s + duration > latest:
                 raise ValueError(f"{name} ends at {s + duration}, after its {what} {latest}")
     for before, after, min_lag, max_lag in problem.precedences:
+        if before not in present or after not in present:
+            continue   # an absent task constrains nothing
         gap = starts[after] - starts[before] - tasks[before][0]
         if gap < min_lag or (max_lag is not None and gap > max_lag):
             raise ValueError(f"{after} starts {gap} after {before} ends; the input allows "
                              f"[{min_lag}, {'inf' if max_lag is None else max_lag}]")
+    for task, options in problem.alternatives:
+        chosen = [o for o in options if o in present]
+        if len(chosen) != 1:
+            raise ValueError(f"{task} has {len(chosen)} options present, not one")
+        if starts[chosen[0]] != starts[task]:
+            raise ValueError(f"the option {chosen[0]} does not start with {task}")
     for name, capacity, demands in problem.resources:
         # a sweep over the ends (-d) and starts (+d) of the tasks, [start, end) each; at one
         # instant the ends come first, so a running sum between two events of one instant is
         # at most the load just before the instant or the load at it: checking every running
         # sum checks the load at every instant
-        events = sorted([(starts[t], 1, d) for t, d in demands if tasks[t][0] > 0]
-                        + [(starts[t] + tasks[t][0], 0, -d) for t, d in demands
-                           if tasks[t][0] > 0])
+        running = [(t, d) for t, d in demands if t in present and tasks[t][0] > 0]
+        events = sorted([(starts[t], 1, d) for t, d in running]
+                        + [(starts[t] + tasks[t][0], 0, -d) for t, d in running])
         load = 0
         for instant, _, change in events:
             load += change
             if load > capacity:
                 raise ValueError(f"{name} carries {load} > {capacity} at time {instant}")
-    return max((starts[n] + d for n, (d, _, _) in tasks.items()), default=0)
+    if problem.objective in WEIGHTED:
+        # smtsched.sched.model.Model.objective_value, recomputed
+        total = 0
+        for name, weight in problem.weights.items():
+            end = starts[name] + tasks[name][0]
+            total += weight * (end if problem.dues is None
+                               else max(0, end - problem.dues[name]))
+        return total
+    return max((starts[n] + tasks[n][0] for n in present), default=0)

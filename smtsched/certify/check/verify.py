@@ -313,6 +313,10 @@ class _Check:
                 try:
                     self.constraints.append(self.pb_row(c) if c["kind"] == "pseudo_boolean"
                                             else self.cost_constraint(c, k))
+                except _Unbacked as e:
+                    # the checker's reader knows no such constraint of the input (e.g. a
+                    # WeightedCost printed as an arithmetic sum): lemmas by it are incomplete
+                    self.constraints.append(e)
                 except ValueError as e:
                     raise Rejected(f"{where} ({c.get('name')!r}): {e}") from None
                 continue
@@ -351,13 +355,20 @@ class _Check:
         def implies(a, b):
             return max(abs(a), abs(b)) <= known and self.g.is_rup([-a, b])
 
+        variables = {abs(l) for l in row.literals}
+        related = False
         for given in self.enc.constraints:
             if given.get("kind") != "pseudo_boolean":
                 continue
             for candidate in slack.input_rows(given):
                 if slack.follows(row, candidate, fixed, implies):
                     return row
-        raise ValueError("does not follow from a pseudo-Boolean constraint of the input")
+                related = related or variables <= {abs(l) for l in candidate[0]}
+        if related:
+            raise ValueError("does not follow from the pseudo-Boolean constraint of the "
+                             "input over its variables")
+        raise _Unbacked("no pseudo-Boolean constraint the checker read in the input has its "
+                        "variables")
 
     def cost_constraint(self, c, index):
         """The cost.CostConstraint of a cost record: its guard must be the variable of an
@@ -380,7 +391,7 @@ class _Check:
             if guard in self.cost_guards:
                 raise ValueError(f"guard {guard} guards constraint {self.cost_guards[guard][0]}"
                                  " too")
-            self.cost_guards[guard] = (index, bound)
+        related = False
         for given in self.enc.constraints:
             if given.get("kind") != "cost":
                 continue
@@ -388,14 +399,21 @@ class _Check:
                 given_tasks, given_bound = cost.parse_cost(given)
             except ValueError:
                 continue
+            related = related or {t.start for t in tasks} <= {t.start for t in given_tasks}
             if given_bound is None and guard is None:
                 continue   # an objective bounds nothing by itself
             if given_bound is not None and bound < given_bound:
                 continue
             if cost.follows(tasks, given_tasks):
+                if guard is not None:   # for the claim: refuting g refutes cost <= bound
+                    self.cost_guards[guard] = (index, bound)
                 return cost.CostConstraint(tasks, bound,
                                            None if guard is None else self.g_lit(guard))
-        raise ValueError("does not follow from a cost constraint or objective of the input")
+        if related:
+            raise ValueError("does not follow from the cost constraint or objective of the "
+                             "input over its tasks")
+        raise _Unbacked("no cost constraint or objective the checker read in the input has "
+                        "its tasks")
 
     def pairwise(self, con):
         """Whether the input orders every two tasks of `con` that load it (for each pair the
@@ -426,8 +444,14 @@ class _Check:
         for line, rec in lemmas:
             where = f"lemmas.jsonl line {line}"
             rule, clause = rec.get("rule"), rec["clause"]
+            idx = rec.get("constraint")
             if rule is None or rule in rules.PENDING:
                 self.incomplete.append(f"lemmas.jsonl line {line}")
+            elif rule in ("slack", "cost") and isinstance(idx, int) \
+                    and 0 <= idx < len(self.constraints) \
+                    and isinstance(self.constraints[idx], _Unbacked):
+                self.incomplete.append(f"lemmas.jsonl line {line} (constraint {idx}: "
+                                       f"{self.constraints[idx]})")
             elif rule == "retire":
                 if len(clause) != 1 or clause[0] > 0 or -clause[0] not in self.retirable:
                     raise Rejected(f"{where}: retire needs the unit -g of a guard or fresh "
@@ -448,6 +472,9 @@ class _Check:
                         raise Rejected(f"{where}: constraint {idx} is no {_NEEDS[rule][1]} "
                                        "constraint")
                 literals = [-self.g_lit(l) for l in clause]
+                if isinstance(con, _Optional):
+                    # optional tasks count only with their presence among the premises
+                    con = _for_premises(con, literals, self.enc.booleans)
                 premises = [self.enc.meaning(p) for p in literals]
                 try:
                     rules.check_rule(rule, premises, rec["witness"], con, literals)
@@ -462,11 +489,11 @@ class _Check:
     def check_claim(self, assumptions, lemmas):
         """Check what the refutation is about; returns whether it must end in a conflict."""
         claim, enc = self.manifest["claim"], self.enc
+        if claim["kind"] == "optimal" and getattr(enc, "optimum", None) is not None:
+            return self.check_script_optimum(claim, assumptions)
         bound = None
         if claim["kind"] == "optimal":
             v = claim["value"]
-        if claim["kind"] == "optimal" and getattr(enc, "optimum", None) is not None:
-            return self.check_script_optimum(claim, assumptions)
             obj = enc.objective
             if not obj or obj.get("name") != claim["objective"] or enc.check_schedule is None:
                 raise Rejected(f"manifest.json: the input has no objective "
@@ -474,6 +501,16 @@ class _Check:
             self.check_schedule(v)
             var = obj.get("variable", obj["name"])
             for a in assumptions:
+                if var is None:
+                    # a cost objective (no variable): the guard g of a cost record,
+                    # g -> cost <= w with w >= v - 1; check_constraints accepted the record
+                    # only as following from the input's objective (its cost is at most the
+                    # objective's in every schedule), so refuting g refutes objective <= w
+                    guarded = self.cost_guards.get(a)
+                    if guarded is not None and guarded[1] >= v - 1:
+                        bound = a
+                        break
+                    continue
                 d = enc.meaning(self.g_lit(a))
                 if d is not None and d.sort == "Int" and d.x == var and d.y is None \
                         and d.c >= v - 1:
@@ -501,26 +538,13 @@ class _Check:
             for line, rec in lemmas:
                 c = rec["clause"]
                 d = enc.meaning(self.g_lit(c[0])) if len(c) == 1 else None
-                if d is not None and d.sort == "Int" and d.x is None and d.y == var \
-                        and -d.c >= claim["value"]:
+                if var is not None and d is not None and d.sort == "Int" and d.x is None \
+                        and d.y == var and -d.c >= claim["value"]:
                     return False
             raise Rejected("manifest.json: optimal claim without an assumption or a lemma "
                            f"bounding {claim['objective']} below by {claim['value']}")
         return True
 
-    def check_schedule(self, value):
-        path = os.path.join(self.dir, self.manifest["files"].get("schedule", "schedule.json"))
-        try:
-            with open(path, encoding="utf-8") as f:
-                data = json.load(f)
-        except OSError:
-            raise Rejected("optimal claim without schedule.json") from None
-        except ValueError as e:
-            raise Rejected(f"schedule.json: not JSON: {e}") from None
-        starts = data.get("starts", data) if isinstance(data, dict) else None
-        if not isinstance(starts, dict) or not all(
-                isinstance(s, int) and not isinstance(s, bool) for s in starts.values()):
-            raise Rejected("schedule.json: needs starts: an object of integers")
     def check_script_optimum(self, claim, assumptions):
         """An OPTIMAL claim about an optimising SMT-LIB script (docs/certificates.md,
         "Claims"): the claim names the script's first objective; values.json is a model of
@@ -564,6 +588,19 @@ class _Check:
                            "nor from the bound the claim refutes")
         return True
 
+    def check_schedule(self, value):
+        path = os.path.join(self.dir, self.manifest["files"].get("schedule", "schedule.json"))
+        try:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+        except OSError:
+            raise Rejected("optimal claim without schedule.json") from None
+        except ValueError as e:
+            raise Rejected(f"schedule.json: not JSON: {e}") from None
+        starts = data.get("starts", data) if isinstance(data, dict) else None
+        if not isinstance(starts, dict) or not all(
+                isinstance(s, int) and not isinstance(s, bool) for s in starts.values()):
+            raise Rejected("schedule.json: needs starts: an object of integers")
         try:
             got = self.enc.check_schedule(dict(starts))
         except ValueError as e:
@@ -573,6 +610,12 @@ class _Check:
         if isinstance(data, dict) and "objective" in data and data["objective"] != value:
             raise Rejected(f"schedule.json says objective {data['objective']}, the claim "
                            f"says {value}")
+
+
+class _Unbacked(ValueError):
+    """A pseudo_boolean or cost record of constraints.json that the checker cannot relate to
+    the input (its reader found no constraint over the same literals or tasks): not a
+    contradiction of the input, so the lemmas by it are incomplete, not rejected."""
 
 
 def _decimal_or_none(text):
@@ -608,7 +651,7 @@ def _constraint(c, sorts):
             raise ValueError(f"{what} {x!r} is not a non-negative integer")
         return x
 
-    out = []
+    out, presences = [], []
     for k, t in enumerate(tasks):
         if not isinstance(t, dict) or not isinstance(t.get("start"), str):
             raise ValueError(f"task {k} needs a start name")
@@ -623,27 +666,57 @@ def _constraint(c, sorts):
         else:
             d = number(t.get("demand"), f"task {k} demand")
         out.append(rules.Task(t["start"], p, d))
+        present = t.get("present")
+        if present is not None and not isinstance(present, str):
+            raise ValueError(f"task {k}: present must be the name of a Boolean")
+        presences.append(present)
     if kind == "disjunctive":
         if c.get("capacity", 1) != 1:
             raise ValueError("a disjunctive capacity is 1")
         cap = 1
     else:
         cap = number(c.get("capacity"), "capacity")
-    return rules.Constraint(kind, cap, out)
+    con = _Optional(kind, cap, out)
+    con.present = presences
+    return con
+
+
+class _Optional(rules.Constraint):
+    """A disjunctive or cumulative constraint whose tasks may be optional: `present[k]` is the
+    name of the input's Boolean that task k's load depends on (None: always there)."""
+
+    __slots__ = ("present",)
+
+
+def _for_premises(con, literals, booleans):
+    """The rules.Constraint a lemma with these premises (G literals) may use: a task whose
+    presence is not among the premises may be absent, and an absent task loads nothing, so it
+    becomes a task of no duration and no demand (no rule counts it: energy gives it none,
+    clique refuses it, completions need positive durations)."""
+    if not any(con.present):
+        return con
+    true = set(literals)
+    tasks = [t if name is None or booleans.get(name) in true else
+             rules.Task(t.start, 0, 0) for t, name in zip(con.tasks, con.present)]
+    return rules.Constraint(con.kind, con.capacity, tasks)
 
 
 def _follows(cert, given):
     """cert is implied by given: a capacity no smaller, and its tasks matched one to one with
-    tasks of given of the same start, no longer duration and no larger demand."""
+    tasks of given of the same start, no longer duration and no larger demand, and optional
+    where given's is (with the same presence) or given's is always there (an optional task
+    loads the resource at most when the mandatory one does)."""
     if cert.capacity < given.capacity:
         return False
     used = set()
-    for t in cert.tasks:
+    for k_cert, t in enumerate(cert.tasks):
         if t.duration == 0 or t.demand == 0:
             continue   # never any load: it constrains nothing
+        present = cert.present[k_cert]
         for k, g in enumerate(given.tasks):
             if k not in used and g.start == t.start and t.duration <= g.duration \
-                    and t.demand <= g.demand:
+                    and t.demand <= g.demand \
+                    and given.present[k] in (None, present):
                 used.add(k)
                 break
         else:
