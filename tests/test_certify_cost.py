@@ -200,7 +200,8 @@ def _reader(text, query):
     return enc
 
 
-def write(folder, record=None, guard_line="2 guard cost 0 <= 10", clause=(-1, -3, -2)):
+def write(folder, record=None, guard_line="2 guard cost 0 <= 10", clause=(-1, -3, -2),
+          optimal=True):
     """A certificate that 11 is the least 2 (s0 + 3) + (s1 + 2): the schedule s0 = 0, s1 = 3,
     and "cost <= 10" refuted: its guard 2 assumed, the lemma -1 v -3 v -2 (s0 >= 0 and
     s1 >= s0 + 3 give 6 + 5 = 11)."""
@@ -221,8 +222,9 @@ def write(folder, record=None, guard_line="2 guard cost 0 <= 10", clause=(-1, -3
     (folder / "manifest.json").write_text(json.dumps(
         {"format": "smtsched-certificate", "version": 1,
          "input": {"file": "input.txt", "sha256": digest, "format": "cost-test"},
-         "query": {}, "assumptions": [2],
-         "claim": {"kind": "optimal", "objective": "weighted_completion", "value": 11},
+         "query": {}, "assumptions": [2] if optimal else [],
+         "claim": {"kind": "optimal", "objective": "weighted_completion", "value": 11}
+         if optimal else {"kind": "unsat"},
          "files": {"cnf": "problem.cnf", "atoms": "atoms.txt",
                    "constraints": "constraints.json", "lemmas": "lemmas.jsonl",
                    "proof": "proof.drup", "schedule": "schedule.json"},
@@ -258,6 +260,24 @@ def test_a_guarded_cost_lemma_verifies_through_the_checker(reader, tmp_path):
 def test_tampered_cost_certificates_are_rejected(reader, tmp_path, change, reason):
     verdict = check(write(tmp_path / "c", **change))
     assert verdict.status == "rejected" and reason in verdict.reason, verdict
+
+
+def test_a_cost_record_the_input_does_not_state_makes_its_lemmas_incomplete(monkeypatch,
+                                                                          tmp_path):
+    """The input that broke (tests/test_cost.py under the suite's certification): a
+    WeightedCost of one task printed for the Solver API as (<= (+ 0 (* 1 (+ s0 0))) 0), which
+    the checker reads as a difference atom: it knows no cost constraint to hold the record
+    against, which is no reason to reject an honest certificate, nor to use the record."""
+    def without_objective(text, query):
+        enc = _reader(text, query)
+        enc.constraints = []
+        return enc
+    monkeypatch.setitem(verify.readers, "cost-test", without_objective)
+    unguarded = {"kind": "cost", "name": "c", "bound": 10, "guard": None,
+                 "tasks": OBJECTIVE["tasks"]}
+    verdict = check(write(tmp_path / "c", unguarded, "2 fresh stop", (-1, -3), False))
+    assert verdict.status == "incomplete", verdict
+    assert "no cost constraint or objective the checker read" in verdict.reason
 
 
 # -- end to end: models with weighted objectives -----------------------------------------------------

@@ -4,6 +4,7 @@ constraints.json only when it follows from the input's, and end to end the certi
 SMT-LIB scripts with pseudo-Boolean sums verify (and tampered ones do not).
 
 The oracles enumerate assignments here; they share no code with smtsched."""
+import hashlib
 import itertools
 import json
 import os
@@ -16,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smtsched.certify import check
-from smtsched.certify.check import rules, slack
+from smtsched.certify.check import rules, slack, verify
+from smtsched.certify.check.encoding import Encoding
 from smtsched.certify.check.slack import Row
 
 VARS = 4
@@ -163,6 +165,63 @@ def test_weaker_rows_follow_and_stronger_ones_do_not():
     ge = slack.input_rows({"relation": ">=", "bound": -1, "terms": [[1, 2], [2, -3]]})
     assert len(ge) == 1 and ge[0] == ({-1: 2, 2: 3}, 3)
     assert len(slack.input_rows({"relation": "=", "bound": 1, "terms": [[1, 1]]})) == 2
+
+
+# -- through the checker: a hand-made certificate of a reader registered here ------------------------
+
+def _reader(text, query):
+    """a and b hold, and the row given in the input text: "a b c" is a + b + c <= 1, "a c"
+    is a + c <= 1."""
+    enc = Encoding()
+    names = text.split()
+    lits = {name: enc.boolean(name) for name in ("a", "b", "c")}
+    enc.add([lits["a"]])
+    enc.add([lits["b"]])
+    enc.constraints.append({"kind": "pseudo_boolean", "relation": "<=", "bound": 1,
+                            "terms": [[lits[n], 1] for n in names]})
+    return enc
+
+
+def write(folder, input_row="a b c", row=([1, 2, 3], [1, 1, 1], 1)):
+    folder.mkdir()
+    (folder / "input.txt").write_text(input_row)
+    (folder / "atoms.txt").write_text('1 bool "a"\n2 bool "b"\n3 bool "c"\n')
+    (folder / "problem.cnf").write_text("p cnf 3 2\n1 0\n2 0\n")
+    literals, weights, bound = row
+    (folder / "constraints.json").write_text(json.dumps(
+        [{"kind": "pseudo_boolean", "name": "pb0", "literals": literals, "weights": weights,
+          "bound": bound}]))
+    (folder / "lemmas.jsonl").write_text(json.dumps(
+        {"clause": [-1, -2], "kind": "conflict", "constraint": 0, "rule": "slack",
+         "witness": {}}) + "\n")
+    (folder / "proof.drup").write_text("0\n")
+    (folder / "manifest.json").write_text(json.dumps(
+        {"format": "smtsched-certificate", "version": 1,
+         "input": {"file": "input.txt", "format": "pb-test",
+                   "sha256": hashlib.sha256(input_row.encode()).hexdigest()},
+         "query": {}, "claim": {"kind": "unsat"}, "assumptions": [],
+         "files": {"cnf": "problem.cnf", "atoms": "atoms.txt",
+                   "constraints": "constraints.json", "lemmas": "lemmas.jsonl",
+                   "proof": "proof.drup"},
+         "complete": True, "incomplete": []}))
+    return folder
+
+
+@pytest.mark.parametrize("input_row, row, status, reason", [
+    ("a b c", ([1, 2, 3], [1, 1, 1], 1), "verified", None),
+    ("a b c", ([1, 2], [1, 1], 1), "verified", None),            # a subset
+    ("a b c", ([1, 2, 3], [1, 2, 1], 1), "rejected", "does not follow"),   # heavier
+    ("a b c", ([1, 2, 3], [1, 1, 1], 0), "rejected", "does not follow"),   # smaller bound
+    ("a b c", ([1, 2, 3], [1, 1, 1], 2), "rejected", "slack: the premises leave"),
+    # over variables no row of the input has: the checker cannot relate it to the input
+    ("a c", ([1, 2], [1, 1], 1), "incomplete", "no pseudo-Boolean constraint the checker"),
+])
+def test_a_row_is_held_against_the_inputs_rows(monkeypatch, tmp_path, input_row, row,
+                                               status, reason):
+    monkeypatch.setitem(verify.readers, "pb-test", _reader)
+    verdict = check(write(tmp_path / "c", input_row, row))
+    assert verdict.status == status, verdict
+    assert reason is None or reason in verdict.reason
 
 
 # -- end to end ----------------------------------------------------------------------------------
