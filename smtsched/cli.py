@@ -6,6 +6,7 @@
     smtsched check-proof DIR [--input FILE]  ("verified", exit 0; else the reason, exit 1)
     smtsched dnn MODEL.onnx --accelerator SPEC.toml [--memory BYTES]
                  [--objective latency|peak-memory] [--timeout S] [--json] [--plot PNG] [--log]
+                 [--proof DIR]                (a certificate of an OPTIMAL or INFEASIBLE answer)
 
 Imports are lazy: only what the chosen command needs is loaded, so a trivial script answers in
 about a tenth of a second.
@@ -86,6 +87,11 @@ def build_parser():
     dnn.add_argument("--timeout", type=float, metavar="SECONDS",
                      help="wall-clock budget; the best schedule so far and its gap are kept")
     dnn.add_argument("--seed", type=int, default=0, metavar="N", help="random seed")
+    dnn.add_argument("--proof", metavar="DIR",
+                     help="write a certificate of an OPTIMAL or INFEASIBLE answer into DIR "
+                          "(the graph as DIR/model.json); `smtsched check-proof DIR` checks it; "
+                          "standard error says where, or why none was written "
+                          "(docs/certificates.md)")
     dnn.add_argument("--json", action="store_true", help="print the result as one JSON object")
     dnn.add_argument("--plot", metavar="PNG",
                      help="draw a Gantt chart per unit and the memory in use over time "
@@ -266,11 +272,7 @@ def solve_schedule(args, format, started):
 
     def show(result):
         print(result.to_json() if args.json else schedule_text(model, result))
-        if args.proof is not None and not args.json:
-            # on standard error: the answer's text on standard output keeps its shape
-            print(f"smtsched: certificate written to {result.certificate}"
-                  if result.certificate is not None else
-                  f"smtsched: {result.certificate_note or 'no certificate'}", file=sys.stderr)
+        _certificate_line(args, result)
         if args.gantt:
             from .plot import gantt
             gantt(model, result, args.gantt)
@@ -376,17 +378,28 @@ def solve_dnn(args):
         # only the Result travels back (the parent has the problem)
         return problem.solve(time_limit=time_limit, seed=args.seed,
                              on_solution=lambda schedule: report(schedule.result),
-                             log=args.log).result
+                             log=args.log, proof=args.proof).result
 
     def show(result):
         schedule = DnnSchedule(problem, result)
         print(schedule.to_json() if args.json else dnn_text(schedule))
+        _certificate_line(args, result)
         if args.plot:
             from .plot import dnn_chart
             dnn_chart(schedule, args.plot)
 
     return _optimise_in_child(problem.model, solve_model, show, args.timeout, args.mem_limit,
-                              started, "--plot" if args.plot else None, args.graph)
+                              started, "--plot" if args.plot else None, args.graph,
+                              proof=args.proof is not None)
+
+
+def _certificate_line(args, result):
+    """With --proof (and without --json, whose object says it): where the certificate is,
+    or why none was written, on standard error (the answer's text keeps its shape)."""
+    if args.proof is not None and not args.json:
+        print(f"smtsched: certificate written to {result.certificate}"
+              if result.certificate is not None else
+              f"smtsched: {result.certificate_note or 'no certificate'}", file=sys.stderr)
 
 
 def _quality(lines, name, answer):

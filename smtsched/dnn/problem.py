@@ -131,14 +131,74 @@ class DnnProblem:
         options = self.options[op_name]
         return options if len(options) > 1 else [(None, None, self.task[op_name])]
 
-    def solve(self, time_limit=None, seed=0, on_solution=None, log=False, split=True):
+    def solve(self, time_limit=None, seed=0, on_solution=None, log=False, split=True,
+              proof=None):
         """A checked DnnSchedule (status OPTIMAL, FEASIBLE, INFEASIBLE or UNKNOWN).
 
         With `split` (the default) a graph with cut operators is solved segment by segment
         (smtsched.dnn.segments): the same optimum, much smaller searches. Whenever a greedy
         schedule exists (a list schedule always does without a memory budget) the answer has
-        a schedule, whatever the time limit: OPTIMAL, or FEASIBLE with the proven bound."""
+        a schedule, whatever the time limit: OPTIMAL, or FEASIBLE with the proven bound.
+
+        `proof`: a folder for the certificate of an OPTIMAL or INFEASIBLE answer
+        (docs/certificates.md): `schedule.result.certificate` is then the folder, else None
+        with `certificate_note` saying why (see `_certify`)."""
         started = time.perf_counter()
+        schedule = self._solve(time_limit, seed, on_solution, log, split, started)
+        if proof is not None:
+            deadline = None if time_limit is None else started + time_limit
+            self._certify(schedule.result, proof, deadline, seed, log)
+        return schedule
+
+    def _certify(self, result, proof, deadline, seed, log):
+        """The certificate of `result` (OPTIMAL or INFEASIBLE), from `self.model.solve(
+        proof=...)`: the checker knows the whole model only, not the segments, nor the
+        static memory reasoning of `infeasible_reason`, so one more search of the whole
+        model, starting from the answer's schedule, refutes a better value (or any schedule)
+        within the time left and writes the certificate with the model as DIR/model.json.
+        A model the checker cannot read (today: memories; alternatives until it has rules
+        for them) gets no search, only the note. The whole search must agree with the
+        answer: a different proven answer is an internal error, never hidden."""
+        from ..sched.proof import Certification
+
+        result.certificate = None
+        if result.status not in (OPTIMAL, INFEASIBLE):
+            result.certificate_note = (f"no certificate: the answer is {result.status}, not "
+                                       "proven")
+            return
+        request = Certification(self.model, proof)
+        if not request.prepare():
+            result.certificate_note = request.note
+            return
+        limit = None
+        if deadline is not None:
+            limit = deadline - time.perf_counter()
+            if limit <= 0:
+                result.certificate_note = ("no certificate: no time left for the search of "
+                                           "the whole model that writes it")
+                return
+        start_from = []
+        if result.status == OPTIMAL and result._starts is not None and (
+                result._present is None or all(result._present)):
+            start_from = [list(result._starts)]
+        if log:
+            print("certificate: one search of the whole model", file=sys.stderr, flush=True)
+        whole = self.model.solve(time_limit=limit, seed=seed, start_from=start_from,
+                                 proof=proof)
+        if whole.status in (OPTIMAL, INFEASIBLE) and (
+                whole.status != result.status or whole.objective != result.objective):
+            raise ScheduleCheckError(
+                f"internal error: the whole model's search answers {whole.status} "
+                f"{whole.objective}, the segments' {result.status} {result.objective}; "
+                "please report this graph")
+        result.certificate = whole.certificate
+        result.certificate_note = whole.certificate_note
+        if whole.certificate is None and whole.status not in (OPTIMAL, INFEASIBLE):
+            result.certificate_note = ("no certificate: the search of the whole model that "
+                                       f"writes it did not finish ({whole.status}"
+                                       f"{': ' + whole.reason if whole.reason else ''})")
+
+    def _solve(self, time_limit, seed, on_solution, log, split, started):
         reason = self.infeasible_reason()
         if reason:
             return self._finish(INFEASIBLE, None, None, None, started, {}, reason)

@@ -66,6 +66,14 @@ class DnnSchedule:
         self.peak_memory = max((use for _, use in self.profile), default=0)
 
     def as_dict(self):
+        data = self._dict()
+        result = self.result
+        if result.certificate is not None or result.certificate_note:   # a proof was asked
+            data["certificate"] = result.certificate
+            data["certificate_note"] = result.certificate_note
+        return data
+
+    def _dict(self):
         return {"status": self.status, "objective": self.objective,
                 "objective_kind": self.problem.objective, "lower_bound": self.lower_bound,
                 "gap": self.gap, "runtime": round(self.runtime, 6), "latency": self.latency,
