@@ -5,8 +5,8 @@ DIR`): what the Optimizer needs to write it (docs/certificates.md).
 folder's old manifest and schedule, writes the model as DIR/model.json when no input file is
 given (model_json's writer half, smtsched.sched.model_dump: the checker reads it with its own
 reader), and asks the checker's own reader whether it can read the input at all: the checker
-has no rules for optional tasks, alternatives, memories or weighted objectives, and a
-certificate it cannot check is not written (`enabled` is then False and `note` says why; the search runs without a
+reads no memories (nor the peak-memory objective) yet, and a certificate it cannot check is
+not written (`enabled` is then False and `note` says why; the search runs without a
 proof sink, as fast as without proof).
 
 `write(certificate, claim, assumptions, result)` writes the certificate, with schedule.json for

@@ -13,15 +13,23 @@ smtsched's readers cannot hide here) and returns the checker's encoding G of it
 - per resource a constraint in constraints.json's shape (capacity 1 with unit demands:
   "disjunctive", else "cumulative") and, for every pair of its tasks with positive durations
   whose demands together exceed the capacity (on a machine: every pair), the clause
-  (i before j) or (j before i), with the atoms s_i - s_j <= -p_i and s_j - s_i <= -p_j;
-- `check_schedule(starts)`: the makespan of a schedule that keeps every constraint above
-  (starts: a dict by task name, or by start variable name), else ValueError with the reason.
+  (i before j) or (j before i), with the atoms s_i - s_j <= -p_i and s_j - s_i <= -p_j, made
+  lazily (`Encoding.finish`, after atoms.txt is mapped: only the pairs the certificate names;
+  see `_pair_clauses`); a task whose demand alone exceeds the capacity: never there;
+- model.json only: optional tasks (the Boolean "present T" guards every clause of the task,
+  of its precedences and of its pairs; the constraint records name it), alternatives (exactly
+  one option present, starting with its task), and the weighted objectives as a cost
+  constraint without bound (constraints.json's cost records follow from it);
+- `check_schedule(starts)`: the objective of a schedule that keeps every constraint above
+  (starts: a dict by task name, or by start variable name; an optional task without a start
+  is absent), else ValueError with the reason.
 
 The file formats are those of smtsched/sched/formats.py's docstring (job shop: "jobs machines",
 then one line of (machine, duration) pairs per job, tasks "j{j}o{k}", machines "m{i}"; PSPLIB
 .sm single-mode RCPSP, tasks "job{n}", resources "R{r}") and docs/certificates.md,
 "model.json". Anything malformed is a `SchedInputError` (a ValueError) naming the line;
-a model feature this checker cannot check is "unsupported by the checker: <feature>".
+a model feature this checker cannot check (memories) is "unsupported by the checker:
+<feature>".
 """
 import json
 import re
@@ -334,8 +342,9 @@ def _keys(obj, allowed, what):
 
 def read_model(text, query=None, parse_only=False):
     """G of a model written by smtsched.sched.model_json.dumps (docs/certificates.md,
-    "model.json"): mandatory tasks with releases and deadlines, precedences with lags,
-    unary and cumulative resources, a horizon, the makespan objective (or none)."""
+    "model.json"): tasks (optional ones too) with releases and deadlines, precedences with
+    lags, alternatives, unary and cumulative resources, a horizon, the makespan or a weighted
+    objective (or none); memories are refused."""
     _no_query(query)
     text = _text(text)
     try:
