@@ -27,7 +27,7 @@ from .encoding import Encoding
 from .files import (Rejected, read_atoms, read_cnf, read_constraints, read_lemmas,
                     read_manifest, read_values, proof_steps)
 from .numbers import decimal_int
-from .rup import PropagateChecker, replay
+from .rup import DEFAULT as DEFAULT_ENGINE, PropagateChecker, replay
 
 __all__ = ["check", "Verdict", "readers", "DEFAULT_ENGINE"]
 
@@ -41,8 +41,6 @@ readers = {
     "psplib": ".sched:read_psplib",
     "model": ".sched:read_model",
 }
-
-DEFAULT_ENGINE = "propagate"
 
 # Conflicts a Boolean-consequence check of one problem.cnf clause may spend.
 CONSEQUENCE_BUDGET = 10000
@@ -193,7 +191,8 @@ class _Check:
         # proof that ends without it, so a proof cut after any line is rejected too.
         reason = replay(formula, proof_steps(self.path("proof"), self.max_var,
                                              need_empty=final),
-                        self.engine, final=final)
+                        self.engine, final=final,
+                        proof=(self.path("proof"), self.max_var))
         if reason:
             raise Rejected(reason)
         return self.incomplete
@@ -381,6 +380,20 @@ class _Check:
         if bound is None:
             raise ValueError("a cost record needs a bound")
         guard = c.get("guard")
+        inputs = []
+        for given in self.enc.constraints:
+            if given.get("kind") == "cost":
+                try:
+                    inputs.append(cost.parse_cost(given))
+                except ValueError:
+                    continue
+        starts = {t.start for t in tasks}
+        related = any(starts <= {t.start for t in given_tasks} for given_tasks, _ in inputs)
+        if not related:
+            # (before the guard: a guard the input names, a Bool of a WeightedCost, is no
+            # `guard` line, and the reader did not read that constraint either)
+            raise _Unbacked("no cost constraint or objective the checker read in the input "
+                            "has its tasks")
         if guard is not None:
             args = self.guard_lines.get(guard) if isinstance(guard, int) else None
             if not (isinstance(args, tuple) and len(args) == 4
@@ -391,15 +404,7 @@ class _Check:
             if guard in self.cost_guards:
                 raise ValueError(f"guard {guard} guards constraint {self.cost_guards[guard][0]}"
                                  " too")
-        related = False
-        for given in self.enc.constraints:
-            if given.get("kind") != "cost":
-                continue
-            try:
-                given_tasks, given_bound = cost.parse_cost(given)
-            except ValueError:
-                continue
-            related = related or {t.start for t in tasks} <= {t.start for t in given_tasks}
+        for given_tasks, given_bound in inputs:
             if given_bound is None and guard is None:
                 continue   # an objective bounds nothing by itself
             if given_bound is not None and bound < given_bound:
@@ -409,11 +414,8 @@ class _Check:
                     self.cost_guards[guard] = (index, bound)
                 return cost.CostConstraint(tasks, bound,
                                            None if guard is None else self.g_lit(guard))
-        if related:
-            raise ValueError("does not follow from the cost constraint or objective of the "
-                             "input over its tasks")
-        raise _Unbacked("no cost constraint or objective the checker read in the input has "
-                        "its tasks")
+        raise ValueError("does not follow from the cost constraint or objective of the input "
+                         "over its tasks")
 
     def pairwise(self, con):
         """Whether the input orders every two tasks of `con` that load it (for each pair the
