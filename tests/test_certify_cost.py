@@ -18,8 +18,8 @@ from smtsched.certify.check import cost, rules, verify
 from smtsched.certify.check.encoding import Difference, Encoding
 
 NAMES = ["s0", "s1", "s2"]
-BOX = range(-9, 10)   # every start the oracle tries: the premises' weights keep the earliest
-                      # starts within 3 edges * 2 of the origin, and a free start goes to -9
+BOX = range(-9, 10)   # every start the oracle tries: an earliest start is at least -8 (a path
+                      # of at most 4 edges of weight 2 or less), so a start at -9 has none
 GUARD = 99            # the guard's G literal in the rule tests
 
 
@@ -32,13 +32,17 @@ def scaled(weight):
 
 def least_cost(edges, tasks):
     """The least cost over the starts in BOX that keep every edge (x, y, c): x - y <= c (None:
-    the origin 0); None when no starts do."""
+    the origin 0); None when no starts do; -inf when a task counted by its completion can
+    start at the box's edge (it has no lower bound: the cost has none)."""
     best = None
     names = NAMES[:len(tasks)]
     for values in itertools.product(BOX, repeat=len(names)):
         at = dict(zip(names, values))
         at[None] = 0
         if all(at[x] - at[y] <= c for x, y, c in edges):
+            if any(w > 0 and due is None and s == BOX[0]
+                   for (_, w, due), s in zip(tasks, values)):
+                return float("-inf")
             total = 0
             for (p, w, due), s in zip(tasks, values):
                 end = s + p
@@ -54,11 +58,24 @@ def cases(draw):
               draw(st.none() | st.integers(0, 4))) for _ in range(n)]
     nodes = [None] + NAMES[:n]
     edges = []
+    for name in NAMES[:n]:   # most starts bounded below: s >= release
+        if draw(st.integers(0, 3)):
+            edges.append((None, name, -draw(st.integers(0, 2))))
     for _ in range(draw(st.integers(0, 3))):
         x, y = draw(st.sampled_from(nodes)), draw(st.sampled_from(nodes))
         if x != y:
             edges.append((x, y, draw(st.integers(-2, 2))))
-    return tasks, edges, draw(st.integers(-3, 25)), draw(st.booleans())
+    # the bound near the least cost, where a wrong count shows (found by the oracle)
+    return tasks, edges, draw(st.integers(-2, 1)), draw(st.booleans())
+
+
+def bound_of(case):
+    """(tasks, edges, bound, guarded): the case's offset made a bound next to the least cost
+    (the least cost + offset, valid exactly when the offset is negative)."""
+    tasks, edges, offset, guarded = case
+    least = least_cost(edges, tasks)
+    return tasks, edges, (offset if least in (None, float("-inf")) else least + offset), \
+        guarded
 
 
 def accepts(tasks, edges, bound, guarded, guard_premise=True):
@@ -82,7 +99,7 @@ def accepts(tasks, edges, bound, guarded, guard_premise=True):
 @settings(max_examples=scaled(0.6))
 @given(cases())
 def test_cost_accepts_exactly_the_lemmas_brute_force_finds_valid(case):
-    tasks, edges, bound, guarded = case
+    tasks, edges, bound, guarded = bound_of(case)
     least = least_cost(edges, tasks)
     assert accepts(tasks, edges, bound, guarded) == (least is None or least > bound)
 
@@ -91,7 +108,7 @@ def test_cost_accepts_exactly_the_lemmas_brute_force_finds_valid(case):
 @given(cases(), st.data())
 def test_a_dropped_premise_or_a_lighter_weight_is_rejected_when_it_breaks_the_lemma(case,
                                                                                    data):
-    tasks, edges, bound, guarded = case
+    tasks, edges, bound, guarded = bound_of(case)
     least = least_cost(edges, tasks)
     if least is not None and least <= bound:
         return
