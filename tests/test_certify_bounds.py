@@ -96,6 +96,32 @@ def test_an_optimum_at_the_static_bound_is_certified_by_one_bound_lemma(tmp_path
     assert verdict.ok, verdict.reason
 
 
+def weighted_model(tardiness):
+    """a -> b (b released at 1) and c, nothing shared: every task at its head is optimal."""
+    m = Model("weighted")
+    a, b, c = m.task("a", 3), m.task("b", 2, release=1), m.task("c", 4)
+    m.precedence(a, b)
+    if tardiness:
+        m.minimize_weighted_tardiness({a: 1, b: 2, c: 3}, {a: 1, b: 2, c: 1})
+    else:
+        m.minimize_weighted_completion({a: 1, b: 2, c: 1})
+    return m
+
+
+@pytest.mark.parametrize("tardiness, value", [(False, 3 + 2 * 5 + 4), (True, 2 + 2 * 3 + 1)])
+def test_a_weighted_optimum_at_the_heads_is_certified_by_one_cost_lemma(tmp_path, tardiness,
+                                                                         value):
+    result = weighted_model(tardiness).solve(proof=str(tmp_path))
+    assert (result.status, result.objective) == (OPTIMAL, value)
+    found = bound_lemmas(tmp_path)
+    assert len(found) == 1 and found[0]["rule"] == "cost"
+    assert check(str(tmp_path)).ok
+    # without the guard's negation the lemma claims the cost bound outright: rejected
+    rewrite_bound(tmp_path, lambda rec: rec["clause"].pop(0))
+    verdict = check(str(tmp_path))
+    assert not verdict.ok and "lemmas.jsonl" in verdict.reason
+
+
 def test_jackson_witness_is_the_set_that_reaches_the_bound():
     m = jackson_model()
     clause, rule, witness, constraint = makespan_lemma(m, Lowering(m), 16)

@@ -60,6 +60,39 @@ def makespan_lemma(model, lowering, value):
     return None
 
 
+def cost_lemma(model, lowering, guard, spec, value):
+    """(clause, rule, witness, constraint) proving "guard => weighted cost >= value" is
+    impossible to violate, i.e. the clause [-guard, the negated head chains of every
+    weighted task] (rule `cost`: at the earliest starts the chains give, the cost already
+    exceeds the guarded bound `spec.bound`); None when the heads do not reach it or some
+    task is optional (its head would not hold)."""
+    if spec.bound >= value or any(t.optional for t in model.tasks):
+        return None
+    try:
+        head, tail = bounds.heads_and_tails(model)
+    except bounds.PositiveCycle:
+        return None
+    if bounds.cost_lower_bound(model) < value:
+        return None
+    chains = _Chains(model, head, tail)
+    node, ts = lowering.node, model.tasks
+    premises = {}
+    for k, weight in sorted(model.weights.items()):
+        if weight == 0:
+            continue
+        back = chains.back(k)
+        if back is None:
+            return None
+        arcs, first = back
+        premises.setdefault(lowering.atom(0, node[first], -ts[first].release), None)
+        for a, b, w in arcs:
+            premises.setdefault(lowering.atom(node[a], node[b], -w), None)
+        if len(premises) > MAX_PREMISES:
+            return None
+    clause = [-guard] + [-lit for lit in premises]
+    return clause, "cost", None, lowering.core.globals.index(spec)
+
+
 class _Chains:
     """Tight chains of minimum lags: the arcs that make each head and each tail."""
 
