@@ -267,7 +267,8 @@ def test_the_objective_of_another_script_is_rejected(tmp_path):
 @st.composite
 def problems(draw):
     """A random small optimisation over Int x0..x2 in [0, 8]: difference constraints, some
-    behind Booleans, and a difference objective a * (xi - xj) + c or a * xi + c."""
+    behind Booleans, and a difference objective a * (xi - xj) + c or a * xi + c, or an If of
+    two of them on one of the Booleans."""
     rng = random.Random(draw(st.integers(0, 2 ** 32)))
     n = rng.randint(2, 3)
     rows = []
@@ -275,9 +276,14 @@ def problems(draw):
         i, j = rng.sample(range(n), 2)
         rows.append((rng.choice([None, 0, 1]), rng.choice([True, False]), i, j,
                      rng.randint(-6, 6)))
-    i, j = rng.sample(range(n), 2)
-    objective = (rng.choice([1, 2, -1, -3]), i, j if rng.random() < 0.6 else None,
-                 rng.randint(-3, 3))
+
+    def piece():
+        i, j = rng.sample(range(n), 2)
+        return (rng.choice([1, 2, -1, -3]), i, j if rng.random() < 0.6 else None,
+                rng.randint(-3, 3))
+
+    # sometimes an If of two such terms on a Boolean of the constraints
+    objective = (rng.randint(0, 1), piece(), piece()) if rng.random() < 0.3 else piece()
     return n, rows, objective, rng.choice(["minimize", "maximize"])
 
 
@@ -292,10 +298,18 @@ def script_text(n, rows, objective, sense):
         else:
             lines.append(f"(assert (or {'' if positive else '(not '}b{guard}"
                          f"{'' if positive else ')'} {atom}))")
-    a, i, j, c = objective
-    term = f"(- x{i} x{j})" if j is not None else f"x{i}"
-    lines.append(f"({sense} (+ (* {a if a >= 0 else f'(- {-a})'} {term}) "
-                 f"{c if c >= 0 else f'(- {-c})'}))")
+
+    def text(piece):
+        a, i, j, c = piece
+        term = f"(- x{i} x{j})" if j is not None else f"x{i}"
+        return (f"(+ (* {a if a >= 0 else f'(- {-a})'} {term}) "
+                f"{c if c >= 0 else f'(- {-c})'})")
+
+    if len(objective) == 3:
+        guard, then, other = objective
+        lines.append(f"({sense} (ite b{guard} {text(then)} {text(other)}))")
+    else:
+        lines.append(f"({sense} {text(objective)})")
     lines.append("(check-sat)")
     lines.append("(get-objectives)")
     return "\n".join(lines) + "\n"
@@ -313,8 +327,16 @@ def z3_optimum(n, rows, objective, sense):
             opt.add(atom)
         else:
             opt.add(z3.Or(bs[guard] if positive else z3.Not(bs[guard]), atom))
-    a, i, j, c = objective
-    term = a * ((xs[i] - xs[j]) if j is not None else xs[i]) + c
+
+    def term_of(piece):
+        a, i, j, c = piece
+        return a * ((xs[i] - xs[j]) if j is not None else xs[i]) + c
+
+    if len(objective) == 3:
+        guard, then, other = objective
+        term = z3.If(bs[guard], term_of(then), term_of(other))
+    else:
+        term = term_of(objective)
     handle = opt.minimize(term) if sense == "minimize" else opt.maximize(term)
     if opt.check() != z3.sat:
         return None
