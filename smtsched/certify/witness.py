@@ -60,6 +60,10 @@ def find(clause, atom_of, constraint=None):
     else the DisjunctiveSpec or CumulativeSpec whose theory made the lemma."""
     if isinstance(constraint, (CostSpec, PseudoBooleanSpec)):   # slack and cost
         return witness_linear.find(clause, atom_of, constraint)
+    if constraint is None:
+        cycle = _reason_cycle(clause, atom_of)
+        if cycle is not None:
+            return "cycle", {"cycle": cycle}
     premises = _premises(clause, atom_of)
     info = None if constraint is None else _Constraint.of(constraint)
     edges = premises.get(INT, ())
@@ -86,31 +90,69 @@ def _premises(clause, atom_of):
     """{sort: [(u, v, weight, strict, index)]}: premise `index` (the negation of clause[index])
     is the edge u -> v meaning x_v - x_u <= weight (< if strict). Int weights are Python ints
     (a witness's window is computed from them and goes to JSON)."""
+    cache = _edge_cache(atom_of)
     ints = []
     out = {INT: ints}
     index = -1
     for lit in clause:
         index += 1
-        atom = atom_of(lit if lit > 0 else -lit)
-        if atom is None:
+        edge = cache[lit]
+        if edge is None:
             continue
-        sort, p, q, bound, strict = atom
+        sort, u, v, weight, strict = edge
         if sort == INT:
-            if type(bound) is not int:
-                bound = int(bound)
-            if strict:  # x < b over Int is x <= b - 1 (the doc writes no strict Int atoms)
-                bound -= 1
-            if lit < 0:   # the atom holds: x_p - x_q <= bound
-                ints.append((q, p, bound, False, index))
-            else:         # it fails: x_q - x_p <= -bound - 1
-                ints.append((p, q, -bound - 1, False, index))
-            continue
-        if lit < 0:
-            edge = (q, p, Fraction(bound), bool(strict), index)
-        else:             # fails: x_q - x_p < -bound (<= -bound when the atom was strict)
-            edge = (p, q, -Fraction(bound), not strict, index)
-        out.setdefault(sort, []).append(edge)
+            ints.append((u, v, weight, False, index))
+        else:
+            out.setdefault(sort, []).append((u, v, weight, strict, index))
     return out
+
+
+# The premise edges of the literals met with the last `atom_of`: a certificate's lemmas reuse
+# the same atoms again and again (ft10's 101,742 lemmas hold a few thousand distinct
+# literals), and turning a literal into its edge cost a sixth of the finder's time. Keyed by
+# the identity of `atom_of` (held here, so it cannot be collected and its id reused): the
+# emitter passes one `atom_of` for all lemmas of a certificate.
+class _Edges(dict):
+    """literal -> its premise edge (see _edge), computed on first use."""
+
+    def __init__(self, atom_of):
+        super().__init__()
+        self.atom_of = atom_of
+
+    def __missing__(self, lit):
+        edge = self[lit] = _edge(lit, self.atom_of)
+        return edge
+
+
+_edges_seen = [_Edges(None)]
+
+
+def _edge_cache(atom_of):
+    cache = _edges_seen[0]
+    if cache.atom_of is not atom_of:
+        cache = _edges_seen[0] = _Edges(atom_of)
+    return cache
+
+
+def _edge(lit, atom_of):
+    """(sort, u, v, weight, strict) of the premise -lit (see _premises), or None when lit's
+    variable is not a difference atom."""
+    atom = atom_of(lit if lit > 0 else -lit)
+    if atom is None:
+        return None
+    sort, p, q, bound, strict = atom
+    if sort == INT:
+        if type(bound) is not int:
+            bound = int(bound)
+        if strict:  # x < b over Int is x <= b - 1 (the doc writes no strict Int atoms)
+            bound -= 1
+        if lit < 0:   # the atom holds: x_p - x_q <= bound
+            return INT, q, p, bound, False
+        return INT, p, q, -bound - 1, False   # it fails: x_q - x_p <= -bound - 1
+    if lit < 0:
+        return sort, q, p, Fraction(bound), bool(strict)
+    # fails: x_q - x_p < -bound (<= -bound when the atom was strict)
+    return sort, p, q, -Fraction(bound), not strict
 
 
 # -- negative cycles -------------------------------------------------------------------------
@@ -123,6 +165,11 @@ def _cycle(sort, edges):
     in linear time (`_functional_cycle`). Other graphs go to `_negative_cycle`."""
     if not edges:
         return None
+    positions = _clause_order_cycle(edges)
+    if positions is not None:
+        found = _exact(edges, positions)
+        if found is not None:
+            return found
     first = {}
     for position, edge in enumerate(edges):
         if edge[0] in first:
@@ -148,6 +195,58 @@ def _cycle(sort, edges):
                             weight, index))
     positions = _negative_cycle(len(nodes), compact)
     return None if positions is None else _exact(edges, positions)
+
+
+def _reason_cycle(clause, atom_of):
+    """The cycle witness of a difference lemma written as DifferenceLogic.explain writes it,
+    [lit, path from the target back to the source], over Int atoms: positions 0, n-1, ..., 1
+    (la16: 2,005 of 2,469 difference lemmas); None for any other shape (the general search
+    then decides). One pass over the cached edges: most of a certificate's lemmas are these,
+    and the general path cost three times as much per lemma."""
+    n = len(clause)
+    if n < 2:
+        return None
+    edges = _edge_cache(atom_of)
+    first = edges[clause[0]]
+    if first is None or first[0] != INT:
+        return None
+    head = first[2]
+    total = first[3]
+    for k in range(n - 1, 0, -1):
+        edge = edges[clause[k]]
+        if edge is None or edge[1] != head or edge[0] != INT:
+            return None
+        head = edge[2]
+        total += edge[3]
+    if head != first[1] or total >= 0:
+        return None
+    return [0, *range(n - 1, 0, -1)]
+
+
+def _clause_order_cycle(edges):
+    """The positions of `edges` as one closed walk in the order the theory wrote them, or
+    None. A difference reason is [lit, path...] (DifferenceLogic.explain): the premise of lit
+    closes its path, which the theory lists from the target back (seen on la16: 2,005 of 2,469
+    lemmas), rarely forwards; a linear test before the general search."""
+    n = len(edges)
+    if n < 2:
+        return None
+    head = edges[0][1]
+    for k in range(n - 1, 0, -1):   # 0, n-1, ..., 1
+        edge = edges[k]
+        if edge[0] != head:
+            break
+        head = edge[1]
+    else:
+        if head == edges[0][0]:
+            return [0, *range(n - 1, 0, -1)]
+    head = edges[0][1]
+    for k in range(1, n):            # 0, 1, ..., n-1
+        edge = edges[k]
+        if edge[0] != head:
+            return None
+        head = edge[1]
+    return list(range(n)) if head == edges[0][0] else None
 
 
 def _exact(edges, positions):
@@ -480,56 +579,55 @@ def _distances(sources, edges):
 def _bounds(edges):
     """(ahead, back): shortest distances from the origin and to it in the graph `edges`
     ({node: distance}, reachable nodes only), or None when a negative cycle is on the way."""
-    index = {0: 0}
-    out = [[]]
-    into = [[]]
+    out = {}
+    into = {}
     for u, v, w, _, _ in edges:
-        a = index.get(u)
-        if a is None:
-            a = index[u] = len(out)
-            out.append([])
-            into.append([])
-        b = index.get(v)
-        if b is None:
-            b = index[v] = len(out)
-            out.append([])
-            into.append([])
-        out[a].append((b, w))
-        into[b].append((a, w))
-    n = len(out)
+        arcs = out.get(u)
+        if arcs is None:
+            out[u] = [(v, w)]
+        else:
+            arcs.append((v, w))
+        arcs = into.get(v)
+        if arcs is None:
+            into[v] = [(u, w)]
+        else:
+            arcs.append((u, w))
+    n = len(out.keys() | into.keys() | {0})
     ahead = _shortest(out, n)
     if ahead is None:
         return None
     back = _shortest(into, n)
     if back is None:
         return None
-    return ({node: ahead[k] for node, k in index.items() if ahead[k] is not None},
-            {node: back[k] for node, k in index.items() if back[k] is not None})
+    return ahead, back
 
 
 def _shortest(adjacency, n):
-    """Distances from node 0 (None: unreachable) by SPFA, or None on a negative cycle (a
-    path of n edges: its relaxations strictly decreased each repeated node)."""
-    dist = [None] * n
-    dist[0] = 0
-    length = [0] * n
-    queued = [False] * n
-    queued[0] = True
-    queue = deque([0])
+    """{node: distance} from node 0 of the nodes it reaches (adjacency: {node: [(v, w)]}), by
+    SPFA, or None on a negative cycle (a path of n edges: its relaxations strictly decreased
+    each repeated node)."""
+    dist = {0: 0}
+    length = {0: 0}
+    queued = {0}
+    queue = deque((0,))
     while queue:
         u = queue.popleft()
-        queued[u] = False
+        queued.discard(u)
+        arcs = adjacency.get(u)
+        if arcs is None:
+            continue
         du = dist[u]
-        for v, w in adjacency[u]:
+        lu = length[u] + 1
+        for v, w in arcs:
             d = du + w
-            dv = dist[v]
+            dv = dist.get(v)
             if dv is None or d < dv:
                 dist[v] = d
-                length[v] = length[u] + 1
-                if length[v] >= n:
+                if lu >= n:
                     return None
-                if not queued[v]:
-                    queued[v] = True
+                length[v] = lu
+                if v not in queued:
+                    queued.add(v)
                     queue.append(v)
     return dist
 
