@@ -49,6 +49,11 @@ def extensions():
         Extension("smtsched.theories.cost", ["theories/cost.pyx"], language="c++"),
         Extension("smtsched.theories.pseudo_boolean", ["theories/pseudo_boolean.pyx"],
                   language="c++"),
+        # the certificate checker's own DRUP engine (docs/certificates.md, "Checking the
+        # proof"); it shares nothing with the engine or the theories
+        Extension("smtsched.certify.check._drup",
+                  ["smtsched/certify/check/_drup.pyx", "smtsched/certify/check/drup.cpp"],
+                  include_dirs=["smtsched/certify/check"], language="c++"),
     ]
     return cythonize(
         modules,

@@ -108,6 +108,9 @@ def build_parser():
     check.add_argument("directory", metavar="DIR", help="the certificate folder")
     check.add_argument("--input", metavar="FILE",
                        help="the input file (default: the one the manifest names)")
+    check.add_argument("--engine", metavar="E",
+                       help="RUP engine for proof.drup: drup (default), glucose4, minisat22, "
+                            "dratify")
     return parser
 
 
@@ -124,6 +127,7 @@ def main(argv=None):
     if args.command == "check-proof":
         from .certify.check.cli import main as check_main
         argv = [args.directory] + (["--input", args.input] if args.input else [])
+        argv += ["--engine", args.engine] if args.engine else []
         return check_main(argv)
     return EXIT_USAGE  # pragma: no cover - argparse rejects unknown commands
 

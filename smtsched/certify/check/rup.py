@@ -6,24 +6,43 @@ that is the whole RUP test (Goldberg & Novikov, DATE 2003; the DRUP format of He
 Wetzler, 2013). It is also used for the Boolean checks of problem.cnf, with `consequence`
 calling `solve` under a conflict budget.
 
-`replay` checks a DRUP proof forward: every added line must be RUP from everything loaded
-so far (the formula, the verified lemmas, the assumption units and the earlier lines);
-deletions are ignored, which is sound because RUP is monotone in the clause set (a
-deleted-then-used clause is still a consequence), and saves the bookkeeping of CaDiCaL's
-deletions of clauses the checker never saw (its external clauses). At the end the loaded
-clauses must propagate to a conflict at the root: CaDiCaL 1.9.5 writes no final step for an
-unsat answer under assumptions.
+`replay` checks a DRUP proof. The default engine, "drup", is the checker's own compiled
+DRUP checker (drup.hpp/drup.cpp through _drup.pyx): two watched literals, deletions honoured
+(except those of unit clauses and of the reasons of root literals: keeping a clause is sound),
+and backward, core-first checking after Heule, Hunt & Wetzler (FMCAD 2013) and Wetzler, Heule
+& Hunt (SAT 2014): a forward pass adds every line until the clauses propagate to a conflict at
+the root; a backward pass then checks by RUP only the lemmas that conflict, or a later check,
+used. It reads proof.drup itself when given the file (`proof=(path, max_var)`) and leaves any
+file its plain reader does not accept to `steps` (files.proof_steps: the same verdicts and
+messages). A proof it rejects with deletions honoured is checked again with every deletion
+ignored, and that verdict stands: honouring deletions can only make RUP fail (a clause CaDiCaL
+re-adds silently, as after variable elimination, or a theory clause it received twice), never
+succeed, so the answer is exactly that of checking against all clauses ever loaded.
 
-`engine="dratify"` runs the same replay through the `dratify` package (pure-Python forward
-DRAT checker, RAT off, deletions off, the assumption units in the formula and an empty clause
-appended as the last step) for comparison; see docs/certificates.md for the timings.
+"glucose4" (alias "propagate", the default before) and "minisat22" check forward with PySAT's
+`propagate`: every added line must be RUP from everything loaded so far (the formula, the
+verified lemmas, the assumption units and the earlier lines); deletions are ignored, which is
+sound because RUP is monotone in the clause set. At the end the loaded clauses must propagate
+to a conflict at the root (CaDiCaL 1.9.5 writes no final step for an unsat answer under
+assumptions). Every engine stops at the first empty clause of the proof.
 """
 
 from pysat.solvers import Glucose4, Minisat22
 
-__all__ = ["PropagateChecker", "replay", "ENGINES"]
+try:
+    from ._drup import DrupChecker
+except ImportError:   # a build without the compiled modules (SMTSCHED_PUREPYTHON=1)
+    DrupChecker = None
 
-SOLVERS = {"glucose4": Glucose4, "minisat22": Minisat22}
+__all__ = ["PropagateChecker", "replay", "ENGINES", "DEFAULT"]
+
+SOLVERS = {"glucose4": Glucose4, "propagate": Glucose4, "minisat22": Minisat22}
+
+# The default engine: the compiled checker where it was built, else Glucose.
+DEFAULT = "drup" if DrupChecker is not None else "glucose4"
+
+NOT_RUP = "proof.drup line {}: clause is not RUP"
+NO_CONFLICT = "proof.drup ends without a conflict (truncated proof?)"
 
 
 def _normal(clause):
@@ -77,28 +96,67 @@ class PropagateChecker:
         self.solver.delete()
 
 
-def replay(formula, steps, engine="propagate", final=True):
+def replay(formula, steps, engine=None, final=True, proof=None):
     """Check `steps` ((line, deleted, lits) from files.proof_steps) against `formula` (a list of
-    clauses: problem.cnf, the lemmas and the assumption units). Returns None when every added
-    line is RUP and (if `final`) the proof ends in a conflict, else the reason (naming the
-    proof line)."""
+    clauses: problem.cnf, the lemmas and the assumption units). Returns None when the proof is
+    accepted (every added line RUP, or with "drup" every line the refutation needs) and (if
+    `final`) it ends in a conflict, else the reason (naming the proof line).
+
+    `proof`: (path, max_var) of the file `steps` reads, for an engine that reads it itself."""
+    engine = engine or DEFAULT
     if engine == "dratify":
         return _replay_dratify(formula, steps, final)
-    checker = PropagateChecker(formula, solver="glucose4" if engine == "propagate" else engine)
+    if engine == "drup":
+        return _replay_drup(formula, steps, final, proof)
+    checker = PropagateChecker(formula, solver=engine)
     try:
         for line, deleted, lits in steps:
             if deleted:
                 continue
             if not checker.is_rup(lits):
-                return f"proof.drup line {line}: clause is not RUP"
+                return NOT_RUP.format(line)
             if not lits:
                 return None  # the empty clause: refuted
             checker.add(lits)
         if final and not checker.refuted():
-            return "proof.drup ends without a conflict (truncated proof?)"
+            return NO_CONFLICT
         return None
     finally:
         checker.close()
+
+
+def _replay_drup(formula, steps, final, proof):
+    if DrupChecker is None:
+        raise RuntimeError("the compiled RUP engine 'drup' is not built "
+                           "(smtsched installed with SMTSCHED_PUREPYTHON=1?); "
+                           "use --engine glucose4")
+    checker = DrupChecker()
+    for clause in formula:
+        checker.add_formula(clause)
+    loaded = False
+    if proof is not None:
+        path, max_var = proof
+        loaded = checker.load_file(path, max_var, True)
+        if loaded and final and not checker.saw_empty:
+            # no empty clause: the Python reader decides whether that is allowed
+            checker.clear_steps()
+            loaded = False
+    if not loaded:
+        for line, deleted, lits in steps:
+            checker.add_step(line, deleted, lits)
+            if not deleted and not lits:
+                break
+    verdict = checker.run(final, True)
+    if verdict != 0:
+        # honouring deletions can only lose clauses: the verdict with all of them stands
+        verdict = checker.run(final, False)
+    if verdict == 0:
+        return None
+    if verdict == 1:
+        return NOT_RUP.format(checker.fail_line)
+    if verdict == 2:
+        return NO_CONFLICT
+    return "proof.drup: the RUP checker met a broken invariant (a checker bug): not verified"
 
 
 def _replay_dratify(formula, steps, final):
@@ -133,4 +191,4 @@ def _replay_dratify(formula, steps, final):
     return f"proof.drup: {result.reason}"
 
 
-ENGINES = ("propagate", "minisat22", "dratify")
+ENGINES = ("drup", "glucose4", "propagate", "minisat22", "dratify")
