@@ -326,3 +326,33 @@ def test_an_optimal_weighted_claim_one_too_high_is_rejected():
         return json.dumps(data)
     rewrite(folder, "manifest.json", higher)
     assert check(folder).status == "rejected"
+
+
+# -- regressions (found by the random models above) ----------------------------------------------
+
+def test_all_optional_model_with_optimum_zero_is_certified():
+    # one optional task of duration 0: OPTIMAL 0; refuting "makespan <= -1" needs
+    # makespan >= 0, which no mandatory task implied (the refutation found a schedule:
+    # ScheduleCheckError)
+    m = Model()
+    m.task("t0", 0, optional=True)
+    m.minimize_makespan()
+    result, _ = certify(m)
+    assert result.status == OPTIMAL and result.objective == 0
+    verified(result)
+
+
+def test_an_optional_task_alone_over_capacity_is_certified_absent():
+    # the only option of an alternative demands 2 of a resource of capacity 1: INFEASIBLE;
+    # the cut of that one task is the clause "not present" (it had no witness: incomplete)
+    m = Model()
+    option = m.task("t0", 1, optional=True)
+    main = m.task("t1", 0)
+    m.precedence(option, option, min_lag=-1)
+    m.alternative(main, [option])
+    m.cumulative({option: 2}, 1)
+    result, folder = certify(m)
+    assert result.status == INFEASIBLE
+    verified(result)
+    with open(os.path.join(folder, "lemmas.jsonl"), encoding="utf-8") as f:
+        assert not [r for r in map(json.loads, f) if r["kind"] == "cut"]

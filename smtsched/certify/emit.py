@@ -486,13 +486,14 @@ class _Constraints:
         # the resources with optional tasks (sched.lower._optional_pairs: their pairs are
         # guarded clauses and no theory watches them; their cuts name them): each task's
         # presence Boolean, by name, with the task
-        for spec, presences in getattr(core, "optional_globals", ()):
+        optional = getattr(core, "optional_globals", ())
+        key_of = {v: k for k, v in core.bool_var.items()} if optional else {}
+        for spec, presences in optional:
             self.position[id(spec)] = len(self.records)
             record = _constraint_record(spec, names, len(self.records))
             for task, var in zip(record["tasks"], presences):
                 if var:
-                    key = next((k for k, v in core.bool_var.items() if v == var), None)
-                    task["present"] = _bool_name(key, core)
+                    task["present"] = _bool_name(key_of.get(var), core)
             self.records.append(record)
         for spec in core.pseudo_boolean:
             self.position[id(spec)] = len(self.records)
