@@ -133,8 +133,11 @@ def verified(result, drawn=False):
     assert result.certificate is not None, result.certificate_note
     verdict = check(result.certificate)
     assert verdict.ok, verdict.reason
-    if drawn:   # (--hypothesis-show-statistics counts them)
+    if drawn:   # (--hypothesis-show-statistics counts them, and the rules they used)
         event(f"verified {result.status}")
+        with open(os.path.join(result.certificate, "lemmas.jsonl"), encoding="utf-8") as f:
+            for rule in sorted({f"{r['kind']} {r.get('rule')}" for r in map(json.loads, f)}):
+                event(f"lemma {rule}")
     return verdict
 
 
@@ -167,6 +170,43 @@ def test_dense_models_with_optional_tasks_and_weighted_costs_verify(spec):
     result, _ = certify(model)
     if result.status in (OPTIMAL, INFEASIBLE):
         verified(result, drawn=True)
+
+
+@st.composite
+def shared_options(draw):
+    """Tasks carried out by one of two optional options that share a cumulative resource
+    (overloads of three or more options are cut between searches: clique lemmas over their
+    presences), as a sched_oracle spec."""
+    mains = draw(st.integers(3, 4))
+    tasks = [(draw(st.integers(0, 3)), 0, None, False) for _ in range(mains)]
+    alternatives = []
+    for k in range(mains):
+        first = len(tasks)
+        tasks += [(draw(st.integers(1, 3)), 0, None, True) for _ in range(2)]
+        alternatives.append((k, [first, first + 1]))
+    cap = draw(st.integers(1, 2))
+    options = list(range(mains, len(tasks)))
+    # now and then an option too big for the resource (it is never chosen)
+    resources = [(cap, [(o, draw(st.sampled_from([1] * 4 + [cap, cap + 1])))
+                        for o in options], False)]
+    if draw(st.booleans()):
+        resources.append((1, [(k, 1) for k in range(mains)], True))
+    return dict(tasks=tasks, precedences=[], alternatives=alternatives, resources=resources,
+                memories=[], horizon=None, objective=("makespan",))
+
+
+@settings(max_examples=scaled(0.3), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(shared_options())
+def test_options_sharing_a_resource_give_certificates_with_cuts_that_verify(spec):
+    model, _ = sched_oracle.build(spec)
+    result, _ = certify(model)
+    assert result.status in (OPTIMAL, INFEASIBLE)
+    verified(result, drawn=True)
+    status, optimum = sched_oracle.cp_sat(spec, time_limit=10)
+    assert status != "unknown"
+    assert result.objective == optimum
+    assert (result.status == INFEASIBLE) == (status == "infeasible")
 
 
 def optional_cut_model():
