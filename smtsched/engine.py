@@ -186,6 +186,7 @@ class Bridge(Propagator):
         for name in ("on_assignment", "on_new_level", "on_backtrack", "provide_reason"):
             self.__dict__.pop(name, None)
         self.track_origin = True
+        self.single = None   # the theory to ask every reason, when one owns everything
         if self.check:
             return
         theories, owners = self.theories, self.owners
@@ -205,23 +206,11 @@ class Bridge(Propagator):
             if not self.logging:
                 self.provide_reason = theory.explain
             else:
-                self.provide_reason = self._logging_reason(theory)
-
-    def _logging_reason(self, theory):
-        """`provide_reason` for one theory that explains everything, with a lemma log or a
-        proof sink: no origin map to fill at every propagation nor to look up (a third of
-        what proof mode cost the search on the SMT-LIB job-shop decisions)."""
-        explain = theory.explain
-        sink = self.sink
-
-        def provide_reason(lit):
-            clause = explain(lit)
-            if self.lemmas is not None:
-                self.lemmas.append(list(clause))
-            if sink is not None:
-                sink.clause(list(clause), "reason", theory)
-            return clause
-        return provide_reason
+                # with a lemma log or a proof sink: no origin map to fill at every
+                # propagation nor to look up (a third of what proof mode cost the search on
+                # the SMT-LIB job-shop decisions). Not a closure bound here: one holding the
+                # Bridge made a reference cycle, and collecting it crashed PySAT (seen)
+                self.single = theory
 
     def begin(self, deadline=None, max_theory_conflicts=None, stop_literal=None):
         """The state of one search: its limits, stop literal, lemma log and counters."""
@@ -341,7 +330,9 @@ class Bridge(Propagator):
                 origin.update(zip(lits, repeat(theory)))
 
     def provide_reason(self, lit):
-        theory = self.origin[lit]
+        theory = self.single
+        if theory is None:
+            theory = self.origin[lit]
         clause = theory.explain(lit)
         if self.lemmas is not None:
             self.lemmas.append(list(clause))
