@@ -356,6 +356,27 @@ def test_weighted_objectives_verify_and_a_lighter_cost_record_is_rejected(tardin
     assert verdict.status == "rejected" and "constraints.json" in verdict.reason, verdict
 
 
+def test_a_cost_lemma_without_its_guard_is_rejected():
+    """A cost lemma proves "not (guard and premises)": without the guard's literal it would
+    claim the premises alone exceed the bound, which the input does not say."""
+    result, folder = certify(weighted_model(True))
+    verified(result)
+    with open(os.path.join(folder, "atoms.txt"), encoding="utf-8") as f:
+        guards = {int(line.split()[0]) for line in f if " guard cost " in line}
+
+    def unguarded(text):
+        out = []
+        for line in text.splitlines():
+            rec = json.loads(line)
+            if rec.get("rule") == "cost":
+                rec["clause"] = [l for l in rec["clause"] if -l not in guards]
+            out.append(json.dumps(rec))
+        return "\n".join(out) + "\n"
+    rewrite(folder, "lemmas.jsonl", unguarded)
+    verdict = check(folder)
+    assert verdict.status == "rejected" and "guard" in verdict.reason, verdict
+
+
 def test_an_optimal_weighted_claim_one_too_high_is_rejected():
     result, folder = certify(weighted_model(False))
     verified(result)
