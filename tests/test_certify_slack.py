@@ -260,7 +260,43 @@ SCRIPT = """(set-logic QF_LIA)
 (check-sat)
 (pop 1)
 (check-sat-assuming (a b (not c)))
+(push 1)
+(assert ((_ at-most 0) a a))
+(assert ((_ pbeq 1 1 1 1 1) a a a a))
+(check-sat)
+(pop 1)
+(push 1)
+(assert ((_ at-least 1) a (or b a) (<= (- x y) (- 1))))
+(assert ((_ at-most 0) (<= (- x y) (- 2)) (>= x 0)))
+(assert ((_ pbge 5 3 4 5 5 5) (>= x 2) a (>= x 1) b (<= (- x y) 2)))
+(assert ((_ at-most 3) (<= (- x y) 1) (not b) (<= (- x y) 2) (or b a) (>= x 1)
+    (<= (- x y) (- 1)) (<= (- x y) 0)))
+(assert (or b (not (<= (- x y) (- 1))) (not (or b a))))
+(assert (or a (not (not a)) (or b a)))
+(assert (or (>= x 1)))
+(assert (>= x (- 5)))
+(assert (>= y (- 5)))
+(assert (<= x 5))
+(assert (<= y 5))
+(check-sat)
+(pop 1)
+(push 1)
+(assert ((_ at-least 2) (not b) (<= (- x y) 1) (>= x 1) (<= (- x y) 0) (<= (- x y) (- 1))
+    (>= x 1)))
+(assert ((_ pbge 3 3 1) (<= (- x y) (- 1)) (not (<= (- x y) (- 2)))))
+(assert ((_ pbeq 3 2 1 5 2) (<= (- x y) 1) (not (<= (- x y) (- 1))) (<= (- x y) (- 2))
+    (>= x 1)))
+(assert (>= x (- 5)))
+(assert (>= y (- 5)))
+(assert (<= x 5))
+(assert (<= y 5))
+(check-sat)
+(pop 1)
 """
+# The last three check-sats are inputs of tests/test_pseudo_boolean.py (a thorough Hypothesis
+# run) whose honest certificates the checker rejected or left incomplete: G alone propagates to
+# a conflict (every row holds then); G fixes every literal of a row; G's fixed literals break
+# an input row (G has no model, though propagation alone does not show it).
 
 
 def run(*args):
@@ -278,7 +314,7 @@ def certified(tmp_path_factory):
     path.write_text(SCRIPT)
     cert = folder / "cert"
     solved = run("solve", str(path), "--proof", str(cert))
-    assert solved.stdout.split() == ["unsat"] * 4 + ["sat"], solved.stderr
+    assert solved.stdout.split() == ["unsat"] * 4 + ["sat"] + ["unsat"] * 3, solved.stderr
     return path, cert
 
 
@@ -286,10 +322,10 @@ def test_certificates_of_pseudo_boolean_scripts_verify(certified):
     path, cert = certified
     checked = run("check-proof", str(cert))
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert checked.stdout.split() == ["1:", "verified", "2:", "verified", "3:", "verified",
-                                      "4:", "verified"]
+    folders = ["1", "2", "3", "4", "6", "7", "8"]
+    assert checked.stdout.split() == [w for k in folders for w in (f"{k}:", "verified")]
     rules_used = set()
-    for k in "1234":
+    for k in folders:
         manifest = json.loads((cert / k / "manifest.json").read_text())
         assert manifest["complete"], manifest["incomplete"]
         for line in (cert / k / "lemmas.jsonl").read_text().splitlines():
