@@ -313,10 +313,16 @@ def test_dropped_lemma_the_proof_needs_is_rejected(tmp_path):
 def test_proof_line_that_is_not_rup_is_rejected(tmp_path):
     # Every unit is RUP in this formula; (-1 | 2 | -2) is a tautology, also RUP.
     assert check(split_cert(tmp_path, proof="-1 2 -2 0\n-1 0\n0\n")).ok
-    # A clause of a variable that no clause mentions is no consequence.
+    # A clause of a variable that no clause mentions is no consequence: rejected where the
+    # refutation needs it (here "1" follows from it) ...
     atoms = SPLIT_ATOMS + ['5 atom Int "y" "z" <= 0']
-    assert_rejected(check(split_cert(tmp_path, atoms=atoms, proof="c\n5 0\n1 0\n0\n")),
+    assert_rejected(check(split_cert(tmp_path, atoms=atoms, proof="c\n5 0\n-5 1 0\n0\n")),
                     "proof.drup line 2", "not RUP")
+    # ... and where it does not, by the engines that check every line ("drup", the default,
+    # checks backward only what the refutation uses: docs/certificates.md)
+    for engine in ("drup-forward", "glucose4"):
+        assert_rejected(check(split_cert(tmp_path, atoms=atoms, proof="c\n5 0\n1 0\n0\n"),
+                              engine=engine), "proof.drup line 2", "not RUP")
 
 
 def test_proof_literal_beyond_the_atoms_is_rejected(tmp_path):

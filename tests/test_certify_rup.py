@@ -98,6 +98,8 @@ def test_a_line_the_refutation_does_not_need_is_not_checked_backward_but_is_forw
     assert glucose(XOR, proof) == "proof.drup line 1: clause is not RUP"
     # without a final conflict to work back from, drup checks every line, forward
     assert drup(XOR, proof, final=False) == "proof.drup line 1: clause is not RUP"
+    # and "drup-forward" always does
+    assert replay(XOR, steps_of(proof), "drup-forward") == "proof.drup line 1: clause is not RUP"
 
 
 def test_a_truncated_proof_without_a_final_conflict_is_rejected():

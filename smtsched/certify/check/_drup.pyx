@@ -14,7 +14,7 @@ cdef extern from "drup.hpp" namespace "smtsched_drup":
         void add_step(long long line, cbool deleted, const int* lits, int n) except +
         cbool load_file(const string& path, long long max_var, cbool stop_at_empty) except +
         void clear_steps()
-        int run(cbool final, cbool honour_deletions) except +
+        int run(cbool final, cbool honour_deletions, cbool forward) except +
         long long fail_line
         cbool saw_empty
         long long checked, added, deleted, ignored_deletions, rescans
@@ -53,8 +53,8 @@ cdef class DrupChecker:
     def clear_steps(self):
         self.c.clear_steps()
 
-    def run(self, final=True, honour_deletions=True):
-        return self.c.run(bool(final), bool(honour_deletions))
+    def run(self, final=True, honour_deletions=True, forward=False):
+        return self.c.run(bool(final), bool(honour_deletions), bool(forward))
 
     @property
     def fail_line(self):

@@ -513,7 +513,8 @@ void Checker::justify(size_t root) {
 
 // -- the two modes ------------------------------------------------------------------------------
 
-int Checker::run(bool final, bool honour_deletions) {
+int Checker::run(bool final, bool honour_deletions, bool forward) {
+  if (!final) forward = true;  // no conflict to work back from: every line is checked
   fail_line = 0;
   const int nsteps = (int)step_line.size();
   reset(n_formula + nsteps);
@@ -561,7 +562,7 @@ int Checker::run(bool final, bool honour_deletions) {
     int c = new_clause(lits, n);
     if (c < 0) continue;  // a tautology
     added++;
-    if (!final) {
+    if (forward) {
       checked++;
       if (!check(c, false)) {
         fail_line = step_line[s];
@@ -569,11 +570,8 @@ int Checker::run(bool final, bool honour_deletions) {
       }
     }
     if (csize[c] == 0) {  // the empty clause: RUP only with a root conflict, which stops earlier
-      if (final) {
-        fail_line = step_line[s];
-        return NOT_RUP;
-      }
-      return ACCEPTED;
+      fail_line = step_line[s];
+      return NOT_RUP;
     }
     present[c] = 1;
     if (csize[c] >= 2) hash_insert(c);
@@ -586,7 +584,7 @@ int Checker::run(bool final, bool honour_deletions) {
     }
   }
   if (conflict < 0) return final ? NO_CONFLICT : ACCEPTED;
-  if (!final) return ACCEPTED;  // every line up to the conflict checked; the rest is RUP
+  if (forward) return ACCEPTED;  // every line up to the conflict checked; the rest is RUP
 
   // backward: the clauses the final conflict used, then each marked lemma by RUP against
   // the clauses present before it, marking what its conflict used

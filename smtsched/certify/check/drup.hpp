@@ -42,10 +42,11 @@ class Checker {
   bool load_file(const std::string& path, long long max_var, bool stop_at_empty);
   void clear_steps();
 
-  // Checks the steps against the formula. `final`: the proof must reach a conflict (the
-  // backward, core-first check); without it every added clause is checked, forward.
+  // Checks the steps against the formula. `final`: the proof must reach a conflict; then
+  // the check is backward and core-first, unless `forward` (every added clause checked in
+  // order, as without `final`: the first line that is not RUP is the one reported).
   // `honour_deletions`: apply 'd' lines (except those of unit and reason clauses).
-  int run(bool final, bool honour_deletions);
+  int run(bool final, bool honour_deletions, bool forward = false);
 
   long long fail_line = 0;   // the proof line of a clause that is not RUP
   bool saw_empty = false;

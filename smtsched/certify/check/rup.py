@@ -17,7 +17,11 @@ file its plain reader does not accept to `steps` (files.proof_steps: the same ve
 messages). A proof it rejects with deletions honoured is checked again with every deletion
 ignored, and that verdict stands: honouring deletions can only make RUP fail (a clause CaDiCaL
 re-adds silently, as after variable elimination, or a theory clause it received twice), never
-succeed, so the answer is exactly that of checking against all clauses ever loaded.
+succeed, so the answer is exactly that of checking against all clauses ever loaded. A
+rejected proof is checked once more, forward, every line (as the Glucose engine does), so that
+the message names the first line that is not RUP. "drup-forward" is the same engine checking
+every added line in order (no backward pass): it rejects a line that is not RUP even where the
+refutation does not need it, as the PySAT engines do.
 
 "glucose4" (alias "propagate", the default before) and "minisat22" check forward with PySAT's
 `propagate`: every added line must be RUP from everything loaded so far (the formula, the
@@ -106,8 +110,8 @@ def replay(formula, steps, engine=None, final=True, proof=None):
     engine = engine or DEFAULT
     if engine == "dratify":
         return _replay_dratify(formula, steps, final)
-    if engine == "drup":
-        return _replay_drup(formula, steps, final, proof)
+    if engine in ("drup", "drup-forward"):
+        return _replay_drup(formula, steps, final, proof, forward=engine == "drup-forward")
     checker = PropagateChecker(formula, solver=engine)
     try:
         for line, deleted, lits in steps:
@@ -125,7 +129,7 @@ def replay(formula, steps, engine=None, final=True, proof=None):
         checker.close()
 
 
-def _replay_drup(formula, steps, final, proof):
+def _replay_drup(formula, steps, final, proof, forward=False):
     if DrupChecker is None:
         raise RuntimeError("the compiled RUP engine 'drup' is not built "
                            "(smtsched installed with SMTSCHED_PUREPYTHON=1?); "
@@ -146,10 +150,15 @@ def _replay_drup(formula, steps, final, proof):
             checker.add_step(line, deleted, lits)
             if not deleted and not lits:
                 break
-    verdict = checker.run(final, True)
+    verdict = checker.run(final, True, forward)
     if verdict != 0:
         # honouring deletions can only lose clauses: the verdict with all of them stands
-        verdict = checker.run(final, False)
+        verdict = checker.run(final, False, forward)
+    if verdict != 0 and final and not forward:
+        # rejected: a forward pass names the first line that is not RUP (backward, only the
+        # empty clause may be found wanting when an earlier lemma is the culprit). It cannot
+        # accept what the backward pass rejected: it checks more lines against the same clauses.
+        verdict = checker.run(final, False, True) or verdict
     if verdict == 0:
         return None
     if verdict == 1:
@@ -191,4 +200,4 @@ def _replay_dratify(formula, steps, final):
     return f"proof.drup: {result.reason}"
 
 
-ENGINES = ("drup", "glucose4", "propagate", "minisat22", "dratify")
+ENGINES = ("drup", "drup-forward", "glucose4", "propagate", "minisat22", "dratify")
