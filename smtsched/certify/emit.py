@@ -73,6 +73,7 @@ class Certificate:
         self._records_top = 0, 0  # the largest variable of the first n records, n
         self.written = []        # (lemma line or None: in problem.cnf, has a rule) of each
                                  # record, computed by the first write that needs it
+        self._described = {}     # id(source) -> what its lemma records say (_lemma_line)
         self.atoms = {}          # var -> (theory, u, v, w_true, w_false) made by add_atom
         self.fresh_vars = {}     # var -> why
         self.assumptions = []    # of the last search
@@ -148,8 +149,7 @@ class Certificate:
             self._write_cnf(out, num_vars)
         constraints = _Constraints(self.core)
         with open(os.path.join(folder, FILES["constraints"]), "w", encoding="utf-8") as out:
-            json.dump(constraints.records, out, indent=1)
-            out.write("\n")
+            out.write(_json_lines(constraints.records))
         with open(os.path.join(folder, FILES["lemmas"]), "w", encoding="utf-8") as out:
             incomplete = self._write_lemmas(out, meanings, constraints)
         claim = dict(claim or {"kind": "unsat"})
@@ -180,8 +180,9 @@ class Certificate:
                     "solver": _versions(),
                     "complete": not incomplete, "incomplete": incomplete}
         with open(os.path.join(folder, "manifest.json"), "w", encoding="utf-8") as out:
-            json.dump(manifest, out, indent=1)
-            out.write("\n")
+            # a field per line, each by json's C encoder (indent= runs the Python one)
+            out.write("{\n" + ",\n".join(f" {json.dumps(key)}: {json.dumps(value)}"
+                                         for key, value in manifest.items()) + "\n}\n")
         return manifest
 
     def _max_var(self, assumptions):
@@ -221,18 +222,26 @@ class Certificate:
         find = _witness_finder()
         incomplete = []
         line = 0
+        lines = []   # written in chunks: a write() per line cost a tenth of the writing
+        written = self.written
         for index, (clause, kind, source) in enumerate(self.records):
-            if index == len(self.written):
-                self.written.append(self._lemma_line(clause, kind, source, meanings,
-                                                     constraints, find))
-            text, complete = self.written[index]
+            if index == len(written):
+                written.append(self._lemma_line(clause, kind, source, meanings,
+                                                constraints, find))
+            text, complete = written[index]
             if text is None:
                 continue
             line += 1
             if not complete:
                 incomplete.append(line)
-            out.write(text)
-            out.write("\n")
+            lines.append(text)
+            if len(lines) >= 4096:
+                lines.append("")
+                out.write("\n".join(lines))
+                lines.clear()
+        if lines:
+            lines.append("")
+            out.write("\n".join(lines))
         return incomplete
 
     def _lemma_line(self, clause, kind, source, meanings, constraints, find):
@@ -243,21 +252,29 @@ class Certificate:
             record.update((k, v) for k, v in source._asdict().items() if v is not None)
             record["rule"] = source.rule
             return json.dumps(record), source.rule is not None
-        spec = self._spec_of(source)
-        theory = _theory_name(spec)
+        known = self._described.get(id(source))   # most sources make many lemmas
+        if known is not None and known[0] is source and known[5] is constraints:
+            _, spec, theory, index, constraint, _ = known
+        else:
+            spec = self._spec_of(source)
+            theory = _theory_name(spec)
+            rows = isinstance(spec, list)
+            if rows:   # the pseudo-Boolean theory's rows: the lemma's own
+                spec = row_of(clause, spec)
+            index = constraints.index(spec)
+            constraint = spec if isinstance(spec, (DisjunctiveSpec, CumulativeSpec)) or (
+                index is not None and isinstance(spec, (CostSpec, PseudoBooleanSpec))) else None
+            if not rows:
+                self._described[id(source)] = (source, spec, theory, index, constraint,
+                                               constraints)
         if theory is not None:
             record["theory"] = theory
-        if isinstance(spec, list):   # the pseudo-Boolean theory's rows: the lemma's own
-            spec = row_of(clause, spec)
-        index = constraints.index(spec)
         if index is not None:
             record["constraint"] = index
         rule = witness = None
         if kind == "retire":
             rule = "retire"
         elif find is not None and (clause or isinstance(spec, (CostSpec, PseudoBooleanSpec))):
-            constraint = spec if isinstance(spec, (DisjunctiveSpec, CumulativeSpec)) or (
-                index is not None and isinstance(spec, (CostSpec, PseudoBooleanSpec))) else None
             found = find(clause, meanings.atom_of, constraint)
             if found is not None:
                 rule, witness = found
@@ -391,24 +408,42 @@ class _Meanings:
         top = max([top, *gates]) if gates else top
         out.write("# smtsched certificate: the meaning of every variable (docs/certificates.md)\n")
         fresh = self.cert.fresh_vars
+        lines = []   # written at once: a write() per line cost more than making the lines
+        atoms = self.atoms
+        names = {}   # id(spec) -> the JSON of each node's name (the origin's is null)
         for var in range(1, top + 1):
             if var in gates:
                 continue
-            atom = self.atoms.get(var)
+            atom = atoms.get(var)
             if atom is not None:
                 spec, p, q, bound, strict = atom
-                out.write(f"{var} atom {spec.sort} {_node(spec, p)} {_node(spec, q)} "
-                          f"{'<' if strict else '<='} {_number(bound)}\n")
+                text = names.get(id(spec))
+                if text is None:
+                    text = names[id(spec)] = [_node(spec, k)
+                                              for k in range(len(spec.node_names))]
+                lines.append(f"{var} atom {spec.sort} {text[p]} {text[q]} "
+                             f"{'<' if strict else '<='} "
+                             f"{_number(bound)}\n")
             elif var in self.bools:
-                out.write(f"{var} bool {json.dumps(self.bools[var])}\n")
+                lines.append(f"{var} bool {json.dumps(self.bools[var])}\n")
             elif var in self.guards:
                 index, bound = self.guards[var]
-                out.write(f"{var} guard cost {index} <= {bound}\n")
+                lines.append(f"{var} guard cost {index} <= {bound}\n")
             else:
-                out.write(f"{var} fresh {_word(fresh.get(var, 'unnamed'))}\n")
+                lines.append(f"{var} fresh {_word(fresh.get(var, 'unnamed'))}\n")
         for var, (op, lits) in gates.items():
-            out.write(f"{var} {op}{''.join(f' {lit}' for lit in lits)}\n")
+            lines.append(f"{var} {op}{''.join(f' {lit}' for lit in lits)}\n")
+        out.write("".join(lines))
         return top
+
+
+def _json_lines(records):
+    """A JSON list with one record per line: readable, and written by json's C encoder
+    (json.dump with `indent` runs its pure-Python encoder: 40% of the writing time of a j30
+    certificate went to constraints.json)."""
+    if not records:
+        return "[]\n"
+    return "[\n" + ",\n".join(map(json.dumps, records)) + "\n]\n"
 
 
 def _bool_name(key, core=None):
@@ -429,6 +464,8 @@ def _node(spec, node):
 
 
 def _number(value):
+    if type(value) is int:   # the common case, without a Fraction
+        return _decimal(value)
     value = Fraction(value)
     return _decimal(value.numerator) if value.denominator == 1 else \
         f"{_decimal(value.numerator)}/{_decimal(value.denominator)}"
