@@ -96,7 +96,7 @@ def accepts(tasks, edges, bound, guarded, guard_premise=True):
 
 # -- the rule ------------------------------------------------------------------------------------
 
-@settings(max_examples=scaled(0.6))
+@settings(max_examples=scaled(1.5))
 @given(cases())
 def test_cost_accepts_exactly_the_lemmas_brute_force_finds_valid(case):
     tasks, edges, bound, guarded = bound_of(case)
@@ -104,7 +104,7 @@ def test_cost_accepts_exactly_the_lemmas_brute_force_finds_valid(case):
     assert accepts(tasks, edges, bound, guarded) == (least is None or least > bound)
 
 
-@settings(max_examples=scaled(0.3))
+@settings(max_examples=scaled(0.6))
 @given(cases(), st.data())
 def test_a_dropped_premise_or_a_lighter_weight_is_rejected_when_it_breaks_the_lemma(case,
                                                                                    data):
