@@ -192,7 +192,7 @@ def test_weaker_cost_records_follow_and_stronger_ones_do_not():
     assert not cost.follows([T("a", 3, 2, 0), T("b", 2, 1, 4)], given_tasks)     # other kind
 
 
-# -- through the checker: a hand-made certificate of a reader registered here ------------------------
+# -- through the checker: a hand-made certificate of a reader registered here ------------------
 
 OBJECTIVE = {"kind": "cost", "name": "weighted_completion",
              "tasks": [{"start": "s0", "duration": 3, "weight": 2, "due": None},
@@ -312,7 +312,7 @@ def test_a_weighted_cost_guarded_by_an_input_bool_is_incomplete_not_rejected(tmp
     assert verdict.status == "incomplete", verdict
 
 
-# -- end to end: models with weighted objectives -----------------------------------------------------
+# -- end to end: models with weighted objectives ---------------------------------------------------
 
 def weighted_models():
     from smtsched.sched.model import Model

@@ -167,7 +167,7 @@ def test_weaker_rows_follow_and_stronger_ones_do_not():
     assert len(slack.input_rows({"relation": "=", "bound": 1, "terms": [[1, 1]]})) == 2
 
 
-# -- through the checker: a hand-made certificate of a reader registered here ------------------------
+# -- through the checker: a hand-made certificate of a reader registered here ------------------
 
 def _reader(text, query):
     """a and b hold, and the row given in the input text: "a b c" is a + b + c <= 1, "a c"
