@@ -351,3 +351,15 @@ def test_a_model_with_a_weighted_objective_gets_a_complete_certificate(model, tm
     lemma["clause"].remove(-guard)
     (copy / "lemmas.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     assert check(copy).status == "rejected"
+    # a weight of the cost record raised: it no longer follows from the objective; lowered,
+    # a completion weight does not either (a completion term may be negative), while a
+    # lighter tardiness weight is weaker (then the lemmas must still hold: no assertion)
+    for change in (1, -1) if model.name == "weighted_completion" else (1,):
+        shutil.rmtree(copy)
+        shutil.copytree(tmp_path / "cert", copy)
+        records = json.loads((copy / "constraints.json").read_text())
+        task = next(t for t in records[lemma["constraint"]]["tasks"] if t["weight"] > 1)
+        task["weight"] += change
+        (copy / "constraints.json").write_text(json.dumps(records))
+        verdict = check(copy)
+        assert verdict.status == "rejected", (change, verdict)
