@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smtsched.certify import check
+from smtsched.certify import check, witness_linear
 from smtsched.certify.check import cost, rules, verify
 from smtsched.certify.check.encoding import Difference, Encoding
+from smtsched.core.specs import CostSpec, CostTask
 
 NAMES = ["s0", "s1", "s2"]
 BOX = range(-9, 10)   # every start the oracle tries: an earliest start is at least -8 (a path
@@ -124,6 +125,25 @@ def test_a_dropped_premise_or_a_lighter_weight_is_rejected_when_it_breaks_the_le
     lighter = tasks[:k] + [(p, max(0, w - 1), due)] + tasks[k + 1:]
     least = least_cost(edges, lighter)
     assert accepts(lighter, edges, bound, guarded) == (least is None or least > bound)
+
+
+@settings(max_examples=scaled(0.5))
+@given(cases())
+def test_the_emitter_finds_cost_exactly_for_the_valid_lemmas(case):
+    """witness_linear (the emitting side) agrees with brute force too: atoms numbered 1..n
+    for the edges (node 0 the origin), the guard n + 1."""
+    tasks, edges, bound, guarded = bound_of(case)
+    least = least_cost(edges, tasks)
+    node = {None: 0, "s0": 1, "s1": 2, "s2": 3}
+    atoms = {k + 1: ("Int", node[x], node[y], c, False) for k, (x, y, c) in enumerate(edges)}
+    guard = len(edges) + 1
+    spec = CostSpec([CostTask(node[name], p, w, due) for name, (p, w, due) in zip(NAMES, tasks)],
+                    bound, guard if guarded else None)
+    clause = [-k for k in atoms] + [-guard]   # every atom holds, and the guard
+    found = witness_linear.find(clause, atoms.get, spec)
+    assert (found == ("cost", {})) == (least is None or least > bound)
+    if guarded:
+        assert witness_linear.find(clause[:-1], atoms.get, spec) is None
 
 
 def test_cost_cases():

@@ -16,10 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smtsched.certify import check
+from smtsched.certify import check, witness_linear
 from smtsched.certify.check import rules, slack, verify
 from smtsched.certify.check.encoding import Encoding
 from smtsched.certify.check.slack import Row
+from smtsched.core.specs import PseudoBooleanSpec
 
 VARS = 4
 
@@ -103,6 +104,20 @@ def test_a_dropped_literal_or_a_lighter_weight_is_rejected_when_it_breaks_the_le
         kept = [(l, w) for l, w in zip(literals, lighter) if w > 0]
         tampered = ([l for l, _ in kept], [w for _, w in kept], bound)
         assert accepts(clause, tampered) == valid(clause, *tampered)
+
+
+@settings(max_examples=scaled(1))
+@given(rows(), st.lists(literal, max_size=5))
+def test_the_emitter_finds_slack_exactly_for_the_valid_lemmas(row, clause):
+    """witness_linear (the emitting side) agrees with brute force too, and row_of picks a
+    row that proves the lemma."""
+    literals, weights, bound = row
+    spec = PseudoBooleanSpec(literals, weights, bound)
+    found = witness_linear.find(clause, lambda var: None, spec)
+    assert (found == ("slack", {})) == valid(clause, *row)
+    if not any(-lit in clause for lit in clause):   # (any row proves a tautology)
+        other = PseudoBooleanSpec([1], [1], 5)   # proves no other lemma
+        assert witness_linear.row_of(clause, [other, spec]) is (spec if found else None)
 
 
 def test_slack_cases():
