@@ -16,9 +16,9 @@ No witness: the rule computes every est itself (one shortest-path run to the ori
 premises), as the cost theory does on its graph (theories/cost_ref.py: the same relaxation,
 explained by the paths behind the bounds of the tasks that count). A list of "the tasks that
 count" would save nothing: the bound of every task is needed to see the others' sum fall short
-or not. This is the lower bound of the lazy-clause-generation solvers' sum objectives
-(Schutt et al., "Solving RCPSP/max by lazy clause generation", J. Scheduling 2013, the
-objective's linear propagator), with bounds from the premises alone.
+or not. This is the bounds reasoning of a linear sum with its explanation by the bounds it
+used, as lazy clause generation does it (Ohrimenko, Stuckey and Codish, "Propagation via
+lazy clause generation", Constraints 2009), with the bounds from the premises alone.
 """
 
 from .rules import INF, RuleError, _Graph, _is_int, _show
