@@ -68,7 +68,8 @@ bool Checker::load_file(const std::string& path, long long limit, bool stop_at_e
   std::vector<char> buf;
   char chunk[1 << 16];
   size_t got;
-  while ((got = std::fread(chunk, 1, sizeof chunk, f)) > 0) buf.insert(buf.end(), chunk, chunk + got);
+  while ((got = std::fread(chunk, 1, sizeof chunk, f)) > 0)
+    buf.insert(buf.end(), chunk, chunk + got);
   std::fclose(f);
 
   std::vector<int> current;
