@@ -8,7 +8,15 @@ A certificate the checker cannot judge yet (a pseudo-Boolean or cost constraint,
 the checker has no rule; an SMT-LIB construct its own reader does not support) is counted and
 shown in pytest's summary, never passed off as verified. SMTSCHED_CERTIFY_ALL=0 turns the
 whole thing off (e.g. to time the suite without it).
+
+The checking runs in one background worker process while the test goes on (the suite runs in
+one process, and CI has two cores: checking took about half of what certifying cost the
+suite); conftest waits for the verdicts of a test's certificates when the test ends
+(`settle`), so a rejected certificate still fails the test that got the answer, at its
+teardown. SMTSCHED_CERTIFY_SYNC=1 checks each certificate at once instead, inside the test
+(Hypothesis then shrinks the example whose certificate is rejected).
 """
+import json
 import os
 import re
 import shutil
@@ -20,10 +28,17 @@ NOT_JUDGED = Counter()  # the first line of the reason -> number, for the summar
 
 _installed = None
 suspended = False       # set by conftest for a test marked `uncertified`
+_pool = None            # the background checker (one worker process), made on first use
+_pending = []           # (async verdict, folder) of the certificates not settled yet
+_owner = os.getpid()    # the test process (whose teardown settles)
 
 
 def enabled():
     return os.environ.get("SMTSCHED_CERTIFY_ALL", "1") != "0"
+
+
+def in_background():
+    return os.environ.get("SMTSCHED_CERTIFY_SYNC", "0") != "1"
 
 
 def install():
@@ -46,10 +61,9 @@ def install():
             result = original(self, *assumptions)
         finally:
             self._proof = None
-        try:
-            if str(result) == "unsat":
-                judge(folder)
-        finally:
+        if str(result) == "unsat":
+            submit(folder)
+        else:
             shutil.rmtree(folder, ignore_errors=True)
         return result
 
@@ -64,20 +78,108 @@ def install():
         if proof is not None or proof_input is not None or suspended:
             return solve(self, *args, proof=proof, proof_input=proof_input, **kwargs)
         folder = tempfile.mkdtemp(prefix="smtsched-cert-")
+        submitted = False
         try:
             result = solve(self, *args, proof=folder, **kwargs)
             if result.status in (OPTIMAL, INFEASIBLE):
                 if result.certificate is not None:
-                    judge(folder)
+                    submit(folder)
+                    submitted = True
                 else:
                     COUNTS["not written"] += 1
                     note = re.sub(r"[0-9]+", "N", str(result.certificate_note))
                     NOT_JUDGED[f"not written: {note}"[:130]] += 1
             return result
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            if not submitted:
+                shutil.rmtree(folder, ignore_errors=True)
 
     Model.solve = certifying_solve
+
+
+def submit(folder):
+    """Have the certificate in `folder` checked (in the background, see the module
+    docstring; at once with SMTSCHED_CERTIFY_SYNC=1); the folder is removed once judged."""
+    if not in_background() or os.getpid() != _owner:
+        # (a forked child of the test, e.g. a benchmark worker: its own verdict, at once)
+        try:
+            judge(folder)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    global _pool
+    snapshot_input(folder)
+    if _pool is None:
+        # an executor, not a multiprocessing.Pool: a checker that dies (a crash in compiled
+        # code) fails its futures, where a Pool would wait for its result for ever
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        _pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    _pending.append((_pool.submit(_verdict, folder), folder))
+
+
+def snapshot_input(folder):
+    """Copy the input file the manifest names into `folder` (and name the copy there), when
+    it lies outside: the test may change or delete it before the background check reads it
+    (a relative name means the working directory of now, or the folder, as for the
+    checker)."""
+    path = os.path.join(folder, "manifest.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            manifest = json.load(f)
+        name = manifest["input"]["file"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return   # nothing to copy: the checker says what is wrong
+    if not isinstance(name, str):
+        return
+    if not os.path.isabs(name) and os.path.exists(os.path.join(folder, name)):
+        return
+    source = os.path.abspath(name)
+    if not os.path.isfile(source):
+        return
+    copy = "input-snapshot-" + os.path.basename(source)
+    shutil.copyfile(source, os.path.join(folder, copy))
+    manifest["input"]["file"] = copy
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(manifest, f)
+
+
+def _verdict(folder):
+    """The checker's (status, reason) on `folder` (in the background worker)."""
+    from smtsched.certify import check
+
+    verdict = check(folder)
+    return verdict.status, verdict.reason or ""
+
+
+def settle():
+    """Wait for the verdicts of the certificates submitted so far (conftest calls it when a
+    test ends); AssertionError naming every rejected one."""
+    rejected = []
+    while _pending:
+        result, folder = _pending.pop(0)
+        try:
+            try:
+                status, reason = result.result()
+            except Exception as error:   # the checker crashed: never a pass
+                status, reason = "rejected", f"the checker failed: {error!r}"
+                _drop_broken_pool()
+            try:
+                account(folder, status, reason)
+            except AssertionError as error:
+                rejected.append(str(error))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    if rejected:
+        raise AssertionError("\n".join(rejected))
+
+
+def _drop_broken_pool():
+    """A checker process that died breaks the executor: the next submit makes a new one."""
+    global _pool
+    if _pool is not None and getattr(_pool, "_broken", False):
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
 
 
 def judge(folder):
@@ -85,8 +187,11 @@ def judge(folder):
     from smtsched.certify import check
 
     verdict = check(folder)
-    status = verdict.status
-    reason = verdict.reason or ""
+    account(folder, verdict.status, verdict.reason or "")
+
+
+def account(folder, status, reason):
+    """Count a verdict; AssertionError (with a kept copy of the folder) for a rejection."""
     if status == "rejected" and "unsupported by the checker" in reason:
         status = "unsupported"
     COUNTS[status] += 1
@@ -104,10 +209,15 @@ def judge(folder):
 
 def summary():
     """Lines for pytest's terminal summary."""
+    late = []
+    try:
+        settle()   # certificates made outside a test (none so far), still unsettled
+    except AssertionError as error:
+        late = [f"  REJECTED outside a test: {line}" for line in str(error).splitlines()]
     if not COUNTS:
         return []
     lines = ["certificates of unsat, OPTIMAL and INFEASIBLE answers: "
              + ", ".join(f"{n} {status}" for status, n in sorted(COUNTS.items()))]
     for reason, n in NOT_JUDGED.most_common(8):
         lines.append(f"  {n} x {reason}")
-    return lines
+    return lines + late

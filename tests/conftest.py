@@ -144,6 +144,7 @@ def certify_unless_marked(request):
     certified.suspended = request.node.get_closest_marker("uncertified") is not None
     yield
     certified.suspended = False
+    certified.settle()   # the verdicts of this test's certificates (checked in the background)
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,12 @@ cheap paths could go wrong: the engine's reason path for a single theory, the wi
 one-pass cycle and its cache of premise edges, and the writer's JSON files.
 """
 import json
+import os
 import random
+import re
+import shutil
+
+import pytest
 
 from smtsched import Int, Or, Solver
 from smtsched.certify import check
@@ -106,3 +111,86 @@ def test_the_edge_cache_follows_the_atom_table():
     assert find([-1, -2], first) is not None
     assert find([-1, -2], second) is None
     assert find([-1, -2], first) is not None
+
+
+# -- the suite's background checking (tests/certified.py) -------------------------------------
+
+def forget_kept_copies(message):
+    """Remove the copies of rejected certificates that certified.py keeps for people."""
+    for kept in re.findall(r"kept in (\S+)/certificate", message):
+        shutil.rmtree(kept, ignore_errors=True)
+
+
+def test_a_rejected_certificate_checked_in_the_background_fails_at_settle(tmp_path):
+    import certified
+
+    folder = tmp_path / "cert"
+    solver = Solver()
+    solver.set(proof=str(folder))
+    solver.add(*unsat_orderings(1))
+    assert str(solver.check()) == "unsat"
+    lemmas = (folder / "lemmas.jsonl").read_text().splitlines()
+    (folder / "lemmas.jsonl").write_text("\n".join(lemmas[1:]) + "\n")   # a lemma dropped
+    (folder / "proof.drup").write_text("")                               # and no proof
+    counts, not_judged = certified.COUNTS.copy(), certified.NOT_JUDGED.copy()
+    try:
+        certified.submit(str(folder))
+        with pytest.raises(AssertionError, match="rejected") as rejected:
+            certified.settle()
+        forget_kept_copies(str(rejected.value))
+    finally:
+        certified.COUNTS.clear()
+        certified.COUNTS.update(counts)
+        certified.NOT_JUDGED.clear()
+        certified.NOT_JUDGED.update(not_judged)
+    assert not folder.exists()   # judged, then removed
+
+
+def test_the_input_outside_a_certificate_is_copied_before_the_background_check(tmp_path):
+    import certified
+
+    source = tmp_path / "problem.smt2"
+    source.write_text("(check-sat)\n")
+    folder = tmp_path / "cert"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps(
+        {"input": {"file": str(source), "format": "smtlib", "sha256": "x"}}))
+    certified.snapshot_input(str(folder))
+    source.write_text("(assert false)\n")    # the test goes on and changes its input
+    manifest = json.loads((folder / "manifest.json").read_text())
+    copy = folder / manifest["input"]["file"]
+    assert copy.read_text() == "(check-sat)\n" and manifest["input"]["sha256"] == "x"
+
+
+def test_a_checker_process_that_dies_fails_the_test_and_the_next_check_runs_again(tmp_path):
+    import certified
+
+    if not certified.in_background():
+        pytest.skip("SMTSCHED_CERTIFY_SYNC=1: no background checker")
+
+    def certificate(name):
+        folder = tmp_path / name
+        solver = Solver()
+        solver.set(proof=str(folder))
+        solver.add(*unsat_orderings(2))
+        assert str(solver.check()) == "unsat"
+        return str(folder)
+
+    counts, not_judged = certified.COUNTS.copy(), certified.NOT_JUDGED.copy()
+    try:
+        certified.submit(certificate("first"))
+        certified.settle()
+        dead = tmp_path / "dead"
+        dead.mkdir()
+        certified._pending.append((certified._pool.submit(os._exit, 3), str(dead)))
+        with pytest.raises(AssertionError, match="checker failed") as failed:
+            certified.settle()
+        forget_kept_copies(str(failed.value))
+        certified.submit(certificate("again"))
+        certified.settle()
+        assert certified.COUNTS["verified"] == counts["verified"] + 2
+    finally:
+        certified.COUNTS.clear()
+        certified.COUNTS.update(counts)
+        certified.NOT_JUDGED.clear()
+        certified.NOT_JUDGED.update(not_judged)
