@@ -40,6 +40,7 @@ from typing import NamedTuple
 
 from ..core.problem import INT, DifferenceSpec
 from ..core.specs import CostSpec, CumulativeSpec, DisjunctiveSpec, PseudoBooleanSpec
+from .prune import relevant_variables
 from .witness_linear import row_of
 
 __all__ = ["Certificate", "write", "decode_binary_proof"]
@@ -143,11 +144,12 @@ class Certificate:
         os.makedirs(folder, exist_ok=True)
         assumptions = list(self.assumptions if assumptions is None else assumptions)
         meanings = _Meanings(self)
-        with open(os.path.join(folder, FILES["atoms"]), "w", encoding="utf-8") as out:
-            num_vars = meanings.write_atoms(out, self._max_var(assumptions))
-        with open(os.path.join(folder, FILES["cnf"]), "w", encoding="utf-8") as out:
-            self._write_cnf(out, num_vars)
         constraints = _Constraints(self.core)
+        keep = self._relevant(assumptions, constraints, meanings)
+        with open(os.path.join(folder, FILES["atoms"]), "w", encoding="utf-8") as out:
+            num_vars = meanings.write_atoms(out, self._max_var(assumptions), keep)
+        with open(os.path.join(folder, FILES["cnf"]), "w", encoding="utf-8") as out:
+            self._write_cnf(out, num_vars if keep is None else max(keep, default=0), keep)
         with open(os.path.join(folder, FILES["constraints"]), "w", encoding="utf-8") as out:
             out.write(_json_lines(constraints.records))
         with open(os.path.join(folder, FILES["lemmas"]), "w", encoding="utf-8") as out:
@@ -198,6 +200,19 @@ class Certificate:
         self._records_top = seen, len(self.records)
         return max([top, seen, *(abs(lit) for lit in assumptions)])
 
+    def _relevant(self, assumptions, constraints, meanings):
+        """The variables problem.cnf and atoms.txt keep (smtsched.certify.prune), None: all."""
+        seeds = {abs(lit) for clause, kind, _ in self.records if kind not in CNF_KINDS
+                 for lit in clause}
+        seeds.update(abs(lit) for lit in assumptions)
+        for record in constraints.records:
+            seeds.update(abs(lit) for lit in record.get("literals", ()))
+            if record.get("guard"):
+                seeds.add(abs(record["guard"]))
+        count = len(self.core.clauses) if self.core is not None else len(self.bootstrap)
+        return relevant_variables(self._cnf_clauses, count, meanings.gates, seeds,
+                                  self._proof_file)
+
     def _cnf_clauses(self):
         if self.core is not None:
             yield from self.core.clauses
@@ -209,10 +224,12 @@ class Certificate:
             if kind in kinds:
                 yield clause
 
-    def _write_cnf(self, out, num_vars):
-        count = sum(1 for _ in self._cnf_clauses())
-        out.write(f"p cnf {num_vars} {count}\n")
-        for clause in self._cnf_clauses():
+    def _write_cnf(self, out, num_vars, keep=None):
+        """problem.cnf: every clause, or those over the variables in `keep` (a clause's
+        variables are all kept or none: they are in one component)."""
+        clauses = [c for c in self._cnf_clauses() if keep is None or not c or abs(c[0]) in keep]
+        out.write(f"p cnf {num_vars} {len(clauses)}\n")
+        for clause in clauses:
             out.write(" ".join(map(str, clause)))
             out.write(" 0\n" if clause else "0\n")
 
@@ -400,10 +417,11 @@ class _Meanings:
         # atom_of(var): (sort, p, q, bound, strict) of an atom, None for another variable
         self.atom_of = self.atom_tuples.get
 
-    def write_atoms(self, out, top):
-        """atoms.txt for variables 1..top (at least): first every variable that is not a
-        definition, by number, then the definitions in the order they were made (each uses
-        only variables on earlier lines). Returns the number of variables."""
+    def write_atoms(self, out, top, keep=None):
+        """atoms.txt for variables 1..top (at least; those in `keep` when given: the others
+        occur nowhere in the certificate): first every variable that is not a definition, by
+        number, then the definitions in the order they were made (each uses only variables
+        on earlier lines). Returns the number of variables."""
         gates = self.gates
         top = max([top, *gates]) if gates else top
         out.write("# smtsched certificate: the meaning of every variable (docs/certificates.md)\n")
@@ -411,8 +429,8 @@ class _Meanings:
         lines = []   # written at once: a write() per line cost more than making the lines
         atoms = self.atoms
         names = {}   # id(spec) -> the JSON of each node's name (the origin's is null)
-        for var in range(1, top + 1):
-            if var in gates:
+        for var in (range(1, top + 1) if keep is None else sorted(keep)):
+            if var in gates or var > top:
                 continue
             atom = atoms.get(var)
             if atom is not None:
@@ -432,6 +450,8 @@ class _Meanings:
             else:
                 lines.append(f"{var} fresh {_word(fresh.get(var, 'unnamed'))}\n")
         for var, (op, lits) in gates.items():
+            if keep is not None and var not in keep:
+                continue
             lines.append(f"{var} {op}{''.join(f' {lit}' for lit in lits)}\n")
         out.write("".join(lines))
         return top
