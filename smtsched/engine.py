@@ -208,8 +208,8 @@ class Bridge(Propagator):
             else:
                 # with a lemma log or a proof sink: no origin map to fill at every
                 # propagation nor to look up (a third of what proof mode cost the search on
-                # the SMT-LIB job-shop decisions). Not a closure bound here: one holding the
-                # Bridge made a reference cycle, and collecting it crashed PySAT (seen)
+                # the SMT-LIB job-shop decisions). An attribute, not a bound closure: one
+                # holding the Bridge would tie it into a reference cycle
                 self.single = theory
 
     def begin(self, deadline=None, max_theory_conflicts=None, stop_literal=None):
