@@ -194,3 +194,17 @@ def test_a_checker_process_that_dies_fails_the_test_and_the_next_check_runs_agai
         certified.COUNTS.update(counts)
         certified.NOT_JUDGED.clear()
         certified.NOT_JUDGED.update(not_judged)
+
+
+def test_the_one_pass_cycle_over_real_atoms_counts_strict_edges():
+    # x1 - x2 < 0 (var 1), x2 - x3 <= 0 (var 2); the reason of x1 - x3 < 0 (var 3)
+    atom_of = {1: ("Real", 1, 2, 0, True), 2: ("Real", 2, 3, 0, False),
+               3: ("Real", 1, 3, 0, True)}.get
+    # premises: x3 - x1 <= 0 (the failed strict atom), x1 - x2 < 0, x2 - x3 <= 0: the walk
+    # sums to 0 with a strict edge, a contradiction
+    assert _reason_cycle([3, -1, -2], atom_of) == [0, 2, 1]
+    # with x1 - x2 <= 0 (not strict) it sums to 0 and proves nothing
+    atom_of = {1: ("Real", 1, 2, 0, False), 2: ("Real", 2, 3, 0, False),
+               3: ("Real", 1, 3, 0, True)}.get
+    assert _reason_cycle([3, -1, -2], atom_of) is None
+    assert find([3, -1, -2], atom_of) is None

@@ -199,26 +199,29 @@ def _cycle(sort, edges):
 
 def _reason_cycle(clause, atom_of):
     """The cycle witness of a difference lemma written as DifferenceLogic.explain writes it,
-    [lit, path from the target back to the source], over Int atoms: positions 0, n-1, ..., 1
-    (la16: 2,005 of 2,469 difference lemmas); None for any other shape (the general search
-    then decides). One pass over the cached edges: most of a certificate's lemmas are these,
-    and the general path cost three times as much per lemma."""
+    [lit, path from the target back to the source], over atoms of one sort: positions 0,
+    n-1, ..., 1 (la16: 2,005 of 2,469 difference lemmas); None for any other shape (the
+    general search then decides). One pass over the cached edges: most of a certificate's
+    lemmas are these, and the general path cost three times as much per lemma."""
     n = len(clause)
     if n < 2:
         return None
     edges = _edge_cache(atom_of)
     first = edges[clause[0]]
-    if first is None or first[0] != INT:
+    if first is None:
         return None
+    sort = first[0]
     head = first[2]
     total = first[3]
+    strict = first[4]
     for k in range(n - 1, 0, -1):
         edge = edges[clause[k]]
-        if edge is None or edge[1] != head or edge[0] != INT:
+        if edge is None or edge[1] != head or edge[0] != sort:
             return None
         head = edge[2]
         total += edge[3]
-    if head != first[1] or total >= 0:
+        strict = strict or edge[4]
+    if head != first[1] or total > 0 or (total == 0 and not strict):
         return None
     return [0, *range(n - 1, 0, -1)]
 
