@@ -322,7 +322,10 @@ class _Reader:
         self.ever = {}              # name -> sort of every Int/Real declaration ever
         self.serial = 0
         self.gates = {}             # literal -> ("and" | "or", literals) of the gates made here
-        self.pb = {}                # literal -> the pseudo-Boolean facts it stands for
+        self.pb = {}                # literal -> the pseudo-Boolean (and cost) facts it
+        #                             stands for
+        self.opaque = {}            # variable -> (tasks, bound): a cost sum read by meaning
+        self.cost_count = 0         # cost constraints recognised (for their names)
         self.valid_pb = []          # pseudo-Boolean constraints that always hold
         self.clear()
 
@@ -478,8 +481,18 @@ class _Reader:
     def cmd_assert(self, args, command):
         if len(args) != 1:
             self.fail("assert takes one term", command)
-        lit = self.formula(args[0])
         node = args[0]
+        try:
+            lit = self.formula(node)
+        except Unsupported:
+            # a weighted cost sum is no difference constraint: read by its meaning alone
+            lit = self.opaque_cost(node)
+            if lit is None:
+                raise
+        else:
+            found = self.cost_assertion(node)
+            if found is not None:   # read exactly (one task): G has it; list it too
+                self.pb.setdefault(lit, []).append(self.cost_record(*found))
         if self.tracking and isinstance(node, SList) and node and _is(node[0], SYM, "!") \
                 and any(_is(a, KW, "named") for a in node[2:]):
             self.tracked[-1].append(lit)
@@ -1026,6 +1039,139 @@ class _Reader:
                 "terms": [[lit, w] for lit, w in zip(args, weights)]})
         return result
 
+    # -- weighted cost sums ------------------------------------------------------------------
+    # smtsched's WeightedCost prints as its arithmetic meaning (smtsched.terms.expand_cost):
+    # (<= (+ (+ 0 (* w1 (+ s1 p1))) ...) B) for weighted completion, with the summands
+    # (ite (> (+ s p) d) (* w (- (+ s p) d)) 0) for weighted tardiness, and (=> g ...) when
+    # a Bool g guards it. Such a sum of two or more tasks is no difference constraint, so G
+    # cannot hold it; the reader recognises it by the meaning of each summand and lists it in
+    # Encoding.constraints as a cost constraint the input requires (constraints.json's shape,
+    # with "bound" and, when guarded, "guard": the Bool's name), for the `cost` rule.
+
+    def cost_assertion(self, node):
+        """(tasks, bound, guard name, guard literal) when the asserted term means exactly
+        [g ->] sum_k w_k * f_k(s_k + p_k) <= B, each f_k the identity or max(0, . - due_k),
+        every w_k a positive integer and s_k an Int constant; else None.
+
+        The shape is read from the syntax only down to the summands: an optional (=> g C)
+        with g a declared Bool constant, C a (<= S B) or (>= B S) with B a constant, S a
+        tree of + applications (at least one). Each summand's meaning is its value as the reader computes
+        it: a constant; w * s + c (a completion term w (s + c/w), or w s + c); or an
+        arithmetic ite whose else branch is 0 and whose then branch is w * s + c (c a
+        multiple of w) under the condition w * s + c > 0 (or >= 0): that is exactly
+        w * max(0, s - due) with due = -c/w. Anything else (a negative or zero coefficient,
+        two variables in a summand, a start instead of an end under another condition, a
+        Real) is not recognised, and the assertion is read as before."""
+        try:
+            return self._cost_assertion(node)
+        except ReadError:
+            return None
+
+    def _applies(self, node, name, arity=None):
+        """Whether `node` applies the built-in `name` (not shadowed by a let: the reader
+        refuses a let-bound name as a function)."""
+        return type(node) is SList and len(node) >= 2 and type(node[0]) is not SList and \
+            _is(node[0], SYM, name) and name not in self.locals and \
+            (arity is None or len(node) == arity + 1)
+
+    def _cost_assertion(self, node):
+        guard_name = guard = None
+        if self._applies(node, "=>", 2):
+            g = node[1]
+            if type(g) is SList or not _is(g, SYM) or g[1] in self.locals:
+                return None
+            entry = self.globals.get(g[1])
+            if entry is None or self.enc.booleans.get(g[1]) != entry[1]:
+                return None   # not a declared Bool (a define-fun of a formula, ...)
+            guard_name, guard = g[1], entry[1]
+            node = node[2]
+        if self._applies(node, "<=", 2):
+            sum_node, bound_node = node[1], node[2]
+        elif self._applies(node, ">=", 2):
+            sum_node, bound_node = node[2], node[1]
+        else:
+            return None
+        if not self._applies(sum_node, "+"):
+            return None   # (the printer writes (+ 0 ...); a plain difference costs nothing)
+        bound = self.term(bound_node)
+        if type(bound) is not Lin or bound.coeffs or bound.pb or bound.sort == "Real" or \
+                type(bound.const) is not int:
+            return None
+        summands, work = [], [sum_node]
+        while work:
+            item = work.pop()
+            if self._applies(item, "+"):
+                work.extend(item[:0:-1])
+            else:
+                summands.append(item)
+        tasks, offset = [], 0
+        zero = Lin(None, {}, 0)
+        for item in summands:
+            value = self.term(item)
+            if type(value) is Lin:
+                term = _cost_linear(value, self.enc.sorts)
+                if term is None:
+                    return None
+                if term == ():  # a constant
+                    offset += value.const
+                    continue
+                start, weight, c = term
+                if c >= 0 and c % weight == 0:    # w * (s + p)
+                    tasks.append({"start": start, "duration": c // weight,
+                                  "weight": weight, "due": None})
+                else:                             # w * s, and c goes to the bound
+                    tasks.append({"start": start, "duration": 0, "weight": weight,
+                                  "due": None})
+                    offset += c
+            elif type(value) is Ite:
+                other, then = value.other, value.then
+                if type(other) is not Lin or type(then) is not Lin or other.coeffs or \
+                        other.pb or other.const != 0:
+                    return None
+                term = _cost_linear(then, self.enc.sorts)
+                if not term:
+                    return None
+                start, weight, c = term
+                if c % weight:
+                    return None
+                # the condition must be "w s + c > 0" (or ">= 0": equal where it is 0)
+                if value.cond not in (self.compare(zero, then, True, item),
+                                      self.compare(zero, then, False, item)):
+                    return None
+                tasks.append({"start": start, "duration": 0, "weight": weight,
+                              "due": -(c // weight)})
+            else:
+                return None
+        if not tasks:
+            return None
+        return tasks, bound.const - offset, guard_name, guard
+
+    def cost_record(self, tasks, bound, guard_name, guard):
+        record = {"kind": "cost", "name": f"input cost {self.cost_count}", "bound": bound,
+                  "tasks": tasks}
+        self.cost_count += 1
+        if guard_name is not None:
+            record["guard"] = guard_name
+        return record
+
+    def opaque_cost(self, node):
+        """The literal of an assertion that cost_assertion recognises but G cannot hold (a
+        sum over two or more tasks): a fresh variable f standing for the sum's bound, the
+        assertion being f (or g -> f). G is then weaker than the input (every model of the
+        input extends to one of G, with f true), so whatever follows from G follows from the
+        input; the cost constraint itself is listed in Encoding.constraints when the
+        assertion is live at the query. A model check (values.json of an OPTIMAL claim)
+        evaluates f by the sum (`opaque`). None when not recognised."""
+        found = self.cost_assertion(node)
+        if found is None:
+            return None
+        tasks, bound, guard_name, guard = found
+        f = self.enc.fresh()
+        self.opaque[f] = (tasks, bound)
+        lit = f if guard is None else self.conj([-guard, f], "or")
+        self.pb.setdefault(lit, []).append(self.cost_record(*found))
+        return lit
+
     def pb_index(self, token, kind):
         if not isinstance(token, SList):
             if token[0] == NUM:
@@ -1169,6 +1315,9 @@ class _Optimum:
                 diff = values.get(d.x, 0) if d.x is not None else 0
                 diff -= values.get(d.y, 0) if d.y is not None else 0
                 truth[var] = diff < d.c if d.strict else diff <= d.c
+        for var, (tasks, bound) in self.reader.opaque.items():
+            if var <= self.num_vars:   # a cost sum G holds as a fresh variable: its meaning
+                truth[var] = _cost_holds(tasks, bound, values)
         clauses = enc.clauses[:self.num_clauses]
         changed = True
         while changed:
@@ -1219,6 +1368,31 @@ def _value_of(value, values, truth):
         if truth[abs(lit)] == (lit > 0):
             total += w
     return total
+
+
+def _cost_linear(value, sorts):
+    """(start, weight, c) when the Lin `value` is w * s + c with s an Int constant and w a
+    positive integer (c an integer); () when it is an integer constant; else None."""
+    if value.pb or value.sort == "Real" or type(value.const) is not int:
+        return None
+    if not value.coeffs:
+        return ()
+    if len(value.coeffs) != 1:
+        return None
+    ((start, weight),) = value.coeffs.items()
+    if type(weight) is not int or weight <= 0 or sorts.get(start) != "Int":
+        return None
+    return start, weight, value.const
+
+
+def _cost_holds(tasks, bound, values):
+    """Whether the cost sum of `tasks` (cost_assertion's records) is at most `bound` under
+    `values` (a constant without a value is 0)."""
+    total = 0
+    for t in tasks:
+        end = values.get(t["start"], 0) + t["duration"]
+        total += t["weight"] * (end if t["due"] is None else max(0, end - t["due"]))
+    return total <= bound
 
 
 class _Mixed(Exception):

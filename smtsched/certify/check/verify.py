@@ -24,7 +24,7 @@ import os
 
 from . import rules
 from .encoding import Encoding
-from .files import (Rejected, read_atoms, read_cnf, read_constraints, read_lemmas,
+from .files import (Rejected, gc_paused, read_atoms, read_cnf, read_constraints, read_lemmas,
                     read_manifest, read_values, proof_steps)
 from .numbers import decimal_int
 from .rup import DEFAULT as DEFAULT_ENGINE, PropagateChecker, replay
@@ -235,6 +235,12 @@ class _Check:
     # -- 2. atoms.txt -----------------------------------------------------------------------------
 
     def map_atoms(self):
+        # a big certificate makes millions of small objects without cycles (lines, atoms):
+        # no garbage collection, which would walk them all again and again, meanwhile
+        with gc_paused():
+            self._map_atoms()
+
+    def _map_atoms(self):
         enc = self.enc
         lines = read_atoms(os.path.join(self.dir, self.manifest["files"]["atoms"]))
         self.max_var = max((e.var for e in lines), default=0)
@@ -243,8 +249,8 @@ class _Check:
         self.meaning_line = {}
         self.guard_lines = {}   # guard variable -> its words ("cost", K, "<=", B)
         self.cost_guards = {}   # guard variable -> (cost record index, bound), once checked
+        sorts, booleans, lit = enc.sorts, enc.booleans, self.lit
         for e in lines:
-            where = f"atoms.txt line {e.line}"
             # A name the input does not have is a fresh variable (e.g. of an assertion an
             # incremental solver had before a pop): the input constrains it in no way, so
             # any model of the input extends to it, and every lemma about it is checked by
@@ -253,15 +259,18 @@ class _Check:
                 for name in (e.x, e.y):
                     if name is None:
                         continue
-                    if name in enc.booleans or enc.sorts.get(name, e.sort) != e.sort:
-                        raise Rejected(f"{where}: {json.dumps(name)} is not an {e.sort} "
-                                       "variable of the input")
-                    enc.declare(name, e.sort)
-                g = enc.atom(e.sort, e.x, e.y, e.c, e.strict)
+                    sort = sorts.get(name)
+                    if sort is None and name not in booleans:
+                        enc.declare(name, e.sort)
+                    elif sort != e.sort or name in booleans:
+                        raise Rejected(f"atoms.txt line {e.line}: {json.dumps(name)} is not "
+                                       f"an {e.sort} variable of the input")
+                lit[e.var] = enc.atom(e.sort, e.x, e.y, e.c, e.strict)
+                continue
             elif e.kind == "bool":
                 if e.name in enc.sorts:
-                    raise Rejected(f"{where}: {json.dumps(e.name)} is not a Boolean of the "
-                                   "input")
+                    raise Rejected(f"atoms.txt line {e.line}: {json.dumps(e.name)} is not a "
+                                   "Boolean of the input")
                 g = enc.boolean(e.name)
             elif e.kind in ("guard", "fresh"):
                 g = enc.fresh()
@@ -448,32 +457,32 @@ class _Check:
         return cache[lit]
 
     def cost_constraint(self, c, index):
-        """The cost.CostConstraint of a cost record: its guard must be the variable of an
-        atoms.txt line `guard cost INDEX <= BOUND` with this record's index and bound (a
-        guard has no meaning in G, so "g -> cost <= bound" keeps satisfiability: g can be
-        false), and it must follow from a cost constraint of the input (cost.follows) with no
-        bound (an objective: only guarded records follow) or a bound no larger."""
+        """The cost.CostConstraint of a cost record, g -> cost <= bound (docs/certificates.md,
+        cost records). The guard g is either
+
+        - the variable of an atoms.txt line `guard cost INDEX <= BOUND` with this record's
+          index and bound: a guard has no meaning in G, so "g -> cost <= bound" keeps
+          satisfiability (g can be false); the record must follow from a cost constraint of
+          the input (an objective, no bound: then refuting g refutes "objective <= bound",
+          for the claim; or one with a bound no larger);
+        - or a literal with a meaning (a WeightedCost's Bool, atoms.txt `bool`), or none:
+          then the record must follow from a cost constraint the input requires, with a
+          bound no larger and no guard, or a guard that g implies in G (a proxy of it, or by
+          unit propagation; without g, a guard G fixes true): in every model of the input
+          g -> input guard -> input cost <= its bound -> record's cost <= bound.
+
+        A record whose weights are all 0 holds in every schedule when its bound is >= 0."""
         from . import cost
         tasks, bound = cost.parse_cost(c, self.enc.sorts)
         if bound is None:
             raise ValueError("a cost record needs a bound")
         guard = c.get("guard")
-        inputs = []
-        for given in self.enc.constraints:
-            if given.get("kind") == "cost":
-                try:
-                    inputs.append(cost.parse_cost(given))
-                except ValueError:
-                    continue
-        starts = {t.start for t in tasks}
-        related = any(starts <= {t.start for t in given_tasks} for given_tasks, _ in inputs)
-        if not related:
-            # (before the guard: a guard the input names, a Bool of a WeightedCost, is no
-            # `guard` line, and the reader did not read that constraint either)
-            raise _Unbacked("no cost constraint or objective the checker read in the input "
-                            "has its tasks")
-        if guard is not None:
-            args = self.guard_lines.get(guard) if isinstance(guard, int) else None
+        if guard is not None and (not isinstance(guard, int) or isinstance(guard, bool)
+                                  or not 0 < abs(guard) <= self.max_var):
+            raise ValueError(f"guard {guard!r} is not a literal of atoms.txt")
+        guard_line = guard is not None and guard in self.guard_lines
+        if guard_line:
+            args = self.guard_lines[guard]
             if not (isinstance(args, tuple) and len(args) == 4
                     and args[:3] == ("cost", str(index), "<=")
                     and _decimal_or_none(args[3]) == bound):
@@ -482,16 +491,47 @@ class _Check:
             if guard in self.cost_guards:
                 raise ValueError(f"guard {guard} guards constraint {self.cost_guards[guard][0]}"
                                  " too")
-        for given_tasks, given_bound in inputs:
-            if given_bound is None and guard is None:
+        g = None if guard is None else self.g_lit(guard)
+        weighted = {t.start for t in tasks if t.weight}
+        if not weighted and bound >= 0:
+            return cost.CostConstraint(tasks, bound, g)   # 0 <= bound in every schedule
+        inputs = []   # (tasks, bound or None, guard's G literal or None)
+        for given in self.enc.constraints:
+            if given.get("kind") != "cost":
+                continue
+            try:
+                given_tasks, given_bound = cost.parse_cost(given)
+            except ValueError:
+                continue
+            name = given.get("guard")
+            given_guard = None if name is None else self.enc.booleans.get(name)
+            if name is not None and given_guard is None:
+                continue
+            inputs.append((given_tasks, given_bound, given_guard))
+        if not any(weighted <= {t.start for t in given_tasks} for given_tasks, _, _ in inputs):
+            # (before the guard's meaning: the reader did not read that constraint either)
+            raise _Unbacked("no cost constraint or objective the checker read in the input "
+                            "has its tasks")
+        # an objective first: only a guard it backs may bound the claim
+        for given_tasks, given_bound, given_guard in sorted(
+                inputs, key=lambda i: i[1] is not None):
+            if given_bound is None and not guard_line:
                 continue   # an objective bounds nothing by itself
             if given_bound is not None and bound < given_bound:
                 continue
-            if cost.follows(tasks, given_tasks):
-                if guard is not None:   # for the claim: refuting g refutes cost <= bound
+            if given_guard is not None and not guard_line and not (
+                    given_guard in self._consequences(g) if g is not None
+                    else self._fixed(given_guard) is True):
+                continue   # the input's bound holds only under its guard
+            if _cost_follows(tasks, given_tasks):
+                if guard_line and given_bound is None:
+                    # for the claim: refuting g refutes objective <= bound
                     self.cost_guards[guard] = (index, bound)
-                return cost.CostConstraint(tasks, bound,
-                                           None if guard is None else self.g_lit(guard))
+                return cost.CostConstraint(tasks, bound, g)
+        if guard is not None and not guard_line:
+            raise ValueError(f"guard {guard!r} is not an atoms.txt line 'guard cost {index} <= "
+                             f"{bound}', and the record does not follow from a cost "
+                             "constraint the input requires (under a guard it implies)")
         raise ValueError("does not follow from the cost constraint or objective of the input "
                          "over its tasks")
 
@@ -696,6 +736,18 @@ class _Unbacked(ValueError):
     """A pseudo_boolean or cost record of constraints.json that the checker cannot relate to
     the input (its reader found no constraint over the same literals or tasks): not a
     contradiction of the input, so the lemmas by it are incomplete, not rejected."""
+
+
+def _cost_follows(tasks, given_tasks):
+    """cost.follows, with every tardiness task read as max(0, s - (due - duration)) (the
+    same term: it depends on due - duration only). The SMT-LIB reader sees a printed
+    tardiness summand only as w * max(0, s + c), so it lists it with duration 0."""
+    from .cost import CostTask, follows
+
+    def plain(ts):
+        return [t if t.due is None else CostTask(t.start, 0, t.weight, t.due - t.duration)
+                for t in ts]
+    return follows(plain(tasks), plain(given_tasks))
 
 
 def _decimal_or_none(text):
