@@ -100,8 +100,10 @@ class Encoding:
         self.check_schedule = None
         self.assumption_atoms = None
         self.booleans = {}  # name -> var
-        self._atoms = {}  # canonical Difference -> var
-        self._meaning = {}  # var -> canonical Difference (the positive literal's meaning)
+        # canonical atoms by their key (sort, x, y, c, strict), Difference.key() of the positive
+        # literal's meaning: plain tuples, so that looking up an Int atom builds no object
+        self._atoms = {}  # key -> var
+        self._meaning = {}  # var -> key
         self._gates = {}  # (op, lits) -> literal
         self._true = None
 
@@ -148,14 +150,29 @@ class Encoding:
 
         Hash-consed: the same meaning, in either orientation, gives the same variable.
         Names need not be declared here (the checker checks declarations where it matters)."""
-        canon, positive = self.canonical(sort, x, y, c, strict)
-        if canon is True:
-            return self.true() if positive else -self.true()
-        var = self._atoms.get(canon)
+        if sort == "Int" and not strict and type(c) is int and x != y:
+            # the common case, without objects: canonical() gives the same key and sign
+            if x is None or (y is not None and x < y):
+                key, positive = ("Int", x, y, c, False), True
+            else:
+                key, positive = ("Int", y, x, -c - 1, False), False
+        else:
+            canon, positive = self.canonical(sort, x, y, c, strict)
+            if canon is True:
+                return self.true() if positive else -self.true()
+            key = canon.key()
+        var = self._atoms.get(key)
         if var is None:
-            var = self._atoms[canon] = self.fresh()
-            self._meaning[var] = canon
+            self.num_vars += 1
+            var = self._atoms[key] = self.num_vars
+            self._meaning[var] = key
         return var if positive else -var
+
+    def int_atoms(self):
+        """[(x, y, c, var)] of the Int atoms of G, x - y <= c the meaning of var, in the
+        order of their variables."""
+        return [(x, y, c, var) for (sort, x, y, c, _), var in self._atoms.items()
+                if sort == "Int"]
 
     @staticmethod
     def canonical(sort, x, y, c, strict=False):
@@ -177,9 +194,10 @@ class Encoding:
 
     def meaning(self, lit):
         """The Difference that holds when the literal is true, or None if it is no atom."""
-        d = self._meaning.get(abs(lit))
-        if d is None:
+        key = self._meaning.get(abs(lit))
+        if key is None:
             return None
+        d = Difference(*key)
         return d if lit > 0 else d.negation()
 
     def is_atom(self, lit):

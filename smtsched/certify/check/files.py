@@ -4,6 +4,8 @@ Every error is a `Rejected` naming the file and the line. Nothing here knows the
 meaning of the records is checked in verify.py and rules.py.
 """
 
+import contextlib
+import gc
 import json
 import re
 from fractions import Fraction
@@ -11,7 +13,7 @@ from fractions import Fraction
 from .numbers import decimal_int
 
 __all__ = ["Rejected", "AtomLine", "read_manifest", "read_atoms", "read_cnf", "read_lemmas",
-           "read_constraints", "read_values", "proof_steps", "parse_number"]
+           "read_constraints", "read_values", "proof_steps", "parse_number", "gc_paused"]
 
 FORMAT = "smtsched-certificate"
 VERSION = 1
@@ -23,6 +25,20 @@ GATE_KINDS = ("and", "or", "xor", "ite", "iff")
 
 class Rejected(Exception):
     """The certificate is wrong; the message is the reason the checker prints."""
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """No cyclic garbage collection inside: reading a big certificate makes millions of
+    small objects without cycles (lines, clauses, atoms), and each collection walks all of
+    them again (a fifth of the reading of a million atoms). Resumed as it was after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _is_int(x):
@@ -151,16 +167,76 @@ class AtomLine:
 def read_atoms(path):
     """The lines of atoms.txt, in order; each variable at most once, gates over earlier ones."""
     lines, seen = [], set()
-    with open(path, encoding="utf-8") as f:
+    with gc_paused(), open(path, encoding="utf-8") as f:
         for no, raw in enumerate(f, 1):
             text = raw.strip()
             if not text or text.startswith("#"):
                 continue
             try:
-                lines.append(_atom_line(no, text, seen))
+                entry = _fast_line(no, text, seen)
+                lines.append(entry if entry is not None else _atom_line(no, text, seen))
             except ValueError as e:
                 raise Rejected(f"atoms.txt line {no}: {e}") from None
     return lines
+
+
+# The fast path (a certificate of a big schedule has a million atom lines). It reads the
+# shapes the emitter writes, with one compiled pattern per line kind: single spaces, a variable
+# without leading zeros, names without a backslash or a control character (such a JSON string
+# means its characters as they stand: json.loads is needed only for escapes, and refuses
+# control characters), integer bounds short enough for int(). It returns what _atom_line
+# returns for the same text, or None for anything else (a fraction, a decimal, an escape, a
+# strict Int atom, two nulls, odd spacing, an error), which _atom_line then reads (and
+# rejects with its message). Whatever the fast path accepts, _atom_line accepts alike:
+# tests/test_certify_check.py compares the two on the edge cases.
+_FAST_NAME = r'(null|"[^"\\\x00-\x1f]*")'
+_FAST_VAR = r"([1-9][0-9]{0,17})"
+_FAST_ATOM = re.compile(_FAST_VAR + r" atom (Int|Real) " + _FAST_NAME + " " + _FAST_NAME
+                        + r" (<=|<) ([+-]?[0-9]{1,4000})")
+_FAST_BOOL = re.compile(_FAST_VAR + r' bool ("[^"\\\x00-\x1f]*")')
+_FAST_GATE = re.compile(_FAST_VAR + r" (and|or|xor|ite|iff)((?: -?[1-9][0-9]{0,17})*)")
+
+
+def _fast_line(no, text, seen):
+    m = _FAST_ATOM.fullmatch(text)
+    if m is not None:
+        var, sort, x, y, op, c = m.groups()
+        strict = op == "<"
+        if (strict and sort == "Int") or x == y == "null":
+            return None
+        var = int(var)
+        if var in seen:
+            return None
+        entry = AtomLine(no, var, "atom")
+        entry.sort = sort
+        entry.x = None if x == "null" else x[1:-1]
+        entry.y = None if y == "null" else y[1:-1]
+        entry.strict = strict
+        entry.c = int(c)
+        seen.add(var)
+        return entry
+    m = _FAST_GATE.fullmatch(text)
+    if m is not None:
+        var, kind, args = m.groups()
+        var = int(var)
+        lits = tuple(map(int, args.split()))
+        if var in seen or not all(abs(lit) in seen for lit in lits) \
+                or (kind == "ite" and len(lits) != 3) or (kind == "iff" and len(lits) != 2):
+            return None
+        entry = AtomLine(no, var, kind)
+        entry.lits = lits
+        seen.add(var)
+        return entry
+    m = _FAST_BOOL.fullmatch(text)
+    if m is not None:
+        var = int(m.group(1))
+        if var in seen:
+            return None
+        entry = AtomLine(no, var, "bool")
+        entry.name = m.group(2)[1:-1]
+        seen.add(var)
+        return entry
+    return None
 
 
 def _atom_line(no, text, seen):
@@ -217,24 +293,40 @@ def _atom_line(no, text, seen):
 def read_cnf(path, max_var):
     """[(line, clause)] of a DIMACS file whose header matches; literals within max_var."""
     clauses, header, current, start = [], None, [], None
-    with open(path, encoding="utf-8") as f:
+    top = -1   # the header's number of variables
+    with gc_paused(), open(path, encoding="utf-8") as f:
         for no, raw in enumerate(f, 1):
-            text = raw.strip()
-            if not text or text.startswith("c"):
+            toks = raw.split()   # the tokens of raw.strip(), which starts with toks[0]
+            if not toks or toks[0][0] == "c":
                 continue
-            if text.startswith("p"):
-                parts = text.split()
+            if not current and header is not None:
+                # the common line, one whole clause: read at once; anything else (a bad
+                # token, a literal out of range, several clauses or a clause over several
+                # lines) is read token by token below, which says what is wrong
+                try:
+                    lits = list(map(int, toks))
+                except ValueError:
+                    lits = None
+                if lits and lits[-1] == 0:
+                    del lits[-1]
+                    if not lits or (0 not in lits and max(lits) <= top and -min(lits) <= top):
+                        clauses.append((no, lits))
+                        continue
+            if toks[0][0] == "p":
+                text = raw.strip()
+                parts = toks
                 if header is not None or len(parts) != 4 or parts[1] != "cnf" \
                         or not parts[2].isdigit() or not parts[3].isdigit():
                     raise Rejected(f"problem.cnf line {no}: bad header {text!r}")
                 header = (int(parts[2]), int(parts[3]))
+                top = header[0]
                 if header[0] > max_var:
                     raise Rejected(f"problem.cnf line {no}: {header[0]} variables, but "
                                    f"atoms.txt describes at most {max_var}")
                 continue
             if header is None:
                 raise Rejected(f"problem.cnf line {no}: clause before the p cnf header")
-            for tok in text.split():
+            for tok in toks:
                 try:
                     lit = int(tok)
                 except ValueError:

@@ -35,6 +35,7 @@ import json
 import re
 
 from .encoding import Encoding
+from .files import gc_paused
 
 __all__ = ["SchedInputError", "read_jobshop", "read_psplib", "read_model"]
 
@@ -564,33 +565,50 @@ def _encode(problem):
 def _pair_clauses(g, problem, guards):
     """Add to G the pair clause of every clashing pair of a resource one of whose two
     ordering atoms s_i - s_j <= -p_i, s_j - s_i <= -p_j has a variable in G (by meaning)."""
-    by_start = {_start(name): name for name in problem.tasks}
-    # per task: (resource number, demand) of each resource it loads with a positive duration
-    loads = {}
+    with gc_paused():   # up to millions of clauses, none in a cycle
+        _add_pair_clauses(g, problem, guards)
+
+
+def _add_pair_clauses(g, problem, guards):
+    # the tasks of some resource with a positive duration (only they have pair clauses)
+    task_of = {}   # start variable -> (task, duration)
+    loads = {}     # start variable -> {resource number: demand}
     for number, (_, capacity, demands) in enumerate(problem.resources):
         for t, d in demands:
-            if problem.tasks[t][0] > 0:
-                loads.setdefault(t, {})[number] = d
+            duration = problem.tasks[t][0]
+            if duration > 0:
+                s = _start(t)
+                task_of[s] = (t, duration)
+                loads.setdefault(s, {})[number] = d
     done = set()
-    for var in range(1, g.num_vars + 1):
-        d = g.meaning(var)
-        if d is None or d.sort != "Int":
+    # The atoms G has now (those added below are the other atoms of pairs already done), by
+    # their canonical meaning x - y <= c (x the smaller name) with var: it is "x ends before
+    # y starts" when c = -p_x, and its negation y - x <= -c - 1 is "y ends before x starts"
+    # when c = p_y - 1 (never both: p_x + p_y >= 2).
+    for x, y, c, var in g.int_atoms():
+        tx = task_of.get(x)
+        if tx is None:
             continue
-        for meaning in (d, d.negation()):
-            a, b = by_start.get(meaning.x), by_start.get(meaning.y)
-            if a is None or b is None or meaning.c != -problem.tasks[a][0]:
-                continue   # not "a ends before b starts"
-            pair = (a, b) if a < b else (b, a)
-            if pair in done:
-                continue
-            on_a, on_b = loads.get(a, {}), loads.get(b, {})
-            for number in on_a.keys() & on_b.keys():
-                if on_a[number] + on_b[number] > problem.resources[number][1]:
-                    done.add(pair)
-                    g.add(guards.get(a, []) + guards.get(b, [])
-                          + [g.atom("Int", _start(a), _start(b), -problem.tasks[a][0]),
-                             g.atom("Int", _start(b), _start(a), -problem.tasks[b][0])])
-                    break
+        ty = task_of.get(y)
+        if ty is None:
+            continue
+        if c == -tx[1]:
+            first, (a, pa), (b, pb), sa, sb = var, tx, ty, x, y
+        elif c == ty[1] - 1:
+            first, (a, pa), (b, pb), sa, sb = -var, ty, tx, y, x
+        else:
+            continue   # no ordering of the two tasks
+        pair = (x, y)
+        if pair in done:
+            continue
+        on_a, on_b = loads[x], loads[y]
+        for number, demand in on_a.items():
+            if number in on_b and demand + on_b[number] > problem.resources[number][1]:
+                done.add(pair)
+                # (a before b) or (b before a): this atom's literal, then the other one
+                g.add(guards.get(a, []) + guards.get(b, [])
+                      + [first, g.atom("Int", sb, sa, -pb)])
+                break
 
 
 def _check_schedule(problem, starts):
