@@ -376,6 +376,7 @@ class _Reader:
         elif args:
             self.fail("check-sat takes no arguments", command)
         asserted = []
+        self.listed = set()   # keys of the records listed (a list lookup each was quadratic)
         for level in self.levels:
             for lit in level:
                 self.assert_literal(lit, asserted)
@@ -404,7 +405,12 @@ class _Reader:
         while work:
             lit = work.pop()
             for record in self.pb.get(lit, ()):
-                if record not in enc.constraints:
+                # a pseudo-Boolean fact once, however often it was read; a cost record is
+                # made once per assertion
+                key = id(record) if record["kind"] == "cost" else (
+                    record["relation"], record["bound"], tuple(map(tuple, record["terms"])))
+                if key not in self.listed:
+                    self.listed.add(key)
                     enc.constraints.append(record)
             gate = self.gates.get(lit)
             if gate is not None and gate[0] == "and":
