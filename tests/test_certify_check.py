@@ -952,3 +952,191 @@ def test_premise_graph_matches_floyd_warshall(edges):
             got = graph.distances(names[a])
             for b in nodes:
                 assert got.get(names[b], inf) == dist[a, b]
+
+
+# -- the fast readers of big certificates --------------------------------------------------------
+#
+# files.read_atoms reads the line shapes the emitter writes by one compiled pattern each
+# (_fast_line) and everything else by the general reader (_atom_line); read_cnf reads a line
+# holding one whole clause at once. The fast paths must read exactly what the general reader
+# reads, and leave everything else (escapes, long numbers, fractions, errors) to it.
+
+from smtsched.certify.check import files  # noqa: E402
+
+
+def general_and_fast(text, seen=(1, 2)):
+    """(the general reader's entry or its error, the fast path's entry or None) of one line;
+    each reader gets the variables `seen` as described before."""
+    def fields(entry):
+        return None if entry is None else {k: getattr(entry, k) for k in files.AtomLine.__slots__}
+    try:
+        general = fields(files._atom_line(7, text, set(seen)))
+    except ValueError as e:
+        general = f"error: {e}"
+    return general, fields(files._fast_line(7, text, set(seen)))
+
+
+# lines the fast path reads; every one means what the general reader says
+FAST_LINES = [
+    '3 atom Int "start 0" "makespan" <= -12', '3 atom Int null "x" <= 0',
+    '3 atom Int "x" null <= +7', '3 atom Int "x" "y" <= -0', '3 atom Int "x" "y" <= 007',
+    '3 atom Int "x" "x" <= -1', '3 atom Real "x" "x" < 0',
+    '3 atom Real "x" "y" < -3', '3 atom Real null "y" <= 4', '3 atom Int "null" "x" <= 1',
+    '3 atom Int "é ü" "x" <= 1', '3 atom Int "" "x" <= 1', '3 atom Int "x" "y" <= '
+    + "9" * 4000, "3 and -1 2", "3 and", "3 or 1", "3 xor -2 -1 2", "3 ite 1 -2 2",
+    "3 iff 2 -1", '3 bool "p"', '3 bool "a b"', '3 bool "null"']
+# lines left to the general reader (some read, some rejected)
+GENERAL_LINES = [
+    '3 atom Int "a\\"b" "x" <= 1', '3 atom Int "a\\\\b" "x" <= 1', '3 atom Int "\\u00e9" "x" <= 1',
+    '3 atom Int "tab\there" "x" <= 1', '3 atom Int "x" "y" <= ' + "9" * 4001,
+    '3 atom Int "x" "y" <= -' + "1" * 5000, '3 atom Real "x" "y" <= 3/4',
+    '3 atom Real "x" "y" <= -0.25', '3 atom Int "x" "y" <= 6/3', '3 atom Int "x" "y" <= 1/2',
+    '3 atom Int "x" "y" <= 1.5', '3 atom Int "x" "y" <= 1.0', '3 atom Real "x" "y" <= -0/5',
+    '3 atom Int "x" "y" < 3', '3 atom Int null null <= 1', '3 atom Int "x" "x" < 1',
+    '3 atom Int x "y" <= 1', '3 atom Int "x" "y" =< 1', '3 atom Int "x" "y" <= 1/0',
+    '3 atom Bool "x" "y" <= 1', '3 atom Int "x" "y" <=', '3 atom Int "x"  "y" <= 1',
+    '3 atom Int "x" "y" <= 1 extra', '3 atom Int "x""y" <= 1', '03 atom Int "x" "y" <= 1',
+    '0 atom Int "x" "y" <= 1', '1 atom Int "x" "y" <= 1', '-3 atom Int "x" "y" <= 1',
+    "3 and 01", "3 and +1", "3 and 0", "3 and 4", "3 and 3", "3 ite 1 2", "3 iff 1",
+    "3 iff 1 2 -1", "1 and 2", '3 bool null', '3 bool "a\\nb"', '3 bool "p" "q"',
+    "3 guard cost 0 <= 7", "3 fresh stop", "3 nand 1 2", "3", "x atom"]
+
+
+@pytest.mark.parametrize("text", FAST_LINES)
+def test_fast_atoms_line_reads_what_the_general_reader_reads(text):
+    general, fast = general_and_fast(text)
+    assert fast is not None, text
+    assert fast == general
+    assert [type(fast[k]) for k in ("c", "x", "y")] == [type(general[k]) for k in ("c", "x", "y")]
+
+
+@pytest.mark.parametrize("text", GENERAL_LINES)
+def test_other_atoms_lines_are_left_to_the_general_reader(text):
+    general, fast = general_and_fast(text)
+    assert fast is None, (text, general)
+
+
+def test_general_reader_on_the_edge_cases_the_fast_path_leaves_to_it():
+    def read(text):
+        return general_and_fast(text)[0]
+    assert read('3 atom Int "a\\"b" "x" <= 1')["x"] == 'a"b'
+    assert read('3 atom Int "a\\\\b" "x" <= 1')["x"] == "a\\b"
+    assert read('3 atom Int "x" "y" <= ' + "9" * 4001)["c"] == 10 ** 4001 - 1
+    assert read('3 atom Int "x" "y" <= -' + "1" * 5000)["c"] == -(10 ** 5000 - 1) // 9
+    assert read('3 atom Real "x" "y" <= 3/4')["c"] == Fraction(3, 4)
+    assert read('3 atom Real "x" "y" <= -0.25')["c"] == Fraction(-1, 4)
+    assert type(read('3 atom Int "x" "y" <= 6/3')["c"]) is int   # 2
+    assert read('3 atom Real "x" "y" <= -0/5')["c"] == 0
+    assert "strict atom must be Real" in read('3 atom Int "x" "y" < 3')
+    assert "not an integer" in read('3 atom Int "x" "y" <= 1/2')
+    assert "not a valid JSON string" in read('3 atom Int "tab\there" "x" <= 1')
+    assert "divides by zero" in read('3 atom Int "x" "y" <= 1/0')
+    assert "described twice" in read('1 atom Int "x" "y" <= 1')
+    assert "before its line" in read("3 and 4")
+
+
+def test_read_atoms_names_the_line_of_a_strict_int_atom_after_many_fast_lines(tmp_path):
+    lines = [f'{v} atom Int "x" "s{v}" <= {v}' for v in range(1, 300)]
+    lines.insert(100, "# a comment")
+    lines.append('300 atom Int "x" "y" < 3')
+    path = tmp_path / "atoms.txt"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(files.Rejected, match="atoms.txt line 301: a strict atom must be Real"):
+        files.read_atoms(str(path))
+    path.write_text("\n".join(lines[:-1]) + "\n")
+    read = files.read_atoms(str(path))
+    assert [(e.line, e.var, e.y, e.c) for e in read[:2]] == [(1, 1, "s1", 1), (2, 2, "s2", 2)]
+    assert read[100].line == 102
+
+
+@pytest.mark.parametrize("sort", ["Int", "Real"])
+def test_certificate_with_escaped_and_quoted_names_verifies(tmp_path, sort):
+    # the cycle of cycle_cert over names a JSON string must escape, and over a bound longer
+    # than int() reads
+    names = {"x": 'a"b', "y": "c\\d", "z": "t\u00e9"}
+    problem = {"sorts": {n: sort for n in names.values()},
+               "clauses": [[[sort, names["x"], names["y"], -1]],
+                           [[sort, names["y"], names["z"], -1]],
+                           [[sort, names["z"], names["x"], 1]]]}
+    atoms = [f'1 atom {sort} {json.dumps(names["x"])} {json.dumps(names["y"])} <= -1',
+             f'2 atom {sort} {json.dumps(names["y"])} {json.dumps(names["z"])} <= -1',
+             f'3 atom {sort} {json.dumps(names["z"])} {json.dumps(names["x"])} <= 1']
+    assert check(cycle_cert(tmp_path, problem=problem, atoms=atoms)).ok
+    # a name written with a needless escape is the same name
+    atoms[2] = atoms[2].replace("\u00e9", "\\u00e9")
+    assert check(cycle_cert(tmp_path, name="escaped", problem=problem, atoms=atoms)).ok
+
+
+def test_strict_int_atom_is_rejected_with_its_line(tmp_path):
+    atoms = CYCLE_ATOMS[:2] + ['3 atom Int "z" "x" < 2']
+    assert_rejected(check(cycle_cert(tmp_path, atoms=atoms)), "atoms.txt line 3",
+                    "strict atom must be Real")
+
+
+def test_read_cnf_reads_whole_clause_lines_and_odd_layouts_alike(tmp_path):
+    path = tmp_path / "problem.cnf"
+
+    def read(body, header="p cnf 5 4", top=5):
+        path.write_text(header + "\n" + body)
+        return files.read_cnf(str(path), top)
+
+    assert read("1 -2 0\nc note\n\n0\n3 0 4 -5 0\n", header="p cnf 5 4") == \
+        [(2, [1, -2]), (5, []), (6, [3]), (6, [4, -5])]
+    assert read("1 -2 0\n-1\n2 +3 0\n-0\n5 0\n", header="p cnf 5 4") == \
+        [(2, [1, -2]), (3, [-1, 2, 3]), (5, []), (6, [5])]
+    for body, words in [("1 6 0\n", "line 2: literal 6 beyond"),
+                        ("1 x 0\n", "line 2: bad literal"),
+                        ("1 -6 0\n", "line 2: literal -6 beyond"),
+                        ("1 2\n", "line 2: clause not"),
+                        ("0\n" * 3 + "p cnf 5 4\n", "line 5: bad header"),
+                        ("0\n0\n0\n", "header says 4")]:
+        with pytest.raises(files.Rejected, match=words):
+            read(body)
+    with pytest.raises(files.Rejected, match="line 1: clause before"):
+        path.write_text("1 0\np cnf 1 1\n")
+        files.read_cnf(str(path), 1)
+
+
+def test_int_atoms_are_hash_consed_as_canonical_says(tmp_path):
+    enc = Encoding()
+    cases = [("Int", "b", "a", 3, False), ("Int", "a", "b", -4, False),
+             ("Int", None, "a", 0, False),
+             ("Int", "a", None, -1, False), ("Int", "a", "b", Fraction(7, 2), True),
+             ("Int", "a", "b", Fraction(3), False), ("Int", "a", "b", 3, True),
+             ("Real", "a", "b", 3, False), ("Real", "b", "a", Fraction(-3), True)]
+    for sort, x, y, c, strict in cases:
+        lit = enc.atom(sort, x, y, c, strict)
+        canon, positive = Encoding.canonical(sort, x, y, c, strict)
+        assert enc.meaning(lit) == (canon if positive else canon.negation())
+    a = enc.atom("Int", "a", "b", 2)
+    assert enc.atom("Int", "b", "a", -3) == -a                 # the negation, other way round
+    assert enc.atom("Int", "a", "b", 3, strict=True) == a      # a - b < 3 over Int
+    assert enc.atom("Int", "a", "b", Fraction(2)) == a
+    assert enc.atom("Real", "a", "b", 2) not in (a, -a)       # another sort, another atom
+    assert enc.atom("Int", "a", "a", 0) == enc.true()
+    assert enc.atom("Int", "a", "a", -1) == -enc.true()
+    assert [(x, y, c) for x, y, c, _ in enc.int_atoms()][:2] == [("a", "b", -4), (None, "a", 0)]
+
+
+def test_pair_clauses_of_named_atoms_in_either_orientation_with_their_guards():
+    from smtsched.certify.check import sched as checker
+    model = {"format": "smtsched-model", "version": 1, "name": "pairs",
+             "tasks": [{"name": "a", "duration": 2, "optional": True},
+                       {"name": "b", "duration": 3},
+                       {"name": "c", "duration": 1}, {"name": "d", "duration": 0}],
+             "resources": [{"name": "R", "capacity": 2,
+                            "demands": [["a", 2], ["b", 1], ["c", 1], ["d", 2]]}],
+             "objective": "makespan"}
+    g = checker.read_model(json.dumps(model))
+    before = len(g.clauses)
+    b_a = g.atom("Int", "start b", "start a", -3)   # b before a: canonically a - b <= 2, negated
+    a_c = g.atom("Int", "start a", "start c", -2)   # a before c, as canonical
+    g.atom("Int", "start b", "start c", -3)         # b, c fit together: no clause
+    g.atom("Int", "start a", "start d", -2)         # d lasts no time: no clause
+    g.atom("Int", "start c", "start a", 0)          # not an ordering: no clause of its own
+    g.finish()
+    present = g.boolean("present a")
+    assert b_a < 0 and a_c > 0
+    assert sorted(map(sorted, g.clauses[before:])) == sorted(map(sorted, [
+        [-present, b_a, g.atom("Int", "start a", "start b", -2)],
+        [-present, a_c, g.atom("Int", "start c", "start a", -1)]]))
