@@ -42,7 +42,11 @@ the checker can accept the global constraints a certificate of a Solver-API prob
 `_disjunctive_cliques` and `_cumulative_groups` for why each one follows from its facts. A
 recognised cumulative constraint also adds to G the clause "one ends before the other starts"
 for each two of its tasks that cannot run together (`_cannot_overlap`), as smtsched's compiler
-does in problem.cnf.
+does in problem.cnf. smtsched's WeightedCost prints as its arithmetic meaning, a sum of
+weighted ends (or of ites for tardiness) under a bound, behind (=> g ...) when guarded: an
+assertion of that meaning is listed as a cost constraint (`cost_assertion`, by the value of
+each summand), and one whose sum is no difference constraint is held in G as a fresh literal
+(`opaque_cost`: G weaker than the input, so still implied by it).
 
 Every comparison normalises to a difference constraint: the linear form sum a_i x_i + k <op> 0
 must have no variable (a constant, folded to true or false), one, or two with opposite
