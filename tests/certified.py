@@ -28,7 +28,7 @@ NOT_JUDGED = Counter()  # the first line of the reason -> number, for the summar
 
 _installed = None
 suspended = False       # set by conftest for a test marked `uncertified`
-_pool = None            # the background checker (one worker process), made on first use
+_pool = None            # the background checker (one worker process; see _checker)
 _pending = []           # (async verdict, folder) of the certificates not settled yet
 _owner = os.getpid()    # the test process (whose teardown settles)
 
@@ -48,6 +48,8 @@ def install():
 
     if _installed is not None:
         return
+    if in_background():
+        _checker()
     original = _installed = Solver.check
 
     def certifying_check(self, *assumptions):
@@ -107,15 +109,24 @@ def submit(folder):
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return
-    global _pool
     snapshot_input(folder)
+    _pending.append((_checker().submit(_verdict, folder), folder))
+
+
+def _checker():
+    """The background checker, started now if it is not running.
+
+    An executor, not a multiprocessing.Pool: a checker that dies (a crash in compiled code)
+    fails its futures, where a Pool would wait for its result for ever. Its process is forked
+    at once (install() starts it before the first test): forked later, inside a test, it
+    would keep whatever that test had monkeypatched."""
+    global _pool
     if _pool is None:
-        # an executor, not a multiprocessing.Pool: a checker that dies (a crash in compiled
-        # code) fails its futures, where a Pool would wait for its result for ever
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
         _pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-    _pending.append((_pool.submit(_verdict, folder), folder))
+        _pool.submit(os.getpid).result()
+    return _pool
 
 
 def snapshot_input(folder):
