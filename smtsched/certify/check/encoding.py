@@ -104,6 +104,7 @@ class Encoding:
         # literal's meaning: plain tuples, so that looking up an Int atom builds no object
         self._atoms = {}  # key -> var
         self._meaning = {}  # var -> key
+        self._differences = {}  # literal -> Difference, made when first asked for
         self._gates = {}  # (op, lits) -> literal
         self._true = None
 
@@ -194,11 +195,16 @@ class Encoding:
 
     def meaning(self, lit):
         """The Difference that holds when the literal is true, or None if it is no atom."""
-        key = self._meaning.get(abs(lit))
-        if key is None:
-            return None
-        d = Difference(*key)
-        return d if lit > 0 else d.negation()
+        d = self._differences.get(lit)
+        if d is None:
+            key = self._meaning.get(abs(lit))
+            if key is None:
+                return None
+            d = Difference(*key)
+            if lit < 0:
+                d = d.negation()
+            self._differences[lit] = d
+        return d
 
     def is_atom(self, lit):
         return abs(lit) in self._meaning
