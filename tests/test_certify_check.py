@@ -1140,3 +1140,17 @@ def test_pair_clauses_of_named_atoms_in_either_orientation_with_their_guards():
     assert sorted(map(sorted, g.clauses[before:])) == sorted(map(sorted, [
         [-present, b_a, g.atom("Int", "start a", "start b", -2)],
         [-present, a_c, g.atom("Int", "start c", "start a", -1)]]))
+
+
+def test_read_lemmas_refuses_what_is_no_literal_and_names_the_first_beyond(tmp_path):
+    path = tmp_path / "lemmas.jsonl"
+    for clause, words in [("[1, true]", "line 2: clause must be"), ("[1, 0]", "line 2: clause"),
+                          ("[1, 2.0]", "line 2: clause"), ('[1, "2"]', "line 2: clause"),
+                          ('{"a": 1}', "line 2: clause"), ("[3, -9, 8, 1]", "literal -9 beyond"),
+                          ("[-3, 9, -8]", "literal 9 beyond")]:
+        path.write_text('{"clause": [-1]}\n{"clause": %s}\n' % clause)
+        with pytest.raises(files.Rejected, match=words):
+            files.read_lemmas(str(path), 7)
+    path.write_text('{"clause": [-1, 7, -7]}\n\n{"clause": [], "rule": "cycle"}\n')
+    assert [(no, rec["clause"]) for no, rec in files.read_lemmas(str(path), 7)] == \
+        [(1, [-1, 7, -7]), (3, [])]
