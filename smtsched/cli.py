@@ -109,8 +109,9 @@ def build_parser():
     check.add_argument("--input", metavar="FILE",
                        help="the input file (default: the one the manifest names)")
     check.add_argument("--engine", metavar="E",
-                       help="RUP engine for proof.drup: drup (default), glucose4, minisat22, "
-                            "dratify")
+                       help="RUP engine for proof.drup: drup-forward (default: every line), "
+                            "drup (backward: the lines the refutation uses), glucose4, "
+                            "minisat22, dratify")
     return parser
 
 

@@ -26,8 +26,9 @@ def main(argv=None):
     parser.add_argument("directory", help="a certificate folder, or a folder of numbered ones")
     parser.add_argument("--input", help="the input file (default: found from the manifest)")
     parser.add_argument("--engine", choices=ENGINES, default=None,
-                        help="RUP engine for proof.drup (default: drup, the checker's own; "
-                             "glucose4 = propagate, PySAT Glucose)")
+                        help="RUP engine for proof.drup (default: drup-forward, the "
+                             "checker's own, every line; drup: backward, the lines the "
+                             "refutation uses; glucose4 = propagate, PySAT Glucose)")
     args = parser.parse_args(argv)
     if os.path.isfile(os.path.join(args.directory, "manifest.json")):
         verdict = check_one(args.directory, args.input, args.engine)
