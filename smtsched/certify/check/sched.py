@@ -580,6 +580,7 @@ def _add_pair_clauses(g, problem, guards):
                 s = _start(t)
                 task_of[s] = (t, duration)
                 loads.setdefault(s, {})[number] = d
+    capacity = [c for _, c, _ in problem.resources]
     done = set()
     # The atoms G has now (those added below are the other atoms of pairs already done), by
     # their canonical meaning x - y <= c (x the smaller name) with var: it is "x ends before
@@ -601,13 +602,13 @@ def _add_pair_clauses(g, problem, guards):
         pair = (x, y)
         if pair in done:
             continue
-        on_a, on_b = loads[x], loads[y]
-        for number, demand in on_a.items():
-            if number in on_b and demand + on_b[number] > problem.resources[number][1]:
+        on_b = loads[y]
+        for number, demand in loads[x].items():
+            if number in on_b and demand + on_b[number] > capacity[number]:
                 done.add(pair)
                 # (a before b) or (b before a): this atom's literal, then the other one
-                g.add(guards.get(a, []) + guards.get(b, [])
-                      + [first, g.atom("Int", sb, sa, -pb)])
+                clause = [first, g.atom("Int", sb, sa, -pb)]
+                g.add(guards.get(a, []) + guards.get(b, []) + clause if guards else clause)
                 break
 
 
