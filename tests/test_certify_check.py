@@ -1154,3 +1154,25 @@ def test_read_lemmas_refuses_what_is_no_literal_and_names_the_first_beyond(tmp_p
     path.write_text('{"clause": [-1, 7, -7]}\n\n{"clause": [], "rule": "cycle"}\n')
     assert [(no, rec["clause"]) for no, rec in files.read_lemmas(str(path), 7)] == \
         [(1, [-1, 7, -7]), (3, [])]
+
+
+def test_a_check_pauses_garbage_collection_and_leaves_it_as_it_was(tmp_path, monkeypatch):
+    import gc
+    folder = cycle_cert(tmp_path)
+    seen = []   # whether collection was on while problem.cnf was read
+    real = files.read_cnf
+    monkeypatch.setattr(verify, "read_cnf", lambda *args: seen.append(gc.isenabled())
+                        or real(*args))
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        assert check(folder).ok and gc.isenabled()
+        gc.disable()
+        assert check(folder).ok and not gc.isenabled()
+        gc.enable()
+        bad = cycle_cert(tmp_path, name="bad", atoms=CYCLE_ATOMS[:2] + ['3 atom Int "z" "x" < 2'])
+        assert_rejected(check(bad), "atoms.txt line 3")
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen == [False, False]
