@@ -594,9 +594,9 @@ def _add_pair_clauses(g, problem, guards):
         if ty is None:
             continue
         if c == -tx[1]:
-            first, (a, pa), (b, pb), sa, sb = var, tx, ty, x, y
+            first, (a, _), (b, pb), sa, sb = var, tx, ty, x, y
         elif c == ty[1] - 1:
-            first, (a, pa), (b, pb), sa, sb = -var, ty, tx, y, x
+            first, (a, _), (b, pb), sa, sb = -var, ty, tx, y, x
         else:
             continue   # no ordering of the two tasks
         pair = (x, y)
