@@ -957,9 +957,9 @@ def test_premise_graph_matches_floyd_warshall(edges):
 # -- the fast readers of big certificates --------------------------------------------------------
 #
 # files.read_atoms reads the line shapes the emitter writes by one compiled pattern each
-# (_fast_line) and everything else by the general reader (_atom_line); read_cnf reads a line
-# holding one whole clause at once. The fast paths must read exactly what the general reader
-# reads, and leave everything else (escapes, long numbers, fractions, errors) to it.
+# (_fast_line) and everything else by the general reader (_atom_line). The fast path must read
+# exactly what the general reader reads, and leave everything else (escapes, long numbers,
+# fractions, errors) to it. read_cnf and read_lemmas: their layouts and refusals.
 
 from smtsched.certify.check import files  # noqa: E402
 

@@ -293,40 +293,24 @@ def _atom_line(no, text, seen):
 def read_cnf(path, max_var):
     """[(line, clause)] of a DIMACS file whose header matches; literals within max_var."""
     clauses, header, current, start = [], None, [], None
-    top = -1   # the header's number of variables
     with gc_paused(), open(path, encoding="utf-8") as f:
         for no, raw in enumerate(f, 1):
-            toks = raw.split()   # the tokens of raw.strip(), which starts with toks[0]
-            if not toks or toks[0][0] == "c":
+            text = raw.strip()
+            if not text or text.startswith("c"):
                 continue
-            if not current and header is not None:
-                # the common line, one whole clause: read at once; anything else (a bad
-                # token, a literal out of range, several clauses or a clause over several
-                # lines) is read token by token below, which says what is wrong
-                try:
-                    lits = list(map(int, toks))
-                except ValueError:
-                    lits = None
-                if lits and lits[-1] == 0:
-                    del lits[-1]
-                    if not lits or (0 not in lits and max(lits) <= top and -min(lits) <= top):
-                        clauses.append((no, lits))
-                        continue
-            if toks[0][0] == "p":
-                text = raw.strip()
-                parts = toks
+            if text.startswith("p"):
+                parts = text.split()
                 if header is not None or len(parts) != 4 or parts[1] != "cnf" \
                         or not parts[2].isdigit() or not parts[3].isdigit():
                     raise Rejected(f"problem.cnf line {no}: bad header {text!r}")
                 header = (int(parts[2]), int(parts[3]))
-                top = header[0]
                 if header[0] > max_var:
                     raise Rejected(f"problem.cnf line {no}: {header[0]} variables, but "
                                    f"atoms.txt describes at most {max_var}")
                 continue
             if header is None:
                 raise Rejected(f"problem.cnf line {no}: clause before the p cnf header")
-            for tok in toks:
+            for tok in text.split():
                 try:
                     lit = int(tok)
                 except ValueError:
