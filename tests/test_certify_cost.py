@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smtsched.certify import check, witness_linear
-from smtsched.certify.check import cost, rules, verify
+from smtsched.certify.check import cost, lemma_rules, rules, verify
 from smtsched.certify.check.encoding import Difference, Encoding
 from smtsched.core.specs import CostSpec, CostTask
 
@@ -89,7 +89,7 @@ def accepts(tasks, edges, bound, guarded, guard_premise=True):
         premises.append(None)
         literals.append(GUARD)
     try:
-        rules.check_rule("cost", premises, {}, con, literals)
+        lemma_rules.check_rule("cost", premises, {}, con, literals)
         return True
     except rules.RuleError:
         return False
@@ -167,10 +167,10 @@ def test_cost_cases():
 def test_cost_takes_no_witness_and_needs_a_cost_constraint():
     con = cost.CostConstraint([cost.CostTask("s0", 1, 1, None)], -1)
     with pytest.raises(rules.RuleError, match="no witness"):
-        rules.check_rule("cost", [Difference("Int", None, "s0", 0)], {"tasks": [0]}, con,
+        lemma_rules.check_rule("cost", [Difference("Int", None, "s0", 0)], {"tasks": [0]}, con,
                          [1])
     with pytest.raises(rules.RuleError, match="cost constraint"):
-        rules.check_rule("cost", [], {}, None, [])
+        lemma_rules.check_rule("cost", [], {}, None, [])
     assert "cost" not in rules.PENDING
 
 

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smtsched.certify import check, witness_linear
-from smtsched.certify.check import rules, slack, verify
+from smtsched.certify.check import lemma_rules, rules, slack, verify
 from smtsched.certify.check.encoding import Encoding
 from smtsched.certify.check.slack import Row
 from smtsched.core.specs import PseudoBooleanSpec
@@ -72,7 +72,7 @@ def rows(draw):
 def accepts(clause, row):
     literals, weights, bound = row
     try:
-        rules.check_rule("slack", [None] * len(clause), {}, Row(literals, weights, bound),
+        lemma_rules.check_rule("slack", [None] * len(clause), {}, Row(literals, weights, bound),
                          [-lit for lit in clause])
         return True
     except rules.RuleError:
@@ -135,9 +135,9 @@ def test_slack_cases():
 def test_slack_takes_no_witness_and_needs_a_row():
     row = Row([1, 2], [3, 3], 4)
     with pytest.raises(rules.RuleError, match="no witness"):
-        rules.check_rule("slack", [None, None], {"premises": [0, 1]}, row, [1, 2])
+        lemma_rules.check_rule("slack", [None, None], {"premises": [0, 1]}, row, [1, 2])
     with pytest.raises(rules.RuleError, match="pseudo_boolean"):
-        rules.check_rule("slack", [None], {}, None, [1])
+        lemma_rules.check_rule("slack", [None], {}, None, [1])
     assert "slack" not in rules.PENDING
 
 

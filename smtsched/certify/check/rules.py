@@ -15,7 +15,7 @@ what the rule may conclude, so it is sound, and keeps every weight an integer.
 from collections import deque
 from fractions import Fraction
 
-__all__ = ["RuleError", "Task", "Constraint", "check_rule", "RULES", "PENDING"]
+__all__ = ["RuleError", "Task", "Constraint", "RULES", "PENDING"]
 
 INF = float("inf")
 
@@ -250,19 +250,3 @@ def clique(premises, witness, constraint):
 
 
 RULES = {"cycle": cycle, "energy": energy, "clique": clique}
-
-
-def check_rule(rule, premises, witness, constraint, literals=()):
-    """Raise RuleError unless `rule` with `witness` proves the lemma of these premises.
-    `literals`: the premises as G literals (the rules over literals read them: `slack`, and
-    `cost` for its guard)."""
-    if rule == "slack":   # pseudo-Boolean rows: slack.py
-        from .slack import slack
-        return slack(literals, witness, constraint)
-    if rule == "cost":    # weighted completion and tardiness: cost.py
-        from .cost import cost
-        return cost(premises, witness, constraint, literals)
-    fn = RULES.get(rule)
-    if fn is None:
-        raise RuleError(f"unknown rule {rule!r}")
-    fn(premises, witness, constraint)

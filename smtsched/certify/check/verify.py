@@ -22,7 +22,7 @@ import importlib
 import json
 import os
 
-from . import rules
+from . import lemma_rules, rules
 from .encoding import Encoding
 from .files import (Rejected, gc_paused, read_atoms, read_cnf, read_constraints, read_lemmas,
                     read_manifest, read_values, proof_steps)
@@ -602,7 +602,7 @@ class _Check:
                     con = _for_premises(con, literals, self.enc.booleans)
                 premises = [self.enc.meaning(p) for p in literals]
                 try:
-                    rules.check_rule(rule, premises, rec["witness"], con, literals)
+                    lemma_rules.check_rule(rule, premises, rec["witness"], con, literals)
                 except rules.RuleError as e:
                     raise Rejected(f"{where}: {e}") from None
             if rec.get("kind") == "input":
