@@ -4,9 +4,10 @@ wrappers that give each `Solver.check` and `Model.solve` without a `proof` of it
 temporary certificate folder and, when the answer is one to certify, run the independent
 checker on it. A rejected certificate fails the test that got the answer.
 
-A certificate the checker cannot judge yet (a pseudo-Boolean or cost constraint, for which
-the checker has no rule; an SMT-LIB construct its own reader does not support) is counted and
-shown in pytest's summary, never passed off as verified. SMTSCHED_CERTIFY_ALL=0 turns the
+A certificate the checker cannot judge (an SMT-LIB construct its own reader does not
+support, a constraint record it cannot relate to the input) is counted and shown in pytest's
+summary, never passed off as verified; so is an answer with no certificate written (a model
+with memories, which the checker does not read yet), with the reason. SMTSCHED_CERTIFY_ALL=0 turns the
 whole thing off (e.g. to time the suite without it).
 
 The checking runs in one background worker process while the test goes on (the suite runs in
