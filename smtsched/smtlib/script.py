@@ -422,54 +422,30 @@ class Script:
         if self.proof is not None:
             solver.set(proof=os.path.join(self.proof["directory"], str(self.check_sats)),
                        proof_input=dict(self.proof, query={"check_sat": self.check_sats}))
-        try:
-            result = solver.check(*[term for _, term in assumptions])
-        except KeyboardInterrupt:
-            self.last, self.last_reason = (unknown, assumptions), "interrupted"
-            self.say("unknown")
-            raise Interrupted() from None
-        except ModelCheckError as problem:
-            # never a wrong answer: say unknown, and why
-            self.last, self.last_reason = (unknown, assumptions), str(problem)
-            self.say("unknown")
-            self.error(str(problem), command.line, command.column)
+        terms = [term for _, term in assumptions]
+        done, result = self._answering(lambda: solver.check(*terms), assumptions, command)
+        if not done:
             return
         if result == sat and self.objectives:
             # the optimiser's probes refute bounds the script does not state: no certificates
-            # (the answer is sat; OPTIMAL certificates of objectives are still to come)
+            # for them (certify_optimum below writes the optimum's)
             solver.set(proof=None, proof_input=None)
             from .objectives import optimise
             deadline = None if timeout_ms is None else time.perf_counter() + timeout_ms / 1000
-            try:
-                outcome = optimise(solver, [term for _, term in assumptions], self.objectives,
-                                   deadline)
-            except KeyboardInterrupt:
-                self.last, self.last_reason = (unknown, assumptions), "interrupted"
-                self.say("unknown")
-                raise Interrupted() from None
-            except ModelCheckError as problem:
-                self.last, self.last_reason = (unknown, assumptions), str(problem)
-                self.say("unknown")
-                self.error(str(problem), command.line, command.column)
+            done, outcome = self._answering(
+                lambda: optimise(solver, terms, self.objectives, deadline), assumptions, command)
+            if not done:
                 return
             if outcome != "sat":
                 # not proven optimal: say so rather than hand out a model as the optimum
                 self.last, self.last_reason = (unknown, assumptions), outcome
                 self.say("unknown")
                 return
-            if self.proof is not None:
-                try:
-                    self.certify_optimum(solver, [term for _, term in assumptions], deadline)
-                except KeyboardInterrupt:
-                    self.last, self.last_reason = (unknown, assumptions), "interrupted"
-                    self.say("unknown")
-                    raise Interrupted() from None
-                except ModelCheckError as problem:
-                    # a model better than the optimum: never answer with it
-                    self.last, self.last_reason = (unknown, assumptions), str(problem)
-                    self.say("unknown")
-                    self.error(str(problem), command.line, command.column)
-                    return
+            # (a model better than the optimum raises ModelCheckError: never answered with)
+            if self.proof is not None and not self._answering(
+                    lambda: self.certify_optimum(solver, terms, deadline), assumptions,
+                    command)[0]:
+                return
         self.last = (result, assumptions)
         self.last_reason = solver.reason_unknown() if result == unknown else None
         self.say(str(result))
@@ -477,6 +453,22 @@ class Script:
             self.say(self.model_text())
         if self.print_stats:
             self.say(self.statistics_text())
+
+    def _answering(self, call, assumptions, command):
+        """(True, call()) or, when the call failed, (False, None) with the answer unknown:
+        a model that failed its check (never a wrong answer: unknown, and the error at the
+        command's place); an interrupt raises Interrupted."""
+        try:
+            return True, call()
+        except KeyboardInterrupt:
+            self.last, self.last_reason = (unknown, assumptions), "interrupted"
+            self.say("unknown")
+            raise Interrupted() from None
+        except ModelCheckError as problem:
+            self.last, self.last_reason = (unknown, assumptions), str(problem)
+            self.say("unknown")
+            self.error(str(problem), command.line, command.column)
+            return False, None
 
     def certify_optimum(self, solver, base, deadline):
         """The certificate of an optimising check-sat (docs/certificates.md, "Claims"): the
