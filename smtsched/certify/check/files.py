@@ -45,16 +45,22 @@ def _is_int(x):
     return isinstance(x, int) and not isinstance(x, bool)
 
 
+def _json_file(path, name):
+    """The JSON value in the file `path` (`name` in messages); Rejected when it cannot be read
+    or is no JSON."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except OSError as e:
+        raise Rejected(f"{name}: cannot read: {e.strerror or e}") from None
+    except ValueError as e:
+        raise Rejected(f"{name}: not JSON: {e}") from None
+
+
 # -- manifest.json ---------------------------------------------------------------------------
 
 def read_manifest(path):
-    try:
-        with open(path, encoding="utf-8") as f:
-            m = json.load(f)
-    except OSError as e:
-        raise Rejected(f"manifest.json: cannot read: {e.strerror or e}") from None
-    except ValueError as e:
-        raise Rejected(f"manifest.json: not JSON: {e}") from None
+    m = _json_file(path, "manifest.json")
     if not isinstance(m, dict):
         raise Rejected("manifest.json: not a JSON object")
     if m.get("format") != FORMAT:
@@ -337,13 +343,7 @@ def read_cnf(path, max_var):
 # -- constraints.json -------------------------------------------------------------------------
 
 def read_constraints(path):
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except OSError as e:
-        raise Rejected(f"constraints.json: cannot read: {e.strerror or e}") from None
-    except ValueError as e:
-        raise Rejected(f"constraints.json: not JSON: {e}") from None
+    data = _json_file(path, "constraints.json")
     if not isinstance(data, list) or not all(isinstance(c, dict) for c in data):
         raise Rejected("constraints.json: not a list of objects")
     return data
@@ -394,13 +394,7 @@ def read_values(path):
     `{"values": {name: value}, "objective": v}` -> ({name: bool | int | Fraction}, v or None).
     A Bool's value is true or false; a number is a string (an integer, p/q or a decimal: any
     length, exactly) or a JSON integer."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except OSError as e:
-        raise Rejected(f"values.json: cannot read: {e.strerror or e}") from None
-    except ValueError as e:
-        raise Rejected(f"values.json: not JSON: {e}") from None
+    data = _json_file(path, "values.json")
     if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
         raise Rejected("values.json: needs values: an object of the script's constants")
     out = {}
