@@ -187,9 +187,10 @@ def test_psplib_j30_certificate_names_the_file_read_and_verifies(tmp_path):
 
 
 @pytest.mark.uncertified   # compares with a run without proof
-def test_greedy_schedule_meeting_the_static_bound_is_refuted_by_one_more_search(tmp_path):
+def test_greedy_schedule_meeting_the_static_bound_is_certified_without_a_search(tmp_path):
     """The greedy schedule meets the critical path: without proof no search runs at all (no
-    backend is built); with proof one search must refute makespan <= 4."""
+    backend is built), and with proof neither: the certificate is the bound lemma over the
+    model's unit facts, and an empty refutation (bound_proof.standalone)."""
     m = Model("chain and machine")
     a, b, c = m.task("a", 3), m.task("b", 2), m.task("c", 1)
     m.precedence(a, b)
@@ -198,8 +199,14 @@ def test_greedy_schedule_meeting_the_static_bound_is_refuted_by_one_more_search(
     plain = m.solve()
     assert (plain.status, plain.objective, plain.stats["checks"]) == (OPTIMAL, 5, 0)
     result = m.solve(proof=str(tmp_path))
-    assert result.status == OPTIMAL and result.stats["checks"] == 1
+    assert result.status == OPTIMAL and result.stats["checks"] == 0
     verified(tmp_path)
+    assert lemma_kinds(tmp_path) == ["bound"]
+    with open(os.path.join(tmp_path, "problem.cnf"), encoding="utf-8") as f:
+        # the unit facts of the chain: a's release, a before b, b's end before the makespan
+        assert f.readline().split()[3] == "3"
+    with open(os.path.join(tmp_path, "proof.drup"), encoding="utf-8") as f:
+        assert f.read() == "0\n"
 
 
 @pytest.mark.uncertified   # compares with a run without proof
@@ -304,10 +311,9 @@ def test_a_feasible_answer_writes_no_certificate_and_clears_an_old_one(tmp_path)
     assert not os.path.exists(tmp_path / "manifest.json")   # the old one is gone
 
 
-def test_an_optimal_answer_whose_refutation_finds_no_time_stays_optimal_without_certificate(
-        tmp_path):
-    """time_limit=0: the greedy schedule meets the critical path (OPTIMAL), and the deadline
-    has passed before the refutation's encoding is built."""
+def test_an_optimal_answer_at_the_static_bound_is_certified_even_without_time(tmp_path):
+    """time_limit=0: the greedy schedule meets the critical path (OPTIMAL), and its
+    certificate needs no search (bound_proof.standalone), so the deadline costs nothing."""
     m = Model("chain and machine")
     a, b, c = m.task("a", 3), m.task("b", 2), m.task("c", 1)
     m.precedence(a, b)
@@ -315,9 +321,8 @@ def test_an_optimal_answer_whose_refutation_finds_no_time_stays_optimal_without_
     m.minimize_makespan()
     result = m.solve(proof=str(tmp_path), time_limit=0)
     assert (result.status, result.objective) == (OPTIMAL, 5)
-    assert result.certificate is None
-    assert "refutation of makespan <= 4" in result.certificate_note
-    assert not os.path.exists(tmp_path / "manifest.json")
+    assert result.certificate == str(tmp_path)
+    verified(tmp_path)
 
 
 def test_unwritable_folder_or_unreadable_input_is_said_not_raised(tmp_path):

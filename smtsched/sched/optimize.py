@@ -43,7 +43,7 @@ import time
 from contextlib import contextmanager
 
 from ..errors import SmtschedError
-from . import bounds, check, heuristic
+from . import bound_proof, bounds, check, heuristic
 from .backend import SAT, UNSAT, BuildTimeout
 from .lowered import LoweringBackend
 from .memory import oversized_buffer, quick_lower_bound
@@ -163,6 +163,7 @@ class Optimizer:
         self.best = None       # (objective, starts, present)
         self.lower = None      # the proven lower bound
         self._static_bound = None
+        self.bound_first = None   # a static bound to state as a lemma before refuting
         self.stats = {}
         # the probe loop's state
         self.fraction = 0.5    # how far into the gap the next probe goes
@@ -260,7 +261,10 @@ class Optimizer:
     def start_is_optimal(self):
         """The starting schedule meets the bound that needs no search: no backend is built
         (the lowering would be most of the run on such models)."""
-        return (self.first is not None and self.optimise and not self.certifying
+        # (with a certificate to write: for a makespan, whose static bound is a lemma the
+        # certificate can hold without a search: bound_proof.standalone)
+        return (self.first is not None and self.optimise
+                and (not self.certifying or self.model.objective == "makespan")
                 and self.model.objective_value(self.first) <= self.static_bound())
 
     def build_backend(self):
@@ -545,12 +549,16 @@ class Optimizer:
         elif result.status == OPTIMAL:
             value = result.objective
             claim = {"kind": "optimal", "objective": self.model.objective, "value": value}
-            if value - 1 not in self.refuted and self.backend is not None \
-                    and value <= self.static_bound():
+            if value - 1 not in self.refuted and value <= self.static_bound():
                 # the static bound that decided the answer, as a lemma with its arithmetic:
-                # the refutation below is then immediate
-                self.backend.bound_lemma(value)
-            assumptions = self.refutation(value - 1, collector)
+                # the whole certificate when no backend was built, else a lemma that makes
+                # the refutation below immediate
+                if self.backend is None and self.standalone(claim, result):
+                    claim = None
+                else:
+                    self.bound_first = value
+            if claim is not None:
+                assumptions = self.refutation(value - 1, collector)
         else:
             proof.note = f"no certificate: the answer is {result.status}, not proven"
         if assumptions is not None:
@@ -567,6 +575,17 @@ class Optimizer:
             self.say(f"certificate written to {proof.written}")
         else:
             self.say(proof.note)
+
+    def standalone(self, claim, result):
+        """Write the certificate of an OPTIMAL makespan at its static bound without a search
+        (bound_proof.standalone); False when the bound cannot be stated (then a refutation
+        backs it)."""
+        made = bound_proof.standalone(self.model, claim["value"])
+        if made is None:
+            return False
+        certificate, assumptions = made
+        self.proof.write(certificate, claim, assumptions, result)
+        return True
 
     def refutation(self, bound, collector):
         """The assumptions of a refutation of "objective <= bound" (bound None: of the model
@@ -599,6 +618,9 @@ class Optimizer:
                 return None
         if not self.stats:
             self.stats = self.fresh_stats()
+        if self.bound_first is not None:
+            self.backend.bound_lemma(self.bound_first)
+            self.bound_first = None
         self.say(f"proof: refuting {what}")
         outcome, schedule = self.search(bound)
         if outcome == UNSAT:
