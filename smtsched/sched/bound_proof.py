@@ -69,11 +69,11 @@ def makespan_lemma(model, lowering, value):
 
 
 def cost_lemma(model, lowering, guard, spec, value):
-    """(clause, rule, witness, constraint) proving "guard => weighted cost >= value" is
-    impossible to violate, i.e. the clause [-guard, the negated head chains of every
-    weighted task] (rule `cost`: at the earliest starts the chains give, the cost already
-    exceeds the guarded bound `spec.bound`); None when the heads do not reach it or some
-    task is optional (its head would not hold)."""
+    """(clause, rule, witness, constraint): the clause [-guard, the negated head chains of
+    every weighted task], which says that the guard's bound `spec.bound` (below `value`)
+    cannot hold (rule `cost`: at the earliest starts the chains give, the cost is already
+    `value`); None when the heads do not reach `value` or some task is optional (its head
+    would not hold)."""
     if spec.bound >= value or any(t.optional for t in model.tasks):
         return None
     try:
