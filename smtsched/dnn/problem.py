@@ -156,8 +156,7 @@ class DnnProblem:
         static memory reasoning of `infeasible_reason`, so one more search of the whole
         model, starting from the answer's schedule, refutes a better value (or any schedule)
         within the time left and writes the certificate with the model as DIR/model.json.
-        A model the checker cannot read (today: memories; alternatives until it has rules
-        for them) gets no search, only the note. The whole search must agree with the
+        A model the checker cannot read (today: memories) gets no search, only the note. The whole search must agree with the
         answer: a different proven answer is an internal error, never hidden."""
         from ..sched.proof import Certification
 
