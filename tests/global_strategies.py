@@ -1,6 +1,7 @@
 """Hypothesis strategies and formula builders for random machines (Disjunctive) and resources
 (Cumulative), shared by tests/test_disjunctive.py, tests/test_cumulative_twins.py and
-tests/test_certify_witness.py.
+tests/test_certify_witness.py; and the weighted-cost problems of tests/test_cost.py and
+tests/test_certify_weighted_cost.py.
 
 Each test module keeps its own sizes through the parameters; the draws happen in the same
 order for every choice, so a module's derandomized examples do not depend on the others'."""
@@ -65,3 +66,16 @@ def resource_formulas(durations, demands, capacity, windows, cuts=(), bound_lite
     for position, (k, bound) in enumerate(cuts):
         fs.append(Or(Bool(f"free{position}"), starts[k] <= bound))
     return fs
+
+
+@st.composite
+def cost_problems(draw):
+    """(durations, releases, weights, dues or None, bound): up to four tasks with releases on
+    one machine, weights 0..3, completion (no dues) or tardiness, a cost bound."""
+    n = draw(st.integers(1, 4))
+    durations = [draw(st.integers(0, 4)) for _ in range(n)]
+    releases = [draw(st.integers(0, 3)) for _ in range(n)]
+    weights = [draw(st.integers(0, 3)) for _ in range(n)]
+    dues = draw(st.one_of(st.none(), st.lists(st.integers(0, 8), min_size=n, max_size=n)))
+    bound = draw(st.integers(0, 40))
+    return durations, releases, weights, dues, bound

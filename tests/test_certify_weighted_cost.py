@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 
 from smtsched import Bool, Disjunctive, Int, Ints, Not, Solver, WeightedCost, unsat
 from smtsched.certify import check
+
+from global_strategies import cost_problems as problems
 from smtsched.certify.check.smtlib import Unsupported, read
 
 
@@ -84,19 +86,6 @@ def test_a_guard_assumed_false_leaves_other_cost_bounds_verifiable(tmp_path):
                 WeightedCost([a, b, c], [2, 2, 1], [1, 0, 3], 2, dues=[0, 0, 0], guard=h)]
     folder = certify(tmp_path, formulas, Not(g), h)
     assert check(folder).ok, check(folder)
-
-
-@st.composite
-def problems(draw):
-    """tests/test_cost.py's shapes: up to four tasks with releases on one machine, weights
-    0..3, completion or tardiness, a bound."""
-    n = draw(st.integers(1, 4))
-    durations = [draw(st.integers(0, 4)) for _ in range(n)]
-    releases = [draw(st.integers(0, 3)) for _ in range(n)]
-    weights = [draw(st.integers(0, 3)) for _ in range(n)]
-    dues = draw(st.one_of(st.none(), st.lists(st.integers(0, 8), min_size=n, max_size=n)))
-    bound = draw(st.integers(0, 40))
-    return durations, releases, weights, dues, bound
 
 
 @settings(max_examples=scaled(0.4), deadline=None)

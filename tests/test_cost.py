@@ -9,16 +9,7 @@ from smtsched import (Bool, Disjunctive, Int, Ints, Not, Solver, UnsupportedErro
                       sat, unsat)
 from smtsched.terms import to_smtlib
 
-
-@st.composite
-def problems(draw):
-    n = draw(st.integers(1, 4))
-    durations = [draw(st.integers(0, 4)) for _ in range(n)]
-    releases = [draw(st.integers(0, 3)) for _ in range(n)]
-    weights = [draw(st.integers(0, 3)) for _ in range(n)]
-    dues = draw(st.one_of(st.none(), st.lists(st.integers(0, 8), min_size=n, max_size=n)))
-    bound = draw(st.integers(0, 40))
-    return durations, releases, weights, dues, bound
+from global_strategies import cost_problems as problems
 
 
 @settings(max_examples=120, deadline=None)
