@@ -226,6 +226,11 @@ def assert_good_output(case, out, error_count, out_of_time):
             first = next((k for k, e in enumerate(errors) if "timeout while reading" in e[2]),
                          None)
             errors = errors if first is None else errors[:first]
+            # or the check-sat ran out of the budget (unknown), and a get-model after it has
+            # no model to give (seen on a loaded CI run, deep-not): right answers too
+            if "unknown" in parsed.answers:
+                errors = [e for e in errors
+                          if "the last check-sat did not answer sat" not in e[2]]
         assert not errors, "a valid script got errors" + describe(case, out)
     if case.answers is not None:
         answers = parsed.answers
