@@ -96,7 +96,10 @@ class LoweringBackend(SearchBackend):
         sums = self.memory.sums
         self.top = max((fixed + total for fixed, _, _, total in sums), default=0)
         core = self.lowering.core
-        self.bits = [core.new_var() for _ in range(max(1, self.top.bit_length()))]
+        # (with a certificate to write, top + 1 fits in the bits: the claim "peak >= 0" of
+        # an optimal peak 0 refutes the bound -1 by its slack, see _peak_guard)
+        needed = (self.top + 1 if self.certificate is not None else self.top).bit_length()
+        self.bits = [core.new_var() for _ in range(max(1, needed))]
         weights = [1 << k for k in range(len(self.bits))]
         self.rows = []   # per instant (a certificate names the rows' memory and instant)
         for fixed, live, sizes, _ in sums:
@@ -114,7 +117,9 @@ class LoweringBackend(SearchBackend):
             from .memory_proof import guard_words
             self.certificate.name(guard, guard_words(self.memory.memory, bound))
             source = given("peak_guard", {})   # (the checker reads g's clauses together)
-        if bound < 0:
+        if bound < 0 and not (bound == -1 and self.certificate is not None and self.rows):
+            # (a certificate cannot assume a retired guard: for the bound -1 it fixes the
+            # bits of top + 1, which breaks every row)
             self.session.add_clause([-guard], "retire")
             self.retired.add(guard)
             return guard
