@@ -158,7 +158,8 @@ class AtomLine:
     """One line of atoms.txt: `var`, `kind` and the parsed arguments.
 
     atom: sort, x, y, op ("<=" or "<"), c;  bool: name;  gates: lits;
-    guard: args (the raw tokens after the word);  fresh: word."""
+    guard: args (the raw tokens after the word);  fresh: word;
+    live: args (memory, buffer, task or None);  slack: args (memory, bit number)."""
 
     __slots__ = ("line", "var", "kind", "sort", "x", "y", "strict", "c", "name", "lits", "args")
 
@@ -288,6 +289,23 @@ def _atom_line(no, text, seen):
             raise ValueError("iff needs 2 literals")
     elif kind in ("guard", "fresh"):
         entry.args = tuple(args)
+    elif kind == "live":
+        # buffer B of memory M is live at the start of task T (null: at 0)
+        if len(args) != 3:
+            raise ValueError('live needs "MEMORY" "BUFFER" and "TASK" or null')
+        memory, buffer, task = (_name(a) for a in args)
+        if memory is None or buffer is None:
+            raise ValueError("live needs a memory and a buffer, not null")
+        entry.args = (memory, buffer, task)
+    elif kind == "slack":
+        # bit K (weight 2^K) of a memory's peak slack
+        if len(args) != 2 or not re.fullmatch(r"0|[1-9][0-9]{0,3}", args[1]) \
+                or int(args[1]) >= 4096:
+            raise ValueError('slack needs "MEMORY" and a bit number below 4096')
+        memory = _name(args[0])
+        if memory is None:
+            raise ValueError("slack needs a memory, not null")
+        entry.args = (memory, int(args[1]))
     else:
         raise ValueError(f"unknown kind {kind}")
     seen.add(var)
