@@ -418,3 +418,66 @@ def test_a_thousand_instants_check_in_seconds(tmp_path):
     elapsed = time.perf_counter() - start
     assert v.status == "rejected" and "proof.drup" in v.reason, v.reason   # rows accepted
     assert elapsed < 10, elapsed
+
+
+# -- what the precedences decide, against every schedule -----------------------------------------
+
+def brute_live(buffer, starts, present, tasks, t):
+    """Buffer live at t in a schedule (the model's semantics, written out again)."""
+    alloc = 0 if buffer.producer is None else starts[buffer.producer]
+    if alloc > t:
+        return False
+    return buffer.until_end or any(t < starts[e] + tasks[e][0] for e in buffer.ends()
+                                   if e in present)
+
+
+def test_what_the_precedences_decide_holds_in_every_schedule():
+    """Random models of 3 or 4 tasks (lags both ways, releases, an optional consumer): every
+    buffer the checker calls live in every schedule at an instant is live there in every
+    schedule that keeps the precedences and releases (all starts up to a horizon), and its
+    peak is the brute-force most bytes at an allocation instant."""
+    import itertools
+    import random
+    from smtsched.certify.check.memory import Buffer, Memory
+    rng = random.Random(15)
+    decided = 0
+    for _ in range(150):
+        n = rng.choice([3, 4])
+        names = [f"t{i}" for i in range(n)]
+        optional = {names[-1]} if rng.random() < 0.4 else set()
+        tasks = {t: (rng.randint(0, 2), rng.randint(0, 1), None) for t in names}
+        precedences = []
+        for _ in range(rng.randint(1, 4)):
+            a, b = rng.sample(names, 2)
+            precedences.append((a, b, rng.randint(-2, 1),
+                                rng.choice([None, None, rng.randint(0, 2)])))
+        mandatory = [t for t in names if t not in optional]
+        buffers = [Buffer(f"b{k}", rng.randint(1, 3),
+                          rng.choice(mandatory + [None]),
+                          rng.sample(names, rng.randint(0, 2)), rng.random() < 0.1)
+                   for k in range(3)]
+        memory = Memory("M", None, buffers)
+        mm = MemoryModel(tasks, optional, precedences, [memory])
+        claims = [(b, t) for b in buffers for t in mandatory + [None]
+                  if mm.live_everywhere(memory, b, t)]
+        decided += len(claims)
+        horizon = 5 if n == 4 else 7
+        for values in itertools.product(range(horizon), repeat=n):
+            starts = dict(zip(names, values))
+            for present in ([set(names)] + ([set(mandatory)] if optional else [])):
+                if any(s < tasks[t][1] for t, s in starts.items()) or any(
+                        a in present and b in present and not (
+                            lo <= starts[b] - starts[a] - tasks[a][0]
+                            and (hi is None or starts[b] - starts[a] - tasks[a][0] <= hi))
+                        for a, b, lo, hi in precedences):
+                    continue
+                for b, t in claims:
+                    at = 0 if t is None else starts[t]
+                    assert brute_live(b, starts, present, tasks, at), (b.name, t, starts)
+                allocations = {0 if b.producer is None else starts[b.producer]
+                               for b in buffers}
+                most = max([sum(b.size for b in buffers
+                                if brute_live(b, starts, present, tasks, x))
+                            for x in allocations], default=0)
+                assert mm.peak(memory, starts, present)[0] == most
+    assert decided > 400, decided   # the test decides something

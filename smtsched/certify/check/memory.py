@@ -279,7 +279,9 @@ class MemoryCheck:
         self._vars = {}     # ("live", M, B, T) / ("slack", M, k) -> G variable
         self.tops = {}      # memory name -> the least top of its peak rows
         self.patterns = {}  # guard G variable -> {k: True / False} (its peak_guard clauses)
-        self._ends = {}     # (memory name, buffer name) -> [(start name, duration, present)]
+        self._ends = {}     # (memory name, buffer name) -> {start name: (duration,
+        #                     optional, task)}
+        self._presence_vars = None   # G variable of "present T" -> T
 
     # -- atoms.txt ---------------------------------------------------------------------------
     def memory(self, name):
@@ -454,7 +456,7 @@ class MemoryCheck:
 
     @property
     def _presences(self):
-        found = getattr(self, "_presence_vars", None)
+        found = self._presence_vars
         if found is None:
             booleans = self.check.enc.booleans
             found = self._presence_vars = {booleans[f"present {t}"]: t
