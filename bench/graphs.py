@@ -18,23 +18,30 @@ The variants and what each one is for:
 - `gpt(blocks, heads=4, seq=64, width=128)`: a GPT-like decoder, pre-norm transformer blocks
   on a [seq, width] input, attention decomposed per head into Slice/Transpose/MatMul/Softmax.
   Long chains of blocks with a little parallelism inside each (the heads, the Q/K/V
-  projections): the size test of latency scheduling. Operators per block: 37 + 7 * heads
-  (41 with 4 heads: 48 blocks = 1,968, 192 blocks = 7,872); tensors = operators + 1.
+  projections): the size test of latency scheduling. Operators per block: 13 + 7 * heads
+  (LayerNormalization, three MatMuls and a Mul for Q, K, V; per head three Slices, Transpose,
+  MatMul, Softmax, MatMul; Concat, MatMul, Add, LayerNormalization, MatMul, Relu, MatMul,
+  Add): 41 with 4 heads, so 48 blocks = 1,968 and 192 blocks = 7,872 operators; tensors =
+  operators + 1 (the input x).
 - `gpt_training(blocks, heads=4, seq=64, width=128)`: the same forward pass with the
   LayerNormalizations' Mean and InvStdDev kept, a root-mean-square loss against a `target`
-  input, then the backward pass in plain ONNX ops (Gemm with transA/transB for the gradients
-  of MatMuls, Where for ReLU, the softmax and layer-norm gradients written out). Each
-  gradient reads the forward activations it needs (a MatMul's weight gradient reads the
-  MatMul's input, the ReLU's reads its output, a softmax's reads its probabilities, ...), and
-  the backward pass starts from the gradient of the loss, which reads the loss (d sqrt(m) =
-  1 / (2 sqrt(m))): so every kept activation is a buffer live from its forward producer across
-  the loss to its backward reader, as in training. Outputs: the loss, the gradient of every
-  weight (Wq, Wk, Wv, Wo, W1, W2, both layer norms' scales and biases) and the gradient of the
-  input (grad_b0_dx, what the embedding's backward would read). Operators per block: forward
-  as `gpt` (37 + 7 * heads), backward 49 + 9 * heads, so 126 with 4 heads; plus 6 for the
-  loss (4) and its gradient (2): 12 blocks = 1,519, 48 blocks = 6,055. Tensors = operators +
-  4 * blocks (the layer norms' Mean and InvStdDev) + (heads - 1) * blocks (Split's other
-  outputs) + 2 (the inputs x and target): 1,605 for 12 blocks.
+  input, then the backward pass in plain ONNX ops: Gemm with transA/transB for the gradients
+  of MatMuls, Greater and Where for ReLU's, the softmax's and layer norms' gradients written
+  out (the layer norm's as PyTorch's backward kernel computes it). Each gradient reads the
+  forward activations it needs (a MatMul's weight gradient reads the MatMul's input, ReLU's
+  its output, a softmax's its probabilities, a layer norm's its input, Mean and InvStdDev),
+  and the backward pass starts from the gradient of the loss, which reads the loss (d sqrt(m)
+  = 1 / (2 sqrt(m))): every backward operator but ReLU's masks comes after the loss, so every
+  kept activation is a buffer live from its forward producer across the loss to its backward
+  reader, as in training. The gradients are the true ones (tests/test_graph_generator.py
+  compares them with finite differences). Outputs: the loss, the gradient of every weight
+  (grad_b<k>_wq, _wk, _wv, _wo, _w1, _w2, and the layer norms' scales and biases _g1, _c1,
+  _g2, _c2) and of the input (grad_b0_dx, what an embedding's backward would read).
+  Operators: forward as `gpt` (13 + 7 * heads per block), backward 67 + 9 * heads per block
+  (144 in all per block with 4 heads), plus 6 for the loss (4) and its gradient (2): 12 blocks
+  = 1,734, 48 blocks = 6,918. Tensors = operators + 4 * blocks (the layer norms' Mean and
+  InvStdDev) + (heads - 1) * blocks (Split's other outputs) + 2 (the inputs x and target):
+  1,820 for 12 blocks.
 - `wide(stages, branches=4, channels=64, size=28)`: Inception-like stages on a
   [1, channels, size, size] image: per stage `branches` parallel branches of different depth
   and op mix, concatenated on the channels: branch 0 a 1x1 Conv and Relu, branch j (0 < j <
@@ -211,16 +218,15 @@ def gpt_training(blocks, heads=4, seq=64, width=128):
     grad = g.node("Div", [diff, denominator], "grad_y")
     outputs = [("loss", [])]
     for b in reversed(range(blocks)):
-        grad = _gpt_block_backward(g, b, grad, saved[b], heads, seq, width, outputs)
+        grad = _gpt_block_backward(g, b, grad, saved[b], width, outputs)
     outputs.append((grad, [seq, width]))   # grad_b0_dx, what the embedding's backward reads
     return g.model("gpt_training", [("x", [seq, width]), ("target", [seq, width])], outputs)
 
 
-def _gpt_block_backward(g, b, dout, s, heads, seq, width, outputs):
+def _gpt_block_backward(g, b, dout, s, width, outputs):
     """The backward pass of block b: from the gradient of its output to the gradient of its
     input; weight gradients are appended to `outputs`."""
     p = f"grad_b{b}_"
-    head = width // heads
 
     def weight_grad(name, inputs, shape, **attrs):
         out = g.node("Gemm", inputs, f"grad_b{b}_{name}", **attrs)
@@ -228,22 +234,32 @@ def _gpt_block_backward(g, b, dout, s, heads, seq, width, outputs):
         return out
 
     def layer_norm_backward(x, dy, k, gamma):
-        """dx = istd * (dxh - mean(dxh) - xh * mean(dxh * xh)), xh = (x - mean) * istd,
-        dxh = dy * gamma; the scale and bias gradients are sums over the rows."""
+        """The gradient of y = (x - mean) * istd * gamma + beta as PyTorch's layer-norm
+        backward kernel computes it, from two row means that read the gradient first
+        (so that no step can run before the loss, as none of the fused kernel can):
+            dxh = dy * gamma, s1 = mean(dxh), e = mean(dxh * x),
+            b = (s1 * mean - e) * istd^3,  dx = istd * dxh + b * x - (b * mean + s1 * istd);
+        the scale's gradient sums (dy * x - dy * mean) * istd over the rows, the bias's dy."""
         q = f"{p}ln{k}_"
         mean, istd = f"b{b}_mean{k}", f"b{b}_istd{k}"
-        centred = g.node("Sub", [x, mean], q + "xc")
-        xhat = g.node("Mul", [centred, istd], q + "xhat")
-        dxhat = g.node("Mul", [dy, gamma], q + "dxhat")
-        m1 = g.node("ReduceMean", [dxhat], q + "m1", axes=[-1], keepdims=1)
-        product = g.node("Mul", [dxhat, xhat], q + "pr")
-        m2 = g.node("ReduceMean", [product], q + "m2", axes=[-1], keepdims=1)
-        t = g.node("Mul", [xhat, m2], q + "t")
-        u = g.node("Sub", [dxhat, m1], q + "u")
-        w = g.node("Sub", [u, t], q + "w")
-        dx = g.node("Mul", [w, istd], q + "dx")
-        dgx = g.node("Mul", [dy, xhat], q + "dyxh")
-        for name, source in ((f"g{k}", dgx), (f"c{k}", dy)):
+
+        def op(kind, inputs, name, **attrs):
+            return g.node(kind, inputs, q + name, **attrs)
+        dxhat = op("Mul", [dy, gamma], "dxh")
+        s1 = op("ReduceMean", [dxhat], "s1", axes=[-1], keepdims=1)
+        e = op("ReduceMean", [op("Mul", [dxhat, x], "dxhx")], "e", axes=[-1], keepdims=1)
+        cov = op("Sub", [op("Mul", [s1, mean], "s1m"), e], "cov")
+        r2 = op("Mul", [cov, istd], "r1")
+        r2 = op("Mul", [r2, istd], "r2")
+        coef = op("Mul", [r2, istd], "coef")
+        shift = op("Add", [op("Mul", [coef, mean], "bm"), op("Mul", [s1, istd], "s1i")],
+                   "shift")
+        scaled = op("Add", [op("Mul", [dxhat, istd], "dxhi"), op("Mul", [coef, x], "bx")],
+                    "sum")
+        dx = op("Sub", [scaled, shift], "dx")
+        centred = op("Sub", [op("Mul", [dy, x], "dyx"), op("Mul", [dy, mean], "dym")], "dyc")
+        normed = op("Mul", [centred, istd], "dyxh")
+        for name, source in ((f"g{k}", normed), (f"c{k}", dy)):
             out = g.node("ReduceSum", [source, "axes0"], f"grad_b{b}_{name}", keepdims=0)
             outputs.append((out, [width]))
         return dx
@@ -251,6 +267,8 @@ def _gpt_block_backward(g, b, dout, s, heads, seq, width, outputs):
     # out = r1 + relu(ln2(r1) @ w1) @ w2
     drelu = g.node("Gemm", [dout, s["w2"]], p + "drelu", transB=1)
     weight_grad("w2", [s["relu"], dout], [4 * width, width], transA=1)
+    # (the mask reads only the forward output: the one backward step free to run before the
+    # loss; the weight gradient above keeps the output live across the loss anyway)
     mask = g.node("Greater", [s["relu"], "zero"], p + "mask")
     df1 = g.node("Where", [mask, drelu, "zero"], p + "df1")
     dln2 = g.node("Gemm", [df1, s["w1"]], p + "dln2", transB=1)
@@ -260,7 +278,7 @@ def _gpt_block_backward(g, b, dout, s, heads, seq, width, outputs):
     # r1 = x + concat(heads) @ wo
     dcat = g.node("Gemm", [dr1, s["wo"]], p + "dcat", transB=1)
     weight_grad("wo", [s["cat"], dr1], [width, width], transA=1)
-    douts = g.node("Split", [dcat], [f"{p}do{h}" for h in range(heads)], axis=1)
+    douts = g.node("Split", [dcat], [f"{p}do{h}" for h in range(len(s["heads"]))], axis=1)
     dq, dk, dv = [], [], []
     for h, (hs, do) in enumerate(zip(s["heads"], douts)):
         q = f"{p}h{h}_"

@@ -1,8 +1,9 @@
 """GPT-like transformer graphs for the DNN tests: `bench.graphs.gpt` (the generator of issue 16,
 which also makes training and wide variants), under the names the tests have used.
 
-Each block has 37 operators for the shared part and 7 per attention head (Slice of Q, K and V,
-Transpose, MatMul, Softmax, MatMul): 41 with 4 heads, so 48 blocks are 1,968 operators.
+Each block has 13 operators for the shared part and 7 per attention head (Slice of Q, K and V,
+Transpose, MatMul, Softmax, MatMul): 41 with 4 heads, so 48 blocks are 1,968 operators. (This
+docstring said 37 + 7 per head before issue 16, which gives 65 with 4 heads, not 41.)
 (bench.graphs.gpt writes, byte for byte, the model this module built before it moved there;
 tests/test_graph_generator.py pins that.)
 """
