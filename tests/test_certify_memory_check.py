@@ -514,3 +514,26 @@ def test_the_windowed_chains_give_the_longest_paths():
                     break
             forward = rng.random() < 0.5
             assert mm.chains.lb(a, b, forward) == best.get(b), (a, b, forward)
+
+
+def test_guarded_capacity_rows_back_a_peak_claim(tmp_path):
+    """liveness.py bound(guarded=True): "g -> live bytes <= B - fixed" as one row, the guard
+    weighing total - room. Under g (peak <= 11) x at b and y at a would each make 12."""
+    atoms = ATOMS + ['9 guard peak "M" <= 11']
+    rows = [row([3, 9], [6, 1], 6, "b", ["y"]), row([4, 9], [6, 1], 6, "a", ["x"])]
+    lemmas = [lemma([-3, -9], "slack", constraint=0), lemma([-4, -9], "slack", constraint=1),
+              LEMMAS[2]]
+    v = verdict(peak(tmp_path, "ok", atoms=atoms, rows=rows, lemmas=lemmas))
+    assert v.ok, v.reason
+    # the guard weighing 2: under g at most 4 live bytes, more than "peak <= 11" says
+    heavy = [row([3, 9], [6, 2], 6, "b", ["y"]), rows[1]]
+    v = verdict(peak(tmp_path, "heavy", atoms=atoms, rows=heavy, lemmas=lemmas))
+    assert v.status == "rejected" and "allows 4 live bytes, less than 11 - 6 fixed" in v.reason
+    # without g the row must hold whatever is live
+    low = [row([3, 9], [6, 1], 5, "b", ["y"]), rows[1]]
+    v = verdict(peak(tmp_path, "low", atoms=atoms, rows=low, lemmas=lemmas))
+    assert v.status == "rejected" and "bound 5 below the live weights 6" in v.reason
+    # a guard of another memory, or a negative guard literal, is no guard of the row
+    other = [row([3, -9], [6, 1], 6, "b", ["y"]), rows[1]]
+    v = verdict(peak(tmp_path, "negative", atoms=atoms, rows=other, lemmas=lemmas))
+    assert v.status == "rejected" and "no live literal, slack bit or peak guard" in v.reason
