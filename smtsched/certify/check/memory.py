@@ -40,9 +40,6 @@ from .rules import RuleError
 
 __all__ = ["Buffer", "Memory", "MemoryModel", "MemoryCheck"]
 
-PEAK = "peak_memory"
-_MAX_BITS = 4096   # a slack bit beyond this weighs more than any model's bytes
-
 
 class Buffer:
     __slots__ = ("name", "size", "producer", "consumers", "until_end")
