@@ -537,3 +537,23 @@ def test_guarded_capacity_rows_back_a_peak_claim(tmp_path):
     other = [row([3, -9], [6, 1], 6, "b", ["y"]), rows[1]]
     v = verdict(peak(tmp_path, "negative", atoms=atoms, rows=other, lemmas=lemmas))
     assert v.status == "rejected" and "no live literal, slack bit or peak guard" in v.reason
+
+
+def test_names_are_json_strings_in_atoms_and_rows(tmp_path):
+    """Memory and buffer names with spaces, quotes, backslashes and non-ASCII letters (DNN
+    tensors have such names): atoms.txt and constraints.json carry them as JSON strings."""
+    memory, x, y = 'M "0" \\ é', "x y", "日本"
+    data = json.loads(model(capacity=10))
+    data["memories"][0]["name"] = memory
+    data["memories"][0]["buffers"][0]["name"] = x
+    data["memories"][0]["buffers"][1]["name"] = y
+    text = json.dumps(data)
+    m, bx, by = (json.dumps(n, ensure_ascii=False) for n in (memory, x, y))
+    atoms = ATOMS[:2] + [f'3 live {m} {bx} "b"', f'4 live {m} {by} "a"']
+    rows = [dict(ROWS[0], memory=memory, fixed=[y]), dict(ROWS[1], memory=memory, fixed=[x])]
+    v = verdict(infeasible(tmp_path, "ok", text=text, atoms=atoms, rows=rows))
+    assert v.ok, v.reason
+    # y's live literal at b, where the row counts y as fixed already
+    atoms = ATOMS[:2] + [f'3 live {m} {by} "b"', f'4 live {m} {by} "a"']
+    v = verdict(infeasible(tmp_path, "swapped", text=text, atoms=atoms, rows=rows))
+    assert v.status == "rejected" and "日本 counts twice" in v.reason
