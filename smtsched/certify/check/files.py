@@ -201,6 +201,8 @@ _FAST_VAR = r"([1-9][0-9]{0,17})"
 _FAST_ATOM = re.compile(_FAST_VAR + r" atom (Int|Real) " + _FAST_NAME + " " + _FAST_NAME
                         + r" (<=|<) ([+-]?[0-9]{1,4000})")
 _FAST_BOOL = re.compile(_FAST_VAR + r' bool ("[^"\\\x00-\x1f]*")')
+_FAST_LIVE = re.compile(_FAST_VAR + r' live ("[^"\\\x00-\x1f]*") ("[^"\\\x00-\x1f]*") '
+                        + _FAST_NAME)
 _FAST_GATE = re.compile(_FAST_VAR + r" (and|or|xor|ite|iff)((?: -?[1-9][0-9]{0,17})*)")
 
 
@@ -241,6 +243,16 @@ def _fast_line(no, text, seen):
             return None
         entry = AtomLine(no, var, "bool")
         entry.name = m.group(2)[1:-1]
+        seen.add(var)
+        return entry
+    m = _FAST_LIVE.fullmatch(text)   # a memory's liveness atom (a DNN has one per pair)
+    if m is not None:
+        var, memory, buffer, task = m.groups()
+        var = int(var)
+        if var in seen:
+            return None
+        entry = AtomLine(no, var, "live")
+        entry.args = (memory[1:-1], buffer[1:-1], None if task == "null" else task[1:-1])
         seen.add(var)
         return entry
     return None
