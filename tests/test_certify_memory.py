@@ -310,3 +310,32 @@ def test_a_dnn_memory_budget_is_certified_optimal_at_the_peak_and_infeasible_bel
     assert at["status"] == "OPTIMAL"
     below = dnn(tmp_path / "below", graph, one_core, "--memory", str(peak - 1))
     assert below["status"] == "INFEASIBLE"
+
+
+def test_a_dnn_memory_budget_that_delays_the_latency_is_certified_by_its_memory_rows(
+        tmp_path):
+    # three branches s -> p_i (a big tensor) -> c_i -> j on two units: run side by side the
+    # big tensors need 345 bytes; within 215 the branches wait for each other
+    from smtsched.dnn import Accelerator, DnnProblem, load_graph
+    nodes, edges = [{"name": "s", "work": 2, "output_bytes": 10}], []
+    for i in range(3):
+        nodes += [{"name": f"p{i}", "work": 3 + i, "output_bytes": 100 + 10 * i},
+                  {"name": f"c{i}", "work": 2, "output_bytes": 5}]
+        edges += [["s", f"p{i}"], [f"p{i}", f"c{i}"], [f"c{i}", "j"]]
+    nodes.append({"name": "j", "work": 1, "output_bytes": 1})
+    path = tmp_path / "branches.json"
+    path.write_text(json.dumps({"name": "branches", "nodes": nodes, "edges": edges}))
+    units = Accelerator.from_dict({"name": "two", "units": {"u": 2}, "rules": [
+        {"ops": "*", "units": ["u"], "latency": {"fixed": 0, "per_work": "1"}}]})
+    graph = load_graph(str(path))
+    free = DnnProblem(graph, units).solve()
+    folder = tmp_path / "cert"
+    schedule = DnnProblem(graph, units, memory=215).solve(proof=str(folder))
+    assert (free.status, free.latency, free.peak_memory) == (OPTIMAL, 12, 345)
+    assert schedule.status == OPTIMAL and schedule.latency > free.latency
+    assert schedule.result.certificate == str(folder), schedule.result.certificate_note
+    verified(folder)
+    rows = json.loads((folder / "constraints.json").read_text())
+    lemmas = [json.loads(line) for line in (folder / "lemmas.jsonl").read_text().splitlines()]
+    assert any(rows[r["constraint"]].get("memory") == "memory" for r in lemmas
+               if isinstance(r.get("constraint"), int))
