@@ -26,6 +26,13 @@ CaDiCaL received, with the rule and witness that smtsched.certify.witness finds,
 the certificate is then incomplete), proof.drup, and manifest.json last. Lemma records are
 computed once and reused by later writes (a persistent engine's certificates share them).
 
+What only the front end knows it says before writing, for the core's whole life: `name(var,
+words)` gives a core variable its atoms.txt words instead of `fresh`, `describe_row(spec,
+fields)` adds keys to a pseudo-Boolean row's record, and `input_lemma(clause, rule, ...)`
+writes a clause of problem.cnf again as a lemma of kind "input" with its rule (and a record
+of its own in constraints.json); the scheduling front end does so for memories
+(smtsched.sched.memory_proof).
+
 Nothing here is trusted: the checker (smtsched.certify.check) re-derives everything from the
 input.
 """
