@@ -74,12 +74,12 @@ class Certificate:
         self.names = {}          # var -> its atoms.txt words (e.g. 'live "M" "B" null')
         self.row_fields = {}     # id(PseudoBooleanSpec of the core) -> more record keys
         self.input_lemmas = []   # (clause of problem.cnf, rule, witness, record or None)
-        self._proof_file = None
+        self._log = None         # CaDiCaL's proof so far (a temporary file, made when needed)
         self._reset(0, [])
 
     def _reset(self, num_vars, clauses):
-        if self._proof_file is not None:
-            self._proof_file.close()
+        if self._log is not None:
+            self._log.close()
         self.bootstrap = clauses
         self.num_vars = num_vars
         self.records = []        # (clause, kind, source), in the order CaDiCaL got them
@@ -91,8 +91,16 @@ class Certificate:
         self.fresh_vars = {}     # var -> why
         self.assumptions = []    # of the last search
         self.stopped = False     # a one-shot search was stopped: nothing to certify
-        self._proof_file = tempfile.TemporaryFile()
+        self._log = None
         self._decoder = None
+
+    @property
+    def _proof_file(self):
+        # made on first use: a sink made for a search that never starts, and each engine's
+        # start, made one file each (three per certificate of a small model, 0.1 ms apiece)
+        if self._log is None:
+            self._log = tempfile.TemporaryFile()
+        return self._log
 
     # -- the engine's proof sink (smtsched.engine, "Proof mode") ---------------------------
     def start(self, num_vars, clauses):
