@@ -3,6 +3,17 @@ variables, reads the difference-logic graph, and only follows the decision level
 from smtsched.theory import Theory
 
 
+def energy_witness(a, b, tasks):
+    """The `energy` rule's witness: the tasks (indices into the constraint's tasks) need
+    more than capacity * (b - a) inside [a, b] under the lemma's premises."""
+    return "energy", {"window": [a, b], "tasks": sorted(tasks)}
+
+
+def clique_witness(tasks):
+    """The `clique` rule's witness: the premises make the tasks overlap pairwise."""
+    return "clique", {"tasks": sorted(tasks)}
+
+
 class GlobalTheory(Theory):
     """Level bookkeeping and the parts of the engine contract that an owner of no variables
     answers trivially (see smtsched/theory.py)."""
@@ -11,6 +22,13 @@ class GlobalTheory(Theory):
         self.graph = graph
         self.levels = 0
         self.conflict_clause = []
+        # Witness records (certificates, docs/certificates.md "The rules"): set by the proof
+        # sink, so that nothing is built without a proof. `conflict_witness`: (the conflict
+        # clause it belongs to, (rule, witness)); `given_witness`: the witness of the clause
+        # last returned by conflict() or explain() (None: the theory has none for it).
+        self.record_witnesses = False
+        self.conflict_witness = None
+        self.given_witness = None
 
     def observed(self):
         return []
@@ -33,7 +51,22 @@ class GlobalTheory(Theory):
         """Hook: the levels above `level` were undone."""
 
     def conflict(self):
+        # a witness belongs to the clause it was made with: a conflict set without one (a
+        # kind the theory does not record) has none, never an earlier clause's
+        known = self.conflict_witness
+        self.given_witness = (known[1] if known is not None and known[0] is self.conflict_clause
+                              else None)
         return list(self.conflict_clause)
+
+    def last_witness(self):
+        """(rule, witness) of the clause last returned by conflict() or explain(), as
+        docs/certificates.md defines them (tasks: indices into the constraint's tasks), or
+        None: the theory does not know it (or `record_witnesses` is off)."""
+        return self.given_witness
+
+    def _witness_conflict(self, witness):
+        """`witness` ((rule, witness) or None) is that of the conflict clause just set."""
+        self.conflict_witness = (self.conflict_clause, witness)
 
     def values(self):
         return []
