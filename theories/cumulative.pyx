@@ -20,6 +20,10 @@ task set), so the two can be compared step by step:
 * on complete models, the Helly cut over the ordering atoms of the tasks running at an
   overloaded instant (see cumulative_ref.py): what makes the theory complete.
 
+With `record_witnesses` (a proof is logged) every clause has the witness its reference twin
+gives it (`last_witness()`, cumulative_ref.py): the lifted bounds of the explanations are the
+ones the witness needs (each task covers t, or lies inside [a, b]).
+
 Bounds come straight from the compiled difference theory's matrix, whose column and row 0 are
 exact (est_k = -dist[k, 0], lst_k = dist[0, k]): O(1) per task. A check costs O(n log n) for the
 timetable profile and O(n^2) for the windows (n used tasks); it is skipped when the bounds did

@@ -57,6 +57,12 @@ solver learns the cut without starting over.
 
 The theory owns no variables. The compiled twin is theories/cumulative.pyx; both choose the same
 instant, window and task set, so the tests can compare them step by step (`last_tasks`).
+
+With `record_witnesses` (a proof is logged; global_ref.py) every clause has its certificate
+witness (`last_witness()`): a timetable conflict or filtering step, the instant t and the tasks
+covering it (j included), `energy` over [t, t + 1]; the window energy check, `energy` over its
+window [a, b]; an ordering cut (timetable with `ordering_cuts`, final check), `clique` of its
+tasks.
 """
 
 

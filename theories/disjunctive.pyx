@@ -20,6 +20,9 @@ graph's bounded path search among the edges active when the literal was propagat
 propagated literal's reason is built lazily, when conflict analysis asks, from the window
 recorded then; conflicts are built at once.
 
+With `record_witnesses` (a proof is logged) every clause has the witness its reference twin
+gives it (`last_witness()`, disjunctive_ref.py), from the window and task set of its record.
+
 The checks are O(n^2) per window end (n tasks on the machine): Vilim's Theta-tree makes them
 O(n log n), which does not pay below a few dozen tasks per machine (the benchmarks have 5-20).
 """

@@ -21,6 +21,12 @@ the window's ends (the "naive" explanation; lifting it to weaker bounds is futur
 
 The theory owns no variables; it reads the graph after the difference theory's propagate, and
 propagates ordering literals that the difference theory owns (`propagates_foreign`).
+
+With `record_witnesses` (a proof is logged; global_ref.py) a clause has its certificate witness
+(`last_witness()`), `energy` over the window [a, b]: an overload, the tasks of Omega; edge
+finding ("j before i" for j in Omega), Omega and i, whose negated literal completes to "i
+before j" (docs/certificates.md, "Completion"). Not when i shares its start variable with a
+task of Omega: that literal is a constant, and nothing completes.
 """
 
 

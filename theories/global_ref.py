@@ -1,5 +1,25 @@
 """What every global-constraint theory shares (reference implementations): it owns no SAT
-variables, reads the difference-logic graph, and only follows the decision levels."""
+variables, reads the difference-logic graph, and only follows the decision levels.
+
+Witness records (certificates, issue 15; the compiled twin in global_theory.pyx has the same
+contract). A theory that knows the argument of its clauses (the disjunctive and cumulative
+theories) says it in the certificate's terms (docs/certificates.md, "The rules"), so that the
+emitter need not search for it:
+
+* `record_witnesses` (False by default): the proof sink sets it when a proof is logged
+  (smtsched.certify.emit.Certificate.sources); off, nothing is built;
+* `last_witness()`: (rule, witness) of the clause the theory last returned from `conflict()`
+  or `explain(lit)`, or None when it has none for that clause (a kind of clause it does not
+  record, or recording off). Rules `energy` ({"window": [a, b], "tasks": [k...]}) and
+  `clique` ({"tasks": [k...]}); tasks are indices into the theory's tasks, which are its
+  spec's in order (core.factory), so the constraint record's in constraints.json.
+
+A witness must hold for the clause's premises alone (the checker computes the bounds from
+them): a theory records one only where its explanation gives each task's bounds in the
+window (the pointwise, window and path explanations do, lifted or not), and nothing where the
+argument leans on something the premises do not say. The emitter does not check a record;
+the checker checks every witness.
+"""
 from smtsched.theory import Theory
 
 
