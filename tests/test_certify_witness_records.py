@@ -19,6 +19,13 @@ import pytest
 from smtsched.certify import check, emit, witness
 from smtsched.sched import OPTIMAL, read_model
 
+# The compiled theories' reasoning makes the lemmas counted here (the pure-Python disjunctive
+# twin reasons at the root only, and j3030_1 takes minutes on the reference theories). Only a
+# pure-Python install skips: a built extension that fails to import is a failure.
+if os.environ.get("SMTSCHED_PUREPYTHON") == "1":
+    pytest.skip("the Cython extensions are not built (pure-Python install)",
+                allow_module_level=True)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.environ.get("SMTSCHED_DATA") or os.path.join(HERE, "..", "..", "shared", "data")
 
