@@ -6,8 +6,9 @@ checker on it. A rejected certificate fails the test that got the answer.
 
 A certificate the checker cannot judge (an SMT-LIB construct its own reader does not
 support, a constraint record it cannot relate to the input) is counted and shown in pytest's
-summary, never passed off as verified; so is an answer with no certificate written (a model
-with memories, which the checker does not read yet), with the reason. SMTSCHED_CERTIFY_ALL=0 turns the
+summary, never passed off as verified; so is an answer with no certificate written (e.g. a
+peak objective over a memory without buffers), with the reason. Answers of models with
+memories are certified like the others (docs/certificates.md, "Memories"). SMTSCHED_CERTIFY_ALL=0 turns the
 whole thing off (e.g. to time the suite without it).
 
 The checking runs in one background worker process while the test goes on (the suite runs in

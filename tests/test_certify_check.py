@@ -985,7 +985,8 @@ FAST_LINES = [
     '3 atom Real "x" "y" < -3', '3 atom Real null "y" <= 4', '3 atom Int "null" "x" <= 1',
     '3 atom Int "é ü" "x" <= 1', '3 atom Int "" "x" <= 1', '3 atom Int "x" "y" <= '
     + "9" * 4000, "3 and -1 2", "3 and", "3 or 1", "3 xor -2 -1 2", "3 ite 1 -2 2",
-    "3 iff 2 -1", '3 bool "p"', '3 bool "a b"', '3 bool "null"']
+    "3 iff 2 -1", '3 bool "p"', '3 bool "a b"', '3 bool "null"', '3 live "M" "x y" "t"',
+    '3 live "M" "b" null', '3 live "" "null" "é"']
 # lines left to the general reader (some read, some rejected)
 GENERAL_LINES = [
     '3 atom Int "a\\"b" "x" <= 1', '3 atom Int "a\\\\b" "x" <= 1', '3 atom Int "\\u00e9" "x" <= 1',
@@ -1000,7 +1001,9 @@ GENERAL_LINES = [
     '0 atom Int "x" "y" <= 1', '1 atom Int "x" "y" <= 1', '-3 atom Int "x" "y" <= 1',
     "3 and 01", "3 and +1", "3 and 0", "3 and 4", "3 and 3", "3 ite 1 2", "3 iff 1",
     "3 iff 1 2 -1", "1 and 2", '3 bool null', '3 bool "a\\nb"', '3 bool "p" "q"',
-    "3 guard cost 0 <= 7", "3 fresh stop", "3 nand 1 2", "3", "x atom"]
+    "3 guard cost 0 <= 7", "3 fresh stop", "3 nand 1 2", "3", "x atom",
+    '3 live "M" "a\\"b" "t"', '3 live null "b" "t"', '3 live "M" null "t"', '3 live "M" "b"',
+    '3 live "M" "b" "t" "u"', '1 live "M" "b" "t"', '3 slack "M" 1']
 
 
 @pytest.mark.parametrize("text", FAST_LINES)

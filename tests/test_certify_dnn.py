@@ -1,9 +1,9 @@
 """Certificates of the DNN front end (issue 15; docs/certificates.md, "The front ends"):
 `DnnProblem.solve(proof=DIR)` and `smtsched dnn ... --proof DIR` write the certificate of an
 OPTIMAL or INFEASIBLE answer through `Model.solve(proof=...)` (the whole model, as
-DIR/model.json), which the independent checker verifies; a model the checker cannot read
-(memories today) gets none, and the reason is said (Result.certificate_note, standard error,
---json).
+DIR/model.json), which the independent checker verifies (memory budgets too); a model the
+checker cannot read gets none, and the reason is said (Result.certificate_note, standard
+error, --json).
 
 Graphs: a small GPT-like transformer made here (tests/gpt_graph.py, needs onnx) and, when
 ../shared/data is there, a random layered graph of Moccasin's (skipped otherwise).
@@ -61,16 +61,14 @@ def test_an_optimal_dnn_schedule_without_memory_limit_gets_a_verified_certificat
     assert '"certificate":' in schedule.to_json()
 
 
-def test_a_memory_limit_gives_no_certificate_and_the_reason(gpt_file, tmp_path):
+def test_a_memory_limit_gets_a_verified_certificate(gpt_file, tmp_path):
     problem = DnnProblem(load_graph(str(gpt_file)), Accelerator.from_dict(NPU),
                          memory=10 ** 6)
     schedule = problem.solve(proof=str(tmp_path / "c"))
     assert schedule.status == OPTIMAL
-    assert schedule.result.certificate is None
-    assert schedule.result.certificate_note == ("no certificate: the checker cannot check "
-                                                "this model (unsupported by the checker: "
-                                                "memories)")
-    assert not (tmp_path / "c" / "manifest.json").exists()
+    assert schedule.result.certificate == str(tmp_path / "c")
+    assert json.loads((tmp_path / "c" / "model.json").read_text())["memories"]
+    verified(tmp_path / "c")
 
 
 def test_an_unproven_answer_or_no_time_left_gets_no_certificate(gpt_file, tmp_path):
@@ -104,13 +102,12 @@ def test_the_command_line_writes_and_says_where_or_why_not(gpt_file, tmp_path):
     checked = run("check-proof", str(folder))
     assert checked.returncode == 0 and "verified" in checked.stdout, checked.stdout
     limited = run("dnn", str(gpt_file), "--accelerator", str(accelerator), "--memory",
-                  "1000000", "--proof", str(tmp_path / "none"), "--json")
+                  "1000000", "--proof", str(tmp_path / "limited"), "--json")
     assert limited.returncode == 0, limited.stderr
     data = json.loads(limited.stdout)   # --json says it in the object, not on stderr
-    assert data["status"] == "OPTIMAL" and data["certificate"] is None
-    assert data["certificate_note"] == ("no certificate: the checker cannot check this model "
-                                        "(unsupported by the checker: memories)")
+    assert data["status"] == "OPTIMAL" and data["certificate"] == str(tmp_path / "limited")
     assert "certificate" not in limited.stderr
+    verified(tmp_path / "limited")
 
 
 def test_a_moccasin_graph_on_one_core_gets_a_verified_certificate(tmp_path):

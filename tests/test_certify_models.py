@@ -102,12 +102,14 @@ def test_read_model_judges_schedules_with_presences_as_the_oracle_and_g_holds_on
             assert any(holds(g, lit, values, booleans) for lit in clause), (clause, problems)
 
 
-def test_weighted_objective_with_optional_tasks_and_memories_are_refused_by_name():
+def test_weighted_objective_with_optional_tasks_and_repeated_buffer_names_are_refused_by_name():
     m = Model()
     a = m.task("a", 2)
     memory = m.memory(5)
-    m.buffer(memory, 3, a)
-    with pytest.raises(ValueError, match="unsupported by the checker: memories"):
+    m.buffer(memory, 3, a, name="x")
+    checker.read_model(model_json.dumps(m), {})   # memories are read
+    m.buffer(memory, 1, a, name="x")   # a certificate names buffers: they must be distinct
+    with pytest.raises(ValueError, match="unsupported by the checker: repeated buffer names"):
         checker.read_model(model_json.dumps(m), {})
     text = json.dumps({"format": "smtsched-model", "version": 1,
                        "tasks": [{"name": "a", "duration": 1, "optional": True}],

@@ -291,12 +291,14 @@ def test_models_the_checker_cannot_check_get_no_certificate_and_a_note(tmp_path)
     tasks = [m.task(f"t{i}", i + 1) for i in range(3)]
     m.unary(tasks)
     memory = m.memory(capacity=10)
-    m.buffer(memory, 4, tasks[0], [tasks[1]])
+    # (memories are read, but a certificate names buffers: two of one name are refused)
+    m.buffer(memory, 4, tasks[0], [tasks[1]], name="x")
+    m.buffer(memory, 1, tasks[2], name="x")
     m.minimize_makespan()
     result = m.solve(proof=str(tmp_path))
     assert result.status == OPTIMAL
     assert result.certificate is None
-    assert "unsupported by the checker: memories" in result.certificate_note
+    assert "unsupported by the checker: repeated buffer names" in result.certificate_note
     assert not os.path.exists(tmp_path / "manifest.json")
     assert result.as_dict()["certificate_note"] == result.certificate_note
 

@@ -35,6 +35,13 @@ over); the lemma line then uses it instead of searching (`smtsched.certify.witne
 still the fallback: difference logic, and the clauses a theory has no record for). Not checked
 here: the checker checks every lemma. `witness_counts` says how many lines took each way.
 
+What only the front end knows it says before writing, for the core's whole life: `name(var,
+words)` gives a core variable its atoms.txt words instead of `fresh`, `describe_row(spec,
+fields)` adds keys to a pseudo-Boolean row's record, and `input_lemma(clause, rule, ...)`
+writes a clause of problem.cnf again as a lemma of kind "input" with its rule (and a record
+of its own in constraints.json); the scheduling front end does so for memories
+(smtsched.sched.memory_proof).
+
 Nothing here is trusted: the checker (smtsched.certify.check) re-derives everything from the
 input.
 """
@@ -79,6 +86,10 @@ class Certificate:
         self.recording = {}      # id(theory) -> the theory, for those that record witnesses
         # lemma lines whose witness came from the theory's record, from the finder, or none
         self.witness_counts = {"recorded": 0, "found": 0, "none": 0}
+        # what the front end says about the core (kept across engines, like the core):
+        self.names = {}          # var -> its atoms.txt words (e.g. 'live "M" "B" null')
+        self.row_fields = {}     # id(PseudoBooleanSpec of the core) -> more record keys
+        self.input_lemmas = []   # (clause of problem.cnf, rule, witness, record or None)
         self._proof_file = None
         self._reset(0, [])
 
@@ -159,6 +170,23 @@ class Certificate:
         `constraint`: an index into constraints.json. Kept until the next engine starts."""
         self.records.append((list(clause), kind, _Given(rule, witness, theory, constraint)))
 
+    def name(self, var, words):
+        """atoms.txt's line for `var` (a core variable) is `var words` (docs/certificates.md,
+        e.g. `live "M" "B" "T"`, `slack "M" 3`, `guard peak "M" <= 12`) instead of `fresh`."""
+        self.names[var] = words
+
+    def describe_row(self, spec, fields):
+        """More keys for the constraints.json record of `spec`, a pseudo-Boolean row of the
+        core (e.g. a memory row's "memory", "instant" and "fixed")."""
+        self.row_fields[id(spec)] = (spec, dict(fields))
+
+    def input_lemma(self, clause, rule, witness=None, record=None):
+        """A clause of problem.cnf (the front end put it in the core) that the checker's
+        encoding does not imply: it is also written as a lemma of kind "input" with `rule`
+        and `witness`. `record`: a constraints.json record the rule reads (listed after the
+        core's rows, watched by no theory; the lemma names its index), or None."""
+        self.input_lemmas.append((list(clause), rule, witness, record))
+
     # -- writing ---------------------------------------------------------------------------
     def write(self, folder, claim=None, assumptions=None, input=None, query=None,
               schedule=None, values=None):
@@ -178,7 +206,7 @@ class Certificate:
         os.makedirs(folder, exist_ok=True)
         assumptions = list(self.assumptions if assumptions is None else assumptions)
         meanings = _Meanings(self)
-        constraints = _Constraints(self.core)
+        constraints = _Constraints(self.core, self)
         keep = self._relevant(assumptions, constraints, meanings)
         with open(os.path.join(folder, FILES["atoms"]), "w", encoding="utf-8") as out:
             num_vars = meanings.write_atoms(out, self._max_var(assumptions), keep)
@@ -244,6 +272,7 @@ class Certificate:
         seeds = {abs(lit) for clause, kind, _ in self.records if kind not in CNF_KINDS
                  for lit in clause}
         seeds.update(abs(lit) for lit in assumptions)
+        seeds.update(abs(lit) for clause, _, _, _ in self.input_lemmas for lit in clause)
         for record in constraints.records:
             seeds.update(abs(lit) for lit in record.get("literals", ()))
             if record.get("guard"):
@@ -278,6 +307,15 @@ class Certificate:
         incomplete = []
         line = 0
         lines = []   # written in chunks: a write() per line cost a tenth of the writing
+        for clause, rule, witness, extra in self.input_lemmas:
+            record = {"clause": clause, "kind": "input", "rule": rule}
+            if extra is not None:
+                record["constraint"] = constraints.index_of_record(extra)
+            record["witness"] = {} if witness is None else witness
+            line += 1
+            if rule is None:
+                incomplete.append(line)
+            lines.append(json.dumps(record))
         written = self.written
         for index, (clause, kind, source) in enumerate(self.records):
             if index == len(written):
@@ -496,6 +534,7 @@ class _Meanings:
         top = max([top, *gates]) if gates else top
         out.write("# smtsched certificate: the meaning of every variable (docs/certificates.md)\n")
         fresh = self.cert.fresh_vars
+        named = self.cert.names
         lines = []   # written at once: a write() per line cost more than making the lines
         atoms = self.atoms
         names = {}   # id(spec) -> the JSON of each node's name (the origin's is null)
@@ -517,6 +556,8 @@ class _Meanings:
             elif var in self.guards:
                 index, bound = self.guards[var]
                 lines.append(f"{var} guard cost {index} <= {bound}\n")
+            elif var in named:
+                lines.append(f"{var} {named[var]}\n")
             else:
                 lines.append(f"{var} fresh {_word(fresh.get(var, 'unnamed'))}\n")
         for var, (op, lits) in gates.items():
@@ -599,9 +640,10 @@ def _decode_weight(spec, w_true):
 
 class _Constraints:
     """constraints.json: the core's global constraints in order, then its pseudo-Boolean
-    rows; `index(spec)` is a spec's position (None for one not listed)."""
+    rows (with the keys the front end gave, Certificate.describe_row), then the records of
+    the input lemmas; `index(spec)` is a spec's position (None for one not listed)."""
 
-    def __init__(self, core):
+    def __init__(self, core, cert=None):
         self.records = []
         self.position = {}
         if core is None:
@@ -622,14 +664,28 @@ class _Constraints:
                 if var:
                     task["present"] = _bool_name(key_of.get(var), core)
             self.records.append(record)
+        fields = {} if cert is None else cert.row_fields
         for spec in core.pseudo_boolean:
             self.position[id(spec)] = len(self.records)
-            self.records.append({"kind": "pseudo_boolean", "name": f"pb{len(self.records)}",
-                                 "literals": list(spec.literals), "weights": list(spec.weights),
-                                 "bound": spec.bound})
+            record = {"kind": "pseudo_boolean", "name": f"pb{len(self.records)}",
+                      "literals": list(spec.literals), "weights": list(spec.weights),
+                      "bound": spec.bound}
+            described = fields.get(id(spec))
+            if described is not None and described[0] is spec:
+                record.update(described[1])
+            self.records.append(record)
+        for _, _, _, extra in (() if cert is None else cert.input_lemmas):
+            if extra is not None:
+                self.position[id(extra)] = len(self.records)
+                self.records.append(dict(extra, name=extra.get("name")
+                                         or f"pb{len(self.records)}"))
 
     def index(self, spec):
         return None if spec is None else self.position.get(id(spec))
+
+    def index_of_record(self, record):
+        """The position of an input lemma's record."""
+        return self.position[id(record)]
 
 
 def _constraint_record(spec, names, index):

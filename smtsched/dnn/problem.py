@@ -155,9 +155,11 @@ class DnnProblem:
         proof=...)`: the checker knows the whole model only, not the segments, nor the
         static memory reasoning of `infeasible_reason`, so one more search of the whole
         model, starting from the answer's schedule, refutes a better value (or any schedule)
-        within the time left and writes the certificate with the model as DIR/model.json.
-        A model the checker cannot read (today: memories) gets no search, only the note. The whole search must agree with the
-        answer: a different proven answer is an internal error, never hidden."""
+        within the time left and writes the certificate with the model as DIR/model.json
+        (with a memory budget or the peak objective too: the model's memory, see
+        docs/certificates.md, "Memories"). A model the checker cannot read gets no search,
+        only the note. The whole search must agree with the answer: a different proven
+        answer is an internal error, never hidden."""
         from ..sched.proof import Certification
 
         result.certificate = None

@@ -51,6 +51,10 @@ class MemoryLiveness:
         self.sums = []
         self.instants = []
         self.buffers = []   # per instant: the memory.buffers index of each live variable
+        self.fixed_buffers = []   # per instant: the memory.buffers indices of the constant
+        # what `bound` stated, for certificates: (instant number, bound, "row" and the
+        # PseudoBooleanSpec | "clause" and the clause | "false" and the clause, guard)
+        self.stated = []
         self._described = set()
         self._build(paths)
         self.lower_bound = max((fixed for fixed, _, _, _ in self.sums), default=0)
@@ -209,6 +213,8 @@ class MemoryLiveness:
         fixed_mask = keep & (born == TRUE) & surely
         live_mask = keep & ~fixed_mask
         fixed = sum(self._size[fixed_mask].tolist())
+        # (for certificates: which buffers make the constant; an index array, no list)
+        self.fixed_buffers.append(self._valid[fixed_mask])
         live_buffers = np.flatnonzero(live_mask)
         if not len(live_buffers):
             self.sums.append((fixed, [], [], 0))
@@ -368,7 +374,9 @@ class MemoryLiveness:
             if guarded and guard is None:
                 guard = low._new_var()   # where the compiler meets it: its first row
             if room < 0:
-                core.clauses.append([-guard] if guarded else [-low._true_literal()])
+                clause = [-guard] if guarded else [-low._true_literal()]
+                core.clauses.append(clause)
+                self.stated.append((number, bound, "false", clause, guard))
                 continue
             if guarded:
                 literals = live + [guard]
@@ -378,9 +386,13 @@ class MemoryLiveness:
             else:
                 literals, weights, limit, whole = live, sizes, room, total
             if whole - min(weights) <= limit:
-                core.clauses.append([-x for x in literals])
+                clause = [-x for x in literals]
+                core.clauses.append(clause)
+                self.stated.append((number, bound, "clause", clause, guard))
             else:
-                core.pseudo_boolean.append(PseudoBooleanSpec(literals, list(weights), limit))
+                spec = PseudoBooleanSpec(literals, list(weights), limit)
+                core.pseudo_boolean.append(spec)
+                self.stated.append((number, bound, "row", spec, guard))
                 self._describe(number, guard, bound)
         if guarded and guard is None:
             guard = low._new_var()

@@ -21,8 +21,8 @@ lowering's core as its proof sink before the first check, so it logs the persist
 whole life (every probe's lemmas, the cuts, the retired guards and stops) and CaDiCaL's proof
 of it; `certificate` is that sink (None without proof). Every clause added here says what it
 is to the sink: a cut is kind "cut" with the resource's spec as its source (a clique lemma),
-a retiring unit kind "retire", the bits a peak guard fixes kind "guard" (no checker rule: such
-a certificate is incomplete; the checker refuses memories anyway).
+a retiring unit kind "retire", the bits a peak guard fixes kind "guard" (rule `peak_guard`);
+what the memories' variables and rows mean is told to the sink by smtsched.sched.memory_proof.
 
 Lives apart from backend.py so that each backend is a small module of its own.
 """
@@ -60,6 +60,10 @@ class LoweringBackend(SearchBackend):
         if model.objective == "peak_memory":
             self.memory = self.lowering.memory(model.objective_memory)
             self._peak_rows()
+        if self.certificate is not None and self.lowering.memories:
+            from .memory_proof import describe
+            describe(self.certificate, self.lowering,
+                     None if self.memory is None else (self.memory, self.bits, self.rows))
         # weighted objectives and the peak of a memory: bound -> (guard, its CostSpec or None)
         self.guards = {}
         self.retired = set()   # guards switched off for good: no assumption of a certificate
@@ -92,23 +96,37 @@ class LoweringBackend(SearchBackend):
         sums = self.memory.sums
         self.top = max((fixed + total for fixed, _, _, total in sums), default=0)
         core = self.lowering.core
-        self.bits = [core.new_var() for _ in range(max(1, self.top.bit_length()))]
+        # (with a certificate to write, top + 1 fits in the bits: the claim "peak >= 0" of
+        # an optimal peak 0 refutes the bound -1 by its slack, see _peak_guard)
+        needed = (self.top + 1 if self.certificate is not None else self.top).bit_length()
+        self.bits = [core.new_var() for _ in range(max(1, needed))]
         weights = [1 << k for k in range(len(self.bits))]
+        self.rows = []   # per instant (a certificate names the rows' memory and instant)
         for fixed, live, sizes, _ in sums:
-            core.pseudo_boolean.append(PseudoBooleanSpec(list(live) + self.bits,
-                                                         list(sizes) + weights,
-                                                         self.top - fixed))
+            row = PseudoBooleanSpec(list(live) + self.bits, list(sizes) + weights,
+                                    self.top - fixed)
+            core.pseudo_boolean.append(row)
+            self.rows.append(row)
 
     def _peak_guard(self, bound):
         """The guard of "peak <= bound": it fixes every bit of the slack top - bound."""
         guard = self.lowering.core.new_var()
-        if bound < 0:
+        source = None
+        if self.certificate is not None:
+            from ..certify.emit import given
+            from .memory_proof import guard_words
+            self.certificate.name(guard, guard_words(self.memory.memory, bound))
+            source = given("peak_guard", {})   # (the checker reads g's clauses together)
+        if bound < 0 and not (bound == -1 and self.certificate is not None and self.rows):
+            # (a certificate cannot assume a retired guard: for the bound -1 it fixes the
+            # bits of top + 1, which breaks every row)
             self.session.add_clause([-guard], "retire")
             self.retired.add(guard)
             return guard
         slack = max(0, self.top - bound)   # a bound above top holds in every schedule
         for k, bit in enumerate(self.bits):
-            self.session.add_clause([-guard, bit if slack >> k & 1 else -bit], "guard")
+            self.session.add_clause([-guard, bit if slack >> k & 1 else -bit], "guard",
+                                    source)
         return guard
 
     def lower_bound(self):

@@ -546,6 +546,11 @@ class Optimizer:
         elif result.status == OPTIMAL and not self.model.tasks:
             # (the lowering of no task has no makespan >= 0 to refute a bound with)
             proof.note = "no certificate: a model without tasks has nothing to refute"
+        elif result.status == OPTIMAL and self.model.objective == "peak_memory" \
+                and not self.model.objective_memory.buffers:
+            # (no row to refute "peak <= -1" with: LoweringBackend._peak_guard)
+            proof.note = ("no certificate: a memory without buffers has peak 0 in every "
+                          "schedule (nothing to refute)")
         elif result.status == OPTIMAL:
             value = result.objective
             claim = {"kind": "optimal", "objective": self.model.objective, "value": value}

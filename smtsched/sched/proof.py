@@ -4,10 +4,10 @@ DIR`): what the Optimizer needs to write it (docs/certificates.md).
 `Certification(model, folder, input=None)` is made before the search. `prepare()` clears the
 folder's old manifest and schedule, writes the model as DIR/model.json when no input file is
 given (model_json's writer half, smtsched.sched.model_dump: the checker reads it with its own
-reader), and asks the checker's own reader whether it can read the input at all: the checker
-reads no memories (nor the peak-memory objective) yet, and a certificate it cannot check is
-not written (`enabled` is then False and `note` says why; the search runs without a
-proof sink, as fast as without proof).
+reader), and asks the checker's own reader whether it can read the input at all (it
+refuses, e.g., repeated memory or buffer names): a certificate it cannot check is not
+written (`enabled` is then False and `note` says why; the search runs without a proof sink,
+as fast as without proof).
 
 `write(certificate, claim, assumptions, result)` writes the certificate, with schedule.json for
 an optimal claim (smtsched.certify.emit.Certificate.write: manifest.json last, so a folder

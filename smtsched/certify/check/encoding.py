@@ -88,7 +88,8 @@ class Encoding:
     - `check_schedule`: None, or a callable `starts (dict name -> int) -> objective value`
       that raises ValueError with a reason when the schedule breaks the input;
     - `assumption_atoms`: None, or (SMT-LIB `check-sat-assuming`) the list of G literals the
-      query assumes; the checker compares the manifest's assumptions with them.
+      query assumes; the checker compares the manifest's assumptions with them;
+    - `memories`: None, or (model.json) the model's memories, a memory.MemoryModel.
     """
 
     def __init__(self):
@@ -99,6 +100,7 @@ class Encoding:
         self.objective = None
         self.check_schedule = None
         self.assumption_atoms = None
+        self.memories = None
         self.booleans = {}  # name -> var
         # canonical atoms by their key (sort, x, y, c, strict), Difference.key() of the positive
         # literal's meaning: plain tuples, so that looking up an Int atom builds no object

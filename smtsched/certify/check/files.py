@@ -158,7 +158,8 @@ class AtomLine:
     """One line of atoms.txt: `var`, `kind` and the parsed arguments.
 
     atom: sort, x, y, op ("<=" or "<"), c;  bool: name;  gates: lits;
-    guard: args (the raw tokens after the word);  fresh: word."""
+    guard: args (the raw tokens after the word);  fresh: word;
+    live: args (memory, buffer, task or None);  slack: args (memory, bit number)."""
 
     __slots__ = ("line", "var", "kind", "sort", "x", "y", "strict", "c", "name", "lits", "args")
 
@@ -200,6 +201,8 @@ _FAST_VAR = r"([1-9][0-9]{0,17})"
 _FAST_ATOM = re.compile(_FAST_VAR + r" atom (Int|Real) " + _FAST_NAME + " " + _FAST_NAME
                         + r" (<=|<) ([+-]?[0-9]{1,4000})")
 _FAST_BOOL = re.compile(_FAST_VAR + r' bool ("[^"\\\x00-\x1f]*")')
+_FAST_LIVE = re.compile(_FAST_VAR + r' live ("[^"\\\x00-\x1f]*") ("[^"\\\x00-\x1f]*") '
+                        + _FAST_NAME)
 _FAST_GATE = re.compile(_FAST_VAR + r" (and|or|xor|ite|iff)((?: -?[1-9][0-9]{0,17})*)")
 
 
@@ -240,6 +243,16 @@ def _fast_line(no, text, seen):
             return None
         entry = AtomLine(no, var, "bool")
         entry.name = m.group(2)[1:-1]
+        seen.add(var)
+        return entry
+    m = _FAST_LIVE.fullmatch(text)   # a memory's liveness atom (a DNN has one per pair)
+    if m is not None:
+        var, memory, buffer, task = m.groups()
+        var = int(var)
+        if var in seen:
+            return None
+        entry = AtomLine(no, var, "live")
+        entry.args = (memory[1:-1], buffer[1:-1], None if task == "null" else task[1:-1])
         seen.add(var)
         return entry
     return None
@@ -288,6 +301,23 @@ def _atom_line(no, text, seen):
             raise ValueError("iff needs 2 literals")
     elif kind in ("guard", "fresh"):
         entry.args = tuple(args)
+    elif kind == "live":
+        # buffer B of memory M is live at the start of task T (null: at 0)
+        if len(args) != 3:
+            raise ValueError('live needs "MEMORY" "BUFFER" and "TASK" or null')
+        memory, buffer, task = (_name(a) for a in args)
+        if memory is None or buffer is None:
+            raise ValueError("live needs a memory and a buffer, not null")
+        entry.args = (memory, buffer, task)
+    elif kind == "slack":
+        # bit K (weight 2^K) of a memory's peak slack
+        if len(args) != 2 or not re.fullmatch(r"0|[1-9][0-9]{0,3}", args[1]) \
+                or int(args[1]) >= 4096:
+            raise ValueError('slack needs "MEMORY" and a bit number below 4096')
+        memory = _name(args[0])
+        if memory is None:
+            raise ValueError("slack needs a memory, not null")
+        entry.args = (memory, int(args[1]))
     else:
         raise ValueError(f"unknown kind {kind}")
     seen.add(var)

@@ -18,8 +18,10 @@ smtsched's readers cannot hide here) and returns the checker's encoding G of it
   see `_pair_clauses`); a task whose demand alone exceeds the capacity: never there;
 - model.json only: optional tasks (the Boolean "present T" guards every clause of the task,
   of its precedences and of its pairs; the constraint records name it), alternatives (exactly
-  one option present, starting with its task), and the weighted objectives as a cost
-  constraint without bound (constraints.json's cost records follow from it);
+  one option present, starting with its task), the weighted objectives as a cost
+  constraint without bound (constraints.json's cost records follow from it), and memories
+  (`Encoding.memories`, a memory.MemoryModel: G has nothing of them until atoms.txt names
+  their liveness atoms) with the peak-memory objective;
 - `check_schedule(starts)`: the objective of a schedule that keeps every constraint above
   (starts: a dict by task name, or by start variable name; an optional task without a start
   is absent), else ValueError with the reason.
@@ -28,8 +30,8 @@ The file formats are those of smtsched/sched/formats.py's docstring (job shop: "
 then one line of (machine, duration) pairs per job, tasks "j{j}o{k}", machines "m{i}"; PSPLIB
 .sm single-mode RCPSP, tasks "job{n}", resources "R{r}") and docs/certificates.md,
 "model.json". Anything malformed is a `SchedInputError` (a ValueError) naming the line;
-a model feature this checker cannot check (memories) is "unsupported by the checker:
-<feature>".
+a model feature this checker cannot check (repeated memory or buffer names, a weighted
+objective with optional tasks) is "unsupported by the checker: <feature>".
 """
 import json
 import re
@@ -41,6 +43,7 @@ __all__ = ["SchedInputError", "read_jobshop", "read_psplib", "read_model"]
 
 MAKESPAN = "makespan"
 WEIGHTED = ("weighted_completion", "weighted_tardiness")
+PEAK = "peak_memory"
 _MAX_DIGITS = 4000   # a longer number is a corrupt file (and int() refuses past 4300 digits)
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
@@ -66,6 +69,8 @@ class _Problem:
         self.alternatives = []   # (task, [options])
         self.weights = {}        # task -> weight (weighted objectives)
         self.dues = None         # task -> due (weighted tardiness), None: completion
+        self.memories = []       # memory.Memory, in order
+        self.objective_memory = None   # the name of the memory whose peak is minimised
 
     def task(self, name, duration, release=0, deadline=None, where=""):
         if name in self.tasks:
@@ -94,8 +99,16 @@ def _lines(text):
     return [line.rstrip("\r") for line in _text(text).split("\n")]
 
 
+# A line of integers of at most _MAX_DIGITS digits each, between white space: the common case,
+# read with one match and str.split() (a regular expression per token was two thirds of the
+# checker's reading of a j30 file, which proof mode does before every search).
+_INTEGER_LINE = re.compile(r"\s*(?:[+-]?[0-9]{1,%d}(?:\s+|$))*" % _MAX_DIGITS)
+
+
 def _integers(number, line):
     """The integers of a line; SchedInputError (with the column) for anything else."""
+    if _INTEGER_LINE.fullmatch(line):
+        return [int(token) for token in line.split()]
     values = []
     for m in re.finditer(r"\S+", line):
         token = m.group()
@@ -345,7 +358,7 @@ def read_model(text, query=None, parse_only=False):
     """G of a model written by smtsched.sched.model_json.dumps (docs/certificates.md,
     "model.json"): tasks (optional ones too) with releases and deadlines, precedences with
     lags, alternatives, unary and cumulative resources, a horizon, the makespan or a weighted
-    objective (or none); memories are refused."""
+    objective (or none), memories and the peak-memory objective."""
     _no_query(query)
     text = _text(text)
     try:
@@ -361,12 +374,8 @@ def read_model(text, query=None, parse_only=False):
                               f"{data.get('version')!r}, expected 'smtsched-model' version 1")
     _keys(data, _MODEL_KEYS, "the model")
     _field(data, "name", "str", "the model", "")
-    if _field(data, "memories", "list", "the model", []):
-        raise _unsupported("memories")
-    if "objective_memory" in data:
-        raise _unsupported("objective_memory")
     objective = _field(data, "objective", "str?", "the model", None)
-    if objective not in (None, MAKESPAN) + WEIGHTED:
+    if objective not in (None, MAKESPAN, PEAK) + WEIGHTED:
         raise _unsupported(f"the objective {objective}")
 
     problem = _Problem()
@@ -426,9 +435,54 @@ def read_model(text, query=None, parse_only=False):
             raise SchedInputError(f"model.json: {what}: a mandatory task and distinct "
                                   "optional options")
         problem.alternatives.append((task, options))
+    _memories(data, problem, task_name)
     _weighted_objective(data, problem, task_name)
     problem.horizon = _field(data, "horizon", "int?", "the model", None)
     return None if parse_only else _encode(problem)
+
+
+def _memories(data, problem, task_name):
+    """The memories and the peak objective, as smtsched.sched.model reads them: a buffer's
+    producer is a mandatory task (or none), its consumers any tasks, its size >= 0; a
+    capacity (or none) >= 0. Repeated memory names, or buffer names in one memory, are
+    refused: a certificate names them (atoms.txt `live`)."""
+    from .memory import Buffer, Memory
+    for k, item in enumerate(_field(data, "memories", "list", "the model", [])):
+        what = f"memory {k}"
+        _keys(item, ("name", "capacity", "buffers"), what)
+        name = _field(item, "name", "str", what)
+        capacity = _field(item, "capacity", "int?", what, None)
+        if capacity is not None and capacity < 0:
+            raise SchedInputError(f"model.json: {name} has a negative capacity")
+        buffers = []
+        for j, b in enumerate(_field(item, "buffers", "list", what, [])):
+            where = f"buffer {j} of {name}"
+            _keys(b, ("name", "size", "producer", "consumers", "until_end"), where)
+            size = _field(b, "size", "int", where)
+            if size < 0:
+                raise SchedInputError(f"model.json: {where} has a negative size")
+            producer = _field(b, "producer", "str?", where, None)
+            if producer is not None:
+                producer = task_name(producer, where)
+                if producer in problem.optional:
+                    raise SchedInputError(f"model.json: {where}: an optional task cannot "
+                                          "produce a buffer")
+            consumers = [task_name(c, where)
+                         for c in _field(b, "consumers", "list", where, [])]
+            buffers.append(Buffer(_field(b, "name", "str", where), size, producer, consumers,
+                                  _field(b, "until_end", "bool", where, False)))
+        if len({b.name for b in buffers}) != len(buffers):
+            raise _unsupported(f"repeated buffer names in the memory {name!r}")
+        problem.memories.append(Memory(name, capacity, buffers))
+    if len({m.name for m in problem.memories}) != len(problem.memories):
+        raise _unsupported("repeated memory names")
+    if problem.objective == PEAK:
+        name = _field(data, "objective_memory", "str", "the model")
+        if not any(m.name == name for m in problem.memories):
+            raise SchedInputError(f"model.json: objective_memory {name!r:.60} names no memory")
+        problem.objective_memory = name
+    elif "objective_memory" in data:
+        raise SchedInputError("model.json: objective_memory without the peak_memory objective")
 
 
 def _weighted_objective(data, problem, task_name):
@@ -544,8 +598,17 @@ def _encode(problem):
                       for t, w in problem.weights.items()]})
         g.objective = {"name": problem.objective, "variable": None,
                        "constraint": len(g.constraints) - 1}
+    if problem.memories:
+        # the liveness atoms of a certificate get their variables when atoms.txt is mapped
+        # (memory.MemoryCheck); G says nothing else about memories
+        from .memory import MemoryModel
+        g.memories = MemoryModel(problem.tasks, problem.optional, problem.precedences,
+                                 problem.memories, problem.objective_memory)
+    if problem.objective == PEAK:
+        # no variable: the claim's bound is the guard of "peak <= v - 1" (memory.py)
+        g.objective = {"name": PEAK, "variable": None, "memory": problem.objective_memory}
     g.finish = lambda: _pair_clauses(g, problem, guards)
-    g.check_schedule = lambda starts: _check_schedule(problem, starts)
+    g.check_schedule = lambda starts: _check_schedule(problem, starts, g)
     return g
 
 
@@ -612,7 +675,7 @@ def _add_pair_clauses(g, problem, guards):
                 break
 
 
-def _check_schedule(problem, starts):
+def _check_schedule(problem, starts, g):
     """The objective of `starts` (task name -> start, or start variable name -> start; an
     optional task without a start is absent) when it keeps every constraint of the problem:
     the makespan (of the present tasks), the weighted cost, or the makespan for a model
@@ -670,6 +733,11 @@ def _check_schedule(problem, starts):
             load += change
             if load > capacity:
                 raise ValueError(f"{name} carries {load} > {capacity} at time {instant}")
+    peak = None
+    if problem.memories:
+        peak = g.memories.check_schedule(starts, present)
+    if problem.objective == PEAK:
+        return peak
     if problem.objective in WEIGHTED:
         # smtsched.sched.model.Model.objective_value, recomputed
         total = 0

@@ -150,6 +150,7 @@ class _Check:
     def __init__(self, directory, input, engine):
         self.dir, self.input, self.engine = directory, input, engine
         self.incomplete = []
+        self.mem = None   # memory.MemoryCheck, once the certificate speaks of memories
 
     def path(self, key):
         return os.path.join(self.dir, self.manifest["files"][key])
@@ -282,6 +283,10 @@ class _Check:
                 self.retirable.add(e.var)
                 if e.kind == "guard":   # checked against constraints.json's cost records
                     self.guard_lines[e.var] = e.args
+                    if e.args[:1] == ("peak",):   # or a memory's peak (memory.py)
+                        self._memory_line(e, g)
+            elif e.kind in ("live", "slack"):   # a memory's liveness atom, a peak slack bit
+                g = self._memory_line(e)
             else:
                 g = enc.gate(e.kind, [_sign(l, self.lit[abs(l)]) for l in e.lits])
                 # A definition gives its arguments both polarities: setting a retired
@@ -296,6 +301,23 @@ class _Check:
     def g_lit(self, lit):
         return _sign(lit, self.lit[abs(lit)])
 
+    def memory(self):
+        """The memory.MemoryCheck of this certificate (made on first use)."""
+        if self.mem is None:
+            if self.enc.memories is None:
+                raise ValueError("the input has no memories")
+            from .memory import MemoryCheck
+            self.mem = MemoryCheck(self.enc.memories, self)
+        return self.mem
+
+    def _memory_line(self, e, guard=None):
+        try:
+            if guard is not None:
+                return self.memory().guard(e, guard)
+            return self.memory().atom(e)
+        except ValueError as error:
+            raise Rejected(f"atoms.txt line {e.line}: {error}") from None
+
     # -- 3. problem.cnf ---------------------------------------------------------------------------
 
     def check_cnf(self, cnf, input_lemmas):
@@ -308,6 +330,14 @@ class _Check:
             mapped = [self.g_lit(l) for l in clause]
             if frozenset(mapped) in own or not units.isdisjoint(mapped):
                 continue
+            if self.mem is not None:
+                # a liveness clause is accepted by its shape (memory.py)
+                wrong = self.mem.live_clause(mapped)
+                if wrong == "" or wrong is not None and frozenset(clause) in input_lemmas:
+                    continue
+                if wrong is not None:
+                    raise Rejected(f"problem.cnf line {line}: clause "
+                                   f"{' '.join(map(str, clause))}: {wrong}")
             if self.g.is_rup(mapped) or self.g.consequence(mapped, CONSEQUENCE_BUDGET):
                 continue
             if frozenset(clause) in input_lemmas:
@@ -366,6 +396,9 @@ class _Check:
         from . import slack
         literals, weights, bound = slack.parse_row(c, self.max_var)
         row = slack.Row([self.g_lit(l) for l in literals], weights, bound)
+        if "memory" in c:   # a memory's capacity or peak row (memory.py)
+            self.memory().row(c, row.literals, weights, bound)
+            return row
         if self._g_refuted():
             return row   # the input has no model: every row holds in all of them
         rows, at = self._pb_inputs()
@@ -577,6 +610,11 @@ class _Check:
                     and isinstance(self.constraints[idx], _Unbacked):
                 self.incomplete.append(f"lemmas.jsonl line {line} (constraint {idx}: "
                                        f"{self.constraints[idx]})")
+            elif rule in ("memory", "peak_guard"):   # memory.py
+                try:
+                    self.memory().lemma(rule, [self.g_lit(l) for l in clause], rec["witness"])
+                except (rules.RuleError, ValueError) as e:
+                    raise Rejected(f"{where}: {e}") from None
             elif rule == "retire":
                 if len(clause) != 1 or clause[0] > 0 or -clause[0] not in self.retirable:
                     raise Rejected(f"{where}: retire needs the unit -g of a guard or fresh "
@@ -607,6 +645,11 @@ class _Check:
                     raise Rejected(f"{where}: {e}") from None
             if rec.get("kind") == "input":
                 input_lemmas.add(frozenset(clause))
+        if self.mem is not None:
+            try:
+                self.mem.finish_guards()
+            except rules.RuleError as e:
+                raise Rejected(f"lemmas.jsonl: {e}") from None
         return input_lemmas
 
     # -- 6. the claim -----------------------------------------------------------------------------
@@ -632,6 +675,10 @@ class _Check:
                     # only as following from the input's objective (its cost is at most the
                     # objective's in every schedule), so refuting g refutes objective <= w
                     guarded = self.cost_guards.get(a)
+                    if guarded is None and self.mem is not None:
+                        # the peak objective: a guard of "peak <= w" (memory.py)
+                        peak = self.mem.claim_guard(self.g_lit(a))
+                        guarded = None if peak is None else (None, peak)
                     if guarded is not None and guarded[1] >= v - 1:
                         bound = a
                         break
