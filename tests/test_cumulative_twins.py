@@ -319,6 +319,7 @@ def test_ordering_cuts_with_two_tasks_on_one_start_variable():
     fast = compiled_cumulative.CumulativeLogic(graphs[0], tasks, capacity, order,
                                                ordering_cuts=True)
     slow = cumulative_ref.CumulativeLogic(graphs[1], tasks, capacity, order, ordering_cuts=True)
+    fast.record_witnesses = slow.record_witnesses = True
     owned = {atom[0] for atom in problem.atoms}
     for graph in graphs:
         for clause in compiled.clauses:
@@ -332,6 +333,9 @@ def test_ordering_cuts_with_two_tasks_on_one_start_variable():
     assert fast.last_tasks == slow.last_tasks == [0, 1, 2]
     assert fast.conflict() == slow.conflict()
     assert order[(0, 1)] in fast.conflict() and abs(order[(0, 1)]) not in owned
+    # the cut's clique: tasks 0 and 1 overlap by sharing a start (no premise edge needed)
+    assert fast.last_witness() == slow.last_witness() == ("clique", {"tasks": [0, 1, 2]})
+    assert_witness_accepted(problem, fast.conflict(), fast.last_witness(), tasks, capacity)
 
 
 def walk_moves(spec, expected):
