@@ -7,7 +7,9 @@ propagate to a fixpoint, then asks both cumulative theories; they must agree on 
 and on the task set behind a conflict at every step, and on complete assignments their final
 checks must agree too. Every conflict clause of the compiled twin must be false on the trail
 and implied by the cumulative constraint (z3, on the time-point decomposition: at each task's
-start the demands of the tasks running then fit the capacity).
+start the demands of the tasks running then fit the capacity). With witness records on (a
+drawn flag, as a proof run sets it), both twins give the same witness for every conflict and
+explanation, and the certificate checker's rule accepts it; off, they give none.
 """
 import itertools
 
@@ -17,7 +19,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from global_strategies import resource_formulas, resources
-from twin_driver import TwinDriver, z3_literal
+from twin_driver import TwinDriver, assert_witness_accepted, z3_literal
 
 from smtsched import Cumulative, Int
 from smtsched.compile import compile_problem
@@ -75,16 +77,34 @@ def assert_valid_reason(graph, problem, spec, lit, clause):
     assert_implied(problem, spec, clause)
 
 
+def same_witness(problem, tasks, capacity, fast, slow, clause, recording):
+    """Both twins' witness of the clause each just returned: equal; with records on, the
+    checker's rule accepts the compiled twin's for `clause` (every clause of this theory has
+    one); off, none."""
+    recorded = fast.last_witness()
+    assert recorded == slow.last_witness()
+    if not recording:
+        assert recorded is None
+        return
+    assert recorded is not None, clause
+    assert_witness_accepted(problem, clause, recorded, tasks, capacity)
+    event(f"witness {recorded[0]}")
+
+
 @settings(max_examples=700, deadline=None)
-@given(resources(), st.booleans(), st.booleans(), st.booleans(), st.data())
+@given(resources(), st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.data())
 def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering_cuts, filtering,
-                                                       data):
+                                                       recording, data):
     compiled, problem, (tasks, capacity, order, bounds) = build(spec, bound_literals=filtering)
     fast_graph = problem.build(compiled_dl.DifferenceLogic)
     slow_graph = problem.build(difference_ref.DifferenceLogic)
     options = dict(bound_literals=bounds, energetic=energetic, ordering_cuts=ordering_cuts)
     fast = compiled_cumulative.CumulativeLogic(fast_graph, tasks, capacity, order, **options)
     slow = cumulative_ref.CumulativeLogic(slow_graph, tasks, capacity, order, **options)
+    fast.record_witnesses = slow.record_witnesses = recording
+
+    def witness_of(clause):
+        same_witness(problem, tasks, capacity, fast, slow, clause, recording)
     variables = [atom[0] for atom in problem.atoms]
     driver = TwinDriver(fast_graph, slow_graph, fast, slow)
     assigned = driver.assigned
@@ -105,6 +125,8 @@ def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering
             clause = fast.explain(lit)
             assert all(when[abs(l)] < when[abs(lit)] for l in clause[1:]), (lit, clause)
             assert all(fast_graph.literal_value(l) == -1 for l in clause[1:]), clause
+            slow.explain(lit)
+            witness_of(clause)
 
     driver.assign_root_units(compiled.clauses)  # the windows
     for var in assigned:
@@ -128,6 +150,7 @@ def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering
                 clause = fast.conflict()
                 assert_false_now(fast_graph, clause)
                 assert_false_now(slow_graph, slow.conflict())
+                witness_of(clause)
                 if ordering_cuts and (fast.statistics()["cumulative_timetable_conflicts"]
                                       > timetable_conflicts):
                     assert clause == slow.conflict()  # the same cut (paths may tie)
@@ -141,8 +164,9 @@ def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering
             if fast_found:
                 event("bound literals moved")
             for lit in fast_found:
-                assert_valid_reason(fast_graph, problem, spec, lit, fast.explain(lit))
                 assert_valid_reason(slow_graph, problem, spec, lit, slow.explain(lit))
+                assert_valid_reason(fast_graph, problem, spec, lit, fast.explain(lit))
+                witness_of(fast.explain(lit))
             # the engine's claim: a literal the graph offered in the same round goes once
             offered = {abs(l) for l in fast_lits}
             round_lits = fast_lits + [l for l in fast_found if abs(l) not in offered]
@@ -162,6 +186,7 @@ def test_compiled_cumulative_agrees_with_its_reference(spec, energetic, ordering
             if not fast_ok:
                 assert fast.last_tasks == slow.last_tasks
                 assert fast.conflict() == slow.conflict()
+                witness_of(fast.conflict())
                 assert_false_now(fast_graph, fast.conflict())
                 assert_implied(problem, spec, fast.conflict())
             for theory in (fast_graph, slow_graph, fast, slow):
@@ -294,6 +319,7 @@ def test_ordering_cuts_with_two_tasks_on_one_start_variable():
     fast = compiled_cumulative.CumulativeLogic(graphs[0], tasks, capacity, order,
                                                ordering_cuts=True)
     slow = cumulative_ref.CumulativeLogic(graphs[1], tasks, capacity, order, ordering_cuts=True)
+    fast.record_witnesses = slow.record_witnesses = True
     owned = {atom[0] for atom in problem.atoms}
     for graph in graphs:
         for clause in compiled.clauses:
@@ -307,6 +333,9 @@ def test_ordering_cuts_with_two_tasks_on_one_start_variable():
     assert fast.last_tasks == slow.last_tasks == [0, 1, 2]
     assert fast.conflict() == slow.conflict()
     assert order[(0, 1)] in fast.conflict() and abs(order[(0, 1)]) not in owned
+    # the cut's clique: tasks 0 and 1 overlap by sharing a start (no premise edge needed)
+    assert fast.last_witness() == slow.last_witness() == ("clique", {"tasks": [0, 1, 2]})
+    assert_witness_accepted(problem, fast.conflict(), fast.last_witness(), tasks, capacity)
 
 
 def walk_moves(spec, expected):

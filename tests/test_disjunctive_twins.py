@@ -6,14 +6,16 @@ A small driver plays the engine: it decides ordering and bound literals, lets th
 propagate to a fixpoint, then asks both disjunctive theories; they must agree on conflict or
 not and on the set of implied literals at every step. Every conflict and explanation of the
 compiled twin must be implied by the no-overlap constraint (z3), and an explanation's other
-literals must be false when it is asked.
+literals must be false when it is asked. With witness records on (a drawn flag, as a proof
+run sets it), both twins give the same witness for every conflict and explanation, and the
+certificate checker's rule accepts it; off, they give none.
 """
 import pytest
 import z3
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from twin_driver import TwinDriver, z3_literal
+from twin_driver import TwinDriver, assert_witness_accepted, z3_literal
 
 from smtsched import Bool, Disjunctive, Int, Or
 from smtsched.compile import compile_problem
@@ -63,14 +65,29 @@ def assert_implied(problem, durations, clause):
     assert s.check() == z3.unsat, clause
 
 
+def same_witness(problem, tasks, fast, slow, clause, recording):
+    """Both twins' witness of the clause each just returned: equal; with records on, the
+    checker's rule accepts the compiled twin's for `clause` (distinct start variables: every
+    clause has one); off, none."""
+    recorded = fast.last_witness()
+    assert recorded == slow.last_witness()
+    if not recording:
+        assert recorded is None
+        return
+    assert recorded is not None and recorded[0] == "energy", clause
+    assert_witness_accepted(problem, clause, recorded, tasks)
+    event("witness")
+
+
 @settings(max_examples=120, deadline=None)
-@given(machines(), st.data())
-def test_compiled_disjunctive_agrees_with_its_reference(spec, data):
+@given(machines(), st.booleans(), st.data())
+def test_compiled_disjunctive_agrees_with_its_reference(spec, recording, data):
     compiled, problem, (_, tasks, order), _ = build(spec)
     fast_graph = problem.build(compiled_dl.DifferenceLogic)
     slow_graph = problem.build(difference_ref.DifferenceLogic)
     fast = compiled_disjunctive.DisjunctiveLogic(fast_graph, tasks, order)
     slow = disjunctive_ref.DisjunctiveLogic(slow_graph, tasks, order)
+    fast.record_witnesses = slow.record_witnesses = recording
     variables = [atom[0] for atom in problem.atoms]
     driver = TwinDriver(fast_graph, slow_graph, fast, slow)
     assigned, assign = driver.assigned, driver.assign
@@ -94,6 +111,8 @@ def test_compiled_disjunctive_agrees_with_its_reference(spec, data):
             assert (fast_lits is None) == (slow_lits is None), (fast_lits, slow_lits)
             if fast_lits is None:
                 clause = fast.conflict()
+                slow.conflict()
+                same_witness(problem, tasks, fast, slow, clause, recording)
                 assert all(abs(l) in assigned for l in clause)
                 assert_implied(problem, spec[0], clause)
                 conflict = True
@@ -104,10 +123,11 @@ def test_compiled_disjunctive_agrees_with_its_reference(spec, data):
             for lit in fast_lits:
                 # both twins explain every literal they offered (the engine asks the theory
                 # CaDiCaL took the literal from), from literals assigned before it
-                for theory in (fast, slow):
+                for theory in (slow, fast):
                     reason = theory.explain(lit)
                     assert reason[0] == lit
                     assert all(abs(l) in assigned for l in reason[1:])
+                same_witness(problem, tasks, fast, slow, reason, recording)
                 if explained < 3:  # explanations are z3 calls: a few per example
                     assert_implied(problem, spec[0], fast.explain(lit))
                     explained += 1
@@ -139,6 +159,31 @@ def test_compiled_disjunctive_finds_the_overload():
     clause = theory.conflict()
     assert_implied(problem, spec[0], clause)
     assert theory.statistics()["disjunctive_conflicts"] == 1
+
+
+def test_no_witness_for_edge_finding_over_one_start_variable():
+    # Disjunctive([x, x, y]): "task 0 before task 1" is the constant false literal (both start
+    # at x), not an atom, so its negation completes nothing: the edge-finding clause over
+    # task 1 (est >= 0, it cannot end inside task 0's window [0, 3]) has no recorded
+    # witness, and the emitter's finder decides. Both twins see the conflict and agree.
+    x, y = Int("x"), Int("y")
+    formulas = [Disjunctive([x, x, y], [1, 5, 1]), x >= 0, x <= 2, y >= 20, y <= 30]
+    compiled = compile_problem(formulas)
+    (problem,) = [p for p in compiled.difference.values() if p.atoms]
+    (spec,) = compiled.globals
+    owned = {atom[0] for atom in problem.atoms}
+    assert abs(spec.order[(0, 1)]) not in owned
+    for module, twin in ((compiled_dl, compiled_disjunctive), (difference_ref, disjunctive_ref)):
+        graph = problem.build(module.DifferenceLogic)
+        theory = twin.DisjunctiveLogic(graph, spec.tasks, spec.order)
+        theory.record_witnesses = True
+        for clause in compiled.clauses:
+            if len(clause) == 1 and abs(clause[0]) in owned:
+                graph.assign(clause[0], True)
+        assert graph.propagate() is not None
+        assert theory.propagate() is None
+        assert spec.order[(0, 1)] in theory.conflict()
+        assert theory.last_witness() is None
 
 
 @st.composite

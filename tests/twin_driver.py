@@ -132,3 +132,33 @@ class OwnerTwins:
 
     def true_literals(self):
         return {lit for lit, _ in self.assigned.values()}
+
+
+def assert_witness_accepted(problem, clause, recorded, tasks, capacity=1):
+    """The certificate checker's rule accepts the witness `recorded` ((rule, witness), as a
+    global theory's last_witness() gives it) for `clause`: the premises are the negated
+    literals of the clause over `problem`'s atoms (node 0, the origin, is the checker's
+    None), the constraint is `tasks` ((node, duration[, demand])) with `capacity`. The
+    checker is the witness's consumer (docs/certificates.md, "The rules"), not an oracle of
+    the clause: z3 checks the clause itself."""
+    from smtsched.certify.check.encoding import Difference
+    from smtsched.certify.check.rules import RULES, Constraint, Task
+
+    def node(n):
+        return None if n == 0 else n
+
+    atoms = {var: (p, q, bound, strict) for var, p, q, bound, strict in problem.atoms}
+    premises = []
+    for lit in clause:
+        atom = atoms.get(abs(lit))
+        if atom is None:   # a constant (two tasks on one start variable): no premise edge
+            premises.append(None)
+            continue
+        p, q, bound, strict = atom
+        holds = Difference("Int", node(p), node(q), bound - 1 if strict else bound)
+        premises.append(holds.negation() if lit > 0 else holds)
+    rows = [Task(node(t[0]), t[1], t[2] if len(t) > 2 else 1) for t in tasks]
+    constraint = Constraint("cumulative" if any(len(t) > 2 for t in tasks) else "disjunctive",
+                            capacity, rows)
+    rule, witness = recorded
+    RULES[rule](premises, witness, constraint)   # raises RuleError if it does not prove it

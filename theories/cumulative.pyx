@@ -20,6 +20,10 @@ task set), so the two can be compared step by step:
 * on complete models, the Helly cut over the ordering atoms of the tasks running at an
   overloaded instant (see cumulative_ref.py): what makes the theory complete.
 
+With `record_witnesses` (a proof is logged) every clause has the witness its reference twin
+gives it (`last_witness()`, cumulative_ref.py): the lifted bounds of the explanations are the
+ones the witness needs (each task covers t, or lies inside [a, b]).
+
 Bounds come straight from the compiled difference theory's matrix, whose column and row 0 are
 exact (est_k = -dist[k, 0], lst_k = dist[0, k]): O(1) per task. A check costs O(n log n) for the
 timetable profile and O(n^2) for the windows (n used tasks); it is skipped when the bounds did
@@ -38,6 +42,7 @@ from libcpp.vector cimport vector
 from smtsched.ext.bounds cimport read_window
 from smtsched.theories.difference cimport DifferenceLogic
 from smtsched.theories.global_theory cimport GlobalTheory
+from smtsched.theories.global_ref import clique_witness, energy_witness
 
 # How many bound literals at_least/at_most look at before searching a path: the graph implies
 # them in order of strength, so one of the first few holds unless the bound is far off.
@@ -144,6 +149,12 @@ cdef class CumulativeLogic(GlobalTheory):
         literals = set()
         self.step_reason(begin, end, self.record_task[record], self.record_t[record],
                          self.record_upper[record], self.record_limit[record], literals)
+        if self.record_witnesses:
+            # the task and the tasks of the record all cover instant t (step_reason, and the
+            # negated literal on j's moving side)
+            self.given_witness = energy_witness(
+                self.record_t[record], self.record_t[record] + 1,
+                [self.record_task[record]] + [self.record_tasks[k] for k in range(begin, end)])
         return [lit] + sorted(literals, key=abs)
 
     def statistics(self):
@@ -239,6 +250,9 @@ cdef class CumulativeLogic(GlobalTheory):
                     self.at_least(k, t + 1 - self.duration[k], limit, literals)
                 self.conflict_clause = sorted(literals, key=abs)
             self.last_tasks = chosen
+            if self.record_witnesses:   # the cut's tasks overlap pairwise; or all cover t
+                self.witness_conflict(clique_witness(chosen) if self.ordering_cuts
+                                      else energy_witness(t, t + 1, chosen))
             return OVERLOAD
         return NO_OVERLOAD
 
@@ -368,6 +382,8 @@ cdef class CumulativeLogic(GlobalTheory):
             self.conflict_clause = sorted(literals, key=abs)
             self.last_tasks = [j] + [self.record_tasks[index] for index in
                                      range(self.record_start[record], self.record_tasks.size())]
+            if self.record_witnesses:   # j and the record's tasks all cover t
+                self.witness_conflict(energy_witness(t, t + 1, self.last_tasks))
             self.drop_record(record)
             return False
         # the literal start_j >= new, or the negation of start_j >= new + 1
@@ -392,6 +408,8 @@ cdef class CumulativeLogic(GlobalTheory):
             self.conflict_clause = [literal] + sorted(literals, key=abs)
             self.last_tasks = [j] + [self.record_tasks[index] for index in
                                      range(self.record_start[record], self.record_tasks.size())]
+            if self.record_witnesses:
+                self.witness_conflict(energy_witness(t, t + 1, self.last_tasks))
             self.drop_record(record)
             return False
         self.offered(literal, record)
@@ -515,6 +533,8 @@ cdef class CumulativeLogic(GlobalTheory):
                         break
                 self.last_tasks = chosen
                 self.conflict_clause = sorted(literals, key=abs)
+                if self.record_witnesses:   # each lies inside [a, b]
+                    self.witness_conflict(energy_witness(a, b, chosen))
                 return True
         return False
 
@@ -584,6 +604,8 @@ cdef class CumulativeLogic(GlobalTheory):
                         break
                 self.last_tasks = chosen
                 self.conflict_clause = self.cut(chosen)
+                if self.record_witnesses:
+                    self.witness_conflict(clique_witness(chosen))
                 self.n_conflicts += 1
                 return False
         return True

@@ -57,10 +57,16 @@ solver learns the cut without starting over.
 
 The theory owns no variables. The compiled twin is theories/cumulative.pyx; both choose the same
 instant, window and task set, so the tests can compare them step by step (`last_tasks`).
+
+With `record_witnesses` (a proof is logged; global_ref.py) every clause has its certificate
+witness (`last_witness()`): a timetable conflict or filtering step, the instant t and the tasks
+covering it (j included), `energy` over [t, t + 1]; the window energy check, `energy` over its
+window [a, b]; an ordering cut (timetable with `ordering_cuts`, final check), `clique` of its
+tasks.
 """
 
 
-from smtsched.theories.global_ref import GlobalTheory
+from smtsched.theories.global_ref import GlobalTheory, clique_witness, energy_witness
 
 # _timetable(): an overload whose ordering cut is not false on the trail yet
 DEFERRED = "deferred"
@@ -84,7 +90,8 @@ class CumulativeLogic(GlobalTheory):
         self.bound_literal = dict(bound_literals or {})   # (k, v) -> the literal "start_k >= v"
         self.filtering = bool(self.bound_literal)
         self.propagates_foreign = self.filtering
-        self.reasons = {}           # propagated literal -> (its clause, level)
+        self.reasons = {}           # propagated literal -> (its clause, level, witness)
+        self.found_witness = None   # the witness of the clause a check just made
         self.n_filtered = 0
         self.energetic = energetic
         self.ordering_cuts = ordering_cuts
@@ -115,6 +122,7 @@ class CumulativeLogic(GlobalTheory):
             return []
         self.last_bounds = bounds
         self.n_timetable_checks += 1
+        self.found_witness = None
         est, lst = bounds
         clause = self._timetable(est, lst)
         if clause == DEFERRED:
@@ -140,6 +148,8 @@ class CumulativeLogic(GlobalTheory):
         if clause is None:
             return []
         self.conflict_clause = clause
+        if self.record_witnesses:
+            self._witness_conflict(self.found_witness)
         return None
 
     def _profile(self, est, lst):
@@ -218,6 +228,7 @@ class CumulativeLogic(GlobalTheory):
             literals.update(self.graph.path_literals(node_j, 0) if upper
                             else self.graph.path_literals(0, node_j))
             self.last_tasks = [j] + chosen
+            self._found(energy_witness, t, t + 1, [j] + chosen)   # all cover t
             return sorted((-lit for lit in literals), key=abs)
         literal = self.bound_literal.get((j, new + 1 if upper else new))
         if literal is None:
@@ -227,11 +238,15 @@ class CumulativeLogic(GlobalTheory):
         value = self.graph.literal_value(literal)
         if value == 1 or (value == 0 and literal in self.reasons):
             return None  # true, or offered already and still pending
+        # j covers t: by the negated literal on the moving side (start_j <= t; upper:
+        # start_j >= t + 1 - p_j), by its path on the other; so do the chosen tasks
+        witness = energy_witness(t, t + 1, [j] + chosen) if self.record_witnesses else None
         if value == -1:  # pragma: no cover - the bounds say otherwise (crossed above)
             self.last_tasks = [j] + chosen
+            self.found_witness = witness
             return [literal] + sorted((-lit for lit in literals), key=abs)
         self.reasons[literal] = ([literal] + sorted((-lit for lit in literals), key=abs),
-                                 self.levels)
+                                 self.levels, witness)
         implied.append(literal)
         return None
 
@@ -280,9 +295,11 @@ class CumulativeLogic(GlobalTheory):
                 cut = self._cut(chosen)
                 if all(self._is_false(lit) for lit in cut):
                     self.last_tasks = chosen
+                    self._found(clique_witness, chosen)
                     return cut
                 return DEFERRED
             self.last_tasks = chosen
+            self._found(energy_witness, t, t + 1, chosen)   # each covers t: window [t, t+1]
             literals = set()
             for k in chosen:
                 node, p, _ = self.tasks[k]
@@ -311,6 +328,7 @@ class CumulativeLogic(GlobalTheory):
                 chosen = self._fewest(inside_b[:position + 1],
                                      lambda j: self.tasks[j][1] * self.tasks[j][2], room)
                 self.last_tasks = chosen
+                self._found(energy_witness, a, b, chosen)   # each lies inside [a, b]
                 literals = set()
                 for j in chosen:
                     node = self.tasks[j][0]
@@ -365,6 +383,8 @@ class CumulativeLogic(GlobalTheory):
                 chosen = self._fewest(running, running.get, self.capacity)
                 self.last_tasks = chosen
                 self.conflict_clause = self._cut(chosen)
+                if self.record_witnesses:
+                    self._witness_conflict(clique_witness(chosen))
                 self.n_conflicts += 1
                 return False
         return True
@@ -382,7 +402,13 @@ class CumulativeLogic(GlobalTheory):
         return clause
 
     def explain(self, lit):
-        return list(self.reasons[lit][0])
+        clause, _, self.given_witness = self.reasons[lit]
+        return list(clause)
+
+    def _found(self, make, *arguments):
+        """The witness of the conflict clause being made (only when recording)."""
+        if self.record_witnesses:
+            self.found_witness = make(*arguments)
 
     def statistics(self):
         return {"cumulative_checks": self.n_checks,

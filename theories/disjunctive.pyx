@@ -20,6 +20,9 @@ graph's bounded path search among the edges active when the literal was propagat
 propagated literal's reason is built lazily, when conflict analysis asks, from the window
 recorded then; conflicts are built at once.
 
+With `record_witnesses` (a proof is logged) every clause has the witness its reference twin
+gives it (`last_witness()`, disjunctive_ref.py), from the window and task set of its record.
+
 The checks are O(n^2) per window end (n tasks on the machine): Vilim's Theta-tree makes them
 O(n log n), which does not pay below a few dozen tasks per machine (the benchmarks have 5-20).
 """
@@ -31,6 +34,7 @@ from libcpp.vector cimport vector
 from smtsched.ext.bounds cimport read_window
 from smtsched.theories.difference cimport DifferenceLogic
 from smtsched.theories.global_theory cimport GlobalTheory
+from smtsched.theories.global_ref import energy_witness
 
 
 cdef class DisjunctiveLogic(GlobalTheory):
@@ -118,6 +122,10 @@ cdef class DisjunctiveLogic(GlobalTheory):
         cdef int32_t begin = self.record_start[record]
         cdef int32_t end = (self.record_start[record + 1] if record + 1 < <int>self.record_start.size()
                             else <int32_t>self.record_tasks.size())
+        if self.record_witnesses:
+            self.given_witness = self.window_witness(begin, end, self.record_i[record],
+                                                     self.record_a[record],
+                                                     self.record_b[record])
         return [lit] + self.window_reason(begin, end, self.record_i[record], self.record_a[record],
                                           self.record_b[record], self.record_limit[record])
 
@@ -168,6 +176,8 @@ cdef class DisjunctiveLogic(GlobalTheory):
                     continue  # take every task with this est before judging the window
                 if load > b - a:
                     self.conflict_clause = self.window_clause(self.omega, -1, a, b, limit)
+                    if self.record_witnesses:
+                        self.witness_conflict(self.omega_witness(-1, a, b))
                     return False
                 if not self.edge_finding:
                     continue
@@ -186,6 +196,8 @@ cdef class DisjunctiveLogic(GlobalTheory):
                         if value == -1:  # the window says j before i, the trail says not
                             self.conflict_clause = [literal] + self.window_clause(self.omega, i, a, b,
                                                                                   limit)
+                            if self.record_witnesses:
+                                self.witness_conflict(self.omega_witness(i, a, b))
                             return False
                         if record < 0:
                             record = self.new_record(self.omega, i, a, b, limit)
@@ -215,6 +227,32 @@ cdef class DisjunctiveLogic(GlobalTheory):
         self.record_limit.push_back(limit)
         self.record_level.push_back(self.levels)
         return self.record_level.size() - 1
+
+    cdef object omega_witness(self, int i, int64_t a, int64_t b):
+        """The witness of a window clause over self.omega (see window_witness)."""
+        cdef size_t start = self.record_tasks.size()
+        for k in self.omega:
+            self.record_tasks.push_back(k)
+        witness = self.window_witness(start, self.record_tasks.size(), i, a, b)
+        self.record_tasks.resize(start)
+        return witness
+
+    cdef object window_witness(self, int32_t begin, int32_t end, int i, int64_t a, int64_t b):
+        """The `energy` witness (docs/certificates.md) of the window clause over
+        record_tasks[begin:end] (inside [a, b]) and i (est_i >= a; -1: none): an overload, or
+        with i edge finding, where the clause's ordering literal "j before i" (j of the
+        window), negated, completes to "i before j". None when i shares its start node with
+        a task of the window (the literal is then the compiler's constant, not an atom, and
+        nothing completes: disjunctive_ref._ordering_witness)."""
+        cdef int32_t position
+        tasks = []
+        for position in range(begin, end):
+            if i >= 0 and self.node[self.record_tasks[position]] == self.node[i]:
+                return None
+            tasks.append(self.record_tasks[position])
+        if i >= 0:
+            tasks.append(i)
+        return energy_witness(a, b, tasks)
 
     cdef list window_clause(self, vector[int32_t]& omega, int i, int64_t a, int64_t b,
                             int32_t limit):

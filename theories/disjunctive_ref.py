@@ -21,10 +21,16 @@ the window's ends (the "naive" explanation; lifting it to weaker bounds is futur
 
 The theory owns no variables; it reads the graph after the difference theory's propagate, and
 propagates ordering literals that the difference theory owns (`propagates_foreign`).
+
+With `record_witnesses` (a proof is logged; global_ref.py) a clause has its certificate witness
+(`last_witness()`), `energy` over the window [a, b]: an overload, the tasks of Omega; edge
+finding ("j before i" for j in Omega), Omega and i, whose negated literal completes to "i
+before j" (docs/certificates.md, "Completion"). Not when i shares its start variable with a
+task of Omega: that literal is a constant, and nothing completes.
 """
 
 
-from smtsched.theories.global_ref import GlobalTheory
+from smtsched.theories.global_ref import GlobalTheory, energy_witness
 
 
 class DisjunctiveLogic(GlobalTheory):
@@ -87,6 +93,8 @@ class DisjunctiveLogic(GlobalTheory):
                     continue  # take every task with this est before judging the window
                 if load > b - a:
                     self.conflict_clause = self._explanation(omega, est, lct, a, b)
+                    if self.record_witnesses:   # omega lies inside [a, b] and overloads it
+                        self._witness_conflict(energy_witness(a, b, omega))
                     self.n_conflicts += 1
                     return None
                 if not self.edge_finding:
@@ -100,21 +108,26 @@ class DisjunctiveLogic(GlobalTheory):
                         literal = self.order.get((j, i))
                         if literal is None:
                             continue
-                        value = self.graph.literal_value(literal)
+                        value = self._value(literal)
                         if value == 1 or (value == 0 and literal in self.reasons):
                             continue  # true, or offered already and still pending
                         reason = self._explanation(omega + [i], est, lct, a, b, right_of=i)
+                        witness = (self._ordering_witness(i, omega, a, b)
+                                   if self.record_witnesses else None)
                         if value == -1:  # the window says j before i, the trail says not
                             self.conflict_clause = [literal] + reason
+                            if self.record_witnesses:
+                                self._witness_conflict(witness)
                             self.n_conflicts += 1
                             return None
-                        self.reasons[literal] = ([literal] + reason, self.levels)
+                        self.reasons[literal] = ([literal] + reason, self.levels, witness)
                         implied.append(literal)
         self.n_propagations += len(implied)
         return sorted(set(implied), key=abs)
 
     def explain(self, lit):
-        return list(self.reasons[lit][0])
+        clause, _, self.given_witness = self.reasons[lit]
+        return list(clause)
 
     def final_check(self):
         # a complete model satisfies the pairwise clauses: no two tasks overlap, so no set of
@@ -138,6 +151,28 @@ class DisjunctiveLogic(GlobalTheory):
             est.append(-back)
             lct.append(ahead + duration)
         return est, lct
+
+    def _value(self, literal):
+        """The graph's value of an ordering literal; the one it does not own is the
+        compiler's constant for two tasks on one start variable ("x - x >= p", p > 0): false
+        (as the compiled twin's graph_value, and cumulative_ref._is_false)."""
+        try:
+            return self.graph.literal_value(literal)
+        except ValueError:
+            return -1
+
+    def _ordering_witness(self, i, omega, a, b):
+        """The witness of an edge-finding clause "j before i" (j in omega, which lies inside
+        [a, b]; est_i >= a): the premise "not (j before i)" completes to "i before j", so
+        lct_i <= lst_j <= b - p_j and i adds min(p_i, b - a) to omega's energy in [a, b]
+        (docs/certificates.md, `energy`: edge finding). The completion needs distinct start
+        nodes: for two tasks on one start variable the literal is the compiler's constant,
+        no atom. So no witness when i shares its node with a task of omega (the emitter's
+        finder decides; the compiled twin's records are per window, not per j)."""
+        node = self.tasks[i][0]
+        if any(self.tasks[k][0] == node for k in omega):
+            return None
+        return energy_witness(a, b, omega + [i])
 
     def _explanation(self, tasks, est, lct, a, b, right_of=None):
         """Negated path literals that bound every task of `tasks` into [a, b] (for `right_of`,

@@ -19,8 +19,13 @@ cdef class GlobalTheory(CompiledTheory):
     cdef dict reason_of
     cdef vector[int32_t] propagated_vars  # the propagated literals, in order, with their levels
     cdef vector[int32_t] propagated_level
+    # Witness records for certificates (see global_theory.pyx, conflict/last_witness)
+    cdef public bint record_witnesses
+    cdef object conflict_witness         # (the conflict clause, its (rule, witness))
+    cdef object given_witness            # of the clause last returned by conflict/explain
 
     cdef void undone(self, int level) except *
+    cdef void witness_conflict(self, object witness)
     cdef void offered(self, int literal, int record) except *
     cdef bint offered_already(self, int literal, int value)
     cdef bint implied_by_graph(self, int literal)

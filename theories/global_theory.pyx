@@ -23,6 +23,10 @@ cdef class GlobalTheory(CompiledTheory):
         self.cache_valid = False
         self.conflict_clause = []
         self.reason_of = {}
+        # witness records (the contract of global_ref.py): off unless a proof is logged
+        self.record_witnesses = False
+        self.conflict_witness = None
+        self.given_witness = None
 
     def observed(self):
         return []
@@ -89,7 +93,21 @@ cdef class GlobalTheory(CompiledTheory):
             literals.add(-self.graph.edge_literal(self.graph.stack[k]))
 
     def conflict(self):
+        # a witness belongs to the clause it was made with: a conflict set without one has
+        # none, never an earlier clause's
+        known = self.conflict_witness
+        self.given_witness = (known[1] if known is not None and known[0] is self.conflict_clause
+                              else None)
         return list(self.conflict_clause)
+
+    def last_witness(self):
+        """(rule, witness) of the clause last returned by conflict() or explain(), or None
+        (global_ref.GlobalTheory.last_witness)."""
+        return self.given_witness
+
+    cdef void witness_conflict(self, object witness):
+        """`witness` ((rule, witness) or None) is that of the conflict clause just set."""
+        self.conflict_witness = (self.conflict_clause, witness)
 
     def values(self):
         return []

@@ -26,6 +26,15 @@ CaDiCaL received, with the rule and witness that smtsched.certify.witness finds,
 the certificate is then incomplete), proof.drup, and manifest.json last. Lemma records are
 computed once and reused by later writes (a persistent engine's certificates share them).
 
+Witness records: the disjunctive and cumulative theories know the argument of each clause
+they make (the window and tasks of an overload, an edge-finding or timetable step, the tasks
+of an ordering cut). `sources`/`source` turn their recording on (`record_witnesses`), and
+`clause` keeps, for a conflict, final-check lemma, reason or root implication, the theory's
+`last_witness()` (the witness of the clause it returned just before the engine handed it
+over); the lemma line then uses it instead of searching (`smtsched.certify.witness.find`,
+still the fallback: difference logic, and the clauses a theory has no record for). Not checked
+here: the checker checks every lemma. `witness_counts` says how many lines took each way.
+
 What only the front end knows it says before writing, for the core's whole life: `name(var,
 words)` gives a core variable its atoms.txt words instead of `fresh`, `describe_row(spec,
 fields)` adds keys to a pseudo-Boolean row's record, and `input_lemma(clause, rule, ...)`
@@ -56,6 +65,10 @@ __all__ = ["Certificate", "write", "decode_binary_proof"]
 FORMAT, VERSION = "smtsched-certificate", 1
 FILES = {"cnf": "problem.cnf", "atoms": "atoms.txt", "constraints": "constraints.json",
          "lemmas": "lemmas.jsonl", "proof": "proof.drup"}
+# the kinds of clause the engine hands over right after the theory's conflict() or
+# explain(lit) returned it (smtsched.engine, "Proof mode"): the theory's last_witness() is then
+# that clause's
+THEORY_KINDS = frozenset(("conflict", "final", "reason", "root"))
 # kinds of clauses that belong to problem.cnf, not to lemmas.jsonl: "input" (a clause of the
 # Boolean abstraction a caller added), "core" (a clause of the core handed to a running
 # engine: problem.cnf holds the core's clauses already)
@@ -70,6 +83,9 @@ class Certificate:
     def __init__(self, core=None):
         self.core = core
         self.theory_specs = {}   # id(theory) -> (theory, spec): the theory is kept alive
+        self.recording = {}      # id(theory) -> the theory, for those that record witnesses
+        # lemma lines whose witness came from the theory's record, from the finder, or none
+        self.witness_counts = {"recorded": 0, "found": 0, "none": 0}
         # what the front end says about the core (kept across engines, like the core):
         self.names = {}          # var -> its atoms.txt words (e.g. 'live "M" "B" null')
         self.row_fields = {}     # id(PseudoBooleanSpec of the core) -> more record keys
@@ -83,6 +99,7 @@ class Certificate:
         self.bootstrap = clauses
         self.num_vars = num_vars
         self.records = []        # (clause, kind, source), in the order CaDiCaL got them
+        self.recorded = {}       # record index -> (rule, witness) its theory recorded
         self._records_top = 0, 0  # the largest variable of the first n records, n
         self.written = []        # (lemma line or None: in problem.cnf, has a rule) of each
                                  # record, computed by the first write that needs it
@@ -109,6 +126,10 @@ class Certificate:
     def clause(self, clause, kind, source):
         if kind == "stop":
             self.stopped = True
+        elif kind in THEORY_KINDS and self.recording.get(id(source)) is source:
+            witness = source.last_witness()
+            if witness is not None:
+                self.recorded[len(self.records)] = witness
         self.records.append((clause, kind, source))
 
     def atom(self, var, theory, u, v, w_true, w_false):
@@ -132,10 +153,22 @@ class Certificate:
     def sources(self, theories, specs):
         """The theories of a new build and what each enforces (factory.Theories.specs)."""
         self.theory_specs = {id(t): (t, spec) for t, spec in zip(theories, specs)}
+        self.recording = {}
+        for theory, spec in zip(theories, specs):
+            self._record(theory, spec)
 
     def source(self, theory, spec):
         """A theory that joined the running engine, and what it enforces."""
         self.theory_specs[id(theory)] = (theory, spec)
+        self._record(theory, spec)
+
+    def _record(self, theory, spec):
+        """Ask a disjunctive or cumulative theory for its witness records (see the module
+        docstring), if it can give them."""
+        if (isinstance(spec, (DisjunctiveSpec, CumulativeSpec))
+                and hasattr(theory, "last_witness") and hasattr(theory, "record_witnesses")):
+            theory.record_witnesses = True
+            self.recording[id(theory)] = theory
 
     # -- from the front end ----------------------------------------------------------------
     def lemma(self, clause, kind, rule=None, witness=None, theory=None, constraint=None):
@@ -295,7 +328,7 @@ class Certificate:
         for index, (clause, kind, source) in enumerate(self.records):
             if index == len(written):
                 written.append(self._lemma_line(clause, kind, source, meanings,
-                                                constraints, find))
+                                                constraints, find, self.recorded.get(index)))
             text, complete = written[index]
             if text is None:
                 continue
@@ -312,7 +345,7 @@ class Certificate:
             out.write("\n".join(lines))
         return incomplete
 
-    def _lemma_line(self, clause, kind, source, meanings, constraints, find):
+    def _lemma_line(self, clause, kind, source, meanings, constraints, find, recorded=None):
         if kind in CNF_KINDS:   # in problem.cnf (see _cnf_clauses)
             return None, True
         record = {"clause": clause, "kind": kind}
@@ -342,14 +375,23 @@ class Certificate:
         rule = witness = None
         if kind == "retire":
             rule = "retire"
+        elif recorded is not None and index is not None and isinstance(
+                constraint, (DisjunctiveSpec, CumulativeSpec)):
+            # the theory's own argument, in the constraint's task indices (the theory's
+            # tasks are its spec's, in order: core.factory)
+            rule, witness = recorded
+            self.witness_counts["recorded"] += 1
         elif find is not None and (clause or isinstance(spec, (CostSpec, PseudoBooleanSpec))):
             found = find(clause, meanings.atom_of, constraint)
             if found is not None:
                 rule, witness = found
+                self.witness_counts["found"] += 1
+        if rule is None:
+            self.witness_counts["none"] += 1
         record["rule"] = rule
         if witness is not None:
             record["witness"] = witness
-        return json.dumps(record), rule is not None
+        return _dumps(record), rule is not None
 
     def _spec_of(self, source):
         """The spec behind a clause's source: a theory's (as the session told), or the
@@ -388,6 +430,29 @@ def _end_with_empty_clause(log, out):
     if lines and lines[-1].strip() == b"0" and (len(lines) > 1 or size <= 64):
         return   # (a whole line "0": the empty clause, not the end of a longer line)
     out.write(b"0\n" if not tail or tail.endswith(b"\n") else b"\n0\n")
+
+
+def _json_encoder():
+    """json.dumps for the lemma records, with its C encoder made once: json.dumps builds one
+    per call, 40% of the time of a line (a few thousand lines per certificate). The same
+    text (default separators, ASCII); json.dumps itself where the C encoder is missing."""
+    from json import encoder
+
+    def refuse(value):
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    try:   # the arguments JSONEncoder.iterencode passes (CPython 3.6 to 3.13)
+        make = encoder.c_make_encoder(None, refuse, encoder.encode_basestring_ascii, None,
+                                      ": ", ", ", False, False, True)
+    except TypeError:   # pragma: no cover - None (no C module), or another signature
+        return json.dumps
+
+    def dumps(record):
+        return "".join(make(record, 0))
+    sample = {"clause": [1, -2], "kind": "reason", "rule": None, "witness": {"w": [0.5, "é"]}}
+    return dumps if dumps(sample) == json.dumps(sample) else json.dumps
+
+
+_dumps = _json_encoder()
 
 
 class _Given(NamedTuple):

@@ -3,7 +3,10 @@ docs/certificates.md ("The rules") defines, found from the lemma's own literals 
 
     find(clause, atom_of, constraint=None) -> (rule, witness) | None
 
-The theories do not say why they made a lemma, so the finder re-derives it from the premises
+The disjunctive and cumulative theories say why they made a lemma when a proof is logged
+(witness records: theories/global_ref.py, smtsched.certify.emit), and the emitter then asks
+nothing here. For the rest (difference logic, pseudo-Boolean and cost lemmas, the global
+clauses a theory has no record for), the finder re-derives it from the premises
 (the negations of the clause's literals), the way Pumpkin's checker re-derives a labelled
 inference (ConSol-Lab/Pumpkin, pumpkin-checker `inferences/time_table.rs`), and then names
 the premises or the window and tasks that make the argument, in the witness shape the checker
