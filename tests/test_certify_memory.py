@@ -265,8 +265,10 @@ def test_a_changed_buffer_size_is_rejected_unless_the_claim_still_holds(tmp_path
 # -- DNN problems ----------------------------------------------------------------------------
 
 def run(*args):
+    # (from tests/, not the checkout root: there `smtsched/` would shadow a non-editable
+    # install, as in .ci/run, without its compiled theories)
     return subprocess.run([sys.executable, "-m", "smtsched", *args], capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, cwd=os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture(scope="module")
