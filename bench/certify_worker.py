@@ -62,7 +62,8 @@ def preload(*names):
 
 def smtlib(a, out):
     import smtsched.cli as cli
-    preload("smtsched.smtlib.script", "smtsched.solver", "smtsched.certify.emit")
+    preload("smtsched.smtlib.script", "smtsched.solver", "smtsched.certify.emit",
+            "smtsched.certify.witness")
     argv = ["solve", "--timeout", "%g" % a.timeout, a.file]
     if a.proof:
         argv += ["--proof", a.proof]
@@ -75,8 +76,10 @@ def smtlib(a, out):
 
 def sched(a, out):
     from smtsched.sched.formats import read_model
+    # (proof mode reads the input with the checker's reader before its search, and may look
+    # for witnesses after it: those modules too, about 2 ms of a fresh process)
     preload("smtsched.sched.optimize", "smtsched.sched.lowered", "smtsched.sched.proof",
-            "smtsched.certify.emit")
+            "smtsched.certify.emit", "smtsched.certify.check.sched", "smtsched.certify.witness")
     clock = child.Clock()
     model = read_model(a.file, a.format)
     if a.horizon is not None:
