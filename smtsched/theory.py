@@ -75,6 +75,14 @@ Literals are DIMACS integers: `v` is "atom v is true", `-v` is "atom v is false"
 ``statistics() -> dict[str, int]``
     Counters with stable names, deterministic for the same input and seed (no timings).
 
+``record_witnesses`` / ``last_witness()`` (optional; global theories that know their argument)
+    For certificates (docs/certificates.md, "The rules"): when a proof is logged the proof
+    sink sets ``record_witnesses = True``, and right after each `conflict()` or
+    `explain(lit)` asks ``last_witness()`` for that clause's (rule, witness), or None when
+    the theory has none for it. The disjunctive and cumulative theories give `energy` and
+    `clique` witnesses (theories/global_ref.py says how); a theory without them is left to
+    the emitter's witness finder (smtsched/certify/witness.py).
+
 Between two searches of one persistent engine the theory keeps its state: CaDiCaL 1.9.5
 keeps its trail after `solve()` and backtracks (`backtrack`) when the next search starts or
 when a clause is added, so a theory must not assume level 0 at the start of a search.
