@@ -508,6 +508,7 @@ def render(meta, rows, notes):
               if meta.get("decisions") == "model" else
               "`read_model(F).to_smtlib(bound=optimum - 1)` written as SMT-LIB (pairwise "
               "difference logic) and solved by the SMT-LIB front end, expected unsat"),
+          "- certificates written under %s" % meta.get("scratch", "the system's temporary folder"),
           "- overhead = time with proof / time without, on the instances both solved; "
           "check ratio = check time / time with proof, on the verified certificates; size = "
           "the certificate's files (not the input), summed over its folders", ""]
@@ -552,6 +553,7 @@ def render(meta, rows, notes):
           "Pumpkin the size is its DRCP proof log and the lines are its lines; it is not "
           "checked here.", ""]
     L += targets(suites, summaries)
+    L += by_solve_time(suites, rows)
     L += file_sizes(suites, rows)
     if "pumpkin" in suites and "j30" in suites:
         L += side_by_side(rows)
@@ -577,6 +579,47 @@ def targets(suites, summaries):
                      "-" if z["check_median"] is None else
                      "met" if z["check_median"] <= TARGET_CHECK else "NOT met"))
     return L + [""]
+
+
+# Bands of the time without proof (seconds) for by_solve_time.
+BANDS = ((0.0, 0.01), (0.01, 0.1), (0.1, 1.0), (1.0, math.inf))
+
+
+def _band_name(low, high):
+    def fmt(x):
+        return "%g ms" % (x * 1000) if x < 1 else "%g s" % x
+    if low == 0:
+        return "under " + fmt(high)
+    if high == math.inf:
+        return fmt(low) + " or more"
+    return "%s to %s" % (fmt(low), fmt(high))
+
+
+def by_solve_time(suites, rows):
+    """The overhead per band of the time without proof: a certificate folder has a fixed cost
+    (its files, the input written and read again) that weighs most on the fastest solves."""
+    body = []
+    for s in suites:
+        both = [r for r in rows if r["suite"] == s and overhead(r) is not None]
+        for low, high in BANDS:
+            band = [r for r in both if low <= r["runs"]["plain"]["time"] < high]
+            if not band:
+                continue
+            ratios = [overhead(r) for r in band]
+            plain = sum(_t(r["runs"]["plain"]["time"]) for r in band)
+            proof = sum(_t(r["runs"]["proof"]["time"]) for r in band)
+            extra = median([r["runs"]["proof"]["time"] - r["runs"]["plain"]["time"] for r in band])
+            body.append([TITLE[s], _band_name(low, high), len(band),
+                         "%s / %s" % (report.fmt_number(median(ratios)),
+                                      report.fmt_number(percentile(ratios, 90))),
+                         report.fmt_number(proof / plain), "%.1f ms" % (1000 * extra)])
+    if not body:
+        return []
+    head = ["suite", "time without proof", "instances", "overhead median / p90",
+            "overhead of the sums", "time added, median"]
+    return ["## Overhead by solve time", "",
+            "The same overhead, per band of the time without proof. The time added is proof "
+            "minus no proof, per instance.", ""] + report.table(head, body, "llrlll") + [""]
 
 
 def file_sizes(suites, rows):
@@ -671,6 +714,11 @@ def parse_args(argv):
     p.add_argument("--decisions", choices=("smtlib", "model"), default="smtlib",
                    help="job-shop decisions as SMT-LIB files through the SMT-LIB front end "
                         "(default) or as models with a horizon through Model.solve")
+    p.add_argument("--scratch", metavar="DIR",
+                   help="make the scratch folder (certificates, generated inputs) in DIR "
+                        "(default: the system's temporary folder). The certificates are written "
+                        "there: on a RAM disk (e.g. /dev/shm) the times leave out the disk's "
+                        "file creation, which costs 0.1-0.5 ms per file on some virtual disks")
     p.add_argument("--keep", metavar="DIR",
                    help="keep the certificates and generated inputs in DIR (default: a scratch "
                         "folder, each certificate removed once measured); mind the disk: a "
@@ -694,6 +742,23 @@ def main(argv=None):
     return args.guarded("bench.certify", benchmark, a, argv)
 
 
+def _filesystem(path):
+    """`path` and the file system it is on (from /proc/mounts, where there is one)."""
+    path = os.path.realpath(path)
+    best = None
+    try:
+        with open("/proc/mounts") as mounts:
+            for line in mounts:
+                fields = line.split()
+                if len(fields) >= 3 and (path == fields[1] or path.startswith(
+                        fields[1].rstrip("/") + "/")):
+                    if best is None or len(fields[1]) > len(best[1]):
+                        best = fields
+    except OSError:
+        pass
+    return path if best is None else "%s (%s on %s)" % (path, best[2], best[1])
+
+
 def pumpkin_version():
     return machine.package_versions(("pumpkin-solver",))["pumpkin-solver"]
 
@@ -709,7 +774,7 @@ def benchmark(a, argv):
     items = instances(ddir, a.suites, a.only, a.limit)
     if not items:
         raise Fatal("no instance of suites %s matches --only %r" % (",".join(a.suites), a.only))
-    scratch = tempfile.mkdtemp(prefix="bench-certify-")
+    scratch = tempfile.mkdtemp(prefix="bench-certify-", dir=a.scratch)
     work = os.path.abspath(a.keep) if a.keep else os.path.join(scratch, "work")
     os.makedirs(work, exist_ok=True)
     try:
@@ -717,6 +782,7 @@ def benchmark(a, argv):
                 "only": a.only, "limit": a.limit, "repeat": a.repeat,
                 "repeat_below": a.repeat_below, "decisions": a.decisions, "timeout": a.timeout,
                 "check_timeout": a.check_timeout, "grace": a.grace,
+                "scratch": _filesystem(work),
                 "memory_limit_mb": a.memory_limit_mb,
                 "machine": machine.describe(a.python, scratch, hint=""),
                 "pumpkin": pumpkin_version(), "runs_done": 0,

@@ -142,3 +142,20 @@ def test_smoke_run_of_every_suite_verifies_every_certificate(tmp_path):
     assert decision["bound"] == 665   # la01's optimum 666, minus one
     report = out.read_text()
     assert report.count("certified and verified 100%: met") == 4, report
+
+
+def test_overhead_by_solve_time_puts_each_instance_in_its_band():
+    certify = _bench_certify()
+    rows = [_row("fast", _run(time=0.001), _run(time=0.003)),
+            _row("mid", _run(time=0.05), _run(time=0.06)),
+            _row("mid2", _run(time=0.02), _run(time=0.03)),
+            _row("slow", _run(time=2.0), _run(time=2.2)),
+            _row("lost", _run(time=2.0), _run("unsolved", time=None))]
+    text = "\n".join(certify.by_solve_time(["la"], rows))
+    lines = [line for line in text.splitlines() if line.startswith("| ")][1:]
+    cells = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
+    bands = {c[1]: c for c in cells if c[0] != "---"}
+    assert bands["under 10 ms"][2] == "1" and bands["under 10 ms"][3].startswith("3")
+    assert bands["10 ms to 100 ms"][2] == "2"
+    assert bands["1 s or more"][2] == "1" and bands["1 s or more"][5] == "200.0 ms"
+    assert "100 ms to 1 s" not in bands

@@ -515,3 +515,18 @@ def test_atoms_the_engine_adds_are_written_with_their_meaning(tmp_path):
     assert f'\n{int_var} atom Int "x" "y" <= -7\n' in atoms
     assert f'\n{real_var} atom Real "r" "s" < 3/4\n' in atoms
     assert rup_refutes(tmp_path) is None
+
+
+@pytest.mark.parametrize("kind", ["reason", "conflict", "root", "final"])
+@pytest.mark.parametrize("index", [None, 0, 7])
+def test_a_reason_order_cycle_line_is_the_json_of_its_record(kind, index):
+    """emit._cycle_line builds the line of a difference cycle from its parts; it must be the
+    text the JSON encoder gives for the same record (key order included)."""
+    from smtsched.certify import emit
+    for clause in ([1, -2], [-1764, 1831, -1901, -1894, 1712], list(range(-40, 0))):
+        record = {"clause": clause, "kind": kind, "theory": "difference"}
+        if index is not None:
+            record["constraint"] = index
+        record["rule"] = "cycle"
+        record["witness"] = {"cycle": [0, *range(len(clause) - 1, 0, -1)]}
+        assert emit._cycle_line(clause, kind, index) == json.dumps(record)

@@ -47,7 +47,7 @@ from math import lcm
 from ..core.specs import CostSpec, CumulativeSpec, DisjunctiveSpec, PseudoBooleanSpec
 from . import witness_linear
 
-__all__ = ["find"]
+__all__ = ["find", "reason_cycle"]
 
 INT = "Int"
 
@@ -202,17 +202,24 @@ def _cycle(sort, edges):
 
 def _reason_cycle(clause, atom_of):
     """The cycle witness of a difference lemma written as DifferenceLogic.explain writes it,
-    [lit, path from the target back to the source], over atoms of one sort: positions 0,
-    n-1, ..., 1 (la16: 2,005 of 2,469 difference lemmas); None for any other shape (the
-    general search then decides). One pass over the cached edges: most of a certificate's
-    lemmas are these, and the general path cost three times as much per lemma."""
+    positions 0, n-1, ..., 1 (see reason_cycle), or None for any other shape (the general
+    search then decides)."""
+    return [0, *range(len(clause) - 1, 0, -1)] if reason_cycle(clause, atom_of) else None
+
+
+def reason_cycle(clause, atom_of):
+    """Whether the premises of `clause` (DIMACS literals), in the order 0, n-1, ..., 1, are a
+    negative cycle over atoms of one sort: a lemma as DifferenceLogic.explain writes it, [lit,
+    path from the target back to the source] (la16: 2,005 of 2,469 difference lemmas). One
+    pass over the cached edges: most of a certificate's lemmas are these, and the general
+    path cost three times as much per lemma. `atom_of` as for `find`."""
     n = len(clause)
     if n < 2:
-        return None
+        return False
     edges = _edge_cache(atom_of)
     first = edges[clause[0]]
     if first is None:
-        return None
+        return False
     sort = first[0]
     head = first[2]
     total = first[3]
@@ -220,13 +227,11 @@ def _reason_cycle(clause, atom_of):
     for k in range(n - 1, 0, -1):
         edge = edges[clause[k]]
         if edge is None or edge[1] != head or edge[0] != sort:
-            return None
+            return False
         head = edge[2]
         total += edge[3]
         strict = strict or edge[4]
-    if head != first[1] or total > 0 or (total == 0 and not strict):
-        return None
-    return [0, *range(n - 1, 0, -1)]
+    return head == first[1] and (total < 0 or (total == 0 and strict))
 
 
 def _clause_order_cycle(edges):
