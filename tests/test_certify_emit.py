@@ -530,3 +530,7 @@ def test_a_reason_order_cycle_line_is_the_json_of_its_record(kind, index):
         record["rule"] = "cycle"
         record["witness"] = {"cycle": [0, *range(len(clause) - 1, 0, -1)]}
         assert emit._cycle_line(clause, kind, index) == json.dumps(record)
+        positions = list(range(len(clause)))
+        random.Random(len(clause)).shuffle(positions)
+        record["witness"] = {"cycle": positions}
+        assert emit._cycle_line(clause, kind, index, positions) == json.dumps(record)

@@ -58,7 +58,7 @@ from ..core.problem import INT, DifferenceSpec
 from ..core.specs import CostSpec, CumulativeSpec, DisjunctiveSpec, PseudoBooleanSpec
 from . import prune
 from .prune import relevant_variables
-from .witness import reason_cycle
+from .witness import reason_cycle, walk_cycle
 from .witness_linear import row_of
 
 __all__ = ["Certificate", "write", "decode_binary_proof"]
@@ -369,12 +369,17 @@ class Certificate:
             if not rows:
                 self._described[id(source)] = (source, spec, theory, index, constraint,
                                                constraints)
-        if (theory == "difference" and find is not None and kind != "retire"
-                and reason_cycle(clause, meanings.atom_of)):
+        if theory == "difference" and find is not None and kind != "retire":
             # most lemmas of a certificate: a cycle in the order the difference theory
-            # writes its reasons, with a line made of its parts (_cycle_line)
-            self.witness_counts["found"] += 1
-            return _cycle_line(clause, kind, index), True
+            # writes its reasons, or a conflict's cycle in another order; their lines are
+            # made of their parts (_cycle_line)
+            if reason_cycle(clause, meanings.atom_of):
+                self.witness_counts["found"] += 1
+                return _cycle_line(clause, kind, index), True
+            positions = walk_cycle(clause, meanings.atom_of)
+            if positions is not None:
+                self.witness_counts["found"] += 1
+                return _cycle_line(clause, kind, index, positions), True
         record = {"clause": clause, "kind": kind}
         if theory is not None:
             record["theory"] = theory
@@ -466,18 +471,22 @@ _dumps = _json_encoder()
 _CYCLES = {}
 
 
-def _cycle_line(clause, kind, index):
+def _cycle_line(clause, kind, index, positions=None):
     """_dumps of the lemma record {"clause", "kind", "theory": "difference", "constraint"
-    (when `index` is not None), "rule": "cycle", "witness": {"cycle": [0, n-1, ..., 1]}},
-    made of its parts: json's C encoder spent as long on such a line as finding its
-    witness (j30: 85% of the lemmas are these). The same text: the clause's literals and
-    `index` are ints, `kind` one of the engine's words (no character JSON escapes);
-    tests/test_certify_emit.py compares the two on every kind."""
-    n = len(clause)
-    cycle = _CYCLES.get(n)
-    if cycle is None:
-        cycle = _CYCLES[n] = ('"rule": "cycle", "witness": {"cycle": [0'
-                              + "".join(f", {k}" for k in range(n - 1, 0, -1)) + "]}}")
+    (when `index` is not None), "rule": "cycle", "witness": {"cycle": positions}} (default
+    positions: [0, n-1, ..., 1]), made of its parts: json's C encoder spent as long on such
+    a line as finding its witness (j30: 85% of the lemmas are these). The same text: the
+    clause's literals, the positions and `index` are ints, `kind` one of the engine's words
+    (no character JSON escapes); tests/test_certify_emit.py compares the two."""
+    if positions is not None:
+        cycle = ('"rule": "cycle", "witness": {"cycle": ['
+                 + ", ".join(map(str, positions)) + "]}}")
+    else:
+        n = len(clause)
+        cycle = _CYCLES.get(n)
+        if cycle is None:
+            cycle = _CYCLES[n] = ('"rule": "cycle", "witness": {"cycle": [0'
+                                  + "".join(f", {k}" for k in range(n - 1, 0, -1)) + "]}}")
     constraint = "" if index is None else f'"constraint": {index}, '
     return (f'{{"clause": [{", ".join(map(str, clause))}], "kind": "{kind}", '
             f'"theory": "difference", {constraint}{cycle}')

@@ -47,7 +47,7 @@ from math import lcm
 from ..core.specs import CostSpec, CumulativeSpec, DisjunctiveSpec, PseudoBooleanSpec
 from . import witness_linear
 
-__all__ = ["find", "reason_cycle"]
+__all__ = ["find", "reason_cycle", "walk_cycle"]
 
 INT = "Int"
 
@@ -232,6 +232,46 @@ def reason_cycle(clause, atom_of):
         total += edge[3]
         strict = strict or edge[4]
     return head == first[1] and (total < 0 or (total == 0 and strict))
+
+
+def walk_cycle(clause, atom_of):
+    """The positions of `clause`'s premises in cycle order, from position 0, when they are one
+    negative cycle over atoms of one sort with one edge out of each node (a difference
+    conflict: the theory lists its edges in the order it split the path, not along it), else
+    None. Linear, without the general search's premise records."""
+    n = len(clause)
+    if n < 2:
+        return None
+    edges = _edge_cache(atom_of)
+    out = {}
+    sort = None
+    k = 0
+    for lit in clause:
+        edge = edges[lit]
+        if edge is None or edge[1] in out or (sort is not None and edge[0] != sort):
+            return None
+        sort = edge[0]
+        out[edge[1]] = k
+        k += 1
+    start = edges[clause[0]][1]
+    positions = []
+    total = 0
+    strict = False
+    k = 0
+    while True:
+        edge = edges[clause[k]]
+        positions.append(k)
+        total += edge[3]
+        strict = strict or edge[4]
+        node = edge[2]
+        if node == start:
+            break
+        k = out.get(node)
+        if k is None or len(positions) == n:
+            return None
+    if len(positions) != n or not (total < 0 or (total == 0 and strict)):
+        return None
+    return positions
 
 
 def _clause_order_cycle(edges):
