@@ -49,6 +49,8 @@ def extensions():
         Extension("smtsched.theories.cost", ["theories/cost.pyx"], language="c++"),
         Extension("smtsched.theories.pseudo_boolean", ["theories/pseudo_boolean.pyx"],
                   language="c++"),
+        # the certificate writer's lines of difference cycles (smtsched.certify.emit)
+        Extension("smtsched.certify._lines", ["smtsched/certify/_lines.pyx"], language="c++"),
         # the certificate checker's own DRUP engine (docs/certificates.md, "Checking the
         # proof"); it shares nothing with the engine or the theories
         Extension("smtsched.certify.check._drup",

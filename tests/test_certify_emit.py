@@ -534,3 +534,49 @@ def test_a_reason_order_cycle_line_is_the_json_of_its_record(kind, index):
         random.Random(len(clause)).shuffle(positions)
         record["witness"] = {"cycle": positions}
         assert emit._cycle_line(clause, kind, index, positions) == json.dumps(record)
+
+
+def test_a_recorded_witness_line_is_the_json_of_its_record():
+    """emit._recorded_line (a global theory's own witness) must give the JSON encoder's text
+    for the same record, and leave a part JSON would escape to the encoder."""
+    from smtsched.certify import emit
+    witness = {"window": [44, 45], "tasks": [13, 18], "energy": [3, "1/2"]}
+    for kind, theory, rule in (("reason", "cumulative", "energy"),
+                               ("conflict", "disjunctive", "edge_finding"),
+                               ("root", "cumulative", "timetable2")):
+        clause = [-1570, 1580, -1830, 1831]
+        record = {"clause": clause, "kind": kind, "theory": theory, "constraint": 2,
+                  "rule": rule, "witness": witness}
+        assert emit._recorded_line(clause, kind, theory, 2, rule, witness) == json.dumps(record)
+    for odd in ("Energy", "é", "a b", 'a"b', ""):
+        assert emit._recorded_line([1], "reason", "cumulative", 0, odd, witness) is None
+    assert emit._recorded_line([1], "reason", "cumulative", None, "energy", witness) is None
+
+
+def test_the_c_cycle_lines_are_the_python_lines(tmp_path, monkeypatch):
+    """smtsched.certify._lines makes the lines of difference cycles in C; on a job-shop
+    decision's certificate (la01 at its optimum minus one: thousands of reasons and
+    conflicts) they must be the lines the Python path makes, byte for byte."""
+    import hashlib
+
+    from smtsched.certify import emit
+    from smtsched.sched import read_model
+    from smtsched.smtlib.script import Script
+    if emit._lines is None:
+        pytest.skip("smtsched.certify._lines is not built (a pure-Python install)")
+    source = os.path.join(os.path.dirname(DATA), "jssp", "la01.txt")
+    if not os.path.exists(source):
+        pytest.skip(f"shared data not found: {source}")
+    data = read_model(source, "jobshop").to_smtlib(bound=665).encode()
+    (tmp_path / "la01.smt2").write_bytes(data)
+    texts = []
+    for lines_module in (emit._lines, None):
+        monkeypatch.setattr(emit, "_lines", lines_module)
+        folder = tmp_path / ("c" if lines_module else "python")
+        proof = {"directory": str(folder), "file": str(tmp_path / "la01.smt2"),
+                 "sha256": hashlib.sha256(data).hexdigest(), "format": "smtlib"}
+        out = io.StringIO()
+        Script(out, isolate=False, proof=proof).run(io.BytesIO(data))
+        assert out.getvalue().split() == ["unsat"]
+        texts.append((folder / "1" / "lemmas.jsonl").read_text())
+    assert texts[0] == texts[1] and texts[0].count("\n") > 1000

@@ -59,6 +59,11 @@ from ..core.specs import CostSpec, CumulativeSpec, DisjunctiveSpec, PseudoBoolea
 from . import prune
 from .prune import relevant_variables
 from .witness import reason_cycle, walk_cycle
+
+try:   # the lines of difference cycles in C (absent from a pure-Python install)
+    from . import _lines
+except ImportError:   # pragma: no cover - SMTSCHED_PUREPYTHON=1
+    _lines = None
 from .witness_linear import row_of
 
 __all__ = ["Certificate", "write", "decode_binary_proof"]
@@ -326,11 +331,20 @@ class Certificate:
                 incomplete.append(line)
             lines.append(json.dumps(record))
         written = self.written
-        for index, (clause, kind, source) in enumerate(self.records):
-            if index == len(written):
-                written.append(self._lemma_line(clause, kind, source, meanings,
-                                                constraints, find, self.recorded.get(index)))
-            text, complete = written[index]
+        start = len(written)
+        records = self.records
+        fast = self._cycle_lines(start, meanings, constraints) if find is not None else None
+        if fast is not None:
+            self.witness_counts["found"] += len(fast) - fast.count(None)
+        for index in range(start, len(records)):
+            text = None if fast is None else fast[index - start]
+            if text is not None:
+                written.append((text, True))
+            else:
+                clause, kind, source = records[index]
+                written.append(self._lemma_line(clause, kind, source, meanings, constraints,
+                                                find, self.recorded.get(index)))
+        for text, complete in written:
             if text is None:
                 continue
             line += 1
@@ -345,6 +359,25 @@ class Certificate:
             lines.append("")
             out.write("\n".join(lines))
         return incomplete
+
+    def _cycle_lines(self, start, meanings, constraints):
+        """The lines of the records from `start` on that are negative cycles of the Int
+        difference theory, made in C (smtsched.certify._lines; None where a record is
+        anything else, and None for all when the module is not built): the same text as
+        _lemma_line's."""
+        if _lines is None or start >= len(self.records):
+            return None
+        sources = {}
+        spec = None
+        for key, (theory, theory_spec) in self.theory_specs.items():
+            if isinstance(theory_spec, DifferenceSpec) and theory_spec.sort == INT:
+                index = constraints.index(theory_spec)
+                sources[key] = "" if index is None else f'"constraint": {index}, '
+                spec = theory_spec
+        if spec is None:
+            return None
+        table = meanings.int_table(spec)
+        return _lines.cycle_lines(table, self.records, start, sources)
 
     def _lemma_line(self, clause, kind, source, meanings, constraints, find, recorded=None):
         if kind in CNF_KINDS:   # in problem.cnf (see _cnf_clauses)
@@ -380,11 +413,6 @@ class Certificate:
             if positions is not None:
                 self.witness_counts["found"] += 1
                 return _cycle_line(clause, kind, index, positions), True
-        record = {"clause": clause, "kind": kind}
-        if theory is not None:
-            record["theory"] = theory
-        if index is not None:
-            record["constraint"] = index
         rule = witness = None
         if kind == "retire":
             rule = "retire"
@@ -394,11 +422,19 @@ class Certificate:
             # tasks are its spec's, in order: core.factory)
             rule, witness = recorded
             self.witness_counts["recorded"] += 1
+            text = _recorded_line(clause, kind, theory, index, rule, witness)
+            if text is not None:
+                return text, True
         elif find is not None and (clause or isinstance(spec, (CostSpec, PseudoBooleanSpec))):
             found = find(clause, meanings.atom_of, constraint)
             if found is not None:
                 rule, witness = found
                 self.witness_counts["found"] += 1
+        record = {"clause": clause, "kind": kind}
+        if theory is not None:
+            record["theory"] = theory
+        if index is not None:
+            record["constraint"] = index
         if rule is None:
             self.witness_counts["none"] += 1
         record["rule"] = rule
@@ -466,6 +502,26 @@ def _json_encoder():
 
 
 _dumps = _json_encoder()
+
+def _recorded_line(clause, kind, theory, index, rule, witness):
+    """_dumps of the record {"clause", "kind", "theory", "constraint": index, "rule",
+    "witness"} made of its parts (the witness by the encoder), or None when a part is not
+    plain (then the record goes to the encoder whole). The same text as the encoder's:
+    tests/test_certify_emit.py."""
+    if not (_plain(rule) and _plain(kind) and _plain(theory) and type(witness) is dict
+            and type(index) is int):
+        return None
+    return (f'{{"clause": [{", ".join(map(str, clause))}], "kind": "{kind}", '
+            f'"theory": "{theory}", "constraint": {index}, "rule": "{rule}", '
+            f'"witness": {_dumps(witness)}}}')
+
+
+def _plain(word):
+    """Whether `word` is a str that JSON writes as itself between quotes (lower-case ASCII
+    letters, digits and underscores: the engine's kinds, theory and rule names)."""
+    return type(word) is str and word.isascii() and (word.replace("_", "a").isalnum()
+                                                     and word == word.lower())
+
 
 # The witness text of a reason-order cycle of n literals (witness.reason_cycle), by n.
 _CYCLES = {}
@@ -569,6 +625,19 @@ class _Meanings:
                             for var, (spec, p, q, bound, strict) in self.atoms.items()}
         # atom_of(var): (sort, p, q, bound, strict) of an atom, None for another variable
         self.atom_of = self.atom_tuples.get
+
+    def int_table(self, spec):
+        """The Int atoms of `spec` as a smtsched.certify._lines.AtomTable (as witness._edge
+        reads them: a strict bound lowered by one)."""
+        def rows():
+            for var, (atom_spec, p, q, bound, strict) in self.atoms.items():
+                if atom_spec is spec:
+                    if type(bound) is not int:
+                        if Fraction(bound).denominator != 1:
+                            continue
+                        bound = int(bound)
+                    yield var, p, q, bound - 1 if strict else bound
+        return _lines.AtomTable(len(spec.node_names), rows())
 
     def write_atoms(self, out, top, keep=None):
         """atoms.txt for variables 1..top (at least; those in `keep` when given: the others
