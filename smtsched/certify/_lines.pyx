@@ -145,15 +145,21 @@ def cycle_lines(AtomTable table, list records, Py_ssize_t start, dict sources):
     cdef vector[long] lits
     cdef vector[int32_t] order
     cdef string line
-    cdef Py_ssize_t k
-    cdef object clause, kind, source, constraint
-    for record in records[start:]:
-        clause, kind, source = record
+    cdef Py_ssize_t k, at
+    cdef object clause, kind, source, constraint, middle
+    cdef dict middles = {}   # (kind, constraint) -> the line's text between clause and cycle
+    for at in range(start, len(records)):
+        clause, kind, source = records[at]
         constraint = sources.get(id(source))
         if constraint is None or kind not in ("reason", "conflict", "root", "final") \
                 or type(clause) is not list:
             out.append(None)
             continue
+        middle = middles.get((kind, constraint))
+        if middle is None:
+            middle = middles[(kind, constraint)] = (
+                '], "kind": "%s", "theory": "difference", %s"rule": "cycle", '
+                '"witness": {"cycle": [' % (kind, constraint)).encode("ascii")
         lits.clear()
         for lit in <list>clause:
             if type(lit) is not int:
@@ -167,11 +173,7 @@ def cycle_lines(AtomTable table, list records, Py_ssize_t start, dict sources):
                     if k:
                         line.append(b", ")
                     append_int(line, lits[k])
-                line.append(b'], "kind": "')
-                line.append(<string>(<str>kind).encode("ascii"))
-                line.append(b'", "theory": "difference", ')
-                line.append(<string>(<str>constraint).encode("ascii"))
-                line.append(b'"rule": "cycle", "witness": {"cycle": [')
+                line.append(<string>(<bytes>middle))
                 for k in range(<Py_ssize_t>order.size()):
                     if k:
                         line.append(b", ")
@@ -181,3 +183,20 @@ def cycle_lines(AtomTable table, list records, Py_ssize_t start, dict sources):
                 continue
         out.append(None)
     return out
+
+
+def largest_variable(list records, Py_ssize_t start):
+    """The largest variable in the clauses of `records[start:]` ((clause, kind, source)
+    records, clauses lists of ints), 0 for none: the DIMACS header's count must cover them."""
+    cdef long top = 0, lit
+    cdef Py_ssize_t at
+    cdef object clause
+    for at in range(start, len(records)):
+        clause = records[at][0]
+        for item in clause:
+            lit = item
+            if lit < 0:
+                lit = -lit
+            if lit > top:
+                top = lit
+    return top

@@ -270,9 +270,12 @@ class Certificate:
         top = max([top, *self.atoms, *self.fresh_vars])
         # the records' largest variable, from where the last write stopped
         seen, count = self._records_top
-        clauses = [clause for clause, _, _ in self.records[count:] if clause]
-        if clauses:   # max and min mapped in C: a Python loop cost 20 ms per 25,000 lemmas
-            seen = max(seen, max(map(max, clauses)), -min(map(min, clauses)))
+        if _lines is not None:
+            seen = max(seen, _lines.largest_variable(self.records, count))
+        else:
+            clauses = [clause for clause, _, _ in self.records[count:] if clause]
+            if clauses:   # max and min mapped in C: a Python loop cost 20 ms per 25,000
+                seen = max(seen, max(map(max, clauses)), -min(map(min, clauses)))
         self._records_top = seen, len(self.records)
         return max([top, seen, *(abs(lit) for lit in assumptions)])
 
