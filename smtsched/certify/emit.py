@@ -25,6 +25,9 @@ core's global constraints, then its pseudo-Boolean rows), lemmas.jsonl (every ot
 CaDiCaL received, with the rule and witness that smtsched.certify.witness finds, or none:
 the certificate is then incomplete), proof.drup, and manifest.json last. Lemma records are
 computed once and reused by later writes (a persistent engine's certificates share them).
+The lines of the Int difference theory's cycles, most of a certificate's lemmas, are made in
+C (smtsched.certify._lines) with the text the Python path gives (which stays for a
+pure-Python install and for everything else).
 
 Witness records: the disjunctive and cumulative theories know the argument of each clause
 they make (the window and tasks of an overload, an edge-finding or timetable step, the tasks
@@ -59,12 +62,12 @@ from ..core.specs import CostSpec, CumulativeSpec, DisjunctiveSpec, PseudoBoolea
 from . import prune
 from .prune import relevant_variables
 from .witness import reason_cycle, walk_cycle
+from .witness_linear import row_of
 
 try:   # the lines of difference cycles in C (absent from a pure-Python install)
     from . import _lines
 except ImportError:   # pragma: no cover - SMTSCHED_PUREPYTHON=1
     _lines = None
-from .witness_linear import row_of
 
 __all__ = ["Certificate", "write", "decode_binary_proof"]
 
@@ -505,6 +508,7 @@ def _json_encoder():
 
 
 _dumps = _json_encoder()
+
 
 def _recorded_line(clause, kind, theory, index, rule, witness):
     """_dumps of the record {"clause", "kind", "theory", "constraint": index, "rule",
