@@ -83,7 +83,13 @@ these methods, and nothing changes without a sink:
     `binary` True would mean CaDiCaL's binary encoding (smtsched.certify.emit decodes it
     too). The log is append-only for the engine's whole life:
     CaDiCaL keeps every clause across the searches of a persistent engine, and a later
-    search's proof may use any of them.
+    search's proof may use any of them;
+  * optional, `sink.reason_logger(theory)`: for an engine whose one theory `theory` gives
+    every reason (and no lemma log), a function lit -> reason clause that does what the
+    engine would (ask `theory.explain(lit)`, tell the sink `clause(copy, "reason", theory)`,
+    return the clause) in one call, or None. A reason is the commonest clause CaDiCaL gets
+    (a job-shop decision: 3,450 of 4,372), and the two Python calls it saves were a fifth of
+    what proof mode cost the search there.
 
 CaDiCaL 1.9.5 counts every clause it receives (external propagator clauses, `add_clause`) as
 an *original* clause and leaves it out of its DRUP proof, which holds its derived clauses and
@@ -205,6 +211,10 @@ class Bridge(Propagator):
             self.track_origin = False  # every reason comes from that theory
             if not self.logging:
                 self.provide_reason = theory.explain
+            elif (not self.log_lemmas and self.sink is not None
+                  and hasattr(self.sink, "reason_logger")
+                  and (logger := self.sink.reason_logger(theory)) is not None):
+                self.provide_reason = logger   # (see the module docstring, "Proof mode")
             else:
                 # with a lemma log or a proof sink: no origin map to fill at every
                 # propagation nor to look up (a third of what proof mode cost the search on

@@ -141,6 +141,22 @@ class Certificate:
                 self.recorded[len(self.records)] = witness
         self.records.append((clause, kind, source))
 
+    def reason_logger(self, theory):
+        """The engine's optional fast path for reasons (smtsched.engine, "Proof mode"): a
+        function that explains, records as `clause(copy, "reason", theory)` would, and
+        returns the clause; None for a theory that may record witnesses (`clause` must ask
+        it for each one)."""
+        if hasattr(theory, "last_witness"):
+            return None
+        explain = theory.explain
+        log = self.records.append
+
+        def provide_reason(lit):
+            clause = explain(lit)
+            log((list(clause), "reason", theory))
+            return clause
+        return provide_reason
+
     def atom(self, var, theory, u, v, w_true, w_false):
         self.atoms[var] = (theory, u, v, w_true, w_false)
 
