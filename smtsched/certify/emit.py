@@ -261,13 +261,11 @@ class Certificate:
         if schedule is not None:
             files["schedule"] = "schedule.json"
             with open(os.path.join(folder, files["schedule"]), "w", encoding="utf-8") as out:
-                json.dump(schedule, out)
-                out.write("\n")
+                out.write(json.dumps(schedule) + "\n")   # (json.dump runs the Python encoder)
         if values is not None:
             files["values"] = "values.json"
             with open(os.path.join(folder, files["values"]), "w", encoding="utf-8") as out:
-                json.dump(values, out)
-                out.write("\n")
+                out.write(json.dumps(values) + "\n")   # (json.dump runs the Python encoder)
         manifest = {"format": FORMAT, "version": VERSION,
                     "input": _input_record(input, folder),
                     "query": dict(query or {}),

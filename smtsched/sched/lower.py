@@ -103,10 +103,11 @@ class Lowering:
     # a reach matrix (graph nodes x tasks of the globals) of at most this many entries at once
     REACH_ENTRIES = 1 << 23
 
-    def __init__(self, model, horizon=None, deadline=None):
+    def __init__(self, model, horizon=None, deadline=None, park=False):
         collecting = gc.isenabled()
         gc.disable()
         try:
+            self.park = park
             self._setup(model, horizon, deadline)
             self._lower()
         finally:
@@ -174,9 +175,12 @@ class Lowering:
         self._tasks()
         self._precedences()
         self._alternatives()
+        parked = self._parking()
         for number, resource in enumerate(self.model.resources):
             self._check_clock()
             optional = any(t.optional for t, _ in resource.demands)
+            if optional and number in parked:
+                optional = False   # its absent tasks are parked after the horizon
             if resource.unary and not optional:
                 self._machine(resource, number)
             elif not resource.unary and not optional:
@@ -457,6 +461,49 @@ class Lowering:
                 other = self.atom(node[task.index], node[option.index], 0)
                 clauses.append([-present[option.index], same])
                 clauses.append([-present[option.index], other])
+
+    def _parking(self):
+        """The numbers of the resources with optional tasks that get a global theory all the
+        same (`park`, a horizon known): their absent tasks are parked after the horizon.
+
+        The disjunctive and cumulative theories know no presence: a resource with optional
+        tasks gets only guarded pairwise clauses (`_optional_pairs`), so no overload or edge-
+        finding argument ever reaches it (on npu-fallback the tensor unit, whose every task is
+        an option of an alternative: a GPT graph of 4 blocks stayed FEASIBLE for 60 s). With a
+        horizon H every present task ends by H, so the absent ones can always be put one
+        after the other from H on, each within [0, H + total duration of the optional tasks]
+        (an absent task's start means nothing). Stating that window as a fact and every
+        pair "one before the other" without guards keeps every schedule of the model (its
+        absent tasks moved there) and adds none (drop the absent ones), so the resource is a
+        plain machine or cumulative resource of the extended problem, and its theory reasons
+        on the present tasks, whose windows the search narrows, while the parked ones sit
+        out of the way (their windows reach past H). It is the classic move of optional
+        activities to a dummy time beyond the horizon (cf. Vilim, Bartak and Cepek, "Unary
+        resource constraint with optional activities", CP 2004, who filter them instead).
+
+        Only when every optional task fits the resource alone (else the unguarded resource
+        would refute the model), and not for certificates: the checker counts a task in a
+        rule only with its presence among the premises, and these lemmas lean on the
+        parking facts instead (docs/certificates.md has no rule for them)."""
+        if not self.park or self.horizon is None:
+            return set()
+        model = self.model
+        parked = set()
+        for number, resource in enumerate(model.resources):
+            if any(t.optional for t, _ in resource.demands) \
+                    and all(d <= resource.capacity for _, d in resource.demands):
+                parked.add(number)
+        if not parked:
+            return parked
+        optional = [t for t in model.tasks if t.optional and t.duration > 0]
+        end = max(self.horizon, 0) + sum(t.duration for t in optional)
+        p, q, bound = [], [], []
+        for t in optional:
+            s = self.node[t.index]
+            p.append(0), q.append(s), bound.append(0)                 # start >= 0
+            p.append(s), q.append(0), bound.append(end - t.duration)  # end <= parking end
+        self._assert_all(p, q, bound)
+        return parked
 
     # the pairs of a global constraint are made this many at a time, the clock read between
     # (a single-core model of 4,713 operators has 11 million pairs; 0.1 s a block)

@@ -41,7 +41,8 @@ class LoweringBackend(SearchBackend):
 
     def __init__(self, model, horizon=None, deadline=None, seed=0, proof=False):
         # DeadlinePassed (the seam's BuildTimeout) once `deadline` has passed
-        self.lowering = Lowering(model, horizon, deadline)
+        # absent options parked after the horizon, except for certificates (lower.py)
+        self.lowering = Lowering(model, horizon, deadline, park=not proof)
         self.model = model
         self.certificate = None
         if proof:
