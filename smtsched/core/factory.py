@@ -160,10 +160,10 @@ def pseudo_boolean_theory(specs):
 
 def compiled_global(graph, module, name):
     """The compiled global theory class `name` of smtsched.theories.`module` when `graph` is
-    the compiled difference theory (it reads the graph's matrix directly), else None."""
+    a compiled difference theory (a TimeGraph: its bounds are read directly), else None."""
     try:
-        from smtsched.theories.difference import DifferenceLogic
+        from smtsched.theories.time_graph import TimeGraph
         theory_class = getattr(importlib.import_module(f"smtsched.theories.{module}"), name)
     except ImportError:
         return None
-    return theory_class if isinstance(graph, DifferenceLogic) else None
+    return theory_class if isinstance(graph, TimeGraph) else None
