@@ -308,3 +308,55 @@ def test_potential_repair_survives_a_long_backtracked_search():
             for _ in range(level - target):
                 solver.pop()
             level = target
+
+
+def shortest_from(num_nodes, edges, source):
+    """Bellman-Ford distances from `source` (None: unreachable), for the oracle."""
+    distance = [None] * num_nodes
+    distance[source] = 0
+    for _ in range(num_nodes):
+        for e in edges:
+            if distance[e.source] is not None and (distance[e.target] is None or
+                                                   distance[e.source] + e.weight < distance[e.target]):
+                distance[e.target] = distance[e.source] + e.weight
+    return distance
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_large_batches_agree_with_bellman_ford(seed):
+    # a propagate with 64 or more queued edges repairs the potential in a topological order
+    # of the batch (batch_order), and on a conflict takes none of the batch in
+    rng = random.Random(seed)
+    n = rng.choice((12, 40))
+    theory = sparse.SparseDifferenceLogic(n)
+    atoms = {}
+    for var in range(1, 301):
+        u, v = rng.sample(range(n), 2)
+        w = rng.randint(-4, 12)
+        atoms[var] = (u, v, w, -w - 1)
+        theory.add_atom(var, u, v, w, -w - 1)
+    for round_ in range(6):
+        theory.new_level()
+        batch = [var if rng.random() < 0.8 else -var
+                 for var in rng.sample(sorted(atoms), rng.randint(64, 150))]
+        for lit in batch:
+            theory.assign(lit)
+        edges = [edge_of(atoms, lit) for lit in batch]
+        implied = theory.propagate()
+        assert (implied is None) == negative_cycle(n, edges)
+        if implied is None:
+            assert_is_theory_lemma(n, atoms, theory.conflict())
+            assert set(theory.conflict()) <= {-lit for lit in batch}
+        else:
+            ahead = shortest_from(n, edges, 0)
+            back = shortest_from(n, [Edge(e.target, e.source, e.weight, e.literal)
+                                     for e in edges], 0)
+            for v in range(n):
+                assert theory.distance(0, v) == ahead[v] and theory.distance(v, 0) == back[v]
+            for lit in implied:
+                assert_is_theory_lemma(n, atoms, theory.explain(lit))
+            model = theory.values()
+            assert all(model[e.target] - model[e.source] <= e.weight for e in edges)
+        theory.backtrack(0)
+        assert theory.propagate() == []
+        assert all(theory.distance(0, v) in (None, 0) or v == 0 for v in range(n))

@@ -62,6 +62,13 @@ cdef class SparseDifferenceLogic(TimeGraph):
     cdef vector[int32_t] predecessor
     cdef vector[int32_t] touched
     cdef vector[int64_t] delta
+    # The batch of one propagate: positions >= batch_begin whose edge is linked but not yet
+    # in the potential are skipped by the repair (in_potential per trail position), and the
+    # order of the repairs (batch_order: a topological order of a large batch).
+    cdef int32_t batch_begin
+    cdef vector[int8_t] in_potential
+    cdef vector[int32_t] indegree
+    cdef vector[int32_t] order
     cdef bint inconsistent
     cdef list conflict_clause
     cdef int64_t n_assignments, n_activations, n_redundant, n_propagations, n_conflicts
@@ -69,11 +76,12 @@ cdef class SparseDifferenceLogic(TimeGraph):
     cdef int64_t n_potential_updates
 
     cdef void freeze(self) except *
-    cdef bint activate(self, int32_t edge, list implied) except -1
+    cdef void link(self, int32_t edge, int32_t position) except *
+    cdef void unlink(self, int32_t edge, int32_t position) except *
+    cdef void batch_order(self, int32_t begin, int32_t end) except *
+    cdef void update_bounds(self, int32_t begin, int32_t end, list implied) except *
     cdef bint repair_potential(self, int32_t edge) except -1
     cdef void parallel_implied(self, int32_t edge, list implied) except *
-    cdef void lower_ahead(self, int32_t node, int64_t value, int32_t edge, list implied) except *
-    cdef void lower_back(self, int32_t node, int64_t value, int32_t edge, list implied) except *
     cdef void set_bound(self, int32_t slot, int64_t value, int32_t edge)
     cdef void ahead_implied(self, int32_t node, int64_t before, list implied) except *
     cdef void back_implied(self, int32_t node, int64_t before, list implied) except *
