@@ -190,6 +190,19 @@ def test_sparse_theory_agrees_with_its_twin_and_the_dense_theory_step_by_step(gr
     run_three(data, *graph)
 
 
+@settings(max_examples=scaled(1.0))
+@given(graph=graphs(), data=st.data())
+def test_every_batch_in_topological_order_agrees_step_by_step(graph, data):
+    """Batches of 64 edges and more repair their potentials in a topological order of the
+    batch (batch_order); force that path on every batch of the small graphs drawn here."""
+    saved = sparse.BATCH_ORDER_EDGES
+    sparse.BATCH_ORDER_EDGES = 1
+    try:
+        run_three(data, *graph)
+    finally:
+        sparse.BATCH_ORDER_EDGES = saved
+
+
 # -- the sparse theory alone -------------------------------------------------------------------
 
 def test_tightened_bounds_imply_an_ordering_through_the_origin():

@@ -18,11 +18,16 @@ means a negative cycle; the conflict clause is that cycle's edge literals (the p
 the search plus the new edge), a minimal explanation. Removing edges keeps pi feasible, so
 backtracking does not touch it.
 
+Batches: propagate() takes every queued edge in at once. The potentials are repaired edge by
+edge (a conflict is a cycle through one edge), but a large batch (the root's facts, a move
+fixing many orderings) in a topological order of its own edges (batch_order), so that a
+potential is seldom lowered twice; on a conflict none of the batch goes in.
+
 Bounds: the exact distances from the origin to every node (ahead: lst) and from every node
-to the origin (back: -est), kept incrementally on insertion as in Feydy, Schutt and Stuckey
-("Global difference constraint propagation for finite domain solvers", PPDP 2008): a new edge
-that shortens d(0, v) (or d(u, 0)) starts a Dijkstra search over the reduced costs of pi that
-visits only the nodes whose distance drops. Each lowered distance records the edge that
+to the origin (back: -est), kept incrementally as in Feydy, Schutt and Stuckey ("Global
+difference constraint propagation for finite domain solvers", PPDP 2008): the new edges that
+shorten some d(0, v) (or d(u, 0)) start one Dijkstra search over the reduced costs of pi per
+direction and batch, which visits only the nodes whose distance drops, each once. Each lowered distance records the edge that
 lowered it (a shortest-path tree: Cormen et al., Lemma 24.16, holds for any sequence of
 relaxations without negative cycles, and undo restores value and edge together), so a
 bound's path is read back along those edges (store_path); changes at open levels are logged
@@ -56,6 +61,9 @@ cdef int32_t INT32_MAX = 2147483647
 # No node limit of its own below this (the brief of issue 16: no limit below 100,000 nodes);
 # int32 node and edge indices hold far more.
 MAX_NODES = 1 << 30
+# A batch of at least this many edges has its potentials repaired in a topological order
+# (batch_order); a module attribute so that the tests can send small batches that way too.
+BATCH_ORDER_EDGES = 64
 
 ctypedef pair[int64_t, int32_t] Entry   # (negated key, node): std::priority_queue is a max-heap
 
@@ -551,7 +559,7 @@ cdef class SparseDifferenceLogic:
         cdef int32_t position, edge, x, y, p
         cdef size_t k
         self.order.clear()
-        if end - begin < 64:
+        if end - begin < BATCH_ORDER_EDGES:
             for position in range(begin, end):
                 self.order.push_back(position)
             return
