@@ -190,3 +190,14 @@ def test_a_diffsched_graph_of_4713_operators_is_not_refused_for_its_size(differe
     assert outcome.status == SAT
     values = outcome.values[0]
     assert all(values[p] - values[q] <= bound for p, q, bound in edges)
+
+
+def test_the_reference_stack_gets_the_sparse_reference(difference, monkeypatch):
+    # a caller on the pure-Python references (tests/test_reference_stack.py's way) gets the
+    # sparse theory's reference twin for a large graph, never the compiled theory
+    import smtsched.core.factory as factory
+    from smtsched.theories import difference_ref, sparse_difference_ref
+    difference("auto")
+    monkeypatch.setattr(factory, "difference_logic_class", lambda: difference_ref.DifferenceLogic)
+    assert type(graph_theory(chain_core(600))) is sparse_difference_ref.SparseDifferenceLogic
+    assert type(graph_theory(chain_core(20))) is difference_ref.DifferenceLogic

@@ -75,9 +75,14 @@ def sized_difference_class(theory_class, spec):
     or reference), or the sparse twin of the same kind when smtsched.theory says the graph
     wants it (its size, or SMTSCHED_DIFFERENCE). A class of the caller's own is kept."""
     from .. import theory
-    dense = {"smtsched.theories.difference", "smtsched.theories.difference_ref"}
-    if theory_class.__module__ in dense and theory.sparse_difference_wanted(spec.num_nodes):
-        return theory.sparse_difference_class()
+    module = theory_class.__module__
+    if module == "smtsched.theories.difference_ref":
+        if theory.sparse_difference_wanted(spec.num_nodes):   # the reference's twin
+            from smtsched.theories.sparse_difference_ref import SparseDifferenceLogic
+            return SparseDifferenceLogic
+    elif module == "smtsched.theories.difference":
+        if theory.sparse_difference_wanted(spec.num_nodes):
+            return theory.sparse_difference_class()
     return theory_class
 
 
