@@ -42,7 +42,10 @@ def extensions():
         # ext/: the blocks the theories share (most are inline functions in .pxd files, which
         # need no module of their own; the contract base class does)
         Extension("smtsched.ext.contract", ["ext/contract.pyx"], language="c++"),
+        Extension("smtsched.theories.time_graph", ["theories/time_graph.pyx"], language="c++"),
         Extension("smtsched.theories.difference", ["theories/difference.pyx"], language="c++"),
+        Extension("smtsched.theories.sparse_difference", ["theories/sparse_difference.pyx"],
+                  language="c++"),
         Extension("smtsched.theories.global_theory", ["theories/global_theory.pyx"], language="c++"),
         Extension("smtsched.theories.disjunctive", ["theories/disjunctive.pyx"], language="c++"),
         Extension("smtsched.theories.cumulative", ["theories/cumulative.pyx"], language="c++"),

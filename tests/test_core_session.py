@@ -141,8 +141,10 @@ def test_same_core_and_seed_same_search_as_the_engine_on_theories_in_core_order(
 
 
 @compiled_only
-def test_too_many_nodes_for_the_dense_theory_is_unknown_with_the_reason():
+def test_too_many_nodes_for_the_dense_theory_is_unknown_with_the_reason(monkeypatch):
+    import smtsched.theory
     from smtsched.theories.difference import MAX_NODES
+    monkeypatch.setattr(smtsched.theory, "DIFFERENCE", "dense")  # else the sparse theory
     core = CoreProblem()
     graph = core.difference[INT]
     for k in range(MAX_NODES):

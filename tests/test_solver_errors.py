@@ -19,25 +19,35 @@ def chain_solver(n):
     return s
 
 
-def test_above_the_dense_theorys_node_limit_check_answers_unknown_with_the_reason():
+@pytest.fixture
+def dense_only(monkeypatch):
+    """The dense difference theory for every graph (SMTSCHED_DIFFERENCE=dense): by default
+    graphs this large get the sparse theory, which has no node limit
+    (tests/test_sparse_difference_scale.py)."""
+    import smtsched.theory
+    monkeypatch.setattr(smtsched.theory, "DIFFERENCE", "dense")
+    monkeypatch.setenv("SMTSCHED_DIFFERENCE", "dense")   # for isolated checks too
+
+
+def test_above_the_dense_theorys_node_limit_check_answers_unknown_with_the_reason(dense_only):
     # was: ValueError("difference graph with 3001 nodes exceeds ...") out of Solver.check
     s = chain_solver(3000)
     assert s.check() == unknown
     assert "3001 nodes" in s.reason_unknown() and "limit of 2048" in s.reason_unknown()
 
 
-def test_at_the_node_limit_check_still_solves():
+def test_at_the_node_limit_check_still_solves(dense_only):
     s = chain_solver(2047)  # 2047 variables and the origin
     assert s.check() == sat
 
 
-def test_above_the_node_limit_in_an_isolated_check_too():
+def test_above_the_node_limit_in_an_isolated_check_too(dense_only):
     s = chain_solver(2100)
     s.set(isolate=True)
     assert s.check() == unknown and "limit of 2048" in s.reason_unknown()
 
 
-def test_above_the_node_limit_a_script_answers_unknown_and_names_the_reason():
+def test_above_the_node_limit_a_script_answers_unknown_and_names_the_reason(dense_only):
     n = 2100
     text = "".join(f"(declare-const x{i} Int)" for i in range(n))
     text += "".join(f"(assert (<= (- x{i} x{i + 1}) 1))" for i in range(n - 1))

@@ -11,6 +11,7 @@ from smtsched.theory import CONTRACT, Theory
 # (reference module, compiled module, class name): every theory smtsched has
 THEORIES = [
     ("difference_ref", "difference", "DifferenceLogic"),
+    ("sparse_difference_ref", "sparse_difference", "SparseDifferenceLogic"),
     ("pseudo_boolean_ref", "pseudo_boolean", "PseudoBooleanLogic"),
     ("disjunctive_ref", "disjunctive", "DisjunctiveLogic"),
     ("cumulative_ref", "cumulative", "CumulativeLogic"),

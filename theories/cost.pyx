@@ -3,7 +3,7 @@
 """The cost theory in Cython: the twin of cost_ref.py (see its docstring for the argument).
 
 sum_i w_i * f_i(C_i) <= K with f_i the identity or max(0, C_i - due_i). The lower bound of each
-end time is read straight from the compiled difference theory's matrix (est_i = -dist[i, 0]),
+end time is read straight from the compiled difference theory's bounds (est_i = -d(i, 0)),
 so a check is O(n) with no Python objects; a conflict is explained by the graph's bounded path
 search among the edges in the matrix now (a path proving est_i for each task that adds to the
 bound). A check is skipped while the bounds are those of the last check and no backtrack came
@@ -12,8 +12,7 @@ between.
 from libc.stdint cimport int32_t, int64_t
 from libcpp.vector cimport vector
 
-from smtsched.ext.bounds cimport read_earliest
-from smtsched.theories.difference cimport DifferenceLogic
+from smtsched.theories.time_graph cimport TimeGraph
 from smtsched.theories.global_theory cimport GlobalTheory
 
 
@@ -29,7 +28,7 @@ cdef class CostLogic(GlobalTheory):
     cdef vector[int64_t] ends, last_ends
     cdef int64_t n_checks, n_conflicts
 
-    def __init__(self, DifferenceLogic graph, tasks, bound, guard=None):
+    def __init__(self, TimeGraph graph, tasks, bound, guard=None):
         """Same arguments as cost_ref.CostLogic (the graph must be the compiled difference
         theory)."""
         GlobalTheory.__init__(self, graph)
@@ -109,12 +108,10 @@ cdef class CostLogic(GlobalTheory):
 
     # -- helpers --------------------------------------------------------------------------------
     cdef bint read_ends(self):
-        cdef const int64_t* dist = self.graph.dist.data()
-        cdef size_t width = self.graph.n
         cdef int k
         cdef int64_t est
         for k in range(self.n):
-            if not read_earliest(dist, width, self.node[k], &est):
+            if not self.graph.earliest(self.node[k], &est):
                 return False
             self.ends[k] = est + self.duration[k]
         return True

@@ -24,8 +24,8 @@ With `record_witnesses` (a proof is logged) every clause has the witness its ref
 gives it (`last_witness()`, cumulative_ref.py): the lifted bounds of the explanations are the
 ones the witness needs (each task covers t, or lies inside [a, b]).
 
-Bounds come straight from the compiled difference theory's matrix, whose column and row 0 are
-exact (est_k = -dist[k, 0], lst_k = dist[0, k]): O(1) per task. A check costs O(n log n) for the
+Bounds come straight from the compiled difference theory's exact bounds (time_graph.pxd:
+est_k = -d(k, 0), lst_k = d(0, k)): O(1) per task. A check costs O(n log n) for the
 timetable profile and O(n^2) for the windows (n used tasks); it is skipped when the bounds did
 not change since the last check and no backtrack came between. Conflict clauses are built at
 once, from paths found by the graph's bounded search among the edges in the matrix now, each
@@ -39,8 +39,7 @@ from libcpp.algorithm cimport sort
 from libcpp.pair cimport pair
 from libcpp.vector cimport vector
 
-from smtsched.ext.bounds cimport read_window
-from smtsched.theories.difference cimport DifferenceLogic
+from smtsched.theories.time_graph cimport TimeGraph
 from smtsched.theories.global_theory cimport GlobalTheory
 from smtsched.theories.global_ref import clique_witness, energy_witness
 
@@ -88,7 +87,7 @@ cdef class CumulativeLogic(GlobalTheory):
     cdef vector[int8_t] record_upper
     cdef int64_t n_filtered
 
-    def __init__(self, DifferenceLogic graph, tasks, capacity, order, bound_literals=None,
+    def __init__(self, TimeGraph graph, tasks, capacity, order, bound_literals=None,
                  energetic=True, ordering_cuts=False):
         """Same arguments as cumulative_ref.CumulativeLogic (the graph must be the compiled
         difference theory)."""
@@ -203,12 +202,10 @@ cdef class CumulativeLogic(GlobalTheory):
 
     # -- search-node reasoning ---------------------------------------------------------------
     cdef bint read_bounds(self):
-        """est/lst of every used task from the matrix; False if one is unbounded."""
-        cdef const int64_t* dist = self.graph.dist.data()
-        cdef size_t width = self.graph.n
+        """est/lst of every used task from the graph's bounds; False if one is unbounded."""
         cdef int32_t k
         for k in self.used:
-            if not read_window(dist, width, self.node[k], &self.est[k], &self.lst[k]):
+            if not self.graph.window(self.node[k], &self.est[k], &self.lst[k]):
                 return False
         return True
 

@@ -1,14 +1,12 @@
 # Difference logic over integers: the typed interface of theories/difference.pyx.
 #
-# The graph has nodes 0..n-1 (node 0 is the origin `zero`); an edge u -> v of weight w stands for
-# x_v - x_u <= w. Every atom (a SAT variable) owns two complementary edges: edge 2a is active when
-# the atom is true, edge 2a+1 when it is false. `dist` holds, row-major, a path weight per node
+# The graph (nodes, edges, atoms: see time_graph.pxd). `dist` holds, row-major, a path weight per node
 # pair (INF where none) such that the shortest distance is min(dist[i, j], dist[i, 0] +
 # dist[0, j]); its row and column 0 (the bounds) are exact. See difference.pyx.
 from libc.stdint cimport int8_t, int32_t, int64_t
 from libcpp.vector cimport vector
 
-from smtsched.ext.contract cimport CompiledTheory
+from smtsched.theories.time_graph cimport TimeGraph
 from smtsched.ext.scope cimport Scope
 
 
@@ -25,16 +23,11 @@ cdef struct CellRecord:
     int32_t via
 
 
-cdef class DifferenceLogic(CompiledTheory):
-    cdef int n                          # number of nodes
+# The edge table, the atom tables, the trail and the bound pointers are TimeGraph's
+# (time_graph.pxd): the global theories read them through it.
+cdef class DifferenceLogic(TimeGraph):
     cdef vector[int64_t] dist           # n*n path weights (see above); INF = none
     cdef vector[int32_t] via            # n*n: the edge through which dist[i, j] last improved
-    # The edge table: two edges per atom (2a: atom true, 2a+1: atom false).
-    cdef vector[int32_t] edge_source
-    cdef vector[int32_t] edge_target
-    cdef vector[int64_t] edge_weight
-    cdef vector[int32_t] atom_var       # atom index -> SAT variable
-    cdef vector[int32_t] var_atom       # SAT variable -> atom index, -1 when not ours
     # Candidate edges per matrix cell (CSR over the n*n cells), for theory propagation.
     cdef vector[int32_t] cell_start
     cdef vector[int32_t] cell_edges
@@ -49,10 +42,7 @@ cdef class DifferenceLogic(CompiledTheory):
     cdef list pending                   # literals implied when atoms came in at level 0
     cdef int64_t weight_sum             # sum of |w| over atoms: bounds every simple path
     # Assignment state per atom.
-    cdef vector[int8_t] atom_value      # 0 unassigned, 1 true, -1 false
     cdef vector[int8_t] atom_fixed      # root-level assignment: survives every backtrack
-    cdef vector[int8_t] atom_implied    # returned by propagate() at a level still open
-    cdef vector[int32_t] atom_position  # per assigned atom: its edge's trail position
     cdef vector[int32_t] reason_position  # per implied atom: trail position being activated
     # Active edges per source node as linked lists over trail positions, newest first.
     cdef vector[int32_t] adjacency_head   # per node: newest trail position, or -1
@@ -62,8 +52,6 @@ cdef class DifferenceLogic(CompiledTheory):
     cdef vector[int32_t] predecessor
     cdef vector[int32_t] touched
     # Trails, truncated on backtrack to the sizes saved when each level opened.
-    cdef vector[int32_t] trail          # activated edges, in assignment order
-    cdef int qhead                      # trail[:qhead] is in the matrix
     cdef bint copy_rows                 # undo by whole rows (small graphs) or by cells
     cdef vector[CellRecord] cell_undo   # cells changed, in change order (when not copy_rows)
     cdef vector[RowRecord] row_undo     # rows saved, in save order; contents in the buffers
@@ -76,7 +64,6 @@ cdef class DifferenceLogic(CompiledTheory):
     cdef vector[int32_t] rows
     cdef vector[int32_t] columns
     cdef vector[int64_t] column_distance  # dist[v, j] for the changed columns j
-    cdef vector[int32_t] stack
     cdef bint inconsistent
     cdef list conflict_clause
     # Counters (statistics()).
@@ -88,7 +75,4 @@ cdef class DifferenceLogic(CompiledTheory):
     cdef void bound_implied(self, int32_t node, list implied) except *
     cdef void imply(self, int32_t edge, list implied) except *
     cdef bint activate(self, int32_t edge, list implied) except -1
-    cdef int edge_literal(self, int32_t edge)
-    cdef void search_path(self, int32_t source, int32_t target, int64_t bound, int32_t limit) except *
     cdef void save_row(self, int32_t row, int level)
-    cdef void store_path(self, int32_t source, int32_t target) except *

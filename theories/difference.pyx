@@ -156,6 +156,10 @@ cdef class DifferenceLogic:
             self.via.assign(<size_t>n * n, -1)
             for i in range(n):
                 self.dist[<size_t>i * n + i] = 0
+            # the bounds the global theories read (time_graph.pxd): column 0 and row 0
+            self.back_bounds = self.dist.data()
+            self.back_stride = n
+            self.ahead_bounds = self.dist.data()
         # Candidate edges grouped by matrix cell (CSR): when a cell improves, exactly the
         # edges on it may have become implied.
         cdef size_t cells = <size_t>n * n, c
@@ -494,10 +498,6 @@ cdef class DifferenceLogic:
         }
 
     # ------------------------------------------------------------------ internals
-    cdef inline int edge_literal(self, int32_t edge):
-        cdef int var = self.atom_var[edge >> 1]
-        return var if (edge & 1) == 0 else -var
-
     cdef int64_t shortest(self, int32_t i, int32_t j) nogil:
         """The shortest distance i ~> j over the active edges: the stored path, or the path
         through the origin made of the two exact bounds."""

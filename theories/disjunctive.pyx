@@ -10,8 +10,8 @@ Same contract (smtsched/theory.py) and the same reasoning, run at every search n
   fit into [a, b] together with the set Omega inside it ends after all of Omega, so every
   ordering literal "j before i", j in Omega, is implied.
 
-It reads est/lct straight from the compiled difference theory's matrix, whose column and row 0
-are exact (est = -dist[task, 0], lct = dist[0, task] + duration): O(1) per task. A machine whose
+It reads est/lct straight from the compiled difference theory's exact bounds (time_graph.pxd:
+est = -d(task, 0), lct = d(0, task) + duration): O(1) per task. A machine whose
 bounds did not change since its last check (and no backtrack since) is not checked again.
 
 Explanations are lifted to the window: a task of Omega is explained by a path proving est >= a
@@ -31,8 +31,7 @@ from libcpp.algorithm cimport sort
 from libcpp.pair cimport pair
 from libcpp.vector cimport vector
 
-from smtsched.ext.bounds cimport read_window
-from smtsched.theories.difference cimport DifferenceLogic
+from smtsched.theories.time_graph cimport TimeGraph
 from smtsched.theories.global_theory cimport GlobalTheory
 from smtsched.theories.global_ref import energy_witness
 
@@ -55,7 +54,7 @@ cdef class DisjunctiveLogic(GlobalTheory):
     cdef vector[int64_t] ends
     cdef vector[int32_t] omega
 
-    def __init__(self, DifferenceLogic graph, tasks, order, every_level=True, edge_finding=True):
+    def __init__(self, TimeGraph graph, tasks, order, every_level=True, edge_finding=True):
         """Same arguments as disjunctive_ref.DisjunctiveLogic (the graph must be the compiled
         difference theory)."""
         GlobalTheory.__init__(self, graph)
@@ -131,13 +130,11 @@ cdef class DisjunctiveLogic(GlobalTheory):
 
     # -- the reasoning ---------------------------------------------------------------------------
     cdef bint read_bounds(self):
-        """est/lct of every task from the matrix; False if some task is unbounded."""
-        cdef const int64_t* dist = self.graph.dist.data()
-        cdef size_t width = self.graph.n
+        """est/lct of every task from the graph's bounds; False if some task is unbounded."""
         cdef int k
         cdef int64_t est, lst
         for k in range(self.n):
-            if not read_window(dist, width, self.node[k], &est, &lst):
+            if not self.graph.window(self.node[k], &est, &lst):
                 return False
             self.est[k] = est
             self.lct[k] = lst + self.duration[k]
@@ -285,7 +282,8 @@ cdef class DisjunctiveLogic(GlobalTheory):
             self.path_reason(source, target, bound, limit, literals)   # GlobalTheory's
             return
         # A conflict is explained before any later edge exists, so the current shortest
-        # path (read from the matrix's `via` cells, linear in its length) is a valid
+        # path (store_path: the dense matrix's `via` cells or the sparse graph's bound
+        # reasons, linear in its length) is a valid
         # reason, if less lifted than a path searched up to the window's bound. The
         # search cost 45% of the time on the DNN graphs (many conflicts, ~60 tasks per
         # window, an A* per task and side).

@@ -1,6 +1,13 @@
 """What every global-constraint theory shares (reference implementations): it owns no SAT
 variables, reads the difference-logic graph, and only follows the decision levels.
 
+The graph is read as a time graph (the compiled twins' theories/time_graph.pxd), whichever
+difference theory it is (difference_ref or sparse_difference_ref): a node's bounds
+``distance(node, 0)`` (x_0 - x_node <= it: est = -it) and ``distance(0, node)`` (lst), the
+literals of the paths behind them, ``path_literals(node, 0)`` / ``path_literals(0, node)``,
+``literal_value`` of its atoms and the model ``values()``. Nothing else: no other pair of
+nodes, so a sparse graph that knows only the distances to and from the origin serves too.
+
 Witness records (certificates, issue 15; the compiled twin in global_theory.pyx has the same
 contract). A theory that knows the argument of its clauses (the disjunctive and cumulative
 theories) says it in the certificate's terms (docs/certificates.md, "The rules"), so that the

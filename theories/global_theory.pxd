@@ -3,11 +3,11 @@ from libc.stdint cimport int32_t, int64_t
 from libcpp.vector cimport vector
 
 from smtsched.ext.contract cimport CompiledTheory
-from smtsched.theories.difference cimport DifferenceLogic
+from smtsched.theories.time_graph cimport TimeGraph
 
 
 cdef class GlobalTheory(CompiledTheory):
-    cdef DifferenceLogic graph
+    cdef TimeGraph graph
     cdef int levels
     cdef bint cache_valid               # the last check's bounds are still the graph's
     cdef list conflict_clause

@@ -8,7 +8,7 @@ from libc.stdint cimport int32_t, int64_t
 from libcpp.vector cimport vector
 
 from smtsched.ext.contract cimport CompiledTheory
-from smtsched.theories.difference cimport DifferenceLogic
+from smtsched.theories.time_graph cimport TimeGraph
 
 
 cdef class GlobalTheory(CompiledTheory):
@@ -16,7 +16,7 @@ cdef class GlobalTheory(CompiledTheory):
     # path_literals, add_atom): CompiledTheory's defaults (ext/contract.pyx), registered with
     # smtsched.theory.Theory. propagates_foreign is decided per instance (readonly attribute).
 
-    def __init__(self, DifferenceLogic graph):
+    def __init__(self, TimeGraph graph):
         self.graph = graph
         self.propagates_foreign = False
         self.levels = 0

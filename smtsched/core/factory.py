@@ -1,8 +1,10 @@
 """From a CoreProblem to theory instances: the one place that chooses them (issue 20).
 
 It owns the choice between the compiled (Cython) theories and their pure-Python reference
-twins, the fallbacks (too many nodes for the dense difference theory -> unknown with the
-reason; constants beyond 64-bit sums -> the exact reference theories) and the measured
+twins, between the dense and the sparse difference theory (by the graph's size,
+smtsched.theory.sparse_difference_wanted; SMTSCHED_DIFFERENCE forces one), the fallbacks (too
+many nodes for a forced dense difference theory -> unknown with the reason; constants beyond
+64-bit sums -> the exact reference theories) and the measured
 defaults of the global theories. The theory modules' own choosers (smtsched.theory:
 difference_logic_class, pseudo_boolean_class: SMTSCHED_PUREPYTHON) are called, not repeated.
 
@@ -40,14 +42,19 @@ def build_theories(core, difference_class=None):
     logic implementation to try first (default: smtsched.theory.difference_logic_class())."""
     differences = core.active_differences()
     theory_class = difference_class or difference_logic_class()
-    too_large = node_limit(theory_class, differences)
+    # one class per graph: the sparse theory for large graphs (or when forced), unless the
+    # caller named a class
+    classes = [theory_class if difference_class is not None
+               else sized_difference_class(theory_class, spec) for spec in differences]
+    too_large = next((reason for reason in map(node_limit, classes, ([s] for s in differences))
+                      if reason is not None), None)
     if too_large is not None:
-        # The dense theory refuses it, and the reference theory (cubic) would not finish:
-        # an answer we cannot give is unknown, with the reason, never an exception.
+        # The dense theory refuses it (forced dense), and the reference theory (cubic) would
+        # not finish: an answer we cannot give is unknown, with the reason, never an exception.
         return Theories([], differences, unknown=too_large)
     specs = list(differences)
     try:
-        theories = [spec.build(theory_class) for spec in differences]
+        theories = [spec.build(cls) for spec, cls in zip(differences, classes)]
         theories += global_theories(core, differences, theories, specs)
     except OverflowError:
         # Constants beyond the compiled theories' 64-bit sums (bignum benchmarks): the
@@ -61,6 +68,22 @@ def build_theories(core, difference_class=None):
         theories.append(pseudo_boolean_theory(core.pseudo_boolean))
         specs.append(list(core.pseudo_boolean))
     return Theories(theories, differences, specs=specs)
+
+
+def sized_difference_class(theory_class, spec):
+    """The difference theory for one graph: `theory_class` (the default dense one, compiled
+    or reference), or the sparse twin of the same kind when smtsched.theory says the graph
+    wants it (its size, or SMTSCHED_DIFFERENCE). A class of the caller's own is kept."""
+    from .. import theory
+    module = theory_class.__module__
+    if module == "smtsched.theories.difference_ref":
+        if theory.sparse_difference_wanted(spec.num_nodes):   # the reference's twin
+            from smtsched.theories.sparse_difference_ref import SparseDifferenceLogic
+            return SparseDifferenceLogic
+    elif module == "smtsched.theories.difference":
+        if theory.sparse_difference_wanted(spec.num_nodes):
+            return theory.sparse_difference_class()
+    return theory_class
 
 
 def node_limit(theory_class, differences):
@@ -160,10 +183,10 @@ def pseudo_boolean_theory(specs):
 
 def compiled_global(graph, module, name):
     """The compiled global theory class `name` of smtsched.theories.`module` when `graph` is
-    the compiled difference theory (it reads the graph's matrix directly), else None."""
+    a compiled difference theory (a TimeGraph: its bounds are read directly), else None."""
     try:
-        from smtsched.theories.difference import DifferenceLogic
+        from smtsched.theories.time_graph import TimeGraph
         theory_class = getattr(importlib.import_module(f"smtsched.theories.{module}"), name)
     except ImportError:
         return None
-    return theory_class if isinstance(graph, DifferenceLogic) else None
+    return theory_class if isinstance(graph, TimeGraph) else None
