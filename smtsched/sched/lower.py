@@ -464,28 +464,34 @@ class Lowering:
 
     def _parking(self):
         """The numbers of the resources with optional tasks that get a global theory all the
-        same (`park`, a horizon known): their absent tasks are parked after the horizon.
+        same (`park`): their absent tasks are parked after the makespan.
 
         The disjunctive and cumulative theories know no presence: a resource with optional
         tasks gets only guarded pairwise clauses (`_optional_pairs`), so no overload or edge-
         finding argument ever reaches it (on npu-fallback the tensor unit, whose every task is
-        an option of an alternative: a GPT graph of 4 blocks stayed FEASIBLE for 60 s). With a
-        horizon H every present task ends by H, so the absent ones can always be put one
-        after the other from H on, each within [0, H + total duration of the optional tasks]
-        (an absent task's start means nothing). Stating that window as a fact and every
+        an option of an alternative). Every present task ends by the makespan M, so the absent
+        ones can always be put one after the other from M on, each within [0, M + K], K the
+        total duration of the optional tasks (an absent task's start means nothing). Stating
+        that window as a fact ("start >= 0", "start - makespan <= K - duration") and every
         pair "one before the other" without guards keeps every schedule of the model (its
         absent tasks moved there) and adds none (drop the absent ones), so the resource is a
         plain machine or cumulative resource of the extended problem, and its theory reasons
         on the present tasks, whose windows the search narrows, while the parked ones sit
-        out of the way (their windows reach past H). It is the classic move of optional
-        activities to a dummy time beyond the horizon (cf. Vilim, Bartak and Cepek, "Unary
-        resource constraint with optional activities", CP 2004, who filter them instead).
+        out of the way (their windows reach past the makespan). It is the classic move of
+        optional activities to a dummy time beyond the horizon (Vilim, Bartak and Cepek,
+        "Unary resource constraint with optional activities", CP 2004, filter them instead).
 
-        Only when every optional task fits the resource alone (else the unguarded resource
-        would refute the model), and not for certificates: the checker counts a task in a
-        rule only with its presence among the premises, and these lemmas lean on the
-        parking facts instead (docs/certificates.md has no rule for them)."""
-        if not self.park or self.horizon is None:
+        Only when every task fits the resource alone (else the unguarded resource would refute
+        the model). Off by default (LoweringBackend(park=True) asks for it): measured on GPT
+        graphs on npu-fallback it does not pay yet. The segments of 12 blocks took 21 s
+        instead of 3 s, the whole 4-block model ended at 63,962 with bound 56,512 after 60 s
+        instead of 62,960 and 59,882 (the parked tasks' windows and their 30-times-longer
+        vector options weigh on every check); one block was proven in 0.34 s instead of
+        0.78 s. Not for certificates either: the checker counts a task in a rule only with
+        its presence among the premises, and these lemmas lean on the parking facts instead
+        (docs/certificates.md has no rule for them). tests/test_alternatives_parking.py checks
+        it against brute force."""
+        if not self.park:
             return set()
         model = self.model
         parked = set()
@@ -496,12 +502,13 @@ class Lowering:
         if not parked:
             return parked
         optional = [t for t in model.tasks if t.optional and t.duration > 0]
-        end = max(self.horizon, 0) + sum(t.duration for t in optional)
+        room = sum(t.duration for t in optional)
+        makespan = self._makespan()
         p, q, bound = [], [], []
         for t in optional:
             s = self.node[t.index]
-            p.append(0), q.append(s), bound.append(0)                 # start >= 0
-            p.append(s), q.append(0), bound.append(end - t.duration)  # end <= parking end
+            p.append(0), q.append(s), bound.append(0)                          # start >= 0
+            p.append(s), q.append(makespan), bound.append(room - t.duration)   # parked by M + K
         self._assert_all(p, q, bound)
         return parked
 

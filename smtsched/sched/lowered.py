@@ -39,10 +39,11 @@ class LoweringBackend(SearchBackend):
 
     supports_proof = True
 
-    def __init__(self, model, horizon=None, deadline=None, seed=0, proof=False):
-        # DeadlinePassed (the seam's BuildTimeout) once `deadline` has passed
-        # absent options parked after the horizon, except for certificates (lower.py)
-        self.lowering = Lowering(model, horizon, deadline, park=not proof)
+    def __init__(self, model, horizon=None, deadline=None, seed=0, proof=False, park=False):
+        # DeadlinePassed (the seam's BuildTimeout) once `deadline` has passed; `park`: absent
+        # optional tasks parked after the makespan, so that their resources get a theory
+        # (Lowering._parking: off by default, and never for certificates)
+        self.lowering = Lowering(model, horizon, deadline, park=park and not proof)
         self.model = model
         self.certificate = None
         if proof:
