@@ -25,7 +25,11 @@ cdef class TimeGraph:
 
     cdef void search_path(self, int32_t source, int32_t target, int64_t bound,
                           int32_t limit) except *:
-        raise NotImplementedError(f"{type(self).__name__} has no path search")
+        # (not NotImplementedError: that is the theory contract's default, which no compiled
+        # theory repeats; tests/test_ext.py)
+        raise TypeError(f"{type(self).__name__} has no path search: a TimeGraph subclass "
+                        "must answer it")
 
     cdef void store_path(self, int32_t source, int32_t target) except *:
-        raise NotImplementedError(f"{type(self).__name__} has no stored paths")
+        raise TypeError(f"{type(self).__name__} has no stored paths: a TimeGraph subclass "
+                        "must answer it")
