@@ -19,14 +19,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def modules(root):
-    """{dotted module name: (file, is a package __init__)} of smtsched below `root`."""
+    """{dotted module name: (file, is a package __init__)} of smtsched below `root`. A Cython
+    module (.pyx) is a module too, as an import target (its own imports are not read)."""
     found = {}
     for folder, _, files in os.walk(os.path.join(root, "smtsched")):
         for name in files:
-            if not name.endswith(".py"):
+            if not name.endswith((".py", ".pyx")):
                 continue
             path = os.path.join(folder, name)
-            dotted = os.path.relpath(path, root)[:-3].replace(os.sep, ".")
+            dotted = os.path.splitext(os.path.relpath(path, root))[0].replace(os.sep, ".")
             if dotted.endswith(".__init__"):
                 dotted = dotted[:-len(".__init__")]
             found[dotted] = (path, name == "__init__.py")
@@ -67,6 +68,8 @@ def import_graph(root, package_inits=False):
     graph = {}
     for name, (path, is_package) in known.items():
         edges = graph[name] = {}
+        if path.endswith(".pyx"):
+            continue
         for target, line in imported(name, path, is_package, known):
             if target in known and target != name:
                 edges.setdefault(target, line)
