@@ -101,6 +101,7 @@ node indices, integer weights and SAT variables.
 
 import abc
 import os
+import sys
 
 class Theory(abc.ABC):
     """The engine<->theory contract (see the module docstring for each method's meaning)."""
@@ -204,10 +205,14 @@ def difference_logic_class():
 # SMTSCHED_DIFFERENCE=dense or =sparse forces one of the two compiled difference theories
 # (or, with SMTSCHED_PUREPYTHON=1, of their references) for every graph, as
 # SMTSCHED_PUREPYTHON forces the references; unset (or "auto"), the factory picks by size
-# (sparse_difference_wanted). Read once here; tests set the module attribute.
+# (sparse_difference_wanted). Read once here; tests set the module attribute. Another value
+# is named on standard error and ignored (auto): a misspelt switch must not turn every
+# command into a traceback.
 DIFFERENCE = os.environ.get("SMTSCHED_DIFFERENCE", "auto").strip().lower() or "auto"
 if DIFFERENCE not in ("auto", "dense", "sparse"):
-    raise ValueError(f"SMTSCHED_DIFFERENCE must be dense, sparse or auto, got {DIFFERENCE!r}")
+    sys.stderr.write(f"smtsched: SMTSCHED_DIFFERENCE must be dense, sparse or auto; "
+                     f"{DIFFERENCE[:40]!r} is ignored (auto)\n")
+    DIFFERENCE = "auto"
 
 #: above this many nodes (variables and the origin) the sparse theory is chosen. Measured
 #: on bench/random_dl's formulas: the dense matrix's complete propagation wins up to 320

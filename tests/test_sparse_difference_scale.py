@@ -201,3 +201,19 @@ def test_the_reference_stack_gets_the_sparse_reference(difference, monkeypatch):
     monkeypatch.setattr(factory, "difference_logic_class", lambda: difference_ref.DifferenceLogic)
     assert type(graph_theory(chain_core(600))) is sparse_difference_ref.SparseDifferenceLogic
     assert type(graph_theory(chain_core(20))) is difference_ref.DifferenceLogic
+
+
+def test_a_misspelt_difference_switch_is_named_and_ignored(tmp_path):
+    """SMTSCHED_DIFFERENCE=bogus once made every command a traceback (a ValueError when
+    smtsched.theory was imported): it is now named on standard error and ignored."""
+    import subprocess
+    import sys
+    script = tmp_path / "tiny.smt2"
+    script.write_text("(declare-fun x () Int)(assert (< x 0))(assert (> x 0))(check-sat)\n")
+    env = dict(os.environ, SMTSCHED_DIFFERENCE="bogus")
+    done = subprocess.run([sys.executable, "-m", "smtsched", "solve", str(script)], env=env,
+                          capture_output=True, text=True, timeout=120, cwd=str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["unsat"]
+    assert "SMTSCHED_DIFFERENCE must be dense, sparse or auto" in done.stderr
+    assert "Traceback" not in done.stderr
