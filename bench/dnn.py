@@ -71,6 +71,7 @@ import sys
 import tempfile
 
 from .harness import CHECKOUT, Fatal, args, machine, process, report, results
+from .harness.tree_rss import TreeRss
 from .harness.args import DataMissing, data_dir
 from .dnn_check import (HEURISTICS, PROBLEM_DEF, PROBLEMS, Instance, _break, checker_tests,
                         choose_hint, cross_judge, judge, problem_file, setup_problems)
@@ -81,6 +82,9 @@ DEFAULT_SOLVERS = ("smtsched", "cpsat1")
 LABEL = {"smtsched": "smtsched", "cpsat1": "CP-SAT 1w", "cpsat2": "CP-SAT 2w"}
 H_LABEL = {"critical-path": "critical path", "file-order": "file order"}
 PLATFORMS = {"npu-small": "npu-small.toml", "single-core": "single-core.toml"}
+# every platform a problem may name (bench/dnn_scale.py's `fallback` problem too); PLATFORMS
+# are the ones this suite prepares for every instance
+PLATFORM_FILES = dict(PLATFORMS, **{"npu-fallback": "npu-fallback.toml"})
 SETS = ("onnx", "moccasin", "diffsched")
 SMALL = 200                  # the "<= 200 operators" of the summary
 WORKER = os.path.join(CHECKOUT, "bench", "dnn_worker.py")
@@ -157,18 +161,24 @@ def crosscheck_counts(inst, data):
 
 def run_solver(a, argv, cwd, mark, keys):
     """One solver run, a process of its own under the hard limit and the address-space limit
-    (bench.harness.process.run): {wall, cpu, rc, killed, stage} and the `keys` of its marked
-    line; (run, the process's output)."""
-    done = process.run(argv, a.timeout + a.grace, cwd, memory_limit_mb=a.memory_limit_mb,
-                       mark=mark)
+    (bench.harness.process.run): {wall, cpu, rc, killed, stage, the peak RSS of its process
+    tree (bench.harness.tree_rss)} and the `keys` of its marked line; (run, the process's
+    output)."""
+    load = os.getloadavg()[0]  # the machine is shared: how busy it was as the run began
+    with TreeRss() as rss:
+        done = process.run(argv, a.timeout + a.grace, cwd, memory_limit_mb=a.memory_limit_mb,
+                           mark=mark)
     run = {"wall": done["wall"], "cpu": done["cpu"], "rc": done["rc"], "killed": done["killed"],
-           "stage": process.last_stage(done["stderr"])}
+           "stage": process.last_stage(done["stderr"]), "load": load, **rss.fields()}
     parsed = done["result"]
     if parsed is None:
         if not done["killed"]:
             run["error"] = process.failure(done)
     else:
         run.update((key, parsed[key]) for key in keys if key in parsed)
+    if run.get("maxrss_mb") is not None and run["tree_rss_mb"] is not None:
+        # the solver process's own getrusage peak is exact where the polls may miss a spike
+        run["tree_rss_mb"] = max(run["tree_rss_mb"], run["maxrss_mb"])
     return run, done
 
 
@@ -184,9 +194,12 @@ def run_smtsched(a, inst_path, pid, info, scratch):
         "status", "objective", "bound", "time", "build_time", "solve_time", "schedule", "reason",
         "stats", "error", "traceback", "maxrss_mb", "reported_gap"))
     parsed = done["result"]
+    streamed = process.marked_all(done["stdout"], "DNN-SMTSCHED-BEST ")
+    if streamed:
+        # the first whole schedule, on the clock of `time` (from the start of model building)
+        run["first_solution"] = streamed[0]["elapsed"]
     if parsed is None:
-        best = [b for b in process.marked_all(done["stdout"], "DNN-SMTSCHED-BEST ")
-                if b["elapsed"] <= a.timeout]
+        best = [b for b in streamed if b["elapsed"] <= a.timeout]
         if best:
             # killed (or crashed) after finding schedules: keep the best one found within T
             best = best[-1]
@@ -211,21 +224,23 @@ def run_cpsat(a, model_path, workers):
             "--workers", str(workers), "--seed", str(a.seed)]
     run, done = run_solver(a, argv, CHECKOUT, "DNN-CPSAT ", (
         "status", "objective", "bound", "time", "build_time", "solve_time", "reason", "stats",
-        "error", "traceback", "maxrss_mb", "cpsat_wall", "model", "hint_value"))
+        "error", "traceback", "maxrss_mb", "cpsat_wall", "model", "hint_value",
+        "first_solution"))
     if (done["result"] or {}).get("schedule"):
         run["schedule"] = {op: [s, e, k] for op, (s, e, k) in done["result"]["schedule"].items()}
     return run
 
 
 def platform_path(name):
-    return os.path.join(CHECKOUT, "examples", PLATFORMS[name])
+    return os.path.join(CHECKOUT, "examples", PLATFORM_FILES[name])
 
 
-def prepare(a, inst, scratch):
-    """Run the loaders and the heuristics in a child process; (data or None, error)."""
+def prepare(a, inst, scratch, platforms=PLATFORMS):
+    """Run the loaders and the heuristics (on `platforms`) in a child process; (data or None,
+    error)."""
     out_path = os.path.join(scratch, "prepared-%s.json" % inst["name"])
     argv = [a.python, WORKER, "prepare", inst["path"], "--out", out_path]
-    for name in PLATFORMS:
+    for name in platforms:
         argv += ["--platform", "%s=%s" % (name, platform_path(name))]
     return _worker_file(a, argv, out_path, scratch, "prepare",
                         "loading the graph and running the heuristics")
@@ -244,7 +259,7 @@ def _worker_file(a, argv, out_path, scratch, mode, what):
         return json.load(stream), None, done["wall"]
 
 
-def starting_schedules(a, inst, infos, scratch):
+def starting_schedules(a, inst, infos, scratch, pids=None):
     """The schedules smtsched's search starts from on each problem (dnn_worker.py starts, a
     child process run by --python, outside every solver's clock): ({pid: {"starts": [...],
     "time": s}}, error or None)."""
@@ -253,7 +268,7 @@ def starting_schedules(a, inst, infos, scratch):
     with open(spec_path, "w") as stream:
         json.dump({pid: {"accelerator": platform_path(PROBLEM_DEF[pid][0]),
                          "objective": PROBLEM_DEF[pid][1], "memory": infos[pid]["budget"]}
-                   for pid in a.problems}, stream)
+                   for pid in (a.problems if pids is None else pids)}, stream)
     argv = [a.python, WORKER, "starts", inst["path"], "--problems", spec_path,
             "--seed", str(a.seed), "--out", out_path]
     found, error, _ = _worker_file(a, argv, out_path, scratch, "starts",
@@ -263,12 +278,12 @@ def starting_schedules(a, inst, infos, scratch):
 
 # --------------------------------------------------------------------------- machine
 
-def machine_info(a, cwd):
+def machine_info(a, cwd, platforms=PLATFORMS):
     if any(s.startswith("cpsat") for s in a.solvers):
         machine.require("ortools", "cpsat1,cpsat2")
     info = machine.describe(a.python, cwd, hint="")  # smtsched is not optional here
     info["platforms"] = {}
-    for name in PLATFORMS:
+    for name in platforms:
         path = platform_path(name)
         try:
             with open(path) as stream:
@@ -415,7 +430,7 @@ def render(meta, rows, notes):
     m = meta["machine"]
     L += report.machine_section(m)
     for name, text in m.get("platforms", {}).items():
-        L += ["Platform `%s` (`examples/%s`):" % (name, PLATFORMS[name]), "", "```toml",
+        L += ["Platform `%s` (`examples/%s`):" % (name, PLATFORM_FILES[name]), "", "```toml",
               text.strip(), "```", ""]
     L += report.notes(notes)
 
@@ -559,36 +574,55 @@ def resume_runs(a, meta, notes):
     return kept
 
 
-def benchmark(a, argv, on_judged=None):
-    """Run everything; returns (exit code, rows). `on_judged(inst, info, run)` sees every
-    solver run right after the check, schedule included (the self-check breaks them)."""
+def default_suite(a):
+    """What bench.dnn runs: its instances (every one with the problems of --problems), its
+    platforms, its report. bench/dnn_scale.py gives benchmark() its own."""
     ddir = data_dir(a.data) if any(s != "onnx" for s in a.sets) else None
     instances = list_instances(ddir, a.only, a.sets)
     if not instances:
         raise Fatal("no instance of sets %s matches --only %r" % (",".join(a.sets), a.only))
-    scratch = tempfile.mkdtemp(prefix="bench-dnn-")
+    return {"suite": "dnn", "module": "bench.dnn", "data": ddir, "instances": instances,
+            "platforms": PLATFORMS, "render": render,
+            "meta": {"onnx_dir": onnx_light_dir(), "sets": a.sets}}
+
+
+def benchmark(a, argv, on_judged=None, suite=None):
+    """Run everything; returns (exit code, rows). `on_judged(inst, info, run)` sees every
+    solver run right after the check, schedule included (the self-check breaks them).
+    `suite` (default: default_suite(a)): {suite, module, data, instances, platforms, render,
+    meta}; an instance with "problems" runs those, else those of --problems."""
+    suite = default_suite(a) if suite is None else suite
+    instances = suite["instances"]
+    problems_of = {i["name"]: i.get("problems") or a.problems for i in instances}
+    scratch = tempfile.mkdtemp(prefix="bench-%s-" % suite["suite"])
     try:
-        meta = {**results.run_meta("bench.dnn", argv), "data": ddir, "harness": HARNESS,
-                "onnx_dir": onnx_light_dir(), "sets": a.sets, "only": a.only, "timeout": a.timeout,
-                "grace": a.grace, "solvers": a.solvers, "problems": a.problems,
+        meta = {**results.run_meta(suite["module"], argv), "data": suite["data"],
+                "harness": HARNESS, **suite["meta"], "only": a.only,
+                "timeout": a.timeout, "grace": a.grace, "solvers": a.solvers,
+                "problems": [p for p in PROBLEM_DEF
+                             if any(p in pids for pids in problems_of.values())],
                 "memory_limit_mb": a.memory_limit_mb, "seed": a.seed,
-                "machine": machine_info(a, scratch),
-                "runs_planned": len(instances) * len(a.problems) * len(a.solvers), "runs_done": 0}
+                "machine": machine_info(a, scratch, suite["platforms"]),
+                "runs_planned": sum(map(len, problems_of.values())) * len(a.solvers),
+                "runs_done": 0}
         notes = []
         kept = resume_runs(a, meta, notes) if a.resume else {}
         rows = []
-        progress = results.Progress(a.json, "dnn", meta, rows, notes)
+        progress = results.Progress(a.json, suite["suite"], meta, rows, notes)
         with progress:
             for inst in instances:
+                pids = problems_of[inst["name"]]
                 row = {"name": inst["name"], "set": inst["set"], "path": inst["path"],
-                       "operators": None, "problems": {}}
+                       "operators": None, "problems": {}, "problems_planned": list(pids)}
+                row.update((k, inst[k]) for k in ("group", "generator") if k in inst)
                 rows.append(row)
-                data, error, wall = prepare(a, inst, scratch)
+                data, error, wall = prepare(a, inst, scratch,
+                                            sorted({PROBLEM_DEF[p][0] for p in pids}))
                 row["prepare_wall"] = wall
                 if data is None:
                     row["prepare_error"] = error
                     print("[prepare] %-40s FAILED: %s" % (inst["name"], error[:200]), file=sys.stderr, flush=True)
-                    progress.ran(count=len(a.problems) * len(a.solvers))
+                    progress.ran(count=len(pids) * len(a.solvers))
                     continue
                 row["operators"], row["tensors"] = len(data["operators"]), len(data["tensors"])
                 row["load_time"] = data["load_time"]
@@ -597,17 +631,17 @@ def benchmark(a, argv, on_judged=None):
                 if inst.get("index") and not disagree:
                     meta["loader_agrees"] = meta.get("loader_agrees", 0) + 1
                 try:
-                    infos = setup_problems(data)
+                    infos = setup_problems(data, pids)
                 except Exception as problem:
                     row["prepare_error"] = "harness set-up failed: %s: %s" % (type(problem).__name__, problem)
-                    progress.ran(count=len(a.problems) * len(a.solvers))
+                    progress.ran(count=len(pids) * len(a.solvers))
                     continue
-                found, error = starting_schedules(a, inst, infos, scratch)
+                found, error = starting_schedules(a, inst, infos, scratch, pids)
                 if error:
                     row["starts_error"] = error
                     print("[starts]  %-40s FAILED: %s" % (inst["name"], error[:200]),
                           file=sys.stderr, flush=True)
-                for pid in a.problems:
+                for pid in pids:
                     info = dict(infos[pid], runs={})
                     row["problems"][pid] = info
                     platform = info["platform"]
@@ -645,7 +679,7 @@ def benchmark(a, argv, on_judged=None):
             notes.append("loader cross-check: %d graphs of the data directory have the node and "
                          "edge counts of their index.json (taken with networkx) once loaded by "
                          "smtsched" % meta["loader_agrees"])
-        results.close(a, "dnn", render, meta, rows, notes)
+        results.close(a, suite["suite"], suite["render"], meta, rows, notes)
         wrong = _wrong(rows)
         for name, pid, x, problems in wrong:
             print("!!! WRONG: %s on %s (%s): %s" % (x, name, pid, "; ".join(problems)), file=sys.stderr)

@@ -22,6 +22,8 @@ PROBLEM_DEF = {
     "latency": ("npu-small", "latency", "Latency on npu-small"),
     "peak": ("single-core", "peak-memory", "Peak memory of a single-stream order (single-core)"),
     "budget": ("npu-small", "latency", "Latency on npu-small under a memory budget"),
+    # not one of bench.dnn's PROBLEMS: bench/dnn_scale.py asks for it on its GPT-like graphs
+    "fallback": ("npu-fallback", "latency", "Latency on npu-fallback (a choice of units)"),
 }
 
 
@@ -302,10 +304,11 @@ def choose_hint(inst, info, found):
     return None if best is None else best[2]
 
 
-def setup_problems(data):
-    """{pid: {budget, bounds, heuristics}} and the harness's own checks of the heuristics."""
+def setup_problems(data, pids=PROBLEMS):
+    """{pid: {budget, bounds, heuristics}} of the problems `pids` and the harness's own checks
+    of the heuristics (each problem's platform must be in `data`)."""
     out = {}
-    for pid in PROBLEMS:
+    for pid in pids:
         platform, objective, _ = PROBLEM_DEF[pid]
         inst = Instance(data, platform)
         info = {"platform": platform, "objective": objective,

@@ -5,8 +5,9 @@ UNKNOWN with the reason, objective, proven bound, build and solve times)."""
 import math
 
 
-def solve(model, clock, timeout, workers, seed=None):
-    """(CpSolver, its status code, out): `clock` started where model building started."""
+def solve(model, clock, timeout, workers, seed=None, callback=None):
+    """(CpSolver, its status code, out): `clock` started where model building started;
+    `callback` (a CpSolverSolutionCallback or None) sees every solution."""
     from ortools.sat.python import cp_model
     build = clock()
     solver = cp_model.CpSolver()
@@ -14,7 +15,7 @@ def solve(model, clock, timeout, workers, seed=None):
     solver.parameters.num_workers = workers
     if seed is not None:
         solver.parameters.random_seed = seed
-    code = solver.Solve(model)
+    code = solver.Solve(model, callback)
     solve_time = clock() - build
     status = solver.StatusName(code)
     out = {"status": status, "build_time": build, "solve_time": solve_time,
