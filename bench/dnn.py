@@ -176,9 +176,10 @@ def run_solver(a, argv, cwd, mark, keys):
             run["error"] = process.failure(done)
     else:
         run.update((key, parsed[key]) for key in keys if key in parsed)
-    if run.get("maxrss_mb") is not None and run["tree_rss_mb"] is not None:
+    if run.get("maxrss_mb") is not None:
         # the solver process's own getrusage peak is exact where the polls may miss a spike
-        run["tree_rss_mb"] = max(run["tree_rss_mb"], run["maxrss_mb"])
+        # (or a run shorter than one poll)
+        run["tree_rss_mb"] = max(run["tree_rss_mb"] or 0.0, run["maxrss_mb"])
     return run, done
 
 
@@ -198,7 +199,10 @@ def run_smtsched(a, inst_path, pid, info, scratch):
     if streamed:
         # the first whole schedule, on the clock of `time` (from the start of model building)
         run["first_solution"] = streamed[0]["elapsed"]
-    if parsed is None:
+    # a solve that raised (out of memory, say) after streaming schedules ends like a killed
+    # one: `smtsched dnn` keeps the best schedule its search child streamed, and so do we
+    failed = parsed is not None and parsed.get("error") and not parsed.get("schedule")
+    if parsed is None or failed:
         best = [b for b in streamed if b["elapsed"] <= a.timeout]
         if best:
             # killed (or crashed) after finding schedules: keep the best one found within T
@@ -207,9 +211,11 @@ def run_smtsched(a, inst_path, pid, info, scratch):
                         "bound": best["lower_bound"], "time": best["elapsed"],
                         "schedule": best["schedule"],
                         "reason": "best schedule streamed before the process was %s" % (
+                            "stopped by %s" % parsed["error"][:160] if failed else
                             "killed at T + grace" if done["killed"] else
                             "lost (exit code %s)" % done["rc"])})
-        return run
+        if parsed is None:
+            return run
     run["reported_latency"] = parsed.get("latency")
     run["reported_peak"] = parsed.get("peak_memory")
     if "memory_budget" in parsed:

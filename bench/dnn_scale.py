@@ -234,6 +234,8 @@ def run_numbers(name, pid, run):
             bits.append("gap %s" % fmt_percent(run.get("gap"), 1))
     else:
         bits.append(run["verdict"] + (": " + cell(run["why"], 60) if run.get("why") else ""))
+    if (run.get("reason") or "").startswith("best schedule streamed"):
+        bits.append(cell(run["reason"], 90))
     if run.get("first_solution") is not None:
         bits.append("first %.2fs" % run["first_solution"])
     if run.get("tree_rss_mb") is not None:
@@ -260,7 +262,8 @@ def run_row(r, pid, info, x, run):
             fmt_time(run.get("time")), "%.1f" % run["wall"],
             "-" if rss is None else "%.0f" % rss,
             "-" if run.get("load") is None else "%.1f" % run["load"],
-            cell(run.get("why") or ("killed at T + grace" if run.get("killed") else ""), 70)]
+            cell(run.get("why") or ("" if run["verdict"] == "optimal" else
+                                    run.get("reason") or ""), 90)]
 
 
 RIGHT = ("ops", "budget", "start", "objective", "bound", "gap", "first schedule s", "time s",

@@ -15,13 +15,14 @@ import json
 import os
 import subprocess
 import sys
+import types
 
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 try:
-    from bench import dnn_scale  # noqa: E402
+    from bench import dnn, dnn_scale  # noqa: E402
     from bench.harness.tree_rss import TreeRss  # noqa: E402
 finally:
     # the source folder smtsched/ must not shadow the installed package (bench/__init__.py
@@ -180,3 +181,46 @@ def test_peak_rss_covers_a_grandchild_of_the_harness():
     assert rss.polls >= 5
     assert rss.peak_mb() >= 200, rss.fields()
     assert rss.peak_mb() < 1024, rss.fields()
+
+
+# --------------------------------------------------------------------------- smtsched's run
+
+def _fake_worker(tmp_path, lines):
+    """An interpreter stand-in that ignores its arguments and prints `lines` (marked JSON)."""
+    fake = tmp_path / "fake-python"
+    body = "".join("print(%r + json.dumps(%r))\n" % (mark, payload) for mark, payload in lines)
+    fake.write_text("#!%s\nimport json\n%s" % (sys.executable, body))
+    fake.chmod(0o755)
+    return types.SimpleNamespace(python=str(fake), timeout=5.0, grace=5.0, seed=0,
+                                 memory_limit_mb=0)
+
+
+SCHEDULE = {"a": [0, 4, "core", None]}
+
+
+def test_a_solve_that_fails_after_streaming_a_schedule_keeps_it_as_smtsched_dnn_does(tmp_path):
+    # rand_graph_sparse_5000_1, peak memory on single-core: the greedy schedule is streamed at
+    # 0.7 s, then DnnProblem.solve raises MemoryError under the address-space limit
+    a = _fake_worker(tmp_path, [
+        ("DNN-SMTSCHED-BEST ", {"elapsed": 0.7, "objective": 4, "lower_bound": 2,
+                                "schedule": SCHEDULE}),
+        ("DNN-SMTSCHED ", {"solver": "smtsched", "status": "UNKNOWN", "memory_budget": None,
+                           "error": "out of memory (MemoryError under the address-space limit)",
+                           "maxrss_mb": 3900.0})])
+    run = dnn.run_smtsched(a, "graph.gml", "peak", {"budget": None}, str(tmp_path))
+    assert run["status"] == "FEASIBLE" and run["objective"] == 4 and run["bound"] == 2
+    assert run["schedule"] == SCHEDULE and run["time"] == 0.7 and run["first_solution"] == 0.7
+    assert run["reason"].startswith("best schedule streamed before the process was stopped by "
+                                    "out of memory")
+    assert run["tree_rss_mb"] >= 3900.0  # the worker's own peak counts
+
+
+def test_an_answer_with_its_schedule_is_taken_as_given_not_from_the_stream(tmp_path):
+    a = _fake_worker(tmp_path, [
+        ("DNN-SMTSCHED-BEST ", {"elapsed": 0.1, "objective": 5, "lower_bound": 2,
+                                "schedule": {"a": [0, 5, "core", None]}}),
+        ("DNN-SMTSCHED ", {"solver": "smtsched", "status": "OPTIMAL", "objective": 4,
+                           "bound": 4, "time": 0.3, "schedule": SCHEDULE, "maxrss_mb": 50.0})])
+    run = dnn.run_smtsched(a, "graph.gml", "peak", {"budget": None}, str(tmp_path))
+    assert run["status"] == "OPTIMAL" and run["objective"] == 4 and run["time"] == 0.3
+    assert run["first_solution"] == 0.1 and not run.get("reason")
