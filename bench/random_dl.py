@@ -12,6 +12,17 @@ With WINDOW = 3 the formulas keep a bounded-bandwidth structure; calibrated with
 (``calibrate``, 8 seeds per point): at RATIO = 5.0 the sizes 20..320 each have a mix of sat
 and unsat instances, z3 median times grow from ~0.01 s (N=20) to ~0.5 s (N=320), and at
 N = 640 z3 medians reach ~17 s (so 640 is available via the CLI but not a default size).
+
+Large sizes (issue 16: the family up to 10,000 nodes). At RATIO = 5.0 the transition is out
+of every solver's reach from 2,500 nodes on: yices-smt2 answered none of 4 seeds in 10 s at
+2,500 nodes for any ratio from 3.5 to 6.0 (measured 2026-12-07), so instances drawn there
+would all time out on both sides and be left out of every median. From LARGE_FROM nodes on,
+``default_instances`` therefore draws half of a size's seeds on each side of the transition,
+with the ratio in the name (``rdl-n2500-0-r3``, ``rdl-n2500-1-r8``): a satisfiable side at
+the largest ratio (steps of 0.5) where yices answered all calibration seeds within 10 s
+(3.0 at 2,500 nodes: 1-4 s; 2.0 at 10,000 nodes: about 9 s, where 2.5 took 17-26 s) and an
+unsatisfiable side at 8.0 (yices 0.3-0.5 s at 2,500 nodes, 2.5 s at 10,000). The sizes up to
+640 keep their names and formulas.
 """
 
 import random
@@ -25,9 +36,34 @@ RATIO = 5.0
 CMIN, CMAX = -8, 4
 WINDOW = 3  # 0 = endpoints uniform over all variables
 
+# From this many variables on, a size's seeds alternate between the two sides of the
+# transition (see the module docstring): (satisfiable-side ratio, unsatisfiable-side ratio).
+LARGE_FROM = 1000
+UNSAT_SIDE = 8.0
+SAT_SIDE = ((10000, 2.0), (2500, 3.0), (LARGE_FROM, 3.0))  # (from n, ratio), largest n first
+
+
+def sides(n):
+    """The (satisfiable side, unsatisfiable side) ratios of a large size n."""
+    sat = next(r for m, r in SAT_SIDE if n >= m)
+    return sat, UNSAT_SIDE
+
+
+def _ratio_text(r):
+    return ("%g" % r)
+
 
 def default_instances(sizes=SIZES, per_size=PER_SIZE):
-    return ["rdl-n%d-%d" % (n, i) for n in sizes for i in range(per_size)]
+    """The family's names: ``rdl-n<N>-<i>`` at RATIO below LARGE_FROM variables; above,
+    seed i on the satisfiable side when even, the unsatisfiable side when odd."""
+    names = []
+    for n in sizes:
+        for i in range(per_size):
+            if n < LARGE_FROM:
+                names.append("rdl-n%d-%d" % (n, i))
+            else:
+                names.append("rdl-n%d-%d-r%s" % (n, i, _ratio_text(sides(n)[i % 2])))
+    return names
 
 
 NAME_RE = re.compile(r"^rdl-n(\d+)-(\d+)(?:-r([\d.]+))?$")

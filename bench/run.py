@@ -181,6 +181,14 @@ def fmt_ratio(r):
     return s
 
 
+def _ratio_of(row):
+    """The clause/variable ratio of a random instance (RATIO unless its name says)."""
+    m = random_dl.NAME_RE.match(row["instance"])
+    if not m:
+        return None
+    return float(m.group(3)) if m.group(3) else random_dl.RATIO
+
+
 def _rowname(r):
     return r["instance"] + ("" if r["bound"] is None else "@%d" % r["bound"])
 
@@ -482,6 +490,15 @@ def write_report(path, meta, rows, solvers, timeout, profile_text, notes):
     if len(sizes) > 1:
         groups += [("family (b), n = %d" % n, [r for r in rows if r["family"] == "random"
                                               and r["size"]["vars"] == n]) for n in sizes]
+    # the large sizes draw seeds on both sides of the transition (bench/random_dl.py): each
+    # side on its own line too, as their difficulties differ
+    for n in sizes:
+        ratios = sorted({_ratio_of(r) for r in rows if r["family"] == "random"
+                         and r["size"]["vars"] == n} - {None})
+        if len(ratios) > 1:
+            groups += [("family (b), n = %d, ratio %g" % (n, q),
+                        [r for r in rows if r["family"] == "random" and r["size"]["vars"] == n
+                         and _ratio_of(r) == q]) for q in ratios]
     others = [o for o in ("z3", "yices") if o in solvers]
     if "smtsched" in solvers and others:
         L.append("Median of per-run time ratios smtsched / other (runs where one solver timed out "

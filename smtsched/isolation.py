@@ -9,6 +9,7 @@ travels back, pickled through a pipe.
 `run(function, time_limit, memory_mb)` returns ``("ok", value)`` or ``(kind, message)`` with
 kind one of "timeout", "memout", "interrupted", "crashed", "error".
 """
+import gc
 import os
 import pickle
 import select
@@ -58,6 +59,10 @@ def _child(function, write_end, memory_mb, streaming):
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl-C
+        # Everything inherited stays alive (the parent's copy holds it): the cyclic collector
+        # need not walk it again at every full pass in the child (millions of terms for a
+        # large SMT-LIB file); it also keeps the collector from writing to the shared pages.
+        gc.freeze()
         if memory_mb is not None:
             _limit_address_space(memory_mb)
         try:

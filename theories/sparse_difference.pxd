@@ -48,6 +48,10 @@ cdef class SparseDifferenceLogic(TimeGraph):
     cdef vector[int32_t] out_edges
     cdef vector[int32_t] into_start
     cdef vector[int32_t] into_edges
+    # Per edge u -> v (neither the origin): the index in out_edges of the first edge u -> v
+    # of weight >= its own (the start of its parallel candidates), or -1 when it has no
+    # parallel edge at all (so parallel_implied needs no search).
+    cdef vector[int32_t] parallel_first
     cdef bint frozen
     cdef list pending                   # literals implied when atoms came in at level 0
     cdef int64_t weight_sum

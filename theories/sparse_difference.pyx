@@ -222,6 +222,28 @@ cdef class SparseDifferenceLogic:
         self.out_edges.resize(keyed_out.size())
         for e in range(<int>keyed_out.size()):
             self.out_edges[e] = keyed_out[e].second
+        # parallel_first: within a node's block (sorted by target, then weight), the first
+        # entry of the same target and weight for each edge; -1 for an edge alone on its pair
+        cdef int32_t k, lo, hi, run
+        self.parallel_first.assign(num_edges, -1)
+        for s in range(n):
+            lo = self.out_start[s]
+            hi = self.out_start[s + 1]
+            k = lo
+            while k < hi:
+                t = self.edge_target[self.out_edges[k]]
+                run = k  # [run, end of pair) is the block of the pair s -> t
+                while k < hi and self.edge_target[self.out_edges[k]] == t:
+                    k += 1
+                if k - run < 2:
+                    continue  # alone on its pair: -1
+                for e in range(run, k):
+                    if e > run and (self.edge_weight[self.out_edges[e]]
+                                    == self.edge_weight[self.out_edges[e - 1]]):
+                        self.parallel_first[self.out_edges[e]] = \
+                            self.parallel_first[self.out_edges[e - 1]]
+                    else:
+                        self.parallel_first[self.out_edges[e]] = e
         self.atom_value.resize(num_atoms, 0)
         self.atom_fixed.resize(num_atoms, 0)
         self.atom_implied.resize(num_atoms, 0)
@@ -673,17 +695,12 @@ cdef class SparseDifferenceLogic:
 
     cdef void parallel_implied(self, int32_t edge, list implied) except *:
         cdef int32_t u = self.edge_source[edge], v = self.edge_target[edge]
-        cdef int64_t w = self.edge_weight[edge]
-        cdef int32_t low = self.out_start[u], high = self.out_start[u + 1], middle, e
+        # the first entry with (target, weight) >= (v, w), found at freeze (no search: this
+        # runs for every activated edge, and most edges of a sparse graph have no parallel)
+        cdef int32_t low = self.parallel_first[edge], e
         cdef int32_t* edges = self.out_edges.data()
-        # first entry with (target, weight) >= (v, w)
-        while low < high:
-            middle = (low + high) >> 1
-            e = edges[middle]
-            if self.edge_target[e] < v or (self.edge_target[e] == v and self.edge_weight[e] < w):
-                low = middle + 1
-            else:
-                high = middle
+        if low < 0:
+            return
         while low < self.out_start[u + 1]:
             e = edges[low]
             if self.edge_target[e] != v:
