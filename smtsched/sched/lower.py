@@ -103,11 +103,14 @@ class Lowering:
     # a reach matrix (graph nodes x tasks of the globals) of at most this many entries at once
     REACH_ENTRIES = 1 << 23
 
-    def __init__(self, model, horizon=None, deadline=None, park=False):
+    def __init__(self, model, horizon=None, deadline=None, park=False, memory=None):
         collecting = gc.isenabled()
         gc.disable()
         try:
             self.park = park
+            # "liveness" or "theory" (smtsched.sched.memory_intervals); None: its switch
+            # decides (a certificate's backend asks for liveness)
+            self.memory_mode = memory
             self._setup(model, horizon, deadline)
             self._lower()
         finally:
@@ -655,11 +658,21 @@ class Lowering:
 
     def _memories(self):
         """Each memory's liveness literals and sums (smtsched.sched.liveness), and the rows of
-        its capacity."""
+        its capacity; or (memory mode "theory") its intervals for the memory theory
+        (smtsched.sched.memory_intervals) and the spec of its capacity."""
         from .memory import longest_paths
-        paths = longest_paths(self.model, self.deadline)
+        from .memory_intervals import PATHS_UP_TO, MemoryIntervals, memory_mode
+        if self.memory_mode is None:
+            self.memory_mode = memory_mode(self.model)
+        theory = self.memory_mode == "theory"
+        paths = None
+        if not theory or len(self.model.tasks) <= PATHS_UP_TO:
+            paths = longest_paths(self.model, self.deadline)
         for number, memory in enumerate(self.model.memories):
-            lowered = MemoryLiveness(self, memory, number, paths)
+            if theory:
+                lowered = MemoryIntervals(self, memory, number, paths)
+            else:
+                lowered = MemoryLiveness(self, memory, number, paths)
             self.memories.append(lowered)
             if memory.capacity is not None:
                 lowered.bound(memory.capacity)
