@@ -255,6 +255,14 @@ def overload(tasks, used, potentials, limit):
     the one of them allocated last (ties: smallest index); None when every instant fits.
     `tasks` as MemoryLogic's, `potentials` node values (the origin's subtracted here).
     Shared by the theory's final check and the backend's cuts (smtsched.sched.lowered)."""
+    found = overloads(tasks, used, potentials, limit, 1)
+    return found[0] if found else None
+
+
+def overloads(tasks, used, potentials, limit, most):
+    """Up to `most` overloads of the schedule as `overload` finds the first: one per
+    allocation that leaves the live bytes above `limit`, in time order (the backend cuts
+    several per search: each cut costs a search)."""
     origin = potentials[0]
     events = []
     for k in used:
@@ -271,6 +279,7 @@ def overload(tasks, used, potentials, limit):
     events.sort()   # at one instant, frees before allocations
     running = {}
     load = 0
+    found = []
     for time, kind, k in events:
         if kind == 0:
             del running[k]
@@ -282,5 +291,7 @@ def overload(tasks, used, potentials, limit):
             size = {j: tasks[j][2] for j in running}
             chosen = fewest(running, size, limit)
             last = max(chosen, key=lambda j: (running[j], -j))
-            return chosen, last
-    return None
+            found.append((chosen, last))
+            if len(found) >= most:
+                break
+    return found

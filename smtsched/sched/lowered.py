@@ -222,9 +222,7 @@ class LoweringBackend(SearchBackend):
             if not limits:
                 continue
             limit, guard = min(limits)
-            cut = intervals.overload(starts, present, limit, guard)
-            if cut is not None:
-                found.append(cut)
+            found += intervals.overloads(starts, present, limit, guard)
         return found
 
     def bound_lemma(self, value):

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..core.specs import Buffer, MemorySpec
 from ..precedence import NONE as _NONE
-from ..theories.memory_ref import cut_atoms, overload
+from ..theories.memory_ref import cut_atoms, overloads
 
 MODES = ("auto", "theory", "liveness")
 MODE = os.environ.get("SMTSCHED_MEMORY", "auto").strip().lower() or "auto"
@@ -198,9 +198,13 @@ class MemoryIntervals:
         return guard or None
 
     # -- cuts between searches ------------------------------------------------------------------
-    def overload(self, starts, present, limit, guard=0):
-        """A MemoryCut for the earliest overload of `limit` bytes in the schedule (starts and
-        presences by task), the buffers' true intervals; None when it fits."""
+    #: the most cuts made from one schedule (each overloaded allocation gives one)
+    CUTS_PER_SCHEDULE = 64
+
+    def overloads(self, starts, present, limit, guard=0):
+        """MemoryCuts for the overloads of `limit` bytes in the schedule (starts and
+        presences by task; the buffers' true intervals), the earliest first, distinct
+        clauses only; [] when it fits."""
         values = {0: 0}
         for (alloc, free, _), index in zip(self.tasks, self.buffers):
             b = self.memory.buffers[index]
@@ -212,10 +216,13 @@ class MemoryIntervals:
                     ends.append(begin + b.producer.duration)
                 values[free] = max(ends + [begin])
         used = list(range(len(self.tasks)))
-        found = overload(self.tasks, used, values, limit)
-        if found is None:
-            return None
-        return MemoryCut(self, found[0], found[1], guard)
+        cuts, seen = [], set()
+        for chosen, last in overloads(self.tasks, used, values, limit, self.CUTS_PER_SCHEDULE):
+            key = (frozenset(chosen), last)
+            if key not in seen:
+                seen.add(key)
+                cuts.append(MemoryCut(self, chosen, last, guard))
+        return cuts
 
     def cut(self, chosen, last, guard=0):
         """The allocation cut (memory_ref's docstring) over the lowering's atoms, made when
