@@ -130,3 +130,28 @@ def test_a_misspelt_switch_is_named_on_standard_error_and_ignored():
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "auto"
     assert "SMTSCHED_MEMORY" in done.stderr and "theroy" in done.stderr
+
+
+@settings(max_examples=150, suppress_health_check=list(HealthCheck), deadline=None)
+@given(oracle.specs(min_tasks=2, max_tasks=6, memory=True))
+def test_the_intervals_lower_bound_is_the_liveness_encodings(monkeypatch, spec):
+    # the optimiser takes it as proven: computed without literals, it must be the constant
+    # bytes the liveness encoding finds at some allocation instant, or the bound that needs
+    # no paths (the optimiser's static bound) where that is more; the fuzz tests above hold
+    # it below the optimum
+    from smtsched.sched.memory import quick_lower_bound
+    model, _ = oracle.build(spec)
+    bounds = {}
+    for mode in ("theory", "liveness"):
+        monkeypatch.setattr(memory_intervals, "MODE", mode)
+        try:
+            lowering = Lowering(model)
+        except Exception as error:   # (positive cycles: both refuse alike)
+            bounds[mode] = type(error).__name__
+            continue
+        assert lowering.memory_mode == mode
+        bounds[mode] = [m.lower_bound for m in lowering.memories]
+    if isinstance(bounds["liveness"], list):
+        bounds["liveness"] = [max(bound, quick_lower_bound(model, memory)) for bound, memory
+                              in zip(bounds["liveness"], model.memories)]
+    assert bounds["theory"] == bounds["liveness"], bounds

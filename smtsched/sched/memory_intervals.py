@@ -137,12 +137,12 @@ class MemoryIntervals:
     def _lower_bound(self, paths):
         """The most bytes live at one allocation instant in every schedule, by the
         precedences (the constant part of liveness.MemoryLiveness's sums, without its
-        literals); the bound that needs no paths for a large or cyclic model."""
+        literals; `paths` the longest paths between tasks, None when not computed (a large
+        model) or cyclic: then only what needs no chain), and at least the bound that needs
+        no paths (memory.quick_lower_bound)."""
         from .memory import quick_lower_bound
         model = self.lowering.model
         quick = quick_lower_bound(model, self.memory)
-        if paths is None:
-            return quick
         L = paths
         tasks = model.tasks
         durations = np.array([t.duration for t in tasks], dtype=np.int64)
@@ -171,11 +171,15 @@ class MemoryIntervals:
         safe = np.where(producer >= 0, producer, 0)
         for j in np.unique(producer[producer >= 0]).tolist():
             self.lowering._check_clock()
-            born = (producer >= 0) & ((producer == j) | (L[safe, j] > _NONE) & (L[safe, j] >= 0))
-            born |= producer < 0
-            forward = L[j, slot_end]
-            ended_after = ((slot_end == j) & (durations[j] > 0)) | \
-                ((forward > _NONE) & (forward + durations[slot_end] > 0))
+            # born by j's start: no producer, j itself, or a chain of length >= 0 to j
+            born = (producer < 0) | (producer == j)
+            # alive after j's start: kept, or an end is j itself (lasting), or a chain from
+            # j to an end e longer than -duration(e)
+            ended_after = (slot_end == j) & (durations[j] > 0)
+            if L is not None:
+                born |= (producer >= 0) & (L[safe, j] > _NONE) & (L[safe, j] >= 0)
+                forward = L[j, slot_end]
+                ended_after |= (forward > _NONE) & (forward + durations[slot_end] > 0)
             alive = kept | (np.bincount(slot_buffer, weights=ended_after,
                                         minlength=len(size)) > 0)
             best = max(best, int(size[born & alive].sum()))
