@@ -209,6 +209,19 @@ class MemoryIntervals:
         """MemoryCuts for the overloads of `limit` bytes in the schedule (starts and
         presences by task; the buffers' true intervals), the earliest first, distinct
         clauses only; [] when it fits."""
+        values = self.node_values(starts, present)
+        used = list(range(len(self.tasks)))
+        cuts, seen = [], set()
+        for chosen, last in overloads(self.tasks, used, values, limit, self.CUTS_PER_SCHEDULE):
+            key = (frozenset(chosen), last)
+            if key not in seen:
+                seen.add(key)
+                cuts.append(MemoryCut(self, chosen, last, guard))
+        return cuts
+
+    def node_values(self, starts, present):
+        """{node: value} of the allocation and free nodes in the schedule (starts and
+        presences by task): each free node at its buffer's true free time."""
         values = {0: 0}
         for (alloc, free, _), index in zip(self.tasks, self.buffers):
             b = self.memory.buffers[index]
@@ -219,14 +232,7 @@ class MemoryIntervals:
                 if b.producer is not None:
                     ends.append(begin + b.producer.duration)
                 values[free] = max(ends + [begin])
-        used = list(range(len(self.tasks)))
-        cuts, seen = [], set()
-        for chosen, last in overloads(self.tasks, used, values, limit, self.CUTS_PER_SCHEDULE):
-            key = (frozenset(chosen), last)
-            if key not in seen:
-                seen.add(key)
-                cuts.append(MemoryCut(self, chosen, last, guard))
-        return cuts
+        return values
 
     def cut(self, chosen, last, guard=0):
         """The allocation cut (memory_ref's docstring) over the lowering's atoms, made when
