@@ -198,18 +198,13 @@ class MemoryLogic(GlobalTheory):
         return []
 
     # -- on complete models -------------------------------------------------------------------
-    def overload(self, potentials, limit):
-        """(chosen, k) of the earliest overload of the schedule `potentials` (node values,
-        origin included) under `limit` bytes, or None (see the module docstring)."""
-        return overload(self.tasks, self.used, potentials, limit)
-
     def final_check(self):
         self.n_checks += 1
         capacity = self._capacity()
         if capacity is None:
             return True
         limit, guard = capacity
-        found = self.overload(self.graph.values(), limit)
+        found = overload(self.tasks, self.used, self.graph.values(), limit)
         if found is None:
             return True
         chosen, k = found
