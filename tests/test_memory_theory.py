@@ -23,6 +23,13 @@ compiled_dl = pytest.importorskip("smtsched.theories.difference",
                                   reason="the Cython extension is not built (pure-Python install)")
 compiled_memory = pytest.importorskip("smtsched.theories.memory",
                                       reason="the Cython extension is not built")
+from smtsched.theories import sparse_difference, sparse_difference_ref  # noqa: E402
+
+# (compiled graph, reference graph): the dense matrix and the sparse graph (which gives only
+# the bounds to and from the origin, all the memory theory reads)
+GRAPHS = {"dense": (compiled_dl.DifferenceLogic, difference_ref.DifferenceLogic),
+          "sparse": (sparse_difference.SparseDifferenceLogic,
+                     sparse_difference_ref.SparseDifferenceLogic)}
 
 HORIZON = 2      # a task node's value lies in [0, HORIZON] when it has that root fact
 BOX = 4          # the oracle's box: every node in [0, BOX]
@@ -134,13 +141,15 @@ def assert_implied(clause, num_nodes, atoms, buffers, capacities):
 
 
 @settings(max_examples=300, deadline=None)
-@given(instances(), st.data())
+@given(instances(), st.sampled_from(["dense", "dense", "sparse"]), st.data())
 def test_compiled_memory_theory_agrees_with_its_reference_and_its_clauses_are_implied(
-        instance, data):
+        instance, graphs, data):
     num_nodes, buffers, capacities, atoms, units, guards = instance
     spec, table = build(num_nodes, atoms)
-    fast_graph = spec.build(compiled_dl.DifferenceLogic)
-    slow_graph = spec.build(difference_ref.DifferenceLogic)
+    fast_class, slow_class = GRAPHS[graphs]
+    event(f"{graphs} graph")
+    fast_graph = spec.build(fast_class)
+    slow_graph = spec.build(slow_class)
     fast = compiled_memory.MemoryLogic(fast_graph, buffers, capacities, table)
     slow = memory_ref.MemoryLogic(slow_graph, buffers, capacities, table)
     assert fast.observed() == slow.observed() == sorted(guards)
