@@ -10,7 +10,9 @@ the horizon, end <= makespan, presence variables), `_precedences` (minimum and m
 `_alternatives`, then per resource `_machine` (a DisjunctiveSpec and its pairwise clauses),
 `_cumulative` (a CumulativeSpec, with bound literals over windows under `horizon`) or
 `_optional_pairs` (guarded pairwise disjunctions, for resources with optional tasks), then the
-memories (smtsched.sched.liveness: liveness literals, their sums, and the capacity rows).
+memories (smtsched.sched.liveness: liveness literals, their sums, and the capacity rows; or,
+as SMTSCHED_MEMORY chooses, smtsched.sched.memory_intervals: free nodes and the specs of the
+memory theory).
 
 The problem is the one the pairwise encoding (smtsched.sched.encode.Encoding) compiled by
 smtsched.compile gives, family by family, with the same graph nodes (the first task's start is
@@ -37,8 +39,8 @@ what is new:
 - `memory_bound(memory, bound)` -> guard literal: "guard => peak of `memory` <= bound" (its
   rows, or the clause [-guard] when the bound is below what the precedences force).
   `retire(guard)` -> the clause [-guard] that switches a guard off for good.
-- `memory(memory)` -> its MemoryLiveness: `lower_bound` (the peak the precedences force),
-  `literal_count`, `sums`.
+- `memory(memory)` -> its MemoryLiveness (or MemoryIntervals): `lower_bound` (the peak the
+  precedences force), `literal_count`, `sums`.
 - `before(a, b)` -> the literal of "a ends before b starts" (the orderings of a large-
   neighbourhood move); `same_machine(a, b)`.
 - `overloads(starts, present)` and `cut(tasks)` -> the clause "not all of these run at one
