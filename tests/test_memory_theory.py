@@ -141,9 +141,20 @@ def assert_implied(clause, num_nodes, atoms, buffers, capacities):
 
 
 @settings(max_examples=300, deadline=None)
-@given(instances(), st.sampled_from(["dense", "dense", "sparse"]), st.data())
+@given(instances(), st.sampled_from(["dense", "dense", "sparse"]), st.sampled_from([1, 1, 3]),
+       st.data())
 def test_compiled_memory_theory_agrees_with_its_reference_and_its_clauses_are_implied(
-        instance, graphs, data):
+        instance, graphs, final_cuts, data):
+    # (FINAL_CUTS: how many overloads the final checks look at for a cut they can state)
+    saved = memory_ref.FINAL_CUTS
+    compiled_memory.FINAL_CUTS = memory_ref.FINAL_CUTS = final_cuts
+    try:
+        run_twins(instance, graphs, data)
+    finally:
+        compiled_memory.FINAL_CUTS = memory_ref.FINAL_CUTS = saved
+
+
+def run_twins(instance, graphs, data):
     num_nodes, buffers, capacities, atoms, units, guards = instance
     spec, table = build(num_nodes, atoms)
     fast_class, slow_class = GRAPHS[graphs]

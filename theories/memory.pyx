@@ -21,7 +21,7 @@ from libcpp.vector cimport vector
 from smtsched.ext.bounds cimport INF
 from smtsched.theories.time_graph cimport TimeGraph
 from smtsched.theories.global_theory cimport GlobalTheory
-from smtsched.theories.memory_ref import canonical, cut_atoms, overload
+from smtsched.theories.memory_ref import FINAL_CUTS, canonical, cut_atoms, overloads
 
 
 cdef class MemoryLogic(GlobalTheory):
@@ -213,29 +213,35 @@ cdef class MemoryLogic(GlobalTheory):
         cdef int which = self.least(&limit)
         if which < 0:
             return True
-        found = overload(self.tasks_list, list(self.used), self.graph.values(), limit)
-        if found is None:
-            return True
-        chosen, k = found
-        clause = []
+        found = overloads(self.tasks_list, list(self.used), self.graph.values(), limit,
+                          FINAL_CUTS)
         cdef int literal
-        for p, q, bound in cut_atoms(self.tasks_list, chosen, k):
-            key, sign = canonical(p, q, bound)
-            var = self.atoms.get(key)
-            if not var:
-                self.n_incomplete += 1
-                return True   # the backend cuts it between searches
-            literal = sign * var
-            if not self.is_false(literal):
-                self.n_incomplete += 1   # (cannot happen) never a wrong clause
-                return True
-            clause.append(literal)
-        if self.guard[which] != 0:
-            clause.insert(0, -self.guard[which])
-        self.conflict_clause = clause
-        self.last_tasks = chosen
-        self.n_conflicts += 1
-        return False
+        cdef bint complete
+        for chosen, k in found:
+            clause = []
+            complete = True
+            for p, q, bound in cut_atoms(self.tasks_list, chosen, k):
+                key, sign = canonical(p, q, bound)
+                var = self.atoms.get(key)
+                if not var:
+                    complete = False
+                    break
+                literal = sign * var
+                if not self.is_false(literal):
+                    complete = False   # (cannot happen) never a wrong clause
+                    break
+                clause.append(literal)
+            if not complete:
+                continue
+            if self.guard[which] != 0:
+                clause.insert(0, -self.guard[which])
+            self.conflict_clause = clause
+            self.last_tasks = chosen
+            self.n_conflicts += 1
+            return False
+        if found:
+            self.n_incomplete += 1   # no cut over existing atoms: the backend cuts it
+        return True
 
     cdef bint is_false(self, int literal):
         """Whether `literal` is an atom of the graph and false now."""
