@@ -23,8 +23,10 @@ recorded then; conflicts are built at once.
 With `record_witnesses` (a proof is logged) every clause has the witness its reference twin
 gives it (`last_witness()`, disjunctive_ref.py), from the window and task set of its record.
 
-The checks are O(n^2) per window end (n tasks on the machine): Vilim's Theta-tree makes them
-O(n log n), which does not pay below a few dozen tasks per machine (the benchmarks have 5-20).
+The checks are O(n^2) per window end (n tasks on the machine), and the scan for the tasks i
+of edge finding runs only in windows where the longest candidate does not fit beside Omega.
+Vilim's Theta-Lambda tree makes the checks O(n log n), which did not pay below a few dozen
+tasks per machine (most benchmarks have 5-20; swv11-swv20 have 50).
 """
 from libc.stdint cimport int8_t, int32_t, int64_t
 from libcpp.algorithm cimport sort
@@ -53,6 +55,7 @@ cdef class DisjunctiveLogic(GlobalTheory):
     cdef vector[pair[int64_t, int32_t]] by_est
     cdef vector[int64_t] ends
     cdef vector[int32_t] omega
+    cdef vector[int32_t] outside        # per window end b: the tasks ending after b, by est
 
     def __init__(self, TimeGraph graph, tasks, order, every_level=True, edge_finding=True):
         """Same arguments as disjunctive_ref.DisjunctiveLogic (the graph must be the compiled
@@ -142,8 +145,8 @@ cdef class DisjunctiveLogic(GlobalTheory):
 
     cdef bint check(self, list implied) except -1:
         """Overload and edge finding over every window; False on a conflict (clause set)."""
-        cdef int n = self.n, position, position_k, k, i, j, count, record, var
-        cdef int64_t a, b, load
+        cdef int n = self.n, position, position_k, k, i, j, count, record, var, seen
+        cdef int64_t a, b, load, longest
         # scratch vectors kept between checks (no allocation per check); self.by_est holds (-est, k)
         self.by_est.clear()
         self.ends.clear()
@@ -162,6 +165,18 @@ cdef class DisjunctiveLogic(GlobalTheory):
                 continue  # each distinct latest end once
             self.omega.clear()
             load = 0
+            # The candidates i of edge finding in this window end: the tasks ending after b,
+            # by decreasing est. As the window's start a falls, those with est_i >= a are a
+            # growing prefix; when even the longest of them fits beside Omega, no i can be
+            # pushed and the O(n) scan below is skipped (the scan made this check O(n^3):
+            # half the search's time on the 50-task machines of swv11-swv20).
+            self.outside.clear()
+            for position_k in range(count):
+                k = self.by_est[position_k].second
+                if self.lct[k] > b:
+                    self.outside.push_back(k)
+            seen = 0
+            longest = 0
             for position_k in range(count):
                 k = self.by_est[position_k].second
                 if self.lct[k] > b:
@@ -177,6 +192,12 @@ cdef class DisjunctiveLogic(GlobalTheory):
                         self.witness_conflict(self.omega_witness(-1, a, b))
                     return False
                 if not self.edge_finding:
+                    continue
+                while seen < <int>self.outside.size() and self.est[self.outside[seen]] >= a:
+                    if self.duration[self.outside[seen]] > longest:
+                        longest = self.duration[self.outside[seen]]
+                    seen += 1
+                if load + longest <= b - a:
                     continue
                 for i in range(n):
                     if (self.duration[i] == 0 or self.lct[i] <= b or self.est[i] < a
