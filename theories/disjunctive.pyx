@@ -56,6 +56,7 @@ cdef class DisjunctiveLogic(GlobalTheory):
     cdef vector[int64_t] ends
     cdef vector[int32_t] omega
     cdef vector[int32_t] outside        # per window end b: the tasks ending after b, by est
+    cdef vector[int32_t] scanned        # per window end b and task i: Omega's prefix seen for i
 
     def __init__(self, TimeGraph graph, tasks, order, every_level=True, edge_finding=True):
         """Same arguments as disjunctive_ref.DisjunctiveLogic (the graph must be the compiled
@@ -145,7 +146,7 @@ cdef class DisjunctiveLogic(GlobalTheory):
 
     cdef bint check(self, list implied) except -1:
         """Overload and edge finding over every window; False on a conflict (clause set)."""
-        cdef int n = self.n, position, position_k, k, i, j, count, record, var, seen
+        cdef int n = self.n, position, position_k, k, i, j, count, record, var, seen, place
         cdef int64_t a, b, load, longest
         # scratch vectors kept between checks (no allocation per check); self.by_est holds (-est, k)
         self.by_est.clear()
@@ -177,6 +178,11 @@ cdef class DisjunctiveLogic(GlobalTheory):
                     self.outside.push_back(k)
             seen = 0
             longest = 0
+            # Omega only grows while a falls, and a literal "j before i" that one window of
+            # this b judged is settled for the next ones (true, or offered and pending, or the
+            # conflict already returned), so each i reads only the part of Omega added since
+            # its last window: the same offers, a scan of Omega once per (b, i).
+            self.scanned.assign(n, 0)
             for position_k in range(count):
                 k = self.by_est[position_k].second
                 if self.lct[k] > b:
@@ -204,7 +210,10 @@ cdef class DisjunctiveLogic(GlobalTheory):
                             or load + self.duration[i] <= b - a):
                         continue
                     record = -1
-                    for j in self.omega:
+                    place = self.scanned[i]
+                    self.scanned[i] = self.omega.size()
+                    for place in range(place, <int>self.omega.size()):
+                        j = self.omega[place]
                         literal = self.order[<size_t>j * n + i]
                         if literal == 0:
                             continue
