@@ -16,6 +16,7 @@ THEORIES = [
     ("disjunctive_ref", "disjunctive", "DisjunctiveLogic"),
     ("cumulative_ref", "cumulative", "CumulativeLogic"),
     ("cost_ref", "cost", "CostLogic"),
+    ("memory_ref", "memory", "MemoryLogic"),
 ]
 
 

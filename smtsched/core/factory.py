@@ -17,7 +17,7 @@ import importlib
 from ..errors import UnsupportedError
 from ..theory import difference_logic_class, pseudo_boolean_class
 from .problem import INT
-from .specs import CostSpec, CumulativeSpec, DisjunctiveSpec
+from .specs import CostSpec, CumulativeSpec, DisjunctiveSpec, MemorySpec
 
 
 class Theories:
@@ -120,6 +120,9 @@ def global_theory(graph, spec):
             raise UnsupportedError("WeightedCost needs its start variables bounded from "
                                    "below by difference constraints (e.g. start >= 0)")
         return cost_theory(graph, spec)
+    if isinstance(spec, MemorySpec):
+        # (one buffer can overload a capacity alone: no two-task minimum here)
+        return None if graph is None or not spec.tasks else memory_theory(graph, spec)
     if graph is None or len(spec.tasks) < 2:
         return None
     if isinstance(spec, DisjunctiveSpec):
@@ -168,6 +171,13 @@ def cumulative_theory(graph, spec):
     return theory_class(graph, tasks=spec.tasks, capacity=spec.capacity, order=spec.order,
                         bound_literals=spec.bound_literals, energetic=spec.options.energetic,
                         ordering_cuts=ordering_cuts)
+
+
+def memory_theory(graph, spec):
+    theory_class = compiled_global(graph, "memory", "MemoryLogic")
+    if theory_class is None:
+        from smtsched.theories.memory_ref import MemoryLogic as theory_class
+    return theory_class(graph, tasks=spec.tasks, capacities=spec.capacities, atoms=spec.atoms)
 
 
 def pseudo_boolean_theory(specs):

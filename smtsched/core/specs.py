@@ -123,6 +123,31 @@ class CostSpec:
         return CostSpec(self.tasks, self.bound, None if self.guard is None else f(self.guard))
 
 
+class Buffer(NamedTuple):
+    """A buffer of a memory constraint: live on [x_alloc, x_free), for ever when `free` is
+    None (kept to the end)."""
+    alloc: int       # the Int node of its allocation (its producer's start, or 0)
+    free: "int | None"   # its free node (bounded from below only), None: never freed
+    size: int
+
+
+@dataclass
+class MemorySpec:
+    """The live bytes never exceed the least capacity whose guard is true
+    (theories/memory_ref.py). `capacities`: [(guard literal or 0 for always, bytes)]; the
+    theory owns the guards' variables. `atoms`: the front end's table from canonical atom
+    keys (p, q, bound), p < q, of "x_p - x_q <= bound" to their variables, shared (not
+    copied) so that atoms added later count: the theory states its final-check cut over them
+    when they all exist (else the front end cuts between searches)."""
+    tasks: list
+    capacities: list
+    atoms: dict = field(default_factory=dict)
+
+    def map_literals(self, f):
+        return MemorySpec(self.tasks, [(f(g) if g else 0, c) for g, c in self.capacities],
+                          {key: f(var) for key, var in self.atoms.items()})
+
+
 @dataclass
 class PseudoBooleanSpec:
     """sum of the weights of the true literals <= bound; weights are positive. The

@@ -10,7 +10,9 @@ the horizon, end <= makespan, presence variables), `_precedences` (minimum and m
 `_alternatives`, then per resource `_machine` (a DisjunctiveSpec and its pairwise clauses),
 `_cumulative` (a CumulativeSpec, with bound literals over windows under `horizon`) or
 `_optional_pairs` (guarded pairwise disjunctions, for resources with optional tasks), then the
-memories (smtsched.sched.liveness: liveness literals, their sums, and the capacity rows).
+memories (smtsched.sched.liveness: liveness literals, their sums, and the capacity rows; or,
+as SMTSCHED_MEMORY chooses, smtsched.sched.memory_intervals: free nodes and the specs of the
+memory theory).
 
 The problem is the one the pairwise encoding (smtsched.sched.encode.Encoding) compiled by
 smtsched.compile gives, family by family, with the same graph nodes (the first task's start is
@@ -37,8 +39,8 @@ what is new:
 - `memory_bound(memory, bound)` -> guard literal: "guard => peak of `memory` <= bound" (its
   rows, or the clause [-guard] when the bound is below what the precedences force).
   `retire(guard)` -> the clause [-guard] that switches a guard off for good.
-- `memory(memory)` -> its MemoryLiveness: `lower_bound` (the peak the precedences force),
-  `literal_count`, `sums`.
+- `memory(memory)` -> its MemoryLiveness (or MemoryIntervals): `lower_bound` (the peak the
+  precedences force), `literal_count`, `sums`.
 - `before(a, b)` -> the literal of "a ends before b starts" (the orderings of a large-
   neighbourhood move); `same_machine(a, b)`.
 - `overloads(starts, present)` and `cut(tasks)` -> the clause "not all of these run at one
@@ -103,11 +105,14 @@ class Lowering:
     # a reach matrix (graph nodes x tasks of the globals) of at most this many entries at once
     REACH_ENTRIES = 1 << 23
 
-    def __init__(self, model, horizon=None, deadline=None, park=False):
+    def __init__(self, model, horizon=None, deadline=None, park=False, memory=None):
         collecting = gc.isenabled()
         gc.disable()
         try:
             self.park = park
+            # "liveness" or "theory" (smtsched.sched.memory_intervals); None: its switch
+            # decides (a certificate's backend asks for liveness)
+            self.memory_mode = memory
             self._setup(model, horizon, deadline)
             self._lower()
         finally:
@@ -655,11 +660,21 @@ class Lowering:
 
     def _memories(self):
         """Each memory's liveness literals and sums (smtsched.sched.liveness), and the rows of
-        its capacity."""
+        its capacity; or (memory mode "theory") its intervals for the memory theory
+        (smtsched.sched.memory_intervals) and the spec of its capacity."""
         from .memory import longest_paths
-        paths = longest_paths(self.model, self.deadline)
+        from .memory_intervals import PATHS_UP_TO, MemoryIntervals, memory_mode
+        if self.memory_mode is None:
+            self.memory_mode = memory_mode(self.model)
+        theory = self.memory_mode == "theory"
+        paths = None
+        if not theory or len(self.model.tasks) <= PATHS_UP_TO:
+            paths = longest_paths(self.model, self.deadline)
         for number, memory in enumerate(self.model.memories):
-            lowered = MemoryLiveness(self, memory, number, paths)
+            if theory:
+                lowered = MemoryIntervals(self, memory, number, paths)
+            else:
+                lowered = MemoryLiveness(self, memory, number, paths)
             self.memories.append(lowered)
             if memory.capacity is not None:
                 lowered.bound(memory.capacity)

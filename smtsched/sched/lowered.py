@@ -32,6 +32,7 @@ from ..engine import SAT as ENGINE_SAT, UNSAT as ENGINE_UNSAT
 from . import check
 from .backend import SAT, UNKNOWN, UNSAT, SearchBackend
 from .lower import Lowering
+from .memory_intervals import MemoryCut
 
 
 class LoweringBackend(SearchBackend):
@@ -43,7 +44,10 @@ class LoweringBackend(SearchBackend):
         # DeadlinePassed (the seam's BuildTimeout) once `deadline` has passed; `park`: absent
         # optional tasks parked after the makespan, so that their resources get a theory
         # (Lowering._parking: off by default, and never for certificates)
-        self.lowering = Lowering(model, horizon, deadline, park=park and not proof)
+        # (certificates: the memories as liveness literals, whatever the switch says; the
+        # checker has no rule for the memory theory)
+        self.lowering = Lowering(model, horizon, deadline, park=park and not proof,
+                                 memory="liveness" if proof else None)
         self.model = model
         self.certificate = None
         if proof:
@@ -59,9 +63,11 @@ class LoweringBackend(SearchBackend):
         self.session = Session(self.lowering.core, seed=seed, persistent=True,
                                proof=self.certificate)
         self.memory = None
+        self.assumed = frozenset()   # the assumptions of the last check (for the cuts)
         if model.objective == "peak_memory":
             self.memory = self.lowering.memory(model.objective_memory)
-            self._peak_rows()
+            if self.lowering.memory_mode != "theory":
+                self._peak_rows()
         if self.certificate is not None and self.lowering.memories:
             from .memory_proof import describe
             describe(self.certificate, self.lowering,
@@ -145,7 +151,12 @@ class LoweringBackend(SearchBackend):
             if spec is not None:
                 self.session.leave(spec)
         if bound not in self.guards:
-            if self.memory is not None:
+            if self.memory is not None and lowering.memory_mode == "theory":
+                # a memory theory for this bound, behind its fresh guard (it joins the
+                # search; it leaves when the bound is retired)
+                guard = lowering.memory_bound(self.model.objective_memory, bound)
+                self.guards[bound] = (guard, self.memory.specs.get(guard))
+            elif self.memory is not None:
                 self.guards[bound] = (self._peak_guard(bound), None)
             else:
                 self.guards[bound] = lowering.cost_bound(bound)
@@ -171,6 +182,7 @@ class LoweringBackend(SearchBackend):
             self.session.set_phases(self.outcome.model)
 
     def check(self, assumptions, timeout=None, max_conflicts=None):
+        self.assumed = frozenset(assumptions)
         self.outcome = self.session.check(list(assumptions), time_limit=timeout,
                                           max_conflicts=max_conflicts)
         status = self.outcome.status
@@ -186,7 +198,32 @@ class LoweringBackend(SearchBackend):
         return self.lowering.schedule(self.outcome)
 
     def overloads(self, starts, present):
-        return self.lowering.overloads(starts, present)
+        found = self.lowering.overloads(starts, present)
+        if self.lowering.memory_mode == "theory":
+            found += self._memory_overloads(starts, present)
+        return found
+
+    def _memory_overloads(self, starts, present):
+        """The memories' overloads of the schedule under the capacities in force in the
+        last check (a memory's own, and the bound of an assumed peak guard), as
+        memory_intervals.MemoryCut: the memory theory accepts an overloaded model when the
+        atoms of its cut do not exist yet; here they are made and the cut added between
+        searches (`cut`). This terminates: a cut is false in the model it comes from and
+        holds ever after, so none is made twice, and there are finitely many (over the
+        O(buffers^2) atoms "x_a(j) >= x_a(k) + 1" and "x_f(j) <= x_a(k)")."""
+        found = []
+        for intervals in self.lowering.memories:
+            limits = []
+            if intervals.memory.capacity is not None:
+                limits.append((intervals.memory.capacity, 0))
+            if intervals is self.memory:
+                limits += [(bound, guard) for bound, (guard, _) in self.guards.items()
+                           if guard in self.assumed]
+            if not limits:
+                continue
+            limit, guard = min(limits)
+            found += intervals.overloads(starts, present, limit, guard)
+        return found
 
     def bound_lemma(self, value):
         """State the static bound "makespan >= value" as a lemma (smtsched.sched.bound_proof)
@@ -212,6 +249,9 @@ class LoweringBackend(SearchBackend):
         return True
 
     def cut(self, tasks):
+        if isinstance(tasks, MemoryCut):
+            self.session.add_clause(tasks.clause(), "cut")
+            return
         if len(tasks) == 1:
             # an optional task that alone overloads its resource: the unit "it is absent"
             # follows from the model itself (a certificate's problem.cnf clause; the

@@ -435,7 +435,8 @@ class Optimizer:
     THEORY_COUNTERS = ("disjunctive_checks", "disjunctive_conflicts",
                        "disjunctive_propagations", "cumulative_checks", "cumulative_conflicts",
                        "cumulative_timetable_conflicts", "cumulative_energy_conflicts",
-                       "cumulative_filtered", "pb_propagations", "pb_conflicts")
+                       "cumulative_filtered", "pb_propagations", "pb_conflicts",
+                       "memory_conflicts", "memory_timetable_conflicts", "memory_incomplete")
 
     def search(self, bound, budget=None, fixed=(), max_conflicts=None):
         """(SAT, checked (starts, present)), (UNSAT, None) or (the reason of an unknown,
