@@ -23,8 +23,10 @@ recorded then; conflicts are built at once.
 With `record_witnesses` (a proof is logged) every clause has the witness its reference twin
 gives it (`last_witness()`, disjunctive_ref.py), from the window and task set of its record.
 
-The checks are O(n^2) per window end (n tasks on the machine): Vilim's Theta-tree makes them
-O(n log n), which does not pay below a few dozen tasks per machine (the benchmarks have 5-20).
+The checks are O(n^2) per window end (n tasks on the machine), and the scan for the tasks i
+of edge finding runs only in windows where the longest candidate does not fit beside Omega.
+Vilim's Theta-Lambda tree makes the checks O(n log n), which did not pay below a few dozen
+tasks per machine (most benchmarks have 5-20; swv11-swv20 have 50).
 """
 from libc.stdint cimport int8_t, int32_t, int64_t
 from libcpp.algorithm cimport sort
@@ -53,6 +55,8 @@ cdef class DisjunctiveLogic(GlobalTheory):
     cdef vector[pair[int64_t, int32_t]] by_est
     cdef vector[int64_t] ends
     cdef vector[int32_t] omega
+    cdef vector[int32_t] outside        # per window end b: the tasks ending after b, by est
+    cdef vector[int32_t] scanned        # per window end b and task i: Omega's prefix seen for i
 
     def __init__(self, TimeGraph graph, tasks, order, every_level=True, edge_finding=True):
         """Same arguments as disjunctive_ref.DisjunctiveLogic (the graph must be the compiled
@@ -142,8 +146,8 @@ cdef class DisjunctiveLogic(GlobalTheory):
 
     cdef bint check(self, list implied) except -1:
         """Overload and edge finding over every window; False on a conflict (clause set)."""
-        cdef int n = self.n, position, position_k, k, i, j, count, record, var
-        cdef int64_t a, b, load
+        cdef int n = self.n, position, position_k, k, i, j, count, record, var, seen, place
+        cdef int64_t a, b, load, longest
         # scratch vectors kept between checks (no allocation per check); self.by_est holds (-est, k)
         self.by_est.clear()
         self.ends.clear()
@@ -162,6 +166,23 @@ cdef class DisjunctiveLogic(GlobalTheory):
                 continue  # each distinct latest end once
             self.omega.clear()
             load = 0
+            # The candidates i of edge finding in this window end: the tasks ending after b,
+            # by decreasing est. As the window's start a falls, those with est_i >= a are a
+            # growing prefix; when even the longest of them fits beside Omega, no i can be
+            # pushed and the O(n) scan below is skipped (the scan made this check O(n^3):
+            # half the search's time on the 50-task machines of swv11-swv20).
+            self.outside.clear()
+            for position_k in range(count):
+                k = self.by_est[position_k].second
+                if self.lct[k] > b:
+                    self.outside.push_back(k)
+            seen = 0
+            longest = 0
+            # Omega only grows while a falls, and a literal "j before i" that one window of
+            # this b judged is settled for the next ones (true, or offered and pending, or the
+            # conflict already returned), so each i reads only the part of Omega added since
+            # its last window: the same offers, a scan of Omega once per (b, i).
+            self.scanned.assign(n, 0)
             for position_k in range(count):
                 k = self.by_est[position_k].second
                 if self.lct[k] > b:
@@ -178,12 +199,21 @@ cdef class DisjunctiveLogic(GlobalTheory):
                     return False
                 if not self.edge_finding:
                     continue
+                while seen < <int>self.outside.size() and self.est[self.outside[seen]] >= a:
+                    if self.duration[self.outside[seen]] > longest:
+                        longest = self.duration[self.outside[seen]]
+                    seen += 1
+                if load + longest <= b - a:
+                    continue
                 for i in range(n):
                     if (self.duration[i] == 0 or self.lct[i] <= b or self.est[i] < a
                             or load + self.duration[i] <= b - a):
                         continue
                     record = -1
-                    for j in self.omega:
+                    place = self.scanned[i]
+                    self.scanned[i] = self.omega.size()
+                    for place in range(place, <int>self.omega.size()):
+                        j = self.omega[place]
                         literal = self.order[<size_t>j * n + i]
                         if literal == 0:
                             continue
