@@ -46,8 +46,12 @@ class LoweringBackend(SearchBackend):
         # (Lowering._parking: off by default, and never for certificates)
         # (certificates: the memories as liveness literals, whatever the switch says; the
         # checker has no rule for the memory theory)
+        # (certificates: every pair of a machine or cumulative resource as an ordering atom
+        # up front, whatever SMTSCHED_PAIRS says; the checker's rules read the pairwise
+        # clauses and the theories' order tables, and have no rule for a lazy resource)
         self.lowering = Lowering(model, horizon, deadline, park=park and not proof,
-                                 memory="liveness" if proof else None)
+                                 memory="liveness" if proof else None,
+                                 pairs="eager" if proof else None)
         self.model = model
         self.certificate = None
         if proof:
