@@ -41,7 +41,7 @@ def events(result):
             event(counter)
 
 
-@settings(max_examples=300, suppress_health_check=list(HealthCheck), deadline=None)
+@settings(max_examples=500, suppress_health_check=list(HealthCheck), deadline=None)
 @given(oracle.specs(min_tasks=2, max_tasks=4))
 def test_lazy_models_agree_with_brute_force(lazy_mode, input_log, spec):
     # optional tasks, alternatives, lags, horizons, every objective: the generator's mix
@@ -52,7 +52,7 @@ def test_lazy_models_agree_with_brute_force(lazy_mode, input_log, spec):
     events(solve_and_compare(spec, truth, input_log))
 
 
-@settings(max_examples=40, suppress_health_check=list(HealthCheck), deadline=None)
+@settings(max_examples=70, suppress_health_check=list(HealthCheck), deadline=None)
 @given(oracle.dense_specs(min_tasks=7, max_tasks=10))
 def test_resource_bound_lazy_models_agree_with_cp_sat(lazy_mode, input_log, spec):
     # 1-3 machines or cumulative resources over most tasks: the search has to order them
@@ -80,6 +80,28 @@ def test_a_lazy_job_shop_is_solved_to_its_optimum_by_cuts(lazy_mode):
     result = ft06().solve()
     assert result.status == OPTIMAL and result.objective == 55
     assert result.stats["cuts"] > 0
+
+
+def test_a_hint_seeds_the_orders_of_its_schedule_on_a_lazy_machine(lazy_mode):
+    # the first searches then follow the hinted schedule's orders (phases), instead of the
+    # schedule that ignores the machines
+    from smtsched.sched.heuristic import serial_schedule
+    model = ft06()
+    backend = LoweringBackend(model)
+    atoms = backend.lowering.core.difference["Int"].atoms
+    before = len(atoms)
+    starts = serial_schedule(model)
+    backend.hint(starts, [True] * 36)
+    # a machine's six tasks one after the other: five orders each, made true by the hint
+    made = atoms[before:]
+    assert len(made) == 6 * 5
+    phases = set(backend.session.phases)
+    for resource in model.resources:
+        order = sorted((t for t, _ in resource.demands), key=lambda t: starts[t.index])
+        for a, b in zip(order, order[1:]):
+            assert backend.lowering.before(a, b) in phases
+    assert len(atoms) == before + 6 * 5       # (the same atoms, asked again)
+    assert backend.check([]) == "sat"
 
 
 def cumulative_model():
