@@ -13,6 +13,7 @@ import sys
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 import sched_oracle as oracle
 from sched_models import ft06
@@ -35,6 +36,16 @@ def lazy_mode(monkeypatch):
     monkeypatch.setattr(lower, "PAIRS", "lazy")
 
 
+SEED_ORDERS = LoweringBackend._seed_orders
+
+
+def seeding(monkeypatch, seeded):
+    """With or without the atoms a hinted (greedy) schedule seeds: without them the search
+    starts from the schedule that ignores the resources, and the cuts do all the work."""
+    monkeypatch.setattr(LoweringBackend, "_seed_orders",
+                        SEED_ORDERS if seeded else lambda self, starts, present: None)
+
+
 def events(result):
     for counter in ("cuts", "cumulative_conflicts", "disjunctive_conflicts"):
         if result.stats.get(counter):
@@ -42,9 +53,12 @@ def events(result):
 
 
 @settings(max_examples=500, suppress_health_check=list(HealthCheck), deadline=None)
-@given(oracle.specs(min_tasks=2, max_tasks=4))
-def test_lazy_models_agree_with_brute_force(lazy_mode, input_log, spec):
-    # optional tasks, alternatives, lags, horizons, every objective: the generator's mix
+@given(oracle.specs(min_tasks=2, max_tasks=4).filter(lambda spec: spec["resources"]),
+       st.booleans())
+def test_lazy_models_agree_with_brute_force(lazy_mode, monkeypatch, input_log, spec, seeded):
+    # optional tasks, alternatives, lags, horizons, every objective: the generator's mix,
+    # with at least one resource
+    seeding(monkeypatch, seeded)
     spec = fit_for_brute_force(spec)
     if spec is None:
         return
@@ -53,9 +67,11 @@ def test_lazy_models_agree_with_brute_force(lazy_mode, input_log, spec):
 
 
 @settings(max_examples=70, suppress_health_check=list(HealthCheck), deadline=None)
-@given(oracle.dense_specs(min_tasks=7, max_tasks=10))
-def test_resource_bound_lazy_models_agree_with_cp_sat(lazy_mode, input_log, spec):
+@given(oracle.dense_specs(min_tasks=7, max_tasks=10), st.booleans())
+def test_resource_bound_lazy_models_agree_with_cp_sat(lazy_mode, monkeypatch, input_log, spec,
+                                                      seeded):
     # 1-3 machines or cumulative resources over most tasks: the search has to order them
+    seeding(monkeypatch, seeded)
     status, value = oracle.cp_sat(spec)
     if status == "unknown":
         return
