@@ -18,7 +18,8 @@ task set), so the two can be compared step by step:
   reasoning, on the windows of Vilim's cumulative overload rule): the tasks inside [a, b] need
   more than capacity * (b - a);
 * on complete models, the Helly cut over the ordering atoms of the tasks running at an
-  overloaded instant (see cumulative_ref.py): what makes the theory complete.
+  overloaded instant (see cumulative_ref.py): what makes the theory complete. When a pair of
+  them has no atom (lazy pairs) the model is accepted and the front end cuts it.
 
 With `record_witnesses` (a proof is logged) every clause has the witness its reference twin
 gives it (`last_witness()`, cumulative_ref.py): the lifted bounds of the explanations are the
@@ -102,7 +103,9 @@ cdef class CumulativeLogic(GlobalTheory):
             if duration and demand:
                 self.used.push_back(k)
             k += 1
-        self.order.assign(<size_t>self.n * self.n, 0)
+        # (an empty order, lazy pairs: no n x n table; no cut over it exists)
+        if order:
+            self.order.assign(<size_t>self.n * self.n, 0)
         for (i, j), literal in order.items():
             self.order[<size_t>i * self.n + j] = literal
         bounds = {}
@@ -234,7 +237,8 @@ cdef class CumulativeLogic(GlobalTheory):
                 total -= covering[position].first
                 if total > self.capacity:
                     break
-            if self.ordering_cuts:
+            # (a pair without its ordering atom, lazy pairs: stated by the bounds instead)
+            if self.ordering_cuts and self.cut_exists(chosen):
                 if not self.cut_is_false(chosen):
                     return DEFERRED
                 self.conflict_clause = self.cut(chosen)
@@ -249,6 +253,7 @@ cdef class CumulativeLogic(GlobalTheory):
             self.last_tasks = chosen
             if self.record_witnesses:   # the cut's tasks overlap pairwise; or all cover t
                 self.witness_conflict(clique_witness(chosen) if self.ordering_cuts
+                                      and self.cut_exists(chosen)
                                       else energy_witness(t, t + 1, chosen))
             return OVERLOAD
         return NO_OVERLOAD
@@ -547,6 +552,19 @@ cdef class CumulativeLogic(GlobalTheory):
                 return True
         return False
 
+    cdef bint cut_exists(self, list chosen):
+        """Whether every pair of `chosen` has its ordering literals (lazy pairs: maybe not)."""
+        cdef int a, b, i, j
+        if self.order.empty():
+            return len(chosen) < 2
+        for a in range(len(chosen)):
+            for b in range(a + 1, len(chosen)):
+                i, j = chosen[a], chosen[b]
+                if (self.order[<size_t>i * self.n + j] == 0
+                        or self.order[<size_t>j * self.n + i] == 0):
+                    return False
+        return True
+
     cdef bint cut_is_false(self, list chosen):
         """Whether every ordering literal between two tasks of `chosen` is false now."""
         cdef int a, b, i, j
@@ -600,6 +618,10 @@ cdef class CumulativeLogic(GlobalTheory):
                     if total > self.capacity:
                         break
                 self.last_tasks = chosen
+                if not self.cut_exists(chosen):
+                    # an ordering atom of the cut does not exist (lazy pairs): the model is
+                    # accepted, and the front end cuts the overload between searches
+                    return True
                 self.conflict_clause = self.cut(chosen)
                 if self.record_witnesses:
                     self.witness_conflict(clique_witness(chosen))

@@ -51,7 +51,11 @@ j starts" between two of them is false in the model. Some pair of them must be o
 schedule that fits (intervals on a line that pairwise overlap share a point: Helly's theorem in
 one dimension), so the clause "one of these ordering atoms holds" is a valid lemma, and false
 now: a conflict. The set is the fewest tasks running at the overloaded instant whose demands
-exceed the capacity (largest demands first), which keeps the clause short. This is the lazy
+exceed the capacity (largest demands first), which keeps the clause short. Where the order
+table has no literal for a pair of the set (lazy pairs: a large resource gets none up front)
+the check accepts the model: the front end finds the overload in the schedule and adds the
+cut over fresh atoms between searches (smtsched.sched.lowered); a timetable overload is then
+stated by the bounds even with `ordering_cuts`. This is the lazy
 decomposition of Ansotegui et al. (SMT-based RCPSP, 2011) moved inside the search: the SAT
 solver learns the cut without starting over.
 
@@ -291,8 +295,9 @@ class CumulativeLogic(GlobalTheory):
             covering = [k for k in self.used
                         if lst[k] <= t < est[k] + self.tasks[k][1]]
             chosen = self._fewest(covering, lambda k: self.tasks[k][2], self.capacity)
-            if self.ordering_cuts:
-                cut = self._cut(chosen)
+            # (a pair without its ordering atom, lazy pairs: stated by the bounds instead)
+            cut = self._cut(chosen) if self.ordering_cuts else None
+            if cut is not None:
                 if all(self._is_false(lit) for lit in cut):
                     self.last_tasks = chosen
                     self._found(clique_witness, chosen)
@@ -382,7 +387,12 @@ class CumulativeLogic(GlobalTheory):
             if load > self.capacity:
                 chosen = self._fewest(running, running.get, self.capacity)
                 self.last_tasks = chosen
-                self.conflict_clause = self._cut(chosen)
+                cut = self._cut(chosen)
+                if cut is None:
+                    # an ordering atom of the cut does not exist (lazy pairs): the model is
+                    # accepted, and the front end cuts the overload between searches
+                    return True
+                self.conflict_clause = cut
                 if self.record_witnesses:
                     self._witness_conflict(clique_witness(chosen))
                 self.n_conflicts += 1
@@ -390,14 +400,16 @@ class CumulativeLogic(GlobalTheory):
         return True
 
     def _cut(self, chosen):
-        """The ordering cut of `chosen`: "some two of them are ordered"."""
+        """The ordering cut of `chosen`: "some two of them are ordered"; None when a pair has
+        no ordering literals. The front end leaves out the pairs the precedences order (they
+        never overlap, so they are in no cut) and, for a lazy resource, every pair (it makes
+        the atoms of the cuts it adds between searches)."""
         clause = []
         for a in range(len(chosen)):
             for b in range(a + 1, len(chosen)):
                 i, j = chosen[a], chosen[b]
-                if (i, j) not in self.order:
-                    # the compiler leaves out pairs the precedences order: they never overlap
-                    raise RuntimeError("cumulative: a cut over a pair the precedences order")
+                if (i, j) not in self.order or (j, i) not in self.order:
+                    return None
                 clause += [self.order[(i, j)], self.order[(j, i)]]
         return clause
 

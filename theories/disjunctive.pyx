@@ -67,11 +67,13 @@ cdef class DisjunctiveLogic(GlobalTheory):
         for node, duration in tasks:
             self.node.push_back(node)
             self.duration.push_back(duration)
-        self.order.assign(<size_t>self.n * self.n, 0)
+        # (an empty order, lazy pairs: no n x n table; edge finding then has nothing to set)
+        if order:
+            self.order.assign(<size_t>self.n * self.n, 0)
         for (i, j), literal in order.items():
             self.order[<size_t>i * self.n + j] = literal
         self.every_level = every_level
-        self.edge_finding = edge_finding
+        self.edge_finding = edge_finding and bool(order)
         self.propagates_foreign = edge_finding
         self.est.resize(self.n)
         self.lct.resize(self.n)
@@ -92,6 +94,8 @@ cdef class DisjunctiveLogic(GlobalTheory):
 
     def final_check(self):
         # a complete model satisfies the pairwise clauses: no set of tasks can be overloaded
+        # (without them, lazy pairs, the front end finds and cuts the overlaps between
+        # searches: accepted here)
         return True
 
     def statistics(self):

@@ -131,7 +131,8 @@ class DisjunctiveLogic(GlobalTheory):
 
     def final_check(self):
         # a complete model satisfies the pairwise clauses: no two tasks overlap, so no set of
-        # them can be overloaded
+        # them can be overloaded (without them, lazy pairs, the front end finds and cuts the
+        # overlaps between searches: accepted here)
         return True
 
     def statistics(self):

@@ -32,7 +32,8 @@ The interface, for a backend built as `make(model, horizon, deadline, seed)`:
   `disjunctive_checks`, `cumulative_conflicts`, ...), deterministic for a seed.
 - `schedule()`: (starts, present) of the last SAT check, lists by task index.
 - `overloads(starts, present)` and `cut(tasks)`: resources whose load the search does not
-  watch itself (cumulative resources with optional tasks, today) are checked between checks:
+  watch itself (cumulative resources with optional tasks, and the lazy resources of
+  sched/lower.py, lowered without ordering atoms) are checked between checks:
   `overloads` gives sets of tasks that run together beyond a capacity, `cut` adds the fact
   "not all of these run at one instant" for every later check.
 

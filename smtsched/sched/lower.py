@@ -76,18 +76,32 @@ one). The cyclic garbage collector is off while the lowering runs: it makes mill
 and no cycles.
 """
 import gc
+import os
+import sys
 import time
 from itertools import repeat
 
 import numpy as np
 
 from ..core.problem import INT, CoreProblem, DiffAtom
-from ..core.specs import (CostSpec, CostTask, CumulativeSpec, DemandTask, DisjunctiveSpec,
-                          Task)
+from ..core.specs import (CostSpec, CostTask, CumulativeOptions, CumulativeSpec, DemandTask,
+                          DisjunctiveSpec, Task)
 from ..precedence import NONE as _NONE   # "no path": far below any sum, far above int64's least
 from ..precedence import Precedences
 from ..precedence import DeadlinePassed as EncodingTimeout
 from .liveness import MemoryLiveness
+
+# SMTSCHED_PAIRS=eager | lazy | auto: whether a machine's or a cumulative resource's ordering
+# atoms are all made up front (eager), none of them (lazy: the backend makes those of the
+# overloads it finds, see `Lowering.lazy`), or eager up to LAZY_FROM free pairs of one
+# resource (auto, the default). Another value is named on standard error and ignored, as
+# SMTSCHED_MEMORY is (smtsched.sched.memory_intervals). Read once; tests set PAIRS.
+PAIRS_MODES = ("auto", "eager", "lazy")
+PAIRS = os.environ.get("SMTSCHED_PAIRS", "auto").strip().lower() or "auto"
+if PAIRS not in PAIRS_MODES:
+    sys.stderr.write(f"smtsched: SMTSCHED_PAIRS must be eager, lazy or auto; "
+                     f"{PAIRS[:40]!r} is ignored (auto)\n")
+    PAIRS = "auto"
 
 # the largest magnitude of a model number that int64 arithmetic takes safely (a sum of two
 # of them, negated, plus one, still fits); beyond it the arrays hold Python integers
@@ -104,8 +118,18 @@ class Lowering:
     MAX_BOUND_LITERALS = 50000
     # a reach matrix (graph nodes x tasks of the globals) of at most this many entries at once
     REACH_ENTRIES = 1 << 23
+    # Lazy pairs (SMTSCHED_PAIRS=auto): a machine or cumulative resource with at least this
+    # many free pairs (two lasting tasks the precedences leave unordered) gets no ordering
+    # atoms up front. Job shops have at most 1,225 per machine, PSPLIB j120 at most 7,140;
+    # the diffsched graphs of 949 operators 60,000 to 400,000 per unit (docs/design.md has
+    # the measurements).
+    LAZY_FROM = 20000
+    # above this many pairs of lasting tasks on one resource, a lazy resource is not asked
+    # how many the precedences order (the reach matrix alone would take gigabytes)
+    LAZY_UNCOUNTED = 1 << 22
 
-    def __init__(self, model, horizon=None, deadline=None, park=False, memory=None):
+    def __init__(self, model, horizon=None, deadline=None, park=False, memory=None,
+                 pairs=None):
         collecting = gc.isenabled()
         gc.disable()
         try:
@@ -113,6 +137,11 @@ class Lowering:
             # "liveness" or "theory" (smtsched.sched.memory_intervals); None: its switch
             # decides (a certificate's backend asks for liveness)
             self.memory_mode = memory
+            # "eager", "lazy" or "auto" (None: SMTSCHED_PAIRS decides; a certificate's
+            # backend asks for eager: the checker's rules read every pair's clause)
+            self.pairs_mode = pairs or PAIRS
+            if self.pairs_mode not in PAIRS_MODES:
+                raise ValueError(f"pairs must be one of {PAIRS_MODES}, got {pairs!r}")
             self._setup(model, horizon, deadline)
             self._lower()
         finally:
@@ -171,6 +200,9 @@ class Lowering:
         self._stores_of = [[] for _ in tasks]
         self._in_store = np.zeros(n, dtype=bool)
         self.machine_orders = {}
+        # the resources (numbers) lowered without ordering atoms: their overloads are found
+        # in the schedules between searches (`overloads`) and cut with fresh atoms (`cut`)
+        self.lazy = set()
         self._task_of_node = np.full(spec.num_nodes, -1, dtype=np.int64)
         self._task_of_node[self.nodes] = np.arange(n)
 
@@ -189,9 +221,9 @@ class Lowering:
             if resource.unary and not optional:
                 self._machine(resource, number)
             elif not resource.unary and not optional:
-                self._cumulative(resource)
+                self._cumulative(resource, number)
             else:
-                self._optional_pairs(resource)
+                self._optional_pairs(resource, number)
         if self.model.memories:
             self._memories()
 
@@ -539,6 +571,22 @@ class Lowering:
         """An empty k x k literal matrix of a pair store: int32 while literals fit."""
         return np.zeros((k, k), dtype=np.int32 if self.core.num_vars < 1 << 30 else np.int64)
 
+    def _lazy_or_settled(self, indices, used):
+        """(lazy, settled) for a global constraint over the tasks `indices` (`used`: booleans,
+        the tasks that take part): whether it goes without ordering atoms (the pairs mode:
+        auto takes lazy from LAZY_FROM free pairs, without counting them from LAZY_UNCOUNTED
+        pairs of used tasks), and the pairs the precedences order when it does not."""
+        k = int(np.count_nonzero(used))
+        pairs = k * (k - 1) // 2
+        mode = self.pairs_mode
+        if mode == "lazy" or (mode == "auto" and pairs >= self.LAZY_UNCOUNTED):
+            return True, None
+        settled = self._settled(indices)
+        if mode == "eager" or pairs < self.LAZY_FROM:
+            return False, settled
+        free = np.triu(~(settled | settled.T) & np.outer(used, used), 1)
+        return int(np.count_nonzero(free)) >= self.LAZY_FROM, settled
+
     def _machine(self, resource, number):
         """A machine: its DisjunctiveSpec, and for every pair of lasting tasks not ordered by
         the precedences already the clause "one ends before the other starts"."""
@@ -547,7 +595,18 @@ class Lowering:
         nodes = self.nodes[indices]
         durations = self.durations[indices]
         lasting = durations > 0
-        settled = self._settled(indices)
+        specs = [Task(node, duration) for node, duration in
+                 zip(nodes.tolist(), [t.duration for t in tasks])]
+        lazy, settled = self._lazy_or_settled(indices, lasting)
+        if lazy:
+            # no pairs: the theory checks overloads and edge finding without them, and the
+            # backend cuts what overlaps (`overloads`); the memories' liveness literals then
+            # read no machine literals (they state "start(j) < end(e)" without the machine)
+            self.lazy.add(number)
+            for t in tasks:
+                self.machines[t.index].discard(number)
+            self.core.globals.append(DisjunctiveSpec(specs, {}))
+            return
         free = np.triu(~(settled | settled.T) & np.outer(lasting, lasting), 1)
         del settled
         matrix = self._store_matrix(len(tasks))
@@ -565,15 +624,15 @@ class Lowering:
                                  np.stack([second, first], axis=1).ravel().tolist()),
                              literals.tolist()))
         self.machine_orders[number] = self._add_store(indices, matrix)
-        specs = [Task(node, duration) for node, duration in
-                 zip(nodes.tolist(), [t.duration for t in tasks])]
         self.core.globals.append(DisjunctiveSpec(specs, order))
 
-    def _cumulative(self, resource):
+    def _cumulative(self, resource, number):
         """A cumulative resource: its CumulativeSpec with an ordering literal for every ordered
         pair of tasks that use it and are not ordered by the precedences already, the
         disjunction for pairs that can never overlap, and with a horizon the bound literals
-        "start >= v" over each task's window."""
+        "start >= v" over each task's window. A lazy resource (`_lazy_or_settled`) gets no
+        ordering literals and no disjunctions: its theory explains overloads by the tasks'
+        bounds, and the backend cuts the overloads of the schedules it finds."""
         tasks = [t for t, _ in resource.demands]
         demands = [d for _, d in resource.demands]
         capacity = resource.capacity
@@ -584,21 +643,27 @@ class Lowering:
         used = (durations > 0) & (demand > 0)
         for k in np.flatnonzero(used & (demand > capacity)).tolist():
             self.core.clauses.append([-self._true_literal()])  # alone it overloads it
-        settled = self._settled(indices)
-        free = ~(settled | settled.T) & np.outer(used, used)
-        del settled
-        np.fill_diagonal(free, False)
-        matrix = self._store_matrix(len(tasks))
+        lazy, settled = self._lazy_or_settled(indices, used)
         order = {}
-        for first, second in self._pair_blocks(free):
-            literals = self.atoms(nodes[first], nodes[second], -durations[first],
-                                  distinct=True, store=True)
-            matrix[first, second] = literals
-            order.update(zip(zip(first.tolist(), second.tolist()), literals.tolist()))
-        self._add_store(indices, matrix)
-        clash = np.triu(free & (np.add.outer(demand, demand) > capacity), 1)
-        a, b = np.nonzero(clash)
-        self.core.clauses.extend(np.stack([matrix[a, b], matrix[b, a]], axis=1).tolist())
+        options = CumulativeOptions()
+        if lazy:
+            self.lazy.add(number)
+            # an ordering cut needs the atoms: overloads are stated by the tasks' bounds
+            options = CumulativeOptions(explanation="pointwise")
+        else:
+            free = ~(settled | settled.T) & np.outer(used, used)
+            del settled
+            np.fill_diagonal(free, False)
+            matrix = self._store_matrix(len(tasks))
+            for first, second in self._pair_blocks(free):
+                literals = self.atoms(nodes[first], nodes[second], -durations[first],
+                                      distinct=True, store=True)
+                matrix[first, second] = literals
+                order.update(zip(zip(first.tolist(), second.tolist()), literals.tolist()))
+            self._add_store(indices, matrix)
+            clash = np.triu(free & (np.add.outer(demand, demand) > capacity), 1)
+            a, b = np.nonzero(clash)
+            self.core.clauses.extend(np.stack([matrix[a, b], matrix[b, a]], axis=1).tolist())
         bound_literals = {}
         windows = self._windows(tasks)
         if windows is not None:
@@ -617,7 +682,8 @@ class Lowering:
                 bound_literals = dict(zip(keys, literals.tolist()))
         specs = [DemandTask(node, t.duration, d)
                  for node, t, d in zip(nodes.tolist(), tasks, demands)]
-        self.core.globals.append(CumulativeSpec(specs, capacity, order, bound_literals))
+        self.core.globals.append(CumulativeSpec(specs, capacity, order, bound_literals,
+                                                options))
 
     def _windows(self, tasks):
         """Each task's window under the horizon (`windows`), the heads and tails made once."""
@@ -628,7 +694,7 @@ class Lowering:
             self._heads = heads_and_tails(self.model)
         return windows(tasks, self.horizon, self._heads, self.MAX_BOUND_LITERALS)
 
-    def _optional_pairs(self, resource):
+    def _optional_pairs(self, resource, number):
         """A resource with optional tasks: for two lasting tasks whose demands together exceed
         the capacity, "one ends before the other starts" while both are present (the encoding
         guards Or(before, after) with the presences: a Tseitin gate there, one clause here).
@@ -649,6 +715,11 @@ class Lowering:
             self.core.optional_globals = []
         self.core.optional_globals.append((spec, [present[t.index] for t, _ in
                                                   resource.demands]))
+        if self.pairs_mode == "lazy" or (self.pairs_mode == "auto" and _clashing(
+                [d for _, d in pairs], resource.capacity) >= self.LAZY_FROM):
+            # the pairs too are cut between searches, as the sets of three or more
+            self.lazy.add(number)
+            return
         for i in range(len(pairs)):
             self._check_clock()
             a, da = pairs[i]
@@ -847,8 +918,19 @@ class Lowering:
         clause += [-self.present[t.index] for t in tasks if t.optional]
         return clause
 
+    #: the most cuts made from one schedule for one lazy resource
+    LAZY_CUTS = 256
+
     def overloads(self, starts, present):
-        return overloads(self.model, starts, present)
+        """The overloads of the schedule to cut (sets of tasks, `cut`): one per resource
+        whose overloads the search does not refute itself (resources with optional tasks,
+        `overloads`), and up to LAZY_CUTS per lazy resource (`resource_overloads`): their
+        theories accept a schedule where the atoms of a cut do not exist yet."""
+        found = []
+        for number, resource in enumerate(self.model.resources):
+            most = self.LAZY_CUTS if number in self.lazy else 1
+            found += resource_overloads(resource, starts, present, most)
+        return found
 
     def phases(self, starts, present=None, makespan=None):
         """The literals that the schedule `starts` (by task) makes true: every atom both of
@@ -917,6 +999,23 @@ class Lowering:
         return starts, present
 
 
+def _clashing(demands, capacity):
+    """How many pairs of `demands` (a list) sum above `capacity` (sorted, no k x k matrix)."""
+    ordered = sorted(demands)
+    count = 0
+    for position, d in enumerate(ordered):
+        # partners after this one in the order whose demand exceeds capacity - d
+        low, high = position + 1, len(ordered)
+        while low < high:
+            middle = (low + high) // 2
+            if ordered[middle] > capacity - d:
+                high = middle
+            else:
+                low = middle + 1
+        count += len(ordered) - low
+    return count
+
+
 def windows(tasks, horizon, heads_and_tails, most):
     """Each task's (head, horizon - tail, or its deadline's latest start if earlier): where
     its start can lie under the horizon (None for a task without room or duration); None for
@@ -942,29 +1041,56 @@ def overloads(model, starts, present):
     such instant; the largest demands first)."""
     found = []
     for resource in model.resources:
-        events = []
-        for task, demand in resource.demands:
-            if present[task.index] and task.duration > 0:
-                s = starts[task.index]
-                events.append((s, 1, task.index, task, demand))
-                events.append((s + task.duration, 0, task.index, task, demand))
-        events.sort(key=lambda e: (e[0], e[1]))  # ends before starts at the same instant
-        running = {}
-        load = 0
-        for _, kind, index, task, demand in events:
-            if kind == 0:
-                del running[index]
-                load -= demand
-                continue
-            running[index] = (task, demand)
-            load += demand
-            if load > resource.capacity:
-                chosen, total = [], 0
-                for task, demand in sorted(running.values(), key=lambda td: (-td[1], td[0].index)):
-                    chosen.append(task)
-                    total += demand
-                    if total > resource.capacity:
-                        break
-                found.append(chosen)
+        found += resource_overloads(resource, starts, present)
+    return found
+
+
+def resource_overloads(resource, starts, present, most=1):
+    """Sets of tasks of `resource` that run at one instant of the schedule with demands above
+    its capacity. most=1: the one of `overloads` (the earliest overloaded instant, the
+    largest demands first). Otherwise up to `most` distinct sets, one per start that
+    overloads the resource: the starting task and, of the tasks running then, the fewest
+    (largest demands, then the latest started) that take the load above the capacity: cuts
+    that order each task against its neighbours in the schedule (a lazy resource's cuts)."""
+    events = []
+    for task, demand in resource.demands:
+        if present[task.index] and task.duration > 0:
+            s = starts[task.index]
+            events.append((s, 1, task.index, task, demand))
+            events.append((s + task.duration, 0, task.index, task, demand))
+    events.sort(key=lambda e: (e[0], e[1]))  # ends before starts at the same instant
+    running = {}
+    load = 0
+    found, seen = [], set()
+    for _, kind, index, task, demand in events:
+        if kind == 0:
+            del running[index]
+            load -= demand
+            continue
+        running[index] = (task, demand)
+        load += demand
+        if load <= resource.capacity:
+            continue
+        if most == 1:
+            chosen, total = [], 0
+            for task, demand in sorted(running.values(), key=lambda td: (-td[1], td[0].index)):
+                chosen.append(task)
+                total += demand
+                if total > resource.capacity:
+                    break
+            return [chosen]
+        chosen, total = [task], demand
+        others = sorted((td for i, td in running.items() if i != index),
+                        key=lambda td: (-td[1], -starts[td[0].index], td[0].index))
+        for other, other_demand in others:
+            if total > resource.capacity:
+                break
+            chosen.append(other)
+            total += other_demand
+        key = frozenset(t.index for t in chosen)
+        if key not in seen:
+            seen.add(key)
+            found.append(chosen)
+            if len(found) >= most:
                 break
     return found

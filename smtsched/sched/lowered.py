@@ -46,8 +46,12 @@ class LoweringBackend(SearchBackend):
         # (Lowering._parking: off by default, and never for certificates)
         # (certificates: the memories as liveness literals, whatever the switch says; the
         # checker has no rule for the memory theory)
+        # (certificates: every pair of a machine or cumulative resource as an ordering atom
+        # up front, whatever SMTSCHED_PAIRS says; the checker's rules read the pairwise
+        # clauses and the theories' order tables, and have no rule for a lazy resource)
         self.lowering = Lowering(model, horizon, deadline, park=park and not proof,
-                                 memory="liveness" if proof else None)
+                                 memory="liveness" if proof else None,
+                                 pairs="eager" if proof else None)
         self.model = model
         self.certificate = None
         if proof:
@@ -171,11 +175,43 @@ class LoweringBackend(SearchBackend):
 
     def hint(self, starts, present):
         makespan = check.makespan(self.model, starts, present)
+        self._seed_orders(starts, present)
         phases = self.lowering.phases(starts, present, makespan)
         if self.memory is not None:
             # a buffer is not live unless its clauses say so
             phases += [-live for _, lives, _, _ in self.memory.sums for live in lives]
         self.session.set_phases(phases)
+
+    def _seed_orders(self, starts, present):
+        """The ordering atoms of a lazy resource that the hinted schedule follows, made now
+        so that its phases (`phases`: true, as the schedule makes them) lead the search to
+        that schedule's orders: for each task i, "i ends before j starts" for the tasks j
+        that start once i ended and before any of those ended (the transitive reduction of
+        the schedule's orders on the resource, as Neighbourhoods.fixed_orders keeps them).
+        Without them the first searches start from the schedule that ignores the lazy
+        resources and need a round of cuts for each layer of the overloads. Atoms only, no
+        clause: the search may drop any of them."""
+        import bisect
+        lowering = self.lowering
+        tasks = self.model.tasks
+        for number in sorted(lowering.lazy):
+            resource = self.model.resources[number]
+            kept = sorted({t.index for t, _ in resource.demands
+                           if t.duration > 0 and present[t.index]},
+                          key=lambda i: (starts[i], i))
+            kept_starts = [starts[i] for i in kept]
+            ends = {i: starts[i] + tasks[i].duration for i in kept}
+            earliest = [0] * len(kept) + [None]
+            for k in range(len(kept) - 1, -1, -1):
+                end, later = ends[kept[k]], earliest[k + 1]
+                earliest[k] = end if later is None or end < later else later
+            for i in kept:
+                first = bisect.bisect_left(kept_starts, ends[i])
+                if first == len(kept):
+                    continue
+                last = bisect.bisect_left(kept_starts, earliest[first], first)
+                for j in kept[first:last]:
+                    lowering.before(tasks[i], tasks[j])
 
     def follow_last(self):
         if self.outcome is not None and self.outcome.model is not None:

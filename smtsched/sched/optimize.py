@@ -234,6 +234,7 @@ class Optimizer:
     def first_schedule(self):
         """The best valid one of the greedy schedule and the caller's (None: none)."""
         candidates = [heuristic.serial_schedule(self.model, self.seed)]
+        self.unfit_start = candidates[0]   # (a hint even when a memory budget refuses it)
         return best_start(self.model, candidates + [list(s) for s in self.start_from])
 
     def static_bound(self):
@@ -315,6 +316,13 @@ class Optimizer:
             if self.optimise and self.lower > self.static_bound():
                 self.bound_raised()  # ... with the static bound only
         else:
+            unfit = getattr(self, "unfit_start", None)
+            if self.backend is not None and unfit is not None \
+                    and len(unfit) == len(model.tasks):
+                # no valid start: the greedy schedule that breaks a memory budget still
+                # leads the search to its orders on the resources (the phases, and a lazy
+                # resource's atoms of those orders); a hint never changes an answer
+                self.backend.hint(unfit, [True] * len(model.tasks))
             outcome, schedule = self.search(None)
             if outcome == UNSAT:
                 return self.result(INFEASIBLE)
