@@ -160,6 +160,7 @@ class Optimizer:
         self.started = self.deadline = None
         self.optimise = model.objective is not None
         self.first = None      # the starting schedule (greedy or the caller's), if valid
+        self.unfit_start = None   # the greedy schedule, even when a memory budget refuses it
         self.best = None       # (objective, starts, present)
         self.lower = None      # the proven lower bound
         self._static_bound = None
@@ -316,7 +317,7 @@ class Optimizer:
             if self.optimise and self.lower > self.static_bound():
                 self.bound_raised()  # ... with the static bound only
         else:
-            unfit = getattr(self, "unfit_start", None)
+            unfit = self.unfit_start
             if self.backend is not None and unfit is not None \
                     and len(unfit) == len(model.tasks):
                 # no valid start: the greedy schedule that breaks a memory budget still
