@@ -33,6 +33,7 @@ from . import check
 from .backend import SAT, UNKNOWN, UNSAT, SearchBackend
 from .lower import Lowering
 from .memory_intervals import MemoryCut
+from .schedule_orders import reduced_orders
 
 
 class LoweringBackend(SearchBackend):
@@ -191,27 +192,14 @@ class LoweringBackend(SearchBackend):
         Without them the first searches start from the schedule that ignores the lazy
         resources and need a round of cuts for each layer of the overloads. Atoms only, no
         clause: the search may drop any of them."""
-        import bisect
         lowering = self.lowering
         tasks = self.model.tasks
+        ends = [s + t.duration for s, t in zip(starts, tasks)]
         for number in sorted(lowering.lazy):
             resource = self.model.resources[number]
-            kept = sorted({t.index for t, _ in resource.demands
-                           if t.duration > 0 and present[t.index]},
-                          key=lambda i: (starts[i], i))
-            kept_starts = [starts[i] for i in kept]
-            ends = {i: starts[i] + tasks[i].duration for i in kept}
-            earliest = [0] * len(kept) + [None]
-            for k in range(len(kept) - 1, -1, -1):
-                end, later = ends[kept[k]], earliest[k + 1]
-                earliest[k] = end if later is None or end < later else later
-            for i in kept:
-                first = bisect.bisect_left(kept_starts, ends[i])
-                if first == len(kept):
-                    continue
-                last = bisect.bisect_left(kept_starts, earliest[first], first)
-                for j in kept[first:last]:
-                    lowering.before(tasks[i], tasks[j])
+            kept = {t.index for t, _ in resource.demands if t.duration > 0 and present[t.index]}
+            for i, j in reduced_orders(kept, starts, ends):
+                lowering.before(tasks[i], tasks[j])
 
     def follow_last(self):
         if self.outcome is not None and self.outcome.model is not None:

@@ -35,7 +35,6 @@ search does not finish, the answer stands and no certificate is written (`Result
 None, `Result.certificate_note` says why). Only UNSAT checks are certified: a stopped search
 answers unknown.
 """
-import bisect
 import gc
 import random
 import sys
@@ -48,6 +47,7 @@ from .backend import SAT, UNSAT, BuildTimeout
 from .lowered import LoweringBackend
 from .memory import oversized_buffer, quick_lower_bound
 from .result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
+from .schedule_orders import reduced_orders
 
 
 class ScheduleCheckError(SmtschedError, AssertionError):
@@ -729,25 +729,11 @@ class Neighbourhoods:
                                     for r in self.resources]
         fixed, made = [], set()
         for used in self._resource_tasks:
-            kept = sorted((i for i in used if i not in free and present[i]),
-                          key=lambda i: (starts[i], i))
-            kept_starts = [starts[i] for i in kept]
-            # earliest[k]: the earliest end among kept[k:], the tasks starting latest
-            earliest = [0] * len(kept) + [None]
-            for k in range(len(kept) - 1, -1, -1):
-                end, later = ends[kept[k]], earliest[k + 1]
-                earliest[k] = end if later is None or end < later else later
-            for i in kept:
-                # the tasks starting once i ended; of them, those starting before any of
-                # them ended (the others follow one that follows i)
-                first = bisect.bisect_left(kept_starts, ends[i])
-                if first == len(kept):
-                    continue
-                last = bisect.bisect_left(kept_starts, earliest[first], first)
-                for j in kept[first:last]:
-                    if (i, j) not in made:
-                        made.add((i, j))
-                        fixed.append(self.orders.before(tasks[i], tasks[j]))
+            kept = [i for i in used if i not in free and present[i]]
+            for i, j in reduced_orders(kept, starts, ends):
+                if (i, j) not in made:
+                    made.add((i, j))
+                    fixed.append(self.orders.before(tasks[i], tasks[j]))
         return fixed
 
     def adapt(self, outcome):
