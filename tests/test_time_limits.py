@@ -4,6 +4,7 @@ memory model each took longer than a minute)."""
 import random
 
 from smtsched import Int, Solver, sat, unknown
+from smtsched.compile import CompileTimeout
 from smtsched.sched import FEASIBLE, Model, OPTIMAL
 from smtsched.sched.check import violations
 
@@ -25,6 +26,25 @@ def test_compiling_stops_at_the_time_limit_and_the_next_check_goes_on_from_there
     assert s.check() == sat
     value = [s.model().eval(x) for x in xs]
     assert all(value[a] - value[b] <= c for (a, b), c in zip(pairs, bounds))
+
+
+def test_a_check_whose_limit_passed_before_compiling_still_compiles_a_period():
+    # In the suite's full run the 1 ms limit above was spent before the first assertion was
+    # compiled: no progress, and the same check repeated would never get through.
+    import time
+
+    from smtsched.compile import IncrementalCompiler
+
+    xs = [Int(f"x{i}") for i in range(10)]
+    assertions = [xs[i % 10] - xs[(i + 1) % 10] <= i for i in range(1000)]
+    compiler = IncrementalCompiler()
+    for calls in range(1, 10):
+        try:
+            compiler.compile(assertions, deadline=time.perf_counter() - 1)
+            break
+        except CompileTimeout:
+            assert len(compiler.done) == calls * IncrementalCompiler.CLOCK_PERIOD
+    assert len(compiler.done) == len(assertions)
 
 
 def memory_model(n, seed=1):
