@@ -101,7 +101,9 @@ node indices, integer weights and SAT variables.
 
 import abc
 import os
-import sys
+
+from .switches import choice
+
 
 class Theory(abc.ABC):
     """The engine<->theory contract (see the module docstring for each method's meaning)."""
@@ -208,11 +210,7 @@ def difference_logic_class():
 # (sparse_difference_wanted). Read once here; tests set the module attribute. Another value
 # is named on standard error and ignored (auto): a misspelt switch must not turn every
 # command into a traceback.
-DIFFERENCE = os.environ.get("SMTSCHED_DIFFERENCE", "auto").strip().lower() or "auto"
-if DIFFERENCE not in ("auto", "dense", "sparse"):
-    sys.stderr.write(f"smtsched: SMTSCHED_DIFFERENCE must be dense, sparse or auto; "
-                     f"{DIFFERENCE[:40]!r} is ignored (auto)\n")
-    DIFFERENCE = "auto"
+DIFFERENCE = choice("SMTSCHED_DIFFERENCE", ("auto", "dense", "sparse"))
 
 #: above this many nodes (variables and the origin) the sparse theory is chosen. Measured
 #: on bench/random_dl's formulas: the dense matrix's complete propagation wins up to 320

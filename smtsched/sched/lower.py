@@ -76,8 +76,6 @@ one). The cyclic garbage collector is off while the lowering runs: it makes mill
 and no cycles.
 """
 import gc
-import os
-import sys
 import time
 from itertools import repeat
 
@@ -89,6 +87,7 @@ from ..core.specs import (CostSpec, CostTask, CumulativeOptions, CumulativeSpec,
 from ..precedence import NONE as _NONE   # "no path": far below any sum, far above int64's least
 from ..precedence import Precedences
 from ..precedence import DeadlinePassed as EncodingTimeout
+from ..switches import choice
 from .liveness import MemoryLiveness
 
 # SMTSCHED_PAIRS=eager | lazy | auto: whether a machine's or a cumulative resource's ordering
@@ -97,11 +96,7 @@ from .liveness import MemoryLiveness
 # resource (auto, the default). Another value is named on standard error and ignored, as
 # SMTSCHED_MEMORY is (smtsched.sched.memory_intervals). Read once; tests set PAIRS.
 PAIRS_MODES = ("auto", "eager", "lazy")
-PAIRS = os.environ.get("SMTSCHED_PAIRS", "auto").strip().lower() or "auto"
-if PAIRS not in PAIRS_MODES:
-    sys.stderr.write(f"smtsched: SMTSCHED_PAIRS must be eager, lazy or auto; "
-                     f"{PAIRS[:40]!r} is ignored (auto)\n")
-    PAIRS = "auto"
+PAIRS = choice("SMTSCHED_PAIRS", PAIRS_MODES)
 
 # the largest magnitude of a model number that int64 arithmetic takes safely (a sum of two
 # of them, negated, plus one, still fits); beyond it the arrays hold Python integers

@@ -26,21 +26,16 @@ The switch: SMTSCHED_MEMORY=theory | liveness | auto (default auto: the theory w
 liveness encoding would be large, `THEORY_FROM`); another value is named on standard error
 and ignored, as SMTSCHED_DIFFERENCE is (smtsched/theory.py).
 """
-import os
-import sys
 
 import numpy as np
 
 from ..core.specs import Buffer, MemorySpec
 from ..precedence import NONE as _NONE
+from ..switches import choice
 from ..theories.memory_ref import cut_atoms, overloads
 
 MODES = ("auto", "theory", "liveness")
-MODE = os.environ.get("SMTSCHED_MEMORY", "auto").strip().lower() or "auto"
-if MODE not in MODES:
-    sys.stderr.write(f"smtsched: SMTSCHED_MEMORY must be theory, liveness or auto; "
-                     f"{MODE[:40]!r} is ignored (auto)\n")
-    MODE = "auto"
+MODE = choice("SMTSCHED_MEMORY", MODES)
 
 #: auto takes the theory from this many (allocation instant, buffer) pairs over the model's
 #: memories, the size of the liveness encoding before the precedences decide any. Measured
