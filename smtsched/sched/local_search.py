@@ -75,13 +75,15 @@ def problem(model, starts):
 
 
 def improve(model, starts, seed=0, deadline=None, iterations=ITERATIONS, limit=LIMIT,
-            lower=0, stats=None, engine=None):
+            lower=0, stats=None, engine=None, checked=False):
     """A valid schedule of `model` shorter than `starts` (a valid one), or None (not
     applicable, or no better one found). `deadline`: time.perf_counter() past which the
     search stops (a safety cap); `lower`: a proven lower bound (the search stops there);
-    `stats`: a dict that gets the search's counters."""
-    if not applicable(model) or starts is None or len(starts) != len(model.tasks) \
-            or check.violations(model, starts):
+    `stats`: a dict that gets the search's counters; `checked`: the caller has checked
+    `starts` (the optimiser: each schedule is checked once)."""
+    if not applicable(model) or starts is None or len(starts) != len(model.tasks):
+        return None
+    if not checked and check.violations(model, starts):
         return None
     before = model.objective_value(starts)
     if before <= lower:
