@@ -37,6 +37,25 @@ TENURE = 10
 KICK = 3
 
 
+# with a time limit: the budget is moves that take about SHARE of it, from what a move
+# costs (measured on swv and ta instances, 2 loaded cores: ~5 us + 16 ns a task, an exact
+# recomputation dominating); the plateaus between two new bests on swv14 and ta22 ran to
+# 100,000-650,000 moves, so the no-improvement limit is a quarter of the budget
+SHARE = 0.2
+MOVE_SECONDS = 5e-6
+TASK_SECONDS = 16e-9
+
+
+def budget(model, time_limit=None):
+    """(iterations, limit) of one search on `model`: fixed without a time limit, else moves
+    that take about SHARE of `time_limit` (a count, not a clock: the same limit gives the
+    same search; the caller's deadline is only a cap)."""
+    if time_limit is None:
+        return ITERATIONS, LIMIT
+    iterations = int(SHARE * time_limit / (MOVE_SECONDS + TASK_SECONDS * len(model.tasks)))
+    return iterations, min(iterations, max(LIMIT, iterations // 4))
+
+
 def applicable(model):
     """A makespan over tasks whose every resource is a machine (each demand is the whole
     capacity) and each task on at most one, with none of what the machine orders alone
