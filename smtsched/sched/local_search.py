@@ -39,8 +39,9 @@ KICK = 3
 
 # with a time limit: the budget is moves that take about SHARE of it (less below 400
 # tasks), from what a move costs (measured on swv and ta instances, 2 loaded cores: ~5 us
-# + 16 ns a task, an exact recomputation dominating); the plateaus between two new bests on swv14 and ta22 ran to
-# 100,000-650,000 moves, so the no-improvement limit is a quarter of the budget
+# + 16 ns a task, an exact recomputation dominating); the plateaus between two new bests
+# on swv14 and ta22 ran to 100,000-650,000 moves, so the no-improvement limit is a quarter
+# of the budget
 SHARE = 0.2
 MOVE_SECONDS = 5e-6
 TASK_SECONDS = 16e-9
