@@ -53,6 +53,9 @@ def extensions():
         Extension("smtsched.theories.memory", ["theories/memory.pyx"], language="c++"),
         Extension("smtsched.theories.pseudo_boolean", ["theories/pseudo_boolean.pyx"],
                   language="c++"),
+        # the tabu search on machine orders (smtsched.sched.local_search; twin of
+        # smtsched/sched/tabu_ref.py)
+        Extension("smtsched.sched._tabu", ["smtsched/sched/_tabu.pyx"], language="c++"),
         # the certificate writer's lines of difference cycles (smtsched.certify.emit)
         Extension("smtsched.certify._lines", ["smtsched/certify/_lines.pyx"], language="c++"),
         # the certificate checker's own DRUP engine (docs/certificates.md, "Checking the

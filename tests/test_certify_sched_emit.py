@@ -33,6 +33,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.environ.get("SMTSCHED_DATA") or os.path.join(HERE, "..", "..", "shared", "data")
 
 
+@pytest.fixture(autouse=True)
+def _no_tabu_search(monkeypatch):
+    """These certificates are of searches: the tabu search would solve the small job shops
+    at their static bound without one (Optimizer.LOCAL_SEARCH)."""
+    from smtsched.sched.optimize import Optimizer
+    monkeypatch.setattr(Optimizer, "LOCAL_SEARCH", False)
+
+
 def scaled(weight):
     """max_examples as a multiple of the active profile's baseline (tests/conftest.py)."""
     return max(1, int(settings.default.max_examples * weight))

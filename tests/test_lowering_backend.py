@@ -65,6 +65,7 @@ class Engines:
 def test_every_probe_of_one_optimisation_runs_on_one_engine(monkeypatch):
     class Quick(Optimizer):
         PROBE_CONFLICTS = 5   # out of budget at once: moves (hundreds of orderings) and climbs
+        LOCAL_SEARCH = False  # (the tabu search alone solves ft06)
     engines = Engines(monkeypatch)
     result = Quick(ft06(), backend=LoweringBackend).run()
     assert (result.status, result.objective) == (OPTIMAL, 55)

@@ -223,6 +223,7 @@ def test_each_schedule_is_checked_once(monkeypatch):
     result = m.solve(start_from=mine)
     assert (result.status, result.objective) == (OPTIMAL, 55)
     candidates = 1 + len(mine)  # the greedy schedule and the caller's
+    candidates += 1  # the tabu search's better one (checked inside local_search.improve)
     searched = result.stats["solutions"] - 1  # all but the starting one came from a search
     assert len(calls) == candidates + searched
 
@@ -281,6 +282,7 @@ def test_without_a_starting_schedule_a_build_timeout_is_unknown():
 def test_the_same_seed_gives_the_same_search_and_statistics():
     class Quick(Optimizer):
         PROBE_CONFLICTS = 5   # out of budget at once on ft06: the moves and the climb run
+        LOCAL_SEARCH = False  # (the tabu search alone solves ft06)
     runs = []
     for _ in range(2):
         reported = []
@@ -388,7 +390,8 @@ FT06_FILE = """6 6
 """
 
 
-def test_a_bound_proven_between_two_schedules_reaches_on_solution(tmp_path, capsys):
+def test_a_bound_proven_between_two_schedules_reaches_on_solution(tmp_path, capsys,
+                                                                   monkeypatch):
     # A caller that stops the run from outside (smtsched dnn at its time limit) answers with
     # the last report: a bound proven after the last improvement was lost (rand_graph_1000_1's
     # peak: 437,176 reported where the search had proven 1,423,127). ft06 as Fisher and
@@ -396,6 +399,7 @@ def test_a_bound_proven_between_two_schedules_reaches_on_solution(tmp_path, caps
     # search refutes 54 while its best is 56, and that bound is reported.
     path = tmp_path / "ft06.txt"
     path.write_text(FT06_FILE)
+    monkeypatch.setattr(Optimizer, "LOCAL_SEARCH", False)   # (the tabu search solves ft06)
     reported = []
     result = read_jobshop(str(path)).solve(
         log=True, on_solution=lambda r: reported.append((r.objective, r.lower_bound)))

@@ -26,6 +26,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.environ.get("SMTSCHED_DATA") or os.path.join(ROOT, "..", "shared", "data")
 
 
+@pytest.fixture(autouse=True)
+def _no_tabu_search(monkeypatch):
+    """These certificates are of searches: the tabu search would solve the small job shops
+    at their static bound without one (Optimizer.LOCAL_SEARCH)."""
+    from smtsched.sched.optimize import Optimizer
+    monkeypatch.setattr(Optimizer, "LOCAL_SEARCH", False)
+
+
 @pytest.fixture
 def sparse_only(monkeypatch):
     """Force the sparse theory; the list of the graphs it was built for (their factory

@@ -42,12 +42,17 @@ import time
 from contextlib import contextmanager
 
 from ..errors import SmtschedError
-from . import bound_proof, bounds, check, heuristic
+from . import bound_proof, bounds, check, heuristic, local_search
 from .backend import SAT, UNSAT, BuildTimeout
 from .lowered import LoweringBackend
 from .memory import oversized_buffer, quick_lower_bound
 from .result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
 from .schedule_orders import reduced_orders
+
+
+# the share of the time limit the tabu search may take at most (its move budget,
+# local_search.budget, ends it first: about a fifth)
+LOCAL_SEARCH_SHARE = 0.3
 
 
 class ScheduleCheckError(SmtschedError, AssertionError):
@@ -137,6 +142,9 @@ class Optimizer:
     # the conflict budget of a probe below best - 1 without a time limit (doubled after each
     # probe that runs out of it)
     PROBE_CONFLICTS = 20000
+    # improve the first schedule by the tabu search (local_search) when the model allows it;
+    # tests of the search's own steps on small job shops turn it off (it solves them)
+    LOCAL_SEARCH = True
 
     def __init__(self, model, time_limit=None, seed=0, on_solution=None, log=False,
                  start_from=(), backend=LoweringBackend, proof=None):
@@ -172,6 +180,7 @@ class Optimizer:
         self.probe_conflicts = self.PROBE_CONFLICTS
         self.climb_step = 1    # the lower-bound climb's step
         self.neighbourhoods = None
+        self.local_stats = {}   # the tabu search's counters (local_search.improve)
 
     # -- the run ---------------------------------------------------------------------------
     def run(self):
@@ -236,7 +245,26 @@ class Optimizer:
         """The best valid one of the greedy schedule and the caller's (None: none)."""
         candidates = [heuristic.serial_schedule(self.model, self.seed)]
         self.unfit_start = candidates[0]   # (a hint even when a memory budget refuses it)
-        return best_start(self.model, candidates + [list(s) for s in self.start_from])
+        first = best_start(self.model, candidates + [list(s) for s in self.start_from])
+        if not self.LOCAL_SEARCH:
+            return first
+        # a tabu search on the machine orders (models of machines only): most of the way
+        # from the greedy schedule to the best known in seconds, deterministic (a move
+        # budget from the time limit, local_search.budget: about a fifth of it); the
+        # deadline, LOCAL_SEARCH_SHARE of the time limit, is only a safety cap
+        deadline = None if self.time_limit is None \
+            else self.started + self.time_limit * LOCAL_SEARCH_SHARE
+        iterations, limit = local_search.budget(self.model, self.time_limit)
+        # (improve checks the schedule it returns: each schedule is checked once)
+        better = local_search.improve(self.model, first, self.seed, deadline,
+                                      iterations=iterations, limit=limit,
+                                      lower=self.static_bound(), stats=self.local_stats,
+                                      checked=True)
+        if better is None:
+            return first
+        self.say(f"tabu search: {self.model.objective_value(first)} -> "
+                 f"{self.model.objective_value(better)} ({self.local_stats['iterations']} moves)")
+        return better
 
     def static_bound(self):
         """The lower bound that needs no search (nor a backend)."""
@@ -313,6 +341,8 @@ class Optimizer:
             if self.backend is not None:
                 self.backend.hint(self.first, present)
             self.stats["heuristic"] = model.objective_value(self.first)
+            if self.local_stats:
+                self.stats["tabu_moves"] = self.local_stats["iterations"]
             self.improved(self.first, present, report=False)  # on_solution has had it
             if self.optimise and self.lower > self.static_bound():
                 self.bound_raised()  # ... with the static bound only
