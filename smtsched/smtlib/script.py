@@ -15,6 +15,7 @@ from .. import terms as T
 from ..errors import ModelCheckError, SmtschedError
 from ..solver import Solver, sat, unknown, unsat
 from .elaborate import BOOL, INT, REAL, Elaborator, Macro, ScriptError, parse_sort, position
+from .fast_assert import assertion_shortcut
 from .lexer import Lexer
 from .reader import SList, SyntaxProblem, read_commands, to_text
 
@@ -52,6 +53,7 @@ class Script:
         self.errors = 0
         self.finished = False
         self.interrupted = False
+        self._assertion_shortcut = None  # (elaborator, its shortcut function)
         self.reset()
 
     # -- state -----------------------------------------------------------------------------
@@ -83,6 +85,13 @@ class Script:
         #                             came after it (the solver's last answer is then unsat)
         self.pending_named = None
 
+    def _shortcut(self, line):
+        """Lexer's shortcut: the formula of a whole-line assertion of difference atoms, built
+        with the current symbol table (fast_assert.py), or None."""
+        if self._assertion_shortcut is None or self._assertion_shortcut[0] is not self.elab:
+            self._assertion_shortcut = (self.elab, assertion_shortcut(self.elab))
+        return self._assertion_shortcut[1](line)
+
     # -- output ----------------------------------------------------------------------------
     def say(self, text):
         self.channel.write(text + "\n")
@@ -103,7 +112,11 @@ class Script:
     def run(self, stream):
         """Execute every command of `stream` (binary file or bytes) until (exit) or the end."""
         count = 0
-        for command in read_commands(Lexer(stream)):
+        # the reader's stack of open lists, which the lexer looks at before trying the
+        # shortcut for a whole-line assertion (fast_assert.py) on a line
+        stack = []
+        lexer = Lexer(stream, shortcut=self._shortcut, open_lists=stack)
+        for command in read_commands(lexer, stack):
             # Every 1,024 commands what was built so far leaves the cyclic collector's view
             # (gc.freeze: it is not freed, only no longer walked; terms hold no cycles, and
             # anything that dies is still freed by its reference count). Its full passes
@@ -112,6 +125,10 @@ class Script:
             count += 1
             if count & 1023 == 0:
                 gc.freeze()
+            if command.__class__ is tuple:  # ("line", formula, ...): an assertion read whole
+                self.solver.add(command[1])
+                self.success()
+                continue
             if isinstance(command, SyntaxProblem):
                 self.error(command.message, command.line, command.column)
                 continue

@@ -1,0 +1,79 @@
+"""A shortcut for the commonest line of a QF_IDL / QF_RDL file: one assertion of a clause of
+difference atoms, written whole on one line, e.g.
+
+    (assert (or (<= (- x3 x1) 2) (not (< (- x4 x2) (- 5))) (>= (- x0 x1) 0)))
+
+Random difference-logic and scheduling files hold tens of thousands of them; through the
+lexer, the reader and the elaborator each costs about 60 us of Python (bench/random_dl.py,
+10,000 nodes: 80,000 assertions, most of the whole process's time before the search). Here a
+line is matched whole by one regular expression and its Term is built directly.
+
+The contract is the general path's: the shortcut builds exactly the Term the elaborator would
+build (the same operators, argument order, sorts and constants, through the same Term class),
+and it answers None, leaving the line to the general path, for anything it cannot build that
+way without a doubt: a symbol that is not a declared Int or Real constant of the same sort as
+its partner (so every error message, with its line and column, comes from the general path),
+a comment, a second command or anything else on the line, a numeral too long to be trivial.
+"""
+import re
+from fractions import Fraction
+
+from .. import terms as T
+
+BOOL, INT, REAL = T.BOOL, T.INT, T.REAL
+
+# the lexer's white space and simple symbols (lexer.py); a symbol or a numeral here is always
+# followed by white space or ')', so it is the lexer's whole token (maximal munch)
+_WS = r"[ \t\r\n\f\v]"
+_SYM = r"[A-Za-z~!@$%^&*_\-+=<>.?/][A-Za-z0-9~!@$%^&*_\-+=<>.?/]*"
+_ATOM = (rf"\({_WS}*(<=|<|>=|>){_WS}+\({_WS}*-{_WS}+({_SYM}){_WS}+({_SYM}){_WS}*\){_WS}*"
+         rf"(?:([0-9]{{1,100}})|\({_WS}*-{_WS}+([0-9]{{1,100}}){_WS}*\)){_WS}*\)")
+_LITERAL = rf"(?:\({_WS}*not{_WS}+{_ATOM}{_WS}*\)|{_ATOM})"
+_LINE = re.compile(rf"{_WS}*\(assert{_WS}+(\(or(?:{_WS}+{_LITERAL})+{_WS}*\)|{_LITERAL})"
+                   rf"{_WS}*\){_WS}*")
+# the literals of a matched line, in order (group 1: the 'not' of a negated one)
+_LITERALS = re.compile(rf"(\({_WS}*not{_WS}+)?{_ATOM}")
+_OPS = {"<=": "le", "<": "lt", ">=": "ge", ">": "gt"}
+
+
+def assertion_shortcut(elaborator):
+    """The function of one line for Lexer's `shortcut`: the formula Term of a line that is one
+    such assertion, else None. The symbols are looked up in `elaborator` when the line is
+    reached, which is when the general path would look them up (every command before it has
+    been carried out)."""
+    Term = T.Term
+    full_match = _LINE.fullmatch
+    literals = _LITERALS.finditer
+    ops = _OPS
+
+    def shortcut(line):
+        if "(assert" not in line:
+            return None
+        whole = full_match(line)
+        if whole is None or elaborator.locals:
+            return None
+        names = elaborator.globals
+        built = []
+        for m in literals(line):
+            x, y = names.get(m.group(3)), names.get(m.group(4))
+            if x.__class__ is not Term or y.__class__ is not Term:
+                return None  # undeclared, a function, a number: the general path says what
+            sort = x.sort
+            if y.sort != sort or sort not in (INT, REAL):
+                return None
+            digits = m.group(5)
+            if digits is not None:
+                value = int(digits)
+            else:
+                value = -int(m.group(6))  # (- n): the elaborator folds it to the number -n
+            # _as_term: a numeral next to a Real term is a Real constant (a Fraction)
+            constant = Term("const", (), sort, value=value if sort == INT else Fraction(value))
+            atom = Term(ops[m.group(2)], (Term("sub", (x, y), sort), constant), BOOL)
+            if m.group(1) is not None:
+                atom = Term("not", (atom,), BOOL)
+            built.append(atom)
+        if whole.group(1).startswith("(or"):  # a literal starts with "(not" or "(<op>"
+            return Term("or", tuple(built), BOOL)
+        return built[0]
+
+    return shortcut
