@@ -677,6 +677,7 @@ class IncrementalCompiler:
             self.compiler.out.assumption_literals = []
             for term in assumptions:
                 self.compiler.assume(term)
+            return self.compiler.out.permuted(seed)
         except PartialCompileTimeout:
             self.compiler, self.done = None, []  # half a formula: start afresh next time
             raise
@@ -688,4 +689,3 @@ class IncrementalCompiler:
         finally:
             if collecting:
                 gc.enable()
-        return self.compiler.out.permuted(seed)

@@ -28,11 +28,13 @@ _WS = r"[ \t\r\n\f\v]"
 _SYM = r"[A-Za-z~!@$%^&*_\-+=<>.?/][A-Za-z0-9~!@$%^&*_\-+=<>.?/]*"
 _ATOM = (rf"\({_WS}*(<=|<|>=|>){_WS}+\({_WS}*-{_WS}+({_SYM}){_WS}+({_SYM}){_WS}*\){_WS}*"
          rf"(?:([0-9]{{1,100}})|\({_WS}*-{_WS}+([0-9]{{1,100}}){_WS}*\)){_WS}*\)")
-_LITERAL = rf"(?:\({_WS}*not{_WS}+{_ATOM}{_WS}*\)|{_ATOM})"
-_LINE = re.compile(rf"{_WS}*\(assert{_WS}+(\(or(?:{_WS}+{_LITERAL})+{_WS}*\)|{_LITERAL})"
-                   rf"{_WS}*\){_WS}*")
-# the literals of a matched line, in order (group 1: the 'not' of a negated one)
-_LITERALS = re.compile(rf"(\({_WS}*not{_WS}+)?{_ATOM}")
+# read left to right in one pass: the head "(assert" with "(or" or not, the literals one match
+# each (group 1: the "not" of a negated one, whose closing parenthesis the conditional group
+# then takes), and the closing parentheses up to the end of the line
+_HEAD = re.compile(rf"{_WS}*\(assert{_WS}+(\(or{_WS}+)?")
+_LITERAL = re.compile(rf"(\({_WS}*not{_WS}+)?{_ATOM}(?(1){_WS}*\)){_WS}*")
+_CLOSE_OR = re.compile(rf"\){_WS}*\){_WS}*")
+_CLOSE = re.compile(rf"\){_WS}*")
 _OPS = {"<=": "le", "<": "lt", ">=": "ge", ">": "gt"}
 
 
@@ -42,19 +44,22 @@ def assertion_shortcut(elaborator):
     reached, which is when the general path would look them up (every command before it has
     been carried out)."""
     Term = T.Term
-    full_match = _LINE.fullmatch
-    literals = _LITERALS.finditer
+    head_match, literal_match = _HEAD.match, _LITERAL.match
+    close_or, close = _CLOSE_OR.fullmatch, _CLOSE.fullmatch
     ops = _OPS
 
     def shortcut(line):
-        if "(assert" not in line:
-            return None
-        whole = full_match(line)
-        if whole is None or elaborator.locals:
+        head = head_match(line)
+        if head is None or elaborator.locals:
             return None
         names = elaborator.globals
+        clause = head.group(1) is not None
         built = []
-        for m in literals(line):
+        pos = head.end()
+        while True:
+            m = literal_match(line, pos)
+            if m is None:
+                break
             x, y = names.get(m.group(3)), names.get(m.group(4))
             if x.__class__ is not Term or y.__class__ is not Term:
                 return None  # undeclared, a function, a number: the general path says what
@@ -72,8 +77,11 @@ def assertion_shortcut(elaborator):
             if m.group(1) is not None:
                 atom = Term("not", (atom,), BOOL)
             built.append(atom)
-        if whole.group(1).startswith("(or"):  # a literal starts with "(not" or "(<op>"
-            return Term("or", tuple(built), BOOL)
-        return built[0]
+            pos = m.end()
+            if not clause:
+                break
+        if not built or (close_or if clause else close)(line, pos) is None:
+            return None
+        return Term("or", tuple(built), BOOL) if clause else built[0]
 
     return shortcut
