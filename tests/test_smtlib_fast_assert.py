@@ -73,7 +73,8 @@ def test_random_clauses_give_the_general_paths_terms_answers_and_models(sort):
         assert fast_lines == slow_lines
         assert same_terms(fast.solver.assertions(), slow.solver.assertions())
         used += sum(line.startswith("(assert") for line in text.splitlines())
-        assert fast.hits == sum(line.startswith("(assert") for line in text.splitlines())
+        assert fast.hits == sum(line.startswith(("(assert", "(declare-fun"))
+                                for line in text.splitlines())
         answers.add(fast_lines[0])
     assert used > 100 and answers == {"sat", "unsat"}
 
@@ -152,7 +153,9 @@ def test_push_pop_declarations_inside_scopes_and_named_terms():
     slow_lines, slow_errors, slow = run(text, shortcut=False)
     assert fast_lines == slow_lines
     assert fast_errors == slow_errors == 1  # y is not declared after the first pop
-    assert fast.hits == 2  # lines 5 and 12; line 9 (y undeclared) takes the general path
+    # the declarations of lines 2, 4 and 11, the assertions of lines 5 and 12; line 9 (y is
+    # not declared) and the named one take the general path
+    assert fast.hits == 5
     assert fast_lines[:2] == ["unsat", fast_lines[1]] and "line 9" in fast_lines[1]
 
 
@@ -196,3 +199,34 @@ def test_the_compilers_direct_path_makes_the_same_problem(make):
         formulas.append(T.Or(*atoms) if len(atoms) > 1 else atoms[0])
     formulas.append(xs[0] - xs[0] <= 2)  # one variable: a constant, the general path
     assert compiled(Compiler(), formulas) == compiled(GeneralCompiler(), formulas)
+
+
+DECLARATIONS = """(declare-fun x () Int)
+(declare-const y Real)
+(declare-fun x () Int)
+(declare-const true Int)
+(declare-fun or () Int)
+(declare-const b Bool)
+(declare-fun b () Real)
+(declare-const xInt)
+(declare-fun f (Int) Int)
+(push 1)
+(declare-const z Int)
+(assert (<= (- x z) 2))
+(pop 1)
+(declare-const z Real)
+(assert (< (- y z) (- 1)))
+(assert b)
+(check-sat)
+(get-model)
+"""
+
+
+def test_declarations_and_their_errors():
+    fast_lines, fast_errors, fast = run(DECLARATIONS)
+    slow_lines, slow_errors, slow = run(DECLARATIONS, shortcut=False)
+    assert fast_lines == slow_lines
+    assert fast_errors == slow_errors == 6
+    assert [name for name, _ in fast.declared] == [name for name, _ in slow.declared]
+    assert fast.hits == 7  # x, y, b, z, z and the assertions of lines 12 and 15
+    assert any("line 3 column" in line and "already declared" in line for line in fast_lines)

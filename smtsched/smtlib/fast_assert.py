@@ -19,6 +19,7 @@ import re
 from fractions import Fraction
 
 from .. import terms as T
+from .elaborate import _BUILTINS
 
 BOOL, INT, REAL = T.BOOL, T.INT, T.REAL
 
@@ -36,11 +37,17 @@ _LITERAL = re.compile(rf"(\({_WS}*not{_WS}+)?{_ATOM}(?(1){_WS}*\)){_WS}*")
 _CLOSE_OR = re.compile(rf"\){_WS}*\){_WS}*")
 _CLOSE = re.compile(rf"\){_WS}*")
 _OPS = {"<=": "le", "<": "lt", ">=": "ge", ">": "gt"}
+# (declare-fun x () Int) and (declare-const x Int), alone on their line
+# (white space between two symbols: "xInt" is one symbol, never x and Int)
+_DECLARATION = re.compile(rf"{_WS}*\((?:declare-fun{_WS}+({_SYM}){_WS}*\({_WS}*\){_WS}*|"
+                          rf"declare-const{_WS}+({_SYM}){_WS}+)(Int|Real|Bool){_WS}*\){_WS}*")
+_SORTS = {"Int": INT, "Real": REAL, "Bool": BOOL}
 
 
 def assertion_shortcut(elaborator):
     """The function of one line for Lexer's `shortcut`: the formula Term of a line that is one
-    such assertion, else None. The symbols are looked up in `elaborator` when the line is
+    such assertion; (name, sort) for a line that declares one new constant of sort Bool, Int or
+    Real (its name is neither declared nor reserved: nothing can go wrong), else None. The symbols are looked up in `elaborator` when the line is
     reached, which is when the general path would look them up (every command before it has
     been carried out)."""
     Term = T.Term
@@ -48,9 +55,20 @@ def assertion_shortcut(elaborator):
     close_or, close = _CLOSE_OR.fullmatch, _CLOSE.fullmatch
     ops = _OPS
 
+    declaration = _DECLARATION.fullmatch
+    builtins = _BUILTINS
+
     def shortcut(line):
         head = head_match(line)
-        if head is None or elaborator.locals:
+        if head is None:
+            m = declaration(line)
+            if m is None:
+                return None
+            name = m.group(1) or m.group(2)
+            if name in elaborator.globals or name in builtins or name in ("true", "false"):
+                return None  # the general path says it is already declared
+            return (name, _SORTS[m.group(3)])
+        if elaborator.locals:
             return None
         names = elaborator.globals
         clause = head.group(1) is not None
@@ -60,21 +78,19 @@ def assertion_shortcut(elaborator):
             m = literal_match(line, pos)
             if m is None:
                 break
-            x, y = names.get(m.group(3)), names.get(m.group(4))
+            negated, op, x, y, digits, negative = m.groups()
+            x, y = names.get(x), names.get(y)
             if x.__class__ is not Term or y.__class__ is not Term:
                 return None  # undeclared, a function, a number: the general path says what
             sort = x.sort
             if y.sort != sort or sort not in (INT, REAL):
                 return None
-            digits = m.group(5)
-            if digits is not None:
-                value = int(digits)
-            else:
-                value = -int(m.group(6))  # (- n): the elaborator folds it to the number -n
+            # (- n): the elaborator folds it to the number -n
+            value = int(digits) if digits is not None else -int(negative)
             # _as_term: a numeral next to a Real term is a Real constant (a Fraction)
             constant = Term("const", (), sort, value=value if sort == INT else Fraction(value))
-            atom = Term(ops[m.group(2)], (Term("sub", (x, y), sort), constant), BOOL)
-            if m.group(1) is not None:
+            atom = Term(ops[op], (Term("sub", (x, y), sort), constant), BOOL)
+            if negated is not None:
                 atom = Term("not", (atom,), BOOL)
             built.append(atom)
             pos = m.end()

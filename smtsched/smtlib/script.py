@@ -125,9 +125,13 @@ class Script:
             count += 1
             if count & 1023 == 0:
                 gc.freeze()
-            if command.__class__ is tuple:  # ("line", formula, ...): an assertion read whole
-                self.solver.add(command[1])
-                self.success()
+            if command.__class__ is tuple:  # ("line", value, ...): a line read whole
+                value = command[1]
+                if value.__class__ is tuple:  # (name, sort): a new constant
+                    self.declare_const(value[0], value[1], command)
+                else:  # an assertion's formula
+                    self.solver.add(value)
+                    self.success()
                 continue
             if isinstance(command, SyntaxProblem):
                 self.error(command.message, command.line, command.column)
