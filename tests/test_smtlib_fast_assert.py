@@ -82,7 +82,7 @@ def test_random_clauses_give_the_general_paths_terms_answers_and_models(sort):
 def test_the_shortcut_takes_the_common_lines_and_leaves_the_rest():
     declared = "(declare-fun x () Int) (declare-fun y () Int) (declare-fun r () Real)\n"
     _, _, script = run(declared)
-    shortcut = fast_assert.assertion_shortcut(script.elab)
+    shortcut = fast_assert.assertion_shortcut(script)
     taken = ["(assert (<= (- x y) 3))\n", "(assert (or (< (- x y) (- 2)) (not (>= (- y x) 0))))",
              "  (assert\t(or (> (- x y) 007) ) )  \r\n"]
     left = ["(assert (<= (- x y) 3)) ; a comment\n",      # a comment
@@ -105,7 +105,7 @@ def test_the_shortcut_takes_the_common_lines_and_leaves_the_rest():
     assert T.same_term(built, T.Or(x - y < -2, T.Not(y - x >= 0)))
     r = script.elab.globals["r"]
     _, _, script = run("(declare-fun r () Real) (declare-fun s () Real)")
-    built = fast_assert.assertion_shortcut(script.elab)("(assert (<= (- r s) (- 3)))")
+    built = fast_assert.assertion_shortcut(script)("(assert (<= (- r s) (- 3)))")
     assert built.args[1].value == Fraction(-3) and type(built.args[1].value) is Fraction
     assert r.sort == "Real"
 

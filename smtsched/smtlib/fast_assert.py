@@ -44,21 +44,22 @@ _DECLARATION = re.compile(rf"{_WS}*\((?:declare-fun{_WS}+({_SYM}){_WS}*\({_WS}*\
 _SORTS = {"Int": INT, "Real": REAL, "Bool": BOOL}
 
 
-def assertion_shortcut(elaborator):
+def assertion_shortcut(script):
     """The function of one line for Lexer's `shortcut`: the formula Term of a line that is one
     such assertion; (name, sort) for a line that declares one new constant of sort Bool, Int or
-    Real (its name is neither declared nor reserved: nothing can go wrong), else None. The symbols are looked up in `elaborator` when the line is
-    reached, which is when the general path would look them up (every command before it has
-    been carried out)."""
+    Real (its name is neither declared nor reserved: nothing can go wrong); else None. The
+    symbols are looked up in `script.elab` (the current one: a reset makes a new one) when the
+    line is reached, which is when the general path would look them up (every command before
+    it has been carried out)."""
     Term = T.Term
     head_match, literal_match = _HEAD.match, _LITERAL.match
     close_or, close = _CLOSE_OR.fullmatch, _CLOSE.fullmatch
     ops = _OPS
-
     declaration = _DECLARATION.fullmatch
     builtins = _BUILTINS
 
     def shortcut(line):
+        elaborator = script.elab
         head = head_match(line)
         if head is None:
             m = declaration(line)

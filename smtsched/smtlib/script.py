@@ -53,7 +53,9 @@ class Script:
         self.errors = 0
         self.finished = False
         self.interrupted = False
-        self._assertion_shortcut = None  # (elaborator, its shortcut function)
+        # Lexer's shortcut: a whole-line declaration or assertion of difference atoms read
+        # with the current symbol table (fast_assert.py)
+        self._shortcut = assertion_shortcut(self)
         self.reset()
 
     # -- state -----------------------------------------------------------------------------
@@ -84,13 +86,6 @@ class Script:
         self.optimum_model = None   # the optimum's model, when a certificate's refutation
         #                             came after it (the solver's last answer is then unsat)
         self.pending_named = None
-
-    def _shortcut(self, line):
-        """Lexer's shortcut: the formula of a whole-line assertion of difference atoms, built
-        with the current symbol table (fast_assert.py), or None."""
-        if self._assertion_shortcut is None or self._assertion_shortcut[0] is not self.elab:
-            self._assertion_shortcut = (self.elab, assertion_shortcut(self.elab))
-        return self._assertion_shortcut[1](line)
 
     # -- output ----------------------------------------------------------------------------
     def say(self, text):
