@@ -120,18 +120,19 @@ class Compiler:
             node = stack.pop()
             if node.sort != BOOL:
                 raise SortError(f"an assertion must be a formula, got the {node.sort} term {node}")
-            if node.op == "and":
+            op = node.op
+            if op == "or":  # the commonest (the ops below are distinct: the order is free)
+                self.out.clauses.append([self.atom_literal(a) for a in node.args])
+            elif op == "and":
                 stack.extend(reversed(node.args))
-            elif node.op == "disjunctive":
+            elif op == "disjunctive":
                 self.disjunctive(node)
-            elif node.op == "cumulative":
+            elif op == "cumulative":
                 self.cumulative(node)
-            elif node.op == "cost":
+            elif op == "cost":
                 self.cost(node)
-            elif node.op == "pb":
+            elif op == "pb":
                 self.pseudo_boolean(node)
-            elif node.op == "or":
-                self.out.clauses.append([self.literal(a) for a in node.args])
             else:
                 lit = self.literal(node)
                 self.out.clauses.append([lit])
@@ -378,6 +379,21 @@ class Compiler:
             self.keep_alive.append(node)
         return self.memo[id(term)]
 
+    def atom_literal(self, term):
+        """`literal(term)`, straight to `difference_of_variables` for an atom x - y op c of
+        two variables: it needs no memo (its literal depends only on the atom, through the
+        atom table, so computing it again gives the same literal), and the memo, its keep-alive
+        list and the calls were most of the time of a clause of such atoms."""
+        op = term.op
+        if op in _COMPARISONS and term.sort == BOOL:
+            a, b = term.args
+            if a.op == "sub" and b.op == "const":
+                x, y = a.args
+                if x.op == "var" and y.op == "var" and x.name != y.name and \
+                        x.sort == y.sort == a.sort:
+                    return self.difference_of_variables(op, x, y, b.value, term)
+        return self.literal(term)
+
     def make_literal(self, node):
         op = node.op
         if op == "var":
@@ -444,8 +460,13 @@ class Compiler:
         sort = x.sort
         problem = self.out.difference[sort]
         kx, ky = ("var", x.name, sort), ("var", y.name, sort)
-        q = problem.node(ky, y.name)
-        p = problem.node(kx, x.name)
+        node_of = problem.node_of
+        q = node_of.get(ky)
+        if q is None:
+            q = problem.node(ky, y.name)
+        p = node_of.get(kx)
+        if p is None:
+            p = problem.node(kx, x.name)
         if sort == INT and c.__class__ is int:
             # difference_atom's common case (a = 1, an int constant), inlined: x_p - x_q <= bound
             if op == "le":
