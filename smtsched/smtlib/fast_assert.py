@@ -6,7 +6,9 @@ difference atoms, written whole on one line, e.g.
 Random difference-logic and scheduling files hold tens of thousands of them; through the
 lexer, the reader and the elaborator each costs about 60 us of Python (bench/random_dl.py,
 10,000 nodes: 80,000 assertions, most of the whole process's time before the search). Here a
-line is matched whole by one regular expression and its Term is built directly.
+line is matched whole by regular expressions and its Term is built directly. A line declaring
+one new Bool, Int or Real constant, `(declare-fun x () Int)` or `(declare-const x Int)`, is
+taken the same way.
 
 The contract is the general path's: the shortcut builds exactly the Term the elaborator would
 build (the same operators, argument order, sorts and constants, through the same Term class),
