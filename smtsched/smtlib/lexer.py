@@ -42,20 +42,37 @@ _BAD_RUN = re.compile(r"[0-9A-Za-z" + re.escape("~!@$%^&*_-+=<>.?/#:") + r"]+")
 
 
 class Lexer:
-    """Iterate over the tokens of `stream` (a binary file object or bytes)."""
+    """Iterate over the tokens of `stream` (a binary file object or bytes).
 
-    def __init__(self, stream):
+    `shortcut` (optional): a function of one decoded line, tried on every line that starts
+    outside any command (no token left open, `open_lists` empty: the reader's stack); when it
+    returns a value v instead of None, the line is not tokenised and the lexer yields the
+    single token ``("line", v, line number, column of its first '(')`` in its place. The
+    script reader uses it to take a whole-line assertion of the common difference-logic shape
+    without the per-token work (script.py, `_assertion_shortcut`).
+    """
+
+    def __init__(self, stream, shortcut=None, open_lists=()):
         if isinstance(stream, (bytes, bytearray)):
             stream = iter(bytes(stream).splitlines(keepends=True))
         self.lines = stream
+        self.shortcut = shortcut
+        self.open_lists = open_lists
 
     def __iter__(self):
         match_token = _TOKEN.match
+        shortcut = self.shortcut
+        open_lists = self.open_lists
         pending = None  # (kind, start line, start column, [pieces]) of a multi-line token
         number = 0
         for raw in self.lines:
             number += 1
             line = raw.decode("utf-8", "surrogateescape") if isinstance(raw, bytes) else raw
+            if shortcut is not None and pending is None and not open_lists:
+                value = shortcut(line)
+                if value is not None:
+                    yield ("line", value, number, line.find("(") + 1)
+                    continue
             pos = 0
             end = len(line)
             if pending is not None:

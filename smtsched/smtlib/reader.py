@@ -30,8 +30,12 @@ class SyntaxProblem:
         self.column = column
 
 
-def read_commands(tokens):
-    stack = []          # the open lists, outermost first
+def read_commands(tokens, stack=None):
+    """`stack` (optional): the list to use as the stack of open lists, so that the lexer can
+    see whether a command is open (Lexer's `open_lists`). A ``line`` token (a whole command
+    the lexer's shortcut read, see lexer.py) is yielded as it is."""
+    if stack is None:
+        stack = []      # the open lists, outermost first
     problem = None      # the first problem of the current command
     for token in tokens:
         kind = token[0]
@@ -59,6 +63,8 @@ def read_commands(tokens):
                 problem = None
         elif stack:
             stack[-1].items.append(token)
+        elif kind == "line":  # only ever met outside any command (the lexer checks)
+            yield token
         else:
             yield SyntaxProblem(f"a command must start with '(', found {describe(token)}",
                                 token[2], token[3])

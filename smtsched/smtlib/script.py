@@ -15,6 +15,7 @@ from .. import terms as T
 from ..errors import ModelCheckError, SmtschedError
 from ..solver import Solver, sat, unknown, unsat
 from .elaborate import BOOL, INT, REAL, Elaborator, Macro, ScriptError, parse_sort, position
+from .fast_assert import assertion_shortcut
 from .lexer import Lexer
 from .reader import SList, SyntaxProblem, read_commands, to_text
 
@@ -52,6 +53,9 @@ class Script:
         self.errors = 0
         self.finished = False
         self.interrupted = False
+        # Lexer's shortcut: a whole-line declaration or assertion of difference atoms read
+        # with the current symbol table (fast_assert.py)
+        self._shortcut = assertion_shortcut(self)
         self.reset()
 
     # -- state -----------------------------------------------------------------------------
@@ -103,7 +107,11 @@ class Script:
     def run(self, stream):
         """Execute every command of `stream` (binary file or bytes) until (exit) or the end."""
         count = 0
-        for command in read_commands(Lexer(stream)):
+        # the reader's stack of open lists, which the lexer looks at before trying the
+        # shortcut for a whole-line assertion (fast_assert.py) on a line
+        stack = []
+        lexer = Lexer(stream, shortcut=self._shortcut, open_lists=stack)
+        for command in read_commands(lexer, stack):
             # Every 1,024 commands what was built so far leaves the cyclic collector's view
             # (gc.freeze: it is not freed, only no longer walked; terms hold no cycles, and
             # anything that dies is still freed by its reference count). Its full passes
@@ -112,6 +120,14 @@ class Script:
             count += 1
             if count & 1023 == 0:
                 gc.freeze()
+            if command.__class__ is tuple:  # ("line", value, ...): a line read whole
+                value = command[1]
+                if value.__class__ is tuple:  # (name, sort): a new constant
+                    self.declare_const(value[0], value[1], command)
+                else:  # an assertion's formula
+                    self.solver.add(value)
+                    self.success()
+                continue
             if isinstance(command, SyntaxProblem):
                 self.error(command.message, command.line, command.column)
                 continue

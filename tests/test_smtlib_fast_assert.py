@@ -1,0 +1,232 @@
+"""The whole-line assertion shortcut (smtsched.smtlib.fast_assert) and the compiler's direct
+path for x - y op c atoms give exactly what the general paths give: the same Terms, the same
+compiled problem, the same answers, models and error messages (with line and column)."""
+import io
+import random
+from fractions import Fraction
+
+import pytest
+
+from smtsched import terms as T
+from smtsched.compile import Compiler
+from smtsched.smtlib import fast_assert
+from smtsched.smtlib.script import Script
+
+
+def run(text, shortcut=True):
+    """(output lines, errors, the Script) of `text`, with or without the shortcut."""
+    out = io.StringIO()
+    script = Script(out)
+    script.hits = 0
+    if shortcut:
+        general = script._shortcut
+
+        def counted(line):
+            value = general(line)
+            script.hits += value is not None
+            return value
+        script._shortcut = counted
+    else:
+        script._shortcut = lambda line: None
+    errors = script.run(text.encode())
+    return out.getvalue().splitlines(), errors, script
+
+
+def same_terms(a, b):
+    """Structurally equal, constants of the same Python type too (T.same_term checks it)."""
+    return len(a) == len(b) and all(T.same_term(x, y) for x, y in zip(a, b))
+
+
+def random_script(rng, sort="Int", lines=40, n=6):
+    def numeral():
+        return str(rng.randint(0, 9))
+
+    out = ["(set-logic %s)" % ("QF_IDL" if sort == "Int" else "QF_RDL")]
+    out += ["(declare-fun x%d () %s)" % (i, sort) for i in range(n)]
+
+    def atom():
+        x, y = rng.sample(range(n), 2)
+        c = numeral() if rng.random() < 0.5 else "(- %s)" % numeral()
+        text = "(%s (- x%d x%d) %s)" % (rng.choice(["<=", "<", ">=", ">"]), x, y, c)
+        return "(not %s)" % text if rng.random() < 0.2 else text
+
+    for _ in range(lines):
+        k = rng.randint(1, 3)
+        if k == 1 and rng.random() < 0.5:
+            out.append("(assert %s)" % atom())
+        else:
+            out.append("(assert (or %s))" % " ".join(atom() for _ in range(k)))
+    out += ["(check-sat)", "(get-model)"]
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("sort", ["Int", "Real"])
+def test_random_clauses_give_the_general_paths_terms_answers_and_models(sort):
+    rng = random.Random("fast-assert-" + sort)
+    used, answers = 0, set()
+    for trial in range(25):
+        text = random_script(rng, sort, lines=rng.randint(5, 40))
+        fast_lines, fast_errors, fast = run(text)
+        slow_lines, slow_errors, slow = run(text, shortcut=False)
+        # (get-model) after unsat is the one error
+        assert fast_errors == slow_errors == (fast_lines[0] == "unsat")
+        assert fast_lines == slow_lines
+        assert same_terms(fast.solver.assertions(), slow.solver.assertions())
+        used += sum(line.startswith("(assert") for line in text.splitlines())
+        assert fast.hits == sum(line.startswith(("(assert", "(declare-fun"))
+                                for line in text.splitlines())
+        answers.add(fast_lines[0])
+    assert used > 100 and answers == {"sat", "unsat"}
+
+
+def test_the_shortcut_takes_the_common_lines_and_leaves_the_rest():
+    declared = "(declare-fun x () Int) (declare-fun y () Int) (declare-fun r () Real)\n"
+    _, _, script = run(declared)
+    shortcut = fast_assert.assertion_shortcut(script)
+    taken = ["(assert (<= (- x y) 3))\n", "(assert (or (< (- x y) (- 2)) (not (>= (- y x) 0))))",
+             "  (assert\t(or (> (- x y) 007) ) )  \r\n"]
+    left = ["(assert (<= (- x y) 3)) ; a comment\n",      # a comment
+            "(assert (<= (- x y) 3)) (check-sat)\n",      # a second command
+            "(assert (<= (- x z) 3))\n",                  # an undeclared symbol
+            "(assert (<= (- x r) 3))\n",                  # Int and Real mixed
+            "(assert (<= (- x y) 3.5))\n",                # a decimal
+            "(assert (<= (- x y) 3)\n",                   # not closed on the line
+            "(assert (<= (- x y) |3|))\n",                # a quoted symbol
+            "(assert (<=(- x y) 3))\n",                   # a shape it does not know
+            "(assert (<= (- x y) %s))\n" % ("9" * 101),   # a long numeral
+            "(assert (! (<= (- x y) 3) :named a))\n"]     # an annotation
+    for line in taken:
+        assert shortcut(line) is not None, line
+    for line in left:
+        assert shortcut(line) is None, line
+    # what it builds: the elaborator's Term, constants included
+    x, y = T.Int("x"), T.Int("y")
+    built = shortcut("(assert (or (< (- x y) (- 2)) (not (>= (- y x) 0))))")
+    assert T.same_term(built, T.Or(x - y < -2, T.Not(y - x >= 0)))
+    r = script.elab.globals["r"]
+    _, _, script = run("(declare-fun r () Real) (declare-fun s () Real)")
+    built = fast_assert.assertion_shortcut(script)("(assert (<= (- r s) (- 3)))")
+    assert built.args[1].value == Fraction(-3) and type(built.args[1].value) is Fraction
+    assert r.sort == "Real"
+
+
+BAD = """(set-logic QF_IDL)
+(declare-fun x () Int) (declare-fun y () Int) (declare-fun r () Real)
+(define-fun f ((a Int)) Int a)
+(declare-fun b () Bool)
+(assert (<= (- x z) 3))
+(assert (or (<= (- x y) 3) (<= (- x r) 1)))
+(assert (or (<= (- x y) 3) (<= (- f y) 1)))
+(assert (<= (- x b) 3))
+(assert (<= (- x y) 3)
+(check-sat)
+"""
+
+
+def test_errors_keep_their_messages_lines_and_columns():
+    fast_lines, fast_errors, _ = run(BAD)
+    slow_lines, slow_errors, _ = run(BAD, shortcut=False)
+    assert fast_errors == slow_errors >= 4
+    assert fast_lines == slow_lines
+    assert any("line 5 column" in line and "unknown constant 'z'" in line for line in fast_lines)
+
+
+def test_push_pop_declarations_inside_scopes_and_named_terms():
+    text = """(set-logic QF_IDL)
+(declare-fun x () Int)
+(push 1)
+(declare-fun y () Int)
+(assert (<= (- x y) (- 1)))
+(assert (! (<= (- y x) 0) :named n))
+(check-sat)
+(pop 1)
+(assert (<= (- x y) 3))
+(push 1)
+(declare-fun y () Int)
+(assert (or (<= (- x y) (- 5)) (< (- y x) 2)))
+(check-sat)
+(get-value (x y))
+(pop 1)
+(check-sat)
+"""
+    fast_lines, fast_errors, fast = run(text)
+    slow_lines, slow_errors, slow = run(text, shortcut=False)
+    assert fast_lines == slow_lines
+    assert fast_errors == slow_errors == 1  # y is not declared after the first pop
+    # the declarations of lines 2, 4 and 11, the assertions of lines 5 and 12; line 9 (y is
+    # not declared) and the named one take the general path
+    assert fast.hits == 5
+    assert fast_lines[:2] == ["unsat", fast_lines[1]] and "line 9" in fast_lines[1]
+
+
+def test_a_command_spanning_lines_is_never_cut():
+    # the second line alone looks like a whole assertion; it belongs to the open '(push'
+    text = "(declare-fun x () Int) (declare-fun y () Int)\n(assert (or\n" \
+           "(assert (<= (- x y) 3))\n))\n(check-sat)\n"
+    fast_lines, fast_errors, _ = run(text)
+    slow_lines, slow_errors, _ = run(text, shortcut=False)
+    assert fast_lines == slow_lines and fast_errors == slow_errors == 1
+
+
+class GeneralCompiler(Compiler):
+    """The compiler without its direct path for x - y op c atoms."""
+
+    def difference_of_variables(self, op, x, y, c, node):
+        return self.comparison(op, node.args[0], node.args[1], node)
+
+
+def compiled(compiler, formulas):
+    for formula in formulas:
+        compiler.assert_formula(formula)
+    out = compiler.out
+    return (out.num_vars, out.clauses,
+            {sort: (spec.node_names, spec.node_of, spec.atoms)
+             for sort, spec in out.difference.items()})
+
+
+@pytest.mark.parametrize("make", [T.Int, T.Real])
+def test_the_compilers_direct_path_makes_the_same_problem(make):
+    rng = random.Random("direct-path")
+    xs = [make("v%d" % i) for i in range(7)]
+    relations = [lambda a, b: a <= b, lambda a, b: a < b, lambda a, b: a >= b,
+                 lambda a, b: a > b]
+    formulas = []
+    for _ in range(300):
+        atoms = []
+        for _ in range(rng.randint(1, 3)):
+            x, y = rng.sample(xs, 2)
+            atoms.append(rng.choice(relations)(x - y, rng.randint(-6, 6)))
+        formulas.append(T.Or(*atoms) if len(atoms) > 1 else atoms[0])
+    formulas.append(xs[0] - xs[0] <= 2)  # one variable: a constant, the general path
+    assert compiled(Compiler(), formulas) == compiled(GeneralCompiler(), formulas)
+
+
+DECLARATIONS = """(declare-fun x () Int)
+(declare-const y Real)
+(declare-fun x () Int)
+(declare-const true Int)
+(declare-fun or () Int)
+(declare-const b Bool)
+(declare-fun b () Real)
+(declare-const xInt)
+(declare-fun f (Int) Int)
+(push 1)
+(declare-const z Int)
+(assert (<= (- x z) 2))
+(pop 1)
+(declare-const z Real)
+(assert (< (- y z) (- 1)))
+(assert b)
+(check-sat)
+(get-model)
+"""
+
+
+def test_declarations_and_their_errors():
+    fast_lines, fast_errors, fast = run(DECLARATIONS)
+    slow_lines, slow_errors, slow = run(DECLARATIONS, shortcut=False)
+    assert fast_lines == slow_lines
+    assert fast_errors == slow_errors == 6
+    assert [name for name, _ in fast.declared] == [name for name, _ in slow.declared]
+    assert fast.hits == 7  # x, y, b, z, z and the assertions of lines 12 and 15
+    assert any("line 3 column" in line and "already declared" in line for line in fast_lines)
