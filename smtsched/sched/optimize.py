@@ -161,6 +161,7 @@ class Optimizer:
         self.optimise = model.objective is not None
         self.first = None      # the starting schedule (greedy or the caller's), if valid
         self.list_stats = {}   # what the memory-aware list schedules did (`list_improved`)
+        self.cut_bound = 0     # bounds.cut_lower_bound, when the start is not optimal already
         self.unfit_start = None   # the greedy schedule, even when a memory budget refuses it
         self.best = None       # (objective, starts, present)
         self.lower = None      # the proven lower bound
@@ -209,7 +210,10 @@ class Optimizer:
                 self.first = listed
                 if self.on_solution is not None:
                     self.on_solution(self.greedy_result())
-        if not self.start_is_optimal():
+        if self.optimise and self.model.objective == "makespan" and self.first is not None \
+                and not self.start_is_optimal():
+            self.cut_bound = bounds.cut_lower_bound(self.model)
+        if not self.start_is_optimal() and not self.start_meets_cut_bound():
             try:
                 with collector.building():
                     self.backend = self.build_backend()
@@ -318,6 +322,13 @@ class Optimizer:
                 and (not self.certifying or self.model.objective == "makespan")
                 and self.model.objective_value(self.first) <= self.static_bound())
 
+    def start_meets_cut_bound(self):
+        """The start meets the cut bound (bounds.cut_lower_bound): optimal without a backend,
+        unless a certificate is to be written (its refutation then needs the backend)."""
+        return (self.first is not None and self.optimise and not self.certifying
+                and self.cut_bound > 0
+                and self.model.objective_value(self.first) <= self.cut_bound)
+
     def build_backend(self):
         """The search backend; the probes ask about makespans below the first schedule's (or
         within the horizon)."""
@@ -351,7 +362,9 @@ class Optimizer:
         self.stats = self.fresh_stats()
         self.stats.update(self.list_stats)
         if self.optimise:
-            self.lower = self.static_bound()
+            self.lower = max(self.static_bound(), self.cut_bound)
+            if self.cut_bound:
+                self.stats["cut_bound"] = self.cut_bound
             proven = None if self.backend is None else self.backend.lower_bound()
             if proven is not None:
                 # both hold: the greedy result may already have reported the static one
