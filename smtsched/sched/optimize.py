@@ -3,7 +3,10 @@ or the peak of a memory): the `Optimizer`, on a search backend (smtsched.sched.b
 
 1. The lower bound starts at the bound that needs no search (smtsched.sched.bounds).
 2. A first schedule: a greedy serial schedule (smtsched.sched.heuristic) when the model allows
-   one, else one check without a bound on the objective.
+   one, else one check without a bound on the objective. Under a memory budget (makespan),
+   memory-aware list schedules improve it before any backend is built
+   (smtsched.sched.memory_list, `list_improved`); a makespan start not already optimal also
+   meets the cut bound (bounds.cut_lower_bound), which may decide OPTIMAL without a backend.
 3. Then probes below the best: a check under the assumption `objective <= probe` either finds
    a better schedule (the upper bound drops to its value) or is refuted (the lower bound
    rises to probe + 1). Probes bisect the gap; a probe that does not finish within a sixth
