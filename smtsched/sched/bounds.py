@@ -119,3 +119,135 @@ def cost_lower_bound(model):
         end = head[index] + model.tasks[index].duration
         total += weight * (end if model.dues is None else max(0, end - model.dues[index]))
     return total
+
+
+# the cut bound: how many tasks one cut may leave out, and the largest model it looks at (its
+# ancestor sets are n bits per task)
+CUT_SLACK = 8
+CUT_TASKS = 6000
+
+
+def cut_lower_bound(model):
+    """A lower bound on the makespan from the cuts of the precedence graph (0 when it does not
+    apply): a task c such that every other task is an ancestor or a descendant of it splits
+    every schedule in two, the ancestors ending before c starts and the descendants starting
+    after it ends (minimum lags >= 0), so the makespan is at least the bound of the ancestors
+    alone, plus d(c), plus the bound of the descendants alone; with cuts c1 < c2 < ... the
+    pieces between them add up the same way. Each piece's bound is `makespan_lower_bound` of
+    the piece as a model of its own (its tasks, the precedences and resource demands among
+    them; releases kept in the first piece only, dropped elsewhere: a relaxation).
+
+    Why: on operator graphs the unit's load bound (Jackson's, over all tasks at once) cannot
+    see that the matrix unit must idle in every layer of a forward pass while the vector
+    units compute what the next matrix product reads; split at the layers' joins, each
+    piece's own bound does (the training graph of bench/graphs.py, 12 blocks).
+
+    A task with few incomparable tasks (at most CUT_SLACK) is made a cut by leaving those
+    out: the model without some tasks (and their precedences) is a relaxation, every
+    schedule of the whole model gives one of it at most as long. The cuts are then found
+    again in the reduced graph (a path through a removed task no longer counts).
+
+    Applies to models without optional tasks or alternatives, with minimum lags >= 0 only
+    (an ancestor with a negative lag may overlap its descendant) and at most CUT_TASKS
+    tasks; memories are left out (a relaxation too)."""
+    tasks = model.tasks
+    n = len(tasks)
+    if not tasks or n > CUT_TASKS or model.alternatives or any(t.optional for t in tasks):
+        return 0
+    if any(p.min_lag < 0 for p in model.precedences):
+        return 0
+    arcs = [(p.before.index, p.after.index) for p in model.precedences]
+    everything = (1 << n) - 1
+    relations = _ancestry(n, arcs, everything)
+    if relations is None:
+        return 0   # a cycle (of zero length): left to the other bounds
+    # the strict cuts, then with a few tasks left out (which may lose more than it gains on
+    # a small model: the larger of the two)
+    return max(_cut_sum(model, arcs, relations, everything, slack)
+               for slack in (0, CUT_SLACK))
+
+
+def _cut_sum(model, arcs, relations, everything, slack):
+    """The bound of `cut_lower_bound` with the tasks incomparable to a task left out when
+    they are at most `slack`."""
+    tasks = model.tasks
+    n = len(tasks)
+    ancestors, descendants = relations
+    removed = 0
+    for c in range(n):
+        if slack == 0:
+            break
+        apart = everything & ~(ancestors[c] | descendants[c] | (1 << c))
+        if bin(apart).count("1") <= slack:
+            if not (removed >> c) & 1:
+                removed |= apart
+    kept = [i for i in range(n) if not (removed >> i) & 1]
+    kept_mask = everything & ~removed
+    arcs = [(a, b) for a, b in arcs if (kept_mask >> a) & 1 and (kept_mask >> b) & 1]
+    ancestors, descendants = _ancestry(n, arcs, everything)
+    cuts = [c for c in kept
+            if (ancestors[c] | descendants[c] | (1 << c)) & kept_mask == kept_mask]
+    if not cuts:
+        return 0
+    # the cuts are totally ordered (each is an ancestor or a descendant of the others)
+    cuts.sort(key=lambda c: bin(ancestors[c] & kept_mask).count("1"))
+    bound = 0
+    before = 0   # the tasks up to the last cut (inclusive)
+    for k, c in enumerate(cuts + [None]):
+        if c is None:
+            piece = kept_mask & ~before
+        else:
+            piece = ancestors[c] & kept_mask & ~before
+        bound += _piece_bound(model, piece, releases=(k == 0))
+        if c is not None:
+            bound += tasks[c].duration
+            before |= piece | (1 << c)
+    return bound
+
+
+def _ancestry(n, arcs, everything):
+    """(ancestors, descendants): per task, the bit sets of the tasks with a path of
+    precedences to it and from it; None when the arcs have a cycle."""
+    graph = Precedences(n, [(a, b, 0) for a, b in arcs])
+    order = graph.topological_order()
+    if order is None:
+        return None
+    successors = [[] for _ in range(n)]
+    predecessors = [[] for _ in range(n)]
+    for a, b in arcs:
+        successors[a].append(b)
+        predecessors[b].append(a)
+    ancestors, descendants = [0] * n, [0] * n
+    for i in order:
+        bits = 0
+        for j in predecessors[i]:
+            bits |= ancestors[j] | (1 << j)
+        ancestors[i] = bits
+    for i in reversed(order):
+        bits = 0
+        for j in successors[i]:
+            bits |= descendants[j] | (1 << j)
+        descendants[i] = bits
+    return ancestors, descendants
+
+
+def _piece_bound(model, piece, releases):
+    """makespan_lower_bound of the tasks of the bit set `piece` as a model of their own."""
+    from .model import Model
+    if not piece:
+        return 0
+    sub = Model("piece")
+    own = {}
+    for t in model.tasks:
+        if (piece >> t.index) & 1:
+            own[t.index] = sub.task(f"t{t.index}", t.duration,
+                                    release=t.release if releases else 0)
+    for p in model.precedences:
+        a, b = own.get(p.before.index), own.get(p.after.index)
+        if a is not None and b is not None:
+            sub.precedence(a, b, min_lag=p.min_lag)
+    for resource in model.resources:
+        demands = [(own[t.index], d) for t, d in resource.demands if t.index in own]
+        if demands:
+            sub.cumulative(demands, resource.capacity)
+    return makespan_lower_bound(sub)
