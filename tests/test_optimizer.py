@@ -218,6 +218,7 @@ def test_each_schedule_is_checked_once(monkeypatch):
         calls.append(1)
         return original(model, starts, present)
     monkeypatch.setattr(check_module, "violations", counting)
+    monkeypatch.setattr(Optimizer, "LOCAL_SEARCH_FROM", 0)   # the tabu search on ft06 too
     m = ft06()
     mine = [list(range(0, 36 * 11, 11))]  # every task on its own: valid, makespan 396
     result = m.solve(start_from=mine)

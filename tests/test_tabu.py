@@ -201,3 +201,37 @@ def test_only_models_of_machines_are_taken():
         model.minimize_makespan()
         assert not local_search.applicable(model), change
         assert local_search.improve(model, [0, 2]) is None
+
+
+def random_jobshop(jobs, machines, seed):
+    """A job shop of `jobs` x `machines` with random routes and durations 1-99."""
+    rng = random.Random(seed)
+    m = Model(f"random-{jobs}x{machines}")
+    on = [[] for _ in range(machines)]
+    for j in range(jobs):
+        previous = None
+        for k in rng.sample(range(machines), machines):
+            task = m.task(f"j{j}m{k}", rng.randint(1, 99))
+            on[k].append(task)
+            if previous is not None:
+                m.precedence(previous, task)
+            previous = task
+    for k, tasks in enumerate(on):
+        m.unary(tasks, name=f"m{k}")
+    m.minimize_makespan()
+    return m
+
+
+@pytest.mark.parametrize("tasks_from, searched", [(400, True), (401, False)])
+def test_the_optimiser_runs_the_tabu_search_from_400_tasks(monkeypatch, tasks_from, searched):
+    # below Optimizer.LOCAL_SEARCH_FROM the exact search proves job shops on its own, and the
+    # tabu search's moves only delayed the proof; a 20 x 20 shop has exactly 400 tasks
+    from smtsched.sched.optimize import Optimizer
+    monkeypatch.setattr(Optimizer, "LOCAL_SEARCH_FROM", tasks_from)
+    model = random_jobshop(20, 20, seed=3)
+    result = model.solve(time_limit=2)
+    assert result.objective is not None   # (a checked schedule: the optimiser checks each)
+    assert ("tabu_moves" in result.stats) == searched
+    if searched:
+        assert result.stats["tabu_moves"] > 0
+        assert result.stats["heuristic"] < model.objective_value(greedy(model))
