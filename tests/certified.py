@@ -11,12 +11,15 @@ peak objective over a memory without buffers), with the reason. Answers of model
 memories are certified like the others (docs/certificates.md, "Memories"). SMTSCHED_CERTIFY_ALL=0 turns the
 whole thing off (e.g. to time the suite without it).
 
-The checking runs in one background worker process while the test goes on (the suite runs in
-one process, and CI has two cores: checking took about half of what certifying cost the
-suite); conftest waits for the verdicts of a test's certificates when the test ends
+The checking runs in one background worker process while the test goes on (checking took
+about half of what certifying cost the suite); conftest waits for the verdicts of a test's certificates when the test ends
 (`settle`), so a rejected certificate still fails the test that got the answer, at its
 teardown. SMTSCHED_CERTIFY_SYNC=1 checks each certificate at once instead, inside the test
 (Hypothesis then shrinks the example whose certificate is rejected).
+
+Under pytest-xdist every worker process has its own checker and its own counts; it hands them
+over with `export` when it finishes, and the controller adds them up with `merge`, so the
+summary counts the whole suite.
 """
 import json
 import os
@@ -33,6 +36,8 @@ suspended = False       # set by conftest for a test marked `uncertified`
 _pool = None            # the background checker (one worker process; see _checker)
 _pending = []           # (async verdict, folder) of the certificates not settled yet
 _owner = os.getpid()    # the test process (whose teardown settles)
+_late = []              # summary lines: rejections outside a test (also from xdist workers)
+_missing = []           # xdist workers that sent no counts (crashed), for the summary
 
 
 def enabled():
@@ -220,17 +225,41 @@ def account(folder, status, reason):
         NOT_JUDGED[f"{status}: {masked[:110]}"] += 1
 
 
+def _settle_late():
+    """Settle what is still pending at the end of the session (certificates made outside a
+    test: none so far); a rejection becomes a summary line."""
+    try:
+        settle()
+    except AssertionError as error:
+        _late.extend(f"  REJECTED outside a test: {line}" for line in str(error).splitlines())
+
+
+def export():
+    """This process's counts, as plain data (an xdist worker sends them to the controller)."""
+    _settle_late()
+    return {"counts": dict(COUNTS), "not_judged": dict(NOT_JUDGED), "late": list(_late)}
+
+
+def merge(exported, worker=None):
+    """Add the counts a worker exported (in the xdist controller); None: the worker sent none
+    (it crashed), which the summary says."""
+    if exported is None:
+        _missing.append(worker or "a worker")
+        return
+    COUNTS.update(exported["counts"])
+    NOT_JUDGED.update(exported["not_judged"])
+    _late.extend(exported["late"])
+
+
 def summary():
     """Lines for pytest's terminal summary."""
-    late = []
-    try:
-        settle()   # certificates made outside a test (none so far), still unsettled
-    except AssertionError as error:
-        late = [f"  REJECTED outside a test: {line}" for line in str(error).splitlines()]
-    if not COUNTS:
+    _settle_late()
+    missing = [f"  (without the counts of {name}, which sent none: it crashed)"
+               for name in _missing]
+    if not COUNTS and not _late and not missing:
         return []
     lines = ["certificates of unsat, OPTIMAL and INFEASIBLE answers: "
              + ", ".join(f"{n} {status}" for status, n in sorted(COUNTS.items()))]
     for reason, n in NOT_JUDGED.most_common(8):
         lines.append(f"  {n} x {reason}")
-    return lines + late
+    return lines + _late + missing

@@ -14,11 +14,20 @@ that choosing a profile actually changes how much they run.
 Certificates: every unsat answer of smtsched.Solver is certified and checked by the independent
 checker (tests/certified.py; SMTSCHED_CERTIFY_ALL=0 turns it off); the summary counts them.
 
+Parallel run: the suite runs in two pytest-xdist worker processes (CI has two cores) unless
+told otherwise (`-n N`; `-n 0` or `-p no:xdist` for one process, e.g. to debug; `--pdb` implies
+one process). The default is set by `pytest_cmdline_main` below, not by pyproject's addopts,
+which would make `-p no:xdist` a usage error. Each worker certifies and counts its own
+answers; it hands its counts to the controller when it finishes (`config.workeroutput`), and
+the controller, which runs no tests, adds them up for the summary.
+
 Hang watchdog: a solver stuck inside CaDiCaL holds the GIL, so neither Hypothesis nor a Python
 timer can interrupt it. Every test therefore runs under `faulthandler.dump_traceback_later`
 (SMTSCHED_TEST_TIMEOUT seconds, default 600, 0 disables), which prints the stacks and exits the
-run instead of hanging CI; the input that was being checked at that moment is kept in the file
-named by the `input_log` fixture (shown in the pytest header).
+process instead of hanging CI (under xdist: the worker, whose test is then reported as crashed;
+xdist starts another worker for the rest); the input that was being checked at that moment is
+kept in the file named by the `input_log` fixture (shown in the pytest header; one file per
+worker process).
 """
 
 import faulthandler
@@ -105,10 +114,49 @@ _INPUT_LOG = InputLog(INPUT_LOG_PATH)
 _WATCHDOG_FILE = None
 
 
+DEFAULT_WORKERS = 2      # CI's cores
+# loadfile: the tests of a module run in one worker, so a costly module fixture (the benchmark
+# smoke run of test_bench_dnn_scale.py, the solved script of test_certify_slack.py) runs once.
+# (loadgroup, which would allow finer sharing, does not group with pytest 9.2 and xdist 3.8: its
+# worker renames item._nodeid, which pytest 9.2 no longer reads.)
+DEFAULT_DIST = "loadfile"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    # Runs before xdist's own (also tryfirst, registered earlier), which turns the number of
+    # processes into worker gateways. Only when nothing about distribution was asked for.
+    if not config.pluginmanager.hasplugin("xdist") or hasattr(config, "workerinput"):
+        return
+    option = config.option
+    if (option.numprocesses is not None or option.dist != "no" or option.tx
+            or getattr(option, "distload", False) or config.getoption("usepdb", False)):
+        return
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    if cores >= 2:
+        option.numprocesses = DEFAULT_WORKERS
+        option.dist = DEFAULT_DIST
+
+
+def _is_xdist_controller(config):
+    """True in the xdist controller process: it only collects and reports, its workers run
+    the tests (`-n 0` and `-p no:xdist` run them here)."""
+    if hasattr(config, "workerinput"):
+        return False
+    try:
+        return config.getoption("dist") != "no"
+    except ValueError:   # xdist not loaded
+        return False
+
+
 def pytest_configure(config):
     # every unsat answer of smtsched.Solver in the suite is certified and checked (issue 15;
-    # tests/certified.py)
-    if certified.enabled():
+    # tests/certified.py); not in an xdist controller, which runs no test (it would only keep an
+    # idle checker process)
+    if certified.enabled() and not _is_xdist_controller(config):
         certified.install()
     # Global output capture is suspended while pytest_configure runs, so fd 2 is still the real
     # stderr here: keep a duplicate for the watchdog (inside a test, fd 2 is a capture file that
@@ -121,15 +169,35 @@ def pytest_unconfigure(config):
     _INPUT_LOG.discard()
 
 
+def pytest_sessionfinish(session):
+    # an xdist worker: its certificate counts go to the controller with the worker's other
+    # output (sent after this hook; plain JSON-able data)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["certified"] = certified.export()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    # the controller: a worker finished (a crashed worker sends no output; its crash fails the
+    # run anyway, and the summary says its counts are missing)
+    if certified.enabled():
+        output = getattr(node, "workeroutput", None) or {}
+        certified.merge(output.get("certified"), node.gateway.id)
+
+
 def pytest_terminal_summary(terminalreporter):
     for line in certified.summary():
         terminalreporter.write_line(line)
 
 
 def pytest_report_header(config):
+    where = INPUT_LOG_PATH
+    if _is_xdist_controller(config):
+        where = os.path.join(tempfile.gettempdir(), "smtsched-test-input-<worker pid>.txt")
     return (
         f"hang watchdog: {WATCHDOG_SECONDS:g} s per test (SMTSCHED_TEST_TIMEOUT); "
-        f"input under check kept in {INPUT_LOG_PATH}"
+        f"input under check kept in {where}"
     )
 
 

@@ -196,6 +196,39 @@ def test_a_checker_process_that_dies_fails_the_test_and_the_next_check_runs_agai
         certified.NOT_JUDGED.update(not_judged)
 
 
+def test_the_counts_of_xdist_workers_add_up_in_the_summary():
+    # each pytest-xdist worker exports its counts at the end; the controller merges them
+    import certified
+
+    saved = (certified.COUNTS.copy(), certified.NOT_JUDGED.copy(), list(certified._late),
+             list(certified._missing))
+    try:
+        certified.COUNTS.clear()
+        certified.NOT_JUDGED.clear()
+        certified.COUNTS.update({"verified": 3, "not written": 1})
+        certified.NOT_JUDGED.update({"not written: no tasks": 1})
+        exported = json.loads(json.dumps(certified.export()))   # plain data, as xdist sends it
+        certified.COUNTS.clear()          # the controller, which runs no tests
+        certified.NOT_JUDGED.clear()
+        certified.merge(exported, "gw0")
+        certified.merge(exported, "gw3")
+        certified.merge({"counts": {"verified": 2, "rejected": 1}, "not_judged": {},
+                         "late": ["  REJECTED outside a test: x"]}, "gw1")
+        certified.merge(None, "gw2")
+        lines = certified.summary()
+        assert lines[0].endswith(": 2 not written, 1 rejected, 8 verified"), lines
+        assert "  2 x not written: no tasks" in lines
+        assert "  REJECTED outside a test: x" in lines
+        assert any("gw2" in line and "crashed" in line for line in lines)
+    finally:
+        certified.COUNTS.clear()
+        certified.COUNTS.update(saved[0])
+        certified.NOT_JUDGED.clear()
+        certified.NOT_JUDGED.update(saved[1])
+        certified._late[:] = saved[2]
+        certified._missing[:] = saved[3]
+
+
 def test_the_one_pass_cycle_over_real_atoms_counts_strict_edges():
     # x1 - x2 < 0 (var 1), x2 - x3 <= 0 (var 2); the reason of x1 - x3 < 0 (var 3)
     atom_of = {1: ("Real", 1, 2, 0, True), 2: ("Real", 2, 3, 0, False),
