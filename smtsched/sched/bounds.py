@@ -7,6 +7,8 @@ and maximum lags, optional tasks, zero durations, releases, deadlines); tests/
 test_static_bounds.py checks them against brute force. Precedences with a positive cycle
 have no schedule at all: `positive_cycle` finds one, and the heads and tails refuse such a
 model (PositiveCycle) rather than return numbers from a relaxation cut off midway."""
+from types import SimpleNamespace
+
 from ..errors import SmtschedError
 from ..precedence import Precedences
 
@@ -232,22 +234,27 @@ def _ancestry(n, arcs, everything):
 
 
 def _piece_bound(model, piece, releases):
-    """makespan_lower_bound of the tasks of the bit set `piece` as a model of their own."""
-    from .model import Model
+    """makespan_lower_bound of the tasks of the bit set `piece` as a model of their own (the
+    few attributes it reads, in plain records: this module is below sched.model, which
+    imports the optimiser that imports it)."""
     if not piece:
         return 0
-    sub = Model("piece")
     own = {}
     for t in model.tasks:
         if (piece >> t.index) & 1:
-            own[t.index] = sub.task(f"t{t.index}", t.duration,
-                                    release=t.release if releases else 0)
-    for p in model.precedences:
-        a, b = own.get(p.before.index), own.get(p.after.index)
-        if a is not None and b is not None:
-            sub.precedence(a, b, min_lag=p.min_lag)
+            own[t.index] = SimpleNamespace(index=len(own), name=t.name, duration=t.duration,
+                                           release=t.release if releases else 0,
+                                           optional=False)
+    precedences = [SimpleNamespace(before=own[p.before.index], after=own[p.after.index],
+                                   min_lag=p.min_lag)
+                   for p in model.precedences
+                   if p.before.index in own and p.after.index in own]
+    resources = []
     for resource in model.resources:
         demands = [(own[t.index], d) for t, d in resource.demands if t.index in own]
         if demands:
-            sub.cumulative(demands, resource.capacity)
+            resources.append(SimpleNamespace(demands=demands, capacity=resource.capacity,
+                                             unary=resource.unary))
+    sub = SimpleNamespace(tasks=sorted(own.values(), key=lambda t: t.index),
+                          precedences=precedences, resources=resources)
     return makespan_lower_bound(sub)
