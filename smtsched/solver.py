@@ -18,7 +18,7 @@ from . import isolation
 from .core.session import Session
 from .engine import SAT, UNKNOWN, UNSAT
 from .errors import ModelCheckError, SortError
-from .terms import BOOL, INT, REAL, Term, evaluate, to_smtlib, variables
+from .terms import BOOL, INT, REAL, DifferenceClause, Term, evaluate, to_smtlib, variables
 
 
 class CheckSatResult:
@@ -210,6 +210,10 @@ class Solver:
     # -- assertions --------------------------------------------------------------------
     def add(self, *formulas):
         for formula in formulas:
+            if formula.__class__ is DifferenceClause:
+                # kept as it is: the compiler reads it directly, assertions() shows its Term
+                self._frames[-1].append(formula)
+                continue
             if isinstance(formula, (list, tuple)):
                 self.add(*formula)
                 continue
@@ -223,6 +227,11 @@ class Solver:
     append = insert = assert_exprs = add
 
     def assertions(self):
+        return _terms(self._stored())
+
+    def _stored(self):
+        """The assertions as stored: Terms and DifferenceClause records (which the compiler
+        takes as they are)."""
         return [f for frame in self._frames for f in frame]
 
     def push(self):
@@ -250,7 +259,7 @@ class Solver:
         self._clear_result()
         self._last_assumptions = assumptions
         started = time.perf_counter()
-        assertions = self.assertions()
+        assertions = self._stored()
         if not self._isolate:
             try:
                 result = self._search(assertions, assumptions, started)
@@ -321,7 +330,8 @@ class Solver:
                                 max_conflicts=self._max_conflicts, facts=facts)
         values = graph = None
         if outcome.status == SAT:
-            values = self._build_model(compiled, problems, outcome, assertions, assumptions)
+            values = self._build_model(compiled, problems, outcome, _terms(assertions),
+                                       assumptions)
             if self._keep_graph:
                 graph = _active_graph(compiled, problems, outcome)
         core = []
@@ -329,7 +339,7 @@ class Solver:
             failed = set(outcome.core or [])
             core = [k for k, lit in enumerate(compiled.assumption_literals) if lit in failed]
             if certificate is not None:
-                self._certify(certificate, assertions, assumptions)
+                self._certify(certificate, _terms(assertions), assumptions)
         lemmas = None
         if self._log_lemmas:
             lemmas = _lemma_formulas(problems, outcome.lemmas or [], compiled.pb_meaning)
@@ -442,6 +452,11 @@ class Solver:
 
     def __repr__(self):
         return "[" + ", ".join(to_smtlib(f) for f in self.assertions()) + "]"
+
+
+def _terms(stored):
+    """The formulas of stored assertions: each DifferenceClause's Term (built once)."""
+    return [f.term() if f.__class__ is DifferenceClause else f for f in stored]
 
 
 class DifferenceGraph:
