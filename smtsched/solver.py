@@ -8,6 +8,7 @@ DPLL(T) search on it (smtsched.core.session: the theory factory, then smtsched.e
 model that fails that check raises ModelCheckError, never reaches the user. A fresh SAT solver
 per check keeps push/pop trivially correct; reusing it across checks is a later optimisation.
 """
+import gc
 import numbers
 import os
 import time
@@ -456,7 +457,17 @@ class Solver:
 
 def _terms(stored):
     """The formulas of stored assertions: each DifferenceClause's Term (built once)."""
-    return [f.term() if f.__class__ is DifferenceClause else f for f in stored]
+    # The cyclic collector is off while many Terms are built: they make no cycles, and its
+    # passes over everything the compiler made were half the cost of building them (the
+    # model check of a 10,000-node random DL file's sat answer: 20,000 records)
+    collecting = gc.isenabled() and len(stored) > 1024
+    if collecting:
+        gc.disable()
+    try:
+        return [f.term() if f.__class__ is DifferenceClause else f for f in stored]
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class DifferenceGraph:
