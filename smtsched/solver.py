@@ -331,8 +331,7 @@ class Solver:
                                 max_conflicts=self._max_conflicts, facts=facts)
         values = graph = None
         if outcome.status == SAT:
-            values = self._build_model(compiled, problems, outcome, _terms(assertions),
-                                       assumptions)
+            values = self._build_model(compiled, problems, outcome, assertions, assumptions)
             if self._keep_graph:
                 graph = _active_graph(compiled, problems, outcome)
         core = []
@@ -392,6 +391,17 @@ class Solver:
             for key, node in problem.node_of.items():
                 if key is not None and key[0] == "var":
                     values[key] = numbers[node]
+        # DifferenceClause records are checked as they are (_records_hold: the same
+        # arithmetic as evaluating their Terms), the rest as Terms; if a record fails, or
+        # one of its variables has no value, all are checked as Terms, as before, so that
+        # the error names the first assertion that fails
+        records = [f for f in assertions if f.__class__ is DifferenceClause]
+        if not records:
+            pass
+        elif _records_hold(records, values):
+            assertions = [f for f in assertions if f.__class__ is not DifferenceClause]
+        else:
+            assertions = _terms(assertions)
         # Variables that only occur in atoms the compiler folded away still get a value.
         for var in variables(list(assertions) + list(assumptions)):
             if var.key() not in values:
@@ -453,6 +463,33 @@ class Solver:
 
     def __repr__(self):
         return "[" + ", ".join(to_smtlib(f) for f in self.assertions()) + "]"
+
+
+def _records_hold(records, values):
+    """Whether every DifferenceClause holds under `values` (variable key -> value), each
+    literal (x - y) op c evaluated as `evaluate` does on its Term; False also when a variable
+    has no value (the caller then checks the Terms)."""
+    for record in records:
+        holds = False
+        for negated, op, x, y, c in record.literals:
+            vx, vy = values.get(x.key()), values.get(y.key())
+            if vx is None or vy is None:
+                return False
+            d = vx - vy
+            if op == "le":
+                truth = d <= c
+            elif op == "lt":
+                truth = d < c
+            elif op == "ge":
+                truth = d >= c
+            else:
+                truth = d > c
+            if truth != negated:  # the literal holds
+                holds = True
+                break
+        if not holds:
+            return False
+    return True
 
 
 def _terms(stored):

@@ -322,3 +322,24 @@ def test_records_in_an_isolated_check_and_a_certificate(tmp_path):
     assert s.check() == unsat
     verdict = check_certificate(str(tmp_path))
     assert verdict.ok and verdict.status == "verified", verdict.reason
+
+
+def test_the_model_check_of_records_agrees_with_evaluating_their_terms():
+    """Solver._build_model checks the records of a sat answer without their Terms
+    (_records_hold): it must say exactly what evaluating the Terms says."""
+    from smtsched.solver import Model, _records_hold
+    rng = random.Random("records-hold")
+    names = ["v%d" % i for i in range(4)]
+    _, _, script = run("".join("(declare-fun %s () Int)\n" % n for n in names))
+    shortcut = fast_assert.assertion_shortcut(script)
+    seen = set()
+    for _ in range(600):
+        line = random_script(rng, "Int", lines=1, n=4).splitlines()[-3].replace("x", "v")
+        record = shortcut(line)
+        values = {("var", n, "Int"): rng.randint(-4, 4) for n in names}
+        holds = Model(values).eval(record.term())
+        assert _records_hold([record], values) is holds, (line, values)
+        seen.add(holds)
+    assert seen == {True, False}
+    values = {("var", n, "Int"): 0 for n in names[1:]}  # v0 has no value: the Terms decide
+    assert not _records_hold([shortcut("(assert (<= (- v0 v1) 5))")], values)
