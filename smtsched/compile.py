@@ -28,7 +28,7 @@ from .core.problem import CoreProblem, DiffAtom
 from .core.specs import (CostSpec, CostTask, CumulativeSpec, DemandTask, DisjunctiveSpec,
                          PseudoBooleanSpec, Task)
 from .errors import SortError, UnsupportedError
-from .terms import BOOL, INT, to_smtlib
+from .terms import BOOL, INT, DifferenceClause, to_smtlib
 
 _new_tuple = tuple.__new__
 _COMPARISONS = frozenset(("le", "lt", "ge", "gt"))
@@ -56,6 +56,9 @@ class Compiler:
         # global constraints skip the pairs whose order these facts already imply
         self.atom_of = {}
         self.root_facts = []
+        # Int variable Term -> its difference node, for difference_clause: a Term hashes by
+        # identity (cheaper than the key tuple), and the node of a variable never changes
+        self.int_node_of_term = {}
 
     # -------------------------------------------------------------- variables, gates
     def new_var(self):
@@ -115,6 +118,9 @@ class Compiler:
     # -------------------------------------------------------------- assertions
     def assert_formula(self, term):
         """Add `term` as a top-level fact (flattening top-level And and Or)."""
+        if term.__class__ is DifferenceClause:
+            self.difference_clause(term)
+            return
         stack = [term]
         while stack:
             node = stack.pop()
@@ -378,6 +384,46 @@ class Compiler:
             self.memo[id(node)] = self.make_literal(node)
             self.keep_alive.append(node)
         return self.memo[id(term)]
+
+    def difference_clause(self, record):
+        """Assert a DifferenceClause (terms.py) without its Term: exactly what assert_formula
+        does on record.term() (the `or` branch for a clause, the last branch for a single
+        literal), with `difference_of_variables` inlined for its Int case. Every literal is
+        (x - y) op c of two distinct Int variables and an int c, so that case is the only one;
+        the nodes are made in the same order (y, then x), the atoms numbered the same."""
+        out = self.out
+        problem = out.difference[INT]
+        node_of_term = self.int_node_of_term
+        atom_var = self.atom_var
+        literals = []
+        for negated, op, x, y, c in record.literals:
+            q = node_of_term.get(y)
+            if q is None:
+                q = node_of_term[y] = problem.node(("var", y.name, INT), y.name)
+            p = node_of_term.get(x)
+            if p is None:
+                p = node_of_term[x] = problem.node(("var", x.name, INT), x.name)
+            if op == "le":
+                bound = c
+            elif op == "lt":
+                bound = c - 1
+            else:  # x - y >= c  <=>  y - x <= -c
+                p, q, bound = q, p, (-c if op == "ge" else -c - 1)
+            negate = p > q  # canonical orientation: lower node first
+            if negate:
+                p, q, bound = q, p, -bound - 1
+            key = (INT, p, q, bound, False)
+            var = atom_var.get(key)
+            if var is None:
+                out.num_vars += 1
+                var = atom_var[key] = out.num_vars
+                self.owner[var] = "dl"
+                problem.atoms.append(_new_tuple(DiffAtom, (var, p, q, bound, False)))
+                self.atom_of[var] = (p, q, bound)
+            literals.append(-var if negate != negated else var)
+        out.clauses.append(literals)
+        if not record.clause and abs(literals[0]) in self.atom_of:  # always: an atom's var
+            self.root_facts.append(literals[0])
 
     def atom_literal(self, term):
         """`literal(term)`, straight to `difference_of_variables` for an atom x - y op c of

@@ -102,7 +102,11 @@ def test_the_shortcut_takes_the_common_lines_and_leaves_the_rest():
     # what it builds: the elaborator's Term, constants included
     x, y = T.Int("x"), T.Int("y")
     built = shortcut("(assert (or (< (- x y) (- 2)) (not (>= (- y x) 0))))")
-    assert T.same_term(built, T.Or(x - y < -2, T.Not(y - x >= 0)))
+    assert isinstance(built, T.DifferenceClause)  # Int atoms: a record, its Term on demand
+    assert T.same_term(built.term(), T.Or(x - y < -2, T.Not(y - x >= 0)))
+    assert built.term() is built.term()  # built once
+    built = shortcut("(assert (not (<= (- x y) 3)))")
+    assert T.same_term(built.term(), T.Not(x - y <= 3))
     r = script.elab.globals["r"]
     _, _, script = run("(declare-fun r () Real) (declare-fun s () Real)")
     built = fast_assert.assertion_shortcut(script)("(assert (<= (- r s) (- 3)))")
@@ -230,3 +234,112 @@ def test_declarations_and_their_errors():
     assert [name for name, _ in fast.declared] == [name for name, _ in slow.declared]
     assert fast.hits == 7  # x, y, b, z, z and the assertions of lines 12 and 15
     assert any("line 3 column" in line and "already declared" in line for line in fast_lines)
+
+
+# ------------------------------------------------------------------ DifferenceClause records
+def test_records_compile_to_the_problem_of_their_terms():
+    """A DifferenceClause is compiled directly (Compiler.difference_clause); the problem is
+    the one its Term gives through either compiler path, mixed with Terms over the same atoms
+    (shared atoms and nodes), single literals (root facts) included."""
+    rng = random.Random("records")
+    names = {"v%d" % i: T.Int("v%d" % i) for i in range(7)}
+    _, _, script = run("".join("(declare-fun %s () Int)\n" % n for n in names))
+    shortcut = fast_assert.assertion_shortcut(script)
+    stored = []
+    for _ in range(400):
+        line = random_script(rng, "Int", lines=1, n=7).splitlines()[-3]
+        line = line.replace("x", "v")
+        if rng.random() < 0.2:  # the same atoms through the general path, as Terms
+            stored.append(shortcut(line).term())
+            continue
+        record = shortcut(line)
+        assert isinstance(record, T.DifferenceClause), line
+        stored.append(record)
+    assert sum(not r.clause for r in stored if isinstance(r, T.DifferenceClause)) > 20
+    terms = [f.term() if isinstance(f, T.DifferenceClause) else f for f in stored]
+
+    def problem(compiler, formulas):
+        return compiled(compiler, formulas) + (compiler.root_facts, compiler.atom_of)
+    direct = problem(Compiler(), stored)
+    assert direct == problem(Compiler(), terms) == problem(GeneralCompiler(), terms)
+    assert direct[2]["Int"][2] and direct[3]  # atoms and root facts: not vacuous
+
+
+def test_lines_the_record_cannot_hold_stay_terms():
+    _, _, script = run("(declare-fun x () Int) (declare-fun y () Int) (declare-fun r () Real)"
+                       "(declare-fun s () Real) (define-fun z () Int x)\n")
+    shortcut = fast_assert.assertion_shortcut(script)
+    assert isinstance(shortcut("(assert (or (<= (- x y) 3) (< (- y x) 1)))"), T.DifferenceClause)
+    for line in ["(assert (<= (- r s) 3))",                    # Real
+                 "(assert (or (<= (- x y) 3) (<= (- x x) 1)))"]:  # x - x
+        built = shortcut(line)
+        assert isinstance(built, T.Term), line
+
+
+def test_solver_with_records_answers_models_and_prints_as_with_terms():
+    text = """(set-option :produce-models true)
+(set-logic QF_IDL)
+(declare-fun a () Int) (declare-fun b () Int) (declare-fun c () Int)
+(assert (or (<= (- a b) (- 2)) (not (< (- b c) 4))))
+(assert (> (- c a) 1))
+(assert (or (<= (- a b) 3) (> (- a b) 7) (<= (- a b) (- 2))))
+(check-sat)
+(get-model)
+(get-assertions)
+(push 1)
+(assert (not (>= (- c a) (- 5))))
+(check-sat)
+(get-assertions)
+(pop 1)
+(check-sat-assuming ((<= (- b a) 0)))
+(check-sat)
+(get-value (a b c))
+"""
+    fast_lines, fast_errors, fast = run(text)
+    slow_lines, slow_errors, slow = run(text, shortcut=False)
+    assert fast_lines == slow_lines and fast_errors == slow_errors == 0
+    assert fast_lines.count("sat") == 2 and fast_lines.count("unsat") == 2
+    stored = fast.solver._stored()
+    assert len(stored) == 3 and all(isinstance(f, T.DifferenceClause) for f in stored)
+    assert same_terms(fast.solver.assertions(), slow.solver.assertions())
+    assert fast.solver.sexpr() == slow.solver.sexpr()
+    assert fast.solver.to_smtlib() == slow.solver.to_smtlib()
+
+
+def test_records_in_an_isolated_check_and_a_certificate(tmp_path):
+    from smtsched.certify.check import check as check_certificate
+    from smtsched.solver import Solver, sat, unsat
+    _, _, script = run("(declare-fun x () Int) (declare-fun y () Int)\n")
+    shortcut = fast_assert.assertion_shortcut(script)
+    s = Solver()
+    s.set(isolate=True)
+    s.add(shortcut("(assert (or (<= (- x y) (- 1)) (<= (- y x) (- 1))))"))
+    assert s.check() == sat
+    m = s.model()
+    assert m[T.Int("x")] != m[T.Int("y")]
+    s.set(isolate=False, proof=str(tmp_path))
+    s.add(shortcut("(assert (<= (- x y) 0))"), shortcut("(assert (<= (- y x) 0))"))
+    assert s.check() == unsat
+    verdict = check_certificate(str(tmp_path))
+    assert verdict.ok and verdict.status == "verified", verdict.reason
+
+
+def test_the_model_check_of_records_agrees_with_evaluating_their_terms():
+    """Solver._build_model checks the records of a sat answer without their Terms
+    (_records_hold): it must say exactly what evaluating the Terms says."""
+    from smtsched.solver import Model, _records_hold
+    rng = random.Random("records-hold")
+    names = ["v%d" % i for i in range(4)]
+    _, _, script = run("".join("(declare-fun %s () Int)\n" % n for n in names))
+    shortcut = fast_assert.assertion_shortcut(script)
+    seen = set()
+    for _ in range(600):
+        line = random_script(rng, "Int", lines=1, n=4).splitlines()[-3].replace("x", "v")
+        record = shortcut(line)
+        values = {("var", n, "Int"): rng.randint(-4, 4) for n in names}
+        holds = Model(values).eval(record.term())
+        assert _records_hold([record], values) is holds, (line, values)
+        seen.add(holds)
+    assert seen == {True, False}
+    values = {("var", n, "Int"): 0 for n in names[1:]}  # v0 has no value: the Terms decide
+    assert not _records_hold([shortcut("(assert (<= (- v0 v1) 5))")], values)

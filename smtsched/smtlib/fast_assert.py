@@ -54,6 +54,7 @@ def assertion_shortcut(script):
     line is reached, which is when the general path would look them up (every command before
     it has been carried out)."""
     Term = T.Term
+    DifferenceClause = T.DifferenceClause
     head_match, literal_match = _HEAD.match, _LITERAL.match
     close_or, close = _CLOSE_OR.fullmatch, _CLOSE.fullmatch
     ops = _OPS
@@ -75,7 +76,8 @@ def assertion_shortcut(script):
             return None
         names = elaborator.globals
         clause = head.group(1) is not None
-        built = []
+        read = []  # (negated, op, x, y, c) per literal
+        direct = True  # every literal an atom of two distinct Int variables: a record
         pos = head.end()
         while True:
             m = literal_match(line, pos)
@@ -90,17 +92,26 @@ def assertion_shortcut(script):
                 return None
             # (- n): the elaborator folds it to the number -n
             value = int(digits) if digits is not None else -int(negative)
-            # _as_term: a numeral next to a Real term is a Real constant (a Fraction)
-            constant = Term("const", (), sort, value=value if sort == INT else Fraction(value))
-            atom = Term(ops[op], (Term("sub", (x, y), sort), constant), BOOL)
-            if negated is not None:
-                atom = Term("not", (atom,), BOOL)
-            built.append(atom)
+            if direct and (sort != INT or x.op != "var" or y.op != "var" or x.name == y.name):
+                direct = False  # a Real, a defined constant, x - x: the Term, as before
+            read.append((negated is not None, ops[op], x, y, value))
             pos = m.end()
             if not clause:
                 break
-        if not built or (close_or if clause else close)(line, pos) is None:
+        if not read or (close_or if clause else close)(line, pos) is None:
             return None
+        if direct:
+            # the compiler reads it directly; the Term is built only if someone asks
+            return DifferenceClause(tuple(read), clause)
+        built = []
+        for negated, op, x, y, value in read:
+            sort = x.sort
+            # _as_term: a numeral next to a Real term is a Real constant (a Fraction)
+            constant = Term("const", (), sort, value=value if sort == INT else Fraction(value))
+            atom = Term(op, (Term("sub", (x, y), sort), constant), BOOL)
+            if negated:
+                atom = Term("not", (atom,), BOOL)
+            built.append(atom)
         return Term("or", tuple(built), BOOL) if clause else built[0]
 
     return shortcut
