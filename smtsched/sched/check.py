@@ -51,6 +51,15 @@ def violations(model, starts, present=None):
                 problems.append(f"{resource.name} carries {load} > {resource.capacity} at "
                                 f"time {at}")
                 break
+    for resource in model.nonrenewables:
+        # consumed once per present task, whatever its start (plain sum over the pairs)
+        used = 0
+        for t, amount in resource.consumption:
+            if present[t.index]:
+                used += amount
+        if used > resource.capacity:
+            problems.append(f"{resource.name} (non-renewable) is consumed {used} > "
+                            f"{resource.capacity}")
     for memory in model.memories:
         if memory.capacity is None:
             continue

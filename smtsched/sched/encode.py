@@ -4,6 +4,8 @@ term API.
 - one Int start variable per task, and a makespan variable with end <= makespan for every task;
 - releases, deadlines, precedences with minimum and maximum lags: difference constraints;
 - an optional task has a Bool presence variable that guards everything it takes part in;
+- a non-renewable resource: PbLe over the presences of its optional tasks (the mandatory
+  tasks' amounts are a constant moved to the bound);
 - two tasks of a resource whose demands together exceed its capacity get the disjunction
   "one ends before the other starts" (for a machine: every pair);
 - a cumulative resource can also be overloaded by three or more tasks that are pairwise
@@ -18,7 +20,7 @@ term API.
 # precedence module's, whose all-pairs longest paths (for the memories) read the same clock;
 # defined there so that memory.py needs nothing from this module
 from ..precedence import DeadlinePassed as EncodingTimeout
-from ..terms import And, Bool, Cumulative, Disjunctive, Int, Not, Or, WeightedCost
+from ..terms import And, Bool, BoolVal, Cumulative, Disjunctive, Int, Not, Or, PbLe, WeightedCost
 from . import lower
 
 
@@ -119,6 +121,17 @@ class Encoding:
                     b, db = pairs[j]
                     if da + db > resource.capacity:
                         add(self.guard(Or(self.before(a, b), self.before(b, a)), a, b))
+
+        for resource in model.nonrenewables:
+            # the amounts of the present tasks, the mandatory ones a constant moved to the
+            # bound: PbLe over the presences (z3's pble when printed; the pseudo-Boolean
+            # theory, or a clause when it is one, when compiled)
+            bound = resource.capacity - resource.constant()
+            terms = [(self.present[t.index], a) for t, a in resource.consumption if t.optional]
+            if bound < 0:
+                add(BoolVal(False))
+            elif sum(a for _, a in terms) > bound:
+                add(PbLe(terms, bound))
 
     def _windows(self, tasks):
         """Each task's (head, horizon - tail): where its start can lie under the horizon; None

@@ -10,6 +10,7 @@ the horizon, end <= makespan, presence variables), `_precedences` (minimum and m
 `_alternatives`, then per resource `_machine` (a DisjunctiveSpec and its pairwise clauses),
 `_cumulative` (a CumulativeSpec, with bound literals over windows under `horizon`) or
 `_optional_pairs` (guarded pairwise disjunctions, for resources with optional tasks), then the
+non-renewable resources (`_nonrenewables`: a pseudo-Boolean row over the presences), then the
 memories (smtsched.sched.liveness: liveness literals, their sums, and the capacity rows; or,
 as SMTSCHED_MEMORY chooses, smtsched.sched.memory_intervals: free nodes and the specs of the
 memory theory).
@@ -83,7 +84,7 @@ import numpy as np
 
 from ..core.problem import INT, CoreProblem, DiffAtom
 from ..core.specs import (CostSpec, CostTask, CumulativeOptions, CumulativeSpec, DemandTask,
-                          DisjunctiveSpec, Task)
+                          DisjunctiveSpec, PseudoBooleanSpec, Task)
 from ..precedence import NONE as _NONE   # "no path": far below any sum, far above int64's least
 from ..precedence import Precedences
 from ..precedence import DeadlinePassed as EncodingTimeout
@@ -219,6 +220,7 @@ class Lowering:
                 self._cumulative(resource, number)
             else:
                 self._optional_pairs(resource, number)
+        self._nonrenewables()
         if self.model.memories:
             self._memories()
 
@@ -493,6 +495,37 @@ class Lowering:
                 other = self.atom(node[task.index], node[option.index], 0)
                 clauses.append([-present[option.index], same])
                 clauses.append([-present[option.index], other])
+
+    def _nonrenewables(self):
+        """A non-renewable resource: "sum of the amounts of the present tasks <= capacity",
+        the mandatory tasks' amounts moved to the bound, as one row of the pseudo-Boolean
+        theory (theories/pseudo_boolean*.py*: the counter-based slack propagation of Galena,
+        Chai and Kuehlmann DAC 2003, and Pueblo, Sheini and Sakallah JSAT 2006) over the
+        presence variables. Why a row and not
+        a clausal encoding (a totalizer, a sequential counter, pysat.pb's BDDs/adders):
+        the theory is already in the engine (the memories' capacity rows use it), the row
+        is linear in the tasks whatever the amounts (a totalizer over PSPLIB's amounts of
+        up to 10 per mode and capacities in the hundreds grows with the capacity), it
+        propagates as strongly as a BDD does (generalised arc consistency of one linear
+        constraint: a literal is set false as soon as its weight exceeds the slack), and
+        its explanations are the `slack` rule of the certificates, which the checker already
+        has. Always a row, never turned into a clause as the compiler does for a clause-
+        shaped PbLe (compile.pseudo_boolean): the checker's G holds the constraint as a
+        pseudo_boolean record only, so a clause of problem.cnf derived from it would not
+        follow from G. Mandatory amounts above the capacity: the false clause, no schedule;
+        a row that always holds (every amount fits): nothing."""
+        for resource in self.model.nonrenewables:
+            bound = resource.capacity - resource.constant()
+            if bound < 0:
+                self.core.clauses.append([-self._true_literal()])
+                continue
+            literals, weights = [], []
+            for t, amount in resource.consumption:
+                if t.optional:
+                    literals.append(self.present[t.index])
+                    weights.append(amount)
+            if sum(weights) > bound:
+                self.core.pseudo_boolean.append(PseudoBooleanSpec(literals, weights, bound))
 
     def _parking(self):
         """The numbers of the resources with optional tasks that get a global theory all the

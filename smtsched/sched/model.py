@@ -105,6 +105,32 @@ class Resource:
         return f"Resource({self.name!r}, capacity={self.capacity}, tasks={len(self.demands)})"
 
 
+class NonRenewable:
+    """A non-renewable (consumable) resource: every present task of `consumption` uses its
+    amount once, for the whole schedule, and the amounts of the present tasks sum to at most
+    `capacity` (a pseudo-Boolean constraint over the presences; a mandatory task's amount is
+    a constant). PSPLIB's multi-mode non-renewable resources, PyJobShop's consumables."""
+
+    __slots__ = ("name", "capacity", "consumption")
+
+    def __init__(self, name, capacity, consumption):
+        self.name = name
+        self.capacity = capacity
+        self.consumption = consumption   # [(task, amount)], amount >= 1
+
+    def constant(self):
+        """The amounts of the mandatory tasks: consumed in every schedule."""
+        return sum(a for t, a in self.consumption if not t.optional)
+
+    def used(self, present):
+        """The amount the present tasks (`present` by task index, None: all) consume."""
+        return sum(a for t, a in self.consumption if present is None or present[t.index])
+
+    def __repr__(self):
+        return (f"NonRenewable({self.name!r}, capacity={self.capacity}, "
+                f"tasks={len(self.consumption)})")
+
+
 class Buffer:
     """Memory that `producer` allocates when it starts and that is freed when the last of
     `consumers` (and the producer itself) ends; `producer` None: allocated at time 0;
@@ -140,8 +166,8 @@ class Memory:
 
 
 class Model:
-    """Tasks, precedences with time lags, unary and cumulative resources, memories with
-    buffers, an objective."""
+    """Tasks, precedences with time lags, unary and cumulative resources, non-renewable
+    resources, memories with buffers, an objective."""
 
     def __init__(self, name="model"):
         self.name = name
@@ -149,6 +175,7 @@ class Model:
         self.precedences = []
         self.resources = []
         self.alternatives = []        # (task, [option tasks]): exactly one option is present
+        self.nonrenewables = []       # NonRenewable: consumed once by the present tasks
         self.memories = []
         self.objective = None         # "makespan", "weighted_completion",
         #                               "weighted_tardiness", "peak_memory" or None
@@ -229,6 +256,32 @@ class Model:
         _distinct([t for t, _ in pairs], name or "the resource")
         resource = Resource(name or f"cumulative{len(self.resources)}", capacity, pairs)
         self.resources.append(resource)
+        return resource
+
+    def nonrenewable(self, consumption, capacity, name=None):
+        """A non-renewable resource of `capacity` (multi-mode RCPSP's non-renewable
+        resources, PyJobShop's consumables): `consumption` maps tasks to the non-negative
+        amount each consumes once when it is present (a dict, or (task, amount) pairs),
+        and the amounts of the present tasks sum to at most `capacity`. Typically the
+        tasks are the options of an `alternative` (the modes of an activity); a mandatory
+        task's amount is consumed in every schedule. Tasks consuming 0 are left out. A
+        model whose tasks cannot fit (mandatory amounts above the capacity, or no choice
+        of options that fits) is not refused here: solving it answers INFEASIBLE."""
+        capacity = _integer(capacity, "the capacity of a non-renewable resource", 0)
+        if name is not None and not isinstance(name, str):
+            raise ModelError(f"the name of a non-renewable resource must be a string, got "
+                             f"{name!r}")
+        name = name if name is not None else f"nonrenewable{len(self.nonrenewables)}"
+        if any(r.name == name for r in self.nonrenewables):
+            raise ModelError(f"a non-renewable resource named {name!r} already exists")
+        pairs = []
+        for task, amount in _pairs(consumption, f"the consumption of {name}"):
+            task = self._own(task)
+            amount = _integer(amount, f"the consumption of {task.name} in {name}", 0)
+            pairs.append((task, amount))
+        _distinct([t for t, _ in pairs], name)
+        resource = NonRenewable(name, capacity, [(t, a) for t, a in pairs if a])
+        self.nonrenewables.append(resource)
         return resource
 
     def alternative(self, task, options):
@@ -423,7 +476,9 @@ class Model:
     def to_smtlib(self, bound=None):
         """The model as an SMT-LIB script in the pairwise difference-logic encoding (for z3 and
         yices); with `bound`, the objective is asserted to be at most `bound` (the makespan in
-        QF_IDL; a weighted objective as its linear sum, in QF_LIA)."""
+        QF_IDL; a weighted objective as its linear sum, in QF_LIA). Non-renewable resources
+        print as z3's pseudo-Boolean `(_ pble ...)`, in the logic ALL (z3 reads them in no
+        QF_ logic; yices does not read them)."""
         from ..printer import dumps
         from .encode import Encoding
         if bound is not None:
@@ -436,6 +491,8 @@ class Model:
             logic = "QF_LIA"
         elif bound is not None:
             formulas.append(encoding.makespan <= bound)
+        if self.nonrenewables:
+            logic = None   # the printer's choice: ALL (z3 reads pble in no QF_ logic)
         return dumps(formulas, logic=logic)
 
     def __repr__(self):

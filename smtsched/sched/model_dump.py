@@ -44,6 +44,10 @@ def as_dict(model):
     if model.alternatives:
         data["alternatives"] = [{"task": t.name, "options": [o.name for o in options]}
                                 for t, options in model.alternatives]
+    if model.nonrenewables:
+        data["nonrenewables"] = [{"name": r.name, "capacity": r.capacity,
+                                  "consumption": [[t.name, a] for t, a in r.consumption]}
+                                 for r in model.nonrenewables]
     if model.memories:
         data["memories"] = [_memory(m) for m in model.memories]
     data["objective"] = model.objective

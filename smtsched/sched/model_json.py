@@ -80,7 +80,7 @@ def from_dict(data):
     if not isinstance(data, dict):
         raise ModelJSONError("model.json must hold one JSON object")
     _known(data, ("format", "version", "name", "tasks", "precedences", "resources",
-                  "alternatives", "memories", "objective", "objective_memory", "weights",
+                  "alternatives", "nonrenewables", "memories", "objective", "objective_memory", "weights",
                   "dues", "horizon"), "the model")
     if data.get("format") != FORMAT:
         raise ModelJSONError(f"model.json: format must be {FORMAT!r}, got "
@@ -140,6 +140,20 @@ def from_dict(data):
         model.alternative(task(_get(item, "task", "str", "an alternative"), "an alternative"),
                           [task(o, "an option") for o in _get(item, "options", "list",
                                                               "an alternative")])
+    for item in _get(data, "nonrenewables", "list", "the model", []):
+        if not isinstance(item, dict):
+            raise ModelJSONError(f"model.json: a non-renewable resource must be an object, got "
+                                 f"{item!r}")
+        _known(item, ("name", "capacity", "consumption"), "a non-renewable resource")
+        name = _get(item, "name", "str", "a non-renewable resource")
+        consumption = pairs(_get(item, "consumption", "list", "a non-renewable resource"),
+                            f"the consumption of {name}")
+        if any(isinstance(a, numbers.Integral) and not isinstance(a, bool) and a == 0
+               for _, a in consumption):
+            raise ModelJSONError(f"model.json: a consumption of {name} is 0 (such tasks are "
+                                 "left out)")
+        model.nonrenewable(consumption, _get(item, "capacity", "int",
+                                             "a non-renewable resource"), name=name)
     for item in _get(data, "memories", "list", "the model", []):
         if not isinstance(item, dict):
             raise ModelJSONError(f"model.json: a memory must be an object, got {item!r}")

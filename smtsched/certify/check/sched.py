@@ -18,7 +18,9 @@ smtsched's readers cannot hide here) and returns the checker's encoding G of it
   see `_pair_clauses`); a task whose demand alone exceeds the capacity: never there;
 - model.json only: optional tasks (the Boolean "present T" guards every clause of the task,
   of its precedences and of its pairs; the constraint records name it), alternatives (exactly
-  one option present, starting with its task), the weighted objectives as a cost
+  one option present, starting with its task), non-renewable resources (a pseudo_boolean
+  constraint over the presences of their optional tasks, the mandatory amounts moved to the
+  bound), the weighted objectives as a cost
   constraint without bound (constraints.json's cost records follow from it), and memories
   (`Encoding.memories`, a memory.MemoryModel: G has nothing of them until atoms.txt names
   their liveness atoms) with the peak-memory objective;
@@ -67,6 +69,7 @@ class _Problem:
         self.objective = MAKESPAN
         self.optional = set()    # names of the optional tasks
         self.alternatives = []   # (task, [options])
+        self.nonrenewables = []  # (name, capacity, [(task, amount)])
         self.weights = {}        # task -> weight (weighted objectives)
         self.dues = None         # task -> due (weighted tardiness), None: completion
         self.memories = []       # memory.Memory, in order
@@ -313,8 +316,8 @@ def read_psplib(text, query=None, parse_only=False):
 # -- model.json -------------------------------------------------------------------------------
 
 _MODEL_KEYS = {"format", "version", "name", "tasks", "precedences", "resources",
-               "alternatives", "memories", "objective", "objective_memory", "weights", "dues",
-               "horizon"}
+               "alternatives", "nonrenewables", "memories", "objective", "objective_memory",
+               "weights", "dues", "horizon"}
 
 
 def _json_object(pairs):
@@ -435,10 +438,39 @@ def read_model(text, query=None, parse_only=False):
             raise SchedInputError(f"model.json: {what}: a mandatory task and distinct "
                                   "optional options")
         problem.alternatives.append((task, options))
+    _nonrenewables(data, problem, task_name)
     _memories(data, problem, task_name)
     _weighted_objective(data, problem, task_name)
     problem.horizon = _field(data, "horizon", "int?", "the model", None)
     return None if parse_only else _encode(problem)
+
+
+def _nonrenewables(data, problem, task_name):
+    """The non-renewable resources, as smtsched.sched.model reads them: a capacity >= 0 and
+    [task, amount >= 1] pairs, a task at most once; the amounts of the present tasks sum to
+    at most the capacity (whatever their starts)."""
+    names = set()
+    for k, item in enumerate(_field(data, "nonrenewables", "list", "the model", [])):
+        what = f"non-renewable resource {k}"
+        _keys(item, ("name", "capacity", "consumption"), what)
+        name = _field(item, "name", "str", what)
+        if name in names:
+            raise SchedInputError(f"model.json: two non-renewable resources named "
+                                  f"{name!r:.60}")
+        names.add(name)
+        capacity = _field(item, "capacity", "int", what)
+        if capacity < 0:
+            raise SchedInputError(f"model.json: {name} has a negative capacity")
+        consumption = []
+        for pair in _field(item, "consumption", "list", what):
+            if not (isinstance(pair, list) and len(pair) == 2 and type(pair[1]) is int
+                    and pair[1] >= 1):
+                raise SchedInputError(f"model.json: a consumption of {name} must be [task, "
+                                      f"integer >= 1], got {pair!r:.60}")
+            consumption.append((task_name(pair[0], f"a consumption of {name}"), pair[1]))
+        if len({t for t, _ in consumption}) != len(consumption):
+            raise SchedInputError(f"model.json: a task appears twice in {name}")
+        problem.nonrenewables.append((name, capacity, consumption))
 
 
 def _memories(data, problem, task_name):
@@ -585,6 +617,20 @@ def _encode(problem):
             "tasks": [dict({"start": _start(t), "duration": problem.tasks[t][0], "demand": d},
                            **({"present": _present(t)} if t in problem.optional else {}))
                       for t, d in demands]})
+    for name, capacity, consumption in problem.nonrenewables:
+        # sum of the amounts of the present tasks <= capacity: the mandatory ones are a
+        # constant moved to the bound; the optional ones' presences are a pseudo-Boolean row
+        # (constraints.json's pseudo_boolean records follow from it, rule `slack`). G holds
+        # no clause of it (weaker than the input: sound), except the false clause when the
+        # mandatory amounts alone exceed the capacity
+        bound = capacity - sum(a for t, a in consumption if t not in problem.optional)
+        if bound < 0:
+            g.add([-g.true()])
+            continue
+        g.constraints.append({
+            "kind": "pseudo_boolean", "name": name, "relation": "<=", "bound": bound,
+            "terms": [[g.boolean(_present(t)), a] for t, a in consumption
+                      if t in problem.optional]})
     if problem.objective == MAKESPAN:
         g.objective = {"name": MAKESPAN, "variable": MAKESPAN}
     elif problem.objective in WEIGHTED:
@@ -733,6 +779,10 @@ def _check_schedule(problem, starts, g):
             load += change
             if load > capacity:
                 raise ValueError(f"{name} carries {load} > {capacity} at time {instant}")
+    for name, capacity, consumption in problem.nonrenewables:
+        used = sum(a for t, a in consumption if t in present)
+        if used > capacity:
+            raise ValueError(f"{name} is consumed {used} > {capacity} (non-renewable)")
     peak = None
     if problem.memories:
         peak = g.memories.check_schedule(starts, present)
