@@ -443,3 +443,60 @@ def test_checker_schedule_check():
     assert g.check_schedule({"a": 0, "o2": 0}) == 3
     with pytest.raises(ValueError, match="N is consumed 2 > 1"):
         g.check_schedule({"a": 0, "o1": 0})
+
+
+# ----------------------------------------------------------------------- starting schedules, static answers
+def test_static_reason_when_no_choice_fits():
+    """The least consumption (mandatory amounts, the cheapest option of each alternative)
+    above the capacity answers INFEASIBLE before any search, with the reason."""
+    instance = ([[(1, [], [2]), (3, [], [1])], [(2, [], [1]), (1, [], [2])]], [(0, 1)], [],
+                [1], {0: {1: 1}})
+    result = multimode(*instance).solve()
+    assert result.status == INFEASIBLE
+    assert "N0 needs at least 3 (capacity 1)" in result.reason
+    # at the capacity the cheapest options fit: no static answer
+    instance = instance[:3] + ([3],) + instance[4:]
+    assert _agree(instance, multimode(*instance).solve()) == 5
+
+
+def test_an_option_in_two_alternatives_is_counted_once():
+    m = Model()
+    a, b = m.task("a"), m.task("b")
+    shared = m.task("shared", 1, optional=True)
+    other = m.task("other", 1, optional=True)
+    m.alternative(a, [shared, other])
+    m.alternative(b, [shared])
+    m.nonrenewable({shared: 2, other: 1}, 2)
+    m.minimize_makespan()
+    result = m.solve()
+    # shared serves both (amount 2 <= 2); per-alternative minima would say 1 + 2 = 3 > 2
+    assert result.status == OPTIMAL and result.present(shared) and not result.present(other)
+
+
+def test_starting_schedules_that_overconsume_are_discarded():
+    """The optimiser's starting schedules (the greedy one, the caller's) pass the schedule
+    check first, which counts the non-renewable amounts."""
+    from smtsched.sched.optimize import best_start
+    m = Model()
+    a = m.task("a", 2)
+    o = m.task("o", 3, optional=True)   # optional, in no alternative: may be left out
+    m.nonrenewable({o: 2}, 1)
+    m.minimize_makespan()
+    assert best_start(m, [[0, 0]]) is None           # every task present: o consumes 2 > 1
+    result = m.solve(start_from=[[0, 0]])
+    assert result.status == OPTIMAL and result.objective == 2 and not result.present(o)
+
+
+def test_mandatory_only_greedy_model():
+    """Without optional tasks the greedy schedule applies; a constant over the capacity
+    makes it invalid, and the answer is INFEASIBLE, not the greedy schedule."""
+    for capacity, status in ((5, OPTIMAL), (4, INFEASIBLE)):
+        m = Model()
+        a, b = m.task("a", 2), m.task("b", 3)
+        m.unary([a, b])
+        m.nonrenewable({a: 2, b: 3}, capacity)
+        m.minimize_makespan()
+        result = m.solve()
+        assert result.status == status
+        if status == OPTIMAL:
+            assert result.objective == 5

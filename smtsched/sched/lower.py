@@ -23,10 +23,12 @@ precedences already order them, the same SAT variables in the same order, and th
 in the same order, except that the compiler's Tseitin gates are not made: a formula the
 encoding wraps in And/Or under a guard becomes the clauses that gate stood for (tests/
 test_lower.py compares the two problems on benchmarks and random models, and says where and why
-they differ). Without optional tasks or alternatives there are no such gates, and the two
-problems are identical, variable for variable (one more difference: with constants near 2**60
-the compiler gives up pruning the pairs the precedences order, to keep its int64 sums; the
-lowering sums in Python integers then and prunes exactly).
+they differ; a non-renewable resource's row also stays a row where the compiler makes a
+clause-shaped PbLe a clause, see `_nonrenewables`). Without optional tasks or alternatives
+there are no such gates, and the two problems are identical, variable for variable (one more
+difference: with constants near 2**60 the compiler gives up pruning the pairs the
+precedences order, to keep its int64 sums; the lowering sums in Python integers then and
+prunes exactly).
 
 After the construction, the methods the optimiser calls (the API of Encoding that optimize.py
 uses, without terms); every one of them appends what it makes to `core` (new variables at the

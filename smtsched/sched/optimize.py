@@ -72,6 +72,21 @@ def solve(model, time_limit=None, seed=0, on_solution=None, log=False, start_fro
                      proof=proof).run()
 
 
+def least_consumption(model, resource):
+    """The least amount of the non-renewable `resource` that every schedule consumes: the
+    mandatory tasks' amounts, plus per alternative the least amount of its options (an option
+    without an amount: 0). When an option belongs to two alternatives (one presence serves
+    both), only the mandatory amounts: the per-alternative sum could count it twice."""
+    amount = {t.index: a for t, a in resource.consumption}
+    least = resource.constant()
+    options = [o.index for _, opts in model.alternatives for o in opts]
+    if len(set(options)) != len(options):
+        return least
+    for _, opts in model.alternatives:
+        least += min(amount.get(o.index, 0) for o in opts)
+    return least
+
+
 def best_start(model, candidates):
     """The valid schedule of lowest objective among `candidates` (lists of starts by task
     index, or None), the first of equals; None when none is valid. The optimiser starts from
@@ -258,6 +273,11 @@ class Optimizer:
             memory, buffer = oversized
             return (f"buffer {buffer.name} ({buffer.size} bytes) does not fit in {memory.name} "
                     f"(capacity {memory.capacity})")
+        for resource in model.nonrenewables:
+            least = least_consumption(model, resource)
+            if least > resource.capacity:
+                return (f"the non-renewable resource {resource.name} needs at least {least} "
+                        f"(capacity {resource.capacity}) whatever the options chosen")
         return None
 
     def first_schedule(self):
