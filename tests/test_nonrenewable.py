@@ -266,7 +266,16 @@ def _random_runs(count, seed):
 
 
 def test_random_against_brute_force():
-    _random_runs(120, 17)
+    _random_runs(200, 17)
+
+
+def test_random_on_the_reference_theories(monkeypatch):
+    """The same answers on the pure-Python twins (SMTSCHED_PUREPYTHON's switch): the
+    pseudo-Boolean row is then theories/pseudo_boolean_ref.py's."""
+    import smtsched.theory
+    monkeypatch.setattr(smtsched.theory, "PURE_PYTHON", True)
+    assert smtsched.theory.pseudo_boolean_class().__module__.endswith("pseudo_boolean_ref")
+    _random_runs(30, 41)
 
 
 @pytest.mark.slow
@@ -431,6 +440,24 @@ def test_certificate_with_a_stronger_row_is_rejected(tmp_path):
         json.dump(records, f)
     verdict = check(str(folder))
     assert not verdict.ok and "follow" in str(verdict)
+
+
+def test_optimal_certificate_with_an_overconsuming_schedule_is_rejected(tmp_path):
+    """schedule.json of an OPTIMAL claim is checked against the non-renewable capacities:
+    both fast modes (job 1 started late, so the makespan is the claimed 4) consume 4 > 2."""
+    from smtsched.certify import check
+    modes = [[(1, [], [2]), (3, [], [0])], [(1, [], [2]), (4, [], [0])]]
+    result = multimode(modes, [(0, 1)], [], [2], None).solve(proof=str(tmp_path))
+    assert result.status == OPTIMAL and result.objective == 4
+    assert check(str(tmp_path)).ok
+    path = tmp_path / "schedule.json"
+    with open(path) as f:
+        schedule = json.load(f)
+    schedule["starts"] = {"j0": 0, "j0m0": 0, "j1": 3, "j1m0": 3}
+    with open(path, "w") as f:
+        json.dump(schedule, f)
+    verdict = check(str(tmp_path))
+    assert not verdict.ok and "N0 is consumed 4 > 2" in str(verdict)
 
 
 def test_checker_schedule_check():
