@@ -1,5 +1,5 @@
 """smtsched.sched: the scheduling modelling API (tasks, precedences with lags, unary and
-cumulative resources, makespan optimisation with proven bounds) and readers for the job-shop
+cumulative resources, non-renewable resources, makespan optimisation with proven bounds) and readers for the job-shop
 and PSPLIB formats.
 
     >>> from smtsched.sched import Model
@@ -10,9 +10,10 @@ and PSPLIB formats.
     >>> r.status, r.objective
     ('OPTIMAL', 5)
 """
-from .model import Model, ModelError, Resource, Task
+from .model import Model, ModelError, NonRenewable, Resource, Task
 from .result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Result
 from .formats import read_jobshop, read_psplib, read_model, FormatError
 
 __all__ = ["FEASIBLE", "INFEASIBLE", "OPTIMAL", "UNKNOWN", "FormatError", "Model", "ModelError",
-           "Resource", "Result", "Task", "read_jobshop", "read_model", "read_psplib"]
+           "NonRenewable", "Resource", "Result", "Task", "read_jobshop", "read_model",
+           "read_psplib"]
