@@ -489,7 +489,7 @@ def test_checker_schedule_check():
         g.check_schedule({"a": 0, "o1": 0})
 
 
-# ----------------------------------------------------------------------- starting schedules, static answers
+# ----------------------------------------------------------------------- starts, static answers
 def test_static_reason_when_no_choice_fits():
     """The least consumption (mandatory amounts, the cheapest option of each alternative)
     above the capacity answers INFEASIBLE before any search, with the reason."""

@@ -1,6 +1,6 @@
 """smtsched.sched: the scheduling modelling API (tasks, precedences with lags, unary and
-cumulative resources, non-renewable resources, makespan optimisation with proven bounds) and readers for the job-shop
-and PSPLIB formats.
+cumulative resources, non-renewable resources, makespan optimisation with proven bounds) and
+readers for the job-shop and PSPLIB formats.
 
     >>> from smtsched.sched import Model
     >>> m = Model()

@@ -20,7 +20,8 @@ term API.
 # precedence module's, whose all-pairs longest paths (for the memories) read the same clock;
 # defined there so that memory.py needs nothing from this module
 from ..precedence import DeadlinePassed as EncodingTimeout
-from ..terms import And, Bool, BoolVal, Cumulative, Disjunctive, Int, Not, Or, PbLe, WeightedCost
+from ..terms import (And, Bool, BoolVal, Cumulative, Disjunctive, Int, Not, Or, PbLe,
+                     WeightedCost)
 from . import lower
 
 

@@ -501,21 +501,23 @@ class Lowering:
     def _nonrenewables(self):
         """A non-renewable resource: "sum of the amounts of the present tasks <= capacity",
         the mandatory tasks' amounts moved to the bound, as one row of the pseudo-Boolean
-        theory (theories/pseudo_boolean*.py*: the counter-based slack propagation of Galena,
-        Chai and Kuehlmann DAC 2003, and Pueblo, Sheini and Sakallah JSAT 2006) over the
-        presence variables. Why a row and not
-        a clausal encoding (a totalizer, a sequential counter, pysat.pb's BDDs/adders):
-        the theory is already in the engine (the memories' capacity rows use it), the row
-        is linear in the tasks whatever the amounts (a totalizer over PSPLIB's amounts of
-        up to 10 per mode and capacities in the hundreds grows with the capacity), it
-        propagates as strongly as a BDD does (generalised arc consistency of one linear
-        constraint: a literal is set false as soon as its weight exceeds the slack), and
-        its explanations are the `slack` rule of the certificates, which the checker already
-        has. Always a row, never turned into a clause as the compiler does for a clause-
-        shaped PbLe (compile.pseudo_boolean): the checker's G holds the constraint as a
+        theory over the presence variables (theories/pseudo_boolean*.py*: the counter-based
+        slack propagation of Galena, Chai and Kuehlmann DAC 2003, and Pueblo, Sheini and
+        Sakallah JSAT 2006).
+
+        Why a row and not a clausal encoding (a totalizer, a sequential counter, pysat.pb's
+        BDDs and adders): the theory is already in the engine (the memories' capacity rows
+        use it); the row is linear in the tasks whatever the amounts, where a totalizer or a
+        sequential counter grows with the capacity too (n tasks, capacity C: up to n * C
+        auxiliary literals; PSPLIB's .mm capacities are in the tens, PyJobShop's consumables
+        are arbitrary); it propagates as strongly as a BDD (generalised arc consistency of
+        one linear constraint: a literal is set false as soon as its weight exceeds the
+        slack); and its explanations are the certificates' `slack` rule, which the checker
+        already has. Always a row, never the clause the compiler makes of a clause-shaped
+        PbLe (compile.pseudo_boolean): the checker's G holds the constraint as a
         pseudo_boolean record only, so a clause of problem.cnf derived from it would not
-        follow from G. Mandatory amounts above the capacity: the false clause, no schedule;
-        a row that always holds (every amount fits): nothing."""
+        follow from G. Mandatory amounts above the capacity: the false clause (no
+        schedule); a row that always holds (every amount fits): nothing."""
         for resource in self.model.nonrenewables:
             bound = resource.capacity - resource.constant()
             if bound < 0:

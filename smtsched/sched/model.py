@@ -122,10 +122,6 @@ class NonRenewable:
         """The amounts of the mandatory tasks: consumed in every schedule."""
         return sum(a for t, a in self.consumption if not t.optional)
 
-    def used(self, present):
-        """The amount the present tasks (`present` by task index, None: all) consume."""
-        return sum(a for t, a in self.consumption if present is None or present[t.index])
-
     def __repr__(self):
         return (f"NonRenewable({self.name!r}, capacity={self.capacity}, "
                 f"tasks={len(self.consumption)})")
