@@ -544,3 +544,21 @@ def test_mandatory_only_greedy_model():
         assert result.status == status
         if status == OPTIMAL:
             assert result.objective == 5
+
+
+def test_cut_witness_names_the_overloaded_resource(tmp_path):
+    """Regression: the tasks of a cut on R1 were all on R0 too, where they fit; the cut's
+    record named R0 (the first resource holding them all), so its clique witness could not
+    be found and the certificate was incomplete (LoweringBackend._resource_spec now picks
+    the resource they overload). Found by the random models here, seed 1207, model 8."""
+    instance = ([[(2, [0, 1], [0]), (2, [2, 1], [1])],
+                 [(3, [1, 3], [0]), (1, [2, 2], [2]), (2, [0, 1], [4])],
+                 [(2, [0, 3], [2]), (2, [1, 1], [0])], [(1, [1, 3], [2])]],
+                [], [4, 4], [6], {})
+    result = multimode(*instance).solve(seed=0, proof=str(tmp_path))
+    _agree(instance, result)
+    with open(tmp_path / "manifest.json") as f:
+        manifest = json.load(f)
+    with open(tmp_path / "lemmas.jsonl") as f:
+        cuts = [json.loads(line) for line in f if '"cut"' in line]
+    assert cuts and manifest["complete"] and manifest["incomplete"] == []

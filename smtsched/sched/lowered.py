@@ -293,8 +293,17 @@ class LoweringBackend(SearchBackend):
         nodes = {self.lowering.node[t.index] for t in tasks}
         core = self.lowering.core
         optional = [spec for spec, _ in getattr(core, "optional_globals", ())]
+        first = None
         for spec in core.globals + optional:
             if isinstance(spec, (DisjunctiveSpec, CumulativeSpec)) \
                     and nodes <= {task.node for task in spec.tasks}:
-                return spec
-        return None
+                # the resource the tasks overload: tasks of two resources (the modes of a
+                # multi-mode RCPSP use several) may fit the first one that holds them all,
+                # and a clique witness needs their demands above its capacity
+                if isinstance(spec, DisjunctiveSpec) or sum(
+                        task.demand for task in spec.tasks if task.node in nodes) \
+                        > spec.capacity:
+                    return spec
+                if first is None:
+                    first = spec
+        return first
