@@ -38,15 +38,18 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"smtsched {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     solve = commands.add_parser(
-        "solve", help="solve an SMT-LIB 2.6 script, a job shop or a PSPLIB instance",
+        "solve", help="solve an SMT-LIB 2.6 script, a job shop or a project-scheduling "
+                      "instance",
         description="Run an SMT-LIB 2.6 script and print the answers, as z3 and yices do "
                     "(errors are printed as (error \"line L column C: ...\") and the script "
                     "goes on; the exit code is 1 if any error occurred). A job-shop file "
-                    "(.txt) or a PSPLIB RCPSP file (.sm) is solved for the smallest makespan: "
-                    "status, makespan, proven lower bound and the schedule are printed.")
+                    "(.txt) or a project-scheduling file (PSPLIB .sm/.mm, RCPSP/max .sch, "
+                    "Patterson .rcp, MPLIB .rcmp; read through psplib) is solved for the "
+                    "smallest makespan: status, makespan, proven lower bound and the schedule "
+                    "are printed.")
     solve.add_argument("file", metavar="FILE",
-                       help="a .smt2 script (or - for standard input), a job-shop .txt or a "
-                            "PSPLIB .sm file")
+                       help="a .smt2 script (or - for standard input), a job-shop .txt, or a "
+                            "project-scheduling file (.sm, .mm, .sch, .rcp, .rcmp)")
     solve.add_argument("--format", choices=["smtlib"] + SCHEDULE_FORMATS,
                        help="the input format (default: from the extension: .smt2, "
                             "job shop .txt/.jss/.jsp, PSPLIB .sm/.mm, RCPSP/max .sch, "
@@ -262,9 +265,9 @@ def _proof_input(args, stream):
 
 
 def solve_schedule(args, format, started):
-    """Solve a job-shop or project-scheduling file (psplib formats) for the smallest makespan, in a child process that
-    streams every improvement back: a timeout, a memory limit or Ctrl-C keeps the best
-    schedule found so far."""
+    """Solve a job-shop or project-scheduling file (the psplib formats) for the smallest
+    makespan, in a child process that streams every improvement back: a timeout, a memory
+    limit or Ctrl-C keeps the best schedule found so far."""
     from .sched import FormatError, read_model
     from .sched.formats import format_of
 

@@ -1,17 +1,14 @@
 """Project-scheduling formats read through the `psplib` package (PyPI; Leon Lan et al., the
 parser PyJobShop uses), each into a `Model` with a makespan objective.
 
-| format      | files        | what                                        | becomes                     |
-| ----------- | ------------ | ------------------------------------------- | --------------------------- |
-| `psplib`    | `.sm`, `.mm` | PSPLIB single- and multi-mode RCPSP         | tasks, precedences,          |
-|             |              | (Kolisch and Sprecher 1997)                 | cumulatives; modes as        |
-|             |              |                                             | alternatives                 |
-| `rcpsp_max` | `.sch`       | RCPSP/max, ProGen/max (Schwindt 1998)       | start-to-start lags          |
-| `patterson` | `.rcp`       | Patterson's RCPSP layout                    | as `psplib`                  |
-| `mplib`     | `.rcmp`      | multi-project RCPSP (MPLIB)                 | releases per project         |
-| `aslib`     | by name      | RCPSP with alternative subgraphs            | refused (FormatError)        |
-| `rcpsp_ps`  | by name      | RCPSP with a project structure (selection)  | refused (FormatError)        |
-| `mslib`     | `.msrcp`     | multi-skilled RCPSP                         | refused (FormatError)        |
+- `psplib` (`.sm`, `.mm`): PSPLIB single- and multi-mode RCPSP (Kolisch and Sprecher 1997):
+  tasks, finish-to-start precedences, cumulative resources; modes become alternatives;
+- `rcpsp_max` (`.sch`): RCPSP/max in ProGen/max's layout (Schwindt 1998): start-to-start
+  minimum and maximum lags;
+- `patterson` (`.rcp`): Patterson's RCPSP layout, as `psplib`;
+- `mplib` (`.rcmp`): multi-project RCPSP (MPLIB): a release date per project;
+- refused with a FormatError that names the feature: `aslib` (alternative subgraphs),
+  `rcpsp_ps` (selection groups), `mslib` (`.msrcp`, multi-skilled resources).
 
 The objective is always the makespan (the largest end; in RCPSP/max files the sink follows
 every activity, so it is the sink's start). Anything the Model cannot express is a FormatError
