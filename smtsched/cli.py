@@ -18,6 +18,12 @@ import sys
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
+# the scheduling formats of `solve` (smtsched.sched.formats.schedule_formats(), written out
+# here so that the parser needs no import of the scheduling package) and their extensions
+SCHEDULE_FORMATS = ["jobshop", "psplib", "patterson", "rcpsp_max", "mplib", "aslib",
+                    "rcpsp_ps", "mslib"]
+SCHEDULE_EXTENSIONS = (".txt", ".jss", ".jsp", ".sm", ".mm", ".sch", ".rcp", ".rcmp", ".msrcp")
+
 
 def _version():
     from . import __version__
@@ -32,17 +38,22 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"smtsched {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     solve = commands.add_parser(
-        "solve", help="solve an SMT-LIB 2.6 script, a job shop or a PSPLIB instance",
+        "solve", help="solve an SMT-LIB 2.6 script, a job shop or a project-scheduling "
+                      "instance",
         description="Run an SMT-LIB 2.6 script and print the answers, as z3 and yices do "
                     "(errors are printed as (error \"line L column C: ...\") and the script "
                     "goes on; the exit code is 1 if any error occurred). A job-shop file "
-                    "(.txt) or a PSPLIB RCPSP file (.sm) is solved for the smallest makespan: "
-                    "status, makespan, proven lower bound and the schedule are printed.")
+                    "(.txt) or a project-scheduling file (PSPLIB .sm/.mm, RCPSP/max .sch, "
+                    "Patterson .rcp, MPLIB .rcmp; read through psplib) is solved for the "
+                    "smallest makespan: status, makespan, proven lower bound and the schedule "
+                    "are printed.")
     solve.add_argument("file", metavar="FILE",
-                       help="a .smt2 script (or - for standard input), a job-shop .txt or a "
-                            "PSPLIB .sm file")
-    solve.add_argument("--format", choices=["smtlib", "jobshop", "psplib"],
-                       help="the input format (default: from the extension)")
+                       help="a .smt2 script (or - for standard input), a job-shop .txt, or a "
+                            "project-scheduling file (.sm, .mm, .sch, .rcp, .rcmp)")
+    solve.add_argument("--format", choices=["smtlib"] + SCHEDULE_FORMATS,
+                       help="the input format (default: from the extension: .smt2, "
+                            "job shop .txt/.jss/.jsp, PSPLIB .sm/.mm, RCPSP/max .sch, "
+                            "Patterson .rcp, MPLIB .rcmp, MSLIB .msrcp)")
     solve.add_argument("--json", action="store_true",
                        help="scheduling formats: print the result as one JSON object")
     solve.add_argument("--gantt", metavar="PNG",
@@ -183,9 +194,9 @@ def solve(args):
     format = args.format
     if format is None:
         format = "smtlib" if args.file == "-" or args.file.endswith(".smt2") else None
-        if format is None and os.path.splitext(args.file)[1].lower() in (".sm", ".txt", ".jss"):
+        if format is None and os.path.splitext(args.file)[1].lower() in SCHEDULE_EXTENSIONS:
             format = "schedule"
-    if format in ("jobshop", "psplib", "schedule"):
+    if format in SCHEDULE_FORMATS or format == "schedule":
         return solve_schedule(args, None if format == "schedule" else format, started)
     try:
         stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
@@ -254,10 +265,11 @@ def _proof_input(args, stream):
 
 
 def solve_schedule(args, format, started):
-    """Solve a job-shop or PSPLIB file for the smallest makespan, in a child process that
-    streams every improvement back: a timeout, a memory limit or Ctrl-C keeps the best
-    schedule found so far."""
+    """Solve a job-shop or project-scheduling file (the psplib formats) for the smallest
+    makespan, in a child process that streams every improvement back: a timeout, a memory
+    limit or Ctrl-C keeps the best schedule found so far."""
     from .sched import FormatError, read_model
+    from .sched.formats import format_of
 
     _safe_output()
     try:
@@ -267,10 +279,14 @@ def solve_schedule(args, format, started):
         return EXIT_ERRORS
     proof_input = None
     if args.proof is not None:
-        # the certificate names the file read (the checker reads it again with its own reader)
-        if format is None:
-            format = "psplib" if os.path.splitext(args.file)[1].lower() == ".sm" else "jobshop"
-        proof_input = {"file": os.path.abspath(args.file), "format": format}
+        # the certificate names the file read when the checker has a reader of its own for
+        # it (it reads it again); else it holds the model (DIR/model.json)
+        from .sched.psplib_formats import certificate_format
+        format = format or format_of(args.file)
+        if format != "jobshop":
+            format = certificate_format(args.file, format)
+        if format is not None:
+            proof_input = {"file": os.path.abspath(args.file), "format": format}
 
     def solve_model(time_limit, report):
         return model.solve(time_limit=time_limit, seed=args.seed or 0, on_solution=report,

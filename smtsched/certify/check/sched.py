@@ -28,7 +28,7 @@ smtsched's readers cannot hide here) and returns the checker's encoding G of it
   (starts: a dict by task name, or by start variable name; an optional task without a start
   is absent), else ValueError with the reason.
 
-The file formats are those of smtsched/sched/formats.py's docstring (job shop: "jobs machines",
+The file formats are those of smtsched/sched/text_formats.py's docstring (job shop: "jobs machines",
 then one line of (machine, duration) pairs per job, tasks "j{j}o{k}", machines "m{i}"; PSPLIB
 .sm single-mode RCPSP, tasks "job{n}", resources "R{r}") and docs/certificates.md,
 "model.json". Anything malformed is a `SchedInputError` (a ValueError) naming the line;
