@@ -4,6 +4,8 @@
     smtsched solve - < FILE.smt2
     smtsched solve FILE --proof DIR          (a certificate per unsat answer: DIR/1, DIR/2 ...)
     smtsched check-proof DIR [--input FILE]  ("verified", exit 0; else the reason, exit 1)
+    smtsched batch INPUTS... --out results.jsonl [--timeout S] [--workers N | --dask ADDRESS]
+                 (one process per instance, a JSON line each, resumable; docs/batch.md)
     smtsched dnn MODEL.onnx --accelerator SPEC.toml [--memory BYTES]
                  [--objective latency|peak-memory] [--timeout S] [--json] [--plot PNG] [--log]
                  [--proof DIR]                (a certificate of an OPTIMAL or INFEASIBLE answer)
@@ -112,6 +114,41 @@ def build_parser():
                      help="show progress (best, bound, gap) on standard error")
     dnn.add_argument("--mem-limit", type=int, metavar="MB",
                      help="memory limit of the search process itself")
+    batch = commands.add_parser(
+        "batch", help="solve many instances, one process each, here or on a Dask cluster",
+        description="Solve every input as `smtsched solve --json` (with --accelerator: "
+                    "`smtsched dnn --json`) would, each in its own process, and append one "
+                    "JSON line per instance to the results file as it ends (input, options, "
+                    "exit: solved, timeout, memout, killed, error or unknown, status, "
+                    "objective, lower bound, runtime, wall time, reason or error). Every run "
+                    "ends within its --timeout plus a second. Inputs already in the results "
+                    "file with the same options are skipped, so a stopped batch resumes. "
+                    "A folder stands for its files of a known extension (docs/batch.md).")
+    batch.add_argument("inputs", metavar="INPUT", nargs="+",
+                       help="input files (.smt2, .sm, .txt, .jss) or folders of them")
+    batch.add_argument("--out", metavar="FILE", required=True,
+                       help="the results file (JSON lines), appended to")
+    batch.add_argument("--timeout", type=float, metavar="SECONDS",
+                       help="the limit of each instance (as for solve); the instance's process "
+                            "is killed if it has not ended a second after it")
+    batch.add_argument("--seed", type=int, metavar="N", help="random seed of every instance")
+    batch.add_argument("--format", choices=["smtlib", "jobshop", "psplib", "onnx", "json",
+                                            "moccasin", "gml"],
+                       help="the input format of every instance (default: from the extension)")
+    batch.add_argument("--memory", type=int, metavar="MB",
+                       help="memory limit of each instance's search")
+    batch.add_argument("--accelerator", metavar="SPEC",
+                       help="the inputs are neural-network graphs, scheduled on this "
+                            "accelerator as `smtsched dnn` does")
+    batch.add_argument("--objective", choices=["latency", "peak-memory"], default="latency",
+                       help="with --accelerator: what to minimise (default: latency)")
+    where = batch.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="instances at a time on this machine (default: one per core)")
+    where.add_argument("--dask", metavar="ADDRESS",
+                       help="run on the Dask distributed cluster whose scheduler is at "
+                            "ADDRESS, e.g. tcp://host:8786 (pip install smtsched[dask])")
+    batch.add_argument("--quiet", action="store_true", help="no progress bar")
     check = commands.add_parser(
         "check-proof", help="check a certificate written by --proof",
         description="Check the certificate(s) in DIR (one, or numbered sub-folders) with a "
@@ -137,6 +174,9 @@ def main(argv=None):
         return solve(args)
     if args.command == "dnn":
         return solve_dnn(args)
+    if args.command == "batch":
+        from .batch.runner import main as batch_main
+        return batch_main(args)
     if args.command == "check-proof":
         from .certify.check.cli import main as check_main
         argv = [args.directory] + (["--input", args.input] if args.input else [])
