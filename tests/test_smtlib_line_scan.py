@@ -161,3 +161,34 @@ def test_the_reader_follows_declarations_and_scopes():
     assert script.out.getvalue() == "(error \"line 6 column 18: unknown constant 'q'\")\n"
     assert script.errors == 1
     assert script.solver.assertions() == []   # the first one went with its scope
+
+
+def test_a_line_the_shortcut_carried_out_yields_no_token():
+    from smtsched.smtlib.lexer import TAKEN, Lexer
+
+    def shortcut(line):
+        return TAKEN if line.startswith("(assert") else None
+    tokens = list(Lexer(b"(assert (<= (- x y) 1))\n(check-sat)\n", shortcut=shortcut))
+    assert [(t[0], t[2]) for t in tokens] == [("(", 2), ("sym", 2), (")", 2)]
+
+
+def test_assertions_carried_out_in_the_lexer_answer_as_the_general_path():
+    # print-success after each, the gc.freeze every 1,024 lines, the model of the last check
+    lines = ["(set-option :print-success true)", "(set-logic QF_IDL)"]
+    lines += ["(declare-fun x%d () Int)" % k for k in range(1200)]
+    lines += ["(assert (<= (- x%d x%d) (- 1)))" % (k, k + 1) for k in range(1199)]
+    lines += ["(check-sat)", "(get-value (x0 x1199))", "(assert (<= (- x1199 x0) 0))",
+              "(check-sat)"]
+    text = ("\n".join(lines) + "\n").encode()
+    outputs = []
+    for general in (False, True):
+        script = Script(io.StringIO())
+        if general:
+            script._shortcut = lambda line: None
+        script.run(text)
+        outputs.append(script.out.getvalue())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count("success") == 2 + 1200 + 1199 + 1
+    tail = outputs[0].split("success\n")[-2:]
+    assert tail[0].startswith("sat\n((x0 ") and tail[1] == "unsat\n"
+    assert tail[0] == "sat\n((x0 (- 1199))\n (x1199 0))\n"   # x0 < x1 < ... < x1199
