@@ -56,6 +56,10 @@ def extensions():
         # the tabu search on machine orders (smtsched.sched.local_search; twin of
         # smtsched/sched/tabu_ref.py)
         Extension("smtsched.sched._tabu", ["smtsched/sched/_tabu.pyx"], language="c++"),
+        # the SMT-LIB reader's commonest assertion line (smtsched.smtlib.fast_assert; the
+        # regular expressions there are its twin)
+        Extension("smtsched.smtlib._line_scan", ["smtsched/smtlib/_line_scan.pyx"],
+                  language="c++"),
         # the certificate writer's lines of difference cycles (smtsched.certify.emit)
         Extension("smtsched.certify._lines", ["smtsched/certify/_lines.pyx"], language="c++"),
         # the certificate checker's own DRUP engine (docs/certificates.md, "Checking the

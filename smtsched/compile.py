@@ -25,12 +25,13 @@ import time
 from fractions import Fraction
 
 from .core.problem import CoreProblem, DiffAtom
-from .core.specs import (CostSpec, CostTask, CumulativeSpec, DemandTask, DisjunctiveSpec,
-                         PseudoBooleanSpec, Task)
 from .errors import SortError, UnsupportedError
 from .terms import BOOL, INT, DifferenceClause, to_smtlib
 
 _new_tuple = tuple.__new__
+# _specs_later: the global constraints' spec classes (smtsched.core.specs) are imported by the
+# methods that make them: a file of difference logic needs none, and their dataclasses were
+# 10 ms of the start-up of `smtsched solve` on one (tests/test_lazy_imports.py)
 _COMPARISONS = frozenset(("le", "lt", "ge", "gt"))
 
 
@@ -234,6 +235,8 @@ class Compiler:
         """The pairwise clauses of a Disjunctive constraint, and its record for the theory.
         Pairs already ordered by top-level facts (precedences) get neither atoms nor clauses:
         on a long chain of operators that is most of the n^2 pairs."""
+        from .core.specs import DisjunctiveSpec, Task   # (see _specs_later)
+
         starts, durations = node.args, node.value
         nodes = self.start_nodes(starts)
         tasks = [Task(node, duration) for node, duration in zip(nodes, durations)]
@@ -256,6 +259,8 @@ class Compiler:
         """A Cumulative constraint: ordering atoms for every pair of tasks that use the
         resource (the theory's clauses are made of them), the disjunction for pairs that can
         never overlap, and the record for the theory."""
+        from .core.specs import CumulativeSpec, DemandTask   # (see _specs_later)
+
         starts = node.args
         durations, demands, capacity, windows = node.value
         nodes = self.start_nodes(starts)
@@ -292,6 +297,8 @@ class Compiler:
     def cost(self, node):
         """A WeightedCost constraint: its record for the cost theory, with the guard's
         literal."""
+        from .core.specs import CostSpec, CostTask   # (see _specs_later)
+
         durations, weights, bound, dues, guarded = node.value
         starts = node.args[:-1] if guarded else node.args
         nodes = self.start_nodes(starts)
@@ -311,6 +318,8 @@ class Compiler:
         literals. As in MiniSat+ (Een and Sorensson, JSAT 2006), a constraint that is a clause
         (dropping any one literal satisfies it) goes to CaDiCaL as that clause, one that cannot
         hold becomes false, one that always holds is dropped."""
+        from .core.specs import PseudoBooleanSpec   # (see _specs_later)
+
         kind, weights, k = node.value
         literals, positive, meaning = [], [], {}
         for arg, weight in zip(node.args, weights):

@@ -17,7 +17,6 @@ import importlib
 from ..errors import UnsupportedError
 from ..theory import difference_logic_class, pseudo_boolean_class
 from .problem import INT
-from .specs import CostSpec, CumulativeSpec, DisjunctiveSpec, MemorySpec
 
 
 class Theories:
@@ -115,6 +114,10 @@ def global_theories(core, differences, theories, specs=None):
 def global_theory(graph, spec):
     """The theory of one global constraint over the Int difference theory `graph` (None:
     there is none), or None when it needs none."""
+    # here, not at the top: a problem without global constraints (an SMT-LIB file of
+    # difference logic) never needs the spec classes, whose dataclasses cost 10 ms to import
+    from .specs import CostSpec, CumulativeSpec, DisjunctiveSpec, MemorySpec
+
     if isinstance(spec, CostSpec):
         if graph is None:
             raise UnsupportedError("WeightedCost needs its start variables bounded from "

@@ -80,10 +80,18 @@ class DifferenceSpec:
         OverflowError) when a weight does not fit the theory's exact arithmetic."""
         self.scale_cache = self.scale()
         theory = theory_class(self.num_nodes)
+        add_atom = theory.add_atom
         try:
-            for var, p, q, bound, strict in self.atoms:
-                w_true, w_false = self.edge_weights(bound, strict)
-                theory.add_atom(var, q, p, w_true, w_false)
+            if self.sort == INT:
+                # edge_weights' Int case inlined: a method call less per atom, a tenth of
+                # building the theory of 160,000 atoms (bench/random_dl, 10,000 nodes)
+                for var, p, q, bound, strict in self.atoms:
+                    bound = int(bound)
+                    add_atom(var, q, p, bound, -bound - 1)
+            else:
+                for var, p, q, bound, strict in self.atoms:
+                    w_true, w_false = self.edge_weights(bound, strict)
+                    add_atom(var, q, p, w_true, w_false)
         except OverflowError as error:
             raise ArithmeticOverflowError(
                 f"{self.sort} difference constants are too large for exact 64-bit path sums "

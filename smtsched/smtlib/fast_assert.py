@@ -23,6 +23,11 @@ from fractions import Fraction
 from .. import terms as T
 from .elaborate import _BUILTINS
 
+try:   # the commonest spelling of such a line, read in C (absent from a pure-Python install)
+    from ._line_scan import scan_clause
+except ImportError:   # pragma: no cover - SMTSCHED_PUREPYTHON=1
+    scan_clause = None
+
 BOOL, INT, REAL = T.BOOL, T.INT, T.REAL
 
 # the lexer's white space and simple symbols (lexer.py); a symbol or a numeral here is always
@@ -46,13 +51,15 @@ _DECLARATION = re.compile(rf"{_WS}*\((?:declare-fun{_WS}+({_SYM}){_WS}*\({_WS}*\
 _SORTS = {"Int": INT, "Real": REAL, "Bool": BOOL}
 
 
-def assertion_shortcut(script):
+def assertion_shortcut(script, scan=scan_clause):
     """The function of one line for Lexer's `shortcut`: the formula Term of a line that is one
     such assertion; (name, sort) for a line that declares one new constant of sort Bool, Int or
     Real (its name is neither declared nor reserved: nothing can go wrong); else None. The
     symbols are looked up in `script.elab` (the current one: a reset makes a new one) when the
     line is reached, which is when the general path would look them up (every command before
-    it has been carried out)."""
+    it has been carried out). `scan`: smtsched.smtlib._line_scan.scan_clause, tried first on
+    every line (None: this module's regular expressions alone); it takes only lines these
+    take, with the same record, and leaves every other line (None) to them."""
     Term = T.Term
     DifferenceClause = T.DifferenceClause
     head_match, literal_match = _HEAD.match, _LITERAL.match
@@ -63,6 +70,10 @@ def assertion_shortcut(script):
 
     def shortcut(line):
         elaborator = script.elab
+        if scan is not None and not elaborator.locals:
+            found = scan(line, elaborator.globals)
+            if found is not None:
+                return found
         head = head_match(line)
         if head is None:
             m = declaration(line)

@@ -36,6 +36,9 @@ _TOKEN = re.compile(
     r"|(?P<qsym>\|[^|\\]*\|)"
     r"|(?P<str>\"(?:[^\"]|\"\")*\")"
 )
+# A shortcut's answer for a line it carried out itself: the lexer yields nothing for it.
+TAKEN = object()
+
 # What follows an unfinished quoted symbol or string on its first line.
 _OPEN_QUOTE = re.compile(r"\||\"")
 _BAD_RUN = re.compile(r"[0-9A-Za-z" + re.escape("~!@$%^&*_-+=<>.?/#:") + r"]+")
@@ -47,9 +50,10 @@ class Lexer:
     `shortcut` (optional): a function of one decoded line, tried on every line that starts
     outside any command (no token left open, `open_lists` empty: the reader's stack); when it
     returns a value v instead of None, the line is not tokenised and the lexer yields the
-    single token ``("line", v, line number, column of its first '(')`` in its place. The
-    script reader uses it to take a whole-line assertion of the common difference-logic shape
-    without the per-token work (script.py, `_assertion_shortcut`).
+    single token ``("line", v, line number, column of its first '(')`` in its place, or
+    nothing when v is TAKEN (the shortcut carried the line out itself). The script reader
+    uses it to take a whole-line assertion of the common difference-logic shape without the
+    per-token work (script.py, `_assertion_shortcut`).
     """
 
     def __init__(self, stream, shortcut=None, open_lists=()):
@@ -71,7 +75,8 @@ class Lexer:
             if shortcut is not None and pending is None and not open_lists:
                 value = shortcut(line)
                 if value is not None:
-                    yield ("line", value, number, line.find("(") + 1)
+                    if value is not TAKEN:
+                        yield ("line", value, number, line.find("(") + 1)
                     continue
             pos = 0
             end = len(line)
