@@ -22,9 +22,10 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # the scheduling formats of `solve` (smtsched.sched.formats.schedule_formats(), written out
 # here so that the parser needs no import of the scheduling package) and their extensions
-SCHEDULE_FORMATS = ["jobshop", "psplib", "patterson", "rcpsp_max", "mplib", "aslib",
+SCHEDULE_FORMATS = ["jobshop", "fjs", "psplib", "patterson", "rcpsp_max", "mplib", "aslib",
                     "rcpsp_ps", "mslib"]
-SCHEDULE_EXTENSIONS = (".txt", ".jss", ".jsp", ".sm", ".mm", ".sch", ".rcp", ".rcmp", ".msrcp")
+SCHEDULE_EXTENSIONS = (".txt", ".jss", ".jsp", ".fjs", ".sm", ".mm", ".sch", ".rcp", ".rcmp",
+                       ".msrcp")
 
 
 def _version():
@@ -45,17 +46,20 @@ def build_parser():
         description="Run an SMT-LIB 2.6 script and print the answers, as z3 and yices do "
                     "(errors are printed as (error \"line L column C: ...\") and the script "
                     "goes on; the exit code is 1 if any error occurred). A job-shop file "
-                    "(.txt) or a project-scheduling file (PSPLIB .sm/.mm, RCPSP/max .sch, "
-                    "Patterson .rcp, MPLIB .rcmp; read through psplib) is solved for the "
+                    "(.txt), a flexible job-shop file (FJSPLIB .fjs) or a project-scheduling "
+                    "file (PSPLIB .sm/.mm, RCPSP/max .sch, Patterson .rcp, MPLIB .rcmp; read "
+                    "through psplib) is solved for the "
                     "smallest makespan: status, makespan, proven lower bound and the schedule "
                     "are printed.")
     solve.add_argument("file", metavar="FILE",
-                       help="a .smt2 script (or - for standard input), a job-shop .txt, or a "
-                            "project-scheduling file (.sm, .mm, .sch, .rcp, .rcmp)")
+                       help="a .smt2 script (or - for standard input), a job-shop .txt, a "
+                            "flexible job-shop .fjs, or a project-scheduling file (.sm, "
+                            ".mm, .sch, .rcp, .rcmp)")
     solve.add_argument("--format", choices=["smtlib"] + SCHEDULE_FORMATS,
                        help="the input format (default: from the extension: .smt2, "
-                            "job shop .txt/.jss/.jsp, PSPLIB .sm/.mm, RCPSP/max .sch, "
-                            "Patterson .rcp, MPLIB .rcmp, MSLIB .msrcp)")
+                            "job shop .txt/.jss/.jsp, flexible job shop .fjs, PSPLIB "
+                            ".sm/.mm, RCPSP/max .sch, Patterson .rcp, MPLIB .rcmp, MSLIB "
+                            ".msrcp)")
     solve.add_argument("--json", action="store_true",
                        help="scheduling formats: print the result as one JSON object")
     solve.add_argument("--gantt", metavar="PNG",

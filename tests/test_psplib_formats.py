@@ -15,6 +15,7 @@
 The data tests are skipped, saying why, when the data folder is absent (set SMTSCHED_DATA).
 """
 import glob
+import itertools
 import os
 import random
 import subprocess
@@ -50,19 +51,23 @@ def data_files(folder, pattern="*"):
 
 # every file of pyjobshop/: its psplib format, and either None (reads and solves) or the words
 # of the FormatError that refuses it
+# (the flexible job shops, not psplib's, are read and checked in tests/test_fjs_format.py)
 PYJOBSHOP_FILES = {
-    "MFJS1.fjs": (None, "unknown file type"),          # flexible job shop: not psplib's
-    "Mk01.fjs": (None, "unknown file type"),
-    "edata-car1.fjs": (None, "unknown file type"),
-    "small.fjs": (None, "unknown file type"),
+    "MFJS1.fjs": ("fjs", None),
+    "Mk01.fjs": ("fjs", None),
+    "edata-car1.fjs": ("fjs", None),
+    "small.fjs": ("fjs", None),
     "PSP1.sch": ("rcpsp_max", None),
     "UBO10_01.sch": ("rcpsp_max", None),
     "aslib0_0.rcp": ("aslib", "alternative subgraphs"),
-    "c154_3.mm": ("psplib", "non-renewable resources are not supported yet"),
-    "r54_9.mm": ("psplib", "non-renewable resources are not supported yet"),
+    "c154_3.mm": ("psplib", None),                     # non-renewable budgets that bind
+    "r54_9.mm": ("psplib", None),
     "small.mm": ("psplib", None),                      # its budgets never bind
     "j9041_6.sm": ("psplib", None),
 }
+# the least makespans of the multi-mode files (c154_3 and r54_9: smtsched and z3 on the
+# model's SMT-LIB agreed, and each is certified below)
+PYJOBSHOP_OPTIMA = {"small.mm": 4, "c154_3.mm": 34, "r54_9.mm": 54}
 
 
 # -- the checker: psplib's data, not smtsched's model -----------------------------------------
@@ -141,20 +146,23 @@ def test_the_table_names_every_pyjobshop_file():
     assert names == set(PYJOBSHOP_FILES)
 
 
-@pytest.mark.parametrize("name", sorted(PYJOBSHOP_FILES))
+@pytest.mark.parametrize("name", sorted(n for n, (f, _) in PYJOBSHOP_FILES.items()
+                                         if f != "fjs"))
 def test_every_pyjobshop_file_reads_and_solves_or_is_refused_by_name(name):
     path = os.path.join(data_folder(PYJOBSHOP), name)
     format, refused = PYJOBSHOP_FILES[name]
     if refused is not None:
         with pytest.raises(FormatError) as caught:
-            read_model(path, None if name.endswith(".fjs") else format)
+            read_model(path, format)
         assert refused in str(caught.value) and path in str(caught.value)
         return
     model = read_model(path)
-    result = model.solve(time_limit=3)
+    # the files of known optimum are solved to the end (under a second each, unloaded): a
+    # time limit would make the answer depend on the machine's load
+    result = model.solve(time_limit=None if name in PYJOBSHOP_OPTIMA else 3)
     assert_answer(path, format, result)
-    if name == "small.mm":
-        assert result.status == OPTIMAL and result.objective == 4
+    if name in PYJOBSHOP_OPTIMA:
+        assert (result.status, result.objective) == (OPTIMAL, PYJOBSHOP_OPTIMA[name])
     if name == "j9041_6.sm":
         assert result.status in (OPTIMAL, FEASIBLE)
 
@@ -476,24 +484,185 @@ def test_the_refused_formats_name_their_feature(tmp_path):
         assert words in str(caught.value) and str(path) in str(caught.value)
 
 
-def test_a_non_binding_budget_is_dropped_and_a_binding_one_refused(tmp_path):
+def test_a_non_binding_budget_is_dropped_and_a_binding_one_kept(tmp_path):
     """small.mm's non-renewable capacities (29, 40) exceed what any choice of modes can use
-    (9, 16): solved without them. Lowered to 8, the first binds: refused, for now."""
+    (9, 16): solved without them. Lowered to 8, the first binds (job2's first mode consumes
+    9 of it): kept as a row over the modes, and the optimum is brute force's."""
     source = os.path.join(data_folder(PYJOBSHOP), "small.mm")
     with open(source) as handle:
         text = handle.read()
     assert "    9    4   29   40" in text
-    path = tmp_path / "binding.mm"
-    path.write_text(text.replace("    9    4   29   40", "    9    4    8   40"))
-    with pytest.raises(FormatError) as caught:
-        read_model(str(path))
-    assert "non-renewable resources are not supported yet" in str(caught.value)
     model = read_model(source)
+    assert model.nonrenewables == []
     # job2's third mode needs 6 of R2, whose capacity is 4: never chosen, left out
     assert [(t.name, [o.name for o in options]) for t, options in model.alternatives] == [
         ("job2", ["job2.mode1", "job2.mode2"]), ("job3", ["job3.mode1", "job3.mode2",
                                                           "job3.mode3"])]
     assert [o.duration for o in model.alternatives[1][1]] == [1, 1, 5]
+    path = tmp_path / "binding.mm"
+    path.write_text(text.replace("    9    4   29   40", "    9    4    8   40"))
+    binding = read_model(str(path))
+    assert [(r.name, r.capacity, [(t.name, a) for t, a in r.consumption])
+            for r in binding.nonrenewables] == [("N1", 8, [("job2.mode1", 9)])]
+    result = binding.solve()
+    assert_answer(str(path), "psplib", result)
+    optimum = brute_force_mm(psplib.parse(str(path), "psplib"))
+    assert optimum == 10 and (result.status, result.objective) == (OPTIMAL, optimum)
+    assert result.start("job2.mode2") is not None   # the cheaper, slower mode
+
+
+def test_the_checker_sees_an_overconsumed_budget():
+    """Not vacuous: c154_3 solved without its non-renewable rows finds a shorter schedule
+    (less than 34), whose modes the checker reports as over a budget."""
+    path = os.path.join(data_folder(PYJOBSHOP), "c154_3.mm")
+    relaxed = read_model(path)
+    assert [r.name for r in relaxed.nonrenewables] == ["N1", "N2"]
+    relaxed.nonrenewables.clear()
+    result = relaxed.solve()
+    assert result.status in (OPTIMAL, FEASIBLE) and result.objective < 34
+    problems = schedule_problems(psplib.parse(path, "psplib"), "psplib", result)
+    assert problems and all(p.startswith("non-renewable resource") for p in problems), problems
+
+
+# -- multi-mode RCPSP with non-renewable resources written here, against brute force ----------
+def mm_text(activities, resources):
+    """A PSPLIB multi-mode file: `activities`, psplib's way (0-based): [(modes, successors)],
+    each mode (duration, [demand per resource]); `resources`: [(capacity, renewable)], the
+    renewable ones first, as PSPLIB lists them."""
+    titles = [f"R {r + 1}" for r, (_, renewable) in enumerate(resources) if renewable]
+    titles += [f"N {r + 1}" for r in range(len(resources) - len(titles))]
+    lines = ["*" * 72, f"jobs (incl. supersource/sink ):  {len(activities)}", "RESOURCES",
+             f"  - renewable                 :  {sum(r for _, r in resources)}   R",
+             f"  - nonrenewable              :  {sum(not r for _, r in resources)}   N",
+             "  - doubly constrained        :  0   D", "*" * 72, "PRECEDENCE RELATIONS:",
+             "jobnr.    #modes  #successors   successors"]
+    for k, (modes, successors) in enumerate(activities):
+        lines.append("  ".join(map(str, [k + 1, len(modes), len(successors)]
+                                   + [j + 1 for j in successors])))
+    lines += ["*" * 72, "REQUESTS/DURATIONS:", "jobnr. mode duration  " + "  ".join(titles),
+              "-" * 72]
+    for k, (modes, _) in enumerate(activities):
+        for m, (duration, demands) in enumerate(modes):
+            lines.append("  ".join(map(str, ([k + 1] if m == 0 else []) + [m + 1, duration]
+                                       + list(demands))))
+    lines += ["*" * 72, "RESOURCEAVAILABILITIES:", "  " + "  ".join(titles),
+              "  " + "  ".join(str(c) for c, _ in resources), "*" * 72]
+    return "\n".join(lines) + "\n"
+
+
+def brute_force_mm(instance, budgets=True):
+    """The least makespan of a psplib multi-mode instance (None: no schedule): every choice
+    of modes within the non-renewable capacities (`budgets`: False ignores them), and for
+    each every order of the activities that respects the precedences, each activity put at
+    its earliest start after its predecessors where the renewable resources hold it (the
+    serial schedule-generation scheme: its schedules, the active ones, hold an optimum of the
+    makespan; Kolisch, EJOR 1996)."""
+    activities, resources = instance.activities, instance.resources
+    n = len(activities)
+    predecessors = [[k for k in range(n) if j in activities[k].successors] for j in range(n)]
+    best = None
+    for choice in itertools.product(*[a.modes for a in activities]):
+        if any(sum(mode.demands[r] for mode in choice) > resource.capacity
+               for r, resource in enumerate(resources) if not resource.renewable and budgets):
+            continue
+        if any(mode.demands[r] > resource.capacity for mode in choice
+               for r, resource in enumerate(resources) if resource.renewable):
+            continue
+        starts = [None] * n
+
+        def fits(j, t):
+            for r, resource in enumerate(resources):
+                if not resource.renewable:
+                    continue
+                for u in range(t, t + choice[j].duration):
+                    load = sum(choice[k].demands[r] for k in range(n) if starts[k] is not None
+                               and starts[k] <= u < starts[k] + choice[k].duration)
+                    if load + choice[j].demands[r] > resource.capacity:
+                        return False
+            return True
+
+        def extend(placed):
+            nonlocal best
+            if placed == n:
+                makespan = max(s + mode.duration for s, mode in zip(starts, choice))
+                best = makespan if best is None else min(best, makespan)
+                return
+            for j in range(n):
+                if starts[j] is None and all(starts[k] is not None for k in predecessors[j]):
+                    t = max([starts[k] + choice[k].duration for k in predecessors[j]],
+                            default=0)
+                    while not fits(j, t):
+                        t += 1
+                    starts[j] = t
+                    extend(placed + 1)
+                    starts[j] = None
+
+        extend(0)
+    return best
+
+
+def random_mm(generator):
+    """2-4 activities between a source and a sink, 1-3 modes each, one renewable resource and
+    one or two non-renewable ones whose capacities lie between one below the least any choice
+    of modes consumes (no schedule) and one below the most (so they can bind)."""
+    n = generator.randint(2, 4)
+    capacity = generator.randint(1, 3)
+    budgets = generator.randint(1, 2)
+    modes = [[(generator.randint(1, 3), [generator.randint(0, capacity)]
+               + [generator.randint(0, 4) for _ in range(budgets)])
+              for _ in range(generator.randint(1, 3 if n < 4 else 2))] for _ in range(n)]
+    resources = [(capacity, True)]
+    for b in range(1, budgets + 1):
+        least = sum(min(d[b] for _, d in job) for job in modes)
+        most = sum(max(d[b] for _, d in job) for job in modes)
+        resources.append((max(0, generator.randint(least - 1, max(least, most - 1))), False))
+    zero = (0, [0] * (1 + budgets))
+    activities = [([zero], list(range(1, n + 1)))]
+    for k in range(1, n + 1):
+        later = [j for j in range(k + 1, n + 1) if generator.random() < 0.3]
+        activities.append((modes[k - 1], later + [n + 1]))
+    activities.append(([zero], []))
+    return activities, resources
+
+
+@pytest.mark.parametrize("count", [25, pytest.param(300, marks=pytest.mark.slow)])
+def test_random_multi_mode_with_binding_budgets_against_brute_force(tmp_path, count):
+    generator = random.Random(1207 + count)
+    kinds = set()
+    for number in range(count):
+        path = tmp_path / f"random{number}.mm"
+        path.write_text(mm_text(*random_mm(generator)))
+        instance = psplib.parse(str(path), "psplib")
+        optimum = brute_force_mm(instance)
+        unbudgeted = brute_force_mm(instance, budgets=False)
+        kinds.add("infeasible" if optimum is None else
+                  "binding" if optimum != unbudgeted else "loose")
+        model = read_model(str(path))
+        result = model.solve()
+        assert_answer(str(path), "psplib", result)
+        if optimum is None:
+            assert result.status == INFEASIBLE, path.read_text()
+        else:
+            assert (result.status, result.objective) == (OPTIMAL, optimum), path.read_text()
+    # not vacuous: budgets that make the problem infeasible, and that lengthen the optimum
+    assert {"infeasible", "binding"} <= kinds, kinds
+
+
+def test_the_mm_writer_and_brute_force_on_an_obvious_instance(tmp_path):
+    """One activity, two modes: fast (1) and costly (3 of a budget of 2), slow (4) and
+    cheap: the budget forces the slow mode; with a budget of 0 none fits."""
+    zero = (0, [0, 0])
+    for budget, optimum in ((2, 4), (3, 1), (0, None)):
+        path = tmp_path / f"one{budget}.mm"
+        path.write_text(mm_text([([zero], [1]), ([(1, [1, 3]), (4, [1, 1])], [2]),
+                                 ([zero], [])], [(1, True), (budget, False)]))
+        instance = psplib.parse(str(path), "psplib")
+        assert [m.duration for m in instance.activities[1].modes] == [1, 4]
+        assert [r.renewable for r in instance.resources] == [True, False]
+        assert brute_force_mm(instance) == optimum
+        result = read_model(str(path)).solve()
+        assert (result.status, result.objective) == (
+            (INFEASIBLE, None) if optimum is None else (OPTIMAL, optimum))
 
 
 def run_cli(*args):
@@ -532,11 +701,41 @@ def test_the_cli_certifies_rcpsp_max_and_multi_mode(tmp_path):
         assert done.returncode == 0 and "status INFEASIBLE" in done.stdout, done.stderr
         assert (folder / "model.json").exists()
         assert run_cli("check-proof", str(folder)).stdout.strip() == "verified"
-    source = os.path.join(data_folder(PYJOBSHOP), "small.mm")
-    folder = tmp_path / "small.proof"
-    done = run_cli("solve", source, "--proof", str(folder))
-    assert "status OPTIMAL" in done.stdout and (folder / "model.json").exists(), done.stderr
-    assert run_cli("check-proof", str(folder)).stdout.strip() == "verified"
+    for name, optimum in (("small.mm", 4), ("c154_3.mm", 34)):
+        source = os.path.join(data_folder(PYJOBSHOP), name)
+        folder = tmp_path / (name + ".proof")
+        done = run_cli("solve", source, "--proof", str(folder))
+        assert "status OPTIMAL" in done.stdout and f"makespan {optimum}" in done.stdout, \
+            done.stdout + done.stderr
+        assert (folder / "model.json").exists()
+        assert run_cli("check-proof", str(folder)).stdout.strip() == "verified"
+
+
+def test_multi_mode_answers_with_binding_budgets_are_certified(tmp_path):
+    """A certified OPTIMAL of r54_9 (its budgets bind) and a certified INFEASIBLE of a file
+    whose budget no choice of modes fits both pass the independent checker, whose model
+    (model.json) holds the non-renewable rows."""
+    import json
+    path = os.path.join(data_folder(PYJOBSHOP), "r54_9.mm")
+    folder = tmp_path / "r54_9"
+    result = read_model(path).solve(proof=str(folder))
+    assert (result.status, result.objective) == (OPTIMAL, 54)
+    assert result.certificate is not None, result.certificate_note
+    with open(folder / "model.json") as handle:
+        assert "N1" in handle.read()
+    verdict = check_certificate(str(folder))
+    assert verdict.ok, verdict.reason
+    zero = (0, [0, 0])
+    infeasible = tmp_path / "over.mm"
+    infeasible.write_text(mm_text([([zero], [1, 2]), ([(1, [1, 3]), (4, [1, 2])], [3]),
+                                   ([(2, [1, 2]), (3, [0, 4])], [3]), ([zero], [])],
+                                  [(1, True), (3, False)]))
+    folder = tmp_path / "over"
+    result = read_model(str(infeasible)).solve(proof=str(folder))
+    assert result.status == INFEASIBLE and result.certificate is not None
+    verdict = check_certificate(str(folder))
+    assert verdict.ok, verdict.reason
+    assert json.loads((folder / "model.json").read_text())
 
 
 def test_schedule_formats_of_the_cli_are_read_models():

@@ -3,13 +3,15 @@ or the file's extension.
 
 - the job shop (.txt, .jss, .jsp): our own reader (smtsched.sched.text_formats);
 - the project-scheduling formats (.sm, .mm, .sch, .rcp, .rcmp, .msrcp and the others psplib
-  parses): through the psplib package (smtsched.sched.psplib_formats).
+  parses): through the psplib package (smtsched.sched.psplib_formats);
+- the flexible job shop (.fjs, FJSPLIB): our own reader (smtsched.sched.fjs_format).
 
 Every problem with a file is a FormatError naming it (and the line and column where known),
 never a traceback.
 """
 import os
 
+from .fjs_format import read_fjs
 from .psplib_formats import EXTENSIONS, PSPLIB_FORMATS, read_psplib_format
 from .text_formats import FormatError, read_jobshop, read_psplib
 
@@ -22,8 +24,8 @@ JOBSHOP_EXTENSIONS = (".txt", ".jss", ".jsp")
 
 
 def schedule_formats():
-    """The names `read_model` takes: "jobshop" and the psplib formats."""
-    return ["jobshop"] + list(PSPLIB_FORMATS)
+    """The names `read_model` takes: "jobshop", "fjs" and the psplib formats."""
+    return ["jobshop", "fjs"] + list(PSPLIB_FORMATS)
 
 
 def format_of(path):
@@ -31,15 +33,17 @@ def format_of(path):
     extension = os.path.splitext(path)[1].lower()
     if extension in JOBSHOP_EXTENSIONS:
         return "jobshop"
+    if extension == ".fjs":
+        return "fjs"
     return EXTENSIONS.get(extension)
 
 
 def read_model(path, format=None):
-    """A model from a file; the format from `format` ("jobshop", or a psplib format:
+    """A model from a file; the format from `format` ("jobshop", "fjs", or a psplib format:
     "psplib", "patterson", "rcpsp_max", "mplib", "aslib", "rcpsp_ps", "mslib") or the
-    extension (.txt/.jss/.jsp: job shop; .sm/.mm: PSPLIB; .sch: RCPSP/max; .rcp: Patterson;
-    .rcmp: MPLIB; .msrcp: MSLIB). Every format but the job shop is parsed by the psplib package
-    (smtsched.sched.psplib_formats)."""
+    extension (.txt/.jss/.jsp: job shop; .fjs: flexible job shop; .sm/.mm: PSPLIB; .sch:
+    RCPSP/max; .rcp: Patterson; .rcmp: MPLIB; .msrcp: MSLIB). The job shops are read by our
+    own readers, every other format by the psplib package (smtsched.sched.psplib_formats)."""
     names = ", ".join(schedule_formats())
     if format is None:
         format = format_of(path)
@@ -47,6 +51,8 @@ def read_model(path, format=None):
             raise FormatError(path, 0, f"unknown file type: use --format ({names})")
     if format == "jobshop":
         return read_jobshop(path)
+    if format == "fjs":
+        return read_fjs(path)
     if format in PSPLIB_FORMATS:
         return read_psplib_format(path, format)
     raise FormatError(path, 0, f"unknown format {format!r} ({names})")

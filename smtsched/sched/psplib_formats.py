@@ -2,7 +2,8 @@
 parser PyJobShop uses), each into a `Model` with a makespan objective.
 
 - `psplib` (`.sm`, `.mm`): PSPLIB single- and multi-mode RCPSP (Kolisch and Sprecher 1997):
-  tasks, finish-to-start precedences, cumulative resources; modes become alternatives;
+  tasks, finish-to-start precedences, cumulative resources; modes become alternatives, and
+  non-renewable resources pseudo-Boolean rows over them (`Model.nonrenewable`);
 - `rcpsp_max` (`.sch`): RCPSP/max in ProGen/max's layout (Schwindt 1998): start-to-start
   minimum and maximum lags;
 - `patterson` (`.rcp`): Patterson's RCPSP layout, as `psplib`;
@@ -343,21 +344,25 @@ def _build(path, instance, format, name):
 
 
 def _nonrenewable(model, path, instance, tasks, nonrenewable):
-    """The non-renewable resources (a budget over the whole project: the chosen modes'
-    consumptions sum to at most the capacity). TODO: the model layer's non-renewable
-    resources (being built, issue 17) go here; until then a budget that can bind is refused.
+    """The non-renewable resources: a budget over the whole project, the chosen modes'
+    consumptions sum to at most the capacity (`Model.nonrenewable`, a pseudo-Boolean row over
+    the options' presences; a single-mode activity's task is mandatory, its amount a
+    constant). `tasks[k]` is activity k's (task, [(option, mode)]) of the modes kept (those
+    that fit the renewable capacities): a mode left out is never chosen, so it consumes
+    nothing.
 
     A budget that can never bind (the most each activity can consume, summed over all of
     them, is within the capacity) is left out: every choice of modes respects it, so the
-    model without it has exactly the same schedules."""
-    for r in nonrenewable:
+    model without it has exactly the same schedules, and the search no row to propagate.
+    Named as the file titles them: N 1, N 2, ... after the renewable R 1, R 2, ..."""
+    for number, r in enumerate(nonrenewable, 1):
         resource = instance.resources[r]
-        most = sum(max(mode.demands[r] for mode in activity.modes)
-                   for activity in instance.activities)
-        if most > resource.capacity:
-            raise FormatError(path, 0, f"non-renewable resources are not supported yet "
-                                       f"(resource {r + 1}: capacity {resource.capacity}, the "
-                                       f"modes may consume up to {most})")
+        most = sum(max(mode.demands[r] for _, mode in options) for _, options in tasks)
+        if most <= resource.capacity:
+            continue
+        consumption = [(option, mode.demands[r]) for _, options in tasks
+                       for option, mode in options if mode.demands[r]]
+        model.nonrenewable(consumption, resource.capacity, name=f"N{number}")
 
 
 def _check_integer(path, value, what, minimum=None):
