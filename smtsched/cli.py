@@ -18,14 +18,10 @@ import gc
 import os
 import sys
 
+from .input_formats import SCHEDULE_EXTENSIONS, SCHEDULE_FORMATS
+
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-# the scheduling formats of `solve` (smtsched.sched.formats.schedule_formats(), written out
-# here so that the parser needs no import of the scheduling package) and their extensions
-SCHEDULE_FORMATS = ["jobshop", "fjs", "psplib", "patterson", "rcpsp_max", "mplib", "aslib",
-                    "rcpsp_ps", "mslib"]
-SCHEDULE_EXTENSIONS = (".txt", ".jss", ".jsp", ".fjs", ".sm", ".mm", ".sch", ".rcp", ".rcmp",
-                       ".msrcp")
 
 
 def _version():
@@ -129,7 +125,8 @@ def build_parser():
                     "file with the same options are skipped, so a stopped batch resumes. "
                     "A folder stands for its files of a known extension (docs/batch.md).")
     batch.add_argument("inputs", metavar="INPUT", nargs="+",
-                       help="input files (.smt2, .sm, .txt, .jss) or folders of them")
+                       help="input files (.smt2 or any scheduling format of solve) or folders "
+                            "of them")
     batch.add_argument("--out", metavar="FILE", required=True,
                        help="the results file (JSON lines), appended to")
     batch.add_argument("--timeout", type=float, metavar="SECONDS",

@@ -347,8 +347,10 @@ def test_an_empty_job_and_no_jobs_read(tmp_path):
 
 # -- the command line ------------------------------------------------------------------------
 def run_cli(*args):
+    # from the tests' folder: started at the checkout root, Python would import the source
+    # tree (without its compiled theories) instead of the installed package
     return subprocess.run([sys.executable, "-m", "smtsched", *args], capture_output=True,
-                          text=True, timeout=120, cwd=ROOT)
+                          text=True, timeout=120, cwd=os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_the_cli_solves_by_extension_and_by_format_name(tmp_path):

@@ -3,6 +3,7 @@ global constraints' spec classes (smtsched.core.specs, with dataclasses) come in
 global constraint is compiled or built, not at start-up (smtsched/compile.py, _specs_later;
 smtsched/core/__init__.py). Each check runs in a fresh interpreter, where nothing was imported
 before."""
+import os
 import subprocess
 import sys
 
@@ -20,8 +21,10 @@ DL_SCRIPT = """\
 
 
 def fresh(code, stdin=None):
+    # from the tests' folder: started at the checkout root, Python would import the source
+    # tree (without its compiled theories) instead of the installed package
     done = subprocess.run([sys.executable, "-c", code], input=stdin, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, cwd=os.path.dirname(os.path.abspath(__file__)))
     assert done.returncode == 0, done.stderr
     return done.stdout
 

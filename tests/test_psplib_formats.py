@@ -666,8 +666,10 @@ def test_the_mm_writer_and_brute_force_on_an_obvious_instance(tmp_path):
 
 
 def run_cli(*args):
+    # from the tests' folder: started at the checkout root, Python would import the source
+    # tree (without its compiled theories) instead of the installed package
     return subprocess.run([sys.executable, "-m", "smtsched", *args], capture_output=True,
-                          text=True, timeout=120, cwd=ROOT)
+                          text=True, timeout=120, cwd=os.path.dirname(os.path.abspath(__file__)))
 
 
 def test_the_cli_prints_a_format_error_without_a_traceback(tmp_path):
@@ -745,6 +747,22 @@ def test_schedule_formats_of_the_cli_are_read_models():
     assert all(format_of("x" + extension) is not None for extension in SCHEDULE_EXTENSIONS)
     assert {format_of("x" + e) for e in (".sm", ".mm", ".sch", ".rcp", ".rcmp", ".msrcp")} == \
         {"psplib", "rcpsp_max", "patterson", "mplib", "mslib"}
+    # and the other way: every extension read_model knows is one the CLI and batch select
+    from smtsched.sched.formats import JOBSHOP_EXTENSIONS
+    from smtsched.sched.psplib_formats import EXTENSIONS
+    assert set(JOBSHOP_EXTENSIONS) | {".fjs"} | set(EXTENSIONS) == set(SCHEDULE_EXTENSIONS)
+
+
+def test_a_batch_folder_takes_every_scheduling_format(tmp_path):
+    """`smtsched batch FOLDER` solves the files of every format `solve` reads by extension
+    (it once took only .smt2, .sm, .txt and .jss: a folder of .mm, .sch or .fjs files was
+    silently empty)."""
+    from smtsched.batch.runner import expand
+    from smtsched.cli import SCHEDULE_EXTENSIONS
+    names = ["a.smt2"] + ["f%d%s" % (k, e) for k, e in enumerate(SCHEDULE_EXTENSIONS)]
+    for name in names + ["notes.md", "index.json"]:
+        (tmp_path / name).write_text("")
+    assert sorted(os.path.basename(f) for f in expand([str(tmp_path)])) == sorted(names)
 
 
 def test_mplib_projects_keep_their_release_dates(tmp_path):

@@ -11,12 +11,14 @@ import sys
 import time
 
 from . import instance, results
+from ..input_formats import SCHEDULE_EXTENSIONS
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-# The files a folder given as an input contributes (the formats `smtsched solve` reads from
-# their extension; with --accelerator, the graph formats of `smtsched dnn`).
-SOLVE_EXTENSIONS = (".smt2", ".sm", ".txt", ".jss")
+# The files a folder given as an input contributes: every extension `smtsched solve` reads by
+# itself (SMT-LIB and the scheduling formats, the CLI's own list); with --accelerator, the
+# graph formats of `smtsched dnn`.
+SOLVE_EXTENSIONS = (".smt2",) + SCHEDULE_EXTENSIONS
 DNN_EXTENSIONS = (".onnx", ".json", ".gml")
 
 
