@@ -417,15 +417,8 @@ def read_model(text, query=None, parse_only=False):
         capacity = _field(item, "capacity", "int", what)
         if capacity < 0:
             raise SchedInputError(f"model.json: {name} has a negative capacity")
-        demands = []
-        for pair in _field(item, "demands", "list", what):
-            if not (isinstance(pair, list) and len(pair) == 2 and type(pair[1]) is int
-                    and pair[1] >= 1):
-                raise SchedInputError(f"model.json: a demand of {name} must be [task, "
-                                      f"integer >= 1], got {pair!r:.60}")
-            demands.append((task_name(pair[0], f"a demand of {name}"), pair[1]))
-        if len({t for t, _ in demands}) != len(demands):
-            raise SchedInputError(f"model.json: a task appears twice in {name}")
+        demands = _task_amounts(_field(item, "demands", "list", what), "demand", name,
+                                task_name)
         problem.resources.append((name, capacity, demands))
     for k, item in enumerate(_field(data, "alternatives", "list", "the model", [])):
         what = f"alternative {k}"
@@ -461,16 +454,24 @@ def _nonrenewables(data, problem, task_name):
         capacity = _field(item, "capacity", "int", what)
         if capacity < 0:
             raise SchedInputError(f"model.json: {name} has a negative capacity")
-        consumption = []
-        for pair in _field(item, "consumption", "list", what):
-            if not (isinstance(pair, list) and len(pair) == 2 and type(pair[1]) is int
-                    and pair[1] >= 1):
-                raise SchedInputError(f"model.json: a consumption of {name} must be [task, "
-                                      f"integer >= 1], got {pair!r:.60}")
-            consumption.append((task_name(pair[0], f"a consumption of {name}"), pair[1]))
-        if len({t for t, _ in consumption}) != len(consumption):
-            raise SchedInputError(f"model.json: a task appears twice in {name}")
+        consumption = _task_amounts(_field(item, "consumption", "list", what), "consumption",
+                                    name, task_name)
         problem.nonrenewables.append((name, capacity, consumption))
+
+
+def _task_amounts(pairs, noun, name, task_name):
+    """[(task, amount)] from model.json's [task, amount >= 1] pairs of the resource `name`
+    (demands of a cumulative, consumptions of a non-renewable), a task at most once."""
+    amounts = []
+    for pair in pairs:
+        if not (isinstance(pair, list) and len(pair) == 2 and type(pair[1]) is int
+                and pair[1] >= 1):
+            raise SchedInputError(f"model.json: a {noun} of {name} must be [task, "
+                                  f"integer >= 1], got {pair!r:.60}")
+        amounts.append((task_name(pair[0], f"a {noun} of {name}"), pair[1]))
+    if len({t for t, _ in amounts}) != len(amounts):
+        raise SchedInputError(f"model.json: a task appears twice in {name}")
+    return amounts
 
 
 def _memories(data, problem, task_name):
