@@ -25,7 +25,7 @@ import os
 import re
 
 from .model import Model
-from .text_formats import FormatError, _Row, _end, _lines
+from .text_formats import FormatError, _Row, _end, _lines, machines_and_makespan
 
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
@@ -51,11 +51,7 @@ def read_fjs(path, name=None):
     on_machine = {}   # machine -> the tasks it may run (only the machines used)
     for j, (number, line) in enumerate(rows):
         _job(path, _Row(path, number, line), j, machines, model, on_machine)
-    for machine in sorted(on_machine):
-        tasks = on_machine[machine]
-        if len(tasks) > 1:
-            model.unary(tasks, name=f"m{machine}")
-    model.minimize_makespan()
+    machines_and_makespan(model, on_machine)
     return model
 
 

@@ -151,12 +151,19 @@ def read_jobshop(path, name=None):
             if previous is not None:
                 model.precedence(previous, task)
             previous = task
+    machines_and_makespan(model, on_machine)
+    return model
+
+
+def machines_and_makespan(model, on_machine):
+    """A machine's tasks (`on_machine`: machine number -> tasks) on one unary resource named
+    m<number>, in machine order (a machine with one task needs none), and the makespan as the
+    objective: the end of the job-shop readers (this one and fjs_format's)."""
     for machine in sorted(on_machine):
         tasks = on_machine[machine]
         if len(tasks) > 1:
             model.unary(tasks, name=f"m{machine}")
     model.minimize_makespan()
-    return model
 
 
 _SECTION = re.compile(r"^\s*(PRECEDENCE RELATIONS|REQUESTS/DURATIONS|RESOURCEAVAILABILITIES)",
