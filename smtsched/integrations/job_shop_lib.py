@@ -22,6 +22,7 @@ def build_model(instance):
     """A `smtsched.sched.Model` minimising the makespan of `instance`, with the task of
     every operation in `tasks[job][position]`."""
     from ..sched.model import Model
+    from ..sched.text_formats import machines_and_makespan
 
     model = Model(name=str(getattr(instance, "name", "job-shop-lib")))
     tasks = []
@@ -40,10 +41,7 @@ def build_model(instance):
             row.append(t)
             by_machine.setdefault(op.machines[0], []).append(t)
         tasks.append(row)
-    for m in sorted(by_machine):
-        if len(by_machine[m]) > 1:
-            model.unary(by_machine[m], name=f"m{m}")
-    model.minimize_makespan()
+    machines_and_makespan(model, by_machine)
     return model, tasks
 
 
