@@ -60,6 +60,16 @@ def violations(model, starts, present=None):
         if used > resource.capacity:
             problems.append(f"{resource.name} (non-renewable) is consumed {used} > "
                             f"{resource.capacity}")
+    for rule in model.presence_rules:
+        # counted here, not through PresenceRule.clauses (the encoding's)
+        if rule.condition is not None and not present[rule.condition.index]:
+            continue
+        count = sum(1 for t in rule.tasks if present[t.index])
+        wanted = {"all_or_none": (0, len(rule.tasks)), "at_least_one": range(1, count + 1),
+                  "exactly_one": (1,)}[rule.kind]
+        if count not in wanted:
+            problems.append(f"select_{rule.kind} over {[t.name for t in rule.tasks]} has "
+                            f"{count} present")
     for memory in model.memories:
         if memory.capacity is None:
             continue

@@ -6,6 +6,8 @@ term API.
 - an optional task has a Bool presence variable that guards everything it takes part in;
 - a non-renewable resource: PbLe over the presences of its optional tasks (the mandatory
   tasks' amounts are a constant moved to the bound);
+- a presence rule (select all or none / at least one / exactly one): clauses over the
+  presences;
 - two tasks of a resource whose demands together exceed its capacity get the disjunction
   "one ends before the other starts" (for a machine: every pair);
 - a cumulative resource can also be overloaded by three or more tasks that are pairwise
@@ -133,6 +135,12 @@ class Encoding:
                 add(BoolVal(False))
             elif sum(a for _, a in terms) > bound:
                 add(PbLe(terms, bound))
+
+        for rule in model.presence_rules:
+            # clauses over the presences (a mandatory task's is true: PresenceRule.clauses)
+            for clause in rule.clauses(lambda t: self.present[t.index], Not):
+                add(Or(*clause) if len(clause) > 1 else clause[0] if clause
+                    else BoolVal(False))
 
     def _windows(self, tasks):
         """Each task's (head, horizon - tail): where its start can lie under the horizon; None

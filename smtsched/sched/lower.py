@@ -10,8 +10,8 @@ the horizon, end <= makespan, presence variables), `_precedences` (minimum and m
 `_alternatives`, then per resource `_machine` (a DisjunctiveSpec and its pairwise clauses),
 `_cumulative` (a CumulativeSpec, with bound literals over windows under `horizon`) or
 `_optional_pairs` (guarded pairwise disjunctions, for resources with optional tasks), then the
-non-renewable resources (`_nonrenewables`: a pseudo-Boolean row over the presences), then the
-memories (smtsched.sched.liveness: liveness literals, their sums, and the capacity rows; or,
+non-renewable resources (`_nonrenewables`: a pseudo-Boolean row over the presences), the
+presence rules (`_presence_rules`: clauses over the presences), then the memories (smtsched.sched.liveness: liveness literals, their sums, and the capacity rows; or,
 as SMTSCHED_MEMORY chooses, smtsched.sched.memory_intervals: free nodes and the specs of the
 memory theory).
 
@@ -223,6 +223,7 @@ class Lowering:
             else:
                 self._optional_pairs(resource, number)
         self._nonrenewables()
+        self._presence_rules()
         if self.model.memories:
             self._memories()
 
@@ -530,6 +531,17 @@ class Lowering:
                     weights.append(amount)
             if sum(weights) > bound:
                 self.core.pseudo_boolean.append(PseudoBooleanSpec(literals, weights, bound))
+
+    def _presence_rules(self):
+        """The presence rules (Model.select_all_or_none, ...): clauses over the presence
+        variables (PresenceRule.clauses), a mandatory task's presence true. A rule that
+        cannot hold (e.g. exactly one of two mandatory tasks) is the false clause."""
+        present = self.present
+        clauses = self.core.clauses
+        for rule in self.model.presence_rules:
+            for clause in rule.clauses(lambda t: present[t.index] if t.optional else None,
+                                       lambda lit: -lit):
+                clauses.append(clause if clause else [-self._true_literal()])
 
     def _parking(self):
         """The numbers of the resources with optional tasks that get a global theory all the

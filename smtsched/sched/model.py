@@ -127,6 +127,62 @@ class NonRenewable:
                 f"tasks={len(self.consumption)})")
 
 
+class PresenceRule:
+    """A rule over the presences of tasks (PyJobShop's SelectAllOrNone, SelectAtLeastOne,
+    SelectExactlyOne): among `tasks`, all or none present ("all_or_none"), at least one
+    ("at_least_one") or exactly one ("exactly_one"); only while `condition` (a task) is
+    present, or always (None). A mandatory task counts as present."""
+
+    KINDS = ("all_or_none", "at_least_one", "exactly_one")
+    __slots__ = ("kind", "tasks", "condition")
+
+    def __init__(self, kind, tasks, condition):
+        self.kind = kind
+        self.tasks = tasks
+        self.condition = condition
+
+    def clauses(self, literal, negate):
+        """The rule as clauses over presence literals: `literal(task)` is the presence of an
+        optional task, None for a mandatory one (always present); `negate(lit)` its negation.
+        Clauses with a mandatory task's (true) presence in them are left out and its negation
+        dropped; an empty clause (the rule cannot hold) is returned as []. The same clauses
+        as OR-Tools' (PyJobShop solvers/ortools/Constraints.py, `_task_selection_constraints`:
+        pairwise equal presences, a sum >= 1, a sum == 1, each enforced by the condition)."""
+        def clause(negative, positive):
+            # the disjunction of the negations of `negative` and of `positive`
+            out = []
+            for t in negative:
+                lit = literal(t)
+                if lit is not None:
+                    out.append(negate(lit))
+                # a mandatory task's negation is false: dropped
+            for t in positive:
+                lit = literal(t)
+                if lit is None:
+                    return None   # true: the clause always holds
+                out.append(lit)
+            return out
+
+        condition = [] if self.condition is None else [self.condition]
+        raw = []
+        tasks = self.tasks
+        if self.kind == "all_or_none":
+            for a, b in zip(tasks, tasks[1:]):
+                raw.append(clause(condition + [a], [b]))
+                raw.append(clause(condition + [b], [a]))
+        else:
+            raw.append(clause(condition, tasks))
+            if self.kind == "exactly_one":
+                for i in range(len(tasks)):
+                    for j in range(i + 1, len(tasks)):
+                        raw.append(clause(condition + [tasks[i], tasks[j]], []))
+        return [c for c in raw if c is not None]
+
+    def __repr__(self):
+        return (f"PresenceRule({self.kind!r}, {[t.name for t in self.tasks]}, "
+                f"condition={None if self.condition is None else self.condition.name!r})")
+
+
 class Buffer:
     """Memory that `producer` allocates when it starts and that is freed when the last of
     `consumers` (and the producer itself) ends; `producer` None: allocated at time 0;
@@ -172,6 +228,7 @@ class Model:
         self.resources = []
         self.alternatives = []        # (task, [option tasks]): exactly one option is present
         self.nonrenewables = []       # NonRenewable: consumed once by the present tasks
+        self.presence_rules = []      # PresenceRule: all or none / at least / exactly one
         self.memories = []
         self.objective = None         # "makespan", "weighted_completion",
         #                               "weighted_tardiness", "peak_memory" or None
@@ -296,6 +353,34 @@ class Model:
         if not options:
             raise ModelError(f"{task.name} needs at least one alternative")
         self.alternatives.append((task, options))
+
+    def select_all_or_none(self, tasks, condition=None):
+        """All of `tasks` are present or none is (PyJobShop's SelectAllOrNone); with
+        `condition` (a task), only while it is present. A mandatory task counts as present
+        (so one mandatory task among `tasks` makes them all present)."""
+        return self._presence_rule("all_or_none", tasks, condition)
+
+    def select_at_least_one(self, tasks, condition=None):
+        """At least one of `tasks` is present (PyJobShop's SelectAtLeastOne); with
+        `condition`, only while it is present."""
+        return self._presence_rule("at_least_one", tasks, condition)
+
+    def select_exactly_one(self, tasks, condition=None):
+        """Exactly one of `tasks` is present (PyJobShop's SelectExactlyOne); with
+        `condition`, only while it is present. Unlike `alternative`, it ties no start."""
+        return self._presence_rule("exactly_one", tasks, condition)
+
+    def _presence_rule(self, kind, tasks, condition):
+        what = f"the tasks of select_{kind}"
+        tasks = _distinct(self._tasks(tasks, what), what)
+        if not tasks:
+            # PyJobShop refuses an empty list too (ProblemData's validation)
+            raise ModelError(f"select_{kind} needs at least one task")
+        if condition is not None:
+            condition = self._own(condition)
+        rule = PresenceRule(kind, tasks, condition)
+        self.presence_rules.append(rule)
+        return rule
 
     def memory(self, capacity=None, name=None):
         """A memory of `capacity` bytes (None: unbounded); add buffers with `buffer`."""

@@ -20,7 +20,8 @@ smtsched's readers cannot hide here) and returns the checker's encoding G of it
   of its precedences and of its pairs; the constraint records name it), alternatives (exactly
   one option present, starting with its task), non-renewable resources (a pseudo_boolean
   constraint over the presences of their optional tasks, the mandatory amounts moved to the
-  bound), the weighted objectives as a cost
+  bound), presence rules (select all or none / at least one / exactly one: clauses over
+  the presences, a mandatory task's presence true), the weighted objectives as a cost
   constraint without bound (constraints.json's cost records follow from it), and memories
   (`Encoding.memories`, a memory.MemoryModel: G has nothing of them until atoms.txt names
   their liveness atoms) with the peak-memory objective;
@@ -70,6 +71,7 @@ class _Problem:
         self.optional = set()    # names of the optional tasks
         self.alternatives = []   # (task, [options])
         self.nonrenewables = []  # (name, capacity, [(task, amount)])
+        self.presence_rules = []  # (kind, [tasks], condition task or None)
         self.weights = {}        # task -> weight (weighted objectives)
         self.dues = None         # task -> due (weighted tardiness), None: completion
         self.memories = []       # memory.Memory, in order
@@ -316,8 +318,8 @@ def read_psplib(text, query=None, parse_only=False):
 # -- model.json -------------------------------------------------------------------------------
 
 _MODEL_KEYS = {"format", "version", "name", "tasks", "precedences", "resources",
-               "alternatives", "nonrenewables", "memories", "objective", "objective_memory",
-               "weights", "dues", "horizon"}
+               "alternatives", "nonrenewables", "presence_rules", "memories", "objective",
+               "objective_memory", "weights", "dues", "horizon"}
 
 
 def _json_object(pairs):
@@ -432,6 +434,7 @@ def read_model(text, query=None, parse_only=False):
                                   "optional options")
         problem.alternatives.append((task, options))
     _nonrenewables(data, problem, task_name)
+    _presence_rules(data, problem, task_name)
     _memories(data, problem, task_name)
     _weighted_objective(data, problem, task_name)
     problem.horizon = _field(data, "horizon", "int?", "the model", None)
@@ -457,6 +460,53 @@ def _nonrenewables(data, problem, task_name):
         consumption = _task_amounts(_field(item, "consumption", "list", what), "consumption",
                                     name, task_name)
         problem.nonrenewables.append((name, capacity, consumption))
+
+
+_RULES = ("all_or_none", "at_least_one", "exactly_one")
+
+
+def _presence_rules(data, problem, task_name):
+    """The presence rules, as smtsched.sched.model reads them (PyJobShop's select
+    constraints): a kind, distinct tasks (at least one), a condition task or none."""
+    for k, item in enumerate(_field(data, "presence_rules", "list", "the model", [])):
+        what = f"presence rule {k}"
+        _keys(item, ("kind", "tasks", "condition"), what)
+        kind = _field(item, "kind", "str", what)
+        if kind not in _RULES:
+            raise SchedInputError(f"model.json: {what} has the unknown kind {kind!r:.60}")
+        tasks = [task_name(t, what) for t in _field(item, "tasks", "list", what)]
+        if not tasks or len(set(tasks)) != len(tasks):
+            raise SchedInputError(f"model.json: {what} needs distinct tasks, at least one")
+        condition = _field(item, "condition", "str?", what, None)
+        if condition is not None:
+            condition = task_name(condition, what)
+        problem.presence_rules.append((kind, tasks, condition))
+
+
+def _rule_clauses(kind, tasks, condition, present):
+    """The clauses of a presence rule over `present(task)` (the Boolean of an optional task,
+    None for a mandatory one, which is always present): while the condition is present,
+    all_or_none: each two neighbours in the list present together; at_least_one: one of
+    them present; exactly_one: that, and no two of them. A clause with a mandatory task's
+    presence holds and is left out; its negation is false and is dropped."""
+    def clause(negated, positive):
+        out = [-present(t) for t in negated if present(t) is not None]
+        for t in positive:
+            if present(t) is None:
+                return None
+            out.append(present(t))
+        return out
+    given = [] if condition is None else [condition]
+    found = []
+    if kind == "all_or_none":
+        for a, b in zip(tasks, tasks[1:]):
+            found += [clause(given + [a], [b]), clause(given + [b], [a])]
+    else:
+        found.append(clause(given, tasks))
+        if kind == "exactly_one":
+            found += [clause(given + [a, b], []) for i, a in enumerate(tasks)
+                      for b in tasks[i + 1:]]
+    return [c for c in found if c is not None]
 
 
 def _task_amounts(pairs, noun, name, task_name):
@@ -632,6 +682,11 @@ def _encode(problem):
             "kind": "pseudo_boolean", "name": name, "relation": "<=", "bound": bound,
             "terms": [[g.boolean(_present(t)), a] for t, a in consumption
                       if t in problem.optional]})
+    for kind, tasks, condition in problem.presence_rules:
+        for clause in _rule_clauses(
+                kind, tasks, condition,
+                lambda t: g.boolean(_present(t)) if t in problem.optional else None):
+            g.add(clause or [-g.true()])
     if problem.objective == MAKESPAN:
         g.objective = {"name": MAKESPAN, "variable": MAKESPAN}
     elif problem.objective in WEIGHTED:
@@ -784,6 +839,14 @@ def _check_schedule(problem, starts, g):
         used = sum(a for t, a in consumption if t in present)
         if used > capacity:
             raise ValueError(f"{name} is consumed {used} > {capacity} (non-renewable)")
+    for kind, among, condition in problem.presence_rules:
+        if condition is not None and condition not in present:
+            continue
+        count = sum(t in present for t in among)
+        if not (count in (0, len(among)) if kind == "all_or_none" else
+                count >= 1 if kind == "at_least_one" else count == 1):
+            raise ValueError(f"the presence rule {kind} over {among[:3]} has {count} of its "
+                             "tasks present")
     peak = None
     if problem.memories:
         peak = g.memories.check_schedule(starts, present)
