@@ -81,8 +81,11 @@ class Encoding:
     def _build(self):
         model = self.model
         add = self.formulas.append
+        floor = lower.model_weighted(model)
         for task in model.tasks:
             s = self.start[task.index]
+            if floor and task.optional:
+                add(s >= 0)   # every start reaches the origin (see Lowering._tasks)
             add(self.guard(s >= task.release, task))
             if task.deadline is not None:
                 add(self.guard(s + task.duration <= task.deadline, task))

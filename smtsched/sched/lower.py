@@ -106,6 +106,11 @@ PAIRS = choice("SMTSCHED_PAIRS", PAIRS_MODES)
 _SMALL = 1 << 60
 
 
+def model_weighted(model):
+    """Whether the model's objective is a weighted sum (the cost theory's)."""
+    return model.objective in ("weighted_completion", "weighted_tardiness")
+
+
 class Lowering:
     """See the module docstring. `horizon`: the largest makespan the search will be asked about,
     if known (the cumulative resources then get bound literals over each task's window);
@@ -444,6 +449,14 @@ class Lowering:
             self._assert_all(p, q, bound)
             return
         core = self.core
+        # A weighted objective's cost theory (theories/cost*.py*) reads the difference
+        # theory's model as the earliest schedule, which it is only when every node has a
+        # path to the origin (DifferenceLogic.potentials); an absent optional task's start
+        # has none (its release is guarded), and then the model may start a weighted task
+        # later than its orderings force, and the cost theory's final check fails. So an
+        # optional task's start is also >= 0 unguarded: an absent task's start means
+        # nothing, and 0 is as good as any (the checker's G states the same fact).
+        floor = model_weighted(self.model)
         for t in tasks:
             s = self.node[t.index]
             guard = []
@@ -451,6 +464,8 @@ class Lowering:
                 var = self.present[t.index] = self._new_var()
                 core.bool_var[("present", t.index)] = var
                 guard = [-var]
+                if floor:
+                    self._assert([], 0, s, 0)
             self._assert(guard, 0, s, -t.release)
             if t.deadline is not None:
                 self._assert(guard, s, 0, t.deadline - t.duration)

@@ -430,15 +430,43 @@ class Model:
         without one are never tardy), `weights` as for minimize_weighted_completion."""
         self._weighted("weighted_tardiness", weights, dues)
 
+    def minimize_weighted_sum(self, terms):
+        """Minimise sum of weight * end (due None) or weight * max(0, end - due) over `terms`,
+        an iterable of (task, weight, due or None): weights non-negative integers, dues
+        integers; each task at most once and mandatory (other tasks of the model may be
+        optional). PyJobShop's total flow time, total tardiness and their weighted forms.
+        Terms all without a due are the weighted_completion objective; otherwise it is
+        weighted_tardiness, a term without a due taking due 0: max(0, end - 0) = end, every
+        end being at least 0 (start >= release >= 0)."""
+        try:
+            terms = [tuple(term) for term in terms]
+        except TypeError:
+            raise ModelError("the terms must be (task, weight, due or None) triples, got "
+                             f"{terms!r}") from None
+        weights, dues = {}, {}
+        for term in terms:
+            if len(term) != 3:
+                raise ModelError(f"a term must be (task, weight, due or None), got {term!r}")
+            task, weight, due = term
+            task = self._own(task)
+            if task.index in weights:
+                raise ModelError(f"{task.name} appears twice in the weighted sum")
+            weights[task.index] = _integer(weight, f"the weight of {task.name}", 0)
+            if due is not None:
+                dues[task.index] = _integer(due, f"the due date of {task.name}")
+        self._check_weighted(weights)
+        tardiness = bool(dues)
+        self.weights = weights
+        self.dues = {i: dues.get(i, 0) for i in weights} if tardiness else None
+        self.objective = "weighted_tardiness" if tardiness else "weighted_completion"
+
     def _weighted(self, kind, weights, dues):
-        if any(t.optional for t in self.tasks):
-            raise ModelError("weighted objectives with optional tasks are not supported yet")
         items = _pairs(weights, "the weights") if weights is not None \
             else [(t, 1) for t in self.tasks]
-        self.weights = {}
+        weights = {}
         for task, weight in items:
             task = self._own(task)
-            self.weights[task.index] = _integer(weight, f"the weight of {task.name}", 0)
+            weights[task.index] = _integer(weight, f"the weight of {task.name}", 0)
         self.dues = None
         if dues is not None:
             self.dues = {}
@@ -446,8 +474,19 @@ class Model:
                 task = self._own(task)
                 self.dues[task.index] = _integer(due, f"the due date of {task.name}")
             # a task without a due date is never tardy
-            self.weights = {i: w for i, w in self.weights.items() if i in self.dues}
+            weights = {i: w for i, w in weights.items() if i in self.dues}
+        self._check_weighted(weights)
+        self.weights = weights
         self.objective = kind
+
+    def _check_weighted(self, weights):
+        """The tasks of a weighted objective are mandatory: an absent task has no end (other
+        tasks of the model may be optional; see Lowering._tasks for what the cost theory
+        needs of them)."""
+        for index in weights:
+            if self.tasks[index].optional:
+                raise ModelError(f"{self.tasks[index].name} is optional: the tasks of a "
+                                 "weighted objective must be mandatory")
 
     def objective_value(self, starts, present=None):
         """The objective of a schedule (starts by task index; `present` by task index, None:
@@ -550,9 +589,8 @@ class Model:
 
     def _check_objective(self):
         """What the objective setters check, again at solve time: tasks added after them."""
-        if self.objective in ("weighted_completion", "weighted_tardiness") \
-                and any(t.optional for t in self.tasks):
-            raise ModelError("weighted objectives with optional tasks are not supported yet")
+        if self.objective in ("weighted_completion", "weighted_tardiness"):
+            self._check_weighted(self.weights)
 
     def to_smtlib(self, bound=None):
         """The model as an SMT-LIB script in the pairwise difference-logic encoding (for z3 and

@@ -33,8 +33,9 @@ The file formats are those of smtsched/sched/text_formats.py's docstring (job sh
 then one line of (machine, duration) pairs per job, tasks "j{j}o{k}", machines "m{i}"; PSPLIB
 .sm single-mode RCPSP, tasks "job{n}", resources "R{r}") and docs/certificates.md,
 "model.json". Anything malformed is a `SchedInputError` (a ValueError) naming the line;
-a model feature this checker cannot check (repeated memory or buffer names, a weighted
-objective with optional tasks) is "unsupported by the checker: <feature>".
+a model feature this checker cannot check (repeated memory or buffer names) is
+"unsupported by the checker: <feature>"; an optional task among a weighted objective's
+tasks is an error (the Model refuses it).
 """
 import json
 import re
@@ -590,9 +591,11 @@ def _weighted_objective(data, problem, task_name):
         if "weights" in data or "dues" in data:
             raise SchedInputError("model.json: weights or dues without a weighted objective")
         return
-    if problem.optional:
-        raise _unsupported("a weighted objective with optional tasks")
     problem.weights = pairs("weights", 0)
+    optional = sorted(set(problem.weights) & problem.optional)
+    if optional:
+        raise SchedInputError(f"model.json: {optional[0]!r:.60} is optional: the tasks of a "
+                              "weighted objective are mandatory")
     if data.get("dues") is not None:
         if problem.objective != "weighted_tardiness":
             raise SchedInputError("model.json: dues with the weighted_completion objective")
@@ -634,6 +637,12 @@ def _encode(problem):
     for name, (duration, release, deadline) in problem.tasks.items():
         s = _start(name)
         guard = guards.get(name, ())
+        if guard and problem.objective in WEIGHTED:
+            # smtsched's lowering states start >= 0 of an optional task unguarded under a
+            # weighted objective (its cost theory reads the earliest schedule): an absent
+            # task's start is free (it constrains nothing), so every schedule extends to a
+            # model of G with it at 0
+            unit(None, s, 0)
         unit(None, s, -release, guard)
         for latest in (deadline, problem.horizon):
             if latest is not None:
