@@ -229,6 +229,7 @@ class Lowering:
                 self._optional_pairs(resource, number)
         self._nonrenewables()
         self._presence_rules()
+        self._setup_times()
         if self.model.memories:
             self._memories()
 
@@ -557,6 +558,91 @@ class Lowering:
             for clause in rule.clauses(lambda t: present[t.index] if t.optional else None,
                                        lambda lit: -lit):
                 clauses.append(clause if clause else [-self._true_literal()])
+
+    def _setup_times(self):
+        """Sequence-dependent setup times (Model.setup_times) on a machine of n tasks, with
+        O(n^2) Booleans and O(n^3) clauses (each guarded by the presences of its optional
+        tasks, "while they are present"):
+
+        - "order" Y(a, b) for each two tasks (Y(b, a) its negation): the sequence. Y(a, b)
+          -> a ends before b starts, and not Y(a, b) -> b ends before a starts; transitive
+          (Y(a, b), Y(b, c) -> Y(a, c) for every three), so that it is a linear order even
+          where the times do not decide it (zero-duration tasks at one instant);
+        - "next" X(a, b) for each ordered pair: b directly follows a. X(a, b) -> a, b present,
+          Y(a, b), no present c between (Y(c, a) or Y(b, c)), and b starts at least
+          setup(a, b) after a ends; every present a with a present b after it has a next
+          (Y(a, b) -> some X(a, c)).
+
+        Sound: in every model the present tasks are a linear order Y consistent with the
+        times, and the next of each non-last task is its successor in Y, so the setups of the
+        consecutive pairs hold. Complete: a schedule's sequence gives Y, and X of its
+        consecutive pairs. This is the successor-variable model of sequencing with setups
+        (the precedence and successor variables of MIP models of single-machine scheduling
+        with sequence-dependent setups, e.g. Allahverdi et al.'s survey, EJOR 2008, and the
+        arcs of OR-Tools' circuit constraint, which PyJobShop's solver uses), as clauses; only
+        consecutive tasks get a setup, which matters when setups break the triangle
+        inequality. Booleans named as the certificates name them (SetupTimes.order_name)."""
+        core, clauses, node = self.core, self.core.clauses, self.node
+        present = self.present
+
+        def guard(*tasks):
+            return [-present[t.index] for t in tasks if t.optional]
+
+        def before(a, b, gap=0):
+            return self.atom(node[a.index], node[b.index], -(a.duration + gap))
+
+        for setups in self.model.setups:
+            number = next(k for k, r in enumerate(self.model.resources)
+                          if r is setups.resource)
+            tasks = [t for t, _ in setups.resource.demands]
+            order = {}
+            for i, a in enumerate(tasks):
+                for b in tasks[i + 1:]:
+                    var = self._new_var()
+                    core.bool_var[("var", setups.order_name(number, a, b), None)] = var
+                    order[a.index, b.index], order[b.index, a.index] = var, -var
+            for i, a in enumerate(tasks):
+                for b in tasks[i + 1:]:
+                    y = order[a.index, b.index]
+                    clauses.append(guard(a, b) + [-y, before(a, b)])
+                    clauses.append(guard(a, b) + [y, before(b, a)])
+            for a in tasks:
+                self._check_clock()
+                for b in tasks:
+                    if b is a:
+                        continue
+                    ab = order[a.index, b.index]
+                    for c in tasks:
+                        if c is not a and c is not b:
+                            clauses.append(guard(a, b, c) + [-ab, -order[b.index, c.index],
+                                                              order[a.index, c.index]])
+            nexts = {}
+            for a in tasks:
+                for b in tasks:
+                    if b is not a:
+                        var = self._new_var()
+                        core.bool_var[("var", setups.next_name(number, a, b), None)] = var
+                        nexts[a.index, b.index] = var
+            for a in tasks:
+                self._check_clock()
+                for b in tasks:
+                    if b is a:
+                        continue
+                    x = nexts[a.index, b.index]
+                    clauses.extend([-x, -lit] for lit in guard(a, b))
+                    clauses.append([-x, order[a.index, b.index]])
+                    gap = setups.times.get((a, b), 0)
+                    if gap:
+                        clauses.append([-x, before(a, b, gap)])
+                    for c in tasks:
+                        if c is not a and c is not b:
+                            clauses.append([-x] + guard(c) + [order[c.index, a.index],
+                                                              order[b.index, c.index]])
+            for a in tasks:
+                successors = [nexts[a.index, c.index] for c in tasks if c is not a]
+                for b in tasks:
+                    if b is not a:
+                        clauses.append(guard(a, b) + [-order[a.index, b.index]] + successors)
 
     def _parking(self):
         """The numbers of the resources with optional tasks that get a global theory all the

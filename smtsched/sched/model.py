@@ -13,6 +13,7 @@ A model is plain data (tasks, precedences, resources, objective); `smtsched.sche
 turns it into difference-logic formulas and `smtsched.sched.optimize` searches it. Durations,
 releases, deadlines, lags and demands are integers: time is discrete.
 """
+import json
 import numbers
 
 from ..errors import SmtschedError
@@ -183,6 +184,35 @@ class PresenceRule:
                 f"condition={None if self.condition is None else self.condition.name!r})")
 
 
+class SetupTimes:
+    """Sequence-dependent setup times on a machine (PyJobShop's SetupTime, as its OR-Tools
+    solver reads them: a circuit over the machine's tasks). The present tasks of `resource`,
+    zero-duration ones too, run one after another in a sequence, each ending before the next
+    starts; when `after` directly follows `before` in it, `after` starts at least
+    times[(before, after)] after `before` ends. Only consecutive tasks: a setup between two
+    tasks with others between them does not apply (setups that break the triangle
+    inequality make the difference)."""
+
+    __slots__ = ("resource", "times")
+
+    def __init__(self, resource, times):
+        self.resource = resource
+        self.times = times            # {(before task, after task): duration >= 1}
+
+    def order_name(self, number, a, b):
+        """The name of the Boolean "a comes before b in the sequence" (a before b in the
+        resource's task list; `number`: the resource's position in the model), as the
+        certificates name it (docs/certificates.md, model.json)."""
+        return "order %d %s" % (number, json.dumps([a.name, b.name]))
+
+    def next_name(self, number, a, b):
+        """The name of the Boolean "b directly follows a in the sequence"."""
+        return "next %d %s" % (number, json.dumps([a.name, b.name]))
+
+    def __repr__(self):
+        return f"SetupTimes({self.resource.name!r}, pairs={len(self.times)})"
+
+
 class Buffer:
     """Memory that `producer` allocates when it starts and that is freed when the last of
     `consumers` (and the producer itself) ends; `producer` None: allocated at time 0;
@@ -229,6 +259,7 @@ class Model:
         self.alternatives = []        # (task, [option tasks]): exactly one option is present
         self.nonrenewables = []       # NonRenewable: consumed once by the present tasks
         self.presence_rules = []      # PresenceRule: all or none / at least / exactly one
+        self.setups = []              # SetupTimes, one per machine that has any
         self.memories = []
         self.objective = None         # "makespan", "weighted_completion",
         #                               "weighted_tardiness", "peak_memory" or None
@@ -381,6 +412,49 @@ class Model:
         rule = PresenceRule(kind, tasks, condition)
         self.presence_rules.append(rule)
         return rule
+
+    def setup_times(self, resource, times):
+        """Sequence-dependent setup times on the machine `resource` (a unary resource of this
+        model): `times` maps (before, after) pairs of its tasks to durations >= 0 (a dict, or
+        ((before, after), duration) pairs). The present tasks of the machine, zero-duration
+        ones too, then run in a sequence, one ending before the next starts, and when `after`
+        directly follows `before`, it starts at least the duration after `before` ends
+        (PyJobShop's setup times, as its OR-Tools solver reads them: between consecutive
+        tasks only). Durations 0 are left out; a machine without a positive setup time is
+        not sequenced (as in PyJobShop, whose circuit is then not made). Called again on the
+        same machine, the pairs are added (a pair twice is refused)."""
+        if not isinstance(resource, Resource) or not any(r is resource for r in self.resources):
+            raise ModelError(f"{resource!r} is not a resource of this model")
+        if not resource.unary:
+            raise ModelError(f"{resource.name} is not a machine (capacity 1): setup times "
+                             "need one")
+        on = {t.index for t, _ in resource.demands}
+        setups = next((s for s in self.setups if s.resource is resource), None)
+        known = dict(setups.times) if setups is not None else {}
+        given = set()
+        for pair, duration in _pairs(times, f"the setup times of {resource.name}"):
+            if not (isinstance(pair, tuple) and len(pair) == 2):
+                raise ModelError(f"a setup time needs a (before, after) pair, got {pair!r}")
+            a, b = self._own(pair[0]), self._own(pair[1])
+            for t in (a, b):
+                if t.index not in on:
+                    raise ModelError(f"{t.name} is not a task of {resource.name}")
+            if a is b:
+                raise ModelError(f"a setup time from {a.name} to itself")
+            if (a.index, b.index) in given or (a, b) in known:
+                raise ModelError(f"the setup time from {a.name} to {b.name} is given twice "
+                                 f"on {resource.name}")
+            given.add((a.index, b.index))
+            duration = _integer(duration, f"the setup time from {a.name} to {b.name}", 0)
+            if duration:
+                known[(a, b)] = duration
+        if setups is None:
+            setups = SetupTimes(resource, known)
+            if known:
+                self.setups.append(setups)
+        else:
+            setups.times = known
+        return setups
 
     def memory(self, capacity=None, name=None):
         """A memory of `capacity` bytes (None: unbounded); add buffers with `buffer`."""

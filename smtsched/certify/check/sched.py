@@ -73,6 +73,7 @@ class _Problem:
         self.alternatives = []   # (task, [options])
         self.nonrenewables = []  # (name, capacity, [(task, amount)])
         self.presence_rules = []  # (kind, [tasks], condition task or None)
+        self.setups = []         # (resource number, {(before, after): duration >= 1})
         self.weights = {}        # task -> weight (weighted objectives)
         self.dues = None         # task -> due (weighted tardiness), None: completion
         self.memories = []       # memory.Memory, in order
@@ -319,7 +320,8 @@ def read_psplib(text, query=None, parse_only=False):
 # -- model.json -------------------------------------------------------------------------------
 
 _MODEL_KEYS = {"format", "version", "name", "tasks", "precedences", "resources",
-               "alternatives", "nonrenewables", "presence_rules", "memories", "objective",
+               "alternatives", "nonrenewables", "presence_rules", "setups", "memories",
+               "objective",
                "objective_memory", "weights", "dues", "horizon"}
 
 
@@ -436,6 +438,7 @@ def read_model(text, query=None, parse_only=False):
         problem.alternatives.append((task, options))
     _nonrenewables(data, problem, task_name)
     _presence_rules(data, problem, task_name)
+    _setups(data, problem, task_name)
     _memories(data, problem, task_name)
     _weighted_objective(data, problem, task_name)
     problem.horizon = _field(data, "horizon", "int?", "the model", None)
@@ -482,6 +485,124 @@ def _presence_rules(data, problem, task_name):
         if condition is not None:
             condition = task_name(condition, what)
         problem.presence_rules.append((kind, tasks, condition))
+
+
+def _setups(data, problem, task_name):
+    """Setup times, as smtsched.sched.model reads them: per machine (a resource of capacity
+    1 with unit demands, by its position in `resources`, at most one entry each) a non-empty
+    list of [before, after, duration >= 1], two distinct tasks of the machine, a pair once."""
+    seen = set()
+    for k, item in enumerate(_field(data, "setups", "list", "the model", [])):
+        what = f"setup times {k}"
+        _keys(item, ("resource", "times"), what)
+        number = _field(item, "resource", "int", what)
+        if not 0 <= number < len(problem.resources) or number in seen:
+            raise SchedInputError(f"model.json: {what} name no resource, or one twice: "
+                                  f"{number}")
+        seen.add(number)
+        _, capacity, demands = problem.resources[number]
+        on = {t for t, _ in demands}
+        if capacity != 1 or any(d != 1 for _, d in demands):
+            raise SchedInputError(f"model.json: {what}: the resource is not a machine")
+        times = {}
+        for triple in _field(item, "times", "list", what):
+            if not (isinstance(triple, list) and len(triple) == 3 and type(triple[2]) is int
+                    and triple[2] >= 1):
+                raise SchedInputError(f"model.json: a setup time must be [before, after, "
+                                      f"integer >= 1], got {triple!r:.60}")
+            a, b = task_name(triple[0], what), task_name(triple[1], what)
+            if a == b or a not in on or b not in on or (a, b) in times:
+                raise SchedInputError(f"model.json: {what}: {a!r:.40} to {b!r:.40} is not "
+                                      "a new pair of two tasks of the machine")
+            times[a, b] = triple[2]
+        if not times:
+            raise SchedInputError(f"model.json: {what} has no pair")
+        problem.setups.append((number, times))
+
+
+def _setup_clauses(g, problem, guards):
+    """G of the setup times of a machine with tasks T (docs/certificates.md, model.json):
+    Booleans "order K [a, b]" (a before b in T's list; its negation says b before a) and
+    "next K [a, b]", and, each clause guarded by the presences of its optional tasks:
+    order(a, b) -> s_a - s_b <= -p_a, not order(a, b) -> s_b - s_a <= -p_b; order
+    transitive over every three tasks; next(a, b) -> present a, present b, order(a, b),
+    s_a - s_b <= -(p_a + setup(a, b)) (a setup above 0), and order(c, a) or order(b, c)
+    for every other c; order(a, b) -> the disjunction of next(a, c) over every c != a.
+    Sound: every schedule extends to a model, with order its sequence and next its
+    consecutive pairs (and the same Booleans on absent tasks left to the guards)."""
+    for number, times in problem.setups:
+        tasks = [t for t, _ in problem.resources[number][2]]
+        order = {}
+        for i, a in enumerate(tasks):
+            for b in tasks[i + 1:]:
+                var = g.boolean("order %d %s" % (number, json.dumps([a, b])))
+                order[a, b], order[b, a] = var, -var
+
+        def guard(*names):
+            return [lit for n in names for lit in guards.get(n, ())]
+
+        def ends_before(a, b, gap=0):
+            return g.atom("Int", _start(a), _start(b), -(problem.tasks[a][0] + gap))
+
+        for i, a in enumerate(tasks):
+            for b in tasks[i + 1:]:
+                g.add(guard(a, b) + [-order[a, b], ends_before(a, b)])
+                g.add(guard(a, b) + [order[a, b], ends_before(b, a)])
+        for a in tasks:
+            for b in tasks:
+                for c in tasks:
+                    if len({a, b, c}) == 3:
+                        g.add(guard(a, b, c) + [-order[a, b], -order[b, c], order[a, c]])
+        nexts = {(a, b): g.boolean("next %d %s" % (number, json.dumps([a, b])))
+                 for a in tasks for b in tasks if a != b}
+        for (a, b), x in nexts.items():
+            for lit in guard(a, b):
+                g.add([-x, -lit])
+            g.add([-x, order[a, b]])
+            if times.get((a, b)):
+                g.add([-x, ends_before(a, b, times[a, b])])
+            for c in tasks:
+                if c != a and c != b:
+                    g.add([-x] + guard(c) + [order[c, a], order[b, c]])
+        for a in tasks:
+            successors = [nexts[a, c] for c in tasks if c != a]
+            for b in tasks:
+                if b != a:
+                    g.add(guard(a, b) + [-order[a, b]] + successors)
+
+
+def _sequence_error(problem, number, times, starts, present):
+    """Why the present tasks of machine `number` run in no sequence that keeps the setup
+    times (each task's end plus the setup to the next at most the next's start), or None.
+    The starts never decrease along a sequence: it is the tasks by start, up to the order of
+    the zero-duration tasks of one instant, which all come before the lasting task starting
+    then; those orders are searched (the reachable last tasks over subsets)."""
+    tasks = problem.tasks
+    on = [t for t, _ in problem.resources[number][2] if t in present]
+    ends = {t: starts[t] + tasks[t][0] for t in on}
+
+    def follows(u, v):
+        return u is None or ends[u] + times.get((u, v), 0) <= starts[v]
+
+    by_start = {}
+    for t in on:
+        by_start.setdefault(starts[t], []).append(t)
+    last = {None}
+    for instant in sorted(by_start):
+        zero = [t for t in by_start[instant] if tasks[t][0] == 0]
+        lasting = [t for t in by_start[instant] if tasks[t][0] > 0]
+        if len(lasting) > 1:
+            return f"{lasting[0]} and {lasting[1]} start together at {instant}"
+        states = {(frozenset(), u) for u in last}
+        for _ in zero:
+            states = {(done | {z}, z) for done, u in states for z in zero
+                      if z not in done and follows(u, z)}
+        last = {u for _, u in states}
+        if lasting:
+            last = {lasting[0]} if any(follows(u, lasting[0]) for u in last) else set()
+        if not last:
+            return f"no sequence keeps the setup times (at time {instant})"
+    return None
 
 
 def _rule_clauses(kind, tasks, condition, present):
@@ -691,6 +812,7 @@ def _encode(problem):
             "kind": "pseudo_boolean", "name": name, "relation": "<=", "bound": bound,
             "terms": [[g.boolean(_present(t)), a] for t, a in consumption
                       if t in problem.optional]})
+    _setup_clauses(g, problem, guards)
     for kind, tasks, condition in problem.presence_rules:
         for clause in _rule_clauses(
                 kind, tasks, condition,
@@ -848,6 +970,10 @@ def _check_schedule(problem, starts, g):
         used = sum(a for t, a in consumption if t in present)
         if used > capacity:
             raise ValueError(f"{name} is consumed {used} > {capacity} (non-renewable)")
+    for number, times in problem.setups:
+        error = _sequence_error(problem, number, times, starts, present)
+        if error:
+            raise ValueError(f"{problem.resources[number][0]}: {error}")
     for kind, among, condition in problem.presence_rules:
         if condition is not None and condition not in present:
             continue
