@@ -171,9 +171,10 @@ class Encoding:
                     y = order[a.index, b.index]
                     add(Or(*guards(a, b), Not(y), after(a, b)))
                     add(Or(*guards(a, b), y, after(b, a)))
-            for a in tasks:
-                for b in tasks:
-                    for c in tasks:
+            instant = [t for t in tasks if t.duration == 0]   # (see Lowering._setup_times)
+            for a in instant:
+                for b in instant:
+                    for c in instant:
                         if len({a.index, b.index, c.index}) == 3:
                             add(Or(*guards(a, b, c), Not(order[a.index, b.index]),
                                    Not(order[b.index, c.index]), order[a.index, c.index]))

@@ -566,8 +566,10 @@ class Lowering:
 
         - "order" Y(a, b) for each two tasks (Y(b, a) its negation): the sequence. Y(a, b)
           -> a ends before b starts, and not Y(a, b) -> b ends before a starts; transitive
-          (Y(a, b), Y(b, c) -> Y(a, c) for every three), so that it is a linear order even
-          where the times do not decide it (zero-duration tasks at one instant);
+          (Y(a, b), Y(b, c) -> Y(a, c)), so that it is a linear order. The times make it so
+          unless all three last 0 (a cycle a, b, c would give s_a >= s_a + p_a + p_b + p_c),
+          so the clauses are stated for the zero-duration tasks only (zero-duration tasks at
+          one instant, which the times leave in any order);
         - "next" X(a, b) for each ordered pair: b directly follows a. X(a, b) -> a, b present,
           Y(a, b), no present c between (Y(c, a) or Y(b, c)), and b starts at least
           setup(a, b) after a ends; every present a with a present b after it has a next
@@ -606,13 +608,16 @@ class Lowering:
                     y = order[a.index, b.index]
                     clauses.append(guard(a, b) + [-y, before(a, b)])
                     clauses.append(guard(a, b) + [y, before(b, a)])
-            for a in tasks:
+            # transitivity over the zero-duration tasks only: order(a, b), order(b, c) and
+            # order(c, a) would give s_a >= s_a + p_a + p_b + p_c through the times
+            instant = [t for t in tasks if t.duration == 0]
+            for a in instant:
                 self._check_clock()
-                for b in tasks:
+                for b in instant:
                     if b is a:
                         continue
                     ab = order[a.index, b.index]
-                    for c in tasks:
+                    for c in instant:
                         if c is not a and c is not b:
                             clauses.append(guard(a, b, c) + [-ab, -order[b.index, c.index],
                                                               order[a.index, c.index]])

@@ -525,9 +525,10 @@ def _setup_clauses(g, problem, guards):
     Booleans "order K [a, b]" (a before b in T's list; its negation says b before a) and
     "next K [a, b]", and, each clause guarded by the presences of its optional tasks:
     order(a, b) -> s_a - s_b <= -p_a, not order(a, b) -> s_b - s_a <= -p_b; order
-    transitive over every three tasks; next(a, b) -> present a, present b, order(a, b),
-    s_a - s_b <= -(p_a + setup(a, b)) (a setup above 0), and order(c, a) or order(b, c)
-    for every other c; order(a, b) -> the disjunction of next(a, c) over every c != a.
+    transitive over every three zero-duration tasks (the times make it so over the others);
+    next(a, b) -> present a, present b, order(a, b), s_a - s_b <= -(p_a + setup(a, b)) (a
+    setup above 0), and order(c, a) or order(b, c) for every other c; order(a, b) -> the
+    disjunction of next(a, c) over every c != a.
     Sound: every schedule extends to a model, with order its sequence and next its
     consecutive pairs (and the same Booleans on absent tasks left to the guards)."""
     for number, times in problem.setups:
@@ -548,9 +549,10 @@ def _setup_clauses(g, problem, guards):
             for b in tasks[i + 1:]:
                 g.add(guard(a, b) + [-order[a, b], ends_before(a, b)])
                 g.add(guard(a, b) + [order[a, b], ends_before(b, a)])
-        for a in tasks:
-            for b in tasks:
-                for c in tasks:
+        instant = [t for t in tasks if problem.tasks[t][0] == 0]
+        for a in instant:
+            for b in instant:
+                for c in instant:
                     if len({a, b, c}) == 3:
                         g.add(guard(a, b, c) + [-order[a, b], -order[b, c], order[a, c]])
         nexts = {(a, b): g.boolean("next %d %s" % (number, json.dumps([a, b])))
