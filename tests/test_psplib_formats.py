@@ -865,3 +865,84 @@ def test_brute_force_finds_what_it_should():
                                                  (2, 3, 2)]) == 2
     assert brute_force([1, 1], [[0], [0]], [1], [(0, 1, 0), (0, 2, 0), (1, 2, 2),
                                                  (2, 1, -1)]) is None
+
+
+# -- RCPSP-PS (selection groups), written here, against brute force ---------------------------
+def random_rcpsp_ps(rng):
+    """An RCPSP-PS instance as plain lists: activity 0 the mandatory source; durations,
+    renewable demands, a non-renewable amount, selection groups (of later activities) and
+    forward successors."""
+    n = rng.randint(3, 5)
+    capacities = [rng.randint(1, 3)]
+    budget = rng.randint(2, 6)
+    activities = []
+    for k in range(n):
+        later = list(range(k + 1, n))
+        groups = []
+        if later and (k == 0 or rng.random() < 0.5):
+            for _ in range(rng.randint(1, 2)):
+                groups.append(sorted(rng.sample(later, rng.randint(1, min(2, len(later))))))
+        successors = sorted({j for g in groups for j in g}
+                            | {j for j in later if rng.random() < 0.2})
+        activities.append((rng.randint(1, 3), [rng.randint(0, capacities[0])],
+                           rng.randint(0, 3), groups, successors))
+    return capacities, budget, activities
+
+
+def write_rcpsp_ps(path, capacities, budget, activities):
+    lines = [f"{len(activities)} {len(capacities)} 1", " ".join(map(str, capacities + [budget]))]
+    for duration, demands, amount, groups, successors in activities:
+        lines.append(" ".join(map(str, [duration] + demands + [amount])))
+        lines.append(" ".join(map(str, [len(groups)] + [x for g in groups
+                                                        for x in [len(g)] + g])))
+        lines.append(" ".join(map(str, [len(successors)] + successors)))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def brute_force_rcpsp_ps(capacities, budget, activities):
+    n = len(activities)
+    best = None
+    for choice in itertools.product((True,), *[(False, True)] * (n - 1)):
+        if any(choice[k] and not any(choice[j] for j in g)
+               for k, (_, _, _, groups, _) in enumerate(activities) for g in groups):
+            continue
+        if sum(activities[k][2] for k in range(n) if choice[k]) > budget:
+            continue
+        present = [k for k in range(n) if choice[k]]
+        for order in itertools.permutations(present):
+            if any(order.index(k) > order.index(j) for k in present
+                   for j in activities[k][4] if choice[j]):
+                continue
+            starts = {}
+            for k in order:
+                d, demand, _, _, _ = activities[k]
+                t = max((starts[i] + activities[i][0] for i in starts
+                         if k in activities[i][4]), default=0)
+                while any(demand[r] + sum(activities[i][1][r] for i in starts
+                                          if starts[i] <= u < starts[i] + activities[i][0])
+                          > c for r, c in enumerate(capacities) for u in range(t, t + d)):
+                    t += 1
+                starts[k] = t
+            makespan = max(starts[k] + activities[k][0] for k in present)
+            if best is None or makespan < best:
+                best = makespan
+    return best
+
+
+def test_rcpsp_ps_files_against_brute_force(tmp_path):
+    rng = random.Random(61)
+    feasible = 0
+    for number in range(25):
+        instance = random_rcpsp_ps(rng)
+        path = tmp_path / f"ps{number}.txt"
+        write_rcpsp_ps(path, *instance)
+        expected = brute_force_rcpsp_ps(*instance)
+        result = read_model(str(path), "rcpsp_ps").solve()
+        if expected is None:
+            assert result.status == INFEASIBLE, instance
+            continue
+        feasible += 1
+        assert (result.status, result.objective) == (OPTIMAL, expected), instance
+        assert schedule_problems(psplib.parse(str(path), "rcpsp_ps"), "rcpsp_ps",
+                                 result) == []
+    assert feasible > 10
