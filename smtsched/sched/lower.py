@@ -11,8 +11,10 @@ the horizon, end <= makespan, presence variables), `_precedences` (minimum and m
 `_cumulative` (a CumulativeSpec, with bound literals over windows under `horizon`) or
 `_optional_pairs` (guarded pairwise disjunctions, for resources with optional tasks), then the
 non-renewable resources (`_nonrenewables`: a pseudo-Boolean row over the presences), the
-presence rules (`_presence_rules`: clauses over the presences), then the memories (smtsched.sched.liveness: liveness literals, their sums, and the capacity rows; or,
-as SMTSCHED_MEMORY chooses, smtsched.sched.memory_intervals: free nodes and the specs of the
+presence rules (`_presence_rules`: clauses over the presences), the setup times
+(`_setup_times`: order and next Booleans of the machines with setups), then the memories
+(smtsched.sched.liveness: liveness literals, their sums, and the capacity rows; or, as
+SMTSCHED_MEMORY chooses, smtsched.sched.memory_intervals: free nodes and the specs of the
 memory theory).
 
 The problem is the one the pairwise encoding (smtsched.sched.encode.Encoding) compiled by
