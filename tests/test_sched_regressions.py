@@ -257,6 +257,35 @@ def test_heads_and_tails_refuse_a_positive_cycle():
     assert sorted(t.name for t in cycle.tasks) == ["a", "b"] and cycle.length == 8
 
 
+def test_a_maximum_lag_closes_a_positive_cycle_found_before_any_search():
+    """Noticed in session 7: a maximum lag given through the API was left out of the
+    positive-cycle test (only the psplib reader, which writes maximum lags as reverse minimum
+    lags, got INFEASIBLE without a search). b must start within 3 of a's end but after c,
+    which starts 10 after a ends: b - a >= 1 + 10 + 1 and b - a <= 1 + 3."""
+    m = Model()
+    a, b, c = m.task("a", 1), m.task("b", 1), m.task("c", 1)
+    m.precedence(a, c, min_lag=10)
+    m.precedence(c, b)
+    m.precedence(a, b, max_lag=3)
+    m.minimize_makespan()
+    cycle = positive_cycle(m)
+    assert cycle is not None and sorted(t.name for t in cycle.tasks) == ["a", "b", "c"]
+    assert cycle.length == 12 - 4
+    r = m.solve()
+    assert r.status == INFEASIBLE and "cycle" in r.reason
+    assert r.stats.get("conflicts", 0) == 0, r.stats
+    # one unit more of maximum lag is not enough either; 8 more is
+    m2 = Model()
+    a, b, c = m2.task("a", 1), m2.task("b", 1), m2.task("c", 1)
+    m2.precedence(a, c, min_lag=10)
+    m2.precedence(c, b)
+    m2.precedence(a, b, max_lag=11)
+    m2.minimize_makespan()
+    assert positive_cycle(m2) is None
+    r2 = m2.solve()
+    assert r2.status == OPTIMAL and r2.objective == 13
+
+
 def test_positive_cycle_found_behind_a_chain():
     # c -> a -> b -> a: the cycle is a, b (c only leads into it)
     m = Model()
