@@ -422,3 +422,19 @@ def test_a_model_without_tasks_is_solved(objective):
     assert r.status == OPTIMAL
     assert r.objective == {"none": None, "makespan": 0, "weighted_completion": 0,
                            "peak": 5}[objective]
+
+
+def test_a_gap_beyond_a_float_is_probed_exactly(tmp_path):
+    """Found by the bad-input corpus (session 8): a flexible job shop with one processing time
+    of 400 digits made the probe loop multiply the gap by a float (OverflowError, reported as
+    an internal error). The greedy schedule is not optimal here, so probes must run."""
+    from smtsched.sched.fjs_format import read_fjs
+    huge = int("7" * 400)
+    path = tmp_path / "huge.fjs"
+    path.write_text("3 6 2.2\n"
+                    "3 3 1 147 2 123 3 145 2 4 140 2 130 2 4 150 5 160\n"
+                    "3 2 1 214 3 150 2 3 87 2 66 2 5 178 6 95\n"
+                    f"3 3 2 123 3 145 1 128 3 3 86 4 65 5 47 2 5 {huge} 6 85\n")
+    r = read_fjs(str(path)).solve(time_limit=20)
+    # the huge option is never worth taking: small.fjs's optimum, 403, stands
+    assert r.status == OPTIMAL and r.objective == 403

@@ -43,6 +43,7 @@ import random
 import sys
 import time
 from contextlib import contextmanager
+from fractions import Fraction
 
 from ..errors import SmtschedError
 from . import bound_proof, bounds, check, heuristic, local_search, memory_list
@@ -200,7 +201,9 @@ class Optimizer:
         self.bound_first = None   # a static bound to state as a lemma before refuting
         self.stats = {}
         # the probe loop's state
-        self.fraction = 0.5    # how far into the gap the next probe goes
+        # how far into the gap the next probe goes; exact (a Fraction), since a gap of
+        # model numbers beyond a float's range (10^400) cannot be multiplied by a float
+        self.fraction = Fraction(1, 2)
         self.stuck = False     # a probe ran out of budget: moves and a climb come first
         self.probe_conflicts = self.PROBE_CONFLICTS
         self.climb_step = 1    # the lower-bound climb's step
