@@ -4,6 +4,7 @@ multi-mode RCPSP with non-renewable resources (`.mm`, PSPLIB's layout), determin
     python -m bench.gen_project max --activities 30 --nc 1.5 --rf 0.5 --rs 0.3 --max-share 0.2 --seed 1 --out a.sch
     python -m bench.gen_project mm --activities 20 --modes 3 --nc 1.5 --rf 0.5 --rs 0.3 --seed 1 --out a.mm
     python -m bench.gen_project set --out DIR      # the benchmark's fixed set + DIR/manifest.json
+    python -m bench.gen_project set --set large --out DIR
 
 Written from the papers, not from their generators' code:
 
@@ -365,31 +366,47 @@ def resource_factor(inst):
 
 # --------------------------------------------------------------------------- the fixed set
 
-def benchmark_set():
-    """The benchmark's fixed set (bench/project.py): [(name, kind, params)]. 30 RCPSP/max
-    instances of 30 activities over NC x RF x RS x share of maximum lags, 4 of them
-    infeasible by construction (2 temporal, 2 resource); 30 multi-mode instances of 20 and
-    30 activities, 3 modes, 2 renewable and 2 non-renewable resources."""
+SETS = ("small", "large")
+
+
+def benchmark_set(size="small"):
+    """A fixed set of bench/project.py: [(name, kind, params)].
+
+    small (issue 17's): 30 RCPSP/max instances of 30 activities over NC x RF x RS x share of
+    maximum lags, 4 of them infeasible by construction (2 temporal, 2 resource); 30
+    multi-mode instances of 20 and 30 activities, 3 modes, 2 renewable and 2 non-renewable
+    resources. Both solvers answer most of them within a second.
+    large: the same grid at 100 activities (RCPSP/max, UBO100's size; 20 instances, 2
+    infeasible by construction) and 50 activities (multi-mode, 20 instances), where CP-SAT
+    leaves some open at 10 s."""
+    if size not in SETS:
+        raise ValueError("size must be one of %s" % ", ".join(SETS))
+    big = size == "large"
+    n_max, count_max, constructed = (100, 18, 2) if big else (30, 26, 4)
+    mm_sizes = (50, 50) if big else (20, 30)
+    count_mm = 20 if big else 30
     out = []
     grid = [(nc, rf, rs) for nc in (1.5, 1.8, 2.1) for rf in (0.5, 1.0) for rs in (0.2, 0.5)]
     shares = (0.05, 0.1, 0.2)
-    for k in range(26):
+    for k in range(count_max):
         nc, rf, rs = grid[k % len(grid)]
-        out.append(("max30_%02d" % (k + 1), "rcpsp_max",
-                    {"n": 30, "nc": nc, "rf": rf, "rs": rs, "max_share": shares[k % 3],
-                     "resources": 5, "seed": 1000 + k, "tightness": 0.5 if k % 3 == 2 else 1.0}))
-    for k, kind in enumerate(("temporal", "resource", "temporal", "resource")):
-        out.append(("max30_%02d" % (27 + k), "rcpsp_max",
-                    {"n": 30, "nc": 1.5 + 0.3 * (k % 2), "rf": 0.5, "rs": 0.3,
-                     "max_share": 0.1, "resources": 5, "seed": 2000 + k, "tightness": 1.0,
-                     "infeasible": kind}))
-    for k in range(30):
-        n = 20 if k < 15 else 30
+        out.append(("max%d_%02d" % (n_max, k + 1), "rcpsp_max",
+                    {"n": n_max, "nc": nc, "rf": rf, "rs": rs, "max_share": shares[k % 3],
+                     "resources": 5, "seed": 1000 * (1 + 10 * big) + k,
+                     "tightness": 0.5 if k % 3 == 2 else 1.0}))
+    for k, kind in enumerate(("temporal", "resource", "temporal", "resource")[:constructed]):
+        out.append(("max%d_%02d" % (n_max, count_max + 1 + k), "rcpsp_max",
+                    {"n": n_max, "nc": 1.5 + 0.3 * (k % 2), "rf": 0.5, "rs": 0.3,
+                     "max_share": 0.1, "resources": 5, "seed": 2000 * (1 + 10 * big) + k,
+                     "tightness": 1.0, "infeasible": kind}))
+    half = count_mm // 2
+    for k in range(count_mm):
+        n = mm_sizes[k >= half]
         nc, rf, rs = grid[k % len(grid)]
-        out.append(("mm%d_%02d" % (n, k % 15 + 1), "multi_mode",
+        out.append(("mm%d_%02d" % (n, k + 1 if big else k % half + 1), "multi_mode",
                     {"n": n, "modes": 3, "nc": nc, "rf": rf, "rs": rs,
                      "rs_nonrenewable": (0.2, 0.5, 0.8)[k % 3], "renewable": 2,
-                     "nonrenewable": 2, "seed": 3000 + k}))
+                     "nonrenewable": 2, "seed": 3000 * (1 + 10 * big) + k}))
     return out
 
 
@@ -441,9 +458,10 @@ def main(argv=None):
     p.add_argument("--nonrenewable", type=int, default=2)
     p.add_argument("--rs-nonrenewable", type=float, default=None)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--set", choices=SETS, default="small", help="which fixed set (set)")
     a = p.parse_args(argv)
     if a.kind == "set":
-        manifest = write_set(a.out)
+        manifest = write_set(a.out, benchmark_set(a.set))
         print("%d instances in %s" % (len(manifest["instances"]), a.out))
         return 0
     if a.kind == "max":

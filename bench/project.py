@@ -5,12 +5,15 @@ generated instances of bench/gen_project.py, proven OPTIMAL / INFEASIBLE counts 
     python -m bench.project --timeout 60 --out bench/results/RESULTS-project-60.md
     python -m bench.project --only 'max30_0*,mm20_01' --timeout 10 --out /tmp/p.md
     python -m bench.project --workers 2                         # smtsched --workers 2, CP-SAT 2 workers
+    python -m bench.project --set large --timeout 60            # 100 / 50 activities
     python -m bench.project --instances DIR                     # keep the generated files (+ manifest.json)
     python -m bench.project --rewrite-report bench/results/RESULTS-project.json
 
-The set (gen_project.benchmark_set): 30 RCPSP/max instances of 30 activities (`.sch`, 4 of
-them infeasible by construction, others infeasible by chance) and 30 multi-mode instances of
-20 and 30 activities with 2 renewable and 2 non-renewable resources (`.mm`). The files are
+The sets (gen_project.benchmark_set, --set): small (the default, issue 17's): 30 RCPSP/max
+instances of 30 activities (`.sch`, 4 of them infeasible by construction, others infeasible
+by chance) and 30 multi-mode instances of 20 and 30 activities with 2 renewable and 2
+non-renewable resources (`.mm`); large: 20 RCPSP/max of 100 activities and 20 multi-mode of
+50, where CP-SAT leaves some open at 10 s. The files are
 written by the generator at the start of every run (deterministic by seed; the manifest with
 parameters, seeds and the files' sha256 goes into the raw results).
 
@@ -44,8 +47,7 @@ from .harness.report import fmt_number
 
 SOLVERS = ("smtsched", "cpsat")
 FAMILIES = ("rcpsp_max", "multi_mode")
-TITLE = {"rcpsp_max": "RCPSP/max, 30 activities (.sch)",
-         "multi_mode": "multi-mode RCPSP, 20-30 activities, 3 modes (.mm)"}
+TITLE = {"rcpsp_max": "RCPSP/max (.sch)", "multi_mode": "multi-mode RCPSP, 3 modes (.mm)"}
 MARK = "PROJECT-RESULT "
 
 
@@ -294,9 +296,13 @@ def render(meta, rows, notes):
     L += report.wrong_banner(wrong)
     L += report.interrupted(meta, "the instances finished by every solver")
     L += report.head("bench/project.py", meta)
-    L += ["- instances: bench/gen_project.py's fixed set (%d here%s), written at the start of "
-          "the run; parameters, seeds and sha256 in the JSON's `manifest`" % (
-              len(rows), ", --only " + meta["only"] if meta["only"] else ""),
+    L += ["- instances: bench/gen_project.py's fixed set `%s` (%d here%s: %s), written at the "
+          "start of the run; parameters, seeds and sha256 in the JSON's `manifest`" % (
+              meta.get("set", "small"), len(rows), ", --only " + meta["only"] if meta["only"] else "",
+              ", ".join("%d %s of %s activities" % (
+                  len(sizes), TITLE[kind].split(" (")[0], "/".join(str(n) for n in sorted(set(sizes))))
+                  for kind, sizes in [(k, [r["params"]["n"] for r in rows if r["kind"] == k])
+                                      for k in FAMILIES] if sizes)),
           "- time limit T = %g s per run; one run at a time, each its own process group, "
           "killed at T + %g s; %d worker(s) per solver" % (timeout, meta["grace"], workers),
           "- time = the solver's own (smtsched's reported runtime; CP-SAT build + Solve); "
@@ -317,7 +323,7 @@ def render(meta, rows, notes):
         for x in solvers:
             p = s[x]
             ratio = (p["par2"] / s["cpsat"]["par2"]) if "cpsat" in s and s["cpsat"]["par2"] else None
-            L.append("| %s | %s | %d | %d | %d | %d%s | %d | %d | %d | %.1f | %.1f | %s |" % (
+            L.append("| %s | %s | %d | %d | %d | %d%s | %d | %d | %d | %.2f | %.2f | %s |" % (
                 TITLE[family], label(x, workers), p["ran"], p["optimal"], p["infeasible"],
                 p["optimal"] + p["infeasible"], " (**%d WRONG**)" % p["wrong"] if p["wrong"] else "",
                 p["feasible"], p["nothing"], p["best"], p["par2"], p["par2_wall"],
@@ -362,6 +368,9 @@ def parse_args(argv):
                    help="workers of each solver (1): CP-SAT num_workers, smtsched --workers")
     p.add_argument("--instances", help="write the generated set here (default: a scratch folder)")
     p.add_argument("--families", default=",".join(FAMILIES), help="subset of %s" % ",".join(FAMILIES))
+    p.add_argument("--set", choices=gen_project.SETS, default="small",
+                   help="small: 30 + 30 instances of 20-30 activities (issue 17's); large: "
+                        "RCPSP/max of 100 and multi-mode of 50 activities, 20 + 20")
     a = args.finish(p, p.parse_args(argv), SOLVERS)
     a.families = args.subset(p, a.families, FAMILIES, "families")
     if a.workers < 1:
@@ -382,7 +391,7 @@ def main(argv=None):
 
 def benchmark(a, argv):
     globs = args.patterns(a.only)
-    entries = [(name, kind, params) for name, kind, params in gen_project.benchmark_set()
+    entries = [(name, kind, params) for name, kind, params in gen_project.benchmark_set(a.set)
                if kind in a.families and args.wanted(name, globs)]
     if not entries:
         raise Fatal("no instance matches --only %r" % a.only)
@@ -393,7 +402,8 @@ def benchmark(a, argv):
         if "cpsat" in a.solvers:
             machine.require("ortools", "cpsat")
             machine.require("psplib", "cpsat")
-        meta = {**results.run_meta("bench.project", argv), "timeout": a.timeout, "grace": a.grace,
+        meta = {**results.run_meta("bench.project", argv), "set": a.set,
+                "timeout": a.timeout, "grace": a.grace,
                 "solvers": a.solvers, "workers": a.workers, "only": a.only, "seed": a.seed,
                 "machine": machine.describe(a.python if "smtsched" in a.solvers else None, scratch),
                 "runs_planned": len(entries) * len(a.solvers), "runs_done": 0}

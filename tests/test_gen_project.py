@@ -159,6 +159,10 @@ def test_the_benchmark_set_is_fixed(tmp_path):
     kinds = [row["kind"] for row in one["instances"]]
     assert kinds.count("rcpsp_max") == 30 and kinds.count("multi_mode") == 30
     assert sum(bool(row["params"].get("infeasible")) for row in one["instances"]) == 4
+    large = gen_project.benchmark_set("large")
+    assert [kind for _, kind, _ in large].count("rcpsp_max") == 20
+    assert {params["n"] for _, kind, params in large if kind == "multi_mode"} == {50}
+    assert len({name for name, _, _ in large}) == 40
 
 
 # --------------------------------------------------------------------------- answers
