@@ -46,7 +46,7 @@ from contextlib import contextmanager
 from fractions import Fraction
 
 from ..errors import SmtschedError
-from . import bound_proof, bounds, check, heuristic, local_search, memory_list
+from . import bound_proof, bounds, check, heuristic, local_search, memory_list, mode_choice
 from .backend import SAT, UNSAT, BuildTimeout
 from .lowered import LoweringBackend
 from .memory import oversized_buffer, quick_lower_bound
@@ -281,6 +281,10 @@ class Optimizer:
             if least > resource.capacity:
                 return (f"the non-renewable resource {resource.name} needs at least {least} "
                         f"(capacity {resource.capacity}) whatever the options chosen")
+        together = mode_choice.infeasible_resources(model)
+        if together is not None:
+            return (f"no choice of options fits the non-renewable resources "
+                    f"{', '.join(together)} at once (each fits alone)")
         return None
 
     def first_schedule(self):
