@@ -175,7 +175,8 @@ class Lowering:
             [p.min_lag for p in model.precedences] + \
             [p.max_lag or 0 for p in model.precedences] + \
             [r.capacity for r in model.resources] + \
-            [d for r in model.resources for _, d in r.demands]
+            [d for r in model.resources for _, d in r.demands] + \
+            [d for s in model.setups for d in s.times.values()]   # least gaps D <= the setup
         big = max(map(abs, numbers), default=0) >= _SMALL
         self.dtype = object if big else np.int64
         # graph nodes in the compiler's order of meeting them: start of task 0, makespan, the rest
