@@ -1,0 +1,393 @@
+"""A PyJobShop backend (issue 17): `solve(data, ...)` takes a `pyjobshop.ProblemData` and returns
+a `pyjobshop.Result`, the contract of PyJobShop's own `pyjobshop.solve`.
+
+    import pyjobshop
+    from smtsched.integrations.pyjobshop import solve
+    result = solve(data, time_limit=10)
+    result.status, result.objective, result.lower_bound, result.best.tasks
+
+The problem is built through the public `smtsched.sched.Model` API, following the semantics of
+PyJobShop's OR-Tools model (pyjobshop/solvers/ortools, version 0.0.9), which the differential
+test (tests/test_integration_pyjobshop.py) solves next to it:
+
+- a task with one mode is one Model task; a task with several modes is a mandatory task of
+  duration 0 (its start) carried out by one optional task per mode (`Model.alternative`); a
+  mode that cannot fit its windows or whose demand exceeds a capacity is left out (PyJobShop
+  can never select it either);
+- machines are `unary`, renewables `cumulative`, consumables `nonrenewable` resources; a
+  mode's option sits on every resource of the mode;
+- the eight timing constraints become end-to-start precedences with min/max lags between the
+  tasks (the start relations through the main task, the end relations through each option,
+  whose duration is known): a + d <= b, or = b for the "at" constraints;
+- a job's release date and deadline, a task's earliest/latest start and end are the releases
+  and deadlines of its tasks (a latest start is a deadline of latest start + duration);
+- the objective: makespan alone is `minimize_makespan`; the other supported terms (total flow
+  time, total tardiness, maximum tardiness, and makespan next to them) are ends of
+  zero-duration dummy tasks placed after the tasks they measure, summed with their weights by
+  `minimize_weighted_completion` (a dummy's least start is exactly the term's value, so the
+  optima agree; the constant -w*r of the flow time is subtracted).
+
+Everything else is refused with `UnsupportedFeature` (an `UnsupportedError`) naming the
+feature: resource breaks, no_idle machines, allow_idle and allow_breaks tasks, identical and
+different resources, consecutive, same_sequence, setup times, mode dependencies, the task
+selection constraints, optional tasks with several modes, modes of duration 0 on a machine
+(PyJobShop keeps them out of the inside of other tasks, the Model lets them anywhere), a timing constraint of a task with
+itself, the objectives weighted tardy jobs, total earliness and total setup time, maximum
+tardiness with unequal job weights, and any objective but the makespan together with optional
+tasks or tasks of several modes (the Model's weighted objectives do not take optional tasks yet).
+
+The reported objective is PyJobShop's own (`Solution.objective`) of the returned solution,
+recomputed here from the schedule; the lower bound is smtsched's proven bound on the model,
+which is a bound on PyJobShop's objective by the construction above. `num_workers`: smtsched
+searches with one worker (parallel search is not implemented yet), whatever the value.
+`initial_solution` becomes the Model's `start_from` schedule (the Model takes starting schedules
+with every task present only, so it helps models without optional tasks and modes).
+
+pyjobshop is imported when `solve` is called, not when smtsched is imported.
+"""
+
+from ..errors import UnsupportedError
+
+
+class UnsupportedFeature(UnsupportedError):
+    """The ProblemData uses a feature the backend does not translate; `feature` names it."""
+
+    def __init__(self, feature, detail=""):
+        self.feature = feature
+        super().__init__(f"PyJobShop feature not supported by smtsched: {feature}"
+                         + (f" ({detail})" if detail else ""))
+
+
+# the eight timing constraints: (field of ProblemData.Constraints, the side of task 1, the side
+# of task 2, equality); "s" start, "e" end
+TIMING = (("start_before_start", "s", "s", False), ("start_before_end", "s", "e", False),
+          ("end_before_start", "e", "s", False), ("end_before_end", "e", "e", False),
+          ("start_at_start", "s", "s", True), ("start_at_end", "s", "e", True),
+          ("end_at_start", "e", "s", True), ("end_at_end", "e", "e", True))
+
+# constraints of ProblemData.Constraints the Model cannot express (yet)
+REFUSED_CONSTRAINTS = ("identical_resources", "different_resources", "consecutive",
+                       "same_sequence", "setup_times", "mode_dependencies",
+                       "select_all_or_none", "select_at_least_one", "select_exactly_one")
+
+REFUSED_OBJECTIVES = ("weight_tardy_jobs", "weight_total_earliness", "weight_total_setup_time")
+
+
+def _finite(value):
+    """None for PyJobShop's "no bound" (MAX_VALUE = 2**42 and above)."""
+    from pyjobshop.constants import MAX_VALUE
+    return None if value is None or value >= MAX_VALUE else int(value)
+
+
+def refuse_unsupported(data):
+    """Raise UnsupportedFeature for the first feature of `data` outside the supported subset."""
+    for index, resource in enumerate(data.resources):
+        if resource.breaks:
+            raise UnsupportedFeature("breaks", f"resource {index} has breaks")
+        if getattr(resource, "no_idle", False):
+            raise UnsupportedFeature("no_idle", f"machine {index}")
+    for index, task in enumerate(data.tasks):
+        if task.allow_idle:
+            raise UnsupportedFeature("allow_idle", f"task {index}")
+        if task.allow_breaks:
+            raise UnsupportedFeature("allow_breaks", f"task {index}")
+        for m in data.task2modes(index):
+            mode = data.modes[m]
+            # PyJobShop's machines (CP-SAT's NoOverlap) keep an empty interval out of the
+            # inside of another; the Model lets tasks of duration 0 sit anywhere on a machine
+            if mode.duration == 0 and any(r in data.machine_idcs for r in mode.resources):
+                raise UnsupportedFeature("modes of duration 0 on a machine", f"mode {m}")
+        if task.optional and len(data.task2modes(index)) > 1:
+            raise UnsupportedFeature("optional tasks with several modes", f"task {index}")
+    for name in REFUSED_CONSTRAINTS:
+        if getattr(data.constraints, name):
+            raise UnsupportedFeature(name)
+    for name, _, _, _ in TIMING:
+        for constraint in getattr(data.constraints, name):
+            if constraint.task1 == constraint.task2:
+                raise UnsupportedFeature("a timing constraint of a task with itself",
+                                         f"{name} on task {constraint.task1}")
+    objective = data.objective
+    for name in REFUSED_OBJECTIVES:
+        if getattr(objective, name) > 0:
+            raise UnsupportedFeature(f"objective {name}")
+    if objective.weight_max_tardiness > 0 and len({j.weight for j in data.jobs}) > 1:
+        raise UnsupportedFeature("objective weight_max_tardiness with unequal job weights")
+    weighted = (objective.weight_total_flow_time > 0 or objective.weight_total_tardiness > 0
+                or objective.weight_max_tardiness > 0)
+    if weighted:
+        for index, task in enumerate(data.tasks):
+            if task.optional or len(data.task2modes(index)) > 1:
+                raise UnsupportedFeature(
+                    "objectives other than the makespan with optional tasks or tasks of "
+                    "several modes", f"task {index}")
+
+
+class Translation:
+    """The Model built for a ProblemData and what maps its answers back.
+
+    `options[i]`: [(mode index, Task)] of PyJobShop task i (the modes that can be selected);
+    `main[i]`: the Task that starts with task i (the task itself with one mode, the
+    alternative's task with several; None when task i cannot be present); `infeasible`: a
+    reason when some mandatory task has no mode that can be selected (no model then);
+    `scale`, `constant`: PyJobShop objective = scale * Model objective - constant at the
+    optimum (and a Model lower bound maps to a bound the same way)."""
+
+    def __init__(self):
+        self.model = None
+        self.options = []
+        self.main = []
+        self.infeasible = None
+        self.scale = 1
+        self.constant = 0
+
+
+def _windows(data, index, duration):
+    """(release, deadline) of a task of `duration` for PyJobShop task `index` (deadline None:
+    none), or None when no start fits."""
+    task = data.tasks[index]
+    release = max(task.earliest_start, task.earliest_end - duration, 0)
+    deadlines = [_finite(task.latest_end)]
+    latest_start = _finite(task.latest_start)
+    if latest_start is not None:
+        deadlines.append(latest_start + duration)
+    # the jobs that span the task (PyJobShop's job interval covers the tasks in its list)
+    for job in data.jobs:
+        if index in job.tasks:
+            release = max(release, job.release_date)
+            deadlines.append(_finite(job.deadline))
+    deadlines = [d for d in deadlines if d is not None]
+    deadline = min(deadlines) if deadlines else None
+    if deadline is not None and deadline < release + duration:
+        return None
+    return release, deadline
+
+
+def _mode_fits(data, mode):
+    """Whether a mode's demands fit the capacities (machines take any demand: PyJobShop's
+    machines ignore demands)."""
+    from pyjobshop.ProblemData import Machine
+    for resource, demand in zip(mode.resources, mode.demands):
+        if not isinstance(data.resources[resource], Machine) \
+                and demand > data.resources[resource].capacity:
+            return False
+    return True
+
+
+def build_model(data):
+    """The Translation of `data` (refused features raise UnsupportedFeature)."""
+    from pyjobshop.ProblemData import Consumable, Machine
+
+    from ..sched.model import Model
+
+    refuse_unsupported(data)
+    tr = Translation()
+    model = tr.model = Model(name="pyjobshop")
+    for index, task in enumerate(data.tasks):
+        fitting = []
+        for m in data.task2modes(index):
+            mode = data.modes[m]
+            window = _windows(data, index, mode.duration)
+            if window is not None and _mode_fits(data, mode):
+                fitting.append((m, window))
+        options = []
+        if not fitting:
+            tr.options.append([])
+            tr.main.append(None)
+            if not task.optional:
+                tr.infeasible = f"task {index} has no mode that fits its windows and capacities"
+                return tr
+            continue   # an optional task that can never be present: always absent
+        if len(data.task2modes(index)) == 1:
+            (m, (release, deadline)), = fitting
+            t = model.task(f"t{index}", data.modes[m].duration, release, deadline,
+                           optional=task.optional)
+            options.append((m, t))
+            main = t
+        else:
+            release = min(w[0] for _, w in fitting)
+            deadline = _finite(task.latest_start)
+            main = model.task(f"t{index}", 0, release, deadline)
+            for m, (release, deadline) in fitting:
+                options.append((m, model.task(f"t{index}m{m}", data.modes[m].duration,
+                                              release, deadline, optional=True)))
+            model.alternative(main, [t for _, t in options])
+        tr.options.append(options)
+        tr.main.append(main)
+
+    # resources: every option sits on each resource of its mode
+    for r, resource in enumerate(data.resources):
+        users = [(t, data.modes[m].demands[data.modes[m].resources.index(r)])
+                 for options in tr.options for m, t in options
+                 if r in data.modes[m].resources]
+        if isinstance(resource, Machine):
+            if users:
+                model.unary([t for t, _ in users], name=f"machine{r}")
+        elif isinstance(resource, Consumable):
+            model.nonrenewable(users, resource.capacity, name=f"consumable{r}")
+        else:
+            model.cumulative(users, resource.capacity, name=f"renewable{r}")
+
+    for name, side1, side2, equal in TIMING:
+        for constraint in getattr(data.constraints, name):
+            _timing(tr, constraint.task1, side1, constraint.task2, side2, constraint.delay,
+                    equal)
+    _objective(data, tr)
+    return tr
+
+
+def _representatives(tr, index, side):
+    """[(Task, offset)]: the time of `side` of PyJobShop task `index` is start(Task) + offset
+    when Task is present (a start through the main task, an end through each option)."""
+    if side == "s":
+        return [(tr.main[index], 0)] if tr.main[index] is not None else []
+    return [(t, t.duration) for _, t in tr.options[index]]
+
+
+def _timing(tr, task1, side1, task2, side2, delay, equal):
+    """time1 + delay <= time2 (== with `equal`), required when both tasks are present: as
+    start(Y) - end(X) >= lag, with X representing task1 and Y task2 (a precedence between
+    optional tasks binds only when both are present, as PyJobShop's constraint does)."""
+    for x, offset1 in _representatives(tr, task1, side1):
+        for y, offset2 in _representatives(tr, task2, side2):
+            # start(y) + offset2 >= start(x) + offset1 + delay
+            lag = offset1 + delay - offset2 - x.duration
+            tr.model.precedence(x, y, lag, lag if equal else None)
+
+
+def _objective(data, tr):
+    """The objective (see the module): makespan alone directly, the rest through dummies."""
+    model, objective = tr.model, data.objective
+    real = [t for options in tr.options for _, t in options]
+    w_makespan = objective.weight_makespan
+    w_flow = objective.weight_total_flow_time
+    w_tardiness = objective.weight_total_tardiness
+    w_max = objective.weight_max_tardiness
+    if not (w_flow or w_tardiness or w_max):
+        if w_makespan:
+            model.minimize_makespan()
+            tr.scale = w_makespan
+        return
+    weights = {}
+
+    def dummy(name, release, tasks, lag):
+        # starts at least `lag` after the end of every present task of `tasks`
+        d = model.task(name, 0, release)
+        for t in tasks:
+            model.precedence(t, d, lag)
+        return d
+
+    def ends(job):
+        return [t for i in job.tasks for _, t in tr.options[i]]
+
+    if w_makespan:
+        weights[dummy("makespan", 0, real, 0)] = w_makespan
+    for j, job in enumerate(data.jobs):
+        if w_flow and job.weight:
+            weights[dummy(f"flow{j}", job.release_date, ends(job), 0)] = w_flow * job.weight
+            tr.constant += w_flow * job.weight * job.release_date
+        if w_tardiness and job.weight:
+            weights[dummy(f"tardiness{j}", 0, ends(job), -job.due_date)] = \
+                w_tardiness * job.weight
+    if w_max and data.jobs and data.jobs[0].weight:
+        late = dummy("max_tardiness", 0, [], 0)
+        for job in data.jobs:
+            for t in ends(job):
+                model.precedence(t, late, -job.due_date)
+        weights[late] = w_max * data.jobs[0].weight
+    model.minimize_weighted_completion(weights)
+
+
+def _solution(data, tr, result):
+    """The pyjobshop.Solution of a smtsched Result with a schedule."""
+    from pyjobshop.Solution import ScheduledTask, Solution
+    tasks = []
+    for index in range(data.num_tasks):
+        chosen = [(m, t) for m, t in tr.options[index] if result.present(t)]
+        if not chosen:
+            tasks.append(ScheduledTask(0, [], 0, 0, 0, 0, False))
+            continue
+        (m, t), = chosen
+        start = result.start(t)
+        tasks.append(ScheduledTask(m, list(data.modes[m].resources), start,
+                                   start + t.duration, 0, 0, True))
+    return Solution(data, tasks)
+
+
+def _initial(data, tr, solution):
+    """`initial_solution` as a Model schedule (starts by task index), or None when it does not
+    fit the Model's starting schedules (an absent task, a mode left out)."""
+    model = tr.model
+    if any(t.optional for t in model.tasks) or len(solution.tasks) != data.num_tasks:
+        return None
+    starts = [None] * len(model.tasks)
+    for index, scheduled in enumerate(solution.tasks):
+        if not scheduled.present or not tr.options[index] \
+                or tr.options[index][0][0] != scheduled.mode:
+            return None
+        starts[tr.main[index].index] = scheduled.start
+    # the dummies of the objective: their least starts (the Model checks the whole schedule)
+    for t in model.tasks:
+        if starts[t.index] is None:
+            befores = [p for p in model.precedences if p.after is t]
+            if any(starts[p.before.index] is None for p in befores):
+                return None
+            starts[t.index] = max([t.release] + [starts[p.before.index] + p.before.duration
+                                                 + p.min_lag for p in befores])
+    return starts
+
+
+def solve(data, time_limit=None, display=False, num_workers=None, initial_solution=None):
+    """Solve a `pyjobshop.ProblemData` with smtsched; a `pyjobshop.Result` (see the module).
+
+    `time_limit`: seconds (None or inf: no limit); `display`: smtsched's progress log on
+    standard error; `num_workers`: accepted for PyJobShop's signature, smtsched runs one
+    worker; `initial_solution`: a `pyjobshop.Solution` to start from."""
+    import math
+
+    from pyjobshop.Result import Result, SolveStatus
+    from pyjobshop.Solution import Solution
+
+    from ..sched.model import ModelError
+    from ..sched.result import FEASIBLE, INFEASIBLE, OPTIMAL
+
+    if time_limit is not None and math.isinf(time_limit):
+        time_limit = None
+    if num_workers is not None and (isinstance(num_workers, bool)
+                                    or not isinstance(num_workers, int) or num_workers < 0):
+        raise ModelError(f"num_workers must be a non-negative integer or None, got "
+                         f"{num_workers!r}")
+    tr = build_model(data)
+    if tr.infeasible is not None:
+        return Result(objective=float("inf"), lower_bound=0, status=SolveStatus.INFEASIBLE,
+                      runtime=0.0, best=Solution(data, []))
+    start_from = []
+    if initial_solution is not None:
+        starts = _initial(data, tr, initial_solution)
+        if starts is not None:
+            start_from.append(starts)
+    result = tr.model.solve(time_limit=time_limit, log=bool(display), start_from=start_from)
+    lower = None
+    if result.lower_bound is not None:
+        lower = max(0, tr.scale * result.lower_bound - tr.constant)
+    if result.status in (OPTIMAL, FEASIBLE):
+        solution = _solution(data, tr, result)
+        value = solution.objective
+        if lower is None:
+            lower = 0
+        if lower > value:
+            raise AssertionError(f"internal error: lower bound {lower} above the objective "
+                                 f"{value} of the returned PyJobShop solution")
+        status = SolveStatus.OPTIMAL if lower == value else SolveStatus.FEASIBLE
+        if result.status == OPTIMAL and status != SolveStatus.OPTIMAL:
+            raise AssertionError(f"internal error: smtsched proved its optimum but the "
+                                 f"PyJobShop objective {value} is above the bound {lower}")
+        return Result(objective=value, lower_bound=lower, status=status,
+                      runtime=result.runtime, best=solution)
+    if result.status == INFEASIBLE:
+        return Result(objective=float("inf"), lower_bound=0, status=SolveStatus.INFEASIBLE,
+                      runtime=result.runtime, best=Solution(data, []))
+    # UNKNOWN: no schedule; at the time limit PyJobShop's OR-Tools backend says TIME_LIMIT
+    status = SolveStatus.TIME_LIMIT if time_limit is not None else SolveStatus.UNKNOWN
+    return Result(objective=float("inf"), lower_bound=lower if lower is not None else 0,
+                  status=status, runtime=result.runtime, best=Solution(data, []))
