@@ -10,38 +10,51 @@ The problem is built through the public `smtsched.sched.Model` API, following th
 PyJobShop's OR-Tools model (pyjobshop/solvers/ortools, version 0.0.9), which the differential
 test (tests/test_integration_pyjobshop.py) solves next to it:
 
-- a task with one mode is one Model task; a task with several modes is a mandatory task of
-  duration 0 (its start) carried out by one optional task per mode (`Model.alternative`); a
-  mode that cannot fit its windows or whose demand exceeds a capacity is left out (PyJobShop
-  can never select it either);
+- a task with one mode is one Model task; a mandatory task with several modes is a mandatory
+  task of duration 0 (its start) carried out by one optional task per mode
+  (`Model.alternative`); an optional task with several modes is an optional task of duration
+  0 (its presence and start) with one optional task per mode, exactly one of which is present
+  when it is (`select_exactly_one` with it as the condition, and each mode's task present
+  only with it), starting with it (a precedence with equal min and max lags). A mode that
+  cannot fit its windows or whose demand exceeds a capacity is left out (PyJobShop can never
+  select it either); an optional task none of whose modes fits is kept absent (exactly one of
+  it and a mandatory dummy);
 - machines are `unary`, renewables `cumulative`, consumables `nonrenewable` resources; a
-  mode's option sits on every resource of the mode;
+  mode's task sits on every resource of the mode; setup times are `Model.setup_times` between
+  the mode tasks on the machine;
 - the eight timing constraints become end-to-start precedences with min/max lags between the
-  tasks (the start relations through the main task, the end relations through each option,
-  whose duration is known): a + d <= b, or = b for the "at" constraints;
+  tasks (the start relations through the task of the start, the end relations through each
+  mode's task, whose duration is known): a + d <= b, or = b for the "at" constraints, binding
+  when both tasks are present, as in PyJobShop;
+- select_all_or_none, select_at_least_one and select_exactly_one are the Model's rules of
+  the same names over the tasks of the starts (a mandatory task counts as present);
 - a job's release date and deadline, a task's earliest/latest start and end are the releases
   and deadlines of its tasks (a latest start is a deadline of latest start + duration);
 - the objective: makespan alone is `minimize_makespan`; the other supported terms (total flow
-  time, total tardiness, maximum tardiness, and makespan next to them) are ends of
-  zero-duration dummy tasks placed after the tasks they measure, summed with their weights by
-  `minimize_weighted_completion` (a dummy's least start is exactly the term's value, so the
-  optima agree; the constant -w*r of the flow time is subtracted).
+  time, total tardiness, maximum tardiness, and makespan next to them) are the ends of
+  mandatory zero-duration dummy tasks placed after the tasks they measure, summed with their
+  weights by `minimize_weighted_sum` (a dummy's least start is exactly the term's value, so
+  the optima agree; the constant -w*r of the flow time is subtracted).
 
 Everything else is refused with `UnsupportedFeature` (an `UnsupportedError`) naming the
 feature: resource breaks, no_idle machines, allow_idle and allow_breaks tasks, identical and
-different resources, consecutive, same_sequence, setup times, mode dependencies, the task
-selection constraints, optional tasks with several modes, modes of duration 0 on a machine
-(PyJobShop keeps them out of the inside of other tasks, the Model lets them anywhere), a timing constraint of a task with
-itself, the objectives weighted tardy jobs, total earliness and total setup time, maximum
-tardiness with unequal job weights, and any objective but the makespan together with optional
-tasks or tasks of several modes (the Model's weighted objectives do not take optional tasks yet).
+different resources, consecutive, same_sequence, mode dependencies, modes of duration 0 on a
+machine (PyJobShop keeps them out of the inside of other tasks, the Model lets them sit
+anywhere), a timing constraint of a task with itself, the objectives weighted tardy jobs,
+total earliness and total setup time, and maximum tardiness with unequal job weights.
 
 The reported objective is PyJobShop's own (`Solution.objective`) of the returned solution,
-recomputed here from the schedule; the lower bound is smtsched's proven bound on the model,
-which is a bound on PyJobShop's objective by the construction above. `num_workers`: smtsched
-searches with one worker (parallel search is not implemented yet), whatever the value.
-`initial_solution` becomes the Model's `start_from` schedule (the Model takes starting schedules
-with every task present only, so it helps models without optional tasks and modes).
+computed from the schedule; the lower bound is smtsched's proven bound on the model, which is
+a bound on PyJobShop's objective by the construction above. `num_workers`: smtsched searches
+with one worker (parallel search is not implemented yet), whatever the value.
+`initial_solution` becomes the Model's `start_from` schedule (the Model takes starting
+schedules with every task present only, so it is used for models without optional tasks and
+without tasks of several modes, and left out otherwise).
+
+Note: PyJobShop 0.0.9's OR-Tools model spans a job over all its tasks, absent ones too, so a
+job whose tasks are all absent still "ends" after its release date and its makespan variable
+counts that end: it can report an objective above its own `Solution.objective`. smtsched
+reports `Solution.objective` (tests/test_integration_pyjobshop.py, `for_ortools`).
 
 pyjobshop is imported when `solve` is called, not when smtsched is imported.
 """
@@ -67,8 +80,8 @@ TIMING = (("start_before_start", "s", "s", False), ("start_before_end", "s", "e"
 
 # constraints of ProblemData.Constraints the Model cannot express (yet)
 REFUSED_CONSTRAINTS = ("identical_resources", "different_resources", "consecutive",
-                       "same_sequence", "setup_times", "mode_dependencies",
-                       "select_all_or_none", "select_at_least_one", "select_exactly_one")
+                       "same_sequence", "mode_dependencies")
+SELECTIONS = ("select_all_or_none", "select_at_least_one", "select_exactly_one")
 
 REFUSED_OBJECTIVES = ("weight_tardy_jobs", "weight_total_earliness", "weight_total_setup_time")
 
@@ -97,11 +110,12 @@ def refuse_unsupported(data):
             # inside of another; the Model lets tasks of duration 0 sit anywhere on a machine
             if mode.duration == 0 and any(r in data.machine_idcs for r in mode.resources):
                 raise UnsupportedFeature("modes of duration 0 on a machine", f"mode {m}")
-        if task.optional and len(data.task2modes(index)) > 1:
-            raise UnsupportedFeature("optional tasks with several modes", f"task {index}")
     for name in REFUSED_CONSTRAINTS:
         if getattr(data.constraints, name):
             raise UnsupportedFeature(name)
+    for rule in data.constraints.select_exactly_one:
+        if len(set(rule.tasks)) != len(rule.tasks):
+            raise UnsupportedFeature("select_exactly_one with a task listed twice")
     for name, _, _, _ in TIMING:
         for constraint in getattr(data.constraints, name):
             if constraint.task1 == constraint.task2:
@@ -113,14 +127,6 @@ def refuse_unsupported(data):
             raise UnsupportedFeature(f"objective {name}")
     if objective.weight_max_tardiness > 0 and len({j.weight for j in data.jobs}) > 1:
         raise UnsupportedFeature("objective weight_max_tardiness with unequal job weights")
-    weighted = (objective.weight_total_flow_time > 0 or objective.weight_total_tardiness > 0
-                or objective.weight_max_tardiness > 0)
-    if weighted:
-        for index, task in enumerate(data.tasks):
-            if task.optional or len(data.task2modes(index)) > 1:
-                raise UnsupportedFeature(
-                    "objectives other than the makespan with optional tasks or tasks of "
-                    "several modes", f"task {index}")
 
 
 class Translation:
@@ -164,12 +170,15 @@ def _windows(data, index, duration):
 
 
 def _mode_fits(data, mode):
-    """Whether a mode's demands fit the capacities (machines take any demand: PyJobShop's
-    machines ignore demands)."""
-    from pyjobshop.ProblemData import Machine
+    """Whether a mode's demands fit the capacities. Machines take any demand (PyJobShop's
+    machines ignore demands), and so do renewables from a mode of duration 0 (an empty
+    interval uses no capacity in CP-SAT's cumulative, nor in the Model's)."""
+    from pyjobshop.ProblemData import Consumable, Machine
     for resource, demand in zip(mode.resources, mode.demands):
-        if not isinstance(data.resources[resource], Machine) \
-                and demand > data.resources[resource].capacity:
+        kind = data.resources[resource]
+        if isinstance(kind, Machine) or (mode.duration == 0 and not isinstance(kind, Consumable)):
+            continue
+        if demand > kind.capacity:
             return False
     return True
 
@@ -183,6 +192,7 @@ def build_model(data):
     refuse_unsupported(data)
     tr = Translation()
     model = tr.model = Model(name="pyjobshop")
+    never = None   # a mandatory dummy that keeps the tasks that cannot run absent
     for index, task in enumerate(data.tasks):
         fitting = []
         for m in data.task2modes(index):
@@ -192,42 +202,60 @@ def build_model(data):
                 fitting.append((m, window))
         options = []
         if not fitting:
-            tr.options.append([])
-            tr.main.append(None)
             if not task.optional:
                 tr.infeasible = f"task {index} has no mode that fits its windows and capacities"
                 return tr
-            continue   # an optional task that can never be present: always absent
-        if len(data.task2modes(index)) == 1:
+            # an optional task that can never be present: absent, as exactly one of it and
+            # a mandatory task is present (the rules and constraints naming it still apply)
+            main = model.task(f"t{index}", 0, optional=True)
+            if never is None:
+                never = model.task("never", 0)
+            model.select_exactly_one([main, never])
+        elif len(data.task2modes(index)) == 1:
             (m, (release, deadline)), = fitting
-            t = model.task(f"t{index}", data.modes[m].duration, release, deadline,
-                           optional=task.optional)
-            options.append((m, t))
-            main = t
+            main = model.task(f"t{index}", data.modes[m].duration, release, deadline,
+                              optional=task.optional)
+            options.append((m, main))
         else:
             release = min(w[0] for _, w in fitting)
-            deadline = _finite(task.latest_start)
-            main = model.task(f"t{index}", 0, release, deadline)
+            main = model.task(f"t{index}", 0, release, _finite(task.latest_start),
+                              optional=task.optional)
             for m, (release, deadline) in fitting:
                 options.append((m, model.task(f"t{index}m{m}", data.modes[m].duration,
                                               release, deadline, optional=True)))
-            model.alternative(main, [t for _, t in options])
+            if task.optional:
+                # present exactly when one mode is: each mode's task starts with `main`
+                model.select_exactly_one([t for _, t in options], condition=main)
+                for _, t in options:
+                    model.select_at_least_one([main], condition=t)
+                    model.precedence(main, t, 0, 0)
+            else:
+                model.alternative(main, [t for _, t in options])
         tr.options.append(options)
         tr.main.append(main)
 
-    # resources: every option sits on each resource of its mode
+    # resources: every mode's task sits on each resource of its mode
     for r, resource in enumerate(data.resources):
         users = [(t, data.modes[m].demands[data.modes[m].resources.index(r)])
                  for options in tr.options for m, t in options
                  if r in data.modes[m].resources]
         if isinstance(resource, Machine):
             if users:
-                model.unary([t for t, _ in users], name=f"machine{r}")
+                machine = model.unary([t for t, _ in users], name=f"machine{r}")
+                _setup_times(data, tr, r, machine)
         elif isinstance(resource, Consumable):
             model.nonrenewable(users, resource.capacity, name=f"consumable{r}")
-        else:
-            model.cumulative(users, resource.capacity, name=f"renewable{r}")
+        else:   # (tasks of duration 0 use no capacity: left out, whatever their demand)
+            model.cumulative([(t, d) for t, d in users if t.duration],
+                             resource.capacity, name=f"renewable{r}")
 
+    for name in SELECTIONS:
+        for rule in getattr(data.constraints, name):
+            condition = None if rule.condition_task is None else tr.main[rule.condition_task]
+            # a task listed twice counts once in the all-or-none and at-least-one rules
+            # (refused in exactly-one, where PyJobShop would count it twice)
+            tasks = list(dict.fromkeys(rule.tasks))
+            getattr(model, name)([tr.main[i] for i in tasks], condition=condition)
     for name, side1, side2, equal in TIMING:
         for constraint in getattr(data.constraints, name):
             _timing(tr, constraint.task1, side1, constraint.task2, side2, constraint.delay,
@@ -236,11 +264,28 @@ def build_model(data):
     return tr
 
 
+def _setup_times(data, tr, r, machine):
+    """PyJobShop's setup times on machine `r` between the tasks of the modes that use it (the
+    last given for a pair counts, as in PyJobShop's setup matrix)."""
+    given = {}
+    for constraint in data.constraints.setup_times:
+        if constraint.machine == r and constraint.task1 != constraint.task2:
+            given[constraint.task1, constraint.task2] = constraint.duration
+    times = {}
+    for (task1, task2), duration in given.items():
+        for m1, t1 in tr.options[task1]:
+            for m2, t2 in tr.options[task2]:
+                if r in data.modes[m1].resources and r in data.modes[m2].resources:
+                    times[t1, t2] = duration
+    if times:
+        tr.model.setup_times(machine, times)
+
+
 def _representatives(tr, index, side):
     """[(Task, offset)]: the time of `side` of PyJobShop task `index` is start(Task) + offset
     when Task is present (a start through the main task, an end through each option)."""
     if side == "s":
-        return [(tr.main[index], 0)] if tr.main[index] is not None else []
+        return [(tr.main[index], 0)]
     return [(t, t.duration) for _, t in tr.options[index]]
 
 
@@ -295,7 +340,7 @@ def _objective(data, tr):
             for t in ends(job):
                 model.precedence(t, late, -job.due_date)
         weights[late] = w_max * data.jobs[0].weight
-    model.minimize_weighted_completion(weights)
+    model.minimize_weighted_sum([(t, w, None) for t, w in weights.items()])
 
 
 def _solution(data, tr, result):
