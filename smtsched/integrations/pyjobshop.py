@@ -133,8 +133,9 @@ class Translation:
     """The Model built for a ProblemData and what maps its answers back.
 
     `options[i]`: [(mode index, Task)] of PyJobShop task i (the modes that can be selected);
-    `main[i]`: the Task that starts with task i (the task itself with one mode, the
-    alternative's task with several; None when task i cannot be present); `infeasible`: a
+    `main[i]`: the Task that starts with task i and is present with it (the task itself with
+    one mode, the task of duration 0 that carries the modes' tasks with several, a task kept
+    absent when no mode fits an optional task); `infeasible`: a
     reason when some mandatory task has no mode that can be selected (no model then);
     `scale`, `constant`: PyJobShop objective = scale * Model objective - constant at the
     optimum (and a Model lower bound maps to a bound the same way)."""
