@@ -40,7 +40,7 @@ Everything else is refused with `UnsupportedFeature` (an `UnsupportedError`) nam
 feature: resource breaks, no_idle machines, allow_idle and allow_breaks tasks, identical and
 different resources, consecutive, same_sequence, mode dependencies, modes of duration 0 on a
 machine (PyJobShop keeps them out of the inside of other tasks, the Model lets them sit
-anywhere), a timing constraint of a task with itself, the objectives weighted tardy jobs,
+anywhere), the objectives weighted tardy jobs,
 total earliness and total setup time, and maximum tardiness with unequal job weights.
 
 The reported objective is PyJobShop's own (`Solution.objective`) of the returned solution,
@@ -116,11 +116,6 @@ def refuse_unsupported(data):
     for rule in data.constraints.select_exactly_one:
         if len(set(rule.tasks)) != len(rule.tasks):
             raise UnsupportedFeature("select_exactly_one with a task listed twice")
-    for name, _, _, _ in TIMING:
-        for constraint in getattr(data.constraints, name):
-            if constraint.task1 == constraint.task2:
-                raise UnsupportedFeature("a timing constraint of a task with itself",
-                                         f"{name} on task {constraint.task1}")
     objective = data.objective
     for name in REFUSED_OBJECTIVES:
         if getattr(objective, name) > 0:
@@ -170,6 +165,20 @@ def _windows(data, index, duration):
     return release, deadline
 
 
+def _keeps_own_timing(data, index, duration):
+    """Whether a mode of `duration` meets the timing constraints of task `index` with itself
+    (start + d <= end, ...: conditions on the duration alone; a mode that fails is one
+    PyJobShop cannot select)."""
+    for name, side1, side2, equal in TIMING:
+        for c in getattr(data.constraints, name):
+            if c.task1 == c.task2 == index:
+                x = (0 if side1 == "s" else duration) + c.delay
+                y = 0 if side2 == "s" else duration
+                if (x != y) if equal else (x > y):
+                    return False
+    return True
+
+
 def _mode_fits(data, mode):
     """Whether a mode's demands fit the capacities. Machines take any demand (PyJobShop's
     machines ignore demands), and so do renewables from a mode of duration 0 (an empty
@@ -199,7 +208,8 @@ def build_model(data):
         for m in data.task2modes(index):
             mode = data.modes[m]
             window = _windows(data, index, mode.duration)
-            if window is not None and _mode_fits(data, mode):
+            if window is not None and _mode_fits(data, mode) \
+                    and _keeps_own_timing(data, index, mode.duration):
                 fitting.append((m, window))
         options = []
         if not fitting:
@@ -294,6 +304,8 @@ def _timing(tr, task1, side1, task2, side2, delay, equal):
     """time1 + delay <= time2 (== with `equal`), required when both tasks are present: as
     start(Y) - end(X) >= lag, with X representing task1 and Y task2 (a precedence between
     optional tasks binds only when both are present, as PyJobShop's constraint does)."""
+    if task1 == task2:
+        return   # a condition on the duration: the modes that fail it were left out
     for x, offset1 in _representatives(tr, task1, side1):
         for y, offset2 in _representatives(tr, task2, side2):
             # start(y) + offset2 >= start(x) + offset1 + delay
