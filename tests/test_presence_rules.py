@@ -320,3 +320,16 @@ def test_checker_schedule_check():
     assert g.check_schedule({"t0": 0}) == 1
     with pytest.raises(ValueError, match="all_or_none"):
         g.check_schedule({"t0": 0, "t1": 1})
+
+
+def test_static_reason_for_exactly_one_of_two_mandatory_tasks(tmp_path):
+    from smtsched.certify import check
+    instance = ([(1, 0, False), (1, 0, True), (2, 0, False)], [],
+                [("exactly_one", [0, 1, 2], None)])
+    result = build(*instance).solve(proof=str(tmp_path))
+    assert result.status == INFEASIBLE and "cannot hold" in result.reason
+    assert brute_force(*instance) is None
+    assert result.certificate == str(tmp_path) and check(str(tmp_path)).ok
+    # under an optional condition it holds by leaving the condition out
+    conditioned = instance[:2] + ([("exactly_one", [0, 2], 1)],)
+    assert _agree(conditioned, build(*conditioned).solve()) == 3

@@ -361,3 +361,25 @@ def test_checker_schedule_check():
     for starts in ({"a": 0, "z": 1}, {"a": 0, "z": 2, "b": 2}, {"b": 0, "z": 1, "a": 3}):
         with pytest.raises(ValueError, match="setup|together"):
             g.check_schedule(starts)
+
+
+def test_least_gaps_close_the_setups_under_shortest_paths():
+    """The order's implied gap (SetupTimes.least_gaps): a to c directly costs 10, through b
+    1 + 2 + 1 = 4; the checker computes the same numbers on its own."""
+    from smtsched.certify.check.sched import _least_gaps
+    m = Model()
+    a, b, c = m.task("a", 1), m.task("b", 2), m.task("c", 1)
+    machine = m.unary([a, b, c])
+    setups = m.setup_times(machine, {(a, c): 10, (a, b): 1, (b, c): 1, (c, a): 3})
+    gaps = setups.least_gaps()
+    assert gaps[a.index, c.index] == 4 and gaps[a.index, b.index] == 1
+    assert gaps[b.index, a.index] == 0                  # no setup given: 0
+    assert gaps[c.index, a.index] == 0 + 2 + 0          # through b, shorter than its 3
+    names = {t.index: t.name for t in m.tasks}
+    from smtsched.certify.check.sched import _Problem
+    problem = _Problem()
+    for t in m.tasks:
+        problem.task(t.name, t.duration)
+    assert _least_gaps(problem, ["a", "b", "c"], {("a", "c"): 10, ("a", "b"): 1,
+                                                  ("b", "c"): 1, ("c", "a"): 3}) == \
+        {(names[i], names[j]): d for (i, j), d in gaps.items()}

@@ -166,11 +166,12 @@ class Encoding:
             def after(a, b, gap=0):
                 return self.start[b.index] - self.start[a.index] >= a.duration + gap
 
+            least = setups.least_gaps()
             for i, a in enumerate(tasks):
                 for b in tasks[i + 1:]:
                     y = order[a.index, b.index]
-                    add(Or(*guards(a, b), Not(y), after(a, b)))
-                    add(Or(*guards(a, b), y, after(b, a)))
+                    add(Or(*guards(a, b), Not(y), after(a, b, least[a.index, b.index])))
+                    add(Or(*guards(a, b), y, after(b, a, least[b.index, a.index])))
             instant = [t for t in tasks if t.duration == 0]   # (see Lowering._setup_times)
             for a in instant:
                 for b in instant:
@@ -190,7 +191,7 @@ class Encoding:
                             add(Or(Not(x), self.present[t.index]))
                     add(Or(Not(x), order[a.index, b.index]))
                     gap = setups.times.get((a, b), 0)
-                    if gap:
+                    if gap > least[a.index, b.index]:
                         add(Or(Not(x), after(a, b, gap)))
                     for c in tasks:
                         if c is not a and c is not b:

@@ -11,8 +11,10 @@ the horizon, end <= makespan, presence variables), `_precedences` (minimum and m
 `_cumulative` (a CumulativeSpec, with bound literals over windows under `horizon`) or
 `_optional_pairs` (guarded pairwise disjunctions, for resources with optional tasks), then the
 non-renewable resources (`_nonrenewables`: a pseudo-Boolean row over the presences), the
-presence rules (`_presence_rules`: clauses over the presences), then the memories (smtsched.sched.liveness: liveness literals, their sums, and the capacity rows; or,
-as SMTSCHED_MEMORY chooses, smtsched.sched.memory_intervals: free nodes and the specs of the
+presence rules (`_presence_rules`: clauses over the presences), the setup times
+(`_setup_times`: order and next Booleans of the machines with setups), then the memories
+(smtsched.sched.liveness: liveness literals, their sums, and the capacity rows; or, as
+SMTSCHED_MEMORY chooses, smtsched.sched.memory_intervals: free nodes and the specs of the
 memory theory).
 
 The problem is the one the pairwise encoding (smtsched.sched.encode.Encoding) compiled by
@@ -565,7 +567,11 @@ class Lowering:
         tasks, "while they are present"):
 
         - "order" Y(a, b) for each two tasks (Y(b, a) its negation): the sequence. Y(a, b)
-          -> a ends before b starts, and not Y(a, b) -> b ends before a starts; transitive
+          -> b starts at least D(a, b) after a ends, and not Y(a, b) -> a starts at least
+          D(b, a) after b ends (D: SetupTimes.least_gaps, the least setup and work between
+          two tasks of the sequence, which the disjunctive reasoning of the difference
+          theory then sees pair by pair; the setup itself when setups keep the triangle
+          inequality); transitive
           (Y(a, b), Y(b, c) -> Y(a, c)), so that it is a linear order. The times make it so
           unless all three last 0 (a cycle a, b, c would give s_a >= s_a + p_a + p_b + p_c),
           so the clauses are stated for the zero-duration tasks only (zero-duration tasks at
@@ -573,7 +579,8 @@ class Lowering:
         - "next" X(a, b) for each ordered pair: b directly follows a. X(a, b) -> a, b present,
           Y(a, b), no present c between (Y(c, a) or Y(b, c)), and b starts at least
           setup(a, b) after a ends; every present a with a present b after it has a next
-          (Y(a, b) -> some X(a, c)).
+          (Y(a, b) -> some X(a, c)). The setup of X(a, b) is a clause of its own only when
+          it exceeds D(a, b).
 
         Sound: in every model the present tasks are a linear order Y consistent with the
         times, and the next of each non-last task is its successor in Y, so the setups of the
@@ -603,11 +610,12 @@ class Lowering:
                     var = self._new_var()
                     core.bool_var[("var", setups.order_name(number, a, b), None)] = var
                     order[a.index, b.index], order[b.index, a.index] = var, -var
+            least = setups.least_gaps()
             for i, a in enumerate(tasks):
                 for b in tasks[i + 1:]:
                     y = order[a.index, b.index]
-                    clauses.append(guard(a, b) + [-y, before(a, b)])
-                    clauses.append(guard(a, b) + [y, before(b, a)])
+                    clauses.append(guard(a, b) + [-y, before(a, b, least[a.index, b.index])])
+                    clauses.append(guard(a, b) + [y, before(b, a, least[b.index, a.index])])
             # transitivity over the zero-duration tasks only: order(a, b), order(b, c) and
             # order(c, a) would give s_a >= s_a + p_a + p_b + p_c through the times
             instant = [t for t in tasks if t.duration == 0]
@@ -637,7 +645,7 @@ class Lowering:
                     clauses.extend([-x, -lit] for lit in guard(a, b))
                     clauses.append([-x, order[a.index, b.index]])
                     gap = setups.times.get((a, b), 0)
-                    if gap:
+                    if gap > least[a.index, b.index]:   # (else the order's clause says it)
                         clauses.append([-x, before(a, b, gap)])
                     for c in tasks:
                         if c is not a and c is not b:

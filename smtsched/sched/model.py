@@ -199,6 +199,28 @@ class SetupTimes:
         self.resource = resource
         self.times = times            # {(before task, after task): duration >= 1}
 
+    def least_gaps(self):
+        """{(a.index, b.index): D}: the least time between the end of a and the start of b
+        whenever a comes before b in the sequence, directly or not: the shortest path from a
+        to b over the machine's tasks, a step u -> v costing setup(u, v) + duration(v) (the
+        duration of b itself left out). A chain a, c_1, ..., c_k, b of the sequence takes at
+        least that, so "a before b -> start(b) >= end(a) + D" holds in every schedule; with
+        setups that keep the triangle inequality D is the setup itself (the closure of the
+        setup matrix under shortest paths; Floyd-Warshall, O(n^3))."""
+        tasks = [t for t, _ in self.resource.demands]
+        n = len(tasks)
+        gap = [[self.times.get((a, b), 0) for b in tasks] for a in tasks]
+        for k, c in enumerate(tasks):
+            through = gap[k]
+            for i in range(n):
+                via = gap[i][k] + c.duration
+                row = gap[i]
+                for j in range(n):
+                    if via + through[j] < row[j]:
+                        row[j] = via + through[j]
+        return {(a.index, b.index): gap[i][j] for i, a in enumerate(tasks)
+                for j, b in enumerate(tasks) if i != j}
+
     def order_name(self, number, a, b):
         """The name of the Boolean "a comes before b in the sequence" (a before b in the
         resource's task list; `number`: the resource's position in the model), as the

@@ -80,8 +80,8 @@ def from_dict(data):
     if not isinstance(data, dict):
         raise ModelJSONError("model.json must hold one JSON object")
     _known(data, ("format", "version", "name", "tasks", "precedences", "resources",
-                  "alternatives", "nonrenewables", "presence_rules", "setups", "memories", "objective",
-                  "objective_memory", "weights", "dues", "horizon"), "the model")
+                  "alternatives", "nonrenewables", "presence_rules", "setups", "memories",
+                  "objective", "objective_memory", "weights", "dues", "horizon"), "the model")
     if data.get("format") != FORMAT:
         raise ModelJSONError(f"model.json: format must be {FORMAT!r}, got "
                              f"{data.get('format')!r}")

@@ -278,6 +278,14 @@ class Optimizer:
             if least > resource.capacity:
                 return (f"the non-renewable resource {resource.name} needs at least {least} "
                         f"(capacity {resource.capacity}) whatever the options chosen")
+        for rule in model.presence_rules:
+            # a rule that always applies (no condition, or a mandatory one) over two
+            # mandatory tasks that asks for exactly one of them
+            mandatory = [t.name for t in rule.tasks if not t.optional]
+            if rule.kind == "exactly_one" and len(mandatory) >= 2 \
+                    and (rule.condition is None or not rule.condition.optional):
+                return (f"select_exactly_one over mandatory tasks ({', '.join(mandatory[:3])})"
+                        " cannot hold")
         return None
 
     def first_schedule(self):

@@ -524,7 +524,8 @@ def _setup_clauses(g, problem, guards):
     """G of the setup times of a machine with tasks T (docs/certificates.md, model.json):
     Booleans "order K [a, b]" (a before b in T's list; its negation says b before a) and
     "next K [a, b]", and, each clause guarded by the presences of its optional tasks:
-    order(a, b) -> s_a - s_b <= -p_a, not order(a, b) -> s_b - s_a <= -p_b; order
+    order(a, b) -> s_a - s_b <= -(p_a + D(a, b)), not order(a, b) -> s_b - s_a <= -(p_b +
+    D(b, a)), D the least gap between them in any sequence (`_least_gaps`); order
     transitive over every three zero-duration tasks (the times make it so over the others);
     next(a, b) -> present a, present b, order(a, b), s_a - s_b <= -(p_a + setup(a, b)) (a
     setup above 0), and order(c, a) or order(b, c) for every other c; order(a, b) -> the
@@ -545,10 +546,11 @@ def _setup_clauses(g, problem, guards):
         def ends_before(a, b, gap=0):
             return g.atom("Int", _start(a), _start(b), -(problem.tasks[a][0] + gap))
 
+        least = _least_gaps(problem, tasks, times)
         for i, a in enumerate(tasks):
             for b in tasks[i + 1:]:
-                g.add(guard(a, b) + [-order[a, b], ends_before(a, b)])
-                g.add(guard(a, b) + [order[a, b], ends_before(b, a)])
+                g.add(guard(a, b) + [-order[a, b], ends_before(a, b, least[a, b])])
+                g.add(guard(a, b) + [order[a, b], ends_before(b, a, least[b, a])])
         instant = [t for t in tasks if problem.tasks[t][0] == 0]
         for a in instant:
             for b in instant:
@@ -571,6 +573,25 @@ def _setup_clauses(g, problem, guards):
             for b in tasks:
                 if b != a:
                     g.add(guard(a, b) + [-order[a, b]] + successors)
+
+
+def _least_gaps(problem, tasks, times):
+    """{(a, b): D}, D the least setup and work between the end of a and the start of b when
+    a comes before b in a sequence of `tasks` (directly or not): the shortest path from a to
+    b, a step u -> v costing setup(u, v) + p_v, b's own duration left out. Every chain of
+    the sequence from a to b is such a path, so order(a, b) -> s_b - e_a >= D holds in every
+    schedule. Computed here by relaxing each path through one more task at a time (the
+    Floyd-Warshall order)."""
+    gap = {(a, b): times.get((a, b), 0) for a in tasks for b in tasks if a != b}
+    for c in tasks:
+        p = problem.tasks[c][0]
+        for a in tasks:
+            if a == c:
+                continue
+            for b in tasks:
+                if b != a and b != c and gap[a, c] + p + gap[c, b] < gap[a, b]:
+                    gap[a, b] = gap[a, c] + p + gap[c, b]
+    return gap
 
 
 def _sequence_error(problem, number, times, starts, present):
