@@ -66,7 +66,7 @@ def write(folder, case):
 
 
 def arguments(case, path, folder):
-    if case.kind in ("jobshop", "psplib"):
+    if case.kind in ("jobshop", "psplib", "project"):
         return ["solve", path, "--timeout", TIMEOUT]
     if case.kind == "accel":
         return ["dnn", str(folder / "graph.json"), "--accelerator", path, "--timeout", TIMEOUT]
@@ -144,7 +144,7 @@ def check(case, path, code, out, err, elapsed):
     assert re.fullmatch(r"status (OPTIMAL|FEASIBLE|INFEASIBLE|UNKNOWN)", first), out[:500]
     if case.objective is not None:
         assert first == "status OPTIMAL", out[:500]
-        name = "makespan" if case.kind in ("jobshop", "psplib") else "latency"
+        name = "makespan" if case.kind in ("jobshop", "psplib", "project") else "latency"
         assert f"\n{name} {case.objective}\n" in out, out[:500]
 
 
