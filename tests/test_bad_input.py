@@ -344,6 +344,10 @@ REGRESSIONS = [
     # is 1: no schedule exists"
     ("huge-demand.sch", _SCH.replace("1\t1\t2\t1\n", "1\t1\t2\t" + "7" * 400 + "\n"),
      ":7:7: job2 demands 7777777777777777777777777777777777777... of resource 1"),
+    # an MPLIB project of 10^30 activities: psplib listed their indices first (a hang);
+    # found by tests/test_psplib_formats.py's mutations of small files
+    ("huge.rcmp", "1\n1\n2\n1" + "0" * 30 + " 0\n1\n2 1 0\n",
+     ":6:6: the file ends too early: the line of activity 2 of project 1 expected"),
 ]
 ONNX_REGRESSIONS = [
     # ModelError traceback ("the size of buffer x must be at least 0, got -20")

@@ -18,6 +18,7 @@ import glob
 import itertools
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -464,6 +465,11 @@ MALFORMED = [
      "has 2 demands for 1 resources", "2:2"),
     ("successor.rcp", "4 1\n2\n0 0 2 2 3\n3 2 1 7\n2 1 1 4\n0 0 0\n",
      "unknown successor", "4:7"),
+    # found by test_every_mutation_is_read_or_refused_at_a_place (before it: no place, and an
+    # IndexError out of the walk of the layout)
+    ("projects.rcmp", "-3\n1\n2\n", "no activities", "1:1"),
+    ("negative.rcmp", "2\n1\n2\n2 0\n1\n3 1 -3 1:2\n2 1 0\n1 4\n1\n2 2 0\n",
+     "-3 successors announced, 1 found", "6:8"),
     ("empty.rcp", "", "ends too early", True),
     ("trailing.rcp", "2 1\n3\n0 0 1 2\n0 0 0\n7\n", "more data", True),
     ("binary.sm", "\x00\x01", "NUL", True),
@@ -539,6 +545,67 @@ def test_every_value_psplib_reads_has_its_place_in_the_file(tmp_path):
         assert placed_values_differ(file, format) == [], file
         checked += 1
     assert checked > 400
+
+
+# small files of each layout read through psplib (a .mm with a non-renewable resource, a
+# Patterson file with an activity over two lines, an MPLIB file with two projects)
+SMALL_FILES = {
+    "small.mm": """\
+PRECEDENCE RELATIONS:
+jobnr.    #modes  #successors   successors
+   1        1          1           2
+   2        2          1           3
+   3        1          0
+************************************************************************
+REQUESTS/DURATIONS:
+jobnr. mode duration  R 1  N 1
+------------------------------------------------------------------------
+  1      1     0       0    0
+  2      1     3       2    4
+         2     5       1    2
+  3      1     0       0    0
+************************************************************************
+RESOURCEAVAILABILITIES:
+  R 1  N 1
+    2    3
+""",
+    "small.sch": UBO,
+    "small.rcp": "4 2\n2 3\n0 0 0 2\n2 3\n3 2 1 1 4\n2 1 0 1 4\n0 0 0 0\n",
+    "small.rcmp": "2\n2\n2 3\n2 1\n1 2\n3 1 0 1 1:2\n2 1 1 1 2:1\n1 4\n1\n2 2 0 0\n",
+}
+
+
+def mutations(text):
+    """Every line dropped and every line repeated; every field emptied, made negative, a
+    word, or 10^30."""
+    lines = text.split("\n")
+    for k in range(len(lines)):
+        yield "\n".join(lines[:k] + lines[k + 1:])
+        yield "\n".join(lines[:k + 1] + lines[k:])
+    for m in re.finditer(r"\S+", text):
+        for new in ("", "-3", "x", "1" + "0" * 30):
+            yield text[:m.start()] + new + text[m.end():]
+
+
+@pytest.mark.parametrize("name", sorted(SMALL_FILES))
+def test_every_mutation_is_read_or_refused_at_a_place(tmp_path, name):
+    """Each mutation of a small file reads, or is refused with a FormatError whose line and
+    column are inside the file (the column may be one past the end of the line: where
+    something was missing)."""
+    path = tmp_path / name
+    path.write_text(SMALL_FILES[name])
+    read_model(str(path))
+    refused = 0
+    for text in mutations(SMALL_FILES[name]):
+        path.write_text(text)
+        try:
+            read_model(str(path))
+        except FormatError as error:
+            lines = text.split("\n")
+            assert 1 <= error.line <= len(lines), (text, str(error))
+            assert 1 <= error.column <= len(lines[error.line - 1]) + 1, (text, str(error))
+            refused += 1
+    assert refused > 20
 
 
 def test_the_refused_formats_name_their_feature(tmp_path):

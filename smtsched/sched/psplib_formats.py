@@ -80,8 +80,12 @@ def read_psplib_format(path, format, name=None):
         except (ModelError, RecursionError) as error:
             own_error = FormatError(path, 0, str(error))
     try:
-        instance = _parse(path, lines, format)
+        # our walk of the layout first: it reads the fields as psplib does and says where
+        # the first one psplib could not read is (psplib says what, not where), and it stops
+        # at the first missing line where psplib would first allocate what a count announces
+        # (an MPLIB project of 10^30 activities)
         places = _places(path, format)
+        instance = _parse(path, lines, format)
         try:
             model = _build(path, instance, format, name, places)
         except ModelError as error:   # a value the model refuses (checked before: a bug)
@@ -123,8 +127,6 @@ def _parse(path, lines, format):
     except OSError as error:
         raise FormatError(path, 0, f"cannot read: {error.strerror or error}") from None
     except _PARSE_ERRORS as error:
-        # psplib says what but not where: our walk of the same layout finds the place
-        _places(path, format, strict=True)
         raise _parse_failure(path, lines, format, error) from None
 
 
@@ -311,11 +313,11 @@ class _Places:
         return FormatError(self.path, line, message, column)
 
 
-def _places(path, format, strict=False):
+def _places(path, format, strict=True):
     """The _Places of the file `path` in `format`, by a walk of its layout that reads the
-    fields as psplib does. `strict` (psplib failed): a field or line the walk cannot read is
-    a FormatError at its place; else (psplib read the file) the walk only notes places, and
-    where it stops the errors name the file only: it never refuses what psplib reads."""
+    fields as psplib does, so that it refuses only what psplib would refuse: a field or line
+    the walk cannot read is a FormatError at its place (`strict=False`: the walk only notes
+    the places it reached)."""
     with open(path, "rb") as handle:
         text = handle.read().decode("utf-8")   # _lines checked it is UTF-8 text
     places = _Places(path, text)
@@ -330,6 +332,10 @@ def _places(path, format, strict=False):
             offset, message = misfit.args
             line, column = places.position(offset)
             raise FormatError(path, line, message, column) from None
+    except (IndexError, ValueError, TypeError):
+        # the walk lost its way (a bug here, not in the file): the errors then name the file
+        # only, as before the walks, rather than a traceback
+        pass
     return places
 
 
@@ -567,6 +573,7 @@ def _walk_mplib(places, rows):
         return _integer(*row.fields[0])
 
     projects = number(0, "the number of projects")
+    places.at[("activities",)] = rows[0].fields[0][1]
     resources = number(1, "the number of resources")
     row = _take(rows, 2, "the line of resource capacities")
     row.integers()
@@ -599,7 +606,7 @@ def _walk_mplib(places, rows):
             count = int(head[-1][0])
             tail = row.fields[size:]
             if len(tail) != count:
-                raise _Misfit(tail[count][1] if len(tail) > count else row.end,
+                raise _Misfit(tail[max(count, 0)][1] if len(tail) > max(count, 0) else row.end,
                               f"{count} successors announced, {len(tail)} found")
             places.at[("release", k)] = release
             places.at[("activity", k)] = row.fields[0][1]
