@@ -13,10 +13,20 @@ parser PyJobShop uses), each into a `Model` with a makespan objective.
 
 The objective is always the makespan (the largest end; in RCPSP/max files the sink follows
 every activity, so it is the sink's start). Anything the Model cannot express is a FormatError
-naming the feature and the file, never a traceback: psplib raises plain Python exceptions on
-bad input (ValueError, IndexError, StopIteration, AssertionError, ...), turned here into
-FormatError with the path (and the line and column of the offending token when it can be
-found in the file).
+naming the feature and the file, never a traceback.
+
+Where: psplib says what is wrong (plain Python exceptions: ValueError, IndexError,
+StopIteration, ...) but not where, and its data keeps no positions. So before psplib reads a
+file, a walk of our own reads the same layout field by field as psplib does (`_WALKS`: the
+PSPLIB sections PRECEDENCE RELATIONS / REQUESTS/DURATIONS / RESOURCEAVAILABILITIES, the
+ProGen/max lines of successors then of durations and demands then the capacities, Patterson's
+stream of fields, MPLIB's projects): a field psplib could not read, or the first line that
+does not fit the layout (a line dropped or repeated: the first one numbered out of turn), is a
+FormatError at its line and column; the walk also notes where each value is (`_Places`), so
+an error found in psplib's data (a negative demand, a capacity below 0, a demand above its
+capacity, an unknown successor, a count of demands that does not match the resources) names
+the field's line and column. The walk refuses only what psplib refuses: the models of valid
+files are psplib's data, unchanged.
 
 Why psplib for the data and our own `.sm` reader beside it: see docs/design.md ("Input
 formats through psplib").
@@ -313,11 +323,10 @@ class _Places:
         return FormatError(self.path, line, message, column)
 
 
-def _places(path, format, strict=True):
+def _places(path, format):
     """The _Places of the file `path` in `format`, by a walk of its layout that reads the
     fields as psplib does, so that it refuses only what psplib would refuse: a field or line
-    the walk cannot read is a FormatError at its place (`strict=False`: the walk only notes
-    the places it reached)."""
+    the walk cannot read is a FormatError at its place."""
     with open(path, "rb") as handle:
         text = handle.read().decode("utf-8")   # _lines checked it is UTF-8 text
     places = _Places(path, text)
@@ -328,10 +337,9 @@ def _places(path, format, strict=True):
     try:
         walk(places, rows)
     except _Misfit as misfit:
-        if strict:
-            offset, message = misfit.args
-            line, column = places.position(offset)
-            raise FormatError(path, line, message, column) from None
+        offset, message = misfit.args
+        line, column = places.position(offset)
+        raise FormatError(path, line, message, column) from None
     except (IndexError, ValueError, TypeError):
         # the walk lost its way (a bug here, not in the file): the errors then name the file
         # only, as before the walks, rather than a traceback
@@ -473,6 +481,8 @@ def _out_of_turn(rows, n, before):
 
 
 def _rcpsp_max_activities(places, rows, n, capacities):
+    """The n lines of successors and the n of duration and demands, activity by activity
+    (psplib reads an activity's two lines, then builds it)."""
     for k in range(n):
         row = rows[1 + k]
         if len(row) < 3:
