@@ -1,6 +1,6 @@
 """A deterministic corpus of malformed and hostile input files for every format the command line
-reads (besides SMT-LIB, which tests/smtlib_corpus.py covers): job-shop .txt, PSPLIB .sm, our
-JSON graphs (node and operator form), Moccasin node-link JSON, GML, ONNX, and accelerator
+reads (besides SMT-LIB, which tests/smtlib_corpus.py covers): job-shop .txt, PSPLIB .sm, the
+other project formats (FJSPLIB .fjs, PSPLIB .mm, RCPSP/max .sch, Patterson .rcp), our JSON graphs (node and operator form), Moccasin node-link JSON, GML, ONNX, and accelerator
 descriptions in TOML and JSON.
 
 `corpus(rounds)` mutates seed files - small hand-written ones below, the examples/ accelerators,
@@ -441,6 +441,54 @@ def psplib_hostile():
         ("dur-zero", _psplib_text([0, 0, 0, 0], [[2, 3], [4], [4], []],
                                   [[0], [1], [1], [0]], [1]), 0),
     ]
+
+
+# ------------------------------------------- other project formats (.fjs .mm .sch .rcp)
+
+# the files of ../shared/data/pyjobshop/ used as seeds (small ones: a mutation that leaves a
+# file valid is solved for up to the test's --timeout); the hand-written .fjs is always there
+PROJECT_FILES = ("small.fjs", "MFJS1.fjs", "c154_3.mm", "small.mm", "UBO10_01.sch",
+                 "aslib0_0.rcp")
+FJS_SEEDS = {"fjs2": "2 2 1.5\n2 1 1 3 2 1 2 2 2\n1 2 1 4 2 5\n"}
+
+
+def _project_seeds():
+    """(name, suffix, text) of every project-format seed present."""
+    seeds = [(name, ".fjs", text) for name, text in FJS_SEEDS.items()]
+    for file in PROJECT_FILES:
+        path = _data("pyjobshop", file)
+        if path:
+            stem, suffix = os.path.splitext(file)
+            seeds.append((stem, suffix, _read(path)))
+    return seeds
+
+
+def _project_cases(rng, name, text):
+    """Mutations of a file in a format read through psplib or our FJSPLIB reader: the
+    generic ones must be refused; the rest (a number made a word, negative, fractional or
+    huge; a line dropped or repeated; a cut) may leave a valid file (a header number nobody
+    reads, a negative lag of RCPSP/max), so they must give a positioned error or an answer,
+    never a traceback."""
+    out = []
+
+    def add(label, new, expect="any"):
+        out.append((label, new if isinstance(new, bytes) else new.encode("utf-8"), expect))
+
+    for label, data in _generic(rng, text):
+        add(label, data, "error")
+    for label, edited in random_edits(rng, text):
+        add(label, edited)
+    numbers = _numbers(text)
+    for label, new in (("num-word", "ten"), ("num-neg", f"-{rng.randint(1, 9)}"),
+                       ("num-float", "2.5"), ("num-huge", "7" * 400), ("num-empty", "")):
+        add(label, _replace(text, rng.choice(numbers), new))
+    lines = text.split("\n")
+    filled = [k for k, line in enumerate(lines) if line.strip()]
+    k = rng.choice(filled)
+    add("line-drop", "\n".join(lines[:k] + lines[k + 1:]))
+    add("line-twice", "\n".join(lines[:k + 1] + [lines[k]] + lines[k + 1:]))
+    add("truncated-anywhere", _cut(rng, text))
+    return out
 
 
 # ---------------------------------------------------------------------- JSON graphs
@@ -1035,6 +1083,9 @@ def corpus(rounds=1, with_onnx=True, seed=RANDOM_SEED):
         for seed, text in accel_json.items():
             for label, data, expect in _accel_json_cases(rng, seed, text):
                 add("accel", ".json", f"acc-{seed}-{label}-{r}", data, expect)
+        for seed, suffix, text in _project_seeds():
+            for label, data, expect in _project_cases(rng, seed, text):
+                add("project", suffix, f"{suffix[1:]}-{seed}-{label}-{r}", data, expect)
         if with_onnx:
             for seed, model in onnx_seeds().items():
                 for label, data, expect, names in _onnx_cases(rng, seed, model):

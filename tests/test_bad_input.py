@@ -66,7 +66,7 @@ def write(folder, case):
 
 
 def arguments(case, path, folder):
-    if case.kind in ("jobshop", "psplib"):
+    if case.kind in ("jobshop", "psplib", "project"):
         return ["solve", path, "--timeout", TIMEOUT]
     if case.kind == "accel":
         return ["dnn", str(folder / "graph.json"), "--accelerator", path, "--timeout", TIMEOUT]
@@ -144,7 +144,7 @@ def check(case, path, code, out, err, elapsed):
     assert re.fullmatch(r"status (OPTIMAL|FEASIBLE|INFEASIBLE|UNKNOWN)", first), out[:500]
     if case.objective is not None:
         assert first == "status OPTIMAL", out[:500]
-        name = "makespan" if case.kind in ("jobshop", "psplib") else "latency"
+        name = "makespan" if case.kind in ("jobshop", "psplib", "project") else "latency"
         assert f"\n{name} {case.objective}\n" in out, out[:500]
 
 
@@ -237,6 +237,38 @@ def _onnx_model(name):
 
 
 _SM = bad_input_corpus.PSPLIB_SEEDS["ps4"]
+# a multi-mode PSPLIB file (job 2 in two modes, a non-renewable resource) and an RCPSP/max one,
+# small versions of the corpus's seeds from ../shared/data/pyjobshop/ (c154_3.mm, UBO10_01.sch)
+_MM = """\
+************************************************************************
+projects                      :  1
+jobs (incl. supersource/sink ):  3
+RESOURCES
+  - renewable                 :  1   R
+  - nonrenewable              :  1   N
+  - doubly constrained        :  0   D
+************************************************************************
+PRECEDENCE RELATIONS:
+jobnr.    #modes  #successors   successors
+   1        1          1           2
+   2        2          1           3
+   3        1          0
+************************************************************************
+REQUESTS/DURATIONS:
+jobnr. mode duration  R 1  N 1
+------------------------------------------------------------------------
+  1      1     0       0    0
+  2      1     3       2    4
+         2     5       1    2
+  3      1     0       0    0
+************************************************************************
+RESOURCEAVAILABILITIES:
+  R 1  N 1
+    2    3
+************************************************************************
+"""
+_SCH = "2\t1\t0\t0\n0\t1\t2\t1\t2\t[0]\t[0]\n1\t1\t2\t2\t3\t[2]\t[2]\n2\t1\t1\t3\t[3]\n" \
+    "3\t1\t0\n0\t1\t0\t0\n1\t1\t2\t1\n2\t1\t3\t1\n3\t1\t0\t0\n1\n"
 REGRESSIONS = [
     # ModelError traceback ("the duration of job2 must be at least 0")
     ("neg-duration.sm", _SM.replace("  2      1      5", "  2      1     -5"),
@@ -290,6 +322,32 @@ REGRESSIONS = [
     ("fixed.toml", '[units]\ncore = 1\n[[rules]]\nops = "*"\nunits = "core"\n'
                    'latency = { fixed = -1 }\n',
      ":6:13: rules[0].latency.fixed: expected an integer >= 0, found -1"),
+    # the project formats read through psplib: errors found in its data named no place
+    # ("smtsched: FILE: the demand of job2 for resource 1 must be at least 0, found -1")
+    ("neg-demand.mm", _MM.replace("2     5       1    2", "2     5      -1    2"),
+     ":20:23: the demand of job2 for resource 1 must be at least 0, found -1"),
+    # "the capacity of a non-renewable resource must be at least 0, got -3"
+    ("neg-capacity.mm", _MM.replace("    2    3\n", "    2   -3\n"),
+     ":25:9: the capacity of resource 2 must be at least 0, found -3"),
+    # a mode line dropped: "the data does not fit the layout (IndexError: list index out of
+    # range)"
+    ("dropped.mm", _MM.replace("  1      1     0       0    0\n", "", 1),
+     ":18:3: the line of job 1, mode 1 was expected here (1 1, the duration and 2 demands)"),
+    # a line of successors dropped: "not enough values to unpack (expected at least 3, got
+    # 1)" (or "Length of successors and delays must be equal."), from psplib
+    ("dropped.sch", _SCH.replace("2\t1\t1\t3\t[3]\n", ""),
+     ":4:1: the line of successors of activity 2 was expected here"),
+    # "job2 (mode 1) has 0 demands for 1 resources"
+    ("demands.sch", _SCH.replace("1\t1\t2\t1\n", "1\t1\t2\n"),
+     ":7:6: job2 (mode 1) has 0 demands for 1 resources"),
+    # a 400-digit demand: "job2 demands 777...(400 digits) of resource 1, whose capacity
+    # is 1: no schedule exists"
+    ("huge-demand.sch", _SCH.replace("1\t1\t2\t1\n", "1\t1\t2\t" + "7" * 400 + "\n"),
+     ":7:7: job2 demands 7777777777777777777777777777777777777... of resource 1"),
+    # an MPLIB project of 10^30 activities: psplib listed their indices first (a hang);
+    # found by tests/test_psplib_formats.py's mutations of small files
+    ("huge.rcmp", "1\n1\n2\n1" + "0" * 30 + " 0\n1\n2 1 0\n",
+     ":6:6: the file ends too early: the line of activity 2 of project 1 expected"),
 ]
 ONNX_REGRESSIONS = [
     # ModelError traceback ("the size of buffer x must be at least 0, got -20")

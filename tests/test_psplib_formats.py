@@ -18,6 +18,7 @@ import glob
 import itertools
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -502,17 +503,40 @@ def test_a_negative_lag_is_a_maximum_lag_of_the_reverse_arc(tmp_path):
 UBO = sch_text([2, 3], [[1], [1]], [1], [(0, 1, 0), (0, 2, 0), (1, 2, 2), (1, 3, 2), (2, 3, 3)])
 
 MALFORMED = [
-    # (name, text, words of the message, located)
+    # (name, text, words of the message, located: True, or "line:column" where it must be)
     ("short.sch", UBO.splitlines()[0] + "\n" + UBO.splitlines()[1] + "\n", "ends too early",
      True),
     ("letters.sch", UBO.replace("[2]", "[x2]", 1), "an integer was expected", True),
     ("unknown.sch", UBO.replace("1\t1\t2\t2\t3", "1\t1\t2\t9\t3", 1), "unknown successor",
-     False),
+     "3:7"),
     ("multimode.sch", UBO.replace("2\t1\t0\t0", "2\t1\t1\t0", 1), "non-renewable", True),
     ("modes.sch", UBO.replace("1\t1\t2\t2\t3", "1\t2\t2\t2\t3", 1), "multi-mode", True),
     ("delays.sch", UBO.replace("\t[3]", "", 1), "delays", True),
     ("trailing.sch", UBO + "1 2 3\n", "after the line of resource capacities", True),
-    ("demand.sch", UBO.replace("1\t1\t2\t1", "1\t1\t2\t5", 1), "capacity is 1", False),
+    ("demand.sch", UBO.replace("1\t1\t2\t1", "1\t1\t2\t5", 1), "capacity is 1", "7:7"),
+    ("capacity.sch", UBO.replace("\n1\n", "\n-1\n"), "capacity of resource 1 must be at "
+     "least 0", "10:1"),
+    ("demands.sch", UBO.replace("1\t1\t2\t1", "1\t1\t2", 1), "has 0 demands for 1 "
+     "resources", "7:6"),
+    ("dropped.sch", UBO.replace("2\t1\t1\t3\t[3]\n", ""), "successors of activity 2 was "
+     "expected here", "4:1"),
+    ("release.rcmp", "2\n1\n2\n2 -3\n1\n3 1 1 1:2\n2 1 0\n1 4\n1\n2 2 0\n",
+     "release date must be at least 0", "4:3"),
+    ("name.rcmp", "2\n1\n2\n2 0\n1\n3 1 1 1:9\n2 1 0\n1 4\n1\n2 2 0\n",
+     "no activity '1:9'", "6:7"),
+    ("count.rcmp", "2\n1\n2\n2 0\n1\n3 1 2 1:2\n2 1 0\n1 4\n1\n2 2 0\n",
+     "2 successors announced, 1 found", "6:10"),
+    ("demand.rcp", "4 1\n2\n0 0 2 2 3\n3 -2 1 4\n2 1 1 4\n0 0 0\n",
+     "the demand of job2 for resource 1 must be at least 0", "4:3"),
+    ("capacities.rcp", "4 2\n2\n0 0 0 2 2 3\n3 2 0 1 4\n2 1 0 1 4\n0 0 0 0\n",
+     "has 2 demands for 1 resources", "2:2"),
+    ("successor.rcp", "4 1\n2\n0 0 2 2 3\n3 2 1 7\n2 1 1 4\n0 0 0\n",
+     "unknown successor", "4:7"),
+    # found by test_every_mutation_is_read_or_refused_at_a_place (before it: no place, and an
+    # IndexError out of the walk of the layout)
+    ("projects.rcmp", "-3\n1\n2\n", "no activities", "1:1"),
+    ("negative.rcmp", "2\n1\n2\n2 0\n1\n3 1 -3 1:2\n2 1 0\n1 4\n1\n2 2 0\n",
+     "-3 successors announced, 1 found", "6:8"),
     ("empty.rcp", "", "ends too early", True),
     ("trailing.rcp", "2 1\n3\n0 0 1 2\n0 0 0\n7\n", "more data", True),
     ("binary.sm", "\x00\x01", "NUL", True),
@@ -538,7 +562,117 @@ def test_malformed_files_give_a_format_error_with_the_path(tmp_path, name, text,
         read_model(str(path))
     message = str(caught.value)
     assert message.startswith(str(path)) and words in message, message
-    assert (caught.value.line > 0) == located, message
+    assert caught.value.line > 0 if located else caught.value.line == 0, message
+    if isinstance(located, str):
+        assert message.startswith(f"{path}:{located}: "), message
+
+
+PLACED_FORMATS = {".sm": "psplib", ".mm": "psplib", ".sch": "rcpsp_max", ".rcp": "patterson"}
+
+
+def placed_values_differ(path, format):
+    """The values psplib read from `path` whose place (psplib_formats._places: where an
+    error about the value points) holds another token: [] when every place is right."""
+    from smtsched.sched.psplib_formats import _places
+    instance = psplib.parse(path, instance_format=format)
+    places = _places(path, format)
+    wrong = []
+
+    def check(key, value, shift=0):
+        token = places.text[places.at[key]:].split(None, 1)[0].strip("[]")
+        if int(token) != value + shift:
+            wrong.append((key, token, value))
+
+    for r, resource in enumerate(instance.resources):
+        check(("capacity", r), resource.capacity)
+    for k, activity in enumerate(instance.activities):
+        for m, mode in enumerate(activity.modes):
+            check(("duration", k, m), mode.duration)
+            for r, demand in enumerate(mode.demands):
+                check(("demand", k, m, r), demand)
+        for i, successor in enumerate(activity.successors):
+            # psplib counts activities from 0; the files from 1 but RCPSP/max's from 0
+            check(("successor", k, i), successor, 0 if format == "rcpsp_max" else 1)
+        for i, delay in enumerate(activity.delays or []):
+            check(("delay", k, i), delay)
+    return wrong
+
+
+def test_every_value_psplib_reads_has_its_place_in_the_file(tmp_path):
+    """An error about a value (a demand above its capacity, an unknown successor, ...) names
+    the line and column of the field psplib read it from: on every PSPLIB, RCPSP/max and
+    Patterson file of the data, the place of each value holds that value."""
+    files = [f for f in data_files(RCPSP, "*/*.sm") + data_files(PYJOBSHOP)
+             if os.path.splitext(f)[1] in PLACED_FORMATS and "hrs" not in f]
+    path = tmp_path / "tiny.rcp"   # successors on the next line: a stream of fields
+    path.write_text("4 1\n2\n0 0 2\n2 3\n3 2 1 4\n2 1 1 4\n0 0 0\n")
+    checked = 0
+    for file in files + [str(path)]:
+        format = PLACED_FORMATS[os.path.splitext(file)[1]]
+        assert placed_values_differ(file, format) == [], file
+        checked += 1
+    assert checked > 400
+
+
+# small files of each layout read through psplib (a .mm with a non-renewable resource, a
+# Patterson file with an activity over two lines, an MPLIB file with two projects)
+SMALL_FILES = {
+    "small.mm": """\
+PRECEDENCE RELATIONS:
+jobnr.    #modes  #successors   successors
+   1        1          1           2
+   2        2          1           3
+   3        1          0
+************************************************************************
+REQUESTS/DURATIONS:
+jobnr. mode duration  R 1  N 1
+------------------------------------------------------------------------
+  1      1     0       0    0
+  2      1     3       2    4
+         2     5       1    2
+  3      1     0       0    0
+************************************************************************
+RESOURCEAVAILABILITIES:
+  R 1  N 1
+    2    3
+""",
+    "small.sch": UBO,
+    "small.rcp": "4 2\n2 3\n0 0 0 2\n2 3\n3 2 1 1 4\n2 1 0 1 4\n0 0 0 0\n",
+    "small.rcmp": "2\n2\n2 3\n2 1\n1 2\n3 1 0 1 1:2\n2 1 1 1 2:1\n1 4\n1\n2 2 0 0\n",
+}
+
+
+def mutations(text):
+    """Every line dropped and every line repeated; every field emptied, made negative, a
+    word, or 10^30."""
+    lines = text.split("\n")
+    for k in range(len(lines)):
+        yield "\n".join(lines[:k] + lines[k + 1:])
+        yield "\n".join(lines[:k + 1] + lines[k:])
+    for m in re.finditer(r"\S+", text):
+        for new in ("", "-3", "x", "1" + "0" * 30):
+            yield text[:m.start()] + new + text[m.end():]
+
+
+@pytest.mark.parametrize("name", sorted(SMALL_FILES))
+def test_every_mutation_is_read_or_refused_at_a_place(tmp_path, name):
+    """Each mutation of a small file reads, or is refused with a FormatError whose line and
+    column are inside the file (the column may be one past the end of the line: where
+    something was missing)."""
+    path = tmp_path / name
+    path.write_text(SMALL_FILES[name])
+    read_model(str(path))
+    refused = 0
+    for text in mutations(SMALL_FILES[name]):
+        path.write_text(text)
+        try:
+            read_model(str(path))
+        except FormatError as error:
+            lines = text.split("\n")
+            assert 1 <= error.line <= len(lines), (text, str(error))
+            assert 1 <= error.column <= len(lines[error.line - 1]) + 1, (text, str(error))
+            refused += 1
+    assert refused > 20
 
 
 def test_the_refused_formats_name_their_feature(tmp_path):
