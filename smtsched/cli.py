@@ -330,7 +330,12 @@ def solve_schedule(args, format, started):
             proof_input = {"file": os.path.abspath(args.file), "format": format}
 
     def solve_model(time_limit, report):
-        return model.solve(time_limit=time_limit, seed=args.seed or 0, on_solution=report,
+        # the search's budgets are conflicts sized from its time limit (sched/optimize.py):
+        # the limit given, not what is left of it after reading the file (a few ms that vary
+        # from run to run), so the same file, seed and --timeout give the same answer. The
+        # search's own deadline is then later by the reading time; the child is killed at
+        # the limit plus isolation.GRACE in any case.
+        return model.solve(time_limit=args.timeout, seed=args.seed or 0, on_solution=report,
                            log=args.log, proof=args.proof, proof_input=proof_input)
 
     def show(result):
