@@ -78,3 +78,12 @@ def test_the_command_line_repeats_a_timed_run():
     assert runs[0]["reason"].startswith("timeout: the time limit's budget")
     assert outcome(runs[0]) == outcome(runs[1])
     assert runs[0]["starts"] == runs[1]["starts"]
+
+
+def test_a_run_that_reaches_the_deadline_first_says_so(monkeypatch):
+    # a rate that makes the budget far more than the limit allows: the clock (the cap) ends
+    # the run, which then depends on the machine and says so
+    monkeypatch.setattr(optimize, "CONFLICT_SECONDS_PER_TASK", 1e-9)
+    result = read_model(os.path.join(RCPSP, "j30", "j3013_2.sm")).solve(time_limit=1)
+    assert result.status == FEASIBLE and result.reason == "timeout"
+    assert result.stats["stopped"] == "deadline"

@@ -385,6 +385,10 @@ class Optimizer:
                 0.0, self.deadline - time.perf_counter())
         better = memory_list.improve(model, listed, self.seed, self.LIST_PASSES, deadline,
                                      lists, lower=self.static_bound())
+        if deadline is not None and time.perf_counter() >= deadline:
+            # (its passes are a count, LIST_SHARE of the time left a cap: the statistics say
+            # when the clock may have cut them short)
+            stats["list_stopped"] = "deadline"
         if better is not None:
             listed = best_start(model, [listed, better])   # (checked; the better if valid)
         if listed is self.first:
@@ -482,6 +486,8 @@ class Optimizer:
             self.stats["heuristic"] = model.objective_value(self.first)
             if self.local_stats:
                 self.stats["tabu_moves"] = self.local_stats["iterations"]
+                if "stopped" in self.local_stats:   # its move budget cut short by the clock
+                    self.stats["tabu_stopped"] = self.local_stats["stopped"]
             self.improved(self.first, present, report=False)  # on_solution has had it
             if self.optimise and self.lower > self.static_bound():
                 self.bound_raised()  # ... with the static bound only
