@@ -99,7 +99,7 @@ def test_one_worker_is_exactly_the_single_search(monkeypatch):
     path = os.path.join(os.path.dirname(HERE), "..", "shared", "data", "jssp", "la21.txt")
     from smtsched.sched import read_model
     model = read_model(path)
-    monkeypatch.setattr(optimize, "CONFLICT_SECONDS_PER_TASK", 60 / (150 * len(model.tasks)))
+    monkeypatch.setattr(optimize, "conflict_seconds", lambda model: 60 / 150)
     direct = optimize.solve(read_model(path), time_limit=60, seed=4)
     for workers in (1, None):
         through = read_model(path).solve(time_limit=60, seed=4, workers=workers)

@@ -38,8 +38,7 @@ def outcome(result):
 def test_a_timed_run_repeats_exactly(monkeypatch, path, conflicts):
     model = read_model(path)
     # the rate that gives this model `conflicts` under LIMIT: a quick run, far from the cap
-    monkeypatch.setattr(optimize, "CONFLICT_SECONDS_PER_TASK",
-                        LIMIT / (conflicts * len(model.tasks)))
+    monkeypatch.setattr(optimize, "conflict_seconds", lambda model: LIMIT / conflicts)
     assert optimize.conflict_budget(model, LIMIT) == conflicts
     runs = []
     for _ in range(2):
@@ -57,25 +56,31 @@ def test_a_timed_run_repeats_exactly(monkeypatch, path, conflicts):
 def test_the_budget_is_the_limit_at_a_fixed_rate():
     model = read_model(os.path.join(RCPSP, "j30", "j3013_2.sm"))
     assert optimize.conflict_budget(model, None) is None
-    assert optimize.conflict_budget(model, 10) == int(
-        10 / (optimize.CONFLICT_SECONDS_PER_TASK * len(model.tasks)))
+    assert optimize.conflict_budget(model, 10) == int(10 / optimize.conflict_seconds(model))
+    # a conflict costs more on a bigger model
+    bigger = read_model(os.path.join(JSSP, "la21.txt"))
+    assert optimize.conflict_seconds(bigger) > optimize.conflict_seconds(model)
     assert optimize.conflict_budget(model, 20) >= 2 * optimize.conflict_budget(model, 10) - 1
 
 
 def test_the_command_line_repeats_a_timed_run():
+    # conflicts taken as 40 times as costly: the budget of 20 s is what the search does in
+    # about half a second here, so that it ends by its budget far from the cap
     path = os.path.join(RCPSP, "j30", "j3013_2.sm")
     runs = []
     for _ in range(2):
         done = subprocess.run([sys.executable, "-m", "smtsched", "solve", path, "--timeout",
-                               "1", "--json", "--seed", "2"], capture_output=True, text=True,
-                              cwd=HERE, timeout=60)
+                               "20", "--json", "--seed", "2"], capture_output=True, text=True,
+                              cwd=HERE, timeout=60,
+                              env=dict(os.environ, SMTSCHED_CONFLICT_COST="40"))
         assert done.returncode == 0, done.stderr
         runs.append(json.loads(done.stdout))
     if any("stopped" in run["stats"] or not run["stats"] for run in runs):
-        # a machine too loaded to spend the budget of 1 s before the clock (the cap) ran out
+        # a machine too loaded to spend the budget before the clock (the cap) ran out
         pytest.skip("a run reached the deadline before its conflict budget: "
                     f"{[run['reason'] for run in runs]}")
-    assert runs[0]["reason"].startswith("timeout: the time limit's budget")
+    assert runs[0]["reason"].startswith("timeout: the time limit's budget of ")
+    assert runs[0]["stats"]["conflicts"] < optimize.conflict_budget(read_model(path), 20)
     assert outcome(runs[0]) == outcome(runs[1])
     assert runs[0]["starts"] == runs[1]["starts"]
 
@@ -83,7 +88,7 @@ def test_the_command_line_repeats_a_timed_run():
 def test_a_run_that_reaches_the_deadline_first_says_so(monkeypatch):
     # a rate that makes the budget far more than the limit allows: the clock (the cap) ends
     # the run, which then depends on the machine and says so
-    monkeypatch.setattr(optimize, "CONFLICT_SECONDS_PER_TASK", 1e-9)
+    monkeypatch.setattr(optimize, "conflict_seconds", lambda model: 1e-9)
     result = read_model(os.path.join(RCPSP, "j30", "j3013_2.sm")).solve(time_limit=1)
     assert result.status == FEASIBLE and result.reason == "timeout"
     assert result.stats["stopped"] == "deadline"

@@ -21,7 +21,7 @@ Every budget counts conflicts (moves, for the tabu search), never seconds, so th
 seed and time limit give the same search, answer and statistics. Without a time limit a probe
 has PROBE_CONFLICTS (doubled after each probe that runs out of it) and nothing ends the run
 but the proof. With a time limit the run has a budget of conflicts (`conflict_budget`: the
-limit at a fixed rate, CONFLICT_SECONDS_PER_TASK seconds a conflict per task of the model);
+limit at a fixed rate that grows with the model, `conflict_seconds`);
 a probe may take a sixth of what is left of it, a climb probe a twelfth, a round of
 neighbourhood moves 30%, and the run ends FEASIBLE ("timeout: the time limit's budget ...")
 once it is spent. The deadline (the time limit on the clock) is only a cap: a run that
@@ -47,6 +47,7 @@ None, `Result.certificate_note` says why). Only UNSAT checks are certified: a st
 answers unknown.
 """
 import gc
+import os
 import random
 import sys
 import time
@@ -65,16 +66,48 @@ from .schedule_orders import reduced_orders
 # local_search.budget, ends it first: about a fifth)
 LOCAL_SEARCH_SHARE = 0.3
 
-# With a time limit, a conflict of the search is taken to cost this many seconds per task of
-# the model (the rate that turns the limit into a conflict budget, `conflict_budget`), as
-# local_search.budget turns it into tabu moves. Measured on 2 cores shared with other jobs
-# (load ~4.5, under nice 19) over whole 10 s runs (so with the checks', cuts' and moves'
-# overhead): j30 600-3,500 conflicts/s (32 tasks: 9-50 us a task; 4,450/s without nice:
-# 7 us), j60 230-900/s (62 tasks: 18-70 us), la21 150-260/s (150 tasks: 25-45 us), la26
-# 280/s without nice (200 tasks: 18 us). 15 us a task: on a quiet machine a run that used to
-# stop at the limit ends by its budget before it (j30 at about half of it), under a heavy
-# load some reach the cap (and say so).
-CONFLICT_SECONDS_PER_TASK = 1.5e-5
+# With a time limit, a conflict of the search is taken to cost CONFLICT_SECONDS_PER_TASK
+# seconds per task plus CONFLICT_SECONDS_PER_PAIR per pair of tasks (`conflict_seconds`: the
+# rate that turns the limit into a conflict budget, `conflict_budget`), as
+# local_search.budget turns it into tabu moves. A conflict costs more than linearly in the
+# tasks (the propagation of each resource's orders). Measured over whole runs at the limit
+# (so with the checks', cuts' and moves' overhead), without nice on 2 cores at load 4.3 (about
+# half a core each): j30 4,450-5,250 conflicts/s (32 tasks: 0.19-0.22 ms), j60 2,546/s (62:
+# 0.39 ms), la21 440/s (150: 2.3 ms), la26 280/s (200: 3.6 ms), la36 309/s (225: 3.2 ms);
+# the model gives 0.21, 0.50, 1.9, 3.0 and 3.7 ms. So under such a load a run ends by its
+# budget near the limit or reaches the cap (and says so); on a quiet machine it ends by its
+# budget before the limit. Under nice 19 at that load the same runs got 3 to 10 times fewer
+# conflicts a second: they reach the cap. To calibrate on another machine (the benchmarks'
+# of record) or to keep a test far from the cap: SMTSCHED_CONFLICT_COST, a factor on the cost
+# (2: budgets of half as many conflicts), read once at import.
+CONFLICT_SECONDS_PER_TASK = 5e-6
+CONFLICT_SECONDS_PER_PAIR = 5e-8
+
+
+def _cost_factor(name="SMTSCHED_CONFLICT_COST"):
+    """The factor of environment variable `name` (default 1); a value that is not a positive
+    number is named on standard error and ignored (smtsched.switches' rule)."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return 1.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        sys.stderr.write(f"smtsched: {name} must be a positive number; {text[:40]!r} is "
+                         "ignored (1)\n")
+        return 1.0
+    return value
+
+
+CONFLICT_COST = _cost_factor()
+
+
+def conflict_seconds(model):
+    """What a conflict is taken to cost on `model` (seconds), for the budgets."""
+    n = max(10, len(model.tasks))
+    return CONFLICT_COST * (CONFLICT_SECONDS_PER_TASK * n + CONFLICT_SECONDS_PER_PAIR * n * n)
 
 
 def conflict_budget(model, time_limit):
@@ -82,7 +115,7 @@ def conflict_budget(model, time_limit):
     limit): a count, not a clock, so the same limit gives the same search."""
     if time_limit is None:
         return None
-    return int(time_limit / (CONFLICT_SECONDS_PER_TASK * max(10, len(model.tasks))))
+    return int(time_limit / conflict_seconds(model))
 
 
 class ScheduleCheckError(SmtschedError, AssertionError):
@@ -293,7 +326,7 @@ class Optimizer:
 
     def share(self, part, least):
         """A conflict budget of `part` of what is left, at least `least` seconds' worth."""
-        return max(int(least / (CONFLICT_SECONDS_PER_TASK * max(10, len(self.model.tasks)))),
+        return max(int(least / conflict_seconds(self.model)),
                    int(self.conflicts_left() * part))
 
     def capped(self):
