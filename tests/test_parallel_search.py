@@ -215,3 +215,17 @@ def test_the_command_line_takes_workers(tmp_path):
     script.write_text("(set-logic QF_IDL)(declare-fun x () Int)(check-sat)\n")
     done = smtsched("solve", str(script), "--workers", "2")
     assert done.returncode != 0 and "scheduling formats" in done.stderr
+
+
+def _solve_in_a_pool_worker(_):
+    try:
+        return ft06().solve(workers=2).status
+    except portfolio.PortfolioUnavailable as error:
+        return str(error)
+
+
+def test_a_daemonic_caller_is_told_why_it_cannot_have_workers():
+    # multiprocessing refuses children to a daemonic process (a Pool's worker): a clear error
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        answer, = pool.map(_solve_in_a_pool_worker, [0])
+    assert "daemonic process" in answer and "use workers=1" in answer

@@ -43,12 +43,18 @@ import time
 import traceback
 from multiprocessing.connection import wait
 
+from ..errors import SmtschedError
 from . import check
 from .optimize import Optimizer, ScheduleCheckError
 from .optimize import solve as single_solve
 from .result import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, InconsistentResult, Result
 
 STRATEGIES = ("bisect", "descent", "climb")
+
+
+class PortfolioUnavailable(SmtschedError, RuntimeError):
+    """workers > 1 where no process can be started."""
+
 # after the time limit, how long the parent waits for the workers (their own deadline ends
 # them, unless a check overran it) before it kills them and answers with what it has: less
 # than isolation.GRACE, after which the command line kills the parent itself
@@ -213,6 +219,10 @@ class Portfolio:
         self.certifying = False
 
     def run(self):
+        if multiprocessing.current_process().daemon:
+            raise PortfolioUnavailable(
+                f"workers={self.k}: a daemonic process (a multiprocessing.Pool's worker) may "
+                "not start the worker processes; use workers=1 there")
         started = time.perf_counter()
         end = None if self.time_limit is None else time.monotonic() + self.time_limit
         proof_folders = [None] * self.k
