@@ -17,16 +17,18 @@ or the peak of a memory): the `Optimizer`, on a search backend (smtsched.sched.b
    improves the schedule, and a few probes just above the lower bound (the easiest claims to
    refute, with a step that doubles after each refutation) raise it, before the next probe.
 
-Every budget counts conflicts (moves, for the tabu search), never seconds, so the same model,
-seed and time limit give the same search, answer and statistics. Without a time limit a probe
-has PROBE_CONFLICTS (doubled after each probe that runs out of it) and nothing ends the run
-but the proof. With a time limit the run has a budget of conflicts (`conflict_budget`: the
-limit at a fixed rate that grows with the model, `conflict_seconds`);
-a probe may take a sixth of what is left of it, a climb probe a twelfth, a round of
-neighbourhood moves 30%, and the run ends FEASIBLE ("timeout: the time limit's budget ...")
-once it is spent. The deadline (the time limit on the clock) is only a cap: a run that
-reaches it first stops there, answers with what is proven (reason "timeout") and says so in
-its statistics ("stopped": "deadline"); only such a run depends on the machine's speed.
+Every budget counts conflicts (moves for the tabu search, passes for the memory-aware list
+schedules), never seconds, so the same model, seed and time limit give the same search,
+answer and statistics. Without a time limit a probe has PROBE_CONFLICTS (doubled after each
+probe that runs out of it) and nothing ends the run but the proof. With a time limit the run
+has a budget of conflicts (`conflict_budget`: the limit at a fixed rate that grows with the
+model, `conflict_seconds`); a probe may take a sixth of what is left of it, a climb probe a
+twelfth, a round of neighbourhood moves 30%, and the run ends FEASIBLE ("timeout: the time
+limit's budget ...") once it is spent. The deadline (the time limit on the clock) is only a
+cap: a run that reaches it first stops there, answers with what is proven (reason "timeout")
+and says so in its statistics ("stopped": "deadline"; "tabu_stopped", "list_stopped" when
+it cut those short); only such a run depends on the machine's speed. (Parallel search, k
+Optimizers that share schedules and bounds: smtsched.sched.portfolio.)
 
 Every schedule is checked against the model by `smtsched.sched.check`, once, before it counts
 (the greedy and the caller's schedules in `best_start`, the searched ones in
