@@ -8,6 +8,7 @@ optimiser minimise the makespan of the same job-shop and RCPSP instances.
     python -m bench.sched --python /other/venv/bin/python      # smtsched of another install
     python -m bench.sched --rewrite-report bench/RESULTS-sched.json   # re-render, no solving
     python -m bench.sched --selftest                           # checker and WRONG flagging
+    python -m bench.sched --sets la,j60 --solvers smtsched2,cpsat2   # 2 workers each (issue 17)
 
 Sets: la (la01-la40), orb-abz (orb01-orb10, abz5-abz9), large (ta21-ta30, swv11-swv20,
 yn1-yn4: the largest job shops, issue 16; not in the default sets) from <data>/jssp/; j30, j60
@@ -16,7 +17,8 @@ than CP-SAT 1 worker's on at least 80% of the instances (few of them are proven 
 group at T + grace:
 
 - smtsched: `python -m smtsched solve --json --timeout T FILE`, started in a scratch directory
-  (from the checkout root Python would import the source folder without the compiled theory).
+  (from the checkout root Python would import the source folder without the compiled theory);
+  smtsched2 (not in the default solvers): the same with `--workers 2`, against cpsat2.
 - cpsat1, cpsat2: CP-SAT, the standard model (an interval per task, AddNoOverlap per machine,
   AddCumulative per RCPSP resource, precedences, minimise the makespan), num_workers 1 / 2,
   max_time_in_seconds = what is left of T after reading and building.
@@ -53,8 +55,11 @@ from .harness import CHECKOUT, Fatal, args, child, cpsat, machine, process, repo
 from .harness.args import data_dir
 from .harness.report import fmt_number, fmt_percent, run_cell
 
-SOLVERS = ("smtsched", "cpsat1", "cpsat2", "z3")
-LABEL = {"smtsched": "smtsched", "cpsat1": "CP-SAT 1w", "cpsat2": "CP-SAT 2w", "z3": "z3 Optimize"}
+SOLVERS = ("smtsched", "smtsched2", "cpsat1", "cpsat2", "z3")
+DEFAULT_SOLVERS = ("smtsched", "cpsat1", "cpsat2", "z3")
+SMTSCHED = {"smtsched": 1, "smtsched2": 2}   # smtsched's solvers and their --workers
+LABEL = {"smtsched": "smtsched", "smtsched2": "smtsched 2w", "cpsat1": "CP-SAT 1w",
+         "cpsat2": "CP-SAT 2w", "z3": "z3 Optimize"}
 SETS = ("la", "orb-abz", "j30", "j60", "large")
 DEFAULT_SETS = ("la", "orb-abz", "j30", "j60")
 JOBSHOP_SETS = ("la", "orb-abz", "large")
@@ -374,22 +379,24 @@ def solve_z3(inst, timeout, seed=None):
 def run_one(solver, inst, a, scratch):
     """One solver on one instance, a process of its own (bench.harness.process.run). smtsched
     prints its answer as one JSON line (`smtsched solve --json`), our worker as a marked one."""
-    if solver == "smtsched":
+    if solver in SMTSCHED:
         argv = [a.python, "-m", "smtsched", "solve", "--json", "--timeout", "%g" % a.timeout]
+        if SMTSCHED[solver] > 1:   # the portfolio of issue 17 (Model.solve(workers=k))
+            argv += ["--workers", str(SMTSCHED[solver])]
         cwd = scratch
     else:
         argv = [sys.executable, "-m", "bench.sched", "--worker", solver, "--timeout", "%g" % a.timeout]
         cwd = CHECKOUT
     argv += ([] if a.seed is None else ["--seed", str(a.seed)]) + [inst["path"]]
     done = process.run(argv, a.timeout + a.grace, cwd, memory_limit_mb=a.memory_limit_mb,
-                       mark="" if solver == "smtsched" else MARK)
+                       mark="" if solver in SMTSCHED else MARK)
     run = {"wall": done["wall"], "rc": done["rc"], "killed": done["killed"]}
     parsed = done["result"]
     if parsed is None:
         if not done["killed"]:
             run["error"] = process.failure(done)
         return run
-    if solver == "smtsched":
+    if solver in SMTSCHED:
         run.update({"status": parsed.get("status"), "objective": parsed.get("objective"),
                     "bound": parsed.get("lower_bound"), "time": parsed.get("runtime"),
                     "starts": parsed.get("starts") or None, "reason": parsed.get("reason", ""),
@@ -471,7 +478,7 @@ def machine_info(a, cwd):
         machine.require("ortools", "cpsat1,cpsat2")
     if "z3" in a.solvers:
         machine.require("z3", "z3")
-    return machine.describe(a.python if "smtsched" in a.solvers else None, cwd)
+    return machine.describe(a.python if set(SMTSCHED) & set(a.solvers) else None, cwd)
 
 
 # --------------------------------------------------------------------------- summaries
@@ -610,6 +617,21 @@ def render(meta, rows, notes):
           "than CP-SAT. \"both proved\": medians over the instances this solver and CP-SAT 1w "
           "both proved optimal.", ""]
 
+    if "smtsched2" in solvers and "cpsat2" in solvers:
+        # issue 17: with 2 workers each, smtsched proves at least as many as CP-SAT on
+        # la01-la40 and j60
+        L += ["## Targets with 2 workers", ""]
+        for s in ("la", "j60"):
+            if s in summaries:
+                p = summaries[s]["per"]
+                a, b = p["smtsched2"]["proven"], p["cpsat2"]["proven"]
+                lost = sorted(set(p["cpsat2"]["proven_names"]) - set(p["smtsched2"]["proven_names"]),
+                              key=_sort_key)
+                L.append("- %s: smtsched 2 workers proves %d optima, CP-SAT 2 workers %d -> "
+                         "target %s%s" % (SET_TITLE[s], a, b, "met" if a >= b else "NOT met",
+                                          "" if not lost else " (CP-SAT 2w only: %s%s)" % (
+                                              ", ".join(lost[:12]), ", ..." if len(lost) > 12 else "")))
+        L.append("")
     if "smtsched" in solvers:
         L += ["## Targets", ""]
         if "cpsat1" in solvers:
@@ -672,7 +694,8 @@ def render(meta, rows, notes):
 
 def parse_args(argv):
     p = args.parser("python -m bench.sched", __doc__.split("\n\n")[0],
-                    args.default_out("RESULTS-sched.md"), SOLVERS, memory_limit_mb=0, seed=None)
+                    args.default_out("RESULTS-sched.md"), SOLVERS, memory_limit_mb=0, seed=None,
+                    solver_default=DEFAULT_SOLVERS)
     p.add_argument("--sets", default=",".join(DEFAULT_SETS),
                    help="comma list of %s (default %s)" % (",".join(SETS), ",".join(DEFAULT_SETS)))
     p.add_argument("--every", type=int, default=1, help="every N-th instance of each set (1)")
@@ -730,7 +753,7 @@ def benchmark(a, argv):
                 "machine": machine_info(a, scratch),
                 "runs_planned": len(instances) * len(a.solvers), "runs_done": 0}
         notes = []
-        if "smtsched" in a.solvers:
+        if set(SMTSCHED) & set(a.solvers):
             cross, n = crosscheck_models(a.python, instances, scratch)
             notes += cross
             if n and not cross:

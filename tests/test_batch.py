@@ -168,9 +168,25 @@ def test_a_run_at_its_limit_ends_within_a_second_past_it(tmp_path):
     (entry,) = read_lines(out)
     assert entry["exit"] in ("timeout", "killed"), entry
     assert entry["status"] in ("unknown", "UNKNOWN")
-    # the guarantee is limit + 1 s; the margin is for the polling and reaping of a loaded
-    # machine, not for the instance's own run
-    assert entry["wall"] <= 1 + 1 + 0.5, entry
+    # the guarantee: the limit plus a second, wall time from spawn to reaping
+    assert entry["wall"] <= 1 + 1, entry
+
+
+def test_a_run_that_ignores_its_limit_is_killed_within_a_second_past_it(tmp_path, monkeypatch):
+    """The kill path itself: the solver is given 30 s of its own, the batch 1 s, so only the
+    hard kill (HARD_KILL_AFTER past the limit) can end it. Measured on the development machine
+    with both cores busy: 1.70-1.72 s in 12 runs; the promise is 2 s."""
+    hard = tmp_path / "pigeons_ignores.smt2"
+    hard.write_text(pigeons())
+    solver_limit = instance.command
+
+    def with_a_longer_own_limit(path, options):
+        return solver_limit(path, dict(options, timeout=30.0))
+
+    monkeypatch.setattr(instance, "command", with_a_longer_own_limit)
+    entry = instance.run(str(hard), {"timeout": 1.0})
+    assert entry["exit"] == "killed", entry
+    assert 1 + instance.HARD_KILL_AFTER <= entry["wall"] <= 1 + 1, entry
 
 
 def test_the_hard_kill_takes_the_whole_process_group(tmp_path, monkeypatch):

@@ -55,7 +55,7 @@ def test_dask_task_ends_within_a_second_past_its_limit(tmp_path, cluster):
     assert done.returncode == 0, done.stderr
     (entry,) = read_lines(out)
     assert entry["exit"] in ("timeout", "killed"), entry
-    assert entry["wall"] <= 1 + 1 + 0.5, entry   # limit + 1 s, margin for a loaded machine
+    assert entry["wall"] <= 1 + 1, entry   # the promise: the limit plus a second
 
 
 def test_an_unreachable_scheduler_is_an_error_message(tmp_path, monkeypatch, capsys):

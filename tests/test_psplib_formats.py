@@ -59,7 +59,7 @@ PYJOBSHOP_FILES = {
     "small.fjs": ("fjs", None),
     "PSP1.sch": ("rcpsp_max", None),
     "UBO10_01.sch": ("rcpsp_max", None),
-    "aslib0_0.rcp": ("aslib", "alternative subgraphs"),
+    "aslib0_0.rcp": ("aslib", None),                  # optional activities, selection groups
     "c154_3.mm": ("psplib", None),                     # non-renewable budgets that bind
     "r54_9.mm": ("psplib", None),
     "small.mm": ("psplib", None),                      # its budgets never bind
@@ -67,7 +67,7 @@ PYJOBSHOP_FILES = {
 }
 # the least makespans of the multi-mode files (c154_3 and r54_9: smtsched and z3 on the
 # model's SMT-LIB agreed, and each is certified below)
-PYJOBSHOP_OPTIMA = {"small.mm": 4, "c154_3.mm": 34, "r54_9.mm": 54}
+PYJOBSHOP_OPTIMA = {"small.mm": 4, "c154_3.mm": 34, "r54_9.mm": 54, "aslib0_0.rcp": 100}
 
 
 # -- the checker: psplib's data, not smtsched's model -----------------------------------------
@@ -80,6 +80,9 @@ def schedule_problems(instance, format, result):
     for k, activity in enumerate(instance.activities):
         name = f"job{k + 1}"
         start = result.start(name)
+        if start is None and activity.optional:
+            chosen.append(None)   # absent (psplib: an optional activity)
+            continue
         if start is None:
             return [f"{name} has no start"]
         if start < 0:
@@ -99,23 +102,32 @@ def schedule_problems(instance, format, result):
     if problems:
         return problems
     for k, activity in enumerate(instance.activities):
+        # psplib: a scheduled activity has at least one scheduled activity in each group
+        if chosen[k] is not None:
+            for group in activity.selection_groups:
+                if all(chosen[j] is None for j in group):
+                    problems.append(f"job{k + 1} is there but none of its group {group}")
+    present = [c for c in chosen if c is not None]
+    for k, activity in enumerate(instance.activities):
         delays = activity.delays or [None] * len(activity.successors)
         for j, delay in zip(activity.successors, delays):
+            if chosen[k] is None or chosen[j] is None:
+                continue   # an absent activity constrains nothing
             (sk, mk), (sj, _) = chosen[k], chosen[j]
             need = sk + (mk.duration if delay is None else delay)
             if sj < need:
                 problems.append(f"job{j + 1} starts at {sj}, before {need} (after job{k + 1})")
     for r, resource in enumerate(instance.resources):
         if not resource.renewable:
-            used = sum(mode.demands[r] for _, mode in chosen)
+            used = sum(mode.demands[r] for _, mode in present)
             if used > resource.capacity:
                 problems.append(f"non-renewable resource {r + 1}: {used} > {resource.capacity}")
             continue
-        for t in {s for s, _ in chosen}:
-            load = sum(mode.demands[r] for s, mode in chosen if s <= t < s + mode.duration)
+        for t in {s for s, _ in present}:
+            load = sum(mode.demands[r] for s, mode in present if s <= t < s + mode.duration)
             if load > resource.capacity:
                 problems.append(f"resource {r + 1} carries {load} > {resource.capacity} at {t}")
-    makespan = max(s + mode.duration for s, mode in chosen)
+    makespan = max(s + mode.duration for s, mode in present)
     if result.objective != makespan:
         problems.append(f"the objective {result.objective} is not the makespan {makespan}")
     return problems
@@ -156,7 +168,7 @@ def test_every_pyjobshop_file_reads_and_solves_or_is_refused_by_name(name):
             read_model(path, format)
         assert refused in str(caught.value) and path in str(caught.value)
         return
-    model = read_model(path)
+    model = read_model(path, format)
     # the files of known optimum are solved to the end (under a second each, unloaded): a
     # time limit would make the answer depend on the machine's load
     result = model.solve(time_limit=None if name in PYJOBSHOP_OPTIMA else 3)
@@ -206,6 +218,61 @@ def cpsat_rcpsp_max(instance, seconds=20):
     if status == cp_model.OPTIMAL:
         return "OPTIMAL", int(solver.ObjectiveValue())
     return "UNKNOWN", None
+
+
+def cpsat_selection(instance, seconds=20):
+    """CP-SAT on psplib's data of a file with optional activities and selection groups
+    (single mode, finish-to-start), independent of smtsched's model: optional intervals,
+    a precedence while both ends are present, each group of a present activity with a
+    present member; "OPTIMAL" with the makespan, or another status."""
+    cp_model = pytest.importorskip("ortools.sat.python.cp_model")
+    m = cp_model.CpModel()
+    horizon = sum(a.modes[0].duration for a in instance.activities)
+    starts, present, intervals = [], [], []
+    for k, a in enumerate(instance.activities):
+        d = a.modes[0].duration
+        starts.append(m.NewIntVar(0, horizon, f"s{k}"))
+        present.append(m.NewBoolVar(f"p{k}") if a.optional else m.NewConstant(1))
+        intervals.append(m.NewOptionalIntervalVar(starts[k], d, starts[k] + d, present[k],
+                                                  f"i{k}"))
+    makespan = m.NewIntVar(0, horizon, "makespan")
+    for k, a in enumerate(instance.activities):
+        for j in a.successors:
+            m.Add(starts[j] >= starts[k] + a.modes[0].duration).OnlyEnforceIf(
+                [present[k], present[j]])
+        for group in a.selection_groups:
+            m.AddBoolOr([present[j] for j in group]).OnlyEnforceIf(present[k])
+        m.Add(makespan >= starts[k] + a.modes[0].duration).OnlyEnforceIf(present[k])
+    for r, resource in enumerate(instance.resources):
+        m.AddCumulative(intervals, [a.modes[0].demands[r] for a in instance.activities],
+                        resource.capacity)
+    m.Minimize(makespan)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = 1
+    status = solver.Solve(m)
+    if status == cp_model.OPTIMAL:
+        return "OPTIMAL", int(solver.ObjectiveValue())
+    return solver.StatusName(status), None
+
+
+def test_aslib_optimum_is_cpsat_s_and_the_certificate_checks(tmp_path):
+    """aslib0_0 (RCPSP-AS): optional activities, selection groups as presence rules; the
+    optimum CP-SAT finds on psplib's data, certified."""
+    path = os.path.join(data_folder(PYJOBSHOP), "aslib0_0.rcp")
+    instance = psplib.parse(path, "aslib")
+    assert any(a.optional for a in instance.activities)
+    assert cpsat_selection(instance) == ("OPTIMAL", PYJOBSHOP_OPTIMA["aslib0_0.rcp"])
+    model = read_model(path, "aslib")
+    assert model.presence_rules
+    result = model.solve(proof=str(tmp_path))
+    assert (result.status, result.objective) == (OPTIMAL, PYJOBSHOP_OPTIMA["aslib0_0.rcp"])
+    assert schedule_problems(instance, "aslib", result) == []
+    verdict = check_certificate(str(tmp_path))
+    assert verdict.ok, verdict.reason
+    # not vacuous: without the groups, leaving the branches out is shorter
+    model.presence_rules = []
+    assert model.solve().objective < PYJOBSHOP_OPTIMA["aslib0_0.rcp"]
 
 
 def test_ubo10_01_is_infeasible_as_cpsat_says_and_the_certificate_checks(tmp_path):
@@ -477,8 +544,7 @@ def test_malformed_files_give_a_format_error_with_the_path(tmp_path, name, text,
 def test_the_refused_formats_name_their_feature(tmp_path):
     path = tmp_path / "x.txt"
     path.write_text("1 1\n")
-    for format, words in (("aslib", "alternative subgraphs"), ("rcpsp_ps", "selection groups"),
-                          ("mslib", "multi-skilled")):
+    for format, words in (("mslib", "multi-skilled"),):
         with pytest.raises(FormatError) as caught:
             read_model(str(path), format)
         assert words in str(caught.value) and str(path) in str(caught.value)
@@ -799,3 +865,84 @@ def test_brute_force_finds_what_it_should():
                                                  (2, 3, 2)]) == 2
     assert brute_force([1, 1], [[0], [0]], [1], [(0, 1, 0), (0, 2, 0), (1, 2, 2),
                                                  (2, 1, -1)]) is None
+
+
+# -- RCPSP-PS (selection groups), written here, against brute force ---------------------------
+def random_rcpsp_ps(rng):
+    """An RCPSP-PS instance as plain lists: activity 0 the mandatory source; durations,
+    renewable demands, a non-renewable amount, selection groups (of later activities) and
+    forward successors."""
+    n = rng.randint(3, 5)
+    capacities = [rng.randint(1, 3)]
+    budget = rng.randint(2, 6)
+    activities = []
+    for k in range(n):
+        later = list(range(k + 1, n))
+        groups = []
+        if later and (k == 0 or rng.random() < 0.5):
+            for _ in range(rng.randint(1, 2)):
+                groups.append(sorted(rng.sample(later, rng.randint(1, min(2, len(later))))))
+        successors = sorted({j for g in groups for j in g}
+                            | {j for j in later if rng.random() < 0.2})
+        activities.append((rng.randint(1, 3), [rng.randint(0, capacities[0])],
+                           rng.randint(0, 3), groups, successors))
+    return capacities, budget, activities
+
+
+def write_rcpsp_ps(path, capacities, budget, activities):
+    lines = [f"{len(activities)} {len(capacities)} 1", " ".join(map(str, capacities + [budget]))]
+    for duration, demands, amount, groups, successors in activities:
+        lines.append(" ".join(map(str, [duration] + demands + [amount])))
+        lines.append(" ".join(map(str, [len(groups)] + [x for g in groups
+                                                        for x in [len(g)] + g])))
+        lines.append(" ".join(map(str, [len(successors)] + successors)))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def brute_force_rcpsp_ps(capacities, budget, activities):
+    n = len(activities)
+    best = None
+    for choice in itertools.product((True,), *[(False, True)] * (n - 1)):
+        if any(choice[k] and not any(choice[j] for j in g)
+               for k, (_, _, _, groups, _) in enumerate(activities) for g in groups):
+            continue
+        if sum(activities[k][2] for k in range(n) if choice[k]) > budget:
+            continue
+        present = [k for k in range(n) if choice[k]]
+        for order in itertools.permutations(present):
+            if any(order.index(k) > order.index(j) for k in present
+                   for j in activities[k][4] if choice[j]):
+                continue
+            starts = {}
+            for k in order:
+                d, demand, _, _, _ = activities[k]
+                t = max((starts[i] + activities[i][0] for i in starts
+                         if k in activities[i][4]), default=0)
+                while any(demand[r] + sum(activities[i][1][r] for i in starts
+                                          if starts[i] <= u < starts[i] + activities[i][0])
+                          > c for r, c in enumerate(capacities) for u in range(t, t + d)):
+                    t += 1
+                starts[k] = t
+            makespan = max(starts[k] + activities[k][0] for k in present)
+            if best is None or makespan < best:
+                best = makespan
+    return best
+
+
+def test_rcpsp_ps_files_against_brute_force(tmp_path):
+    rng = random.Random(61)
+    feasible = 0
+    for number in range(25):
+        instance = random_rcpsp_ps(rng)
+        path = tmp_path / f"ps{number}.txt"
+        write_rcpsp_ps(path, *instance)
+        expected = brute_force_rcpsp_ps(*instance)
+        result = read_model(str(path), "rcpsp_ps").solve()
+        if expected is None:
+            assert result.status == INFEASIBLE, instance
+            continue
+        feasible += 1
+        assert (result.status, result.objective) == (OPTIMAL, expected), instance
+        assert schedule_problems(psplib.parse(str(path), "rcpsp_ps"), "rcpsp_ps",
+                                 result) == []
+    assert feasible > 10

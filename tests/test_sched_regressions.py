@@ -212,11 +212,16 @@ def test_flags_must_be_booleans(build):
 
 
 def test_weighted_objective_refuses_optional_tasks_added_later():
+    """(Issue 17 changed this: the model's other tasks may be optional; a weighted task may
+    not, and solve checks it again, e.g. for weights set directly or read from model.json.)"""
     m = Model()
     a = m.task("a", 1)
     m.minimize_weighted_completion({a: 1})
-    m.task("b", 1, optional=True)
-    with pytest.raises(ModelError, match="optional"):
+    b = m.task("b", 1, optional=True)
+    result = m.solve()
+    assert result.objective == 1 and not result.present(b)
+    m.weights[b.index] = 1
+    with pytest.raises(ModelError, match="b is optional"):
         m.solve()
 
 
@@ -256,6 +261,35 @@ def test_heads_and_tails_refuse_a_positive_cycle():
             bound(m)
     cycle = positive_cycle(m)
     assert sorted(t.name for t in cycle.tasks) == ["a", "b"] and cycle.length == 8
+
+
+def test_a_maximum_lag_closes_a_positive_cycle_found_before_any_search():
+    """Noticed in session 7: a maximum lag given through the API was left out of the
+    positive-cycle test (only the psplib reader, which writes maximum lags as reverse minimum
+    lags, got INFEASIBLE without a search). b must start within 3 of a's end but after c,
+    which starts 10 after a ends: b - a >= 1 + 10 + 1 and b - a <= 1 + 3."""
+    m = Model()
+    a, b, c = m.task("a", 1), m.task("b", 1), m.task("c", 1)
+    m.precedence(a, c, min_lag=10)
+    m.precedence(c, b)
+    m.precedence(a, b, max_lag=3)
+    m.minimize_makespan()
+    cycle = positive_cycle(m)
+    assert cycle is not None and sorted(t.name for t in cycle.tasks) == ["a", "b", "c"]
+    assert cycle.length == 12 - 4
+    r = m.solve()
+    assert r.status == INFEASIBLE and "cycle" in r.reason
+    assert r.stats.get("conflicts", 0) == 0, r.stats
+    # one unit more of maximum lag is not enough either; 8 more is
+    m2 = Model()
+    a, b, c = m2.task("a", 1), m2.task("b", 1), m2.task("c", 1)
+    m2.precedence(a, c, min_lag=10)
+    m2.precedence(c, b)
+    m2.precedence(a, b, max_lag=11)
+    m2.minimize_makespan()
+    assert positive_cycle(m2) is None
+    r2 = m2.solve()
+    assert r2.status == OPTIMAL and r2.objective == 13
 
 
 def test_positive_cycle_found_behind_a_chain():
@@ -394,3 +428,19 @@ def test_a_model_without_tasks_is_solved(objective):
     assert r.status == OPTIMAL
     assert r.objective == {"none": None, "makespan": 0, "weighted_completion": 0,
                            "peak": 5}[objective]
+
+
+def test_a_gap_beyond_a_float_is_probed_exactly(tmp_path):
+    """Found by the bad-input corpus (session 8): a flexible job shop with one processing time
+    of 400 digits made the probe loop multiply the gap by a float (OverflowError, reported as
+    an internal error). The greedy schedule is not optimal here, so probes must run."""
+    from smtsched.sched.fjs_format import read_fjs
+    huge = int("7" * 400)
+    path = tmp_path / "huge.fjs"
+    path.write_text("3 6 2.2\n"
+                    "3 3 1 147 2 123 3 145 2 4 140 2 130 2 4 150 5 160\n"
+                    "3 2 1 214 3 150 2 3 87 2 66 2 5 178 6 95\n"
+                    f"3 3 2 123 3 145 1 128 3 3 86 4 65 5 47 2 5 {huge} 6 85\n")
+    r = read_fjs(str(path)).solve(time_limit=20)
+    # the huge option is never worth taking: small.fjs's optimum, 403, stands
+    assert r.status == OPTIMAL and r.objective == 403

@@ -34,10 +34,23 @@ def mandatory_precedences(model):
         for p in model.precedences if not (p.before.optional or p.after.optional)])
 
 
+def mandatory_lags(model):
+    """`mandatory_precedences` plus the reverse arc of every maximum lag between mandatory
+    tasks: start(after) - end(before) <= max_lag is start(before) >= start(after) -
+    (duration(before) + max_lag). The arcs of both directions may form cycles, so only the
+    positive-cycle test reads them; the heads, tails and their proofs (bound_proof) stay on
+    the minimum lags, a weaker relaxation but a sound one."""
+    arcs = mandatory_precedences(model)
+    for p in model.precedences:
+        if p.max_lag is not None and not (p.before.optional or p.after.optional):
+            arcs.add(p.after.index, p.before.index, -(p.before.duration + p.max_lag))
+    return arcs
+
+
 def positive_cycle(model):
-    """PositiveCycle for a positive cycle of minimum lags between mandatory tasks, or None
-    (`Precedences.positive_cycle`: Bellman-Ford for longest paths)."""
-    found = mandatory_precedences(model).positive_cycle()
+    """PositiveCycle for a positive cycle of minimum and maximum lags between mandatory
+    tasks, or None (`Precedences.positive_cycle`: Bellman-Ford for longest paths)."""
+    found = mandatory_lags(model).positive_cycle()
     if found is None:
         return None
     nodes, length = found

@@ -60,6 +60,20 @@ def violations(model, starts, present=None):
         if used > resource.capacity:
             problems.append(f"{resource.name} (non-renewable) is consumed {used} > "
                             f"{resource.capacity}")
+    for rule in model.presence_rules:
+        # counted here, not through PresenceRule.clauses (the encoding's)
+        if rule.condition is not None and not present[rule.condition.index]:
+            continue
+        count = sum(1 for t in rule.tasks if present[t.index])
+        wanted = {"all_or_none": (0, len(rule.tasks)), "at_least_one": range(1, count + 1),
+                  "exactly_one": (1,)}[rule.kind]
+        if count not in wanted:
+            problems.append(f"select_{rule.kind} over {[t.name for t in rule.tasks]} has "
+                            f"{count} present")
+    for setups in model.setups:
+        problem = _sequence_problem(setups, starts, present)
+        if problem:
+            problems.append(problem)
     for memory in model.memories:
         if memory.capacity is None:
             continue
@@ -67,6 +81,47 @@ def violations(model, starts, present=None):
         if peak > memory.capacity:
             problems.append(f"{memory.name} holds {peak} > {memory.capacity} bytes at time {at}")
     return problems
+
+
+def _sequence_problem(setups, starts, present):
+    """What breaks the setup times of a machine (Model.setup_times), or None: whether its
+    present tasks run in some sequence where each ends, plus the setup to the next, before
+    the next starts. Along such a sequence the starts never decrease, so it is the tasks by
+    start, except that the zero-duration tasks of one instant (each before the one lasting
+    task starting then, if any) may come in any order: the possible last tasks are carried
+    from instant to instant, and the orders inside an instant are searched over subsets
+    (2^k for k zero-duration tasks at one instant)."""
+    times = {(a.index, b.index): d for (a, b), d in setups.times.items()}
+    tasks = [t for t, _ in setups.resource.demands if present[t.index]]
+    instants = {}
+    for t in tasks:
+        instants.setdefault(starts[t.index], []).append(t)
+    ends = {t.index: starts[t.index] + t.duration for t in tasks}
+
+    def fits(u, v):   # v may directly follow u (u None: v is first)
+        return u is None or ends[u] + times.get((u, v), 0) <= starts[v]
+
+    lasts = {None}   # the possible last tasks of the sequence so far
+    for instant in sorted(instants):
+        group = instants[instant]
+        zeros = [t.index for t in group if t.duration == 0]
+        lasting = [t.index for t in group if t.duration > 0]
+        if len(lasting) > 1:
+            return f"{setups.resource.name}: two tasks start at {instant}"
+        # reach[mask] = the zero-duration tasks that can end an order of the tasks in mask
+        reach = {0: set(lasts)}
+        for mask in range(1 << len(zeros)):
+            for u in reach.get(mask, ()):
+                for k, z in enumerate(zeros):
+                    if not mask >> k & 1 and fits(u, z):
+                        reach.setdefault(mask | 1 << k, set()).add(z)
+        lasts = reach.get((1 << len(zeros)) - 1, set())
+        if lasting:
+            lasts = {lasting[0]} if any(fits(u, lasting[0]) for u in lasts) else set()
+        if not lasts:
+            return (f"{setups.resource.name}: no sequence of its tasks keeps the setup times "
+                    f"(at time {instant})")
+    return None
 
 
 def _live_intervals(memory, starts, present=None):

@@ -6,6 +6,8 @@ term API.
 - an optional task has a Bool presence variable that guards everything it takes part in;
 - a non-renewable resource: PbLe over the presences of its optional tasks (the mandatory
   tasks' amounts are a constant moved to the bound);
+- a presence rule (select all or none / at least one / exactly one): clauses over the
+  presences;
 - two tasks of a resource whose demands together exceed its capacity get the disjunction
   "one ends before the other starts" (for a machine: every pair);
 - a cumulative resource can also be overloaded by three or more tasks that are pairwise
@@ -79,8 +81,11 @@ class Encoding:
     def _build(self):
         model = self.model
         add = self.formulas.append
+        floor = lower.model_weighted(model)
         for task in model.tasks:
             s = self.start[task.index]
+            if floor and task.optional:
+                add(s >= 0)   # every start reaches the origin (see Lowering._tasks)
             add(self.guard(s >= task.release, task))
             if task.deadline is not None:
                 add(self.guard(s + task.duration <= task.deadline, task))
@@ -133,6 +138,70 @@ class Encoding:
                 add(BoolVal(False))
             elif sum(a for _, a in terms) > bound:
                 add(PbLe(terms, bound))
+
+        for rule in model.presence_rules:
+            # clauses over the presences (a mandatory task's is true: PresenceRule.clauses)
+            for clause in rule.clauses(lambda t: self.present[t.index], Not):
+                add(Or(*clause) if len(clause) > 1 else clause[0] if clause
+                    else BoolVal(False))
+        self._setup_times()
+
+    def _setup_times(self):
+        """Sequence-dependent setup times: the order and next Booleans of
+        Lowering._setup_times (read its docstring), as formulas."""
+        add = self.formulas.append
+        for setups in self.model.setups:
+            number = next(k for k, r in enumerate(self.model.resources)
+                          if r is setups.resource)
+            tasks = [t for t, _ in setups.resource.demands]
+            order = {}
+            for i, a in enumerate(tasks):
+                for b in tasks[i + 1:]:
+                    y = Bool(setups.order_name(number, a, b))
+                    order[a.index, b.index], order[b.index, a.index] = y, Not(y)
+
+            def guards(*ts):
+                return [Not(self.present[t.index]) for t in ts if t.optional]
+
+            def after(a, b, gap=0):
+                return self.start[b.index] - self.start[a.index] >= a.duration + gap
+
+            least = setups.least_gaps()
+            for i, a in enumerate(tasks):
+                for b in tasks[i + 1:]:
+                    y = order[a.index, b.index]
+                    add(Or(*guards(a, b), Not(y), after(a, b, least[a.index, b.index])))
+                    add(Or(*guards(a, b), y, after(b, a, least[b.index, a.index])))
+            instant = [t for t in tasks if t.duration == 0]   # (see Lowering._setup_times)
+            for a in instant:
+                for b in instant:
+                    for c in instant:
+                        if len({a.index, b.index, c.index}) == 3:
+                            add(Or(*guards(a, b, c), Not(order[a.index, b.index]),
+                                   Not(order[b.index, c.index]), order[a.index, c.index]))
+            nexts = {(a.index, b.index): Bool(setups.next_name(number, a, b))
+                     for a in tasks for b in tasks if b is not a}
+            for a in tasks:
+                for b in tasks:
+                    if b is a:
+                        continue
+                    x = nexts[a.index, b.index]
+                    for t in (a, b):
+                        if t.optional:
+                            add(Or(Not(x), self.present[t.index]))
+                    add(Or(Not(x), order[a.index, b.index]))
+                    gap = setups.times.get((a, b), 0)
+                    if gap > least[a.index, b.index]:
+                        add(Or(Not(x), after(a, b, gap)))
+                    for c in tasks:
+                        if c is not a and c is not b:
+                            add(Or(Not(x), *guards(c), order[c.index, a.index],
+                                   order[b.index, c.index]))
+            for a in tasks:
+                successors = [nexts[a.index, c.index] for c in tasks if c is not a]
+                for b in tasks:
+                    if b is not a:
+                        add(Or(*guards(a, b), Not(order[a.index, b.index]), *successors))
 
     def _windows(self, tasks):
         """Each task's (head, horizon - tail): where its start can lie under the horizon; None

@@ -64,9 +64,9 @@ def applicable(model):
     """A makespan over tasks whose every resource is a machine (each demand is the whole
     capacity) and each task on at most one, with none of what the machine orders alone
     cannot express: deadlines, maximum lags, a horizon, optional tasks, alternatives,
-    memories."""
+    memories, setup times."""
     if model.objective != "makespan" or model.alternatives or model.horizon is not None \
-            or model.memories or not model.resources:
+            or model.memories or not model.resources or model.setups:
         return False
     if any(t.optional or t.deadline is not None for t in model.tasks):
         return False

@@ -10,9 +10,11 @@ the horizon, end <= makespan, presence variables), `_precedences` (minimum and m
 `_alternatives`, then per resource `_machine` (a DisjunctiveSpec and its pairwise clauses),
 `_cumulative` (a CumulativeSpec, with bound literals over windows under `horizon`) or
 `_optional_pairs` (guarded pairwise disjunctions, for resources with optional tasks), then the
-non-renewable resources (`_nonrenewables`: a pseudo-Boolean row over the presences), then the
-memories (smtsched.sched.liveness: liveness literals, their sums, and the capacity rows; or,
-as SMTSCHED_MEMORY chooses, smtsched.sched.memory_intervals: free nodes and the specs of the
+non-renewable resources (`_nonrenewables`: a pseudo-Boolean row over the presences), the
+presence rules (`_presence_rules`: clauses over the presences), the setup times
+(`_setup_times`: order and next Booleans of the machines with setups), then the memories
+(smtsched.sched.liveness: liveness literals, their sums, and the capacity rows; or, as
+SMTSCHED_MEMORY chooses, smtsched.sched.memory_intervals: free nodes and the specs of the
 memory theory).
 
 The problem is the one the pairwise encoding (smtsched.sched.encode.Encoding) compiled by
@@ -106,6 +108,11 @@ PAIRS = choice("SMTSCHED_PAIRS", PAIRS_MODES)
 _SMALL = 1 << 60
 
 
+def model_weighted(model):
+    """Whether the model's objective is a weighted sum (the cost theory's)."""
+    return model.objective in ("weighted_completion", "weighted_tardiness")
+
+
 class Lowering:
     """See the module docstring. `horizon`: the largest makespan the search will be asked about,
     if known (the cumulative resources then get bound literals over each task's window);
@@ -168,7 +175,8 @@ class Lowering:
             [p.min_lag for p in model.precedences] + \
             [p.max_lag or 0 for p in model.precedences] + \
             [r.capacity for r in model.resources] + \
-            [d for r in model.resources for _, d in r.demands]
+            [d for r in model.resources for _, d in r.demands] + \
+            [d for s in model.setups for d in s.times.values()]   # least gaps D <= the setup
         big = max(map(abs, numbers), default=0) >= _SMALL
         self.dtype = object if big else np.int64
         # graph nodes in the compiler's order of meeting them: start of task 0, makespan, the rest
@@ -223,6 +231,8 @@ class Lowering:
             else:
                 self._optional_pairs(resource, number)
         self._nonrenewables()
+        self._presence_rules()
+        self._setup_times()
         if self.model.memories:
             self._memories()
 
@@ -443,6 +453,14 @@ class Lowering:
             self._assert_all(p, q, bound)
             return
         core = self.core
+        # A weighted objective's cost theory (theories/cost*.py*) reads the difference
+        # theory's model as the earliest schedule, which it is only when every node has a
+        # path to the origin (DifferenceLogic.potentials); an absent optional task's start
+        # has none (its release is guarded), and then the model may start a weighted task
+        # later than its orderings force, and the cost theory's final check fails. So an
+        # optional task's start is also >= 0 unguarded: an absent task's start means
+        # nothing, and 0 is as good as any (the checker's G states the same fact).
+        floor = model_weighted(self.model)
         for t in tasks:
             s = self.node[t.index]
             guard = []
@@ -450,6 +468,8 @@ class Lowering:
                 var = self.present[t.index] = self._new_var()
                 core.bool_var[("present", t.index)] = var
                 guard = [-var]
+                if floor:
+                    self._assert([], 0, s, 0)
             self._assert(guard, 0, s, -t.release)
             if t.deadline is not None:
                 self._assert(guard, s, 0, t.deadline - t.duration)
@@ -530,6 +550,113 @@ class Lowering:
                     weights.append(amount)
             if sum(weights) > bound:
                 self.core.pseudo_boolean.append(PseudoBooleanSpec(literals, weights, bound))
+
+    def _presence_rules(self):
+        """The presence rules (Model.select_all_or_none, ...): clauses over the presence
+        variables (PresenceRule.clauses), a mandatory task's presence true. A rule that
+        cannot hold (e.g. exactly one of two mandatory tasks) is the false clause."""
+        present = self.present
+        clauses = self.core.clauses
+        for rule in self.model.presence_rules:
+            for clause in rule.clauses(lambda t: present[t.index] if t.optional else None,
+                                       lambda lit: -lit):
+                clauses.append(clause if clause else [-self._true_literal()])
+
+    def _setup_times(self):
+        """Sequence-dependent setup times (Model.setup_times) on a machine of n tasks, with
+        O(n^2) Booleans and O(n^3) clauses (each guarded by the presences of its optional
+        tasks, "while they are present"):
+
+        - "order" Y(a, b) for each two tasks (Y(b, a) its negation): the sequence. Y(a, b)
+          -> b starts at least D(a, b) after a ends, and not Y(a, b) -> a starts at least
+          D(b, a) after b ends (D: SetupTimes.least_gaps, the least setup and work between
+          two tasks of the sequence, which the disjunctive reasoning of the difference
+          theory then sees pair by pair; the setup itself when setups keep the triangle
+          inequality); transitive
+          (Y(a, b), Y(b, c) -> Y(a, c)), so that it is a linear order. The times make it so
+          unless all three last 0 (a cycle a, b, c would give s_a >= s_a + p_a + p_b + p_c),
+          so the clauses are stated for the zero-duration tasks only (zero-duration tasks at
+          one instant, which the times leave in any order);
+        - "next" X(a, b) for each ordered pair: b directly follows a. X(a, b) -> a, b present,
+          Y(a, b), no present c between (Y(c, a) or Y(b, c)), and b starts at least
+          setup(a, b) after a ends; every present a with a present b after it has a next
+          (Y(a, b) -> some X(a, c)). The setup of X(a, b) is a clause of its own only when
+          it exceeds D(a, b).
+
+        Sound: in every model the present tasks are a linear order Y consistent with the
+        times, and the next of each non-last task is its successor in Y, so the setups of the
+        consecutive pairs hold. Complete: a schedule's sequence gives Y, and X of its
+        consecutive pairs. This is the successor-variable model of sequencing with setups
+        (the precedence and successor variables of MIP models of single-machine scheduling
+        with sequence-dependent setups, e.g. Allahverdi et al.'s survey, EJOR 2008, and the
+        arcs of OR-Tools' circuit constraint, which PyJobShop's solver uses), as clauses; only
+        consecutive tasks get a setup, which matters when setups break the triangle
+        inequality. Booleans named as the certificates name them (SetupTimes.order_name)."""
+        core, clauses, node = self.core, self.core.clauses, self.node
+        present = self.present
+
+        def guard(*tasks):
+            return [-present[t.index] for t in tasks if t.optional]
+
+        def before(a, b, gap=0):
+            return self.atom(node[a.index], node[b.index], -(a.duration + gap))
+
+        for setups in self.model.setups:
+            number = next(k for k, r in enumerate(self.model.resources)
+                          if r is setups.resource)
+            tasks = [t for t, _ in setups.resource.demands]
+            order = {}
+            for i, a in enumerate(tasks):
+                for b in tasks[i + 1:]:
+                    var = self._new_var()
+                    core.bool_var[("var", setups.order_name(number, a, b), None)] = var
+                    order[a.index, b.index], order[b.index, a.index] = var, -var
+            least = setups.least_gaps()
+            for i, a in enumerate(tasks):
+                for b in tasks[i + 1:]:
+                    y = order[a.index, b.index]
+                    clauses.append(guard(a, b) + [-y, before(a, b, least[a.index, b.index])])
+                    clauses.append(guard(a, b) + [y, before(b, a, least[b.index, a.index])])
+            # transitivity over the zero-duration tasks only: order(a, b), order(b, c) and
+            # order(c, a) would give s_a >= s_a + p_a + p_b + p_c through the times
+            instant = [t for t in tasks if t.duration == 0]
+            for a in instant:
+                self._check_clock()
+                for b in instant:
+                    if b is a:
+                        continue
+                    ab = order[a.index, b.index]
+                    for c in instant:
+                        if c is not a and c is not b:
+                            clauses.append(guard(a, b, c) + [-ab, -order[b.index, c.index],
+                                                              order[a.index, c.index]])
+            nexts = {}
+            for a in tasks:
+                for b in tasks:
+                    if b is not a:
+                        var = self._new_var()
+                        core.bool_var[("var", setups.next_name(number, a, b), None)] = var
+                        nexts[a.index, b.index] = var
+            for a in tasks:
+                self._check_clock()
+                for b in tasks:
+                    if b is a:
+                        continue
+                    x = nexts[a.index, b.index]
+                    clauses.extend([-x, -lit] for lit in guard(a, b))
+                    clauses.append([-x, order[a.index, b.index]])
+                    gap = setups.times.get((a, b), 0)
+                    if gap > least[a.index, b.index]:   # (else the order's clause says it)
+                        clauses.append([-x, before(a, b, gap)])
+                    for c in tasks:
+                        if c is not a and c is not b:
+                            clauses.append([-x] + guard(c) + [order[c.index, a.index],
+                                                              order[b.index, c.index]])
+            for a in tasks:
+                successors = [nexts[a.index, c.index] for c in tasks if c is not a]
+                for b in tasks:
+                    if b is not a:
+                        clauses.append(guard(a, b) + [-order[a.index, b.index]] + successors)
 
     def _parking(self):
         """The numbers of the resources with optional tasks that get a global theory all the

@@ -13,6 +13,7 @@ A model is plain data (tasks, precedences, resources, objective); `smtsched.sche
 turns it into difference-logic formulas and `smtsched.sched.optimize` searches it. Durations,
 releases, deadlines, lags and demands are integers: time is discrete.
 """
+import json
 import numbers
 
 from ..errors import SmtschedError
@@ -127,6 +128,113 @@ class NonRenewable:
                 f"tasks={len(self.consumption)})")
 
 
+class PresenceRule:
+    """A rule over the presences of tasks (PyJobShop's SelectAllOrNone, SelectAtLeastOne,
+    SelectExactlyOne): among `tasks`, all or none present ("all_or_none"), at least one
+    ("at_least_one") or exactly one ("exactly_one"); only while `condition` (a task) is
+    present, or always (None). A mandatory task counts as present."""
+
+    KINDS = ("all_or_none", "at_least_one", "exactly_one")
+    __slots__ = ("kind", "tasks", "condition")
+
+    def __init__(self, kind, tasks, condition):
+        self.kind = kind
+        self.tasks = tasks
+        self.condition = condition
+
+    def clauses(self, literal, negate):
+        """The rule as clauses over presence literals: `literal(task)` is the presence of an
+        optional task, None for a mandatory one (always present); `negate(lit)` its negation.
+        Clauses with a mandatory task's (true) presence in them are left out and its negation
+        dropped; an empty clause (the rule cannot hold) is returned as []. The same clauses
+        as OR-Tools' (PyJobShop solvers/ortools/Constraints.py, `_task_selection_constraints`:
+        pairwise equal presences, a sum >= 1, a sum == 1, each enforced by the condition)."""
+        def clause(negative, positive):
+            # the disjunction of the negations of `negative` and of `positive`
+            out = []
+            for t in negative:
+                lit = literal(t)
+                if lit is not None:
+                    out.append(negate(lit))
+                # a mandatory task's negation is false: dropped
+            for t in positive:
+                lit = literal(t)
+                if lit is None:
+                    return None   # true: the clause always holds
+                out.append(lit)
+            return out
+
+        condition = [] if self.condition is None else [self.condition]
+        raw = []
+        tasks = self.tasks
+        if self.kind == "all_or_none":
+            for a, b in zip(tasks, tasks[1:]):
+                raw.append(clause(condition + [a], [b]))
+                raw.append(clause(condition + [b], [a]))
+        else:
+            raw.append(clause(condition, tasks))
+            if self.kind == "exactly_one":
+                for i in range(len(tasks)):
+                    for j in range(i + 1, len(tasks)):
+                        raw.append(clause(condition + [tasks[i], tasks[j]], []))
+        return [c for c in raw if c is not None]
+
+    def __repr__(self):
+        return (f"PresenceRule({self.kind!r}, {[t.name for t in self.tasks]}, "
+                f"condition={None if self.condition is None else self.condition.name!r})")
+
+
+class SetupTimes:
+    """Sequence-dependent setup times on a machine (PyJobShop's SetupTime, as its OR-Tools
+    solver reads them: a circuit over the machine's tasks). The present tasks of `resource`,
+    zero-duration ones too, run one after another in a sequence, each ending before the next
+    starts; when `after` directly follows `before` in it, `after` starts at least
+    times[(before, after)] after `before` ends. Only consecutive tasks: a setup between two
+    tasks with others between them does not apply (setups that break the triangle
+    inequality make the difference)."""
+
+    __slots__ = ("resource", "times")
+
+    def __init__(self, resource, times):
+        self.resource = resource
+        self.times = times            # {(before task, after task): duration >= 1}
+
+    def least_gaps(self):
+        """{(a.index, b.index): D}: the least time between the end of a and the start of b
+        whenever a comes before b in the sequence, directly or not: the shortest path from a
+        to b over the machine's tasks, a step u -> v costing setup(u, v) + duration(v) (the
+        duration of b itself left out). A chain a, c_1, ..., c_k, b of the sequence takes at
+        least that, so "a before b -> start(b) >= end(a) + D" holds in every schedule; with
+        setups that keep the triangle inequality D is the setup itself (the closure of the
+        setup matrix under shortest paths; Floyd-Warshall, O(n^3))."""
+        tasks = [t for t, _ in self.resource.demands]
+        n = len(tasks)
+        gap = [[self.times.get((a, b), 0) for b in tasks] for a in tasks]
+        for k, c in enumerate(tasks):
+            through = gap[k]
+            for i in range(n):
+                via = gap[i][k] + c.duration
+                row = gap[i]
+                for j in range(n):
+                    if via + through[j] < row[j]:
+                        row[j] = via + through[j]
+        return {(a.index, b.index): gap[i][j] for i, a in enumerate(tasks)
+                for j, b in enumerate(tasks) if i != j}
+
+    def order_name(self, number, a, b):
+        """The name of the Boolean "a comes before b in the sequence" (a before b in the
+        resource's task list; `number`: the resource's position in the model), as the
+        certificates name it (docs/certificates.md, model.json)."""
+        return "order %d %s" % (number, json.dumps([a.name, b.name]))
+
+    def next_name(self, number, a, b):
+        """The name of the Boolean "b directly follows a in the sequence"."""
+        return "next %d %s" % (number, json.dumps([a.name, b.name]))
+
+    def __repr__(self):
+        return f"SetupTimes({self.resource.name!r}, pairs={len(self.times)})"
+
+
 class Buffer:
     """Memory that `producer` allocates when it starts and that is freed when the last of
     `consumers` (and the producer itself) ends; `producer` None: allocated at time 0;
@@ -172,6 +280,8 @@ class Model:
         self.resources = []
         self.alternatives = []        # (task, [option tasks]): exactly one option is present
         self.nonrenewables = []       # NonRenewable: consumed once by the present tasks
+        self.presence_rules = []      # PresenceRule: all or none / at least / exactly one
+        self.setups = []              # SetupTimes, one per machine that has any
         self.memories = []
         self.objective = None         # "makespan", "weighted_completion",
         #                               "weighted_tardiness", "peak_memory" or None
@@ -297,6 +407,77 @@ class Model:
             raise ModelError(f"{task.name} needs at least one alternative")
         self.alternatives.append((task, options))
 
+    def select_all_or_none(self, tasks, condition=None):
+        """All of `tasks` are present or none is (PyJobShop's SelectAllOrNone); with
+        `condition` (a task), only while it is present. A mandatory task counts as present
+        (so one mandatory task among `tasks` makes them all present)."""
+        return self._presence_rule("all_or_none", tasks, condition)
+
+    def select_at_least_one(self, tasks, condition=None):
+        """At least one of `tasks` is present (PyJobShop's SelectAtLeastOne); with
+        `condition`, only while it is present."""
+        return self._presence_rule("at_least_one", tasks, condition)
+
+    def select_exactly_one(self, tasks, condition=None):
+        """Exactly one of `tasks` is present (PyJobShop's SelectExactlyOne); with
+        `condition`, only while it is present. Unlike `alternative`, it ties no start."""
+        return self._presence_rule("exactly_one", tasks, condition)
+
+    def _presence_rule(self, kind, tasks, condition):
+        what = f"the tasks of select_{kind}"
+        tasks = _distinct(self._tasks(tasks, what), what)
+        if not tasks:
+            # PyJobShop refuses an empty list too (ProblemData's validation)
+            raise ModelError(f"select_{kind} needs at least one task")
+        if condition is not None:
+            condition = self._own(condition)
+        rule = PresenceRule(kind, tasks, condition)
+        self.presence_rules.append(rule)
+        return rule
+
+    def setup_times(self, resource, times):
+        """Sequence-dependent setup times on the machine `resource` (a unary resource of this
+        model): `times` maps (before, after) pairs of its tasks to durations >= 0 (a dict, or
+        ((before, after), duration) pairs). The present tasks of the machine, zero-duration
+        ones too, then run in a sequence, one ending before the next starts, and when `after`
+        directly follows `before`, it starts at least the duration after `before` ends
+        (PyJobShop's setup times, as its OR-Tools solver reads them: between consecutive
+        tasks only). Durations 0 are left out; a machine without a positive setup time is
+        not sequenced (as in PyJobShop, whose circuit is then not made). Called again on the
+        same machine, the pairs are added (a pair twice is refused)."""
+        if not isinstance(resource, Resource) or not any(r is resource for r in self.resources):
+            raise ModelError(f"{resource!r} is not a resource of this model")
+        if not resource.unary:
+            raise ModelError(f"{resource.name} is not a machine (capacity 1): setup times "
+                             "need one")
+        on = {t.index for t, _ in resource.demands}
+        setups = next((s for s in self.setups if s.resource is resource), None)
+        known = dict(setups.times) if setups is not None else {}
+        given = set()
+        for pair, duration in _pairs(times, f"the setup times of {resource.name}"):
+            if not (isinstance(pair, tuple) and len(pair) == 2):
+                raise ModelError(f"a setup time needs a (before, after) pair, got {pair!r}")
+            a, b = self._own(pair[0]), self._own(pair[1])
+            for t in (a, b):
+                if t.index not in on:
+                    raise ModelError(f"{t.name} is not a task of {resource.name}")
+            if a is b:
+                raise ModelError(f"a setup time from {a.name} to itself")
+            if (a.index, b.index) in given or (a, b) in known:
+                raise ModelError(f"the setup time from {a.name} to {b.name} is given twice "
+                                 f"on {resource.name}")
+            given.add((a.index, b.index))
+            duration = _integer(duration, f"the setup time from {a.name} to {b.name}", 0)
+            if duration:
+                known[(a, b)] = duration
+        if setups is None:
+            setups = SetupTimes(resource, known)
+            if known:
+                self.setups.append(setups)
+        else:
+            setups.times = known
+        return setups
+
     def memory(self, capacity=None, name=None):
         """A memory of `capacity` bytes (None: unbounded); add buffers with `buffer`."""
         if capacity is not None:
@@ -345,15 +526,43 @@ class Model:
         without one are never tardy), `weights` as for minimize_weighted_completion."""
         self._weighted("weighted_tardiness", weights, dues)
 
+    def minimize_weighted_sum(self, terms):
+        """Minimise sum of weight * end (due None) or weight * max(0, end - due) over `terms`,
+        an iterable of (task, weight, due or None): weights non-negative integers, dues
+        integers; each task at most once and mandatory (other tasks of the model may be
+        optional). PyJobShop's total flow time, total tardiness and their weighted forms.
+        Terms all without a due are the weighted_completion objective; otherwise it is
+        weighted_tardiness, a term without a due taking due 0: max(0, end - 0) = end, every
+        end being at least 0 (start >= release >= 0)."""
+        try:
+            terms = [tuple(term) for term in terms]
+        except TypeError:
+            raise ModelError("the terms must be (task, weight, due or None) triples, got "
+                             f"{terms!r}") from None
+        weights, dues = {}, {}
+        for term in terms:
+            if len(term) != 3:
+                raise ModelError(f"a term must be (task, weight, due or None), got {term!r}")
+            task, weight, due = term
+            task = self._own(task)
+            if task.index in weights:
+                raise ModelError(f"{task.name} appears twice in the weighted sum")
+            weights[task.index] = _integer(weight, f"the weight of {task.name}", 0)
+            if due is not None:
+                dues[task.index] = _integer(due, f"the due date of {task.name}")
+        self._check_weighted(weights)
+        tardiness = bool(dues)
+        self.weights = weights
+        self.dues = {i: dues.get(i, 0) for i in weights} if tardiness else None
+        self.objective = "weighted_tardiness" if tardiness else "weighted_completion"
+
     def _weighted(self, kind, weights, dues):
-        if any(t.optional for t in self.tasks):
-            raise ModelError("weighted objectives with optional tasks are not supported yet")
         items = _pairs(weights, "the weights") if weights is not None \
             else [(t, 1) for t in self.tasks]
-        self.weights = {}
+        weights = {}
         for task, weight in items:
             task = self._own(task)
-            self.weights[task.index] = _integer(weight, f"the weight of {task.name}", 0)
+            weights[task.index] = _integer(weight, f"the weight of {task.name}", 0)
         self.dues = None
         if dues is not None:
             self.dues = {}
@@ -361,8 +570,19 @@ class Model:
                 task = self._own(task)
                 self.dues[task.index] = _integer(due, f"the due date of {task.name}")
             # a task without a due date is never tardy
-            self.weights = {i: w for i, w in self.weights.items() if i in self.dues}
+            weights = {i: w for i, w in weights.items() if i in self.dues}
+        self._check_weighted(weights)
+        self.weights = weights
         self.objective = kind
+
+    def _check_weighted(self, weights):
+        """The tasks of a weighted objective are mandatory: an absent task has no end (other
+        tasks of the model may be optional; see Lowering._tasks for what the cost theory
+        needs of them)."""
+        for index in weights:
+            if self.tasks[index].optional:
+                raise ModelError(f"{self.tasks[index].name} is optional: the tasks of a "
+                                 "weighted objective must be mandatory")
 
     def objective_value(self, starts, present=None):
         """The objective of a schedule (starts by task index; `present` by task index, None:
@@ -393,10 +613,10 @@ class Model:
         far; `log=True` prints the same progress to standard error. `workers`: 1 (or None): one
         search, deterministic for a seed; k > 1: a portfolio of k processes with different
         strategies that share schedules and bounds (smtsched.sched.portfolio; the same
-        statuses, the path to them depends on the machine). `start_from`: schedules of your own (lists of
-        integer starts by task index, every task present) to start from; the best one that
-        satisfies the model competes with the built-in greedy schedule (the others are left
-        out). `proof`: a folder; an OPTIMAL or INFEASIBLE answer then writes its certificate
+        statuses, the path to them depends on the machine). `start_from`: schedules of your
+        own (lists of integer starts by task index, every task present) to start from; the
+        best one that satisfies the model competes with the built-in greedy schedule (the
+        others are left out). `proof`: a folder; an OPTIMAL or INFEASIBLE answer then writes its certificate
         there (docs/certificates.md), with this model as DIR/model.json, and
         `result.certificate` is the folder (None, with `result.certificate_note` saying why,
         when none could be written: the answer was FEASIBLE or UNKNOWN, the checker has no
@@ -466,9 +686,8 @@ class Model:
 
     def _check_objective(self):
         """What the objective setters check, again at solve time: tasks added after them."""
-        if self.objective in ("weighted_completion", "weighted_tardiness") \
-                and any(t.optional for t in self.tasks):
-            raise ModelError("weighted objectives with optional tasks are not supported yet")
+        if self.objective in ("weighted_completion", "weighted_tardiness"):
+            self._check_weighted(self.weights)
 
     def to_smtlib(self, bound=None):
         """The model as an SMT-LIB script in the pairwise difference-logic encoding (for z3 and

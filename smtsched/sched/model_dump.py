@@ -48,6 +48,16 @@ def as_dict(model):
         data["nonrenewables"] = [{"name": r.name, "capacity": r.capacity,
                                   "consumption": [[t.name, a] for t, a in r.consumption]}
                                  for r in model.nonrenewables]
+    if model.presence_rules:
+        data["presence_rules"] = [dict({"kind": r.kind, "tasks": [t.name for t in r.tasks]},
+                                       **({} if r.condition is None
+                                          else {"condition": r.condition.name}))
+                                  for r in model.presence_rules]
+    if model.setups:
+        number = {id(r): k for k, r in enumerate(model.resources)}
+        data["setups"] = [{"resource": number[id(s.resource)],
+                           "times": [[a.name, b.name, d] for (a, b), d in s.times.items()]}
+                          for s in model.setups]
     if model.memories:
         data["memories"] = [_memory(m) for m in model.memories]
     data["objective"] = model.objective

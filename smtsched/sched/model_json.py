@@ -13,7 +13,7 @@ small; `loads` accepts them written out too.
 import json
 import numbers
 
-from .model import Model, ModelError
+from .model import Model, ModelError, PresenceRule
 
 # the writer half, apart because it needs no Model (see model_dump.py); re-exported here
 from .model_dump import FORMAT, OBJECTIVES, VERSION, as_dict, dumps  # noqa: F401
@@ -80,8 +80,8 @@ def from_dict(data):
     if not isinstance(data, dict):
         raise ModelJSONError("model.json must hold one JSON object")
     _known(data, ("format", "version", "name", "tasks", "precedences", "resources",
-                  "alternatives", "nonrenewables", "memories", "objective", "objective_memory",
-                  "weights", "dues", "horizon"), "the model")
+                  "alternatives", "nonrenewables", "presence_rules", "setups", "memories",
+                  "objective", "objective_memory", "weights", "dues", "horizon"), "the model")
     if data.get("format") != FORMAT:
         raise ModelJSONError(f"model.json: format must be {FORMAT!r}, got "
                              f"{data.get('format')!r}")
@@ -154,6 +154,37 @@ def from_dict(data):
                                  "left out)")
         model.nonrenewable(consumption, _get(item, "capacity", "int",
                                              "a non-renewable resource"), name=name)
+    for item in _get(data, "presence_rules", "list", "the model", []):
+        if not isinstance(item, dict):
+            raise ModelJSONError(f"model.json: a presence rule must be an object, got {item!r}")
+        _known(item, ("kind", "tasks", "condition"), "a presence rule")
+        kind = _get(item, "kind", "str", "a presence rule")
+        if kind not in PresenceRule.KINDS:
+            raise ModelJSONError(f"model.json: unknown presence rule {kind!r}")
+        condition = _get(item, "condition", "str?", "a presence rule", None)
+        model._presence_rule(kind, [task(t, "a presence rule") for t in
+                                    _get(item, "tasks", "list", "a presence rule")],
+                             None if condition is None else task(condition, "a condition"))
+    for item in _get(data, "setups", "list", "the model", []):
+        if not isinstance(item, dict):
+            raise ModelJSONError(f"model.json: setup times must be an object, got {item!r}")
+        _known(item, ("resource", "times"), "setup times")
+        number = _get(item, "resource", "int", "setup times")
+        if not 0 <= number < len(model.resources):
+            raise ModelJSONError(f"model.json: setup times name no resource: {number}")
+        times = []
+        for triple in _get(item, "times", "list", "setup times"):
+            if not (isinstance(triple, list) and len(triple) == 3):
+                raise ModelJSONError("model.json: a setup time must be [before, after, "
+                                     f"duration], got {triple!r}")
+            if isinstance(triple[2], numbers.Integral) and not isinstance(triple[2], bool) \
+                    and triple[2] == 0:
+                raise ModelJSONError("model.json: a setup time is 0 (such pairs are left out)")
+            times.append(((task(triple[0], "a setup time"), task(triple[1], "a setup time")),
+                          triple[2]))
+        if not times:
+            raise ModelJSONError("model.json: setup times without a pair")
+        model.setup_times(model.resources[number], times)
     for item in _get(data, "memories", "list", "the model", []):
         if not isinstance(item, dict):
             raise ModelJSONError(f"model.json: a memory must be an object, got {item!r}")

@@ -54,9 +54,10 @@ import random
 import sys
 import time
 from contextlib import contextmanager
+from fractions import Fraction
 
 from ..errors import SmtschedError
-from . import bound_proof, bounds, check, heuristic, local_search, memory_list
+from . import bound_proof, bounds, check, heuristic, local_search, memory_list, mode_choice
 from .backend import SAT, UNSAT, BuildTimeout
 from .lowered import LoweringBackend
 from .memory import oversized_buffer, quick_lower_bound
@@ -264,7 +265,9 @@ class Optimizer:
         self.bound_first = None   # a static bound to state as a lemma before refuting
         self.stats = {}
         # the probe loop's state
-        self.fraction = 0.5    # how far into the gap the next probe goes
+        # how far into the gap the next probe goes; exact (a Fraction), since a gap of
+        # model numbers beyond a float's range (10^400) cannot be multiplied by a float
+        self.fraction = Fraction(1, 2)
         self.stuck = False     # a probe ran out of budget: moves and a climb come first
         self.probe_conflicts = self.PROBE_CONFLICTS
         self.climb_step = 1    # the lower-bound climb's step
@@ -361,6 +364,18 @@ class Optimizer:
             if least > resource.capacity:
                 return (f"the non-renewable resource {resource.name} needs at least {least} "
                         f"(capacity {resource.capacity}) whatever the options chosen")
+        together = mode_choice.infeasible_resources(model)
+        if together is not None:
+            return (f"no choice of options fits the non-renewable resources "
+                    f"{', '.join(together)} at once (each fits alone)")
+        for rule in model.presence_rules:
+            # a rule that always applies (no condition, or a mandatory one) over two
+            # mandatory tasks that asks for exactly one of them
+            mandatory = [t.name for t in rule.tasks if not t.optional]
+            if rule.kind == "exactly_one" and len(mandatory) >= 2 \
+                    and (rule.condition is None or not rule.condition.optional):
+                return (f"select_exactly_one over mandatory tasks ({', '.join(mandatory[:3])})"
+                        " cannot hold")
         return None
 
     def first_schedule(self):

@@ -8,8 +8,13 @@ parser PyJobShop uses), each into a `Model` with a makespan objective.
   minimum and maximum lags;
 - `patterson` (`.rcp`): Patterson's RCPSP layout, as `psplib`;
 - `mplib` (`.rcmp`): multi-project RCPSP (MPLIB): a release date per project;
-- refused with a FormatError that names the feature: `aslib` (alternative subgraphs),
-  `rcpsp_ps` (selection groups), `mslib` (`.msrcp`, multi-skilled resources).
+- `aslib` (RCPSP with alternative subgraphs, Servranckx and Vanhoucke 2019) and `rcpsp_ps`
+  (RCPSP with a flexible project structure, selection groups): optional activities, and
+  each selection group of an activity as `Model.select_at_least_one(group, condition=the
+  activity)`, psplib's reading of both ("if the activity is scheduled, at least one
+  activity of each of its groups is"); an optional activity with several modes is refused;
+- refused with a FormatError that names the feature: `mslib` (`.msrcp`, multi-skilled
+  resources).
 
 The objective is always the makespan (the largest end; in RCPSP/max files the sink follows
 every activity, so it is the sink's start). Anything the Model cannot express is a FormatError
@@ -35,12 +40,6 @@ EXTENSIONS = {".sm": "psplib", ".mm": "psplib", ".sch": "rcpsp_max", ".rcp": "pa
 
 # what each refused format needs that the Model has no constraint for
 _REFUSED = {
-    "aslib": "alternative subgraphs (RCPSP-AS: optional activities whose presence depends on "
-             "the branch chosen) are not supported: the model has no constraint linking the "
-             "presence of optional tasks",
-    "rcpsp_ps": "selection groups (RCPSP-PS: optional activities whose presence depends on "
-                "their predecessors') are not supported: the model has no constraint linking "
-                "the presence of optional tasks",
     "mslib": "multi-skilled resources (MSLIB: each activity needs workers with given skills) "
              "are not supported",
 }
@@ -263,8 +262,9 @@ def _build(path, instance, format, name):
     tasks = []
     demands = {r: [] for r in renewable}   # resource -> [(task, demand)]
     for k, activity in enumerate(activities):
-        if activity.optional or activity.selection_groups:
-            raise FormatError(path, 0, f"{job(k)} is optional: {_REFUSED['rcpsp_ps']}")
+        if activity.optional and len(activity.modes) > 1:
+            raise FormatError(path, 0, f"{job(k)} is optional and has several modes: not "
+                                       "supported (an alternative's task is mandatory)")
         if not activity.modes:
             raise FormatError(path, 0, f"{job(k)} has no mode")
         for m, mode in enumerate(activity.modes):
@@ -277,6 +277,8 @@ def _build(path, instance, format, name):
         # a mode that asks more of a renewable resource than it has can never run
         fitting = [(m, mode) for m, mode in enumerate(activity.modes)
                    if all(mode.demands[r] <= resources[r].capacity for r in renewable)]
+        if not fitting and activity.optional:
+            fitting = [(0, activity.modes[0])]   # it can never be present (the model says so)
         if not fitting:
             m, mode = 0, activity.modes[0]
             r = next(r for r in renewable if mode.demands[r] > resources[r].capacity)
@@ -286,7 +288,8 @@ def _build(path, instance, format, name):
                               + ": no schedule exists")
         if len(activity.modes) == 1:
             mode = activity.modes[0]
-            task = model.task(job(k), mode.duration, release=releases[k])
+            task = model.task(job(k), mode.duration, release=releases[k],
+                              optional=bool(activity.optional))
             tasks.append((task, [(task, mode)]))
         else:
             # the activity's own task lasts as long as its shortest mode: its precedences
@@ -335,6 +338,16 @@ def _build(path, instance, format, name):
                     continue
                 model.precedence(before, after, min_lag=delay - before.duration)
 
+    for k, activity in enumerate(activities):
+        # psplib's selection groups (ASLIB's alternative subgraphs and RCPSP-PS, as psplib
+        # reads them): while the activity is present, at least one of each of its groups is
+        for group in activity.selection_groups:
+            if not group or any(isinstance(j, bool) or not isinstance(j, int)
+                                or not 0 <= j < n for j in group):
+                raise FormatError(path, 0, f"{job(k)} has a selection group of unknown "
+                                           f"activities: {group!r}")
+            model.select_at_least_one([tasks[j][0] for j in dict.fromkeys(group)],
+                                      condition=tasks[k][0])
     for r in renewable:
         model.cumulative(demands[r], resources[r].capacity, name=f"R{r + 1}")
     if nonrenewable:

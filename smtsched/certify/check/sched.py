@@ -20,7 +20,8 @@ smtsched's readers cannot hide here) and returns the checker's encoding G of it
   of its precedences and of its pairs; the constraint records name it), alternatives (exactly
   one option present, starting with its task), non-renewable resources (a pseudo_boolean
   constraint over the presences of their optional tasks, the mandatory amounts moved to the
-  bound), the weighted objectives as a cost
+  bound), presence rules (select all or none / at least one / exactly one: clauses over
+  the presences, a mandatory task's presence true), the weighted objectives as a cost
   constraint without bound (constraints.json's cost records follow from it), and memories
   (`Encoding.memories`, a memory.MemoryModel: G has nothing of them until atoms.txt names
   their liveness atoms) with the peak-memory objective;
@@ -32,8 +33,9 @@ The file formats are those of smtsched/sched/text_formats.py's docstring (job sh
 then one line of (machine, duration) pairs per job, tasks "j{j}o{k}", machines "m{i}"; PSPLIB
 .sm single-mode RCPSP, tasks "job{n}", resources "R{r}") and docs/certificates.md,
 "model.json". Anything malformed is a `SchedInputError` (a ValueError) naming the line;
-a model feature this checker cannot check (repeated memory or buffer names, a weighted
-objective with optional tasks) is "unsupported by the checker: <feature>".
+a model feature this checker cannot check (repeated memory or buffer names) is
+"unsupported by the checker: <feature>"; an optional task among a weighted objective's
+tasks is an error (the Model refuses it).
 """
 import json
 import re
@@ -70,6 +72,8 @@ class _Problem:
         self.optional = set()    # names of the optional tasks
         self.alternatives = []   # (task, [options])
         self.nonrenewables = []  # (name, capacity, [(task, amount)])
+        self.presence_rules = []  # (kind, [tasks], condition task or None)
+        self.setups = []         # (resource number, {(before, after): duration >= 1})
         self.weights = {}        # task -> weight (weighted objectives)
         self.dues = None         # task -> due (weighted tardiness), None: completion
         self.memories = []       # memory.Memory, in order
@@ -316,8 +320,9 @@ def read_psplib(text, query=None, parse_only=False):
 # -- model.json -------------------------------------------------------------------------------
 
 _MODEL_KEYS = {"format", "version", "name", "tasks", "precedences", "resources",
-               "alternatives", "nonrenewables", "memories", "objective", "objective_memory",
-               "weights", "dues", "horizon"}
+               "alternatives", "nonrenewables", "presence_rules", "setups", "memories",
+               "objective",
+               "objective_memory", "weights", "dues", "horizon"}
 
 
 def _json_object(pairs):
@@ -432,6 +437,8 @@ def read_model(text, query=None, parse_only=False):
                                   "optional options")
         problem.alternatives.append((task, options))
     _nonrenewables(data, problem, task_name)
+    _presence_rules(data, problem, task_name)
+    _setups(data, problem, task_name)
     _memories(data, problem, task_name)
     _weighted_objective(data, problem, task_name)
     problem.horizon = _field(data, "horizon", "int?", "the model", None)
@@ -457,6 +464,194 @@ def _nonrenewables(data, problem, task_name):
         consumption = _task_amounts(_field(item, "consumption", "list", what), "consumption",
                                     name, task_name)
         problem.nonrenewables.append((name, capacity, consumption))
+
+
+_RULES = ("all_or_none", "at_least_one", "exactly_one")
+
+
+def _presence_rules(data, problem, task_name):
+    """The presence rules, as smtsched.sched.model reads them (PyJobShop's select
+    constraints): a kind, distinct tasks (at least one), a condition task or none."""
+    for k, item in enumerate(_field(data, "presence_rules", "list", "the model", [])):
+        what = f"presence rule {k}"
+        _keys(item, ("kind", "tasks", "condition"), what)
+        kind = _field(item, "kind", "str", what)
+        if kind not in _RULES:
+            raise SchedInputError(f"model.json: {what} has the unknown kind {kind!r:.60}")
+        tasks = [task_name(t, what) for t in _field(item, "tasks", "list", what)]
+        if not tasks or len(set(tasks)) != len(tasks):
+            raise SchedInputError(f"model.json: {what} needs distinct tasks, at least one")
+        condition = _field(item, "condition", "str?", what, None)
+        if condition is not None:
+            condition = task_name(condition, what)
+        problem.presence_rules.append((kind, tasks, condition))
+
+
+def _setups(data, problem, task_name):
+    """Setup times, as smtsched.sched.model reads them: per machine (a resource of capacity
+    1 with unit demands, by its position in `resources`, at most one entry each) a non-empty
+    list of [before, after, duration >= 1], two distinct tasks of the machine, a pair once."""
+    seen = set()
+    for k, item in enumerate(_field(data, "setups", "list", "the model", [])):
+        what = f"setup times {k}"
+        _keys(item, ("resource", "times"), what)
+        number = _field(item, "resource", "int", what)
+        if not 0 <= number < len(problem.resources) or number in seen:
+            raise SchedInputError(f"model.json: {what} name no resource, or one twice: "
+                                  f"{number}")
+        seen.add(number)
+        _, capacity, demands = problem.resources[number]
+        on = {t for t, _ in demands}
+        if capacity != 1 or any(d != 1 for _, d in demands):
+            raise SchedInputError(f"model.json: {what}: the resource is not a machine")
+        times = {}
+        for triple in _field(item, "times", "list", what):
+            if not (isinstance(triple, list) and len(triple) == 3 and type(triple[2]) is int
+                    and triple[2] >= 1):
+                raise SchedInputError(f"model.json: a setup time must be [before, after, "
+                                      f"integer >= 1], got {triple!r:.60}")
+            a, b = task_name(triple[0], what), task_name(triple[1], what)
+            if a == b or a not in on or b not in on or (a, b) in times:
+                raise SchedInputError(f"model.json: {what}: {a!r:.40} to {b!r:.40} is not "
+                                      "a new pair of two tasks of the machine")
+            times[a, b] = triple[2]
+        if not times:
+            raise SchedInputError(f"model.json: {what} has no pair")
+        problem.setups.append((number, times))
+
+
+def _setup_clauses(g, problem, guards):
+    """G of the setup times of a machine with tasks T (docs/certificates.md, model.json):
+    Booleans "order K [a, b]" (a before b in T's list; its negation says b before a) and
+    "next K [a, b]", and, each clause guarded by the presences of its optional tasks:
+    order(a, b) -> s_a - s_b <= -(p_a + D(a, b)), not order(a, b) -> s_b - s_a <= -(p_b +
+    D(b, a)), D the least gap between them in any sequence (`_least_gaps`); order
+    transitive over every three zero-duration tasks (the times make it so over the others);
+    next(a, b) -> present a, present b, order(a, b), s_a - s_b <= -(p_a + setup(a, b)) (a
+    setup above 0), and order(c, a) or order(b, c) for every other c; order(a, b) -> the
+    disjunction of next(a, c) over every c != a.
+    Sound: every schedule extends to a model, with order its sequence and next its
+    consecutive pairs (and the same Booleans on absent tasks left to the guards)."""
+    for number, times in problem.setups:
+        tasks = [t for t, _ in problem.resources[number][2]]
+        order = {}
+        for i, a in enumerate(tasks):
+            for b in tasks[i + 1:]:
+                var = g.boolean("order %d %s" % (number, json.dumps([a, b])))
+                order[a, b], order[b, a] = var, -var
+
+        def guard(*names):
+            return [lit for n in names for lit in guards.get(n, ())]
+
+        def ends_before(a, b, gap=0):
+            return g.atom("Int", _start(a), _start(b), -(problem.tasks[a][0] + gap))
+
+        least = _least_gaps(problem, tasks, times)
+        for i, a in enumerate(tasks):
+            for b in tasks[i + 1:]:
+                g.add(guard(a, b) + [-order[a, b], ends_before(a, b, least[a, b])])
+                g.add(guard(a, b) + [order[a, b], ends_before(b, a, least[b, a])])
+        instant = [t for t in tasks if problem.tasks[t][0] == 0]
+        for a in instant:
+            for b in instant:
+                for c in instant:
+                    if len({a, b, c}) == 3:
+                        g.add(guard(a, b, c) + [-order[a, b], -order[b, c], order[a, c]])
+        nexts = {(a, b): g.boolean("next %d %s" % (number, json.dumps([a, b])))
+                 for a in tasks for b in tasks if a != b}
+        for (a, b), x in nexts.items():
+            for lit in guard(a, b):
+                g.add([-x, -lit])
+            g.add([-x, order[a, b]])
+            if times.get((a, b)):
+                g.add([-x, ends_before(a, b, times[a, b])])
+            for c in tasks:
+                if c != a and c != b:
+                    g.add([-x] + guard(c) + [order[c, a], order[b, c]])
+        for a in tasks:
+            successors = [nexts[a, c] for c in tasks if c != a]
+            for b in tasks:
+                if b != a:
+                    g.add(guard(a, b) + [-order[a, b]] + successors)
+
+
+def _least_gaps(problem, tasks, times):
+    """{(a, b): D}, D the least setup and work between the end of a and the start of b when
+    a comes before b in a sequence of `tasks` (directly or not): the shortest path from a to
+    b, a step u -> v costing setup(u, v) + p_v, b's own duration left out. Every chain of
+    the sequence from a to b is such a path, so order(a, b) -> s_b - e_a >= D holds in every
+    schedule. Computed here by relaxing each path through one more task at a time (the
+    Floyd-Warshall order)."""
+    gap = {(a, b): times.get((a, b), 0) for a in tasks for b in tasks if a != b}
+    for c in tasks:
+        p = problem.tasks[c][0]
+        for a in tasks:
+            if a == c:
+                continue
+            for b in tasks:
+                if b != a and b != c and gap[a, c] + p + gap[c, b] < gap[a, b]:
+                    gap[a, b] = gap[a, c] + p + gap[c, b]
+    return gap
+
+
+def _sequence_error(problem, number, times, starts, present):
+    """Why the present tasks of machine `number` run in no sequence that keeps the setup
+    times (each task's end plus the setup to the next at most the next's start), or None.
+    The starts never decrease along a sequence: it is the tasks by start, up to the order of
+    the zero-duration tasks of one instant, which all come before the lasting task starting
+    then; those orders are searched (the reachable last tasks over subsets)."""
+    tasks = problem.tasks
+    on = [t for t, _ in problem.resources[number][2] if t in present]
+    ends = {t: starts[t] + tasks[t][0] for t in on}
+
+    def follows(u, v):
+        return u is None or ends[u] + times.get((u, v), 0) <= starts[v]
+
+    by_start = {}
+    for t in on:
+        by_start.setdefault(starts[t], []).append(t)
+    last = {None}
+    for instant in sorted(by_start):
+        zero = [t for t in by_start[instant] if tasks[t][0] == 0]
+        lasting = [t for t in by_start[instant] if tasks[t][0] > 0]
+        if len(lasting) > 1:
+            return f"{lasting[0]} and {lasting[1]} start together at {instant}"
+        states = {(frozenset(), u) for u in last}
+        for _ in zero:
+            states = {(done | {z}, z) for done, u in states for z in zero
+                      if z not in done and follows(u, z)}
+        last = {u for _, u in states}
+        if lasting:
+            last = {lasting[0]} if any(follows(u, lasting[0]) for u in last) else set()
+        if not last:
+            return f"no sequence keeps the setup times (at time {instant})"
+    return None
+
+
+def _rule_clauses(kind, tasks, condition, present):
+    """The clauses of a presence rule over `present(task)` (the Boolean of an optional task,
+    None for a mandatory one, which is always present): while the condition is present,
+    all_or_none: each two neighbours in the list present together; at_least_one: one of
+    them present; exactly_one: that, and no two of them. A clause with a mandatory task's
+    presence holds and is left out; its negation is false and is dropped."""
+    def clause(negated, positive):
+        out = [-present(t) for t in negated if present(t) is not None]
+        for t in positive:
+            if present(t) is None:
+                return None
+            out.append(present(t))
+        return out
+    given = [] if condition is None else [condition]
+    found = []
+    if kind == "all_or_none":
+        for a, b in zip(tasks, tasks[1:]):
+            found += [clause(given + [a], [b]), clause(given + [b], [a])]
+    else:
+        found.append(clause(given, tasks))
+        if kind == "exactly_one":
+            found += [clause(given + [a, b], []) for i, a in enumerate(tasks)
+                      for b in tasks[i + 1:]]
+    return [c for c in found if c is not None]
 
 
 def _task_amounts(pairs, noun, name, task_name):
@@ -540,9 +735,11 @@ def _weighted_objective(data, problem, task_name):
         if "weights" in data or "dues" in data:
             raise SchedInputError("model.json: weights or dues without a weighted objective")
         return
-    if problem.optional:
-        raise _unsupported("a weighted objective with optional tasks")
     problem.weights = pairs("weights", 0)
+    optional = sorted(set(problem.weights) & problem.optional)
+    if optional:
+        raise SchedInputError(f"model.json: {optional[0]!r:.60} is optional: the tasks of a "
+                              "weighted objective are mandatory")
     if data.get("dues") is not None:
         if problem.objective != "weighted_tardiness":
             raise SchedInputError("model.json: dues with the weighted_completion objective")
@@ -584,6 +781,12 @@ def _encode(problem):
     for name, (duration, release, deadline) in problem.tasks.items():
         s = _start(name)
         guard = guards.get(name, ())
+        if guard and problem.objective in WEIGHTED:
+            # smtsched's lowering states start >= 0 of an optional task unguarded under a
+            # weighted objective (its cost theory reads the earliest schedule): an absent
+            # task's start is free (it constrains nothing), so every schedule extends to a
+            # model of G with it at 0
+            unit(None, s, 0)
         unit(None, s, -release, guard)
         for latest in (deadline, problem.horizon):
             if latest is not None:
@@ -632,6 +835,12 @@ def _encode(problem):
             "kind": "pseudo_boolean", "name": name, "relation": "<=", "bound": bound,
             "terms": [[g.boolean(_present(t)), a] for t, a in consumption
                       if t in problem.optional]})
+    _setup_clauses(g, problem, guards)
+    for kind, tasks, condition in problem.presence_rules:
+        for clause in _rule_clauses(
+                kind, tasks, condition,
+                lambda t: g.boolean(_present(t)) if t in problem.optional else None):
+            g.add(clause or [-g.true()])
     if problem.objective == MAKESPAN:
         g.objective = {"name": MAKESPAN, "variable": MAKESPAN}
     elif problem.objective in WEIGHTED:
@@ -784,6 +993,18 @@ def _check_schedule(problem, starts, g):
         used = sum(a for t, a in consumption if t in present)
         if used > capacity:
             raise ValueError(f"{name} is consumed {used} > {capacity} (non-renewable)")
+    for number, times in problem.setups:
+        error = _sequence_error(problem, number, times, starts, present)
+        if error:
+            raise ValueError(f"{problem.resources[number][0]}: {error}")
+    for kind, among, condition in problem.presence_rules:
+        if condition is not None and condition not in present:
+            continue
+        count = sum(t in present for t in among)
+        if not (count in (0, len(among)) if kind == "all_or_none" else
+                count >= 1 if kind == "at_least_one" else count == 1):
+            raise ValueError(f"the presence rule {kind} over {among[:3]} has {count} of its "
+                             "tasks present")
     peak = None
     if problem.memories:
         peak = g.memories.check_schedule(starts, present)
