@@ -2,6 +2,7 @@
 
     smtsched solve FILE.smt2 [--timeout S] [--memory MB] [--seed N] [--model] [--stats]
     smtsched solve - < FILE.smt2
+    smtsched solve FILE.sm|.txt|... [--timeout S] [--workers K] [--json] [--log] [--gantt PNG]
     smtsched solve FILE --proof DIR          (a certificate per unsat answer: DIR/1, DIR/2 ...)
     smtsched check-proof DIR [--input FILE]  ("verified", exit 0; else the reason, exit 1)
     smtsched batch INPUTS... --out results.jsonl [--timeout S] [--workers N | --dask ADDRESS]
@@ -71,6 +72,10 @@ def build_parser():
     solve.add_argument("--seed", type=int, metavar="N",
                        help="random seed (overrides :random-seed); same seed, same answer "
                             "and statistics")
+    solve.add_argument("--workers", type=int, metavar="K", default=1,
+                       help="scheduling formats: a parallel search of K processes with "
+                            "different strategies that share schedules and bounds (default "
+                            "1: one search, the same answer and statistics for a seed)")
     solve.add_argument("--model", action="store_true",
                        help="print the model after every sat answer")
     solve.add_argument("--stats", action="store_true",
@@ -231,6 +236,8 @@ def solve(args):
         return _usage("--timeout must be positive")
     if args.memory is not None and args.memory <= 0:
         return _usage("--memory must be positive")
+    if args.workers < 1:
+        return _usage("--workers must be at least 1")
     started = time.perf_counter()
     format = args.format
     if format is None:
@@ -239,6 +246,9 @@ def solve(args):
             format = "schedule"
     if format in SCHEDULE_FORMATS or format == "schedule":
         return solve_schedule(args, None if format == "schedule" else format, started)
+    if args.workers != 1:
+        return _usage("--workers applies to the scheduling formats (an SMT-LIB script is "
+                      "one search)")
     try:
         stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
     except OSError as problem:
@@ -330,8 +340,14 @@ def solve_schedule(args, format, started):
             proof_input = {"file": os.path.abspath(args.file), "format": format}
 
     def solve_model(time_limit, report):
-        return model.solve(time_limit=time_limit, seed=args.seed or 0, on_solution=report,
-                           log=args.log, proof=args.proof, proof_input=proof_input)
+        # the search's budgets are conflicts sized from its time limit (sched/optimize.py):
+        # the limit given, not what is left of it after reading the file (a few ms that vary
+        # from run to run), so the same file, seed and --timeout give the same answer. The
+        # search's own deadline is then later by the reading time; the child is killed at
+        # the limit plus isolation.GRACE in any case.
+        return model.solve(time_limit=args.timeout, seed=args.seed or 0, on_solution=report,
+                           log=args.log, proof=args.proof, proof_input=proof_input,
+                           workers=args.workers)
 
     def show(result):
         print(result.to_json() if args.json else schedule_text(model, result))

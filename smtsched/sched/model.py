@@ -610,11 +610,13 @@ class Model:
         `time_limit`: seconds (None: no limit). `seed`: an integer, the same seed gives the
         same search. `on_solution(result)` is called at every improving schedule (each
         checked against this model first) with the objective and the lower bound proven so
-        far; `log=True` prints the same progress to standard error. `workers`: 1 (or None);
-        parallel search is not implemented yet. `start_from`: schedules of your own (lists of
-        integer starts by task index, every task present) to start from; the best one that
-        satisfies the model competes with the built-in greedy schedule (the others are left
-        out). `proof`: a folder; an OPTIMAL or INFEASIBLE answer then writes its certificate
+        far; `log=True` prints the same progress to standard error. `workers`: 1 (or None): one
+        search, deterministic for a seed; k > 1: a portfolio of k processes with different
+        strategies that share schedules and bounds (smtsched.sched.portfolio; the same
+        statuses, the path to them depends on the machine). `start_from`: schedules of your
+        own (lists of integer starts by task index, every task present) to start from; the
+        best one that satisfies the model competes with the built-in greedy schedule (the
+        others are left out). `proof`: a folder; an OPTIMAL or INFEASIBLE answer then writes its certificate
         there (docs/certificates.md), with this model as DIR/model.json, and
         `result.certificate` is the folder (None, with `result.certificate_note` saying why,
         when none could be written: the answer was FEASIBLE or UNKNOWN, the checker has no
@@ -627,9 +629,9 @@ class Model:
                                             start_from)
         self._check_objective()
         certification = self._certification(proof, proof_input)
-        from .optimize import solve
+        from .portfolio import solve
         return solve(self, time_limit=time_limit, seed=seed, on_solution=on_solution, log=log,
-                     start_from=start_from, proof=certification)
+                     start_from=start_from, proof=certification, workers=workers)
 
     def _certification(self, proof, proof_input):
         """The certificate request of `solve` (None: none asked for)."""
@@ -665,9 +667,8 @@ class Model:
         if not isinstance(log, bool):
             raise ModelError(f"log must be True or False, got {log!r}")
         if workers is not None and (isinstance(workers, bool)
-                                    or not isinstance(workers, numbers.Integral) or workers != 1):
-            raise ModelError(f"workers={workers!r}: parallel search is not implemented yet "
-                             "(issue 17); use workers=1")
+                                    or not isinstance(workers, numbers.Integral) or workers < 1):
+            raise ModelError(f"workers must be an integer >= 1 (or None), got {workers!r}")
         if start_from is None:
             return []
         try:

@@ -10,15 +10,25 @@ or the peak of a memory): the `Optimizer`, on a search backend (smtsched.sched.b
 3. Then probes below the best: a check under the assumption `objective <= probe` either finds
    a better schedule (the upper bound drops to its value) or is refuted (the lower bound
    rises to probe + 1). Probes bisect the gap; a probe that does not finish within a sixth
-   of the time left is retried closer to the best (half the distance), so a hard middle does
-   not eat the whole budget. Each search starts from the last schedule's orderings
+   of the budget left is retried closer to the best (half the distance), so a hard middle
+   does not eat the whole budget. Each search starts from the last schedule's orderings
    (solution-guided phases). The last refutation, of best - 1, is the proof of optimality.
 4. Once a probe has run out of budget, a round of large-neighbourhood moves (`Neighbourhoods`)
    improves the schedule, and a few probes just above the lower bound (the easiest claims to
    refute, with a step that doubles after each refutation) raise it, before the next probe.
 
-Without a time limit every budget counts conflicts instead of seconds, so the same model and
-seed give the same search, answer and statistics.
+Every budget counts conflicts (moves for the tabu search, passes for the memory-aware list
+schedules), never seconds, so the same model, seed and time limit give the same search,
+answer and statistics. Without a time limit a probe has PROBE_CONFLICTS (doubled after each
+probe that runs out of it) and nothing ends the run but the proof. With a time limit the run
+has a budget of conflicts (`conflict_budget`: the limit at a fixed rate that grows with the
+model, `conflict_seconds`); a probe may take a sixth of what is left of it, a climb probe a
+twelfth, a round of neighbourhood moves 30%, and the run ends FEASIBLE ("timeout: the time
+limit's budget ...") once it is spent. The deadline (the time limit on the clock) is only a
+cap: a run that reaches it first stops there, answers with what is proven (reason "timeout")
+and says so in its statistics ("stopped": "deadline"; "tabu_stopped", "list_stopped" when
+it cut those short); only such a run depends on the machine's speed. (Parallel search, k
+Optimizers that share schedules and bounds: smtsched.sched.portfolio.)
 
 Every schedule is checked against the model by `smtsched.sched.check`, once, before it counts
 (the greedy and the caller's schedules in `best_start`, the searched ones in
@@ -39,6 +49,7 @@ None, `Result.certificate_note` says why). Only UNSAT checks are certified: a st
 answers unknown.
 """
 import gc
+import os
 import random
 import sys
 import time
@@ -57,6 +68,57 @@ from .schedule_orders import reduced_orders
 # the share of the time limit the tabu search may take at most (its move budget,
 # local_search.budget, ends it first: about a fifth)
 LOCAL_SEARCH_SHARE = 0.3
+
+# With a time limit, a conflict of the search is taken to cost CONFLICT_SECONDS_PER_TASK
+# seconds per task plus CONFLICT_SECONDS_PER_PAIR per pair of tasks (`conflict_seconds`: the
+# rate that turns the limit into a conflict budget, `conflict_budget`), as
+# local_search.budget turns it into tabu moves. A conflict costs more than linearly in the
+# tasks (the propagation of each resource's orders). Measured over whole runs at the limit
+# (so with the checks', cuts' and moves' overhead), without nice on 2 cores at load 4.3 (about
+# half a core each): j30 4,450-5,250 conflicts/s (32 tasks: 0.19-0.22 ms), j60 2,546/s (62:
+# 0.39 ms), la21 440/s (150: 2.3 ms), la26 280/s (200: 3.6 ms), la36 309/s (225: 3.2 ms);
+# the model gives 0.21, 0.50, 1.9, 3.0 and 3.7 ms. So under such a load a run ends by its
+# budget near the limit or reaches the cap (and says so); on a quiet machine it ends by its
+# budget before the limit. Under nice 19 at that load the same runs got 3 to 10 times fewer
+# conflicts a second: they reach the cap. To calibrate on another machine (the benchmarks'
+# of record) or to keep a test far from the cap: SMTSCHED_CONFLICT_COST, a factor on the cost
+# (2: budgets of half as many conflicts), read once at import.
+CONFLICT_SECONDS_PER_TASK = 5e-6
+CONFLICT_SECONDS_PER_PAIR = 5e-8
+
+
+def _cost_factor(name="SMTSCHED_CONFLICT_COST"):
+    """The factor of environment variable `name` (default 1); a value that is not a positive
+    number is named on standard error and ignored (smtsched.switches' rule)."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return 1.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < float("inf"):
+        sys.stderr.write(f"smtsched: {name} must be a positive number; {text[:40]!r} is "
+                         "ignored (1)\n")
+        return 1.0
+    return value
+
+
+CONFLICT_COST = _cost_factor()
+
+
+def conflict_seconds(model):
+    """What a conflict is taken to cost on `model` (seconds), for the budgets."""
+    n = max(10, len(model.tasks))
+    return CONFLICT_COST * (CONFLICT_SECONDS_PER_TASK * n + CONFLICT_SECONDS_PER_PAIR * n * n)
+
+
+def conflict_budget(model, time_limit):
+    """The conflicts a run with `time_limit` seconds may spend in its checks (None without a
+    limit): a count, not a clock, so the same limit gives the same search."""
+    if time_limit is None:
+        return None
+    return int(time_limit / conflict_seconds(model))
 
 
 class ScheduleCheckError(SmtschedError, AssertionError):
@@ -190,6 +252,8 @@ class Optimizer:
         self.make_backend = backend
         self.backend = None
         self.started = self.deadline = None
+        # with a time limit, the run's conflicts (`conflict_budget`); the deadline is a cap
+        self.conflict_budget = conflict_budget(model, time_limit)
         self.optimise = model.objective is not None
         self.first = None      # the starting schedule (greedy or the caller's), if valid
         self.list_stats = {}   # what the memory-aware list schedules did (`list_improved`)
@@ -258,6 +322,25 @@ class Optimizer:
 
     def elapsed(self):
         return time.perf_counter() - self.started
+
+    def conflicts_left(self):
+        """What is left of the run's conflict budget (None: no time limit, no budget)."""
+        if self.conflict_budget is None:
+            return None
+        return self.conflict_budget - self.stats.get("conflicts", 0)
+
+    def share(self, part, least):
+        """A conflict budget of `part` of what is left, at least `least` seconds' worth."""
+        return max(int(least / conflict_seconds(self.model)),
+                   int(self.conflicts_left() * part))
+
+    def capped(self):
+        """The deadline (the time limit on the clock) has passed: the run stops there, and
+        its statistics say so (the only stop that depends on the machine)."""
+        if self.deadline is not None and time.perf_counter() >= self.deadline:
+            self.stats["stopped"] = "deadline"
+            return True
+        return False
 
     def say(self, text):
         if self.log:
@@ -352,6 +435,10 @@ class Optimizer:
                 0.0, self.deadline - time.perf_counter())
         better = memory_list.improve(model, listed, self.seed, self.LIST_PASSES, deadline,
                                      lists, lower=self.static_bound())
+        if deadline is not None and time.perf_counter() >= deadline:
+            # (its passes are a count, LIST_SHARE of the time left a cap: the statistics say
+            # when the clock may have cut them short)
+            stats["list_stopped"] = "deadline"
         if better is not None:
             listed = best_start(model, [listed, better])   # (checked; the better if valid)
         if listed is self.first:
@@ -449,6 +536,8 @@ class Optimizer:
             self.stats["heuristic"] = model.objective_value(self.first)
             if self.local_stats:
                 self.stats["tabu_moves"] = self.local_stats["iterations"]
+                if "stopped" in self.local_stats:   # its move budget cut short by the clock
+                    self.stats["tabu_stopped"] = self.local_stats["stopped"]
             self.improved(self.first, present, report=False)  # on_solution has had it
             if self.optimise and self.lower > self.static_bound():
                 self.bound_raised()  # ... with the static bound only
@@ -464,6 +553,7 @@ class Optimizer:
             if outcome == UNSAT:
                 return self.result(INFEASIBLE)
             if outcome != SAT:
+                self.capped()   # (the statistics say when the deadline stopped it)
                 return self.result(UNKNOWN, outcome)
             self.improved(*schedule)
         if not self.optimise:
@@ -481,6 +571,9 @@ class Optimizer:
         self.neighbourhoods = Neighbourhoods(self.model, self.backend, self.seed)
         self.climb_step = max(1, (self.best[0] - self.lower) // 16)
         while self.lower < self.best[0]:
+            left = self.conflicts_left()
+            if left is not None and left <= 0:
+                return self.result(FEASIBLE, self.budget_spent())
             if self.stuck and self.neighbourhoods.has_pairs:
                 self.stuck = False
                 self.neighbourhood_round()
@@ -498,13 +591,15 @@ class Optimizer:
         """One probe `fraction` of the way into the gap; the reason the run stops, or None."""
         best, lower = self.best[0], self.lower
         probe = max(lower, best - max(1, int((best - lower) * self.fraction)))
-        budget = conflicts = None
-        if probe < best - 1:
-            if self.deadline is None:
-                conflicts = self.probe_conflicts
-            else:
-                budget = max(1.0, (self.deadline - time.perf_counter()) / 6)
-        outcome, schedule = self.search(probe, budget, max_conflicts=conflicts)
+        conflicts = None
+        if self.conflict_budget is not None:
+            # below best - 1 a sixth of what is left (at least a second's worth); the probe
+            # of best - 1 (the proof) may take all of it
+            conflicts = self.share(1 / 6, 1.0) if probe < best - 1 \
+                else max(1, self.conflicts_left())
+        elif probe < best - 1:
+            conflicts = self.probe_conflicts
+        outcome, schedule = self.search(probe, max_conflicts=conflicts)
         if outcome == SAT:
             self.improved(*schedule)
         elif outcome == UNSAT:
@@ -512,11 +607,10 @@ class Optimizer:
             self.say(f"no schedule with {self.model.objective} <= {probe}: lower bound "
                      f"{self.lower}")
             self.bound_raised()
-        elif (budget is not None and time.perf_counter() < self.deadline) \
-                or conflicts is not None:
+        elif conflicts is not None and not self.capped():
             self.fraction /= 2  # too hard that far down: try closer to the best
             self.stuck = True   # and let neighbourhood moves improve the schedule first
-            if conflicts is not None:
+            if self.conflict_budget is None:
                 self.probe_conflicts *= 2
             self.say(f"no answer for {self.model.objective} <= {probe} within its budget")
         else:
@@ -525,13 +619,15 @@ class Optimizer:
 
     def neighbourhood_round(self):
         """Improve the schedule by large-neighbourhood moves: at most 50 moves, until 10 in a
-        row bring nothing, within 30% of the time left."""
-        round_end = None
-        if self.deadline is not None:
-            round_end = time.perf_counter() + max(0.2, 0.3 * (self.deadline - time.perf_counter()))
+        row bring nothing, within 30% of the conflicts left (at least 0.2 s worth)."""
+        round_end = None   # the run's conflict count that ends the round
+        if self.conflict_budget is not None:
+            round_end = self.stats["conflicts"] + self.share(0.3, 0.2)
 
         def in_round():
-            return round_end is None or time.perf_counter() < round_end
+            if self.capped():
+                return False
+            return round_end is None or self.stats["conflicts"] < round_end
 
         neighbourhoods, stats = self.neighbourhoods, self.stats
         failures, moves = 0, 0
@@ -543,9 +639,10 @@ class Optimizer:
             outcome = SAT
             progress = False
             while outcome == SAT and self.lower < self.best[0] and in_round():
-                left = None if round_end is None else round_end - time.perf_counter()
-                outcome, schedule = self.search(self.best[0] - 1, left, fixed,
-                                                neighbourhoods.conflicts)
+                conflicts = neighbourhoods.conflicts
+                if round_end is not None:
+                    conflicts = max(1, min(conflicts, round_end - self.stats["conflicts"]))
+                outcome, schedule = self.search(self.best[0] - 1, fixed, conflicts)
                 if outcome == SAT:
                     stats["lns_improvements"] = stats.get("lns_improvements", 0) + 1
                     self.improved(*schedule)
@@ -561,12 +658,11 @@ class Optimizer:
             if self.lower >= self.best[0] - 1:
                 break
             low_probe = min(self.best[0] - 2, self.lower + self.climb_step - 1)
-            if self.deadline is None:
-                outcome, schedule = self.search(low_probe, None,
-                                                max_conflicts=self.probe_conflicts // 4)
+            if self.conflict_budget is None:
+                conflicts = self.probe_conflicts // 4
             else:
-                left = self.deadline - time.perf_counter()
-                outcome, schedule = self.search(low_probe, max(0.5, left / 12))
+                conflicts = self.share(1 / 12, 0.5)
+            outcome, schedule = self.search(low_probe, max_conflicts=conflicts)
             if outcome == UNSAT:
                 self.lower = low_probe + 1
                 self.climb_step *= 2
@@ -587,20 +683,16 @@ class Optimizer:
                        "cumulative_filtered", "pb_propagations", "pb_conflicts",
                        "memory_conflicts", "memory_timetable_conflicts", "memory_incomplete")
 
-    def search(self, bound, budget=None, fixed=(), max_conflicts=None):
+    def search(self, bound, fixed=(), max_conflicts=None):
         """(SAT, checked (starts, present)), (UNSAT, None) or (the reason of an unknown,
-        None). `bound`: "objective <= bound" (None: no bound); `budget` (seconds) bounds this
-        search below the overall deadline; `fixed`: more assumptions (orderings kept from the
-        best schedule); `max_conflicts`: a conflict budget per check."""
+        None). `bound`: "objective <= bound" (None: no bound); `fixed`: more assumptions
+        (orderings kept from the best schedule); `max_conflicts`: a conflict budget per check
+        (the deadline, when there is one, caps it)."""
         assumptions = [] if bound is None else \
             [self.backend.at_most(bound, self.lower, self.best[0])]
         assumptions += list(fixed)
-        own_deadline = self.deadline
-        if budget is not None:
-            own_deadline = time.perf_counter() + budget if self.deadline is None else \
-                min(self.deadline, time.perf_counter() + budget)
         while True:
-            outcome = self.check_once(assumptions, own_deadline, max_conflicts)
+            outcome = self.check_once(assumptions, self.deadline, max_conflicts)
             if outcome == UNSAT and not fixed:
                 self.refuted[bound] = None if bound is None else assumptions[0]
             if outcome != SAT:
@@ -671,6 +763,11 @@ class Optimizer:
         if self.on_solution is not None and self.best is not None \
                 and self.lower < self.best[0]:
             self.on_solution(self.result(FEASIBLE))
+
+    def budget_spent(self):
+        """The reason of a run that spent its conflict budget (`conflict_budget`)."""
+        return (f"timeout: the time limit's budget of {self.conflict_budget} conflicts is "
+                "spent")
 
     def result(self, status, reason=""):
         """The Result of the search so far; with a schedule, the status follows from the
