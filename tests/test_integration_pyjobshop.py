@@ -456,9 +456,20 @@ def test_statuses_without_a_proof_map_to_pyjobshop_s(monkeypatch):
     assert (result.status, result.lower_bound) == (SolveStatus.UNKNOWN, 0)
 
 
-def test_display_and_workers_are_accepted(capsys):
-    result = backend.solve(small(), display=True, num_workers=4, time_limit=float("inf"))
+def test_display_and_workers_are_passed_on(capsys, monkeypatch):
+    from smtsched.sched.model import Model
+    asked, solve = [], Model.solve
+
+    def recorded(self, **options):
+        asked.append(options.get("workers"))
+        return solve(self, **options)
+
+    monkeypatch.setattr(Model, "solve", recorded)
+    result = backend.solve(small(), display=True, num_workers=2, time_limit=float("inf"))
     assert result.status == SolveStatus.OPTIMAL and result.objective == 5
+    result = backend.solve(small(), num_workers=None)
+    assert result.status == SolveStatus.OPTIMAL and result.objective == 5
+    assert asked == [2, 1]
 
 
 def test_a_solution_pyjobshop_plots_and_serialises():

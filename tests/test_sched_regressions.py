@@ -444,3 +444,28 @@ def test_a_gap_beyond_a_float_is_probed_exactly(tmp_path):
     r = read_fjs(str(path)).solve(time_limit=20)
     # the huge option is never worth taking: small.fjs's optimum, 403, stands
     assert r.status == OPTIMAL and r.objective == 403
+
+
+
+def test_a_neighbourhood_of_a_horizon_beyond_a_float():
+    """The same corpus, another float: the large-neighbourhood moves took a share of the
+    horizon as a float product (OverflowError with a 400-digit duration in c154_3.mm, job 18;
+    found by 100 rounds of the corpus, session 8). The window of one move, straight: two
+    machines' worth of a job shop whose schedule spans 10^400."""
+    from smtsched.sched.optimize import Neighbourhoods
+
+    class Orders:
+        def before(self, a, b):
+            return (a.name, b.name)
+
+    huge = int("7" * 400)
+    m = Model("huge")
+    tasks = [m.task(f"t{i}", duration) for i, duration in enumerate([huge, 3, 4, huge, 5])]
+    m.unary(tasks[:3])
+    m.unary(tasks[3:])
+    moves = Neighbourhoods(m, Orders(), seed=0)
+    starts = [0, huge, huge + 3, 0, huge]
+    for _ in range(20):
+        fixed = moves.fixed_orders(starts, [True] * 5)
+        assert all(pair in {("t0", "t1"), ("t1", "t2"), ("t0", "t2"), ("t3", "t4")}
+                   for pair in fixed), fixed

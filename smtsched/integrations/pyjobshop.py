@@ -45,8 +45,9 @@ total earliness and total setup time, and maximum tardiness with unequal job wei
 
 The reported objective is PyJobShop's own (`Solution.objective`) of the returned solution,
 computed from the schedule; the lower bound is smtsched's proven bound on the model, which is
-a bound on PyJobShop's objective by the construction above. `num_workers`: smtsched searches
-with one worker (parallel search is not implemented yet), whatever the value.
+a bound on PyJobShop's objective by the construction above. `num_workers`: the processes of
+smtsched's parallel search (`Model.solve(workers=...)`); None or 0 is one, smtsched's default,
+the deterministic search.
 `initial_solution` becomes the Model's `start_from` schedule (the Model takes starting
 schedules with every task present only, so it is used for models without optional tasks and
 without tasks of several modes, and left out otherwise).
@@ -399,8 +400,8 @@ def solve(data, time_limit=None, display=False, num_workers=None, initial_soluti
     """Solve a `pyjobshop.ProblemData` with smtsched; a `pyjobshop.Result` (see the module).
 
     `time_limit`: seconds (None or inf: no limit); `display`: smtsched's progress log on
-    standard error; `num_workers`: accepted for PyJobShop's signature, smtsched runs one
-    worker; `initial_solution`: a `pyjobshop.Solution` to start from."""
+    standard error; `num_workers`: parallel search processes (None or 0: one, the deterministic
+    search); `initial_solution`: a `pyjobshop.Solution` to start from."""
     import math
 
     from pyjobshop.Result import Result, SolveStatus
@@ -424,7 +425,8 @@ def solve(data, time_limit=None, display=False, num_workers=None, initial_soluti
         starts = _initial(data, tr, initial_solution)
         if starts is not None:
             start_from.append(starts)
-    result = tr.model.solve(time_limit=time_limit, log=bool(display), start_from=start_from)
+    result = tr.model.solve(time_limit=time_limit, log=bool(display), start_from=start_from,
+                            workers=num_workers or 1)
     lower = None
     if result.lower_bound is not None:
         lower = max(0, tr.scale * result.lower_bound - tr.constant)

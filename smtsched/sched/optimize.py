@@ -953,7 +953,10 @@ class Neighbourhoods:
         tasks = self.tasks
         ends = [starts[t.index] + t.duration for t in tasks]
         horizon = max(ends) if ends else 0
-        width = max(1, int(horizon * self.share))
+        # exact beyond a float's integers (a 400-digit horizon overflowed the float product;
+        # found by the bad-input corpus, session 8); the float below keeps the moves as they were
+        width = max(1, int(horizon * self.share) if horizon < 1 << 53
+                    else int(horizon * Fraction(self.share)))
         begin = self.random.randint(-width // 2, max(-width // 2, horizon - width // 2))
         free = {t.index for t in tasks
                 if starts[t.index] < begin + width and ends[t.index] > begin}
