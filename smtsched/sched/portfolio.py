@@ -193,7 +193,12 @@ def _context():
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["smtsched.sched.portfolio"])
+        # nothing preloaded in the server: it starts with the current folder first on its
+        # path (python -c), so from a source checkout it would import the uncompiled tree
+        # (no smtsched.theories); a worker forked from it takes the caller's sys.path first
+        # (multiprocessing.spawn.prepare) and imports smtsched from where the caller did
+        # (seen in CI: a clean clone, installed with `pip install .`, tests run from its root)
+        context.set_forkserver_preload([])
     return context
 
 
