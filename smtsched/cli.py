@@ -30,6 +30,10 @@ def _version():
     return __version__
 
 
+# the reading time below which a timed search still gets the whole --timeout (solve_schedule)
+READ_SLACK = 0.2
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="smtsched",
@@ -344,8 +348,11 @@ def solve_schedule(args, format, started):
         # the limit given, not what is left of it after reading the file (a few ms that vary
         # from run to run), so the same file, seed and --timeout give the same answer. The
         # search's own deadline is then later by the reading time; the child is killed at
-        # the limit plus isolation.GRACE in any case.
-        return model.solve(time_limit=args.timeout, seed=args.seed or 0, on_solution=report,
+        # the limit plus isolation.GRACE (0.5 s), so a read of READ_SLACK or more (a large
+        # file) gives the search only what is left, and the answer still comes in time.
+        if time_limit is not None and args.timeout - time_limit < READ_SLACK:
+            time_limit = args.timeout
+        return model.solve(time_limit=time_limit, seed=args.seed or 0, on_solution=report,
                            log=args.log, proof=args.proof, proof_input=proof_input,
                            workers=args.workers)
 
