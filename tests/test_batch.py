@@ -273,6 +273,9 @@ def test_the_child_shortens_the_limit_by_its_start():
     assert child.shortened(argv, 100.0, 200.0)[-1] == repr(child.SMALLEST)
     assert child.shortened(argv, None, 5.0) == argv
     assert child.shortened(["solve", "f.sm"], 1.0, 2.0) == ["solve", "f.sm"]
+    # a start under SLACK keeps the limit, so the search's conflict budget is the same in a
+    # batch as one by one
+    assert child.shortened(argv, 100.0, 100.0 + child.SLACK / 2) == argv
 
 
 def test_results_keys_name_path_and_options(tmp_path):
