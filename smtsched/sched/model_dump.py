@@ -67,6 +67,15 @@ def as_dict(model):
         data["weights"] = [[model.tasks[i].name, w] for i, w in model.weights.items()]
         if model.dues is not None:
             data["dues"] = [[model.tasks[i].name, d] for i, d in model.dues.items()]
+        names = [t.name for t in model.tasks]
+        if model.tardy:
+            data["tardy"] = [[names[i], w, due] for i, w, due in model.tardy]
+        if model.max_groups:
+            data["max_tardiness"] = [{"weight": weight, "members": [[names[i], w, due]
+                                                                    for i, w, due in members]}
+                                     for weight, members in model.max_groups]
+        if model.setup_weight:
+            data["setup_weight"] = model.setup_weight
     if model.horizon is not None:
         data["horizon"] = model.horizon
     return data
