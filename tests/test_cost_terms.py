@@ -18,6 +18,7 @@ import z3
 
 from smtsched import Bool, Int, Or, WeightedCost
 from smtsched.compile import compile_problem
+from smtsched.certify.check.sched import read_model
 from smtsched.errors import UnsupportedError
 from smtsched.sched.model import Model, ModelError
 from smtsched.sched.model_json import dumps, loads
@@ -305,7 +306,96 @@ def test_bad_arguments_are_refused():
     assert m.objective is None   # nothing was set by a refused call
 
 
-def test_json_round_trip_to_smtlib_and_no_certificate(tmp_path):
+# ------------------------------------------------------------------ certificates
+def test_certificates_verify(tmp_path):
+    """The cost records hold the more terms (steps, groups, and literal terms over proxies
+    of the next Booleans), the checker's cost rule reads them, and every lemma of the cost
+    theory gets it."""
+    from smtsched.certify import check
+    rng = random.Random(41)
+    kinds = {"tardy": 0, "max": 0, "setup": 0}
+    for number in range(12):
+        instance = random_instance(rng)
+        folder = tmp_path / str(number)
+        result = build(*instance).solve(proof=str(folder))
+        expected = _agree(instance, result)
+        assert result.certificate == str(folder), result.certificate_note
+        verdict = check(str(folder))
+        assert verdict.ok, verdict
+        manifest = json.loads((folder / "manifest.json").read_text())
+        assert manifest["complete"] and not manifest["incomplete"]
+        _, tardy, groups, setup_weight = instance[3]
+        if expected > 0:
+            kinds["tardy"] += bool(tardy)
+            kinds["max"] += bool(groups)
+            kinds["setup"] += bool(setup_weight)
+    assert min(kinds.values()) >= 2, kinds
+
+
+TAMPERED = ([(3, 0), (2, 1), (2, 0), (1, 2)], [],
+            {(0, 1): 2, (1, 0): 1, (2, 3): 3, (3, 2): 1, (0, 2): 1},
+            ([], [(1, 2, 3), (2, 1, 2)], [(2, [(0, 1, 2), (3, 2, 3)])], 2))
+
+
+def _certified(folder):
+    from smtsched.certify import check
+    result = build(*TAMPERED).solve(proof=str(folder))
+    assert result.objective == brute_force(*TAMPERED) == 7 and check(str(folder)).ok
+    return check
+
+
+@pytest.mark.parametrize("where", ["setup time", "tardy weight", "group due"])
+def test_a_tampered_model_is_rejected(tmp_path, where):
+    """model.json's objective raised: the schedule's cost is not the claimed optimum."""
+    import hashlib
+    check = _certified(tmp_path)
+    assert json.loads((tmp_path / "schedule.json").read_text())["starts"] == \
+        {"t0": 0, "t1": 5, "t2": 7, "t3": 3}
+    data = json.loads((tmp_path / "model.json").read_text())
+    if where == "setup time":
+        # the optimum runs t0, t3, t1, t2 with no setups; t3 -> t1 gets one of 1, which the
+        # schedule keeps (t3 ends at 4, t1 starts at 5) but then pays (2 * 1)
+        data["setups"][0]["times"].append(["t3", "t1", 1])
+    elif where == "tardy weight":
+        data["tardy"][0][1] += 3
+    else:
+        data["max_tardiness"][0]["members"][0][2] -= 2
+    text = json.dumps(data)
+    (tmp_path / "model.json").write_text(text)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    manifest["input"]["sha256"] = hashlib.sha256(text.encode()).hexdigest()
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    assert not check(str(tmp_path)).ok
+
+
+@pytest.mark.parametrize("where", ["literal weight", "step due", "group weight",
+                                   "a literal dropped"])
+def test_a_tampered_cost_record_is_rejected(tmp_path, where):
+    """A cost record of constraints.json that costs more than the objective does not follow
+    from it; one that costs less (a literal term left out) no longer refutes the lemmas."""
+    check = _certified(tmp_path)
+    path = tmp_path / "constraints.json"
+    records = json.loads(path.read_text())
+    changed = 0
+    for record in records:
+        if record.get("kind") != "cost":
+            continue
+        changed += 1
+        if where == "literal weight":
+            record["literals"][0]["weight"] += 1
+        elif where == "step due":
+            record["steps"][0]["due"] -= 1
+        elif where == "group weight":
+            record["groups"][0]["weight"] += 1
+        else:
+            record["literals"] = record["literals"][1:]
+    assert changed
+    path.write_text(json.dumps(records))
+    verdict = check(str(tmp_path))
+    assert not verdict.ok, verdict
+
+
+def test_json_round_trip_to_smtlib_and_the_checker_reads_it(tmp_path):
     rng = random.Random(5)
     for number in range(8):
         instance = random_instance(rng)
@@ -319,11 +409,9 @@ def test_json_round_trip_to_smtlib_and_no_certificate(tmp_path):
             solver = z3.Solver()
             solver.from_string(model.to_smtlib(value))
             assert (solver.check() == z3.sat) == sat, (instance, value)
-        # the certificate checker has no rule for these terms: no certificate, and why
-        folder = tmp_path / str(number)
-        proved = model.solve(proof=str(folder))
-        assert proved.objective == expected and proved.certificate is None
-        assert "unknown keys" in proved.certificate_note, proved.certificate_note
+        # the checker's own reading of the model gives the same cost of the schedule
+        g = read_model(text)
+        assert g.check_schedule(dict(result.starts)) == result.objective
 
 
 def test_json_refusals():

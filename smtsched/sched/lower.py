@@ -1079,6 +1079,10 @@ class Lowering:
                 x = self.core.bool_var[("var", setups.next_name(number, a, b), None)]
                 copy = self._new_var()
                 self.core.clauses.append([-x, copy])
+                # for certificates a proxy of x (atoms.txt "and x"): the clause follows from
+                # it, and a bound over the copies bounds the next Booleans (the checker's
+                # cost records follow through the proxy to the objective's terms)
+                self.core.gates[copy] = ("and", (x,))
                 spec.literals.append((copy, model.setup_weight * gap))
 
     def memory(self, memory):
