@@ -439,3 +439,19 @@ def test_solver_backend_refuses_the_more_terms():
     assert model.solve().objective == 1
     with pytest.raises(UnsupportedError, match="tardy, max_tardiness or setup_weight"):
         Optimizer(model, backend=SolverBackend).run()
+
+
+def test_the_setups_of_zero_duration_tasks_at_one_instant():
+    """Tasks a, b of duration 0 at time 0, c at 5: a, b, c costs 0 + 2, b, a, c costs
+    0 + 5 (both keep the setups): the total setup time is the least, 2, for the Model and
+    for the checker's own reading."""
+    m = Model()
+    a, b, c = m.task("a", 0), m.task("b", 0), m.task("c", 3, release=5)
+    machine = m.unary([a, b, c])
+    m.setup_times(machine, {(a, c): 5, (b, c): 2, (c, a): 1, (c, b): 1})
+    m.minimize_weighted_sum([], setup_weight=3)
+    assert m.objective_value([0, 0, 5]) == 3 * 2
+    assert read_model(dumps(m)).check_schedule({"a": 0, "b": 0, "c": 5}) == 3 * 2
+    result = m.solve()
+    # the best sequence is c, then a and b (1 + 0); a, b, c costs 2 and b, c, a 3
+    assert result.status == OPTIMAL and result.objective == 3 * 1

@@ -37,7 +37,6 @@ a model feature this checker cannot check (repeated memory or buffer names) is
 "unsupported by the checker: <feature>"; an optional task among a weighted objective's
 tasks is an error (the Model refuses it).
 """
-import itertools
 import json
 import re
 
@@ -832,19 +831,21 @@ def _least_setups(problem, number, times, starts, present):
     for instant in sorted(by_start):
         zeros = [t for t in by_start[instant] if tasks[t][0] == 0]
         lasting = [t for t in by_start[instant] if tasks[t][0] > 0]
-        best = {}
-        for u, total in lasts.items():
-            for order in itertools.permutations(zeros):
-                at, value = u, total
-                for v in list(order) + lasting:
-                    d = gap(at, v)
-                    if d is None:
-                        break
-                    at, value = v, value + d
-                else:
-                    if at not in best or value < best[at]:
-                        best[at] = value
-        lasts = best
+        # over the subsets of the zero-duration tasks placed so far (2^k, as
+        # _sequence_error): the least sum ending at each of them
+        done = {0: dict(lasts)}
+        for mask in range(1 << len(zeros)):
+            for u, value in done.get(mask, {}).items():
+                for k, z in enumerate(zeros):
+                    d = None if mask >> k & 1 else gap(u, z)
+                    if d is not None:
+                        ends = done.setdefault(mask | 1 << k, {})
+                        if value + d < ends.get(z, value + d + 1):
+                            ends[z] = value + d
+        lasts = done.get((1 << len(zeros)) - 1, {})
+        for v in lasting:   # (one at most in a schedule _sequence_error accepted)
+            options = [value + gap(u, v) for u, value in lasts.items() if gap(u, v) is not None]
+            lasts = {v: min(options)} if options else {}
     return min(lasts.values())
 
 
