@@ -130,11 +130,6 @@ class CostSpec:
         return CostSpec(self.tasks, self.bound, None if self.guard is None else f(self.guard),
                         self.steps, self.groups, [(f(lit), w) for lit, w in self.literals])
 
-    def plain(self):
-        """Whether it is a weighted completion / tardiness sum alone (the terms the
-        certificate checker's cost rule knows)."""
-        return not (self.steps or self.groups or self.literals)
-
 
 class Buffer(NamedTuple):
     """A buffer of a memory constraint: live on [x_alloc, x_free), for ever when `free` is
