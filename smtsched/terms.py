@@ -169,10 +169,15 @@ def _number(value, context=None):
     """A Python number as an exact Fraction/int; floats by their shortest decimal, as z3 does."""
     if isinstance(value, bool):
         raise SortError(f"a Boolean value where a number is expected{_near(context)}")
-    if isinstance(value, int):
+    if value.__class__ is int:
         return value
+    if isinstance(value, int):
+        return int(value)  # a model's IntNumRef: a plain int in terms (same_term compares types)
     if isinstance(value, Fraction):
-        return value.numerator if value.denominator == 1 else value
+        if value.denominator == 1:
+            return int(value.numerator)
+        return value if value.__class__ is Fraction else Fraction(value.numerator,
+                                                                  value.denominator)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise UnsupportedError(f"the float {value} is not a number{_near(context)}")
@@ -299,15 +304,25 @@ def BoolVal(value):
     return _const(bool(value), BOOL)
 
 
+def _numeral(value):
+    """z3's IntVal / RealVal also take numerals as strings: "12", "-3", "0.125", "7/3"."""
+    if isinstance(value, str):
+        try:
+            return Fraction(value.strip())
+        except ValueError:
+            raise SortError(f"{value!r} is not a numeral") from None
+    return value
+
+
 def IntVal(value):
-    number = _number(value)
+    number = _number(_numeral(value))
     if not isinstance(number, int):
         raise SortError(f"IntVal of the non-integer {value}")
     return _const(number, INT)
 
 
 def RealVal(value):
-    return _const(Fraction(_number(value)), REAL)
+    return _const(Fraction(_number(_numeral(value))), REAL)
 
 
 def And(*args):
