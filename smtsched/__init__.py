@@ -19,6 +19,9 @@ from .sorts import (BoolSort, Const, Consts, FreshBool, FreshInt, FreshReal, Int
                     RealSort, SortRef)
 from .values import FuncDecl, IntNumRef, RatNumRef
 from .params import get_param, set_param
+from .errors import SmtschedError as Z3Exception
+from .z3_functions import (Abs, ArithRef, BoolRef, BoolVector, ExprRef, IntVector, RealVector,
+                           prove, solve)
 from .z3_functions import (Product, Q, RatVal, SimpleSolver, SolverFor, Sum,
                            is_add, is_and, is_app, is_arith, is_arith_value, is_bool, is_const,
                            is_distinct, is_eq, is_expr, is_false, is_ge, is_gt, is_implies,
@@ -44,4 +47,6 @@ __all__ = [
     "is_distinct", "is_eq", "is_expr", "is_false", "is_ge", "is_gt", "is_implies", "is_int",
     "is_int_value", "is_le", "is_lt", "is_mul", "is_not", "is_or", "is_rational_value",
     "is_real", "is_sub", "is_true", "set_param", "simplify",
+    "Abs", "ArithRef", "BoolRef", "BoolVector", "ExprRef", "IntVector", "RealVector",
+    "Z3Exception", "prove", "solve",
 ]

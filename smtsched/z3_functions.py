@@ -163,3 +163,79 @@ def SolverFor(logic, ctx=None, logFile=None):
 def SimpleSolver(ctx=None, logFile=None):
     from .z3_solver import Solver
     return Solver()
+
+
+# -- more of z3's convenience names -------------------------------------------------------
+def IntVector(prefix, size):
+    """[prefix__0, ..., prefix__{size-1}], z3's naming."""
+    from .terms import Int
+    return [Int(f"{prefix}__{i}") for i in range(size)]
+
+
+def RealVector(prefix, size):
+    from .terms import Real
+    return [Real(f"{prefix}__{i}") for i in range(size)]
+
+
+def BoolVector(prefix, size):
+    from .terms import Bool
+    return [Bool(f"{prefix}__{i}") for i in range(size)]
+
+
+def Abs(a):
+    """|a| as If(a >= 0, a, -a): a difference constraint on it stays one after the compiler
+    lifts the If."""
+    from .terms import If
+    return If(a >= 0, a, -a)
+
+
+def solve(*formulas, **options):
+    """z3's solve: prints the model (declarations in name order), "no solution", or
+    "failed to solve"."""
+    from .z3_solver import Solver
+    s = Solver()
+    s.set(**options)
+    s.add(*formulas)
+    answer = s.check()
+    if answer == answer.__class__("unsat"):
+        print("no solution")
+    elif answer == answer.__class__("unknown"):
+        print("failed to solve")
+    else:
+        print(s.model())
+
+
+def prove(claim, **options):
+    """z3's prove: "proved", or "counterexample" and the model that refutes the claim."""
+    from .terms import Not
+    from .z3_solver import Solver
+    s = Solver()
+    s.set(**options)
+    s.add(Not(claim))
+    answer = str(s.check())
+    if answer == "unsat":
+        print("proved")
+    elif answer == "unknown":
+        print("failed to prove")
+    else:
+        print("counterexample")
+        print(s.model())
+
+
+class _SortedTerms(type):
+    """isinstance(t, ArithRef) & co.: Terms of the right sort (smtsched has one Term class)."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Term) and (cls._sorts is None or obj.sort in cls._sorts)
+
+
+class ExprRef(metaclass=_SortedTerms):
+    _sorts = None
+
+
+class ArithRef(metaclass=_SortedTerms):
+    _sorts = (INT, REAL)
+
+
+class BoolRef(metaclass=_SortedTerms):
+    _sorts = (BOOL,)

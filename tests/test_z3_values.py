@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import smtsched
-from smtsched import (Bool, BoolSort, Const, Consts, Int, Ints, IntSort, Real, RealSort,
+from smtsched import (Bool, BoolSort, Const, Consts, Implies, Int, Ints, IntSort, Real, RealSort,
                       Solver, is_false, is_int_value, is_rational_value, is_true, sat)
 from smtsched.values import IntNumRef, RatNumRef
 
@@ -155,3 +155,24 @@ def test_parameters_by_z3_names():
     finally:
         reset_params()
     assert Solver()._timeout is None
+
+
+def test_guide_conveniences(capsys):
+    from smtsched import (Abs, ArithRef, BoolRef, BoolVector, ExprRef, IntVector, Z3Exception,
+                          prove, solve)
+    x, y = Ints("x y")
+    solve(x - y > 2, y == 1, x < 5)
+    solve(x > 1, x < 1)
+    prove(Implies(x > 3, x > 2))
+    prove(Implies(x > 2, x > 3))
+    assert capsys.readouterr().out == ("[x = 4, y = 1]\nno solution\nproved\n"
+                                       "counterexample\n[x = 3]\n")
+    assert [str(v) for v in IntVector("t", 2)] == ["t__0", "t__1"]
+    assert str(BoolVector("b", 1)[0]) == "b__0"
+    assert isinstance(x, ArithRef) and not isinstance(x > 1, ArithRef)
+    assert isinstance(x > 1, BoolRef) and isinstance(x, ExprRef) and not isinstance(3, ExprRef)
+    s = Solver()
+    s.add(Abs(x - y) <= 2, x == 5, y <= 3)
+    assert s.check() == sat and s.model()[y] == 3
+    with pytest.raises(Z3Exception):
+        Solver().model()
