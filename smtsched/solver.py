@@ -608,7 +608,8 @@ class Solver:
         return text.split("\n", 1)[1]   # without the set-logic line
 
     def __repr__(self):
-        return "[" + ", ".join(to_smtlib(f) for f in self.assertions()) + "]"
+        # z3's print(s): the assertions in z3py's notation
+        return "[" + ", ".join(str(f) for f in self.assertions()) + "]"
 
 
 def _records_hold(records, values):

@@ -38,10 +38,17 @@ class Term:
     def sexpr(self):
         return to_smtlib(self)
 
+    # print(), str() and repr() write z3py's notation (x - y <= 5, And(p, q)), as z3 scripts
+    # expect; format(), and so every f-string message, SMT-LIB, which the SMT-LIB front end's
+    # errors and the rest of smtsched's messages were written in.
     def __repr__(self):
-        return to_smtlib(self)
+        from .z3_printer import z3_text
+        return z3_text(self)
 
     __str__ = __repr__
+
+    def __format__(self, spec):
+        return format(to_smtlib(self), spec)
 
     # Structural truth, as z3 allows `if x == y:` on expressions; other terms have no truth.
     def __bool__(self):
@@ -78,7 +85,7 @@ class Term:
         return self
 
     def __mul__(self, other):
-        return _scale(self, other)
+        return _scale(self, other, written_after=True)
 
     def __rmul__(self, other):
         return _scale(self, other)
@@ -91,7 +98,9 @@ class Term:
         divisor = _number(other, self)
         if divisor == 0:
             raise ZeroDivisionError(f"division of {self} by zero")
-        return _scale(self, Fraction(1) / divisor)
+        quotient = _scale(self, Fraction(1) / divisor)
+        quotient.value = ("div", divisor)   # printed as written: r/2 (smtsched.z3_printer)
+        return quotient
 
     # Comparisons.
     def __le__(self, other):
@@ -235,7 +244,7 @@ def _arith(op, a, b):
     return Term(op, (a, b), a.sort)
 
 
-def _scale(term, factor):
+def _scale(term, factor, written_after=False):
     if isinstance(factor, Term):
         if factor.op != "const":
             raise UnsupportedError(f"product of two terms is not difference logic: ({term} * {factor})")
@@ -244,7 +253,9 @@ def _scale(term, factor):
     factor = _number(factor, term)
     if term.sort == INT and not isinstance(factor, int):
         raise UnsupportedError(f"the Int term {term} times the non-integer {factor}")
-    return Term("mul", (_as_term(factor, term), term), term.sort)
+    # the factor always comes first; value "right" remembers x*2 (for printing it as written)
+    return Term("mul", (_as_term(factor, term), term), term.sort,
+                value="right" if written_after else None)
 
 
 def _compare(op, a, b):
@@ -300,8 +311,15 @@ def Reals(names):
     return _many(Real, names)
 
 
+class ValueTerm(Term):
+    """A constant made by IntVal / RealVal / BoolVal: a Term like any other, of a subclass only
+    so that Python orders a comparison as it does for z3's values (x <= IntVal(3) runs the
+    subclass's reflected method first: 3 >= x, which is what z3 builds and prints)."""
+    __slots__ = ()
+
+
 def BoolVal(value):
-    return _const(bool(value), BOOL)
+    return ValueTerm("const", (), BOOL, value=bool(value))
 
 
 def _numeral(value):
@@ -318,11 +336,11 @@ def IntVal(value):
     number = _number(_numeral(value))
     if not isinstance(number, int):
         raise SortError(f"IntVal of the non-integer {value}")
-    return _const(number, INT)
+    return ValueTerm("const", (), INT, value=number)
 
 
 def RealVal(value):
-    return _const(Fraction(_number(_numeral(value))), REAL)
+    return ValueTerm("const", (), REAL, value=Fraction(_number(_numeral(value))))
 
 
 def And(*args):

@@ -183,10 +183,10 @@ def BoolVector(prefix, size):
 
 
 def Abs(a):
-    """|a| as If(a >= 0, a, -a): a difference constraint on it stays one after the compiler
-    lifts the If."""
+    """|a| as If(a > 0, a, -a), as z3 writes it: a difference constraint on it stays one
+    after the compiler lifts the If."""
     from .terms import If
-    return If(a >= 0, a, -a)
+    return If(a > 0, a, -a)
 
 
 def solve(*formulas, **options):
