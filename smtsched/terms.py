@@ -366,6 +366,11 @@ def Xor(a, b):
 
 def If(condition, then, otherwise):
     (condition,) = _bool_args("If's condition", (condition,))
+    if not isinstance(then, Term) and not isinstance(otherwise, Term):
+        # If(c, 1, 0) / If(c, 1, 2.5): constants, lifted as z3 lifts them (Real if either is)
+        then = _as_term(then)
+        if then.sort == INT and not isinstance(otherwise, (bool, int)):
+            then = _const(Fraction(then.value), REAL)
     then, otherwise = _coerce_pair(then, otherwise)
     return Term("ite", (condition, then, otherwise), then.sort)
 

@@ -176,3 +176,13 @@ def test_guide_conveniences(capsys):
     assert s.check() == sat and s.model()[y] == 3
     with pytest.raises(Z3Exception):
         Solver().model()
+
+
+def test_if_of_two_constants_is_lifted_as_z3_lifts_it():
+    from smtsched import If, IntVal
+    p = Bool("p")
+    x = Int("x")
+    assert If(p, 1, 0).sort == "Int" and If(p, 1, 2.5).sort == "Real"
+    s = Solver()
+    s.add(x == If(p, 3, 0) + IntVal(1), p)
+    assert s.check() == sat and s.model()[x] == 4
