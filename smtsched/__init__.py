@@ -18,7 +18,7 @@ from .z3_solver import Solver
 from .sorts import (BoolSort, Const, Consts, FreshBool, FreshInt, FreshReal, IntSort,
                     RealSort, SortRef)
 from .values import FuncDecl, IntNumRef, RatNumRef
-from .params import get_param, set_param
+from .params import get_param, reset_params, set_option, set_param
 from .errors import SmtschedError as Z3Exception
 from .z3_functions import (Abs, ArithRef, BoolRef, BoolVector, ExprRef, IntVector, RealVector,
                            prove, solve)
@@ -48,5 +48,5 @@ __all__ = [
     "is_int_value", "is_le", "is_lt", "is_mul", "is_not", "is_or", "is_rational_value",
     "is_real", "is_sub", "is_true", "set_param", "simplify",
     "Abs", "ArithRef", "BoolRef", "BoolVector", "ExprRef", "IntVector", "RealVector",
-    "Z3Exception", "prove", "solve",
+    "Z3Exception", "prove", "reset_params", "set_option", "solve",
 ]

@@ -10,7 +10,9 @@ _IGNORED = {"verbose", "parallel.enable", "parallel.threads.max", "model", "mode
             "pp.max_lines", "pp.max_width", "pp.max_depth", "pp.max_num_lines",
             "pp.decimal", "pp.decimal_precision", "smtlib2_compliant", "threads",
             "proof", "trace", "auto_config", "unsat_core", "well_sorted_check",
-            "type_check", "warning", "memory_max_alloc_count", "stats"}
+            "type_check", "warning", "memory_max_alloc_count", "stats",
+            # printer options given as global parameters: z3 warns and ignores them
+            "rational_to_decimal", "precision"}
 # z3 names of smtsched's options
 _ALIASES = {"timeout": "timeout", "smt.timeout": "timeout", "random_seed": "seed",
             "smt.random_seed": "seed", "sat.random_seed": "seed", "seed": "seed",
@@ -56,3 +58,14 @@ def global_params():
     return dict(_PARAMS)
 
 
+
+
+def set_option(*args, **keywords):
+    """z3's set_option: printer options as keywords (rational_to_decimal, precision; the
+    layout ones are accepted without effect), everything else as set_param."""
+    from .print_options import set_printing
+    rest = {}
+    for name, value in keywords.items():
+        if not set_printing(name, value):
+            rest[name] = value
+    set_param(*args, **rest)

@@ -94,19 +94,8 @@ class RatNumRef(Fraction):
 
     def as_decimal(self, prec):
         """`prec` decimal digits, truncated, with "?" when digits were cut (z3's format)."""
-        negative = self < 0
-        n, d = abs(self.numerator), self.denominator
-        whole, rest = divmod(n, d)
-        digits = []
-        while rest and len(digits) < prec:
-            digit, rest = divmod(rest * 10, d)
-            digits.append(str(digit))
-        text = str(whole)
-        if digits or rest:
-            text += "." + "".join(digits)
-        if rest:
-            text += "?"
-        return "-" + text if negative else text
+        from .print_options import decimal_text
+        return decimal_text(self, prec)
 
     def sort(self):
         from .sorts import RealSort
@@ -116,7 +105,8 @@ class RatNumRef(Fraction):
         return smtlib_number(Fraction(self.numerator, self.denominator), REAL, decimals=True)
 
     def __repr__(self):
-        return str(Fraction(self.numerator, self.denominator))
+        from .print_options import real_text
+        return real_text(self)
 
     __str__ = __repr__
 

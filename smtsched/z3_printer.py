@@ -75,7 +75,10 @@ def value_text(value, sort):
     if sort == BOOL:
         return "True" if value else "False"
     value = Fraction(value)
-    return str(value.numerator) if value.denominator == 1 else str(value)
+    if sort == "Int":
+        return str(value.numerator)
+    from .print_options import real_text
+    return real_text(value)
 
 
 def z3_text(term):

@@ -186,3 +186,17 @@ def test_if_of_two_constants_is_lifted_as_z3_lifts_it():
     s = Solver()
     s.add(x == If(p, 3, 0) + IntVal(1), p)
     assert s.check() == sat and s.model()[x] == 4
+
+
+def test_rational_to_decimal_printing():
+    from smtsched import Q, set_option
+    r = Real("r")
+    try:
+        set_option(rational_to_decimal=True, precision=3)
+        assert str(Q(1, 3)) == "0.333?" and str(r + Q(1, 2)) == "r + 0.5"
+        s = Solver()
+        s.add(r * 3 == 2)
+        assert s.check() == sat and str(s.model()) == "[r = 0.666?]"
+    finally:
+        set_option(rational_to_decimal=False, precision=10)
+    assert str(Q(1, 3)) == "1/3"

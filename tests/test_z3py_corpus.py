@@ -33,6 +33,10 @@ for path in sys.argv[2:]:
     except BaseException as error:
         out.write("EXCEPTION " + "".join(traceback.format_exception_only(type(error), error)))
     results[path] = out.getvalue()
+    # what one program sets globally stays out of the next one's way
+    module = __import__(backend)
+    module.reset_params()
+    module.set_option(rational_to_decimal=False, precision=10)
 sys.stdout.write(json.dumps(results))
 """
 
