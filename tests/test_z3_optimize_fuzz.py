@@ -2,7 +2,7 @@
 (issue 18): satisfiability and every objective's optimum agree (lexicographic, in the order
 given), and smtsched's model satisfies the formulas and has the optimal values."""
 import z3
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import smtsched
@@ -67,6 +67,7 @@ def test_optimize_agrees_with_z3(problem):
                  for sense, t in z_objectives]
     answer, z_answer = ours.check(), theirs.check()
     assert str(answer) == str(z_answer)
+    event(f"{answer} with {len(objectives)} objective(s)")
     if str(answer) != "sat":
         return
     model = ours.model()
