@@ -48,43 +48,108 @@ unknown = CheckSatResult(UNKNOWN)
 _RESULTS = {SAT: sat, UNSAT: unsat, UNKNOWN: unknown}
 
 
+class _NoValue(KeyError):
+    """A variable without a value in the model, evaluated without model completion."""
+
+
 class Model:
-    """Values of the variables of a satisfying assignment: m[x] is int, Fraction or bool."""
+    """Values of the variables of a satisfying assignment, as z3's ModelRef gives them:
+    m[x] (x a variable or one of m.decls()) is an IntNumRef (an int), a RatNumRef (a
+    Fraction) or a bool (smtsched.values); iterating gives the declarations, sorted by name."""
 
     def __init__(self, values):
-        self._values = values  # variable key -> value
+        self._values = values  # variable key -> value (plain int, Fraction or bool)
 
     def __getitem__(self, var):
-        if not isinstance(var, Term) or var.op != "var":
+        from .values import decl_var, z3_value
+        found = decl_var(var)
+        if found is None:
+            if isinstance(var, int) and not isinstance(var, bool):
+                return self.decls()[var]   # z3: m[i] is the i-th declaration
             raise TypeError(f"a model is indexed by variables, got {var!r}; use m.eval(term)")
-        return self._values.get(var.key())
+        return z3_value(self._values.get(found.key()), found.sort)
 
     def __contains__(self, var):
-        return isinstance(var, Term) and var.op == "var" and var.key() in self._values
+        from .values import decl_var
+        found = decl_var(var)
+        return found is not None and found.key() in self._values
 
     def __len__(self):
         return len(self._values)
 
+    def __iter__(self):
+        return iter(self.decls())
+
     def decls(self):
-        return sorted(self._values, key=lambda key: key[1])
+        """The declarations of the model's constants (z3's FuncDeclRef: name(), str, m[d]),
+        sorted by name (z3's own order is its internal one)."""
+        from .values import FuncDecl
+        keys = sorted(self._values, key=lambda key: (key[1], key[2]))
+        return [FuncDecl(Term("var", (), key[2], name=key[1])) for key in keys]
 
     def eval(self, term, model_completion=True):
-        """The value of `term`; unconstrained variables count as 0 / False."""
+        """The value of `term`; unconstrained variables count as 0 / False. (z3's default is
+        model_completion=False, which leaves such a variable as it is; smtsched's models give
+        every variable of the assertions a value, so the two differ only for variables that
+        occur in no assertion.)"""
+        from .values import z3_value
+        if not isinstance(term, Term):
+            return term
+        try:
+            return z3_value(self._raw_eval(term, model_completion), term.sort)
+        except _NoValue:
+            return self._substitute(term)
+
+    def _substitute(self, term):
+        """`term` with the model's values put in for its variables; those without a value
+        stay (what z3's eval without model completion gives, less its simplification)."""
+        memo = {}
+        stack = [(term, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if id(node) in memo:
+                continue
+            if node.op == "var":
+                value = self._values.get(node.key())
+                memo[id(node)] = node if value is None else Term("const", (), node.sort,
+                                                                 value=value)
+            elif not node.args:
+                memo[id(node)] = node
+            elif not expanded:
+                stack.append((node, True))
+                stack.extend((a, False) for a in node.args)
+            else:
+                memo[id(node)] = Term(node.op, tuple(memo[id(a)] for a in node.args),
+                                      node.sort, name=node.name, value=node.value)
+        return memo[id(term)]
+
+    evaluate = eval
+
+    def _raw_eval(self, term, model_completion=True):
+        """eval's plain int / Fraction / bool."""
         def lookup(var):
             value = self._values.get(var.key())
             if value is None:
                 if not model_completion:
-                    raise KeyError(f"{var.name} has no value in this model")
+                    raise _NoValue(var.name)
                 value = False if var.sort == BOOL else 0 if var.sort == INT else Fraction(0)
             return value
-        if not isinstance(term, Term):
-            return term
         return evaluate(term, lookup)
 
-    evaluate = eval
+    def sexpr(self):
+        from .values import z3_value
+        rows = []
+        for decl in self.decls():
+            var = decl()
+            value = z3_value(self._values[var.key()], var.sort)
+            text = ("true" if value else "false") if var.sort == BOOL else value.sexpr()
+            rows.append(f"(define-fun {decl.name()} () {var.sort}\n  {text})")
+        return "\n".join(rows)
 
     def __repr__(self):
-        items = ", ".join(f"{key[1]} = {self._values[key]}" for key in self.decls())
+        from .values import z3_value
+        items = ", ".join(f"{key[1]} = {z3_value(self._values[key], key[2])}"
+                          for key in sorted(self._values, key=lambda key: (key[1], key[2])))
         return f"[{items}]"
 
 
@@ -108,7 +173,13 @@ class Solver:
         self._proof_input = None     # the input the certificate names (else input.smt2)
         self._proof_claim = None     # {"claim", "values"}: the certificate's claim (else unsat)
         self._compiler = compiler.IncrementalCompiler()
+        self._tracked = [[]]         # per frame: (tracking literal, formula) of assert_and_track
+        self._minimize_core = False  # z3's core.minimize
         self._clear_result()
+        from .params import global_params
+        defaults = global_params()
+        if defaults:
+            self.set(**defaults)
 
     def _clear_result(self):
         self._last_status = None
@@ -147,6 +218,16 @@ class Solver:
                 raise TypeError("Solver.set takes name/value pairs or keyword arguments")
             options.update(zip(args[::2], args[1::2]))
         for name, value in options.items():
+            if "." in name or name in ("random_seed", "memory_max_size"):
+                # z3's parameter names (smt.random_seed, ...): smtsched's, or None to ignore
+                from .params import option_name
+                if name.replace(":", "").lower() in ("core.minimize", "smt.core.minimize"):
+                    self._minimize_core = bool(value)
+                    continue
+                mine = option_name(name)
+                if mine is None:
+                    continue
+                name = mine
             name = name.replace(".", "_").replace(":", "")
             if name == "timeout":
                 self._timeout = None if value is None or value <= 0 else value / 1000.0
@@ -227,6 +308,21 @@ class Solver:
 
     append = insert = assert_exprs = add
 
+    def assert_and_track(self, formula, p):
+        """Assert `formula` tracked by `p` (a Bool variable, or a name for one): `p` then
+        names it in unsat_core(), as in z3 (which asserts p => formula and assumes p)."""
+        from .terms import Bool, BoolVal, Implies
+        if isinstance(p, str):
+            p = Bool(p)
+        if not isinstance(p, Term) or p.op != "var" or p.sort != BOOL:
+            raise SortError(f"assert_and_track tracks with a Bool variable, got {p!r}")
+        if isinstance(formula, bool):
+            formula = BoolVal(formula)
+        if not isinstance(formula, Term) or formula.sort != BOOL:
+            raise SortError(f"assert_and_track expects a formula, got {formula!r}")
+        self._frames[-1].append(Implies(p, formula))
+        self._tracked[-1].append(p)
+
     def assertions(self):
         return _terms(self._stored())
 
@@ -237,17 +333,20 @@ class Solver:
 
     def push(self):
         self._frames.append([])
+        self._tracked.append([])
 
     def pop(self, num=1):
         if num < 0 or num > len(self._frames) - 1:
             raise ValueError(f"pop({num}) with only {len(self._frames) - 1} push(es) open")
         del self._frames[len(self._frames) - num:]
+        del self._tracked[len(self._tracked) - num:]
 
     def num_scopes(self):
         return len(self._frames) - 1
 
     def reset(self):
         self._frames = [[]]
+        self._tracked = [[]]
         self._clear_result()
 
     # -- solving -----------------------------------------------------------------------
@@ -257,6 +356,35 @@ class Solver:
         for a in assumptions:
             if not isinstance(a, Term) or a.sort != BOOL:
                 raise SortError(f"check() assumptions must be formulas, got {a!r}")
+        tracked = tuple(p for frame in self._tracked for p in frame)
+        if tracked:
+            assumptions = tracked + tuple(assumptions)
+        result = self._check(assumptions)
+        if result == unsat and self._minimize_core and len(self._core) > 1:
+            self._shrink_core()
+        return result
+
+    def _shrink_core(self):
+        """core.minimize: drop each assumption of the core whose removal leaves it unsat
+        (deletion-based, checked: the core returned is unsat and no element can go)."""
+        assumptions = self._last_assumptions
+        keep = list(self._core)
+        k = 0
+        while k < len(keep):
+            trial = keep[:k] + keep[k + 1:]
+            self._check(tuple(assumptions[j] for j in trial))
+            if self._last_status == UNSAT:
+                kept = set(trial[j] for j in self._core)   # the smaller core it found
+                keep = [j for j in trial if j in kept]
+            else:
+                k += 1
+        self._check(tuple(assumptions[j] for j in keep))
+        if self._last_status != UNSAT:
+            raise ModelCheckError("internal error: a minimised core is not unsat")
+        self._last_assumptions = assumptions
+        self._core = keep
+
+    def _check(self, assumptions):
         self._clear_result()
         self._last_assumptions = assumptions
         started = time.perf_counter()
@@ -423,7 +551,7 @@ class Solver:
                 values[var.key()] = False if var.sort == BOOL else 0 if var.sort == INT else Fraction(0)
         model = Model(values)
         for formula in list(assertions) + list(assumptions):
-            if model.eval(formula) is not True:
+            if model._raw_eval(formula) is not True:
                 raise ModelCheckError(
                     "internal error: the model found does not satisfy the assertion "
                     f"{to_smtlib(formula)}; please report this input")
@@ -474,10 +602,14 @@ class Solver:
         return dumps(self.assertions(), logic=logic)
 
     def sexpr(self):
-        return "\n".join(f"(assert {to_smtlib(f)})" for f in self.assertions())
+        """Declarations and assertions in SMT-LIB, as z3's Solver.sexpr()."""
+        from .printer import dumps
+        text = dumps(self.assertions(), check=False)
+        return text.split("\n", 1)[1]   # without the set-logic line
 
     def __repr__(self):
-        return "[" + ", ".join(to_smtlib(f) for f in self.assertions()) + "]"
+        # z3's print(s): the assertions in z3py's notation
+        return "[" + ", ".join(str(f) for f in self.assertions()) + "]"
 
 
 def _records_hold(records, values):

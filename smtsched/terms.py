@@ -38,10 +38,17 @@ class Term:
     def sexpr(self):
         return to_smtlib(self)
 
+    # print(), str() and repr() write z3py's notation (x - y <= 5, And(p, q)), as z3 scripts
+    # expect; format(), and so every f-string message, SMT-LIB, which the SMT-LIB front end's
+    # errors and the rest of smtsched's messages were written in.
     def __repr__(self):
-        return to_smtlib(self)
+        from .z3_printer import z3_text
+        return z3_text(self)
 
     __str__ = __repr__
+
+    def __format__(self, spec):
+        return format(to_smtlib(self), spec)
 
     # Structural truth, as z3 allows `if x == y:` on expressions; other terms have no truth.
     def __bool__(self):
@@ -78,7 +85,7 @@ class Term:
         return self
 
     def __mul__(self, other):
-        return _scale(self, other)
+        return _scale(self, other, written_after=True)
 
     def __rmul__(self, other):
         return _scale(self, other)
@@ -91,7 +98,9 @@ class Term:
         divisor = _number(other, self)
         if divisor == 0:
             raise ZeroDivisionError(f"division of {self} by zero")
-        return _scale(self, Fraction(1) / divisor)
+        quotient = _scale(self, Fraction(1) / divisor)
+        quotient.value = ("div", divisor)   # printed as written: r/2 (smtsched.z3_printer)
+        return quotient
 
     # Comparisons.
     def __le__(self, other):
@@ -169,10 +178,15 @@ def _number(value, context=None):
     """A Python number as an exact Fraction/int; floats by their shortest decimal, as z3 does."""
     if isinstance(value, bool):
         raise SortError(f"a Boolean value where a number is expected{_near(context)}")
-    if isinstance(value, int):
+    if value.__class__ is int:
         return value
+    if isinstance(value, int):
+        return int(value)  # a model's IntNumRef: a plain int in terms (same_term compares types)
     if isinstance(value, Fraction):
-        return value.numerator if value.denominator == 1 else value
+        if value.denominator == 1:
+            return int(value.numerator)
+        return value if value.__class__ is Fraction else Fraction(value.numerator,
+                                                                  value.denominator)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise UnsupportedError(f"the float {value} is not a number{_near(context)}")
@@ -230,7 +244,7 @@ def _arith(op, a, b):
     return Term(op, (a, b), a.sort)
 
 
-def _scale(term, factor):
+def _scale(term, factor, written_after=False):
     if isinstance(factor, Term):
         if factor.op != "const":
             raise UnsupportedError(f"product of two terms is not difference logic: ({term} * {factor})")
@@ -239,7 +253,9 @@ def _scale(term, factor):
     factor = _number(factor, term)
     if term.sort == INT and not isinstance(factor, int):
         raise UnsupportedError(f"the Int term {term} times the non-integer {factor}")
-    return Term("mul", (_as_term(factor, term), term), term.sort)
+    # the factor always comes first; value "right" remembers x*2 (for printing it as written)
+    return Term("mul", (_as_term(factor, term), term), term.sort,
+                value="right" if written_after else None)
 
 
 def _compare(op, a, b):
@@ -295,19 +311,36 @@ def Reals(names):
     return _many(Real, names)
 
 
+class ValueTerm(Term):
+    """A constant made by IntVal / RealVal / BoolVal: a Term like any other, of a subclass only
+    so that Python orders a comparison as it does for z3's values (x <= IntVal(3) runs the
+    subclass's reflected method first: 3 >= x, which is what z3 builds and prints)."""
+    __slots__ = ()
+
+
 def BoolVal(value):
-    return _const(bool(value), BOOL)
+    return ValueTerm("const", (), BOOL, value=bool(value))
+
+
+def _numeral(value):
+    """z3's IntVal / RealVal also take numerals as strings: "12", "-3", "0.125", "7/3"."""
+    if isinstance(value, str):
+        try:
+            return Fraction(value.strip())
+        except ValueError:
+            raise SortError(f"{value!r} is not a numeral") from None
+    return value
 
 
 def IntVal(value):
-    number = _number(value)
+    number = _number(_numeral(value))
     if not isinstance(number, int):
         raise SortError(f"IntVal of the non-integer {value}")
-    return _const(number, INT)
+    return ValueTerm("const", (), INT, value=number)
 
 
 def RealVal(value):
-    return _const(Fraction(_number(value)), REAL)
+    return ValueTerm("const", (), REAL, value=Fraction(_number(_numeral(value))))
 
 
 def And(*args):
@@ -333,6 +366,11 @@ def Xor(a, b):
 
 def If(condition, then, otherwise):
     (condition,) = _bool_args("If's condition", (condition,))
+    if not isinstance(then, Term) and not isinstance(otherwise, Term):
+        # If(c, 1, 0) / If(c, 1, 2.5): constants, lifted as z3 lifts them (Real if either is)
+        then = _as_term(then)
+        if then.sort == INT and not isinstance(otherwise, (bool, int)):
+            then = _const(Fraction(then.value), REAL)
     then, otherwise = _coerce_pair(then, otherwise)
     return Term("ite", (condition, then, otherwise), then.sort)
 

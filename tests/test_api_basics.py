@@ -143,15 +143,16 @@ def test_term_translates_to_equivalent_z3_term():
 
 
 def test_model_values_are_int_for_int_and_fraction_for_real():
+    # ints and Fractions (IntNumRef / RatNumRef, with z3's methods: test_z3_values.py)
     x, y = Ints("x y")
     r = Real("r")
     p = Bool("p")
     s, result = solve(x == 3, y - x == 2, r == Fraction(7, 3), p)
     assert result == sat
     m = s.model()
-    assert type(m[x]) is int and m[x] == 3
-    assert type(m[y]) is int and m[y] == 5
-    assert type(m[r]) is Fraction and m[r] == Fraction(7, 3)
+    assert isinstance(m[x], int) and m[x] == 3
+    assert isinstance(m[y], int) and m[y] == 5
+    assert isinstance(m[r], Fraction) and m[r] == Fraction(7, 3)
     assert type(m[p]) is bool and m[p] is True
 
 
@@ -161,8 +162,8 @@ def test_model_eval_of_terms_has_the_sort_kind():
     s, result = solve(x == 3, y == 1, r == Fraction(1, 2))
     assert result == sat
     m = s.model()
-    assert type(m.eval(x - y + 2)) is int and m.eval(x - y + 2) == 4
-    assert type(m.eval(3 * r)) is Fraction and m.eval(3 * r) == Fraction(3, 2)
+    assert isinstance(m.eval(x - y + 2), int) and m.eval(x - y + 2) == 4
+    assert isinstance(m.eval(3 * r), Fraction) and m.eval(3 * r) == Fraction(3, 2)
     assert m.eval(x - y <= 1) is False
     assert m.eval(Or(x - y <= 1, r > 0)) is True
 
@@ -171,7 +172,7 @@ def test_real_model_value_is_a_fraction_even_when_integral():
     r, q = Reals("r q")
     s, result = solve(r == 2, q - r == 0)
     assert result == sat
-    assert type(s.model()[r]) is Fraction and s.model()[r] == 2
+    assert isinstance(s.model()[r], Fraction) and s.model()[r] == 2
 
 
 def test_real_variables_accept_int_and_fraction_constants():
@@ -187,7 +188,7 @@ def test_strict_real_inequality_is_exact():
     s, result = solve(r > 0, r < Fraction(1, 1000000))
     assert result == sat
     v = s.model()[r]
-    assert type(v) is Fraction
+    assert isinstance(v, Fraction)
     assert 0 < v < Fraction(1, 1000000)
 
 
@@ -197,7 +198,7 @@ def test_strict_real_chain_is_exact():
     assert result == sat
     m = s.model()
     values = [m[r] for r in rs]
-    assert all(type(v) is Fraction for v in values)
+    assert all(isinstance(v, Fraction) for v in values)
     assert 0 < values[0] and values[-1] < Fraction(1, 1000)
     assert all(a < b for a, b in zip(values, values[1:])), values
 
@@ -240,7 +241,7 @@ def test_model_of_unconstrained_var():
     s, result = solve(p, Or(p, x - y <= 3))  # x, y occur, but nothing constrains them
     assert result == sat
     m = s.model()
-    assert type(m[x]) is int and type(m[y]) is int
+    assert isinstance(m[x], int) and isinstance(m[y], int)
     assert m.eval(Or(p, x - y <= 3)) is True
     assert type(m.eval(x - y <= 3)) is bool
 
@@ -251,8 +252,8 @@ def test_model_eval_of_a_variable_never_asserted_has_its_sort_kind():
     s, result = solve(x >= 0)
     assert result == sat
     m = s.model()
-    assert type(m.eval(z)) is int
-    assert type(m.eval(r)) is Fraction
+    assert isinstance(m.eval(z), int)
+    assert isinstance(m.eval(r), Fraction)
     assert type(m.eval(q)) is bool
 
 

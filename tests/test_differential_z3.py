@@ -365,9 +365,11 @@ def check_kind(value, sort, what):
     if sort == "Bool":
         assert type(value) is bool, f"{what}: expected bool, got {value!r} ({type(value).__name__})"
     elif sort == "Int":
-        assert type(value) is int, f"{what}: expected int, got {value!r} ({type(value).__name__})"
+        # an int: IntNumRef, z3's value class, is one (smtsched.values)
+        assert isinstance(value, int) and not isinstance(value, (bool, Fraction)), (
+            f"{what}: expected int, got {value!r} ({type(value).__name__})")
     else:
-        assert type(value) is Fraction, (
+        assert isinstance(value, Fraction), (
             f"{what}: expected Fraction, got {value!r} ({type(value).__name__})"
         )
 

@@ -232,10 +232,17 @@ class _Stop(Exception):
     """The search stopped without an answer; the message is the reason."""
 
 
-def optimise(solver, assumptions, objectives, deadline):
+def optimise(solver, assumptions, objectives, deadline, progress=None):
     """Optimise `objectives` in order under `assumptions` (the solver's last answer was sat).
     Returns "sat" (every objective optimal or proven unbounded; the solver's model is an
-    optimal one) or the reason the search stopped ("timeout", ...)."""
+    optimal one) or the reason the search stopped ("timeout", ...).
+
+    `progress(index, lower, upper, model)`, when given, hears of every better model and
+    every refuted probe of the objective being optimised (index into `objectives`): `lower`
+    is the value of u (the objective, negated when minimised) in the checked `model`, which
+    satisfies the assumptions and the earlier objectives' optima; `upper` (None: none yet)
+    bounds u from above, proven by a refuted probe under the same. What the z3-shaped
+    Optimize reports after a time limit (smtsched.optimize)."""
     for objective in objectives:
         objective.value = None
     solver.set(difference_graph=True)
@@ -243,11 +250,14 @@ def optimise(solver, assumptions, objectives, deadline):
         fixed = []
         model, graph = solver.model(), solver.difference_graph()
         infinite = None  # the unbounded objective, maximised
-        for objective in objectives:
+        for index, objective in enumerate(objectives):
             u = objective.term if objective.sense == "max" else -objective.term
             if infinite is None:
+                note = None if progress is None else (
+                    lambda lower, upper, model, index=index: progress(index, lower, upper,
+                                                                      model))
                 kind, value, model, graph = _maximise(solver, assumptions + fixed, u, model,
-                                                      graph, deadline)
+                                                      graph, deadline, note)
                 if kind == "unbounded":
                     objective.value = "unbounded"
                     infinite = u
@@ -281,10 +291,11 @@ def _check(solver, formulas, deadline):
     return answer == sat
 
 
-def _maximise(solver, base, u, model, graph, deadline):
+def _maximise(solver, base, u, model, graph, deadline, note=None):
     """Maximise u under `base`; `model` (and its `graph`) satisfy `base`. Returns
     ("value", v, model, graph) with the solver's last check sat under base + [u == v], or
-    ("unbounded", None, model, graph) with the solver's last model beyond the bound."""
+    ("unbounded", None, model, graph) with the solver's last model beyond the bound.
+    `note(lower, upper, model)`: see optimise's `progress`."""
     shape = difference_shape(u)
     if graph is None or shape is None:
         # The bound must count every atom the probes can select, those inside the
@@ -294,6 +305,8 @@ def _maximise(solver, base, u, model, graph, deadline):
         model, graph = solver.model(), solver.difference_graph()
     bound = None if graph is None else magnitude(u, graph.weight_sum)
     lower = model.eval(u)             # attained by a checked model of `base`
+    if note is not None:
+        note(lower, None, model)
     if bound is not None and lower > bound:
         return "unbounded", None, model, graph
     # `bound`: no FINITE optimum is above it; `upper`: no value at all is above it (proven by
@@ -309,10 +322,14 @@ def _maximise(solver, base, u, model, graph, deadline):
         if upper is not None and (lower >= upper or candidate == upper):
             # the best value left is `upper`: check that it is reached (and get its model)
             if _check(solver, base + [u == upper], deadline):
+                if note is not None:
+                    note(upper, upper, solver.model())
                 return "value", upper, solver.model(), solver.difference_graph()
             if upper <= lower:
                 raise _Stop("the optimum could not be re-checked")
             upper, candidate = upper - 1, None  # the candidate was not reached
+            if note is not None:
+                note(lower, upper, None)
             continue
         if candidate == "unbounded" and (bound is None or unbounded_refuted):
             candidate = None
@@ -334,6 +351,8 @@ def _maximise(solver, base, u, model, graph, deadline):
         if _check(solver, base + [u >= probe], deadline):
             model, graph = solver.model(), solver.difference_graph()
             lower = model.eval(u)
+            if note is not None:
+                note(lower, upper, model)
             if bound is not None and lower > bound:
                 return "unbounded", None, model, graph
             candidate = assignment_optimum(graph, shape)
@@ -341,6 +360,8 @@ def _maximise(solver, base, u, model, graph, deadline):
             if bound is not None and probe > bound:
                 unbounded_refuted = True  # the graph said unbounded, the solver did not
             upper = probe - 1 if upper is None else min(upper, probe - 1)
+            if note is not None:
+                note(lower, upper, None)
             if candidate is not None and candidate != "unbounded" and candidate >= probe:
                 candidate = None
 

@@ -10,7 +10,7 @@ import os
 import sys
 import time
 
-from .. import __version__
+from ..version import __version__
 from .. import terms as T
 from ..errors import ModelCheckError, SmtschedError
 from ..solver import Solver, sat, unknown, unsat

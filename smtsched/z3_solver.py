@@ -1,0 +1,21 @@
+"""The Solver that `smtsched` exports: smtsched.solver.Solver with z3's from_file and
+from_string, which read SMT-LIB through smtsched's front end (smtsched.smtlib). They live in
+this subclass because the front end itself runs on smtsched.solver.Solver: the base class
+importing it would close an import circle (tests/test_import_graph.py)."""
+from . import solver
+
+
+class Solver(solver.Solver):
+    __doc__ = solver.Solver.__doc__
+
+    def from_file(self, filename):
+        """Add the assertions of an SMT-LIB file (read by smtsched's SMT-LIB front end)."""
+        with open(filename, "rb") as source:
+            self.from_string(source.read())
+
+    def from_string(self, text):
+        """Add the assertions of an SMT-LIB script (its commands other than declarations,
+        definitions and assertions are skipped, as z3 does)."""
+        from .smtlib.assertions import read_assertions
+        assertions, _ = read_assertions(text)
+        self.add(*assertions)

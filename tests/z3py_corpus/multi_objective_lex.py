@@ -1,0 +1,25 @@
+# Several objectives: Optimize ranks them lexicographically in the order they are given.
+from z3 import *
+
+a, b, c = Ints("a b c")
+opt = Optimize()
+opt.add(a >= 0, b >= 0, c >= 0, a <= 20, b <= 20, c <= 20)
+opt.add(b - a >= 3, c - b >= 2, c - a <= 9)
+opt.add(Or(a >= 5, c <= 6))
+h1 = opt.maximize(c - a)
+h2 = opt.minimize(c)
+h3 = opt.maximize(b)
+print(opt.check())
+print("c - a =", h1.value(), " c =", h2.value(), " b =", h3.value())
+m = opt.model()
+print(m[a], m[b], m[c])
+
+opt2 = Optimize()
+opt2.add(a >= 0, b >= 0, c >= 0, a <= 20, b <= 20, c <= 20)
+opt2.add(b - a >= 3, c - b >= 2, c - a <= 9)
+opt2.add(Or(a >= 5, c <= 6))
+g2 = opt2.minimize(c)
+g1 = opt2.maximize(c - a)
+g3 = opt2.maximize(b)
+print(opt2.check())
+print("c =", g2.value(), " c - a =", g1.value(), " b =", g3.value())
