@@ -57,7 +57,8 @@ from contextlib import contextmanager
 from fractions import Fraction
 
 from ..errors import SmtschedError
-from . import bound_proof, bounds, check, heuristic, local_search, memory_list, mode_choice
+from . import (bound_proof, bounds, check, heuristic, local_search, memory_list, mode_bound,
+               mode_choice)
 from .backend import SAT, UNSAT, BuildTimeout
 from .lowered import LoweringBackend
 from .memory import oversized_buffer, quick_lower_bound
@@ -107,9 +108,21 @@ def _cost_factor(name="SMTSCHED_CONFLICT_COST"):
 CONFLICT_COST = _cost_factor()
 
 
+# An option of an alternative (a mode of a multi-mode activity) counts as this share of a task
+# in the cost of a conflict: the options of one activity never run together (one is present),
+# they share its start, and the activity's main task carries its precedences. Counted as
+# whole tasks, the 30-activity multi-mode instances of bench/gen_project.py (122 tasks, 90 of
+# them options) were taken to cost 1.17 ms a conflict where they took 0.3-0.65 ms (load 3, 2
+# cores), and the budget ended the run at 35-60% of its limit (mm30_07: 3.9 s of 10; issue
+# 17). At a half they are taken as 77 tasks, 0.57 ms. Models without alternatives count as
+# before (the calibration above).
+OPTION_SHARE = 0.5
+
+
 def conflict_seconds(model):
     """What a conflict is taken to cost on `model` (seconds), for the budgets."""
-    n = max(10, len(model.tasks))
+    options = len({o.index for _, opts in model.alternatives for o in opts})
+    n = max(10, len(model.tasks) - options + OPTION_SHARE * options)
     return CONFLICT_COST * (CONFLICT_SECONDS_PER_TASK * n + CONFLICT_SECONDS_PER_PAIR * n * n)
 
 
@@ -456,7 +469,11 @@ class Optimizer:
             if model.objective == "peak_memory":
                 self._static_bound = quick_lower_bound(model, model.objective_memory)
             elif model.objective == "makespan":
-                self._static_bound = bounds.makespan_lower_bound(model)
+                # (the modes' bound is no certificate lemma: an OPTIMAL that rests on it is
+                # refuted by a search when certified, as `certify` does for any bound that
+                # bound_proof cannot state)
+                self._static_bound = max(bounds.makespan_lower_bound(model),
+                                         mode_bound.makespan_bound(model))
             else:
                 self._static_bound = bounds.cost_lower_bound(model)
         return self._static_bound
