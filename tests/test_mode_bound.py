@@ -184,3 +184,16 @@ def test_what_the_bound_leaves_alone():
     assert bounds.makespan_lower_bound(model) == 3
     model.precedence(model["a1"], model["a0"], min_lag=-10)   # a cycle of lags
     assert mode_bound.makespan_bound(model) == 0
+
+
+def test_numbers_beyond_int64_give_no_bound():
+    # (found by test_sched_regressions' 400-digit flexible job shop: numpy's int64 overflowed)
+    huge = int("7" * 400)
+    spec = {"acts": [{"release": 0, "modes": [{"duration": 1, "amounts": [3], "demand": 0},
+                                             {"duration": huge, "amounts": [0], "demand": 0}]},
+                     {"release": 0, "modes": [{"duration": 2, "amounts": [3], "demand": 0},
+                                             {"duration": 4, "amounts": [0], "demand": 0}]}],
+            "arcs": [(0, 1, 0)], "capacities": [3], "renewable": None}
+    assert mode_bound.makespan_bound(build(spec)) == 0
+    spec["acts"][0]["modes"][1]["duration"] = 5
+    assert mode_bound.makespan_bound(build(spec)) == 5

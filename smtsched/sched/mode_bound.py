@@ -42,7 +42,8 @@ task's and the option's); an optional task outside every alternative, an arc int
 and deadlines are left out; an arc leaves a mode-dependent weight only when every mode of its
 activity has one (the main task's arc, or the option's). It applies when no option is in two
 alternatives, the arcs between activities have no cycle (RCPSP/max's negative lags make
-them: those models get 0), and the work stays small (WORK); otherwise it gives 0. It is not a
+them: those models get 0), the numbers fit int64 with room (MAX_TIME) and the work stays
+small (WORK); otherwise it gives 0. It is not a
 lemma the certificate checker can confirm (smtsched.sched.bound_proof states only the
 single-mode bounds): a certified OPTIMAL that rests on it is refuted by a search instead.
 """
@@ -57,6 +58,9 @@ MAX_CELLS = 4096
 WORK = 3 * 10 ** 7
 # larger than any bound: an entry no mode choice reaches
 UNREACHED = np.int64(1) << 60
+# the largest sum of releases, mode lengths and lags the tables take (int64; a model of
+# bigger numbers, a 400-digit duration from the bad-input corpus, gets no bound from here)
+MAX_TIME = 1 << 50
 
 
 class _Activities:
@@ -130,6 +134,11 @@ def makespan_bound(model):
     if order is None:
         return 0
     order = [i for i in order if i in acts.modes]
+    span = (max(m[1] for modes in acts.modes.values() for m in modes)
+            + sum(max(m[2] for m in modes) for modes in acts.modes.values())
+            + sum(abs(w) for weights in acts.arcs.values() for w in weights.values()))
+    if span >= MAX_TIME:
+        return 0
     resources = model.nonrenewables
     d = len(resources)
     least = {i: tuple(min(m[3][r] for m in modes) for r in range(d))
