@@ -187,3 +187,34 @@ def test_the_optimiser_starts_from_it_and_repeats_a_timed_run(tmp_path, monkeypa
     # the modes' bound (mode_bound: 90 here, where the single-mode bounds say 57)
     assert lower >= 90
     assert status in (FEASIBLE, OPTIMAL) and "stopped" not in stats
+
+
+def test_shorter_paths_keep_the_budgets_and_never_lengthen_the_path():
+    rng = random.Random(3)
+    shortened = 0
+    for _ in range(400):
+        spec = random_spec(rng, renewable=True)
+        model = build(spec)
+        if not mode_greedy.applicable(model):
+            continue
+        plan = mode_greedy._Plan.of(model)
+        for choice in list(plan.choices())[::2]:   # the fitting choices, before shortening
+            if choice is None:
+                continue
+            better = plan.shorter_paths(choice)
+            assert plan.fits(better)
+            # the budgets, summed here from the spec
+            chosen = {o.index for o in better.values()}
+            for r, cap in enumerate(spec["capacities"]):
+                used = 0
+                for k, act in enumerate(spec["acts"]):
+                    for j, mode in enumerate(act["modes"]):
+                        name = f"a{k}" if len(act["modes"]) == 1 else f"a{k}.m{j}"
+                        if len(act["modes"]) == 1 or model[name].index in chosen:
+                            used += mode["amounts"][r]
+                assert used <= cap
+            before = plan.path_measure(choice)[0]
+            after = plan.path_measure(better)[0]
+            assert after <= before
+            shortened += after[0] < before[0]
+    assert shortened >= 20, shortened

@@ -11,8 +11,9 @@ the others complete, from the backward least-need frontiers of Sprecher, Hartman
 1997), and the serial scheme (Kolisch 1996) places the activities with those modes.
 
 A few choices are tried (the activities taken by the longest chain after them, then in the
-order of the file; and the least consumption first), each with a few seeded priority draws,
-and the shortest schedule kept; then, for a bounded number of passes, each activity in turn
+order of the file; and the least consumption first; each also with its longest path,
+resources left out, shortened by mode changes that the budgets allow: `shorter_paths`), each
+with a few seeded priority draws, and the shortest schedule kept; then, for a bounded number of passes, each activity in turn
 tries its other modes (those the budgets allow with the others fixed) and keeps a change that
 shortens the schedule (a local search over modes as in Hartmann and Drexl's multi-mode
 heuristics, in its simplest form). Every count is fixed, so the same model and seed give the
@@ -134,7 +135,69 @@ class _Plan:
         in_file = list(range(len(self.allowed)))
         for order, preferences in ((self.by_tail, shortest), (in_file, shortest),
                                    (in_file, cheapest)):
-            yield mode_choice.fitting_choice(self.model, order, preferences)
+            choice = mode_choice.fitting_choice(self.model, order, preferences)
+            yield choice
+            if choice is not None:
+                yield self.shorter_paths(choice)
+
+    def path_measure(self, choice):
+        data = self.passes_data(choice)
+        if data is None:
+            return None
+        graph, lengths, releases, _ = data
+        head = graph.longest_from(releases)
+        tail = graph.longest_to(lengths)
+        if head is None or tail is None:
+            return None
+        longest = max(h + t for h, t in zip(head, tail))
+        critical = sum(1 for h, t in zip(head, tail) if h + t == longest)
+        return (longest, critical, sum(lengths)), head, tail
+
+    def shorter_paths(self, choice, limit=2000):
+        """The choice with its longest path (resources left out) shortened: a critical
+        activity takes a shorter mode, with one other activity's mode changed when the budgets
+        need it, as long as (longest path, critical activities, total length) drops."""
+        measured = self.path_measure(choice)
+        if measured is None:
+            return choice
+        value, head, tail = measured
+        alternatives = self.model.alternatives
+        node = [self.node_of[main.index] for main, _ in alternatives]
+        tried = 0
+        while tried < limit:
+            moved = False
+            for k in self.by_tail:
+                if head[node[k]] + tail[node[k]] != value[0]:
+                    continue
+                for o in sorted(self.allowed[k], key=lambda o: (o.duration, o.index)):
+                    if o.duration >= choice[k].duration:
+                        continue
+                    trial = dict(choice)
+                    trial[k] = o
+                    if self.fits(trial):
+                        trials = [trial]
+                    else:
+                        trials = []
+                        for j in range(len(alternatives)):
+                            for o2 in (self.allowed[j] if j != k else ()):
+                                if o2 is not choice[j]:
+                                    other = dict(trial)
+                                    other[j] = o2
+                                    if self.fits(other):
+                                        trials.append(other)
+                    for other in trials:
+                        tried += 1
+                        found = self.path_measure(other)
+                        if found is not None and found[0] < value:
+                            (value, head, tail), choice, moved = found, other, True
+                            break
+                    if moved or tried >= limit:
+                        break
+                if moved or tried >= limit:
+                    break
+            if not moved:
+                break
+        return choice
 
     def arcs(self, choice, shortest_of=False):
         """The arcs between activities (node numbers) with `choice` ({alternative position:
