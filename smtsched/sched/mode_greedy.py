@@ -13,9 +13,9 @@ the others complete, from the backward least-need frontiers of Sprecher, Hartman
 A few choices are tried (the activities taken by the longest chain after them, then in the
 order of the file; and the least consumption first; each also with its longest path,
 resources left out, shortened by mode changes that the budgets allow: `shorter_paths`), each
-with a few seeded priority draws, and the shortest schedule kept; then, for a bounded number of passes, each activity in turn
-tries its other modes (those the budgets allow with the others fixed) and keeps a change that
-shortens the schedule (a local search over modes as in Hartmann and Drexl's multi-mode
+with a few seeded priority draws, and the shortest schedule kept; then, for a bounded number
+of passes, each activity in turn tries its other modes (those the budgets allow with the
+others fixed) and keeps a change that shortens the schedule (a local search over modes as in Hartmann and Drexl's multi-mode
 heuristics, in its simplest form). Every count is fixed, so the same model and seed give the
 same schedule.
 
