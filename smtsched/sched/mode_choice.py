@@ -86,3 +86,69 @@ def _pareto_minimal(vectors):
         if not any(all(a <= b for a, b in zip(k, v)) for k in kept):
             kept.append(v)
     return kept
+
+
+def fitting_choice(model, order, preferences):
+    """A choice of one option per alternative that fits every non-renewable resource, made
+    greedily: the alternatives in `order` (positions in model.alternatives), each taking the
+    first option of `preferences[position]` (the option tasks it may take, in order) that
+    still lets the alternatives after it complete within the budgets, with their own
+    preferences; {position: option} or None (no choice fits, or the model is not one this
+    reads: an optional task outside the alternatives, a task in two).
+
+    The backward frontiers make "still lets the rest complete" exact: F[k] holds the
+    Pareto-minimal consumption vectors some choice of the alternatives order[k:] reaches
+    (Sprecher, Hartmann and Drexl 1997's least-need reasoning, from the end), so an option
+    fits when the amounts so far plus its own plus some vector of F[k + 1] fit. A frontier
+    past MAX_STATES keeps its MAX_STATES vectors of least total share of the capacities: a
+    subset of what is reachable, so every option taken still completes (the greedy may then
+    miss a choice that exists; None is no claim of infeasibility)."""
+    resources = model.nonrenewables
+    options_of = [opts for _, opts in model.alternatives]
+    positions = {}
+    for k, opts in enumerate(options_of):
+        for o in opts:
+            if o.index in positions:
+                return None
+            positions[o.index] = k
+    if any(t.optional and t.index not in positions for t in model.tasks):
+        return None
+    amounts = [{t.index: a for t, a in r.consumption} for r in resources]
+    capacity = tuple(r.capacity - sum(a for i, a in am.items() if i not in positions)
+                     for r, am in zip(resources, amounts))
+    if any(c < 0 for c in capacity):
+        return None
+
+    def vector(task):
+        return tuple(a.get(task.index, 0) for a in amounts)
+
+    def weight(v):
+        return sum(x / c if c else (x and float("inf")) for x, c in zip(v, capacity))
+
+    zero = tuple(0 for _ in resources)
+    frontiers = [[zero]]
+    for k in reversed(order):
+        after = frontiers[-1]
+        reached = {tuple(s + x for s, x in zip(f, vector(o))) for f in after
+                   for o in preferences[k]}
+        kept = _pareto_minimal([v for v in reached if all(x <= c for x, c in
+                                                           zip(v, capacity))])
+        if len(kept) > MAX_STATES:
+            kept = sorted(kept, key=lambda v: (weight(v), v))[:MAX_STATES]
+        if not kept:
+            return None
+        frontiers.append(kept)
+    frontiers.reverse()   # frontiers[k]: the alternatives order[k:]; frontiers[-1]: none
+    used = zero
+    choice = {}
+    for k, position in enumerate(order):
+        rest = frontiers[k + 1]
+        for o in preferences[position]:
+            with_it = tuple(u + x for u, x in zip(used, vector(o)))
+            if any(all(w + f <= c for w, f, c in zip(with_it, f_, capacity)) for f_ in rest):
+                choice[position] = o
+                used = with_it
+                break
+        else:
+            return None   # (cannot happen: frontiers[k] came from these options)
+    return choice

@@ -1,9 +1,11 @@
 """Anytime optimisation with proofs (makespan, weighted completion time, weighted tardiness
 or the peak of a memory): the `Optimizer`, on a search backend (smtsched.sched.backend).
 
-1. The lower bound starts at the bound that needs no search (smtsched.sched.bounds).
-2. A first schedule: a greedy serial schedule (smtsched.sched.heuristic) when the model allows
-   one, else one check without a bound on the objective. Under a memory budget (makespan),
+1. The lower bound starts at the bound that needs no search (smtsched.sched.bounds, and
+   smtsched.sched.mode_bound for modes).
+2. A first schedule: a greedy serial schedule (smtsched.sched.heuristic, or for modes under
+   non-renewable budgets smtsched.sched.mode_greedy) when the model allows one, else one
+   check without a bound on the objective. Under a memory budget (makespan),
    memory-aware list schedules improve it before any backend is built
    (smtsched.sched.memory_list, `list_improved`); a makespan start not already optimal also
    meets the cut bound (bounds.cut_lower_bound), which may decide OPTIMAL without a backend.
@@ -57,7 +59,8 @@ from contextlib import contextmanager
 from fractions import Fraction
 
 from ..errors import SmtschedError
-from . import bound_proof, bounds, check, heuristic, local_search, memory_list, mode_choice
+from . import (bound_proof, bounds, check, heuristic, local_search, memory_list, mode_bound,
+               mode_choice, mode_greedy)
 from .backend import SAT, UNSAT, BuildTimeout
 from .lowered import LoweringBackend
 from .memory import oversized_buffer, quick_lower_bound
@@ -107,9 +110,21 @@ def _cost_factor(name="SMTSCHED_CONFLICT_COST"):
 CONFLICT_COST = _cost_factor()
 
 
+# An option of an alternative (a mode of a multi-mode activity) counts as this share of a task
+# in the cost of a conflict: the options of one activity never run together (one is present),
+# they share its start, and the activity's main task carries its precedences. Counted as
+# whole tasks, the 30-activity multi-mode instances of bench/gen_project.py (122 tasks, 90 of
+# them options) were taken to cost 1.17 ms a conflict where they took 0.3-0.65 ms (load 3, 2
+# cores), and the budget ended the run at 35-60% of its limit (mm30_07: 3.9 s of 10; issue
+# 17). At a half they are taken as 77 tasks, 0.57 ms. Models without alternatives count as
+# before (the calibration above).
+OPTION_SHARE = 0.5
+
+
 def conflict_seconds(model):
     """What a conflict is taken to cost on `model` (seconds), for the budgets."""
-    n = max(10, len(model.tasks))
+    options = len({o.index for _, opts in model.alternatives for o in opts})
+    n = max(10, len(model.tasks) - options + OPTION_SHARE * options)
     return CONFLICT_COST * (CONFLICT_SECONDS_PER_TASK * n + CONFLICT_SECONDS_PER_PAIR * n * n)
 
 
@@ -256,6 +271,7 @@ class Optimizer:
         self.conflict_budget = conflict_budget(model, time_limit)
         self.optimise = model.objective is not None
         self.first = None      # the starting schedule (greedy or the caller's), if valid
+        self.first_present = None   # its presences (None: every task present)
         self.list_stats = {}   # what the memory-aware list schedules did (`list_improved`)
         self.cut_bound = 0     # bounds.cut_lower_bound, when the start is not optimal already
         self.unfit_start = None   # the greedy schedule, even when a memory budget refuses it
@@ -379,10 +395,18 @@ class Optimizer:
         return None
 
     def first_schedule(self):
-        """The best valid one of the greedy schedule and the caller's (None: none)."""
+        """The best valid one of the greedy schedule and the caller's (None: none); for a
+        multi-mode model the greedy of smtsched.sched.mode_greedy, with its presences in
+        `first_present`."""
         candidates = [heuristic.serial_schedule(self.model, self.seed)]
         self.unfit_start = candidates[0]   # (a hint even when a memory budget refuses it)
         first = best_start(self.model, candidates + [list(s) for s in self.start_from])
+        if first is None and mode_greedy.applicable(self.model):
+            found = mode_greedy.first_schedule(self.model, self.seed)
+            # (checked here: best_start checks schedules with every task present)
+            if found is not None and not check.violations(self.model, *found):
+                self.first_present = found[1]
+                return found[0]
         if not self.LOCAL_SEARCH or len(self.model.tasks) < self.LOCAL_SEARCH_FROM:
             return first
         # a tabu search on the machine orders (models of machines only): most of the way
@@ -456,18 +480,26 @@ class Optimizer:
             if model.objective == "peak_memory":
                 self._static_bound = quick_lower_bound(model, model.objective_memory)
             elif model.objective == "makespan":
-                self._static_bound = bounds.makespan_lower_bound(model)
+                # (the modes' bound is no certificate lemma: an OPTIMAL that rests on it is
+                # refuted by a search when certified, as `certify` does for any bound that
+                # bound_proof cannot state)
+                self._static_bound = max(bounds.makespan_lower_bound(model),
+                                         mode_bound.makespan_bound(model))
             else:
                 self._static_bound = bounds.cost_lower_bound(model)
         return self._static_bound
 
+    def first_value(self):
+        return self.model.objective_value(self.first, self.first_present)
+
     def greedy_result(self):
         """The starting schedule as a Result, with the bound that needs no backend."""
-        value = self.model.objective_value(self.first)
+        value = self.first_value()
         # Result calls it OPTIMAL when the bound meets the value, and refuses a bound above a
         # checked schedule's value (a wrong bound: an internal error, never hidden by a min)
         return Result(self.model, FEASIBLE, objective=value, lower_bound=self.static_bound(),
-                      starts=self.first, present=[True] * len(self.model.tasks),
+                      starts=self.first,
+                      present=self.first_present or [True] * len(self.model.tasks),
                       runtime=self.elapsed(),
                       stats={"heuristic": value, **self.list_stats, "runtime": self.elapsed()})
 
@@ -478,14 +510,14 @@ class Optimizer:
         # certificate can hold without a search: bound_proof.standalone)
         return (self.first is not None and self.optimise
                 and (not self.certifying or self.model.objective == "makespan")
-                and self.model.objective_value(self.first) <= self.static_bound())
+                and self.first_value() <= self.static_bound())
 
     def start_meets_cut_bound(self):
         """The start meets the cut bound (bounds.cut_lower_bound): optimal without a backend,
         unless a certificate is to be written (its refutation then needs the backend)."""
         return (self.first is not None and self.optimise and not self.certifying
                 and self.cut_bound > 0
-                and self.model.objective_value(self.first) <= self.cut_bound)
+                and self.first_value() <= self.cut_bound)
 
     def build_backend(self):
         """The search backend; the probes ask about makespans below the first schedule's (or
@@ -493,7 +525,7 @@ class Optimizer:
         model = self.model
         horizon = model.horizon
         if model.objective == "makespan" and self.first is not None:
-            below = model.objective_value(self.first) - 1
+            below = self.first_value() - 1
             horizon = below if horizon is None else min(horizon, below)
         if self.certifying:
             return self.make_backend(model, horizon, self.deadline, self.seed, proof=True)
@@ -530,10 +562,10 @@ class Optimizer:
         if self.first is not None:
             # a greedy schedule to start from: the upper bound, and the phases of the first
             # searches (the search then only has to improve it)
-            present = [True] * len(model.tasks)
+            present = self.first_present or [True] * len(model.tasks)
             if self.backend is not None:
                 self.backend.hint(self.first, present)
-            self.stats["heuristic"] = model.objective_value(self.first)
+            self.stats["heuristic"] = self.first_value()
             if self.local_stats:
                 self.stats["tabu_moves"] = self.local_stats["iterations"]
                 if "stopped" in self.local_stats:   # its move budget cut short by the clock
