@@ -463,6 +463,40 @@ def test_initial_solution_becomes_the_starting_schedule(monkeypatch):
     check(data, result.best)
 
 
+def test_initial_solution_with_modes_and_an_absent_optional_task():
+    # no greedy applies here (optional tasks, modes, no consumables): with no time to
+    # search, the only schedule there can be is the one given, each task in its mode and
+    # the optional task absent
+    from pyjobshop import Model as PyJobShopModel
+    model = PyJobShopModel()
+    m0, m1 = model.add_machine(), model.add_machine()
+    job = model.add_job()
+    first = model.add_task(job=job)
+    model.add_mode(first, m0, 3), model.add_mode(first, m1, 5)
+    optional = model.add_task(job=job, optional=True)
+    model.add_mode(optional, m0, 2)
+    last = model.add_task(job=job)
+    model.add_mode(last, m0, 4), model.add_mode(last, m1, 4)
+    model.add_end_before_start(first, last)
+    data = model.data()
+    given = Solution(data, [ScheduledTask(1, [1], 0, 5, 0, 0, True),
+                            ScheduledTask(2, [], 0, 0, 0, 0, False),
+                            ScheduledTask(3, [0], 5, 9, 0, 0, True)])
+    assert backend.solve(data, time_limit=0).status == SolveStatus.TIME_LIMIT
+    result = backend.solve(data, time_limit=0, initial_solution=given)
+    assert result.status == SolveStatus.FEASIBLE and result.objective == 9
+    assert [(t.mode, t.start, t.present) for t in result.best.tasks] == \
+        [(1, 0, True), (0, 0, False), (3, 5, True)]   # absent: mode 0, as OR-Tools writes it
+    check(data, result.best)
+    # a start that breaks the model (the tasks overlap on machine 0) is left out
+    broken = Solution(data, [ScheduledTask(0, [0], 0, 3, 0, 0, True),
+                             ScheduledTask(2, [0], 1, 3, 0, 0, True),
+                             ScheduledTask(3, [0], 3, 7, 0, 0, True)])
+    assert backend.solve(data, time_limit=0, initial_solution=broken).status == \
+        SolveStatus.TIME_LIMIT
+    assert backend.solve(data, initial_solution=given).objective == 7
+
+
 def test_an_infeasible_instance_and_pyjobshop_s_empty_solution():
     data = small(jobs=[Job(tasks=[0, 1], deadline=4)])
     result = backend.solve(data)

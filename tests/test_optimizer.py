@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from smtsched.sched import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Model
+from smtsched.sched import FEASIBLE, INFEASIBLE, OPTIMAL, UNKNOWN, Model, ModelError
 from smtsched.sched import check as check_module
 from smtsched.sched.formats import read_jobshop
 from smtsched.sched.backend import SAT, UNKNOWN as NO_ANSWER, UNSAT, BuildTimeout, \
@@ -227,6 +227,29 @@ def test_each_schedule_is_checked_once(monkeypatch):
     candidates += 1  # the tabu search's better one (checked inside local_search.improve)
     searched = result.stats["solutions"] - 1  # all but the starting one came from a search
     assert len(calls) == candidates + searched
+
+
+def test_a_starting_schedule_may_leave_optional_tasks_absent():
+    # an alternative (no greedy applies): None leaves an option absent; with no time to
+    # search the answer is the schedule given, its presences kept
+    m = Model()
+    a = m.task("a", 0)
+    fast, slow = m.task("fast", 2, optional=True), m.task("slow", 5, optional=True)
+    m.alternative(a, [fast, slow])
+    b = m.task("b", 3)
+    m.precedence(a, b, min_lag=1)   # b from a's start + 1 on (a has duration 0)
+    m.unary([fast, b])
+    m.minimize_makespan()
+    assert m.solve(time_limit=0).status == UNKNOWN
+    result = m.solve(time_limit=0, start_from=[[0, None, 0, 7]])
+    assert (result.status, result.objective) == (FEASIBLE, 10)
+    assert not result.present(fast) and result.present(slow) and result.start(b) == 7
+    # None for a mandatory task is refused; a start that breaks the model is left out
+    with pytest.raises(ModelError, match=r"start_from\[0\]\[0\]"):
+        m.solve(start_from=[[None, None, 0, 7]])
+    assert m.solve(time_limit=0, start_from=[[0, None, 0, 0]]).status == UNKNOWN
+    result = m.solve(start_from=[[0, None, 0, 7]])
+    assert (result.status, result.objective) == (OPTIMAL, 5)
 
 
 # -- the steps before the search ---------------------------------------------------------------

@@ -54,9 +54,10 @@ computed from the schedule; the lower bound is smtsched's proven bound on the mo
 a bound on PyJobShop's objective by the construction above. `num_workers`: the processes of
 smtsched's parallel search (`Model.solve(workers=...)`); None or 0 is one, smtsched's default,
 the deterministic search.
-`initial_solution` becomes the Model's `start_from` schedule (the Model takes starting
-schedules with every task present only, so it is used for models without optional tasks and
-without tasks of several modes, and left out otherwise).
+`initial_solution` becomes the Model's `start_from` schedule: each present task at its start in
+its mode (the mode's option present, the others absent), each absent task absent, the
+objective's dummies at their least starts; the Model checks it and leaves it out if it breaks
+a constraint.
 
 Note: PyJobShop 0.0.9's OR-Tools model spans a job over all its tasks, absent ones too, so a
 job whose tasks are all absent still "ends" after its release date and its makespan variable
@@ -399,25 +400,50 @@ def _solution(data, tr, result):
 
 
 def _initial(data, tr, solution):
-    """`initial_solution` as a Model schedule (starts by task index), or None when it does not
-    fit the Model's starting schedules (an absent task, a mode left out)."""
+    """`initial_solution` as a Model schedule (starts by task index, None for an absent
+    optional task), or None when it cannot be one (a mandatory task absent, a mode left out,
+    a task count that differs). The Model checks it before it is used: one that breaks a
+    constraint is left out (`Model.solve`'s start_from)."""
     model = tr.model
-    if any(t.optional for t in model.tasks) or len(solution.tasks) != data.num_tasks:
+    if len(solution.tasks) != data.num_tasks:
         return None
     starts = [None] * len(model.tasks)
+    decided = [False] * len(model.tasks)
     for index, scheduled in enumerate(solution.tasks):
-        if not scheduled.present or not tr.options[index] \
-                or tr.options[index][0][0] != scheduled.mode:
-            return None
-        starts[tr.main[index].index] = scheduled.start
-    # the dummies of the objective: their least starts (the Model checks the whole schedule)
-    for t in model.tasks:
-        if starts[t.index] is None:
-            befores = [p for p in model.precedences if p.after is t]
-            if any(starts[p.before.index] is None for p in befores):
+        main, options = tr.main[index], tr.options[index]
+        for t in [main] + [t for _, t in options]:
+            decided[t.index] = True
+        if not scheduled.present:
+            if not main.optional:
                 return None
+            continue
+        chosen = [t for m, t in options if m == scheduled.mode]
+        if not chosen:
+            return None
+        starts[main.index] = starts[chosen[0].index] = scheduled.start
+    # the rest (the objective's dummies, the 'never' task): an optional one absent, a
+    # mandatory one at its least start after the present tasks before it
+    befores = {}
+    for p in model.precedences:
+        befores.setdefault(p.after.index, []).append(p)
+    pending = [t for t in model.tasks if not decided[t.index]]
+    while pending:
+        waiting = []
+        for t in pending:
+            if t.optional:
+                decided[t.index] = True
+                continue
+            before = befores.get(t.index, [])
+            if not all(decided[p.before.index] for p in before):
+                waiting.append(t)
+                continue
             starts[t.index] = max([t.release] + [starts[p.before.index] + p.before.duration
-                                                 + p.min_lag for p in befores])
+                                                 + p.min_lag for p in before
+                                                 if starts[p.before.index] is not None])
+            decided[t.index] = True
+        if len(waiting) == len(pending):
+            return None   # dummies that wait on each other
+        pending = waiting
     return starts
 
 

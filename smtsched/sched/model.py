@@ -683,9 +683,9 @@ class Model:
         search, deterministic for a seed; k > 1: a portfolio of k processes with different
         strategies that share schedules and bounds (smtsched.sched.portfolio; the same
         statuses, the path to them depends on the machine). `start_from`: schedules of your
-        own (lists of integer starts by task index, every task present) to start from; the
-        best one that satisfies the model competes with the built-in greedy schedule (the
-        others are left out). `proof`: a folder; an OPTIMAL or INFEASIBLE answer then writes its certificate
+        own (lists of integer starts by task index; None for an optional task leaves it
+        absent) to start from; the best one that satisfies the model competes with the
+        built-in greedy schedule (the others are left out). `proof`: a folder; an OPTIMAL or INFEASIBLE answer then writes its certificate
         there (docs/certificates.md), with this model as DIR/model.json, and
         `result.certificate` is the folder (None, with `result.certificate_note` saying why,
         when none could be written: the answer was FEASIBLE or UNKNOWN, the checker has no
@@ -750,6 +750,8 @@ class Model:
                 raise ModelError(f"start_from[{number}] has {len(schedule)} starts; the model "
                                  f"has {len(self.tasks)} tasks")
             for index, start in enumerate(schedule):
+                if start is None and self.tasks[index].optional:
+                    continue   # absent
                 schedule[index] = _integer(start, f"start_from[{number}][{index}]")
         return schedules
 

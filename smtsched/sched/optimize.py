@@ -179,6 +179,19 @@ def best_start(model, candidates):
     return first
 
 
+def best_partial_start(model, candidates):
+    """The valid (starts, present) of lowest objective among `candidates` (schedules with
+    absent tasks: `best_start` takes every task present), the first of equals; None when none
+    is valid."""
+    first = None
+    for starts, present in candidates:
+        if len(starts) == len(model.tasks) and not check.violations(model, starts, present) \
+                and (first is None or model.objective_value(starts, present)
+                     < model.objective_value(*first)):
+            first = (starts, present)
+    return first
+
+
 class _Collector:
     """Keeps the cyclic garbage collector off the encoding's objects, which live as long as
     the search: walking them again and again took 19% of the time on a 500-task memory
@@ -400,13 +413,20 @@ class Optimizer:
         `first_present`."""
         candidates = [heuristic.serial_schedule(self.model, self.seed)]
         self.unfit_start = candidates[0]   # (a hint even when a memory budget refuses it)
-        first = best_start(self.model, candidates + [list(s) for s in self.start_from])
+        whole = [list(s) for s in self.start_from if None not in s]
+        first = best_start(self.model, candidates + whole)
+        # schedules with absent tasks: the caller's with None starts, the modes' greedy
+        partial = [([0 if x is None else x for x in s], [x is not None for x in s])
+                   for s in self.start_from if None in s]
         if first is None and mode_greedy.applicable(self.model):
             found = mode_greedy.first_schedule(self.model, self.seed)
-            # (checked here: best_start checks schedules with every task present)
-            if found is not None and not check.violations(self.model, *found):
-                self.first_present = found[1]
-                return found[0]
+            if found is not None:
+                partial.append(found)
+        chosen = best_partial_start(self.model, partial)
+        if chosen is not None and (first is None or self.model.objective_value(*chosen)
+                                   < self.model.objective_value(first)):
+            self.first_present = chosen[1]
+            return chosen[0]
         if not self.LOCAL_SEARCH or len(self.model.tasks) < self.LOCAL_SEARCH_FROM:
             return first
         # a tabu search on the machine orders (models of machines only): most of the way
