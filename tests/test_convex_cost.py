@@ -1,0 +1,235 @@
+"""Earliness terms (issue 17's total earliness): the exact timing solver against z3's Optimize
+(a test oracle only), the convex cost theory through Model.solve against brute force on small
+models, and the Model's API, model.json, SMT-LIB and certificate behaviour for them."""
+import itertools
+import json
+import random
+
+import pytest
+import z3
+
+from smtsched.sched import Model
+from smtsched.sched.model import ModelError
+from smtsched.sched.result import OPTIMAL
+from smtsched.theories.convex_timing_ref import Convex, end_cost, optimal_timing
+
+KINDS = ("completion", "tardiness", "earliness")
+
+
+# -- the timing solver against z3 -----------------------------------------------------------
+
+def random_system(seed):
+    """A feasible difference system with an origin, every node bounded from below and above,
+    and V-shaped (earliness + tardiness) and other convex costs on random nodes."""
+    r = random.Random(seed)
+    n = r.randint(2, 8)
+    x0 = [0] + [r.randint(0, 20) for _ in range(n - 1)]
+    edges = []
+    for v in range(1, n):
+        edges.append((v, 0, -r.randint(0, x0[v])))          # x_v >= release
+        edges.append((0, v, x0[v] + r.randint(0, 15)))       # x_v <= latest
+    for _ in range(r.randint(0, 2 * n)):
+        u, v = r.sample(range(n), 2)
+        edges.append((u, v, x0[v] - x0[u] + r.randint(0, 4)))
+    costs = {}
+    for v in range(1, n):
+        if r.random() < 0.2:
+            continue
+        f = Convex()
+        for _ in range(r.randint(1, 3)):
+            f = f.add(end_cost(r.randint(0, 3), r.choice(KINDS), r.randint(0, 5),
+                               r.randint(-2, 30)))
+        costs[v] = f
+    return n, edges, costs, x0
+
+
+def z3_optimum(n, edges, costs, subset=None):
+    opt = z3.Optimize()
+    x = [z3.Int(f"x{i}") for i in range(n)]
+    opt.add(x[0] == 0)
+    for k, (u, v, w) in enumerate(edges):
+        if subset is None or k in subset:
+            opt.add(x[v] - x[u] <= w)
+    total = z3.IntVal(0)
+    for v, f in costs.items():
+        total = total + f.const + f.a * x[v]
+        for c, b in f.hinges:
+            total = total + c * z3.If(x[v] > b, x[v] - b, 0)
+    opt.minimize(total)
+    assert opt.check() == z3.sat
+    return opt.model().eval(total).as_long()
+
+
+@pytest.mark.parametrize("seed", range(120))
+def test_the_timing_solver_is_exact_against_z3(seed):
+    n, edges, costs, x0 = random_system(seed)
+    x, value, needed = optimal_timing(n, edges, costs, x0)
+    assert x[0] == 0
+    assert all(x[v] - x[u] <= w for u, v, w in edges)
+    assert value == sum(f(x[v]) for v, f in costs.items())
+    assert value == z3_optimum(n, edges, costs)
+    # the explanation: edges tight at x, and they alone allow nothing cheaper
+    assert set(needed) <= {k for k, (u, v, w) in enumerate(edges) if x[v] - x[u] == w}
+    if costs:
+        assert z3_optimum(n, edges, costs, set(needed)) == value
+
+
+def test_the_timing_solver_refuses_a_start_that_breaks_an_edge():
+    with pytest.raises(ValueError):
+        optimal_timing(2, [(0, 1, 3)], {1: end_cost(0, "earliness", 1, 9)}, [0, 5])
+
+
+def test_a_v_shape_between_two_ordered_jobs_meets_the_dues_where_it_can():
+    # two tasks in sequence (1 must end before 2 starts), both due at 10: the JIT optimum of
+    # Garey, Tarjan & Wilfong's example shape puts the block around the common due date
+    edges = [(1, 0, 0), (2, 0, 0), (2, 1, -3)]     # x1, x2 >= 0; x1 + 3 <= x2
+    costs = {1: end_cost(3, "earliness", 1, 10).add(end_cost(3, "tardiness", 1, 10)),
+             2: end_cost(3, "earliness", 1, 10).add(end_cost(3, "tardiness", 1, 10))}
+    x, value, _ = optimal_timing(3, edges, costs, [0, 0, 3])
+    assert value == 3 and x[2] - x[1] == 3 and 7 <= x[2] + 3 <= 10 + 3
+
+
+# -- Model.solve against brute force ----------------------------------------------------------
+
+def random_model_spec(seed):
+    r = random.Random(seed)
+    n = r.randint(2, 4)
+    tasks = [(r.randint(1, 3), r.randint(0, 3)) for _ in range(n)]   # duration, release
+    precedences = []
+    for _ in range(r.randint(0, 2)):
+        a, b = r.sample(range(n), 2)
+        precedences.append((a, b, r.randint(0, 2), r.choice([None, r.randint(2, 5)])))
+    unary = sorted(r.sample(range(n), r.randint(0, n)))
+    terms = {}
+    for i in range(n):
+        if r.random() < 0.7:
+            terms[i] = (r.choice(["end", "due"]), r.randint(0, 3), r.randint(0, 12))
+    early = {i: (r.randint(1, 4), r.randint(0, 14)) for i in range(n) if r.random() < 0.7}
+    if not early:
+        early[0] = (1, 12)
+    return tasks, precedences, unary, terms, early
+
+
+def build(spec):
+    tasks, precedences, unary, terms, early = spec
+    m = Model()
+    ts = [m.task(f"t{i}", d, release) for i, (d, release) in enumerate(tasks)]
+    for a, b, lo, hi in precedences:
+        m.precedence(ts[a], ts[b], lo, hi)
+    if len(unary) >= 2:
+        m.unary([ts[i] for i in unary])
+    any_due = any(kind == "due" for kind, _, _ in terms.values())
+    m.minimize_weighted_sum(
+        [(ts[i], w, d if kind == "due" else None) for i, (kind, w, d) in terms.items()],
+        earliness=[(ts[i], w, d) for i, (w, d) in early.items()])
+    return m, ts, any_due
+
+
+def brute(spec):
+    """The least objective over every start in a grid that holds an optimum (None when
+    infeasible), written from the documentation: weighted ends, tardiness (a term without a
+    due has due 0 once any term has one) and earliness."""
+    tasks, precedences, unary, terms, early = spec
+    any_due = any(kind == "due" for kind, _, _ in terms.values())
+    top = max(r for _, r in tasks) + sum(d for d, _ in tasks) + 15
+    best = None
+    for starts in itertools.product(*[range(r, top + 1) for _, r in tasks]):
+        ends = [s + d for s, (d, _) in zip(starts, tasks)]
+        if any(not (lo <= starts[b] - ends[a] and (hi is None or starts[b] - ends[a] <= hi))
+               for a, b, lo, hi in precedences):
+            continue
+        if any(starts[i] < ends[j] and starts[j] < ends[i]
+               for i, j in itertools.combinations(unary, 2)):
+            continue
+        total = 0
+        for i, (kind, w, d) in terms.items():
+            due = d if kind == "due" else 0
+            total += w * (max(0, ends[i] - due) if any_due else ends[i])
+        for i, (w, d) in early.items():
+            total += w * max(0, d - ends[i])
+        if best is None or total < best:
+            best = total
+    return best
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_model_solve_meets_the_brute_force_optimum(seed):
+    spec = random_model_spec(seed)
+    model, ts, _ = build(spec)
+    expected = brute(spec)
+    result = model.solve(time_limit=60)
+    if expected is None:
+        assert result.status == "INFEASIBLE"
+        return
+    assert result.status == OPTIMAL, result
+    assert result.objective == expected
+    starts = [result.start(t) for t in ts]
+    assert model.objective_value(starts) == expected
+    assert result.lower_bound == expected
+
+
+def test_a_task_due_late_is_started_late_not_at_its_earliest():
+    m = Model()
+    a = m.task("a", 2)
+    b = m.task("b", 3)
+    m.precedence(a, b)
+    m.minimize_weighted_sum([(a, 1, 20), (b, 1, 30)], earliness=[(a, 2, 20), (b, 5, 30)])
+    result = m.solve()
+    assert result.status == OPTIMAL and result.objective == 0
+    assert result.start(a) + 2 == 20 and result.start(b) + 3 == 30
+
+
+# -- the API, model.json, SMT-LIB, certificates --------------------------------------------
+
+def test_bad_earliness_terms_are_refused():
+    m = Model()
+    a = m.task("a", 2)
+    o = m.task("o", 1, optional=True)
+    other = Model().task("x", 1)
+    for bad in ([(a, 1)], [(a, -1, 3)], [(a, 1, None)], [(a, 1, 2), (a, 1, 3)],
+                [(o, 1, 3)], [(other, 1, 3)], 5, [(a, 1.5, 3)]):
+        with pytest.raises(ModelError):
+            m.minimize_weighted_sum([(a, 1, None)], earliness=bad)
+    m.minimize_weighted_sum([], earliness=[(a, 1, 5)])
+    assert m.earliness == {0: (1, 5)}
+    m.minimize_makespan()
+    assert m.earliness == {}
+
+
+def test_model_json_keeps_the_earliness_terms(tmp_path):
+    from smtsched.sched.model_dump import dumps
+    from smtsched.sched.model_json import loads
+    m = Model()
+    a, b = m.task("a", 2), m.task("b", 3)
+    m.unary([a, b])
+    m.minimize_weighted_sum([(a, 2, 4)], earliness=[(a, 1, 9), (b, 3, 6)])
+    data = json.loads(dumps(m))
+    assert data["earliness"] == [["a", 1, 9], ["b", 3, 6]]
+    again = loads(dumps(m))
+    assert again.earliness == m.earliness and again.weights == m.weights
+    assert again.solve().objective == m.solve().objective
+
+
+def test_to_smtlib_prints_the_earliness_as_ites_that_z3_bounds_exactly():
+    m = Model()
+    a, b = m.task("a", 2), m.task("b", 3)
+    m.unary([a, b])
+    m.minimize_weighted_sum([(a, 2, 4), (b, 1, 3)], earliness=[(a, 1, 9), (b, 3, 8)])
+    optimum = m.solve().objective
+    assert optimum > 0
+    for bound, answer in ((optimum, z3.sat), (optimum - 1, z3.unsat)):
+        text = m.to_smtlib(bound)
+        assert "QF_LIA" in text and "ite" in text
+        solver = z3.Solver()
+        solver.from_string(text)
+        assert solver.check() == answer
+
+
+def test_a_certificate_is_refused_with_a_note_for_earliness(tmp_path):
+    m = Model()
+    a = m.task("a", 2)
+    m.minimize_weighted_sum([], earliness=[(a, 1, 5)])
+    result = m.solve(proof=tmp_path / "cert")
+    assert result.status == OPTIMAL and result.objective == 0
+    assert result.certificate is None
+    assert "earliness" in result.certificate_note
