@@ -101,7 +101,7 @@ def check(data, solution):
 def objective(data, tasks):
     """PyJobShop's objective, from the formulas of its Objective docs."""
     makespan = max((t.end for t in tasks if t.present), default=0)
-    flow = tardiness = 0
+    flow = tardiness = earliness = 0
     worst = 0
     for job in data.jobs:
         present = [tasks[i] for i in job.tasks if tasks[i].present]
@@ -112,9 +112,11 @@ def objective(data, tasks):
         if job.due_date is not None:
             tardiness += job.weight * max(0, end - job.due_date)
             worst = max(worst, job.weight * max(0, end - job.due_date))
+            earliness += job.weight * max(0, job.due_date - end)
     o = data.objective
     return (o.weight_makespan * makespan + o.weight_total_flow_time * flow
-            + o.weight_total_tardiness * tardiness + o.weight_max_tardiness * worst)
+            + o.weight_total_tardiness * tardiness + o.weight_max_tardiness * worst
+            + o.weight_total_earliness * earliness)
 
 
 # -- random instances of the supported subset ----------------------------------------------
@@ -217,18 +219,25 @@ def _draw(rng):
             features.add(name)
             features.add("select with a condition") if condition is not None else None
     if weighted:
-        terms = rng.sample(["flow", "tardiness", "max"], rng.randint(1, 3))
+        terms = rng.sample(["flow", "tardiness", "max", "earliness"], rng.randint(1, 3))
         if "max" in terms:
             for job in jobs:
                 job.weight = jobs[0].weight
         objective = Objective(weight_makespan=rng.randint(1, 2) if rng.random() < 0.3 else 0,
                               weight_total_flow_time=rng.randint(1, 2) * ("flow" in terms),
                               weight_total_tardiness=rng.randint(1, 2) * ("tardiness" in terms),
-                              weight_max_tardiness=rng.randint(1, 2) * ("max" in terms))
+                              weight_max_tardiness=rng.randint(1, 2) * ("max" in terms),
+                              weight_total_earliness=rng.randint(1, 3) * ("earliness" in terms))
         features.update(f"objective {t}" for t in terms)
+        if "earliness" in terms and len(terms) > 1:
+            features.add("objective earliness with others")
         if "flow" in terms:       # every job present (for_ortools says why)
             for job in jobs:
                 tasks[job.tasks[0]].optional = False
+        if "earliness" in terms:  # every task of a job present (for_ortools says why)
+            for job in jobs:
+                for i in job.tasks:
+                    tasks[i].optional = False
         if objective.weight_makespan:
             features.add("objective makespan with others")
     else:
@@ -259,13 +268,21 @@ def for_ortools(data):
       its own Solution.objective (a job released at 4 with its one optional task absent
       gives makespan 4 over an empty schedule). smtsched reports Solution.objective. The
       copy has the same schedules, and its objective differs by a constant at most (the
-      flow time's releases), so its optimal schedules are optimal for `data`."""
+      flow time's releases), so its optimal schedules are optimal for `data`. For the same
+      reason CP-SAT would stretch a job's earliness over an absent task's free end (its
+      earliness 0 whatever the present tasks do): the generator makes every task of a job
+      mandatory when the objective has earliness (tests below check smtsched's earliness
+      of jobs with optional tasks against schedules worked out by hand).
+    - With earliness the horizon also leaves room for the latest due date: a schedule may
+      gain by ending late, up to the due dates, never beyond."""
     horizon = max([t.earliest_start for t in data.tasks] + [t.earliest_end for t in data.tasks]
                   + [j.release_date for j in data.jobs] + [0])
     horizon += sum(max(data.modes[m].duration for m in data.task2modes(i))
                    for i in range(data.num_tasks))
     horizon += sum(abs(c.delay) for name in TIMING for c in getattr(data.constraints, name))
     horizon += 1
+    if data.objective.weight_total_earliness:
+        horizon += max((j.due_date for j in data.jobs if j.due_date is not None), default=0)
     tasks = [dataclasses.replace(t, latest_end=min(t.latest_end, horizon))
              for t in data.tasks]
     jobs = data.jobs
@@ -297,7 +314,8 @@ EXPECTED = ["machine", "renewable", "consumable", "several modes", "mode on seve
             "duration 0", "job release", "job deadline", "earliest start",
             "latest start", "earliest end", "latest end", *TIMING, "objective makespan",
             "objective flow", "objective tardiness", "objective max",
-            "objective makespan with others",
+            "objective makespan with others", "objective earliness",
+            "objective earliness with others",
             # outcomes
             "OPTIMAL", "INFEASIBLE", "an optional task left out", "a mode other than the first"]
 
@@ -376,7 +394,6 @@ REFUSED = {
                                   P.ModeDependency(0, [2])])),
     "modes of duration 0 on a machine": dict(modes=[Mode(0, [0], 0), Mode(1, [0], 3)]),
     "objective weight_tardy_jobs": dict(objective=Objective(weight_tardy_jobs=1)),
-    "objective weight_total_earliness": dict(objective=Objective(weight_total_earliness=1)),
     "objective weight_total_setup_time": dict(
         constraints=Constraints(setup_times=[P.SetupTime(0, 0, 1, 0)]),
         objective=Objective(weight_total_setup_time=1)),
@@ -395,6 +412,39 @@ def test_refusals_name_the_feature(feature):
         backend.solve(data)
     assert caught.value.feature == feature
     assert feature in str(caught.value)
+
+
+# -- earliness: a job's completion is the latest end of its present tasks ----------------------
+def earliness_data(optional, selection=None, objective=None):
+    """Job 0 (due 10) of task 0 (2 long, machine 0) and task 1 (3 long, machine 1)."""
+    constraints = Constraints(select_exactly_one=[P.SelectExactlyOne([0, 1])]) \
+        if selection else Constraints()
+    return ProblemData([Job(tasks=[0, 1], due_date=10)], [Machine(), Machine()],
+                       [Task(job=0, optional=optional), Task(job=0, optional=optional)],
+                       [Mode(0, [0], 2), Mode(1, [1], 3)], constraints,
+                       objective or Objective(weight_makespan=1, weight_total_earliness=2))
+
+
+@pytest.mark.parametrize("optional, selection, objective, expected", [
+    # makespan C + 2 * max(0, 10 - C) is least at C = 10 (a completion free to drift past
+    # its tasks would claim 3)
+    (False, False, None, 10),
+    # flow time C + max(0, 10 - C): 10 for any C <= 10 (a drifting completion: 3)
+    (False, False, Objective(weight_total_flow_time=1, weight_total_earliness=1), 10),
+    # both tasks may be absent: an empty job has no earliness, and no makespan
+    (True, False, None, 0),
+    # exactly one present: its end at 10
+    (True, True, None, 10),
+    (True, True, Objective(weight_total_earliness=3), 0),
+])
+def test_earliness_reads_the_completion_of_the_present_tasks(optional, selection, objective,
+                                                              expected):
+    data = earliness_data(optional, selection, objective)
+    result = backend.solve(data)
+    assert result.status == SolveStatus.OPTIMAL
+    assert check(data, result.best) == result.objective == result.lower_bound == expected
+    if optional and not selection:
+        assert not any(t.present for t in result.best.tasks)
 
 
 # -- the rest of the contract --------------------------------------------------------------

@@ -34,14 +34,17 @@ test (tests/test_integration_pyjobshop.py) solves next to it:
   time, total tardiness, maximum tardiness, and makespan next to them) are the ends of
   mandatory zero-duration dummy tasks placed after the tasks they measure, summed with their
   weights by `minimize_weighted_sum` (a dummy's least start is exactly the term's value, so
-  the optima agree; the constant -w*r of the flow time is subtracted).
+  the optima agree; the constant -w*r of the flow time is subtracted). Total earliness
+  (alone or with the others: just in time) is `minimize_weighted_sum`'s earliness terms on
+  each job's completion, the end of its one mandatory task, or a dummy pinned to the latest
+  end of its present tasks (`_completion`: a dummy merely after them would drift later).
 
 Everything else is refused with `UnsupportedFeature` (an `UnsupportedError`) naming the
 feature: resource breaks, no_idle machines, allow_idle and allow_breaks tasks, identical and
 different resources, consecutive, same_sequence, mode dependencies, modes of duration 0 on a
 machine (PyJobShop keeps them out of the inside of other tasks, the Model lets them sit
-anywhere), the objectives weighted tardy jobs,
-total earliness and total setup time, and maximum tardiness with unequal job weights.
+anywhere), the objectives weighted tardy jobs
+and total setup time, and maximum tardiness with unequal job weights.
 
 The reported objective is PyJobShop's own (`Solution.objective`) of the returned solution,
 computed from the schedule; the lower bound is smtsched's proven bound on the model, which is
@@ -84,7 +87,7 @@ REFUSED_CONSTRAINTS = ("identical_resources", "different_resources", "consecutiv
                        "same_sequence", "mode_dependencies")
 SELECTIONS = ("select_all_or_none", "select_at_least_one", "select_exactly_one")
 
-REFUSED_OBJECTIVES = ("weight_tardy_jobs", "weight_total_earliness", "weight_total_setup_time")
+REFUSED_OBJECTIVES = ("weight_tardy_jobs", "weight_total_setup_time")
 
 
 def _finite(value):
@@ -143,6 +146,7 @@ class Translation:
         self.infeasible = None
         self.scale = 1
         self.constant = 0
+        self.never = None     # the task that is never present (`_never`), once made
 
 
 def _windows(data, index, duration):
@@ -322,7 +326,8 @@ def _objective(data, tr):
     w_flow = objective.weight_total_flow_time
     w_tardiness = objective.weight_total_tardiness
     w_max = objective.weight_max_tardiness
-    if not (w_flow or w_tardiness or w_max):
+    w_early = objective.weight_total_earliness
+    if not (w_flow or w_tardiness or w_max or w_early):
         if w_makespan:
             model.minimize_makespan()
             tr.scale = w_makespan
@@ -354,7 +359,57 @@ def _objective(data, tr):
             for t in ends(job):
                 model.precedence(t, late, -job.due_date)
         weights[late] = w_max * data.jobs[0].weight
-    model.minimize_weighted_sum([(t, w, None) for t, w in weights.items()])
+    early = []
+    if w_early:
+        for j, job in enumerate(data.jobs):
+            if job.weight and job.due_date is not None and ends(job):
+                early.append((_completion(tr, j, ends(job)), w_early * job.weight,
+                              job.due_date))
+    model.minimize_weighted_sum([(t, w, None) for t, w in weights.items()], earliness=early)
+
+
+def _completion(tr, j, tasks):
+    """A mandatory task whose end is job j's completion, max of the ends of its present
+    `tasks` (for earliness, which falls as the end grows: a dummy placed after the tasks
+    would drift later, so it is pinned to the max). The one task itself when the job has
+    one mandatory task; else a dummy D of duration 0 after every present task, carried out
+    (`Model.alternative`) by one option per task that starts at that task's end and needs it
+    present, or, when every task may be absent, by an option that needs them all absent
+    (PyJobShop's earliness of a job with no present task is 0; D is then free)."""
+    model = tr.model
+    if len(tasks) == 1 and not tasks[0].optional:
+        return tasks[0]
+    done = model.task(f"completion{j}", 0)
+    options = []
+    for k, t in enumerate(tasks):
+        model.precedence(t, done, 0)
+        option = model.task(f"completion{j}_by{k}", 0, optional=True)
+        model.precedence(t, option, 0, 0)        # starts at t's end, when both are present
+        if t.optional:
+            model.select_at_least_one([t], condition=option)   # option => t present
+        options.append(option)
+    optional = [t for t in tasks if t.optional]
+    if len(optional) == len(tasks):
+        empty = model.task(f"completion{j}_empty", 0, optional=True)
+        never = _never(tr)
+        for t in optional:
+            # empty => t absent: all of {t, never} or none of them, while `empty` is
+            # present, and `never` is always absent
+            model.select_all_or_none([t, never], condition=empty)
+        options.append(empty)
+    model.alternative(done, options)
+    return done
+
+
+def _never(tr):
+    """An optional task of duration 0 that is never present (one per model)."""
+    model = tr.model
+    never = getattr(tr, "never", None)
+    if never is None:
+        never = tr.never = model.task("never", 0, optional=True)
+        anchor = model.task("never_anchor", 0)
+        model.select_exactly_one([never, anchor])   # anchor is mandatory: never is absent
+    return never
 
 
 def _solution(data, tr, result):
