@@ -447,6 +447,21 @@ def test_earliness_reads_the_completion_of_the_present_tasks(optional, selection
         assert not any(t.present for t in result.best.tasks)
 
 
+def test_earliness_next_to_an_optional_task_that_can_never_run():
+    # the translation's "never" dummy (task 1 cannot fit its window: it must end by 4 and
+    # start at 5) and the earliness dummies' own always-absent task once had the same name
+    # (ModelError; found by the slow differential test, seed 170006)
+    never = Task(job=0, optional=True, earliest_start=5, latest_start=5, latest_end=4)
+    data = ProblemData([Job(tasks=[0, 1], due_date=10)], [Machine()],
+                       [Task(job=0, optional=True), never],
+                       [Mode(0, [0], 2), Mode(1, [0], 3)], Constraints(),
+                       Objective(weight_makespan=1, weight_total_earliness=2))
+    result = backend.solve(data)
+    assert result.status == SolveStatus.OPTIMAL
+    assert check(data, result.best) == result.objective == 0
+    assert not any(t.present for t in result.best.tasks)
+
+
 # -- the rest of the contract --------------------------------------------------------------
 def test_initial_solution_becomes_the_starting_schedule(monkeypatch):
     from smtsched.sched.model import Model

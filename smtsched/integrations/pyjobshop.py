@@ -406,8 +406,8 @@ def _never(tr):
     model = tr.model
     never = getattr(tr, "never", None)
     if never is None:
-        never = tr.never = model.task("never", 0, optional=True)
-        anchor = model.task("never_anchor", 0)
+        never = tr.never = model.task("earliness_never", 0, optional=True)
+        anchor = model.task("earliness_anchor", 0)
         model.select_exactly_one([never, anchor])   # anchor is mandatory: never is absent
     return never
 
