@@ -74,6 +74,26 @@ def test_the_timing_solver_is_exact_against_z3(seed):
         assert z3_optimum(n, edges, costs, set(needed)) == value
 
 
+def test_the_least_value_of_a_cost_over_a_window_is_the_enumerated_one():
+    # the window bound of the theory's propagation (unbounded ends: None)
+    r = random.Random(1)
+    for _ in range(2000):
+        f = Convex()
+        for _ in range(r.randint(0, 3)):
+            f = f.add(end_cost(r.randint(0, 3), r.choice(KINDS), r.randint(0, 4),
+                               r.randint(-3, 12)))
+        lo, hi = r.choice([None, r.randint(-5, 10)]), r.choice([None, r.randint(-5, 20)])
+        if lo is not None and hi is not None and hi < lo:
+            lo, hi = hi, lo
+        value, x = f.least(lo, hi)
+        low, high = (-60 if lo is None else lo), (80 if hi is None else hi)
+        if (lo is None and f(low - 1) < f(low)) or (hi is None and f(high + 1) < f(high)):
+            assert value is None
+        else:
+            assert value == min(f(y) for y in range(low, high + 1)) == f(x)
+            assert low <= x <= high
+
+
 def test_the_timing_solver_refuses_a_start_that_breaks_an_edge():
     with pytest.raises(ValueError):
         optimal_timing(2, [(0, 1, 3)], {1: end_cost(0, "earliness", 1, 9)}, [0, 5])
@@ -279,3 +299,77 @@ def test_a_certificate_is_refused_with_a_note_for_earliness(tmp_path):
     assert result.status == OPTIMAL and result.objective == 0
     assert result.certificate is None
     assert "earliness" in result.certificate_note
+
+
+# -- the compiled twin against the reference, step by step over one graph ------------------------
+
+def twin_walk(seed):
+    """Random assignments of a random model's atoms on the compiled difference theory; after
+    each, the reference and the compiled convex cost theories (over that one graph) must
+    agree on conflict or not, and every conflict clause must be false now (sound premises:
+    the negation of literals the graph has made true)."""
+    from smtsched.core.problem import INT
+    from smtsched.sched.lower import Lowering
+    from smtsched.theories import convex_cost, convex_cost_ref
+    from smtsched.theories.difference import DifferenceLogic
+
+    spec = random_model_spec(seed)
+    model, _, _ = build(spec)
+    r = random.Random(seed)
+    lowering = Lowering(model)
+    core = lowering.core
+    ints = core.difference[INT]
+    graph = ints.build(DifferenceLogic)
+    bound = r.randint(0, 25)
+    _, cost = lowering.cost_bound(bound, guarded=False)
+    theories = [cls(graph, tasks=cost.tasks, bound=bound, guard=None, atoms=ints.atoms,
+                    num_nodes=ints.num_nodes)
+                for cls in (convex_cost_ref.ConvexCostLogic, convex_cost.ConvexCostLogic)]
+    value = graph.literal_value
+    for clause in core.clauses:
+        if len(clause) == 1 and abs(clause[0]) in graph.observed():
+            graph.assign(clause[0], True)
+    if graph.propagate() is None:
+        return 0
+    variables = list(graph.observed())
+    r.shuffle(variables)
+    seen = 0
+    for var in variables:
+        if value(var) != 0:
+            continue
+        graph.new_level()
+        for theory in theories:
+            theory.new_level()
+        graph.assign(var if r.random() < 0.5 else -var)
+        if graph.propagate() is None:
+            level = graph.level() - 1
+            graph.backtrack(level)
+            for theory in theories:
+                theory.backtrack(level)
+            continue
+        verdicts = [theory.propagate() for theory in theories]
+        assert (verdicts[0] is None) == (verdicts[1] is None), seed
+        if verdicts[0] is None:
+            seen += 1
+            for theory in theories:
+                clause = theory.conflict()
+                assert all(value(lit) == -1 for lit in clause), (seed, clause)
+            level = graph.level() - 1
+            graph.backtrack(level)
+            for theory in theories:
+                theory.backtrack(level)
+    if all(value(var) != 0 for var in graph.observed()):
+        checks = [theory.final_check() for theory in theories]
+        assert checks[0] == checks[1], seed
+        if not checks[0]:
+            clauses = [sorted(theory.conflict(), key=abs) for theory in theories]
+            assert clauses[0] == clauses[1]          # the same timing, the same argument
+            assert all(value(lit) == -1 for lit in clauses[0])
+            seen += 1
+    return seen
+
+
+def test_the_compiled_twin_agrees_with_the_reference_step_by_step():
+    pytest.importorskip("smtsched.theories.convex_cost", reason="compiled twins not built")
+    conflicts = sum(twin_walk(seed) for seed in range(60))
+    assert conflicts > 0     # the walks reached window conflicts (not vacuous)

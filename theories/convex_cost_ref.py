@@ -1,7 +1,8 @@
 """The convex cost theory: sum_i f_i(C_i) <= K with each f_i a sum of weighted completion
 (w * C), tardiness (w * max(0, C - d)) and earliness (w * max(0, d - C)) terms of the end
-C_i = start_i + duration_i, pure Python (no compiled twin yet: the theory runs over either
-difference graph, compiled or reference, through the graph contract of global_ref.py).
+C_i = start_i + duration_i, pure Python (it runs over either difference graph, compiled or
+reference, through the graph contract of global_ref.py; convex_cost.pyx is its compiled twin,
+over the compiled graph, with the window bound in C and this final check).
 
 Earliness decreases as the end grows, so the cost theory's argument (theories/cost_ref.py: the
 earliest ends bound the cost from below and the earliest schedule reaches the bound) fails

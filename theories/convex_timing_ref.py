@@ -33,7 +33,7 @@ sum c * max(0, x - b).
 class Convex:
     """f(x) = const + a*x + sum over hinges (c, b) of c * max(0, x - b), every c >= 0."""
 
-    __slots__ = ("a", "const", "hinges")
+    __slots__ = ("a", "const", "hinges", "_m")
 
     def __init__(self, a=0, const=0, hinges=()):
         self.a = a
@@ -67,21 +67,39 @@ class Convex:
 
     def least(self, lo, hi):
         """min of f over the integers of [lo, hi] (None: unbounded) and a point reaching it,
-        or (None, None) when f has no least value there."""
-        candidates = [b for _, b in self.hinges if (lo is None or b >= lo)
-                      and (hi is None or b <= hi)]
-        if lo is not None:
-            candidates.append(lo)
-        if hi is not None:
-            candidates.append(hi)
-        right = self.a + sum(c for c, _ in self.hinges)
-        if (lo is None and self.a > 0) or (hi is None and right < 0):
+        or (None, None) when f has no least value there. f falls (by unit steps) left of
+        its first minimiser m and never falls right of it: the answer is at m clamped to
+        [lo, hi]."""
+        m = self._minimiser()
+        if m is None:        # f falls for ever (or rises from -inf: a > 0)
+            x = hi if self.a <= 0 else lo
+        else:
+            x = m if lo is None or m >= lo else lo
+            if hi is not None and x > hi:
+                x = hi
+        if x is None:
             return None, None
-        if not candidates:
-            # no hinge in the interval, both ends open: a is 0 (else unbounded), f constant
-            return self.const, 0
-        best = min(candidates, key=lambda x: (self(x), x))
-        return self(best), best
+        return self(x), x
+
+    def _minimiser(self):
+        """The least integer m with f(m + 1) >= f(m) when f falls somewhere before rising
+        (a < 0), the first hinge when f is flat left of it (a == 0), else None."""
+        try:
+            return self._m
+        except AttributeError:
+            pass
+        m = None
+        if self.a == 0:
+            m = self.hinges[0][1] if self.hinges else 0
+        elif self.a < 0:
+            slope = self.a
+            for c, b in self.hinges:
+                slope += c
+                if slope >= 0:
+                    m = b
+                    break
+        self._m = m
+        return m
 
 
 def end_cost(duration, kind, weight, due=None):

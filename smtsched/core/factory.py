@@ -124,10 +124,7 @@ def global_theory(graph, spec, ints=None):
         if graph is None or ints is None:
             raise UnsupportedError("a convex cost needs its start variables bounded from "
                                    "below by difference constraints (e.g. start >= 0)")
-        # no compiled twin yet: the reference over either graph (global_ref's contract)
-        from smtsched.theories.convex_cost_ref import ConvexCostLogic
-        return ConvexCostLogic(graph, tasks=spec.tasks, bound=spec.bound, guard=spec.guard,
-                               atoms=ints.atoms, num_nodes=ints.num_nodes)
+        return convex_cost_theory(graph, spec, ints)
 
     if isinstance(spec, CostSpec):
         if graph is None:
@@ -154,6 +151,14 @@ def cost_theory(graph, spec):
     if theory_class is None:
         from smtsched.theories.cost_ref import CostLogic as theory_class
     return theory_class(graph, tasks=spec.tasks, bound=spec.bound, guard=spec.guard)
+
+
+def convex_cost_theory(graph, spec, ints):
+    theory_class = compiled_global(graph, "convex_cost", "ConvexCostLogic")
+    if theory_class is None:
+        from smtsched.theories.convex_cost_ref import ConvexCostLogic as theory_class
+    return theory_class(graph, tasks=spec.tasks, bound=spec.bound, guard=spec.guard,
+                        atoms=ints.atoms, num_nodes=ints.num_nodes)
 
 
 def disjunctive_theory(graph, spec):

@@ -40,7 +40,8 @@ at the end of `core.pseudo_boolean`), so a search session that remembers those l
 what is new:
 
 - `makespan_bound(bound)` -> the literal of "makespan <= bound" (an atom; an assumption).
-- `cost_bound(bound)` -> (guard literal, CostSpec): "guard => weighted cost <= bound".
+- `cost_bound(bound)` -> (guard literal, CostSpec): "guard => weighted cost <= bound" (a
+  ConvexCostSpec when the model has earliness terms).
 - `memory_bound(memory, bound)` -> guard literal: "guard => peak of `memory` <= bound" (its
   rows, or the clause [-guard] when the bound is below what the precedences force).
   `retire(guard)` -> the clause [-guard] that switches a guard off for good.
