@@ -124,8 +124,8 @@ def random_model_spec(seed):
     terms = {}
     for i in range(n):
         if r.random() < 0.7:
-            terms[i] = (r.choice(["end", "due"]), r.randint(0, 3), r.randint(0, 12))
-    early = {i: (r.randint(1, 4), r.randint(0, 14)) for i in range(n) if r.random() < 0.7}
+            terms[i] = (r.choice(["end", "due"]), r.randint(0, 3), r.randint(0, 9))
+    early = {i: (r.randint(1, 4), r.randint(0, 11)) for i in range(n) if r.random() < 0.7}
     if not early:
         early[0] = (1, 12)
     return tasks, precedences, unary, cumulative, terms, early

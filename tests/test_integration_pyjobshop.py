@@ -394,6 +394,11 @@ REFUSED = {
                                   P.ModeDependency(0, [2])])),
     "modes of duration 0 on a machine": dict(modes=[Mode(0, [0], 0), Mode(1, [0], 3)]),
     "objective weight_tardy_jobs": dict(objective=Objective(weight_tardy_jobs=1)),
+    "objective weight_total_earliness with weight_tardy_jobs": dict(
+        objective=Objective(weight_total_earliness=1, weight_tardy_jobs=1)),
+    "objective weight_total_earliness with weight_total_setup_time": dict(
+        constraints=Constraints(setup_times=[P.SetupTime(0, 0, 1, 0)]),
+        objective=Objective(weight_total_earliness=1, weight_total_setup_time=1)),
     "objective weight_total_setup_time": dict(
         constraints=Constraints(setup_times=[P.SetupTime(0, 0, 1, 0)]),
         objective=Objective(weight_total_setup_time=1)),

@@ -121,6 +121,12 @@ def refuse_unsupported(data):
         if len(set(rule.tasks)) != len(rule.tasks):
             raise UnsupportedFeature("select_exactly_one with a task listed twice")
     objective = data.objective
+    if objective.weight_total_earliness > 0:
+        # the convex cost theory bounds earliness exactly because every term is convex in
+        # the ends; a tardy job's step (and a setup's sequence) is not: no exact bound yet
+        for name in ("weight_tardy_jobs", "weight_total_setup_time"):
+            if getattr(objective, name) > 0:
+                raise UnsupportedFeature(f"objective weight_total_earliness with {name}")
     for name in REFUSED_OBJECTIVES:
         if getattr(objective, name) > 0:
             raise UnsupportedFeature(f"objective {name}")
