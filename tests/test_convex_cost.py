@@ -373,3 +373,17 @@ def test_the_compiled_twin_agrees_with_the_reference_step_by_step():
     pytest.importorskip("smtsched.theories.convex_cost", reason="compiled twins not built")
     conflicts = sum(twin_walk(seed) for seed in range(60))
     assert conflicts > 0     # the walks reached window conflicts (not vacuous)
+
+
+def test_the_parallel_search_keeps_the_earliness_terms():
+    # without its earliness terms the model's optimum would be 0 (every task on time)
+    m = Model()
+    a, b, c = m.task("a", 2), m.task("b", 3), m.task("c", 2)
+    m.unary([a, b, c])
+    m.minimize_weighted_sum([(a, 1, 5), (b, 1, 6), (c, 1, 7)],
+                            earliness=[(a, 2, 5), (b, 2, 6), (c, 2, 7)])
+    alone = m.solve()
+    together = m.solve(workers=2, time_limit=60)
+    assert alone.status == together.status == OPTIMAL
+    assert alone.objective == together.objective == 4
+    assert m.objective_value([together.start(t) for t in (a, b, c)]) == 4
