@@ -233,7 +233,6 @@ def _objective(model, data, task, pairs):
     if weighted:
         model.earliness = _earliness(_get(data, "earliness", "list?", "the model", None),
                                      task)
-    if weighted:
         model.weights = _indexed(pairs(_get(data, "weights", "list", "the model"), "weights"),
                                  "weight", 0)
         dues = _get(data, "dues", "list?", "the model", None)
