@@ -259,8 +259,8 @@ def for_ortools(data):
     - Every task's latest end is capped at a horizon no optimal schedule needs to exceed:
       CP-SAT cannot refute an infeasible model over PyJobShop's 2**42 domains in time, and
       over a finite one it does at once. The horizon is generous (every release, then every
-      task's longest mode and all the delays one after another); were it too small, CP-SAT
-      would answer worse than smtsched and the test would fail, not pass.
+      task's longest mode, all the delays and all the setup times one after another); were it
+      too small, CP-SAT would answer worse than smtsched and the test would fail, not pass.
     - With optional tasks, a job's release date moves to its tasks' earliest starts (the
       same for present tasks). PyJobShop 0.0.9's OR-Tools model spans a job over all its
       tasks, absent ones too, so a job whose tasks are all absent still ends after its
@@ -280,6 +280,8 @@ def for_ortools(data):
     horizon += sum(max(data.modes[m].duration for m in data.task2modes(i))
                    for i in range(data.num_tasks))
     horizon += sum(abs(c.delay) for name in TIMING for c in getattr(data.constraints, name))
+    # and every setup time (between two tasks a machine runs one after the other)
+    horizon += sum(s.duration for s in data.constraints.setup_times)
     horizon += 1
     if data.objective.weight_total_earliness:
         horizon += max((j.due_date for j in data.jobs if j.due_date is not None), default=0)
@@ -465,6 +467,21 @@ def test_earliness_next_to_an_optional_task_that_can_never_run():
     assert result.status == SolveStatus.OPTIMAL
     assert check(data, result.best) == result.objective == 0
     assert not any(t.present for t in result.best.tasks)
+
+
+def test_the_horizon_given_to_ortools_leaves_room_for_the_setup_times():
+    # the slow differential test's seed 170009, instance 22, reduced: released at 4, 5 + 3
+    # (setup) + 4 ends at 16, beyond a horizon of releases, durations and delays (14), and
+    # CP-SAT answered INFEASIBLE on the capped copy
+    data = ProblemData([Job(tasks=[0, 1], release_date=4)], [Machine()],
+                       [Task(job=0), Task(job=0)], [Mode(0, [0], 5), Mode(1, [0], 4)],
+                       Constraints(setup_times=[P.SetupTime(0, 0, 1, 3),
+                                                P.SetupTime(0, 1, 0, 3)]),
+                       Objective(weight_makespan=2))
+    ours = backend.solve(data)
+    theirs = pyjobshop.solve(for_ortools(data), solver="ortools", num_workers=1)
+    assert ours.status == theirs.status == SolveStatus.OPTIMAL
+    assert ours.objective == check(data, theirs.best) == 32
 
 
 # -- the rest of the contract --------------------------------------------------------------
