@@ -262,6 +262,66 @@ def test_bad_earliness_terms_are_refused():
     assert m.earliness == {}
 
 
+@pytest.mark.parametrize("more, names", [
+    (dict(tardy=[(0, 1, 3)]), "tardy"),
+    (dict(max_tardiness=[(2, [(0, 1, 0), (1, 3, 4)])]), "max_tardiness"),
+    (dict(setup_weight=1), "setup_weight"),
+    (dict(tardy=[(1, 2, 3)], setup_weight=4), "tardy and setup_weight")])
+def test_earliness_with_the_cost_terms_is_refused_by_name(more, names):
+    # the convex cost theory carries no steps, max groups or literal terms (and the cost
+    # theory that does bounds non-decreasing costs only): refused at the Model, never dropped
+    from smtsched.errors import UnsupportedError
+    from smtsched.sched.lower import Lowering
+    from smtsched.sched.model_dump import dumps
+    from smtsched.sched.model_json import loads
+    m = Model()
+    tasks = [m.task("a", 2), m.task("b", 3)]
+    m.setup_times(m.unary(tasks), {(tasks[0], tasks[1]): 2})
+    more = {key: [(tasks[i], w, d) for i, w, d in value] if key == "tardy" else
+            [(w, [(tasks[i], v, d) for i, v, d in members]) for w, members in value]
+            if key == "max_tardiness" else value for key, value in more.items()}
+    m.minimize_makespan()
+    with pytest.raises(ModelError, match=f"earliness with {names} is not supported"):
+        m.minimize_weighted_sum([(tasks[0], 1, None)], earliness=[(tasks[1], 2, 9)], **more)
+    assert m.objective == "makespan" and not m.earliness and not m.cost_terms()
+    # each alone is accepted, and so is an earliness term of weight 0 (it counts nothing)
+    m.minimize_weighted_sum([(tasks[0], 1, None)], earliness=[(tasks[1], 0, 9)], **more)
+    assert m.cost_terms() and not m.earliness
+    m.minimize_weighted_sum([(tasks[0], 1, None)], earliness=[(tasks[1], 2, 9)])
+    assert m.earliness and not m.cost_terms()
+    text = dumps(m)
+    # fields set by hand, and model.json: refused before the search, and the lowering too
+    m.tardy = [(0, 1, 3)]
+    with pytest.raises(ModelError, match="earliness with tardy, max_tardiness or setup_weight"):
+        m.solve()
+    with pytest.raises(UnsupportedError, match="earliness terms with tardy"):
+        Lowering(m).cost_bound(5)
+    bad = json.loads(text)
+    bad["tardy"] = [["a", 1, 3]]
+    with pytest.raises(ModelError, match="earliness with tardy, max_tardiness or setup_weight"):
+        loads(json.dumps(bad))
+
+
+def test_every_objective_setter_forgets_every_term_kind():
+    m = Model()
+    a, b = m.task("a", 2), m.task("b", 3)
+    m.setup_times(m.unary([a, b]), {(a, b): 2})
+    memory = m.memory(name="mem")
+    setters = (m.minimize_makespan, lambda: m.minimize_peak_memory(memory),
+               m.minimize_weighted_completion, lambda: m.minimize_weighted_tardiness({a: 1}),
+               lambda: m.minimize_weighted_sum([(a, 1, None)]))
+    for fill in (lambda: m.minimize_weighted_sum([], earliness=[(a, 1, 5)]),
+                 lambda: m.minimize_weighted_sum([], tardy=[(a, 1, 3)],
+                                                 max_tardiness=[(1, [(b, 1, 0)])],
+                                                 setup_weight=2)):
+        for setter in setters:
+            fill()
+            assert m.earliness or m.cost_terms()
+            setter()
+            assert m.earliness == {} and m.tardy == [] and m.max_groups == [] \
+                and m.setup_weight == 0
+
+
 def test_model_json_keeps_the_earliness_terms(tmp_path):
     from smtsched.sched.model_dump import dumps
     from smtsched.sched.model_json import loads

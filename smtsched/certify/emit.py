@@ -834,10 +834,20 @@ def _constraint_record(spec, names, index):
                 "tasks": [{"start": start(t.node), "duration": t.duration, "demand": t.demand}
                           for t in spec.tasks]}
     if isinstance(spec, CostSpec):
-        return {"kind": "cost", "name": f"cost{index}", "bound": spec.bound,
-                "guard": spec.guard,
-                "tasks": [{"start": start(t.node), "duration": t.duration, "weight": t.weight,
-                           "due": t.due} for t in spec.tasks]}
+        def task(t):
+            return {"start": start(t.node), "duration": t.duration, "weight": t.weight,
+                    "due": t.due}
+        record = {"kind": "cost", "name": f"cost{index}", "bound": spec.bound,
+                  "guard": spec.guard, "tasks": [task(t) for t in spec.tasks]}
+        # minimize_weighted_sum's more terms (docs/certificates.md, cost records)
+        if spec.steps:
+            record["steps"] = [task(t) for t in spec.steps]
+        if spec.groups:
+            record["groups"] = [{"weight": w, "members": [task(t) for t in members]}
+                                for w, members in spec.groups]
+        if spec.literals:
+            record["literals"] = [{"literal": lit, "weight": w} for lit, w in spec.literals]
+        return record
     return {"kind": type(spec).__name__, "name": f"constraint{index}",
             "note": "no checker rule"}
 

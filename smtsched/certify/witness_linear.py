@@ -129,6 +129,17 @@ def cost_holds(clause, atom_of, spec):
             continue
         end = -back + task.duration
         total += task.weight * (end if task.due is None else max(0, end - task.due))
+
+    def late(task):   # max(0, earliest end - due), 0 without a lower bound
+        back = 0 if task.node == 0 else to_origin.get(task.node)
+        return 0 if back is None else max(0, -back + task.duration - task.due)
+    for task in spec.steps:
+        if late(task) > 0:
+            total += task.weight
+    for weight, members in spec.groups:
+        total += weight * max((t.weight * late(t) for t in members), default=0)
+    held = {-lit for lit in clause}
+    total += sum(w for lit, w in spec.literals if lit in held)
     return total > spec.bound
 
 

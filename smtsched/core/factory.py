@@ -150,6 +150,9 @@ def cost_theory(graph, spec):
     theory_class = compiled_global(graph, "cost", "CostLogic")
     if theory_class is None:
         from smtsched.theories.cost_ref import CostLogic as theory_class
+    if spec.steps or spec.groups or spec.literals:
+        return theory_class(graph, tasks=spec.tasks, bound=spec.bound, guard=spec.guard,
+                            steps=spec.steps, groups=spec.groups, literals=spec.literals)
     return theory_class(graph, tasks=spec.tasks, bound=spec.bound, guard=spec.guard)
 
 

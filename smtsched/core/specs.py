@@ -113,14 +113,22 @@ class CumulativeSpec:
 
 @dataclass
 class CostSpec:
-    """sum of weight * (end, or max(0, end - due)) over the tasks <= bound, required only
-    while `guard` is true (always when None). The cost theory owns the guard's variable."""
+    """sum of weight * (end, or max(0, end - due)) over the tasks, plus weight * [end > due]
+    over the `steps` (CostTasks with dues), weight * max over the members of member.weight *
+    max(0, end - due) for each (weight, [CostTask]) of `groups`, and weight * [literal] over the
+    (literal, weight) pairs of `literals`, <= bound, required only while `guard` is true
+    (always when None). The cost theory owns the guard's variable and the literals' (fresh
+    variables: theories/cost_ref.py)."""
     tasks: list
     bound: int
     guard: "int | None" = None
+    steps: list = field(default_factory=list)
+    groups: list = field(default_factory=list)
+    literals: list = field(default_factory=list)
 
     def map_literals(self, f):
-        return CostSpec(self.tasks, self.bound, None if self.guard is None else f(self.guard))
+        return CostSpec(self.tasks, self.bound, None if self.guard is None else f(self.guard),
+                        self.steps, self.groups, [(f(lit), w) for lit, w in self.literals])
 
 
 class EndCost(NamedTuple):

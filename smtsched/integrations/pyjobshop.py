@@ -34,17 +34,25 @@ test (tests/test_integration_pyjobshop.py) solves next to it:
   time, total tardiness, maximum tardiness, and makespan next to them) are the ends of
   mandatory zero-duration dummy tasks placed after the tasks they measure, summed with their
   weights by `minimize_weighted_sum` (a dummy's least start is exactly the term's value, so
-  the optima agree; the constant -w*r of the flow time is subtracted). Total earliness
-  (alone or with the others: just in time) is `minimize_weighted_sum`'s earliness terms on
-  each job's completion, the end of its one mandatory task, or a dummy pinned to the latest
-  end of its present tasks (`_completion`: a dummy merely after them would drift later).
+  the optima agree; the constant -w*r of the flow time is subtracted). Weighted tardy jobs
+  are `minimize_weighted_sum`'s tardy terms w * job weight * [C_j > d_j] on a dummy after
+  each job's tasks (C_j: the job's completion, the dummy's least end); maximum tardiness
+  with unequal job weights is one max_tardiness group over those dummies (PyJobShop's
+  max_j w_j * max(0, C_j - d_j)), with equal weights one dummy d_j after every job's tasks;
+  the total setup time is its `setup_weight` (the setups between consecutive tasks on each
+  machine, those of `Model.setup_times`). Every one of these terms is non-decreasing in the
+  ends, so the dummies' least ends give the same optimum.
+  Total earliness (alone or with the terms above that are sums of ends: just in time) is
+  `minimize_weighted_sum`'s earliness terms on each job's completion, the end of its one
+  mandatory task, or a dummy pinned to the latest end of its present tasks (`_completion`: a
+  dummy merely after them would drift later).
 
 Everything else is refused with `UnsupportedFeature` (an `UnsupportedError`) naming the
 feature: resource breaks, no_idle machines, allow_idle and allow_breaks tasks, identical and
 different resources, consecutive, same_sequence, mode dependencies, modes of duration 0 on a
 machine (PyJobShop keeps them out of the inside of other tasks, the Model lets them sit
-anywhere), the objectives weighted tardy jobs
-and total setup time, and maximum tardiness with unequal job weights.
+anywhere), and total earliness with weighted tardy jobs, total setup time or maximum
+tardiness with unequal job weights (the convex cost theory of earliness bounds none of them).
 
 The reported objective is PyJobShop's own (`Solution.objective`) of the returned solution,
 computed from the schedule; the lower bound is smtsched's proven bound on the model, which is
@@ -87,7 +95,7 @@ REFUSED_CONSTRAINTS = ("identical_resources", "different_resources", "consecutiv
                        "same_sequence", "mode_dependencies")
 SELECTIONS = ("select_all_or_none", "select_at_least_one", "select_exactly_one")
 
-REFUSED_OBJECTIVES = ("weight_tardy_jobs", "weight_total_setup_time")
+REFUSED_OBJECTIVES = ()   # every objective of PyJobShop 0.0.9 is supported (issue 17)
 
 
 def _finite(value):
@@ -127,11 +135,13 @@ def refuse_unsupported(data):
         for name in ("weight_tardy_jobs", "weight_total_setup_time"):
             if getattr(objective, name) > 0:
                 raise UnsupportedFeature(f"objective weight_total_earliness with {name}")
+        if objective.weight_max_tardiness > 0 and len({j.weight for j in data.jobs}) > 1:
+            # unequal weights make a max group (_objective), which that theory does not carry
+            raise UnsupportedFeature("objective weight_total_earliness with "
+                                     "weight_max_tardiness and unequal job weights")
     for name in REFUSED_OBJECTIVES:
         if getattr(objective, name) > 0:
             raise UnsupportedFeature(f"objective {name}")
-    if objective.weight_max_tardiness > 0 and len({j.weight for j in data.jobs}) > 1:
-        raise UnsupportedFeature("objective weight_max_tardiness with unequal job weights")
 
 
 class Translation:
@@ -332,8 +342,10 @@ def _objective(data, tr):
     w_flow = objective.weight_total_flow_time
     w_tardiness = objective.weight_total_tardiness
     w_max = objective.weight_max_tardiness
+    w_tardy = objective.weight_tardy_jobs
+    w_setup = objective.weight_total_setup_time
     w_early = objective.weight_total_earliness
-    if not (w_flow or w_tardiness or w_max or w_early):
+    if not (w_flow or w_tardiness or w_max or w_tardy or w_setup or w_early):
         if w_makespan:
             model.minimize_makespan()
             tr.scale = w_makespan
@@ -359,19 +371,38 @@ def _objective(data, tr):
         if w_tardiness and job.weight:
             weights[dummy(f"tardiness{j}", 0, ends(job), -job.due_date)] = \
                 w_tardiness * job.weight
-    if w_max and data.jobs and data.jobs[0].weight:
-        late = dummy("max_tardiness", 0, [], 0)
-        for job in data.jobs:
-            for t in ends(job):
-                model.precedence(t, late, -job.due_date)
-        weights[late] = w_max * data.jobs[0].weight
+    tardy = []   # (dummy, weight, due): weight * [the job ends after its due date]
+    for j, job in enumerate(data.jobs):
+        if w_tardy and job.weight and job.due_date is not None:
+            tardy.append((dummy(f"tardy{j}", 0, ends(job), 0), w_tardy * job.weight,
+                          job.due_date))
+    groups = []
+    if w_max and len({job.weight for job in data.jobs}) == 1:
+        if data.jobs[0].weight:
+            late = dummy("max_tardiness", 0, [], 0)
+            for job in data.jobs:
+                for t in ends(job):
+                    model.precedence(t, late, -job.due_date)
+            weights[late] = w_max * data.jobs[0].weight
+    elif w_max:
+        # unequal weights: PyJobShop's max over the jobs of weight * tardiness (its OR-Tools
+        # model: max_tardiness = max of job.weight * tardiness_j, tardiness_j = max(0,
+        # end_j - due_j)), a max group over one end dummy per job
+        members = [(dummy(f"late{j}", 0, ends(job), 0), job.weight, job.due_date)
+                   for j, job in enumerate(data.jobs)
+                   if job.weight and job.due_date is not None]
+        if members:
+            groups.append((w_max, members))
     early = []
     if w_early:
         for j, job in enumerate(data.jobs):
             if job.weight and job.due_date is not None and ends(job):
                 early.append((_completion(tr, j, ends(job)), w_early * job.weight,
                               job.due_date))
-    model.minimize_weighted_sum([(t, w, None) for t, w in weights.items()], earliness=early)
+    # the total setup time: the setups between consecutive tasks of each machine (the
+    # Model's setup times are PyJobShop's, between the tasks of the modes on the machine)
+    model.minimize_weighted_sum([(t, w, None) for t, w in weights.items()], tardy=tardy,
+                                max_tardiness=groups, setup_weight=w_setup, earliness=early)
 
 
 def _completion(tr, j, tasks):

@@ -74,8 +74,8 @@ def cost_lemma(model, lowering, guard, spec, value):
     cannot hold (rule `cost`: at the earliest starts the chains give, the cost is already
     `value`); None when the heads do not reach `value` or some task is optional (its head
     would not hold)."""
-    if spec.bound >= value or any(t.optional for t in model.tasks):
-        return None
+    if spec.bound >= value or any(t.optional for t in model.tasks) or model.cost_terms():
+        return None   # (the more terms' bounds: not among the chains below)
     try:
         head, tail = bounds.heads_and_tails(model)
     except bounds.PositiveCycle:

@@ -124,6 +124,76 @@ def _sequence_problem(setups, starts, present):
     return None
 
 
+def setup_total(setups, starts, present=None):
+    """The least total setup time of the present tasks of a machine with setup times over the
+    sequences that keep them (_sequence_problem: the tasks by start, the zero-duration tasks
+    of one instant in any order), or None when none does: the sum of times[(a, b)] over the
+    consecutive pairs (a, b). The solver's "next" Booleans pick one such sequence, and the
+    optimum takes the cheapest (Model.objective_value)."""
+    times = {(a.index, b.index): d for (a, b), d in setups.times.items()}
+    tasks = [t for t, _ in setups.resource.demands if present is None or present[t.index]]
+    instants = {}
+    for t in tasks:
+        instants.setdefault(starts[t.index], []).append(t)
+    ends = {t.index: starts[t.index] + t.duration for t in tasks}
+
+    def step(u, v):   # the setup if v may directly follow u (u None: first), else None
+        if u is None:
+            return 0
+        gap = times.get((u, v), 0)
+        return gap if ends[u] + gap <= starts[v] else None
+
+    lasts = {None: 0}   # the possible last tasks of the sequence so far -> least setup
+    for instant in sorted(instants):
+        group = instants[instant]
+        zeros = [t.index for t in group if t.duration == 0]
+        lasting = [t.index for t in group if t.duration > 0]
+        if len(lasting) > 1:
+            return None
+        reach = {0: dict(lasts)}
+        for mask in range(1 << len(zeros)):
+            for u, cost in reach.get(mask, {}).items():
+                for k, z in enumerate(zeros):
+                    gap = None if mask >> k & 1 else step(u, z)
+                    if gap is not None:
+                        known = reach.setdefault(mask | 1 << k, {})
+                        if z not in known or cost + gap < known[z]:
+                            known[z] = cost + gap
+        lasts = reach.get((1 << len(zeros)) - 1, {})
+        if lasting:
+            costs = [cost + step(u, lasting[0]) for u, cost in lasts.items()
+                     if step(u, lasting[0]) is not None]
+            lasts = {lasting[0]: min(costs)} if costs else {}
+        if not lasts:
+            return None
+    return min(lasts.values())
+
+
+def more_cost(model, starts, present=None):
+    """The terms of a weighted objective beyond its sum of ends or tardiness
+    (Model.minimize_weighted_sum: tardy, max_tardiness, setup_weight) in a schedule."""
+    tasks = model.tasks
+    total = 0
+    for index, weight, due in model.tardy:
+        if starts[index] + tasks[index].duration > due:
+            total += weight
+    for weight, members in model.max_groups:
+        total += weight * max(w * max(0, starts[i] + tasks[i].duration - due)
+                              for i, w, due in members)
+    if model.setup_weight:
+        for setups in model.setups:
+            least = setup_total(setups, starts, present)
+            if least is None:
+                # a schedule that breaks the setup times (violations says so): its setups
+                # in the order of the starts, a value all the same
+                order = sorted((starts[t.index], t.index) for t, _ in setups.resource.demands
+                               if present is None or present[t.index])
+                times = {(a.index, b.index): d for (a, b), d in setups.times.items()}
+                least = sum(times.get((a, b), 0) for (_, a), (_, b) in zip(order, order[1:]))
+            total += model.setup_weight * least
+    return total
+
+
 def _live_intervals(memory, starts, present=None):
     """[alloc, free) of each buffer; free is None for a buffer kept to the end. Absent
     consumers hold nothing."""

@@ -230,11 +230,62 @@ class Encoding:
             raise UnsupportedError("earliness terms need the default backend "
                                    "(LoweringBackend): WeightedCost bounds non-decreasing "
                                    "costs only")
+        if model.cost_terms():
+            # a sum of ends and Booleans is no WeightedCost: the Solver has no theory for it
+            from ..errors import UnsupportedError
+            raise UnsupportedError("the pairwise encoding bounds no tardy, max_tardiness or "
+                                   "setup_weight terms: use the default backend")
         indices = sorted(model.weights)
         dues = None if model.dues is None else [model.dues[i] for i in indices]
         return WeightedCost([self.start[i] for i in indices],
                             [model.tasks[i].duration for i in indices],
                             [model.weights[i] for i in indices], bound, dues=dues, guard=guard)
+
+    def objective_bound(self, bound):
+        """[formulas] saying "weighted objective <= bound" (Model.to_smtlib): the WeightedCost
+        of the sum of ends or tardiness, or with minimize_weighted_sum's more terms the whole
+        sum as linear arithmetic with ite: w * ite(end > due, 1, 0) per tardy term, w * m per
+        max group with a fresh Int m at least every member's w * ite(end > due, end - due, 0)
+        (exact: the weights are non-negative, so some m meets the bound iff the maximum
+        does), and setup_weight * ite(next(a, b), setup, 0) over the "next" Booleans of
+        _setup_times (true exactly for the consecutive pairs)."""
+        model = self.model
+        if not model.cost_terms():
+            return [self.cost_bound(bound, None)]
+        from ..terms import If, IntVal
+        formulas = []
+        total = IntVal(0)
+
+        def end(i):
+            return self.start[i] + model.tasks[i].duration
+
+        for i, weight in sorted(model.weights.items()):
+            if weight:
+                if model.dues is None:
+                    total = total + weight * end(i)
+                else:
+                    total = total + weight * If(end(i) > model.dues[i], end(i) - model.dues[i],
+                                                IntVal(0))
+        for i, weight, due in model.tardy:
+            if weight:
+                total = total + If(end(i) > due, IntVal(weight), IntVal(0))
+        for number, (weight, members) in enumerate(model.max_groups):
+            if not weight:
+                continue
+            top = Int(f"max_tardiness {number}")
+            formulas.append(top >= 0)
+            for i, w, due in members:
+                formulas.append(top >= w * If(end(i) > due, end(i) - due, IntVal(0)))
+            total = total + weight * top
+        if model.setup_weight:
+            for setups in model.setups:
+                number = next(k for k, r in enumerate(model.resources) if r is setups.resource)
+                for (a, b), gap in setups.times.items():
+                    if gap > 0:
+                        total = total + If(Bool(setups.next_name(number, a, b)),
+                                           IntVal(model.setup_weight * gap), IntVal(0))
+        formulas.append(total <= bound)
+        return formulas
 
     # -- reading a model -----------------------------------------------------------------------
     def schedule(self, smt_model):

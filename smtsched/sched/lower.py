@@ -1051,6 +1051,8 @@ class Lowering:
         tasks = [CostTask(self.node[i], model.tasks[i].duration, model.weights[i],
                           None if model.dues is None else model.dues[i]) for i in indices]
         spec = CostSpec(tasks, bound, guard)
+        if model.cost_terms():
+            self._more_terms(spec)
         self.core.globals.append(spec)
         return guard, spec
 
@@ -1074,10 +1076,49 @@ class Lowering:
         """cost_bound of a model with earliness terms: a ConvexCostSpec (its theory, the
         convex cost theory, re-times the decided orderings exactly)."""
         from ..core.specs import ConvexCostSpec
+        model = self.model
+        if model.cost_terms():
+            # the Model refuses earliness with these terms (minimize_weighted_sum); never
+            # drop them silently if one gets here some other way
+            from ..errors import UnsupportedError
+            raise UnsupportedError("earliness terms with tardy, max_tardiness or setup_weight "
+                                   "terms: the convex cost theory bounds none of them")
         guard = self._new_var() if guarded else None
         spec = ConvexCostSpec(self.end_costs(), bound, guard)
         self.core.globals.append(spec)
         return guard, spec
+
+    def _more_terms(self, spec):
+        """The steps, max groups and literal terms of minimize_weighted_sum's more terms on
+        `spec`. The total setup time is the setups of the "next" Booleans that are true
+        (_setup_times: in every model the true ones are the consecutive pairs); the cost
+        theory must own the variables it counts, and a Boolean has one owner while a bound
+        makes a theory of its own, so each bound counts fresh copies c of them with the
+        clauses next -> c (theories/cost_ref.py)."""
+        model, node, tasks = self.model, self.node, self.model.tasks
+
+        def term(i, weight, due):
+            return CostTask(node[i], tasks[i].duration, weight, due)
+
+        spec.steps = [term(i, w, due) for i, w, due in model.tardy]
+        spec.groups = [(weight, [term(i, w, due) for i, w, due in members])
+                       for weight, members in model.max_groups]
+        if not model.setup_weight:
+            return
+        for setups in model.setups:
+            number = next(k for k, r in enumerate(model.resources) if r is setups.resource)
+            for (a, b), gap in sorted(setups.times.items(),
+                                      key=lambda item: (item[0][0].index, item[0][1].index)):
+                if gap <= 0:
+                    continue
+                x = self.core.bool_var[("var", setups.next_name(number, a, b), None)]
+                copy = self._new_var()
+                self.core.clauses.append([-x, copy])
+                # for certificates a proxy of x (atoms.txt "and x"): the clause follows from
+                # it, and a bound over the copies bounds the next Booleans (the checker's
+                # cost records follow through the proxy to the objective's terms)
+                self.core.gates[copy] = ("and", (x,))
+                spec.literals.append((copy, model.setup_weight * gap))
 
     def memory(self, memory):
         """The MemoryLiveness of one of the model's memories."""

@@ -289,6 +289,12 @@ class Model:
         self.weights = {}             # task index -> weight (weighted objectives)
         self.dues = None              # task index -> due date (weighted tardiness)
         self.earliness = {}           # task index -> (weight, due): weight * max(0, due - end)
+        # more terms of a weighted objective (minimize_weighted_sum): weight * [end > due]
+        # per (index, weight, due); weight * max of member weight * max(0, end - due) per
+        # (weight, [(index, weight, due)]); weight * the total setup time
+        self.tardy = []
+        self.max_groups = []
+        self.setup_weight = 0
         self.horizon = None           # an upper bound on every end, if known
         self._names = {}
 
@@ -509,7 +515,7 @@ class Model:
 
     def minimize_makespan(self):
         self.objective = "makespan"
-        self.earliness = {}
+        self._no_more_terms()
 
     def minimize_peak_memory(self, memory):
         """Minimise the most bytes of `memory` live at any instant."""
@@ -517,7 +523,13 @@ class Model:
             raise ModelError(f"{memory!r} is not a memory of this model")
         self.objective = "peak_memory"
         self.objective_memory = memory
+        self._no_more_terms()
+
+    def _no_more_terms(self):
+        """Forget minimize_weighted_sum's earliness, tardy, max_tardiness and setup_weight
+        terms (every objective setter: a term of an earlier objective never counts)."""
         self.earliness = {}
+        self.tardy, self.max_groups, self.setup_weight = [], [], 0
 
     def minimize_weighted_completion(self, weights=None):
         """Minimise sum of weight * end time; `weights` maps tasks to non-negative integers
@@ -529,7 +541,8 @@ class Model:
         without one are never tardy), `weights` as for minimize_weighted_completion."""
         self._weighted("weighted_tardiness", weights, dues)
 
-    def minimize_weighted_sum(self, terms, earliness=()):
+    def minimize_weighted_sum(self, terms=(), tardy=(), max_tardiness=(), setup_weight=0,
+                              earliness=()):
         """Minimise sum of weight * end (due None) or weight * max(0, end - due) over `terms`,
         an iterable of (task, weight, due or None): weights non-negative integers, dues
         integers; each task at most once and mandatory (other tasks of the model may be
@@ -538,12 +551,27 @@ class Model:
         weighted_tardiness, a term without a due taking due 0: max(0, end - 0) = end, every
         end being at least 0 (start >= release >= 0).
 
+        More terms add to the same sum (issue 17: PyJobShop's weighted tardy jobs, weighted
+        maximum tardiness and total setup time), each term non-decreasing in the ends, as the
+        cost theory needs:
+        - `tardy`: (task, weight, due) triples, weight * [end > due] each (each task at most
+          once; a task may also be in `terms`);
+        - `max_tardiness`: (weight, members) pairs, members (task, weight, due) triples:
+          weight * max over the members of member weight * max(0, end - due) each (0 when
+          every member is on time);
+        - `setup_weight`: weight * the total setup time, the sum over the machines with
+          setup times (Model.setup_times, those at solve time) of the setups between
+          consecutive present tasks.
+        Every task named is mandatory.
+
         `earliness`: (task, weight, due) triples adding weight * max(0, due - end) (total
         earliness; with tardiness terms on the same tasks, just in time): each task at most
         once in it (it may also be in `terms`), mandatory, the due an integer. The sum is
         then convex in the ends but no longer grows with them: the search bounds it with the
         convex cost theory (theories/convex_cost_ref.py) and returns the best timing of the
-        orderings it finds, not the earliest one."""
+        orderings it finds, not the earliest one. That theory bounds sums of ends, tardiness
+        and earliness only: earliness (of weight > 0) with tardy, max_tardiness or
+        setup_weight terms is refused with a ModelError."""
         early = self._earliness_terms(earliness)
         try:
             terms = [tuple(term) for term in terms]
@@ -561,11 +589,40 @@ class Model:
             weights[task.index] = _integer(weight, f"the weight of {task.name}", 0)
             if due is not None:
                 dues[task.index] = _integer(due, f"the due date of {task.name}")
+        steps = self._due_triples(tardy, "tardy")
+        groups = []
+        try:
+            given = [tuple(group) for group in max_tardiness]
+        except TypeError:
+            raise ModelError("max_tardiness must be (weight, members) pairs, got "
+                             f"{max_tardiness!r}") from None
+        for group in given:
+            if len(group) != 2:
+                raise ModelError(f"a max_tardiness group must be (weight, members), got "
+                                 f"{group!r}")
+            weight = _integer(group[0], "the weight of a max_tardiness group", 0)
+            members = self._due_triples(group[1], "a max_tardiness group")
+            if not members:
+                raise ModelError("a max_tardiness group needs at least one member")
+            groups.append((weight, members))
+        setup_weight = _integer(setup_weight, "setup_weight", 0)
+        for indices in ([i for i, _, _ in steps], *[[i for i, _, _ in m] for _, m in groups]):
+            self._check_weighted(indices)
         self._check_weighted(weights)
+        more = [name for name, given in (("tardy", steps), ("max_tardiness", groups),
+                                         ("setup_weight", setup_weight)) if given]
+        if early and more:
+            # the convex cost theory that bounds earliness carries no steps, max groups or
+            # literal terms, and the cost theory that does is for non-decreasing costs only:
+            # no theory bounds the sum (issue 17)
+            raise ModelError(f"earliness with {' and '.join(more)} is not supported in one "
+                             "weighted sum (the convex cost theory of earliness bounds sums "
+                             "of ends, tardiness and earliness only)")
         tardiness = bool(dues)
         self.weights = weights
         self.dues = {i: dues.get(i, 0) for i in weights} if tardiness else None
         self.objective = "weighted_tardiness" if tardiness else "weighted_completion"
+        self.tardy, self.max_groups, self.setup_weight = steps, groups, setup_weight
         self.earliness = early
 
     def _earliness_terms(self, earliness):
@@ -591,6 +648,32 @@ class Model:
         self._check_weighted(early)
         return {i: term for i, term in early.items() if term[0] > 0}
 
+    def _due_triples(self, triples, what):
+        """[(index, weight, due)] of (task, weight, due) triples (each task once, a due
+        required)."""
+        try:
+            triples = [tuple(t) for t in triples]
+        except TypeError:
+            raise ModelError(f"{what} must be (task, weight, due) triples, got "
+                             f"{triples!r}") from None
+        out, seen = [], set()
+        for triple in triples:
+            if len(triple) != 3:
+                raise ModelError(f"{what}: a term must be (task, weight, due), got {triple!r}")
+            task, weight, due = triple
+            task = self._own(task)
+            if task.index in seen:
+                raise ModelError(f"{task.name} appears twice in {what}")
+            seen.add(task.index)
+            out.append((task.index, _integer(weight, f"the weight of {task.name}", 0),
+                        _integer(due, f"the due date of {task.name}")))
+        return out
+
+    def cost_terms(self):
+        """Whether the weighted objective has terms beyond the weighted sum of ends or
+        tardiness (minimize_weighted_sum's tardy, max_tardiness, setup_weight)."""
+        return bool(self.tardy or self.max_groups or self.setup_weight)
+
     def _weighted(self, kind, weights, dues):
         items = _pairs(weights, "the weights") if weights is not None \
             else [(t, 1) for t in self.tasks]
@@ -609,7 +692,7 @@ class Model:
         self._check_weighted(weights)
         self.weights = weights
         self.objective = kind
-        self.earliness = {}
+        self._no_more_terms()
 
     def _check_weighted(self, weights):
         """The tasks of a weighted objective are mandatory: an absent task has no end (other
@@ -635,6 +718,9 @@ class Model:
             total += weight * (end if self.dues is None else max(0, end - self.dues[index]))
         for index, (weight, due) in self.earliness.items():
             total += weight * max(0, due - starts[index] - self.tasks[index].duration)
+        if self.cost_terms():
+            from .check import more_cost
+            total += more_cost(self, starts, present)
         return total
 
     def set_horizon(self, horizon):
@@ -727,6 +813,12 @@ class Model:
         if self.objective in ("weighted_completion", "weighted_tardiness"):
             self._check_weighted(self.weights)
             self._check_weighted(self.earliness)
+            self._check_weighted([i for i, _, _ in self.tardy])
+            for _, members in self.max_groups:
+                self._check_weighted([i for i, _, _ in members])
+            if self.earliness and self.cost_terms():   # fields set by hand, not the setter
+                raise ModelError("earliness with tardy, max_tardiness or setup_weight is not "
+                                 "supported in one weighted sum")
 
     def to_smtlib(self, bound=None):
         """The model as an SMT-LIB script in the pairwise difference-logic encoding (for z3 and
@@ -746,7 +838,7 @@ class Model:
             logic = "QF_LIA"
         elif bound is not None and self.objective in ("weighted_completion",
                                                       "weighted_tardiness"):
-            formulas.append(encoding.cost_bound(bound, None))   # a linear sum, not DL
+            formulas += encoding.objective_bound(bound)   # a linear sum, not DL
             logic = "QF_LIA"
         elif bound is not None:
             formulas.append(encoding.makespan <= bound)

@@ -71,6 +71,15 @@ def as_dict(model):
             # weight * max(0, due - end) per task (Model.minimize_weighted_sum's earliness)
             data["earliness"] = [[model.tasks[i].name, w, d]
                                  for i, (w, d) in model.earliness.items()]
+        names = [t.name for t in model.tasks]
+        if model.tardy:
+            data["tardy"] = [[names[i], w, due] for i, w, due in model.tardy]
+        if model.max_groups:
+            data["max_tardiness"] = [{"weight": weight, "members": [[names[i], w, due]
+                                                                    for i, w, due in members]}
+                                     for weight, members in model.max_groups]
+        if model.setup_weight:
+            data["setup_weight"] = model.setup_weight
     if model.horizon is not None:
         data["horizon"] = model.horizon
     return data

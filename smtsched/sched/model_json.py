@@ -81,8 +81,8 @@ def from_dict(data):
         raise ModelJSONError("model.json must hold one JSON object")
     _known(data, ("format", "version", "name", "tasks", "precedences", "resources",
                   "alternatives", "nonrenewables", "presence_rules", "setups", "memories",
-                  "objective", "objective_memory", "weights", "dues", "earliness", "horizon"),
-           "the model")
+                  "objective", "objective_memory", "weights", "dues", "earliness", "tardy",
+                  "max_tardiness", "setup_weight", "horizon"), "the model")
     if data.get("format") != FORMAT:
         raise ModelJSONError(f"model.json: format must be {FORMAT!r}, got "
                              f"{data.get('format')!r}")
@@ -239,6 +239,53 @@ def _objective(model, data, task, pairs):
         if objective == "weighted_completion" and dues is not None:
             raise ModelJSONError("model.json: dues with the weighted_completion objective")
         model.dues = None if dues is None else _indexed(pairs(dues, "dues"), "due date", None)
+        _more_terms(model, data, task)
+        if model.earliness and model.cost_terms():
+            # as Model.minimize_weighted_sum: no theory bounds that sum
+            raise ModelJSONError("model.json: earliness with tardy, max_tardiness or "
+                                 "setup_weight terms is not supported")
+    elif any(key in data for key in ("tardy", "max_tardiness", "setup_weight")):
+        raise ModelJSONError("model.json: tardy, max_tardiness or setup_weight without a "
+                             "weighted objective")
+
+
+def _more_terms(model, data, task):
+    """minimize_weighted_sum's more terms: "tardy" [[task, weight, due]], "max_tardiness"
+    [{"weight", "members": [[task, weight, due]]}], "setup_weight" (absent: none)."""
+    def triples(items, what):
+        out = []
+        for item in items:
+            if not (isinstance(item, list) and len(item) == 3):
+                raise ModelJSONError(f"model.json: {what} must be [task, weight, due] "
+                                     f"triples, got {item!r}")
+            out.append((task(item[0], what), item[1], item[2]))
+        try:
+            return model._due_triples(out, what)
+        except ModelJSONError:
+            raise
+        except ModelError as error:
+            raise ModelJSONError(f"model.json: {error}") from None
+
+    model.tardy = triples(_get(data, "tardy", "list", "the model", []), "tardy")
+    groups = []
+    for item in _get(data, "max_tardiness", "list", "the model", []):
+        if not isinstance(item, dict):
+            raise ModelJSONError(f"model.json: a max_tardiness group must be an object, got "
+                                 f"{item!r}")
+        _known(item, ("weight", "members"), "a max_tardiness group")
+        weight = _get(item, "weight", "int", "a max_tardiness group")
+        if weight < 0:
+            raise ModelJSONError(f"model.json: a max_tardiness weight must be >= 0, got "
+                                 f"{weight}")
+        members = triples(_get(item, "members", "list", "a max_tardiness group"),
+                          "a max_tardiness group")
+        if not members:
+            raise ModelJSONError("model.json: a max_tardiness group needs a member")
+        groups.append((int(weight), members))
+    model.max_groups = groups
+    model.setup_weight = int(_get(data, "setup_weight", "int", "the model", 0))
+    if model.setup_weight < 0:
+        raise ModelJSONError(f"model.json: setup_weight must be >= 0, got {model.setup_weight}")
 
 
 def _earliness(items, task):

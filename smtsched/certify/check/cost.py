@@ -23,7 +23,8 @@ lazy clause generation", Constraints 2009), with the bounds from the premises al
 
 from .rules import INF, RuleError, _Graph, _is_int, _show
 
-__all__ = ["CostTask", "CostConstraint", "cost", "parse_cost", "follows"]
+__all__ = ["CostTask", "CostConstraint", "cost", "parse_cost", "parse_more", "follows",
+           "follows_more"]
 
 COMPLETION, TARDINESS = "weighted_completion", "weighted_tardiness"
 
@@ -40,18 +41,24 @@ class CostTask:
 
 
 class CostConstraint:
-    """A checked cost constraint: `guard` is the G literal of its guard (None: always)."""
+    """A checked cost constraint: `guard` is the G literal of its guard (None: always);
+    `steps` (CostTasks: weight * [end > due]), `groups` ((weight, [CostTask]): weight * the
+    largest member term) and `literals` ((G literal, weight): weight while the literal is a
+    premise) are minimize_weighted_sum's more terms."""
 
-    __slots__ = ("tasks", "bound", "guard")
+    __slots__ = ("tasks", "bound", "guard", "steps", "groups", "literals")
 
-    def __init__(self, tasks, bound, guard=None):
+    def __init__(self, tasks, bound, guard=None, steps=(), groups=(), literals=()):
         self.tasks, self.bound, self.guard = tasks, bound, guard
+        self.steps, self.groups, self.literals = list(steps), list(groups), list(literals)
 
 
-def least_cost(premises, con):
-    """The least cost the premises (Differences, None for other literals) allow; None when
-    they have a negative cycle; INF never (a completion task without a lower bound gives
-    -INF)."""
+def least_cost(premises, con, literals=()):
+    """The least cost the premises (Differences, None for other literals; `literals`: the
+    same premises as G literals) allow; None when they have a negative cycle; INF never (a
+    completion task without a lower bound gives -INF). Steps and max-group members grow
+    with the end and are never negative, so each is read at the earliest end (0 without a
+    lower bound); a literal term counts while its literal is a premise."""
     graph = _Graph(premises, None)
     if graph.negative_cycle():
         return None
@@ -65,6 +72,19 @@ def least_cost(premises, con):
                 return -INF
             continue   # tardiness is never negative
         total += t.term(-to_origin[t.start] + t.duration)
+
+    def late(t):   # max(0, earliest end - due), 0 without a lower bound
+        return 0 if t.start not in to_origin else max(0, -to_origin[t.start] + t.duration
+                                                      - t.due)
+    for t in con.steps:
+        if late(t) > 0:
+            total += t.weight
+    for weight, members in con.groups:
+        total += weight * max((t.weight * late(t) for t in members), default=0)
+    held = set(literals)
+    for lit, weight in con.literals:
+        if lit in held:
+            total += weight
     return total
 
 
@@ -77,7 +97,7 @@ def cost(premises, witness, con, literals=()):
     if con.guard is not None and con.guard not in literals:
         raise RuleError("cost: the constraint's guard is not a premise (the lemma must hold "
                         "the guard's negation)")
-    value = least_cost(premises, con)
+    value = least_cost(premises, con, literals)
     if value is None or value > con.bound:
         return
     shown = "unbounded below" if value == -INF else _show(value)
@@ -112,6 +132,76 @@ def parse_cost(record, sorts=None):
     if bound is not None and not _is_int(bound):
         raise ValueError(f"bound {bound!r} is not an integer")
     return out, bound
+
+
+def parse_more(record, sorts=None):
+    """(steps, groups, literals) of a cost record: "steps" [{"start", "duration", "weight",
+    "due"}], "groups" [{"weight", "members": [tasks as steps]}], "literals" [{"literal": a
+    literal of atoms.txt, or "bool": a Boolean of the input, "weight"}] (absent: none); the
+    literals as they are written. ValueError when malformed."""
+    def tasks(items, what):
+        if not isinstance(items, list):
+            raise ValueError(f"{what} must be a list")
+        out, _ = parse_cost({"tasks": items}, sorts)
+        if any(t.due is None for t in out):
+            raise ValueError(f"{what}: every task needs a due")
+        return out
+    steps = tasks(record.get("steps", []), "steps")
+    groups = []
+    for k, group in enumerate(record.get("groups", [])):
+        if not isinstance(group, dict) or not _is_int(group.get("weight")) \
+                or group["weight"] < 0:
+            raise ValueError(f"group {k} needs a non-negative integer weight")
+        members = tasks(group.get("members"), f"group {k}")
+        if not members:
+            raise ValueError(f"group {k} has no member")
+        groups.append((group["weight"], members))
+    literals = []
+    items = record.get("literals", [])
+    if not isinstance(items, list):
+        raise ValueError("literals must be a list")
+    for k, item in enumerate(items):
+        weight = item.get("weight") if isinstance(item, dict) else None
+        if not _is_int(weight) or weight < 0:
+            raise ValueError(f"literal term {k} needs a non-negative integer weight")
+        name = item.get("literal", item.get("bool"))
+        if not (_is_int(name) or isinstance(name, str)):
+            raise ValueError(f"literal term {k} names no literal")
+        literals.append((name, weight))
+    return steps, groups, literals
+
+
+def follows_more(cert, given, same):
+    """Whether the more terms of `cert` ((steps, groups, literals), its literals as G
+    literals) cost at most those of `given` in every schedule: each term of cert (of
+    positive weight) matched one to one with a term of given of the same kind, never
+    above it (same start, weight no larger, due no earlier; a group's weight no larger and
+    each of its members matched one to one so within the given group; a literal term's
+    literal `same` as the given one's, weight no larger). Every term is at least 0, so
+    given's unmatched terms only add."""
+    def task_at_most(t, g):
+        return g.start == t.start and t.duration <= g.duration and t.weight <= g.weight \
+            and t.due >= g.due
+
+    def matched(items, candidates, fits):
+        used = set()
+        for item in items:
+            for k, candidate in enumerate(candidates):
+                if k not in used and fits(item, candidate):
+                    used.add(k)
+                    break
+            else:
+                return False
+        return True
+
+    steps, groups, literals = cert
+    given_steps, given_groups, given_literals = given
+    return (matched([t for t in steps if t.weight], given_steps, task_at_most)
+            and matched([(w, [m for m in ms if m.weight]) for w, ms in groups if w],
+                        given_groups,
+                        lambda c, g: c[0] <= g[0] and matched(c[1], g[1], task_at_most))
+            and matched([t for t in literals if t[1]], given_literals,
+                        lambda c, g: same(c[0], g[0]) and c[1] <= g[1]))
 
 
 def follows(cert_tasks, given_tasks):

@@ -76,6 +76,10 @@ class _Problem:
         self.setups = []         # (resource number, {(before, after): duration >= 1})
         self.weights = {}        # task -> weight (weighted objectives)
         self.dues = None         # task -> due (weighted tardiness), None: completion
+        self.tardy = []          # (task, weight, due): weight * [end > due]
+        self.max_groups = []     # (weight, [(task, weight, due)]): weight * the largest
+        #                          member weight * max(0, end - due)
+        self.setup_weight = 0    # weight * the total setup time
         self.memories = []       # memory.Memory, in order
         self.objective_memory = None   # the name of the memory whose peak is minimised
 
@@ -322,7 +326,8 @@ def read_psplib(text, query=None, parse_only=False):
 _MODEL_KEYS = {"format", "version", "name", "tasks", "precedences", "resources",
                "alternatives", "nonrenewables", "presence_rules", "setups", "memories",
                "objective",
-               "objective_memory", "weights", "dues", "horizon"}
+               "objective_memory", "weights", "dues", "tardy", "max_tardiness",
+               "setup_weight", "horizon"}
 
 
 def _json_object(pairs):
@@ -732,9 +737,12 @@ def _weighted_objective(data, problem, task_name):
         return out
 
     if problem.objective not in WEIGHTED:
-        if "weights" in data or "dues" in data:
-            raise SchedInputError("model.json: weights or dues without a weighted objective")
+        if any(key in data for key in ("weights", "dues", "tardy", "max_tardiness",
+                                       "setup_weight")):
+            raise SchedInputError("model.json: weights, dues, tardy, max_tardiness or "
+                                  "setup_weight without a weighted objective")
         return
+    _more_terms(data, problem, task_name)
     problem.weights = pairs("weights", 0)
     optional = sorted(set(problem.weights) & problem.optional)
     if optional:
@@ -747,6 +755,98 @@ def _weighted_objective(data, problem, task_name):
         missing = sorted(set(problem.weights) - set(problem.dues))
         if missing:
             raise SchedInputError(f"model.json: {missing[0]!r} has a weight but no due date")
+
+
+def _more_terms(data, problem, task_name):
+    """minimize_weighted_sum's more terms, as smtsched.sched.model reads them: "tardy"
+    [[task, weight >= 0, due]] (each task once), "max_tardiness" [{"weight" >= 0, "members":
+    [[task, weight >= 0, due]] (not empty, each task once)}], "setup_weight" >= 0; their
+    tasks mandatory."""
+    def triples(items, what):
+        out, seen = [], set()
+        for item in items:
+            if not (isinstance(item, list) and len(item) == 3 and type(item[1]) is int
+                    and item[1] >= 0 and type(item[2]) is int):
+                raise SchedInputError(f"model.json: {what} must be [task, integer >= 0, "
+                                      f"integer] triples, got {item!r:.60}")
+            name = task_name(item[0], what)
+            if name in seen or name in problem.optional:
+                raise SchedInputError(f"model.json: {what}: {name!r:.60} twice, or optional")
+            seen.add(name)
+            out.append((name, item[1], item[2]))
+        return out
+
+    problem.tardy = triples(_field(data, "tardy", "list", "the model", []), "tardy")
+    for k, group in enumerate(_field(data, "max_tardiness", "list", "the model", [])):
+        what = f"max_tardiness group {k}"
+        if not isinstance(group, dict):
+            raise SchedInputError(f"model.json: {what} must be an object")
+        _keys(group, ("weight", "members"), what)
+        weight = _field(group, "weight", "int", what)
+        members = triples(_field(group, "members", "list", what), what)
+        if weight < 0 or not members:
+            raise SchedInputError(f"model.json: {what} needs a weight >= 0 and a member")
+        problem.max_groups.append((weight, members))
+    problem.setup_weight = _field(data, "setup_weight", "int", "the model", 0)
+    if problem.setup_weight < 0:
+        raise SchedInputError("model.json: setup_weight must be >= 0")
+
+
+def _more_cost(problem, starts, present):
+    """The more terms' cost of a schedule (its setups: the least over the sequences that
+    keep them, `_least_setups`)."""
+    tasks = problem.tasks
+    total = 0
+    for name, weight, due in problem.tardy:
+        if starts[name] + tasks[name][0] > due:
+            total += weight
+    for weight, members in problem.max_groups:
+        total += weight * max(w * max(0, starts[t] + tasks[t][0] - due)
+                              for t, w, due in members)
+    if problem.setup_weight:
+        for number, times in problem.setups:
+            total += problem.setup_weight * _least_setups(problem, number, times, starts,
+                                                          present)
+    return total
+
+
+def _least_setups(problem, number, times, starts, present):
+    """The least sum of the setups between consecutive tasks over the sequences of the
+    present tasks of machine `number` that keep the setup times (the tasks by start, the
+    zero-duration tasks of an instant in any order; _sequence_error found one): the
+    possible last tasks with their least sums, carried from instant to instant."""
+    tasks = problem.tasks
+    on = [t for t, _ in problem.resources[number][2] if t in present]
+    by_start = {}
+    for t in on:
+        by_start.setdefault(starts[t], []).append(t)
+
+    def gap(u, v):   # None: v cannot directly follow u
+        if u is None:
+            return 0
+        d = times.get((u, v), 0)
+        return d if starts[u] + tasks[u][0] + d <= starts[v] else None
+
+    lasts = {None: 0}
+    for instant in sorted(by_start):
+        zeros = [t for t in by_start[instant] if tasks[t][0] == 0]
+        lasting = [t for t in by_start[instant] if tasks[t][0] > 0]
+        # over the subsets of the zero-duration tasks placed so far (2^k, as
+        # _sequence_error): the least sum ending at each of them
+        done = {0: dict(lasts)}
+        for mask in range(1 << len(zeros)):
+            for u, value in done.get(mask, {}).items():
+                for k, z in enumerate(zeros):
+                    d = None if mask >> k & 1 else gap(u, z)
+                    if d is not None:
+                        ends = done.setdefault(mask | 1 << k, {})
+                        if value + d < ends.get(z, value + d + 1):
+                            ends[z] = value + d
+        lasts = done.get((1 << len(zeros)) - 1, {})
+        for v in lasting:   # (one at most in a schedule _sequence_error accepted)
+            options = [value + gap(u, v) for u, value in lasts.items() if gap(u, v) is not None]
+            lasts = {v: min(options)} if options else {}
+    return min(lasts.values())
 
 
 # -- the encoding G and the schedule check ----------------------------------------------------
@@ -847,11 +947,24 @@ def _encode(problem):
         # the objective as a cost constraint without a bound (docs/certificates.md, "cost"):
         # a guarded cost record of the certificate follows from it
         dues = problem.dues
-        g.constraints.append({
-            "kind": "cost", "name": problem.objective,
-            "tasks": [{"start": _start(t), "duration": problem.tasks[t][0], "weight": w,
-                       "due": None if dues is None else dues[t]}
-                      for t, w in problem.weights.items()]})
+
+        def task(t, w, due):
+            return {"start": _start(t), "duration": problem.tasks[t][0], "weight": w,
+                    "due": due}
+        record = {"kind": "cost", "name": problem.objective,
+                  "tasks": [task(t, w, None if dues is None else dues[t])
+                            for t, w in problem.weights.items()]}
+        if problem.tardy:
+            record["steps"] = [task(*item) for item in problem.tardy]
+        if problem.max_groups:
+            record["groups"] = [{"weight": w, "members": [task(*m) for m in members]}
+                                for w, members in problem.max_groups]
+        if problem.setup_weight:   # the setups of the "next" Booleans (_setup_clauses)
+            record["literals"] = [
+                {"bool": "next %d %s" % (number, json.dumps([a, b])),
+                 "weight": problem.setup_weight * d}
+                for number, times in problem.setups for (a, b), d in times.items()]
+        g.constraints.append(record)
         g.objective = {"name": problem.objective, "variable": None,
                        "constraint": len(g.constraints) - 1}
     if problem.memories:
@@ -1017,5 +1130,5 @@ def _check_schedule(problem, starts, g):
             end = starts[name] + tasks[name][0]
             total += weight * (end if problem.dues is None
                                else max(0, end - problem.dues[name]))
-        return total
+        return total + _more_cost(problem, starts, present)
     return max((starts[n] + tasks[n][0] for n in present), default=0)

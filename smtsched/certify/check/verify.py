@@ -530,28 +530,49 @@ class _Check:
                 raise ValueError(f"guard {guard} guards constraint {self.cost_guards[guard][0]}"
                                  " too")
         g = None if guard is None else self.g_lit(guard)
+        steps, groups, literals = cost.parse_more(c, self.enc.sorts)
+        for lit, _ in literals:
+            if not (isinstance(lit, int) and 0 < abs(lit) <= self.max_var):
+                raise ValueError(f"literal {lit!r} is not a literal of atoms.txt")
+        literals = [(self.g_lit(lit), w) for lit, w in literals]
+        more = (steps, groups, literals)
+
+        def made(tasks, bound, g):
+            return cost.CostConstraint(tasks, bound, g, steps, groups, literals)
         weighted = {t.start for t in tasks if t.weight}
-        if not weighted and bound >= 0:
-            return cost.CostConstraint(tasks, bound, g)   # 0 <= bound in every schedule
+        weighted |= {t.start for t in steps if t.weight}
+        weighted |= {t.start for w, ms in groups if w for t in ms if t.weight}
+        if not weighted and not any(w for _, w in literals) and bound >= 0:
+            return made(tasks, bound, g)   # 0 <= bound in every schedule
         inputs = []   # (tasks, bound or None, guard's G literal or None)
         for given in self.enc.constraints:
             if given.get("kind") != "cost":
                 continue
             try:
                 given_tasks, given_bound = cost.parse_cost(given)
+                given_more = cost.parse_more(given)
             except ValueError:
                 continue
             name = given.get("guard")
             given_guard = None if name is None else self.enc.booleans.get(name)
             if name is not None and given_guard is None:
                 continue
-            inputs.append((given_tasks, given_bound, given_guard))
-        if not any(weighted <= {t.start for t in given_tasks} for given_tasks, _, _ in inputs):
+            if any(self.enc.booleans.get(b) is None for b, _ in given_more[2]):
+                continue
+            given_more = given_more[:2] + ([(self.enc.booleans[b], w)
+                                            for b, w in given_more[2]],)
+            inputs.append((given_tasks, given_bound, given_guard, given_more))
+
+        def starts(given_tasks, given_more):
+            return ({t.start for t in given_tasks} | {t.start for t in given_more[0]}
+                    | {t.start for _, ms in given_more[1] for t in ms})
+        if not any(weighted <= starts(given_tasks, given_more)
+                   for given_tasks, _, _, given_more in inputs):
             # (before the guard's meaning: the reader did not read that constraint either)
             raise _Unbacked("no cost constraint or objective the checker read in the input "
                             "has its tasks")
         # an objective first: only a guard it backs may bound the claim
-        for given_tasks, given_bound, given_guard in sorted(
+        for given_tasks, given_bound, given_guard, given_more in sorted(
                 inputs, key=lambda i: i[1] is not None):
             if given_bound is None and not guard_line:
                 continue   # an objective bounds nothing by itself
@@ -561,11 +582,12 @@ class _Check:
                     given_guard in self._consequences(g) if g is not None
                     else self._fixed(given_guard) is True):
                 continue   # the input's bound holds only under its guard
-            if _cost_follows(tasks, given_tasks):
+            if _cost_follows(tasks, given_tasks) and cost.follows_more(
+                    more, given_more, lambda a, b: b in self._aliases(a)):
                 if guard_line and given_bound is None:
                     # for the claim: refuting g refutes objective <= bound
                     self.cost_guards[guard] = (index, bound)
-                return cost.CostConstraint(tasks, bound, g)
+                return made(tasks, bound, g)
         if guard is not None and not guard_line:
             raise ValueError(f"guard {guard!r} is not an atoms.txt line 'guard cost {index} <= "
                              f"{bound}', and the record does not follow from a cost "
