@@ -50,6 +50,8 @@ def extensions():
         Extension("smtsched.theories.disjunctive", ["theories/disjunctive.pyx"], language="c++"),
         Extension("smtsched.theories.cumulative", ["theories/cumulative.pyx"], language="c++"),
         Extension("smtsched.theories.cost", ["theories/cost.pyx"], language="c++"),
+        Extension("smtsched.theories.convex_cost", ["theories/convex_cost.pyx"],
+                  language="c++"),
         Extension("smtsched.theories.memory", ["theories/memory.pyx"], language="c++"),
         Extension("smtsched.theories.pseudo_boolean", ["theories/pseudo_boolean.pyx"],
                   language="c++"),

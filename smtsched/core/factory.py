@@ -102,8 +102,9 @@ def global_theories(core, differences, theories, specs=None):
     spec of each theory appended."""
     out = []
     graph = next((t for spec, t in zip(differences, theories) if spec.sort == INT), None)
+    ints = next((spec for spec in differences if spec.sort == INT), None)
     for spec in core.globals:
-        theory = global_theory(graph, spec)
+        theory = global_theory(graph, spec, ints)
         if theory is not None:
             out.append(theory)
             if specs is not None:
@@ -111,12 +112,19 @@ def global_theories(core, differences, theories, specs=None):
     return out
 
 
-def global_theory(graph, spec):
+def global_theory(graph, spec, ints=None):
     """The theory of one global constraint over the Int difference theory `graph` (None:
-    there is none), or None when it needs none."""
+    there is none), or None when it needs none. `ints`: the Int DifferenceSpec the graph
+    was built from (the convex cost theory reads its atoms)."""
     # here, not at the top: a problem without global constraints (an SMT-LIB file of
     # difference logic) never needs the spec classes, whose dataclasses cost 10 ms to import
-    from .specs import CostSpec, CumulativeSpec, DisjunctiveSpec, MemorySpec
+    from .specs import ConvexCostSpec, CostSpec, CumulativeSpec, DisjunctiveSpec, MemorySpec
+
+    if isinstance(spec, ConvexCostSpec):
+        if graph is None or ints is None:
+            raise UnsupportedError("a convex cost needs its start variables bounded from "
+                                   "below by difference constraints (e.g. start >= 0)")
+        return convex_cost_theory(graph, spec, ints)
 
     if isinstance(spec, CostSpec):
         if graph is None:
@@ -146,6 +154,14 @@ def cost_theory(graph, spec):
         return theory_class(graph, tasks=spec.tasks, bound=spec.bound, guard=spec.guard,
                             steps=spec.steps, groups=spec.groups, literals=spec.literals)
     return theory_class(graph, tasks=spec.tasks, bound=spec.bound, guard=spec.guard)
+
+
+def convex_cost_theory(graph, spec, ints):
+    theory_class = compiled_global(graph, "convex_cost", "ConvexCostLogic")
+    if theory_class is None:
+        from smtsched.theories.convex_cost_ref import ConvexCostLogic as theory_class
+    return theory_class(graph, tasks=spec.tasks, bound=spec.bound, guard=spec.guard,
+                        atoms=ints.atoms, num_nodes=ints.num_nodes)
 
 
 def disjunctive_theory(graph, spec):

@@ -266,7 +266,7 @@ class Session:
         if len(core.globals) != seen["globals"]:
             graph = self._theory_of(INT)
             for spec in core.globals[seen["globals"]:]:
-                theory = global_theory(graph, spec)
+                theory = global_theory(graph, spec, core.difference.get(INT))
                 if theory is not None:
                     engine.add_theory(theory)
                     self.joined[id(spec)] = theory

@@ -131,6 +131,30 @@ class CostSpec:
                         self.steps, self.groups, [(f(lit), w) for lit, w in self.literals])
 
 
+class EndCost(NamedTuple):
+    """A term of a convex cost of end times: "completion" weight * end, "tardiness"
+    weight * max(0, end - due), "earliness" weight * max(0, due - end)."""
+    node: int
+    duration: int
+    kind: str
+    weight: int
+    due: "int | None"
+
+
+@dataclass
+class ConvexCostSpec:
+    """sum of the EndCost terms <= bound while `guard` is true (always when None): the convex
+    cost theory (theories/convex_cost_ref.py), which reads every Int difference atom (the
+    factory hands it the Int DifferenceSpec) and owns the guard's variable."""
+    tasks: list
+    bound: int
+    guard: "int | None" = None
+
+    def map_literals(self, f):
+        return ConvexCostSpec(self.tasks, self.bound,
+                              None if self.guard is None else f(self.guard))
+
+
 class Buffer(NamedTuple):
     """A buffer of a memory constraint: live on [x_alloc, x_free), for ever when `free` is
     None (kept to the end)."""

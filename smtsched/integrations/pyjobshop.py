@@ -42,12 +42,17 @@ test (tests/test_integration_pyjobshop.py) solves next to it:
   the total setup time is its `setup_weight` (the setups between consecutive tasks on each
   machine, those of `Model.setup_times`). Every one of these terms is non-decreasing in the
   ends, so the dummies' least ends give the same optimum.
+  Total earliness (alone or with the terms above that are sums of ends: just in time) is
+  `minimize_weighted_sum`'s earliness terms on each job's completion, the end of its one
+  mandatory task, or a dummy pinned to the latest end of its present tasks (`_completion`: a
+  dummy merely after them would drift later).
 
 Everything else is refused with `UnsupportedFeature` (an `UnsupportedError`) naming the
 feature: resource breaks, no_idle machines, allow_idle and allow_breaks tasks, identical and
 different resources, consecutive, same_sequence, mode dependencies, modes of duration 0 on a
 machine (PyJobShop keeps them out of the inside of other tasks, the Model lets them sit
-anywhere), and the objective total earliness.
+anywhere), and total earliness with weighted tardy jobs, total setup time or maximum
+tardiness with unequal job weights (the convex cost theory of earliness bounds none of them).
 
 The reported objective is PyJobShop's own (`Solution.objective`) of the returned solution,
 computed from the schedule; the lower bound is smtsched's proven bound on the model, which is
@@ -91,7 +96,7 @@ REFUSED_CONSTRAINTS = ("identical_resources", "different_resources", "consecutiv
                        "same_sequence", "mode_dependencies")
 SELECTIONS = ("select_all_or_none", "select_at_least_one", "select_exactly_one")
 
-REFUSED_OBJECTIVES = ("weight_total_earliness",)
+REFUSED_OBJECTIVES = ()   # every objective of PyJobShop 0.0.9 is supported (issue 17)
 
 
 def _finite(value):
@@ -125,6 +130,16 @@ def refuse_unsupported(data):
         if len(set(rule.tasks)) != len(rule.tasks):
             raise UnsupportedFeature("select_exactly_one with a task listed twice")
     objective = data.objective
+    if objective.weight_total_earliness > 0:
+        # the convex cost theory bounds earliness exactly because every term is convex in
+        # the ends; a tardy job's step (and a setup's sequence) is not: no exact bound yet
+        for name in ("weight_tardy_jobs", "weight_total_setup_time"):
+            if getattr(objective, name) > 0:
+                raise UnsupportedFeature(f"objective weight_total_earliness with {name}")
+        if objective.weight_max_tardiness > 0 and len({j.weight for j in data.jobs}) > 1:
+            # unequal weights make a max group (_objective), which that theory does not carry
+            raise UnsupportedFeature("objective weight_total_earliness with "
+                                     "weight_max_tardiness and unequal job weights")
     for name in REFUSED_OBJECTIVES:
         if getattr(objective, name) > 0:
             raise UnsupportedFeature(f"objective {name}")
@@ -148,6 +163,7 @@ class Translation:
         self.infeasible = None
         self.scale = 1
         self.constant = 0
+        self.never = None     # the task that is never present (`_never`), once made
 
 
 def _windows(data, index, duration):
@@ -329,7 +345,8 @@ def _objective(data, tr):
     w_max = objective.weight_max_tardiness
     w_tardy = objective.weight_tardy_jobs
     w_setup = objective.weight_total_setup_time
-    if not (w_flow or w_tardiness or w_max or w_tardy or w_setup):
+    w_early = objective.weight_total_earliness
+    if not (w_flow or w_tardiness or w_max or w_tardy or w_setup or w_early):
         if w_makespan:
             model.minimize_makespan()
             tr.scale = w_makespan
@@ -377,10 +394,60 @@ def _objective(data, tr):
                    if job.weight and job.due_date is not None]
         if members:
             groups.append((w_max, members))
+    early = []
+    if w_early:
+        for j, job in enumerate(data.jobs):
+            if job.weight and job.due_date is not None and ends(job):
+                early.append((_completion(tr, j, ends(job)), w_early * job.weight,
+                              job.due_date))
     # the total setup time: the setups between consecutive tasks of each machine (the
     # Model's setup times are PyJobShop's, between the tasks of the modes on the machine)
     model.minimize_weighted_sum([(t, w, None) for t, w in weights.items()], tardy=tardy,
-                                max_tardiness=groups, setup_weight=w_setup)
+                                max_tardiness=groups, setup_weight=w_setup, earliness=early)
+
+
+def _completion(tr, j, tasks):
+    """A mandatory task whose end is job j's completion, max of the ends of its present
+    `tasks` (for earliness, which falls as the end grows: a dummy placed after the tasks
+    would drift later, so it is pinned to the max). The one task itself when the job has
+    one mandatory task; else a dummy D of duration 0 after every present task, carried out
+    (`Model.alternative`) by one option per task that starts at that task's end and needs it
+    present, or, when every task may be absent, by an option that needs them all absent
+    (PyJobShop's earliness of a job with no present task is 0; D is then free)."""
+    model = tr.model
+    if len(tasks) == 1 and not tasks[0].optional:
+        return tasks[0]
+    done = model.task(f"completion{j}", 0)
+    options = []
+    for k, t in enumerate(tasks):
+        model.precedence(t, done, 0)
+        option = model.task(f"completion{j}_by{k}", 0, optional=True)
+        model.precedence(t, option, 0, 0)        # starts at t's end, when both are present
+        if t.optional:
+            model.select_at_least_one([t], condition=option)   # option => t present
+        options.append(option)
+    optional = [t for t in tasks if t.optional]
+    if len(optional) == len(tasks):
+        empty = model.task(f"completion{j}_empty", 0, optional=True)
+        never = _never(tr)
+        for t in optional:
+            # empty => t absent: all of {t, never} or none of them, while `empty` is
+            # present, and `never` is always absent
+            model.select_all_or_none([t, never], condition=empty)
+        options.append(empty)
+    model.alternative(done, options)
+    return done
+
+
+def _never(tr):
+    """An optional task of duration 0 that is never present (one per model)."""
+    model = tr.model
+    never = getattr(tr, "never", None)
+    if never is None:
+        never = tr.never = model.task("earliness_never", 0, optional=True)
+        anchor = model.task("earliness_anchor", 0)
+        model.select_exactly_one([never, anchor])   # anchor is mandatory: never is absent
+    return never
 
 
 def _solution(data, tr, result):

@@ -222,6 +222,14 @@ class Encoding:
     def cost_bound(self, bound, guard):
         """"guard => weighted objective <= bound" (weighted completion or tardiness)."""
         model = self.model
+        if model.earliness:
+            # WeightedCost's theory needs costs that grow with the ends (the Lowering's
+            # convex cost theory takes earliness; this encoding serves SolverBackend and
+            # to_smtlib, which prints the sum itself)
+            from ..errors import UnsupportedError
+            raise UnsupportedError("earliness terms need the default backend "
+                                   "(LoweringBackend): WeightedCost bounds non-decreasing "
+                                   "costs only")
         if model.cost_terms():
             # a sum of ends and Booleans is no WeightedCost: the Solver has no theory for it
             from ..errors import UnsupportedError

@@ -40,7 +40,8 @@ at the end of `core.pseudo_boolean`), so a search session that remembers those l
 what is new:
 
 - `makespan_bound(bound)` -> the literal of "makespan <= bound" (an atom; an assumption).
-- `cost_bound(bound)` -> (guard literal, CostSpec): "guard => weighted cost <= bound".
+- `cost_bound(bound)` -> (guard literal, CostSpec): "guard => weighted cost <= bound" (a
+  ConvexCostSpec when the model has earliness terms).
 - `memory_bound(memory, bound)` -> guard literal: "guard => peak of `memory` <= bound" (its
   rows, or the clause [-guard] when the bound is below what the precedences force).
   `retire(guard)` -> the clause [-guard] that switches a guard off for good.
@@ -1043,6 +1044,8 @@ class Lowering:
         appended to the core's globals; its theory owns the fresh guard variable. Unguarded
         (guard None) with guarded=False."""
         model = self.model
+        if model.earliness:
+            return self._convex_cost_bound(bound, guarded)
         indices = sorted(model.weights)
         guard = self._new_var() if guarded else None
         tasks = [CostTask(self.node[i], model.tasks[i].duration, model.weights[i],
@@ -1050,6 +1053,38 @@ class Lowering:
         spec = CostSpec(tasks, bound, guard)
         if model.cost_terms():
             self._more_terms(spec)
+        self.core.globals.append(spec)
+        return guard, spec
+
+    def end_costs(self):
+        """The objective's terms as EndCost records (a model with earliness terms)."""
+        from ..core.specs import EndCost
+        model = self.model
+        tasks = []
+        for i in sorted(model.weights):
+            kind, due = ("completion", None) if model.dues is None \
+                else ("tardiness", model.dues[i])
+            tasks.append(EndCost(self.node[i], model.tasks[i].duration, kind,
+                                 model.weights[i], due))
+        for i in sorted(model.earliness):
+            weight, due = model.earliness[i]
+            tasks.append(EndCost(self.node[i], model.tasks[i].duration, "earliness", weight,
+                                 due))
+        return tasks
+
+    def _convex_cost_bound(self, bound, guarded):
+        """cost_bound of a model with earliness terms: a ConvexCostSpec (its theory, the
+        convex cost theory, re-times the decided orderings exactly)."""
+        from ..core.specs import ConvexCostSpec
+        model = self.model
+        if model.cost_terms():
+            # the Model refuses earliness with these terms (minimize_weighted_sum); never
+            # drop them silently if one gets here some other way
+            from ..errors import UnsupportedError
+            raise UnsupportedError("earliness terms with tardy, max_tardiness or setup_weight "
+                                   "terms: the convex cost theory bounds none of them")
+        guard = self._new_var() if guarded else None
+        spec = ConvexCostSpec(self.end_costs(), bound, guard)
         self.core.globals.append(spec)
         return guard, spec
 
@@ -1171,6 +1206,15 @@ class Lowering:
         self._atom_parts = [tuple(columns)]
         return tuple(columns)
 
+    def best_timing(self, potentials, truth):
+        """The node values of the least-cost timing of the Int difference constraints that
+        the SAT model `truth` makes true, from the model's `potentials` (feasible for them)."""
+        from smtsched.theories.convex_cost_ref import atom_edges, best_timing, node_costs
+        start = [p - potentials[0] for p in potentials]
+        edges = atom_edges(self.core.difference[INT].atoms, _literal_truth(truth))
+        x, _, _ = best_timing(len(start), edges, node_costs(self.end_costs()), start)
+        return x
+
     def schedule(self, outcome):
         """(starts, present) of a sat engine Outcome, lists by task index: the starts from the
         Int difference theory's potentials (`outcome.values[0]`, the factory's first theory),
@@ -1178,8 +1222,14 @@ class Lowering:
         at position k - 1 as PySAT gives it)."""
         potentials = outcome.values[0] if self.model.tasks else [0]
         origin = potentials[0]
-        starts = [int(potentials[node] - origin) for node in self.node]
         truth = outcome.model
+        if self.model.earliness:
+            # the difference theory's model is the earliest schedule of the orderings; the
+            # best one is the optimal timing of the same constraints (the convex cost
+            # theory's argument, theories/convex_cost_ref.py)
+            potentials = self.best_timing(potentials, truth)
+            origin = 0
+        starts = [int(potentials[node] - origin) for node in self.node]
         present = []
         for var in self.present:
             if not var:
@@ -1190,6 +1240,15 @@ class Lowering:
                 raise ValueError(f"the SAT model has {literal} at position {var - 1}")
             present.append(literal > 0)
         return starts, present
+
+
+def _literal_truth(truth):
+    """value(var) of a SAT model as PySAT lists it (literal k at position k - 1)."""
+    def value(var):
+        if var <= len(truth):
+            return 1 if truth[var - 1] > 0 else -1
+        return 0
+    return value
 
 
 def _clashing(demands, capacity):

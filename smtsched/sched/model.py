@@ -288,6 +288,7 @@ class Model:
         self.objective_memory = None  # the Memory whose peak is minimised
         self.weights = {}             # task index -> weight (weighted objectives)
         self.dues = None              # task index -> due date (weighted tardiness)
+        self.earliness = {}           # task index -> (weight, due): weight * max(0, due - end)
         # more terms of a weighted objective (minimize_weighted_sum): weight * [end > due]
         # per (index, weight, due); weight * max of member weight * max(0, end - due) per
         # (weight, [(index, weight, due)]); weight * the total setup time
@@ -514,6 +515,7 @@ class Model:
 
     def minimize_makespan(self):
         self.objective = "makespan"
+        self._no_more_terms()
 
     def minimize_peak_memory(self, memory):
         """Minimise the most bytes of `memory` live at any instant."""
@@ -521,6 +523,13 @@ class Model:
             raise ModelError(f"{memory!r} is not a memory of this model")
         self.objective = "peak_memory"
         self.objective_memory = memory
+        self._no_more_terms()
+
+    def _no_more_terms(self):
+        """Forget minimize_weighted_sum's earliness, tardy, max_tardiness and setup_weight
+        terms (every objective setter: a term of an earlier objective never counts)."""
+        self.earliness = {}
+        self.tardy, self.max_groups, self.setup_weight = [], [], 0
 
     def minimize_weighted_completion(self, weights=None):
         """Minimise sum of weight * end time; `weights` maps tasks to non-negative integers
@@ -532,7 +541,8 @@ class Model:
         without one are never tardy), `weights` as for minimize_weighted_completion."""
         self._weighted("weighted_tardiness", weights, dues)
 
-    def minimize_weighted_sum(self, terms=(), tardy=(), max_tardiness=(), setup_weight=0):
+    def minimize_weighted_sum(self, terms=(), tardy=(), max_tardiness=(), setup_weight=0,
+                              earliness=()):
         """Minimise sum of weight * end (due None) or weight * max(0, end - due) over `terms`,
         an iterable of (task, weight, due or None): weights non-negative integers, dues
         integers; each task at most once and mandatory (other tasks of the model may be
@@ -552,7 +562,17 @@ class Model:
         - `setup_weight`: weight * the total setup time, the sum over the machines with
           setup times (Model.setup_times, those at solve time) of the setups between
           consecutive present tasks.
-        Every task named is mandatory."""
+        Every task named is mandatory.
+
+        `earliness`: (task, weight, due) triples adding weight * max(0, due - end) (total
+        earliness; with tardiness terms on the same tasks, just in time): each task at most
+        once in it (it may also be in `terms`), mandatory, the due an integer. The sum is
+        then convex in the ends but no longer grows with them: the search bounds it with the
+        convex cost theory (theories/convex_cost_ref.py) and returns the best timing of the
+        orderings it finds, not the earliest one. That theory bounds sums of ends, tardiness
+        and earliness only: earliness (of weight > 0) with tardy, max_tardiness or
+        setup_weight terms is refused with a ModelError."""
+        early = self._earliness_terms(earliness)
         try:
             terms = [tuple(term) for term in terms]
         except TypeError:
@@ -589,11 +609,44 @@ class Model:
         for indices in ([i for i, _, _ in steps], *[[i for i, _, _ in m] for _, m in groups]):
             self._check_weighted(indices)
         self._check_weighted(weights)
+        more = [name for name, given in (("tardy", steps), ("max_tardiness", groups),
+                                         ("setup_weight", setup_weight)) if given]
+        if early and more:
+            # the convex cost theory that bounds earliness carries no steps, max groups or
+            # literal terms, and the cost theory that does is for non-decreasing costs only:
+            # no theory bounds the sum (issue 17)
+            raise ModelError(f"earliness with {' and '.join(more)} is not supported in one "
+                             "weighted sum (the convex cost theory of earliness bounds sums "
+                             "of ends, tardiness and earliness only)")
         tardiness = bool(dues)
         self.weights = weights
         self.dues = {i: dues.get(i, 0) for i in weights} if tardiness else None
         self.objective = "weighted_tardiness" if tardiness else "weighted_completion"
         self.tardy, self.max_groups, self.setup_weight = steps, groups, setup_weight
+        self.earliness = early
+
+    def _earliness_terms(self, earliness):
+        """{task index: (weight, due)} of minimize_weighted_sum's `earliness` (terms of
+        weight 0 left out), ModelError for anything else."""
+        try:
+            earliness = [tuple(term) for term in earliness]
+        except TypeError:
+            raise ModelError("earliness must be (task, weight, due) triples, got "
+                             f"{earliness!r}") from None
+        early = {}
+        for term in earliness:
+            if len(term) != 3:
+                raise ModelError(f"an earliness term must be (task, weight, due), got {term!r}")
+            task, weight, due = term
+            task = self._own(task)
+            if task.index in early:
+                raise ModelError(f"{task.name} appears twice in the earliness terms")
+            if due is None:
+                raise ModelError(f"the earliness of {task.name} needs a due date")
+            weight = _integer(weight, f"the earliness weight of {task.name}", 0)
+            early[task.index] = (weight, _integer(due, f"the due date of {task.name}"))
+        self._check_weighted(early)
+        return {i: term for i, term in early.items() if term[0] > 0}
 
     def _due_triples(self, triples, what):
         """[(index, weight, due)] of (task, weight, due) triples (each task once, a due
@@ -639,7 +692,7 @@ class Model:
         self._check_weighted(weights)
         self.weights = weights
         self.objective = kind
-        self.tardy, self.max_groups, self.setup_weight = [], [], 0
+        self._no_more_terms()
 
     def _check_weighted(self, weights):
         """The tasks of a weighted objective are mandatory: an absent task has no end (other
@@ -663,6 +716,8 @@ class Model:
         for index, weight in self.weights.items():
             end = starts[index] + self.tasks[index].duration
             total += weight * (end if self.dues is None else max(0, end - self.dues[index]))
+        for index, (weight, due) in self.earliness.items():
+            total += weight * max(0, due - starts[index] - self.tasks[index].duration)
         if self.cost_terms():
             from .check import more_cost
             total += more_cost(self, starts, present)
@@ -759,9 +814,13 @@ class Model:
         """What the objective setters check, again at solve time: tasks added after them."""
         if self.objective in ("weighted_completion", "weighted_tardiness"):
             self._check_weighted(self.weights)
+            self._check_weighted(self.earliness)
             self._check_weighted([i for i, _, _ in self.tardy])
             for _, members in self.max_groups:
                 self._check_weighted([i for i, _, _ in members])
+            if self.earliness and self.cost_terms():   # fields set by hand, not the setter
+                raise ModelError("earliness with tardy, max_tardiness or setup_weight is not "
+                                 "supported in one weighted sum")
 
     def to_smtlib(self, bound=None):
         """The model as an SMT-LIB script in the pairwise difference-logic encoding (for z3 and
@@ -776,7 +835,11 @@ class Model:
         encoding = Encoding(self)
         formulas = list(encoding.formulas)
         logic = "QF_IDL"
-        if bound is not None and self.objective in ("weighted_completion", "weighted_tardiness"):
+        if bound is not None and self.earliness:
+            formulas.append(self._convex_sum(encoding) <= bound)   # a sum of ites: QF_LIA
+            logic = "QF_LIA"
+        elif bound is not None and self.objective in ("weighted_completion",
+                                                      "weighted_tardiness"):
             formulas += encoding.objective_bound(bound)   # a linear sum, not DL
             logic = "QF_LIA"
         elif bound is not None:
@@ -784,6 +847,25 @@ class Model:
         if self.nonrenewables:
             logic = None   # the printer's choice: ALL (z3 reads pble in no QF_ logic)
         return dumps(formulas, logic=logic)
+
+    def _convex_sum(self, encoding):
+        """The objective with earliness terms as an Int term over the encoding's starts:
+        linear terms and an ite per tardiness and earliness term."""
+        from ..terms import If, IntVal
+        total = IntVal(0)
+        for index in sorted(self.weights):
+            weight = self.weights[index]
+            end = encoding.start[index] + self.tasks[index].duration
+            if self.dues is None:
+                total = total + weight * end
+            else:
+                due = self.dues[index]
+                total = total + If(end > due, weight * (end - due), IntVal(0))
+        for index in sorted(self.earliness):
+            weight, due = self.earliness[index]
+            end = encoding.start[index] + self.tasks[index].duration
+            total = total + If(end < due, weight * (due - end), IntVal(0))
+        return total
 
     def __repr__(self):
         return (f"Model({self.name!r}: {len(self.tasks)} tasks, {len(self.precedences)} "

@@ -67,6 +67,10 @@ def as_dict(model):
         data["weights"] = [[model.tasks[i].name, w] for i, w in model.weights.items()]
         if model.dues is not None:
             data["dues"] = [[model.tasks[i].name, d] for i, d in model.dues.items()]
+        if model.earliness:
+            # weight * max(0, due - end) per task (Model.minimize_weighted_sum's earliness)
+            data["earliness"] = [[model.tasks[i].name, w, d]
+                                 for i, (w, d) in model.earliness.items()]
         names = [t.name for t in model.tasks]
         if model.tardy:
             data["tardy"] = [[names[i], w, due] for i, w, due in model.tardy]

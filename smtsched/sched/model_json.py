@@ -81,8 +81,8 @@ def from_dict(data):
         raise ModelJSONError("model.json must hold one JSON object")
     _known(data, ("format", "version", "name", "tasks", "precedences", "resources",
                   "alternatives", "nonrenewables", "presence_rules", "setups", "memories",
-                  "objective", "objective_memory", "weights", "dues", "tardy", "max_tardiness",
-                  "setup_weight", "horizon"), "the model")
+                  "objective", "objective_memory", "weights", "dues", "earliness", "tardy",
+                  "max_tardiness", "setup_weight", "horizon"), "the model")
     if data.get("format") != FORMAT:
         raise ModelJSONError(f"model.json: format must be {FORMAT!r}, got "
                              f"{data.get('format')!r}")
@@ -227,9 +227,12 @@ def _objective(model, data, task, pairs):
     elif "objective_memory" in data:
         raise ModelJSONError("model.json: objective_memory without the peak_memory objective")
     weighted = objective in ("weighted_completion", "weighted_tardiness")
-    if not weighted and ("weights" in data or "dues" in data):
-        raise ModelJSONError("model.json: weights or dues without a weighted objective")
+    if not weighted and ("weights" in data or "dues" in data or "earliness" in data):
+        raise ModelJSONError("model.json: weights, dues or earliness without a weighted "
+                             "objective")
     if weighted:
+        model.earliness = _earliness(_get(data, "earliness", "list?", "the model", None),
+                                     task)
         model.weights = _indexed(pairs(_get(data, "weights", "list", "the model"), "weights"),
                                  "weight", 0)
         dues = _get(data, "dues", "list?", "the model", None)
@@ -237,6 +240,10 @@ def _objective(model, data, task, pairs):
             raise ModelJSONError("model.json: dues with the weighted_completion objective")
         model.dues = None if dues is None else _indexed(pairs(dues, "dues"), "due date", None)
         _more_terms(model, data, task)
+        if model.earliness and model.cost_terms():
+            # as Model.minimize_weighted_sum: no theory bounds that sum
+            raise ModelJSONError("model.json: earliness with tardy, max_tardiness or "
+                                 "setup_weight terms is not supported")
     elif any(key in data for key in ("tardy", "max_tardiness", "setup_weight")):
         raise ModelJSONError("model.json: tardy, max_tardiness or setup_weight without a "
                              "weighted objective")
@@ -279,6 +286,22 @@ def _more_terms(model, data, task):
     model.setup_weight = int(_get(data, "setup_weight", "int", "the model", 0))
     if model.setup_weight < 0:
         raise ModelJSONError(f"model.json: setup_weight must be >= 0, got {model.setup_weight}")
+
+
+def _earliness(items, task):
+    """{task index: (weight, due)} of the "earliness" triples [task, weight, due]."""
+    out = {}
+    for item in items or ():
+        if not (isinstance(item, list) and len(item) == 3) or any(
+                isinstance(v, bool) or not isinstance(v, numbers.Integral) for v in item[1:]) \
+                or item[1] < 0:
+            raise ModelJSONError("model.json: earliness must be [task, weight >= 0, due] "
+                                 f"triples of integers, got {item!r}")
+        t = task(item[0], "earliness")
+        if t.index in out:
+            raise ModelJSONError(f"model.json: {t.name} has two earliness terms")
+        out[t.index] = (int(item[1]), int(item[2]))
+    return out
 
 
 def _indexed(pairs, what, minimum):

@@ -38,6 +38,13 @@ class Certification:
     def prepare(self):
         """Before the search: the folder, the input record, and whether the checker can read
         the input (else `enabled` is False, with the reason in `note`)."""
+        if getattr(self.model, "earliness", None):
+            # the checker's rules bound costs that grow with the ends (docs/certificates.md);
+            # an earliness term's bound rests on the optimal timing of the orderings (the
+            # convex cost theory's min-cost tension optimum), which it does not check
+            return self.refuse("the checker has no rule for earliness terms (their bound is "
+                               "the optimal timing of the orderings, which it does not "
+                               "check)")
         data = None   # the input's bytes
         try:
             os.makedirs(self.folder, exist_ok=True)
