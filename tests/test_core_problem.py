@@ -8,19 +8,22 @@ import pytest
 from smtsched.core import (INT, REAL, CoreProblem, CostSpec, CostTask, CumulativeOptions,
                            CumulativeSpec, DemandTask, DiffAtom, DisjunctiveOptions,
                            DisjunctiveSpec, PseudoBooleanSpec, Task)
+from smtsched.core.specs import ConvexCostSpec, EndCost
 
 # Per spec: the fields that hold SAT literals, and those that hold data (nodes, numbers,
 # options). A field added to a spec must be listed here, so that map_literals is checked on it.
 LITERAL_FIELDS = {
     DisjunctiveSpec: {"order"},
     CumulativeSpec: {"order", "bound_literals"},
-    CostSpec: {"guard"},
+    CostSpec: {"guard", "literals"},
+    ConvexCostSpec: {"guard"},
     PseudoBooleanSpec: {"literals"},
 }
 DATA_FIELDS = {
     DisjunctiveSpec: {"tasks", "options"},
     CumulativeSpec: {"tasks", "capacity", "options"},
-    CostSpec: {"tasks", "bound"},
+    CostSpec: {"tasks", "bound", "steps", "groups"},
+    ConvexCostSpec: {"tasks", "bound"},
     PseudoBooleanSpec: {"weights", "bound"},
 }
 
@@ -41,6 +44,10 @@ def sample_problem():
                        {(0, 1): v[8], (1, 0): -v[8]}, {(0, 1): -v[7], (1, 2): v[10]}),
         CostSpec([CostTask(a, 3, 2, None), CostTask(b, 4, 1, 6)], 30, guard=-v[11]),
         CostSpec([CostTask(a, 3, 1, None)], 10),   # unguarded
+        # steps, a max group and literal terms (weight * [literal]: (literal, weight) pairs)
+        CostSpec([], 12, guard=v[19], steps=[CostTask(a, 3, 2, 5)],
+                 groups=[(3, [CostTask(b, 4, 1, 2)])], literals=[(v[20], 4), (-v[12], 1)]),
+        ConvexCostSpec([EndCost(a, 3, "earliness", 2, 7)], 9, guard=-v[14]),
     ]
     core.pseudo_boolean = [PseudoBooleanSpec([v[12], -v[13], v[14]], [1, 2, 3], 4)]
     core.assumption_literals = [-v[15], v[16]]
@@ -82,6 +89,8 @@ def test_map_literals_renumbers_every_literal_of_every_spec():
             before, after = getattr(old, name), getattr(new, name)
             if isinstance(before, dict):
                 assert after == {k: shifted(x) for k, x in before.items()}, name
+            elif isinstance(before, list) and before and isinstance(before[0], tuple):
+                assert after == [(shifted(x), w) for x, w in before], name   # (literal, weight)
             elif isinstance(before, list):
                 assert after == [shifted(x) for x in before], name
             else:
