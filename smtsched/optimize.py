@@ -279,7 +279,8 @@ class Optimize:
     def model(self):
         if self._model is None:
             raise SortError("model is not available: the last check() found none")
-        return self._model
+        from .z3_model import as_z3_model
+        return as_z3_model(self._model)
 
     def unsat_core(self):
         return self._solver.unsat_core()

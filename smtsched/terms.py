@@ -15,7 +15,21 @@ from numbers import Rational
 
 from .errors import SortError, UnsupportedError
 
-BOOL, INT, REAL = "Bool", "Int", "Real"
+
+
+class SortName(str):
+    """The sort of a term: the string "Bool", "Int" or "Real" (what smtsched's own code
+    compares `term.sort` with), that can also be called as z3's method: `x.sort()` gives the
+    sort object (smtsched.sorts.SortRef), which prints as z3's ("Int"). One attribute serves
+    both, so the many readers of `term.sort` as a string need no change."""
+    __slots__ = ()
+
+    def __call__(self):
+        from .sorts import sort_of
+        return sort_of(self)
+
+
+BOOL, INT, REAL = SortName("Bool"), SortName("Int"), SortName("Real")
 
 
 class Term:
@@ -210,6 +224,9 @@ def _as_term(value, like=None):
         return value
     if isinstance(value, bool):
         return _const(value, BOOL)
+    written = getattr(value, "_z3_term", None)  # a user model's m[x] + 1 (smtsched.values)
+    if written is not None and (like is None or like.sort == written.sort):
+        return written
     number = _number(value, like)
     if like is not None and like.sort == REAL:
         return _const(Fraction(number), REAL)

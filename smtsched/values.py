@@ -3,7 +3,14 @@
 z3 scripts read values with `m[x].as_long()`, `as_fraction()`, `as_decimal(n)`; smtsched code
 (and its tests) computes with them as int / Fraction. `IntNumRef` is an int and `RatNumRef` a
 Fraction, with z3's reading methods and z3's printing; arithmetic on them gives plain int /
-Fraction (z3 would build a symbolic term: `m[x] + 1` prints `3 + 1` there, `4` here).
+Fraction, which smtsched's own code (smtsched.sched, the SMT-LIB front end) relies on.
+The models that `smtsched.Solver` and `smtsched.Optimize` hand to users (Z3Model) give the
+subclasses Z3IntNumRef / Z3RatNumRef instead, whose arithmetic follows z3's: in z3 a value is
+a term, `m[x] + 1` is the term `3 + 1` and prints so. Here it is an ArithValue: a number
+(an int or a Fraction, 4) that prints as z3's term (3 + 1), so that a z3 script prints what
+it printed under z3 while comparisons, int(), hashing and further arithmetic stay those of
+the number (z3 would give symbolic `3 + 1 == 4` where this gives True; z3 scripts cannot
+branch on that, so no script sees the difference unless it prints a comparison of values).
 Booleans stay Python's True / False, which print as z3's do (`bool` cannot be subclassed).
 
 The method names and outputs follow z3's Python API (z3.py, version 4.x/5.x): as_decimal
@@ -111,6 +118,159 @@ class RatNumRef(Fraction):
     __str__ = __repr__
 
 
+# -- values with z3's arithmetic ---------------------------------------------------------------
+def _plain(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, Fraction):
+        return Fraction(value.numerator, value.denominator)
+    return value
+
+
+def _as_z3_term(value):
+    """The term z3 would hold for a value operand: its ArithValue term or a constant."""
+    term = getattr(value, "_z3_term", None)
+    if term is not None:
+        return term
+    from .terms import _as_term
+    return _as_term(_plain(value))
+
+
+_NUMBER_TYPES = (int, Fraction)
+
+
+def _symbolic(op, a, b=None):
+    """a op b as z3 computes it on values: the number, printing as z3's term. Operands that
+    are not exact numbers (floats, terms) are left to Python / to Term."""
+    from .errors import SmtschedError
+    if op == "neg":
+        value = -_plain(a)
+    else:
+        if not isinstance(b, _NUMBER_TYPES) or isinstance(b, bool):
+            return NotImplemented
+        x, y = _plain(a), _plain(b)
+        value = x + y if op == "add" else x - y if op == "sub" else x * y
+    try:
+        left = _as_z3_term(a)
+        if op == "neg":
+            term = -left
+        else:
+            right = _as_z3_term(b)
+            if op == "add":
+                term = left + right
+            elif op == "sub":
+                term = left - right
+            else:
+                term = (right.__rmul__(left) if right.op == "const" and left.op != "const"
+                        else left * right)
+    except SmtschedError:
+        return value   # z3 mixes Int and Real where the fragment does not: the number
+    if isinstance(value, int):
+        return IntArithValue(value, term)
+    return RealArithValue(value, term)
+
+
+def _reflected(op):
+    def method(self, other):
+        if not isinstance(other, _NUMBER_TYPES) or isinstance(other, bool):
+            return NotImplemented
+        return _symbolic(op, other, self)
+    return method
+
+
+class _Z3Arithmetic:
+    """z3's arithmetic on values (+, -, *, unary -): results print as z3's terms."""
+    __slots__ = ()
+
+    def __add__(self, other):
+        return _symbolic("add", self, other)
+
+    def __sub__(self, other):
+        return _symbolic("sub", self, other)
+
+    def __mul__(self, other):
+        return _symbolic("mul", self, other)
+
+    __radd__ = _reflected("add")
+    __rsub__ = _reflected("sub")
+    __rmul__ = _reflected("mul")
+
+    def __neg__(self):
+        return _symbolic("neg", self)
+
+    def __pos__(self):
+        return self
+
+
+class IntArithValue(_Z3Arithmetic, int):
+    """An Int term over values only (m[x] + 1): the number, printing as z3 prints the term.
+    (No __slots__: int's subclasses cannot have non-empty ones.)"""
+
+    def __new__(cls, value, term):
+        self = super().__new__(cls, value)
+        self._z3_term = term
+        return self
+
+    def sort(self):
+        from .sorts import IntSort
+        return IntSort()
+
+    def sexpr(self):
+        return self._z3_term.sexpr()
+
+    def __repr__(self):
+        return repr(self._z3_term)
+
+    __str__ = __repr__
+
+    def __format__(self, spec):
+        return str(self) if not spec else format(int(self), spec)
+
+
+class RealArithValue(_Z3Arithmetic, Fraction):
+    """A Real term over values only: the Fraction, printing as z3 prints the term."""
+    __slots__ = ("_z3_term",)
+
+    def __new__(cls, value, term):
+        self = super().__new__(cls, value.numerator, value.denominator)
+        self._z3_term = term
+        return self
+
+    def sort(self):
+        from .sorts import RealSort
+        return RealSort()
+
+    def sexpr(self):
+        return self._z3_term.sexpr()
+
+    def __repr__(self):
+        return repr(self._z3_term)
+
+    __str__ = __repr__
+
+
+class Z3IntNumRef(_Z3Arithmetic, IntNumRef):
+    """The Int value a user's model gives: an IntNumRef whose arithmetic is z3's."""
+    __slots__ = ()
+
+
+class Z3RatNumRef(_Z3Arithmetic, RatNumRef):
+    """The Real value a user's model gives: a RatNumRef whose arithmetic is z3's."""
+    __slots__ = ()
+
+
+def user_value(value, sort=None):
+    """The value as the public models (Z3Model) return it: z3_value with z3's arithmetic."""
+    value = z3_value(value, sort)
+    if value is None or isinstance(value, (bool, Z3IntNumRef, Z3RatNumRef)):
+        return value
+    if isinstance(value, IntNumRef):
+        return Z3IntNumRef(int(value))
+    return Z3RatNumRef(value)
+
+
 def z3_value(value, sort=None):
     """The value as the API returns it: IntNumRef / RatNumRef for numbers, bool as it is."""
     if value is None or isinstance(value, bool):
@@ -180,4 +340,5 @@ def decl_var(item):
     return None
 
 
-__all__ = ["FuncDecl", "IntNumRef", "RatNumRef", "z3_value", "BOOL"]
+__all__ = ["FuncDecl", "IntArithValue", "IntNumRef", "RatNumRef", "RealArithValue",
+           "Z3IntNumRef", "Z3RatNumRef", "user_value", "z3_value", "BOOL"]

@@ -119,30 +119,8 @@ is_le, is_lt, is_ge, is_gt, is_eq, is_distinct = (
     _op(n) for n in ("le", "lt", "ge", "gt", "eq", "distinct"))
 
 
-# -- simplify ------------------------------------------------------------------------------
-def simplify(a, *args, **keywords):
-    """A term without variables becomes its value, as z3's simplify does: an IntNumRef, a
-    RatNumRef (smtsched.values, which print as z3's values) or True / False; a term with
-    variables is returned as it is (z3 would also rewrite it: 3 + x for x + 1 + 2)."""
-    from .values import z3_value
-    if not isinstance(a, Term):
-        return a
-    stack, seen = [a], set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.op == "var":
-            return a
-        stack.extend(node.args)
-
-    def no_variable(var):
-        raise AssertionError("no variables here")
-    value = evaluate(a, no_variable)
-    if a.sort == BOOL:
-        return bool(value)
-    return z3_value(int(value) if a.sort == INT else Fraction(value), a.sort)
+# -- simplify: smtsched.z3_simplify ----------------------------------------------------------
+from .z3_simplify import simplify  # noqa: E402  (re-exported with the rest of z3's names)
 
 
 # Logics whose every formula smtsched may decide (its fragment is difference logic, with

@@ -8,6 +8,11 @@ from . import solver
 class Solver(solver.Solver):
     __doc__ = solver.Solver.__doc__
 
+    def model(self):
+        """The model of the last sat check, with z3's conventions (smtsched.z3_model)."""
+        from .z3_model import as_z3_model
+        return as_z3_model(super().model())
+
     def from_file(self, filename):
         """Add the assertions of an SMT-LIB file (read by smtsched's SMT-LIB front end)."""
         with open(filename, "rb") as source:

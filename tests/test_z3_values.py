@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import smtsched
 from smtsched import (Bool, BoolSort, Const, Consts, Implies, Int, Ints, IntSort, Real, RealSort,
                       Solver, is_false, is_int_value, is_rational_value, is_true, sat)
+from smtsched import simplify
 from smtsched.values import IntNumRef, RatNumRef
 
 FRACTIONS = [Fraction(2, 3), Fraction(-2, 3), Fraction(1, 8), Fraction(-1, 8), Fraction(5),
@@ -67,7 +68,13 @@ def test_model_values_are_z3_values_and_numbers():
     assert str(m[r]) == "1/3" and str(m[q]) == "-5/2" and str(m[p]) == "True"
     # still numbers: existing code computes with them
     assert m[x] + 1 == 4 and m[x] * 2 == 6 and m[r] * 3 == 1 and m[q] < m[r]
-    assert type(m[x] + 1) is int and type(m[r] + 1) is Fraction
+    # ... and print as z3's terms do (z3: m[x] + 1 is the term 3 + 1): issue 18, round 2
+    assert isinstance(m[x] + 1, int) and isinstance(m[r] + 1, Fraction)
+    assert str(m[x] + 1) == "3 + 1" and str(2 * m[x] - m[y]) == "2*3 - -4"
+    assert str(sum(m[v] for v in (x, y))) == "0 + 3 + -4" and str(-m[x]) == "-3"
+    assert int(m[x] + 1) == 4 and hash(m[x] + 1) == hash(4) and (m[x] + 1) * 2 == 8
+    assert str(simplify(m[x] + 1)) == "4" and str(m.eval(x + 1)) == "4"
+    assert str((m[x] + 1) - y) == "3 + 1 - y"
     assert is_int_value(m[x]) and not is_int_value(m[r]) and is_rational_value(m[r])
     assert not is_int_value(3)   # as in z3: a Python int is not a z3 value
     assert is_true(m[p]) and not is_false(m[p])
@@ -133,7 +140,7 @@ def test_sum_product_simplify_and_the_is_tests():
         Product(x, y)
     assert str(simplify(IntVal(2) + 3)) == "5" and str(simplify(RealVal(1) / 4 * 2)) == "1/2"
     assert simplify(BoolVal(True)) is True and str(simplify(IntVal(7) - 10)) == "-3"
-    assert simplify(x + 1) is not None and str(Q(2, 4)) == "1/2"
+    assert str(simplify(x + 1)) == "1 + x" and str(Q(2, 4)) == "1/2"
     assert is_int(x) and not is_real(x) and is_bool(x > y) and is_const(x)
     assert str(RealVal("0.125")) == str(RealVal(Fraction(1, 8))) and IntVal("-3").value == -3
 
