@@ -60,43 +60,73 @@ def _ground(term):
 
 
 def _refuse(term, why):
-    raise UnsupportedError(f"simplify({term}): {why} is not reproduced as z3 does it")
+    raise UnsupportedError(f"simplify({term!s}): {why} is not reproduced as z3 does it")
 
 
 # -- sums ------------------------------------------------------------------------------------
 def _linear(term):
-    """(constant, {key: [coefficient, atom]}) with keys in first-occurrence order."""
-    constant = Fraction(0)
-    monomials = {}
+    """(constant, {key: [coefficient, atom]}): the sum z3's rewriter makes of `term`, bottom
+    up as it works: each sum merges its simplified children's monomials, keeping them in the
+    order they first occur and dropping those that cancel ((y + x) - (y + y) is -1*y + x)."""
+    constant, monomials = _sum(term)
+    return constant, {key: [c, atom] for key, (c, atom) in monomials}
 
-    def walk(node, factor):
-        nonlocal constant
-        op = node.op
-        if op == "const":
-            constant += factor * node.value
-        elif op == "var":
-            entry = monomials.setdefault(node.key(), [0, node])
-            entry[0] += factor
-        elif op == "add":
-            walk(node.args[0], factor)
-            walk(node.args[1], factor)
-        elif op == "sub":
-            walk(node.args[0], factor)
-            walk(node.args[1], -factor)
-        elif op == "neg":
-            walk(node.args[0], -factor)
-        elif op == "mul":
-            walk(node.args[1], factor * node.args[0].value)
-        elif op == "ite":
-            condition = node.args[0]
-            if _ground(condition):
-                walk(node.args[1] if evaluate(condition, _no_variable) else node.args[2], factor)
-            else:
-                _refuse(node, "If with a symbolic condition")
+
+def _merge(parts):
+    merged = {}
+    for key, (c, atom) in parts:
+        if key in merged:
+            merged[key] = (merged[key][0] + c, atom)
         else:
-            _refuse(node, f"the operator {op}")
-    walk(term, Fraction(1))
-    return constant, monomials
+            merged[key] = (c, atom)
+    return [(key, entry) for key, entry in merged.items() if entry[0] != 0]
+
+
+def _scaled(monomials, factor):
+    if factor == 0:
+        return []
+    return [(key, (c * factor, atom)) for key, (c, atom) in monomials]
+
+
+def _sum(node):
+    op = node.op
+    if op == "const":
+        return Fraction(node.value), []
+    if op == "var":
+        return Fraction(0), [(node.key(), (Fraction(1), node))]
+    if op == "add":
+        # nested sums are flattened before their children are simplified: y + -y + (x + y)
+        # is y + x, while (y - y) + (x + y), whose y - y is simplified on its own, is x + y
+        flat, stack = [], [node]
+        while stack:
+            item = stack.pop()
+            if item.op == "add":
+                stack.extend(reversed(item.args))
+            else:
+                flat.append(item)
+        constant, monomials = Fraction(0), []
+        for item in flat:
+            c, m = _sum(item)
+            constant += c
+            monomials += m
+        return constant, _merge(monomials)
+    if op == "sub":
+        lc, lm = _sum(node.args[0])
+        rc, rm = _sum(node.args[1])
+        return lc - rc, _merge(lm + _scaled(rm, -1))
+    if op == "neg":
+        c, m = _sum(node.args[0])
+        return -c, _scaled(m, -1)
+    if op == "mul":
+        factor = Fraction(node.args[0].value)
+        c, m = _sum(node.args[1])
+        return c * factor, _scaled(m, factor)
+    if op == "ite":
+        condition = node.args[0]
+        if _ground(condition):
+            return _sum(node.args[1] if evaluate(condition, _no_variable) else node.args[2])
+        _refuse(node, "If with a symbolic condition")
+    _refuse(node, f"the operator {op}")
 
 
 def _number(value, sort):
@@ -164,8 +194,12 @@ def _compare(term, op, left, right):
         _refuse(term, "a comparison with a variable on both sides")
     if not lm and not rm:
         return {"le": lc <= rc, "ge": lc >= rc, "eq": lc == rc}[op]
+    if not lm and len(rm) == 1 and not rc and next(iter(rm.values()))[0] != 1:
+        # c <= k*x: the monomial goes to the left (0 <= 2*x is x >= 0; 0 >= x stays)
+        lm, rm, lc, rc = rm, {}, 0, lc
+        op = {"le": "ge", "ge": "le", "eq": "eq"}[op]
     if not lm:
-        if lc and rc or rc:
+        if rc:
             _refuse(term, "a comparison of a constant with a sum that has a constant")
         return Term(op, (_number(lc, sort), _side(sort, rc, rm)), BOOL)
     rc -= lc
