@@ -286,10 +286,12 @@ class Optimize:
         return self._solver.unsat_core()
 
     def reason_unknown(self):
-        return self._reason if self._status == unknown else ""
+        # z3's Optimize answers "unknown" whatever the last check said, unless it has a reason
+        return self._reason if self._status == unknown and self._reason else "unknown"
 
     def statistics(self):
-        return dict(self._stats)
+        from .z3_statistics import Statistics
+        return Statistics(self._stats)
 
     def sexpr(self):
         """The assertions and objectives in SMT-LIB, as z3's Optimize.sexpr()."""

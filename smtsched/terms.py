@@ -49,6 +49,45 @@ class Term:
     def is_bool(self):
         return self.sort == BOOL
 
+    # z3's ExprRef methods for looking into a term (z3.py: decl, children, arg, eq, hash)
+    def is_int(self):
+        return self.sort == INT
+
+    def is_real(self):
+        return self.sort == REAL
+
+    def decl(self):
+        """The declaration: the variable's (a FuncDecl) or the operator's (name() "+",
+        printing as z3's "+", "And", "If"...); constants have theirs in z3, refused here."""
+        from .values import FuncDecl, OpDecl
+        if self.op == "var":
+            return FuncDecl(self)
+        return OpDecl(self)
+
+    def children(self):
+        """The arguments as z3 holds them (x*2 keeps its order; a variable has none)."""
+        from .z3_printer import _operands
+        if self.op in ("var", "const"):
+            return []
+        return list(_operands(self)) if self.op == "mul" and self.value == "right" else \
+            [a if isinstance(a, Term) else _as_term(a.value, self) for a in _operands(self)]
+
+    def num_args(self):
+        return len(self.children())
+
+    def arg(self, index):
+        return self.children()[index]
+
+    def eq(self, other):
+        """Structural equality (z3's ExprRef.eq), where == builds an equation."""
+        return isinstance(other, Term) and same_term(self, other)
+
+    def hash(self):
+        return hash(to_smtlib(self))
+
+    def get_id(self):
+        return id(self)
+
     def sexpr(self):
         return to_smtlib(self)
 

@@ -331,6 +331,56 @@ class FuncDecl:
     __str__ = __repr__
 
 
+# z3's names of the operators: name() gives the SMT-LIB one, str() the one z3py prints
+_OP_NAMES = {"add": ("+", "+"), "sub": ("-", "-"), "neg": ("-", "-"), "mul": ("*", "*"),
+             "le": ("<=", "<="), "lt": ("<", "<"), "ge": (">=", ">="), "gt": (">", ">"),
+             "eq": ("=", "=="), "distinct": ("distinct", "Distinct"), "and": ("and", "And"),
+             "or": ("or", "Or"), "not": ("not", "Not"), "implies": ("=>", "Implies"),
+             "xor": ("xor", "Xor"), "ite": ("if", "If")}
+
+
+class OpDecl:
+    """The declaration of an operator application, as (x + 1).decl() gives it in z3."""
+
+    __slots__ = ("_term",)
+
+    def __init__(self, term):
+        from .errors import UnsupportedError
+        if term.op == "mul" and isinstance(term.value, tuple):
+            self._term = term
+            return
+        if term.op not in _OP_NAMES:
+            raise UnsupportedError(f"decl() of {term!s}: smtsched has no declaration for "
+                                   f"its operator ({term.op})")
+        self._term = term
+
+    def _names(self):
+        if self._term.op == "mul" and isinstance(self._term.value, tuple):
+            return ("/", "/")
+        return _OP_NAMES[self._term.op]
+
+    def name(self):
+        return self._names()[0]
+
+    def arity(self):
+        return len(self._term.args)
+
+    def range(self):
+        from .sorts import sort_of
+        return sort_of(self._term.sort)
+
+    def __eq__(self, other):
+        return isinstance(other, OpDecl) and self._names() == other._names()
+
+    def __hash__(self):
+        return hash(self._names())
+
+    def __repr__(self):
+        return self._names()[1]
+
+    __str__ = __repr__
+
+
 def decl_var(item):
     """The variable Term a model is indexed by: a variable Term or a FuncDecl of one."""
     if isinstance(item, FuncDecl):

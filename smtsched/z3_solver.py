@@ -13,6 +13,18 @@ class Solver(solver.Solver):
         from .z3_model import as_z3_model
         return as_z3_model(super().model())
 
+    def statistics(self):
+        """The counters of the last check as z3's Statistics (smtsched.z3_statistics)."""
+        from .z3_statistics import Statistics
+        return Statistics(super().statistics())
+
+    def reason_unknown(self):
+        """As z3's: the reason of an unknown answer; "" after sat, "unknown" before any check
+        and after unsat (what z3 4.x/5.x answers there)."""
+        if self._last_status is None or str(self._last_status) == "unsat":
+            return "unknown"
+        return super().reason_unknown()
+
     def from_file(self, filename):
         """Add the assertions of an SMT-LIB file (read by smtsched's SMT-LIB front end)."""
         with open(filename, "rb") as source:
