@@ -17,7 +17,7 @@ from .solver import CheckSatResult, Model, sat, unknown, unsat
 from .z3_solver import Solver
 from .sorts import (BoolSort, Const, Consts, FreshBool, FreshInt, FreshReal, IntSort,
                     RealSort, SortRef)
-from .values import FuncDecl, IntNumRef, RatNumRef
+from .values import FuncDecl, IntNumRef, RatNumRef, Z3_OP_KINDS
 from .params import get_param, reset_params, set_option, set_param
 from .errors import SmtschedError as Z3Exception
 from .z3_functions import (Abs, ArithRef, BoolRef, BoolVector, ExprRef, IntVector, RealVector,
@@ -49,4 +49,5 @@ __all__ = [
     "is_real", "is_sub", "is_true", "set_param", "simplify",
     "Abs", "ArithRef", "BoolRef", "BoolVector", "ExprRef", "IntVector", "RealVector",
     "Z3Exception", "prove", "reset_params", "set_option", "solve",
-]
+] + ["Z3_OP_" + _name for _name in Z3_OP_KINDS]   # z3's declaration kinds (decl().kind())
+globals().update({"Z3_OP_" + _name: _number for _name, _number in Z3_OP_KINDS.items()})

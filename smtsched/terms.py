@@ -25,7 +25,7 @@ class SortName(str):
     __slots__ = ()
 
     def __call__(self):
-        from .sorts import sort_of
+        from .sort_refs import sort_of
         return sort_of(self)
 
 
@@ -59,7 +59,7 @@ class Term:
     def decl(self):
         """The declaration: the variable's (a FuncDecl) or the operator's (name() "+",
         printing as z3's "+", "And", "If"...); constants have theirs in z3, refused here."""
-        from .values import FuncDecl, OpDecl
+        from .z3_decls import FuncDecl, OpDecl
         if self.op == "var":
             return FuncDecl(self)
         return OpDecl(self)

@@ -284,101 +284,7 @@ def z3_value(value, sort=None):
     return RatNumRef(value)
 
 
-class FuncDecl:
-    """A constant's declaration, as `m.decls()` and iteration over a model give them:
-    `name()`, `arity()`, `range()`, calling it gives the constant, it prints as its name,
-    and `m[decl]` is the constant's value."""
-
-    __slots__ = ("_var",)
-
-    def __init__(self, var):
-        self._var = var
-
-    def name(self):
-        return self._var.name
-
-    def arity(self):
-        return 0
-
-    def range(self):
-        from .sorts import sort_of
-        return sort_of(self._var.sort)
-
-    def kind(self):
-        return "uninterpreted"
-
-    def __call__(self):
-        return self._var
-
-    def __eq__(self, other):
-        return isinstance(other, FuncDecl) and self._var.key() == other._var.key()
-
-    def __ne__(self, other):
-        return not self == other
-
-    def __hash__(self):
-        return hash(self._var.key())
-
-    def __lt__(self, other):  # sorted(m.decls()), sorted by name as z3 users often do
-        return str(self) < str(other)
-
-    def sexpr(self):
-        return f"(declare-fun {self._var.name} () {self._var.sort})"
-
-    def __repr__(self):
-        return self._var.name
-
-    __str__ = __repr__
-
-
-# z3's names of the operators: name() gives the SMT-LIB one, str() the one z3py prints
-_OP_NAMES = {"add": ("+", "+"), "sub": ("-", "-"), "neg": ("-", "-"), "mul": ("*", "*"),
-             "le": ("<=", "<="), "lt": ("<", "<"), "ge": (">=", ">="), "gt": (">", ">"),
-             "eq": ("=", "=="), "distinct": ("distinct", "Distinct"), "and": ("and", "And"),
-             "or": ("or", "Or"), "not": ("not", "Not"), "implies": ("=>", "Implies"),
-             "xor": ("xor", "Xor"), "ite": ("if", "If")}
-
-
-class OpDecl:
-    """The declaration of an operator application, as (x + 1).decl() gives it in z3."""
-
-    __slots__ = ("_term",)
-
-    def __init__(self, term):
-        from .errors import UnsupportedError
-        if term.op == "mul" and isinstance(term.value, tuple):
-            self._term = term
-            return
-        if term.op not in _OP_NAMES:
-            raise UnsupportedError(f"decl() of {term!s}: smtsched has no declaration for "
-                                   f"its operator ({term.op})")
-        self._term = term
-
-    def _names(self):
-        if self._term.op == "mul" and isinstance(self._term.value, tuple):
-            return ("/", "/")
-        return _OP_NAMES[self._term.op]
-
-    def name(self):
-        return self._names()[0]
-
-    def arity(self):
-        return len(self._term.args)
-
-    def range(self):
-        from .sorts import sort_of
-        return sort_of(self._term.sort)
-
-    def __eq__(self, other):
-        return isinstance(other, OpDecl) and self._names() == other._names()
-
-    def __hash__(self):
-        return hash(self._names())
-
-    def __repr__(self):
-        return self._names()[1]
-
-    __str__ = __repr__
+from .z3_decls import FuncDecl, OpDecl, Z3_OP_KINDS  # noqa: E402,F401  (re-exported)
 
 
 def decl_var(item):
@@ -391,4 +297,6 @@ def decl_var(item):
 
 
 __all__ = ["FuncDecl", "IntArithValue", "IntNumRef", "RatNumRef", "RealArithValue",
-           "Z3IntNumRef", "Z3RatNumRef", "user_value", "z3_value", "BOOL"]
+           "Z3IntNumRef", "Z3RatNumRef", "user_value", "z3_value", "BOOL"] + [
+               "Z3_OP_" + name for name in Z3_OP_KINDS]
+globals().update({"Z3_OP_" + name: number for name, number in Z3_OP_KINDS.items()})
