@@ -143,6 +143,11 @@ class Term:
     def __rmul__(self, other):
         return _scale(self, other)
 
+    def __mod__(self, other):
+        raise UnsupportedError(f"the remainder ({self!s} % {other}) is not difference logic")
+
+    __rmod__ = __mod__
+
     def __truediv__(self, other):
         if isinstance(other, Term):
             raise UnsupportedError(f"division by a term is not difference logic: ({self} / {other})")
@@ -321,8 +326,9 @@ def _compare(op, a, b):
 
 
 def _bool_args(name, args):
-    if len(args) == 1 and isinstance(args[0], (list, tuple)):
-        args = tuple(args[0])
+    if len(args) == 1 and (isinstance(args[0], (list, tuple)) or (
+            not isinstance(args[0], (Term, bool)) and hasattr(args[0], "__iter__"))):
+        args = tuple(args[0])   # a list, or any iterable as z3 takes (And(v > 0 for v in xs))
     for arg in args:  # the common case, formulas only, without building a new tuple
         if arg.__class__ is not Term or arg.sort != BOOL:
             break
@@ -370,8 +376,41 @@ def Reals(names):
 class ValueTerm(Term):
     """A constant made by IntVal / RealVal / BoolVal: a Term like any other, of a subclass only
     so that Python orders a comparison as it does for z3's values (x <= IntVal(3) runs the
-    subclass's reflected method first: 3 >= x, which is what z3 builds and prints)."""
+    subclass's reflected method first: 3 >= x, which is what z3 builds and prints).
+    It reads as z3's IntNumRef / RatNumRef do: IntVal(3).as_long(), Q(1, 3).as_fraction()."""
     __slots__ = ()
+
+    def _number(self):
+        if self.sort == BOOL:
+            raise SortError(f"{self} is a Boolean value, not a number")
+        return Fraction(self.value)
+
+    def as_long(self):
+        number = self._number()
+        if number.denominator != 1:
+            raise SortError(f"{self} is not an integer (as_long)")
+        return int(number)
+
+    def as_fraction(self):
+        return self._number()
+
+    def as_string(self):
+        number = self._number()
+        return str(number.numerator) if self.sort == INT else str(number)
+
+    def as_decimal(self, prec):
+        from .print_options import decimal_text
+        number = self._number()
+        return str(number.numerator) if self.sort == INT else decimal_text(number, prec)
+
+    def numerator_as_long(self):
+        return int(self._number().numerator)
+
+    def denominator_as_long(self):
+        return int(self._number().denominator)
+
+    def is_int_value(self):
+        return self.sort == INT or self._number().denominator == 1
 
 
 def BoolVal(value):
@@ -432,7 +471,7 @@ def If(condition, then, otherwise):
 
 
 def Distinct(*args):
-    if len(args) == 1 and isinstance(args[0], (list, tuple)):
+    if len(args) == 1 and not isinstance(args[0], Term) and hasattr(args[0], "__iter__"):
         args = tuple(args[0])
     if len(args) < 2:
         raise SortError("Distinct needs at least two terms")

@@ -36,10 +36,18 @@ def Product(*args):
 
 
 def Q(a, b):
-    """The Real constant a/b (z3's Q), as a value: a RatNumRef, which prints as z3's (1/3)
-    and goes into terms as the number it is."""
-    from .values import RatNumRef
-    return RatNumRef(Fraction(a, b))
+    """The Real constant a/b (z3's Q): a value term (RealVal), which prints as z3's (1/3),
+    reads as z3's RatNumRef (as_fraction(), as_decimal(n)) and, being a term, takes its
+    place in comparisons as z3's does (r == Q(1, 3) is 1/3 == r)."""
+    return RealVal(Fraction(a, b))
+
+
+def ToReal(a):
+    raise UnsupportedError(f"ToReal({a}): difference logic keeps Int and Real terms apart")
+
+
+def ToInt(a):
+    raise UnsupportedError(f"ToInt({a}): difference logic keeps Int and Real terms apart")
 
 
 def RatVal(a, b):

@@ -45,6 +45,10 @@ class Z3Model(Model):
 
     evaluate = eval
 
+    def get_interp(self, decl):
+        """z3's m.get_interp(x.decl()): the constant's value, as m[decl]."""
+        return self[decl]
+
 
 def as_z3_model(model):
     return model if model is None or isinstance(model, Z3Model) else Z3Model(model)
