@@ -269,7 +269,7 @@ def _as_term(value, like=None):
     if isinstance(value, bool):
         return _const(value, BOOL)
     written = getattr(value, "_z3_term", None)  # a user model's m[x] + 1 (smtsched.values)
-    if written is not None and (like is None or like.sort == written.sort):
+    if written is not None and value._z3_linear and (like is None or like.sort == written.sort):
         return written
     number = _number(value, like)
     if like is not None and like.sort == REAL:

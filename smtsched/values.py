@@ -152,6 +152,9 @@ def _symbolic(op, a, b=None):
             return NotImplemented
         x, y = _plain(a), _plain(b)
         value = x + y if op == "add" else x - y if op == "sub" else x * y
+    # the written term goes into formulas (x <= m[y] + 1) unless it holds a product of two
+    # terms, which difference logic has no place for: there the number goes in
+    linear = all(getattr(v, "_z3_linear", True) for v in (a, b))
     try:
         left = _as_z3_term(a)
         if op == "neg":
@@ -162,14 +165,17 @@ def _symbolic(op, a, b=None):
                 term = left + right
             elif op == "sub":
                 term = left - right
+            elif left.op != "const" and right.op != "const":
+                term, linear = Term("mul", (left, right), left.sort), False   # 3*-3
+            elif left.op == "const" and right.op != "const":
+                term = right.__rmul__(left)   # 2*(3 + 1): the factor first, as written
             else:
-                term = (right.__rmul__(left) if right.op == "const" and left.op != "const"
-                        else left * right)
+                term = left * right
     except SmtschedError:
         return value   # z3 mixes Int and Real where the fragment does not: the number
     if isinstance(value, int):
-        return IntArithValue(value, term)
-    return RealArithValue(value, term)
+        return IntArithValue(value, term, linear)
+    return RealArithValue(value, term, linear)
 
 
 def _reflected(op):
@@ -208,9 +214,10 @@ class IntArithValue(_Z3Arithmetic, int):
     """An Int term over values only (m[x] + 1): the number, printing as z3 prints the term.
     (No __slots__: int's subclasses cannot have non-empty ones.)"""
 
-    def __new__(cls, value, term):
+    def __new__(cls, value, term, linear=True):
         self = super().__new__(cls, value)
         self._z3_term = term
+        self._z3_linear = linear
         return self
 
     def sort(self):
@@ -231,11 +238,12 @@ class IntArithValue(_Z3Arithmetic, int):
 
 class RealArithValue(_Z3Arithmetic, Fraction):
     """A Real term over values only: the Fraction, printing as z3 prints the term."""
-    __slots__ = ("_z3_term",)
+    __slots__ = ("_z3_term", "_z3_linear")
 
-    def __new__(cls, value, term):
+    def __new__(cls, value, term, linear=True):
         self = super().__new__(cls, value.numerator, value.denominator)
         self._z3_term = term
+        self._z3_linear = linear
         return self
 
     def sort(self):

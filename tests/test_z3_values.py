@@ -75,13 +75,17 @@ def test_model_values_are_z3_values_and_numbers():
     assert int(m[x] + 1) == 4 and hash(m[x] + 1) == hash(4) and (m[x] + 1) * 2 == 8
     assert str(simplify(m[x] + 1)) == "4" and str(m.eval(x + 1)) == "4"
     assert str((m[x] + 1) - y) == "3 + 1 - y"
+    # a product of two values prints as z3's; one of two sums enters formulas as its number
+    assert str(y <= m[x] * m[x]) == "y <= 3*3"
+    product = (m[x] + 1) * (m[x] - 1)
+    assert str(product) == "(3 + 1)*(3 - 1)" and product == 8 and str(y <= product) == "y <= 8"
     assert is_int_value(m[x]) and not is_int_value(m[r]) and is_rational_value(m[r])
     assert not is_int_value(3)   # as in z3: a Python int is not a z3 value
     assert is_true(m[p]) and not is_false(m[p])
     assert m.eval(x - y).as_long() == 7 and str(m.eval(r + q)) == "-13/6"
     assert m.eval(x - y > 6) is True
     # the values feed back into terms as plain numbers
-    s.add(x <= m[x], r <= m[r])
+    s.add(x <= m[x], r <= m[r], y <= m[x] * m[x], y <= (m[x] + 1) * (m[x] - 1))
     assert s.check() == sat
 
 
