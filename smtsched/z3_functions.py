@@ -23,7 +23,13 @@ def Sum(*args):
     items = _args(args)
     if not items:
         return 0
-    return reduce(lambda a, b: a + b, items)
+    total = items[0]
+    for item in items[1:]:
+        total = total + item
+        if isinstance(total, Term) and total.op == "add":
+            # one sum in z3 (an n-ary +): its printer lays out and counts it as one node
+            total.value = "sum"
+    return total
 
 
 def Product(*args):
