@@ -211,3 +211,24 @@ def test_rational_to_decimal_printing():
     finally:
         set_option(rational_to_decimal=False, precision=10)
     assert str(Q(1, 3)) == "1/3"
+
+
+def test_the_divergences_of_issue_18_round_2():
+    # the script of the issue, with z3's output
+    x, y, z = Ints("x y z")
+    s = Solver()
+    s.add(x - y >= 2, x <= 10, x == 0)
+    s.check()
+    m = s.model()
+    assert (str(m[z]), str(m.eval(z)), str(m.eval(z, model_completion=True)),
+            str(m.eval(x + z))) == ("None", "z", "0", "0")
+    assert sorted(d.name() for d in m.decls()) == ["x", "y", "z"] and len(m) == 3
+    assert str(m[x] + 1) == "0 + 1" and m[x] + 1 == 1
+    assert str(x.sort()) == "Int" and x.sort == "Int" and x.sort() == IntSort()
+    assert str(simplify(x + 2 - 2)) == "x"
+    # the solver's own model (smtsched.solver.Model, used by smtsched.sched) keeps numbers
+    from smtsched.solver import Solver as EngineSolver
+    inner = EngineSolver()
+    inner.add(x == 3)
+    inner.check()
+    assert str(inner.model()[x] + 1) == "4" and inner.model().eval(z) == 0
