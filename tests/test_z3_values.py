@@ -232,3 +232,23 @@ def test_the_divergences_of_issue_18_round_2():
     inner.add(x == 3)
     inner.check()
     assert str(inner.model()[x] + 1) == "4" and inner.model().eval(z) == 0
+
+
+def test_to_smt2_reads_back_and_refusals_are_named():
+    x, y = Ints("x y")
+    p = Bool("p")
+    s = Solver()
+    s.add(x >= 1, smtsched.Or(p, x - y <= 3), smtsched.Not(p), y <= -3)
+    text = s.to_smt2()
+    assert text.startswith("; benchmark generated from python API\n(set-info :status unknown)")
+    assert "(assert\n (>= x 1))" in text and text.endswith("(check-sat)\n")
+    again = Solver()
+    again.from_string(text)
+    assert again.check() == s.check() == smtsched.unsat
+    for name in ("units", "non_units", "trail", "consequences", "cube", "translate"):
+        with pytest.raises(smtsched.UnsupportedError, match=f"Solver.{name}"):
+            getattr(s, name)()
+    with pytest.raises(smtsched.UnsupportedError, match="ToReal"):
+        smtsched.ToReal(x)
+    with pytest.raises(smtsched.UnsupportedError, match="remainder"):
+        x % 2
