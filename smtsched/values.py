@@ -8,9 +8,10 @@ The models that `smtsched.Solver` and `smtsched.Optimize` hand to users (Z3Model
 subclasses Z3IntNumRef / Z3RatNumRef instead, whose arithmetic follows z3's: in z3 a value is
 a term, `m[x] + 1` is the term `3 + 1` and prints so. Here it is an ArithValue: a number
 (an int or a Fraction, 4) that prints as z3's term (3 + 1), so that a z3 script prints what
-it printed under z3 while comparisons, int(), hashing and further arithmetic stay those of
-the number (z3 would give symbolic `3 + 1 == 4` where this gives True; z3 scripts cannot
-branch on that, so no script sees the difference unless it prints a comparison of values).
+it printed under z3 while int(), hashing, ordering and further arithmetic stay those of the
+number. `==` / `!=` give a ValueEquation, which prints as z3's (`3 + 1 == 4`) and whose truth
+is the numbers' (z3's is structural, False there); `<` & co. give a bool (z3: a formula
+printing `3 < 4`, which has no truth in Python, so no script branches on it).
 Booleans stay Python's True / False, which print as z3's do (`bool` cannot be subclassed).
 
 The method names and outputs follow z3's Python API (z3.py, version 4.x/5.x): as_decimal
@@ -129,13 +130,14 @@ def _plain(value):
     return value
 
 
-def _as_z3_term(value):
-    """The term z3 would hold for a value operand: its ArithValue term or a constant."""
+def _as_z3_term(value, like=None):
+    """The term z3 would hold for a value operand: its ArithValue term or a constant (of the
+    sort of `like`, as z3 coerces 1 next to a Real)."""
     term = getattr(value, "_z3_term", None)
     if term is not None:
         return term
     from .terms import _as_term
-    return _as_term(_plain(value))
+    return _as_term(_plain(value), like)
 
 
 _NUMBER_TYPES = (int, Fraction)
@@ -160,7 +162,7 @@ def _symbolic(op, a, b=None):
         if op == "neg":
             term = -left
         else:
-            right = _as_z3_term(b)
+            right = _as_z3_term(b, left)
             if op == "add":
                 term = left + right
             elif op == "sub":
@@ -186,9 +188,43 @@ def _reflected(op):
     return method
 
 
+class ValueEquation(Term):
+    """m[x] == 3 as z3 writes it (the formula `3 == 3`), whose truth in Python is that of the
+    numbers (z3's is structural: `3 + 1 == 4` would be False there; no script relies on that)."""
+    __slots__ = ("_truth",)
+
+
+def _equation(op, a, b):
+    from .errors import SmtschedError
+    if not isinstance(b, _NUMBER_TYPES) or isinstance(b, bool):
+        # floats, None, strings...: as the number compares (3 == 3.0, 3 != None)
+        return (_plain(a) == b) == (op == "eq")
+    truth = (_plain(a) == _plain(b)) == (op == "eq")
+    try:
+        left = _as_z3_term(a)
+        right = _as_z3_term(b, left)
+        if left.sort != right.sort:
+            return truth
+    except SmtschedError:
+        return truth
+    equation = ValueEquation(op, (left, right), BOOL)
+    equation._truth = truth
+    return equation
+
+
+ValueEquation.__bool__ = lambda self: self._truth
+
+
 class _Z3Arithmetic:
-    """z3's arithmetic on values (+, -, *, unary -): results print as z3's terms."""
+    """z3's arithmetic on values (+, -, *, unary -) and equations (==, !=): results print as
+    z3's terms; the concrete classes set __hash__ back to their number's."""
     __slots__ = ()
+
+    def __eq__(self, other):
+        return _equation("eq", self, other)
+
+    def __ne__(self, other):
+        return _equation("distinct", self, other)
 
     def __add__(self, other):
         return _symbolic("add", self, other)
@@ -213,6 +249,7 @@ class _Z3Arithmetic:
 class IntArithValue(_Z3Arithmetic, int):
     """An Int term over values only (m[x] + 1): the number, printing as z3 prints the term.
     (No __slots__: int's subclasses cannot have non-empty ones.)"""
+    __hash__ = int.__hash__
 
     def __new__(cls, value, term, linear=True):
         self = super().__new__(cls, value)
@@ -239,6 +276,7 @@ class IntArithValue(_Z3Arithmetic, int):
 class RealArithValue(_Z3Arithmetic, Fraction):
     """A Real term over values only: the Fraction, printing as z3 prints the term."""
     __slots__ = ("_z3_term", "_z3_linear")
+    __hash__ = Fraction.__hash__
 
     def __new__(cls, value, term, linear=True):
         self = super().__new__(cls, value.numerator, value.denominator)
@@ -262,11 +300,13 @@ class RealArithValue(_Z3Arithmetic, Fraction):
 class Z3IntNumRef(_Z3Arithmetic, IntNumRef):
     """The Int value a user's model gives: an IntNumRef whose arithmetic is z3's."""
     __slots__ = ()
+    __hash__ = int.__hash__
 
 
 class Z3RatNumRef(_Z3Arithmetic, RatNumRef):
     """The Real value a user's model gives: a RatNumRef whose arithmetic is z3's."""
     __slots__ = ()
+    __hash__ = Fraction.__hash__
 
 
 def user_value(value, sort=None):

@@ -56,6 +56,11 @@ def test_value_arithmetic_prints_as_z3(tree, real):
         assert ours == theirs
         return
     assert str(ours) == str(theirs), tree
+    # == and != print as z3's equations and have the numbers' truth
+    for other in (1, -2):
+        assert str(ours == other) == str(theirs == other)
+        assert str(ours != other) == str(theirs != other)
+        assert bool(ours == other) == z3.is_true(z3.simplify(theirs == other))
     number = z3.simplify(theirs)
     exact = Fraction(number.as_fraction()) if real else number.as_long()
     assert ours == exact and isinstance(ours, int if not real else Fraction)

@@ -19,6 +19,7 @@ print("sum of starts:", total, "=", simplify(total))
 print("Sum:", Sum([m[start[j]] for j in jobs]), simplify(Sum([m[start[j]] for j in jobs])))
 print(2 * m[start["weld"]], m[start["weld"]] * 2, -m[start["paint"]], m[start["paint"]] - 1)
 print(m[start["paint"]] - start["cut"])
+print(m[start["cut"]] == 0, m[start["weld"]] + 1 != 4, m[start["paint"]] == m[start["weld"]])
 if m[start["cut"]] == 0:
     print("cut starts at time zero")
 makespan = max(m[start[j]].as_long() + duration[j] for j in jobs)
