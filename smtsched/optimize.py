@@ -87,6 +87,7 @@ class Optimize:
         self._objectives = []     # smtsched.smtlib.objectives.Objective, in priority order
         self._scopes = []         # number of objectives at each push
         self._timeout = None      # ms
+        self._priority = "lex"    # or "box": each objective optimised on its own
         from .params import global_params
         timeout = global_params().get("timeout")
         if timeout is not None:
@@ -102,7 +103,7 @@ class Optimize:
 
     # -- options ---------------------------------------------------------------------------
     def set(self, *args, **options):
-        """z3's parameters: timeout (ms), priority ("lex" only), random_seed, and the
+        """z3's parameters: timeout (ms), priority ("lex" or "box"), random_seed, and the
         Solver's options (smtsched.Solver.set)."""
         if len(args) % 2:
             raise TypeError("Optimize.set takes name/value pairs or keyword arguments")
@@ -110,9 +111,11 @@ class Optimize:
         for name, value in options.items():
             key = name.replace(":", "").lower()
             if key in ("priority", "opt.priority"):
-                if str(value) != "lex":
+                if str(value) not in ("lex", "box"):
                     raise UnsupportedError(f"the objective priority {value!r}: smtsched "
-                                           "optimises lexicographically (lex) only")
+                                           "optimises lexicographically (lex) or each "
+                                           "objective on its own (box)")
+                self._priority = str(value)
             elif key in ("timeout", "smt.timeout"):
                 self._timeout = None if value is None or value <= 0 else value
             elif key in ("opt.maxsat_engine", "opt.optsmt_engine", "opt.enable_sat",
@@ -122,7 +125,7 @@ class Optimize:
                 self._solver.set(name, value)
 
     def help(self):
-        print("timeout (ms), priority (lex), random_seed")
+        print("timeout (ms), priority (lex, box), random_seed")
 
     # -- assertions and objectives -----------------------------------------------------------
     def add(self, *formulas):
@@ -221,6 +224,8 @@ class Optimize:
             if upper is not None:
                 current[2] = upper if current[2] is None else min(current[2], upper)
 
+        if self._priority == "box" and len(self._objectives) > 1:
+            return self._check_box(solver, assumptions, deadline, started, progress, best)
         outcome = optimise(solver, list(assumptions), self._objectives, deadline, progress)
         self._stats = dict(solver.statistics(), time=time.perf_counter() - started)
         if outcome == "sat":
@@ -247,6 +252,37 @@ class Optimize:
                 else:
                     self._bounds[k] = (MINUS_OO if upper is None else -upper,
                                        None if lower is None else -lower)
+        return unknown
+
+    def _check_box(self, solver, assumptions, deadline, started, progress, best):
+        """priority=box: each objective optimised on its own, under the assertions only (z3's
+        box); the model is the first objective's optimal one, as z3's is. A time limit ends
+        with the objectives done so far optimal and the others' bounds open (-oo, oo)."""
+        from .smtlib.objectives import optimise
+        outcome, first = "sat", None
+        for k, objective in enumerate(self._objectives):
+            if k and solver.check(*assumptions) != sat:   # optimise starts from a sat check
+                outcome = solver.reason_unknown() or "the assertions' check did not repeat"
+                break
+
+            def note(index, lower, upper, model, k=k):
+                progress(k, lower, upper, model)
+            outcome = optimise(solver, list(assumptions), [objective], deadline, note)
+            if outcome != "sat":
+                break
+            model = solver.model()
+            if isinstance(objective.value, int) and model._raw_eval(objective.term) != \
+                    objective.value:
+                outcome = "the optimum's model does not have the optimal value"
+                break
+            self._bounds[k] = self._final_bounds(objective)
+            if k == 0:
+                first = model
+        self._stats = dict(solver.statistics(), time=time.perf_counter() - started)
+        if outcome == "sat":
+            self._status, self._model = sat, first
+            return sat
+        self._status, self._reason, self._model = unknown, outcome, first or best[0]
         return unknown
 
     @staticmethod
@@ -279,16 +315,19 @@ class Optimize:
     def model(self):
         if self._model is None:
             raise SortError("model is not available: the last check() found none")
-        return self._model
+        from .z3_model import as_z3_model
+        return as_z3_model(self._model)
 
     def unsat_core(self):
         return self._solver.unsat_core()
 
     def reason_unknown(self):
-        return self._reason if self._status == unknown else ""
+        # z3's Optimize answers "unknown" whatever the last check said, unless it has a reason
+        return self._reason if self._status == unknown and self._reason else "unknown"
 
     def statistics(self):
-        return dict(self._stats)
+        from .z3_statistics import Statistics
+        return Statistics(self._stats)
 
     def sexpr(self):
         """The assertions and objectives in SMT-LIB, as z3's Optimize.sexpr()."""

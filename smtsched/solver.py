@@ -148,9 +148,9 @@ class Model:
 
     def __repr__(self):
         from .values import z3_value
-        items = ", ".join(f"{key[1]} = {z3_value(self._values[key], key[2])}"
-                          for key in sorted(self._values, key=lambda key: (key[1], key[2])))
-        return f"[{items}]"
+        from .z3_printer import model_text
+        return model_text([(key[1], str(z3_value(self._values[key], key[2])))
+                           for key in sorted(self._values, key=lambda key: (key[1], key[2]))])
 
 
 class Solver:
@@ -608,8 +608,9 @@ class Solver:
         return text.split("\n", 1)[1]   # without the set-logic line
 
     def __repr__(self):
-        # z3's print(s): the assertions in z3py's notation
-        return "[" + ", ".join(str(f) for f in self.assertions()) + "]"
+        # z3's print(s): the assertions in z3py's notation, laid out as z3 lays out a list
+        from .z3_printer import list_text
+        return list_text(self.assertions())
 
 
 def _records_hold(records, values):

@@ -4,43 +4,7 @@ from .errors import SortError, UnsupportedError
 from .terms import BOOL, INT, REAL, Term
 
 
-class SortRef:
-    """Int, Real or Bool, printing as z3 prints them."""
-
-    __slots__ = ("_name",)
-
-    def __init__(self, name):
-        self._name = name
-
-    def name(self):
-        return self._name
-
-    def kind(self):
-        return self._name
-
-    def sexpr(self):
-        return self._name
-
-    def __eq__(self, other):
-        if isinstance(other, SortRef):
-            return self._name == other._name
-        return NotImplemented
-
-    def __ne__(self, other):
-        if isinstance(other, SortRef):
-            return self._name != other._name
-        return NotImplemented
-
-    def __hash__(self):
-        return hash(("sort", self._name))
-
-    def __repr__(self):
-        return self._name
-
-    __str__ = __repr__
-
-
-_SORTS = {name: SortRef(name) for name in (BOOL, INT, REAL)}
+from .sort_refs import SortRef, _SORTS, sort_of  # noqa: E402,F401  (re-exported)
 
 
 def IntSort(ctx=None):
@@ -53,10 +17,6 @@ def RealSort(ctx=None):
 
 def BoolSort(ctx=None):
     return _SORTS[BOOL]
-
-
-def sort_of(name):
-    return _SORTS[name]
 
 
 def _sort_name(sort):

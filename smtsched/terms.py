@@ -15,7 +15,21 @@ from numbers import Rational
 
 from .errors import SortError, UnsupportedError
 
-BOOL, INT, REAL = "Bool", "Int", "Real"
+
+
+class SortName(str):
+    """The sort of a term: the string "Bool", "Int" or "Real" (what smtsched's own code
+    compares `term.sort` with), that can also be called as z3's method: `x.sort()` gives the
+    sort object (smtsched.sorts.SortRef), which prints as z3's ("Int"). One attribute serves
+    both, so the many readers of `term.sort` as a string need no change."""
+    __slots__ = ()
+
+    def __call__(self):
+        from .sort_refs import sort_of
+        return sort_of(self)
+
+
+BOOL, INT, REAL = SortName("Bool"), SortName("Int"), SortName("Real")
 
 
 class Term:
@@ -34,6 +48,45 @@ class Term:
 
     def is_bool(self):
         return self.sort == BOOL
+
+    # z3's ExprRef methods for looking into a term (z3.py: decl, children, arg, eq, hash)
+    def is_int(self):
+        return self.sort == INT
+
+    def is_real(self):
+        return self.sort == REAL
+
+    def decl(self):
+        """The declaration: the variable's (a FuncDecl) or the operator's (name() "+",
+        printing as z3's "+", "And", "If"...); constants have theirs in z3, refused here."""
+        from .z3_decls import FuncDecl, OpDecl
+        if self.op == "var":
+            return FuncDecl(self)
+        return OpDecl(self)
+
+    def children(self):
+        """The arguments as z3 holds them (x*2 keeps its order; a variable has none)."""
+        from .z3_printer import _operands
+        if self.op in ("var", "const"):
+            return []
+        return list(_operands(self)) if self.op == "mul" and self.value == "right" else \
+            [a if isinstance(a, Term) else _as_term(a.value, self) for a in _operands(self)]
+
+    def num_args(self):
+        return len(self.children())
+
+    def arg(self, index):
+        return self.children()[index]
+
+    def eq(self, other):
+        """Structural equality (z3's ExprRef.eq), where == builds an equation."""
+        return isinstance(other, Term) and same_term(self, other)
+
+    def hash(self):
+        return hash(to_smtlib(self))
+
+    def get_id(self):
+        return id(self)
 
     def sexpr(self):
         return to_smtlib(self)
@@ -89,6 +142,11 @@ class Term:
 
     def __rmul__(self, other):
         return _scale(self, other)
+
+    def __mod__(self, other):
+        raise UnsupportedError(f"the remainder ({self!s} % {other}) is not difference logic")
+
+    __rmod__ = __mod__
 
     def __truediv__(self, other):
         if isinstance(other, Term):
@@ -210,6 +268,9 @@ def _as_term(value, like=None):
         return value
     if isinstance(value, bool):
         return _const(value, BOOL)
+    written = getattr(value, "_z3_term", None)  # a user model's m[x] + 1 (smtsched.values)
+    if written is not None and value._z3_linear and (like is None or like.sort == written.sort):
+        return written
     number = _number(value, like)
     if like is not None and like.sort == REAL:
         return _const(Fraction(number), REAL)
@@ -265,8 +326,9 @@ def _compare(op, a, b):
 
 
 def _bool_args(name, args):
-    if len(args) == 1 and isinstance(args[0], (list, tuple)):
-        args = tuple(args[0])
+    if len(args) == 1 and (isinstance(args[0], (list, tuple)) or (
+            not isinstance(args[0], (Term, bool)) and hasattr(args[0], "__iter__"))):
+        args = tuple(args[0])   # a list, or any iterable as z3 takes (And(v > 0 for v in xs))
     for arg in args:  # the common case, formulas only, without building a new tuple
         if arg.__class__ is not Term or arg.sort != BOOL:
             break
@@ -314,8 +376,41 @@ def Reals(names):
 class ValueTerm(Term):
     """A constant made by IntVal / RealVal / BoolVal: a Term like any other, of a subclass only
     so that Python orders a comparison as it does for z3's values (x <= IntVal(3) runs the
-    subclass's reflected method first: 3 >= x, which is what z3 builds and prints)."""
+    subclass's reflected method first: 3 >= x, which is what z3 builds and prints).
+    It reads as z3's IntNumRef / RatNumRef do: IntVal(3).as_long(), Q(1, 3).as_fraction()."""
     __slots__ = ()
+
+    def _number(self):
+        if self.sort == BOOL:
+            raise SortError(f"{self} is a Boolean value, not a number")
+        return Fraction(self.value)
+
+    def as_long(self):
+        number = self._number()
+        if number.denominator != 1:
+            raise SortError(f"{self} is not an integer (as_long)")
+        return int(number)
+
+    def as_fraction(self):
+        return self._number()
+
+    def as_string(self):
+        number = self._number()
+        return str(number.numerator) if self.sort == INT else str(number)
+
+    def as_decimal(self, prec):
+        from .print_options import decimal_text
+        number = self._number()
+        return str(number.numerator) if self.sort == INT else decimal_text(number, prec)
+
+    def numerator_as_long(self):
+        return int(self._number().numerator)
+
+    def denominator_as_long(self):
+        return int(self._number().denominator)
+
+    def is_int_value(self):
+        return self.sort == INT or self._number().denominator == 1
 
 
 def BoolVal(value):
@@ -376,7 +471,7 @@ def If(condition, then, otherwise):
 
 
 def Distinct(*args):
-    if len(args) == 1 and isinstance(args[0], (list, tuple)):
+    if len(args) == 1 and not isinstance(args[0], Term) and hasattr(args[0], "__iter__"):
         args = tuple(args[0])
     if len(args) < 2:
         raise SortError("Distinct needs at least two terms")

@@ -23,7 +23,13 @@ def Sum(*args):
     items = _args(args)
     if not items:
         return 0
-    return reduce(lambda a, b: a + b, items)
+    total = items[0]
+    for item in items[1:]:
+        total = total + item
+        if isinstance(total, Term) and total.op == "add":
+            # one sum in z3 (an n-ary +): its printer lays out and counts it as one node
+            total.value = "sum"
+    return total
 
 
 def Product(*args):
@@ -36,10 +42,18 @@ def Product(*args):
 
 
 def Q(a, b):
-    """The Real constant a/b (z3's Q), as a value: a RatNumRef, which prints as z3's (1/3)
-    and goes into terms as the number it is."""
-    from .values import RatNumRef
-    return RatNumRef(Fraction(a, b))
+    """The Real constant a/b (z3's Q): a value term (RealVal), which prints as z3's (1/3),
+    reads as z3's RatNumRef (as_fraction(), as_decimal(n)) and, being a term, takes its
+    place in comparisons as z3's does (r == Q(1, 3) is 1/3 == r)."""
+    return RealVal(Fraction(a, b))
+
+
+def ToReal(a):
+    raise UnsupportedError(f"ToReal({a}): difference logic keeps Int and Real terms apart")
+
+
+def ToInt(a):
+    raise UnsupportedError(f"ToInt({a}): difference logic keeps Int and Real terms apart")
 
 
 def RatVal(a, b):
@@ -119,30 +133,8 @@ is_le, is_lt, is_ge, is_gt, is_eq, is_distinct = (
     _op(n) for n in ("le", "lt", "ge", "gt", "eq", "distinct"))
 
 
-# -- simplify ------------------------------------------------------------------------------
-def simplify(a, *args, **keywords):
-    """A term without variables becomes its value, as z3's simplify does: an IntNumRef, a
-    RatNumRef (smtsched.values, which print as z3's values) or True / False; a term with
-    variables is returned as it is (z3 would also rewrite it: 3 + x for x + 1 + 2)."""
-    from .values import z3_value
-    if not isinstance(a, Term):
-        return a
-    stack, seen = [a], set()
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.op == "var":
-            return a
-        stack.extend(node.args)
-
-    def no_variable(var):
-        raise AssertionError("no variables here")
-    value = evaluate(a, no_variable)
-    if a.sort == BOOL:
-        return bool(value)
-    return z3_value(int(value) if a.sort == INT else Fraction(value), a.sort)
+# -- simplify: smtsched.z3_simplify ----------------------------------------------------------
+from .z3_simplify import simplify  # noqa: E402  (re-exported with the rest of z3's names)
 
 
 # Logics whose every formula smtsched may decide (its fragment is difference logic, with

@@ -7,7 +7,12 @@ in tests/test_z3_printer.py): infix arithmetic and comparisons with precedences 
 is the first child of a left-associative one (-); a + child of a - first child, and a - child
 of a +, without parentheses; other infix children in parentheses unless they bind tighter;
 everything else prefix: And(...), Or(...), Not(...), Implies, Xor, If, Distinct (x != y for
-two). Not reproduced: z3 breaks lines wider than 80 characters; this prints one line.
+two).
+
+Lines are broken as z3's printer (z3printer.py) breaks them: the text is built as its layout
+document (strings, compositions, indentation, line breaks, and groups printed flat when they
+fit in what is left of 60 columns, else broken), with its limits: 20 levels deep and 128
+arguments (beyond them "..."), indentation at most 40, 200 lines.
 """
 from fractions import Fraction
 
@@ -84,38 +89,159 @@ def value_text(value, sort):
 def z3_text(term):
     """The z3py text of `term` (recursive: deep terms fall back to SMT-LIB)."""
     try:
-        return _text(term)
+        return render(_doc(term, 0, [0]))
     except RecursionError:
         return term.sexpr()
 
 
 def _text(term):
+    return render(_doc(term, 0, [0]))
+
+
+# -- z3's layout documents: ("s", text) | ("c", parts) | ("i", n, doc) | ("g", doc) | ("b", space)
+MAX_WIDTH, MAX_INDENT, MAX_LINES, MAX_DEPTH, MAX_ARGS, MAX_VISITED = 60, 40, 200, 20, 128, 10000
+_ELLIPSES = ("s", "...")
+
+
+def _s(text):
+    return ("s", text)
+
+
+def _compose(*parts):
+    return ("c", parts)
+
+
+def _seq(args, sep=",", space=True):
+    parts = [args[0]]
+    for arg in args[1:]:
+        parts += [_s(sep), ("b", " " if space else ""), arg]
+    return ("c", tuple(parts))
+
+
+def seq1(header, args):
+    return ("g", _compose(_s(header), _s("("), ("i", len(header) + 1, _seq(args)), _s(")")))
+
+
+def seq3(args, lp="(", rp=")"):
+    if not args:
+        return _s(lp + rp)
+    return ("g", ("i", len(lp), _compose(_s(lp), _seq(args), _s(rp))))
+
+
+def _paren(doc):
+    return _compose(_s("("), ("i", 1, doc), _s(")"))
+
+
+def _flat_size(doc):
+    """The width of the document printed flat (z3's space_upto_nl of the flat version)."""
+    kind = doc[0]
+    if kind == "s":
+        return len(doc[1])
+    if kind == "b":
+        return len(doc[1])
+    if kind == "c":
+        return sum(_flat_size(part) for part in doc[1])
+    return _flat_size(doc[-1])
+
+
+class _Stop(Exception):
+    pass
+
+
+def render(doc):
+    out = []
+    state = {"pos": 0, "line": 0}
+
+    def pp(doc, indent, flat):
+        kind = doc[0]
+        if kind == "s":
+            state["pos"] += len(doc[1])
+            out.append(doc[1])
+        elif kind == "c":
+            for part in doc[1]:
+                pp(part, indent, flat)
+        elif kind == "i":
+            pp(doc[2], min(indent + doc[1], MAX_INDENT), flat)
+        elif kind == "g":
+            left = MAX_WIDTH - state["pos"]
+            pp(doc[1], indent, flat or (left > 0 and _flat_size(doc[1]) <= left))
+        elif flat:
+            state["pos"] += len(doc[1])
+            out.append(doc[1])
+        else:
+            state["pos"] = indent
+            state["line"] += 1
+            if state["line"] >= MAX_LINES:
+                out.append("\n...")
+                raise _Stop()
+            out.append("\n" + " " * indent)
+    try:
+        pp(doc, 0, False)
+    except _Stop:
+        pass
+    return "".join(out)
+
+
+def list_text(terms):
+    """print(s) of a Solver: its assertions as z3 lays out a list of formulas."""
+    visited = [0]
+    docs = []
+    for term in terms:
+        docs.append(_doc(term, 1, visited))
+        if len(docs) > MAX_ARGS:
+            docs.append(_ELLIPSES)
+            break
+    return render(seq3(docs, "[", "]"))
+
+
+def model_text(rows):
+    """print(m): [name = value, ...] for (name, value text) rows, laid out as z3's."""
+    docs = [_compose(_s(name), _s(" = "), ("i", len(name) + 3, _s(value)))
+            for name, value in rows[:MAX_ARGS + 1]]
+    if len(rows) > MAX_ARGS + 1:
+        docs.append(_ELLIPSES)
+    return render(seq3(docs, "[", "]"))
+
+
+_OPERATOR = {"add": " +", "sub": " -", "mul": "*", "div": "/", "le": " <=", "lt": " <",
+             "ge": " >=", "gt": " >", "eq": " ==", "ne": " !="}
+
+
+def _doc(term, depth, visited):
+    visited[0] += 1
+    if depth > MAX_DEPTH or visited[0] > MAX_VISITED:
+        return _ELLIPSES
     op = term.op
     if op == "var":
-        return term.name
+        return _s(term.name)
     if op == "const":
-        return value_text(term.value, term.sort)
+        return _s(value_text(term.value, term.sort))
     kind = _kind(term)
     if op == "neg":
         child = term.args[0]
         child_kind = _kind(child)
-        text = _text(child)
+        doc = _doc(child, depth + 1, visited)
         if child_kind != kind and _binds(child_kind) and \
                 _precedence(kind) <= _precedence(child_kind):
-            text = f"({text})"
-        return "-" + text
+            doc = _paren(doc)
+        return _compose(_s("-"), ("i", 1, doc))
     if _infix(kind):
         parts = []
-        _infix_args(kind, _operands(term), parts)
-        separator = " != " if kind == "ne" else _INFIX[kind]
-        return separator.join(parts)
+        _infix_args(kind, _operands(term), parts, depth, visited)
+        return ("g", _seq(parts, _OPERATOR[kind], kind not in ("mul", "div")))
     if op in _PREFIX:
         if op in ("and", "or") and not term.args:
-            return "True" if op == "and" else "False"
-        return f"{_PREFIX[op]}({', '.join(_text(a) for a in term.args)})"
+            return _s("True" if op == "and" else "False")
+        args = []
+        for arg in term.args:
+            args.append(_doc(arg, depth + 1, visited))
+            if len(args) > MAX_ARGS:
+                args.append(_ELLIPSES)
+                break
+        return seq1(_PREFIX[op], args)
     if op == "pb":
-        return _pseudo_boolean(term)
-    return term.sexpr()   # global constraints: their SMT-LIB meaning
+        return _s(_pseudo_boolean(term))
+    return _s(term.sexpr())   # global constraints: their SMT-LIB meaning
 
 
 def _pseudo_boolean(term):
@@ -129,21 +255,29 @@ def _pseudo_boolean(term):
     return f"{name}(({pairs}), {k})"
 
 
-def _infix_args(kind, args, parts):
+def _infix_args(kind, args, parts, depth, visited):
     precedence = _precedence(kind)
     first = True
     for child in args:
         child_kind = _kind(child)
         child_args = _operands(child)
+        # z3 formats a child even when it flattens it (so a long chain of binary sums is
+        # counted quadratically towards the limits); Sum's chain is one n-ary sum in z3
+        one_sum = kind == "add" and child.value == "sum"
+        doc = None if one_sum else _doc(child, depth + 1, visited)
         if child_kind == kind and (kind in _ASSOCIATIVE or (first and kind == "sub")):
-            _infix_args(kind, child_args, parts)
+            _infix_args(kind, child_args, parts, depth, visited)
+            if len(parts) > MAX_ARGS:
+                return
         elif _binds(child_kind):
-            text = _text(child)
             if precedence > _precedence(child_kind) or (kind == "add" and child_kind == "sub") \
                     or (kind == "sub" and first and child_kind == "add"):
-                parts.append(text)
+                parts.append(doc)
             else:
-                parts.append(f"({text})")
+                parts.append(_paren(doc))
         else:
-            parts.append(_text(child))
+            parts.append(doc)
+        if len(parts) > MAX_ARGS:
+            parts.append(_ELLIPSES)
+            return
         first = False

@@ -128,9 +128,23 @@ def test_refusals_name_what_is_refused():
         o.minimize(Real("r"))
     with pytest.raises(UnsupportedError, match="add_soft"):
         o.add_soft(x >= 1)
-    with pytest.raises(UnsupportedError, match="box"):
-        o.set("priority", "box")
+    with pytest.raises(UnsupportedError, match="pareto"):
+        o.set("priority", "pareto")
     assert o.objectives() == []
+
+
+def test_box_optimises_each_objective_on_its_own():
+    x, y = Ints("x y")
+    o = Optimize()
+    o.set(priority="box")
+    o.add(x >= 0, y - x >= 2, x <= 5, y <= 20)
+    low_y, high_x, wide = o.minimize(y), o.maximize(x), o.maximize(y - x)
+    assert o.check() == sat
+    assert (low_y.value(), high_x.value(), wide.value()) == (2, 5, 20)   # lex: (2, 0, 2)
+    m = o.model()
+    assert m[y] == 2 and m[x] == 0     # the first objective's optimum, as z3's box model
+    o.set(priority="lex")
+    assert o.check() == sat and (high_x.value(), wide.value()) == (0, 2)
 
 
 def test_z3_shaped_extras():

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import smtsched
 from smtsched import (Bool, BoolSort, Const, Consts, Implies, Int, Ints, IntSort, Real, RealSort,
                       Solver, is_false, is_int_value, is_rational_value, is_true, sat)
+from smtsched import simplify
 from smtsched.values import IntNumRef, RatNumRef
 
 FRACTIONS = [Fraction(2, 3), Fraction(-2, 3), Fraction(1, 8), Fraction(-1, 8), Fraction(5),
@@ -67,14 +68,24 @@ def test_model_values_are_z3_values_and_numbers():
     assert str(m[r]) == "1/3" and str(m[q]) == "-5/2" and str(m[p]) == "True"
     # still numbers: existing code computes with them
     assert m[x] + 1 == 4 and m[x] * 2 == 6 and m[r] * 3 == 1 and m[q] < m[r]
-    assert type(m[x] + 1) is int and type(m[r] + 1) is Fraction
+    # ... and print as z3's terms do (z3: m[x] + 1 is the term 3 + 1): issue 18, round 2
+    assert isinstance(m[x] + 1, int) and isinstance(m[r] + 1, Fraction)
+    assert str(m[x] + 1) == "3 + 1" and str(2 * m[x] - m[y]) == "2*3 - -4"
+    assert str(sum(m[v] for v in (x, y))) == "0 + 3 + -4" and str(-m[x]) == "-3"
+    assert int(m[x] + 1) == 4 and hash(m[x] + 1) == hash(4) and (m[x] + 1) * 2 == 8
+    assert str(simplify(m[x] + 1)) == "4" and str(m.eval(x + 1)) == "4"
+    assert str((m[x] + 1) - y) == "3 + 1 - y"
+    # a product of two values prints as z3's; one of two sums enters formulas as its number
+    assert str(y <= m[x] * m[x]) == "y <= 3*3"
+    product = (m[x] + 1) * (m[x] - 1)
+    assert str(product) == "(3 + 1)*(3 - 1)" and product == 8 and str(y <= product) == "y <= 8"
     assert is_int_value(m[x]) and not is_int_value(m[r]) and is_rational_value(m[r])
     assert not is_int_value(3)   # as in z3: a Python int is not a z3 value
     assert is_true(m[p]) and not is_false(m[p])
     assert m.eval(x - y).as_long() == 7 and str(m.eval(r + q)) == "-13/6"
     assert m.eval(x - y > 6) is True
     # the values feed back into terms as plain numbers
-    s.add(x <= m[x], r <= m[r])
+    s.add(x <= m[x], r <= m[r], y <= m[x] * m[x], y <= (m[x] + 1) * (m[x] - 1))
     assert s.check() == sat
 
 
@@ -133,7 +144,7 @@ def test_sum_product_simplify_and_the_is_tests():
         Product(x, y)
     assert str(simplify(IntVal(2) + 3)) == "5" and str(simplify(RealVal(1) / 4 * 2)) == "1/2"
     assert simplify(BoolVal(True)) is True and str(simplify(IntVal(7) - 10)) == "-3"
-    assert simplify(x + 1) is not None and str(Q(2, 4)) == "1/2"
+    assert str(simplify(x + 1)) == "1 + x" and str(Q(2, 4)) == "1/2"
     assert is_int(x) and not is_real(x) and is_bool(x > y) and is_const(x)
     assert str(RealVal("0.125")) == str(RealVal(Fraction(1, 8))) and IntVal("-3").value == -3
 
@@ -200,3 +211,44 @@ def test_rational_to_decimal_printing():
     finally:
         set_option(rational_to_decimal=False, precision=10)
     assert str(Q(1, 3)) == "1/3"
+
+
+def test_the_divergences_of_issue_18_round_2():
+    # the script of the issue, with z3's output
+    x, y, z = Ints("x y z")
+    s = Solver()
+    s.add(x - y >= 2, x <= 10, x == 0)
+    s.check()
+    m = s.model()
+    assert (str(m[z]), str(m.eval(z)), str(m.eval(z, model_completion=True)),
+            str(m.eval(x + z))) == ("None", "z", "0", "0")
+    assert sorted(d.name() for d in m.decls()) == ["x", "y", "z"] and len(m) == 3
+    assert str(m[x] + 1) == "0 + 1" and m[x] + 1 == 1
+    assert str(x.sort()) == "Int" and x.sort == "Int" and x.sort() == IntSort()
+    assert str(simplify(x + 2 - 2)) == "x"
+    # the solver's own model (smtsched.solver.Model, used by smtsched.sched) keeps numbers
+    from smtsched.solver import Solver as EngineSolver
+    inner = EngineSolver()
+    inner.add(x == 3)
+    inner.check()
+    assert str(inner.model()[x] + 1) == "4" and inner.model().eval(z) == 0
+
+
+def test_to_smt2_reads_back_and_refusals_are_named():
+    x, y = Ints("x y")
+    p = Bool("p")
+    s = Solver()
+    s.add(x >= 1, smtsched.Or(p, x - y <= 3), smtsched.Not(p), y <= -3)
+    text = s.to_smt2()
+    assert text.startswith("; benchmark generated from python API\n(set-info :status unknown)")
+    assert "(assert\n (>= x 1))" in text and text.endswith("(check-sat)\n")
+    again = Solver()
+    again.from_string(text)
+    assert again.check() == s.check() == smtsched.unsat
+    for name in ("units", "non_units", "trail", "consequences", "cube", "translate"):
+        with pytest.raises(smtsched.UnsupportedError, match=f"Solver.{name}"):
+            getattr(s, name)()
+    with pytest.raises(smtsched.UnsupportedError, match="ToReal"):
+        smtsched.ToReal(x)
+    with pytest.raises(smtsched.UnsupportedError, match="remainder"):
+        x % 2
