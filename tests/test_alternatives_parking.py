@@ -127,7 +127,9 @@ def test_the_first_option_parked_at_the_horizon_itself():
 
 def test_without_parking_and_under_proof_the_pairs_stay_guarded():
     """By default and under proof the lowering parks nothing: the checker counts a task in a rule only with
-    its presence among the premises (docs/certificates.md), which parking lemmas lack."""
+    its presence among the premises (docs/certificates.md), which parking lemmas lack. By
+    default the resource gets a cumulative theory with presence literals instead (fresh
+    copies of the presences, tests/test_cumulative_presence.py); under proof none."""
     spec = dict(tasks=[(2, 0, None, False), (2, 0, None, True), (5, 0, None, True)],
                 precedences=[], alternatives=[(0, [1, 2])],
                 resources=[(1, [(1, 1), (2, 1)], True)], memories=[], horizon=None,
@@ -135,8 +137,17 @@ def test_without_parking_and_under_proof_the_pairs_stay_guarded():
     model, _ = oracle.build(spec)
     for backend in (LoweringBackend(model, 2), LoweringBackend(model, 2, proof=True, park=True)):
         try:
-            assert not [s for s in backend.lowering.core.globals
-                        if isinstance(s, (DisjunctiveSpec, CumulativeSpec))]
+            specs = [s for s in backend.lowering.core.globals
+                     if isinstance(s, (DisjunctiveSpec, CumulativeSpec))]
+            if backend.certificate is not None:
+                assert not specs
+                continue
+            (spec,) = specs
+            present = backend.lowering.present
+            assert isinstance(spec, CumulativeSpec) and spec.capacity == 1
+            # one copy per option, not the presences themselves
+            assert len(spec.presence) == 2 and all(spec.presence)
+            assert not set(spec.presence) & {present[1], present[2]}
         finally:
             backend.close()
 

@@ -87,9 +87,18 @@ cdef class CumulativeLogic(GlobalTheory):
     cdef vector[int64_t] record_t
     cdef vector[int8_t] record_upper
     cdef int64_t n_filtered
+    # optional tasks (cumulative_ref.py, "Optional tasks"): per task its presence literal
+    # (0: mandatory) and the value of that literal (1 true, -1 false, 0 unassigned); the owned
+    # variables' tasks, the trail of non-fixed assignments; the tasks that count in this
+    # check (mandatory, or known present) and in the last one (the cache)
+    cdef vector[int32_t] presence
+    cdef vector[int8_t] presence_value
+    cdef dict presence_tasks
+    cdef vector[int32_t] trail_var, trail_level
+    cdef vector[int32_t] active, last_active
 
     def __init__(self, TimeGraph graph, tasks, capacity, order, bound_literals=None,
-                 energetic=True, ordering_cuts=False):
+                 energetic=True, ordering_cuts=False, presence=None):
         """Same arguments as cumulative_ref.CumulativeLogic (the graph must be the compiled
         difference theory)."""
         GlobalTheory.__init__(self, graph)
@@ -134,9 +143,49 @@ cdef class CumulativeLogic(GlobalTheory):
         self.last_tasks = []
         self.n_checks = self.n_conflicts = self.n_timetable_checks = 0
         self.n_timetable_conflicts = self.n_energy_conflicts = self.n_deferred = 0
+        self.presence.assign(self.n, 0)
+        self.presence_value.assign(self.n, 0)
+        self.presence_tasks = {}
+        if presence:
+            for k, literal in enumerate(presence):
+                self.presence[k] = int(literal)
+                if literal:
+                    self.presence_tasks.setdefault(abs(int(literal)), []).append(k)
+        self.active = self.used
 
-    # -- contract (observed, level, new_level, backtrack, conflict, values: GlobalTheory) -----
+    # -- contract (level, new_level, backtrack, conflict, values: GlobalTheory) -------------
+    def observed(self):
+        return sorted(self.presence_tasks)
+
+    def assign(self, int lit, fixed):
+        cdef int var = lit if lit > 0 else -lit
+        cdef int32_t k
+        for k in self.presence_tasks[var]:
+            # (an if, not a conditional expression: Cython 3 types that as a reference to a
+            # temporary when it is stored into a vector[int8_t] element)
+            if (lit > 0) == (self.presence[k] > 0):
+                self.presence_value[k] = 1
+            else:
+                self.presence_value[k] = -1
+        if not fixed:
+            self.trail_var.push_back(var)
+            self.trail_level.push_back(self.levels)
+        if lit > 0:
+            self.cache_valid = False   # a task counts from now on: check again
+
+    cdef inline void present(self, int32_t k, set literals):
+        """Adds "k is absent" to a clause being made, k being optional (it counts only while
+        present)."""
+        if self.presence[k] != 0:
+            literals.add(-self.presence[k])
+
     cdef void undone(self, int level) except *:
+        cdef int32_t k
+        while self.trail_var.size() > 0 and self.trail_level.back() > level:
+            for k in self.presence_tasks[self.trail_var.back()]:
+                self.presence_value[k] = 0
+            self.trail_var.pop_back()
+            self.trail_level.pop_back()
         # the records of levels above `level` (their literals are forgotten already)
         cdef size_t keep = self.records_kept(self.record_level, level)
         if keep < self.record_level.size():
@@ -171,12 +220,15 @@ cdef class CumulativeLogic(GlobalTheory):
     def propagate(self):
         if not self.read_bounds():
             return []
-        if self.cache_valid and self.est == self.last_est and self.lst == self.last_lst:
+        if self.cache_valid and self.est == self.last_est and self.lst == self.last_lst \
+                and (not self.presence_tasks or self.active == self.last_active):
             # unchanged since the last check (after a conflict too: the contract asks for []
             # until the next backtrack, which clears the cache)
             return []
         self.last_est = self.est
         self.last_lst = self.lst
+        if self.presence_tasks:
+            self.last_active = self.active
         self.cache_valid = True
         self.n_timetable_checks += 1
         cdef int32_t limit = self.graph.qhead - 1
@@ -205,9 +257,15 @@ cdef class CumulativeLogic(GlobalTheory):
 
     # -- search-node reasoning ---------------------------------------------------------------
     cdef bint read_bounds(self):
-        """est/lst of every used task from the graph's bounds; False if one is unbounded."""
+        """The tasks that count (`active`: mandatory or known present) and their est/lst from
+        the graph's bounds; False if one is unbounded."""
         cdef int32_t k
-        for k in self.used:
+        if self.presence_tasks:        # (else `active` is `used`, from the constructor)
+            self.active.clear()
+            for k in self.used:
+                if self.presence[k] == 0 or self.presence_value[k] == 1:
+                    self.active.push_back(k)
+        for k in self.active:
             if not self.graph.window(self.node[k], &self.est[k], &self.lst[k]):
                 return False
         return True
@@ -227,7 +285,7 @@ cdef class CumulativeLogic(GlobalTheory):
                 continue
             t = self.segment_a[segment]
             # the load holds on [t, next event): t is the earliest overloaded instant
-            for k in self.used:
+            for k in self.active:
                 if self.lst[k] <= t < self.est[k] + self.duration[k]:
                     covering.push_back(pair[int64_t, int32_t](-self.demand[k], k))
             sort(covering.begin(), covering.end())
@@ -245,6 +303,7 @@ cdef class CumulativeLogic(GlobalTheory):
             else:
                 literals = set()
                 for k in chosen:
+                    self.present(k, literals)
                     # task k runs at t: x_k - x_0 <= t (a path 0 -> k) and
                     # x_0 - x_k <= p_k - 1 - t (a path k -> 0)
                     self.at_most(k, t, limit, literals)
@@ -267,7 +326,7 @@ cdef class CumulativeLogic(GlobalTheory):
         self.segment_a.clear()
         self.segment_b.clear()
         self.segment_load.clear()
-        for k in self.used:
+        for k in self.active:
             if self.lst[k] < self.est[k] + self.duration[k]:
                 events.push_back(pair[int64_t, int64_t](self.lst[k], self.demand[k]))
                 events.push_back(pair[int64_t, int64_t](self.est[k] + self.duration[k],
@@ -297,7 +356,7 @@ cdef class CumulativeLogic(GlobalTheory):
         # the profile timetable() built for these bounds (it found no overload)
         if self.segment_a.size() == 0:
             return True
-        for j in self.used:
+        for j in self.active:
             if self.bound_count[j] == 0:
                 continue
             e = self.est[j]
@@ -356,7 +415,7 @@ cdef class CumulativeLogic(GlobalTheory):
         cdef int literal, value
         cdef int64_t total = self.demand[j]
         cdef vector[pair[int64_t, int32_t]] covering  # (-demand, task)
-        for k in self.used:
+        for k in self.active:
             if k != j and self.lst[k] <= t < self.est[k] + self.duration[k]:
                 covering.push_back(pair[int64_t, int32_t](-self.demand[k], k))
         sort(covering.begin(), covering.end())
@@ -436,8 +495,10 @@ cdef class CumulativeLogic(GlobalTheory):
         cdef int32_t position, k
         for position in range(begin, end):
             k = self.record_tasks[position]
+            self.present(k, literals)
             self.at_most(k, t, limit, literals)
             self.at_least(k, t + 1 - self.duration[k], limit, literals)
+        self.present(j, literals)
         if upper:
             self.at_most(j, t, limit, literals)
         else:
@@ -496,7 +557,7 @@ cdef class CumulativeLogic(GlobalTheory):
         cdef int32_t k
         cdef int64_t a, b, energy, room, total
         cdef size_t e, position, count, j
-        for k in self.used:
+        for k in self.active:
             by_est.push_back(pair[int64_t, int32_t](-self.est[k], k))
             ends.push_back(self.lst[k] + self.duration[k])
         sort(by_est.begin(), by_est.end())
@@ -528,6 +589,7 @@ cdef class CumulativeLogic(GlobalTheory):
                 for j in range(inside.size()):
                     k = inside[j].second
                     chosen.append(k)
+                    self.present(k, literals)
                     self.at_least(k, a, limit, literals)                   # est >= a
                     self.at_most(k, b - self.duration[k], limit, literals)  # lct <= b
                     total -= inside[j].first
@@ -589,6 +651,8 @@ cdef class CumulativeLogic(GlobalTheory):
         cdef int32_t k, kind, slot, n = self.n
         cdef size_t position
         for k in self.used:
+            if self.presence[k] != 0 and self.presence_value[k] != 1:
+                continue   # absent: counts for nothing
             start = <int64_t>potentials[self.node[k]] - origin
             events.push_back(pair[int64_t, int32_t](start, n + k))
             events.push_back(pair[int64_t, int32_t](start + self.duration[k], k))
@@ -640,4 +704,7 @@ cdef class CumulativeLogic(GlobalTheory):
                     raise RuntimeError("cumulative: a cut over a pair the precedences order")
                 clause.append(self.order[<size_t>i * self.n + j])
                 clause.append(self.order[<size_t>j * self.n + i])
+        for k in chosen:   # "or one of them is absent"
+            if self.presence[k] != 0:
+                clause.append(-self.presence[k])
         return clause

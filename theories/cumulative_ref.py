@@ -59,7 +59,19 @@ stated by the bounds even with `ordering_cuts`. This is the lazy
 decomposition of Ansotegui et al. (SMT-based RCPSP, 2011) moved inside the search: the SAT
 solver learns the cut without starting over.
 
-The theory owns no variables. The compiled twin is theories/cumulative.pyx; both choose the same
+**Optional tasks** (`presence`: a presence literal per task, 0 for a mandatory one), as lazy
+clause generation solvers treat them (Schutt, Feydy, Stuckey, Wallace 2011, optional tasks;
+OR-Tools' cumulative takes presence literals likewise): a task counts in the compulsory parts,
+the profile, the window energy and the final check only once its presence literal is true,
+and every clause that uses it has that literal among its premises ("... or the task is
+absent"); a task whose presence is false or unassigned counts for nothing, and filtering moves
+only the tasks that count. The theory owns the presence variables it reads (it is told their
+values through `assign`): the front end gives it fresh copies, equivalent to the model's
+presences by two clauses, since an engine gives a variable one owner and a presence may be
+read by the pseudo-Boolean rows and by several resources (smtsched/sched/lower.py,
+`_optional_cumulative`). Without `presence` the theory owns no variables and every task counts.
+
+Without presences the theory owns no variables. The compiled twin is theories/cumulative.pyx; both choose the same
 instant, window and task set, so the tests can compare them step by step (`last_tasks`).
 
 With `record_witnesses` (a proof is logged; global_ref.py) every clause has its certificate
@@ -79,14 +91,16 @@ DEFERRED = "deferred"
 class CumulativeLogic(GlobalTheory):
 
     def __init__(self, graph, tasks, capacity, order, bound_literals=None, energetic=True,
-                 ordering_cuts=False):
+                 ordering_cuts=False, presence=None):
         """`graph`: the difference-logic theory of the start nodes; `tasks`: [(node, duration,
         demand)]; `order`: {(i, j): literal "task i ends before task j starts"} for every pair
         of tasks that use the resource; `bound_literals`: {(k, v): literal "start_k >= v"}
         over each task's window, or None (no filtering); `energetic`: run the window energy
         check too; `ordering_cuts`: state a timetable overload as the ordering cut of its
-        tasks rather than by their pointwise bounds (see `_timetable`). The fields of a
-        core.specs.CumulativeSpec, passed by the factory."""
+        tasks rather than by their pointwise bounds (see `_timetable`); `presence`: per task
+        the literal of its presence (0: mandatory), or None (every task mandatory). The
+        theory owns the presence variables (fresh copies: "Optional tasks" above). The
+        fields of a core.specs.CumulativeSpec, passed by the factory."""
         super().__init__(graph)
         self.tasks = [(node, duration, demand) for node, duration, demand in tasks]
         self.capacity = capacity
@@ -109,14 +123,51 @@ class CumulativeLogic(GlobalTheory):
         self.n_timetable_conflicts = 0
         self.n_energy_conflicts = 0
         self.n_deferred = 0
+        # optional tasks: the presence literal of each task (0: mandatory), the values of the
+        # owned presence variables (var -> True/False while assigned) and their trail
+        self.presence = [int(lit) for lit in presence] if presence else [0] * len(self.tasks)
+        self.presence_tasks = {}     # var -> the tasks whose presence it is
+        for k, lit in enumerate(self.presence):
+            if lit:
+                self.presence_tasks.setdefault(abs(lit), []).append(k)
+        self.presence_value = {}
+        self.presence_trail = []     # (var, level) of the non-fixed assignments
+        self.active = list(self.used)  # the tasks that count: mandatory, or known present
+
+    def observed(self):
+        return sorted(self.presence_tasks)
+
+    def assign(self, lit, fixed):
+        var = abs(lit)
+        self.presence_value[var] = lit > 0
+        if not fixed:
+            self.presence_trail.append((var, self.levels))
+        if lit > 0:
+            self.last_bounds = None   # a task counts from now on: check again
+
+    def _counts(self, k):
+        """Whether task k counts: mandatory, or its presence is true."""
+        lit = self.presence[k]
+        if not lit:
+            return True
+        value = self.presence_value.get(abs(lit))
+        return value is not None and value == (lit > 0)
+
+    def _present(self, tasks):
+        """The presence literals (premises) of those of `tasks` that are optional."""
+        return [self.presence[k] for k in tasks if self.presence[k]]
 
     def _undone(self, level):
         self.last_bounds = None
+        trail = self.presence_trail
+        while trail and trail[-1][1] > level:
+            del self.presence_value[trail.pop()[0]]
         # literals propagated above `level` are unassigned again: forget their reasons
         self.reasons = {lit: entry for lit, entry in self.reasons.items() if entry[1] <= level}
 
     # -- during the search -----------------------------------------------------------------
     def propagate(self):
+        self.active = [k for k in self.used if self._counts(k)]
         bounds = self._bounds()
         if bounds is None:
             return []
@@ -159,7 +210,7 @@ class CumulativeLogic(GlobalTheory):
     def _profile(self, est, lst):
         """[(a, b, load)]: the segments of the compulsory-part profile with a positive load."""
         events = {}
-        for k in self.used:
+        for k in self.active:
             _, p, d = self.tasks[k]
             if lst[k] < est[k] + p:
                 events[lst[k]] = events.get(lst[k], 0) + d
@@ -178,7 +229,7 @@ class CumulativeLogic(GlobalTheory):
         segments = self._profile(est, lst)
         if not segments:
             return None
-        for j in self.used:
+        for j in self.active:
             if not self._has_literals(j):
                 continue
             _, p, d = self.tasks[j]
@@ -216,10 +267,11 @@ class CumulativeLogic(GlobalTheory):
         """start_j >= new (upper: start_j <= new), j being unable to cover instant t: the
         literal goes to `implied` with its reason, or the clause of a conflict is returned."""
         node_j, p, d = self.tasks[j]
-        covering = [k for k in self.used
+        covering = [k for k in self.active
                     if k != j and lst[k] <= t < est[k] + self.tasks[k][1]]
         chosen = self._fewest(covering, lambda k: self.tasks[k][2], self.capacity - d)
-        literals = set()
+        # j and the chosen tasks count only while present
+        literals = set(self._present([j] + chosen))
         for k in chosen:
             node = self.tasks[k][0]
             literals.update(self.graph.path_literals(0, node))   # lst_k <= t
@@ -257,7 +309,7 @@ class CumulativeLogic(GlobalTheory):
     def _bounds(self):
         """(est, lst), dicts over the used tasks, from the graph; None when one is unbounded."""
         est, lst = {}, {}
-        for k in self.used:
+        for k in self.active:
             node = self.tasks[k][0]
             back = self.graph.distance(node, 0)     # x_0 - x_k <= back: x_k >= -back
             ahead = self.graph.distance(0, node)    # x_k - x_0 <= ahead
@@ -281,7 +333,7 @@ class CumulativeLogic(GlobalTheory):
         then waits for the next round (which comes: the solver assigns implied literals
         before deciding) instead of stating the conflict by bounds."""
         events = {}  # time -> change of the compulsory load
-        for k in self.used:
+        for k in self.active:
             _, p, d = self.tasks[k]
             if lst[k] < est[k] + p:
                 events[lst[k]] = events.get(lst[k], 0) + d
@@ -292,20 +344,21 @@ class CumulativeLogic(GlobalTheory):
             if load <= self.capacity:
                 continue
             # the load holds on [t, next event): t is the earliest overloaded instant
-            covering = [k for k in self.used
+            covering = [k for k in self.active
                         if lst[k] <= t < est[k] + self.tasks[k][1]]
             chosen = self._fewest(covering, lambda k: self.tasks[k][2], self.capacity)
             # (a pair without its ordering atom, lazy pairs: stated by the bounds instead)
             cut = self._cut(chosen) if self.ordering_cuts else None
             if cut is not None:
-                if all(self._is_false(lit) for lit in cut):
+                if all(self._is_false(lit) for lit in cut
+                       if abs(lit) not in self.presence_tasks):   # (presences: true)
                     self.last_tasks = chosen
                     self._found(clique_witness, chosen)
                     return cut
                 return DEFERRED
             self.last_tasks = chosen
             self._found(energy_witness, t, t + 1, chosen)   # each covers t: window [t, t+1]
-            literals = set()
+            literals = set(self._present(chosen))   # each counts only while present
             for k in chosen:
                 node, p, _ = self.tasks[k]
                 # a path 0 -> k proves x_k - x_0 <= lst_k <= t; a path k -> 0 proves
@@ -318,9 +371,9 @@ class CumulativeLogic(GlobalTheory):
     def _energy(self, est, lst):
         """The clause of the first window [a, b] whose inside tasks need more energy than it
         holds (b by increasing latest end, then a by decreasing earliest start), or None."""
-        lct = {k: lst[k] + self.tasks[k][1] for k in self.used}
+        lct = {k: lst[k] + self.tasks[k][1] for k in self.active}
         for b in sorted(set(lct.values())):
-            inside_b = sorted((k for k in self.used if lct[k] <= b), key=lambda k: (-est[k], k))
+            inside_b = sorted((k for k in self.active if lct[k] <= b), key=lambda k: (-est[k], k))
             energy = 0
             for position, k in enumerate(inside_b):
                 energy += self.tasks[k][1] * self.tasks[k][2]
@@ -334,7 +387,7 @@ class CumulativeLogic(GlobalTheory):
                                      lambda j: self.tasks[j][1] * self.tasks[j][2], room)
                 self.last_tasks = chosen
                 self._found(energy_witness, a, b, chosen)   # each lies inside [a, b]
-                literals = set()
+                literals = set(self._present(chosen))   # each counts only while present
                 for j in chosen:
                     node = self.tasks[j][0]
                     literals.update(self.graph.path_literals(node, 0))  # est_j >= a
@@ -369,7 +422,8 @@ class CumulativeLogic(GlobalTheory):
         potentials = self.graph.values()
         origin = potentials[0]
         used = [(k, potentials[node] - origin, duration, demand)
-                for k, (node, duration, demand) in enumerate(self.tasks) if duration and demand]
+                for k, (node, duration, demand) in enumerate(self.tasks)
+                if duration and demand and self._counts(k)]
         events = []
         for k, start, duration, demand in used:
             events.append((start, 1, k, demand))
@@ -411,7 +465,8 @@ class CumulativeLogic(GlobalTheory):
                 if (i, j) not in self.order or (j, i) not in self.order:
                     return None
                 clause += [self.order[(i, j)], self.order[(j, i)]]
-        return clause
+        # "or one of them is absent"
+        return clause + [-lit for lit in self._present(chosen)]
 
     def explain(self, lit):
         clause, _, self.given_witness = self.reasons[lit]

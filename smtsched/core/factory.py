@@ -190,6 +190,11 @@ def cumulative_theory(graph, spec):
     # on the 18 hardest j30 instances, even on 9 hard j60 ones. The window energy check does
     # not pay in either case (README, design): energetic is off by default.
     ordering_cuts = spec.options.ordering_cuts(bool(spec.bound_literals))
+    if spec.presence:
+        return theory_class(graph, tasks=spec.tasks, capacity=spec.capacity, order=spec.order,
+                            bound_literals=spec.bound_literals,
+                            energetic=spec.options.energetic, ordering_cuts=ordering_cuts,
+                            presence=spec.presence)
     return theory_class(graph, tasks=spec.tasks, capacity=spec.capacity, order=spec.order,
                         bound_literals=spec.bound_literals, energetic=spec.options.energetic,
                         ordering_cuts=ordering_cuts)

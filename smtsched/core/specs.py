@@ -99,16 +99,21 @@ class CumulativeSpec:
     """The running demands never exceed `capacity`. `order` as for DisjunctiveSpec (every
     ordered pair of tasks that use the resource and are not ordered already);
     `bound_literals[(k, v)]`: the literal of "start of task k >= v" (an atom of the origin's
-    row of the Int graph), for the constraint's windows; empty without windows."""
+    row of the Int graph), for the constraint's windows; empty without windows. `presence`:
+    per task the literal of its presence (0: mandatory), empty when every task is mandatory;
+    the theory owns those variables (fresh copies of the model's presences,
+    theories/cumulative_ref.py "Optional tasks")."""
     tasks: list
     capacity: int
     order: dict
     bound_literals: dict = field(default_factory=dict)
     options: CumulativeOptions = field(default_factory=CumulativeOptions)
+    presence: list = field(default_factory=list)
 
     def map_literals(self, f):
         return CumulativeSpec(self.tasks, self.capacity, _map_keys(self.order, f),
-                              _map_keys(self.bound_literals, f), self.options)
+                              _map_keys(self.bound_literals, f), self.options,
+                              [f(lit) if lit else 0 for lit in self.presence])
 
 
 @dataclass

@@ -9,7 +9,9 @@ of PyJobShop's `solvers/ortools/Constraints.py`, whose `add_constraints` calls
 the horizon, end <= makespan, presence variables), `_precedences` (minimum and maximum lags),
 `_alternatives`, then per resource `_machine` (a DisjunctiveSpec and its pairwise clauses),
 `_cumulative` (a CumulativeSpec, with bound literals over windows under `horizon`) or
-`_optional_pairs` (guarded pairwise disjunctions, for resources with optional tasks), then the
+`_optional_pairs` (guarded pairwise disjunctions, for resources with optional tasks) with
+`_optional_cumulative` (a CumulativeSpec with presence literals, fresh copies of the
+presences; not for certificates; SMTSCHED_OPTIONAL=pairs leaves it out), then the
 non-renewable resources (`_nonrenewables`: a pseudo-Boolean row over the presences), the
 presence rules (`_presence_rules`: clauses over the presences), the setup times
 (`_setup_times`: order and next Booleans of the machines with setups), then the memories
@@ -104,6 +106,13 @@ from .liveness import MemoryLiveness
 PAIRS_MODES = ("auto", "eager", "lazy")
 PAIRS = choice("SMTSCHED_PAIRS", PAIRS_MODES)
 
+# SMTSCHED_OPTIONAL=theory | pairs: whether a resource with optional tasks gets, besides its
+# guarded pairs, a cumulative theory that knows the presences (theory, the default;
+# `Lowering._optional_cumulative`) or its guarded pairs alone (pairs: the lowering before
+# it, kept for measurements). Read once; tests set OPTIONAL.
+OPTIONAL_MODES = ("theory", "pairs")
+OPTIONAL = choice("SMTSCHED_OPTIONAL", OPTIONAL_MODES, default="theory")
+
 # the largest magnitude of a model number that int64 arithmetic takes safely (a sum of two
 # of them, negated, plus one, still fits); beyond it the arrays hold Python integers
 _SMALL = 1 << 60
@@ -135,11 +144,14 @@ class Lowering:
     LAZY_UNCOUNTED = 1 << 22
 
     def __init__(self, model, horizon=None, deadline=None, park=False, memory=None,
-                 pairs=None):
+                 pairs=None, presence=True):
         collecting = gc.isenabled()
         gc.disable()
         try:
             self.park = park
+            # a cumulative theory with presence literals for the resources with optional
+            # tasks (`_optional_cumulative`); off: their guarded pairs alone (certificates)
+            self.presence_theory = presence and OPTIONAL == "theory"
             # "liveness" or "theory" (smtsched.sched.memory_intervals); None: its switch
             # decides (a certificate's backend asks for liveness)
             self.memory_mode = memory
@@ -169,6 +181,7 @@ class Lowering:
         self._facts = []          # (a, b, c): root facts start(b) >= start(a) + c (nodes)
         self._reach = None        # the fact graph and reach rows (_fact_graph)
         self._heads = None
+        self._carrier = None      # option index -> the task of its alternative
         tasks = model.tasks
         n = len(tasks)
         numbers = [t.duration for t in tasks] + [t.release for t in tasks] + \
@@ -231,6 +244,8 @@ class Lowering:
                 self._cumulative(resource, number)
             else:
                 self._optional_pairs(resource, number)
+                if self.presence_theory:
+                    self._optional_cumulative(resource)
         self._nonrenewables()
         self._presence_rules()
         self._setup_times()
@@ -663,10 +678,11 @@ class Lowering:
         """The numbers of the resources with optional tasks that get a global theory all the
         same (`park`): their absent tasks are parked after the makespan.
 
-        The disjunctive and cumulative theories know no presence: a resource with optional
-        tasks gets only guarded pairwise clauses (`_optional_pairs`), so no overload or edge-
-        finding argument ever reaches it (on npu-fallback the tensor unit, whose every task is
-        an option of an alternative). Every present task ends by the makespan M, so the absent
+        The disjunctive theory knows no presence: a resource with optional tasks gets guarded
+        pairwise clauses (`_optional_pairs`) and, since the cumulative theory takes presence
+        literals, that theory's timetable (`_optional_cumulative`), but no edge-finding
+        argument (on npu-fallback the tensor unit, whose every task is an option of an
+        alternative). Every present task ends by the makespan M, so the absent
         ones can always be put one after the other from M on, each within [0, M + K], K the
         total duration of the optional tasks (an absent task's start means nothing). Stating
         that window as a fact ("start >= 0", "start - makespan <= K - duration") and every
@@ -888,6 +904,68 @@ class Lowering:
                 if da + db > resource.capacity:
                     guard = [-present[t.index] for t in (a, b) if t.optional]
                     clauses.append(guard + [self.before(a, b), self.before(b, a)])
+
+    def _optional_cumulative(self, resource):
+        """A resource with optional tasks (a machine too: capacity 1) also gets a cumulative
+        theory that knows their presences (theories/cumulative_ref.py, "Optional tasks"):
+        its timetable arguments count a task once its presence is true, with the presence
+        among the premises, and its filtering moves the tasks known present. The theory owns
+        the presence variables it reads, and a presence is read by the pseudo-Boolean rows of
+        the non-renewables and by every resource of its mode, so each resource gets fresh
+        copies c <-> p (two clauses). An option of an alternative is read on the start of its
+        alternative's task (they are equal while it is present; that task is mandatory, so
+        the search narrows its bounds whatever mode it takes, and under a horizon it has a
+        window: the bound literals "start >= v" over it are what the filtering moves). No
+        ordering literals: the final check accepts an overloaded schedule, which the guarded
+        pairs and the cuts between searches refute as before (`_optional_pairs`). The window
+        energy check stays off, as for the other cumulative resources (core.factory).
+
+        Not for certificates (Lowering(presence=False)): the checker counts an optional
+        task only with the model's presence among the premises, and these clauses name the
+        copies (docs/certificates.md has no rule for them)."""
+        present = self.present
+        if self._carrier is None:
+            self._carrier = {o.index: task for task, options in self.model.alternatives
+                             for o in options}
+        used = [(t, d) for t, d in resource.demands if d > 0 and t.duration > 0]
+        if len(used) < 2 or not any(t.optional for t, _ in used):
+            return
+        tasks, copies, carriers = [], [], []
+        for t, d in used:
+            # an option starts with the task of its alternative while present: the theory
+            # reads that task's start (mandatory, so its bounds are narrowed whatever option
+            # is chosen, and it has a window for bound literals), with the option's
+            # duration; the presence among the premises makes the clauses hold
+            carrier = self._carrier.get(t.index, t)
+            carriers.append(carrier)
+            tasks.append(DemandTask(self.node[carrier.index], t.duration, d))
+            if t.optional:
+                copy = self._new_var()
+                p = present[t.index]
+                self.core.clauses.append([-p, copy])
+                self.core.clauses.append([-copy, p])
+                copies.append(copy)
+            else:
+                copies.append(0)
+        bound_literals = {}
+        windows = self._windows(carriers)
+        if windows is not None:
+            keys, starts, values = [], [], []
+            for k, carrier in enumerate(carriers):
+                if windows[k] is not None and self.node[carrier.index] != 0:
+                    earliest, latest = windows[k]
+                    for v in range(earliest + 1, latest + 1):
+                        keys.append((k, v))
+                        starts.append(self.node[carrier.index])
+                        values.append(v)
+            if keys:
+                literals = self.atoms(np.zeros(len(keys), dtype=np.int64),
+                                      np.array(starts, dtype=np.int64),
+                                      -np.array(values, dtype=self.dtype))
+                bound_literals = dict(zip(keys, literals.tolist()))
+        self.core.globals.append(CumulativeSpec(
+            tasks, resource.capacity, {}, bound_literals,
+            CumulativeOptions(explanation="pointwise"), copies))
 
     def _memories(self):
         """Each memory's liveness literals and sums (smtsched.sched.liveness), and the rows of

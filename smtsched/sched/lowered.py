@@ -52,7 +52,8 @@ class LoweringBackend(SearchBackend):
         # clauses and the theories' order tables, and have no rule for a lazy resource)
         self.lowering = Lowering(model, horizon, deadline, park=park and not proof,
                                  memory="liveness" if proof else None,
-                                 pairs="eager" if proof else None)
+                                 pairs="eager" if proof else None,
+                                 presence=not proof)
         self.model = model
         self.certificate = None
         if proof:
