@@ -14,7 +14,7 @@ from smtsched.core.specs import ConvexCostSpec, EndCost
 # options). A field added to a spec must be listed here, so that map_literals is checked on it.
 LITERAL_FIELDS = {
     DisjunctiveSpec: {"order"},
-    CumulativeSpec: {"order", "bound_literals"},
+    CumulativeSpec: {"order", "bound_literals", "presence"},
     CostSpec: {"guard", "literals"},
     ConvexCostSpec: {"guard"},
     PseudoBooleanSpec: {"literals"},
@@ -42,6 +42,9 @@ def sample_problem():
         DisjunctiveSpec([Task(a, 3), Task(b, 4)], {(0, 1): v[8], (1, 0): -v[8]}),
         CumulativeSpec([DemandTask(a, 3, 1), DemandTask(b, 4, 2)], 2,
                        {(0, 1): v[8], (1, 0): -v[8]}, {(0, 1): -v[7], (1, 2): v[10]}),
+        # presences (0: a mandatory task)
+        CumulativeSpec([DemandTask(a, 3, 1), DemandTask(b, 4, 2)], 2, {}, {},
+                       presence=[0, -v[18]]),
         CostSpec([CostTask(a, 3, 2, None), CostTask(b, 4, 1, 6)], 30, guard=-v[11]),
         CostSpec([CostTask(a, 3, 1, None)], 10),   # unguarded
         # steps, a max group and literal terms (weight * [literal]: (literal, weight) pairs)
@@ -91,8 +94,8 @@ def test_map_literals_renumbers_every_literal_of_every_spec():
                 assert after == {k: shifted(x) for k, x in before.items()}, name
             elif isinstance(before, list) and before and isinstance(before[0], tuple):
                 assert after == [(shifted(x), w) for x, w in before], name   # (literal, weight)
-            elif isinstance(before, list):
-                assert after == [shifted(x) for x in before], name
+            elif isinstance(before, list):   # 0 (no literal: a mandatory task) stays 0
+                assert after == [shifted(x) if x else 0 for x in before], name
             else:
                 assert after == (None if before is None else shifted(before)), name
         for name in DATA_FIELDS[type(old)]:

@@ -628,23 +628,8 @@ class Model:
     def _earliness_terms(self, earliness):
         """{task index: (weight, due)} of minimize_weighted_sum's `earliness` (terms of
         weight 0 left out), ModelError for anything else."""
-        try:
-            earliness = [tuple(term) for term in earliness]
-        except TypeError:
-            raise ModelError("earliness must be (task, weight, due) triples, got "
-                             f"{earliness!r}") from None
-        early = {}
-        for term in earliness:
-            if len(term) != 3:
-                raise ModelError(f"an earliness term must be (task, weight, due), got {term!r}")
-            task, weight, due = term
-            task = self._own(task)
-            if task.index in early:
-                raise ModelError(f"{task.name} appears twice in the earliness terms")
-            if due is None:
-                raise ModelError(f"the earliness of {task.name} needs a due date")
-            weight = _integer(weight, f"the earliness weight of {task.name}", 0)
-            early[task.index] = (weight, _integer(due, f"the due date of {task.name}"))
+        early = {i: (weight, due)
+                 for i, weight, due in self._due_triples(earliness, "the earliness terms")}
         self._check_weighted(early)
         return {i: term for i, term in early.items() if term[0] > 0}
 
