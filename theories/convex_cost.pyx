@@ -18,7 +18,7 @@ from smtsched.ext.bounds cimport INF
 from smtsched.theories.time_graph cimport TimeGraph
 from smtsched.theories.global_theory cimport GlobalTheory
 
-from smtsched.theories.convex_cost_ref import atom_edges, best_timing, node_costs
+from smtsched.theories.convex_cost_ref import exact_timing, node_costs
 
 
 # Costs, window ends and hinges below this magnitude are evaluated in int64 (a node's value
@@ -137,11 +137,8 @@ cdef class ConvexCostLogic(GlobalTheory):
         if clause is not None:
             self.set_conflict(clause)
             return False
-        potentials = self.graph.values()
-        start = [p - potentials[0] for p in potentials]
-        edges = atom_edges(self.atoms, self.graph.literal_value)
         self.n_timings += 1
-        x, value, literals = best_timing(len(start), edges, self.costs, start)
+        x, value, literals = exact_timing(self.graph, self.atoms, self.costs)
         if value > self.bound:
             self.set_conflict([-lit for lit in literals])
             return False

@@ -62,6 +62,14 @@ def best_timing(num_nodes, edges, costs, start):
     return x, value, sorted({edges[k][3] for k in needed}, key=abs)
 
 
+def exact_timing(graph, atoms, costs):
+    """best_timing of the orderings decided now, from the graph's model (both twins' final
+    check): (x, value, the literals that alone keep the optimum)."""
+    potentials = graph.values()
+    start = [p - potentials[0] for p in potentials]
+    return best_timing(len(start), atom_edges(atoms, graph.literal_value), costs, start)
+
+
 class ConvexCostLogic(GlobalTheory):
 
     def __init__(self, graph, tasks, bound, guard=None, atoms=(), num_nodes=None):
@@ -114,11 +122,8 @@ class ConvexCostLogic(GlobalTheory):
         if clause is not None:
             self._conflict(clause)
             return False
-        potentials = self.graph.values()
-        start = [p - potentials[0] for p in potentials]
-        edges = atom_edges(self.atoms, self.graph.literal_value)
         self.n_timings += 1
-        x, value, literals = best_timing(len(start), edges, self.costs, start)
+        x, value, literals = exact_timing(self.graph, self.atoms, self.costs)
         if value > self.bound:
             self._conflict([-lit for lit in literals])
             return False
